@@ -1,0 +1,230 @@
+"""Checked ``PlaybookModel`` in, ``CompiledPlaybook`` out: generated code for every expression,
+a precomputed move table, the stage machine, the deal validator and the content hash.
+
+Everything here is done once per playbook; evaluating a deal only calls what is built here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from . import runtime as rt
+from .codegen import ModuleBuilder
+from .machine import StageMachine
+from .model import (
+    DocumentNeed,
+    Expr,
+    Fact,
+    Guard,
+    PlaybookModel,
+    Row,
+    Rule,
+    Table,
+    Transition,
+)
+from .schema import deal_schema, deal_validator
+from .types import Type
+
+LANGUAGE_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class CExpr:
+    """A checked expression with its generated function."""
+
+    expr: Expr
+    fn: Callable[..., Any]
+    locals: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CFact:
+    fact: Fact
+    value: CExpr | None
+    cases: tuple[tuple[CExpr, CExpr], ...]
+    otherwise: CExpr | None
+    table_input: CExpr | None
+
+
+@dataclass(frozen=True, slots=True)
+class CRule:
+    rule: Rule
+    when: CExpr
+    for_each: CExpr | None
+    due: CExpr | None
+
+
+@dataclass(frozen=True, slots=True)
+class CTable:
+    table: Table
+    input: CExpr
+    when: CExpr | None
+
+
+@dataclass(frozen=True, slots=True)
+class CNeed:
+    need: DocumentNeed
+    when: CExpr | None
+
+
+@dataclass(frozen=True, slots=True)
+class CMove:
+    transition: Transition
+    conditions: tuple[tuple[Guard, CExpr], ...]
+    needs: tuple[CNeed, ...]  # the move's own documents
+
+
+@dataclass(frozen=True)
+class CompiledPlaybook:
+    model: PlaybookModel
+    hash: str
+    facts: tuple[CFact, ...]
+    rules: tuple[CRule, ...]
+    tables: tuple[CTable, ...]
+    moves: Mapping[str, tuple[CMove, ...]]  # stage -> moves out of it
+    category_needs: Mapping[tuple[str, str], tuple[CNeed, ...]]  # (category, target) -> docs
+    stage_info: Mapping[str, dict[str, Any]]
+    params: Mapping[str, Any]
+    rounding: str
+    machine: StageMachine
+    deal_schema: dict[str, Any]
+    validator: Any
+    normalize: Callable[[dict[str, Any]], dict[str, Any]]
+    source: str  # the generated Python, for people who want to read it
+
+
+def content_hash(raw: Any) -> str:
+    """sha256 over the playbook's canonical JSON (formatting and comments do not count)."""
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
+    return hashlib.sha256(f"kam{LANGUAGE_VERSION}:{text}".encode()).hexdigest()
+
+
+def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
+    rounding = ROUND_HALF_EVEN if model.rounding == "half_even" else rt.ROUNDING[model.rounding]
+    mb = ModuleBuilder(rounding=rounding)
+    pending: list[tuple[str, CExprSlot]] = []
+
+    def cx(expr: Expr | None, local_names: tuple[str, ...] = ()) -> CExprSlot | None:
+        if expr is None:
+            return None
+        slot = CExprSlot(expr, mb.function(expr.node, local_names), local_names)
+        pending.append((slot.name, slot))
+        return slot
+
+    facts_src = [(f, cx(f.value), [(cx(c.when), cx(c.value)) for c in f.cases], cx(f.otherwise),
+                  cx(f.table_input)) for f in model.facts]
+    rules_src = []
+    for r in model.rules:
+        locals_ = (r.item,) if r.for_each is not None else ()
+        rules_src.append((r, cx(r.when, locals_), cx(r.for_each), cx(r.outcome.due, locals_)))
+    tables_src = [(t, cx(t.input), cx(t.when)) for t in model.tables]
+    moves_src = [(t, [(g, cx(g.when)) for g in t.conditions],
+                  [(n, cx(n.when)) for n in t.documents]) for t in model.transitions]
+    cat_src = {}
+    for cat in model.categories.values():
+        for need in cat.documents:
+            cat_src.setdefault((cat.id, need.stage or ""), []).append((need, cx(need.when)))
+
+    namespace = mb.compile(f"{model.id}@{model.version}")
+
+    def done(slot: CExprSlot | None) -> CExpr | None:
+        return None if slot is None else CExpr(slot.expr, namespace[slot.name], slot.locals)
+
+    def must(slot: CExprSlot | None) -> CExpr:
+        out = done(slot)
+        assert out is not None
+        return out
+
+    facts = tuple(CFact(f, done(v), tuple((must(w), must(x)) for w, x in cs), done(o), done(ti))
+                  for f, v, cs, o, ti in facts_src)
+    rules = tuple(CRule(r, must(w), done(e), done(d)) for r, w, e, d in rules_src)
+    tables = tuple(CTable(t, must(i), done(w)) for t, i, w in tables_src)
+    moves: dict[str, list[CMove]] = {s.id: [] for s in model.stages}
+    for t, conds, needs in moves_src:
+        moves[t.source].append(CMove(t, tuple((g, must(w)) for g, w in conds),
+                                     tuple(CNeed(n, done(w)) for n, w in needs)))
+    category_needs = {k: tuple(CNeed(n, done(w)) for n, w in v) for k, v in cat_src.items()}
+    stage_info = {s.id: {"id": s.id, "label": s.label.en, "win_probability": s.win_probability,
+                         "terminal": s.terminal} for s in model.stages}
+    machine = StageMachine([s.id for s in model.stages],
+                           [(t.source, t.target) for t in model.transitions], model.initial,
+                           [s.id for s in model.stages if s.terminal])
+    schema = deal_schema(model.deal_type, model.id)
+    return CompiledPlaybook(
+        model=model,
+        hash=content_hash(raw),
+        facts=facts,
+        rules=rules,
+        tables=tables,
+        moves={k: tuple(v) for k, v in moves.items()},
+        category_needs=category_needs,
+        stage_info=stage_info,
+        params={k: p.value for k, p in model.parameters.items()},
+        rounding=rounding,
+        machine=machine,
+        deal_schema=schema,
+        validator=deal_validator(schema),
+        normalize=make_normalizer(model.deal_type),
+        source=namespace["__source__"],
+    )
+
+
+@dataclass
+class CExprSlot:
+    expr: Expr
+    name: str
+    locals: tuple[str, ...]
+
+
+# -- deal normalisation: dates become dates, stray floats become exact Decimals -------------------
+
+
+def make_normalizer(deal_type: Type) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    convert = _converter(deal_type)
+    if convert is None:
+        return lambda deal: deal
+    return convert
+
+
+def _converter(t: Type) -> Callable[[Any], Any] | None:
+    if t.kind == "date":
+        return _to_date
+    if t.numeric:
+        return _to_decimal
+    if t.kind == "list" and t.item is not None:
+        inner = _converter(t.item)
+        if inner is None:
+            return None
+        return lambda v: [None if x is None else inner(x) for x in v] if isinstance(v, list) else v
+    if t.kind == "object":
+        parts = [(name, c) for name, ft in t.fields if (c := _converter(ft)) is not None]
+        if not parts:
+            return None
+
+        def obj(v: Any) -> Any:
+            if not isinstance(v, dict):
+                return v
+            out = dict(v)
+            for name, conv in parts:
+                x = out.get(name)
+                if x is not None:
+                    out[name] = conv(x)
+            return out
+        return obj
+    return None
+
+
+def _to_date(v: Any) -> Any:
+    return date.fromisoformat(v) if isinstance(v, str) else v
+
+
+def _to_decimal(v: Any) -> Any:
+    # floats from Python callers: repr() is the shortest exact text, so 19.99 stays 19.99
+    return Decimal(repr(v)) if isinstance(v, float) else v

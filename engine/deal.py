@@ -1,0 +1,75 @@
+"""Deal text or mapping in, checked and normalised deal out (or ``DealError`` by JSON path).
+
+A deal is JSON or YAML. Limits come first (size, nesting, number range, NaN, duplicate keys,
+invisible characters), then the playbook's derived deal schema, and only then are dates
+turned into dates and stray floats into exact Decimals.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .compile import CompiledPlaybook
+from .errors import DealError, DealProblem, InputError
+from .schema import deal_problems
+from .source import DEFAULT_LIMITS, Limits, check_values, decode, load_json, load_yaml
+
+
+def parse_deal(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """JSON (by name or by its first character) or YAML text -> plain data."""
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if not stripped:
+        raise DealError([DealProblem("$", "the deal is empty")], source)
+    if source.endswith(".json") or stripped[:1] in "{[":
+        data, problems = load_json(stripped, source, limits)
+        if problems:
+            raise DealError([DealProblem("$", p) for p in problems], source)
+        return data
+    data, _, diagnostics = load_yaml(text, source, limits)
+    if diagnostics:
+        raise DealError([DealProblem("$", f"line {d.location.line}, column {d.location.column}: "
+                                          f"{d.message}") for d in diagnostics], source)
+    return data
+
+
+def read_deal(path: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    """Read a deal file ("-" is not handled here: the CLI reads stdin itself)."""
+    try:
+        size = os.path.getsize(path)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the deal: {exc.strerror or exc}") from None
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a folder, not a deal file")
+    if size > limits.max_bytes:
+        raise InputError(f"{path}: the deal is {size:,} bytes; the limit is {limits.max_bytes:,}")
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the deal: {exc.strerror or exc}") from None
+    return parse_bytes(data, path, limits)
+
+
+def parse_bytes(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+    if len(data) > limits.max_bytes:
+        raise InputError(f"{source}: the deal is more than {limits.max_bytes:,} bytes")
+    text, problems = decode(data, source)
+    if text is None:
+        p = problems[0]
+        raise DealError([DealProblem("$", f"line {p.location.line}: {p.message}")], source)
+    return parse_deal(text, source, limits)
+
+
+def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[str, Any]:
+    """Validate against the playbook's deal schema; returns the normalised deal."""
+    if not isinstance(data, dict):
+        raise DealError([DealProblem("$", "a deal must be an object ({...}) with id, category "
+                                          "and stage")], source)
+    problems = check_values(data)
+    if problems:
+        raise DealError(problems, source)
+    problems = deal_problems(pb.validator, data)
+    if problems:
+        raise DealError(problems, source)
+    return pb.normalize(data)

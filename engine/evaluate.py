@@ -1,0 +1,507 @@
+"""(CompiledPlaybook, checked deal, as_of) in, ``Result`` out. Pure: no I/O, no clock.
+
+Order of work: facts (in dependency order) -> rules and decision tables -> approval status ->
+documents and moves -> status. Messages are rendered only for what fired. With a ``Tracer``
+the same steps run through the reference interpreter and every rule records what it saw
+(this is ``explain``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from . import runtime as rt
+from .compile import CExpr, CompiledPlaybook, CNeed, CRule, CTable
+from .errors import UnmetGuard
+from .model import Outcome, Row
+from .results import (
+    BLOCKED,
+    NEEDS_APPROVAL,
+    OK,
+    Action,
+    Approval,
+    Move,
+    PlaybookRef,
+    Result,
+    Step,
+    Violation,
+)
+from .templates import Message, RenderFailed, fmt_percent
+
+_TEXT = {
+    "en": {
+        "unknown": "cannot check {title}: {reason}",
+        "provide": "provide the {document} (needed to enter {stage})",
+        "needs_document": "{document} is missing",
+        "needs_approval": "approval by {role} is not granted yet",
+        "blocked_by": "blocked by {rule}: {message}",
+        "pending": "approval by {role} is pending ({rule})",
+        "guard_unknown": "cannot check {title}: {reason}",
+        "guard_failed": "{title} is not met",
+        "fired": "{title}",
+    },
+    "zh": {
+        "unknown": "无法检查{title}：{reason}",
+        "provide": "请提供{document}（进入{stage}阶段所需）",
+        "needs_document": "缺少{document}",
+        "needs_approval": "尚未获得{role}的审批",
+        "blocked_by": "被{rule}阻止：{message}",
+        "pending": "待{role}审批（{rule}）",
+        "guard_unknown": "无法检查{title}：{reason}",
+        "guard_failed": "未满足：{title}",
+        "fired": "{title}",
+    },
+}
+
+
+def text(lang: str, key: str, **values: Any) -> str:
+    return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
+
+
+@dataclass
+class Tracer:
+    """Collects explain steps; expressions run through the reference interpreter."""
+
+    steps: list[Step] = field(default_factory=list)
+    reads: list[tuple[str, Any]] = field(default_factory=list)
+
+    def read(self, path: str, value: Any) -> None:
+        if len(self.reads) < 200:
+            self.reads.append((path, value))
+
+    def take(self) -> tuple[tuple[str, Any], ...]:
+        out = tuple(dict(self.reads).items())
+        self.reads.clear()
+        return out
+
+    def step(self, kind: str, id: str, outcome: str, detail: str = "") -> None:
+        self.steps.append(Step(kind, id, outcome, self.take(), detail))
+
+
+class _Context:
+    """Everything one evaluation needs, built once per call."""
+
+    __slots__ = ("pb", "deal", "as_of", "lang", "facts", "stage", "tracer", "_render_values",
+                 "owner")
+
+    def __init__(self, pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str,
+                 tracer: Tracer | None) -> None:
+        self.pb = pb
+        self.deal = deal
+        self.as_of = as_of
+        self.lang = lang
+        self.facts: dict[str, Any] = {}
+        self.stage = pb.stage_info[deal["stage"]]
+        self.tracer = tracer
+        self._render_values: dict[str, Any] | None = None
+        self.owner = deal.get("owner")
+
+    def run(self, c: CExpr, *local_values: tuple[Any, str]) -> Any:
+        """Run an expression: generated code normally, the interpreter when explaining."""
+        if self.tracer is None:
+            return c.fn(self.deal, self.facts, self.stage, self.as_of,
+                        *(v for v, _ in local_values))
+        env = rt.Env(self.deal, self.facts, self.stage, self.as_of, self.pb.rounding,
+                     {name: lv for name, lv in zip(c.locals, local_values, strict=True)},
+                     self.tracer.read)
+        return rt.interpret(c.expr.node, env)
+
+    def why(self, c: CExpr, exc: rt.Unknown, *local_values: tuple[Any, str]) -> str:
+        """The precise reason a value was unknown (the interpreter knows list indexes)."""
+        if self.tracer is not None:
+            return exc.reason
+        env = rt.Env(self.deal, self.facts, self.stage, self.as_of, self.pb.rounding,
+                     {name: lv for name, lv in zip(c.locals, local_values, strict=True)})
+        try:
+            rt.interpret(c.expr.node, env)
+        except rt.Unknown as precise:
+            return precise.reason
+        return exc.reason
+
+    def values(self, **extra: Any) -> dict[str, Any]:
+        if self._render_values is None:
+            self._render_values = {
+                "deal": self.deal,
+                "facts": {k: None if isinstance(v, rt.MissingFact) else v
+                          for k, v in self.facts.items()},
+                "params": self.pb.params,
+                "as_of": self.as_of,
+                "stage": self.stage,
+            }
+        if not extra:
+            return self._render_values
+        return {**self._render_values, **extra}
+
+    def render(self, message: Message | None, fallback: str, **extra: Any) -> str:
+        if message is None:
+            return fallback
+        try:
+            return message.render(self.lang, self.values(**extra))
+        except RenderFailed:
+            # the message reads a value this deal lacks: the rule's title still says it all
+            return fallback
+
+    def label(self, kind: str, key: str) -> str:
+        model = self.pb.model
+        table = {"role": model.roles, "document": model.documents}[kind]
+        lab = table.get(key)
+        return lab.get(self.lang) if lab else key
+
+    def stage_label(self, key: str) -> str:
+        for s in self.pb.model.stages:
+            if s.id == key:
+                return s.label.get(self.lang)
+        return key
+
+
+def evaluate(pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str = "en",
+             tracer: Tracer | None = None) -> Result:
+    """Evaluate a checked, normalised deal. Never raises for business reasons."""
+    ctx = _Context(pb, deal, as_of, lang, tracer)
+    _compute_facts(ctx)
+    enforced: list[Violation | Approval | Action] = []
+    shadow: list[Violation | Approval | Action] = []
+    category = deal["category"]
+    stage = deal["stage"]
+    for crule in pb.rules:
+        rule = crule.rule
+        if (rule.categories is not None and category not in rule.categories) or (
+                rule.stages is not None and stage not in rule.stages):
+            if tracer:
+                tracer.step("rule", rule.id, "not applicable",
+                            f"applies to {_scope_text(rule.categories, rule.stages)}")
+            continue
+        (shadow if rule.mode == "shadow" else enforced).extend(_run_rule(ctx, crule))
+    for ctable in pb.tables:
+        table = ctable.table
+        if (table.categories is not None and category not in table.categories) or (
+                table.stages is not None and stage not in table.stages):
+            if tracer:
+                tracer.step("table", table.id, "not applicable",
+                            f"applies to {_scope_text(table.categories, table.stages)}")
+            continue
+        (shadow if table.mode == "shadow" else enforced).extend(_run_table(ctx, ctable))
+
+    granted = granted_roles(deal)
+    violations: list[Violation] = []
+    approvals: list[Approval] = []
+    actions: list[Action] = []
+    for item in enforced:
+        if isinstance(item, Violation):
+            violations.append(item)
+        elif isinstance(item, Approval):
+            by = granted.get(item.role)
+            approvals.append(Approval(item.rule, item.role, "granted" if by else "pending",
+                                      item.message, by))
+        else:
+            actions.append(item)
+    shadow = [Approval(i.rule, i.role, "granted" if granted.get(i.role) else "pending",
+                       i.message, granted.get(i.role)) if isinstance(i, Approval) else i
+              for i in shadow]
+    moves = _moves(ctx, violations, approvals, actions, granted)
+    status = BLOCKED if any(v.severity == "block" for v in violations) else \
+        NEEDS_APPROVAL if any(a.status == "pending" for a in approvals) else OK
+    model = pb.model
+    return Result(
+        deal=str(deal["id"]),
+        playbook=PlaybookRef(model.id, model.version, pb.hash),
+        category=category,
+        stage=stage,
+        as_of=as_of,
+        status=status,
+        violations=tuple(violations),
+        approvals=tuple(approvals),
+        actions=tuple(actions),
+        transitions=tuple(moves),
+        facts={name: ctx.facts[name] for name in model.fact_names},
+        shadow=tuple(shadow),
+        lang=lang,
+    )
+
+
+def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
+    """role -> approver, from the deal's approvals: the last decision per role counts, and
+    an approval by the deal's owner never does (no self-approval)."""
+    owner = deal.get("owner")
+    out: dict[str, str] = {}
+    for entry in deal.get("approvals") or ():
+        role = entry.get("role")
+        by = entry.get("by")
+        if entry.get("decision") == "approved" and by and by != owner:
+            out[role] = by
+        elif entry.get("decision") == "rejected":
+            out.pop(role, None)
+    return out
+
+
+def _scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) -> str:
+    parts = []
+    if categories is not None:
+        parts.append("categories " + ", ".join(sorted(categories)))
+    if stages is not None:
+        parts.append("stages " + ", ".join(sorted(stages)))
+    return "; ".join(parts)
+
+
+# -- facts ------------------------------------------------------------------------------------
+
+
+def _compute_facts(ctx: _Context) -> None:
+    for cfact in ctx.pb.facts:
+        fact = cfact.fact
+        try:
+            value = _fact_value(ctx, cfact)
+        except rt.Unknown as exc:
+            c = cfact.value or cfact.table_input or (cfact.cases[0][0] if cfact.cases else None)
+            reason = ctx.why(c, exc) if c is not None else exc.reason
+            ctx.facts[fact.name] = rt.MissingFact(reason, exc.path)
+            if ctx.tracer:
+                ctx.tracer.step("fact", fact.name, "unknown", reason)
+            continue
+        ctx.facts[fact.name] = value
+        if ctx.tracer:
+            ctx.tracer.step("fact", fact.name, "value", f"= {_show(value)}")
+
+
+def _fact_value(ctx: _Context, cfact: Any) -> Any:
+    if cfact.value is not None:
+        return ctx.run(cfact.value)
+    if cfact.cases:
+        for when, value in cfact.cases:
+            if ctx.run(when):
+                return ctx.run(value)
+        if cfact.otherwise is not None:
+            return ctx.run(cfact.otherwise)
+        raise rt.Unknown(f"no case of fact {cfact.fact.name} holds")
+    x = ctx.run(cfact.table_input)
+    for row in cfact.fact.rows:
+        if row.holds(x):
+            return row.value
+    raise rt.Unknown(f"{_show(x)} matches no row of fact {cfact.fact.name}")
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+# -- rules and tables ---------------------------------------------------------------------------
+
+
+def _run_rule(ctx: _Context, crule: CRule) -> list[Violation | Approval | Action]:
+    rule = crule.rule
+    tracer = ctx.tracer
+    title = rule.title.get(ctx.lang)
+    if crule.for_each is None:
+        try:
+            fired = ctx.run(crule.when)
+        except rt.Unknown as exc:
+            reason = ctx.why(crule.when, exc)
+            if tracer:
+                tracer.step("rule", rule.id, "unknown", f"{reason}; on_missing: {rule.on_missing}")
+            return _on_missing(ctx, rule.id, rule.on_missing, title, reason)
+        if tracer:
+            tracer.step("rule", rule.id, "fired" if fired else "not fired")
+        if not fired:
+            return []
+        return [_outcome(ctx, rule.id, rule.outcome, title, {}, ())]
+    # a rule checked once per item of a list
+    try:
+        items = ctx.run(crule.for_each)
+    except rt.Unknown as exc:
+        reason = ctx.why(crule.for_each, exc)
+        if tracer:
+            tracer.step("rule", rule.id, "unknown", f"{reason}; on_missing: {rule.on_missing}")
+        return _on_missing(ctx, rule.id, rule.on_missing, title, reason)
+    base = crule.for_each.expr.text.strip()
+    out: list[Violation | Approval | Action] = []
+    for i, item in enumerate(items):
+        local = (item, f"{base}[{i}]")
+        try:
+            fired = ctx.run(crule.when, local)
+        except rt.Unknown as exc:
+            reason = ctx.why(crule.when, exc, local)
+            if tracer:
+                tracer.step("rule", f"{rule.id}[{i}]", "unknown", reason)
+            out.extend(_on_missing(ctx, rule.id, rule.on_missing, title, reason))
+            continue
+        if tracer:
+            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
+        if fired:
+            out.append(_outcome(ctx, rule.id, rule.outcome, title, {rule.item: item},
+                                (local,), crule))
+    if tracer and not items:
+        tracer.step("rule", rule.id, "not fired", "the list is empty")
+    return out
+
+
+def _on_missing(ctx: _Context, rule_id: str, mode: str, title: str,
+                reason: str) -> list[Violation | Approval | Action]:
+    if mode == "skip":
+        return []
+    return [Violation(rule_id, "block" if mode == "block" else "warn",
+                      text(ctx.lang, "unknown", title=title, reason=reason))]
+
+
+def _outcome(ctx: _Context, rule_id: str, outcome: Outcome, title: str,
+             extra: dict[str, Any], local_values: tuple[tuple[Any, str], ...],
+             crule: CRule | None = None) -> Violation | Approval | Action:
+    kind = outcome.kind
+    if kind in ("block", "warn"):
+        return Violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
+    if kind == "approval":
+        return Approval(rule_id, outcome.role, "pending",
+                        ctx.render(outcome.message, title, role=outcome.role, **extra))
+    due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
+    if crule is not None and crule.due is not None:
+        try:
+            due = ctx.run(crule.due, *local_values)
+        except rt.Unknown:
+            due = None  # the due date itself depends on an absent value
+    return Action(rule_id, outcome.action_id, outcome.assignee, due,
+                  ctx.render(outcome.message, title, role=outcome.assignee, **extra))
+
+
+def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Action]:
+    table = ctable.table
+    tracer = ctx.tracer
+    title = table.title.get(ctx.lang)
+    try:
+        if ctable.when is not None and not ctx.run(ctable.when):
+            if tracer:
+                tracer.step("table", table.id, "not fired", "its 'when' does not hold")
+            return []
+        x = ctx.run(ctable.input)
+    except rt.Unknown as exc:
+        reason = ctx.why(ctable.input, exc)
+        if tracer:
+            tracer.step("table", table.id, "unknown", f"{reason}; on_missing: {table.on_missing}")
+        return _on_missing(ctx, table.id, table.on_missing, title, reason)
+    if tracer:
+        tracer.step("table", table.id, "value", f"input {table.input.text} = {_show(x)}")
+    out: list[Violation | Approval | Action] = []
+    for row in table.rows:
+        hit = row.holds(x)
+        if tracer:
+            tracer.steps.append(Step("row", row.id, "fired" if hit else "not fired", (),
+                                     _row_text(row)))
+        if not hit:
+            continue
+        if row.outcome.kind != "none":
+            out.append(_outcome(ctx, table.id, row.outcome, title,
+                                {"value": x, "row": _row_values(row)}, ()))
+        if table.hit == "first":
+            break
+    return out
+
+
+def _row_values(row: Row) -> dict[str, Any]:
+    return {"above": row.low if row.low is not None and not row.low_inclusive else None,
+            "from": row.low if row.low_inclusive else None,
+            "up_to": row.high if row.high is not None and row.high_inclusive else None,
+            "below": row.high if row.high is not None and not row.high_inclusive else None,
+            "id": row.id}
+
+
+def _row_text(row: Row) -> str:
+    parts = []
+    if row.low is not None:
+        parts.append(("from " if row.low_inclusive else "above ") + fmt_percent(row.low))
+    if row.high is not None:
+        parts.append(("up to " if row.high_inclusive else "below ") + fmt_percent(row.high))
+    return " ".join(parts) or "every value"
+
+
+# -- documents and moves ------------------------------------------------------------------------
+
+
+def _needed(ctx: _Context, needs: Iterable[CNeed]) -> list[CNeed]:
+    out = []
+    for cneed in needs:
+        if cneed.when is None:
+            out.append(cneed)
+            continue
+        try:
+            if ctx.run(cneed.when):
+                out.append(cneed)
+        except rt.Unknown:
+            out.append(cneed)  # when in doubt, ask for the document
+    return out
+
+
+def _moves(ctx: _Context, violations: list[Violation], approvals: list[Approval],
+           actions: list[Action], granted: dict[str, str]) -> list[Move]:
+    pb = ctx.pb
+    deal = ctx.deal
+    held = set(deal.get("documents") or ())
+    category = deal["category"]
+    doc_actions: dict[str, Action] = {}
+    moves = []
+    tracer = ctx.tracer
+    for cmove in pb.moves.get(deal["stage"], ()):
+        t = cmove.transition
+        missing: list[UnmetGuard] = []
+        for guard, cexpr in cmove.conditions:
+            title = guard.title.get(ctx.lang)
+            try:
+                ok = bool(ctx.run(cexpr))
+                reason = ""
+            except rt.Unknown as exc:
+                reason = ctx.why(cexpr, exc)
+                ok = guard.on_missing == "allow"
+            if tracer:
+                tracer.step("guard", f"{t.target}:{guard.id}",
+                            "met" if ok else "unknown" if reason else "not met", reason)
+            if not ok:
+                fallback = text(ctx.lang, "guard_unknown" if reason else "guard_failed",
+                                title=title, reason=reason)
+                missing.append(UnmetGuard("condition", guard.id, guard.id,
+                                          ctx.render(guard.message, fallback) if not reason
+                                          else fallback))
+        needs = _needed(ctx, (*cmove.needs, *pb.category_needs.get((category, t.target), ())))
+        seen_docs: set[str] = set()
+        for cneed in needs:
+            doc = cneed.need.document
+            if doc in seen_docs:
+                continue
+            seen_docs.add(doc)
+            present = doc in held
+            if tracer:
+                tracer.steps.append(Step("document", f"{t.target}:{doc}",
+                                         "held" if present else "missing",
+                                         (("deal.documents", sorted(held)),), cneed.need.rule))
+            if present:
+                continue
+            label = ctx.label("document", doc)
+            missing.append(UnmetGuard("document", doc, cneed.need.rule,
+                                      text(ctx.lang, "needs_document", document=label)))
+            if doc not in doc_actions:
+                doc_actions[doc] = Action(
+                    cneed.need.rule, f"provide:{doc}", pb.model.document_assignee,
+                    ctx.as_of + timedelta(days=pb.model.document_due_in_days),
+                    text(ctx.lang, "provide", document=label,
+                         stage=ctx.stage_label(t.target)))
+        for role in t.approvals:
+            if role not in granted:
+                missing.append(UnmetGuard("approval", role, t.rule, text(
+                    ctx.lang, "needs_approval", role=ctx.label("role", role))))
+        if t.all_clear:
+            for v in violations:
+                if v.severity == "block":
+                    missing.append(UnmetGuard("clear", v.rule, v.rule, text(
+                        ctx.lang, "blocked_by", rule=v.rule, message=v.message)))
+            for a in approvals:
+                if a.status == "pending":
+                    missing.append(UnmetGuard("approval", a.role, a.rule, text(
+                        ctx.lang, "pending", role=ctx.label("role", a.role), rule=a.rule)))
+        moves.append(Move(t.target, not missing, tuple(missing)))
+    actions.extend(doc_actions.values())
+    return moves
+

@@ -1,0 +1,232 @@
+"""The checked playbook as frozen dataclasses: what ``check.py`` builds and ``compile.py`` reads.
+
+Expressions are already parsed and type-checked (``Expr.node``); messages are already
+compiled templates. Nothing here runs a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .errors import Location
+from .expressions import Node
+from .templates import Message
+from .types import Type
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A name for people, in English and Chinese (either may be empty)."""
+
+    en: str = ""
+    zh: str = ""
+
+    def get(self, lang: str) -> str:
+        return (self.zh if lang == "zh" else self.en) or self.en or self.zh
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("en", self.en), ("zh", self.zh)) if v}
+
+
+@dataclass(frozen=True, slots=True)
+class Expr:
+    """A checked expression: its text, where it stands, and its typed tree."""
+
+    text: str
+    node: Node
+    location: Location
+    facts: frozenset[str] = frozenset()
+    paths: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a fired rule or table row produces."""
+
+    kind: str  # block | warn | approval | action | none
+    role: str = ""
+    action_id: str = ""
+    assignee: str = ""
+    due_in_days: int | None = None
+    due: Expr | None = None
+    message: Message | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    title: Label
+    description: Label
+    when: Expr
+    outcome: Outcome
+    on_missing: str
+    mode: str
+    location: Location
+    categories: frozenset[str] | None = None
+    stages: frozenset[str] | None = None
+    for_each: Expr | None = None
+    item: str = "item"
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One tier of a decision table: a range of the input and its outcome."""
+
+    id: str
+    index: int
+    low: Decimal | None
+    low_inclusive: bool
+    high: Decimal | None
+    high_inclusive: bool
+    outcome: Outcome
+    location: Location
+    value: Any = None  # for fact tables
+    bounds_text: Mapping[str, str] = field(default_factory=dict)
+
+    def holds(self, x: Any) -> bool:
+        if self.low is not None and (x < self.low if self.low_inclusive else x <= self.low):
+            return False
+        if self.high is not None and (x > self.high if self.high_inclusive else x >= self.high):
+            return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    id: str
+    title: Label
+    description: Label
+    input: Expr
+    hit: str
+    rows: tuple[Row, ...]
+    on_missing: str
+    mode: str
+    location: Location
+    when: Expr | None = None
+    categories: frozenset[str] | None = None
+    stages: frozenset[str] | None = None
+    message: Message | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Case:
+    when: Expr
+    value: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    name: str
+    type: Type
+    label: Label
+    description: Label
+    location: Location
+    value: Expr | None = None
+    cases: tuple[Case, ...] = ()
+    otherwise: Expr | None = None
+    table_input: Expr | None = None
+    rows: tuple[Row, ...] = ()
+    rule: str = ""
+    depends: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    value: Any
+    type: Type
+    label: Label
+    description: Label
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentNeed:
+    """A document the deal must hold to enter a stage, maybe only under a condition."""
+
+    document: str
+    rule: str
+    location: Location
+    when: Expr | None = None
+    category: str | None = None  # for a category's documents: the category...
+    stage: str | None = None  # ...and the stage whose entry needs it
+
+
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """A condition a move needs."""
+
+    id: str
+    when: Expr
+    message: Message | None
+    title: Label
+    on_missing: str  # refuse | allow
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    source: str
+    target: str
+    label: Label
+    rule: str
+    conditions: tuple[Guard, ...]
+    documents: tuple[DocumentNeed, ...]
+    approvals: tuple[str, ...]
+    all_clear: bool
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    id: str
+    label: Label
+    description: Label
+    index: int
+    terminal: bool
+    win_probability: Decimal
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    id: str
+    label: Label
+    description: Label
+    rule: str
+    documents: tuple[DocumentNeed, ...]
+    location: Location
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookModel:
+    """Everything a playbook says, checked and ready to compile."""
+
+    id: str
+    version: str
+    title: Label
+    description: Label
+    currency: str
+    rounding: str
+    file: str
+    effective_from: str | None
+    effective_to: str | None
+    parameters: Mapping[str, Parameter]
+    deal_type: Type
+    roles: Mapping[str, Label]
+    documents: Mapping[str, Label]
+    facts: tuple[Fact, ...]  # in dependency order
+    fact_names: tuple[str, ...]  # in the order the playbook declares them
+    categories: Mapping[str, Category]
+    stages: tuple[Stage, ...]
+    initial: str
+    transitions: tuple[Transition, ...]
+    rules: tuple[Rule, ...]
+    tables: tuple[Table, ...]
+    document_assignee: str
+    document_due_in_days: int
+    includes: tuple[str, ...] = ()
+    source_text: str = ""

@@ -1,0 +1,171 @@
+"""Playbook file in, reusable ``Playbook`` out: the facade that embedding programs use.
+
+``load_playbook`` reads, checks and compiles once; ``Playbook`` is immutable and safe to
+share between threads. ``evaluate`` and ``explain`` are pure; ``advance`` returns a new deal.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from datetime import date
+from typing import Any
+
+from .check import check_playbook
+from .compile import CompiledPlaybook, compile_model
+from .deal import check_deal
+from .errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
+from .evaluate import Tracer, evaluate, granted_roles
+from .results import Explanation, Result
+from .source import DEFAULT_LIMITS, Limits, decode, load_yaml
+
+
+class Playbook:
+    """A checked, compiled playbook: evaluate deals against it as often as you like."""
+
+    def __init__(self, compiled: CompiledPlaybook) -> None:
+        self._c = compiled
+
+    # -- what it is ---------------------------------------------------------------------------
+    @property
+    def id(self) -> str:
+        return self._c.model.id
+
+    @property
+    def version(self) -> str:
+        return self._c.model.version
+
+    @property
+    def hash(self) -> str:
+        """Content hash of the playbook: changes whenever its meaning changes."""
+        return self._c.hash
+
+    @property
+    def file(self) -> str:
+        return self._c.model.file
+
+    @property
+    def model(self) -> Any:
+        return self._c.model
+
+    @property
+    def compiled(self) -> CompiledPlaybook:
+        return self._c
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        return tuple(s.id for s in self._c.model.stages)
+
+    @property
+    def categories(self) -> tuple[str, ...]:
+        return tuple(self._c.model.categories)
+
+    def deal_schema(self) -> dict[str, Any]:
+        """The JSON Schema every deal must satisfy, derived from the declared fields."""
+        return copy.deepcopy(self._c.deal_schema)
+
+    def __repr__(self) -> str:
+        return f"<Playbook {self.id} {self.version} {self.hash[:12]}>"
+
+    # -- what it does ---------------------------------------------------------------------------
+    def check_deal(self, deal: Any, source: str = "deal") -> dict[str, Any]:
+        """The deal, validated and normalised; raises ``DealError`` listing every bad value."""
+        return check_deal(self._c, deal, source)
+
+    def evaluate(self, deal: Any, *, as_of: date, lang: str = "en",
+                 source: str = "deal") -> Result:
+        """What blocks the deal, who must approve it, what is missing, which moves are open."""
+        checked = check_deal(self._c, deal, source)
+        return evaluate(self._c, checked, _as_date(as_of), lang)
+
+    def explain(self, deal: Any, *, as_of: date, lang: str = "en",
+                source: str = "deal") -> Explanation:
+        """Like ``evaluate``, plus every rule's decision and the values it read."""
+        checked = check_deal(self._c, deal, source)
+        tracer = Tracer()
+        result = evaluate(self._c, checked, _as_date(as_of), lang, tracer)
+        return Explanation(result, tuple(tracer.steps))
+
+    def advance(self, deal: Any, *, to: str, by: str, at: date, lang: str = "en",
+                source: str = "deal") -> dict[str, Any]:
+        """The deal moved to stage ``to`` with a history entry, or ``TransitionRefused``."""
+        if not isinstance(by, str) or not by.strip():
+            raise InputError("advance needs the name of who moves the deal (by)")
+        at = _as_date(at)
+        checked = check_deal(self._c, deal, source)
+        current = checked["stage"]
+        result = evaluate(self._c, checked, at, lang)
+        targets = [m.to for m in result.transitions]
+        move = next((m for m in result.transitions if m.to == to), None)
+        if move is None:
+            reason = (f"'{to}' is not a stage of this playbook" if to not in self.stages
+                      else f"the playbook has no move from {current} to {to}")
+            raise TransitionRefused(str(checked["id"]), current, to, reason=reason,
+                                    allowed_targets=targets)
+        if not move.allowed:
+            raise TransitionRefused(str(checked["id"]), current, to, move.missing,
+                                    allowed_targets=[m.to for m in result.transitions
+                                                     if m.allowed])
+        new_stage = self._c.machine.move(str(checked["id"]), current, to, guards_met=True)
+        out = copy.deepcopy(deal)
+        out["stage"] = new_stage
+        out["history"] = [*(deal.get("history") or []),
+                          {"from": current, "to": new_stage, "by": by, "at": at.isoformat()}]
+        return out
+
+    def granted_roles(self, deal: Any) -> dict[str, str]:
+        """Which roles have approved this deal (approvals by its owner do not count)."""
+        return granted_roles(check_deal(self._c, deal))
+
+
+def _as_date(value: Any) -> date:
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise InputError(f"as_of must be a date (YYYY-MM-DD), not {value!r}")
+
+
+def loads_playbook(text: str, file: str = "<playbook>",
+                   limits: Limits = DEFAULT_LIMITS) -> Playbook:
+    """Check and compile playbook text (YAML)."""
+    data, smap, problems = load_yaml(text, file, limits)
+    if problems:
+        raise PlaybookError(problems)
+    if data is None:
+        raise PlaybookError([Diagnostic("empty", "the playbook is empty", Location(file, 1, 1),
+                                        hint="start with 'kam: 1', 'id: ...', 'version: ...'")])
+    model = check_playbook(data, smap, text)
+    return Playbook(compile_model(model, data))
+
+
+def load_playbook(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Playbook:
+    """Read, check and compile a playbook file; raises ``PlaybookError`` with every problem."""
+    file = os.fspath(path)
+    text = read_text(file, limits)
+    return loads_playbook(text, file, limits)
+
+
+def read_text(file: str, limits: Limits = DEFAULT_LIMITS) -> str:
+    """A playbook file as text; unreadable, too large or not UTF-8 -> ``PlaybookError``."""
+    def fail(message: str, hint: str = "") -> PlaybookError:
+        return PlaybookError([Diagnostic("input", message, Location(file, 1, 1), hint=hint)])
+
+    if os.path.isdir(file):
+        raise fail("is a folder, not a playbook file")
+    try:
+        size = os.path.getsize(file)
+        if size > limits.max_bytes:
+            raise fail(f"the file is {size:,} bytes; the limit is {limits.max_bytes:,}",
+                       "split it into modules")
+        with open(file, "rb") as fh:
+            data = fh.read(limits.max_bytes + 1)
+    except OSError as exc:
+        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
+    text, problems = decode(data, file)
+    if text is None:
+        raise PlaybookError(problems)
+    return text

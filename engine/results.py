@@ -1,0 +1,164 @@
+"""What an evaluation found, as frozen dataclasses; ``to_dict()`` gives the documented JSON
+(``schemas/result.schema.json``). Violations, approvals and actions are results, never
+exceptions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .errors import UnmetGuard
+
+OK = "ok"
+NEEDS_APPROVAL = "needs_approval"
+BLOCKED = "blocked"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    rule: str
+    severity: str  # block | warn
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    rule: str
+    role: str
+    status: str  # pending | granted
+    message: str
+    granted_by: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"rule": self.rule, "role": self.role, "status": self.status,
+                               "message": self.message}
+        if self.granted_by is not None:
+            out["granted_by"] = self.granted_by
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    rule: str
+    id: str
+    assignee: str
+    due: date | None
+    message: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "id": self.id, "assignee": self.assignee,
+                "due": self.due.isoformat() if self.due else None, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    """A stage move from the deal's current stage: allowed now, or what it still needs."""
+
+    to: str
+    allowed: bool
+    missing: tuple[UnmetGuard, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"to": self.to, "allowed": self.allowed,
+                "missing": [m.to_dict() for m in self.missing]}
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookRef:
+    id: str
+    version: str
+    hash: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "version": self.version, "hash": self.hash}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """The engine's verdict on one deal at one date."""
+
+    deal: str
+    playbook: PlaybookRef
+    category: str
+    stage: str
+    as_of: date
+    status: str
+    violations: tuple[Violation, ...]
+    approvals: tuple[Approval, ...]
+    actions: tuple[Action, ...]
+    transitions: tuple[Move, ...]
+    facts: dict[str, Any] = field(default_factory=dict)
+    shadow: tuple[Violation | Approval | Action, ...] = ()
+    lang: str = "en"
+
+    @property
+    def blocked(self) -> bool:
+        return self.status == BLOCKED
+
+    @property
+    def pending_approvals(self) -> tuple[Approval, ...]:
+        return tuple(a for a in self.approvals if a.status == "pending")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "deal": self.deal,
+            "playbook": self.playbook.to_dict(),
+            "category": self.category,
+            "stage": self.stage,
+            "as_of": self.as_of.isoformat(),
+            "status": self.status,
+            "violations": [v.to_dict() for v in self.violations],
+            "approvals": [a.to_dict() for a in self.approvals],
+            "actions": [a.to_dict() for a in self.actions],
+            "transitions": [t.to_dict() for t in self.transitions],
+            "facts": {k: plain(v) for k, v in self.facts.items()},
+            "shadow": [_shadow_dict(s) for s in self.shadow],
+        }
+
+
+def _shadow_dict(item: Violation | Approval | Action) -> dict[str, Any]:
+    kind = {Violation: "violation", Approval: "approval", Action: "action"}[type(item)]
+    return {"kind": kind, **item.to_dict()}
+
+
+def plain(value: Any) -> Any:
+    """A value as JSON would hold it (dates as text; Decimals stay exact)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, Decimal | int | str | bool) or value is None:
+        return value
+    return None  # an unknown fact
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One line of ``explain``: what a rule, row, fact or guard saw and decided."""
+
+    kind: str  # fact | rule | table | row | guard | document
+    id: str
+    outcome: str  # fired | not fired | unknown | not applicable | value
+    reads: tuple[tuple[str, Any], ...] = ()
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "id": self.id, "outcome": self.outcome,
+                "reads": {k: plain(v) for k, v in self.reads}, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    result: Result
+    steps: tuple[Step, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"result": self.result.to_dict(), "steps": [s.to_dict() for s in self.steps]}

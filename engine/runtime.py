@@ -1,0 +1,327 @@
+"""Checked expression tree + deal values in, value out: the reference interpreter.
+
+This is the straightforward, obviously-correct evaluator. ``codegen.py`` turns the same
+tree into Python source for speed; the differential tests hold the two to the same
+answers. ``explain`` uses this one because it can record every value a rule read.
+
+An absent value is never silently treated as false or zero: reading it raises ``Unknown``,
+and the rule that asked decides (its ``on_missing``: skip, warn or block). ``present()``,
+``missing()``, ``if_missing()`` and ``== null`` are the ways to ask about absence on purpose.
+Conditions are read left to right and stop as soon as the answer is known (``and``, ``or``,
+``any``, ``all``), so a value is only "needed" when the reading reaches it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from . import expressions as ex
+
+
+class Unknown(Exception):
+    """A value an expression needs is absent (or cannot be computed, like x / 0)."""
+
+    def __init__(self, reason: str, path: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.path = path
+
+
+@dataclass(frozen=True, slots=True)
+class MissingFact:
+    """Stands in ``facts`` for a fact that could not be computed for this deal."""
+
+    reason: str
+    path: str
+
+
+ROUNDING = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
+
+
+def missing_reason(path: str) -> str:
+    return f"{path} is missing"
+
+
+# -- helpers shared by the interpreter and the generated code ------------------------------
+
+
+def days_between(a: date, b: date) -> int:
+    return (b - a).days
+
+
+def add_days(d: date, n: int) -> date:
+    try:
+        return d + timedelta(days=n)
+    except OverflowError:
+        raise Unknown("the date is out of range") from None
+
+
+def divide(a: Any, b: Any) -> Decimal:
+    if not b:
+        raise Unknown("division by zero")
+    return (a if a.__class__ is Decimal else Decimal(a)) / b
+
+
+def round_to(x: Any, places: int, mode: str) -> Decimal:
+    return Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=mode)
+
+
+def smallest(values: Iterable[Any]) -> Any:
+    out = min(values, default=_EMPTY)
+    if out is _EMPTY:
+        raise Unknown("min() of an empty list")
+    return out
+
+
+def largest(values: Iterable[Any]) -> Any:
+    out = max(values, default=_EMPTY)
+    if out is _EMPTY:
+        raise Unknown("max() of an empty list")
+    return out
+
+
+_EMPTY = object()
+
+
+# -- the interpreter -----------------------------------------------------------------------
+
+
+@dataclass
+class Env:
+    """What an expression can see while it runs."""
+
+    deal: dict[str, Any]
+    facts: dict[str, Any]
+    stage: dict[str, Any]
+    as_of: date
+    rounding: str = ROUND_HALF_EVEN
+    locals: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    trace: Callable[[str, Any], None] | None = None
+
+
+def interpret(node: ex.Node, env: Env) -> Any:
+    """Evaluate ``node``; raises ``Unknown`` when a needed value is absent."""
+    method = _DISPATCH[type(node)]
+    return method(node, env)
+
+
+def _const(node: ex.Const, env: Env) -> Any:
+    return node.value
+
+
+def _as_of(node: ex.AsOf, env: Env) -> Any:
+    return env.as_of
+
+
+def _get(node: ex.Get, env: Env) -> Any:
+    if node.local:
+        value, prefix = env.locals[node.root]
+        where = prefix
+    elif node.root == "deal":
+        value, where = env.deal, "deal"
+    elif node.root == "facts":
+        name = node.path[0]
+        value = env.facts.get(name)
+        if isinstance(value, MissingFact):
+            raise Unknown(f"fact {name} is unknown because {value.reason}", value.path)
+        if env.trace:
+            env.trace(f"facts.{name}", value)
+        where = f"facts.{name}"
+        for key in node.path[1:]:
+            value, where = _step(value, key, where)
+        return value
+    else:
+        value, where = env.stage, "stage"
+    for key in node.path:
+        value, where = _step(value, key, where)
+    if value is None:
+        raise Unknown(missing_reason(where), where)
+    if env.trace and not isinstance(value, (dict, list)):
+        env.trace(where, value)
+    return value
+
+
+def _step(value: Any, key: str, where: str) -> tuple[Any, str]:
+    where = f"{where}.{key}"
+    if not isinstance(value, dict) or value.get(key) is None:
+        raise Unknown(missing_reason(where), where)
+    return value[key], where
+
+
+def _compare(node: ex.Compare, env: Env) -> bool:
+    a = interpret(node.left, env)  # type: ignore[arg-type]
+    b = interpret(node.right, env)  # type: ignore[arg-type]
+    op = node.op
+    if op == "==":
+        return bool(a == b)
+    if op == "!=":
+        return bool(a != b)
+    if op == "<":
+        return bool(a < b)
+    if op == "<=":
+        return bool(a <= b)
+    if op == ">":
+        return bool(a > b)
+    return bool(a >= b)
+
+
+def _boolop(node: ex.BoolOp, env: Env) -> bool:
+    if node.op == "and":
+        return all(interpret(item, env) for item in node.items)
+    return any(interpret(item, env) for item in node.items)
+
+
+def _not(node: ex.Not, env: Env) -> bool:
+    return not interpret(node.operand, env)  # type: ignore[arg-type]
+
+
+def _arith(node: ex.Arith, env: Env) -> Any:
+    a = interpret(node.left, env)  # type: ignore[arg-type]
+    b = interpret(node.right, env)  # type: ignore[arg-type]
+    if node.op == "+":
+        return a + b
+    if node.op == "-":
+        return a - b
+    if node.op == "*":
+        return a * b
+    return divide(a, b)
+
+
+def _neg(node: ex.Neg, env: Env) -> Any:
+    return -interpret(node.operand, env)  # type: ignore[arg-type]
+
+
+def _call(node: ex.Call, env: Env) -> Any:
+    args = [interpret(a, env) for a in node.args]
+    fn = node.fn
+    if fn == "len":
+        return len(args[0])
+    if fn == "abs":
+        return abs(args[0])
+    if fn == "round":
+        return round_to(args[0], args[1], env.rounding)
+    if fn == "days_between":
+        return days_between(args[0], args[1])
+    if fn == "add_days":
+        return add_days(args[0], args[1])
+    if fn == "lower":
+        return args[0].lower()
+    if fn == "upper":
+        return args[0].upper()
+    if fn == "min":
+        return min(args)
+    if fn == "max":
+        return max(args)
+    raise AssertionError(f"unknown function {fn}")  # pragma: no cover - checked at load
+
+
+def _items(node: ex.Aggregate, env: Env) -> list[tuple[Any, str]]:
+    source = interpret(node.source, env)  # type: ignore[arg-type]
+    base = _path_of(node.source, env)
+    return [(item, f"{base}[{i}]") for i, item in enumerate(source)]
+
+
+def _path_of(node: ex.Node | None, env: Env) -> str:
+    if isinstance(node, ex.Get):
+        if node.local:
+            return ".".join((env.locals[node.root][1], *node.path))
+        return ".".join((node.root, *node.path))
+    return "list"
+
+
+def _aggregate(node: ex.Aggregate, env: Env) -> Any:
+    fn = node.fn
+    if not node.var:
+        values = interpret(node.source, env)  # type: ignore[arg-type]
+        if fn == "count":
+            return len(values)
+        if any(v is None for v in values):
+            raise Unknown(f"{_path_of(node.source, env)} holds an empty item")
+        return _reduce(fn, values)
+    saved = env.locals.get(node.var)
+
+    def run() -> Any:
+        for item, path in _items(node, env):
+            env.locals[node.var] = (item, path)
+            if node.cond is not None and not interpret(node.cond, env):
+                continue
+            if fn == "count":
+                yield 1
+            else:
+                yield interpret(node.elt, env)  # type: ignore[arg-type]
+
+    try:
+        # any/all stop at the first deciding item, left to right, like 'and' / 'or'
+        return _reduce(fn, run())
+    finally:
+        if saved is None:
+            env.locals.pop(node.var, None)
+        else:
+            env.locals[node.var] = saved
+
+
+def _reduce(fn: str, values: Iterable[Any]) -> Any:
+    if fn == "any":
+        return any(values)
+    if fn == "all":
+        return all(values)
+    if fn in ("sum", "count"):
+        return sum(values, 0)
+    if fn == "min":
+        return smallest(values)
+    return largest(values)
+
+
+def _present(node: ex.Present, env: Env) -> bool:
+    try:
+        interpret(node.operand, env)  # type: ignore[arg-type]
+    except Unknown:
+        return node.negate
+    return not node.negate
+
+
+def _if_missing(node: ex.IfMissing, env: Env) -> Any:
+    try:
+        return interpret(node.operand, env)  # type: ignore[arg-type]
+    except Unknown:
+        return interpret(node.default, env)  # type: ignore[arg-type]
+
+
+def _in(node: ex.In, env: Env) -> bool:
+    item = interpret(node.item, env)  # type: ignore[arg-type]
+    container = interpret(node.container, env)  # type: ignore[arg-type]
+    found = item in container
+    return not found if node.negate else found
+
+
+def _cond(node: ex.Cond, env: Env) -> Any:
+    if interpret(node.test, env):  # type: ignore[arg-type]
+        return interpret(node.then, env)  # type: ignore[arg-type]
+    return interpret(node.otherwise, env)  # type: ignore[arg-type]
+
+
+def _list(node: ex.ListOf, env: Env) -> Any:
+    return tuple(interpret(i, env) for i in node.items)
+
+
+_DISPATCH: dict[type, Callable[[Any, Env], Any]] = {
+    ex.Const: _const,
+    ex.AsOf: _as_of,
+    ex.Get: _get,
+    ex.Compare: _compare,
+    ex.BoolOp: _boolop,
+    ex.Not: _not,
+    ex.Arith: _arith,
+    ex.Neg: _neg,
+    ex.Call: _call,
+    ex.Aggregate: _aggregate,
+    ex.Present: _present,
+    ex.IfMissing: _if_missing,
+    ex.In: _in,
+    ex.Cond: _cond,
+    ex.ListOf: _list,
+}

@@ -1,0 +1,301 @@
+"""JSON Schemas in, located problems out: the bundled schemas, playbook schema errors as
+diagnostics with hints, and a deal's JSON Schema derived from a playbook's declared fields.
+
+Validators are built with a format checker (jsonschema does not check ``format: date``
+otherwise) and an empty, local-only ``referencing.Registry`` (jsonschema would fetch remote
+``$ref`` by default).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path as FsPath
+from typing import Any
+
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+from referencing import Registry
+from referencing.exceptions import NoSuchResource
+
+from .errors import Diagnostic, DealProblem, suggest
+from .source import Path, SourceMap, json_path
+from .types import Type
+
+SCHEMA_NAMES = ("playbook", "result", "module", "test")
+
+
+def _schemas_dir() -> FsPath:
+    here = FsPath(__file__).resolve().parent
+    packaged = here / "schemas"  # inside an installed wheel
+    if (packaged / "playbook.schema.json").is_file():
+        return packaged
+    return here.parent / "schemas"  # a source checkout or an editable install
+
+
+def _no_remote(uri: str) -> Any:
+    raise NoSuchResource(ref=uri)
+
+
+REGISTRY: Registry = Registry(retrieve=_no_remote)  # type: ignore[call-arg]
+
+
+@cache
+def bundled(name: str) -> dict[str, Any]:
+    """One of the shipped schemas (playbook, result, module, test) as a mapping."""
+    if name not in SCHEMA_NAMES:
+        raise KeyError(name)
+    with open(_schemas_dir() / f"{name}.schema.json", encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+@cache
+def validator(name: str) -> Draft202012Validator:
+    return Draft202012Validator(bundled(name), format_checker=FormatChecker(), registry=REGISTRY)
+
+
+# -- playbook schema errors -> diagnostics ---------------------------------------------------
+
+_KIND = {
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "object": "a mapping (key: value)",
+    "array": "a list",
+    "null": "empty",
+}
+
+
+def _kind_of(value: Any) -> str:
+    from decimal import Decimal
+
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | Decimal | float):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the text '{value[:40]}'"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing (empty)"
+    return type(value).__name__
+
+
+def schema_diagnostics(data: Any, smap: SourceMap, schema: str = "playbook") -> list[Diagnostic]:
+    """Every schema problem of ``data``, each located in its file with a hint."""
+    out: list[Diagnostic] = []
+    for error in validator(schema).iter_errors(data):
+        out.extend(_diagnose(error, smap))
+    return out
+
+
+def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
+    """For oneOf/anyOf, the errors of the branch that fits the value's kind best."""
+    if error.validator not in ("oneOf", "anyOf") or not error.context:
+        yield error
+        return
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context:
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)  # type: ignore[arg-type]
+    # prefer a branch whose errors are deeper than the value itself (its type matched)
+    best = None
+    for errs in branches.values():
+        if any(e.validator != "type" or len(e.relative_path) for e in errs):
+            if best is None or len(errs) < len(best):
+                best = errs
+    if best is None:
+        yield error
+        return
+    for sub in best:
+        yield from _leaf_errors(sub)
+
+
+def _diagnose(error: ValidationError, smap: SourceMap) -> Iterator[Diagnostic]:
+    for leaf in _leaf_errors(error):
+        yield _one(leaf, smap)
+
+
+def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
+    path: Path = tuple(error.absolute_path)
+    where = json_path(path)
+    loc = smap.at(path)
+    v = error.validator
+    inst = error.instance
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = list((schema.get("properties") or {}).keys())
+        extra = [k for k in inst if k not in allowed]
+        key = extra[0] if extra else ""
+        return Diagnostic("unknown-key", f"unknown key '{key}'", smap.at(path + (key,), key=True),
+                          json_path(path + (key,)),
+                          suggest(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+    if v == "required":
+        missing = str(error.message).split("'")[1] if "'" in error.message else error.message
+        return Diagnostic("missing-key", f"'{missing}' is required here", loc, where,
+                          _required_hint(missing))
+    if v == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else list(expected)
+        want = " or ".join(_KIND.get(n, n) for n in names)
+        hint = "put it in quotes" if "string" in names and not isinstance(inst, dict | list) \
+            else ""
+        return Diagnostic("type", f"expected {want}, found {_kind_of(inst)}", loc, where, hint)
+    if v == "enum":
+        options = [str(o) for o in error.validator_value]
+        return Diagnostic("bad-value", f"{_kind_of(inst)} is not allowed here", loc, where,
+                          suggest(str(inst), options) or f"use one of: {', '.join(options)}")
+    if v == "const":
+        return Diagnostic("bad-value", f"must be {error.validator_value!r}", loc, where)
+    if v == "pattern":
+        pattern = str(error.validator_value)
+        if pattern.startswith("^[a-z][a-z0-9_]*"):
+            hint = "use lower-case letters, digits and '_', starting with a letter"
+        elif "params" in pattern:
+            hint = "write a number, a percentage like \"15%\", or params.<name>"
+        elif pattern.startswith("^[A-Za-z]"):
+            hint = "use letters, digits and _ . : -, starting with a letter"
+        else:
+            hint = f"it must match {pattern}"
+        return Diagnostic("bad-value", f"{_kind_of(inst)} is not a valid value here", loc, where,
+                          hint)
+    if v == "propertyNames":
+        # the error is about a key of this mapping
+        bad = next((k for k in (inst or {}) if isinstance(inst, dict) and not _ok_name(k)), "")
+        return Diagnostic("bad-name", f"'{bad}' is not a valid name", smap.at(path + (bad,), key=True),
+                          json_path(path + (bad,)),
+                          "use lower-case letters, digits and '_', starting with a letter")
+    if v == "format":
+        return Diagnostic("bad-value", f"{_kind_of(inst)} is not a valid {error.validator_value}",
+                          loc, where, "dates are written YYYY-MM-DD")
+    if v in ("minItems", "minProperties"):
+        return Diagnostic("empty", "must not be empty", loc, where)
+    if v in ("maxLength", "maxItems"):
+        return Diagnostic("too-large", "too long", loc, where)
+    if v in ("oneOf", "anyOf"):
+        return Diagnostic("bad-value", f"{_kind_of(inst)} is not allowed here", loc, where,
+                          str(schema.get("description", ""))[:200])
+    return Diagnostic("schema", error.message[:200], loc, where)
+
+
+def _ok_name(key: Any) -> bool:
+    import re
+
+    return isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None \
+        and len(key) <= 64
+
+
+def _required_hint(key: str) -> str:
+    return {
+        "when": "write the condition under which it applies",
+        "then": "say what it does: block, warn, approval or action",
+        "kam": "start the file with 'kam: 1'",
+        "version": "give a version, e.g. version: \"2026.1\"",
+    }.get(key, "")
+
+
+# -- deal schema -----------------------------------------------------------------------------
+
+
+def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
+    """JSON Schema of a declared field type."""
+    out: dict[str, Any]
+    k = t.kind
+    if t.values:
+        out = {"enum": list(t.values)}
+    elif k == "string":
+        out = {"type": "string"}
+    elif k == "integer":
+        out = {"type": "integer"}
+    elif k in ("number", "money", "percent"):
+        out = {"type": "number"}
+    elif k == "bool":
+        out = {"type": "boolean"}
+    elif k == "date":
+        out = {"type": "string", "format": "date"}
+    elif k == "list":
+        out = {"type": "array", "items": type_schema(t.item) if t.item else {}}
+    elif k == "object":
+        out = {
+            "type": "object",
+            "properties": {name: type_schema(ft, nullable=name not in t.required)
+                           for name, ft in t.fields},
+            "additionalProperties": False,
+        }
+        if t.required:
+            out["required"] = list(t.required)
+    else:
+        out = {}
+    for key, value in t.extra:
+        out[key] = value
+    if nullable and "type" in out:
+        out["type"] = [out["type"], "null"]
+    elif nullable and "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
+    schema = type_schema(deal_type)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://kam.example/schemas/deal/{playbook_id}.schema.json",
+        "title": f"Deal for playbook {playbook_id}",
+        **schema,
+    }
+
+
+def deal_validator(schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator(schema, format_checker=FormatChecker(), registry=REGISTRY)
+
+
+def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:
+    """Every schema problem of a deal, by JSON path."""
+    out = []
+    for error in v.iter_errors(deal):
+        for leaf in _leaf_errors(error):
+            out.append(_deal_problem(leaf))
+    return out
+
+
+def _deal_problem(error: ValidationError) -> DealProblem:
+    path: Path = tuple(error.absolute_path)
+    v = error.validator
+    inst = error.instance
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = list((error.schema.get("properties") or {}).keys())  # type: ignore[union-attr]
+        extra = [k for k in inst if k not in allowed]
+        key = extra[0] if extra else "?"
+        hint = suggest(key, allowed)
+        return DealProblem(json_path(path + (key,)),
+                           "not a field of this playbook" + (f" ({hint})" if hint else ""))
+    if v == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else "?"
+        return DealProblem(json_path(path + (missing,)), "is required")
+    if v == "type":
+        expected = error.validator_value
+        names = [expected] if isinstance(expected, str) else [n for n in expected if n != "null"]
+        want = " or ".join(_KIND.get(n, n) for n in names)
+        return DealProblem(json_path(path), f"expected {want}, found {_kind_of(inst)}")
+    if v == "enum":
+        options = [str(o) for o in error.validator_value if o is not None]
+        hint = suggest(str(inst), options)
+        return DealProblem(json_path(path), f"{_kind_of(inst)} is not one of: {', '.join(options)}"
+                           + (f" ({hint})" if hint else ""))
+    if v == "format":
+        return DealProblem(json_path(path), f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)")
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        word = {"minimum": "less than", "exclusiveMinimum": "not more than",
+                "maximum": "more than", "exclusiveMaximum": "not less than"}[str(v)]
+        return DealProblem(json_path(path),
+                           f"{inst} is {word} the allowed {error.validator_value}")
+    if v == "maxLength":
+        return DealProblem(json_path(path), f"text longer than {error.validator_value} characters")
+    if v == "maxItems":
+        return DealProblem(json_path(path), f"more than {error.validator_value} items")
+    return DealProblem(json_path(path), error.message[:200])

@@ -1,0 +1,537 @@
+"""Text in, plain data out: safe YAML and JSON reading with limits and a source map.
+
+YAML is read from PyYAML's *event* stream by our own small, iterative composer, so that
+- nothing but plain data is ever built (no tags beyond str/int/float/bool/null/seq/map);
+- aliases and anchors are refused (an alias bomb never expands), nesting is capped before
+  the C parser's recursive composer could overflow the stack (it segfaults at ~25,000);
+- duplicate keys are errors (PyYAML keeps the last one silently);
+- YAML 1.1 surprises do not happen: ``on/off/yes/no``, ``012``, ``12:30`` and ``.nan``
+  stay strings, and numbers with a point become ``Decimal`` (money is never a float);
+- every value's position is kept in a ``SourceMap`` keyed by its path, for diagnostics.
+
+JSON deals are read with ``json`` hooks that turn floats into ``Decimal`` and mark NaN,
+Infinity, huge integers and duplicate keys, so that ``check_values`` can report each one
+by its JSON path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from .errors import Diagnostic, DealProblem, Location
+
+Path = tuple[str | int, ...]
+
+try:  # libyaml's event parser is iterative; only its composer recurses, and we do not use it.
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Hard limits applied before and while parsing; every hostile input hits one."""
+
+    max_bytes: int = 1_000_000
+    max_depth: int = 64
+    max_items: int = 10_000  # entries of one list or mapping
+    max_nodes: int = 500_000
+    max_string: int = 100_000
+    max_number_digits: int = 30
+
+
+DEFAULT_LIMITS = Limits()
+
+# Characters that make two ids look equal or hide text (Trojan Source, zero-width joins).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\Z|[-+]?\.[0-9]+\Z")
+_NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_TAG = "tag:yaml.org,2002:"
+_KNOWN_TAGS = frozenset(
+    _TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
+)
+
+
+@dataclass
+class SourceMap:
+    """Where each value (and each mapping key) of a document stands in its file."""
+
+    file: str
+    values: dict[Path, Location] = field(default_factory=dict)
+    keys: dict[Path, Location] = field(default_factory=dict)
+
+    def at(self, path: Path, key: bool = False) -> Location:
+        """The closest known location for ``path`` (walking up to its parents)."""
+        table = self.keys if key else self.values
+        p = tuple(path)
+        while True:
+            if p in table:
+                return table[p]
+            if p in self.values:
+                return self.values[p]
+            if not p:
+                return Location(self.file, 1, 1)
+            p = p[:-1]
+
+    def merge(self, other: SourceMap, prefix: Path = ()) -> None:
+        for k, v in other.values.items():
+            self.values[prefix + k] = v
+        for k, v in other.keys.items():
+            self.keys[prefix + k] = v
+
+
+def json_path(path: Path) -> str:
+    """``("lines", 2, "unit_price")`` -> ``$.lines[2].unit_price``."""
+    out = "$"
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else f".{p}"
+    return out
+
+
+def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Bytes to text: UTF-8 (BOM allowed) or UTF-16 with a BOM; an error names the byte."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), []
+        except UnicodeDecodeError as exc:
+            return None, [_decode_problem(data, exc, file)]
+    try:
+        return data.decode("utf-8-sig"), []
+    except UnicodeDecodeError as exc:
+        return None, [_decode_problem(data, exc, file)]
+
+
+def _decode_problem(data: bytes, exc: UnicodeDecodeError, file: str) -> Diagnostic:
+    before = data[: exc.start]
+    line = before.count(b"\n") + 1
+    column = exc.start - (before.rfind(b"\n") + 1) + 1
+    return Diagnostic(
+        "encoding",
+        f"not valid UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x})",
+        Location(file, line, column),
+        hint="save the file as UTF-8",
+    )
+
+
+def _invisible(text: str, file: str) -> list[Diagnostic]:
+    out = []
+    for m in _INVISIBLE.finditer(text):
+        if m.start() == 0 and m.group() == "\ufeff":
+            continue  # a byte-order mark at the start is fine
+        before = text[: m.start()]
+        line = before.count("\n") + 1
+        column = m.start() - (before.rfind("\n") + 1) + 1
+        out.append(
+            Diagnostic(
+                "invisible-character",
+                f"invisible or direction-changing character U+{ord(m.group()):04X}",
+                Location(file, line, column),
+                hint="delete it: such characters make two names look equal or hide text",
+            )
+        )
+        if len(out) >= 20:
+            break
+    return out
+
+
+class _Stop(Exception):
+    """Raised inside the composer to stop at the first structural problem."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        self.diagnostic = diagnostic
+
+
+def load_yaml(
+    text: str, file: str, limits: Limits = DEFAULT_LIMITS
+) -> tuple[Any, SourceMap, list[Diagnostic]]:
+    """Parse one YAML document into plain data; problems come back as diagnostics."""
+    smap = SourceMap(file)
+    if len(text) > limits.max_bytes:
+        return None, smap, [
+            Diagnostic(
+                "too-large",
+                f"file is {len(text):,} characters; the limit is {limits.max_bytes:,}",
+                Location(file, 1, 1),
+                hint="split it into modules, or raise the limit",
+            )
+        ]
+    problems = _invisible(text, file)
+    if problems:
+        return None, smap, problems
+    composer = _Composer(file, smap, limits)
+    try:
+        data = composer.compose(yaml.parse(text, Loader=_Loader))
+    except _Stop as stop:
+        return None, smap, [stop.diagnostic]
+    except yaml.MarkedYAMLError as exc:
+        return None, smap, [_yaml_problem(exc, file, text)]
+    except (yaml.YAMLError, ValueError, OverflowError, IndexError, RecursionError) as exc:
+        return None, smap, [
+            Diagnostic("yaml-syntax", f"cannot read YAML: {exc}", Location(file, 1, 1))
+        ]
+    return data, smap, []
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
+    mark = exc.problem_mark or exc.context_mark
+    loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+    problem = (exc.problem or "syntax error").strip()
+    hint = ""
+    if exc.context and exc.context_mark is not None:
+        cm = exc.context_mark
+        hint = f"{exc.context.strip()} at line {cm.line + 1}, column {cm.column + 1}"
+    lines = text.splitlines()
+    bad_line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
+    if "\t" in bad_line[: loc.column]:
+        hint = "indent with spaces, not tabs"
+    elif "mapping values are not allowed" in problem:
+        hint = "check the indentation, or quote a value that contains ': '"
+    elif "expected key" in problem or "expected <block end>" in problem:
+        hint = "check the indentation: keys of one mapping must start in the same column"
+    return Diagnostic("yaml-syntax", problem, loc, hint=hint)
+
+
+class _Composer:
+    """Builds plain data from parser events, with an explicit stack (never recursion)."""
+
+    def __init__(self, file: str, smap: SourceMap, limits: Limits) -> None:
+        self.file = file
+        self.smap = smap
+        self.limits = limits
+        self.nodes = 0
+
+    def _loc(self, event: Any) -> Location:
+        m = event.start_mark
+        return Location(self.file, m.line + 1, m.column + 1)
+
+    def _stop(self, code: str, message: str, event: Any, hint: str = "") -> _Stop:
+        return _Stop(Diagnostic(code, message, self._loc(event), hint=hint))
+
+    def compose(self, events: Iterator[Any]) -> Any:
+        documents = 0
+        root: Any = None
+        # stack entries: [container, path, pending_key, key_locations]
+        stack: list[list[Any]] = []
+        for event in events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise self._stop(
+                        "multiple-documents",
+                        "the file holds more than one YAML document",
+                        event,
+                        hint="keep one document per file (remove the second '---')",
+                    )
+                continue
+            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
+                                  yaml.DocumentEndEvent)):
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                raise self._stop(
+                    "alias",
+                    f"aliases (*{event.anchor}) are not allowed",
+                    event,
+                    hint="write the value out in full",
+                )
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                container, path, _, _ = stack.pop()
+                value = container
+                if not stack:
+                    root = value
+                continue
+            # a node starts: scalar, mapping or sequence
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                raise self._stop(
+                    "alias",
+                    f"anchors (&{anchor}) are not allowed",
+                    event,
+                    hint="write the value out in full",
+                )
+            self.nodes += 1
+            if self.nodes > self.limits.max_nodes:
+                raise self._stop(
+                    "too-large", f"more than {self.limits.max_nodes:,} values", event
+                )
+            if stack:
+                parent = stack[-1]
+                container = parent[0]
+                if isinstance(container, dict) and parent[2] is _NO_KEY:
+                    # this node is a mapping key
+                    if not isinstance(event, yaml.ScalarEvent):
+                        raise self._stop(
+                            "bad-key", "a mapping key must be plain text", event
+                        )
+                    key = self._scalar(event)
+                    if isinstance(key, bool) or key is None or not isinstance(key, str | int):
+                        raise self._stop(
+                            "bad-key",
+                            f"key {event.value!r} is not text",
+                            event,
+                            hint=f"quote it: '{event.value}'",
+                        )
+                    key = str(key)
+                    if key in container:
+                        first = parent[3][key]
+                        raise self._stop(
+                            "duplicate-key",
+                            f"duplicate key '{key}' (first given at line {first.line})",
+                            event,
+                            hint="each key may appear once; remove or rename one of them",
+                        )
+                    if len(container) >= self.limits.max_items:
+                        raise self._stop(
+                            "too-large",
+                            f"more than {self.limits.max_items:,} entries in one mapping",
+                            event,
+                        )
+                    parent[2] = key
+                    loc = self._loc(event)
+                    parent[3][key] = loc
+                    self.smap.keys[parent[1] + (key,)] = loc
+                    continue
+                if isinstance(container, dict):
+                    path = parent[1] + (parent[2],)
+                else:
+                    if len(container) >= self.limits.max_items:
+                        raise self._stop(
+                            "too-large",
+                            f"more than {self.limits.max_items:,} items in one list",
+                            event,
+                        )
+                    path = parent[1] + (len(container),)
+            else:
+                path = ()
+            self.smap.values[path] = self._loc(event)
+            if isinstance(event, yaml.ScalarEvent):
+                value = self._scalar(event)
+                self._attach(stack, value)
+                if not stack:
+                    root = value
+                continue
+            if len(stack) >= self.limits.max_depth:
+                raise self._stop(
+                    "too-deep",
+                    f"nesting deeper than {self.limits.max_depth} levels",
+                    event,
+                    hint="flatten the structure",
+                )
+            if isinstance(event, yaml.MappingStartEvent):
+                self._check_tag(event, "map")
+                new: Any = {}
+            else:
+                self._check_tag(event, "seq")
+                new = []
+            self._attach(stack, new)
+            stack.append([new, path, _NO_KEY, {}])
+        if documents == 0:
+            return None
+        return root
+
+    def _attach(self, stack: list[list[Any]], value: Any) -> None:
+        if not stack:
+            return
+        parent = stack[-1]
+        container = parent[0]
+        if isinstance(container, dict):
+            container[parent[2]] = value
+            parent[2] = _NO_KEY
+        else:
+            container.append(value)
+
+    def _check_tag(self, event: Any, kind: str) -> None:
+        tag = event.tag
+        if tag is None or tag in ("!", _TAG + kind):
+            return
+        raise self._stop(
+            "unknown-tag",
+            f"unknown tag {tag}",
+            event,
+            hint="tags are not allowed in playbooks and deals; remove it",
+        )
+
+    def _scalar(self, event: Any) -> Any:
+        value: str = event.value
+        if len(value) > self.limits.max_string:
+            raise self._stop(
+                "too-large", f"text longer than {self.limits.max_string:,} characters", event
+            )
+        tag = event.tag
+        if tag is not None and tag != "!":
+            if tag not in _KNOWN_TAGS:
+                raise self._stop(
+                    "unknown-tag",
+                    f"unknown tag {tag}",
+                    event,
+                    hint="tags are not allowed in playbooks and deals; remove it",
+                )
+            kind = tag[len(_TAG):]
+            if kind == "str":
+                return value
+            resolved = self._resolve(value, event)
+            expect = {"int": int, "float": Decimal, "bool": bool, "null": type(None)}[kind]
+            if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
+                resolved = Decimal(resolved)
+            if not isinstance(resolved, expect) or (kind == "int" and isinstance(resolved, bool)):
+                raise self._stop("bad-value", f"{value!r} is not a valid !!{kind}", event)
+            return resolved
+        if event.style or not event.implicit[0]:
+            return value  # quoted or block text: always a string
+        return self._resolve(value, event)
+
+    def _resolve(self, value: str, event: Any) -> Any:
+        if value in _NULLS:
+            return None
+        if value in _TRUE:
+            return True
+        if value in _FALSE:
+            return False
+        if _INT.match(value):
+            if len(value.lstrip("+-")) > self.limits.max_number_digits:
+                raise self._stop("bad-number", f"number {value[:20]}... is too long", event)
+            return int(value)
+        if _DECIMAL.match(value):
+            digits = sum(c.isdigit() for c in value.split("e")[0].split("E")[0])
+            number = Decimal(value)
+            if digits > self.limits.max_number_digits or not -30 <= number.adjusted() <= 30:
+                raise self._stop(
+                    "bad-number", f"number {value[:20]} is out of range", event
+                )
+            return number
+        return value
+
+
+_NO_KEY = object()
+
+
+# ---------------------------------------------------------------------------------------
+# JSON
+
+
+class _DupDict(dict[str, Any]):
+    """A JSON object that held the same key twice (the keys are remembered)."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _BadNumber:
+    text: str
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d: dict[str, Any] = {}
+    dups: list[str] = []
+    for k, v in pairs:
+        if k in d:
+            dups.append(k)
+        d[k] = v
+    if dups:
+        out = _DupDict(d)
+        out.duplicates = tuple(dups)
+        return out
+    return d
+
+
+def _float(text: str) -> Any:
+    if len(text) > 40:
+        return _BadNumber(text)
+    return Decimal(text)
+
+
+def _int(text: str) -> Any:
+    if len(text.lstrip("-")) > 30:
+        return _BadNumber(text)
+    return int(text)
+
+
+def load_json(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list[str]]:
+    """Parse JSON text; floats become Decimal. Returns (data, syntax problems)."""
+    if len(text) > limits.max_bytes:
+        return None, [
+            f"{file} is {len(text):,} characters; the limit is {limits.max_bytes:,}"
+        ]
+    try:
+        data = json.loads(
+            text,
+            parse_float=_float,
+            parse_int=_int,
+            parse_constant=_BadNumber,
+            object_pairs_hook=_pairs,
+        )
+    except json.JSONDecodeError as exc:
+        return None, [f"{file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"]
+    except RecursionError:
+        return None, [f"{file}: nesting deeper than {limits.max_depth} levels"]
+    return data, []
+
+
+def check_values(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[DealProblem]:
+    """Walk parsed data (iteratively) for values no rule may ever see.
+
+    NaN/Infinity, numbers beyond any real amount, duplicate keys, absurd nesting and
+    invisible characters are reported by JSON path, before any schema check.
+    """
+    problems: list[DealProblem] = []
+    stack: list[tuple[Any, Path, int]] = [(data, (), 0)]
+    while stack and len(problems) < 50:
+        value, path, depth = stack.pop()
+        if depth > limits.max_depth:
+            problems.append(
+                DealProblem(json_path(path), f"nesting deeper than {limits.max_depth} levels")
+            )
+            continue
+        if isinstance(value, dict):
+            for k in getattr(value, "duplicates", ()):
+                problems.append(DealProblem(json_path(path + (k,)), "duplicate key"))
+            if len(value) > limits.max_items:
+                problems.append(DealProblem(json_path(path), "too many entries"))
+                continue
+            for k, v in value.items():
+                if _INVISIBLE.search(k):
+                    problems.append(
+                        DealProblem(json_path(path), "key holds an invisible character")
+                    )
+                stack.append((v, path + (k,), depth + 1))
+        elif isinstance(value, list):
+            if len(value) > limits.max_items:
+                problems.append(
+                    DealProblem(json_path(path), f"more than {limits.max_items:,} items")
+                )
+                continue
+            for i, v in enumerate(value):
+                stack.append((v, path + (i,), depth + 1))
+        elif isinstance(value, _BadNumber):
+            problems.append(
+                DealProblem(json_path(path), f"{value.text[:24]} is not an allowed number")
+            )
+        elif isinstance(value, Decimal):
+            if not value.is_finite() or not -30 <= value.adjusted() <= 15:
+                problems.append(
+                    DealProblem(json_path(path), f"{value} is out of the allowed range")
+                )
+        elif isinstance(value, str):
+            if len(value) > limits.max_string:
+                problems.append(DealProblem(json_path(path), "text is too long"))
+            elif _INVISIBLE.search(value):
+                problems.append(
+                    DealProblem(
+                        json_path(path),
+                        "holds an invisible or direction-changing character",
+                    )
+                )
+        elif isinstance(value, int) and not isinstance(value, bool):
+            if abs(value) > 10**15:
+                problems.append(DealProblem(json_path(path), f"{value} is out of range"))
+    problems.sort(key=lambda p: p.path)
+    return problems

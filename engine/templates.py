@@ -1,0 +1,191 @@
+"""Message template text in, compiled sandboxed template out; (template, values) in, text out.
+
+Every template runs in jinja2's ``ImmutableSandboxedEnvironment`` with ``StrictUndefined``:
+no attribute starting with ``_``, no mutation, ``**`` refused, ``*`` on text capped, and the
+output cut at ``MAX_OUTPUT`` characters. ``deal.customer.items`` means the *field* ``items``:
+attribute lookups try the mapping key first (jinja2 would otherwise return ``dict.items``).
+Names used in a template are checked against the playbook when it is loaded, so a typo is
+a lint error, not an empty string in front of a customer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_OUTPUT = 64 * 1024
+MAX_SOURCE = 4000
+
+
+def fmt_number(value: Any, places: int | None = None) -> str:
+    """Exact decimal text with thousands separators; trailing zeros trimmed unless places."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        return str(value)
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if places is not None:
+        d = d.quantize(Decimal(1).scaleb(-places))
+        return f"{d:,.{places}f}"
+    text = f"{d:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_percent(value: Any, places: int | None = None) -> str:
+    """0.18 -> "18%", 0.1834 -> "18.34%"; ``places`` fixes the decimals ("18.0%")."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        return str(value)
+    d = (value if isinstance(value, Decimal) else Decimal(str(value))) * 100
+    return fmt_number(d, places) + "%"
+
+
+def fmt_money(value: Any) -> str:
+    return fmt_number(value, 2)
+
+
+def fmt_date(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({"**", "*"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("'**' is not allowed in messages")
+        if operator == "*":
+            for a, b in ((left, right), (right, left)):
+                if isinstance(a, str | list | tuple) and isinstance(b, int) and \
+                        len(a) * max(b, 0) > MAX_OUTPUT:
+                    raise SecurityError("repeated text would be too long")
+        return super().call_binop(context, operator, left, right)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def _make_env() -> _Environment:
+    env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters.update(pct=fmt_percent, money=fmt_money, number=fmt_number, date=fmt_date)
+    env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
+    return env
+
+
+ENV = _make_env()
+
+
+@dataclass(frozen=True, slots=True)
+class TemplateProblem:
+    message: str
+    line: int  # 1-based line inside the template text
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message in up to two languages; each a compiled template."""
+
+    source: Mapping[str, str]
+    compiled: Mapping[str, Any]
+
+    def render(self, lang: str, values: Mapping[str, Any]) -> str:
+        template = self.compiled.get(lang) or self.compiled.get("en") or \
+            next(iter(self.compiled.values()))
+        return render(template, values)
+
+
+class RenderFailed(Exception):
+    """A message could not be written for this deal (it read a value the deal lacks)."""
+
+
+def render(template: Any, values: Mapping[str, Any]) -> str:
+    """Render with the output cap; raises ``RenderFailed`` instead of a jinja2 error."""
+    out: list[str] = []
+    size = 0
+    try:
+        for chunk in template.generate(values):
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                out.append(" …")
+                break
+            out.append(chunk)
+    except (TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+        raise RenderFailed(str(exc)) from None
+    return " ".join("".join(out).split())
+
+
+def compile_text(
+    text: str,
+    names: Callable[[list[str]], str | None],
+) -> tuple[Any | None, list[TemplateProblem]]:
+    """Compile one template; ``names`` checks each dotted name path it reads."""
+    if len(text) > MAX_SOURCE:
+        return None, [TemplateProblem(f"message is longer than {MAX_SOURCE} characters", 1)]
+    try:
+        tree = ENV.parse(text)
+    except TemplateSyntaxError as exc:
+        return None, [TemplateProblem(f"message template: {exc.message}", exc.lineno or 1,
+                                      "templates use {{ value }} and {% if %}...{% endif %}")]
+    problems: list[TemplateProblem] = []
+    bound: set[str] = set()
+    for node in tree.find_all((nodes.For, nodes.Assign)):
+        targets = [node.target, *node.target.find_all(nodes.Name)]
+        bound.update(t.name for t in targets if isinstance(t, nodes.Name))
+        if isinstance(node, nodes.For):
+            bound.add("loop")
+    seen: set[int] = set()
+    reported: set[str] = set()
+    for node in tree.find_all((nodes.Getattr, nodes.Name, nodes.Getitem)):
+        if id(node) in seen:
+            continue
+        chain = _chain(node, seen)
+        if chain is None:
+            continue
+        if chain[0].startswith("_") or any(part.startswith("_") for part in chain):
+            problems.append(TemplateProblem("names starting with '_' are not allowed",
+                                            node.lineno))
+            continue
+        if chain[0] in bound:
+            continue
+        why = names(chain)
+        if why and why not in reported:
+            reported.add(why)
+            problems.append(TemplateProblem(why, node.lineno))
+    if problems:
+        return None, problems
+    try:
+        return ENV.from_string(tree), []
+    except (TemplateError, SecurityError, UndefinedError) as exc:  # pragma: no cover
+        return None, [TemplateProblem(f"message template: {exc}", 1)]
+
+
+def _chain(node: nodes.Node, seen: set[int]) -> list[str] | None:
+    """``deal.customer.name`` as ["deal", "customer", "name"]; marks the inner nodes seen."""
+    parts: list[str] = []
+    cur: nodes.Node = node
+    while True:
+        seen.add(id(cur))
+        if isinstance(cur, nodes.Getattr):
+            parts.append(cur.attr)
+            cur = cur.node
+        elif isinstance(cur, nodes.Getitem) and isinstance(cur.arg, nodes.Const) \
+                and isinstance(cur.arg.value, str):
+            parts.append(cur.arg.value)
+            cur = cur.node
+        elif isinstance(cur, nodes.Name):
+            if cur.ctx != "load":
+                return None
+            parts.append(cur.name)
+            parts.reverse()
+            return parts
+        else:
+            return None

@@ -1,0 +1,149 @@
+"""Declared value types in, type objects out: what a deal field, fact or expression holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Type:
+    """A value type; ``item`` for lists, ``fields`` for objects, ``values`` for enums."""
+
+    kind: str  # number integer money percent string bool date list object null any
+    item: Type | None = None
+    fields: tuple[tuple[str, Type], ...] = ()
+    values: tuple[str, ...] = ()
+    required: tuple[str, ...] = field(default=(), compare=False)
+    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)  # JSON Schema limits
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in NUMERIC_KINDS
+
+    def field(self, name: str) -> Type | None:
+        for k, t in self.fields:
+            if k == name:
+                return t
+        return None
+
+    def field_names(self) -> list[str]:
+        return [k for k, _ in self.fields]
+
+    def describe(self) -> str:
+        if self.kind == "list" and self.item is not None:
+            return f"list of {self.item.describe()}"
+        if self.values:
+            return "one of " + ", ".join(repr(v) for v in self.values)
+        return _WORDS.get(self.kind, self.kind)
+
+
+NUMERIC_KINDS = frozenset({"number", "integer", "money", "percent"})
+_WORDS = {
+    "number": "a number",
+    "integer": "a whole number",
+    "money": "an amount of money",
+    "percent": "a percentage",
+    "string": "text",
+    "bool": "true/false",
+    "date": "a date",
+    "object": "an object",
+    "null": "null",
+    "any": "any value",
+}
+
+NUMBER = Type("number")
+INTEGER = Type("integer")
+MONEY = Type("money")
+PERCENT = Type("percent")
+STRING = Type("string")
+BOOL = Type("bool")
+DATE = Type("date")
+NULL = Type("null")
+ANY = Type("any")
+
+SCALARS: dict[str, Type] = {
+    "number": NUMBER,
+    "decimal": NUMBER,
+    "integer": INTEGER,
+    "money": MONEY,
+    "percent": PERCENT,
+    "string": STRING,
+    "bool": BOOL,
+    "date": DATE,
+}
+
+
+def list_of(item: Type) -> Type:
+    return Type("list", item=item)
+
+
+def object_of(fields: dict[str, Type], required: tuple[str, ...] = ()) -> Type:
+    return Type("object", fields=tuple(fields.items()), required=required)
+
+
+def comparable(a: Type, b: Type) -> bool:
+    """Can ``a`` and ``b`` be ordered or tested for equality against each other?"""
+    if a.kind == "any" or b.kind == "any":
+        return True
+    if a.numeric and b.numeric:
+        return True
+    return a.kind == b.kind
+
+
+def joined(a: Type, b: Type) -> Type:
+    """The type of a value that is either ``a`` or ``b`` (for if/else, min, max)."""
+    if a.kind == "any":
+        return b
+    if b.kind == "any" or a == b:
+        return a
+    if a.kind == b.kind == "list":
+        return list_of(joined(a.item or ANY, b.item or ANY))
+    if a.numeric and b.numeric:
+        if a.kind == b.kind:
+            return a
+        if {a.kind, b.kind} == {"integer"}:
+            return INTEGER
+        return NUMBER
+    if a.kind == b.kind == "string":
+        return STRING
+    return ANY
+
+
+def arithmetic(op: str, a: Type, b: Type) -> Type:
+    """Result type of ``a op b`` for two numeric types."""
+    if op == "/":
+        return NUMBER
+    if a.kind == b.kind == "integer":
+        return INTEGER
+    if op in "+-" and a.kind == b.kind:
+        return a
+    if op == "*" and {a.kind, b.kind} == {"integer", "money"}:
+        return MONEY
+    return NUMBER
+
+
+def python_value_type(value: Any) -> Type:
+    """The type of a literal value written in a playbook."""
+    from datetime import date
+    from decimal import Decimal
+
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int):
+        return INTEGER
+    if isinstance(value, Decimal):
+        return NUMBER
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, date):
+        return DATE
+    if isinstance(value, list):
+        item = ANY
+        for i, v in enumerate(value):
+            t = python_value_type(v)
+            item = t if i == 0 else joined(item, t)
+        return list_of(item)
+    if value is None:
+        return NULL
+    return ANY
