@@ -54,8 +54,8 @@ from .types import (
 
 BUILTIN_FIELDS = ("id", "category", "stage", "owner", "documents", "approvals", "history")
 RESERVED_STAGE_NAMES = frozenset({"any"})
-TEMPLATE_NAMES = frozenset({"deal", "facts", "params", "as_of", "stage", "role", "value", "row",
-                            "reason", "document", "rule"})
+TEMPLATE_NAMES = frozenset({"deal", "facts", "params", "as_of", "stage", "role", "role_label",
+                            "value", "row", "reason", "document", "rule"})
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 _PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
 _FACT_REF = re.compile(r"\bfacts\.([a-z][a-z0-9_]*)")

@@ -217,7 +217,8 @@ def evaluate(pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str 
         approvals=tuple(approvals),
         actions=tuple(actions),
         transitions=tuple(moves),
-        facts={name: ctx.facts[name] for name in model.fact_names},
+        facts={name: None if isinstance(ctx.facts[name], rt.MissingFact) else ctx.facts[name]
+               for name in model.fact_names},
         shadow=tuple(shadow),
         lang=lang,
     )
@@ -358,7 +359,8 @@ def _outcome(ctx: _Context, rule_id: str, outcome: Outcome, title: str,
         return Violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
         return Approval(rule_id, outcome.role, "pending",
-                        ctx.render(outcome.message, title, role=outcome.role, **extra))
+                        ctx.render(outcome.message, title, role=outcome.role,
+                                   role_label=ctx.label("role", outcome.role), **extra))
     due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
@@ -366,7 +368,8 @@ def _outcome(ctx: _Context, rule_id: str, outcome: Outcome, title: str,
         except rt.Unknown:
             due = None  # the due date itself depends on an absent value
     return Action(rule_id, outcome.action_id, outcome.assignee, due,
-                  ctx.render(outcome.message, title, role=outcome.assignee, **extra))
+                  ctx.render(outcome.message, title, role=outcome.assignee,
+                             role_label=ctx.label("role", outcome.assignee), **extra))
 
 
 def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Action]:

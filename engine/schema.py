@@ -23,7 +23,7 @@ from .errors import Diagnostic, DealProblem, suggest
 from .source import Path, SourceMap, json_path
 from .types import Type
 
-SCHEMA_NAMES = ("playbook", "result", "module", "test")
+SCHEMA_NAMES = ("playbook", "result")
 
 
 def _schemas_dir() -> FsPath:

@@ -1,0 +1,252 @@
+"""Command line in, exit code out: ``kam lint | validate | explain | advance | schema``.
+
+Thin on purpose: parse arguments, call the public API, print, and choose the exit code. This
+is the only module that exits. Exit codes: 0 ok, 1 blocked (or move refused), 2 bad input or
+bad playbook, 3 needs approval, 4 internal error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+from .errors import (
+    EXIT_BAD_INPUT,
+    EXIT_BLOCKED,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NEEDS_APPROVAL,
+    EXIT_OK,
+    InputError,
+    KamError,
+)
+
+__all__ = ["entry", "main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+EPILOG = ("Exit codes: 0 ok · 1 blocked or move refused · 2 bad input or playbook · "
+          "3 needs approval · 4 internal error")
+MAX_STDIN = 1_000_000
+
+
+def _guarded(fn: F) -> F:
+    """Turn engine errors into messages and exit codes; no traceback reaches a user."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        fmt = kwargs.get("fmt", "text")
+        try:
+            code = fn(*args, **kwargs)
+        except KamError as exc:
+            if fmt == "json":
+                from .render import to_json
+
+                click.echo(to_json(exc.to_dict()), nl=False)
+            for line in exc.lines():
+                click.echo(line, err=True)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            code = EXIT_INTERRUPTED
+        except BrokenPipeError:
+            _quiet_stdout()
+            code = EXIT_OK
+        except Exception as exc:  # the engine's own bug: say so, never dump a traceback
+            if os.environ.get("KAM_DEBUG"):
+                traceback.print_exc()
+            if fmt == "json":
+                from .render import to_json
+
+                click.echo(to_json({"error": "internal", "message": str(exc)}), nl=False)
+            click.echo(f"internal error: {type(exc).__name__}: {exc} "
+                       "(please report it; set KAM_DEBUG=1 for details)", err=True)
+            code = EXIT_INTERNAL
+        click.get_current_context().exit(code or EXIT_OK)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _quiet_stdout() -> None:
+    # the reader went away (`kam ... | head`): silence the final flush
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()  # the one place the clock is read
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
+
+
+def _read_deal(path: str) -> Any:
+    from .deal import parse_bytes, read_deal
+
+    if path == "-":
+        data = sys.stdin.buffer.read(MAX_STDIN + 1)
+        if not data.strip():
+            raise InputError("stdin: no deal was given on standard input")
+        return parse_bytes(data, "stdin")
+    return read_deal(path)
+
+
+def _playbook(path: str) -> Any:
+    from .playbook import load_playbook
+
+    return load_playbook(path)
+
+
+FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+                      show_default=True, help="Text for people, JSON for programs.")
+LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
+                    help="Language of messages (default: $KAM_LANG or en).")
+AS_OF = click.option("--as-of", "as_of", metavar="DATE",
+                     help="Evaluate as on this date (YYYY-MM-DD); default: today.")
+PLAYBOOK = click.option("--playbook", "-p", "playbook", required=True, metavar="FILE",
+                        help="The playbook (YAML).")
+
+
+def _lang(value: str | None) -> str:
+    if value:
+        return value
+    env = os.environ.get("KAM_LANG", "en")
+    return env if env in ("en", "zh") else "en"
+
+
+def _status_code(status: str) -> int:
+    return {"ok": EXIT_OK, "needs_approval": EXIT_NEEDS_APPROVAL}.get(status, EXIT_BLOCKED)
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kam-engine", prog_name="kam")
+def main() -> None:
+    """kam - key-account playbook engine: check deals against sales playbooks."""
+
+
+@main.command(epilog=EPILOG)
+@click.argument("playbooks", nargs=-1, required=True, metavar="PLAYBOOK...")
+@FORMAT
+@_guarded
+def lint(playbooks: tuple[str, ...], fmt: str) -> int:
+    """Check playbooks; print every problem as FILE:LINE:COL and exit 2 if there are any."""
+    from .errors import PlaybookError
+    from .render import to_json
+
+    problems = []
+    for path in playbooks:
+        try:
+            _playbook(path)
+        except PlaybookError as exc:
+            problems.append(exc)
+    if fmt == "json":
+        click.echo(to_json({"ok": not problems, "diagnostics": [
+            d.to_dict() for exc in problems for d in exc.diagnostics]}), nl=False)
+    for exc in problems:
+        for line in exc.lines():
+            click.echo(line, err=fmt == "json")
+    if not problems and fmt == "text":
+        click.echo(f"ok: {len(playbooks)} playbook{'s' if len(playbooks) != 1 else ''} checked")
+    return EXIT_BAD_INPUT if problems else EXIT_OK
+
+
+@main.command(epilog=EPILOG)
+@click.argument("deal", metavar="DEAL")
+@PLAYBOOK
+@FORMAT
+@AS_OF
+@LANG
+@_guarded
+def validate(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None) -> int:
+    """Check one deal (JSON or YAML file, or - for stdin) against a playbook."""
+    from .render import result_text, to_json
+
+    pb = _playbook(playbook)
+    result = pb.evaluate(_read_deal(deal), as_of=_as_of(as_of), lang=_lang(lang),
+                         source=deal if deal != "-" else "stdin")
+    if fmt == "json":
+        click.echo(to_json(result.to_dict()), nl=False)
+    else:
+        click.echo(result_text(result, pb.model), nl=False)
+    return _status_code(result.status)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("deal", metavar="DEAL")
+@PLAYBOOK
+@FORMAT
+@AS_OF
+@LANG
+@_guarded
+def explain(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None) -> int:
+    """Show every rule: fired or not, and the values it saw."""
+    from .render import explanation_text, to_json
+
+    pb = _playbook(playbook)
+    ex = pb.explain(_read_deal(deal), as_of=_as_of(as_of), lang=_lang(lang),
+                    source=deal if deal != "-" else "stdin")
+    if fmt == "json":
+        click.echo(to_json(ex.to_dict()), nl=False)
+    else:
+        click.echo(explanation_text(ex, pb.model), nl=False)
+    return _status_code(ex.result.status)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("deal", metavar="DEAL")
+@click.option("--to", "to", required=True, metavar="STAGE", help="The stage to move to.")
+@click.option("--by", "by", required=True, metavar="USER", help="Who moves the deal.")
+@PLAYBOOK
+@AS_OF
+@LANG
+@_guarded
+def advance(deal: str, to: str, by: str, playbook: str, as_of: str | None,
+            lang: str | None, fmt: str = "text") -> int:
+    """Move a deal to another stage; prints the updated deal as JSON on stdout."""
+    from .render import to_json
+
+    pb = _playbook(playbook)
+    moved = pb.advance(_read_deal(deal), to=to, by=by, at=_as_of(as_of), lang=_lang(lang),
+                       source=deal if deal != "-" else "stdin")
+    click.echo(to_json(moved), nl=False)
+    return EXIT_OK
+
+
+@main.command(epilog=EPILOG)
+@click.argument("which", type=click.Choice(["deal", "playbook", "result"]))
+@click.option("--playbook", "-p", "playbook", metavar="FILE",
+              help="For 'deal': the playbook whose deal schema to print.")
+@_guarded
+def schema(which: str, playbook: str | None, fmt: str = "json") -> int:
+    """Print a JSON Schema: a playbook's deal schema, the playbook language, or the result."""
+    from .render import to_json
+    from .schema import bundled
+
+    if which == "deal":
+        if not playbook:
+            raise InputError("kam schema deal needs --playbook FILE")
+        click.echo(to_json(_playbook(playbook).deal_schema()), nl=False)
+    else:
+        click.echo(to_json(bundled(which)), nl=False)
+    return EXIT_OK
+
+
+def entry() -> None:
+    """The ``kam`` console script: click's standalone mode turns usage errors into exit 2."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    main(prog_name="kam")

@@ -1,0 +1,84 @@
+"""Shared fixtures: the CLI runner, the reference playbook and a clean base deal."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+import engine
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAYBOOKS = ROOT / "playbooks"
+AUTO_DEALER = PLAYBOOKS / "auto-dealer.yaml"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+AS_OF = date(2026, 3, 2)
+
+# A deal that no rule of the auto-dealer playbook fires on: every test changes one thing.
+BASE_DEAL: dict[str, Any] = {
+    "id": "T-1",
+    "category": "direct_enterprise",
+    "stage": "negotiation",
+    "owner": "li.na",
+    "dealer_territory": "Chaoyang",
+    "customer": {
+        "name": "ACME Logistics",
+        "territory": "Chaoyang",
+        "state_organ": False,
+        "credit_limit": 1_000_000,
+        "receivables": 0,
+        "overdue_days": 0,
+        "credit_checked_on": "2026-01-01",
+        "largest_batch_this_year": 0,
+    },
+    "lines": [
+        {"model": "Van V3", "quantity": 5, "unit_price": 100, "list_price": 100,
+         "floor_price": 90, "retail_price": 110},
+    ],
+    "payment": {"method": "cash"},
+    "documents": ["contract"],
+    "contacts": [{"name": "Wu", "role": "decision_maker", "attitude": "supporter", "coach": True}],
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--regen-goldens", action="store_true",
+                     help="rewrite golden files from the current output")
+
+
+@pytest.fixture
+def regen(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--regen-goldens"))
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def auto_dealer() -> engine.Playbook:
+    return engine.load_playbook(AUTO_DEALER)
+
+
+@pytest.fixture
+def deal() -> dict[str, Any]:
+    return copy.deepcopy(BASE_DEAL)
+
+
+def fired(result: engine.Result) -> set[str]:
+    """Rule ids that produced anything (violation, approval or action)."""
+    return {v.rule for v in result.violations} | {a.rule for a in result.approvals} | {
+        a.rule for a in result.actions}
+
+
+@pytest.fixture
+def check(auto_dealer: engine.Playbook) -> Callable[..., engine.Result]:
+    def run(deal: dict[str, Any], as_of: date = AS_OF, lang: str = "en") -> engine.Result:
+        return auto_dealer.evaluate(deal, as_of=as_of, lang=lang)
+    return run

@@ -1,0 +1,465 @@
+"""Every rule of playbooks/auto-dealer.yaml, both ways and at its boundaries."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from .conftest import AS_OF, fired
+
+
+def line(**kw):
+    out = {"model": "Van V3", "quantity": 5, "unit_price": 100, "list_price": 100,
+           "floor_price": 1, "retail_price": 1000}
+    out.update(kw)
+    return out
+
+
+def test_base_deal_is_clean(check, deal):
+    result = check(deal)
+    assert result.status == "ok"
+    assert fired(result) == set()
+    assert {m.to: m.allowed for m in result.transitions} == {"closing": True, "lost": False}
+
+
+# -- P1/P2/P3: the key-account incentive ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("quantities", "eligible"), [
+    ([5], True),          # exactly the group minimum
+    ([4], False),
+    ([3, 2], True),       # different models add up
+    ([2, 2], False),
+])
+def test_p2_group_minimum(check, deal, quantities, eligible):
+    deal["lines"] = [line(model=f"M{i}", quantity=q) for i, q in enumerate(quantities)]
+    result = check(deal)
+    assert result.facts["incentive_eligible"] is eligible
+    assert ("P2" in fired(result)) is not eligible
+    if not eligible:
+        (v,) = [v for v in result.violations if v.rule == "P2"]
+        assert v.severity == "warn"
+        assert "below the 5-unit group minimum" in v.message
+        assert result.status == "ok"  # a warning does not change the status
+
+
+def test_p1_government_has_no_minimum(check, deal):
+    deal.update(category="government_procurement", tender=False,
+                documents=["procurement_center_contract", "purchase_list"])
+    deal["lines"] = [line(quantity=1)]
+    result = check(deal)
+    assert result.facts["incentive_eligible"] is True
+    assert "P2" not in fired(result)
+
+
+def test_p1_state_organ_has_no_minimum(check, deal):
+    deal["customer"]["state_organ"] = True
+    deal["lines"] = [line(quantity=1)]
+    assert "P2" not in fired(check(deal))
+
+
+@pytest.mark.parametrize(("batch", "eligible"), [(10, True), (9, False)])
+def test_p3_large_batch_this_year(check, deal, batch, eligible):
+    deal["customer"]["largest_batch_this_year"] = batch
+    deal["lines"] = [line(quantity=1)]
+    assert ("P2" in fired(check(deal))) is not eligible
+
+
+def test_p2_without_lines_warns_it_cannot_check(check, deal):
+    del deal["lines"]
+    result = check(deal)
+    (v,) = [v for v in result.violations if v.rule == "P2"]
+    assert v.severity == "warn"
+    assert "cannot check" in v.message and "deal.lines is missing" in v.message
+
+
+# -- P5 cross-territory ----------------------------------------------------------------------
+
+
+def test_p5_cross_territory_needs_manufacturer(check, deal):
+    deal["customer"]["territory"] = "Tianjin"
+    result = check(deal)
+    (a,) = result.approvals
+    assert (a.rule, a.role, a.status) == ("P5", "manufacturer", "pending")
+    assert "outside the dealer's territory Chaoyang" in a.message
+    assert result.status == "needs_approval"
+
+
+def test_p5_granted_by_someone_else(check, deal):
+    deal["customer"]["territory"] = "Tianjin"
+    deal["approvals"] = [{"role": "manufacturer", "by": "region.north", "decision": "approved"}]
+    result = check(deal)
+    assert result.approvals[0].status == "granted"
+    assert result.approvals[0].granted_by == "region.north"
+    assert result.status == "ok"
+
+
+def test_p5_self_approval_does_not_count(check, deal):
+    deal["customer"]["territory"] = "Tianjin"
+    deal["approvals"] = [{"role": "manufacturer", "by": deal["owner"], "decision": "approved"}]
+    assert check(deal).approvals[0].status == "pending"
+
+
+def test_p5_later_rejection_withdraws_the_approval(check, deal):
+    deal["customer"]["territory"] = "Tianjin"
+    deal["approvals"] = [
+        {"role": "manufacturer", "by": "region.north", "decision": "approved"},
+        {"role": "manufacturer", "by": "region.north", "decision": "rejected"},
+    ]
+    assert check(deal).approvals[0].status == "pending"
+
+
+def test_p5_same_territory_needs_nothing(check, deal):
+    assert "P5" not in fired(check(deal))
+
+
+# -- P6 / P7 price rules -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("unit", "blocked"), [(110, False), (Decimal("110.01"), True)])
+def test_p6_above_retail_blocks(check, deal, unit, blocked):
+    deal["lines"] = [line(unit_price=unit, list_price=unit, retail_price=110)]
+    result = check(deal)
+    assert ("P6" in fired(result)) is blocked
+    assert (result.status == "blocked") is blocked
+    if blocked:
+        assert "above its retail price 110.00" in result.violations[0].message
+
+
+@pytest.mark.parametrize(("unit", "needs"), [(90, False), (Decimal("89.99"), True)])
+def test_p7_below_floor_needs_marketing_director(check, deal, unit, needs):
+    deal["lines"] = [line(unit_price=unit, list_price=unit, floor_price=90)]
+    result = check(deal)
+    assert ("P7" in fired(result)) is needs
+    if needs:
+        assert [(a.rule, a.role) for a in result.approvals] == [("P7", "marketing_director")]
+
+
+# -- DISCOUNT decision table -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("unit", "list_price", "role"), [
+    (100, 100, None),
+    (95, 100, None),                        # exactly 5.00%: not over 5%
+    (Decimal("94.99"), 100, "key_account_manager"),
+    (90, 100, "key_account_manager"),       # exactly 10.00% is not over 10%
+    (Decimal("0.90"), Decimal("1.00"), "key_account_manager"),
+    (Decimal("89.99"), 100, "marketing_director"),
+    (85, 100, "marketing_director"),        # exactly 15%
+    (Decimal("84.99"), 100, "general_manager"),
+    (50, 100, "general_manager"),
+])
+def test_discount_tiers(check, deal, unit, list_price, role):
+    deal["lines"] = [line(unit_price=unit, list_price=list_price)]
+    result = check(deal)
+    roles = [a.role for a in result.approvals if a.rule == "DISCOUNT"]
+    assert roles == ([role] if role else [])  # only the highest tier is required
+
+
+def test_discount_message_says_what_clears_it(check, deal):
+    deal["lines"] = [line(unit_price=82, list_price=100)]
+    (a,) = check(deal).approvals
+    assert a.message == ("discount 18.0% is above the 15% tier: needs general_manager, "
+                         "or bring the discount to 15% or less")
+
+
+def test_discount_message_in_chinese(check, deal):
+    deal["lines"] = [line(unit_price=82, list_price=100)]
+    (a,) = check(deal, lang="zh").approvals
+    assert a.message == "折扣 18.0% 超过 15% 档：须总经理审批，或把折扣降到 15% 以内"
+
+
+def test_discount_over_many_lines_is_exact(check, deal):
+    # 500 lines of 19.99 against 20.00: a float sum would drift (9995.000000000056)
+    deal["lines"] = [line(unit_price=Decimal("19.99"), list_price=Decimal("20.00"), quantity=1,
+                          model=f"M{i}") for i in range(500)]
+    result = check(deal)
+    assert sum([19.99] * 500) != 9995.0
+    assert result.facts["amount"] == Decimal("9995.00")
+    assert result.facts["discount"] == Decimal("0.0005")
+
+
+def test_discount_unknown_without_list_prices(check, deal):
+    deal["lines"] = [{"model": "X", "quantity": 5, "unit_price": 100}]
+    result = check(deal)
+    assert result.facts["discount"] is None
+    (v,) = [v for v in result.violations if v.rule == "DISCOUNT"]
+    assert "lines[0].list_price is missing" in v.message
+
+
+def test_discount_with_zero_list_amount_is_unknown_not_a_crash(check, deal):
+    deal["lines"] = [line(unit_price=0, list_price=0)]
+    result = check(deal)
+    assert result.facts["discount"] is None
+    assert any("division by zero" in v.message for v in result.violations)
+
+
+# -- credit: C1, CREDIT-LIMIT, CREDIT-OVERDUE, C4 -----------------------------------------------
+
+
+@pytest.mark.parametrize(("method", "limit", "blocked"), [
+    ("credit", 0, True),
+    ("credit", None, True),      # no limit at all
+    ("credit", 1, False),
+    ("cash", 0, False),
+])
+def test_c1_credit_needs_a_limit(check, deal, method, limit, blocked):
+    deal["payment"]["method"] = method
+    if limit is None:
+        del deal["customer"]["credit_limit"]
+    else:
+        deal["customer"]["credit_limit"] = limit
+    assert ("C1" in fired(check(deal))) is blocked
+
+
+@pytest.mark.parametrize(("receivables", "needs"), [
+    (500, False),                     # 500 + 500 == limit: not above
+    (Decimal("500.01"), True),
+])
+def test_credit_limit_exposure(check, deal, receivables, needs):
+    deal["payment"]["method"] = "credit"
+    deal["customer"].update(credit_limit=1000, receivables=receivables)
+    result = check(deal)
+    assert ("CREDIT-LIMIT" in fired(result)) is needs
+    assert result.facts["exposure"] == receivables + 500
+
+
+def test_credit_limit_ignores_cash_deals(check, deal):
+    deal["customer"].update(credit_limit=10, receivables=10_000)
+    assert "CREDIT-LIMIT" not in fired(check(deal))
+
+
+@pytest.mark.parametrize(("days", "blocked"), [(90, False), (91, True), (0, False)])
+def test_credit_overdue_blocks_beyond_90_days(check, deal, days, blocked):
+    deal["customer"]["overdue_days"] = days
+    result = check(deal)
+    assert ("CREDIT-OVERDUE" in fired(result)) is blocked
+    assert (result.status == "blocked") is blocked
+
+
+def test_credit_overdue_unknown_warns(check, deal):
+    del deal["customer"]["overdue_days"]
+    (v,) = check(deal).violations
+    assert (v.rule, v.severity) == ("CREDIT-OVERDUE", "warn")
+    assert "deal.customer.overdue_days is missing" in v.message
+
+
+@pytest.mark.parametrize(("checked_on", "needs"), [
+    ("2025-03-02", False),   # exactly 365 days before as_of
+    ("2025-03-01", True),    # 366 days
+    (None, True),            # never checked
+])
+def test_c4_stale_credit_check(check, deal, checked_on, needs):
+    deal["payment"]["method"] = "credit"
+    if checked_on is None:
+        del deal["customer"]["credit_checked_on"]
+    else:
+        deal["customer"]["credit_checked_on"] = checked_on
+    result = check(deal)
+    actions = [a for a in result.actions if a.rule == "C4"]
+    assert bool(actions) is needs
+    if needs:
+        (a,) = actions
+        assert (a.id, a.assignee, a.due) == ("refresh_credit_check", "key_account_specialist",
+                                             date(2026, 3, 9))
+        assert ("never checked" in a.message) is (checked_on is None)
+
+
+def test_c4_not_for_cash(check, deal):
+    del deal["customer"]["credit_checked_on"]
+    assert "C4" not in fired(check(deal))
+
+
+# -- documents by category: V-GP, V-SP, V-DE, and the invoice ------------------------------------
+
+
+def _missing(result, to):
+    (move,) = [m for m in result.transitions if m.to == to]
+    return move
+
+
+@pytest.mark.parametrize(("tender", "needed"), [
+    (True, ["procurement_center_contract", "bid_award_notice"]),
+    (False, ["procurement_center_contract", "purchase_list"]),
+])
+def test_v_gp_documents_to_enter_closing(check, deal, tender, needed):
+    deal.update(category="government_procurement", tender=tender, documents=[])
+    result = check(deal)
+    move = _missing(result, "closing")
+    assert not move.allowed
+    assert [(g.kind, g.id, g.rule) for g in move.missing] == [
+        ("document", d, "V-GP") for d in needed]
+    actions = [(a.rule, a.id, a.assignee, a.due) for a in result.actions]
+    assert actions == [("V-GP", f"provide:{d}", "key_account_specialist", date(2026, 3, 5))
+                       for d in needed]
+    deal["documents"] = needed
+    result = check(deal)
+    assert _missing(result, "closing").allowed
+    assert result.actions == ()
+
+
+def test_v_gp_unknown_tender_asks_for_both(check, deal):
+    deal.update(category="government_procurement", documents=["procurement_center_contract"])
+    ids = {g.id for g in _missing(check(deal), "closing").missing}
+    assert ids == {"bid_award_notice", "purchase_list"}
+
+
+def test_documents_are_not_asked_for_early(check, deal):
+    deal.update(category="government_procurement", tender=True, documents=[], stage="visit")
+    deal["visits"] = [{"on": "2026-02-01", "record_filed": True}]
+    assert check(deal).actions == ()
+
+
+def test_v_sp_documents(check, deal):
+    deal.update(category="system_purchasing", documents=["purchase_list"])
+    move = _missing(check(deal), "closing")
+    assert [(g.id, g.rule) for g in move.missing] == [("unified_purchase_contract", "V-SP")]
+
+
+@pytest.mark.parametrize(("units", "blocked"), [
+    (["Haidian Branch"], False),
+    (["Haidian Branch", "Traffic Corps"], True),
+])
+def test_v_sp_using_units_must_be_subordinate(check, deal, units, blocked):
+    deal.update(category="system_purchasing",
+                documents=["unified_purchase_contract", "purchase_list"],
+                using_units=units, subordinate_units=["Haidian Branch", "Xicheng Branch"])
+    result = check(deal)
+    assert ("V-SP" in fired(result)) is blocked
+    if blocked:
+        assert "Traffic Corps" in result.violations[0].message
+        assert "Haidian Branch" not in result.violations[0].message
+
+
+@pytest.mark.parametrize(("state_organ", "needed"), [
+    (True, ["sales_invoice"]),
+    (False, ["sales_invoice", "vehicle_registrations"]),
+    (None, ["sales_invoice", "vehicle_registrations"]),
+])
+def test_v_sp_registrations_to_enter_follow_up(check, deal, state_organ, needed):
+    deal.update(category="system_purchasing", stage="delivery", documents=[])
+    if state_organ is None:
+        del deal["customer"]["state_organ"]
+    else:
+        deal["customer"]["state_organ"] = state_organ
+    move = _missing(check(deal), "follow_up")
+    assert [g.id for g in move.missing] == needed
+
+
+def test_sales_invoice_to_enter_follow_up(check, deal):
+    deal.update(stage="delivery", documents=["contract"])
+    result = check(deal)
+    move = _missing(result, "follow_up")
+    assert [(g.id, g.rule) for g in move.missing] == [("sales_invoice", "V-INVOICE")]
+    deal["documents"] = ["contract", "sales_invoice"]
+    assert _missing(check(deal), "follow_up").allowed
+
+
+def test_v_de_contract_to_enter_closing(check, deal):
+    deal["documents"] = []
+    move = _missing(check(deal), "closing")
+    assert [(g.id, g.rule) for g in move.missing] == [("contract", "V-DE")]
+
+
+@pytest.mark.parametrize(("contract", "invoice", "owners", "blocked"), [
+    ("ACME", "ACME", ["ACME"], False),
+    ("ACME", "ACME Ltd", ["ACME"], True),
+    ("ACME", "ACME", ["ACME", "Other Co"], True),
+    ("ACME", None, ["Other Co"], False),  # not all given yet: nothing to compare
+])
+def test_v_de_names_must_match(check, deal, contract, invoice, owners, blocked):
+    deal.update(contract_customer=contract, registration_owners=owners)
+    if invoice is not None:
+        deal["invoice_customer"] = invoice
+    assert ("V-DE" in fired(check(deal))) is blocked
+
+
+# -- the sales flow: visits, decision maker, coach, closing, lost ------------------------------
+
+
+def test_visit_record_action_per_unfiled_visit(check, deal):
+    deal["visits"] = [{"on": "2026-02-20", "record_filed": True}, {"on": "2026-02-27"},
+                      {"on": "2026-03-01", "record_filed": False}]
+    actions = [a for a in check(deal).actions if a.rule == "VISIT-RECORD"]
+    assert [(a.id, a.due) for a in actions] == [("file_visit_record", date(2026, 2, 28)),
+                                                ("file_visit_record", date(2026, 3, 2))]
+
+
+@pytest.mark.parametrize(("visits", "allowed"), [
+    ([{"on": "2026-02-20", "record_filed": True}], True),
+    ([{"on": "2026-02-20"}], False),
+    ([], False),
+])
+def test_visit_record_guards_needs_confirmed(check, deal, visits, allowed):
+    deal.update(stage="visit", visits=visits)
+    move = _missing(check(deal), "needs_confirmed")
+    assert move.allowed is allowed
+    if not allowed:
+        assert [g.id for g in move.missing] == ["VISIT-RECORD"]
+
+
+@pytest.mark.parametrize(("contacts", "missing"), [
+    ([{"name": "A", "role": "decision_maker", "coach": True}], []),
+    ([{"name": "A", "role": "user", "coach": True}], ["DECISION-MAKER"]),
+    ([{"name": "A", "role": "decision_maker"}], ["COACH"]),
+    ([], ["DECISION-MAKER", "COACH"]),
+])
+def test_decision_maker_and_coach_guard_negotiation(check, deal, contacts, missing):
+    deal.update(stage="needs_confirmed", contacts=contacts)
+    move = _missing(check(deal), "negotiation")
+    assert [g.id for g in move.missing] == missing
+
+
+@pytest.mark.parametrize(("attitude", "warned"), [("opponent", True), ("neutral", False),
+                                                  (None, False)])
+def test_decision_maker_opponent_warns(check, deal, attitude, warned):
+    contact = {"name": "Xu", "role": "decision_maker"}
+    if attitude:
+        contact["attitude"] = attitude
+    deal["contacts"] = [contact]
+    result = check(deal)
+    assert ("DECISION-MAKER" in fired(result)) is warned
+    if warned:
+        assert result.violations[0].severity == "warn"
+        assert "Xu" in result.violations[0].message
+
+
+def test_closing_needs_all_clear(check, deal):
+    deal["customer"]["territory"] = "Tianjin"
+    deal["lines"] = [line(unit_price=111, list_price=111, retail_price=110)]
+    move = _missing(check(deal), "closing")
+    assert [(g.kind, g.id) for g in move.missing] == [("clear", "P6"),
+                                                      ("approval", "manufacturer")]
+    deal["lines"] = [line()]
+    deal["approvals"] = [{"role": "manufacturer", "by": "x", "decision": "approved"}]
+    assert _missing(check(deal), "closing").allowed
+
+
+@pytest.mark.parametrize("stage", ["prospecting", "negotiation", "retention"])
+def test_lost_needs_a_reason_from_any_open_stage(check, deal, stage):
+    deal["stage"] = stage
+    assert [g.id for g in _missing(check(deal), "lost").missing] == ["LOST-REASON"]
+    deal["lost_reason"] = "budget cut"
+    assert _missing(check(deal), "lost").allowed
+
+
+def test_lost_is_terminal(check, deal):
+    deal.update(stage="lost", lost_reason="budget cut")
+    assert check(deal).transitions == ()
+
+
+# -- facts ----------------------------------------------------------------------------------
+
+
+def test_weighted_amount_follows_stage(check, deal):
+    for stage, win in [("prospecting", "0.05"), ("negotiation", "0.30"), ("follow_up", "1")]:
+        deal["stage"] = stage
+        result = check(deal)
+        assert result.facts["win_probability"] == Decimal(win)
+        assert result.facts["weighted_amount"] == Decimal(500) * Decimal(win)
+
+
+def test_as_of_is_recorded(check, deal):
+    assert check(deal, as_of=AS_OF).as_of == AS_OF
