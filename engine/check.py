@@ -17,7 +17,7 @@ from typing import Any
 
 from . import expressions as ex
 from . import templates as tpl
-from .errors import DiagnosticSink, Location, PlaybookError, suggest
+from .errors import Diagnostic, DiagnosticSink, Location, PlaybookError, suggest
 from .model import (
     Case,
     Category,
@@ -66,9 +66,13 @@ def percent(text: str) -> Decimal | None:
     return Decimal(m.group(1)) / 100 if m else None
 
 
-def check_playbook(data: Any, smap: SourceMap, text: str = "") -> PlaybookModel:
-    """Check a parsed playbook; raises ``PlaybookError`` with every problem found."""
-    return _Checker(data, smap, text).run()
+def check_playbook(data: Any, smap: SourceMap, text: str = "",
+                   earlier: Iterable[Diagnostic] = ()) -> PlaybookModel:
+    """Check a parsed playbook; raises ``PlaybookError`` with every problem found (together
+    with ``earlier`` ones, e.g. duplicate keys found while reading)."""
+    checker = _Checker(data, smap, text)
+    checker.sink.items.extend(earlier)
+    return checker.run()
 
 
 class _Checker:
@@ -88,6 +92,7 @@ class _Checker:
         self.deal_type: Type = ANY
         self.stage_type: Type = ANY
         self.rule_ids: dict[str, Location] = {}
+        self.graph_broken = False  # a move named an unknown stage: reachability would mislead
 
     # -- plumbing ---------------------------------------------------------------------------
     def at(self, path: Path, key: bool = False) -> Location:
@@ -98,8 +103,8 @@ class _Checker:
         self.sink.add(code, message, location or self.at(path, key=key), json_path(path), hint)
 
     def is_bad(self, path: Path) -> bool:
-        n = len(path)
-        return any(b[:n] == path or path[: len(b)] == b for b in self.bad)
+        """Is ``path`` at or inside an element the schema found broken?"""
+        return any(path[: len(b)] == b for b in self.bad)
 
     def get(self, path: Path) -> Any:
         cur = self.data
@@ -138,8 +143,10 @@ class _Checker:
         for diagnostic in schema_diagnostics(self.data, self.smap):
             self.sink.items.append(diagnostic)
             path = _path_from_json(diagnostic.path)
-            if path:  # a top-level problem (a missing key) must not hide everything else
-                self.bad.append(path)
+            # an unknown key is reported but does not spoil the rest of its mapping; a
+            # top-level problem (a missing key) must not hide everything else
+            if path and diagnostic.code != "unknown-key":
+                self.bad.append(_element(path))
         self.check_parameters()
         self.roles = {k: self.label(v) for k, v in self.mapping(("roles",)).items()}
         self.documents = {k: self.label(v) for k, v in self.mapping(("documents",)).items()}
@@ -386,7 +393,7 @@ class _Checker:
         if raw is None:
             return None
         allowed = TEMPLATE_NAMES | set(names)
-        texts = {"en": raw, "zh": raw} if isinstance(raw, str) else \
+        texts = {"en": raw} if isinstance(raw, str) else \
             {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
         compiled = {}
         for lang, text in texts.items():
@@ -745,13 +752,21 @@ class _Checker:
         return tuple(rows)
 
     def check_tiers(self, tid: str, rows: list[Row], path: Path, hit: str) -> None:
+        def show(row: Row, low: bool, bare: bool = False) -> str:
+            keys = ("above", "from") if low else ("up_to", "below")
+            raw = next((row.bounds_text[k] for k in keys if k in row.bounds_text), None)
+            value = _fmt(row.low if low else row.high)
+            if raw is None or raw == value or bare:
+                return raw or value
+            return f"{raw} (= {value})" if raw.startswith("params.") else raw
+
         for prev, row in zip(rows, rows[1:], strict=False):
             rpath = path + (row.index,)
             if prev.low is not None and row.low is not None and row.low <= prev.low and not (
                     row.low == prev.low and not row.low_inclusive and prev.low_inclusive):
                 self.error("tiers-not-rising", f"table '{tid}': row {row.index + 1} starts at "
-                                               f"{_fmt(row.low)}, not above row {prev.index + 1} "
-                                               f"({_fmt(prev.low)})", rpath,
+                                               f"{show(row, True)}, not above row "
+                                               f"{prev.index + 1} ({show(prev, True)})", rpath,
                            "list the tiers from the lowest to the highest")
                 continue
             if hit != "first":
@@ -769,20 +784,24 @@ class _Checker:
             if row.low < prev.high or (row.low == prev.high and prev.high_inclusive and
                                        row.low_inclusive):
                 self.error("tiers-overlap", f"table '{tid}': rows {prev.index + 1} and "
-                                            f"{row.index + 1} overlap at {_fmt(row.low)}", rpath,
-                           f"start row {row.index + 1} with "
-                           f"{'above' if prev.high_inclusive else 'from'}: {_fmt(prev.high)}")
+                                            f"{row.index + 1} overlap at {show(row, True)}",
+                           rpath, f"start row {row.index + 1} with "
+                                  f"{'above' if prev.high_inclusive else 'from'}: "
+                                  f"{show(prev, False, bare=True)}")
             elif row.low > prev.high or (row.low == prev.high and not prev.high_inclusive
                                          and not row.low_inclusive):
-                self.error("tiers-gap", f"table '{tid}': values between {_fmt(prev.high)} and "
-                                        f"{_fmt(row.low)} match no row", rpath,
+                what = (f"the value {show(row, True)} itself matches" if row.low == prev.high
+                        else f"values between {show(prev, False)} and {show(row, True)} match")
+                self.error("tiers-gap", f"table '{tid}': {what} no row", rpath,
                            f"start row {row.index + 1} with "
-                           f"{'above' if prev.high_inclusive else 'from'}: {_fmt(prev.high)}")
+                           f"{'above' if prev.high_inclusive else 'from'}: "
+                           f"{show(prev, False, bare=True)}")
 
     # -- transitions and the stage graph --------------------------------------------------------
     def stage_ref(self, name: Any, path: Path) -> bool:
         if name in self.stage_ids:
             return True
+        self.graph_broken = True
         self.error("unknown-stage", f"unknown stage '{name}'", path,
                    suggest(str(name), self.stage_ids) or f"stages: {', '.join(self.stage_ids)}")
         return False
@@ -870,6 +889,8 @@ class _Checker:
         outgoing: dict[str, list[str]] = {s.id: [] for s in stages}
         for t in transitions:
             outgoing.setdefault(t.source, []).append(t.target)
+        if self.graph_broken or self.is_bad(("transitions",)):
+            return start
         reached = {start}
         todo = [start]
         while todo:
@@ -1011,6 +1032,15 @@ def _bound_text(raw: Any) -> str:
 
 def _range_text(bounds: dict[str, Decimal]) -> str:
     return ", ".join(f"{k} {_fmt(v)}" for k, v in bounds.items())
+
+
+def _element(path: Path) -> Path:
+    """The element a schema error spoils: up to its last list index (a rule, a row...),
+    else the named entry it is in (a fact, a stage, a parameter)."""
+    for i in range(len(path) - 1, -1, -1):
+        if isinstance(path[i], int):
+            return path[: i + 1]
+    return path[:2]
 
 
 def _path_from_json(text: str) -> Path:

@@ -133,12 +133,12 @@ def loads_playbook(text: str, file: str = "<playbook>",
                    limits: Limits = DEFAULT_LIMITS) -> Playbook:
     """Check and compile playbook text (YAML)."""
     data, smap, problems = load_yaml(text, file, limits)
-    if problems:
+    if problems and data is None:
         raise PlaybookError(problems)
     if data is None:
         raise PlaybookError([Diagnostic("empty", "the playbook is empty", Location(file, 1, 1),
                                         hint="start with 'kam: 1', 'id: ...', 'version: ...'")])
-    model = check_playbook(data, smap, text)
+    model = check_playbook(data, smap, text, problems)
     return Playbook(compile_model(model, data))
 
 

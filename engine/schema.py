@@ -161,7 +161,7 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
         elif pattern.startswith("^[A-Za-z]"):
             hint = "use letters, digits and _ . : -, starting with a letter"
         else:
-            hint = f"it must match {pattern}"
+            hint = str(schema.get("description") or f"it must match {pattern}")
         return Diagnostic("bad-value", f"{_kind_of(inst)} is not a valid value here", loc, where,
                           hint)
     if v == "propertyNames":

@@ -154,7 +154,11 @@ class _Stop(Exception):
 def load_yaml(
     text: str, file: str, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Any, SourceMap, list[Diagnostic]]:
-    """Parse one YAML document into plain data; problems come back as diagnostics."""
+    """Parse one YAML document into plain data; problems come back as diagnostics.
+
+    Duplicate keys are reported without stopping (the first value is kept), so a caller may
+    go on checking ``data`` and report everything at once; other problems return no data.
+    """
     smap = SourceMap(file)
     if len(text) > limits.max_bytes:
         return None, smap, [
@@ -172,14 +176,14 @@ def load_yaml(
     try:
         data = composer.compose(yaml.parse(text, Loader=_Loader))
     except _Stop as stop:
-        return None, smap, [stop.diagnostic]
+        return None, smap, [*composer.problems, stop.diagnostic]
     except yaml.MarkedYAMLError as exc:
-        return None, smap, [_yaml_problem(exc, file, text)]
+        return None, smap, [*composer.problems, _yaml_problem(exc, file, text)]
     except (yaml.YAMLError, ValueError, OverflowError, IndexError, RecursionError) as exc:
         return None, smap, [
             Diagnostic("yaml-syntax", f"cannot read YAML: {exc}", Location(file, 1, 1))
         ]
-    return data, smap, []
+    return data, smap, composer.problems
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
@@ -209,6 +213,7 @@ class _Composer:
         self.smap = smap
         self.limits = limits
         self.nodes = 0
+        self.problems: list[Diagnostic] = []
 
     def _loc(self, event: Any) -> Location:
         m = event.start_mark
@@ -282,13 +287,16 @@ class _Composer:
                         )
                     key = str(key)
                     if key in container:
+                        # report it and read on, so the rest of the file is checked too
                         first = parent[3][key]
-                        raise self._stop(
+                        self.problems.append(Diagnostic(
                             "duplicate-key",
                             f"duplicate key '{key}' (first given at line {first.line})",
-                            event,
+                            self._loc(event),
                             hint="each key may appear once; remove or rename one of them",
-                        )
+                        ))
+                        parent[2] = _DUPLICATE
+                        continue
                     if len(container) >= self.limits.max_items:
                         raise self._stop(
                             "too-large",
@@ -301,7 +309,8 @@ class _Composer:
                     self.smap.keys[parent[1] + (key,)] = loc
                     continue
                 if isinstance(container, dict):
-                    path = parent[1] + (parent[2],)
+                    path = parent[1] + (
+                        "<duplicate>" if parent[2] is _DUPLICATE else parent[2],)
                 else:
                     if len(container) >= self.limits.max_items:
                         raise self._stop(
@@ -344,7 +353,8 @@ class _Composer:
         parent = stack[-1]
         container = parent[0]
         if isinstance(container, dict):
-            container[parent[2]] = value
+            if parent[2] is not _DUPLICATE:  # the second value of a duplicate key is dropped
+                container[parent[2]] = value
             parent[2] = _NO_KEY
         else:
             container.append(value)
@@ -412,6 +422,7 @@ class _Composer:
 
 
 _NO_KEY = object()
+_DUPLICATE = object()
 
 
 # ---------------------------------------------------------------------------------------
@@ -515,6 +526,11 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[DealProblem
             problems.append(
                 DealProblem(json_path(path), f"{value.text[:24]} is not an allowed number")
             )
+        elif isinstance(value, float):
+            if value != value or value in (float("inf"), float("-inf")) or abs(value) > 1e15:
+                problems.append(
+                    DealProblem(json_path(path), f"{value} is not an allowed number")
+                )
         elif isinstance(value, Decimal):
             if not value.is_finite() or not -30 <= value.adjusted() <= 15:
                 problems.append(

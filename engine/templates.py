@@ -22,6 +22,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_OUTPUT = 64 * 1024
 MAX_SOURCE = 4000
+# Filters a message may use. attr, format, xmlattr and friends are left out: they are how
+# sandbox escapes have reached str.format (CVE-2016-10745, CVE-2024-56326, CVE-2025-27516).
+FILTERS = frozenset({
+    "pct", "money", "number", "date", "default", "d", "join", "upper", "lower", "title",
+    "capitalize", "trim", "length", "count", "first", "last", "sort", "unique", "reject",
+    "select", "selectattr", "rejectattr", "map", "list", "sum", "min", "max", "abs", "round",
+    "int", "string", "replace", "truncate", "indent", "wordwrap", "center", "batch",
+})
 
 
 def fmt_number(value: Any, places: int | None = None) -> str:
@@ -136,6 +144,22 @@ def compile_text(
         return None, [TemplateProblem(f"message template: {exc.message}", exc.lineno or 1,
                                       "templates use {{ value }} and {% if %}...{% endif %}")]
     problems: list[TemplateProblem] = []
+    for node in tree.find_all((nodes.Pow, nodes.Call, nodes.Filter, nodes.Macro,
+                               nodes.CallBlock, nodes.FilterBlock, nodes.Import,
+                               nodes.FromImport, nodes.Include, nodes.Extends)):
+        if isinstance(node, nodes.Pow):
+            problems.append(TemplateProblem("'**' is not allowed in messages", node.lineno))
+        elif isinstance(node, nodes.Call):
+            problems.append(TemplateProblem("messages cannot call functions", node.lineno,
+                                            "use filters instead: {{ value | pct }}"))
+        elif isinstance(node, nodes.Filter):
+            if node.name not in FILTERS:
+                problems.append(TemplateProblem(
+                    f"the filter '{node.name}' is not allowed in messages", node.lineno,
+                    f"filters: {', '.join(sorted(FILTERS))}"))
+        else:
+            problems.append(TemplateProblem(
+                f"'{type(node).__name__.lower()}' is not allowed in messages", node.lineno))
     bound: set[str] = set()
     for node in tree.find_all((nodes.For, nodes.Assign)):
         targets = [node.target, *node.target.find_all(nodes.Name)]
