@@ -1,0 +1,105 @@
+"""Generated code against the reference interpreter on random deals: zero differences.
+
+``Playbook.evaluate`` runs the generated Python; ``Playbook.explain`` runs the same playbook
+through the straightforward interpreter in ``runtime.py``. Their results must be identical.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import AS_OF
+
+MONEY = st.decimals(min_value=0, max_value=500_000, places=2, allow_nan=False,
+                    allow_infinity=False)
+CATEGORIES = ["government_procurement", "system_purchasing", "direct_enterprise"]
+STAGES = ["prospecting", "preparation", "visit", "needs_confirmed", "negotiation", "closing",
+          "delivery", "follow_up", "retention", "lost"]
+DOCS = ["procurement_center_contract", "bid_award_notice", "purchase_list", "sales_invoice",
+        "unified_purchase_contract", "contract", "vehicle_registrations"]
+ROLES = ["key_account_specialist", "key_account_manager", "marketing_director",
+         "general_manager", "finance", "manufacturer"]
+DATES = st.dates(min_value=AS_OF.replace(year=2024), max_value=AS_OF)
+
+
+def maybe(strategy):
+    return st.one_of(st.none(), strategy)
+
+
+@st.composite
+def deals(draw):
+    def put(target, key, strategy):
+        value = draw(maybe(strategy))
+        if value is not None:
+            target[key] = value
+
+    deal = {"id": "R", "category": draw(st.sampled_from(CATEGORIES)),
+            "stage": draw(st.sampled_from(STAGES)), "owner": "owner"}
+    put(deal, "dealer_territory", st.sampled_from(["A", "B"]))
+    customer = {}
+    put(customer, "territory", st.sampled_from(["A", "B"]))
+    put(customer, "state_organ", st.booleans())
+    put(customer, "credit_limit", MONEY)
+    put(customer, "receivables", MONEY)
+    put(customer, "overdue_days", st.integers(0, 200))
+    put(customer, "credit_checked_on", DATES.map(str))
+    put(customer, "largest_batch_this_year", st.integers(0, 20))
+    if draw(st.booleans()):
+        deal["customer"] = customer
+    line = st.fixed_dictionaries(
+        {"model": st.sampled_from(["A", "B"]), "quantity": st.integers(0, 12),
+         "unit_price": MONEY},
+        optional={"list_price": MONEY, "floor_price": MONEY, "retail_price": MONEY})
+    put(deal, "lines", st.lists(line, max_size=4))
+    put(deal, "payment", st.fixed_dictionaries({"method": st.sampled_from(["cash", "credit"])}))
+    put(deal, "tender", st.booleans())
+    put(deal, "documents", st.lists(st.sampled_from(DOCS), unique=True))
+    put(deal, "contract_customer", st.sampled_from(["X", "Y"]))
+    put(deal, "invoice_customer", st.sampled_from(["X", "Y"]))
+    put(deal, "registration_owners", st.lists(st.sampled_from(["X", "Y"]), max_size=2))
+    put(deal, "using_units", st.lists(st.sampled_from(["u1", "u2", "u3"]), max_size=3))
+    put(deal, "subordinate_units", st.lists(st.sampled_from(["u1", "u2"]), max_size=2))
+    put(deal, "contacts", st.lists(st.fixed_dictionaries(
+        {"name": st.just("c")},
+        optional={"role": st.sampled_from(["decision_maker", "user"]),
+                  "attitude": st.sampled_from(["supporter", "opponent"]),
+                  "coach": st.booleans()}), max_size=3))
+    put(deal, "visits", st.lists(st.fixed_dictionaries(
+        {"on": DATES.map(str)}, optional={"record_filed": st.booleans()}), max_size=3))
+    put(deal, "approvals", st.lists(st.fixed_dictionaries(
+        {"role": st.sampled_from(ROLES), "by": st.sampled_from(["owner", "boss"]),
+         "decision": st.sampled_from(["approved", "rejected"])}), max_size=3))
+    put(deal, "lost_reason", st.sampled_from(["", "price"]))
+    return deal
+
+
+@settings(max_examples=400, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
+def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
+    fast = auto_dealer.evaluate(deal, as_of=AS_OF, lang=lang)
+    reference = auto_dealer.explain(deal, as_of=AS_OF, lang=lang).result
+    assert fast.to_dict() == reference.to_dict()
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(deal=deals())
+def test_required_approvals_only_grow_with_the_discount(auto_dealer, deal):
+    """Monotone: a lower price never needs a lower approver tier (Cedar-style property)."""
+    if not deal.get("lines"):
+        return
+    tiers = ["key_account_manager", "marketing_director", "general_manager"]
+
+    def tier(result):
+        roles = [a.role for a in result.approvals if a.rule == "DISCOUNT"]
+        return tiers.index(roles[0]) if roles else -1
+
+    before = tier(auto_dealer.evaluate(deal, as_of=AS_OF))
+    cheaper = {**deal, "lines": [{**ln, "unit_price": ln["unit_price"] * Decimal("0.9")}
+                                 for ln in deal["lines"]]}
+    after = tier(auto_dealer.evaluate(cheaper, as_of=AS_OF))
+    assert after >= before
