@@ -9,10 +9,11 @@ whose shape is wrong is skipped by the second pass instead of crashing it.
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Set
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from . import expressions as ex
@@ -54,8 +55,22 @@ from .types import (
 
 BUILTIN_FIELDS = ("id", "category", "stage", "owner", "documents", "approvals", "history")
 RESERVED_STAGE_NAMES = frozenset({"any"})
-TEMPLATE_NAMES = frozenset({"deal", "facts", "params", "as_of", "stage", "role", "role_label",
-                            "value", "row", "reason", "document", "rule"})
+TEMPLATE_NAMES = frozenset(
+    {
+        "deal",
+        "facts",
+        "params",
+        "as_of",
+        "stage",
+        "role",
+        "role_label",
+        "value",
+        "row",
+        "reason",
+        "document",
+        "rule",
+    }
+)
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 _PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
 _FACT_REF = re.compile(r"\bfacts\.([a-z][a-z0-9_]*)")
@@ -66,8 +81,9 @@ def percent(text: str) -> Decimal | None:
     return Decimal(m.group(1)) / 100 if m else None
 
 
-def check_playbook(data: Any, smap: SourceMap, text: str = "",
-                   earlier: Iterable[Diagnostic] = ()) -> PlaybookModel:
+def check_playbook(
+    data: Any, smap: SourceMap, text: str = "", earlier: Iterable[Diagnostic] = ()
+) -> PlaybookModel:
     """Check a parsed playbook; raises ``PlaybookError`` with every problem found (together
     with ``earlier`` ones, e.g. duplicate keys found while reading)."""
     checker = _Checker(data, smap, text)
@@ -98,8 +114,15 @@ class _Checker:
     def at(self, path: Path, key: bool = False) -> Location:
         return self.smap.at(path, key=key)
 
-    def error(self, code: str, message: str, path: Path, hint: str = "", key: bool = False,
-              location: Location | None = None) -> None:
+    def error(
+        self,
+        code: str,
+        message: str,
+        path: Path,
+        hint: str = "",
+        key: bool = False,
+        location: Location | None = None,
+    ) -> None:
         self.sink.add(code, message, location or self.at(path, key=key), json_path(path), hint)
 
     def is_bad(self, path: Path) -> bool:
@@ -123,7 +146,7 @@ class _Checker:
 
     def items(self, path: Path) -> list[tuple[Path, Any]]:
         value = self.get(path)
-        if not isinstance(value, list) or self.is_bad(path) and path in self.bad:
+        if not isinstance(value, list) or (self.is_bad(path) and path in self.bad):
             return []
         return [(path + (i,), v) for i, v in enumerate(value) if not self.is_bad(path + (i,))]
 
@@ -137,8 +160,12 @@ class _Checker:
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> PlaybookModel:
         if not isinstance(self.data, dict):
-            self.error("not-a-playbook", "a playbook must be a mapping (key: value) at the top",
-                       (), "start the file with 'kam: 1' and 'id: ...'")
+            self.error(
+                "not-a-playbook",
+                "a playbook must be a mapping (key: value) at the top",
+                (),
+                "start the file with 'kam: 1' and 'id: ...'",
+            )
             self.sink.raise_if_errors()
         for diagnostic in schema_diagnostics(self.data, self.smap):
             self.sink.items.append(diagnostic)
@@ -154,12 +181,14 @@ class _Checker:
         self.stage_ids = list(self.mapping(("stages",)))
         stages = self.check_stages()
         self.deal_type = self.build_deal_type()
-        self.stage_type = object_of({
-            "id": Type("string", values=tuple(self.stage_ids)),
-            "label": STRING,
-            "win_probability": PERCENT,
-            "terminal": BOOL,
-        })
+        self.stage_type = object_of(
+            {
+                "id": Type("string", values=tuple(self.stage_ids)),
+                "label": STRING,
+                "win_probability": PERCENT,
+                "terminal": BOOL,
+            }
+        )
         facts = self.check_facts()
         categories = self.check_categories()
         rules = self.check_rules()
@@ -206,16 +235,31 @@ class _Checker:
             declared = spec.get("type")
             value, t, problem = param_value(spec.get("value"), declared)
             if problem:
-                self.error("bad-parameter", f"parameter '{name}': {problem}", path + ("value",),
-                           "percentages are written like \"15%\"; dates as YYYY-MM-DD")
+                self.error(
+                    "bad-parameter",
+                    f"parameter '{name}': {problem}",
+                    path + ("value",),
+                    'percentages are written like "15%"; dates as YYYY-MM-DD',
+                )
                 continue
-            for bound, cmp in (("minimum", lambda a, b: a < b), ("maximum", lambda a, b: a > b)):
+            for bound in ("minimum", "maximum"):
                 limit = spec.get(bound)
-                if limit is not None and isinstance(value, int | Decimal) and cmp(value, limit):
-                    self.error("bad-parameter", f"parameter '{name}' is {value}, beyond its "
-                                                f"{bound} {limit}", path + ("value",))
-            self.params[name] = Parameter(name, value, t, self.label(spec.get("label")),
-                                          self.label(spec.get("description")), self.at(path))
+                if limit is None or not isinstance(value, int | Decimal):
+                    continue
+                if value < limit if bound == "minimum" else value > limit:
+                    self.error(
+                        "bad-parameter",
+                        f"parameter '{name}' is {value}, beyond its {bound} {limit}",
+                        path + ("value",),
+                    )
+            self.params[name] = Parameter(
+                name,
+                value,
+                t,
+                self.label(spec.get("label")),
+                self.label(spec.get("description")),
+                self.at(path),
+            )
 
     def param_scope(self) -> dict[str, tuple[Any, Type]]:
         return {k: (p.value, p.type) for k, p in self.params.items()}
@@ -226,13 +270,26 @@ class _Checker:
         for index, (name, spec) in enumerate(self.mapping(("stages",)).items()):
             path: Path = ("stages", name)
             if name in RESERVED_STAGE_NAMES:
-                self.error("reserved-name", f"'{name}' cannot be a stage name", path, key=True,
-                           hint="'any' is used in transitions to mean every open stage")
+                self.error(
+                    "reserved-name",
+                    f"'{name}' cannot be a stage name",
+                    path,
+                    key=True,
+                    hint="'any' is used in transitions to mean every open stage",
+                )
             spec = spec if isinstance(spec, dict) and not self.is_bad(path) else {}
             win = self.win_probability(spec.get("win_probability"), path + ("win_probability",))
-            out.append(Stage(name, self.label(spec.get("label")) if spec.get("label") else
-                             Label(name, name), self.label(spec.get("description")), index,
-                             bool(spec.get("terminal", False)), win, self.at(path, key=True)))
+            out.append(
+                Stage(
+                    name,
+                    self.label(spec.get("label")) if spec.get("label") else Label(name, name),
+                    self.label(spec.get("description")),
+                    index,
+                    bool(spec.get("terminal", False)),
+                    win,
+                    self.at(path, key=True),
+                )
+            )
         return tuple(out)
 
     def win_probability(self, raw: Any, path: Path) -> Decimal:
@@ -260,15 +317,22 @@ class _Checker:
             if m:
                 param = self.params.get(m.group(1))
                 if param is None:
-                    self.error("unknown-name", f"unknown parameter '{m.group(1)}'", path,
-                               suggest(m.group(1), self.params) or "declare it under parameters:")
+                    self.error(
+                        "unknown-name",
+                        f"unknown parameter '{m.group(1)}'",
+                        path,
+                        suggest(m.group(1), self.params) or "declare it under parameters:",
+                    )
                     return None
                 if isinstance(param.value, bool) or not isinstance(param.value, int | Decimal):
                     self.error("type", f"parameter '{m.group(1)}' is not a number", path)
                     return None
                 return Decimal(param.value)
-        self.error("bad-value", f"{what}: expected a number, a percentage like \"15%\" or "
-                                f"params.<name>, found '{raw}'", path)
+        self.error(
+            "bad-value",
+            f"{what}: expected a number, a percentage like \"15%\" or params.<name>, found '{raw}'",
+            path,
+        )
         return None
 
     # -- deal fields --------------------------------------------------------------------------
@@ -278,42 +342,70 @@ class _Checker:
             "category": Type("string", values=tuple(self.category_ids)),
             "stage": Type("string", values=tuple(self.stage_ids)),
             "owner": Type("string", extra=(("maxLength", 200),)),
-            "documents": Type("list", item=Type("string", values=tuple(self.documents)),
-                              extra=(("uniqueItems", True), ("maxItems", 1000))),
-            "approvals": list_of(object_of({
-                "role": Type("string", values=tuple(self.roles)),
-                "by": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
-                "on": DATE,
-                "decision": Type("string", values=("approved", "rejected")),
-                "step": STRING,
-                "amount": Type("money", extra=(("minimum", 0),)),
-                "comment": Type("string", extra=(("maxLength", 4000),)),
-            }, required=("role", "by", "decision"))),
-            "history": list_of(object_of({
-                "from": STRING, "to": STRING, "by": STRING, "at": DATE, "note": STRING,
-            }, required=("from", "to"))),
+            "documents": Type(
+                "list",
+                item=Type("string", values=tuple(self.documents)),
+                extra=(("uniqueItems", True), ("maxItems", 1000)),
+            ),
+            "approvals": list_of(
+                object_of(
+                    {
+                        "role": Type("string", values=tuple(self.roles)),
+                        "by": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
+                        "on": DATE,
+                        "decision": Type("string", values=("approved", "rejected")),
+                        "step": STRING,
+                        "amount": Type("money", extra=(("minimum", 0),)),
+                        "comment": Type("string", extra=(("maxLength", 4000),)),
+                    },
+                    required=("role", "by", "decision"),
+                )
+            ),
+            "history": list_of(
+                object_of(
+                    {
+                        "from": STRING,
+                        "to": STRING,
+                        "by": STRING,
+                        "at": DATE,
+                        "note": STRING,
+                    },
+                    required=("from", "to"),
+                )
+            ),
         }
         for name, spec in self.mapping(("fields",)).items():
             path: Path = ("fields", name)
             if name in BUILTIN_FIELDS:
-                self.error("builtin-field", f"'{name}' is a built-in deal field", path, key=True,
-                           hint="remove it: id, category, stage, owner, documents, approvals "
-                                "and history are always there")
+                self.error(
+                    "builtin-field",
+                    f"'{name}' is a built-in deal field",
+                    path,
+                    key=True,
+                    hint="remove it: id, category, stage, owner, documents, approvals "
+                    "and history are always there",
+                )
                 continue
             if self.is_bad(path):
                 fields[name] = ANY
                 continue
             fields[name] = self.field_type(spec, path)
         required = ["id", "category", "stage"] + [
-            name for name, spec in self.mapping(("fields",)).items()
-            if isinstance(spec, dict) and spec.get("required") and name not in BUILTIN_FIELDS]
+            name
+            for name, spec in self.mapping(("fields",)).items()
+            if isinstance(spec, dict) and spec.get("required") and name not in BUILTIN_FIELDS
+        ]
         return object_of(fields, required=tuple(required))
 
     def field_type(self, spec: dict[str, Any], path: Path) -> Type:
         kind = spec.get("type", "string")
         extra: list[tuple[str, Any]] = []
-        for key, schema_key in (("minimum", "minimum"), ("maximum", "maximum"),
-                                ("max_length", "maxLength"), ("max_items", "maxItems")):
+        for key, schema_key in (
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+            ("max_length", "maxLength"),
+            ("max_items", "maxItems"),
+        ):
             if key in spec:
                 value = spec[key]
                 extra.append((schema_key, float(value) if isinstance(value, Decimal) else value))
@@ -336,11 +428,15 @@ class _Checker:
             return Type("list", item=item_t, extra=tuple(extra))
         if kind == "object":
             sub = spec.get("fields") or {}
-            fields = {n: self.field_type(s, path + ("fields", n)) for n, s in sub.items()
-                      if isinstance(s, dict)}
+            fields = {
+                n: self.field_type(s, path + ("fields", n))
+                for n, s in sub.items()
+                if isinstance(s, dict)
+            }
             required = tuple(n for n, s in sub.items() if isinstance(s, dict) and s.get("required"))
-            return Type("object", fields=tuple(fields.items()), required=required,
-                        extra=tuple(extra))
+            return Type(
+                "object", fields=tuple(fields.items()), required=required, extra=tuple(extra)
+            )
         values = tuple(spec.get("values") or ())
         if values and kind != "string":
             self.error("bad-value", "allowed values are only for text fields", path + ("values",))
@@ -350,14 +446,28 @@ class _Checker:
         return Type(base.kind, values=values, extra=tuple(extra))
 
     # -- expressions and messages -------------------------------------------------------------
-    def scope(self, extra: Mapping[str, Type] | None = None,
-              fact_filter: Callable[[str], str | None] | None = None) -> ex.Scope:
-        return ex.Scope(deal=self.deal_type, facts=self.fact_types, params=self.param_scope(),
-                        stage=self.stage_type, fact_filter=fact_filter, extra=dict(extra or {}))
+    def scope(
+        self,
+        extra: Mapping[str, Type] | None = None,
+        fact_filter: Callable[[str], str | None] | None = None,
+    ) -> ex.Scope:
+        return ex.Scope(
+            deal=self.deal_type,
+            facts=self.fact_types,
+            params=self.param_scope(),
+            stage=self.stage_type,
+            fact_filter=fact_filter,
+            extra=dict(extra or {}),
+        )
 
-    def expr(self, raw: Any, path: Path, expect: Type | None = BOOL,
-             extra: Mapping[str, Type] | None = None,
-             fact_filter: Callable[[str], str | None] | None = None) -> Expr | None:
+    def expr(
+        self,
+        raw: Any,
+        path: Path,
+        expect: Type | None = BOOL,
+        extra: Mapping[str, Type] | None = None,
+        fact_filter: Callable[[str], str | None] | None = None,
+    ) -> Expr | None:
         if isinstance(raw, bool | int | Decimal) and expect is not BOOL:
             raw = str(raw).lower() if isinstance(raw, bool) else str(raw)
         if not isinstance(raw, str):
@@ -370,12 +480,14 @@ class _Checker:
         loc = self.at(path)
         if checked.problems:
             for p in checked.problems:
-                self.sink.add(p.code, p.message, self.column(loc, raw, p.start), json_path(path),
-                              p.hint)
+                self.sink.add(
+                    p.code, p.message, self.column(loc, raw, p.start), json_path(path), p.hint
+                )
             return None
         assert checked.node is not None
-        return Expr(raw, checked.node, loc, frozenset(checked.facts_used),
-                    frozenset(checked.paths_used))
+        return Expr(
+            raw, checked.node, loc, frozenset(checked.facts_used), frozenset(checked.paths_used)
+        )
 
     def column(self, loc: Location, raw: str, offset: int) -> Location:
         """Location of character ``offset`` of an expression written at ``loc``."""
@@ -393,30 +505,42 @@ class _Checker:
         if raw is None:
             return None
         allowed = TEMPLATE_NAMES | set(names)
-        texts = {"en": raw} if isinstance(raw, str) else \
-            {k: v for k, v in raw.items() if isinstance(v, str)} if isinstance(raw, dict) else {}
+        texts = (
+            {"en": raw}
+            if isinstance(raw, str)
+            else {k: v for k, v in raw.items() if isinstance(v, str)}
+            if isinstance(raw, dict)
+            else {}
+        )
         compiled = {}
         for lang, text in texts.items():
             sub = path if isinstance(raw, str) else path + (lang,)
-            template, problems = tpl.compile_text(text, lambda chain: self.template_name(
-                chain, allowed))
+            template, problems = tpl.compile_text(
+                text, lambda chain: self.template_name(chain, allowed)
+            )
             loc = self.at(sub)
             for p in problems:
-                self.sink.add("message", p.message,
-                              Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
-                              json_path(sub), p.hint)
+                self.sink.add(
+                    "message",
+                    p.message,
+                    Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
+                    json_path(sub),
+                    p.hint,
+                )
             if template is not None:
                 compiled[lang] = template
         if not compiled:
             return None
         return tpl.Message(texts, compiled)
 
-    def template_name(self, chain: list[str], allowed: set[str]) -> str | None:
+    def template_name(self, chain: list[str], allowed: Set[str]) -> str | None:
         root = chain[0]
         if root not in allowed:
-            return (f"unknown name '{root}' in the message"
-                    + (f"; {suggest(root, allowed)}" if suggest(root, allowed) else
-                       f"; names: {', '.join(sorted(allowed))}"))
+            return f"unknown name '{root}' in the message" + (
+                f"; {suggest(root, allowed)}"
+                if suggest(root, allowed)
+                else f"; names: {', '.join(sorted(allowed))}"
+            )
         if root == "deal":
             t = self.deal_type
             for i, part in enumerate(chain[1:], 1):
@@ -425,37 +549,54 @@ class _Checker:
                 sub = t.field(part)
                 if sub is None:
                     where = ".".join(chain[:i])
-                    return (f"{where} has no field '{part}'"
-                            + (f"; {suggest(part, t.field_names())}"
-                               if suggest(part, t.field_names()) else ""))
+                    return f"{where} has no field '{part}'" + (
+                        f"; {suggest(part, t.field_names())}"
+                        if suggest(part, t.field_names())
+                        else ""
+                    )
                 t = sub
         elif root == "facts" and len(chain) > 1 and chain[1] not in self.fact_types:
             return f"unknown fact '{chain[1]}'" + (
-                f"; {suggest(chain[1], self.fact_types)}" if suggest(chain[1], self.fact_types)
-                else "")
+                f"; {suggest(chain[1], self.fact_types)}"
+                if suggest(chain[1], self.fact_types)
+                else ""
+            )
         elif root == "params" and len(chain) > 1 and chain[1] not in self.params:
             return f"unknown parameter '{chain[1]}'" + (
-                f"; {suggest(chain[1], self.params)}" if suggest(chain[1], self.params) else "")
+                f"; {suggest(chain[1], self.params)}" if suggest(chain[1], self.params) else ""
+            )
         return None
 
     # -- facts ------------------------------------------------------------------------------
     def check_facts(self) -> tuple[Fact, ...]:
-        specs = {k: v for k, v in self.mapping(("facts",)).items()
-                 if isinstance(v, dict) and not self.is_bad(("facts", k))}
+        specs = {
+            k: v
+            for k, v in self.mapping(("facts",)).items()
+            if isinstance(v, dict) and not self.is_bad(("facts", k))
+        }
         for name, spec in specs.items():
             if spec.get("value") is None and not spec.get("cases") and not spec.get("table"):
-                self.error("missing-key", f"fact '{name}' needs value, cases or table",
-                           ("facts", name), "e.g. value: sum(line.quantity for line in deal.lines)")
-        deps = {name: set(_FACT_REF.findall(_texts(spec))) & set(specs) for name, spec in
-                specs.items()}
+                self.error(
+                    "missing-key",
+                    f"fact '{name}' needs value, cases or table",
+                    ("facts", name),
+                    "e.g. value: sum(line.quantity for line in deal.lines)",
+                )
+        deps = {
+            name: set(_FACT_REF.findall(_texts(spec))) & set(specs) for name, spec in specs.items()
+        }
         order = _topological(deps)
         if order is None:
             cycle = sorted(n for n in deps if n in _cycle_members(deps))
             for name in cycle:
-                self.error("fact-cycle", f"fact '{name}' depends on itself through "
-                                         f"{', '.join(c for c in cycle if c != name)}",
-                           ("facts", name), "a fact may only use facts that do not use it",
-                           key=True)
+                self.error(
+                    "fact-cycle",
+                    f"fact '{name}' depends on itself through "
+                    f"{', '.join(c for c in cycle if c != name)}",
+                    ("facts", name),
+                    "a fact may only use facts that do not use it",
+                    key=True,
+                )
             return ()
         # every name is visible for messages, but each fact only sees what it depends on
         for name in specs:
@@ -493,24 +634,47 @@ class _Checker:
         table = spec.get("table")
         if isinstance(table, dict):
             table_input = self.expr(table.get("input"), path + ("table", "input"), expect=NUMBER)
-            rows = self.check_rows(name, table.get("rows") or [], path + ("table", "rows"),
-                                   "first", fact=True)
+            rows = self.check_rows(
+                name, table.get("rows") or [], path + ("table", "rows"), "first", fact=True
+            )
             for row in rows:
                 types.append(python_value_type(row.value))
         t = declared or ANY
         if declared is None:
             for i, each in enumerate(types):
-                t = each if i == 0 else (t if t == each or each.kind == "null" else
-                                         (NUMBER if t.numeric and each.numeric else ANY))
-        deps = set()
-        for e in (value, otherwise, table_input, *(c.when for c in cases),
-                  *(c.value for c in cases)):
+                t = (
+                    each
+                    if i == 0
+                    else (
+                        t
+                        if t == each or each.kind == "null"
+                        else (NUMBER if t.numeric and each.numeric else ANY)
+                    )
+                )
+        deps: set[str] = set()
+        for e in (
+            value,
+            otherwise,
+            table_input,
+            *(c.when for c in cases),
+            *(c.value for c in cases),
+        ):
             if e:
                 deps |= e.facts
-        return Fact(name, t, self.label(spec.get("label")) if spec.get("label") else
-                    Label(name, name), self.label(spec.get("description")),
-                    self.at(path, key=True), value, cases, otherwise, table_input, rows,
-                    str(spec.get("rule", "")), frozenset(deps))
+        return Fact(
+            name,
+            t,
+            self.label(spec.get("label")) if spec.get("label") else Label(name, name),
+            self.label(spec.get("description")),
+            self.at(path, key=True),
+            value,
+            cases,
+            otherwise,
+            table_input,
+            rows,
+            str(spec.get("rule", "")),
+            frozenset(deps),
+        )
 
     # -- categories and rules -------------------------------------------------------------------
     def check_categories(self) -> dict[str, Category]:
@@ -525,13 +689,19 @@ class _Checker:
                 need = self.document_need(raw, dpath, rule, category=name)
                 if need is not None:
                     needs.append(need)
-            out[name] = Category(name, self.label(spec.get("label")) if spec.get("label") else
-                                 Label(name, name), self.label(spec.get("description")), rule,
-                                 tuple(needs), self.at(path, key=True))
+            out[name] = Category(
+                name,
+                self.label(spec.get("label")) if spec.get("label") else Label(name, name),
+                self.label(spec.get("description")),
+                rule,
+                tuple(needs),
+                self.at(path, key=True),
+            )
         return out
 
-    def document_need(self, raw: Any, path: Path, rule: str,
-                      category: str | None = None) -> DocumentNeed | None:
+    def document_need(
+        self, raw: Any, path: Path, rule: str, category: str | None = None
+    ) -> DocumentNeed | None:
         if isinstance(raw, str):
             raw = {"document": raw}
             doc_path = path
@@ -539,8 +709,12 @@ class _Checker:
             doc_path = path + ("document",)
         doc = raw.get("document")
         if doc not in self.documents:
-            self.error("unknown-document", f"unknown document '{doc}'", doc_path,
-                       suggest(str(doc), self.documents) or "declare it under documents:")
+            self.error(
+                "unknown-document",
+                f"unknown document '{doc}'",
+                doc_path,
+                suggest(str(doc), self.documents) or "declare it under documents:",
+            )
             return None
         when = None
         if raw.get("when") is not None:
@@ -549,25 +723,37 @@ class _Checker:
                 return None
         to = raw.get("to")
         if category is not None and to not in self.stage_ids:
-            self.error("unknown-stage", f"unknown stage '{to}'", path + ("to",),
-                       suggest(str(to), self.stage_ids) or f"stages: {', '.join(self.stage_ids)}")
+            self.error(
+                "unknown-stage",
+                f"unknown stage '{to}'",
+                path + ("to",),
+                suggest(str(to), self.stage_ids) or f"stages: {', '.join(self.stage_ids)}",
+            )
             return None
-        return DocumentNeed(doc, str(raw.get("rule") or rule), self.at(path), when, category,
-                            None if category is None else str(to))
+        return DocumentNeed(
+            doc,
+            str(raw.get("rule") or rule),
+            self.at(path),
+            when,
+            category,
+            None if category is None else str(to),
+        )
 
     def rule_id(self, rid: str, path: Path) -> None:
         if rid in self.rule_ids:
             first = self.rule_ids[rid]
-            self.error("duplicate-rule", f"rule id '{rid}' is used twice (first at line "
-                                         f"{first.line})", path,
-                       "every rule and table needs its own id")
+            self.error(
+                "duplicate-rule",
+                f"rule id '{rid}' is used twice (first at line {first.line})",
+                path,
+                "every rule and table needs its own id",
+            )
         else:
             self.rule_ids[rid] = self.at(path)
 
     def check_rules(self) -> tuple[Rule, ...]:
         out = []
-        places = [(("rules",), None)] + [(("categories", c, "rules"), c)
-                                         for c in self.category_ids]
+        places = [(("rules",), None)] + [(("categories", c, "rules"), c) for c in self.category_ids]
         for base, category in places:
             for path, spec in self.items(base):
                 rule = self.check_rule(spec, path, category)
@@ -575,24 +761,34 @@ class _Checker:
                     out.append(rule)
         return tuple(out)
 
-    def scope_list(self, raw: Any, path: Path, known: list[str], what: str) -> frozenset[str] | None:
+    def scope_list(
+        self, raw: Any, path: Path, known: list[str], what: str
+    ) -> frozenset[str] | None:
         if raw is None:
             return None
         for i, name in enumerate(raw):
             if name not in known:
-                self.error(f"unknown-{what}", f"unknown {what} '{name}'", path + (i,),
-                           suggest(str(name), known) or f"{what}s: {', '.join(known)}")
+                self.error(
+                    f"unknown-{what}",
+                    f"unknown {what} '{name}'",
+                    path + (i,),
+                    suggest(str(name), known) or f"{what}s: {', '.join(known)}",
+                )
         return frozenset(raw)
 
     def check_rule(self, spec: dict[str, Any], path: Path, category: str | None) -> Rule | None:
         rid = str(spec.get("id"))
         self.rule_id(rid, path + ("id",))
-        categories = self.scope_list(spec.get("categories"), path + ("categories",),
-                                     self.category_ids, "category")
+        categories = self.scope_list(
+            spec.get("categories"), path + ("categories",), self.category_ids, "category"
+        )
         if category is not None:
             if categories is not None and category not in categories:
-                self.error("bad-scope", f"rule '{rid}' sits under category '{category}' but "
-                                        f"lists other categories", path + ("categories",))
+                self.error(
+                    "bad-scope",
+                    f"rule '{rid}' sits under category '{category}' but lists other categories",
+                    path + ("categories",),
+                )
             categories = frozenset({category})
         stages = self.scope_list(spec.get("stages"), path + ("stages",), self.stage_ids, "stage")
         extra: dict[str, Type] = {}
@@ -604,19 +800,38 @@ class _Checker:
                 return None
             extra[item] = for_each.node.type.item or ANY
         elif "as" in spec:
-            self.error("bad-key", "'as' names the item of for_each; there is no for_each",
-                       path + ("as",))
+            self.error(
+                "bad-key", "'as' names the item of for_each; there is no for_each", path + ("as",)
+            )
         when = self.expr(spec.get("when"), path + ("when",), extra=extra)
         outcome = self.outcome(spec, path, rid, str(spec.get("then")), extra)
         if when is None or outcome is None:
             return None
         title = self.label(spec.get("title")) if spec.get("title") else Label(rid, rid)
-        return Rule(rid, title, self.label(spec.get("description")), when, outcome,
-                    str(spec.get("on_missing", "warn")), str(spec.get("mode", "enforce")),
-                    self.at(path), categories, stages, for_each, item)
+        return Rule(
+            rid,
+            title,
+            self.label(spec.get("description")),
+            when,
+            outcome,
+            str(spec.get("on_missing", "warn")),
+            str(spec.get("mode", "enforce")),
+            self.at(path),
+            categories,
+            stages,
+            for_each,
+            item,
+        )
 
-    def outcome(self, spec: dict[str, Any], path: Path, rid: str, kind: str,
-                extra: Mapping[str, Type], table: bool = False) -> Outcome | None:
+    def outcome(
+        self,
+        spec: dict[str, Any],
+        path: Path,
+        rid: str,
+        kind: str,
+        extra: Mapping[str, Type],
+        table: bool = False,
+    ) -> Outcome | None:
         names = set(extra) | ({"value", "row"} if table else set())
         message = self.message(spec.get("message"), path + ("message",), names)
         if spec.get("message") is not None and message is None:
@@ -624,31 +839,47 @@ class _Checker:
         if kind == "approval":
             role = spec.get("role")
             if role is None:
-                self.error("missing-key", f"'{rid}' needs an approver: add role:", path,
-                           f"roles: {', '.join(self.roles)}")
+                self.error(
+                    "missing-key",
+                    f"'{rid}' needs an approver: add role:",
+                    path,
+                    f"roles: {', '.join(self.roles)}",
+                )
                 return None
             if role not in self.roles:
-                self.error("unknown-role", f"unknown role '{role}'", path + ("role",),
-                           suggest(str(role), self.roles) or "declare it under roles:")
+                self.error(
+                    "unknown-role",
+                    f"unknown role '{role}'",
+                    path + ("role",),
+                    suggest(str(role), self.roles) or "declare it under roles:",
+                )
                 return None
             return Outcome("approval", role=str(role), message=message)
         if kind == "action":
             action = spec.get("action")
             if not isinstance(action, dict):
-                self.error("missing-key", f"'{rid}' needs an action: add action: {{id, assignee}}",
-                           path)
+                self.error(
+                    "missing-key", f"'{rid}' needs an action: add action: {{id, assignee}}", path
+                )
                 return None
             apath = path + ("action",)
             assignee = action.get("assignee")
             if assignee not in self.roles:
-                self.error("unknown-role", f"unknown role '{assignee}'", apath + ("assignee",),
-                           suggest(str(assignee), self.roles) or "declare it under roles:")
+                self.error(
+                    "unknown-role",
+                    f"unknown role '{assignee}'",
+                    apath + ("assignee",),
+                    suggest(str(assignee), self.roles) or "declare it under roles:",
+                )
                 return None
             due = None
             days = None
             if action.get("due") is not None and table:
-                self.error("bad-key", "a table row's action is due in days: use due_in_days",
-                           apath + ("due",))
+                self.error(
+                    "bad-key",
+                    "a table row's action is due in days: use due_in_days",
+                    apath + ("due",),
+                )
                 return None
             if action.get("due") is not None:
                 due = self.expr(action["due"], apath + ("due",), expect=DATE, extra=extra)
@@ -656,8 +887,14 @@ class _Checker:
                     return None
             else:
                 days = self.days(action.get("due_in_days", 0), apath + ("due_in_days",))
-            return Outcome("action", action_id=str(action.get("id")), assignee=str(assignee),
-                           due_in_days=days, due=due, message=message)
+            return Outcome(
+                "action",
+                action_id=str(action.get("id")),
+                assignee=str(assignee),
+                due_in_days=days,
+                due=due,
+                message=message,
+            )
         if kind in ("block", "warn", "none"):
             return Outcome(kind, message=message)
         return None  # the schema already reported an unknown outcome
@@ -668,11 +905,18 @@ class _Checker:
         if isinstance(raw, str):
             m = _PARAM_REF.match(raw)
             param = self.params.get(m.group(1)) if m else None
-            if param is not None and isinstance(param.value, int) and \
-                    not isinstance(param.value, bool):
+            if (
+                param is not None
+                and isinstance(param.value, int)
+                and not isinstance(param.value, bool)
+            ):
                 return param.value
-            self.error("bad-value", f"'{raw}' is not a whole number of days", path,
-                       suggest(m.group(1), self.params) if m else "")
+            self.error(
+                "bad-value",
+                f"'{raw}' is not a whole number of days",
+                path,
+                suggest(m.group(1), self.params) if m else "",
+            )
         return 0
 
     # -- decision tables ------------------------------------------------------------------------
@@ -686,24 +930,46 @@ class _Checker:
             when = self.expr(spec["when"], path + ("when",)) if spec.get("when") else None
             table_kind = str(spec.get("then"))
             message = self.message(spec.get("message"), path + ("message",), {"value", "row"})
-            rows = self.check_rows(tid, spec.get("rows") or [], path + ("rows",), hit,
-                                   table_spec=spec, kind=table_kind)
-            categories = self.scope_list(spec.get("categories"), path + ("categories",),
-                                         self.category_ids, "category")
-            stages = self.scope_list(spec.get("stages"), path + ("stages",), self.stage_ids,
-                                     "stage")
+            rows = self.check_rows(
+                tid, spec.get("rows") or [], path + ("rows",), hit, table_spec=spec, kind=table_kind
+            )
+            categories = self.scope_list(
+                spec.get("categories"), path + ("categories",), self.category_ids, "category"
+            )
+            stages = self.scope_list(
+                spec.get("stages"), path + ("stages",), self.stage_ids, "stage"
+            )
             if source is None or (spec.get("when") and when is None):
                 continue
-            out.append(Table(tid, self.label(spec.get("title")) if spec.get("title") else
-                             Label(tid, tid), self.label(spec.get("description")), source, hit,
-                             rows, str(spec.get("on_missing", "warn")),
-                             str(spec.get("mode", "enforce")), self.at(path), when, categories,
-                             stages, message))
+            out.append(
+                Table(
+                    tid,
+                    self.label(spec.get("title")) if spec.get("title") else Label(tid, tid),
+                    self.label(spec.get("description")),
+                    source,
+                    hit,
+                    rows,
+                    str(spec.get("on_missing", "warn")),
+                    str(spec.get("mode", "enforce")),
+                    self.at(path),
+                    when,
+                    categories,
+                    stages,
+                    message,
+                )
+            )
         return tuple(out)
 
-    def check_rows(self, tid: str, raw_rows: list[Any], path: Path, hit: str,
-                   table_spec: dict[str, Any] | None = None, kind: str = "none",
-                   fact: bool = False) -> tuple[Row, ...]:
+    def check_rows(
+        self,
+        tid: str,
+        raw_rows: list[Any],
+        path: Path,
+        hit: str,
+        table_spec: dict[str, Any] | None = None,
+        kind: str = "none",
+        fact: bool = False,
+    ) -> tuple[Row, ...]:
         rows: list[Row] = []
         for i, raw in enumerate(raw_rows):
             rpath = path + (i,)
@@ -720,16 +986,28 @@ class _Checker:
                         break
                     bounds[key] = value
             else:
-                if "above" in bounds and "from" in bounds or "up_to" in bounds and "below" in bounds:
-                    self.error("bad-row", "a row has at most one lower bound (above or from) and "
-                                          "one upper bound (up_to or below)", rpath)
+                if ("above" in bounds and "from" in bounds) or (
+                    "up_to" in bounds and "below" in bounds
+                ):
+                    self.error(
+                        "bad-row",
+                        "a row has at most one lower bound (above or from) and "
+                        "one upper bound (up_to or below)",
+                        rpath,
+                    )
                     continue
                 low = bounds.get("above", bounds.get("from"))
                 high = bounds.get("up_to", bounds.get("below"))
-                if low is not None and high is not None and (high < low or high == low and (
-                        "above" in bounds or "below" in bounds)):
-                    self.error("bad-row", f"row {i + 1} matches nothing: its range "
-                                          f"{_range_text(bounds)} is empty", rpath)
+                if (
+                    low is not None
+                    and high is not None
+                    and (high < low or (high == low and ("above" in bounds or "below" in bounds)))
+                ):
+                    self.error(
+                        "bad-row",
+                        f"row {i + 1} matches nothing: its range {_range_text(bounds)} is empty",
+                        rpath,
+                    )
                     continue
                 if fact:
                     if "value" not in raw:
@@ -745,9 +1023,20 @@ class _Checker:
                     if made is None:
                         continue
                     outcome = made
-                rows.append(Row(rid, i, low, "from" in bounds, high, "up_to" in bounds,
-                                outcome, self.at(rpath), raw.get("value"),
-                                {k: _bound_text(raw[k]) for k in bounds}))
+                rows.append(
+                    Row(
+                        rid,
+                        i,
+                        low,
+                        "from" in bounds,
+                        high,
+                        "up_to" in bounds,
+                        outcome,
+                        self.at(rpath),
+                        raw.get("value"),
+                        {k: _bound_text(raw[k]) for k in bounds},
+                    )
+                )
         self.check_tiers(tid, rows, path, hit)
         return tuple(rows)
 
@@ -760,50 +1049,83 @@ class _Checker:
                 return raw or value
             return f"{raw} (= {value})" if raw.startswith("params.") else raw
 
-        for prev, row in zip(rows, rows[1:], strict=False):
+        for prev, row in itertools.pairwise(rows):
             rpath = path + (row.index,)
-            if prev.low is not None and row.low is not None and row.low <= prev.low and not (
-                    row.low == prev.low and not row.low_inclusive and prev.low_inclusive):
-                self.error("tiers-not-rising", f"table '{tid}': row {row.index + 1} starts at "
-                                               f"{show(row, True)}, not above row "
-                                               f"{prev.index + 1} ({show(prev, True)})", rpath,
-                           "list the tiers from the lowest to the highest")
+            if (
+                prev.low is not None
+                and row.low is not None
+                and row.low <= prev.low
+                and not (row.low == prev.low and not row.low_inclusive and prev.low_inclusive)
+            ):
+                self.error(
+                    "tiers-not-rising",
+                    f"table '{tid}': row {row.index + 1} starts at "
+                    f"{show(row, True)}, not above row "
+                    f"{prev.index + 1} ({show(prev, True)})",
+                    rpath,
+                    "list the tiers from the lowest to the highest",
+                )
                 continue
             if hit != "first":
                 continue
             if prev.high is None:
-                self.error("tiers-overlap", f"table '{tid}': row {prev.index + 1} has no upper "
-                                            f"bound, so it overlaps row {row.index + 1}",
-                           path + (prev.index,), f"give row {prev.index + 1} an up_to or below")
+                self.error(
+                    "tiers-overlap",
+                    f"table '{tid}': row {prev.index + 1} has no upper "
+                    f"bound, so it overlaps row {row.index + 1}",
+                    path + (prev.index,),
+                    f"give row {prev.index + 1} an up_to or below",
+                )
                 continue
             if row.low is None:
-                self.error("tiers-overlap", f"table '{tid}': row {row.index + 1} has no lower "
-                                            f"bound, so it overlaps row {prev.index + 1}", rpath,
-                           f"start it where row {prev.index + 1} ends")
+                self.error(
+                    "tiers-overlap",
+                    f"table '{tid}': row {row.index + 1} has no lower "
+                    f"bound, so it overlaps row {prev.index + 1}",
+                    rpath,
+                    f"start it where row {prev.index + 1} ends",
+                )
                 continue
-            if row.low < prev.high or (row.low == prev.high and prev.high_inclusive and
-                                       row.low_inclusive):
-                self.error("tiers-overlap", f"table '{tid}': rows {prev.index + 1} and "
-                                            f"{row.index + 1} overlap at {show(row, True)}",
-                           rpath, f"start row {row.index + 1} with "
-                                  f"{'above' if prev.high_inclusive else 'from'}: "
-                                  f"{show(prev, False, bare=True)}")
-            elif row.low > prev.high or (row.low == prev.high and not prev.high_inclusive
-                                         and not row.low_inclusive):
-                what = (f"the value {show(row, True)} itself matches" if row.low == prev.high
-                        else f"values between {show(prev, False)} and {show(row, True)} match")
-                self.error("tiers-gap", f"table '{tid}': {what} no row", rpath,
-                           f"start row {row.index + 1} with "
-                           f"{'above' if prev.high_inclusive else 'from'}: "
-                           f"{show(prev, False, bare=True)}")
+            if row.low < prev.high or (
+                row.low == prev.high and prev.high_inclusive and row.low_inclusive
+            ):
+                self.error(
+                    "tiers-overlap",
+                    f"table '{tid}': rows {prev.index + 1} and "
+                    f"{row.index + 1} overlap at {show(row, True)}",
+                    rpath,
+                    f"start row {row.index + 1} with "
+                    f"{'above' if prev.high_inclusive else 'from'}: "
+                    f"{show(prev, False, bare=True)}",
+                )
+            elif row.low > prev.high or (
+                row.low == prev.high and not prev.high_inclusive and not row.low_inclusive
+            ):
+                what = (
+                    f"the value {show(row, True)} itself matches"
+                    if row.low == prev.high
+                    else f"values between {show(prev, False)} and {show(row, True)} match"
+                )
+                self.error(
+                    "tiers-gap",
+                    f"table '{tid}': {what} no row",
+                    rpath,
+                    f"start row {row.index + 1} with "
+                    f"{'above' if prev.high_inclusive else 'from'}: "
+                    f"{show(prev, False, bare=True)}",
+                )
 
     # -- transitions and the stage graph --------------------------------------------------------
     def stage_ref(self, name: Any, path: Path) -> bool:
         if name in self.stage_ids:
             return True
         self.graph_broken = True
-        self.error("unknown-stage", f"unknown stage '{name}'", path,
-                   suggest(str(name), self.stage_ids) or f"stages: {', '.join(self.stage_ids)}")
+        self.error(
+            "unknown-stage",
+            f"unknown stage '{name}'",
+            path,
+            suggest(str(name), self.stage_ids) or f"stages: {', '.join(self.stage_ids)}",
+        )
         return False
 
     def check_transitions(self, stages: tuple[Stage, ...]) -> tuple[Transition, ...]:
@@ -823,9 +1145,12 @@ class _Checker:
                     p = path + ("from", i) if isinstance(raw_from, list) else path + ("from",)
                     if self.stage_ref(name, p):
                         if name in terminal:
-                            self.error("terminal-exit", f"'{name}' is terminal: no move may "
-                                                        f"leave it", p,
-                                       f"remove the move, or take 'terminal' off '{name}'")
+                            self.error(
+                                "terminal-exit",
+                                f"'{name}' is terminal: no move may leave it",
+                                p,
+                                f"remove the move, or take 'terminal' off '{name}'",
+                            )
                         sources.append(name)
             if not ok:
                 continue
@@ -835,17 +1160,26 @@ class _Checker:
             for cpath, c in self.items(path + ("conditions",)):
                 cid = str(c.get("id"))
                 if cid in ids:
-                    self.error("duplicate-rule", f"condition id '{cid}' is used twice in this move",
-                               cpath + ("id",))
+                    self.error(
+                        "duplicate-rule",
+                        f"condition id '{cid}' is used twice in this move",
+                        cpath + ("id",),
+                    )
                 ids.add(cid)
                 when = self.expr(c.get("when"), cpath + ("when",))
                 message = self.message(c.get("message"), cpath + ("message",))
                 if when is None or (c.get("message") is not None and message is None):
                     continue
-                conditions.append(Guard(cid, when, message,
-                                        self.label(c.get("title")) if c.get("title") else
-                                        Label(cid, cid), str(c.get("on_missing", "refuse")),
-                                        self.at(cpath)))
+                conditions.append(
+                    Guard(
+                        cid,
+                        when,
+                        message,
+                        self.label(c.get("title")) if c.get("title") else Label(cid, cid),
+                        str(c.get("on_missing", "refuse")),
+                        self.at(cpath),
+                    )
+                )
             docs = []
             for dpath, raw in self.items(path + ("documents",)):
                 need = self.document_need(raw, dpath, rule)
@@ -854,38 +1188,63 @@ class _Checker:
             approvals = []
             for i, role in enumerate(spec.get("approvals") or []):
                 if role not in self.roles:
-                    self.error("unknown-role", f"unknown role '{role}'", path + ("approvals", i),
-                               suggest(str(role), self.roles) or "declare it under roles:")
+                    self.error(
+                        "unknown-role",
+                        f"unknown role '{role}'",
+                        path + ("approvals", i),
+                        suggest(str(role), self.roles) or "declare it under roles:",
+                    )
                 else:
                     approvals.append(str(role))
             for source in sources:
                 key = (source, str(target))
                 if key in seen:
-                    self.error("duplicate-move", f"the move {source} -> {target} is given twice "
-                                                 f"(first at line {seen[key].line})", path)
+                    self.error(
+                        "duplicate-move",
+                        f"the move {source} -> {target} is given twice "
+                        f"(first at line {seen[key].line})",
+                        path,
+                    )
                     continue
                 if source == target:
                     self.error("bad-move", f"a move from '{source}' to itself", path)
                     continue
                 seen[key] = self.at(path)
-                out.append(Transition(source, str(target), self.label(spec.get("label")), rule,
-                                      tuple(conditions), tuple(docs), tuple(approvals),
-                                      bool(spec.get("all_clear", False)), self.at(path)))
+                out.append(
+                    Transition(
+                        source,
+                        str(target),
+                        self.label(spec.get("label")),
+                        rule,
+                        tuple(conditions),
+                        tuple(docs),
+                        tuple(approvals),
+                        bool(spec.get("all_clear", False)),
+                        self.at(path),
+                    )
+                )
         return tuple(out)
 
     def check_graph(self, stages: tuple[Stage, ...], transitions: tuple[Transition, ...]) -> str:
         if not stages:
             return ""
-        initial = [s for s in stages
-                   if (self.mapping(("stages", s.id)) or {}).get("initial")]
+        initial = [s for s in stages if (self.mapping(("stages", s.id)) or {}).get("initial")]
         if len(initial) > 1:
             for s in initial[1:]:
-                self.error("two-initial", f"more than one initial stage ('{initial[0].id}' and "
-                                          f"'{s.id}')", ("stages", s.id), key=True)
+                self.error(
+                    "two-initial",
+                    f"more than one initial stage ('{initial[0].id}' and '{s.id}')",
+                    ("stages", s.id),
+                    key=True,
+                )
         start = initial[0].id if initial else stages[0].id
         if not any(s.terminal for s in stages):
-            self.error("no-terminal", "no stage is terminal: a deal could never end", ("stages",),
-                       "mark the end stages (won, lost...) with terminal: true")
+            self.error(
+                "no-terminal",
+                "no stage is terminal: a deal could never end",
+                ("stages",),
+                "mark the end stages (won, lost...) with terminal: true",
+            )
         outgoing: dict[str, list[str]] = {s.id: [] for s in stages}
         for t in transitions:
             outgoing.setdefault(t.source, []).append(t.target)
@@ -900,13 +1259,21 @@ class _Checker:
                     todo.append(nxt)
         for s in stages:
             if s.id not in reached:
-                self.error("unreachable-stage", f"stage '{s.id}' cannot be reached from "
-                                                f"'{start}'", ("stages", s.id),
-                           "add a move into it, or remove it", key=True)
+                self.error(
+                    "unreachable-stage",
+                    f"stage '{s.id}' cannot be reached from '{start}'",
+                    ("stages", s.id),
+                    "add a move into it, or remove it",
+                    key=True,
+                )
             if not s.terminal and not outgoing.get(s.id):
-                self.error("no-way-out", f"stage '{s.id}' has no move out and is not terminal",
-                           ("stages", s.id), "add a move out of it, or mark it terminal: true",
-                           key=True)
+                self.error(
+                    "no-way-out",
+                    f"stage '{s.id}' has no move out and is not terminal",
+                    ("stages", s.id),
+                    "add a move out of it, or mark it terminal: true",
+                    key=True,
+                )
         return start
 
     def check_document_actions(self) -> tuple[str, int]:
@@ -914,14 +1281,21 @@ class _Checker:
         assignee = spec.get("assignee")
         if assignee is None:
             if self.documents and not self.is_bad(("document_actions",)):
-                self.error("missing-key", "who provides a missing document? add "
-                                          "document_actions: {assignee: <role>, due_in_days: N}",
-                           ("documents",), key=True)
+                self.error(
+                    "missing-key",
+                    "who provides a missing document? add "
+                    "document_actions: {assignee: <role>, due_in_days: N}",
+                    ("documents",),
+                    key=True,
+                )
             return "", 0
         if assignee not in self.roles:
-            self.error("unknown-role", f"unknown role '{assignee}'",
-                       ("document_actions", "assignee"),
-                       suggest(str(assignee), self.roles) or "declare it under roles:")
+            self.error(
+                "unknown-role",
+                f"unknown role '{assignee}'",
+                ("document_actions", "assignee"),
+                suggest(str(assignee), self.roles) or "declare it under roles:",
+            )
         days = self.days(spec.get("due_in_days", 0), ("document_actions", "due_in_days"))
         return str(assignee), days
 
@@ -955,7 +1329,7 @@ def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
             return p, PERCENT, ""
         if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
             return Decimal(raw), PERCENT, ""
-        return None, ANY, "expected a percentage like \"15%\""
+        return None, ANY, 'expected a percentage like "15%"'
     if kind == "integer":
         if isinstance(raw, int) and not isinstance(raw, bool):
             return raw, INTEGER, ""

@@ -7,6 +7,7 @@ bad playbook, 3 needs approval, 4 internal error, 130 interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import sys
@@ -31,8 +32,10 @@ from .errors import (
 __all__ = ["entry", "main"]
 
 F = TypeVar("F", bound=Callable[..., Any])
-EPILOG = ("Exit codes: 0 ok · 1 blocked or move refused · 2 bad input or playbook · "
-          "3 needs approval · 4 internal error")
+EPILOG = (
+    "Exit codes: 0 ok · 1 blocked or move refused · 2 bad input or playbook · "
+    "3 needs approval · 4 internal error"
+)
 MAX_STDIN = 1_000_000
 
 
@@ -65,8 +68,11 @@ def _guarded(fn: F) -> F:
                 from .render import to_json
 
                 click.echo(to_json({"error": "internal", "message": str(exc)}), nl=False)
-            click.echo(f"internal error: {type(exc).__name__}: {exc} "
-                       "(please report it; set KAM_DEBUG=1 for details)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} "
+                "(please report it; set KAM_DEBUG=1 for details)",
+                err=True,
+            )
             code = EXIT_INTERNAL
         click.get_current_context().exit(code or EXIT_OK)
 
@@ -108,14 +114,29 @@ def _playbook(path: str) -> Any:
     return load_playbook(path)
 
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-                      show_default=True, help="Text for people, JSON for programs.")
-LANG = click.option("--lang", type=click.Choice(["en", "zh"]), default=None,
-                    help="Language of messages (default: $KAM_LANG or en).")
-AS_OF = click.option("--as-of", "as_of", metavar="DATE",
-                     help="Evaluate as on this date (YYYY-MM-DD); default: today.")
-PLAYBOOK = click.option("--playbook", "-p", "playbook", required=True, metavar="FILE",
-                        help="The playbook (YAML).")
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people, JSON for programs.",
+)
+LANG = click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default=None,
+    help="Language of messages (default: $KAM_LANG or en).",
+)
+AS_OF = click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Evaluate as on this date (YYYY-MM-DD); default: today.",
+)
+PLAYBOOK = click.option(
+    "--playbook", "-p", "playbook", required=True, metavar="FILE", help="The playbook (YAML)."
+)
 
 
 def _lang(value: str | None) -> str:
@@ -144,17 +165,24 @@ def lint(playbooks: tuple[str, ...], fmt: str) -> int:
     from .errors import PlaybookError
     from .render import to_json
 
-    problems = []
+    problems: list[PlaybookError] = []
     for path in playbooks:
         try:
             _playbook(path)
-        except PlaybookError as exc:
-            problems.append(exc)
+        except PlaybookError as failure:
+            problems.append(failure)
     if fmt == "json":
-        click.echo(to_json({"ok": not problems, "diagnostics": [
-            d.to_dict() for exc in problems for d in exc.diagnostics]}), nl=False)
-    for exc in problems:
-        for line in exc.lines():
+        click.echo(
+            to_json(
+                {
+                    "ok": not problems,
+                    "diagnostics": [d.to_dict() for p in problems for d in p.diagnostics],
+                }
+            ),
+            nl=False,
+        )
+    for problem in problems:
+        for line in problem.lines():
             click.echo(line, err=fmt == "json")
     if not problems and fmt == "text":
         click.echo(f"ok: {len(playbooks)} playbook{'s' if len(playbooks) != 1 else ''} checked")
@@ -173,8 +201,12 @@ def validate(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | 
     from .render import result_text, to_json
 
     pb = _playbook(playbook)
-    result = pb.evaluate(_read_deal(deal), as_of=_as_of(as_of), lang=_lang(lang),
-                         source=deal if deal != "-" else "stdin")
+    result = pb.evaluate(
+        _read_deal(deal),
+        as_of=_as_of(as_of),
+        lang=_lang(lang),
+        source=deal if deal != "-" else "stdin",
+    )
     if fmt == "json":
         click.echo(to_json(result.to_dict()), nl=False)
     else:
@@ -194,8 +226,12 @@ def explain(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | N
     from .render import explanation_text, to_json
 
     pb = _playbook(playbook)
-    ex = pb.explain(_read_deal(deal), as_of=_as_of(as_of), lang=_lang(lang),
-                    source=deal if deal != "-" else "stdin")
+    ex = pb.explain(
+        _read_deal(deal),
+        as_of=_as_of(as_of),
+        lang=_lang(lang),
+        source=deal if deal != "-" else "stdin",
+    )
     if fmt == "json":
         click.echo(to_json(ex.to_dict()), nl=False)
     else:
@@ -211,22 +247,40 @@ def explain(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | N
 @AS_OF
 @LANG
 @_guarded
-def advance(deal: str, to: str, by: str, playbook: str, as_of: str | None,
-            lang: str | None, fmt: str = "text") -> int:
+def advance(
+    deal: str,
+    to: str,
+    by: str,
+    playbook: str,
+    as_of: str | None,
+    lang: str | None,
+    fmt: str = "text",
+) -> int:
     """Move a deal to another stage; prints the updated deal as JSON on stdout."""
     from .render import to_json
 
     pb = _playbook(playbook)
-    moved = pb.advance(_read_deal(deal), to=to, by=by, at=_as_of(as_of), lang=_lang(lang),
-                       source=deal if deal != "-" else "stdin")
+    moved = pb.advance(
+        _read_deal(deal),
+        to=to,
+        by=by,
+        at=_as_of(as_of),
+        lang=_lang(lang),
+        source=deal if deal != "-" else "stdin",
+    )
     click.echo(to_json(moved), nl=False)
     return EXIT_OK
 
 
 @main.command(epilog=EPILOG)
 @click.argument("which", type=click.Choice(["deal", "playbook", "result"]))
-@click.option("--playbook", "-p", "playbook", metavar="FILE",
-              help="For 'deal': the playbook whose deal schema to print.")
+@click.option(
+    "--playbook",
+    "-p",
+    "playbook",
+    metavar="FILE",
+    help="For 'deal': the playbook whose deal schema to print.",
+)
 @_guarded
 def schema(which: str, playbook: str | None, fmt: str = "json") -> int:
     """Print a JSON Schema: a playbook's deal schema, the playbook language, or the result."""
@@ -245,8 +299,7 @@ def schema(which: str, playbook: str | None, fmt: str = "json") -> int:
 def entry() -> None:
     """The ``kam`` console script: click's standalone mode turns usage errors into exit 2."""
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # a terminal that cannot show Chinese gets escapes, not a UnicodeEncodeError
+        with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
-        except (AttributeError, ValueError):
-            pass
     main(prog_name="kam")

@@ -11,14 +11,24 @@ its own small getter that raises ``Unknown`` when the value is absent.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from . import expressions as ex
 from . import runtime as rt
 
-_SAFE_BUILTINS = {"any": any, "all": all, "sum": sum, "len": len, "min": min, "max": max,
-                  "abs": abs, "KeyError": KeyError, "TypeError": TypeError}
+_SAFE_BUILTINS = {
+    "any": any,
+    "all": all,
+    "sum": sum,
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "KeyError": KeyError,
+    "TypeError": TypeError,
+}
 _MISSING = object()
 
 
@@ -28,6 +38,7 @@ def _fact_getter(name: str) -> Any:
         if value.__class__ is rt.MissingFact:
             raise rt.Unknown(f"fact {name} is unknown because {value.reason}", value.path)
         return value
+
     return get
 
 
@@ -60,10 +71,8 @@ class ModuleBuilder:
         if name is None:
             name = f"k{len(self.names)}"
             self.names[name] = value
-            try:
+            with contextlib.suppress(TypeError):
                 self.consts[key] = name
-            except TypeError:
-                pass
         return name
 
     def getter(self, root: str, path: tuple[str, ...], optional: bool = False) -> str:
@@ -74,8 +83,11 @@ class ModuleBuilder:
         name = f"{'o' if optional else 'g'}{len(self.getters)}"
         where = ".".join((root, *path))
         access = "v" + "".join(f"[{p!r}]" for p in path)
-        miss = "return _MISSING" if optional else \
-            f"raise Unknown({rt.missing_reason(where)!r}, {where!r}) from None"
+        miss = (
+            "return _MISSING"
+            if optional
+            else f"raise Unknown({rt.missing_reason(where)!r}, {where!r}) from None"
+        )
         self.lines += [
             f"def {name}(v):",
             "    try:",
@@ -156,22 +168,22 @@ class ModuleBuilder:
         return f"_attempt(lambda: {self.expr(node)})"
 
     def e_Compare(self, node: ex.Compare) -> str:
-        return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"  # type: ignore[arg-type]
+        return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
 
     def e_BoolOp(self, node: ex.BoolOp) -> str:
         return "(" + f" {node.op} ".join(self.expr(i) for i in node.items) + ")"
 
     def e_Not(self, node: ex.Not) -> str:
-        return f"(not {self.expr(node.operand)})"  # type: ignore[arg-type]
+        return f"(not {self.expr(node.operand)})"
 
     def e_Arith(self, node: ex.Arith) -> str:
-        a, b = self.expr(node.left), self.expr(node.right)  # type: ignore[arg-type]
+        a, b = self.expr(node.left), self.expr(node.right)
         if node.op == "/":
             return f"_divide({a}, {b})"
         return f"({a} {node.op} {b})"
 
     def e_Neg(self, node: ex.Neg) -> str:
-        return f"(-{self.expr(node.operand)})"  # type: ignore[arg-type]
+        return f"(-{self.expr(node.operand)})"
 
     def e_Call(self, node: ex.Call) -> str:
         args = [self.expr(a) for a in node.args]
@@ -187,37 +199,50 @@ class ModuleBuilder:
         raise AssertionError(fn)  # pragma: no cover
 
     def e_Aggregate(self, node: ex.Aggregate) -> str:
-        src = self.expr(node.source)  # type: ignore[arg-type]
+        src = self.expr(node.source)
         fn = node.fn
         if not node.var:
             if fn == "count":
                 return f"len({src})"
-            return {"any": f"any({src})", "all": f"all({src})", "sum": f"sum({src}, 0)",
-                    "min": f"_smallest({src})", "max": f"_largest({src})"}[fn]
+            return {
+                "any": f"any({src})",
+                "all": f"all({src})",
+                "sum": f"sum({src}, 0)",
+                "min": f"_smallest({src})",
+                "max": f"_largest({src})",
+            }[fn]
         var = f"v_{node.var}"
         cond = f" if {self.expr(node.cond)}" if node.cond is not None else ""
         if fn == "count":
             return f"sum(1 for {var} in {src}{cond})"
-        gen = f"{self.expr(node.elt)} for {var} in {src}{cond}"  # type: ignore[arg-type]
-        return {"any": f"any({gen})", "all": f"all({gen})", "sum": f"sum(({gen}), 0)",
-                "min": f"_smallest({gen})", "max": f"_largest({gen})"}[fn]
+        assert node.elt is not None  # a loop always has an element
+        gen = f"{self.expr(node.elt)} for {var} in {src}{cond}"
+        return {
+            "any": f"any({gen})",
+            "all": f"all({gen})",
+            "sum": f"sum(({gen}), 0)",
+            "min": f"_smallest({gen})",
+            "max": f"_largest({gen})",
+        }[fn]
 
     def e_Present(self, node: ex.Present) -> str:
         op = "is" if node.negate else "is not"
-        return f"({self.optional(node.operand)} {op} _MISSING)"  # type: ignore[arg-type]
+        return f"({self.optional(node.operand)} {op} _MISSING)"
 
     def e_IfMissing(self, node: ex.IfMissing) -> str:
-        value = self.optional(node.operand)  # type: ignore[arg-type]
+        value = self.optional(node.operand)
         self.names.setdefault("_or_default", _or_default)
-        return f"_or_default({value}, lambda: {self.expr(node.default)})"  # type: ignore[arg-type]
+        return f"_or_default({value}, lambda: {self.expr(node.default)})"
 
     def e_In(self, node: ex.In) -> str:
         op = "not in" if node.negate else "in"
-        return f"({self.expr(node.item)} {op} {self.expr(node.container)})"  # type: ignore[arg-type]
+        return f"({self.expr(node.item)} {op} {self.expr(node.container)})"
 
     def e_Cond(self, node: ex.Cond) -> str:
-        return (f"({self.expr(node.then)} if {self.expr(node.test)} "  # type: ignore[arg-type]
-                f"else {self.expr(node.otherwise)})")  # type: ignore[arg-type]
+        return (
+            f"({self.expr(node.then)} if {self.expr(node.test)} "
+            f"else {self.expr(node.otherwise)})"
+        )
 
     def e_ListOf(self, node: ex.ListOf) -> str:
         return "(" + "".join(self.expr(i) + ", " for i in node.items) + ")"

@@ -23,7 +23,6 @@ from .model import (
     Fact,
     Guard,
     PlaybookModel,
-    Row,
     Rule,
     Table,
     Transition,
@@ -101,8 +100,7 @@ class CompiledPlaybook:
 
 def content_hash(raw: Any) -> str:
     """sha256 over the playbook's canonical JSON (formatting and comments do not count)."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(f"kam{LANGUAGE_VERSION}:{text}".encode()).hexdigest()
 
 
@@ -118,16 +116,26 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
         pending.append((slot.name, slot))
         return slot
 
-    facts_src = [(f, cx(f.value), [(cx(c.when), cx(c.value)) for c in f.cases], cx(f.otherwise),
-                  cx(f.table_input)) for f in model.facts]
+    facts_src = [
+        (
+            f,
+            cx(f.value),
+            [(cx(c.when), cx(c.value)) for c in f.cases],
+            cx(f.otherwise),
+            cx(f.table_input),
+        )
+        for f in model.facts
+    ]
     rules_src = []
     for r in model.rules:
         locals_ = (r.item,) if r.for_each is not None else ()
         rules_src.append((r, cx(r.when, locals_), cx(r.for_each), cx(r.outcome.due, locals_)))
     tables_src = [(t, cx(t.input), cx(t.when)) for t in model.tables]
-    moves_src = [(t, [(g, cx(g.when)) for g in t.conditions],
-                  [(n, cx(n.when)) for n in t.documents]) for t in model.transitions]
-    cat_src = {}
+    moves_src = [
+        (t, [(g, cx(g.when)) for g in t.conditions], [(n, cx(n.when)) for n in t.documents])
+        for t in model.transitions
+    ]
+    cat_src: dict[tuple[str, str], list[tuple[DocumentNeed, CExprSlot | None]]] = {}
     for cat in model.categories.values():
         for need in cat.documents:
             cat_src.setdefault((cat.id, need.stage or ""), []).append((need, cx(need.when)))
@@ -142,20 +150,35 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
         assert out is not None
         return out
 
-    facts = tuple(CFact(f, done(v), tuple((must(w), must(x)) for w, x in cs), done(o), done(ti))
-                  for f, v, cs, o, ti in facts_src)
+    facts = tuple(
+        CFact(f, done(v), tuple((must(w), must(x)) for w, x in cs), done(o), done(ti))
+        for f, v, cs, o, ti in facts_src
+    )
     rules = tuple(CRule(r, must(w), done(e), done(d)) for r, w, e, d in rules_src)
     tables = tuple(CTable(t, must(i), done(w)) for t, i, w in tables_src)
     moves: dict[str, list[CMove]] = {s.id: [] for s in model.stages}
     for t, conds, needs in moves_src:
-        moves[t.source].append(CMove(t, tuple((g, must(w)) for g, w in conds),
-                                     tuple(CNeed(n, done(w)) for n, w in needs)))
+        moves[t.source].append(
+            CMove(
+                t, tuple((g, must(w)) for g, w in conds), tuple(CNeed(n, done(w)) for n, w in needs)
+            )
+        )
     category_needs = {k: tuple(CNeed(n, done(w)) for n, w in v) for k, v in cat_src.items()}
-    stage_info = {s.id: {"id": s.id, "label": s.label.en, "win_probability": s.win_probability,
-                         "terminal": s.terminal} for s in model.stages}
-    machine = StageMachine([s.id for s in model.stages],
-                           [(t.source, t.target) for t in model.transitions], model.initial,
-                           [s.id for s in model.stages if s.terminal])
+    stage_info = {
+        s.id: {
+            "id": s.id,
+            "label": s.label.en,
+            "win_probability": s.win_probability,
+            "terminal": s.terminal,
+        }
+        for s in model.stages
+    }
+    machine = StageMachine(
+        [s.id for s in model.stages],
+        [(t.source, t.target) for t in model.transitions],
+        model.initial,
+        [s.id for s in model.stages if s.terminal],
+    )
     schema = deal_schema(model.deal_type, model.id)
     return CompiledPlaybook(
         model=model,
@@ -217,6 +240,7 @@ def _converter(t: Type) -> Callable[[Any], Any] | None:
                 if x is not None:
                     out[name] = conv(x)
             return out
+
         return obj
     return None
 

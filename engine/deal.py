@@ -28,8 +28,13 @@ def parse_deal(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
         return data
     data, _, diagnostics = load_yaml(text, source, limits)
     if diagnostics:
-        raise DealError([DealProblem("$", f"line {d.location.line}, column {d.location.column}: "
-                                          f"{d.message}") for d in diagnostics], source)
+        raise DealError(
+            [
+                DealProblem("$", f"line {d.location.line}, column {d.location.column}: {d.message}")
+                for d in diagnostics
+            ],
+            source,
+        )
     return data
 
 
@@ -64,8 +69,10 @@ def parse_bytes(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> An
 def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[str, Any]:
     """Validate against the playbook's deal schema; returns the normalised deal."""
     if not isinstance(data, dict):
-        raise DealError([DealProblem("$", "a deal must be an object ({...}) with id, category "
-                                          "and stage")], source)
+        raise DealError(
+            [DealProblem("$", "a deal must be an object ({...}) with id, category and stage")],
+            source,
+        )
     problems = check_values(data)
     if problems:
         raise DealError(problems, source)

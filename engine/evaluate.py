@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import runtime as rt
-from .compile import CExpr, CompiledPlaybook, CNeed, CRule, CTable
+from .compile import CExpr, CNeed, CompiledPlaybook, CRule, CTable
 from .errors import UnmetGuard
 from .model import Outcome, Row
 from .results import (
@@ -85,11 +85,26 @@ class Tracer:
 class _Context:
     """Everything one evaluation needs, built once per call."""
 
-    __slots__ = ("pb", "deal", "as_of", "lang", "facts", "stage", "tracer", "_render_values",
-                 "owner")
+    __slots__ = (
+        "_render_values",
+        "as_of",
+        "deal",
+        "facts",
+        "lang",
+        "owner",
+        "pb",
+        "stage",
+        "tracer",
+    )
 
-    def __init__(self, pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str,
-                 tracer: Tracer | None) -> None:
+    def __init__(
+        self,
+        pb: CompiledPlaybook,
+        deal: dict[str, Any],
+        as_of: date,
+        lang: str,
+        tracer: Tracer | None,
+    ) -> None:
         self.pb = pb
         self.deal = deal
         self.as_of = as_of
@@ -103,19 +118,32 @@ class _Context:
     def run(self, c: CExpr, *local_values: tuple[Any, str]) -> Any:
         """Run an expression: generated code normally, the interpreter when explaining."""
         if self.tracer is None:
-            return c.fn(self.deal, self.facts, self.stage, self.as_of,
-                        *(v for v, _ in local_values))
-        env = rt.Env(self.deal, self.facts, self.stage, self.as_of, self.pb.rounding,
-                     {name: lv for name, lv in zip(c.locals, local_values, strict=True)},
-                     self.tracer.read)
+            return c.fn(
+                self.deal, self.facts, self.stage, self.as_of, *(v for v, _ in local_values)
+            )
+        env = rt.Env(
+            self.deal,
+            self.facts,
+            self.stage,
+            self.as_of,
+            self.pb.rounding,
+            {name: lv for name, lv in zip(c.locals, local_values, strict=True)},
+            self.tracer.read,
+        )
         return rt.interpret(c.expr.node, env)
 
     def why(self, c: CExpr, exc: rt.Unknown, *local_values: tuple[Any, str]) -> str:
         """The precise reason a value was unknown (the interpreter knows list indexes)."""
         if self.tracer is not None:
             return exc.reason
-        env = rt.Env(self.deal, self.facts, self.stage, self.as_of, self.pb.rounding,
-                     {name: lv for name, lv in zip(c.locals, local_values, strict=True)})
+        env = rt.Env(
+            self.deal,
+            self.facts,
+            self.stage,
+            self.as_of,
+            self.pb.rounding,
+            {name: lv for name, lv in zip(c.locals, local_values, strict=True)},
+        )
         try:
             rt.interpret(c.expr.node, env)
         except rt.Unknown as precise:
@@ -126,8 +154,9 @@ class _Context:
         if self._render_values is None:
             self._render_values = {
                 "deal": self.deal,
-                "facts": {k: None if isinstance(v, rt.MissingFact) else v
-                          for k, v in self.facts.items()},
+                "facts": {
+                    k: None if isinstance(v, rt.MissingFact) else v for k, v in self.facts.items()
+                },
                 "params": self.pb.params,
                 "as_of": self.as_of,
                 "stage": self.stage,
@@ -158,8 +187,13 @@ class _Context:
         return key
 
 
-def evaluate(pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str = "en",
-             tracer: Tracer | None = None) -> Result:
+def evaluate(
+    pb: CompiledPlaybook,
+    deal: dict[str, Any],
+    as_of: date,
+    lang: str = "en",
+    tracer: Tracer | None = None,
+) -> Result:
     """Evaluate a checked, normalised deal. Never raises for business reasons."""
     ctx = _Context(pb, deal, as_of, lang, tracer)
     _compute_facts(ctx)
@@ -170,19 +204,29 @@ def evaluate(pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str 
     for crule in pb.rules:
         rule = crule.rule
         if (rule.categories is not None and category not in rule.categories) or (
-                rule.stages is not None and stage not in rule.stages):
+            rule.stages is not None and stage not in rule.stages
+        ):
             if tracer:
-                tracer.step("rule", rule.id, "not applicable",
-                            f"applies to {_scope_text(rule.categories, rule.stages)}")
+                tracer.step(
+                    "rule",
+                    rule.id,
+                    "not applicable",
+                    f"applies to {_scope_text(rule.categories, rule.stages)}",
+                )
             continue
         (shadow if rule.mode == "shadow" else enforced).extend(_run_rule(ctx, crule))
     for ctable in pb.tables:
         table = ctable.table
         if (table.categories is not None and category not in table.categories) or (
-                table.stages is not None and stage not in table.stages):
+            table.stages is not None and stage not in table.stages
+        ):
             if tracer:
-                tracer.step("table", table.id, "not applicable",
-                            f"applies to {_scope_text(table.categories, table.stages)}")
+                tracer.step(
+                    "table",
+                    table.id,
+                    "not applicable",
+                    f"applies to {_scope_text(table.categories, table.stages)}",
+                )
             continue
         (shadow if table.mode == "shadow" else enforced).extend(_run_table(ctx, ctable))
 
@@ -195,16 +239,31 @@ def evaluate(pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str 
             violations.append(item)
         elif isinstance(item, Approval):
             by = granted.get(item.role)
-            approvals.append(Approval(item.rule, item.role, "granted" if by else "pending",
-                                      item.message, by))
+            approvals.append(
+                Approval(item.rule, item.role, "granted" if by else "pending", item.message, by)
+            )
         else:
             actions.append(item)
-    shadow = [Approval(i.rule, i.role, "granted" if granted.get(i.role) else "pending",
-                       i.message, granted.get(i.role)) if isinstance(i, Approval) else i
-              for i in shadow]
+    shadow = [
+        Approval(
+            i.rule,
+            i.role,
+            "granted" if granted.get(i.role) else "pending",
+            i.message,
+            granted.get(i.role),
+        )
+        if isinstance(i, Approval)
+        else i
+        for i in shadow
+    ]
     moves = _moves(ctx, violations, approvals, actions, granted)
-    status = BLOCKED if any(v.severity == "block" for v in violations) else \
-        NEEDS_APPROVAL if any(a.status == "pending" for a in approvals) else OK
+    status = (
+        BLOCKED
+        if any(v.severity == "block" for v in violations)
+        else NEEDS_APPROVAL
+        if any(a.status == "pending" for a in approvals)
+        else OK
+    )
     model = pb.model
     return Result(
         deal=str(deal["id"]),
@@ -217,8 +276,10 @@ def evaluate(pb: CompiledPlaybook, deal: dict[str, Any], as_of: date, lang: str 
         approvals=tuple(approvals),
         actions=tuple(actions),
         transitions=tuple(moves),
-        facts={name: None if isinstance(ctx.facts[name], rt.MissingFact) else ctx.facts[name]
-               for name in model.fact_names},
+        facts={
+            name: None if isinstance(ctx.facts[name], rt.MissingFact) else ctx.facts[name]
+            for name in model.fact_names
+        },
         shadow=tuple(shadow),
         lang=lang,
     )
@@ -336,40 +397,72 @@ def _run_rule(ctx: _Context, crule: CRule) -> list[Violation | Approval | Action
         if tracer:
             tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
         if fired:
-            out.append(_outcome(ctx, rule.id, rule.outcome, title, {rule.item: item},
-                                (local,), crule))
+            out.append(
+                _outcome(ctx, rule.id, rule.outcome, title, {rule.item: item}, (local,), crule)
+            )
     if tracer and not items:
         tracer.step("rule", rule.id, "not fired", "the list is empty")
     return out
 
 
-def _on_missing(ctx: _Context, rule_id: str, mode: str, title: str,
-                reason: str) -> list[Violation | Approval | Action]:
+def _on_missing(
+    ctx: _Context, rule_id: str, mode: str, title: str, reason: str
+) -> list[Violation | Approval | Action]:
     if mode == "skip":
         return []
-    return [Violation(rule_id, "block" if mode == "block" else "warn",
-                      text(ctx.lang, "unknown", title=title, reason=reason))]
+    return [
+        Violation(
+            rule_id,
+            "block" if mode == "block" else "warn",
+            text(ctx.lang, "unknown", title=title, reason=reason),
+        )
+    ]
 
 
-def _outcome(ctx: _Context, rule_id: str, outcome: Outcome, title: str,
-             extra: dict[str, Any], local_values: tuple[tuple[Any, str], ...],
-             crule: CRule | None = None) -> Violation | Approval | Action:
+def _outcome(
+    ctx: _Context,
+    rule_id: str,
+    outcome: Outcome,
+    title: str,
+    extra: dict[str, Any],
+    local_values: tuple[tuple[Any, str], ...],
+    crule: CRule | None = None,
+) -> Violation | Approval | Action:
     kind = outcome.kind
     if kind in ("block", "warn"):
         return Violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
-        return Approval(rule_id, outcome.role, "pending",
-                        ctx.render(outcome.message, title, role=outcome.role,
-                                   role_label=ctx.label("role", outcome.role), **extra))
+        return Approval(
+            rule_id,
+            outcome.role,
+            "pending",
+            ctx.render(
+                outcome.message,
+                title,
+                role=outcome.role,
+                role_label=ctx.label("role", outcome.role),
+                **extra,
+            ),
+        )
     due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
             due = ctx.run(crule.due, *local_values)
         except rt.Unknown:
             due = None  # the due date itself depends on an absent value
-    return Action(rule_id, outcome.action_id, outcome.assignee, due,
-                  ctx.render(outcome.message, title, role=outcome.assignee,
-                             role_label=ctx.label("role", outcome.assignee), **extra))
+    return Action(
+        rule_id,
+        outcome.action_id,
+        outcome.assignee,
+        due,
+        ctx.render(
+            outcome.message,
+            title,
+            role=outcome.assignee,
+            role_label=ctx.label("role", outcome.assignee),
+            **extra,
+        ),
+    )
 
 
 def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Action]:
@@ -393,24 +486,30 @@ def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Act
     for row in table.rows:
         hit = row.holds(x)
         if tracer:
-            tracer.steps.append(Step("row", row.id, "fired" if hit else "not fired", (),
-                                     _row_text(row)))
+            tracer.steps.append(
+                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
+            )
         if not hit:
             continue
         if row.outcome.kind != "none":
-            out.append(_outcome(ctx, table.id, row.outcome, title,
-                                {"value": x, "row": _row_values(row)}, ()))
+            out.append(
+                _outcome(
+                    ctx, table.id, row.outcome, title, {"value": x, "row": _row_values(row)}, ()
+                )
+            )
         if table.hit == "first":
             break
     return out
 
 
 def _row_values(row: Row) -> dict[str, Any]:
-    return {"above": row.low if row.low is not None and not row.low_inclusive else None,
-            "from": row.low if row.low_inclusive else None,
-            "up_to": row.high if row.high is not None and row.high_inclusive else None,
-            "below": row.high if row.high is not None and not row.high_inclusive else None,
-            "id": row.id}
+    return {
+        "above": row.low if row.low is not None and not row.low_inclusive else None,
+        "from": row.low if row.low_inclusive else None,
+        "up_to": row.high if row.high is not None and row.high_inclusive else None,
+        "below": row.high if row.high is not None and not row.high_inclusive else None,
+        "id": row.id,
+    }
 
 
 def _row_text(row: Row) -> str:
@@ -439,8 +538,13 @@ def _needed(ctx: _Context, needs: Iterable[CNeed]) -> list[CNeed]:
     return out
 
 
-def _moves(ctx: _Context, violations: list[Violation], approvals: list[Approval],
-           actions: list[Action], granted: dict[str, str]) -> list[Move]:
+def _moves(
+    ctx: _Context,
+    violations: list[Violation],
+    approvals: list[Approval],
+    actions: list[Action],
+    granted: dict[str, str],
+) -> list[Move]:
     pb = ctx.pb
     deal = ctx.deal
     held = set(deal.get("documents") or ())
@@ -460,14 +564,27 @@ def _moves(ctx: _Context, violations: list[Violation], approvals: list[Approval]
                 reason = ctx.why(cexpr, exc)
                 ok = guard.on_missing == "allow"
             if tracer:
-                tracer.step("guard", f"{t.target}:{guard.id}",
-                            "met" if ok else "unknown" if reason else "not met", reason)
+                tracer.step(
+                    "guard",
+                    f"{t.target}:{guard.id}",
+                    "met" if ok else "unknown" if reason else "not met",
+                    reason,
+                )
             if not ok:
-                fallback = text(ctx.lang, "guard_unknown" if reason else "guard_failed",
-                                title=title, reason=reason)
-                missing.append(UnmetGuard("condition", guard.id, guard.id,
-                                          ctx.render(guard.message, fallback) if not reason
-                                          else fallback))
+                fallback = text(
+                    ctx.lang,
+                    "guard_unknown" if reason else "guard_failed",
+                    title=title,
+                    reason=reason,
+                )
+                missing.append(
+                    UnmetGuard(
+                        "condition",
+                        guard.id,
+                        guard.id,
+                        ctx.render(guard.message, fallback) if not reason else fallback,
+                    )
+                )
         needs = _needed(ctx, (*cmove.needs, *pb.category_needs.get((category, t.target), ())))
         seen_docs: set[str] = set()
         for cneed in needs:
@@ -477,34 +594,65 @@ def _moves(ctx: _Context, violations: list[Violation], approvals: list[Approval]
             seen_docs.add(doc)
             present = doc in held
             if tracer:
-                tracer.steps.append(Step("document", f"{t.target}:{doc}",
-                                         "held" if present else "missing",
-                                         (("deal.documents", sorted(held)),), cneed.need.rule))
+                tracer.steps.append(
+                    Step(
+                        "document",
+                        f"{t.target}:{doc}",
+                        "held" if present else "missing",
+                        (("deal.documents", sorted(held)),),
+                        cneed.need.rule,
+                    )
+                )
             if present:
                 continue
             label = ctx.label("document", doc)
-            missing.append(UnmetGuard("document", doc, cneed.need.rule,
-                                      text(ctx.lang, "needs_document", document=label)))
+            missing.append(
+                UnmetGuard(
+                    "document",
+                    doc,
+                    cneed.need.rule,
+                    text(ctx.lang, "needs_document", document=label),
+                )
+            )
             if doc not in doc_actions:
                 doc_actions[doc] = Action(
-                    cneed.need.rule, f"provide:{doc}", pb.model.document_assignee,
+                    cneed.need.rule,
+                    f"provide:{doc}",
+                    pb.model.document_assignee,
                     ctx.as_of + timedelta(days=pb.model.document_due_in_days),
-                    text(ctx.lang, "provide", document=label,
-                         stage=ctx.stage_label(t.target)))
+                    text(ctx.lang, "provide", document=label, stage=ctx.stage_label(t.target)),
+                )
         for role in t.approvals:
             if role not in granted:
-                missing.append(UnmetGuard("approval", role, t.rule, text(
-                    ctx.lang, "needs_approval", role=ctx.label("role", role))))
+                missing.append(
+                    UnmetGuard(
+                        "approval",
+                        role,
+                        t.rule,
+                        text(ctx.lang, "needs_approval", role=ctx.label("role", role)),
+                    )
+                )
         if t.all_clear:
             for v in violations:
                 if v.severity == "block":
-                    missing.append(UnmetGuard("clear", v.rule, v.rule, text(
-                        ctx.lang, "blocked_by", rule=v.rule, message=v.message)))
+                    missing.append(
+                        UnmetGuard(
+                            "clear",
+                            v.rule,
+                            v.rule,
+                            text(ctx.lang, "blocked_by", rule=v.rule, message=v.message),
+                        )
+                    )
             for a in approvals:
                 if a.status == "pending":
-                    missing.append(UnmetGuard("approval", a.role, a.rule, text(
-                        ctx.lang, "pending", role=ctx.label("role", a.role), rule=a.rule)))
+                    missing.append(
+                        UnmetGuard(
+                            "approval",
+                            a.role,
+                            a.rule,
+                            text(ctx.lang, "pending", role=ctx.label("role", a.role), rule=a.rule),
+                        )
+                    )
         moves.append(Move(t.target, not missing, tuple(missing)))
     actions.extend(doc_actions.values())
     return moves
-

@@ -78,48 +78,48 @@ class AsOf(Node):
 
 @dataclass(frozen=True, slots=True)
 class Compare(Node):
-    op: str = "=="
-    left: Node | None = None
-    right: Node | None = None
+    op: str
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True, slots=True)
 class BoolOp(Node):
-    op: str = "and"
-    items: tuple[Node, ...] = ()
+    op: str
+    items: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Not(Node):
-    operand: Node | None = None
+    operand: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Arith(Node):
-    op: str = "+"
-    left: Node | None = None
-    right: Node | None = None
+    op: str
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Neg(Node):
-    operand: Node | None = None
+    operand: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Call(Node):
     """A plain function call (``days_between``, ``len``, ``max(a, b)``...)."""
 
-    fn: str = ""
-    args: tuple[Node, ...] = ()
+    fn: str
+    args: tuple[Node, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Aggregate(Node):
     """``fn(elt for var in source if cond)``, or ``fn(source)`` when ``var`` is empty."""
 
-    fn: str = "any"
-    source: Node | None = None
+    fn: str
+    source: Node
     var: str = ""
     elt: Node | None = None
     cond: Node | None = None
@@ -129,28 +129,28 @@ class Aggregate(Node):
 class Present(Node):
     """``present(x)`` / ``x != null`` (negate=False), ``missing(x)`` / ``x == null``."""
 
-    operand: Node | None = None
+    operand: Node
     negate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class IfMissing(Node):
-    operand: Node | None = None
-    default: Node | None = None
+    operand: Node
+    default: Node
 
 
 @dataclass(frozen=True, slots=True)
 class In(Node):
-    item: Node | None = None
-    container: Node | None = None
+    item: Node
+    container: Node
     negate: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Cond(Node):
-    test: Node | None = None
-    then: Node | None = None
-    otherwise: Node | None = None
+    test: Node
+    then: Node
+    otherwise: Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,8 +161,20 @@ class ListOf(Node):
 def children(node: Node) -> list[Node]:
     """The direct sub-expressions of ``node`` (for walks over the tree)."""
     out: list[Node] = []
-    for name in ("left", "right", "operand", "source", "elt", "cond", "default", "item",
-                 "container", "test", "then", "otherwise"):
+    for name in (
+        "left",
+        "right",
+        "operand",
+        "source",
+        "elt",
+        "cond",
+        "default",
+        "item",
+        "container",
+        "test",
+        "then",
+        "otherwise",
+    ):
         v = getattr(node, name, None)
         if isinstance(v, Node):
             out.append(v)
@@ -200,11 +212,15 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "len": FunctionSpec("len(list or text)", "the number of items or characters"),
     "abs": FunctionSpec("abs(number)", "the number without its sign"),
     "round": FunctionSpec("round(number, places)", "rounded with the playbook's rounding"),
-    "days_between": FunctionSpec("days_between(earlier, later)", "whole days from one date to another"),
+    "days_between": FunctionSpec(
+        "days_between(earlier, later)", "whole days from one date to another"
+    ),
     "add_days": FunctionSpec("add_days(date, days)", "the date so many days later"),
     "present": FunctionSpec("present(value)", "true when the deal has the value"),
     "missing": FunctionSpec("missing(value)", "true when the deal lacks the value"),
-    "if_missing": FunctionSpec("if_missing(value, default)", "the value, or the default when absent"),
+    "if_missing": FunctionSpec(
+        "if_missing(value, default)", "the value, or the default when absent"
+    ),
     "lower": FunctionSpec("lower(text)", "text in lower case"),
     "upper": FunctionSpec("upper(text)", "text in upper case"),
 }
@@ -271,7 +287,11 @@ def _rewrite_percent(text: str) -> tuple[str, list[tuple[int, int]]]:
             quote = ch
             i += 1
             continue
-        m = _PERCENT.match(text, i) if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "._")) else None
+        m = (
+            _PERCENT.match(text, i)
+            if (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "._"))
+            else None
+        )
         if m:
             value = format(Decimal(m.group(1)) / 100, "f")
             out.append(text[pos:i])
@@ -292,12 +312,26 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     if not isinstance(text, str):
         text = str(text)
     if len(text) > MAX_LENGTH:
-        return Checked(None, [Problem("expression-too-long",
-                                      f"expression is {len(text)} characters; the limit is {MAX_LENGTH}",
-                                      0, "split it into facts")], facts_used, paths_used)
+        return Checked(
+            None,
+            [
+                Problem(
+                    "expression-too-long",
+                    f"expression is {len(text)} characters; the limit is {MAX_LENGTH}",
+                    0,
+                    "split it into facts",
+                )
+            ],
+            facts_used,
+            paths_used,
+        )
     if not text.strip():
-        return Checked(None, [Problem("expression-syntax", "the expression is empty", 0)],
-                       facts_used, paths_used)
+        return Checked(
+            None,
+            [Problem("expression-syntax", "the expression is empty", 0)],
+            facts_used,
+            paths_used,
+        )
     source, shifts = _rewrite_percent(text)
 
     def back(offset: int) -> int:  # offset in the rewritten text -> offset in the original
@@ -312,20 +346,39 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     except SyntaxError as exc:
         return Checked(None, [_syntax_problem(text, source, exc, back)], facts_used, paths_used)
     except (ValueError, RecursionError, MemoryError) as exc:
-        return Checked(None, [Problem("expression-syntax", f"cannot read the expression: {exc}", 0)],
-                       facts_used, paths_used)
+        return Checked(
+            None,
+            [Problem("expression-syntax", f"cannot read the expression: {exc}", 0)],
+            facts_used,
+            paths_used,
+        )
     lead = len(source) - len(source.lstrip())
     depth_problem = _depth(tree.body)
     if depth_problem:
-        return Checked(None, [Problem("expression-too-deep",
-                                      f"expression nests deeper than {MAX_DEPTH} levels", 0,
-                                      "split it into facts")], facts_used, paths_used)
+        return Checked(
+            None,
+            [
+                Problem(
+                    "expression-too-deep",
+                    f"expression nests deeper than {MAX_DEPTH} levels",
+                    0,
+                    "split it into facts",
+                )
+            ],
+            facts_used,
+            paths_used,
+        )
     checker = _Checker(source, lead, scope, facts_used, paths_used, back)
     try:
         node = checker.visit(tree.body)
         if expect is not None and not _fits(node.type, expect):
-            raise _Fail(Problem("type", f"this should be {expect.describe()}, "
-                                        f"but it is {node.type.describe()}", back(lead)))
+            raise _Fail(
+                Problem(
+                    "type",
+                    f"this should be {expect.describe()}, but it is {node.type.describe()}",
+                    back(lead),
+                )
+            )
     except _Fail as fail:
         return Checked(None, [fail.problem], facts_used, paths_used)
     return Checked(node, [], facts_used, paths_used)
@@ -351,13 +404,33 @@ def _depth(node: ast.AST) -> bool:
     return False
 
 
-def _syntax_problem(text: str, source: str, exc: SyntaxError, back: Callable[[int], int]) -> Problem:
+def _syntax_problem(
+    text: str, source: str, exc: SyntaxError, back: Callable[[int], int]
+) -> Problem:
     stripped = text.rstrip()
-    for word in (" and", " or", " not", "+", "-", "*", "/", "==", "!=", "<", ">", "<=", ">=", " in"):
+    for word in (
+        " and",
+        " or",
+        " not",
+        "+",
+        "-",
+        "*",
+        "/",
+        "==",
+        "!=",
+        "<",
+        ">",
+        "<=",
+        ">=",
+        " in",
+    ):
         if stripped.endswith(word):
-            return Problem("expression-syntax",
-                           f"the expression ends after '{word.strip()}'; something must follow it",
-                           len(stripped) - len(word.strip()), "complete or remove the last part")
+            return Problem(
+                "expression-syntax",
+                f"the expression ends after '{word.strip()}'; something must follow it",
+                len(stripped) - len(word.strip()),
+                "complete or remove the last part",
+            )
     msg = exc.msg or "invalid syntax"
     if "never closed" in msg or "unexpected EOF" in msg:
         hint = "check that every '(' and '[' is closed and every quote is closed"
@@ -370,7 +443,9 @@ def _syntax_problem(text: str, source: str, exc: SyntaxError, back: Callable[[in
     if exc.lineno and exc.lineno > 1:
         offset += sum(len(line) + 1 for line in source.strip().split("\n")[: exc.lineno - 1])
     lead = len(source) - len(source.lstrip())
-    return Problem("expression-syntax", msg, back(_char_offset(source.strip(), offset) + lead), hint)
+    return Problem(
+        "expression-syntax", msg, back(_char_offset(source.strip(), offset) + lead), hint
+    )
 
 
 def _char_offset(text: str, byte_offset: int) -> int:
@@ -382,8 +457,15 @@ _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 
 
 class _Checker:
-    def __init__(self, source: str, lead: int, scope: Scope, facts_used: set[str],
-                 paths_used: set[str], back: Callable[[int], int]) -> None:
+    def __init__(
+        self,
+        source: str,
+        lead: int,
+        scope: Scope,
+        facts_used: set[str],
+        paths_used: set[str],
+        back: Callable[[int], int],
+    ) -> None:
         self.text = source.strip()
         self.lead = lead
         self.scope = scope
@@ -404,8 +486,11 @@ class _Checker:
         if isinstance(node, ast.Attribute) and getattr(node, "end_col_offset", None) is not None:
             # point at the field name itself, not at the start of the whole path
             line_start = self.at(node) - node.col_offset
-            start = self.back(line_start + node.end_col_offset - len(node.attr)) \
-                if node.end_lineno == node.lineno and node.attr.isascii() else start
+            start = (
+                self.back(line_start + (node.end_col_offset or 0) - len(node.attr))
+                if node.end_lineno == node.lineno and node.attr.isascii()
+                else start
+            )
         return _Fail(Problem(code, message, start, hint))
 
     def literal_text(self, node: ast.AST) -> str:
@@ -462,11 +547,15 @@ class _Checker:
         chain.reverse()
         for attr, at in chain:
             if attr.startswith("_"):
-                raise self.fail(at, f"names starting with '_' are not allowed ('{attr}')",
-                                code="not-allowed")
+                raise self.fail(
+                    at, f"names starting with '_' are not allowed ('{attr}')", code="not-allowed"
+                )
         if not isinstance(cur, ast.Name):
-            raise self.fail(node, "a field path must start with deal, facts, params or stage",
-                            code="not-allowed")
+            raise self.fail(
+                node,
+                "a field path must start with deal, facts, params or stage",
+                code="not-allowed",
+            )
         root = cur.id
         names = [a for a, _ in chain]
         if root in self.locals:
@@ -479,9 +568,12 @@ class _Checker:
         if root == "facts":
             fact = names[0]
             if fact not in self.scope.facts:
-                raise self.fail(chain[0][1], f"unknown fact '{fact}'",
-                                suggest(fact, self.scope.facts) or "declare it under facts:",
-                                code="unknown-name")
+                raise self.fail(
+                    chain[0][1],
+                    f"unknown fact '{fact}'",
+                    suggest(fact, self.scope.facts) or "declare it under facts:",
+                    code="unknown-name",
+                )
             if self.scope.fact_filter is not None:
                 why = self.scope.fact_filter(fact)
                 if why:
@@ -492,9 +584,12 @@ class _Checker:
         if root == "params":
             param = names[0]
             if param not in self.scope.params:
-                raise self.fail(chain[0][1], f"unknown parameter '{param}'",
-                                suggest(param, self.scope.params) or "declare it under parameters:",
-                                code="unknown-name")
+                raise self.fail(
+                    chain[0][1],
+                    f"unknown parameter '{param}'",
+                    suggest(param, self.scope.params) or "declare it under parameters:",
+                    code="unknown-name",
+                )
             if len(names) > 1:
                 raise self.fail(chain[1][1], f"parameter '{param}' has no fields")
             value, t = self.scope.params[param]
@@ -511,15 +606,22 @@ class _Checker:
             if t.kind == "any":
                 return t
             if t.kind != "object":
-                raise self.fail(at, f"{where} is {t.describe()} and has no field '{attr}'",
-                                "to look into each item of a list, use any(... for x in list)"
-                                if t.kind == "list" else "")
+                raise self.fail(
+                    at,
+                    f"{where} is {t.describe()} and has no field '{attr}'",
+                    "to look into each item of a list, use any(... for x in list)"
+                    if t.kind == "list"
+                    else "",
+                )
             sub = t.field(attr)
             if sub is None:
-                raise self.fail(at, f"{where} has no field '{attr}'",
-                                suggest(attr, t.field_names())
-                                or f"declared fields: {', '.join(t.field_names()) or 'none'}",
-                                code="unknown-name")
+                raise self.fail(
+                    at,
+                    f"{where} has no field '{attr}'",
+                    suggest(attr, t.field_names())
+                    or f"declared fields: {', '.join(t.field_names()) or 'none'}",
+                    code="unknown-name",
+                )
             t = sub
             where = f"{where}.{attr}"
         return t
@@ -538,8 +640,12 @@ class _Checker:
                 hint = "test a list with len(x) > 0 or any(...)"
             elif item.type.kind in ("string", "number", "integer", "money", "percent", "date"):
                 hint = "compare it: == , != , < , > ..."
-            raise self.fail(src, f"{what} must be a condition (true/false), "
-                                 f"but this is {item.type.describe()}", hint, code="type")
+            raise self.fail(
+                src,
+                f"{what} must be a condition (true/false), but this is {item.type.describe()}",
+                hint,
+                code="type",
+            )
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Node:
         operand = self.visit(node.operand)
@@ -559,20 +665,31 @@ class _Checker:
     def visit_BinOp(self, node: ast.BinOp) -> Node:
         op = _ARITH.get(type(node.op))
         if op is None:
-            raise self.fail(node, f"the operator '{_op_text(node.op)}' is not allowed",
-                            "allowed: + - * /", code="not-allowed")
+            raise self.fail(
+                node,
+                f"the operator '{_op_text(node.op)}' is not allowed",
+                "allowed: + - * /",
+                code="not-allowed",
+            )
         left, right = self.visit(node.left), self.visit(node.right)
         for src, side in ((node.left, left), (node.right, right)):
             if not (side.type.numeric or side.type.kind == "any"):
-                hint = ("for dates use days_between(a, b) or add_days(d, n)"
-                        if side.type.kind == "date" else "")
-                raise self.fail(src, f"'{op}' needs numbers, but this is {side.type.describe()}",
-                                hint, code="type")
+                hint = (
+                    "for dates use days_between(a, b) or add_days(d, n)"
+                    if side.type.kind == "date"
+                    else ""
+                )
+                raise self.fail(
+                    src,
+                    f"'{op}' needs numbers, but this is {side.type.describe()}",
+                    hint,
+                    code="type",
+                )
         return Arith(arithmetic(op, left.type, right.type), self.at(node), op, left, right)
 
     def visit_Compare(self, node: ast.Compare) -> Node:
         parts: list[Node] = []
-        left_src: ast.AST = node.left
+        left_src: ast.expr = node.left
         left = self.visit(node.left)
         for op_node, right_src in zip(node.ops, node.comparators, strict=True):
             right = self.visit(right_src)
@@ -582,50 +699,67 @@ class _Checker:
             return parts[0]
         return BoolOp(BOOL, self.at(node), "and", tuple(parts))
 
-    def _compare(self, node: ast.AST, op_node: ast.cmpop, left_src: ast.AST, left: Node,
-                 right_src: ast.AST, right: Node) -> Node:
+    def _compare(
+        self,
+        node: ast.AST,
+        op_node: ast.cmpop,
+        left_src: ast.expr,
+        left: Node,
+        right_src: ast.expr,
+        right: Node,
+    ) -> Node:
         if isinstance(op_node, (ast.In, ast.NotIn)):
             negate = isinstance(op_node, ast.NotIn)
             if right.type.kind == "list":
                 item_t = right.type.item or ANY
                 if not comparable(left.type, item_t):
-                    raise self.fail(left_src, f"cannot look for {left.type.describe()} in a "
-                                              f"{right.type.describe()}", code="type")
+                    raise self.fail(
+                        left_src,
+                        f"cannot look for {left.type.describe()} in a {right.type.describe()}",
+                        code="type",
+                    )
                 self._check_enum(left, right_src, right)
             elif right.type.kind == "string":
                 if left.type.kind not in ("string", "any"):
                     raise self.fail(left_src, "only text can be found in text", code="type")
             elif right.type.kind != "any":
-                raise self.fail(right_src, f"'in' needs a list or text on its right, "
-                                           f"not {right.type.describe()}", code="type")
+                raise self.fail(
+                    right_src,
+                    f"'in' needs a list or text on its right, not {right.type.describe()}",
+                    code="type",
+                )
             return In(BOOL, self.at(node), left, right, negate)
         if isinstance(op_node, (ast.Is, ast.IsNot)):
             raise self.fail(node, "use '==' and '!=' instead of 'is'", code="not-allowed")
         op = _CMP[type(op_node)]
-        if isinstance(right, Const) and right.type.kind == "null" or (
-                isinstance(left, Const) and left.type.kind == "null"):
+        if (isinstance(right, Const) and right.type.kind == "null") or (
+            isinstance(left, Const) and left.type.kind == "null"
+        ):
             other = left if right.type.kind == "null" else right
             if op not in ("==", "!="):
                 raise self.fail(node, "null can only be compared with == or !=", code="type")
             return Present(BOOL, self.at(node), other, negate=(op == "=="))
         if not comparable(left.type, right.type):
-            raise self.fail(node, f"cannot compare {left.type.describe()} with "
-                                  f"{right.type.describe()}",
-                            "numbers in quotes are text: write 5, not '5'"
-                            if "text" in (left.type.describe(), right.type.describe()) else "",
-                            code="type")
+            raise self.fail(
+                node,
+                f"cannot compare {left.type.describe()} with {right.type.describe()}",
+                "numbers in quotes are text: write 5, not '5'"
+                if "text" in (left.type.describe(), right.type.describe())
+                else "",
+                code="type",
+            )
         if op not in ("==", "!=") and (left.type.kind in ("bool", "object", "list")):
             raise self.fail(node, f"'{op}' cannot order {left.type.describe()}", code="type")
         self._check_enum(left, right_src, right)
         self._check_enum(right, left_src, left)
         return Compare(BOOL, self.at(node), op, left, right)
 
-    def _check_enum(self, value: Node, other_src: ast.AST, other: Node) -> None:
+    def _check_enum(self, value: Node, other_src: ast.expr, other: Node) -> None:
         """``deal.category == 'goverment'``: the text must be one of the declared values."""
         allowed = value.type.values
         if not allowed:
             return
-        literals: list[tuple[Any, ast.AST]] = []
+        literals: list[tuple[Any, ast.expr]] = []
         if isinstance(other, Const) and isinstance(other.value, str):
             literals.append((other.value, other_src))
         elif isinstance(other, ListOf) and isinstance(other_src, (ast.List, ast.Tuple)):
@@ -634,17 +768,23 @@ class _Checker:
                     literals.append((item.value, src))
         for lit, src in literals:
             if lit not in allowed:
-                raise self.fail(src, f"'{lit}' is not a possible value here",
-                                suggest(lit, allowed) or f"possible: {', '.join(allowed)}",
-                                code="unknown-value")
+                raise self.fail(
+                    src,
+                    f"'{lit}' is not a possible value here",
+                    suggest(lit, allowed) or f"possible: {', '.join(allowed)}",
+                    code="unknown-value",
+                )
 
     def visit_IfExp(self, node: ast.IfExp) -> Node:
         test = self.visit(node.test)
         self._need_bool(node.test, test, "the test of 'if'")
         then, other = self.visit(node.body), self.visit(node.orelse)
         if not comparable(then.type, other.type) and NULL not in (then.type, other.type):
-            raise self.fail(node, f"the two outcomes differ: {then.type.describe()} and "
-                                  f"{other.type.describe()}", code="type")
+            raise self.fail(
+                node,
+                f"the two outcomes differ: {then.type.describe()} and {other.type.describe()}",
+                code="type",
+            )
         return Cond(joined(then.type, other.type), self.at(node), test, then, other)
 
     def visit_List(self, node: ast.List | ast.Tuple) -> Node:
@@ -663,13 +803,20 @@ class _Checker:
 
     def visit_Call(self, node: ast.Call) -> Node:
         if not isinstance(node.func, ast.Name):
-            raise self.fail(node, "only the documented functions can be called",
-                            f"functions: {', '.join(FUNCTIONS)}", code="not-allowed")
+            raise self.fail(
+                node,
+                "only the documented functions can be called",
+                f"functions: {', '.join(FUNCTIONS)}",
+                code="not-allowed",
+            )
         fn = node.func.id
         if fn not in FUNCTIONS:
-            raise self.fail(node.func, f"unknown function '{fn}'",
-                            suggest(fn, FUNCTIONS) or f"functions: {', '.join(FUNCTIONS)}",
-                            code="unknown-function")
+            raise self.fail(
+                node.func,
+                f"unknown function '{fn}'",
+                suggest(fn, FUNCTIONS) or f"functions: {', '.join(FUNCTIONS)}",
+                code="unknown-function",
+            )
         if node.keywords:
             raise self.fail(node, f"{fn}() takes no named arguments", code="not-allowed")
         if any(isinstance(a, ast.Starred) for a in node.args):
@@ -684,19 +831,26 @@ class _Checker:
                 raise self.fail(node, f"usage: {FUNCTIONS[fn].args}", code="arguments")
             source = self.visit(args[0])
             if source.type.kind not in ("list", "any"):
-                raise self.fail(args[0], f"{fn}() needs a list, not {source.type.describe()}",
-                                code="type")
+                raise self.fail(
+                    args[0], f"{fn}() needs a list, not {source.type.describe()}", code="type"
+                )
             item_t = source.type.item or ANY
             self._aggregate_item(fn, args[0], item_t)
             return Aggregate(self._aggregate_type(fn, item_t), self.at(node), fn, source)
-        return getattr(self, "fn_" + fn)(node, fn, args)
+        handler: Callable[[ast.Call, str, list[ast.expr]], Node] = getattr(self, "fn_" + fn)
+        return handler(node, fn, args)
 
     def _aggregate_item(self, fn: str, src: ast.AST, item_t: Type) -> None:
         if fn in ("any", "all") and item_t.kind not in ("bool", "any"):
-            raise self.fail(src, f"{fn}() needs conditions, not {item_t.describe()}",
-                            f"usage: {FUNCTIONS[fn].args}", code="type")
-        if fn in ("sum", "min", "max") and not (item_t.numeric or item_t.kind in ("any", "date")
-                                                 and fn != "sum"):
+            raise self.fail(
+                src,
+                f"{fn}() needs conditions, not {item_t.describe()}",
+                f"usage: {FUNCTIONS[fn].args}",
+                code="type",
+            )
+        if fn in ("sum", "min", "max") and not (
+            item_t.numeric or (item_t.kind in ("any", "date") and fn != "sum")
+        ):
             raise self.fail(src, f"{fn}() needs numbers, not {item_t.describe()}", code="type")
 
     @staticmethod
@@ -714,16 +868,25 @@ class _Checker:
         if comp.is_async or len(comp.ifs) > 1:
             raise self.fail(gen, "use one 'if' with 'and' instead of several", code="not-allowed")
         if not isinstance(comp.target, ast.Name):
-            raise self.fail(comp.target, "the loop variable must be a plain name", code="not-allowed")
+            raise self.fail(
+                comp.target, "the loop variable must be a plain name", code="not-allowed"
+            )
         var = comp.target.id
-        if var in ("deal", "facts", "params", "stage", "as_of") or var in _NAMED_CONSTANTS \
-                or var in _NULL_NAMES or var.startswith("_") or var in self.locals:
-            raise self.fail(comp.target, f"'{var}' cannot be used as the loop variable",
-                            code="not-allowed")
+        if (
+            var in ("deal", "facts", "params", "stage", "as_of")
+            or var in _NAMED_CONSTANTS
+            or var in _NULL_NAMES
+            or var.startswith("_")
+            or var in self.locals
+        ):
+            raise self.fail(
+                comp.target, f"'{var}' cannot be used as the loop variable", code="not-allowed"
+            )
         source = self.visit(comp.iter)
         if source.type.kind not in ("list", "any"):
-            raise self.fail(comp.iter, f"'for' needs a list, not {source.type.describe()}",
-                            code="type")
+            raise self.fail(
+                comp.iter, f"'for' needs a list, not {source.type.describe()}", code="type"
+            )
         self.locals[var] = source.type.item or ANY
         try:
             cond = None
@@ -737,18 +900,25 @@ class _Checker:
                 self._aggregate_item(fn, gen.elt, elt.type)
         finally:
             del self.locals[var]
-        return Aggregate(self._aggregate_type(fn, elt.type), self.at(call), fn, source, var,
-                         elt, cond)
+        return Aggregate(
+            self._aggregate_type(fn, elt.type), self.at(call), fn, source, var, elt, cond
+        )
 
     def _args(self, node: ast.Call, fn: str, args: list[ast.expr], n: int) -> list[Node]:
         if len(args) != n:
-            raise self.fail(node, f"{fn}() takes {n} argument{'s' if n != 1 else ''}: "
-                                  f"{FUNCTIONS[fn].args}", code="arguments")
+            raise self.fail(
+                node,
+                f"{fn}() takes {n} argument{'s' if n != 1 else ''}: {FUNCTIONS[fn].args}",
+                code="arguments",
+            )
         return [self.visit(a) for a in args]
 
     def _need(self, src: ast.AST, value: Node, kinds: tuple[str, ...], what: str) -> None:
-        if value.type.kind == "any" or value.type.kind in kinds or (
-                "number" in kinds and value.type.numeric):
+        if (
+            value.type.kind == "any"
+            or value.type.kind in kinds
+            or ("number" in kinds and value.type.numeric)
+        ):
             return
         raise self.fail(src, f"{what}, not {value.type.describe()}", code="type")
 
@@ -758,8 +928,9 @@ class _Checker:
         items = [self.visit(a) for a in args]
         t = items[0].type
         for src, item in zip(args, items, strict=True):
-            if not comparable(t, item.type) or not (item.type.numeric or item.type.kind in
-                                                    ("date", "any")):
+            if not comparable(t, item.type) or not (
+                item.type.numeric or item.type.kind in ("date", "any")
+            ):
                 raise self.fail(src, f"{fn}() needs numbers or dates of one kind", code="type")
             t = joined(t, item.type)
         return Call(t, self.at(node), fn, tuple(items))
@@ -779,10 +950,12 @@ class _Checker:
     def fn_round(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
         x, places = self._args(node, fn, args, 2)
         self._need(args[0], x, ("number",), "round() needs a number")
-        if not (isinstance(places, Const) and places.type.kind == "integer"
-                and 0 <= places.value <= 10):
-            raise self.fail(args[1], "round() needs a whole number of places from 0 to 10",
-                            code="arguments")
+        if not (
+            isinstance(places, Const) and places.type.kind == "integer" and 0 <= places.value <= 10
+        ):
+            raise self.fail(
+                args[1], "round() needs a whole number of places from 0 to 10", code="arguments"
+            )
         return Call(x.type if x.type.kind != "integer" else NUMBER, self.at(node), fn, (x, places))
 
     def fn_days_between(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
@@ -818,10 +991,19 @@ class _Checker:
     fn_upper = fn_lower
 
 
-def _op_text(op: ast.AST) -> str:
-    return {ast.Mod: "%", ast.Pow: "**", ast.FloorDiv: "//", ast.LShift: "<<",
-            ast.RShift: ">>", ast.BitOr: "|", ast.BitAnd: "&", ast.BitXor: "^",
-            ast.MatMult: "@"}.get(type(op), type(op).__name__)
+def _op_text(op: ast.operator) -> str:
+    names: dict[type[ast.operator], str] = {
+        ast.Mod: "%",
+        ast.Pow: "**",
+        ast.FloorDiv: "//",
+        ast.LShift: "<<",
+        ast.RShift: ">>",
+        ast.BitOr: "|",
+        ast.BitAnd: "&",
+        ast.BitXor: "^",
+        ast.MatMult: "@",
+    }
+    return names.get(type(op), type(op).__name__)
 
 
 def _refusal(node: ast.AST) -> str:

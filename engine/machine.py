@@ -30,8 +30,13 @@ def _guards_met(event: Any) -> bool:
 class StageMachine:
     """A playbook's stage graph as a ``transitions`` machine."""
 
-    def __init__(self, stages: Iterable[str], moves: Iterable[tuple[str, str]], initial: str,
-                 terminal: Iterable[str]) -> None:
+    def __init__(
+        self,
+        stages: Iterable[str],
+        moves: Iterable[tuple[str, str]],
+        initial: str,
+        terminal: Iterable[str],
+    ) -> None:
         self._lock = threading.Lock()
         stage_list = list(stages)
         self._machine = Machine(
@@ -44,7 +49,9 @@ class StageMachine:
         )
         for source, target in moves:
             self._machine.add_transition(
-                trigger=self.trigger(target), source=source, dest=target,
+                trigger=self.trigger(target),
+                source=source,
+                dest=target,
                 conditions=[_guards_met],
             )
         self.final = frozenset(terminal)
@@ -61,9 +68,12 @@ class StageMachine:
             try:
                 moved = token.trigger(self.trigger(target), guards_met=guards_met)  # type: ignore[attr-defined]
             except (MachineError, AttributeError) as exc:
-                raise TransitionRefused(deal_id, current, target,
-                                        reason=f"the playbook has no move from {current} "
-                                               f"to {target}") from exc
+                raise TransitionRefused(
+                    deal_id,
+                    current,
+                    target,
+                    reason=f"the playbook has no move from {current} to {target}",
+                ) from exc
             finally:
                 self._machine.remove_model(token)
         if not moved:

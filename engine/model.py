@@ -89,9 +89,9 @@ class Row:
     def holds(self, x: Any) -> bool:
         if self.low is not None and (x < self.low if self.low_inclusive else x <= self.low):
             return False
-        if self.high is not None and (x > self.high if self.high_inclusive else x >= self.high):
-            return False
-        return True
+        return not (
+            self.high is not None and (x > self.high if self.high_inclusive else x >= self.high)
+        )
 
 
 @dataclass(frozen=True, slots=True)

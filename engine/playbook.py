@@ -72,22 +72,23 @@ class Playbook:
         """The deal, validated and normalised; raises ``DealError`` listing every bad value."""
         return check_deal(self._c, deal, source)
 
-    def evaluate(self, deal: Any, *, as_of: date, lang: str = "en",
-                 source: str = "deal") -> Result:
+    def evaluate(self, deal: Any, *, as_of: date, lang: str = "en", source: str = "deal") -> Result:
         """What blocks the deal, who must approve it, what is missing, which moves are open."""
         checked = check_deal(self._c, deal, source)
         return evaluate(self._c, checked, _as_date(as_of), lang)
 
-    def explain(self, deal: Any, *, as_of: date, lang: str = "en",
-                source: str = "deal") -> Explanation:
+    def explain(
+        self, deal: Any, *, as_of: date, lang: str = "en", source: str = "deal"
+    ) -> Explanation:
         """Like ``evaluate``, plus every rule's decision and the values it read."""
         checked = check_deal(self._c, deal, source)
         tracer = Tracer()
         result = evaluate(self._c, checked, _as_date(as_of), lang, tracer)
         return Explanation(result, tuple(tracer.steps))
 
-    def advance(self, deal: Any, *, to: str, by: str, at: date, lang: str = "en",
-                source: str = "deal") -> dict[str, Any]:
+    def advance(
+        self, deal: Any, *, to: str, by: str, at: date, lang: str = "en", source: str = "deal"
+    ) -> dict[str, Any]:
         """The deal moved to stage ``to`` with a history entry, or ``TransitionRefused``."""
         if not isinstance(by, str) or not by.strip():
             raise InputError("advance needs the name of who moves the deal (by)")
@@ -98,19 +99,29 @@ class Playbook:
         targets = [m.to for m in result.transitions]
         move = next((m for m in result.transitions if m.to == to), None)
         if move is None:
-            reason = (f"'{to}' is not a stage of this playbook" if to not in self.stages
-                      else f"the playbook has no move from {current} to {to}")
-            raise TransitionRefused(str(checked["id"]), current, to, reason=reason,
-                                    allowed_targets=targets)
+            reason = (
+                f"'{to}' is not a stage of this playbook"
+                if to not in self.stages
+                else f"the playbook has no move from {current} to {to}"
+            )
+            raise TransitionRefused(
+                str(checked["id"]), current, to, reason=reason, allowed_targets=targets
+            )
         if not move.allowed:
-            raise TransitionRefused(str(checked["id"]), current, to, move.missing,
-                                    allowed_targets=[m.to for m in result.transitions
-                                                     if m.allowed])
+            raise TransitionRefused(
+                str(checked["id"]),
+                current,
+                to,
+                move.missing,
+                allowed_targets=[m.to for m in result.transitions if m.allowed],
+            )
         new_stage = self._c.machine.move(str(checked["id"]), current, to, guards_met=True)
-        out = copy.deepcopy(deal)
+        out: dict[str, Any] = copy.deepcopy(deal)
         out["stage"] = new_stage
-        out["history"] = [*(deal.get("history") or []),
-                          {"from": current, "to": new_stage, "by": by, "at": at.isoformat()}]
+        out["history"] = [
+            *(deal.get("history") or []),
+            {"from": current, "to": new_stage, "by": by, "at": at.isoformat()},
+        ]
         return out
 
     def granted_roles(self, deal: Any) -> dict[str, str]:
@@ -129,15 +140,24 @@ def _as_date(value: Any) -> date:
     raise InputError(f"as_of must be a date (YYYY-MM-DD), not {value!r}")
 
 
-def loads_playbook(text: str, file: str = "<playbook>",
-                   limits: Limits = DEFAULT_LIMITS) -> Playbook:
+def loads_playbook(
+    text: str, file: str = "<playbook>", limits: Limits = DEFAULT_LIMITS
+) -> Playbook:
     """Check and compile playbook text (YAML)."""
     data, smap, problems = load_yaml(text, file, limits)
     if problems and data is None:
         raise PlaybookError(problems)
     if data is None:
-        raise PlaybookError([Diagnostic("empty", "the playbook is empty", Location(file, 1, 1),
-                                        hint="start with 'kam: 1', 'id: ...', 'version: ...'")])
+        raise PlaybookError(
+            [
+                Diagnostic(
+                    "empty",
+                    "the playbook is empty",
+                    Location(file, 1, 1),
+                    hint="start with 'kam: 1', 'id: ...', 'version: ...'",
+                )
+            ]
+        )
     model = check_playbook(data, smap, text, problems)
     return Playbook(compile_model(model, data))
 
@@ -151,6 +171,7 @@ def load_playbook(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS)
 
 def read_text(file: str, limits: Limits = DEFAULT_LIMITS) -> str:
     """A playbook file as text; unreadable, too large or not UTF-8 -> ``PlaybookError``."""
+
     def fail(message: str, hint: str = "") -> PlaybookError:
         return PlaybookError([Diagnostic("input", message, Location(file, 1, 1), hint=hint)])
 
@@ -159,8 +180,10 @@ def read_text(file: str, limits: Limits = DEFAULT_LIMITS) -> str:
     try:
         size = os.path.getsize(file)
         if size > limits.max_bytes:
-            raise fail(f"the file is {size:,} bytes; the limit is {limits.max_bytes:,}",
-                       "split it into modules")
+            raise fail(
+                f"the file is {size:,} bytes; the limit is {limits.max_bytes:,}",
+                "split it into modules",
+            )
         with open(file, "rb") as fh:
             data = fh.read(limits.max_bytes + 1)
     except OSError as exc:

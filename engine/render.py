@@ -20,23 +20,57 @@ from .templates import fmt_number, fmt_percent
 
 UI = {
     "en": {
-        "deal": "Deal", "playbook": "playbook", "category": "category", "stage": "stage",
-        "as_of": "as of", "status": "Status",
-        OK: "OK", NEEDS_APPROVAL: "NEEDS APPROVAL", BLOCKED: "BLOCKED",
-        "blocking": "Blocking", "warnings": "Warnings", "approvals": "Approvals",
-        "actions": "Actions", "moves": "Next moves", "facts": "Facts", "shadow": "Shadow rules (not enforced)",
-        "pending": "pending", "granted": "granted by", "due": "due", "allowed": "allowed",
-        "needs": "needs", "none": "none", "unknown": "unknown", "steps": "Rules, one by one",
+        "deal": "Deal",
+        "playbook": "playbook",
+        "category": "category",
+        "stage": "stage",
+        "as_of": "as of",
+        "status": "Status",
+        OK: "OK",
+        NEEDS_APPROVAL: "NEEDS APPROVAL",
+        BLOCKED: "BLOCKED",
+        "blocking": "Blocking",
+        "warnings": "Warnings",
+        "approvals": "Approvals",
+        "actions": "Actions",
+        "moves": "Next moves",
+        "facts": "Facts",
+        "shadow": "Shadow rules (not enforced)",
+        "pending": "pending",
+        "granted": "granted by",
+        "due": "due",
+        "allowed": "allowed",
+        "needs": "needs",
+        "none": "none",
+        "unknown": "unknown",
+        "steps": "Rules, one by one",
         "saw": "saw",
     },
     "zh": {
-        "deal": "交易", "playbook": "规则手册", "category": "类别", "stage": "阶段",
-        "as_of": "评估日期", "status": "状态",
-        OK: "通过", NEEDS_APPROVAL: "待审批", BLOCKED: "已阻止",
-        "blocking": "阻止项", "warnings": "警告", "approvals": "审批",
-        "actions": "待办事项", "moves": "下一步", "facts": "事实", "shadow": "观察中的规则（不生效）",
-        "pending": "待审批", "granted": "已批准：", "due": "截止", "allowed": "可以进入",
-        "needs": "还需要", "none": "无", "unknown": "未知", "steps": "逐条规则",
+        "deal": "交易",
+        "playbook": "规则手册",
+        "category": "类别",
+        "stage": "阶段",
+        "as_of": "评估日期",
+        "status": "状态",
+        OK: "通过",
+        NEEDS_APPROVAL: "待审批",
+        BLOCKED: "已阻止",
+        "blocking": "阻止项",
+        "warnings": "警告",
+        "approvals": "审批",
+        "actions": "待办事项",
+        "moves": "下一步",
+        "facts": "事实",
+        "shadow": "观察中的规则（不生效）",
+        "pending": "待审批",
+        "granted": "已批准：",
+        "due": "截止",
+        "allowed": "可以进入",
+        "needs": "还需要",
+        "none": "无",
+        "unknown": "未知",
+        "steps": "逐条规则",
         "saw": "读取",
     },
 }
@@ -48,8 +82,12 @@ def ui(lang: str, key: str) -> str:
 
 
 def to_json(data: Any) -> str:
-    return simplejson.dumps(data, ensure_ascii=False, indent=2, use_decimal=True,
-                            default=_json_default) + "\n"
+    return (
+        simplejson.dumps(
+            data, ensure_ascii=False, indent=2, use_decimal=True, default=_json_default
+        )
+        + "\n"
+    )
 
 
 def _json_default(value: Any) -> Any:
@@ -81,29 +119,47 @@ def result_text(result: Result, labels: Any = None) -> str:
     lang = result.lang
     lines: list[str] = []
     colour = _STATUS_COLOUR[result.status]
-    head = (f"{ui(lang, 'deal')} {result.deal} · {ui(lang, 'category')} "
-            f"{_label(labels, 'category', result.category, lang)} · {ui(lang, 'stage')} "
-            f"{_label(labels, 'stage', result.stage, lang)}")
+    head = (
+        f"{ui(lang, 'deal')} {result.deal} · {ui(lang, 'category')} "
+        f"{_label(labels, 'category', result.category, lang)} · {ui(lang, 'stage')} "
+        f"{_label(labels, 'stage', result.stage, lang)}"
+    )
     lines.append(click.style(head, bold=True))
-    lines.append(f"{ui(lang, 'playbook')} {result.playbook.id} {result.playbook.version} · "
-                 f"{ui(lang, 'as_of')} {result.as_of.isoformat()}")
-    lines.append(f"{ui(lang, 'status')}: " + click.style(ui(lang, result.status), fg=colour,
-                                                         bold=True))
+    lines.append(
+        f"{ui(lang, 'playbook')} {result.playbook.id} {result.playbook.version} · "
+        f"{ui(lang, 'as_of')} {result.as_of.isoformat()}"
+    )
+    lines.append(
+        f"{ui(lang, 'status')}: " + click.style(ui(lang, result.status), fg=colour, bold=True)
+    )
     blocks = [v for v in result.violations if v.severity == "block"]
     warns = [v for v in result.violations if v.severity == "warn"]
-    _section(lines, ui(lang, "blocking"), "red",
-             [f"✗ [{v.rule}] {v.message}" for v in blocks])
-    _section(lines, ui(lang, "warnings"), "yellow",
-             [f"! [{v.rule}] {v.message}" for v in warns])
-    _section(lines, ui(lang, "approvals"), "cyan", [
-        (f"✓ {_label(labels, 'role', a.role, lang)} ({ui(lang, 'granted')} {a.granted_by})"
-         if a.status == "granted" else
-         f"… {_label(labels, 'role', a.role, lang)} ({ui(lang, 'pending')})")
-        + f" [{a.rule}] {a.message}" for a in result.approvals])
-    _section(lines, ui(lang, "actions"), "blue", [
-        f"→ {_label(labels, 'role', a.assignee, lang)}: {a.message} "
-        f"({ui(lang, 'due')} {a.due.isoformat() if a.due else '—'}) [{a.rule} {a.id}]"
-        for a in result.actions])
+    _section(lines, ui(lang, "blocking"), "red", [f"✗ [{v.rule}] {v.message}" for v in blocks])
+    _section(lines, ui(lang, "warnings"), "yellow", [f"! [{v.rule}] {v.message}" for v in warns])
+    _section(
+        lines,
+        ui(lang, "approvals"),
+        "cyan",
+        [
+            (
+                f"✓ {_label(labels, 'role', a.role, lang)} ({ui(lang, 'granted')} {a.granted_by})"
+                if a.status == "granted"
+                else f"… {_label(labels, 'role', a.role, lang)} ({ui(lang, 'pending')})"
+            )
+            + f" [{a.rule}] {a.message}"
+            for a in result.approvals
+        ],
+    )
+    _section(
+        lines,
+        ui(lang, "actions"),
+        "blue",
+        [
+            f"→ {_label(labels, 'role', a.assignee, lang)}: {a.message} "
+            f"({ui(lang, 'due')} {a.due.isoformat() if a.due else '—'}) [{a.rule} {a.id}]"
+            for a in result.actions
+        ],
+    )
     move_lines = []
     for m in result.transitions:
         name = _label(labels, "stage", m.to, lang)
@@ -114,21 +170,40 @@ def result_text(result: Result, labels: Any = None) -> str:
             move_lines += [f"    - {g.message} [{g.rule}]" for g in m.missing]
     _section(lines, ui(lang, "moves"), "magenta", move_lines, len(result.transitions))
     fact_kinds = _fact_kinds(labels)
-    _section(lines, ui(lang, "facts"), None, [
-        f"{_label(labels, 'fact', k, lang)}: {show_value(v, fact_kinds.get(k, ''))}"
-        for k, v in result.facts.items()])
+    _section(
+        lines,
+        ui(lang, "facts"),
+        None,
+        [
+            f"{_label(labels, 'fact', k, lang)}: {show_value(v, fact_kinds.get(k, ''))}"
+            for k, v in result.facts.items()
+        ],
+    )
     if result.shadow:
-        _section(lines, ui(lang, "shadow"), None, [
-            f"~ [{s.rule}] {s.message}" for s in result.shadow])
+        _section(
+            lines, ui(lang, "shadow"), None, [f"~ [{s.rule}] {s.message}" for s in result.shadow]
+        )
     return "\n".join(lines) + "\n"
 
 
 def explanation_text(ex: Explanation, labels: Any = None) -> str:
     lang = ex.result.lang
-    out = [result_text(ex.result, labels).rstrip("\n"), "",
-           click.style(ui(lang, "steps"), bold=True)]
-    marks = {"fired": "●", "not fired": "○", "unknown": "?", "not applicable": "–",
-             "value": "=", "met": "✓", "not met": "✗", "held": "✓", "missing": "✗"}
+    out = [
+        result_text(ex.result, labels).rstrip("\n"),
+        "",
+        click.style(ui(lang, "steps"), bold=True),
+    ]
+    marks = {
+        "fired": "●",
+        "not fired": "○",
+        "unknown": "?",
+        "not applicable": "–",
+        "value": "=",
+        "met": "✓",
+        "not met": "✗",
+        "held": "✓",
+        "missing": "✗",
+    }
     for s in ex.steps:
         detail = f" — {s.detail}" if s.detail else ""
         out.append(f"  {marks.get(s.outcome, '·')} {s.kind} {s.id}: {s.outcome}{detail}")
@@ -138,8 +213,9 @@ def explanation_text(ex: Explanation, labels: Any = None) -> str:
     return "\n".join(out) + "\n"
 
 
-def _section(lines: list[str], title: str, colour: str | None, items: Iterable[str],
-             count: int | None = None) -> None:
+def _section(
+    lines: list[str], title: str, colour: str | None, items: Iterable[str], count: int | None = None
+) -> None:
     items = list(items)
     if not items:
         return

@@ -36,8 +36,12 @@ class Approval:
     granted_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"rule": self.rule, "role": self.role, "status": self.status,
-                               "message": self.message}
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "role": self.role,
+            "status": self.status,
+            "message": self.message,
+        }
         if self.granted_by is not None:
             out["granted_by"] = self.granted_by
         return out
@@ -52,8 +56,13 @@ class Action:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "id": self.id, "assignee": self.assignee,
-                "due": self.due.isoformat() if self.due else None, "message": self.message}
+        return {
+            "rule": self.rule,
+            "id": self.id,
+            "assignee": self.assignee,
+            "due": self.due.isoformat() if self.due else None,
+            "message": self.message,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +74,11 @@ class Move:
     missing: tuple[UnmetGuard, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"to": self.to, "allowed": self.allowed,
-                "missing": [m.to_dict() for m in self.missing]}
+        return {
+            "to": self.to,
+            "allowed": self.allowed,
+            "missing": [m.to_dict() for m in self.missing],
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +163,13 @@ class Step:
     detail: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "outcome": self.outcome,
-                "reads": {k: plain(v) for k, v in self.reads}, "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "outcome": self.outcome,
+            "reads": {k: plain(v) for k, v in self.reads},
+            "detail": self.detail,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,7 +63,8 @@ def add_days(d: date, n: int) -> date:
 def divide(a: Any, b: Any) -> Decimal:
     if not b:
         raise Unknown("division by zero")
-    return (a if a.__class__ is Decimal else Decimal(a)) / b
+    out: Decimal = (a if a.__class__ is Decimal else Decimal(a)) / b
+    return out
 
 
 def round_to(x: Any, places: int, mode: str) -> Decimal:
@@ -153,8 +154,8 @@ def _step(value: Any, key: str, where: str) -> tuple[Any, str]:
 
 
 def _compare(node: ex.Compare, env: Env) -> bool:
-    a = interpret(node.left, env)  # type: ignore[arg-type]
-    b = interpret(node.right, env)  # type: ignore[arg-type]
+    a = interpret(node.left, env)
+    b = interpret(node.right, env)
     op = node.op
     if op == "==":
         return bool(a == b)
@@ -176,12 +177,12 @@ def _boolop(node: ex.BoolOp, env: Env) -> bool:
 
 
 def _not(node: ex.Not, env: Env) -> bool:
-    return not interpret(node.operand, env)  # type: ignore[arg-type]
+    return not interpret(node.operand, env)
 
 
 def _arith(node: ex.Arith, env: Env) -> Any:
-    a = interpret(node.left, env)  # type: ignore[arg-type]
-    b = interpret(node.right, env)  # type: ignore[arg-type]
+    a = interpret(node.left, env)
+    b = interpret(node.right, env)
     if node.op == "+":
         return a + b
     if node.op == "-":
@@ -192,7 +193,7 @@ def _arith(node: ex.Arith, env: Env) -> Any:
 
 
 def _neg(node: ex.Neg, env: Env) -> Any:
-    return -interpret(node.operand, env)  # type: ignore[arg-type]
+    return -interpret(node.operand, env)
 
 
 def _call(node: ex.Call, env: Env) -> Any:
@@ -220,7 +221,7 @@ def _call(node: ex.Call, env: Env) -> Any:
 
 
 def _items(node: ex.Aggregate, env: Env) -> list[tuple[Any, str]]:
-    source = interpret(node.source, env)  # type: ignore[arg-type]
+    source = interpret(node.source, env)
     base = _path_of(node.source, env)
     return [(item, f"{base}[{i}]") for i, item in enumerate(source)]
 
@@ -236,7 +237,7 @@ def _path_of(node: ex.Node | None, env: Env) -> str:
 def _aggregate(node: ex.Aggregate, env: Env) -> Any:
     fn = node.fn
     if not node.var:
-        values = interpret(node.source, env)  # type: ignore[arg-type]
+        values = interpret(node.source, env)
         if fn == "count":
             return len(values)
         if any(v is None for v in values):
@@ -252,7 +253,8 @@ def _aggregate(node: ex.Aggregate, env: Env) -> Any:
             if fn == "count":
                 yield 1
             else:
-                yield interpret(node.elt, env)  # type: ignore[arg-type]
+                assert node.elt is not None  # a loop always has an element
+                yield interpret(node.elt, env)
 
     try:
         # any/all stop at the first deciding item, left to right, like 'and' / 'or'
@@ -278,7 +280,7 @@ def _reduce(fn: str, values: Iterable[Any]) -> Any:
 
 def _present(node: ex.Present, env: Env) -> bool:
     try:
-        interpret(node.operand, env)  # type: ignore[arg-type]
+        interpret(node.operand, env)
     except Unknown:
         return node.negate
     return not node.negate
@@ -286,22 +288,22 @@ def _present(node: ex.Present, env: Env) -> bool:
 
 def _if_missing(node: ex.IfMissing, env: Env) -> Any:
     try:
-        return interpret(node.operand, env)  # type: ignore[arg-type]
+        return interpret(node.operand, env)
     except Unknown:
-        return interpret(node.default, env)  # type: ignore[arg-type]
+        return interpret(node.default, env)
 
 
 def _in(node: ex.In, env: Env) -> bool:
-    item = interpret(node.item, env)  # type: ignore[arg-type]
-    container = interpret(node.container, env)  # type: ignore[arg-type]
+    item = interpret(node.item, env)
+    container = interpret(node.container, env)
     found = item in container
     return not found if node.negate else found
 
 
 def _cond(node: ex.Cond, env: Env) -> Any:
-    if interpret(node.test, env):  # type: ignore[arg-type]
-        return interpret(node.then, env)  # type: ignore[arg-type]
-    return interpret(node.otherwise, env)  # type: ignore[arg-type]
+    if interpret(node.test, env):
+        return interpret(node.then, env)
+    return interpret(node.otherwise, env)
 
 
 def _list(node: ex.ListOf, env: Env) -> Any:

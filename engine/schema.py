@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry
 from referencing.exceptions import NoSuchResource
 
-from .errors import Diagnostic, DealProblem, suggest
+from .errors import DealProblem, Diagnostic, suggest
 from .source import Path, SourceMap, json_path
 from .types import Type
 
@@ -35,7 +35,7 @@ def _schemas_dir() -> FsPath:
 
 
 def _no_remote(uri: str) -> Any:
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 REGISTRY: Registry = Registry(retrieve=_no_remote)  # type: ignore[call-arg]
@@ -126,68 +126,100 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
     where = json_path(path)
     loc = smap.at(path)
     v = error.validator
-    inst = error.instance
+    inst: Any = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = list((schema.get("properties") or {}).keys())
         extra = [k for k in inst if k not in allowed]
         key = extra[0] if extra else ""
-        return Diagnostic("unknown-key", f"unknown key '{key}'", smap.at(path + (key,), key=True),
-                          json_path(path + (key,)),
-                          suggest(key, allowed) or f"allowed keys: {', '.join(allowed)}")
+        return Diagnostic(
+            "unknown-key",
+            f"unknown key '{key}'",
+            smap.at(path + (key,), key=True),
+            json_path(path + (key,)),
+            suggest(key, allowed) or f"allowed keys: {', '.join(allowed)}",
+        )
     if v == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        return Diagnostic("missing-key", f"'{missing}' is required here", loc, where,
-                          _required_hint(missing))
+        return Diagnostic(
+            "missing-key", f"'{missing}' is required here", loc, where, _required_hint(missing)
+        )
     if v == "type":
-        expected = error.validator_value
+        expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_KIND.get(n, n) for n in names)
-        hint = "put it in quotes" if "string" in names and not isinstance(inst, dict | list) \
-            else ""
+        hint = "put it in quotes" if "string" in names and not isinstance(inst, dict | list) else ""
         return Diagnostic("type", f"expected {want}, found {_kind_of(inst)}", loc, where, hint)
     if v == "enum":
-        options = [str(o) for o in error.validator_value]
-        return Diagnostic("bad-value", f"{_kind_of(inst)} is not allowed here", loc, where,
-                          suggest(str(inst), options) or f"use one of: {', '.join(options)}")
+        options = [str(o) for o in _value(error)]
+        return Diagnostic(
+            "bad-value",
+            f"{_kind_of(inst)} is not allowed here",
+            loc,
+            where,
+            suggest(str(inst), options) or f"use one of: {', '.join(options)}",
+        )
     if v == "const":
-        return Diagnostic("bad-value", f"must be {error.validator_value!r}", loc, where)
+        return Diagnostic("bad-value", f"must be {_value(error)!r}", loc, where)
     if v == "pattern":
-        pattern = str(error.validator_value)
+        pattern = str(_value(error))
         if pattern.startswith("^[a-z][a-z0-9_]*"):
             hint = "use lower-case letters, digits and '_', starting with a letter"
         elif "params" in pattern:
-            hint = "write a number, a percentage like \"15%\", or params.<name>"
+            hint = 'write a number, a percentage like "15%", or params.<name>'
         elif pattern.startswith("^[A-Za-z]"):
             hint = "use letters, digits and _ . : -, starting with a letter"
         else:
             hint = str(schema.get("description") or f"it must match {pattern}")
-        return Diagnostic("bad-value", f"{_kind_of(inst)} is not a valid value here", loc, where,
-                          hint)
+        return Diagnostic(
+            "bad-value", f"{_kind_of(inst)} is not a valid value here", loc, where, hint
+        )
     if v == "propertyNames":
         # the error is about a key of this mapping
         bad = next((k for k in (inst or {}) if isinstance(inst, dict) and not _ok_name(k)), "")
-        return Diagnostic("bad-name", f"'{bad}' is not a valid name", smap.at(path + (bad,), key=True),
-                          json_path(path + (bad,)),
-                          "use lower-case letters, digits and '_', starting with a letter")
+        return Diagnostic(
+            "bad-name",
+            f"'{bad}' is not a valid name",
+            smap.at(path + (bad,), key=True),
+            json_path(path + (bad,)),
+            "use lower-case letters, digits and '_', starting with a letter",
+        )
     if v == "format":
-        return Diagnostic("bad-value", f"{_kind_of(inst)} is not a valid {error.validator_value}",
-                          loc, where, "dates are written YYYY-MM-DD")
+        return Diagnostic(
+            "bad-value",
+            f"{_kind_of(inst)} is not a valid {_value(error)}",
+            loc,
+            where,
+            "dates are written YYYY-MM-DD",
+        )
     if v in ("minItems", "minProperties"):
         return Diagnostic("empty", "must not be empty", loc, where)
     if v in ("maxLength", "maxItems"):
         return Diagnostic("too-large", "too long", loc, where)
     if v in ("oneOf", "anyOf"):
-        return Diagnostic("bad-value", f"{_kind_of(inst)} is not allowed here", loc, where,
-                          str(schema.get("description", ""))[:200])
+        return Diagnostic(
+            "bad-value",
+            f"{_kind_of(inst)} is not allowed here",
+            loc,
+            where,
+            str(schema.get("description", ""))[:200],
+        )
     return Diagnostic("schema", error.message[:200], loc, where)
+
+
+def _value(error: ValidationError) -> Any:
+    """The schema keyword's value (typed ``Any`` for the checker)."""
+    return error.validator_value
 
 
 def _ok_name(key: Any) -> bool:
     import re
 
-    return isinstance(key, str) and re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None \
+    return (
+        isinstance(key, str)
+        and re.fullmatch(r"[a-z][a-z0-9_]*", key) is not None
         and len(key) <= 64
+    )
 
 
 def _required_hint(key: str) -> str:
@@ -195,7 +227,7 @@ def _required_hint(key: str) -> str:
         "when": "write the condition under which it applies",
         "then": "say what it does: block, warn, approval or action",
         "kam": "start the file with 'kam: 1'",
-        "version": "give a version, e.g. version: \"2026.1\"",
+        "version": 'give a version, e.g. version: "2026.1"',
     }.get(key, "")
 
 
@@ -223,8 +255,9 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
     elif k == "object":
         out = {
             "type": "object",
-            "properties": {name: type_schema(ft, nullable=name not in t.required)
-                           for name, ft in t.fields},
+            "properties": {
+                name: type_schema(ft, nullable=name not in t.required) for name, ft in t.fields
+            },
             "additionalProperties": False,
         }
         if t.required:
@@ -266,36 +299,44 @@ def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:
 def _deal_problem(error: ValidationError) -> DealProblem:
     path: Path = tuple(error.absolute_path)
     v = error.validator
-    inst = error.instance
+    inst: Any = error.instance
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = list((error.schema.get("properties") or {}).keys())  # type: ignore[union-attr]
         extra = [k for k in inst if k not in allowed]
         key = extra[0] if extra else "?"
         hint = suggest(key, allowed)
-        return DealProblem(json_path(path + (key,)),
-                           "not a field of this playbook" + (f" ({hint})" if hint else ""))
+        return DealProblem(
+            json_path(path + (key,)),
+            "not a field of this playbook" + (f" ({hint})" if hint else ""),
+        )
     if v == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
         return DealProblem(json_path(path + (missing,)), "is required")
     if v == "type":
-        expected = error.validator_value
+        expected = _value(error)
         names = [expected] if isinstance(expected, str) else [n for n in expected if n != "null"]
         want = " or ".join(_KIND.get(n, n) for n in names)
         return DealProblem(json_path(path), f"expected {want}, found {_kind_of(inst)}")
     if v == "enum":
-        options = [str(o) for o in error.validator_value if o is not None]
+        options = [str(o) for o in _value(error) if o is not None]
         hint = suggest(str(inst), options)
-        return DealProblem(json_path(path), f"{_kind_of(inst)} is not one of: {', '.join(options)}"
-                           + (f" ({hint})" if hint else ""))
+        return DealProblem(
+            json_path(path),
+            f"{_kind_of(inst)} is not one of: {', '.join(options)}"
+            + (f" ({hint})" if hint else ""),
+        )
     if v == "format":
         return DealProblem(json_path(path), f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)")
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        word = {"minimum": "less than", "exclusiveMinimum": "not more than",
-                "maximum": "more than", "exclusiveMaximum": "not less than"}[str(v)]
-        return DealProblem(json_path(path),
-                           f"{inst} is {word} the allowed {error.validator_value}")
+        word = {
+            "minimum": "less than",
+            "exclusiveMinimum": "not more than",
+            "maximum": "more than",
+            "exclusiveMaximum": "not less than",
+        }[str(v)]
+        return DealProblem(json_path(path), f"{inst} is {word} the allowed {_value(error)}")
     if v == "maxLength":
-        return DealProblem(json_path(path), f"text longer than {error.validator_value} characters")
+        return DealProblem(json_path(path), f"text longer than {_value(error)} characters")
     if v == "maxItems":
-        return DealProblem(json_path(path), f"more than {error.validator_value} items")
+        return DealProblem(json_path(path), f"more than {_value(error)} items")
     return DealProblem(json_path(path), error.message[:200])

@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Diagnostic, DealProblem, Location
+from .errors import DealProblem, Diagnostic, Location
 
 Path = tuple[str | int, ...]
 
@@ -57,9 +57,7 @@ _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _TAG = "tag:yaml.org,2002:"
-_KNOWN_TAGS = frozenset(
-    _TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map")
-)
+_KNOWN_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))
 
 
 @dataclass
@@ -161,14 +159,18 @@ def load_yaml(
     """
     smap = SourceMap(file)
     if len(text) > limits.max_bytes:
-        return None, smap, [
-            Diagnostic(
-                "too-large",
-                f"file is {len(text):,} characters; the limit is {limits.max_bytes:,}",
-                Location(file, 1, 1),
-                hint="split it into modules, or raise the limit",
-            )
-        ]
+        return (
+            None,
+            smap,
+            [
+                Diagnostic(
+                    "too-large",
+                    f"file is {len(text):,} characters; the limit is {limits.max_bytes:,}",
+                    Location(file, 1, 1),
+                    hint="split it into modules, or raise the limit",
+                )
+            ],
+        )
     problems = _invisible(text, file)
     if problems:
         return None, smap, problems
@@ -180,9 +182,11 @@ def load_yaml(
     except yaml.MarkedYAMLError as exc:
         return None, smap, [*composer.problems, _yaml_problem(exc, file, text)]
     except (yaml.YAMLError, ValueError, OverflowError, IndexError, RecursionError) as exc:
-        return None, smap, [
-            Diagnostic("yaml-syntax", f"cannot read YAML: {exc}", Location(file, 1, 1))
-        ]
+        return (
+            None,
+            smap,
+            [Diagnostic("yaml-syntax", f"cannot read YAML: {exc}", Location(file, 1, 1))],
+        )
     return data, smap, composer.problems
 
 
@@ -238,8 +242,9 @@ class _Composer:
                         hint="keep one document per file (remove the second '---')",
                     )
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.StreamEndEvent,
-                                  yaml.DocumentEndEvent)):
+            if isinstance(
+                event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+            ):
                 continue
             if isinstance(event, yaml.AliasEvent):
                 raise self._stop(
@@ -265,18 +270,14 @@ class _Composer:
                 )
             self.nodes += 1
             if self.nodes > self.limits.max_nodes:
-                raise self._stop(
-                    "too-large", f"more than {self.limits.max_nodes:,} values", event
-                )
+                raise self._stop("too-large", f"more than {self.limits.max_nodes:,} values", event)
             if stack:
                 parent = stack[-1]
                 container = parent[0]
                 if isinstance(container, dict) and parent[2] is _NO_KEY:
                     # this node is a mapping key
                     if not isinstance(event, yaml.ScalarEvent):
-                        raise self._stop(
-                            "bad-key", "a mapping key must be plain text", event
-                        )
+                        raise self._stop("bad-key", "a mapping key must be plain text", event)
                     key = self._scalar(event)
                     if isinstance(key, bool) or key is None or not isinstance(key, str | int):
                         raise self._stop(
@@ -289,12 +290,14 @@ class _Composer:
                     if key in container:
                         # report it and read on, so the rest of the file is checked too
                         first = parent[3][key]
-                        self.problems.append(Diagnostic(
-                            "duplicate-key",
-                            f"duplicate key '{key}' (first given at line {first.line})",
-                            self._loc(event),
-                            hint="each key may appear once; remove or rename one of them",
-                        ))
+                        self.problems.append(
+                            Diagnostic(
+                                "duplicate-key",
+                                f"duplicate key '{key}' (first given at line {first.line})",
+                                self._loc(event),
+                                hint="each key may appear once; remove or rename one of them",
+                            )
+                        )
                         parent[2] = _DUPLICATE
                         continue
                     if len(container) >= self.limits.max_items:
@@ -309,8 +312,7 @@ class _Composer:
                     self.smap.keys[parent[1] + (key,)] = loc
                     continue
                 if isinstance(container, dict):
-                    path = parent[1] + (
-                        "<duplicate>" if parent[2] is _DUPLICATE else parent[2],)
+                    path = parent[1] + ("<duplicate>" if parent[2] is _DUPLICATE else parent[2],)
                 else:
                     if len(container) >= self.limits.max_items:
                         raise self._stop(
@@ -385,7 +387,7 @@ class _Composer:
                     event,
                     hint="tags are not allowed in playbooks and deals; remove it",
                 )
-            kind = tag[len(_TAG):]
+            kind = tag[len(_TAG) :]
             if kind == "str":
                 return value
             resolved = self._resolve(value, event)
@@ -414,9 +416,7 @@ class _Composer:
             digits = sum(c.isdigit() for c in value.split("e")[0].split("E")[0])
             number = Decimal(value)
             if digits > self.limits.max_number_digits or not -30 <= number.adjusted() <= 30:
-                raise self._stop(
-                    "bad-number", f"number {value[:20]} is out of range", event
-                )
+                raise self._stop("bad-number", f"number {value[:20]} is out of range", event)
             return number
         return value
 
@@ -469,9 +469,7 @@ def _int(text: str) -> Any:
 def load_json(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[Any, list[str]]:
     """Parse JSON text; floats become Decimal. Returns (data, syntax problems)."""
     if len(text) > limits.max_bytes:
-        return None, [
-            f"{file} is {len(text):,} characters; the limit is {limits.max_bytes:,}"
-        ]
+        return None, [f"{file} is {len(text):,} characters; the limit is {limits.max_bytes:,}"]
     try:
         data = json.loads(
             text,
@@ -528,9 +526,7 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[DealProblem
             )
         elif isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")) or abs(value) > 1e15:
-                problems.append(
-                    DealProblem(json_path(path), f"{value} is not an allowed number")
-                )
+                problems.append(DealProblem(json_path(path), f"{value} is not an allowed number"))
         elif isinstance(value, Decimal):
             if not value.is_finite() or not -30 <= value.adjusted() <= 15:
                 problems.append(

@@ -24,12 +24,47 @@ MAX_OUTPUT = 64 * 1024
 MAX_SOURCE = 4000
 # Filters a message may use. attr, format, xmlattr and friends are left out: they are how
 # sandbox escapes have reached str.format (CVE-2016-10745, CVE-2024-56326, CVE-2025-27516).
-FILTERS = frozenset({
-    "pct", "money", "number", "date", "default", "d", "join", "upper", "lower", "title",
-    "capitalize", "trim", "length", "count", "first", "last", "sort", "unique", "reject",
-    "select", "selectattr", "rejectattr", "map", "list", "sum", "min", "max", "abs", "round",
-    "int", "string", "replace", "truncate", "indent", "wordwrap", "center", "batch",
-})
+FILTERS = frozenset(
+    {
+        "pct",
+        "money",
+        "number",
+        "date",
+        "default",
+        "d",
+        "join",
+        "upper",
+        "lower",
+        "title",
+        "capitalize",
+        "trim",
+        "length",
+        "count",
+        "first",
+        "last",
+        "sort",
+        "unique",
+        "reject",
+        "select",
+        "selectattr",
+        "rejectattr",
+        "map",
+        "list",
+        "sum",
+        "min",
+        "max",
+        "abs",
+        "round",
+        "int",
+        "string",
+        "replace",
+        "truncate",
+        "indent",
+        "wordwrap",
+        "center",
+        "batch",
+    }
+)
 
 
 def fmt_number(value: Any, places: int | None = None) -> str:
@@ -70,8 +105,11 @@ class _Environment(ImmutableSandboxedEnvironment):
             raise SecurityError("'**' is not allowed in messages")
         if operator == "*":
             for a, b in ((left, right), (right, left)):
-                if isinstance(a, str | list | tuple) and isinstance(b, int) and \
-                        len(a) * max(b, 0) > MAX_OUTPUT:
+                if (
+                    isinstance(a, str | list | tuple)
+                    and isinstance(b, int)
+                    and len(a) * max(b, 0) > MAX_OUTPUT
+                ):
                     raise SecurityError("repeated text would be too long")
         return super().call_binop(context, operator, left, right)
 
@@ -106,8 +144,9 @@ class Message:
     compiled: Mapping[str, Any]
 
     def render(self, lang: str, values: Mapping[str, Any]) -> str:
-        template = self.compiled.get(lang) or self.compiled.get("en") or \
-            next(iter(self.compiled.values()))
+        template = (
+            self.compiled.get(lang) or self.compiled.get("en") or next(iter(self.compiled.values()))
+        )
         return render(template, values)
 
 
@@ -141,28 +180,57 @@ def compile_text(
     try:
         tree = ENV.parse(text)
     except TemplateSyntaxError as exc:
-        return None, [TemplateProblem(f"message template: {exc.message}", exc.lineno or 1,
-                                      "templates use {{ value }} and {% if %}...{% endif %}")]
+        return None, [
+            TemplateProblem(
+                f"message template: {exc.message}",
+                exc.lineno or 1,
+                "templates use {{ value }} and {% if %}...{% endif %}",
+            )
+        ]
     problems: list[TemplateProblem] = []
-    for node in tree.find_all((nodes.Pow, nodes.Call, nodes.Filter, nodes.Macro,
-                               nodes.CallBlock, nodes.FilterBlock, nodes.Import,
-                               nodes.FromImport, nodes.Include, nodes.Extends)):
+    for node in tree.find_all(
+        (
+            nodes.Pow,
+            nodes.Call,
+            nodes.Filter,
+            nodes.Macro,
+            nodes.CallBlock,
+            nodes.FilterBlock,
+            nodes.Import,
+            nodes.FromImport,
+            nodes.Include,
+            nodes.Extends,
+        )
+    ):
         if isinstance(node, nodes.Pow):
             problems.append(TemplateProblem("'**' is not allowed in messages", node.lineno))
         elif isinstance(node, nodes.Call):
-            problems.append(TemplateProblem("messages cannot call functions", node.lineno,
-                                            "use filters instead: {{ value | pct }}"))
+            problems.append(
+                TemplateProblem(
+                    "messages cannot call functions",
+                    node.lineno,
+                    "use filters instead: {{ value | pct }}",
+                )
+            )
         elif isinstance(node, nodes.Filter):
             if node.name not in FILTERS:
-                problems.append(TemplateProblem(
-                    f"the filter '{node.name}' is not allowed in messages", node.lineno,
-                    f"filters: {', '.join(sorted(FILTERS))}"))
+                problems.append(
+                    TemplateProblem(
+                        f"the filter '{node.name}' is not allowed in messages",
+                        node.lineno,
+                        f"filters: {', '.join(sorted(FILTERS))}",
+                    )
+                )
         else:
-            problems.append(TemplateProblem(
-                f"'{type(node).__name__.lower()}' is not allowed in messages", node.lineno))
+            problems.append(
+                TemplateProblem(
+                    f"'{type(node).__name__.lower()}' is not allowed in messages", node.lineno
+                )
+            )
     bound: set[str] = set()
     for node in tree.find_all((nodes.For, nodes.Assign)):
-        targets = [node.target, *node.target.find_all(nodes.Name)]
+        target = node.target  # type: ignore[attr-defined]
+        targets = [target, *target.find_all(nodes.Name)]
         bound.update(t.name for t in targets if isinstance(t, nodes.Name))
         if isinstance(node, nodes.For):
             bound.add("loop")
@@ -175,8 +243,7 @@ def compile_text(
         if chain is None:
             continue
         if chain[0].startswith("_") or any(part.startswith("_") for part in chain):
-            problems.append(TemplateProblem("names starting with '_' are not allowed",
-                                            node.lineno))
+            problems.append(TemplateProblem("names starting with '_' are not allowed", node.lineno))
             continue
         if chain[0] in bound:
             continue
@@ -201,8 +268,11 @@ def _chain(node: nodes.Node, seen: set[int]) -> list[str] | None:
         if isinstance(cur, nodes.Getattr):
             parts.append(cur.attr)
             cur = cur.node
-        elif isinstance(cur, nodes.Getitem) and isinstance(cur.arg, nodes.Const) \
-                and isinstance(cur.arg.value, str):
+        elif (
+            isinstance(cur, nodes.Getitem)
+            and isinstance(cur.arg, nodes.Const)
+            and isinstance(cur.arg.value, str)
+        ):
             parts.append(cur.arg.value)
             cur = cur.node
         elif isinstance(cur, nodes.Name):

@@ -37,8 +37,14 @@ BASE_DEAL: dict[str, Any] = {
         "largest_batch_this_year": 0,
     },
     "lines": [
-        {"model": "Van V3", "quantity": 5, "unit_price": 100, "list_price": 100,
-         "floor_price": 90, "retail_price": 110},
+        {
+            "model": "Van V3",
+            "quantity": 5,
+            "unit_price": 100,
+            "list_price": 100,
+            "floor_price": 90,
+            "retail_price": 110,
+        },
     ],
     "payment": {"method": "cash"},
     "documents": ["contract"],
@@ -47,8 +53,9 @@ BASE_DEAL: dict[str, Any] = {
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--regen-goldens", action="store_true",
-                     help="rewrite golden files from the current output")
+    parser.addoption(
+        "--regen-goldens", action="store_true", help="rewrite golden files from the current output"
+    )
 
 
 @pytest.fixture
@@ -73,12 +80,16 @@ def deal() -> dict[str, Any]:
 
 def fired(result: engine.Result) -> set[str]:
     """Rule ids that produced anything (violation, approval or action)."""
-    return {v.rule for v in result.violations} | {a.rule for a in result.approvals} | {
-        a.rule for a in result.actions}
+    return (
+        {v.rule for v in result.violations}
+        | {a.rule for a in result.approvals}
+        | {a.rule for a in result.actions}
+    )
 
 
 @pytest.fixture
 def check(auto_dealer: engine.Playbook) -> Callable[..., engine.Result]:
     def run(deal: dict[str, Any], as_of: date = AS_OF, lang: str = "en") -> engine.Result:
         return auto_dealer.evaluate(deal, as_of=as_of, lang=lang)
+
     return run

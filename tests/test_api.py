@@ -17,19 +17,47 @@ from .conftest import AS_OF, AUTO_DEALER, BASE_DEAL, ROOT
 
 
 def test_public_surface_is_deliberate():
-    assert sorted(engine.__all__) == sorted([
-        "EXIT_BAD_INPUT", "EXIT_BLOCKED", "EXIT_INTERNAL", "EXIT_NEEDS_APPROVAL", "EXIT_OK",
-        "Action", "Approval", "DealError", "DealProblem", "Diagnostic", "EngineBug",
-        "Explanation", "InputError", "KamError", "Location", "Move", "Playbook",
-        "PlaybookError", "Result", "Step", "TransitionRefused", "UnmetGuard", "Violation",
-        "load_playbook", "loads_playbook"])
+    assert sorted(engine.__all__) == sorted(
+        [
+            "EXIT_BAD_INPUT",
+            "EXIT_BLOCKED",
+            "EXIT_INTERNAL",
+            "EXIT_NEEDS_APPROVAL",
+            "EXIT_OK",
+            "Action",
+            "Approval",
+            "DealError",
+            "DealProblem",
+            "Diagnostic",
+            "EngineBug",
+            "Explanation",
+            "InputError",
+            "KamError",
+            "Location",
+            "Move",
+            "Playbook",
+            "PlaybookError",
+            "Result",
+            "Step",
+            "TransitionRefused",
+            "UnmetGuard",
+            "Violation",
+            "load_playbook",
+            "loads_playbook",
+        ]
+    )
     for name in engine.__all__:
         assert hasattr(engine, name)
 
 
 def test_exceptions_form_one_tree_with_exit_codes():
-    for cls, code in [(engine.PlaybookError, 2), (engine.DealError, 2), (engine.InputError, 2),
-                      (engine.TransitionRefused, 1), (engine.EngineBug, 4)]:
+    for cls, code in [
+        (engine.PlaybookError, 2),
+        (engine.DealError, 2),
+        (engine.InputError, 2),
+        (engine.TransitionRefused, 1),
+        (engine.EngineBug, 4),
+    ]:
         assert issubclass(cls, engine.KamError)
         assert cls.exit_code == code
 
@@ -93,9 +121,11 @@ def test_no_machine_is_built_per_deal(auto_dealer, deal, monkeypatch):
 
 def test_advance_returns_a_new_deal_with_history(auto_dealer, deal):
     moved = auto_dealer.advance(deal, to="closing", by="li.na", at=AS_OF)
-    assert deal["stage"] == "negotiation" and "history" not in deal
-    assert moved["history"] == [{"from": "negotiation", "to": "closing", "by": "li.na",
-                                 "at": "2026-03-02"}]
+    assert deal["stage"] == "negotiation"
+    assert "history" not in deal
+    assert moved["history"] == [
+        {"from": "negotiation", "to": "closing", "by": "li.na", "at": "2026-03-02"}
+    ]
     again = auto_dealer.advance(moved, to="delivery", by="li.na", at=date(2026, 3, 9))
     assert [h["to"] for h in again["history"]] == ["closing", "delivery"]
 
@@ -118,8 +148,9 @@ def test_advance_needs_a_person(auto_dealer, deal):
 def test_loads_playbook_from_text():
     text = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     pb = engine.loads_playbook(text, "minimal.yaml")
-    result = pb.evaluate({"id": "1", "category": "direct", "stage": "open", "amount": 5000},
-                         as_of=AS_OF)
+    result = pb.evaluate(
+        {"id": "1", "category": "direct", "stage": "open", "amount": 5000}, as_of=AS_OF
+    )
     assert result.status == "needs_approval"
     assert pb.stages == ("open", "done")
 
@@ -135,19 +166,29 @@ def test_playbook_errors_carry_structured_diagnostics():
 def test_hash_changes_with_meaning_not_with_formatting():
     text = (ROOT / "tests/fixtures/valid/minimal.yaml").read_text()
     a = engine.loads_playbook(text)
-    b = engine.loads_playbook("# a comment\n" + text.replace("{label: Direct}",
-                                                            "\n    label: Direct"))
+    b = engine.loads_playbook(
+        "# a comment\n" + text.replace("{label: Direct}", "\n    label: Direct")
+    )
     c = engine.loads_playbook(text.replace("> 1000", "> 1001"))
     assert a.hash == b.hash != c.hash
 
 
 def test_same_answer_in_other_processes():
     # byte-identical JSON across processes with different hash seeds
-    code = ("import json, engine, sys; from datetime import date; "
-            f"pb = engine.load_playbook({str(AUTO_DEALER)!r}); "
-            f"print(json.dumps(pb.evaluate(json.loads({json.dumps(json.dumps(BASE_DEAL))}), "
-            "as_of=date(2026, 3, 2)).to_dict(), default=str, sort_keys=False))")
-    outs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           env={"PYTHONHASHSEED": seed, "PATH": ""}, check=True).stdout
-            for seed in ("1", "2", "random")}
+    code = (
+        "import json, engine, sys; from datetime import date; "
+        f"pb = engine.load_playbook({str(AUTO_DEALER)!r}); "
+        f"print(json.dumps(pb.evaluate(json.loads({json.dumps(json.dumps(BASE_DEAL))}), "
+        "as_of=date(2026, 3, 2)).to_dict(), default=str, sort_keys=False))"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "random")
+    }
     assert len(outs) == 1

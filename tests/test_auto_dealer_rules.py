@@ -11,8 +11,14 @@ from .conftest import AS_OF, fired
 
 
 def line(**kw):
-    out = {"model": "Van V3", "quantity": 5, "unit_price": 100, "list_price": 100,
-           "floor_price": 1, "retail_price": 1000}
+    out = {
+        "model": "Van V3",
+        "quantity": 5,
+        "unit_price": 100,
+        "list_price": 100,
+        "floor_price": 1,
+        "retail_price": 1000,
+    }
     out.update(kw)
     return out
 
@@ -27,12 +33,15 @@ def test_base_deal_is_clean(check, deal):
 # -- P1/P2/P3: the key-account incentive ----------------------------------------------------
 
 
-@pytest.mark.parametrize(("quantities", "eligible"), [
-    ([5], True),          # exactly the group minimum
-    ([4], False),
-    ([3, 2], True),       # different models add up
-    ([2, 2], False),
-])
+@pytest.mark.parametrize(
+    ("quantities", "eligible"),
+    [
+        ([5], True),  # exactly the group minimum
+        ([4], False),
+        ([3, 2], True),  # different models add up
+        ([2, 2], False),
+    ],
+)
 def test_p2_group_minimum(check, deal, quantities, eligible):
     deal["lines"] = [line(model=f"M{i}", quantity=q) for i, q in enumerate(quantities)]
     result = check(deal)
@@ -46,8 +55,11 @@ def test_p2_group_minimum(check, deal, quantities, eligible):
 
 
 def test_p1_government_has_no_minimum(check, deal):
-    deal.update(category="government_procurement", tender=False,
-                documents=["procurement_center_contract", "purchase_list"])
+    deal.update(
+        category="government_procurement",
+        tender=False,
+        documents=["procurement_center_contract", "purchase_list"],
+    )
     deal["lines"] = [line(quantity=1)]
     result = check(deal)
     assert result.facts["incentive_eligible"] is True
@@ -72,7 +84,8 @@ def test_p2_without_lines_warns_it_cannot_check(check, deal):
     result = check(deal)
     (v,) = [v for v in result.violations if v.rule == "P2"]
     assert v.severity == "warn"
-    assert "cannot check" in v.message and "deal.lines is missing" in v.message
+    assert "cannot check" in v.message
+    assert "deal.lines is missing" in v.message
 
 
 # -- P5 cross-territory ----------------------------------------------------------------------
@@ -140,17 +153,20 @@ def test_p7_below_floor_needs_marketing_director(check, deal, unit, needs):
 # -- DISCOUNT decision table -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("unit", "list_price", "role"), [
-    (100, 100, None),
-    (95, 100, None),                        # exactly 5.00%: not over 5%
-    (Decimal("94.99"), 100, "key_account_manager"),
-    (90, 100, "key_account_manager"),       # exactly 10.00% is not over 10%
-    (Decimal("0.90"), Decimal("1.00"), "key_account_manager"),
-    (Decimal("89.99"), 100, "marketing_director"),
-    (85, 100, "marketing_director"),        # exactly 15%
-    (Decimal("84.99"), 100, "general_manager"),
-    (50, 100, "general_manager"),
-])
+@pytest.mark.parametrize(
+    ("unit", "list_price", "role"),
+    [
+        (100, 100, None),
+        (95, 100, None),  # exactly 5.00%: not over 5%
+        (Decimal("94.99"), 100, "key_account_manager"),
+        (90, 100, "key_account_manager"),  # exactly 10.00% is not over 10%
+        (Decimal("0.90"), Decimal("1.00"), "key_account_manager"),
+        (Decimal("89.99"), 100, "marketing_director"),
+        (85, 100, "marketing_director"),  # exactly 15%
+        (Decimal("84.99"), 100, "general_manager"),
+        (50, 100, "general_manager"),
+    ],
+)
 def test_discount_tiers(check, deal, unit, list_price, role):
     deal["lines"] = [line(unit_price=unit, list_price=list_price)]
     result = check(deal)
@@ -161,8 +177,10 @@ def test_discount_tiers(check, deal, unit, list_price, role):
 def test_discount_message_says_what_clears_it(check, deal):
     deal["lines"] = [line(unit_price=82, list_price=100)]
     (a,) = check(deal).approvals
-    assert a.message == ("discount 18.0% is above the 15% tier: needs general_manager, "
-                         "or bring the discount to 15% or less")
+    assert a.message == (
+        "discount 18.0% is above the 15% tier: needs general_manager, "
+        "or bring the discount to 15% or less"
+    )
 
 
 def test_discount_message_in_chinese(check, deal):
@@ -173,8 +191,10 @@ def test_discount_message_in_chinese(check, deal):
 
 def test_discount_over_many_lines_is_exact(check, deal):
     # 500 lines of 19.99 against 20.00: a float sum would drift (9995.000000000056)
-    deal["lines"] = [line(unit_price=Decimal("19.99"), list_price=Decimal("20.00"), quantity=1,
-                          model=f"M{i}") for i in range(500)]
+    deal["lines"] = [
+        line(unit_price=Decimal("19.99"), list_price=Decimal("20.00"), quantity=1, model=f"M{i}")
+        for i in range(500)
+    ]
     result = check(deal)
     assert sum([19.99] * 500) != 9995.0
     assert result.facts["amount"] == Decimal("9995.00")
@@ -199,12 +219,15 @@ def test_discount_with_zero_list_amount_is_unknown_not_a_crash(check, deal):
 # -- credit: C1, CREDIT-LIMIT, CREDIT-OVERDUE, C4 -----------------------------------------------
 
 
-@pytest.mark.parametrize(("method", "limit", "blocked"), [
-    ("credit", 0, True),
-    ("credit", None, True),      # no limit at all
-    ("credit", 1, False),
-    ("cash", 0, False),
-])
+@pytest.mark.parametrize(
+    ("method", "limit", "blocked"),
+    [
+        ("credit", 0, True),
+        ("credit", None, True),  # no limit at all
+        ("credit", 1, False),
+        ("cash", 0, False),
+    ],
+)
 def test_c1_credit_needs_a_limit(check, deal, method, limit, blocked):
     deal["payment"]["method"] = method
     if limit is None:
@@ -214,10 +237,13 @@ def test_c1_credit_needs_a_limit(check, deal, method, limit, blocked):
     assert ("C1" in fired(check(deal))) is blocked
 
 
-@pytest.mark.parametrize(("receivables", "needs"), [
-    (500, False),                     # 500 + 500 == limit: not above
-    (Decimal("500.01"), True),
-])
+@pytest.mark.parametrize(
+    ("receivables", "needs"),
+    [
+        (500, False),  # 500 + 500 == limit: not above
+        (Decimal("500.01"), True),
+    ],
+)
 def test_credit_limit_exposure(check, deal, receivables, needs):
     deal["payment"]["method"] = "credit"
     deal["customer"].update(credit_limit=1000, receivables=receivables)
@@ -246,11 +272,14 @@ def test_credit_overdue_unknown_warns(check, deal):
     assert "deal.customer.overdue_days is missing" in v.message
 
 
-@pytest.mark.parametrize(("checked_on", "needs"), [
-    ("2025-03-02", False),   # exactly 365 days before as_of
-    ("2025-03-01", True),    # 366 days
-    (None, True),            # never checked
-])
+@pytest.mark.parametrize(
+    ("checked_on", "needs"),
+    [
+        ("2025-03-02", False),  # exactly 365 days before as_of
+        ("2025-03-01", True),  # 366 days
+        (None, True),  # never checked
+    ],
+)
 def test_c4_stale_credit_check(check, deal, checked_on, needs):
     deal["payment"]["method"] = "credit"
     if checked_on is None:
@@ -262,8 +291,11 @@ def test_c4_stale_credit_check(check, deal, checked_on, needs):
     assert bool(actions) is needs
     if needs:
         (a,) = actions
-        assert (a.id, a.assignee, a.due) == ("refresh_credit_check", "key_account_specialist",
-                                             date(2026, 3, 9))
+        assert (a.id, a.assignee, a.due) == (
+            "refresh_credit_check",
+            "key_account_specialist",
+            date(2026, 3, 9),
+        )
         assert ("never checked" in a.message) is (checked_on is None)
 
 
@@ -280,20 +312,25 @@ def _missing(result, to):
     return move
 
 
-@pytest.mark.parametrize(("tender", "needed"), [
-    (True, ["procurement_center_contract", "bid_award_notice"]),
-    (False, ["procurement_center_contract", "purchase_list"]),
-])
+@pytest.mark.parametrize(
+    ("tender", "needed"),
+    [
+        (True, ["procurement_center_contract", "bid_award_notice"]),
+        (False, ["procurement_center_contract", "purchase_list"]),
+    ],
+)
 def test_v_gp_documents_to_enter_closing(check, deal, tender, needed):
     deal.update(category="government_procurement", tender=tender, documents=[])
     result = check(deal)
     move = _missing(result, "closing")
     assert not move.allowed
     assert [(g.kind, g.id, g.rule) for g in move.missing] == [
-        ("document", d, "V-GP") for d in needed]
+        ("document", d, "V-GP") for d in needed
+    ]
     actions = [(a.rule, a.id, a.assignee, a.due) for a in result.actions]
-    assert actions == [("V-GP", f"provide:{d}", "key_account_specialist", date(2026, 3, 5))
-                       for d in needed]
+    assert actions == [
+        ("V-GP", f"provide:{d}", "key_account_specialist", date(2026, 3, 5)) for d in needed
+    ]
     deal["documents"] = needed
     result = check(deal)
     assert _missing(result, "closing").allowed
@@ -318,14 +355,20 @@ def test_v_sp_documents(check, deal):
     assert [(g.id, g.rule) for g in move.missing] == [("unified_purchase_contract", "V-SP")]
 
 
-@pytest.mark.parametrize(("units", "blocked"), [
-    (["Haidian Branch"], False),
-    (["Haidian Branch", "Traffic Corps"], True),
-])
+@pytest.mark.parametrize(
+    ("units", "blocked"),
+    [
+        (["Haidian Branch"], False),
+        (["Haidian Branch", "Traffic Corps"], True),
+    ],
+)
 def test_v_sp_using_units_must_be_subordinate(check, deal, units, blocked):
-    deal.update(category="system_purchasing",
-                documents=["unified_purchase_contract", "purchase_list"],
-                using_units=units, subordinate_units=["Haidian Branch", "Xicheng Branch"])
+    deal.update(
+        category="system_purchasing",
+        documents=["unified_purchase_contract", "purchase_list"],
+        using_units=units,
+        subordinate_units=["Haidian Branch", "Xicheng Branch"],
+    )
     result = check(deal)
     assert ("V-SP" in fired(result)) is blocked
     if blocked:
@@ -333,11 +376,14 @@ def test_v_sp_using_units_must_be_subordinate(check, deal, units, blocked):
         assert "Haidian Branch" not in result.violations[0].message
 
 
-@pytest.mark.parametrize(("state_organ", "needed"), [
-    (True, ["sales_invoice"]),
-    (False, ["sales_invoice", "vehicle_registrations"]),
-    (None, ["sales_invoice", "vehicle_registrations"]),
-])
+@pytest.mark.parametrize(
+    ("state_organ", "needed"),
+    [
+        (True, ["sales_invoice"]),
+        (False, ["sales_invoice", "vehicle_registrations"]),
+        (None, ["sales_invoice", "vehicle_registrations"]),
+    ],
+)
 def test_v_sp_registrations_to_enter_follow_up(check, deal, state_organ, needed):
     deal.update(category="system_purchasing", stage="delivery", documents=[])
     if state_organ is None:
@@ -363,12 +409,15 @@ def test_v_de_contract_to_enter_closing(check, deal):
     assert [(g.id, g.rule) for g in move.missing] == [("contract", "V-DE")]
 
 
-@pytest.mark.parametrize(("contract", "invoice", "owners", "blocked"), [
-    ("ACME", "ACME", ["ACME"], False),
-    ("ACME", "ACME Ltd", ["ACME"], True),
-    ("ACME", "ACME", ["ACME", "Other Co"], True),
-    ("ACME", None, ["Other Co"], False),  # not all given yet: nothing to compare
-])
+@pytest.mark.parametrize(
+    ("contract", "invoice", "owners", "blocked"),
+    [
+        ("ACME", "ACME", ["ACME"], False),
+        ("ACME", "ACME Ltd", ["ACME"], True),
+        ("ACME", "ACME", ["ACME", "Other Co"], True),
+        ("ACME", None, ["Other Co"], False),  # not all given yet: nothing to compare
+    ],
+)
 def test_v_de_names_must_match(check, deal, contract, invoice, owners, blocked):
     deal.update(contract_customer=contract, registration_owners=owners)
     if invoice is not None:
@@ -380,18 +429,26 @@ def test_v_de_names_must_match(check, deal, contract, invoice, owners, blocked):
 
 
 def test_visit_record_action_per_unfiled_visit(check, deal):
-    deal["visits"] = [{"on": "2026-02-20", "record_filed": True}, {"on": "2026-02-27"},
-                      {"on": "2026-03-01", "record_filed": False}]
+    deal["visits"] = [
+        {"on": "2026-02-20", "record_filed": True},
+        {"on": "2026-02-27"},
+        {"on": "2026-03-01", "record_filed": False},
+    ]
     actions = [a for a in check(deal).actions if a.rule == "VISIT-RECORD"]
-    assert [(a.id, a.due) for a in actions] == [("file_visit_record", date(2026, 2, 28)),
-                                                ("file_visit_record", date(2026, 3, 2))]
+    assert [(a.id, a.due) for a in actions] == [
+        ("file_visit_record", date(2026, 2, 28)),
+        ("file_visit_record", date(2026, 3, 2)),
+    ]
 
 
-@pytest.mark.parametrize(("visits", "allowed"), [
-    ([{"on": "2026-02-20", "record_filed": True}], True),
-    ([{"on": "2026-02-20"}], False),
-    ([], False),
-])
+@pytest.mark.parametrize(
+    ("visits", "allowed"),
+    [
+        ([{"on": "2026-02-20", "record_filed": True}], True),
+        ([{"on": "2026-02-20"}], False),
+        ([], False),
+    ],
+)
 def test_visit_record_guards_needs_confirmed(check, deal, visits, allowed):
     deal.update(stage="visit", visits=visits)
     move = _missing(check(deal), "needs_confirmed")
@@ -400,20 +457,24 @@ def test_visit_record_guards_needs_confirmed(check, deal, visits, allowed):
         assert [g.id for g in move.missing] == ["VISIT-RECORD"]
 
 
-@pytest.mark.parametrize(("contacts", "missing"), [
-    ([{"name": "A", "role": "decision_maker", "coach": True}], []),
-    ([{"name": "A", "role": "user", "coach": True}], ["DECISION-MAKER"]),
-    ([{"name": "A", "role": "decision_maker"}], ["COACH"]),
-    ([], ["DECISION-MAKER", "COACH"]),
-])
+@pytest.mark.parametrize(
+    ("contacts", "missing"),
+    [
+        ([{"name": "A", "role": "decision_maker", "coach": True}], []),
+        ([{"name": "A", "role": "user", "coach": True}], ["DECISION-MAKER"]),
+        ([{"name": "A", "role": "decision_maker"}], ["COACH"]),
+        ([], ["DECISION-MAKER", "COACH"]),
+    ],
+)
 def test_decision_maker_and_coach_guard_negotiation(check, deal, contacts, missing):
     deal.update(stage="needs_confirmed", contacts=contacts)
     move = _missing(check(deal), "negotiation")
     assert [g.id for g in move.missing] == missing
 
 
-@pytest.mark.parametrize(("attitude", "warned"), [("opponent", True), ("neutral", False),
-                                                  (None, False)])
+@pytest.mark.parametrize(
+    ("attitude", "warned"), [("opponent", True), ("neutral", False), (None, False)]
+)
 def test_decision_maker_opponent_warns(check, deal, attitude, warned):
     contact = {"name": "Xu", "role": "decision_maker"}
     if attitude:
@@ -430,8 +491,7 @@ def test_closing_needs_all_clear(check, deal):
     deal["customer"]["territory"] = "Tianjin"
     deal["lines"] = [line(unit_price=111, list_price=111, retail_price=110)]
     move = _missing(check(deal), "closing")
-    assert [(g.kind, g.id) for g in move.missing] == [("clear", "P6"),
-                                                      ("approval", "manufacturer")]
+    assert [(g.kind, g.id) for g in move.missing] == [("clear", "P6"), ("approval", "manufacturer")]
     deal["lines"] = [line()]
     deal["approvals"] = [{"role": "manufacturer", "by": "x", "decision": "approved"}]
     assert _missing(check(deal), "closing").allowed

@@ -18,11 +18,14 @@ def invoke(runner, *args, **kw):
     return runner.invoke(main, [str(a) for a in args], **kw)
 
 
-@pytest.mark.parametrize(("example", "code", "status"), [
-    ("gov-tender-ready-to-close.json", 0, "OK"),
-    ("needs-approvals.json", 3, "NEEDS APPROVAL"),
-    ("blocked-overdue-above-retail.json", 1, "BLOCKED"),
-])
+@pytest.mark.parametrize(
+    ("example", "code", "status"),
+    [
+        ("gov-tender-ready-to-close.json", 0, "OK"),
+        ("needs-approvals.json", 3, "NEEDS APPROVAL"),
+        ("blocked-overdue-above-retail.json", 1, "BLOCKED"),
+    ],
+)
 def test_validate_exit_codes(runner, example, code, status):
     result = invoke(runner, "validate", EXAMPLES / example, "-p", PB, "--as-of", "2026-03-02")
     assert result.exit_code == code
@@ -30,39 +33,74 @@ def test_validate_exit_codes(runner, example, code, status):
 
 
 def test_validate_text_is_grouped_and_readable(runner):
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-03-02")
+    result = invoke(
+        runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB, "--as-of", "2026-03-02"
+    )
     out = result.output
-    order = [out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)",
-                                    "Facts (8)")]
+    order = [out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (8)")]
     assert order == sorted(order)
     assert "… General manager (pending) [DISCOUNT] discount 18.0% is above the 15% tier" in out
     assert "\x1b[" not in out  # no colour codes when not on a terminal
 
 
 def test_validate_colour_on_a_terminal(runner):
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-03-02", color=True)
+    result = invoke(
+        runner,
+        "validate",
+        EXAMPLES / "needs-approvals.json",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+        color=True,
+    )
     assert "\x1b[33m" in result.output  # yellow status
 
 
 def test_validate_in_chinese(runner):
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-03-02", "--lang", "zh")
+    result = invoke(
+        runner,
+        "validate",
+        EXAMPLES / "needs-approvals.json",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+        "--lang",
+        "zh",
+    )
     assert "状态: 待审批" in result.output
     assert "须总经理审批" in result.output
     assert "洽谈协商" in result.output
 
 
 def test_lang_from_environment(runner):
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-03-02", env={"KAM_LANG": "zh"})
+    result = invoke(
+        runner,
+        "validate",
+        EXAMPLES / "needs-approvals.json",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+        env={"KAM_LANG": "zh"},
+    )
     assert "状态" in result.output
 
 
 def test_validate_json_from_stdin(runner):
-    result = invoke(runner, "validate", "-", "-p", PB, "--format", "json",
-                    "--as-of", "2026-03-02", input=json.dumps(BASE_DEAL))
+    result = invoke(
+        runner,
+        "validate",
+        "-",
+        "-p",
+        PB,
+        "--format",
+        "json",
+        "--as-of",
+        "2026-03-02",
+        input=json.dumps(BASE_DEAL),
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["status"] == "ok"
@@ -80,21 +118,34 @@ def test_validate_yaml_from_stdin(runner):
 def test_as_of_defaults_to_today(runner):
     from datetime import date
 
-    result = invoke(runner, "validate", EXAMPLES / "gov-tender-ready-to-close.json", "-p", PB,
-                    "--format", "json")
+    result = invoke(
+        runner,
+        "validate",
+        EXAMPLES / "gov-tender-ready-to-close.json",
+        "-p",
+        PB,
+        "--format",
+        "json",
+    )
     assert json.loads(result.stdout)["as_of"] == date.today().isoformat()
 
 
 def test_bad_as_of(runner):
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-02-30")
+    result = invoke(
+        runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB, "--as-of", "2026-02-30"
+    )
     assert result.exit_code == 2
     assert result.stderr.strip() == "--as-of: '2026-02-30' is not a date (YYYY-MM-DD)"
 
 
 def test_bad_playbook_gives_exit_2_with_locations(runner):
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p",
-                    "tests/fixtures/invalid/unknown-stage.yaml")
+    result = invoke(
+        runner,
+        "validate",
+        EXAMPLES / "needs-approvals.json",
+        "-p",
+        "tests/fixtures/invalid/unknown-stage.yaml",
+    )
     assert result.exit_code == 2
     assert "unknown-stage.yaml:14:22: error[unknown-stage]" in result.stderr
 
@@ -106,14 +157,15 @@ def test_missing_playbook(runner):
 
 
 def test_usage_errors_exit_2(runner):
-    assert invoke(runner, "validate", "x.json").exit_code == 2          # no --playbook
+    assert invoke(runner, "validate", "x.json").exit_code == 2  # no --playbook
     assert invoke(runner, "frobnicate").exit_code == 2
     assert invoke(runner, "validate", "x", "-p", PB, "--lang", "fr").exit_code == 2
 
 
 def test_explain_lists_every_rule_with_values(runner):
-    result = invoke(runner, "explain", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-03-02")
+    result = invoke(
+        runner, "explain", EXAMPLES / "needs-approvals.json", "-p", PB, "--as-of", "2026-03-02"
+    )
     assert result.exit_code == 3
     out = result.output
     assert "● rule P5: fired" in out
@@ -125,40 +177,77 @@ def test_explain_lists_every_rule_with_values(runner):
 
 
 def test_explain_says_when_a_value_is_missing(runner):
-    deal = dict(BASE_DEAL, customer={k: v for k, v in BASE_DEAL["customer"].items()
-                                     if k != "overdue_days"})
-    result = invoke(runner, "explain", "-", "-p", PB, "--as-of", "2026-03-02",
-                    input=json.dumps(deal))
-    assert ("? rule CREDIT-OVERDUE: unknown — deal.customer.overdue_days is missing; "
-            "on_missing: warn") in result.output
+    deal = dict(
+        BASE_DEAL, customer={k: v for k, v in BASE_DEAL["customer"].items() if k != "overdue_days"}
+    )
+    result = invoke(
+        runner, "explain", "-", "-p", PB, "--as-of", "2026-03-02", input=json.dumps(deal)
+    )
+    assert (
+        "? rule CREDIT-OVERDUE: unknown — deal.customer.overdue_days is missing; on_missing: warn"
+    ) in result.output
 
 
 def test_explain_json(runner):
-    result = invoke(runner, "explain", EXAMPLES / "needs-approvals.json", "-p", PB,
-                    "--as-of", "2026-03-02", "--format", "json")
+    result = invoke(
+        runner,
+        "explain",
+        EXAMPLES / "needs-approvals.json",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+        "--format",
+        "json",
+    )
     data = json.loads(result.stdout)
     steps = {(s["kind"], s["id"]): s for s in data["steps"]}
     assert steps[("rule", "P5")]["outcome"] == "fired"
-    assert steps[("rule", "P5")]["reads"] == {"deal.customer.territory": "Tianjin",
-                                              "deal.dealer_territory": "Chaoyang"}
+    assert steps[("rule", "P5")]["reads"] == {
+        "deal.customer.territory": "Tianjin",
+        "deal.dealer_territory": "Chaoyang",
+    }
     assert steps[("fact", "discount")]["detail"] == "= 0.18"
 
 
 def test_advance_prints_the_moved_deal(runner):
-    result = invoke(runner, "advance", EXAMPLES / "gov-tender-ready-to-close.json",
-                    "--to", "closing", "--by", "li.na", "-p", PB, "--as-of", "2026-03-02")
+    result = invoke(
+        runner,
+        "advance",
+        EXAMPLES / "gov-tender-ready-to-close.json",
+        "--to",
+        "closing",
+        "--by",
+        "li.na",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+    )
     assert result.exit_code == 0, result.output
     deal = json.loads(result.stdout)
     assert deal["stage"] == "closing"
-    assert deal["history"] == [{"from": "negotiation", "to": "closing", "by": "li.na",
-                                "at": "2026-03-02"}]
+    assert deal["history"] == [
+        {"from": "negotiation", "to": "closing", "by": "li.na", "at": "2026-03-02"}
+    ]
     assert deal["lines"][0]["unit_price"] == 152000.00  # money written back exactly
     assert '"unit_price": 152000.00' in result.stdout
 
 
 def test_advance_refused_lists_what_is_missing(runner):
-    result = invoke(runner, "advance", EXAMPLES / "needs-approvals.json", "--to", "closing",
-                    "--by", "li.na", "-p", PB, "--as-of", "2026-03-02")
+    result = invoke(
+        runner,
+        "advance",
+        EXAMPLES / "needs-approvals.json",
+        "--to",
+        "closing",
+        "--by",
+        "li.na",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+    )
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "cannot move from negotiation to closing" in result.stderr
@@ -166,25 +255,57 @@ def test_advance_refused_lists_what_is_missing(runner):
 
 
 def test_advance_to_a_stage_with_no_move(runner):
-    result = invoke(runner, "advance", EXAMPLES / "gov-tender-ready-to-close.json", "--to",
-                    "retention", "--by", "li.na", "-p", PB, "--as-of", "2026-03-02")
+    result = invoke(
+        runner,
+        "advance",
+        EXAMPLES / "gov-tender-ready-to-close.json",
+        "--to",
+        "retention",
+        "--by",
+        "li.na",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+    )
     assert result.exit_code == 1
     assert "the playbook has no move from negotiation to retention" in result.stderr
     assert "moves from negotiation: closing, lost" in result.stderr
 
 
 def test_advance_to_an_unknown_stage(runner):
-    result = invoke(runner, "advance", EXAMPLES / "gov-tender-ready-to-close.json", "--to",
-                    "won", "--by", "li.na", "-p", PB)
+    result = invoke(
+        runner,
+        "advance",
+        EXAMPLES / "gov-tender-ready-to-close.json",
+        "--to",
+        "won",
+        "--by",
+        "li.na",
+        "-p",
+        PB,
+    )
     assert result.exit_code == 1
     assert "'won' is not a stage of this playbook" in result.stderr
 
 
 def test_advance_pipes_into_validate(runner):
-    moved = invoke(runner, "advance", EXAMPLES / "gov-tender-ready-to-close.json", "--to",
-                   "closing", "--by", "li.na", "-p", PB, "--as-of", "2026-03-02").stdout
-    result = invoke(runner, "validate", "-", "-p", PB, "--as-of", "2026-03-02",
-                    "--format", "json", input=moved)
+    moved = invoke(
+        runner,
+        "advance",
+        EXAMPLES / "gov-tender-ready-to-close.json",
+        "--to",
+        "closing",
+        "--by",
+        "li.na",
+        "-p",
+        PB,
+        "--as-of",
+        "2026-03-02",
+    ).stdout
+    result = invoke(
+        runner, "validate", "-", "-p", PB, "--as-of", "2026-03-02", "--format", "json", input=moved
+    )
     assert json.loads(result.stdout)["stage"] == "closing"
 
 
@@ -200,9 +321,14 @@ def test_schema_deal(runner):
     schema = json.loads(result.stdout)
     assert schema["required"] == ["id", "category", "stage"]
     assert schema["properties"]["category"]["enum"] == [
-        "government_procurement", "system_purchasing", "direct_enterprise"]
+        "government_procurement",
+        "system_purchasing",
+        "direct_enterprise",
+    ]
     assert schema["properties"]["lines"]["items"]["properties"]["list_price"]["type"] == [
-        "number", "null"]
+        "number",
+        "null",
+    ]
 
 
 def test_schema_deal_needs_a_playbook(runner):
@@ -235,9 +361,22 @@ def test_console_script_runs(tmp_path):
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-m", "engine", "validate",
-                          str(EXAMPLES / "needs-approvals.json"), "-p", PB, "--as-of",
-                          "2026-03-02"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "engine",
+            "validate",
+            str(EXAMPLES / "needs-approvals.json"),
+            "-p",
+            PB,
+            "--as-of",
+            "2026-03-02",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert out.returncode == 3
     assert "NEEDS APPROVAL" in out.stdout
 
@@ -246,8 +385,10 @@ def test_closed_pipe_is_quiet(tmp_path):
     import subprocess
     import sys
 
-    cmd = (f"{sys.executable} -m engine explain {EXAMPLES / 'needs-approvals.json'} -p {PB} "
-           f"--as-of 2026-03-02 | head -1")
+    cmd = (
+        f"{sys.executable} -m engine explain {EXAMPLES / 'needs-approvals.json'} -p {PB} "
+        f"--as-of 2026-03-02 | head -1"
+    )
     out = subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False)
     assert "Traceback" not in out.stderr
     assert "BrokenPipe" not in out.stderr

@@ -16,8 +16,10 @@ def validate(tmp_path):
     def run(runner, text, *extra, name="deal.json"):
         path = tmp_path / name
         path.write_text(text, encoding="utf-8")
-        return runner.invoke(main, ["validate", str(path), "-p", str(AUTO_DEALER),
-                                    "--as-of", "2026-03-02", *extra])
+        return runner.invoke(
+            main, ["validate", str(path), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02", *extra]
+        )
+
     return run
 
 
@@ -33,39 +35,95 @@ def mutate(path, value):
     return json.dumps(deal)
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    (mutate(["id"], KeyError), "$.id: is required"),
-    (mutate(["category"], "strategic"), "$.category: the text 'strategic' is not one of"),
-    (mutate(["stage"], "closed_won"), "$.stage: the text 'closed_won' is not one of"),
-    (mutate(["lines", 0, "quantity"], -1), "$.lines[0].quantity: -1 is less than the allowed 0"),
-    (mutate(["lines", 0, "quantity"], 1.5), "$.lines[0].quantity: expected a whole number"),
-    (mutate(["lines", 0, "quantity"], "5"), "$.lines[0].quantity: expected a whole number, found the text '5'"),
-    (mutate(["lines", 0, "quantity"], True), "$.lines[0].quantity: expected a whole number, found true/false"),
-    (mutate(["lines", 0, "unit_price"], "1,000.00"), "$.lines[0].unit_price: expected a number, found the text"),
-    (mutate(["customer", "credit_limit"], -5), "$.customer.credit_limit: -5 is less than the allowed 0"),
-    (mutate(["customer", "credit_checked_on"], "2026-02-30"), "$.customer.credit_checked_on: the text '2026-02-30' is not a valid date"),
-    (mutate(["payment", "method"], "barter"), "$.payment.method: the text 'barter' is not one of: cash, credit"),
-    (mutate(["documents"], ["contract", "napkin"]), "$.documents[1]: the text 'napkin' is not one of"),
-    (mutate(["unit_prise"], 5), "$.unit_prise: not a field of this playbook"),
-    (mutate(["customer", "credit_limt"], 5), "$.customer.credit_limt: not a field of this playbook (did you mean 'credit_limit'?)"),
-    ('{"id": "X", "category": "direct_enterprise", "stage": "visit", "lines": [{"model": "A", "quantity": 1, "unit_price": NaN}]}',
-     "$.lines[0].unit_price: NaN is not an allowed number"),
-    ('{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"credit_limit": Infinity}}',
-     "$.customer.credit_limit: Infinity is not an allowed number"),
-    ('{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"credit_limit": 1e400}}',
-     "$.customer.credit_limit: 1E+400 is out of the allowed range"),
-    ('{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"overdue_days": ' + "9" * 5000 + "}}",
-     "$.customer.overdue_days: 999999999999999999999999 is not an allowed number"),
-    ('{"id": "X", "id": "Y", "category": "direct_enterprise", "stage": "visit"}', "$.id: duplicate key"),
-    ('{"id": "X", "category": "direct_enterprise", "stage": "visit", "junk": ' + "[" * 100 + "]" * 100 + "}",
-     "nesting deeper than 64 levels"),
-    ('{"id": "X", "category": "direct_enterprise", "stage": "visit", "junk": ' + "[" * 5000 + "]" * 5000 + "}",
-     "nesting deeper than 64 levels"),
-    ('{"id": "X", "category": ', "not valid JSON"),
-    ("[1, 2, 3]", "$: a deal must be an object"),
-    ('"just text"', "$: a deal must be an object"),
-    ('{"id": "X\u202e", "category": "direct_enterprise", "stage": "visit"}', "$.id: holds an invisible or direction-changing character"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (mutate(["id"], KeyError), "$.id: is required"),
+        (mutate(["category"], "strategic"), "$.category: the text 'strategic' is not one of"),
+        (mutate(["stage"], "closed_won"), "$.stage: the text 'closed_won' is not one of"),
+        (
+            mutate(["lines", 0, "quantity"], -1),
+            "$.lines[0].quantity: -1 is less than the allowed 0",
+        ),
+        (mutate(["lines", 0, "quantity"], 1.5), "$.lines[0].quantity: expected a whole number"),
+        (
+            mutate(["lines", 0, "quantity"], "5"),
+            "$.lines[0].quantity: expected a whole number, found the text '5'",
+        ),
+        (
+            mutate(["lines", 0, "quantity"], True),
+            "$.lines[0].quantity: expected a whole number, found true/false",
+        ),
+        (
+            mutate(["lines", 0, "unit_price"], "1,000.00"),
+            "$.lines[0].unit_price: expected a number, found the text",
+        ),
+        (
+            mutate(["customer", "credit_limit"], -5),
+            "$.customer.credit_limit: -5 is less than the allowed 0",
+        ),
+        (
+            mutate(["customer", "credit_checked_on"], "2026-02-30"),
+            "$.customer.credit_checked_on: the text '2026-02-30' is not a valid date",
+        ),
+        (
+            mutate(["payment", "method"], "barter"),
+            "$.payment.method: the text 'barter' is not one of: cash, credit",
+        ),
+        (
+            mutate(["documents"], ["contract", "napkin"]),
+            "$.documents[1]: the text 'napkin' is not one of",
+        ),
+        (mutate(["unit_prise"], 5), "$.unit_prise: not a field of this playbook"),
+        (
+            mutate(["customer", "credit_limt"], 5),
+            "$.customer.credit_limt: not a field of this playbook (did you mean 'credit_limit'?)",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "lines": [{"model": "A", "quantity": 1, "unit_price": NaN}]}',
+            "$.lines[0].unit_price: NaN is not an allowed number",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"credit_limit": Infinity}}',
+            "$.customer.credit_limit: Infinity is not an allowed number",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"credit_limit": 1e400}}',
+            "$.customer.credit_limit: 1E+400 is out of the allowed range",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"overdue_days": '
+            + "9" * 5000
+            + "}}",
+            "$.customer.overdue_days: 999999999999999999999999 is not an allowed number",
+        ),
+        (
+            '{"id": "X", "id": "Y", "category": "direct_enterprise", "stage": "visit"}',
+            "$.id: duplicate key",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "junk": '
+            + "[" * 100
+            + "]" * 100
+            + "}",
+            "nesting deeper than 64 levels",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "junk": '
+            + "[" * 5000
+            + "]" * 5000
+            + "}",
+            "nesting deeper than 64 levels",
+        ),
+        ('{"id": "X", "category": ', "not valid JSON"),
+        ("[1, 2, 3]", "$: a deal must be an object"),
+        ('"just text"', "$: a deal must be an object"),
+        (
+            '{"id": "X\u202e", "category": "direct_enterprise", "stage": "visit"}',
+            "$.id: holds an invisible or direction-changing character",
+        ),
+    ],
+)
 def test_malformed_deal_exit_2_with_path(runner, validate, text, expected):
     result = validate(runner, text)
     assert result.exit_code == 2, result.output
@@ -82,18 +140,26 @@ def test_all_problems_are_reported_at_once(runner, validate):
     result = validate(runner, json.dumps(deal))
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
-    assert [ln.split(": ")[1] for ln in lines] == ["$.id", "$.lines[0].quantity",
-                                                   "$.lines[0].unit_price"]
+    assert [ln.split(": ")[1] for ln in lines] == [
+        "$.id",
+        "$.lines[0].quantity",
+        "$.lines[0].unit_price",
+    ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("id: X\nid: Y\ncategory: direct_enterprise\nstage: visit\n", "duplicate key 'id'"),
-    ("id: X\ncategory: direct_enterprise\nstage: visit\nlines: [{model: A, quantity: 1, unit_price: .nan}]\n",
-     "$.lines[0].unit_price: expected a number, found the text '.nan'"),
-    ("a: &x [1]\nb: *x\n", "anchors (&x) are not allowed"),
-    ("id: !!python/object/apply:os.system ['true']\n", "unknown tag"),
-    ("id: X\n  category: [\n", "line 2"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("id: X\nid: Y\ncategory: direct_enterprise\nstage: visit\n", "duplicate key 'id'"),
+        (
+            "id: X\ncategory: direct_enterprise\nstage: visit\nlines: [{model: A, quantity: 1, unit_price: .nan}]\n",
+            "$.lines[0].unit_price: expected a number, found the text '.nan'",
+        ),
+        ("a: &x [1]\nb: *x\n", "anchors (&x) are not allowed"),
+        ("id: !!python/object/apply:os.system ['true']\n", "unknown tag"),
+        ("id: X\n  category: [\n", "line 2"),
+    ],
+)
 def test_malformed_yaml_deal(runner, validate, text, expected):
     result = validate(runner, text, name="deal.yaml")
     assert result.exit_code == 2, result.output
@@ -127,15 +193,17 @@ def test_unreadable_deal_paths(runner, args):
 
 def test_empty_and_binary_stdin(runner):
     assert runner.invoke(main, ["validate", "-", "-p", str(AUTO_DEALER)], input="").exit_code == 2
-    result = runner.invoke(main, ["validate", "-", "-p", str(AUTO_DEALER)],
-                           input=b"\xff\xfe\x00garbage\x81")
+    result = runner.invoke(
+        main, ["validate", "-", "-p", str(AUTO_DEALER)], input=b"\xff\xfe\x00garbage\x81"
+    )
     assert result.exit_code == 2
     assert "Traceback" not in result.output
 
 
 def test_invalid_utf8_names_the_byte(runner):
-    result = runner.invoke(main, ["validate", "-", "-p", str(AUTO_DEALER)],
-                           input=b'{"id": "caf\xe9"}')
+    result = runner.invoke(
+        main, ["validate", "-", "-p", str(AUTO_DEALER)], input=b'{"id": "caf\xe9"}'
+    )
     assert result.exit_code == 2
     assert "byte 11 is 0xe9" in result.stderr
 

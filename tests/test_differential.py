@@ -13,15 +13,37 @@ from hypothesis import strategies as st
 
 from .conftest import AS_OF
 
-MONEY = st.decimals(min_value=0, max_value=500_000, places=2, allow_nan=False,
-                    allow_infinity=False)
+MONEY = st.decimals(min_value=0, max_value=500_000, places=2, allow_nan=False, allow_infinity=False)
 CATEGORIES = ["government_procurement", "system_purchasing", "direct_enterprise"]
-STAGES = ["prospecting", "preparation", "visit", "needs_confirmed", "negotiation", "closing",
-          "delivery", "follow_up", "retention", "lost"]
-DOCS = ["procurement_center_contract", "bid_award_notice", "purchase_list", "sales_invoice",
-        "unified_purchase_contract", "contract", "vehicle_registrations"]
-ROLES = ["key_account_specialist", "key_account_manager", "marketing_director",
-         "general_manager", "finance", "manufacturer"]
+STAGES = [
+    "prospecting",
+    "preparation",
+    "visit",
+    "needs_confirmed",
+    "negotiation",
+    "closing",
+    "delivery",
+    "follow_up",
+    "retention",
+    "lost",
+]
+DOCS = [
+    "procurement_center_contract",
+    "bid_award_notice",
+    "purchase_list",
+    "sales_invoice",
+    "unified_purchase_contract",
+    "contract",
+    "vehicle_registrations",
+]
+ROLES = [
+    "key_account_specialist",
+    "key_account_manager",
+    "marketing_director",
+    "general_manager",
+    "finance",
+    "manufacturer",
+]
 DATES = st.dates(min_value=AS_OF.replace(year=2024), max_value=AS_OF)
 
 
@@ -36,8 +58,12 @@ def deals(draw):
         if value is not None:
             target[key] = value
 
-    deal = {"id": "R", "category": draw(st.sampled_from(CATEGORIES)),
-            "stage": draw(st.sampled_from(STAGES)), "owner": "owner"}
+    deal = {
+        "id": "R",
+        "category": draw(st.sampled_from(CATEGORIES)),
+        "stage": draw(st.sampled_from(STAGES)),
+        "owner": "owner",
+    }
     put(deal, "dealer_territory", st.sampled_from(["A", "B"]))
     customer = {}
     put(customer, "territory", st.sampled_from(["A", "B"]))
@@ -50,9 +76,9 @@ def deals(draw):
     if draw(st.booleans()):
         deal["customer"] = customer
     line = st.fixed_dictionaries(
-        {"model": st.sampled_from(["A", "B"]), "quantity": st.integers(0, 12),
-         "unit_price": MONEY},
-        optional={"list_price": MONEY, "floor_price": MONEY, "retail_price": MONEY})
+        {"model": st.sampled_from(["A", "B"]), "quantity": st.integers(0, 12), "unit_price": MONEY},
+        optional={"list_price": MONEY, "floor_price": MONEY, "retail_price": MONEY},
+    )
     put(deal, "lines", st.lists(line, max_size=4))
     put(deal, "payment", st.fixed_dictionaries({"method": st.sampled_from(["cash", "credit"])}))
     put(deal, "tender", st.booleans())
@@ -62,22 +88,53 @@ def deals(draw):
     put(deal, "registration_owners", st.lists(st.sampled_from(["X", "Y"]), max_size=2))
     put(deal, "using_units", st.lists(st.sampled_from(["u1", "u2", "u3"]), max_size=3))
     put(deal, "subordinate_units", st.lists(st.sampled_from(["u1", "u2"]), max_size=2))
-    put(deal, "contacts", st.lists(st.fixed_dictionaries(
-        {"name": st.just("c")},
-        optional={"role": st.sampled_from(["decision_maker", "user"]),
-                  "attitude": st.sampled_from(["supporter", "opponent"]),
-                  "coach": st.booleans()}), max_size=3))
-    put(deal, "visits", st.lists(st.fixed_dictionaries(
-        {"on": DATES.map(str)}, optional={"record_filed": st.booleans()}), max_size=3))
-    put(deal, "approvals", st.lists(st.fixed_dictionaries(
-        {"role": st.sampled_from(ROLES), "by": st.sampled_from(["owner", "boss"]),
-         "decision": st.sampled_from(["approved", "rejected"])}), max_size=3))
+    put(
+        deal,
+        "contacts",
+        st.lists(
+            st.fixed_dictionaries(
+                {"name": st.just("c")},
+                optional={
+                    "role": st.sampled_from(["decision_maker", "user"]),
+                    "attitude": st.sampled_from(["supporter", "opponent"]),
+                    "coach": st.booleans(),
+                },
+            ),
+            max_size=3,
+        ),
+    )
+    put(
+        deal,
+        "visits",
+        st.lists(
+            st.fixed_dictionaries({"on": DATES.map(str)}, optional={"record_filed": st.booleans()}),
+            max_size=3,
+        ),
+    )
+    put(
+        deal,
+        "approvals",
+        st.lists(
+            st.fixed_dictionaries(
+                {
+                    "role": st.sampled_from(ROLES),
+                    "by": st.sampled_from(["owner", "boss"]),
+                    "decision": st.sampled_from(["approved", "rejected"]),
+                }
+            ),
+            max_size=3,
+        ),
+    )
     put(deal, "lost_reason", st.sampled_from(["", "price"]))
     return deal
 
 
-@settings(max_examples=400, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=400,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
 def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
     fast = auto_dealer.evaluate(deal, as_of=AS_OF, lang=lang)
@@ -85,8 +142,9 @@ def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
     assert fast.to_dict() == reference.to_dict()
 
 
-@settings(max_examples=200, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(deal=deals())
 def test_required_approvals_only_grow_with_the_discount(auto_dealer, deal):
     """Monotone: a lower price never needs a lower approver tier (Cedar-style property)."""
@@ -99,7 +157,9 @@ def test_required_approvals_only_grow_with_the_discount(auto_dealer, deal):
         return tiers.index(roles[0]) if roles else -1
 
     before = tier(auto_dealer.evaluate(deal, as_of=AS_OF))
-    cheaper = {**deal, "lines": [{**ln, "unit_price": ln["unit_price"] * Decimal("0.9")}
-                                 for ln in deal["lines"]]}
+    cheaper = {
+        **deal,
+        "lines": [{**ln, "unit_price": ln["unit_price"] * Decimal("0.9")} for ln in deal["lines"]],
+    }
     after = tier(auto_dealer.evaluate(cheaper, as_of=AS_OF))
     assert after >= before

@@ -17,8 +17,11 @@ from engine.schema import bundled
 
 from .conftest import AUTO_DEALER, PLAYBOOKS
 
-EXAMPLES = sorted(p for p in (PLAYBOOKS / "examples").iterdir()
-                  if p.suffix in (".json", ".yaml") and ".result." not in p.name)
+EXAMPLES = sorted(
+    p
+    for p in (PLAYBOOKS / "examples").iterdir()
+    if p.suffix in (".json", ".yaml") and ".result." not in p.name
+)
 EXIT = {"ok": 0, "needs_approval": 3, "blocked": 1}
 
 
@@ -33,8 +36,19 @@ def test_there_are_enough_examples():
 def _run_json(path: Path) -> tuple[str, int]:
     from click.testing import CliRunner
 
-    result = CliRunner().invoke(main, ["validate", str(path), "-p", str(AUTO_DEALER),
-                                       "--format", "json", "--as-of", "2026-03-02"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            str(path),
+            "-p",
+            str(AUTO_DEALER),
+            "--format",
+            "json",
+            "--as-of",
+            "2026-03-02",
+        ],
+    )
     return result.stdout, result.exit_code
 
 

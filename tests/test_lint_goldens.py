@@ -35,8 +35,9 @@ def test_invalid_playbook_golden(playbook, runner, regen, monkeypatch):
         assert line.startswith((rel + ":", "    hint: ")) or line.endswith(f"in {rel}")
 
 
-@pytest.mark.parametrize("playbook", [*VALID, *sorted((ROOT / "playbooks").glob("*.yaml"))],
-                         ids=lambda p: p.stem)
+@pytest.mark.parametrize(
+    "playbook", [*VALID, *sorted((ROOT / "playbooks").glob("*.yaml"))], ids=lambda p: p.stem
+)
 def test_valid_playbooks_lint_clean(playbook, runner):
     result = runner.invoke(main, ["lint", str(playbook)])
     assert result.exit_code == 0, result.output
@@ -46,11 +47,22 @@ def test_valid_playbooks_lint_clean(playbook, runner):
 def test_all_problems_at_once(runner, monkeypatch):
     monkeypatch.chdir(ROOT)
     result = runner.invoke(main, ["lint", "tests/fixtures/invalid/many-problems.yaml"])
-    codes = [ln.split("error[")[1].split("]")[0] for ln in result.output.splitlines()
-             if "error[" in ln]
-    assert {"type", "duplicate-key", "unknown-document", "expression-syntax", "duplicate-rule",
-            "unknown-role", "unknown-key", "bad-row", "tiers-gap", "no-way-out",
-            "terminal-exit"} <= set(codes)
+    codes = [
+        ln.split("error[")[1].split("]")[0] for ln in result.output.splitlines() if "error[" in ln
+    ]
+    assert {
+        "type",
+        "duplicate-key",
+        "unknown-document",
+        "expression-syntax",
+        "duplicate-rule",
+        "unknown-role",
+        "unknown-key",
+        "bad-row",
+        "tiers-gap",
+        "no-way-out",
+        "terminal-exit",
+    } <= set(codes)
 
 
 def test_python_tag_runs_nothing(runner, tmp_path, monkeypatch):
@@ -64,12 +76,16 @@ def test_lint_json_format(runner, monkeypatch):
     import json
 
     monkeypatch.chdir(ROOT)
-    result = runner.invoke(main, ["lint", "tests/fixtures/invalid/unknown-stage.yaml",
-                                  "--format", "json"])
+    result = runner.invoke(
+        main, ["lint", "tests/fixtures/invalid/unknown-stage.yaml", "--format", "json"]
+    )
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     (d,) = data["diagnostics"]
     assert d["code"] == "unknown-stage"
-    assert d["location"] == {"file": "tests/fixtures/invalid/unknown-stage.yaml", "line": 14,
-                             "column": 22}
+    assert d["location"] == {
+        "file": "tests/fixtures/invalid/unknown-stage.yaml",
+        "line": 14,
+        "column": 22,
+    }
     assert d["hint"] == "did you mean 'closing'?"

@@ -20,11 +20,32 @@ def codes(text):
 def test_plain_scalars_follow_yaml_1_2_core_without_surprises():
     data, _, problems = load_yaml(
         "a: [on, off, yes, no, NO, y, 1.10, 012345, 12:30, .nan, .inf, 5%, 0x1F, -3, 0.05, "
-        "true, False, null, ~, 2026-01-01]\n", "f.yaml")
+        "true, False, null, ~, 2026-01-01]\n",
+        "f.yaml",
+    )
     assert problems == []
-    assert data["a"] == ["on", "off", "yes", "no", "NO", "y", Decimal("1.10"), "012345",
-                         "12:30", ".nan", ".inf", "5%", "0x1F", -3, Decimal("0.05"), True,
-                         False, None, None, "2026-01-01"]
+    assert data["a"] == [
+        "on",
+        "off",
+        "yes",
+        "no",
+        "NO",
+        "y",
+        Decimal("1.10"),
+        "012345",
+        "12:30",
+        ".nan",
+        ".inf",
+        "5%",
+        "0x1F",
+        -3,
+        Decimal("0.05"),
+        True,
+        False,
+        None,
+        None,
+        "2026-01-01",
+    ]
 
 
 def test_numbers_with_a_point_are_exact_decimals():
@@ -42,16 +63,19 @@ def test_source_map_points_at_values_and_keys():
 
 def test_duplicate_keys_at_any_depth_are_reported_and_reading_goes_on():
     data, _, problems = load_yaml("a: 1\nb:\n  c: 1\n  c: 2\na: 3\n", "f.yaml")
-    assert [(p.code, p.location.line) for p in problems] == [("duplicate-key", 4),
-                                                            ("duplicate-key", 5)]
+    assert [(p.code, p.location.line) for p in problems] == [
+        ("duplicate-key", 4),
+        ("duplicate-key", 5),
+    ]
     assert data == {"a": 1, "b": {"c": 1}}  # the first value is kept
     assert "first given at line 3" in problems[0].message
 
 
 def test_alias_bomb_is_refused_fast():
     bomb = 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n' + "".join(
-        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n" for p, c in zip("abcdefgh", "bcdefghi",
-                                                                    strict=True))
+        f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+        for p, c in zip("abcdefgh", "bcdefghi", strict=True)
+    )
     start = time.perf_counter()
     assert codes(bomb) == ["alias"]
     assert time.perf_counter() - start < 0.1
@@ -61,13 +85,16 @@ def test_self_referential_alias_is_refused():
     assert codes("&a [*a]\n") == ["alias"]
 
 
-@pytest.mark.parametrize("text", [
-    "a: !!python/object/apply:os.system ['touch pwned']\n",
-    "a: !!python/name:os.system\n",
-    "a: !custom 1\n",
-    "a: !!binary aGVsbG8=\n",
-    "!!set {a, b}\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: !!python/object/apply:os.system ['touch pwned']\n",
+        "a: !!python/name:os.system\n",
+        "a: !custom 1\n",
+        "a: !!binary aGVsbG8=\n",
+        "!!set {a, b}\n",
+    ],
+)
 def test_tags_are_refused(text):
     assert codes(text) == ["unknown-tag"]
 
@@ -89,25 +116,34 @@ def test_deep_nesting_in_a_subprocess_exits_2_not_139(tmp_path):
     # PyYAML's own C loader segfaults on this input; the CLI must exit 2.
     path = tmp_path / "deep.yaml"
     path.write_text("[" * 25000 + "]" * 25000)
-    out = subprocess.run([sys.executable, "-m", "engine", "lint", str(path)],
-                         capture_output=True, text=True, timeout=60, check=False)
+    out = subprocess.run(
+        [sys.executable, "-m", "engine", "lint", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert out.returncode == 2
     assert "nesting deeper than 64 levels" in out.stdout
 
 
-@pytest.mark.parametrize(("text", "code"), [
-    ("", None),
-    ("# only a comment\n", None),
-    ("a: 1\n---\nb: 2\n", "multiple-documents"),
-    ("a:\n\tb: 1\n", "yaml-syntax"),
-    ("a: [1, 2\n", "yaml-syntax"),
-    ("key: \"x\u202ey\"\n", "invisible-character"),
-    ("ent\u200berprise: 1\n", "invisible-character"),
-])
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("", None),
+        ("# only a comment\n", None),
+        ("a: 1\n---\nb: 2\n", "multiple-documents"),
+        ("a:\n\tb: 1\n", "yaml-syntax"),
+        ("a: [1, 2\n", "yaml-syntax"),
+        ('key: "x\u202ey"\n', "invisible-character"),
+        ("ent\u200berprise: 1\n", "invisible-character"),
+    ],
+)
 def test_odd_documents(text, code):
     data, _, problems = load_yaml(text, "f.yaml")
     if code is None:
-        assert data is None and problems == []
+        assert data is None
+        assert problems == []
     else:
         assert [p.code for p in problems] == [code]
 
@@ -125,12 +161,14 @@ def test_size_limit():
 def test_encodings():
     assert decode(b"\xef\xbb\xbfa: 1\r\n", "f") == ("a: 1\r\n", [])
     text, problems = decode("a: 1\n".encode("utf-16"), "f")
-    assert text == "a: 1\n" and problems == []
+    assert text == "a: 1\n"
+    assert problems == []
     text, problems = decode(b"a: 1\nb: caf\xe9\n", "f")
     assert text is None
     assert (problems[0].location.line, problems[0].location.column) == (2, 7)
     data, _, problems = load_yaml("\ufeffa: 1\r\nb: 2\r\n", "f.yaml")
-    assert data == {"a": 1, "b": 2} and problems == []
+    assert data == {"a": 1, "b": 2}
+    assert problems == []
 
 
 def test_json_hooks_mark_what_json_accepts_silently():
@@ -151,6 +189,7 @@ def test_json_huge_integer_is_refused_not_a_crash():
 
 def test_json_depth():
     data, problems = load_json("[" * 100000 + "]" * 100000, "d")
-    assert data is None and "nesting" in problems[0]
+    assert data is None
+    assert "nesting" in problems[0]
     data, problems = load_json("[" * 70 + "]" * 70, "d")
     assert [p.message for p in check_values(data)] == ["nesting deeper than 64 levels"]
