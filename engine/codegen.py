@@ -240,8 +240,7 @@ class ModuleBuilder:
 
     def e_Cond(self, node: ex.Cond) -> str:
         return (
-            f"({self.expr(node.then)} if {self.expr(node.test)} "
-            f"else {self.expr(node.otherwise)})"
+            f"({self.expr(node.then)} if {self.expr(node.test)} else {self.expr(node.otherwise)})"
         )
 
     def e_ListOf(self, node: ex.ListOf) -> str:
