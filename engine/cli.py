@@ -198,19 +198,26 @@ def lint(playbooks: tuple[str, ...], fmt: str) -> int:
 @_guarded
 def validate(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None) -> int:
     """Check one deal (JSON or YAML file, or - for stdin) against a playbook."""
-    from .render import result_text, to_json
+    return _check(deal, playbook, fmt, as_of, lang, explain=False)
+
+
+def _check(
+    deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None, explain: bool
+) -> int:
+    from .render import explanation_text, result_text, to_json
 
     pb = _playbook(playbook)
-    result = pb.evaluate(
-        _read_deal(deal),
-        as_of=_as_of(as_of),
-        lang=_lang(lang),
-        source=deal if deal != "-" else "stdin",
-    )
-    if fmt == "json":
-        click.echo(to_json(result.to_dict()), nl=False)
+    data = _read_deal(deal)
+    source = deal if deal != "-" else "stdin"
+    when, language = _as_of(as_of), _lang(lang)
+    if explain:
+        ex = pb.explain(data, as_of=when, lang=language, source=source)
+        result = ex.result
+        out = to_json(ex.to_dict()) if fmt == "json" else explanation_text(ex, pb.model)
     else:
-        click.echo(result_text(result, pb.model), nl=False)
+        result = pb.evaluate(data, as_of=when, lang=language, source=source)
+        out = to_json(result.to_dict()) if fmt == "json" else result_text(result, pb.model)
+    click.echo(out, nl=False)
     return _status_code(result.status)
 
 
@@ -223,20 +230,7 @@ def validate(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | 
 @_guarded
 def explain(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None) -> int:
     """Show every rule: fired or not, and the values it saw."""
-    from .render import explanation_text, to_json
-
-    pb = _playbook(playbook)
-    ex = pb.explain(
-        _read_deal(deal),
-        as_of=_as_of(as_of),
-        lang=_lang(lang),
-        source=deal if deal != "-" else "stdin",
-    )
-    if fmt == "json":
-        click.echo(to_json(ex.to_dict()), nl=False)
-    else:
-        click.echo(explanation_text(ex, pb.model), nl=False)
-    return _status_code(ex.result.status)
+    return _check(deal, playbook, fmt, as_of, lang, explain=True)
 
 
 @main.command(epilog=EPILOG)

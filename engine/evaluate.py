@@ -201,34 +201,22 @@ def evaluate(
     shadow: list[Violation | Approval | Action] = []
     category = deal["category"]
     stage = deal["stage"]
-    for crule in pb.rules:
-        rule = crule.rule
-        if (rule.categories is not None and category not in rule.categories) or (
-            rule.stages is not None and stage not in rule.stages
+    checks: tuple[CRule | CTable, ...] = (*pb.rules, *pb.tables)
+    for check in checks:
+        spec = check.rule if isinstance(check, CRule) else check.table
+        if (spec.categories is not None and category not in spec.categories) or (
+            spec.stages is not None and stage not in spec.stages
         ):
             if tracer:
                 tracer.step(
-                    "rule",
-                    rule.id,
+                    "rule" if isinstance(check, CRule) else "table",
+                    spec.id,
                     "not applicable",
-                    f"applies to {_scope_text(rule.categories, rule.stages)}",
+                    f"applies to {_scope_text(spec.categories, spec.stages)}",
                 )
             continue
-        (shadow if rule.mode == "shadow" else enforced).extend(_run_rule(ctx, crule))
-    for ctable in pb.tables:
-        table = ctable.table
-        if (table.categories is not None and category not in table.categories) or (
-            table.stages is not None and stage not in table.stages
-        ):
-            if tracer:
-                tracer.step(
-                    "table",
-                    table.id,
-                    "not applicable",
-                    f"applies to {_scope_text(table.categories, table.stages)}",
-                )
-            continue
-        (shadow if table.mode == "shadow" else enforced).extend(_run_table(ctx, ctable))
+        found = _run_rule(ctx, check) if isinstance(check, CRule) else _run_table(ctx, check)
+        (shadow if spec.mode == "shadow" else enforced).extend(found)
 
     granted = granted_roles(deal)
     violations: list[Violation] = []
