@@ -8,7 +8,7 @@ the same steps run through the reference interpreter and every rule records what
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -91,7 +91,6 @@ class _Context:
         "deal",
         "facts",
         "lang",
-        "owner",
         "pb",
         "stage",
         "tracer",
@@ -113,7 +112,6 @@ class _Context:
         self.stage = pb.stage_info[deal["stage"]]
         self.tracer = tracer
         self._render_values: dict[str, Any] | None = None
-        self.owner = deal.get("owner")
 
     def run(self, c: CExpr, *local_values: tuple[Any, str]) -> Any:
         """Run an expression: generated code normally, the interpreter when explaining."""
@@ -121,29 +119,22 @@ class _Context:
             return c.fn(
                 self.deal, self.facts, self.stage, self.as_of, *(v for v, _ in local_values)
             )
-        env = rt.Env(
-            self.deal,
-            self.facts,
-            self.stage,
-            self.as_of,
-            self.pb.rounding,
-            {name: lv for name, lv in zip(c.locals, local_values, strict=True)},
-            self.tracer.read,
-        )
-        return rt.interpret(c.expr.node, env)
+        return rt.interpret(c.expr.node, self._env(c, local_values, self.tracer.read))
+
+    def _env(
+        self,
+        c: CExpr,
+        local_values: tuple[tuple[Any, str], ...],
+        trace: Callable[[str, Any], None] | None = None,
+    ) -> rt.Env:
+        local = dict(zip(c.locals, local_values, strict=True))
+        return rt.Env(self.deal, self.facts, self.stage, self.as_of, self.pb.rounding, local, trace)
 
     def why(self, c: CExpr, exc: rt.Unknown, *local_values: tuple[Any, str]) -> str:
         """The precise reason a value was unknown (the interpreter knows list indexes)."""
         if self.tracer is not None:
             return exc.reason
-        env = rt.Env(
-            self.deal,
-            self.facts,
-            self.stage,
-            self.as_of,
-            self.pb.rounding,
-            {name: lv for name, lv in zip(c.locals, local_values, strict=True)},
-        )
+        env = self._env(c, local_values)
         try:
             rt.interpret(c.expr.node, env)
         except rt.Unknown as precise:
