@@ -20,8 +20,10 @@ from . import expressions as ex
 from . import templates as tpl
 from .errors import Diagnostic, DiagnosticSink, Location, PlaybookError, suggest
 from .model import (
+    ApprovalChain,
     Case,
     Category,
+    ChainStep,
     DocumentNeed,
     Expr,
     Fact,
@@ -82,21 +84,44 @@ def percent(text: str) -> Decimal | None:
 
 
 def check_playbook(
-    data: Any, smap: SourceMap, text: str = "", earlier: Iterable[Diagnostic] = ()
+    data: Any,
+    smap: SourceMap,
+    texts: Mapping[str, list[str]] | None = None,
+    earlier: Iterable[Diagnostic] = (),
 ) -> PlaybookModel:
     """Check a parsed playbook; raises ``PlaybookError`` with every problem found (together
-    with ``earlier`` ones, e.g. duplicate keys found while reading)."""
-    checker = _Checker(data, smap, text)
+    with ``earlier`` ones, e.g. duplicate keys found while reading). ``texts`` holds the
+    lines of every file involved, so columns inside expressions can be pointed at."""
+    checker = _Checker(data, smap, dict(texts or {}))
     checker.sink.items.extend(earlier)
     return checker.run()
 
 
+def check_module(
+    data: Any,
+    smap: SourceMap,
+    texts: Mapping[str, list[str]] | None = None,
+    earlier: Iterable[Diagnostic] = (),
+) -> None:
+    """Check a policy module on its own; raises ``PlaybookError`` with every problem.
+
+    What a module leaves to the playbook (a fact with no value, a rule scoped to categories
+    or stages the module cannot know) is not an error here."""
+    checker = _Checker(data, smap, dict(texts or {}), module=True)
+    checker.sink.items.extend(earlier)
+    checker.run()
+
+
 class _Checker:
-    def __init__(self, data: Any, smap: SourceMap, text: str) -> None:
+    def __init__(
+        self, data: Any, smap: SourceMap, texts: dict[str, list[str]], module: bool = False
+    ) -> None:
+        self.module = module
+        self.chain_ids: tuple[str, ...] = ()
+        self.chains_visible = False  # chain_status() is for rules, tables and moves only
         self.data = data
         self.smap = smap
-        self.text = text
-        self.lines = text.splitlines()
+        self.texts = texts
         self.sink = DiagnosticSink()
         self.bad: list[Path] = []
         self.params: dict[str, Parameter] = {}
@@ -167,7 +192,8 @@ class _Checker:
                 "start the file with 'kam: 1' and 'id: ...'",
             )
             self.sink.raise_if_errors()
-        for diagnostic in schema_diagnostics(self.data, self.smap):
+        schema = "module" if self.module else "playbook"
+        for diagnostic in schema_diagnostics(self.data, self.smap, schema):
             self.sink.items.append(diagnostic)
             path = _path_from_json(diagnostic.path)
             # an unknown key is reported but does not spoil the rest of its mapping; a
@@ -190,12 +216,21 @@ class _Checker:
             }
         )
         facts = self.check_facts()
+        self.chain_ids = tuple(
+            str(c.get("id")) for _, c in self.items(("approval_chains",)) if isinstance(c, dict)
+        )
+        chains = self.check_chains()
+        self.chains_visible = True
         categories = self.check_categories()
         rules = self.check_rules()
         tables = self.check_tables()
-        transitions = self.check_transitions(stages)
-        initial = self.check_graph(stages, transitions)
-        doc_assignee, doc_due = self.check_document_actions()
+        transitions: tuple[Transition, ...] = ()
+        initials: dict[str, str] = {}
+        doc_assignee, doc_due = "", 0
+        if not self.module:
+            transitions = self.check_transitions(stages)
+            initials = self.check_graph(stages, transitions)
+            doc_assignee, doc_due = self.check_document_actions()
         self.sink.raise_if_errors()
         top = self.data
         return PlaybookModel(
@@ -216,14 +251,16 @@ class _Checker:
             fact_names=tuple(n for n in self.mapping(("facts",)) if n in {f.name for f in facts}),
             categories=categories,
             stages=stages,
-            initial=initial,
+            initial=stages[0].id if stages else "",
+            initials=initials,
             transitions=transitions,
             rules=rules,
             tables=tables,
             document_assignee=doc_assignee,
             document_due_in_days=doc_due,
             includes=tuple(top.get("include") or ()),
-            source_text=self.text,
+            chains=chains,
+            files=tuple(self.texts),
         )
 
     # -- parameters -------------------------------------------------------------------------
@@ -279,6 +316,9 @@ class _Checker:
                 )
             spec = spec if isinstance(spec, dict) and not self.is_bad(path) else {}
             win = self.win_probability(spec.get("win_probability"), path + ("win_probability",))
+            cats = self.scope_list(
+                spec.get("categories"), path + ("categories",), self.category_ids, "category"
+            )
             out.append(
                 Stage(
                     name,
@@ -288,6 +328,7 @@ class _Checker:
                     bool(spec.get("terminal", False)),
                     win,
                     self.at(path, key=True),
+                    cats,
                 )
             )
         return tuple(out)
@@ -458,6 +499,7 @@ class _Checker:
             stage=self.stage_type,
             fact_filter=fact_filter,
             extra=dict(extra or {}),
+            chains=self.chain_ids if self.chains_visible else None,
         )
 
     def expr(
@@ -491,9 +533,10 @@ class _Checker:
 
     def column(self, loc: Location, raw: str, offset: int) -> Location:
         """Location of character ``offset`` of an expression written at ``loc``."""
-        if "\n" in raw or not (0 < loc.line <= len(self.lines)):
+        lines = self.texts.get(loc.file, [])
+        if "\n" in raw or not (0 < loc.line <= len(lines)):
             return loc
-        line = self.lines[loc.line - 1]
+        line = lines[loc.line - 1]
         start = loc.column - 1
         if start < len(line) and line[start] in "'\"":
             start += 1
@@ -576,11 +619,15 @@ class _Checker:
         }
         for name, spec in specs.items():
             if spec.get("value") is None and not spec.get("cases") and not spec.get("table"):
+                if self.module:
+                    continue  # left for the playbook that includes the module
                 self.error(
                     "missing-key",
                     f"fact '{name}' needs value, cases or table",
                     ("facts", name),
-                    "e.g. value: sum(line.quantity for line in deal.lines)",
+                    "define it in the playbook (a module may leave a fact for the playbook)"
+                    if self.smap.at(("facts", name)).file != self.smap.file
+                    else "e.g. value: sum(line.quantity for line in deal.lines)",
                 )
         deps = {
             name: set(_FACT_REF.findall(_texts(spec))) & set(specs) for name, spec in specs.items()
@@ -766,6 +813,8 @@ class _Checker:
     ) -> frozenset[str] | None:
         if raw is None:
             return None
+        if self.module:  # the including playbook declares its categories and stages
+            return frozenset(raw)
         for i, name in enumerate(raw):
             if name not in known:
                 self.error(
@@ -1115,6 +1164,88 @@ class _Checker:
                     f"{show(prev, False, bare=True)}",
                 )
 
+    # -- approval chains --------------------------------------------------------------------------
+    def check_chains(self) -> tuple[ApprovalChain, ...]:
+        out = []
+        for path, spec in self.items(("approval_chains",)):
+            cid = str(spec.get("id"))
+            self.rule_id(cid, path + ("id",))
+            steps = []
+            seen_roles: set[str] = set()
+            for spath, step in self.items(path + ("steps",)):
+                role = step.get("role")
+                if role not in self.roles:
+                    self.error(
+                        "unknown-role",
+                        f"unknown role '{role}'",
+                        spath + ("role",),
+                        suggest(str(role), self.roles) or "declare it under roles:",
+                    )
+                    continue
+                if role in seen_roles:
+                    self.error(
+                        "duplicate-step",
+                        f"'{role}' appears twice in chain '{cid}'",
+                        spath + ("role",),
+                        "each approver acts once per round",
+                    )
+                seen_roles.add(str(role))
+                limit = None
+                if step.get("limit") is not None:
+                    limit = self.number_or_param(step["limit"], spath + ("limit",), "limit")
+                steps.append(
+                    ChainStep(
+                        str(role),
+                        self.label(step.get("title")) if step.get("title") else Label(),
+                        limit,
+                        bool(step.get("always", False)),
+                    )
+                )
+            limits = [s.limit for s in steps if s.limit is not None]
+            if limits != sorted(limits) or len(set(limits)) != len(limits):
+                self.error(
+                    "tiers-not-rising",
+                    f"chain '{cid}': the limits must rise from step to step",
+                    path + ("steps",),
+                    "a later approver approves more than an earlier one",
+                )
+            amount = None
+            if spec.get("amount") is not None:
+                amount = self.expr(spec["amount"], path + ("amount",), expect=NUMBER)
+            elif limits:
+                self.error(
+                    "missing-key",
+                    f"chain '{cid}' has limits but no amount to compare them with",
+                    path,
+                    "add amount: facts.amount (or another number)",
+                )
+            when = self.expr(spec["when"], path + ("when",)) if spec.get("when") else None
+            message = self.message(
+                spec.get("message"), path + ("message",), {"step", "limit", "amount"}
+            )
+            categories = self.scope_list(
+                spec.get("categories"), path + ("categories",), self.category_ids, "category"
+            )
+            stages = self.scope_list(
+                spec.get("stages"), path + ("stages",), self.stage_ids, "stage"
+            )
+            out.append(
+                ApprovalChain(
+                    cid,
+                    self.label(spec.get("title")) if spec.get("title") else Label(cid, cid),
+                    self.label(spec.get("description")),
+                    tuple(steps),
+                    self.at(path),
+                    when,
+                    amount,
+                    categories,
+                    stages,
+                    message,
+                    str(spec.get("mode", "enforce")),
+                )
+            )
+        return tuple(out)
+
     # -- transitions and the stage graph --------------------------------------------------------
     def stage_ref(self, name: Any, path: Path) -> bool:
         if name in self.stage_ids:
@@ -1130,6 +1261,12 @@ class _Checker:
 
     def check_transitions(self, stages: tuple[Stage, ...]) -> tuple[Transition, ...]:
         terminal = {s.id for s in stages if s.terminal}
+        by_id = {s.id: s for s in stages}
+
+        def share(a: str, b: str) -> bool:
+            ca, cb = by_id[a].categories, by_id[b].categories
+            return ca is None or cb is None or bool(ca & cb)
+
         out: list[Transition] = []
         seen: dict[tuple[str, str], Location] = {}
         for path, spec in self.items(("transitions",)):
@@ -1137,7 +1274,11 @@ class _Checker:
             target = spec.get("to")
             ok = self.stage_ref(target, path + ("to",))
             if raw_from == "any":
-                sources = [s.id for s in stages if not s.terminal and s.id != target]
+                sources = [
+                    s.id
+                    for s in stages
+                    if not s.terminal and s.id != target and (not ok or share(s.id, target))
+                ]
             else:
                 listed = raw_from if isinstance(raw_from, list) else [raw_from]
                 sources = []
@@ -1150,6 +1291,13 @@ class _Checker:
                                 f"'{name}' is terminal: no move may leave it",
                                 p,
                                 f"remove the move, or take 'terminal' off '{name}'",
+                            )
+                        if ok and not share(name, target):
+                            self.error(
+                                "bad-move",
+                                f"no category uses both '{name}' and '{target}'",
+                                p,
+                                "check the categories of the two stages",
                             )
                         sources.append(name)
             if not ok:
@@ -1225,19 +1373,13 @@ class _Checker:
                 )
         return tuple(out)
 
-    def check_graph(self, stages: tuple[Stage, ...], transitions: tuple[Transition, ...]) -> str:
+    def check_graph(
+        self, stages: tuple[Stage, ...], transitions: tuple[Transition, ...]
+    ) -> dict[str, str]:
+        """Per category: where its deals start, and that every stage it uses is reachable
+        and has a way out unless terminal. Returns category -> initial stage."""
         if not stages:
-            return ""
-        initial = [s for s in stages if (self.mapping(("stages", s.id)) or {}).get("initial")]
-        if len(initial) > 1:
-            for s in initial[1:]:
-                self.error(
-                    "two-initial",
-                    f"more than one initial stage ('{initial[0].id}' and '{s.id}')",
-                    ("stages", s.id),
-                    key=True,
-                )
-        start = initial[0].id if initial else stages[0].id
+            return {}
         if not any(s.terminal for s in stages):
             self.error(
                 "no-terminal",
@@ -1245,36 +1387,67 @@ class _Checker:
                 ("stages",),
                 "mark the end stages (won, lost...) with terminal: true",
             )
-        outgoing: dict[str, list[str]] = {s.id: [] for s in stages}
-        for t in transitions:
-            outgoing.setdefault(t.source, []).append(t.target)
-        if self.graph_broken or self.is_bad(("transitions",)):
-            return start
-        reached = {start}
-        todo = [start]
-        while todo:
-            for nxt in outgoing.get(todo.pop(), []):
-                if nxt not in reached:
-                    reached.add(nxt)
-                    todo.append(nxt)
-        for s in stages:
-            if s.id not in reached:
+        initials: dict[str, str] = {}
+        flagged: set[tuple[str, str]] = set()
+        for category in self.category_ids or [""]:
+            own = [s for s in stages if not category or s.used_by(category)]
+            if not own:
                 self.error(
-                    "unreachable-stage",
-                    f"stage '{s.id}' cannot be reached from '{start}'",
-                    ("stages", s.id),
-                    "add a move into it, or remove it",
+                    "no-stages",
+                    f"no stage is used by category '{category}'",
+                    ("categories", category),
                     key=True,
                 )
-            if not s.terminal and not outgoing.get(s.id):
+                continue
+            marked = [s for s in own if (self.mapping(("stages", s.id)) or {}).get("initial")]
+            if len(marked) > 1 and ("two-initial", marked[1].id) not in flagged:
+                flagged.add(("two-initial", marked[1].id))
                 self.error(
-                    "no-way-out",
-                    f"stage '{s.id}' has no move out and is not terminal",
-                    ("stages", s.id),
-                    "add a move out of it, or mark it terminal: true",
+                    "two-initial",
+                    f"more than one initial stage ('{marked[0].id}' and '{marked[1].id}')",
+                    ("stages", marked[1].id),
                     key=True,
                 )
-        return start
+            start = (marked or own)[0].id
+            initials[category] = start
+            if self.graph_broken or self.is_bad(("transitions",)):
+                continue
+            ids = {s.id for s in own}
+            outgoing: dict[str, list[str]] = {}
+            for t in transitions:
+                if t.source in ids and t.target in ids:
+                    outgoing.setdefault(t.source, []).append(t.target)
+            reached, todo = {start}, [start]
+            while todo:
+                for nxt in outgoing.get(todo.pop(), []):
+                    if nxt not in reached:
+                        reached.add(nxt)
+                        todo.append(nxt)
+            whose = (
+                f" for category '{category}'"
+                if len(self.category_ids) > 1 and any(s.categories is not None for s in stages)
+                else ""
+            )
+            for s in own:
+                if s.id not in reached and ("unreachable", s.id) not in flagged:
+                    flagged.add(("unreachable", s.id))
+                    self.error(
+                        "unreachable-stage",
+                        f"stage '{s.id}' cannot be reached from '{start}'{whose}",
+                        ("stages", s.id),
+                        "add a move into it, or remove it",
+                        key=True,
+                    )
+                if not s.terminal and not outgoing.get(s.id) and ("dead", s.id) not in flagged:
+                    flagged.add(("dead", s.id))
+                    self.error(
+                        "no-way-out",
+                        f"stage '{s.id}' has no move out and is not terminal{whose}",
+                        ("stages", s.id),
+                        "add a move out of it, or mark it terminal: true",
+                        key=True,
+                    )
+        return initials
 
     def check_document_actions(self) -> tuple[str, int]:
         spec = self.mapping(("document_actions",))

@@ -163,12 +163,13 @@ def main() -> None:
 def lint(playbooks: tuple[str, ...], fmt: str) -> int:
     """Check playbooks; print every problem as FILE:LINE:COL and exit 2 if there are any."""
     from .errors import PlaybookError
+    from .playbook import check_file
     from .render import to_json
 
     problems: list[PlaybookError] = []
     for path in playbooks:
         try:
-            _playbook(path)
+            check_file(path)
         except PlaybookError as failure:
             problems.append(failure)
     if fmt == "json":

@@ -5,7 +5,7 @@ values never become code: text literals are written with ``repr`` and every othe
 (Decimal, dates, lists) is passed in by name. The module is compiled once per playbook, in a
 namespace that holds our helpers and a handful of builtins - nothing else.
 
-Each expression becomes ``def x<N>(deal, facts, stage, as_of)``; every field path read gets
+Each expression becomes ``def x<N>(deal, facts, stage, as_of, chains)``; every path read gets
 its own small getter that raises ``Unknown`` when the value is absent.
 """
 
@@ -103,12 +103,16 @@ class ModuleBuilder:
         return name
 
     def function(self, node: ex.Node, local_names: tuple[str, ...] = ()) -> str:
-        """Add ``def x<N>(deal, facts, stage, as_of, v_<local>...)``; returns its name."""
+        """Add ``def x<N>(deal, facts, stage, as_of, chains, v_<local>...)``; returns its name."""
         name = f"x{self.count}"
         self.count += 1
         body = self.expr(node)
         params = "".join(f", v_{n}" for n in local_names)
-        self.lines += [f"def {name}(deal, facts, stage, as_of{params}):", f"    return {body}", ""]
+        self.lines += [
+            f"def {name}(deal, facts, stage, as_of, chains{params}):",
+            f"    return {body}",
+            "",
+        ]
         return name
 
     def compile(self, label: str) -> dict[str, Any]:
@@ -196,6 +200,8 @@ class ModuleBuilder:
             return f"_{fn}({args[0]}, {args[1]})"
         if fn in ("lower", "upper"):
             return f"{args[0]}.{fn}()"
+        if fn == "chain_status":
+            return f"chains.get({args[0]}, 'not_required')"
         raise AssertionError(fn)  # pragma: no cover
 
     def e_Aggregate(self, node: ex.Aggregate) -> str:

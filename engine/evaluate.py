@@ -88,6 +88,7 @@ class _Context:
     __slots__ = (
         "_render_values",
         "as_of",
+        "chains",
         "deal",
         "facts",
         "lang",
@@ -109,6 +110,7 @@ class _Context:
         self.as_of = as_of
         self.lang = lang
         self.facts: dict[str, Any] = {}
+        self.chains: dict[str, str] = {}  # chain id -> not_required | pending | ...
         self.stage = pb.stage_info[deal["stage"]]
         self.tracer = tracer
         self._render_values: dict[str, Any] | None = None
@@ -117,7 +119,12 @@ class _Context:
         """Run an expression: generated code normally, the interpreter when explaining."""
         if self.tracer is None:
             return c.fn(
-                self.deal, self.facts, self.stage, self.as_of, *(v for v, _ in local_values)
+                self.deal,
+                self.facts,
+                self.stage,
+                self.as_of,
+                self.chains,
+                *(v for v, _ in local_values),
             )
         return rt.interpret(c.expr.node, self._env(c, local_values, self.tracer.read))
 
@@ -128,7 +135,16 @@ class _Context:
         trace: Callable[[str, Any], None] | None = None,
     ) -> rt.Env:
         local = dict(zip(c.locals, local_values, strict=True))
-        return rt.Env(self.deal, self.facts, self.stage, self.as_of, self.pb.rounding, local, trace)
+        return rt.Env(
+            self.deal,
+            self.facts,
+            self.stage,
+            self.as_of,
+            self.pb.rounding,
+            local,
+            trace,
+            self.chains,
+        )
 
     def why(self, c: CExpr, exc: rt.Unknown, *local_values: tuple[Any, str]) -> str:
         """The precise reason a value was unknown (the interpreter knows list indexes)."""

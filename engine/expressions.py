@@ -223,7 +223,12 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     ),
     "lower": FunctionSpec("lower(text)", "text in lower case"),
     "upper": FunctionSpec("upper(text)", "text in upper case"),
+    "chain_status": FunctionSpec(
+        "chain_status('CHAIN-ID')",
+        "an approval chain's state: not_required, pending, complete or rejected",
+    ),
 }
+CHAIN_STATES = ("not_required", "pending", "complete", "rejected")
 _AGGREGATES = frozenset({"any", "all", "sum", "count", "min", "max"})
 _NAMED_CONSTANTS = {"true": True, "false": False, "True": True, "False": False}
 _NULL_NAMES = frozenset({"null", "None"})
@@ -248,6 +253,7 @@ class Scope:
     params: Mapping[str, tuple[Any, Type]]
     stage: Type
     fact_filter: Callable[[str], str | None] | None = None  # returns an error, or None
+    chains: tuple[str, ...] | None = None  # chain ids chain_status() may name; None: not here
     extra: Mapping[str, Type] = field(default_factory=dict)  # template-only locals, e.g. item
 
 
@@ -989,6 +995,29 @@ class _Checker:
         return Call(STRING, self.at(node), fn, (x,))
 
     fn_upper = fn_lower
+
+    def fn_chain_status(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
+        if self.scope.chains is None:
+            raise self.fail(
+                node,
+                "chain_status() cannot be used here",
+                "facts and approval chains are worked out before chains are",
+                code="not-allowed",
+            )
+        if len(args) != 1 or not (
+            isinstance(args[0], ast.Constant) and isinstance(args[0].value, str)
+        ):
+            raise self.fail(node, "usage: chain_status('CHAIN-ID')", code="arguments")
+        chain = args[0].value
+        if chain not in self.scope.chains:
+            hint = suggest(chain, self.scope.chains) or "declare it under approval_chains:"
+            raise self.fail(args[0], f"unknown approval chain '{chain}'", hint, code="unknown-name")
+        return Call(
+            Type("string", values=CHAIN_STATES),
+            self.at(node),
+            fn,
+            (Const(STRING, self.at(args[0]), chain),),
+        )
 
 
 def _op_text(op: ast.operator) -> str:

@@ -189,6 +189,36 @@ class Stage:
     terminal: bool
     win_probability: Decimal
     location: Location
+    categories: frozenset[str] | None = None  # None: every category uses the stage
+
+    def used_by(self, category: str) -> bool:
+        return self.categories is None or category in self.categories
+
+
+@dataclass(frozen=True, slots=True)
+class ChainStep:
+    role: str
+    title: Label
+    limit: Decimal | None = None  # the most this approver may approve
+    always: bool = False  # needed whatever the amount
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalChain:
+    """Ordered approvers: a later one cannot act before the earlier ones; a rejection
+    sends the request back to the first step; limits decide how far up it must go."""
+
+    id: str
+    title: Label
+    description: Label
+    steps: tuple[ChainStep, ...]
+    location: Location
+    when: Expr | None = None
+    amount: Expr | None = None
+    categories: frozenset[str] | None = None
+    stages: frozenset[str] | None = None
+    message: Message | None = None
+    mode: str = "enforce"
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +253,12 @@ class PlaybookModel:
     categories: Mapping[str, Category]
     stages: tuple[Stage, ...]
     initial: str
+    initials: Mapping[str, str]  # category -> the stage its deals start in
     transitions: tuple[Transition, ...]
     rules: tuple[Rule, ...]
     tables: tuple[Table, ...]
     document_assignee: str
     document_due_in_days: int
     includes: tuple[str, ...] = ()
-    source_text: str = ""
+    chains: tuple[ApprovalChain, ...] = ()
+    files: tuple[str, ...] = ()  # every file the playbook was assembled from

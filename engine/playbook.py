@@ -11,13 +11,14 @@ import os
 from datetime import date
 from typing import Any
 
-from .check import check_playbook
+from .assemble import Assembled, assemble, assemble_text
+from .check import check_module, check_playbook
 from .compile import CompiledPlaybook, compile_model
 from .deal import check_deal
 from .errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
 from .evaluate import Tracer, evaluate, granted_roles
 from .results import Explanation, Result
-from .source import DEFAULT_LIMITS, Limits, decode, load_yaml
+from .source import DEFAULT_LIMITS, Limits
 
 
 class Playbook:
@@ -143,11 +144,35 @@ def _as_date(value: Any) -> date:
 def loads_playbook(
     text: str, file: str = "<playbook>", limits: Limits = DEFAULT_LIMITS
 ) -> Playbook:
-    """Check and compile playbook text (YAML)."""
-    data, smap, problems = load_yaml(text, file, limits)
-    if problems and data is None:
-        raise PlaybookError(problems)
-    if data is None:
+    """Check and compile playbook text (YAML); includes resolve from the current folder."""
+    return _build(assemble_text(text, file, limits))
+
+
+def load_playbook(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Playbook:
+    """Read, check and compile a playbook file (with what it includes or extends); raises
+    ``PlaybookError`` with every problem found."""
+    return _build(assemble(os.fspath(path), limits))
+
+
+def check_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> str:
+    """Check a playbook or a policy module (``module:``) file; returns which it was.
+
+    Raises ``PlaybookError`` with every problem found."""
+    parts = assemble(os.fspath(path), limits)
+    if isinstance(parts.data, dict) and "module" in parts.data and "id" not in parts.data:
+        _fatal(parts)
+        check_module(parts.data, parts.smap, parts.texts, parts.problems)
+        return "module"
+    _build(parts)
+    return "playbook"
+
+
+def _fatal(parts: Assembled) -> None:
+    """Stop at problems that leave nothing to check (syntax errors, unsafe includes)."""
+    file = parts.smap.file
+    if parts.data is None or any(p.code not in ("duplicate-key",) for p in parts.problems):
+        if parts.problems:
+            raise PlaybookError(parts.problems)
         raise PlaybookError(
             [
                 Diagnostic(
@@ -158,37 +183,9 @@ def loads_playbook(
                 )
             ]
         )
-    model = check_playbook(data, smap, text, problems)
-    return Playbook(compile_model(model, data))
 
 
-def load_playbook(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Playbook:
-    """Read, check and compile a playbook file; raises ``PlaybookError`` with every problem."""
-    file = os.fspath(path)
-    text = read_text(file, limits)
-    return loads_playbook(text, file, limits)
-
-
-def read_text(file: str, limits: Limits = DEFAULT_LIMITS) -> str:
-    """A playbook file as text; unreadable, too large or not UTF-8 -> ``PlaybookError``."""
-
-    def fail(message: str, hint: str = "") -> PlaybookError:
-        return PlaybookError([Diagnostic("input", message, Location(file, 1, 1), hint=hint)])
-
-    if os.path.isdir(file):
-        raise fail("is a folder, not a playbook file")
-    try:
-        size = os.path.getsize(file)
-        if size > limits.max_bytes:
-            raise fail(
-                f"the file is {size:,} bytes; the limit is {limits.max_bytes:,}",
-                "split it into modules",
-            )
-        with open(file, "rb") as fh:
-            data = fh.read(limits.max_bytes + 1)
-    except OSError as exc:
-        raise fail(f"cannot read the file: {exc.strerror or exc}") from None
-    text, problems = decode(data, file)
-    if text is None:
-        raise PlaybookError(problems)
-    return text
+def _build(parts: Assembled) -> Playbook:
+    _fatal(parts)
+    model = check_playbook(parts.data, parts.smap, parts.texts, parts.problems)
+    return Playbook(compile_model(model, parts.data))

@@ -31,9 +31,11 @@ class Violation:
 class Approval:
     rule: str
     role: str
-    status: str  # pending | granted
+    status: str  # pending | granted | waiting (a later step of a chain)
     message: str
     granted_by: str | None = None
+    step: int | None = None  # for approval chains: the step number...
+    chain: str | None = None  # ...and the chain id
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -44,6 +46,9 @@ class Approval:
         }
         if self.granted_by is not None:
             out["granted_by"] = self.granted_by
+        if self.chain is not None:
+            out["chain"] = self.chain
+            out["step"] = self.step
         return out
 
 
@@ -115,7 +120,7 @@ class Result:
 
     @property
     def pending_approvals(self) -> tuple[Approval, ...]:
-        return tuple(a for a in self.approvals if a.status == "pending")
+        return tuple(a for a in self.approvals if a.status != "granted")
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -102,6 +102,7 @@ class Env:
     rounding: str = ROUND_HALF_EVEN
     locals: dict[str, tuple[Any, str]] = field(default_factory=dict)
     trace: Callable[[str, Any], None] | None = None
+    chains: dict[str, str] = field(default_factory=dict)
 
 
 def interpret(node: ex.Node, env: Env) -> Any:
@@ -199,6 +200,11 @@ def _neg(node: ex.Neg, env: Env) -> Any:
 def _call(node: ex.Call, env: Env) -> Any:
     args = [interpret(a, env) for a in node.args]
     fn = node.fn
+    if fn == "chain_status":
+        state = env.chains.get(args[0], "not_required")
+        if env.trace:
+            env.trace(f"chain_status({args[0]})", state)
+        return state
     if fn == "len":
         return len(args[0])
     if fn == "abs":

@@ -23,7 +23,7 @@ from .errors import DealProblem, Diagnostic, suggest
 from .source import Path, SourceMap, json_path
 from .types import Type
 
-SCHEMA_NAMES = ("playbook", "result")
+SCHEMA_NAMES = ("playbook", "module", "result", "test")
 
 
 def _schemas_dir() -> FsPath:

@@ -37,7 +37,9 @@ def test_validate_text_is_grouped_and_readable(runner):
         runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB, "--as-of", "2026-03-02"
     )
     out = result.output
-    order = [out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (8)")]
+    order = [
+        out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (11)")
+    ]
     assert order == sorted(order)
     assert "… General manager (pending) [DISCOUNT] discount 18.0% is above the 15% tier" in out
     assert "\x1b[" not in out  # no colour codes when not on a terminal

@@ -67,7 +67,7 @@ def both(text, deal=None, facts=None, expect=None):
     outcomes = []
     for run in (
         lambda: rt.interpret(checked.node, env),
-        lambda: fn(deal, facts, {"id": "open"}, AS_OF),
+        lambda: fn(deal, facts, {"id": "open"}, AS_OF, {}),
     ):
         try:
             outcomes.append(("value", run()))
