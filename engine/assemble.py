@@ -107,7 +107,9 @@ def _load(
         if loaded is not None:
             base, base_map = loaded
             if isinstance(base, dict):
-                base = {k: v for k, v in base.items() if k != "extends"}
+                # the version label and period belong to the version being extended
+                own_keys = ("extends", "version", "effective_from", "effective_to")
+                base = {k: v for k, v in base.items() if k not in own_keys}
     includes = data.get("include")
     if isinstance(includes, list):
         for i, entry in enumerate(includes):

@@ -108,10 +108,24 @@ def _read_deal(path: str) -> Any:
     return read_deal(path)
 
 
-def _playbook(path: str) -> Any:
+def _playbook(
+    path: str, playbook_id: str | None = None, version: str | None = None, on: date | None = None
+) -> Any:
+    """A playbook file as given, or from a folder the version in force ``on`` that date."""
+    from .library import Library
     from .playbook import load_playbook
 
-    return load_playbook(path)
+    if os.path.isdir(path):
+        return Library(path).pick(playbook_id, on or date.today(), version)
+    pb = load_playbook(path)
+    if playbook_id is not None and playbook_id != pb.id:
+        raise InputError(f"{path} is playbook '{pb.id}', not '{playbook_id}'")
+    if version is not None and version != pb.version:
+        raise InputError(
+            f"{path} is version {pb.version} of {pb.id}, not {version}; "
+            "give the folder to choose among versions"
+        )
+    return pb
 
 
 FORMAT = click.option(
@@ -135,8 +149,25 @@ AS_OF = click.option(
     help="Evaluate as on this date (YYYY-MM-DD); default: today.",
 )
 PLAYBOOK = click.option(
-    "--playbook", "-p", "playbook", required=True, metavar="FILE", help="The playbook (YAML)."
+    "--playbook",
+    "-p",
+    "playbook",
+    required=True,
+    metavar="PATH",
+    help="The playbook file, or a folder of versions (the one in force at --as-of is used).",
 )
+
+
+def VERSIONS(fn: Any) -> Any:
+    fn = click.option("--id", "playbook_id", metavar="ID", help="With a folder: which playbook.")(
+        fn
+    )
+    return click.option(
+        "--version",
+        "version",
+        metavar="VERSION",
+        help="Use this version instead of the one in force.",
+    )(fn)
 
 
 def _lang(value: str | None) -> str:
@@ -157,60 +188,99 @@ def main() -> None:
 
 
 @main.command(epilog=EPILOG)
-@click.argument("playbooks", nargs=-1, required=True, metavar="PLAYBOOK...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
 @FORMAT
 @_guarded
-def lint(playbooks: tuple[str, ...], fmt: str) -> int:
-    """Check playbooks; print every problem as FILE:LINE:COL and exit 2 if there are any."""
+def lint(paths: tuple[str, ...], fmt: str) -> int:
+    """Check playbooks and modules (files, or folders with their versions); print every
+    problem as FILE:LINE:COL and exit 2 if there are any."""
     from .errors import PlaybookError
+    from .library import lint_folder
     from .playbook import check_file
     from .render import to_json
 
     problems: list[PlaybookError] = []
-    for path in playbooks:
+    checked = 0
+    for path in paths:
+        if os.path.isdir(path):
+            files, found = lint_folder(path)
+            checked += len(files)
+            problems += found
+            continue
+        checked += 1
         try:
             check_file(path)
         except PlaybookError as failure:
             problems.append(failure)
     if fmt == "json":
-        click.echo(
-            to_json(
-                {
-                    "ok": not problems,
-                    "diagnostics": [d.to_dict() for p in problems for d in p.diagnostics],
-                }
-            ),
-            nl=False,
-        )
+        diagnostics = [d.to_dict() for p in problems for d in p.diagnostics]
+        click.echo(to_json({"ok": not problems, "diagnostics": diagnostics}), nl=False)
     for problem in problems:
         for line in problem.lines():
             click.echo(line, err=fmt == "json")
     if not problems and fmt == "text":
-        click.echo(f"ok: {len(playbooks)} playbook{'s' if len(playbooks) != 1 else ''} checked")
+        click.echo(f"ok: {checked} file{'s' if checked != 1 else ''} checked")
     return EXIT_BAD_INPUT if problems else EXIT_OK
 
 
 @main.command(epilog=EPILOG)
 @click.argument("deal", metavar="DEAL")
 @PLAYBOOK
+@VERSIONS
 @FORMAT
 @AS_OF
 @LANG
 @_guarded
-def validate(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None) -> int:
+def validate(
+    deal: str,
+    playbook: str,
+    playbook_id: str | None,
+    version: str | None,
+    fmt: str,
+    as_of: str | None,
+    lang: str | None,
+) -> int:
     """Check one deal (JSON or YAML file, or - for stdin) against a playbook."""
-    return _check(deal, playbook, fmt, as_of, lang, explain=False)
+    return _check(deal, playbook, playbook_id, version, fmt, as_of, lang, explain=False)
+
+
+@main.command(epilog=EPILOG)
+@click.argument("deal", metavar="DEAL")
+@PLAYBOOK
+@VERSIONS
+@FORMAT
+@AS_OF
+@LANG
+@_guarded
+def explain(
+    deal: str,
+    playbook: str,
+    playbook_id: str | None,
+    version: str | None,
+    fmt: str,
+    as_of: str | None,
+    lang: str | None,
+) -> int:
+    """Show every rule: fired or not, and the values it saw."""
+    return _check(deal, playbook, playbook_id, version, fmt, as_of, lang, explain=True)
 
 
 def _check(
-    deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None, explain: bool
+    deal: str,
+    playbook: str,
+    playbook_id: str | None,
+    version: str | None,
+    fmt: str,
+    as_of: str | None,
+    lang: str | None,
+    explain: bool,
 ) -> int:
     from .render import explanation_text, result_text, to_json
 
-    pb = _playbook(playbook)
+    when, language = _as_of(as_of), _lang(lang)
+    pb = _playbook(playbook, playbook_id, version, when)
     data = _read_deal(deal)
     source = deal if deal != "-" else "stdin"
-    when, language = _as_of(as_of), _lang(lang)
     if explain:
         ex = pb.explain(data, as_of=when, lang=language, source=source)
         result = ex.result
@@ -224,21 +294,10 @@ def _check(
 
 @main.command(epilog=EPILOG)
 @click.argument("deal", metavar="DEAL")
-@PLAYBOOK
-@FORMAT
-@AS_OF
-@LANG
-@_guarded
-def explain(deal: str, playbook: str, fmt: str, as_of: str | None, lang: str | None) -> int:
-    """Show every rule: fired or not, and the values it saw."""
-    return _check(deal, playbook, fmt, as_of, lang, explain=True)
-
-
-@main.command(epilog=EPILOG)
-@click.argument("deal", metavar="DEAL")
 @click.option("--to", "to", required=True, metavar="STAGE", help="The stage to move to.")
 @click.option("--by", "by", required=True, metavar="USER", help="Who moves the deal.")
 @PLAYBOOK
+@VERSIONS
 @AS_OF
 @LANG
 @_guarded
@@ -247,6 +306,8 @@ def advance(
     to: str,
     by: str,
     playbook: str,
+    playbook_id: str | None,
+    version: str | None,
     as_of: str | None,
     lang: str | None,
     fmt: str = "text",
@@ -254,38 +315,44 @@ def advance(
     """Move a deal to another stage; prints the updated deal as JSON on stdout."""
     from .render import to_json
 
-    pb = _playbook(playbook)
-    moved = pb.advance(
-        _read_deal(deal),
-        to=to,
-        by=by,
-        at=_as_of(as_of),
-        lang=_lang(lang),
-        source=deal if deal != "-" else "stdin",
-    )
+    when = _as_of(as_of)
+    pb = _playbook(playbook, playbook_id, version, when)
+    source = deal if deal != "-" else "stdin"
+    moved = pb.advance(_read_deal(deal), to=to, by=by, at=when, lang=_lang(lang), source=source)
     click.echo(to_json(moved), nl=False)
     return EXIT_OK
 
 
 @main.command(epilog=EPILOG)
-@click.argument("which", type=click.Choice(["deal", "playbook", "result"]))
+@click.argument("which", type=click.Choice(["deal", "playbook", "module", "result", "test"]))
 @click.option(
     "--playbook",
     "-p",
     "playbook",
-    metavar="FILE",
+    metavar="PATH",
     help="For 'deal': the playbook whose deal schema to print.",
 )
+@VERSIONS
+@AS_OF
 @_guarded
-def schema(which: str, playbook: str | None, fmt: str = "json") -> int:
-    """Print a JSON Schema: a playbook's deal schema, the playbook language, or the result."""
+def schema(
+    which: str,
+    playbook: str | None,
+    playbook_id: str | None,
+    version: str | None,
+    as_of: str | None,
+    fmt: str = "json",
+) -> int:
+    """Print a JSON Schema: a playbook's deals, the playbook language, modules, results or
+    playbook tests."""
     from .render import to_json
     from .schema import bundled
 
     if which == "deal":
         if not playbook:
-            raise InputError("kam schema deal needs --playbook FILE")
-        click.echo(to_json(_playbook(playbook).deal_schema()), nl=False)
+            raise InputError("kam schema deal needs --playbook PATH")
+        pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
+        click.echo(to_json(pb.deal_schema()), nl=False)
     else:
         click.echo(to_json(bundled(which)), nl=False)
     return EXIT_OK

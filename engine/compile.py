@@ -18,6 +18,7 @@ from . import runtime as rt
 from .codegen import ModuleBuilder
 from .machine import StageMachine
 from .model import (
+    ApprovalChain,
     DocumentNeed,
     Expr,
     Fact,
@@ -67,6 +68,13 @@ class CTable:
 
 
 @dataclass(frozen=True, slots=True)
+class CChain:
+    chain: ApprovalChain
+    when: CExpr | None
+    amount: CExpr | None
+
+
+@dataclass(frozen=True, slots=True)
 class CNeed:
     need: DocumentNeed
     when: CExpr | None
@@ -86,7 +94,8 @@ class CompiledPlaybook:
     facts: tuple[CFact, ...]
     rules: tuple[CRule, ...]
     tables: tuple[CTable, ...]
-    moves: Mapping[str, tuple[CMove, ...]]  # stage -> moves out of it
+    chains: tuple[CChain, ...]
+    moves: Mapping[tuple[str, str], tuple[CMove, ...]]  # (category, stage) -> moves out
     category_needs: Mapping[tuple[str, str], tuple[CNeed, ...]]  # (category, target) -> docs
     stage_info: Mapping[str, dict[str, Any]]
     params: Mapping[str, Any]
@@ -131,6 +140,7 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
         locals_ = (r.item,) if r.for_each is not None else ()
         rules_src.append((r, cx(r.when, locals_), cx(r.for_each), cx(r.outcome.due, locals_)))
     tables_src = [(t, cx(t.input), cx(t.when)) for t in model.tables]
+    chains_src = [(c, cx(c.when), cx(c.amount)) for c in model.chains]
     moves_src = [
         (t, [(g, cx(g.when)) for g in t.conditions], [(n, cx(n.when)) for n in t.documents])
         for t in model.transitions
@@ -156,13 +166,22 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
     )
     rules = tuple(CRule(r, must(w), done(e), done(d)) for r, w, e, d in rules_src)
     tables = tuple(CTable(t, must(i), done(w)) for t, i, w in tables_src)
-    moves: dict[str, list[CMove]] = {s.id: [] for s in model.stages}
-    for t, conds, needs in moves_src:
-        moves[t.source].append(
-            CMove(
-                t, tuple((g, must(w)) for g, w in conds), tuple(CNeed(n, done(w)) for n, w in needs)
-            )
-        )
+    chains = tuple(CChain(c, done(w), done(a)) for c, w, a in chains_src)
+    compiled_moves = [
+        CMove(t, tuple((g, must(w)) for g, w in conds), tuple(CNeed(n, done(w)) for n, w in needs))
+        for t, conds, needs in moves_src
+    ]
+    # the move table per category: a category only moves between the stages it uses
+    by_id = {s.id: s for s in model.stages}
+    moves: dict[tuple[str, str], list[CMove]] = {}
+    for category in model.categories:
+        for s in model.stages:
+            if s.used_by(category):
+                moves[(category, s.id)] = [
+                    m
+                    for m in compiled_moves
+                    if m.transition.source == s.id and by_id[m.transition.target].used_by(category)
+                ]
     category_needs = {k: tuple(CNeed(n, done(w)) for n, w in v) for k, v in cat_src.items()}
     stage_info = {
         s.id: {
@@ -186,6 +205,7 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
         facts=facts,
         rules=rules,
         tables=tables,
+        chains=chains,
         moves={k: tuple(v) for k, v in moves.items()},
         category_needs=category_needs,
         stage_info=stage_info,

@@ -79,4 +79,7 @@ def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[st
     problems = deal_problems(pb.validator, data)
     if problems:
         raise DealError(problems, source)
+    if (data["category"], data["stage"]) not in pb.moves:
+        problem = f"stage '{data['stage']}' is not used by category '{data['category']}'"
+        raise DealError([DealProblem("$.stage", problem)], source)
     return pb.normalize(data)

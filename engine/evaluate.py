@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import runtime as rt
-from .compile import CExpr, CNeed, CompiledPlaybook, CRule, CTable
+from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable
 from .errors import UnmetGuard
 from .model import Outcome, Row
 from .results import (
@@ -43,6 +43,14 @@ _TEXT = {
         "guard_unknown": "cannot check {title}: {reason}",
         "guard_failed": "{title} is not met",
         "fired": "{title}",
+        "chain_step": "step {step} of {total} ({title}): approval by {role}",
+        "chain_amount": "cannot check the limits of {title}: {reason}",
+        "chain_self": "{by} owns the request and cannot approve it as {role}",
+        "chain_twice": "{by} already approved an earlier step; {role} needs another person",
+        "chain_order": "{role} approved{on} before {first}: it does not count, "
+        "approve again after {first}",
+        "chain_rejected": "rejected by {role} ({by}){comment}: the request goes back to the "
+        "first step",
     },
     "zh": {
         "unknown": "无法检查{title}：{reason}",
@@ -54,6 +62,12 @@ _TEXT = {
         "guard_unknown": "无法检查{title}：{reason}",
         "guard_failed": "未满足：{title}",
         "fired": "{title}",
+        "chain_step": "第 {step}/{total} 步（{title}）：{role}审批",
+        "chain_amount": "无法检查{title}的审批权限：{reason}",
+        "chain_self": "{by}是申请人，不能以{role}身份审批",
+        "chain_twice": "{by}已审批前一步；{role}须由另一人审批",
+        "chain_order": "{role}在{first}之前审批{on}：无效，请在{first}之后重新审批",
+        "chain_rejected": "被{role}（{by}）驳回{comment}：申请退回第一步",
     },
 }
 
@@ -206,6 +220,9 @@ def evaluate(
     _compute_facts(ctx)
     enforced: list[Violation | Approval | Action] = []
     shadow: list[Violation | Approval | Action] = []
+    for cchain in pb.chains:
+        found = _run_chain(ctx, cchain)
+        (shadow if cchain.chain.mode == "shadow" else enforced).extend(found)
     category = deal["category"]
     stage = deal["stage"]
     checks: tuple[CRule | CTable, ...] = (*pb.rules, *pb.tables)
@@ -232,6 +249,8 @@ def evaluate(
     for item in enforced:
         if isinstance(item, Violation):
             violations.append(item)
+        elif isinstance(item, Approval) and item.chain is not None:
+            approvals.append(item)  # a chain has worked out its own status
         elif isinstance(item, Approval):
             by = granted.get(item.role)
             approvals.append(
@@ -247,7 +266,7 @@ def evaluate(
             i.message,
             granted.get(i.role),
         )
-        if isinstance(i, Approval)
+        if isinstance(i, Approval) and i.chain is None
         else i
         for i in shadow
     ]
@@ -516,6 +535,147 @@ def _row_text(row: Row) -> str:
     return " ".join(parts) or "every value"
 
 
+# -- approval chains ----------------------------------------------------------------------------
+
+
+def _run_chain(ctx: _Context, cchain: CChain) -> list[Violation | Approval | Action]:
+    """Walk deal.approvals in order against the chain's steps; sets ctx.chains[id]."""
+    chain = cchain.chain
+    deal = ctx.deal
+    tracer = ctx.tracer
+    ctx.chains[chain.id] = "not_required"
+    if (chain.categories is not None and deal["category"] not in chain.categories) or (
+        chain.stages is not None and deal["stage"] not in chain.stages
+    ):
+        if tracer:
+            tracer.step(
+                "chain",
+                chain.id,
+                "not applicable",
+                f"applies to {_scope_text(chain.categories, chain.stages)}",
+            )
+        return []
+    notes: list[Violation | Approval | Action] = []
+    title = chain.title.get(ctx.lang)
+    if cchain.when is not None:
+        try:
+            if not ctx.run(cchain.when):
+                if tracer:
+                    tracer.step("chain", chain.id, "not required", "its 'when' does not hold")
+                return []
+        except rt.Unknown:
+            pass  # when in doubt, the approvals are needed
+    amount = None
+    if cchain.amount is not None:
+        try:
+            amount = ctx.run(cchain.amount)
+        except rt.Unknown as exc:
+            reason = ctx.why(cchain.amount, exc)
+            notes.append(
+                Violation(
+                    chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)
+                )
+            )
+    steps = []
+    covered = False
+    for step in chain.steps:
+        if covered and not step.always:
+            continue
+        steps.append(step)
+        if step.limit is not None and amount is not None and amount <= step.limit:
+            covered = True
+    roles = {s.role for s in steps}
+    owner = deal.get("owner")
+    done = 0
+    granted: dict[int, str] = {}
+    approvers: set[str] = set()
+    rejected: dict[str, Any] | None = None
+    for entry in deal.get("approvals") or ():
+        role, by = entry.get("role"), entry.get("by")
+        if role not in roles:
+            continue
+        when = entry.get("on")
+        on = f" {when.isoformat()}" if isinstance(when, date) else ""
+        if entry.get("decision") == "rejected":
+            rejected = entry
+            done, granted, approvers = 0, {}, set()
+            continue
+        label = ctx.label("role", role)
+        if by == owner:
+            notes.append(
+                Violation(chain.id, "warn", text(ctx.lang, "chain_self", by=by, role=label))
+            )
+        elif done < len(steps) and steps[done].role == role:
+            if by in approvers:
+                notes.append(
+                    Violation(chain.id, "warn", text(ctx.lang, "chain_twice", by=by, role=label))
+                )
+                continue
+            granted[done] = str(by)
+            approvers.add(str(by))
+            done += 1
+            rejected = None
+        elif any(s.role == role for s in steps[done + 1 :]):
+            notes.append(
+                Violation(
+                    chain.id,
+                    "warn",
+                    text(
+                        ctx.lang,
+                        "chain_order",
+                        role=label,
+                        on=on,
+                        first=ctx.label("role", steps[done].role),
+                    ),
+                )
+            )
+    if rejected is not None:
+        state = "rejected"
+        comment = rejected.get("comment")
+        notes.append(
+            Violation(
+                chain.id,
+                "warn",
+                text(
+                    ctx.lang,
+                    "chain_rejected",
+                    role=ctx.label("role", rejected.get("role", "")),
+                    by=rejected.get("by"),
+                    comment=f" ({comment})" if comment else "",
+                ),
+            )
+        )
+    else:
+        state = "complete" if done == len(steps) else "pending"
+    ctx.chains[chain.id] = state
+    if tracer:
+        tracer.step(
+            "chain",
+            chain.id,
+            state,
+            f"{done} of {len(steps)} steps approved"
+            + (f"; amount {_show(amount)}" if amount is not None else ""),
+        )
+    out: list[Violation | Approval | Action] = []
+    for i, step in enumerate(steps):
+        status = "granted" if i < done else "pending" if i == done else "waiting"
+        label = ctx.label("role", step.role)
+        fallback = text(
+            ctx.lang, "chain_step", step=i + 1, total=len(steps), role=label, title=title
+        )
+        message = ctx.render(
+            chain.message,
+            fallback,
+            role=step.role,
+            role_label=label,
+            step=i + 1,
+            limit=step.limit,
+            amount=amount,
+        )
+        out.append(Approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id))
+    return out + notes
+
+
 # -- documents and moves ------------------------------------------------------------------------
 
 
@@ -547,7 +707,7 @@ def _moves(
     doc_actions: dict[str, Action] = {}
     moves = []
     tracer = ctx.tracer
-    for cmove in pb.moves.get(deal["stage"], ()):
+    for cmove in pb.moves.get((category, deal["stage"]), ()):
         t = cmove.transition
         missing: list[UnmetGuard] = []
         for guard, cexpr in cmove.conditions:

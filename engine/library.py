@@ -1,0 +1,183 @@
+"""A folder in, its playbooks by id and version out: which version is in force on a date.
+
+A folder may hold several versions of one playbook id, each with ``effective_from`` (and
+maybe ``effective_to``). Evaluation takes the version in force at ``as_of`` - or one named
+explicitly - and the result records the id, version and content hash used. Two versions of
+one id whose periods overlap are refused by ``kam lint``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass
+from datetime import date
+
+from .assemble import read_file
+from .errors import Diagnostic, InputError, Location, PlaybookError, suggest
+from .playbook import Playbook, load_playbook
+from .source import load_yaml
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What the header of one playbook file says."""
+
+    file: str
+    id: str
+    version: str
+    start: date
+    end: date | None
+    where_from: Location  # effective_from (or the top of the file)
+
+    def in_force(self, on: date) -> bool:
+        return self.start <= on and (self.end is None or on <= self.end)
+
+    def period(self) -> str:
+        start = "the beginning" if self.start == date.min else self.start.isoformat()
+        return f"{start} to {self.end.isoformat() if self.end else 'open end'}"
+
+
+def playbook_files(folder: str) -> list[str]:
+    """The playbook files directly in ``folder`` (modules, tests and examples live apart)."""
+    out = []
+    for name in sorted(os.listdir(folder)):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and name.endswith((".yaml", ".yml")):
+            out.append(path)
+    return out
+
+
+def read_header(file: str) -> Entry | None:
+    """id, version and period of a playbook file; None for a module or unreadable file."""
+    text, _ = read_file(file)
+    if text is None:
+        return None
+    data, smap, _problems = load_yaml(text, file)
+    if not isinstance(data, dict) or "id" not in data or "module" in data:
+        return None
+    return Entry(
+        file,
+        str(data.get("id")),
+        str(data.get("version", "")),
+        _date(data.get("effective_from")) or date.min,
+        _date(data.get("effective_to")),
+        smap.at(("effective_from",)) if "effective_from" in data else Location(file, 1, 1),
+    )
+
+
+def _date(value: object) -> date | None:
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+class Library:
+    """The playbooks of one folder, loaded when first asked for."""
+
+    def __init__(self, folder: str | os.PathLike[str]) -> None:
+        self.folder = os.fspath(folder)
+        self.entries = [e for f in playbook_files(self.folder) if (e := read_header(f))]
+        self._loaded: dict[str, Playbook] = {}
+
+    @property
+    def ids(self) -> list[str]:
+        return sorted({e.id for e in self.entries})
+
+    def versions(self, playbook_id: str) -> list[Entry]:
+        return sorted((e for e in self.entries if e.id == playbook_id), key=lambda e: e.start)
+
+    def pick(self, playbook_id: str | None, on: date, version: str | None = None) -> Playbook:
+        """The version in force ``on`` that date (or the named ``version``)."""
+        if playbook_id is None:
+            if len(self.ids) != 1:
+                raise InputError(
+                    f"{self.folder} holds playbooks {', '.join(self.ids) or '(none)'}: "
+                    "say which with --id"
+                )
+            playbook_id = self.ids[0]
+        candidates = self.versions(playbook_id)
+        if not candidates:
+            hint = suggest(playbook_id, self.ids)
+            raise InputError(
+                f"no playbook '{playbook_id}' in {self.folder}" + (f" ({hint})" if hint else "")
+            )
+        if version is not None:
+            chosen = [e for e in candidates if e.version == version]
+            if not chosen:
+                known = ", ".join(e.version for e in candidates)
+                raise InputError(f"{playbook_id} has no version '{version}' (versions: {known})")
+        else:
+            chosen = [e for e in candidates if e.in_force(on)]
+            if not chosen:
+                periods = "; ".join(f"{e.version}: {e.period()}" for e in candidates)
+                raise InputError(
+                    f"no version of {playbook_id} is in force on {on.isoformat()} ({periods})"
+                )
+        entry = chosen[-1]
+        if entry.file not in self._loaded:
+            self._loaded[entry.file] = load_playbook(entry.file)
+        return self._loaded[entry.file]
+
+
+def overlaps(entries: list[Entry]) -> list[Diagnostic]:
+    """Two versions of one id in force on the same day, or one version label used twice."""
+    out = []
+    by_id: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_id.setdefault(e.id, []).append(e)
+    for playbook_id, versions in by_id.items():
+        versions.sort(key=lambda e: (e.start, e.file))
+        labels: dict[str, Entry] = {}
+        for e in versions:
+            if e.version in labels:
+                out.append(
+                    Diagnostic(
+                        "duplicate-version",
+                        f"{playbook_id} version {e.version} is also in {labels[e.version].file}",
+                        e.where_from,
+                        hint="give each published version its own label",
+                    )
+                )
+            labels[e.version] = e
+        for prev, nxt in itertools.pairwise(versions):
+            if prev.end is None or prev.end >= nxt.start:
+                out.append(
+                    Diagnostic(
+                        "versions-overlap",
+                        f"{playbook_id} {nxt.version} ({nxt.period()}) overlaps "
+                        f"{prev.version} in {prev.file} ({prev.period()})",
+                        nxt.where_from,
+                        hint=f"end {prev.version} with effective_to before {nxt.start.isoformat()}",
+                    )
+                )
+    return out
+
+
+def lint_folder(folder: str) -> tuple[list[str], list[PlaybookError]]:
+    """Every playbook and module under ``folder`` checked, plus version overlaps.
+
+    Returns the files checked and the errors found."""
+    from .playbook import check_file
+
+    files = playbook_files(folder)
+    modules = os.path.join(folder, "modules")
+    if os.path.isdir(modules):
+        for dirpath, dirnames, filenames in os.walk(modules):
+            dirnames.sort()
+            files += [
+                os.path.join(dirpath, n) for n in sorted(filenames) if n.endswith((".yaml", ".yml"))
+            ]
+    problems: list[PlaybookError] = []
+    for file in files:
+        try:
+            check_file(file)
+        except PlaybookError as exc:
+            problems.append(exc)
+    clash = overlaps([e for f in playbook_files(folder) if (e := read_header(f))])
+    if clash:
+        problems.append(PlaybookError(clash))
+    return files, problems
