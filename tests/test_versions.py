@@ -116,7 +116,8 @@ def test_unknown_version_and_id(runner):
         ["validate", "-", "-p", str(PLAYBOOKS), "--id", "auto-deal"],
         input=json.dumps(BASE_DEAL),
     )
-    assert "no playbook 'auto-deal'" in result.stderr and "auto-dealer" in result.stderr
+    assert "no playbook 'auto-deal'" in result.stderr
+    assert "auto-dealer" in result.stderr
 
 
 def test_shadow_rule_is_reported_but_never_changes_the_status(runner):
