@@ -358,6 +358,58 @@ def schema(
     return EXIT_OK
 
 
+@main.command("test", epilog=EPILOG)
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="List every rule, table row, move guard and chain step not exercised both ways "
+    "(fired and not fired); exit 1 unless coverage is full.",
+)
+@_guarded
+def test_command(paths: tuple[str, ...], coverage: bool, fmt: str = "text") -> int:  # noqa: PT028
+    """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
+    from .testing import Runner, discover
+
+    files = discover(paths or (".",))
+    runner = Runner()
+    results = []
+    for file in files:
+        found = runner.run(file)
+        results += found
+        marks = "".join("." if r.passed else click.style("F", fg="red") for r in found)
+        click.echo(f"{file} {marks}")
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        click.echo(click.style(f"FAILED {r.file}::{r.name}", fg="red"))
+        for line in r.failures:
+            click.echo(f"    {line}")
+    for line in runner.errors:
+        click.echo(
+            click.style(f"ERROR {line}", fg="red")
+            if ": error[" in line or line.startswith(("/", "."))
+            else f"ERROR {line}"
+        )
+    incomplete = False
+    if coverage:
+        missing = runner.coverage.missing()
+        done, total = runner.coverage.totals()
+        click.echo(f"coverage: {done} of {total} rules, rows, guards and steps exercised both ways")
+        for file, items in missing.items():
+            incomplete = True
+            click.echo(f"  {file}: {len(items)} not covered")
+            for item in items:
+                click.echo(f"    - {item}")
+    if not files:
+        click.echo("no test files found (they start with 'kam_test: 1')")
+    if runner.errors:
+        click.echo(f"{len(runner.errors)} error{'s' if len(runner.errors) != 1 else ''}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    if runner.errors:
+        return EXIT_BAD_INPUT
+    return EXIT_BLOCKED if failed or incomplete or not files else EXIT_OK
+
+
 def entry() -> None:
     """The ``kam`` console script: click's standalone mode turns usage errors into exit 2."""
     for stream in (sys.stdout, sys.stderr):

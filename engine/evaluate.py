@@ -497,8 +497,9 @@ def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Act
     if tracer:
         tracer.step("table", table.id, "value", f"input {table.input.text} = {_show(x)}")
     out: list[Violation | Approval | Action] = []
+    decided = False  # with hit: first, the rows after the hit do not fire
     for row in table.rows:
-        hit = row.holds(x)
+        hit = not decided and row.holds(x)
         if tracer:
             tracer.steps.append(
                 Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
@@ -511,8 +512,7 @@ def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Act
                     ctx, table.id, row.outcome, title, {"value": x, "row": _row_values(row)}, ()
                 )
             )
-        if table.hit == "first":
-            break
+        decided = table.hit == "first"
     return out
 
 
@@ -752,7 +752,8 @@ def _moves(
                 tracer.steps.append(
                     Step(
                         "document",
-                        f"{t.target}:{doc}",
+                        f"{t.target}:{doc}"
+                        + (f"@{cneed.need.category}" if cneed.need.category else ""),
                         "held" if present else "missing",
                         (("deal.documents", sorted(held)),),
                         cneed.need.rule,
