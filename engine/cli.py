@@ -384,12 +384,10 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str = "text") -> i
         click.echo(click.style(f"FAILED {r.file}::{r.name}", fg="red"))
         for line in r.failures:
             click.echo(f"    {line}")
-    for line in runner.errors:
-        click.echo(
-            click.style(f"ERROR {line}", fg="red")
-            if ": error[" in line or line.startswith(("/", "."))
-            else f"ERROR {line}"
-        )
+    for lines in runner.errors:
+        click.echo(click.style(f"ERROR {lines[0]}", fg="red"))
+        for line in lines[1:]:
+            click.echo(f"    {line.strip()}")
     incomplete = False
     if coverage:
         missing = runner.coverage.missing()

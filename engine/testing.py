@@ -87,6 +87,18 @@ class Coverage:
 
 def items_of(pb: Playbook) -> Iterator[tuple[str, str, str]]:
     """(defining file, coverage key, label) of every rule, row, guard, document and step."""
+    for file, key, label in _items(pb):
+        yield _shown(file), key, label
+
+
+def _shown(file: str) -> str:
+    """One name per file however it was reached (relative to here when below here)."""
+    real = os.path.realpath(file)
+    here = os.path.realpath(os.getcwd())
+    return os.path.relpath(real, here) if real.startswith(here + os.sep) else real
+
+
+def _items(pb: Playbook) -> Iterator[tuple[str, str, str]]:
     m = pb.model
     for r in m.rules:
         yield r.location.file, f"rule:{r.id}", f"rule {r.id}"
@@ -163,7 +175,7 @@ class Runner:
 
     def __init__(self) -> None:
         self.coverage = Coverage()
-        self.errors: list[str] = []  # broken test files or playbooks
+        self.errors: list[list[str]] = []  # broken test files or playbooks, as lines
         self._playbooks: dict[str, Playbook] = {}
         self._libraries: dict[str, Library] = {}
 
@@ -171,9 +183,9 @@ class Runner:
         try:
             return self._run(file)
         except PlaybookError as exc:
-            self.errors += exc.lines()
+            self.errors.append(exc.lines())
         except KamError as exc:
-            self.errors.append(f"{file}: {exc}")
+            self.errors.append([f"{file}: {exc}"])
         return []
 
     def _run(self, file: str) -> list[CaseResult]:

@@ -312,7 +312,8 @@ expect = {"type": "object", "additionalProperties": False, "title": "Expectation
     "allowed": d({"type": "array", "items": S}, "Allowed moves", "Stages the deal may move to now."),
     "refused": d({"oneOf": [{"type": "array", "items": S}, {"type": "object", "additionalProperties": {"type": "array", "items": S}}]},
                  "Refused moves", "Stages it may not move to now; as a mapping, with the ids of what each still needs."),
-    "shadow": d(deal_items({"rule": S, "kind": S, "message_contains": S}), "Shadow", "Outcomes of shadow rules."),
+    "shadow": d(deal_items({"rule": S, "kind": S, "role": S, "message_contains": S}), "Shadow", "Outcomes of shadow rules."),
+    "no_shadow": deal_items({"rule": S, "kind": S, "role": S, "message_contains": S}),
   }}
 case = {"type": "object", "additionalProperties": False, "required": ["name", "expect"],
   "properties": {
