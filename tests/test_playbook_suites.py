@@ -38,7 +38,8 @@ def test_a_broken_copy_fails_with_a_readable_diff(runner, tmp_path):
     ) in out
     assert "    approvals: expected {rule: DISCOUNT, role: key_account_manager}" in out
     assert "        got DISCOUNT marketing_director pending" in out
-    assert out.splitlines()[-1].endswith(" failed") and " 0 failed" not in out.splitlines()[-1]
+    assert out.splitlines()[-1].endswith(" failed")
+    assert " 0 failed" not in out.splitlines()[-1]
 
 
 def test_coverage_lists_what_is_not_exercised(runner, tmp_path):
@@ -80,7 +81,8 @@ def test_a_case_may_expect_the_deal_to_be_refused(runner, tmp_path):
     )
     result = runner.invoke(main, ["test", str(suite)])
     assert result.exit_code == 1
-    assert "FAILED" in result.output and "::wrongly expected to pass" in result.output
+    assert "FAILED" in result.output
+    assert "::wrongly expected to pass" in result.output
     assert (
         "the deal was refused: $.lines[0].quantity: -1 is less than the allowed 0" in result.output
     )
