@@ -74,6 +74,7 @@ TEMPLATE_NAMES = frozenset(
     }
 )
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # plain text, not an expression
 _PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
 _FACT_REF = re.compile(r"\bfacts\.([a-z][a-z0-9_]*)")
 
@@ -669,13 +670,13 @@ class _Checker:
         case_list = []
         for cpath, case in self.items(path + ("cases",)):
             when = self.expr(case.get("when"), cpath + ("when",))
-            val = self.expr(case.get("value"), cpath + ("value",), expect=declared)
+            val = self.case_value(case.get("value"), cpath + ("value",), declared)
             if when and val:
                 case_list.append(Case(when, val))
                 types.append(val.node.type)
         cases = tuple(case_list)
         if cases and "otherwise" in spec:
-            otherwise = self.expr(spec["otherwise"], path + ("otherwise",), expect=declared)
+            otherwise = self.case_value(spec["otherwise"], path + ("otherwise",), declared)
             if otherwise:
                 types.append(otherwise.node.type)
         table = spec.get("table")
@@ -722,6 +723,17 @@ class _Checker:
             str(spec.get("rule", "")),
             frozenset(deps),
         )
+
+    def case_value(self, raw: Any, path: Path, declared: Type | None) -> Expr | None:
+        """A case's value: for a text fact, plain words are the text itself."""
+        if (
+            declared is not None
+            and declared.kind == "string"
+            and isinstance(raw, str)
+            and _WORD.fullmatch(raw)
+        ):
+            return Expr(raw, ex.Const(STRING, 0, raw), self.at(path))
+        return self.expr(raw, path, expect=declared)
 
     # -- categories and rules -------------------------------------------------------------------
     def check_categories(self) -> dict[str, Category]:

@@ -37,6 +37,7 @@ UI = {
         "facts": "Facts",
         "shadow": "Shadow rules (not enforced)",
         "pending": "pending",
+        "waiting": "waiting for the earlier steps",
         "granted": "granted by",
         "due": "due",
         "allowed": "allowed",
@@ -64,6 +65,7 @@ UI = {
         "facts": "事实",
         "shadow": "观察中的规则（不生效）",
         "pending": "待审批",
+        "waiting": "等待前序审批",
         "granted": "已批准：",
         "due": "截止",
         "allowed": "可以进入",
@@ -144,7 +146,7 @@ def result_text(result: Result, labels: Any = None) -> str:
             (
                 f"✓ {_label(labels, 'role', a.role, lang)} ({ui(lang, 'granted')} {a.granted_by})"
                 if a.status == "granted"
-                else f"… {_label(labels, 'role', a.role, lang)} ({ui(lang, 'pending')})"
+                else f"… {_label(labels, 'role', a.role, lang)} ({ui(lang, a.status)})"
             )
             + f" [{a.rule}] {a.message}"
             for a in result.approvals

@@ -19,36 +19,47 @@ from .conftest import AUTO_DEALER, PLAYBOOKS
 
 EXAMPLES = sorted(
     p
-    for p in (PLAYBOOKS / "examples").iterdir()
+    for p in (PLAYBOOKS / "examples").rglob("*")
     if p.suffix in (".json", ".yaml") and ".result." not in p.name
 )
 EXIT = {"ok": 0, "needs_approval": 3, "blocked": 1}
 
 
 def test_there_are_enough_examples():
-    categories = {json.loads(_run_json(p)[0])["category"] for p in EXAMPLES}
-    statuses = {json.loads(_run_json(p)[0])["status"] for p in EXAMPLES}
-    assert len(EXAMPLES) >= 6
+    dealer = [p for p in EXAMPLES if p.parent.name == "examples"]
+    categories = {json.loads(_run_json(p)[0])["category"] for p in dealer}
+    statuses = {json.loads(_run_json(p)[0])["status"] for p in dealer}
+    assert len(dealer) >= 6
     assert categories == {"government_procurement", "system_purchasing", "direct_enterprise"}
     assert statuses == {"ok", "needs_approval", "blocked"}
+    assert {p.parent.name for p in EXAMPLES} == {
+        "examples",
+        "enterprise-sales",
+        "key-account-office",
+    }
+
+
+def playbook_of(example: Path) -> Path:
+    """Examples of auto-dealer sit in examples/, the others in examples/<playbook id>/."""
+    if example.parent.name == "examples":
+        return AUTO_DEALER
+    return PLAYBOOKS / f"{example.parent.name}.yaml"
 
 
 def _run_json(path: Path) -> tuple[str, int]:
     from click.testing import CliRunner
 
-    result = CliRunner().invoke(
-        main,
-        [
-            "validate",
-            str(path),
-            "-p",
-            str(AUTO_DEALER),
-            "--format",
-            "json",
-            "--as-of",
-            "2026-03-02",
-        ],
-    )
+    args = [
+        "validate",
+        str(path),
+        "-p",
+        str(playbook_of(path)),
+        "--format",
+        "json",
+        "--as-of",
+        "2026-03-02",
+    ]
+    result = CliRunner().invoke(main, args)
     return result.stdout, result.exit_code
 
 
