@@ -134,6 +134,7 @@ class _Checker:
         self.deal_type: Type = ANY
         self.stage_type: Type = ANY
         self.rule_ids: dict[str, Location] = {}
+        self.field_labels: dict[str, Label] = {}  # "customer.name", "lines[].model" -> label
         self.graph_broken = False  # a move named an unknown stage: reachability would mislead
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -262,6 +263,7 @@ class _Checker:
             includes=tuple(top.get("include") or ()),
             chains=chains,
             files=tuple(self.texts),
+            field_labels=self.field_labels,
         )
 
     # -- parameters -------------------------------------------------------------------------
@@ -441,6 +443,8 @@ class _Checker:
 
     def field_type(self, spec: dict[str, Any], path: Path) -> Type:
         kind = spec.get("type", "string")
+        if spec.get("label"):
+            self.field_labels[_field_name(path)] = self.label(spec["label"])
         extra: list[tuple[str, Any]] = []
         for key, schema_key in (
             ("minimum", "minimum"),
@@ -1381,6 +1385,7 @@ class _Checker:
                         tuple(approvals),
                         bool(spec.get("all_clear", False)),
                         self.at(path),
+                        raw_from == "any",
                     )
                 )
         return tuple(out)
@@ -1591,6 +1596,19 @@ def _bound_text(raw: Any) -> str:
 
 def _range_text(bounds: dict[str, Decimal]) -> str:
     return ", ".join(f"{k} {_fmt(v)}" for k, v in bounds.items())
+
+
+def _field_name(path: Path) -> str:
+    """("fields", "lines", "items", "fields", "model") -> "lines[].model"."""
+    out = ""
+    for part in path[1:]:
+        if part == "fields":
+            continue
+        if part == "items":
+            out += "[]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
 
 
 def _element(path: Path) -> Path:

@@ -358,6 +358,53 @@ def schema(
     return EXIT_OK
 
 
+@main.command(epilog=EPILOG)
+@click.argument("playbook", metavar="PLAYBOOK")
+@VERSIONS
+@AS_OF
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "zh"]),
+    default=None,
+    help="Language of the handbook (default: $KAM_LANG or en).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md"]),
+    default="html",
+    show_default=True,
+    help="One self-contained HTML file, or Markdown.",
+)
+@click.option(
+    "--output", "-o", "output", metavar="FILE", help="Write to FILE (default: standard output)."
+)
+@_guarded
+def docs(
+    playbook: str,
+    playbook_id: str | None,
+    version: str | None,
+    as_of: str | None,
+    lang: str | None,
+    fmt: str,
+    output: str | None,
+) -> int:
+    """Render a playbook as a handbook a sales manager can read without YAML."""
+    from .handbook import render_html, render_markdown
+
+    pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
+    render = render_html if fmt == "html" else render_markdown
+    text = render(pb.model, _lang(lang), pb.hash)
+    if output:
+        tmp = f"{output}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, output)  # never a half-written handbook
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
+
+
 @main.command("test", epilog=EPILOG)
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option(

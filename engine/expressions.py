@@ -56,6 +56,7 @@ class Node:
 @dataclass(frozen=True, slots=True)
 class Const(Node):
     value: Any = None
+    param: str = field(default="", compare=False)  # the parameter it was folded from
 
 
 @dataclass(frozen=True, slots=True)
@@ -599,7 +600,7 @@ class _Checker:
             if len(names) > 1:
                 raise self.fail(chain[1][1], f"parameter '{param}' has no fields")
             value, t = self.scope.params[param]
-            return Const(t, self.at(node), value)
+            return Const(t, self.at(node), value, param)
         if root == "stage":
             t = self._walk_fields(self.scope.stage, "stage", chain)
             return Get(t, self.at(node), "stage", tuple(names))

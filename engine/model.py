@@ -178,6 +178,7 @@ class Transition:
     approvals: tuple[str, ...]
     all_clear: bool
     location: Location
+    from_any: bool = False  # written as `from: any` (every open stage)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,4 +262,5 @@ class PlaybookModel:
     document_due_in_days: int
     includes: tuple[str, ...] = ()
     chains: tuple[ApprovalChain, ...] = ()
+    field_labels: Mapping[str, Label] = field(default_factory=dict)  # "customer.name" -> label
     files: tuple[str, ...] = ()  # every file the playbook was assembled from
