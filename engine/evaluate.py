@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from . import runtime as rt
-from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable
+from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
 from .errors import UnmetGuard
 from .model import Outcome, Row
 from .results import (
@@ -171,6 +170,18 @@ class _Context:
             return precise.reason
         return exc.reason
 
+    def why_first(self, exprs: list[CExpr], exc: rt.Unknown) -> str:
+        """The reason of the first of ``exprs`` that cannot be decided (table when/input)."""
+        if self.tracer is not None:
+            return exc.reason
+        for c in exprs:
+            env = self._env(c, ())
+            try:
+                rt.interpret(c.expr.node, env)
+            except rt.Unknown as precise:
+                return precise.reason
+        return exc.reason
+
     def values(self, **extra: Any) -> dict[str, Any]:
         if self._render_values is None:
             self._render_values = {
@@ -217,30 +228,24 @@ def evaluate(
 ) -> Result:
     """Evaluate a checked, normalised deal. Never raises for business reasons."""
     ctx = _Context(pb, deal, as_of, lang, tracer)
-    _compute_facts(ctx)
+    category = deal["category"]
+    stage = deal["stage"]
+    if tracer is None:
+        ctx.facts = pb.facts_fn(deal, ctx.stage, as_of, ctx.chains)
+    else:
+        _compute_facts(ctx)
     enforced: list[Violation | Approval | Action] = []
     shadow: list[Violation | Approval | Action] = []
     for cchain in pb.chains:
         found = _run_chain(ctx, cchain)
         (shadow if cchain.chain.mode == "shadow" else enforced).extend(found)
-    category = deal["category"]
-    stage = deal["stage"]
-    checks: tuple[CRule | CTable, ...] = (*pb.rules, *pb.tables)
-    for check in checks:
-        spec = check.rule if isinstance(check, CRule) else check.table
-        if (spec.categories is not None and category not in spec.categories) or (
-            spec.stages is not None and stage not in spec.stages
-        ):
-            if tracer:
-                tracer.step(
-                    "rule" if isinstance(check, CRule) else "table",
-                    spec.id,
-                    "not applicable",
-                    f"applies to {_scope_text(spec.categories, spec.stages)}",
-                )
-            continue
-        found = _run_rule(ctx, check) if isinstance(check, CRule) else _run_table(ctx, check)
-        (shadow if spec.mode == "shadow" else enforced).extend(found)
+    if tracer is None:
+        hits = pb.rules_fn(deal, ctx.facts, ctx.stage, as_of, ctx.chains, category, stage)
+    else:
+        hits = _reference_hits(ctx)
+    more, more_shadow = _outcomes(ctx, hits)
+    enforced += more
+    shadow += more_shadow
 
     granted = granted_roles(deal)
     violations: list[Violation] = []
@@ -327,96 +332,169 @@ def _scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) 
 
 
 def _compute_facts(ctx: _Context) -> None:
+    """The reference path: every fact through the interpreter, each one traced."""
     for cfact in ctx.pb.facts:
         fact = cfact.fact
         try:
-            value = _fact_value(ctx, cfact)
+            value = fact_value(cfact, ctx.run)
         except rt.Unknown as exc:
-            c = cfact.value or cfact.table_input or (cfact.cases[0][0] if cfact.cases else None)
-            reason = ctx.why(c, exc) if c is not None else exc.reason
-            ctx.facts[fact.name] = rt.MissingFact(reason, exc.path)
+            ctx.facts[fact.name] = rt.MissingFact(exc.reason, exc.path)
             if ctx.tracer:
-                ctx.tracer.step("fact", fact.name, "unknown", reason)
+                ctx.tracer.step("fact", fact.name, "unknown", exc.reason)
             continue
         ctx.facts[fact.name] = value
         if ctx.tracer:
-            ctx.tracer.step("fact", fact.name, "value", f"= {_show(value)}")
-
-
-def _fact_value(ctx: _Context, cfact: Any) -> Any:
-    if cfact.value is not None:
-        return ctx.run(cfact.value)
-    if cfact.cases:
-        for when, value in cfact.cases:
-            if ctx.run(when):
-                return ctx.run(value)
-        if cfact.otherwise is not None:
-            return ctx.run(cfact.otherwise)
-        raise rt.Unknown(f"no case of fact {cfact.fact.name} holds")
-    x = ctx.run(cfact.table_input)
-    for row in cfact.fact.rows:
-        if row.holds(x):
-            return row.value
-    raise rt.Unknown(f"{_show(x)} matches no row of fact {cfact.fact.name}")
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+            ctx.tracer.step("fact", fact.name, "value", f"= {rt.show(value)}")
 
 
 # -- rules and tables ---------------------------------------------------------------------------
+# Both paths produce "hits": (check index, Unknown or None, item or row index, item or value).
+# The generated ``hits_of`` makes them on the fast path; the functions below make the same hits
+# through the interpreter, tracing every decision for ``explain`` and ``kam test --coverage``.
+
+Hit = tuple[int, "rt.Unknown | None", int, Any]
 
 
-def _run_rule(ctx: _Context, crule: CRule) -> list[Violation | Approval | Action]:
+def _reference_hits(ctx: _Context) -> list[Hit]:
+    tracer = ctx.tracer
+    category, stage = ctx.deal["category"], ctx.deal["stage"]
+    hits: list[Hit] = []
+    for k, check in enumerate(ctx.pb.checks):
+        spec = check.rule if isinstance(check, CRule) else check.table
+        if (spec.categories is not None and category not in spec.categories) or (
+            spec.stages is not None and stage not in spec.stages
+        ):
+            if tracer:
+                kind = "rule" if isinstance(check, CRule) else "table"
+                scope = _scope_text(spec.categories, spec.stages)
+                tracer.step(kind, spec.id, "not applicable", f"applies to {scope}")
+            continue
+        if isinstance(check, CRule):
+            hits += _rule_hits(ctx, k, check)
+        else:
+            hits += _table_hits(ctx, k, check)
+    return hits
+
+
+def _rule_hits(ctx: _Context, k: int, crule: CRule) -> list[Hit]:
     rule = crule.rule
     tracer = ctx.tracer
-    title = rule.title.get(ctx.lang)
     if crule.for_each is None:
         try:
             fired = ctx.run(crule.when)
         except rt.Unknown as exc:
-            reason = ctx.why(crule.when, exc)
             if tracer:
-                tracer.step("rule", rule.id, "unknown", f"{reason}; on_missing: {rule.on_missing}")
-            return _on_missing(ctx, rule.id, rule.on_missing, title, reason)
+                tracer.step(
+                    "rule", rule.id, "unknown", f"{exc.reason}; on_missing: {rule.on_missing}"
+                )
+            return [(k, exc, -1, None)]
         if tracer:
             tracer.step("rule", rule.id, "fired" if fired else "not fired")
-        if not fired:
-            return []
-        return [_outcome(ctx, rule.id, rule.outcome, title, {}, ())]
+        return [(k, None, -1, None)] if fired else []
     # a rule checked once per item of a list
     try:
         items = ctx.run(crule.for_each)
     except rt.Unknown as exc:
-        reason = ctx.why(crule.for_each, exc)
         if tracer:
-            tracer.step("rule", rule.id, "unknown", f"{reason}; on_missing: {rule.on_missing}")
-        return _on_missing(ctx, rule.id, rule.on_missing, title, reason)
-    base = crule.for_each.expr.text.strip()
-    out: list[Violation | Approval | Action] = []
+            tracer.step("rule", rule.id, "unknown", f"{exc.reason}; on_missing: {rule.on_missing}")
+        return [(k, exc, -1, None)]
+    out: list[Hit] = []
     for i, item in enumerate(items):
-        local = (item, f"{base}[{i}]")
         try:
-            fired = ctx.run(crule.when, local)
+            fired = ctx.run(crule.when, _local(crule, i, item))
         except rt.Unknown as exc:
-            reason = ctx.why(crule.when, exc, local)
             if tracer:
-                tracer.step("rule", f"{rule.id}[{i}]", "unknown", reason)
-            out.extend(_on_missing(ctx, rule.id, rule.on_missing, title, reason))
+                tracer.step("rule", f"{rule.id}[{i}]", "unknown", exc.reason)
+            out.append((k, exc, i, item))
             continue
         if tracer:
             tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
         if fired:
-            out.append(
-                _outcome(ctx, rule.id, rule.outcome, title, {rule.item: item}, (local,), crule)
-            )
+            out.append((k, None, i, item))
     if tracer and not items:
         tracer.step("rule", rule.id, "not fired", "the list is empty")
     return out
+
+
+def _local(crule: CRule, i: int, item: Any) -> tuple[Any, str]:
+    """A for_each item and the path a message about it names (deal.visits[2])."""
+    assert crule.for_each is not None
+    return item, f"{crule.for_each.expr.text.strip()}[{i}]"
+
+
+def _table_hits(ctx: _Context, k: int, ctable: CTable) -> list[Hit]:
+    table = ctable.table
+    tracer = ctx.tracer
+    try:
+        if ctable.when is not None and not ctx.run(ctable.when):
+            if tracer:
+                tracer.step("table", table.id, "not fired", "its 'when' does not hold")
+            return []
+        x = ctx.run(ctable.input)
+    except rt.Unknown as exc:
+        if tracer:
+            tracer.step(
+                "table", table.id, "unknown", f"{exc.reason}; on_missing: {table.on_missing}"
+            )
+        return [(k, exc, -1, None)]
+    if tracer:
+        tracer.step("table", table.id, "value", f"input {table.input.text} = {rt.show(x)}")
+    out: list[Hit] = []
+    decided = False  # with hit: first, the rows after the hit do not fire
+    for j, row in enumerate(table.rows):
+        hit = not decided and row.holds(x)
+        if tracer:
+            tracer.steps.append(
+                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
+            )
+        if not hit:
+            continue
+        if row.outcome.kind != "none":
+            out.append((k, None, j, x))
+        decided = table.hit == "first"
+    return out
+
+
+def _outcomes(
+    ctx: _Context, hits: list[Hit]
+) -> tuple[list[Violation | Approval | Action], list[Violation | Approval | Action]]:
+    """Hits -> violations, approvals and actions (enforced, shadow), messages rendered."""
+    enforced: list[Violation | Approval | Action] = []
+    shadow: list[Violation | Approval | Action] = []
+    checks = ctx.pb.checks
+    for k, exc, i, item in hits:
+        check = checks[k]
+        if isinstance(check, CRule):
+            rule = check.rule
+            title = rule.title.get(ctx.lang)
+            local = () if i < 0 else (_local(check, i, item),)
+            if exc is not None:
+                failing = check.when if i >= 0 or check.for_each is None else check.for_each
+                found = _on_missing(
+                    ctx, rule.id, rule.on_missing, title, ctx.why(failing, exc, *local)
+                )
+            elif check.for_each is None:
+                found = [_outcome(ctx, rule.id, rule.outcome, title, {}, ())]
+            else:
+                found = [
+                    _outcome(ctx, rule.id, rule.outcome, title, {rule.item: item}, local, check)
+                ]
+            mode = rule.mode
+        else:
+            table = check.table
+            title = table.title.get(ctx.lang)
+            if exc is not None:
+                failing_exprs = [c for c in (check.when, check.input) if c is not None]
+                found = _on_missing(
+                    ctx, table.id, table.on_missing, title, ctx.why_first(failing_exprs, exc)
+                )
+            else:
+                row = table.rows[i]
+                extra = {"value": item, "row": _row_values(row)}
+                found = [_outcome(ctx, table.id, row.outcome, title, extra, ())]
+            mode = table.mode
+        (shadow if mode == "shadow" else enforced).extend(found)
+    return enforced, shadow
 
 
 def _on_missing(
@@ -477,43 +555,6 @@ def _outcome(
             **extra,
         ),
     )
-
-
-def _run_table(ctx: _Context, ctable: CTable) -> list[Violation | Approval | Action]:
-    table = ctable.table
-    tracer = ctx.tracer
-    title = table.title.get(ctx.lang)
-    try:
-        if ctable.when is not None and not ctx.run(ctable.when):
-            if tracer:
-                tracer.step("table", table.id, "not fired", "its 'when' does not hold")
-            return []
-        x = ctx.run(ctable.input)
-    except rt.Unknown as exc:
-        reason = ctx.why(ctable.input, exc)
-        if tracer:
-            tracer.step("table", table.id, "unknown", f"{reason}; on_missing: {table.on_missing}")
-        return _on_missing(ctx, table.id, table.on_missing, title, reason)
-    if tracer:
-        tracer.step("table", table.id, "value", f"input {table.input.text} = {_show(x)}")
-    out: list[Violation | Approval | Action] = []
-    decided = False  # with hit: first, the rows after the hit do not fire
-    for row in table.rows:
-        hit = not decided and row.holds(x)
-        if tracer:
-            tracer.steps.append(
-                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
-            )
-        if not hit:
-            continue
-        if row.outcome.kind != "none":
-            out.append(
-                _outcome(
-                    ctx, table.id, row.outcome, title, {"value": x, "row": _row_values(row)}, ()
-                )
-            )
-        decided = table.hit == "first"
-    return out
 
 
 def _row_values(row: Row) -> dict[str, Any]:
@@ -654,7 +695,7 @@ def _run_chain(ctx: _Context, cchain: CChain) -> list[Violation | Approval | Act
             chain.id,
             state,
             f"{done} of {len(steps)} steps approved"
-            + (f"; amount {_show(amount)}" if amount is not None else ""),
+            + (f"; amount {rt.show(amount)}" if amount is not None else ""),
         )
     out: list[Violation | Approval | Action] = []
     for i, step in enumerate(steps):

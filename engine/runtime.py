@@ -49,6 +49,15 @@ def missing_reason(path: str) -> str:
 # -- helpers shared by the interpreter and the generated code ------------------------------
 
 
+def show(value: Any) -> str:
+    """A value as a message quotes it: exact decimals, ISO dates."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
 def days_between(a: date, b: date) -> int:
     return (b - a).days
 

@@ -69,13 +69,17 @@ FILTERS = frozenset(
 
 def fmt_number(value: Any, places: int | None = None) -> str:
     """Exact decimal text with thousands separators; trailing zeros trimmed unless places."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+    cls = value.__class__
+    if cls is int:
+        return f"{value:,.{places}f}" if places else f"{value:,}"
+    if cls is float:
+        value = Decimal(repr(value))
+    elif cls is not Decimal:
         return str(value)
-    d = value if isinstance(value, Decimal) else Decimal(str(value))
     if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places))
-        return f"{d:,.{places}f}"
-    text = f"{d:,f}"
+        # the format rounds half-even on the exact decimal: no float ever sees the money
+        return f"{value:,.{places}f}"
+    text = f"{value:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
@@ -114,6 +118,9 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        # a deal is plain dicts: `customer.items` is the field, never dict.items
+        if obj.__class__ is dict and attribute in obj:
+            return obj[attribute]
         if isinstance(obj, Mapping) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
@@ -159,7 +166,9 @@ def render(template: Any, values: Mapping[str, Any]) -> str:
     out: list[str] = []
     size = 0
     try:
-        for chunk in template.generate(values):
+        # a shared context: the values are not copied (the environment has no globals)
+        context = template.new_context(values, shared=True)
+        for chunk in template.root_render_func(context):
             size += len(chunk)
             if size > MAX_OUTPUT:
                 out.append(" …")

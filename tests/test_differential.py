@@ -163,3 +163,68 @@ def test_required_approvals_only_grow_with_the_discount(auto_dealer, deal):
     }
     after = tier(auto_dealer.evaluate(cheaper, as_of=AS_OF))
     assert after >= before
+
+
+# -- the generated deal checker against jsonschema + the value limits -------------------------
+
+JUNK = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**16), 10**16),
+    st.text(max_size=5),
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=2),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from(["2026-02-30", "2026-1-1", "20260301", "cash", "x\u202e", "", "A" * 300]),
+)
+
+
+def _paths(value, prefix=()):
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _paths(v, prefix + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, prefix + (i,))
+
+
+@st.composite
+def mutated_deals(draw):
+    deal = draw(deals())
+    for _ in range(draw(st.integers(0, 3))):
+        paths = [p for p in _paths(deal) if p]
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = deal
+        for key in path[:-1]:
+            parent = parent[key]
+        action = draw(st.sampled_from(["junk", "delete", "extra"]))
+        if action == "junk":
+            parent[path[-1]] = draw(JUNK)
+        elif action == "delete" and isinstance(parent, dict):
+            del parent[path[-1]]
+        elif isinstance(parent, dict):
+            parent[draw(st.sampled_from(["zzz", "unit_prise", "on"]))] = 1
+    return deal
+
+
+@settings(
+    max_examples=1500,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(deal=mutated_deals())
+def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
+    from engine.schema import deal_problems
+    from engine.source import check_values
+
+    compiled = auto_dealer.compiled
+    fast = compiled.check(deal)
+    slow_problems = check_values(deal) or deal_problems(compiled.validator, deal)
+    assert (fast is None) == bool(slow_problems), (deal, slow_problems)
+    if fast is not None:
+        assert fast == compiled.normalize(deal)

@@ -254,6 +254,7 @@ def test_generated_code_holds_no_user_text_as_code():
         "min",
         "max",
         "abs",
+        "enumerate",
         "KeyError",
         "TypeError",
     }
