@@ -560,7 +560,7 @@ class _Checker:
             if isinstance(raw, dict)
             else {}
         )
-        compiled = {}
+        checked = {}
         for lang, text in texts.items():
             sub = path if isinstance(raw, str) else path + (lang,)
             template, problems = tpl.compile_text(
@@ -576,10 +576,10 @@ class _Checker:
                     p.hint,
                 )
             if template is not None:
-                compiled[lang] = template
-        if not compiled:
+                checked[lang] = template
+        if not checked or len(checked) != len(texts):
             return None
-        return tpl.Message(texts, compiled)
+        return tpl.Message(checked)
 
     def template_name(self, chain: list[str], allowed: Set[str]) -> str | None:
         root = chain[0]

@@ -6,6 +6,7 @@ Everything here is done once per playbook; evaluating a deal only calls what is 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Mapping
@@ -16,7 +17,6 @@ from typing import Any
 
 from . import runtime as rt
 from .codegen import DealCheckBuilder, ModuleBuilder
-from .machine import StageMachine
 from .model import (
     ApprovalChain,
     DocumentNeed,
@@ -29,7 +29,7 @@ from .model import (
     Table,
     Transition,
 )
-from .schema import deal_schema, deal_validator
+from .schema import deal_schema
 from .types import Type
 
 LANGUAGE_VERSION = "1"
@@ -101,15 +101,34 @@ class CompiledPlaybook:
     stage_info: Mapping[str, dict[str, Any]]
     params: Mapping[str, Any]
     rounding: str
-    machine: StageMachine
     deal_schema: dict[str, Any]
-    validator: Any
     facts_fn: Callable[..., dict[str, Any]]  # generated: every fact of a deal
     rules_fn: Callable[..., list[tuple[int, Any, int, Any]]]  # generated: rules and tables
     checks: tuple[CRule | CTable, ...]  # the index the generated hits refer to
     normalize: Callable[[dict[str, Any]], dict[str, Any]]
     check: Callable[[Any], dict[str, Any] | None]  # generated: normalised deal, or None
+    labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> role/document/stage -> label
     source: str  # the generated Python, for people who want to read it
+
+    @functools.cached_property
+    def validator(self) -> Any:
+        """jsonschema's validator of deals: asked only to explain a refused deal."""
+        from .schema import deal_validator
+
+        return deal_validator(self.deal_schema)
+
+    @functools.cached_property
+    def machine(self) -> Any:
+        """The ``transitions`` stage machine: built when a deal first moves."""
+        from .machine import StageMachine
+
+        model = self.model
+        return StageMachine(
+            [s.id for s in model.stages],
+            [(t.source, t.target) for t in model.transitions],
+            model.initial,
+            [s.id for s in model.stages if s.terminal],
+        )
 
 
 def content_hash(raw: Any) -> str:
@@ -118,7 +137,11 @@ def content_hash(raw: Any) -> str:
     return hashlib.sha256(f"kam{LANGUAGE_VERSION}:{text}".encode()).hexdigest()
 
 
-def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
+def compile_model(
+    model: PlaybookModel, raw: Any, known_hash: str | None = None
+) -> CompiledPlaybook:
+    """Generate and compile everything one deal evaluation needs (``raw`` is the merged
+    playbook data, hashed into the content hash unless ``known_hash`` is given)."""
     rounding = ROUND_HALF_EVEN if model.rounding == "half_even" else rt.ROUNDING[model.rounding]
     mb = ModuleBuilder(rounding=rounding)
     pending: list[tuple[str, CExprSlot]] = []
@@ -200,16 +223,10 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
         }
         for s in model.stages
     }
-    machine = StageMachine(
-        [s.id for s in model.stages],
-        [(t.source, t.target) for t in model.transitions],
-        model.initial,
-        [s.id for s in model.stages if s.terminal],
-    )
     schema = deal_schema(model.deal_type, model.id)
     return CompiledPlaybook(
         model=model,
-        hash=content_hash(raw),
+        hash=known_hash or content_hash(raw),
         facts=facts,
         rules=rules,
         tables=tables,
@@ -219,14 +236,20 @@ def compile_model(model: PlaybookModel, raw: Any) -> CompiledPlaybook:
         stage_info=stage_info,
         params={k: p.value for k, p in model.parameters.items()},
         rounding=rounding,
-        machine=machine,
         deal_schema=schema,
-        validator=deal_validator(schema),
         facts_fn=namespace["facts_of"],
         rules_fn=namespace["hits_of"],
         checks=(*rules, *tables),
         normalize=make_normalizer(model.deal_type),
         check=DealCheckBuilder().build(model.deal_type),
+        labels={
+            lang: {
+                "role": {k: v.get(lang) for k, v in model.roles.items()},
+                "document": {k: v.get(lang) for k, v in model.documents.items()},
+                "stage": {s.id: s.label.get(lang) for s in model.stages},
+            }
+            for lang in ("en", "zh")
+        },
         source=namespace["__source__"],
     )
 

@@ -9,7 +9,7 @@ turns them into a process exit.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -153,6 +153,35 @@ class DealError(KamError):
         }
 
 
+class Text:
+    """A message written when it is first read: most callers of ``evaluate`` only look at
+    the status, and a message costs more to write than the rest of an evaluation."""
+
+    __slots__ = ("_make", "_value")
+
+    def __init__(self, value: str | None = None, make: Callable[[], str] | None = None) -> None:
+        self._value = value
+        self._make = make
+
+    def __str__(self) -> str:
+        if self._value is None:
+            assert self._make is not None
+            self._value = self._make()
+            self._make = None
+        return self._value
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Text | str):
+            return str(self) == str(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
 @dataclass(frozen=True, slots=True)
 class UnmetGuard:
     """One thing a stage move still needs (a document, an approval, a condition...)."""
@@ -160,7 +189,11 @@ class UnmetGuard:
     kind: str
     id: str
     rule: str
-    message: str
+    text: str | Text
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "id": self.id, "rule": self.rule, "message": self.message}

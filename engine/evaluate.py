@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from . import runtime as rt
 from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
-from .errors import UnmetGuard
+from .errors import Text, UnmetGuard
 from .model import Outcome, Row
 from .results import (
     BLOCKED,
@@ -197,26 +198,30 @@ class _Context:
             return self._render_values
         return {**self._render_values, **extra}
 
-    def render(self, message: Message | None, fallback: str, **extra: Any) -> str:
+    def render(self, message: Message | None, fallback: str, **extra: Any) -> Text | str:
+        """The message, written when first read (with the values of this evaluation)."""
         if message is None:
             return fallback
-        try:
-            return message.render(self.lang, self.values(**extra))
-        except RenderFailed:
-            # the message reads a value this deal lacks: the rule's title still says it all
-            return fallback
+        values = self.values(**extra)
+        return Text(make=partial(_write, message, self.lang, values, fallback))
 
     def label(self, kind: str, key: str) -> str:
-        model = self.pb.model
-        table = {"role": model.roles, "document": model.documents}[kind]
-        lab = table.get(key)
-        return lab.get(self.lang) if lab else key
+        return self.pb.labels[self.lang][kind].get(key, key)
 
     def stage_label(self, key: str) -> str:
-        for s in self.pb.model.stages:
-            if s.id == key:
-                return s.label.get(self.lang)
-        return key
+        return self.pb.labels[self.lang]["stage"].get(key, key)
+
+
+def _write(message: Message, lang: str, values: dict[str, Any], fallback: str) -> str:
+    try:
+        return message.render(lang, values)
+    except RenderFailed:
+        # the message reads a value this deal lacks: the rule's title still says it all
+        return fallback
+
+
+def _blocked_by(lang: str, v: Violation) -> str:
+    return text(lang, "blocked_by", rule=v.rule, message=v.message)
 
 
 def evaluate(
@@ -259,7 +264,7 @@ def evaluate(
         elif isinstance(item, Approval):
             by = granted.get(item.role)
             approvals.append(
-                Approval(item.rule, item.role, "granted" if by else "pending", item.message, by)
+                Approval(item.rule, item.role, "granted" if by else "pending", item.text, by)
             )
         else:
             actions.append(item)
@@ -268,7 +273,7 @@ def evaluate(
             i.rule,
             i.role,
             "granted" if granted.get(i.role) else "pending",
-            i.message,
+            i.text,
             granted.get(i.role),
         )
         if isinstance(i, Approval) and i.chain is None
@@ -837,7 +842,7 @@ def _moves(
                             "clear",
                             v.rule,
                             v.rule,
-                            text(ctx.lang, "blocked_by", rule=v.rule, message=v.message),
+                            Text(make=partial(_blocked_by, ctx.lang, v)),
                         )
                     )
             for a in approvals:

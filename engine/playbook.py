@@ -9,16 +9,17 @@ from __future__ import annotations
 import copy
 import os
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .assemble import Assembled, assemble, assemble_text
-from .check import check_module, check_playbook
 from .compile import CompiledPlaybook, compile_model
 from .deal import check_deal
 from .errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
 from .evaluate import Tracer, evaluate, granted_roles
 from .results import Explanation, Result
 from .source import DEFAULT_LIMITS, Limits
+
+if TYPE_CHECKING:
+    from .assemble import Assembled
 
 
 class Playbook:
@@ -145,19 +146,43 @@ def loads_playbook(
     text: str, file: str = "<playbook>", limits: Limits = DEFAULT_LIMITS
 ) -> Playbook:
     """Check and compile playbook text (YAML); includes resolve from the current folder."""
+    from .assemble import assemble_text
+
     return _build(assemble_text(text, file, limits))
 
 
-def load_playbook(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Playbook:
+def load_playbook(
+    path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS, cache: bool = True
+) -> Playbook:
     """Read, check and compile a playbook file (with what it includes or extends); raises
-    ``PlaybookError`` with every problem found."""
-    return _build(assemble(os.fspath(path), limits))
+    ``PlaybookError`` with every problem found.
+
+    With ``cache`` (the default) an unchanged playbook is not read and checked again: its
+    checked model comes from the cache (see ``cache.py``) and only code generation runs."""
+    file = os.fspath(path)
+    if cache:
+        from . import cache as store
+
+        hit = store.lookup(file)
+        if hit is not None:
+            model, known = hit
+            return Playbook(compile_model(model, None, known))
+    from .assemble import assemble
+
+    parts = assemble(file, limits)
+    playbook = _build(parts)
+    if cache:
+        store.store(file, playbook.model, playbook.hash, parts.files)
+    return playbook
 
 
 def check_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> str:
     """Check a playbook or a policy module (``module:``) file; returns which it was.
 
     Raises ``PlaybookError`` with every problem found."""
+    from .assemble import assemble
+    from .check import check_module
+
     parts = assemble(os.fspath(path), limits)
     if isinstance(parts.data, dict) and "module" in parts.data and "id" not in parts.data:
         _fatal(parts)
@@ -186,6 +211,8 @@ def _fatal(parts: Assembled) -> None:
 
 
 def _build(parts: Assembled) -> Playbook:
+    from .check import check_playbook
+
     _fatal(parts)
     model = check_playbook(parts.data, parts.smap, parts.texts, parts.problems)
     return Playbook(compile_model(model, parts.data))

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from .errors import UnmetGuard
+from .errors import Text, UnmetGuard
 
 OK = "ok"
 NEEDS_APPROVAL = "needs_approval"
@@ -21,7 +21,11 @@ BLOCKED = "blocked"
 class Violation:
     rule: str
     severity: str  # block | warn
-    message: str
+    text: str | Text
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "severity": self.severity, "message": self.message}
@@ -32,10 +36,14 @@ class Approval:
     rule: str
     role: str
     status: str  # pending | granted | waiting (a later step of a chain)
-    message: str
+    text: str | Text
     granted_by: str | None = None
     step: int | None = None  # for approval chains: the step number...
     chain: str | None = None  # ...and the chain id
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -58,7 +66,11 @@ class Action:
     id: str
     assignee: str
     due: date | None
-    message: str
+    text: str | Text
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -12,16 +12,16 @@ import json
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path as FsPath
-from typing import Any
-
-from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import ValidationError
-from referencing import Registry
-from referencing.exceptions import NoSuchResource
+from typing import TYPE_CHECKING, Any
 
 from .errors import DealProblem, Diagnostic, suggest
 from .source import Path, SourceMap, json_path
 from .types import Type
+
+if TYPE_CHECKING:  # jsonschema is imported when first needed: a valid deal never needs it
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import ValidationError
+    from referencing import Registry
 
 SCHEMA_NAMES = ("playbook", "module", "result", "test")
 
@@ -35,10 +35,17 @@ def _schemas_dir() -> FsPath:
 
 
 def _no_remote(uri: str) -> Any:
+    from referencing.exceptions import NoSuchResource
+
     raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
-REGISTRY: Registry = Registry(retrieve=_no_remote)  # type: ignore[call-arg]
+@cache
+def registry() -> Registry:
+    """An empty registry that refuses to fetch anything (jsonschema would, by default)."""
+    from referencing import Registry
+
+    return Registry(retrieve=_no_remote)  # type: ignore[call-arg]
 
 
 @cache
@@ -53,7 +60,9 @@ def bundled(name: str) -> dict[str, Any]:
 
 @cache
 def validator(name: str) -> Draft202012Validator:
-    return Draft202012Validator(bundled(name), format_checker=FormatChecker(), registry=REGISTRY)
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return Draft202012Validator(bundled(name), format_checker=FormatChecker(), registry=registry())
 
 
 # -- playbook schema errors -> diagnostics ---------------------------------------------------
@@ -284,7 +293,9 @@ def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
 
 
 def deal_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    return Draft202012Validator(schema, format_checker=FormatChecker(), registry=REGISTRY)
+    from jsonschema import Draft202012Validator, FormatChecker
+
+    return Draft202012Validator(schema, format_checker=FormatChecker(), registry=registry())
 
 
 def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:

@@ -21,18 +21,26 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
-
-import yaml
+from typing import TYPE_CHECKING, Any
 
 from .errors import DealProblem, Diagnostic, Location
 
 Path = tuple[str | int, ...]
 
-try:  # libyaml's event parser is iterative; only its composer recurses, and we do not use it.
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
+
+
+def _yaml() -> Any:
+    """PyYAML, imported when a YAML text is first read (a JSON deal never needs it)."""
+    import yaml
+
+    return yaml
+
+
+def _loader(yaml: Any) -> Any:
+    # libyaml's event parser is iterative; only its composer recurses, and we do not use it.
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +182,10 @@ def load_yaml(
     problems = _invisible(text, file)
     if problems:
         return None, smap, problems
-    composer = _Composer(file, smap, limits)
+    yaml = _yaml()
+    composer = _Composer(file, smap, limits, yaml)
     try:
-        data = composer.compose(yaml.parse(text, Loader=_Loader))
+        data = composer.compose(yaml.parse(text, Loader=_loader(yaml)))
     except _Stop as stop:
         return None, smap, [*composer.problems, stop.diagnostic]
     except yaml.MarkedYAMLError as exc:
@@ -212,7 +221,8 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic
 class _Composer:
     """Builds plain data from parser events, with an explicit stack (never recursion)."""
 
-    def __init__(self, file: str, smap: SourceMap, limits: Limits) -> None:
+    def __init__(self, file: str, smap: SourceMap, limits: Limits, yaml: Any) -> None:
+        self.yaml = yaml
         self.file = file
         self.smap = smap
         self.limits = limits
@@ -232,7 +242,7 @@ class _Composer:
         # stack entries: [container, path, pending_key, key_locations]
         stack: list[list[Any]] = []
         for event in events:
-            if isinstance(event, yaml.DocumentStartEvent):
+            if isinstance(event, self.yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
                     raise self._stop(
@@ -243,17 +253,18 @@ class _Composer:
                     )
                 continue
             if isinstance(
-                event, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+                event,
+                (self.yaml.StreamStartEvent, self.yaml.StreamEndEvent, self.yaml.DocumentEndEvent),
             ):
                 continue
-            if isinstance(event, yaml.AliasEvent):
+            if isinstance(event, self.yaml.AliasEvent):
                 raise self._stop(
                     "alias",
                     f"aliases (*{event.anchor}) are not allowed",
                     event,
                     hint="write the value out in full",
                 )
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            if isinstance(event, (self.yaml.MappingEndEvent, self.yaml.SequenceEndEvent)):
                 container, path, _, _ = stack.pop()
                 value = container
                 if not stack:
@@ -276,7 +287,7 @@ class _Composer:
                 container = parent[0]
                 if isinstance(container, dict) and parent[2] is _NO_KEY:
                     # this node is a mapping key
-                    if not isinstance(event, yaml.ScalarEvent):
+                    if not isinstance(event, self.yaml.ScalarEvent):
                         raise self._stop("bad-key", "a mapping key must be plain text", event)
                     key = self._scalar(event)
                     if isinstance(key, bool) or key is None or not isinstance(key, str | int):
@@ -324,7 +335,7 @@ class _Composer:
             else:
                 path = ()
             self.smap.values[path] = self._loc(event)
-            if isinstance(event, yaml.ScalarEvent):
+            if isinstance(event, self.yaml.ScalarEvent):
                 value = self._scalar(event)
                 self._attach(stack, value)
                 if not stack:
@@ -337,7 +348,7 @@ class _Composer:
                     event,
                     hint="flatten the structure",
                 )
-            if isinstance(event, yaml.MappingStartEvent):
+            if isinstance(event, self.yaml.MappingStartEvent):
                 self._check_tag(event, "map")
                 new: Any = {}
             else:

@@ -52,6 +52,14 @@ BASE_DEAL: dict[str, Any] = {
 }
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never read or write the user's own playbook cache."""
+    import os
+
+    os.environ["KAM_CACHE_DIR"] = str(tmp_path_factory.mktemp("kam-cache"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--regen-goldens", action="store_true", help="rewrite golden files from the current output"
