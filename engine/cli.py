@@ -405,6 +405,55 @@ def docs(
     return EXIT_OK
 
 
+@main.command(epilog=EPILOG)
+@click.argument("deals", metavar="DEALS.jsonl")
+@PLAYBOOK
+@VERSIONS
+@AS_OF
+@LANG
+@click.option(
+    "--workers",
+    "-w",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Processes checking deals (1: in this process).",
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    help="Write the results here (default: standard output).",
+)
+@click.option("--full", is_flag=True, help="Whole results with messages, not the summary form.")
+@_guarded
+def batch(
+    deals: str,
+    playbook: str,
+    playbook_id: str | None,
+    version: str | None,
+    as_of: str | None,
+    lang: str | None,
+    workers: int,
+    output: str | None,
+    full: bool,
+) -> int:
+    """Check a JSON-lines file of deals (one deal per line); one result line per deal."""
+    from .batch import run_to_file
+
+    when = _as_of(as_of)
+    pb = _playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
+    try:
+        source = sys.stdin.buffer if deals == "-" else open(deals, "rb")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"{deals}: cannot read: {exc.strerror or exc}") from None
+    with source:
+        summary = run_to_file(pb.file, source, output, when, _lang(lang), workers, full)
+    click.echo(summary.line(), err=True)
+    return EXIT_OK
+
+
 @main.command("test", epilog=EPILOG)
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option(

@@ -285,26 +285,6 @@ def _date_of(text: Any) -> Any:
         raise _Bad from None
 
 
-def _number_of(x: Any, low: Any, high: Any) -> Any:
-    from decimal import Decimal
-
-    cls = x.__class__
-    if cls is int:
-        pass
-    elif cls is Decimal:
-        if not x.is_finite() or not -30 <= x.adjusted() <= 15:
-            raise _Bad
-    elif cls is float:
-        if x != x or x in (float("inf"), float("-inf")):
-            raise _Bad
-        x = Decimal(repr(x))  # the shortest exact text: 19.99 stays 19.99
-    else:
-        raise _Bad
-    if (low is not None and x < low) or (high is not None and x > high):
-        raise _Bad
-    return x
-
-
 class DealCheckBuilder:
     """Generates ``check(deal) -> normalised deal | None`` from the deal's declared type.
 
@@ -345,8 +325,10 @@ class DealCheckBuilder:
                 "enumerate": enumerate,
             },
             "_Bad": _Bad,
+            "_D": __import__("decimal").Decimal,
+            "repr": repr,
+            "float": float,
             "_date": _date_of,
-            "_number": _number_of,
             "_invisible": _INVISIBLE.search,
             "dict": dict,
             "list": list,
@@ -385,9 +367,28 @@ class DealCheckBuilder:
                 out.append(f"{indent}if {x} > {self.name(high)}: raise _Bad")
             return out
         if t.numeric:
+            # inline: this runs for every money field of every deal. Limits are compared on
+            # the value as given (as jsonschema does), then floats become exact Decimals.
+            low, high = extra.get("minimum"), extra.get("maximum")
+            limits = []
+            if low is not None:
+                limits.append(f"{x} < {self.name(low)}")
+            if high is not None:
+                limits.append(f"{x} > {self.name(high)}")
+            out_of_range = " or ".join(limits) or "False"
             return [
-                f"{indent}{x} = _number({x}, {self.name(extra.get('minimum'))}, "
-                f"{self.name(extra.get('maximum'))})"
+                f"{indent}c = {x}.__class__",
+                f"{indent}if c is float:",
+                f"{indent}    if not -1e15 <= {x} <= 1e15 or ({x} and -1e-30 < {x} < 1e-30) "
+                f"or {out_of_range}: raise _Bad",
+                f"{indent}    {x} = _D(repr({x}))",
+                f"{indent}elif c is _D:",
+                f"{indent}    if not {x}.is_finite() or not -30 <= {x}.adjusted() <= 15 "
+                f"or {out_of_range}: raise _Bad",
+                f"{indent}elif c is int:",
+                f"{indent}    if not -{10**15} <= {x} <= {10**15} or {out_of_range}: raise _Bad",
+                f"{indent}else:",
+                f"{indent}    raise _Bad",
             ]
         if k == "date":
             return [f"{indent}{x} = _date({x})"]

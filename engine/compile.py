@@ -29,6 +29,7 @@ from .model import (
     Table,
     Transition,
 )
+from .results import PlaybookRef
 from .schema import deal_schema
 from .types import Type
 
@@ -108,6 +109,7 @@ class CompiledPlaybook:
     normalize: Callable[[dict[str, Any]], dict[str, Any]]
     check: Callable[[Any], dict[str, Any] | None]  # generated: normalised deal, or None
     labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> role/document/stage -> label
+    ref: Any  # results.PlaybookRef: id, version and content hash
     source: str  # the generated Python, for people who want to read it
 
     @functools.cached_property
@@ -224,9 +226,10 @@ def compile_model(
         for s in model.stages
     }
     schema = deal_schema(model.deal_type, model.id)
+    digest = known_hash or content_hash(raw)
     return CompiledPlaybook(
         model=model,
-        hash=known_hash or content_hash(raw),
+        hash=digest,
         facts=facts,
         rules=rules,
         tables=tables,
@@ -242,6 +245,7 @@ def compile_model(
         checks=(*rules, *tables),
         normalize=make_normalizer(model.deal_type),
         check=DealCheckBuilder().build(model.deal_type),
+        ref=PlaybookRef(model.id, model.version, digest),
         labels={
             lang: {
                 "role": {k: v.get(lang) for k, v in model.roles.items()},

@@ -25,7 +25,6 @@ from .results import (
     Action,
     Approval,
     Move,
-    PlaybookRef,
     Result,
     Step,
     Violation,
@@ -105,6 +104,7 @@ class _Context:
         "chains",
         "deal",
         "facts",
+        "granted",
         "lang",
         "pb",
         "stage",
@@ -125,6 +125,7 @@ class _Context:
         self.lang = lang
         self.facts: dict[str, Any] = {}
         self.chains: dict[str, str] = {}  # chain id -> not_required | pending | ...
+        self.granted: dict[str, str] = {}  # role -> who approved
         self.stage = pb.stage_info[deal["stage"]]
         self.tracer = tracer
         self._render_values: dict[str, Any] | None = None
@@ -239,59 +240,34 @@ def evaluate(
         ctx.facts = pb.facts_fn(deal, ctx.stage, as_of, ctx.chains)
     else:
         _compute_facts(ctx)
-    enforced: list[Violation | Approval | Action] = []
-    shadow: list[Violation | Approval | Action] = []
+    granted = ctx.granted = granted_roles(deal)
+    found = _Found()
     for cchain in pb.chains:
-        found = _run_chain(ctx, cchain)
-        (shadow if cchain.chain.mode == "shadow" else enforced).extend(found)
+        found.add(_run_chain(ctx, cchain), cchain.chain.mode == "shadow")
     if tracer is None:
         hits = pb.rules_fn(deal, ctx.facts, ctx.stage, as_of, ctx.chains, category, stage)
     else:
         hits = _reference_hits(ctx)
-    more, more_shadow = _outcomes(ctx, hits)
-    enforced += more
-    shadow += more_shadow
-
-    granted = granted_roles(deal)
-    violations: list[Violation] = []
-    approvals: list[Approval] = []
-    actions: list[Action] = []
-    for item in enforced:
-        if isinstance(item, Violation):
-            violations.append(item)
-        elif isinstance(item, Approval) and item.chain is not None:
-            approvals.append(item)  # a chain has worked out its own status
-        elif isinstance(item, Approval):
-            by = granted.get(item.role)
-            approvals.append(
-                Approval(item.rule, item.role, "granted" if by else "pending", item.text, by)
-            )
-        else:
-            actions.append(item)
-    shadow = [
-        Approval(
-            i.rule,
-            i.role,
-            "granted" if granted.get(i.role) else "pending",
-            i.text,
-            granted.get(i.role),
-        )
-        if isinstance(i, Approval) and i.chain is None
-        else i
-        for i in shadow
-    ]
-    moves = _moves(ctx, violations, approvals, actions, granted)
-    status = (
-        BLOCKED
-        if any(v.severity == "block" for v in violations)
-        else NEEDS_APPROVAL
-        if any(a.status == "pending" for a in approvals)
-        else OK
+    _outcomes(ctx, hits, found)
+    violations, approvals, actions = found.violations, found.approvals, found.actions
+    moves = (
+        _moves(ctx, violations, approvals, actions, granted) if pb.moves[category, stage] else ()
     )
+    status = OK
+    for v in violations:
+        if v.severity == "block":
+            status = BLOCKED
+            break
+    else:
+        for a in approvals:
+            if a.status != "granted":
+                status = NEEDS_APPROVAL
+                break
     model = pb.model
+    facts = ctx.facts
     return Result(
         deal=str(deal["id"]),
-        playbook=PlaybookRef(model.id, model.version, pb.hash),
+        playbook=pb.ref,
         category=category,
         stage=stage,
         as_of=as_of,
@@ -301,10 +277,10 @@ def evaluate(
         actions=tuple(actions),
         transitions=tuple(moves),
         facts={
-            name: None if isinstance(ctx.facts[name], rt.MissingFact) else ctx.facts[name]
+            name: None if facts[name].__class__ is rt.MissingFact else facts[name]
             for name in model.fact_names
         },
-        shadow=tuple(shadow),
+        shadow=tuple(found.shadow),
         lang=lang,
     )
 
@@ -460,12 +436,33 @@ def _table_hits(ctx: _Context, k: int, ctable: CTable) -> list[Hit]:
     return out
 
 
-def _outcomes(
-    ctx: _Context, hits: list[Hit]
-) -> tuple[list[Violation | Approval | Action], list[Violation | Approval | Action]]:
-    """Hits -> violations, approvals and actions (enforced, shadow), messages rendered."""
-    enforced: list[Violation | Approval | Action] = []
-    shadow: list[Violation | Approval | Action] = []
+class _Found:
+    """What an evaluation found, sorted as it is found (shadow outcomes kept apart)."""
+
+    __slots__ = ("actions", "approvals", "shadow", "violations")
+
+    def __init__(self) -> None:
+        self.violations: list[Violation] = []
+        self.approvals: list[Approval] = []
+        self.actions: list[Action] = []
+        self.shadow: list[Violation | Approval | Action] = []
+
+    def add(self, items: list[Violation | Approval | Action], shadow: bool) -> None:
+        if shadow:
+            self.shadow += items
+            return
+        for item in items:
+            cls = item.__class__
+            if cls is Violation:
+                self.violations.append(item)  # type: ignore[arg-type]
+            elif cls is Approval:
+                self.approvals.append(item)  # type: ignore[arg-type]
+            else:
+                self.actions.append(item)  # type: ignore[arg-type]
+
+
+def _outcomes(ctx: _Context, hits: list[Hit], found: _Found) -> None:
+    """Hits -> violations, approvals and actions (enforced or shadow), messages lazy."""
     checks = ctx.pb.checks
     for k, exc, i, item in hits:
         check = checks[k]
@@ -475,13 +472,13 @@ def _outcomes(
             local = () if i < 0 else (_local(check, i, item),)
             if exc is not None:
                 failing = check.when if i >= 0 or check.for_each is None else check.for_each
-                found = _on_missing(
+                items = _on_missing(
                     ctx, rule.id, rule.on_missing, title, ctx.why(failing, exc, *local)
                 )
             elif check.for_each is None:
-                found = [_outcome(ctx, rule.id, rule.outcome, title, {}, ())]
+                items = [_outcome(ctx, rule.id, rule.outcome, title, {}, ())]
             else:
-                found = [
+                items = [
                     _outcome(ctx, rule.id, rule.outcome, title, {rule.item: item}, local, check)
                 ]
             mode = rule.mode
@@ -490,16 +487,15 @@ def _outcomes(
             title = table.title.get(ctx.lang)
             if exc is not None:
                 failing_exprs = [c for c in (check.when, check.input) if c is not None]
-                found = _on_missing(
+                items = _on_missing(
                     ctx, table.id, table.on_missing, title, ctx.why_first(failing_exprs, exc)
                 )
             else:
                 row = table.rows[i]
                 extra = {"value": item, "row": _row_values(row)}
-                found = [_outcome(ctx, table.id, row.outcome, title, extra, ())]
+                items = [_outcome(ctx, table.id, row.outcome, title, extra, ())]
             mode = table.mode
-        (shadow if mode == "shadow" else enforced).extend(found)
-    return enforced, shadow
+        found.add(items, mode == "shadow")
 
 
 def _on_missing(
@@ -529,37 +525,37 @@ def _outcome(
     if kind in ("block", "warn"):
         return Violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
-        return Approval(
-            rule_id,
-            outcome.role,
-            "pending",
-            ctx.render(
+        by = ctx.granted.get(outcome.role)
+        said = (
+            title
+            if outcome.message is None
+            else ctx.render(
                 outcome.message,
                 title,
                 role=outcome.role,
                 role_label=ctx.label("role", outcome.role),
                 **extra,
-            ),
+            )
         )
+        return Approval(rule_id, outcome.role, "granted" if by else "pending", said, by)
     due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
             due = ctx.run(crule.due, *local_values)
         except rt.Unknown:
             due = None  # the due date itself depends on an absent value
-    return Action(
-        rule_id,
-        outcome.action_id,
-        outcome.assignee,
-        due,
-        ctx.render(
+    said = (
+        title
+        if outcome.message is None
+        else ctx.render(
             outcome.message,
             title,
             role=outcome.assignee,
             role_label=ctx.label("role", outcome.assignee),
             **extra,
-        ),
+        )
     )
+    return Action(rule_id, outcome.action_id, outcome.assignee, due, said)
 
 
 def _row_values(row: Row) -> dict[str, Any]:
