@@ -50,10 +50,13 @@ def _init(playbook: str, as_of: str, lang: str, full: bool) -> None:
     _STATE.update(pb=load_playbook(playbook), as_of=date.fromisoformat(as_of), lang=lang, full=full)
 
 
+_DECODER = json.JSONDecoder(
+    parse_float=Decimal, parse_constant=_BadNumber, object_pairs_hook=_pairs
+)  # built once, not per line
+
+
 def _parse(text: bytes) -> Any:
-    return json.loads(
-        text, parse_float=Decimal, parse_constant=_BadNumber, object_pairs_hook=_pairs
-    )
+    return _DECODER.decode(text.decode("utf-8"))
 
 
 def _one(number: int, raw: bytes) -> tuple[str, str]:
@@ -75,18 +78,16 @@ def _one(number: int, raw: bytes) -> tuple[str, str]:
         return "bad_input", _dumps({"line": number, **exc.to_dict()})
     if _STATE["full"]:
         return result.status, _dumps({"line": number, **result.to_dict()})
-    return result.status, _dumps(
-        {
-            "line": number,
-            "deal": result.deal,
-            "status": result.status,
-            "violations": [[v.rule, v.severity] for v in result.violations],
-            "approvals": [[a.rule, a.role, a.status] for a in result.approvals],
-            "actions": [
-                [a.rule, a.id, a.due.isoformat() if a.due else None] for a in result.actions
-            ],
-        }
-    )
+    summary = {
+        "line": number,
+        "deal": result.deal,
+        "status": result.status,
+        "violations": [[v.rule, v.severity] for v in result.violations],
+        "approvals": [[a.rule, a.role, a.status] for a in result.approvals],
+        "actions": [[a.rule, a.id, a.due.isoformat() if a.due else None] for a in result.actions],
+    }
+    # the summary form holds no money, so the stdlib's C encoder writes it
+    return result.status, json.dumps(summary, ensure_ascii=False, separators=(",", ":"))
 
 
 def _dumps(data: dict[str, Any]) -> str:

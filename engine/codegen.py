@@ -355,7 +355,8 @@ class DealCheckBuilder:
             check = f"{x}.__class__ is not str or len({x}) < {low}"
             if high is not None:
                 check += f" or len({x}) > {high}"
-            return [f"{indent}if {check} or _invisible({x}): raise _Bad"]
+            # isascii() is O(1): only non-ASCII text can hide invisible characters
+            return [f"{indent}if {check} or (not {x}.isascii() and _invisible({x})): raise _Bad"]
         if k == "bool":
             return [f"{indent}if {x}.__class__ is not bool: raise _Bad"]
         if k == "integer":
