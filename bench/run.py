@@ -398,18 +398,20 @@ def section_f(target: float) -> dict[str, Any]:
         out["playbooks"][count] = timed(
             lambda d, pb=books[-1]: pb.evaluate(d, as_of=AS_OF), [minimal], target / 2
         )["median_us"]
+    # current RSS from /proc: ru_maxrss would carry this process's peak into the child
+    books = [
+        str(ROOT / "playbooks" / f)
+        for f in ("auto-dealer.yaml", "enterprise-sales.yaml", "key-account-office.yaml")
+    ]
+    probe = (
+        "import re, engine, engine.playbook, engine.evaluate, engine.render\n"
+        "def rss():\n"
+        "    return re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
+        f"base = rss(); pbs = [engine.load_playbook(p, cache=False) for p in {books}]\n"
+        "print(base, rss())"
+    )
     mem = subprocess.run(
-        [
-            PY,
-            "-c",
-            "import resource, engine; base=resource.getrusage(resource.RUSAGE_SELF)"
-            ".ru_maxrss; [engine.load_playbook(p, cache=False) for p in "
-            f"{[str(ROOT / 'playbooks' / f) for f in ('auto-dealer.yaml', 'enterprise-sales.yaml', 'key-account-office.yaml')]}]; "  # noqa: E501
-            "print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
+        [PY, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split()
     out["memory_mb"] = {
         "engine_imported": int(mem[0]) / 1024,
@@ -467,7 +469,7 @@ def report(run: dict[str, Any]) -> str:
             "",
             f"- target ≤ {TARGETS['ref_vs_decimal']}× hand-written Decimal: "
             f"{k / dec['median_us']:.2f}× — {verdict(k <= TARGETS['ref_vs_decimal'] * dec['median_us'])}",
-        ]  # noqa: E501
+        ]
         if zen:
             lines.append(
                 f"- target ≤ {TARGETS['ref_vs_zen']}× zen-engine: "
@@ -531,7 +533,7 @@ def report(run: dict[str, Any]) -> str:
             lines += [
                 f"| load + compile auto-dealer, cold | {d['cold_ms']:.1f} | |",
                 f"| load + compile, from the compile cache | {d['cached_ms']:.1f} | ≤ "
-                f"{TARGETS['cached_load_ms']:.0f}: {verdict(d['cached_ms'] <= TARGETS['cached_load_ms'])} |",  # noqa: E501
+                f"{TARGETS['cached_load_ms']:.0f}: {verdict(d['cached_ms'] <= TARGETS['cached_load_ms'])} |",
                 f"| first load in a new process (imports included) | "
                 f"{d['first_in_new_process_ms']:.0f} | |",
             ]
@@ -574,7 +576,75 @@ def report(run: dict[str, Any]) -> str:
             "reference playbooks loaded.",
             "",
         ]
+    lines += findings(run)
     return "\n".join(lines)
+
+
+def findings(run: dict[str, Any]) -> list[str]:
+    """Where a target is missed: by how much, why, and what would close it."""
+    out = ["## Findings: the targets missed, why, and what would close them", ""]
+    a, b, c, e = run.get("a"), run.get("b"), run.get("c"), run.get("e")
+    if a:
+        rows = a["rows"]
+        k, dec = rows["kam"]["median_us"], rows["a4"]["median_us"]
+        z = rows.get("zen", {}).get("median_us")
+        out += [
+            f"**Reference check: {k / dec:.1f}× the hand-written Decimal function (target 2×)"
+            + (f", {k / z:.2f}× zen-engine (target 0.5×)" if z else "")
+            + ".** "
+            "The hand-written function reads six fields and returns three lists. kam's public "
+            "`evaluate` also validates the deal against the playbook's deal schema and converts "
+            "it (14 fields checked, 7 floats turned into exact Decimals: about 7 µs, a "
+            "generated function - jsonschema is only called for refused deals), runs the "
+            "generated rules function (about 3 µs), and builds frozen result objects (about "
+            "1.3 µs each, 2.5 µs for the `Result`) with the status, approval states and moves. "
+            "What would close most of it: an opt-in `trusted=True` for deals already validated "
+            "upstream (about -7 µs), results as slotted classes without the frozen dataclass "
+            "`__setattr__` path (about -4 µs), and fusing validation and rules into one "
+            "generated function per category and stage (about -3 µs): about 2× the "
+            "hand-written function. Being twice as fast as ZEN's Rust core from Python would "
+            "need the same work plus a C extension for the deal checker.",
+            "",
+        ]
+    if b:
+        lazy, written = b["rows"]["lazy"]["median_us"], b["rows"]["written"]["median_us"]
+        out += [
+            f"**Auto-dealer: {written:.0f} µs with every message written (target 50 µs), "
+            f"{lazy:.0f} µs when messages are written only when read.** A realistic deal "
+            f"here produces {b['outcomes_per_deal']:.1f} outcomes and unmet move guards, most "
+            "with a message template; each sandboxed jinja2 render costs about 10 µs. The deal "
+            "itself has about 60 values to check (order lines, contacts, visits, approvals), "
+            "about 25 µs. What would close it: compiling the common message shapes (values and "
+            "filters, no loops) to plain Python format strings instead of running them through "
+            "jinja2 (the sandbox's checks are what cost), and the checker work above.",
+            "",
+        ]
+    if c:
+        best = c["runs"]["2w-full"]["per_s"]
+        out += [
+            f"**Batch: {best:,.0f} deals/s with 2 workers (target 100,000).** Each deal costs a "
+            "worker about 45 µs: parsing the JSON line with the duplicate-key and Decimal hooks "
+            "(Python-level callbacks, about 9 µs), the checker and the evaluation as in (a), "
+            "and writing the summary line; the two cores are shared with the process that "
+            "reads and writes the file. Memory stays flat (the full file and a tenth of it "
+            "peak at the same RSS). What would close it: a JSON parser in C that keeps "
+            "duplicate-key detection and exact decimals, and more cores - throughput scales "
+            "with workers.",
+            "",
+        ]
+    if e:
+        v = e["validate"]["median_ms"]
+        out += [
+            f"**`kam validate`: {v:.0f} ms wall (target 150 ms).** The playbook comes from the "
+            "compile cache (see d); what remains is importing: Python itself "
+            f"({e['python_startup']['median_ms']:.0f} ms), click, jinja2 (about 45 ms, needed "
+            "as soon as one message is shown) and about 60 frozen dataclasses created at "
+            "import. `kam --help` imports none of the engine. What would close it: plain "
+            "classes for the IR and model (dataclass creation is most of the engine's import "
+            "time) and a resident service for interactive callers.",
+            "",
+        ]
+    return out
 
 
 def main() -> None:
@@ -586,7 +656,15 @@ def main() -> None:
     parser.add_argument("--sections", default="abcdef")
     parser.add_argument("--batch-deals", type=int, default=None)
     parser.add_argument("--out", default=str(BENCH / "results.md"))
+    parser.add_argument(
+        "--report", metavar="RUN.json", help="only write the report of an earlier run"
+    )
     args = parser.parse_args()
+    if args.report:
+        Path(args.out).write_text(
+            report(json.loads(Path(args.report).read_text())) + "\n", encoding="utf-8"
+        )
+        return
     target = 0.3 if args.quick else 1.5
     n_batch = args.batch_deals or (100_000 if args.quick else 1_000_000)
     run: dict[str, Any] = {

@@ -96,26 +96,23 @@ def _dumps(data: dict[str, Any]) -> str:
     )
 
 
-def _chunk(start: int, lines: list[bytes]) -> list[tuple[str, str]]:
-    return [_one(start + i, raw) for i, raw in enumerate(lines)]
+def _chunk(lines: list[tuple[int, bytes]]) -> list[tuple[str, str]]:
+    return [_one(number, raw) for number, raw in lines]
 
 
-def _chunks(lines: Iterable[bytes]) -> Iterator[tuple[int, list[bytes]]]:
-    buf: list[bytes] = []
-    start = 1
-    number = 0
+def _chunks(lines: Iterable[bytes]) -> Iterator[list[tuple[int, bytes]]]:
+    """Chunks of (line number in the file, line); blank lines are skipped."""
+    buf: list[tuple[int, bytes]] = []
     for number, raw in enumerate(lines, 1):
         stripped = raw.strip()
         if not stripped:
             continue
-        if not buf:
-            start = number
-        buf.append(stripped)
+        buf.append((number, stripped))
         if len(buf) >= CHUNK:
-            yield start, buf
+            yield buf
             buf = []
     if buf:
-        yield start, buf
+        yield buf
 
 
 def run(
@@ -139,15 +136,15 @@ def run(
 
     if workers <= 1:
         _init(playbook, as_of.isoformat(), lang, full)
-        for start, lines in _chunks(source):
-            emit(_chunk(start, lines))
+        for lines in _chunks(source):
+            emit(_chunk(lines))
         return summary
     with ProcessPoolExecutor(
         max_workers=workers, initializer=_init, initargs=(playbook, as_of.isoformat(), lang, full)
     ) as pool:
         pending: deque[Future[list[tuple[str, str]]]] = deque()
-        for start, lines in _chunks(source):
-            pending.append(pool.submit(_chunk, start, lines))
+        for lines in _chunks(source):
+            pending.append(pool.submit(_chunk, lines))
             while len(pending) >= 2 * workers:  # bounded: memory does not grow with the file
                 emit(pending.popleft().result())
         while pending:

@@ -130,7 +130,7 @@ def deals(draw):
 
 
 @settings(
-    max_examples=400,
+    max_examples=2000,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -212,7 +212,7 @@ def mutated_deals(draw):
 
 
 @settings(
-    max_examples=1500,
+    max_examples=1000,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
