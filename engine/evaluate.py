@@ -314,18 +314,22 @@ def _scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) 
 
 def _compute_facts(ctx: _Context) -> None:
     """The reference path: every fact through the interpreter, each one traced."""
+    tracer = _tracer(ctx)
     for cfact in ctx.pb.facts:
         fact = cfact.fact
         try:
             value = fact_value(cfact, ctx.run)
         except rt.Unknown as exc:
             ctx.facts[fact.name] = rt.MissingFact(exc.reason, exc.path)
-            if ctx.tracer:
-                ctx.tracer.step("fact", fact.name, "unknown", exc.reason)
+            tracer.step("fact", fact.name, "unknown", exc.reason)
             continue
         ctx.facts[fact.name] = value
-        if ctx.tracer:
-            ctx.tracer.step("fact", fact.name, "value", f"= {rt.show(value)}")
+        tracer.step("fact", fact.name, "value", f"= {rt.show(value)}")
+
+
+def _tracer(ctx: _Context) -> Tracer:
+    assert ctx.tracer is not None  # the reference path always traces
+    return ctx.tracer
 
 
 # -- rules and tables ---------------------------------------------------------------------------
@@ -337,62 +341,50 @@ Hit = tuple[int, "rt.Unknown | None", int, Any]
 
 
 def _reference_hits(ctx: _Context) -> list[Hit]:
-    tracer = ctx.tracer
+    tracer = _tracer(ctx)
     category, stage = ctx.deal["category"], ctx.deal["stage"]
     hits: list[Hit] = []
     for k, check in enumerate(ctx.pb.checks):
         spec = check.rule if isinstance(check, CRule) else check.table
+        kind = "rule" if isinstance(check, CRule) else "table"
         if (spec.categories is not None and category not in spec.categories) or (
             spec.stages is not None and stage not in spec.stages
         ):
-            if tracer:
-                kind = "rule" if isinstance(check, CRule) else "table"
-                scope = _scope_text(spec.categories, spec.stages)
-                tracer.step(kind, spec.id, "not applicable", f"applies to {scope}")
+            scope = _scope_text(spec.categories, spec.stages)
+            tracer.step(kind, spec.id, "not applicable", f"applies to {scope}")
             continue
-        if isinstance(check, CRule):
-            hits += _rule_hits(ctx, k, check)
-        else:
-            hits += _table_hits(ctx, k, check)
+        try:
+            if isinstance(check, CRule):
+                hits += _rule_hits(ctx, k, check)
+            else:
+                hits += _table_hits(ctx, k, check)
+        except rt.Unknown as exc:  # the rule (or its list, or the table) cannot be decided
+            tracer.step(kind, spec.id, "unknown", f"{exc.reason}; on_missing: {spec.on_missing}")
+            hits.append((k, exc, -1, None))
     return hits
 
 
 def _rule_hits(ctx: _Context, k: int, crule: CRule) -> list[Hit]:
     rule = crule.rule
-    tracer = ctx.tracer
+    tracer = _tracer(ctx)
     if crule.for_each is None:
-        try:
-            fired = ctx.run(crule.when)
-        except rt.Unknown as exc:
-            if tracer:
-                tracer.step(
-                    "rule", rule.id, "unknown", f"{exc.reason}; on_missing: {rule.on_missing}"
-                )
-            return [(k, exc, -1, None)]
-        if tracer:
-            tracer.step("rule", rule.id, "fired" if fired else "not fired")
+        fired = ctx.run(crule.when)
+        tracer.step("rule", rule.id, "fired" if fired else "not fired")
         return [(k, None, -1, None)] if fired else []
     # a rule checked once per item of a list
-    try:
-        items = ctx.run(crule.for_each)
-    except rt.Unknown as exc:
-        if tracer:
-            tracer.step("rule", rule.id, "unknown", f"{exc.reason}; on_missing: {rule.on_missing}")
-        return [(k, exc, -1, None)]
+    items = ctx.run(crule.for_each)
     out: list[Hit] = []
     for i, item in enumerate(items):
         try:
             fired = ctx.run(crule.when, _local(crule, i, item))
         except rt.Unknown as exc:
-            if tracer:
-                tracer.step("rule", f"{rule.id}[{i}]", "unknown", exc.reason)
+            tracer.step("rule", f"{rule.id}[{i}]", "unknown", exc.reason)
             out.append((k, exc, i, item))
             continue
-        if tracer:
-            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
+        tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
         if fired:
             out.append((k, None, i, item))
-    if tracer and not items:
+    if not items:
         tracer.step("rule", rule.id, "not fired", "the list is empty")
     return out
 
@@ -405,29 +397,19 @@ def _local(crule: CRule, i: int, item: Any) -> tuple[Any, str]:
 
 def _table_hits(ctx: _Context, k: int, ctable: CTable) -> list[Hit]:
     table = ctable.table
-    tracer = ctx.tracer
-    try:
-        if ctable.when is not None and not ctx.run(ctable.when):
-            if tracer:
-                tracer.step("table", table.id, "not fired", "its 'when' does not hold")
-            return []
-        x = ctx.run(ctable.input)
-    except rt.Unknown as exc:
-        if tracer:
-            tracer.step(
-                "table", table.id, "unknown", f"{exc.reason}; on_missing: {table.on_missing}"
-            )
-        return [(k, exc, -1, None)]
-    if tracer:
-        tracer.step("table", table.id, "value", f"input {table.input.text} = {rt.show(x)}")
+    tracer = _tracer(ctx)
+    if ctable.when is not None and not ctx.run(ctable.when):
+        tracer.step("table", table.id, "not fired", "its 'when' does not hold")
+        return []
+    x = ctx.run(ctable.input)
+    tracer.step("table", table.id, "value", f"input {table.input.text} = {rt.show(x)}")
     out: list[Hit] = []
     decided = False  # with hit: first, the rows after the hit do not fire
     for j, row in enumerate(table.rows):
         hit = not decided and row.holds(x)
-        if tracer:
-            tracer.steps.append(
-                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
-            )
+        tracer.steps.append(
+            Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
+        )
         if not hit:
             continue
         if row.outcome.kind != "none":
