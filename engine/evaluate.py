@@ -508,17 +508,7 @@ def _outcome(
         return Violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
         by = ctx.granted.get(outcome.role)
-        said = (
-            title
-            if outcome.message is None
-            else ctx.render(
-                outcome.message,
-                title,
-                role=outcome.role,
-                role_label=ctx.label("role", outcome.role),
-                **extra,
-            )
-        )
+        said = _said(ctx, outcome, title, outcome.role, extra)
         return Approval(rule_id, outcome.role, "granted" if by else "pending", said, by)
     due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
@@ -526,18 +516,19 @@ def _outcome(
             due = ctx.run(crule.due, *local_values)
         except rt.Unknown:
             due = None  # the due date itself depends on an absent value
-    said = (
-        title
-        if outcome.message is None
-        else ctx.render(
-            outcome.message,
-            title,
-            role=outcome.assignee,
-            role_label=ctx.label("role", outcome.assignee),
-            **extra,
-        )
-    )
+    said = _said(ctx, outcome, title, outcome.assignee, extra)
     return Action(rule_id, outcome.action_id, outcome.assignee, due, said)
+
+
+def _said(
+    ctx: _Context, outcome: Outcome, title: str, role: str, extra: dict[str, Any]
+) -> Text | str:
+    """An approval's or action's text: its own message (which may name the role), else the title."""
+    if outcome.message is None:
+        return title
+    return ctx.render(
+        outcome.message, title, role=role, role_label=ctx.label("role", role), **extra
+    )
 
 
 def _row_values(row: Row) -> dict[str, Any]:
