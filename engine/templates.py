@@ -209,6 +209,7 @@ def compile_text(
     for node in tree.find_all(
         (
             nodes.Pow,
+            nodes.Mul,
             nodes.Call,
             nodes.Filter,
             nodes.Macro,
@@ -222,6 +223,12 @@ def compile_text(
     ):
         if isinstance(node, nodes.Pow):
             problems.append(TemplateProblem("'**' is not allowed in messages", node.lineno))
+        elif isinstance(node, nodes.Mul):
+            # 'x' * 10**8 would be a 100 MB message; numbers may still be multiplied
+            if any(_is_text_literal(side) for side in (node.left, node.right)):
+                problems.append(
+                    TemplateProblem("messages cannot repeat text with '*'", node.lineno)
+                )
         elif isinstance(node, nodes.Call):
             problems.append(
                 TemplateProblem(
@@ -270,8 +277,14 @@ def compile_text(
             reported.add(why)
             problems.append(TemplateProblem(why, node.lineno))
     if problems:
-        return None, problems
+        return None, list(dict.fromkeys(problems))  # one call per line is enough to say
     return text, []
+
+
+def _is_text_literal(node: nodes.Node) -> bool:
+    return isinstance(node, nodes.List | nodes.Tuple) or (
+        isinstance(node, nodes.Const) and isinstance(node.value, str)
+    )
 
 
 def _chain(node: nodes.Node, seen: set[int]) -> list[str] | None:

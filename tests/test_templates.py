@@ -1,0 +1,46 @@
+"""Messages: what the static check refuses and what the sandbox still stops at render time."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.templates import MAX_OUTPUT, RenderFailed, compile_text, compiled, render
+
+
+def _check(text: str) -> list[str]:
+    _, problems = compile_text(text, lambda chain: None)
+    return [p.message for p in problems]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ 'x' * 100000000 }}",
+        "{{ 3 * 'ab' }}",
+        "{{ [1, 2] * 100000000 }}",
+    ],
+)
+def test_repeating_literal_text_is_refused_when_the_playbook_loads(text):
+    assert _check(text) == ["messages cannot repeat text with '*'"]
+
+
+def test_numbers_may_still_be_multiplied():
+    assert _check("{{ deal.amount * 2 }}") == []
+
+
+def test_one_problem_per_line_is_reported_once():
+    assert _check("{{ f(1) }}{{ g(2) }}").count("messages cannot call functions") == 1
+
+
+def test_a_deal_value_repeated_beyond_the_cap_fails_the_message_not_the_process():
+    template = compiled("{{ deal.name * deal.times }}")
+    with pytest.raises(RenderFailed, match="too long"):
+        render(template, {"deal": {"name": "ab", "times": 10**8}})
+    assert render(template, {"deal": {"name": "ab", "times": 3}}) == "ababab"
+
+
+def test_output_is_cut_at_the_cap():
+    template = compiled("{% for line in deal.lines %}{{ line }}{% endfor %}")
+    out = render(template, {"deal": {"lines": ["x" * 1000] * 1000}})
+    assert len(out) <= MAX_OUTPUT + 2
+    assert out.endswith(" …")
