@@ -11,39 +11,17 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import AS_OF
+from engine import load_playbook
+
+from .conftest import AS_OF, AUTO_DEALER
 
 MONEY = st.decimals(min_value=0, max_value=500_000, places=2, allow_nan=False, allow_infinity=False)
-CATEGORIES = ["government_procurement", "system_purchasing", "direct_enterprise"]
-STAGES = [
-    "prospecting",
-    "preparation",
-    "visit",
-    "needs_confirmed",
-    "negotiation",
-    "closing",
-    "delivery",
-    "follow_up",
-    "retention",
-    "lost",
-]
-DOCS = [
-    "procurement_center_contract",
-    "bid_award_notice",
-    "purchase_list",
-    "sales_invoice",
-    "unified_purchase_contract",
-    "contract",
-    "vehicle_registrations",
-]
-ROLES = [
-    "key_account_specialist",
-    "key_account_manager",
-    "marketing_director",
-    "general_manager",
-    "finance",
-    "manufacturer",
-]
+# the playbook's own vocabulary, so the deals follow it when it changes
+_MODEL = load_playbook(AUTO_DEALER).model
+CATEGORIES = sorted(_MODEL.categories)
+STAGES = [s.id for s in _MODEL.stages]
+DOCS = sorted(_MODEL.documents)
+ROLES = sorted(_MODEL.roles)
 DATES = st.dates(min_value=AS_OF.replace(year=2024), max_value=AS_OF)
 
 
