@@ -359,6 +359,19 @@ def test_internal_errors_never_show_a_traceback(runner, monkeypatch):
     assert "Traceback" not in result.output
 
 
+def test_ctrl_c_exits_130_without_a_traceback(runner, monkeypatch):
+    import engine.playbook
+
+    def interrupted(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(engine.playbook.Playbook, "evaluate", interrupted)
+    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB)
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted\n"
+    assert result.stdout == ""
+
+
 def test_console_script_runs(tmp_path):
     import subprocess
     import sys
