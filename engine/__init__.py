@@ -34,6 +34,9 @@ _WHERE = {
     "PlaybookError": "errors",
     "TransitionRefused": "errors",
     "UnmetGuard": "errors",
+    "Change": "diff",
+    "PlaybookDiff": "diff",
+    "diff_playbooks": "diff",
     "Playbook": "playbook",
     "load_playbook": "playbook",
     "loads_playbook": "playbook",
@@ -53,6 +56,7 @@ __all__ = [
     "EXIT_OK",
     "Action",
     "Approval",
+    "Change",
     "DealError",
     "DealProblem",
     "Diagnostic",
@@ -63,12 +67,14 @@ __all__ = [
     "Location",
     "Move",
     "Playbook",
+    "PlaybookDiff",
     "PlaybookError",
     "Result",
     "Step",
     "TransitionRefused",
     "UnmetGuard",
     "Violation",
+    "diff_playbooks",
     "load_playbook",
     "loads_playbook",
 ]
@@ -88,6 +94,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
+    from .diff import Change, PlaybookDiff, diff_playbooks
     from .errors import (
         EXIT_BAD_INPUT,
         EXIT_BLOCKED,

@@ -454,6 +454,28 @@ def batch(
     return EXIT_OK
 
 
+@main.command(epilog=EPILOG)
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@FORMAT
+@click.option(
+    "--exit-code",
+    "exit_code",
+    is_flag=True,
+    help="Exit 1 when the two differ in meaning (for scripts and CI).",
+)
+@_guarded
+def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
+    """Show what changed between two playbook files: parameters, rules, table rows, stages
+    and moves, each with where it stands. Both files are checked first."""
+    from .diff import diff_playbooks
+    from .render import diff_text, to_json
+
+    d = diff_playbooks(old, new)
+    click.echo(to_json(d.to_dict()) if fmt == "json" else diff_text(d), nl=False)
+    return EXIT_BLOCKED if exit_code and not d.same_meaning else EXIT_OK
+
+
 @main.command("test", epilog=EPILOG)
 @click.argument("paths", nargs=-1, metavar="[PATH]...")
 @click.option(

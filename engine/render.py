@@ -1,4 +1,4 @@
-"""Result / Explanation in, text for a person or JSON for a program out.
+"""Result / Explanation / PlaybookDiff in, text for a person or JSON for a program out.
 
 Text is grouped (blocking first, then approvals, actions, next moves, facts), in English or
 Chinese, and coloured with click's styles (click drops the colour when not on a terminal).
@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 import simplejson
 
 from .results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, Result
+
+if TYPE_CHECKING:
+    from .diff import PlaybookDiff
 from .templates import fmt_number, fmt_percent
 
 UI = {
@@ -248,3 +251,48 @@ def _fact_kinds(model: Any) -> dict[str, str]:
     if model is None:
         return {}
     return {f.name: f.type.kind for f in model.facts}
+
+
+_MARK = {"added": "+", "removed": "-", "changed": "~", "reordered": "↕"}
+_COLOUR = {"added": "green", "removed": "red", "changed": "yellow", "reordered": "cyan"}
+
+
+def diff_text(d: PlaybookDiff) -> str:
+    """One line per change, newest file's location last, like a reviewer reads a change."""
+    from .diff import show
+
+    def ref(r: Any) -> str:
+        return f"{r.id} {r.version} ({r.hash[:12]})"
+
+    lines = [f"{ref(d.old)} → {ref(d.new)}"]
+    if d.same_meaning:
+        lines.append("same meaning: only formatting, comments or key order differ")
+        return "\n".join(lines) + "\n"
+    n = len(d.changes)
+    lines.append(f"{n} change{'s' if n != 1 else ''}")
+    for c in d.changes:
+        mark = click.style(_MARK[c.kind], fg=_COLOUR[c.kind], bold=True)
+        if c.kind == "changed":
+            what = f"{c.path}: {show(c.old, 40)} → {show(c.new, 40)}"
+        elif c.kind == "reordered":
+            what = f"{c.path}: order {show(c.old, 40)} → {show(c.new, 40)}"
+        else:
+            value = c.new if c.kind == "added" else c.old
+            what = f"{c.path} {c.kind}" + _summary(value)
+        lines.append(f"  {mark} {what}")
+        lines.append(click.style(f"      at {c.at}", dim=True))
+    return "\n".join(lines) + "\n"
+
+
+def _summary(value: Any) -> str:
+    """What an added or removed entry is, in a few words: its title, else its value."""
+    from .diff import show
+
+    if isinstance(value, dict):
+        title = value.get("title") or value.get("label")
+        if title is None and value and set(value) <= {"en", "zh"}:
+            title = value  # a label such as a role's
+        if isinstance(title, dict):
+            title = title.get("en") or next(iter(title.values()), None)
+        return f": {show(title, 60)}" if title else ""
+    return f": {show(value, 60)}"

@@ -1,0 +1,192 @@
+"""Two playbook files in, what changed between them out (``kam diff``): per parameter, rule,
+table row, stage and move, with where the change stands in the newer file.
+
+Both playbooks are fully checked first; the comparison runs on the merged playbook data
+(includes and ``extends`` resolved), so a change made in a shared module shows up too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from .assemble import Assembled, assemble
+from .errors import Location
+from .results import PlaybookRef
+from .source import SourceMap
+
+Path = tuple[str | int, ...]
+FIRST = ("kam", "id", "version", "effective_from", "effective_to", "extends", "include")
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference: ``kind`` is added, removed, changed or reordered."""
+
+    kind: str
+    path: str  # e.g. parameters.discount_gm.value, rules[P4], transitions[visit → closing]
+    old: Any
+    new: Any
+    at: Location  # in the newer file (in the older one for what was removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.kind,
+            "path": self.path,
+            "old": _plain(self.old),
+            "new": _plain(self.new),
+            "at": str(self.at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookDiff:
+    old: PlaybookRef
+    new: PlaybookRef
+    changes: tuple[Change, ...]
+
+    @property
+    def same_meaning(self) -> bool:
+        """True when only formatting, comments or key order differ (same content hash)."""
+        return self.old.hash == self.new.hash
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old": self.old.to_dict(),
+            "new": self.new.to_dict(),
+            "same_meaning": self.same_meaning,
+            "changes": [c.to_dict() for c in self.changes],
+        }
+
+
+def diff_playbooks(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> PlaybookDiff:
+    """Check both playbook files (``PlaybookError`` if either is broken) and compare them."""
+    from .playbook import _build
+
+    before, after = assemble(os.fspath(old)), assemble(os.fspath(new))
+    old_ref, new_ref = _build(before).compiled.ref, _build(after).compiled.ref
+    changes = tuple(_Differ(before, after).walk(before.data, after.data, (), (), ""))
+    return PlaybookDiff(old_ref, new_ref, changes)
+
+
+class _Differ:
+    def __init__(self, before: Assembled, after: Assembled) -> None:
+        self.old_map: SourceMap = before.smap
+        self.new_map: SourceMap = after.smap
+
+    def walk(self, a: Any, b: Any, pa: Path, pb: Path, shown: str) -> Iterator[Change]:
+        """Changes from ``a`` (at ``pa`` in the old data) to ``b`` (at ``pb`` in the new)."""
+        if isinstance(a, dict) and isinstance(b, dict):
+            keys = [*a, *(k for k in b if k not in a)]
+            if not pa:  # which playbook and when it applies come first
+                keys.sort(key=lambda k: FIRST.index(k) if k in FIRST else len(FIRST))
+            for key in keys:
+                name = f"{shown}.{key}" if shown else str(key)
+                if key not in b:
+                    yield self._removed(a[key], pa + (key,), name)
+                elif key not in a:
+                    yield self._added(b[key], pb + (key,), name)
+                else:
+                    yield from self.walk(a[key], b[key], pa + (key,), pb + (key,), name)
+        elif isinstance(a, list) and isinstance(b, list) and _entries(a) and _entries(b):
+            yield from self._entries(a, b, pa, pb, shown)
+        elif _canonical(a) != _canonical(b):
+            yield Change("changed", shown, a, b, self.new_map.at(pb))
+
+    def _entries(
+        self, a: list[Any], b: list[Any], pa: Path, pb: Path, shown: str
+    ) -> Iterator[Change]:
+        """Lists of entries: matched by id (rules, tables), by from/to (moves), else aligned
+        by content so that one inserted row is one addition, not a shift of every row."""
+        ka, kb = _keys(a), _keys(b)
+        if ka is not None and kb is not None:
+            old_at, new_at = {k: i for i, k in enumerate(ka)}, {k: i for i, k in enumerate(kb)}
+            for k, i in old_at.items():
+                if k not in new_at:
+                    yield self._removed(a[i], pa + (i,), f"{shown}[{k}]")
+            for k, j in new_at.items():
+                name = f"{shown}[{k}]"
+                if k not in old_at:
+                    yield self._added(b[j], pb + (j,), name)
+                else:
+                    yield from self.walk(a[old_at[k]], b[j], pa + (old_at[k],), pb + (j,), name)
+            kept_old = [k for k in ka if k in new_at]
+            kept_new = [k for k in kb if k in old_at]
+            if kept_old != kept_new:  # order decides for first-hit tables and the handbook
+                yield Change("reordered", shown, kept_old, kept_new, self.new_map.at(pb))
+            return
+        matcher = difflib.SequenceMatcher(
+            a=[_canonical(x) for x in a], b=[_canonical(x) for x in b], autojunk=False
+        )
+        for op, i1, i2, j1, j2 in matcher.get_opcodes():
+            if op == "equal":
+                continue
+            if op == "replace":  # edited in place, then what is left over came or went
+                n = min(i2 - i1, j2 - j1)
+                for i, j in zip(range(i1, i1 + n), range(j1, j1 + n), strict=True):
+                    yield from self.walk(a[i], b[j], pa + (i,), pb + (j,), f"{shown}[{j + 1}]")
+                i1, j1 = i1 + n, j1 + n
+            for i in range(i1, i2):
+                yield self._removed(a[i], pa + (i,), f"{shown}[{i + 1}]")
+            for j in range(j1, j2):
+                yield self._added(b[j], pb + (j,), f"{shown}[{j + 1}]")
+
+    def _added(self, value: Any, path: Path, shown: str) -> Change:
+        return Change("added", shown, None, value, self.new_map.at(path, key=True))
+
+    def _removed(self, value: Any, path: Path, shown: str) -> Change:
+        return Change("removed", shown, value, None, self.old_map.at(path, key=True))
+
+
+def _entries(items: list[Any]) -> bool:
+    return bool(items) and all(isinstance(v, dict) for v in items)
+
+
+def _keys(items: list[Any]) -> list[str] | None:
+    """The entries' names when every entry has a distinct one (id, or from → to)."""
+    if all("id" in v for v in items):
+        keys = [str(v["id"]) for v in items]
+    elif all("from" in v and "to" in v for v in items):
+        keys = [f"{_names(v['from'])} → {_names(v['to'])}" for v in items]
+    else:
+        return None
+    return keys if len(set(keys)) == len(keys) else None
+
+
+def _names(value: Any) -> str:
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as text; decimals stay exact (the JSON writer keeps them)."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def show(value: Any, width: int = 70) -> str:
+    """A value on one line, as a person wrote it in YAML (long values cut)."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | Decimal | date):
+        text = str(value)
+    else:
+        text = json.dumps(_plain(value), ensure_ascii=False, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
