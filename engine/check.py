@@ -483,7 +483,9 @@ class _Checker:
             return Type(
                 "object", fields=tuple(fields.items()), required=required, extra=tuple(extra)
             )
-        values = tuple(spec.get("values") or ())
+        raw = spec.get("values")
+        # the schema has reported anything but a list of texts; check on with the texts
+        values = tuple(v for v in raw if isinstance(v, str)) if isinstance(raw, list) else ()
         if values and kind != "string":
             self.error("bad-value", "allowed values are only for text fields", path + ("values",))
         base = SCALARS.get("number" if kind == "decimal" else kind, STRING)
