@@ -252,6 +252,17 @@ def compile_text(
                     f"'{type(node).__name__.lower()}' is not allowed in messages", node.lineno
                 )
             )
+    for loop in tree.find_all(nodes.For):
+        # one loop over a deal list is bounded by the list limit; loops inside loops are not
+        inner = next(loop.find_all(nodes.For), None)
+        if inner is not None:
+            problems.append(
+                TemplateProblem(
+                    "messages cannot have a loop inside a loop",
+                    inner.lineno,
+                    "list the items of one list; say the rest in words",
+                )
+            )
     bound: set[str] = set()
     for node in tree.find_all((nodes.For, nodes.Assign)):
         target = node.target  # type: ignore[attr-defined]

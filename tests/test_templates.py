@@ -44,3 +44,9 @@ def test_output_is_cut_at_the_cap():
     out = render(template, {"deal": {"lines": ["x" * 1000] * 1000}})
     assert len(out) <= MAX_OUTPUT + 2
     assert out.endswith(" …")
+
+
+def test_a_loop_inside_a_loop_is_refused():
+    text = "{% for a in deal.lines %}{% for b in deal.lines %}{% endfor %}{% endfor %}"
+    assert _check(text) == ["messages cannot have a loop inside a loop"]
+    assert _check("{% for a in deal.lines %}{{ a.model }}{% endfor %}") == []
