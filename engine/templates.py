@@ -1,9 +1,10 @@
 """Message template text in, compiled sandboxed template out; (template, values) in, text out.
 
 Every template runs in jinja2's ``ImmutableSandboxedEnvironment`` with ``StrictUndefined``:
-no attribute starting with ``_``, no mutation, ``**`` refused, ``*`` on text capped, and the
-output cut at ``MAX_OUTPUT`` characters. ``deal.customer.items`` means the *field* ``items``:
-attribute lookups try the mapping key first (jinja2 would otherwise return ``dict.items``).
+no attribute starting with ``_``, no mutation, ``**`` refused, ``*`` on text capped, at most
+``MAX_LOOKUPS`` value lookups and the output cut at ``MAX_OUTPUT`` characters.
+``deal.customer.items`` means the *field* ``items``: attribute lookups try the mapping key
+first (jinja2 would otherwise return ``dict.items``).
 Names used in a template are checked against the playbook when it is loaded, so a typo is
 a lint error, not an empty string in front of a customer.
 """
@@ -11,6 +12,7 @@ a lint error, not an empty string in front of a customer.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -22,6 +24,9 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_OUTPUT = 64 * 1024
+# Values one rendering may look up. A message over a 5,000-line deal reads a few per line;
+# this stops a filter run once per loop item (n x n lookups) long before it could stall.
+MAX_LOOKUPS = 100_000
 MAX_SOURCE = 4000
 # Filters a message may use. attr, format, xmlattr and friends are left out: they are how
 # sandbox escapes have reached str.format (CVE-2016-10745, CVE-2024-56326, CVE-2025-27516).
@@ -119,12 +124,27 @@ class _Environment(ImmutableSandboxedEnvironment):
         return super().call_binop(context, operator, left, right)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
+        _spend()
         # a deal is plain dicts: `customer.items` is the field, never dict.items
         if obj.__class__ is dict and attribute in obj:
             return obj[attribute]
         if isinstance(obj, Mapping) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        _spend()
+        return super().getitem(obj, argument)
+
+
+_budget = threading.local()  # lookups left for the rendering running on this thread
+
+
+def _spend() -> None:
+    left = getattr(_budget, "left", MAX_LOOKUPS) - 1
+    if left < 0:
+        raise SecurityError("the message reads too many values")
+    _budget.left = left
 
 
 def _make_env() -> _Environment:
@@ -172,6 +192,7 @@ def render(template: Any, values: Mapping[str, Any]) -> str:
     """Render with the output cap; raises ``RenderFailed`` instead of a jinja2 error."""
     out: list[str] = []
     size = 0
+    _budget.left = MAX_LOOKUPS
     try:
         # a shared context: the values are not copied (the environment has no globals)
         context = template.new_context(values, shared=True)

@@ -50,3 +50,14 @@ def test_a_loop_inside_a_loop_is_refused():
     text = "{% for a in deal.lines %}{% for b in deal.lines %}{% endfor %}{% endfor %}"
     assert _check(text) == ["messages cannot have a loop inside a loop"]
     assert _check("{% for a in deal.lines %}{{ a.model }}{% endfor %}") == []
+
+
+def test_a_filter_in_a_loop_is_stopped_by_the_lookup_budget():
+    # n x n lookups that write nothing: the output cap alone would never stop them
+    template = compiled(
+        "{% for a in deal.lines %}{{ deal.lines | map(attribute='x') | select | join }}{% endfor %}"
+    )
+    lines = [{"x": ""}] * 5000
+    with pytest.raises(RenderFailed, match="too many values"):
+        render(template, {"deal": {"lines": lines}})
+    assert render(template, {"deal": {"lines": lines[:100]}}) == ""  # 10,000 lookups are fine
