@@ -18,7 +18,7 @@ from typing import Any
 
 from . import expressions as ex
 from . import templates as tpl
-from .errors import Diagnostic, DiagnosticSink, Location, PlaybookError, suggest
+from .errors import Diagnostic, DiagnosticSink, Location, suggest
 from .model import (
     ApprovalChain,
     Case,
@@ -705,16 +705,6 @@ class _Checker:
                         else (NUMBER if t.numeric and each.numeric else ANY)
                     )
                 )
-        deps: set[str] = set()
-        for e in (
-            value,
-            otherwise,
-            table_input,
-            *(c.when for c in cases),
-            *(c.value for c in cases),
-        ):
-            if e:
-                deps |= e.facts
         return Fact(
             name,
             t,
@@ -727,7 +717,6 @@ class _Checker:
             table_input,
             rows,
             str(spec.get("rule", "")),
-            frozenset(deps),
         )
 
     def case_value(self, raw: Any, path: Path, declared: Type | None) -> Expr | None:
@@ -1627,9 +1616,3 @@ def _path_from_json(text: str) -> Path:
     for m in re.finditer(r"\.([^.\[]+)|\[(\d+)\]", text[1:] if text.startswith("$") else text):
         out.append(m.group(1) if m.group(1) is not None else int(m.group(2)))
     return tuple(out)
-
-
-def load_error(problem: str, file: str) -> PlaybookError:
-    from .errors import Diagnostic
-
-    return PlaybookError([Diagnostic("input", problem, Location(file, 1, 1))])

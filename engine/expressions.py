@@ -19,7 +19,6 @@ import ast
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -37,7 +36,6 @@ from .types import (
     comparable,
     joined,
     list_of,
-    python_value_type,
 )
 
 MAX_LENGTH = 1000
@@ -1061,10 +1059,3 @@ def _refusal_hint(node: ast.AST) -> str:
     if isinstance(node, ast.GeneratorExp):
         return "for example: any(line.quantity > 5 for line in deal.lines)"
     return ""
-
-
-def literal_type(value: Any) -> Type:
-    """The type of a parameter or table value written in YAML (Decimal, int, str...)."""
-    if isinstance(value, date):
-        return DATE
-    return python_value_type(value)

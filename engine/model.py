@@ -130,7 +130,6 @@ class Fact:
     table_input: Expr | None = None
     rows: tuple[Row, ...] = ()
     rule: str = ""
-    depends: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
