@@ -94,7 +94,7 @@ class _Differ:
                     yield self._added(b[key], pb + (key,), name)
                 else:
                     yield from self.walk(a[key], b[key], pa + (key,), pb + (key,), name)
-        elif isinstance(a, list) and isinstance(b, list) and _entries(a) and _entries(b):
+        elif isinstance(a, list) and isinstance(b, list) and _entries(a + b):
             yield from self._entries(a, b, pa, pb, shown)
         elif _canonical(a) != _canonical(b):
             yield Change("changed", shown, a, b, self.new_map.at(pb))
@@ -145,6 +145,7 @@ class _Differ:
 
 
 def _entries(items: list[Any]) -> bool:
+    """Lists of mappings (rules, rows, moves; one side may be empty) are compared entry by entry."""
     return bool(items) and all(isinstance(v, dict) for v in items)
 
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 import engine
 from engine.cli import main
 
-from .conftest import AUTO_DEALER, PLAYBOOKS
+from .conftest import AUTO_DEALER, FIXTURES, PLAYBOOKS
 
 NEXT = PLAYBOOKS / "auto-dealer-2026-2.yaml"
 
@@ -172,3 +172,14 @@ def test_a_missing_file(runner, tmp_path):
     assert result.exit_code == 2
     assert "nope.yaml" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_emptying_a_list_removes_each_entry(tmp_path):
+    minimal = FIXTURES / "valid" / "minimal.yaml"
+    text = minimal.read_text(encoding="utf-8")
+    start, end = text.index("rules:\n"), text.index("stages:\n")
+    empty = tmp_path / "minimal.yaml"
+    empty.write_text(text[:start] + "rules: []\n" + text[end:], encoding="utf-8")
+    d = engine.diff_playbooks(minimal, empty)
+    assert changes(d) == [("removed", "rules[BIG]")]
+    assert d.changes[0].at.file == str(minimal)
