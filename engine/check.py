@@ -19,6 +19,7 @@ from typing import Any
 from . import expressions as ex
 from . import templates as tpl
 from .errors import Diagnostic, DiagnosticSink, Location, suggest
+from .messages import Message, Plain
 from .model import (
     ApprovalChain,
     Case,
@@ -551,7 +552,7 @@ class _Checker:
             return loc
         return Location(loc.file, loc.line, start + offset + 1)
 
-    def message(self, raw: Any, path: Path, names: Iterable[str] = ()) -> tpl.Message | None:
+    def message(self, raw: Any, path: Path, names: Iterable[str] = ()) -> Message | None:
         if raw is None:
             return None
         allowed = TEMPLATE_NAMES | set(names)
@@ -562,10 +563,11 @@ class _Checker:
             if isinstance(raw, dict)
             else {}
         )
-        checked = {}
+        checked: dict[str, str] = {}
+        plain: dict[str, Plain] = {}
         for lang, text in texts.items():
             sub = path if isinstance(raw, str) else path + (lang,)
-            template, problems = tpl.compile_text(
+            template, problems, plain_form = tpl.compile_text(
                 text, lambda chain: self.template_name(chain, allowed)
             )
             loc = self.at(sub)
@@ -579,9 +581,11 @@ class _Checker:
                 )
             if template is not None:
                 checked[lang] = template
+            if plain_form is not None:
+                plain[lang] = plain_form
         if not checked or len(checked) != len(texts):
             return None
-        return tpl.Message(checked)
+        return Message(checked, plain)
 
     def template_name(self, chain: list[str], allowed: Set[str]) -> str | None:
         root = chain[0]

@@ -17,6 +17,7 @@ from typing import Any
 from . import runtime as rt
 from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
 from .errors import Text, UnmetGuard
+from .messages import Message, RenderFailed, fmt_percent
 from .model import Outcome, Row
 from .results import (
     BLOCKED,
@@ -29,7 +30,6 @@ from .results import (
     Step,
     Violation,
 )
-from .templates import Message, RenderFailed, fmt_percent
 
 _TEXT = {
     "en": {

@@ -22,8 +22,8 @@ from markupsafe import Markup
 
 from . import expressions as ex
 from .errors import Location
+from .messages import fmt_money, fmt_number, fmt_percent
 from .model import Label, PlaybookModel, Row, Stage, Transition
-from .templates import fmt_money, fmt_number, fmt_percent
 from .types import Type
 
 T = {

@@ -13,7 +13,7 @@ from typing import Any
 
 from .errors import Location
 from .expressions import Node
-from .templates import Message
+from .messages import Message
 from .types import Type
 
 

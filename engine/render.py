@@ -19,7 +19,7 @@ from .results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, Result
 
 if TYPE_CHECKING:
     from .diff import PlaybookDiff
-from .templates import fmt_number, fmt_percent
+from .messages import fmt_number, fmt_percent
 
 UI = {
     "en": {

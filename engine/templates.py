@@ -15,15 +15,23 @@ import functools
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-MAX_OUTPUT = 64 * 1024
+from .messages import (
+    MAX_OUTPUT,
+    PLAIN_FILTERS,
+    Plain,
+    RenderFailed,
+    fmt_date,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+)
+
 # Values one rendering may look up. A message over a 5,000-line deal reads a few per line;
 # this stops a filter run once per loop item (n x n lookups) long before it could stall.
 MAX_LOOKUPS = 100_000
@@ -71,40 +79,6 @@ FILTERS = frozenset(
         "batch",
     }
 )
-
-
-def fmt_number(value: Any, places: int | None = None) -> str:
-    """Exact decimal text with thousands separators; trailing zeros trimmed unless places."""
-    cls = value.__class__
-    if cls is int:
-        return f"{value:,.{places}f}" if places else f"{value:,}"
-    if cls is float:
-        value = Decimal(repr(value))
-    elif cls is not Decimal:
-        return str(value)
-    if places is not None:
-        # the format rounds half-even on the exact decimal: no float ever sees the money
-        return f"{value:,.{places}f}"
-    text = f"{value:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def fmt_percent(value: Any, places: int | None = None) -> str:
-    """0.18 -> "18%", 0.1834 -> "18.34%"; ``places`` fixes the decimals ("18.0%")."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
-        return str(value)
-    d = (value if isinstance(value, Decimal) else Decimal(str(value))) * 100
-    return fmt_number(d, places) + "%"
-
-
-def fmt_money(value: Any) -> str:
-    return fmt_number(value, 2)
-
-
-def fmt_date(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
 
 
 class _Environment(ImmutableSandboxedEnvironment):
@@ -164,28 +138,10 @@ class TemplateProblem:
     hint: str = ""
 
 
-@dataclass(frozen=True)
-class Message:
-    """One message in up to two languages (template text, checked when the playbook loaded).
-
-    Templates are compiled when first rendered and shared by every playbook that has the
-    same text, so loading a playbook does not pay for messages no deal ever shows."""
-
-    source: Mapping[str, str]
-
-    def render(self, lang: str, values: Mapping[str, Any]) -> str:
-        text = self.source.get(lang) or self.source.get("en") or next(iter(self.source.values()))
-        return render(compiled(text), values)
-
-
 @functools.lru_cache(maxsize=4096)
 def compiled(text: str) -> Any:
     """The compiled sandboxed template of a (checked) message text."""
     return ENV.from_string(text)
-
-
-class RenderFailed(Exception):
-    """A message could not be written for this deal (it read a value the deal lacks)."""
 
 
 def render(template: Any, values: Mapping[str, Any]) -> str:
@@ -210,22 +166,27 @@ def render(template: Any, values: Mapping[str, Any]) -> str:
 def compile_text(
     text: str,
     names: Callable[[list[str]], str | None],
-) -> tuple[str | None, list[TemplateProblem]]:
+) -> tuple[str | None, list[TemplateProblem], Plain | None]:
     """Check one template; ``names`` checks each dotted name path it reads.
 
-    Returns the text when it is fine (it is compiled when first rendered)."""
+    Returns the text when it is fine (it is compiled when first rendered) and its plain form
+    when it has one (see ``messages.py``)."""
     if len(text) > MAX_SOURCE:
-        return None, [TemplateProblem(f"message is longer than {MAX_SOURCE} characters", 1)]
+        return None, [TemplateProblem(f"message is longer than {MAX_SOURCE} characters", 1)], None
     try:
         tree = ENV.parse(text)
     except TemplateSyntaxError as exc:
-        return None, [
-            TemplateProblem(
-                f"message template: {exc.message}",
-                exc.lineno or 1,
-                "templates use {{ value }} and {% if %}...{% endif %}",
-            )
-        ]
+        return (
+            None,
+            [
+                TemplateProblem(
+                    f"message template: {exc.message}",
+                    exc.lineno or 1,
+                    "templates use {{ value }} and {% if %}...{% endif %}",
+                )
+            ],
+            None,
+        )
     problems: list[TemplateProblem] = []
     for node in tree.find_all(
         (
@@ -309,8 +270,49 @@ def compile_text(
             reported.add(why)
             problems.append(TemplateProblem(why, node.lineno))
     if problems:
-        return None, list(dict.fromkeys(problems))  # one call per line is enough to say
-    return text, []
+        return None, list(dict.fromkeys(problems)), None  # one call per line is enough to say
+    return text, [], _plain_form(tree)
+
+
+def _plain_form(tree: nodes.Template) -> Plain | None:
+    """Text and ``{{ name.path | filter(constants) }}`` only, with filters the plain path
+    knows; None for anything else (conditions, loops, expressions)."""
+    parts: list[Any] = []
+    for node in tree.body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for child in node.nodes:
+            if isinstance(child, nodes.TemplateData):
+                parts.append(child.data)
+                continue
+            value = _plain_value(child)
+            if value is None:
+                return None
+            parts.append(value)
+    return tuple(parts)
+
+
+def _plain_value(node: nodes.Node) -> Any:
+    filters: list[tuple[str, tuple[Any, ...]]] = []
+    while isinstance(node, nodes.Filter):
+        if (
+            node.name not in PLAIN_FILTERS
+            or node.kwargs
+            or node.dyn_args
+            or node.dyn_kwargs
+            or not all(isinstance(a, nodes.Const) for a in node.args)
+        ):
+            return None
+        filters.append((node.name, tuple(a.value for a in node.args)))  # type: ignore[attr-defined]
+        node = node.node  # type: ignore[assignment]
+    path: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        path.append(node.attr)
+        node = node.node
+    if not isinstance(node, nodes.Name) or node.ctx != "load":
+        return None
+    path.append(node.name)
+    return (tuple(reversed(path)), tuple(reversed(filters)))
 
 
 def _is_text_literal(node: nodes.Node) -> bool:

@@ -20,11 +20,11 @@ from typing import Any
 from .deal import read_deal
 from .errors import DealError, Diagnostic, InputError, KamError, PlaybookError
 from .library import Library
+from .messages import fmt_number
 from .playbook import Playbook, load_playbook
 from .results import Explanation, Result
 from .schema import schema_diagnostics
 from .source import load_yaml
-from .templates import fmt_number
 
 EXIT = {"ok": 0, "blocked": 1, "needs_approval": 3}
 

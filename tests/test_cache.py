@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -79,3 +81,23 @@ def test_cached_and_fresh_playbooks_give_the_same_results(book):
         cached.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()
         == fresh.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()
     )
+
+
+def test_a_cached_playbook_writes_plain_messages_without_jinja2(book, tmp_path):
+    """From the cache, a deal whose messages are all plain never imports jinja2 (~35 ms)."""
+    script = (
+        "import sys, datetime, engine\n"
+        "from engine.deal import read_deal\n"
+        f"pb = engine.load_playbook({str(book / 'auto-dealer.yaml')!r})\n"
+        f"deal = read_deal({str(book / 'examples' / 'system-purchasing-units.json')!r})\n"
+        "result = pb.evaluate(deal, as_of=datetime.date(2026, 3, 2))\n"
+        "found = (*result.violations, *result.approvals, *result.actions)\n"
+        "written = [str(o.message) for o in found]\n"
+        "print(len(written), 'jinja2' in sys.modules)\n"
+    )
+    env = {**os.environ, "KAM_CACHE_DIR": str(tmp_path / "cache")}
+    run = [sys.executable, "-c", script]
+    first = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
+    assert first.stdout.split() == ["2", "True"]  # checking the playbook parses its templates
+    second = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
+    assert second.stdout.split() == ["2", "False"]

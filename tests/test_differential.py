@@ -6,14 +6,17 @@ through the straightforward interpreter in ``runtime.py``. Their results must be
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engine import load_playbook
+from engine import load_playbook, messages
+from engine.deal import read_deal
 
-from .conftest import AS_OF, AUTO_DEALER
+from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS
 
 MONEY = st.decimals(min_value=0, max_value=500_000, places=2, allow_nan=False, allow_infinity=False)
 # the playbook's own vocabulary, so the deals follow it when it changes
@@ -141,6 +144,81 @@ def test_required_approvals_only_grow_with_the_discount(auto_dealer, deal):
     }
     after = tier(auto_dealer.evaluate(cheaper, as_of=AS_OF))
     assert after >= before
+
+
+# -- plain messages against jinja2 -------------------------------------------------------------
+
+
+def _written_both_ways(playbook, deal, lang):
+    """Every message of an evaluation and an explanation, written with plain forms and
+    with jinja2 only."""
+    out = []
+    for plain in (True, False):
+        messages.USE_PLAIN_FORMS = plain
+        try:
+            result = playbook.evaluate(deal, as_of=AS_OF, lang=lang).to_dict()
+            explained = playbook.explain(deal, as_of=AS_OF, lang=lang).to_dict()
+        finally:
+            messages.USE_PLAIN_FORMS = True
+        out.append((result, explained))
+    return out
+
+
+@settings(
+    max_examples=500,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
+def test_plain_messages_read_as_jinja2_writes_them(auto_dealer, deal, lang):
+    plain, jinja = _written_both_ways(auto_dealer, deal, lang)
+    assert plain == jinja
+
+
+@pytest.mark.parametrize("name", ["auto-dealer", "enterprise-sales", "key-account-office"])
+def test_plain_messages_of_every_example(name):
+    playbook = load_playbook(PLAYBOOKS / f"{name}.yaml")
+    folder = PLAYBOOKS / "examples" / ("" if name == "auto-dealer" else name)
+    examples = [
+        f
+        for f in sorted(folder.glob("*.*"))
+        if f.suffix in (".json", ".yaml") and ".result." not in f.name
+    ]
+    assert examples
+    for file in examples:
+        deal = read_deal(str(file))
+        for lang in ("en", "zh"):
+            plain, jinja = _written_both_ways(playbook, deal, lang)
+            assert plain == jinja, file
+
+
+def test_most_shipped_messages_have_a_plain_form():
+    found = plain = 0
+    for file in PLAYBOOKS.glob("*.yaml"):
+        for message in _messages(load_playbook(file).model):
+            found += len(message.source)
+            plain += len(message.plain)
+    assert found > 50
+    assert plain / found > 0.6, (plain, found)
+
+
+def _messages(node, seen=None):
+    seen = set() if seen is None else seen
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, messages.Message):
+        yield node
+    elif dataclasses.is_dataclass(node):
+        for f in dataclasses.fields(node):
+            yield from _messages(getattr(node, f.name), seen)
+    elif isinstance(node, dict):
+        for v in node.values():
+            yield from _messages(v, seen)
+    elif isinstance(node, list | tuple):
+        for v in node:
+            yield from _messages(v, seen)
 
 
 # -- the generated deal checker against jsonschema + the value limits -------------------------

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from engine.templates import MAX_OUTPUT, RenderFailed, compile_text, compiled, render
+from engine.messages import MAX_OUTPUT, Message, RenderFailed, _Unsure, write_plain
+from engine.templates import compile_text, compiled, render
 
 
 def _check(text: str) -> list[str]:
-    _, problems = compile_text(text, lambda chain: None)
+    _, problems, _ = compile_text(text, lambda chain: None)
     return [p.message for p in problems]
 
 
@@ -61,3 +64,68 @@ def test_a_filter_in_a_loop_is_stopped_by_the_lookup_budget():
     with pytest.raises(RenderFailed, match="too many values"):
         render(template, {"deal": {"lines": lines}})
     assert render(template, {"deal": {"lines": lines[:100]}}) == ""  # 10,000 lookups are fine
+
+
+# -- plain forms: most messages are written without jinja2 -------------------------------------
+
+
+def _plain(text):
+    checked, problems, plain = compile_text(text, lambda chain: None)
+    assert checked == text
+    assert problems == []
+    return plain
+
+
+def test_text_values_and_formatting_filters_have_a_plain_form():
+    plain = _plain("discount {{ facts.discount | pct(1) }} for {{ deal.customer.name }}")
+    assert plain == (
+        "discount ",
+        (("facts", "discount"), (("pct", (1,)),)),
+        " for ",
+        (("deal", "customer", "name"), ()),
+    )
+    values = {"facts": {"discount": Decimal("0.18")}, "deal": {"customer": {"name": "Acme"}}}
+    assert write_plain(plain, values) == "discount 18.0% for Acme"
+    assert write_plain(plain, values) == render(compiled(_TEXT), values)
+
+
+_TEXT = "discount {{ facts.discount | pct(1) }} for {{ deal.customer.name }}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% if deal.x %}a{% endif %}",
+        "{% for a in deal.lines %}{{ a }}{% endfor %}",
+        "{{ deal.x + 1 }}",
+        "{{ deal.x | upper }}",
+        "{{ deal.x | pct(deal.places) }}",
+        "{{ deal['x'] }}",
+        "{{ 'literal' }}",
+    ],
+)
+def test_anything_else_is_left_to_jinja2(text):
+    assert _plain(text) is None
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {},  # the value is missing: jinja2 says why
+        {"facts": {}, "deal": {"customer": {"name": "Acme"}}},
+        {"facts": {"discount": 1}, "deal": {"customer": "not a mapping"}},
+    ],
+)
+def test_where_the_plain_path_is_unsure_jinja2_decides(values):
+    message = Message({"en": _TEXT}, {"en": _plain(_TEXT)})
+    with pytest.raises(_Unsure):
+        write_plain(message.plain["en"], values)
+    with pytest.raises(RenderFailed):
+        message.render("en", values)
+
+
+def test_join_of_a_list_is_plain():
+    plain = _plain("units {{ deal.units | join(', ') }}")
+    assert write_plain(plain, {"deal": {"units": ["u1", 2]}}) == "units u1, 2"
+    with pytest.raises(_Unsure):
+        write_plain(plain, {"deal": {"units": "u1"}})  # jinja2 joins the characters
