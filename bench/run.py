@@ -344,13 +344,18 @@ def section_e(runs: int) -> dict[str, Any]:
     ]
     subprocess.run(validate, capture_output=True, check=False, env=env)  # fills the cache
     kam = str(Path(PY).with_name("kam"))
+    # a deal whose messages are all plain: jinja2 is not imported
+    plain = [*validate[3:]]
+    plain[1] = str(ROOT / "playbooks" / "examples" / "system-purchasing-units.json")
     out = {
         "validate": wall([kam, *validate[3:]], runs, env),
+        "validate_plain": wall([kam, *plain], runs, env),
         "help": wall([kam, "--help"], runs, env),
         "python_startup": wall([PY, "-c", "pass"], runs, env),
     }
     print(
-        f"  e validate {out['validate']['median_ms']:.0f} ms, --help "
+        f"  e validate {out['validate']['median_ms']:.0f} ms "
+        f"(plain messages {out['validate_plain']['median_ms']:.0f} ms), --help "
         f"{out['help']['median_ms']:.0f} ms"
     )
     return out
@@ -540,8 +545,16 @@ def report(run: dict[str, Any]) -> str:
         if e:
             v, h = e["validate"]["median_ms"], e["help"]["median_ms"]
             lines += [
-                f"| `kam validate` one deal, wall | {v:.0f} | ≤ {TARGETS['validate_ms']:.0f}: "
-                f"{verdict(v <= TARGETS['validate_ms'])} |",
+                f"| `kam validate` one deal (a message needs jinja2), wall | {v:.0f} | ≤ "
+                f"{TARGETS['validate_ms']:.0f}: {verdict(v <= TARGETS['validate_ms'])} |",
+            ]
+            if "validate_plain" in e:
+                vp = e["validate_plain"]["median_ms"]
+                lines.append(
+                    f"| `kam validate` one deal (plain messages only), wall | {vp:.0f} | ≤ "
+                    f"{TARGETS['validate_ms']:.0f}: {verdict(vp <= TARGETS['validate_ms'])} |"
+                )
+            lines += [
                 f"| `kam --help`, wall | {h:.0f} | ≤ {TARGETS['help_ms']:.0f}: "
                 f"{verdict(h <= TARGETS['help_ms'])} |",
                 f"| `python -c pass`, wall (the floor) | "
@@ -638,10 +651,11 @@ def findings(run: dict[str, Any]) -> list[str]:
             f"**`kam validate`: {v:.0f} ms wall (target 150 ms).** The playbook comes from the "
             "compile cache (see d); what remains is importing: Python itself "
             f"({e['python_startup']['median_ms']:.0f} ms), click, jinja2 (about 45 ms, needed "
-            "as soon as one message is shown) and about 60 frozen dataclasses created at "
-            "import. `kam --help` imports none of the engine. What would close it: plain "
-            "classes for the IR and model (dataclass creation is most of the engine's import "
-            "time) and a resident service for interactive callers.",
+            "only when a message shown is not plain - the example deal has one with a loop) "
+            "and about 60 frozen dataclasses created at import. `kam --help` imports none of "
+            "the engine. What would close it: plain classes for the IR and model (dataclass "
+            "creation is most of the engine's import time), plain forms for simple loops, and "
+            "a resident service for interactive callers.",
             "",
         ]
     return out
