@@ -101,3 +101,16 @@ def check(auto_dealer: engine.Playbook) -> Callable[..., engine.Result]:
         return auto_dealer.evaluate(deal, as_of=as_of, lang=lang)
 
     return run
+
+
+def many(examples: int):
+    """Hypothesis settings for the property tests: reproducible (derandomized), no deadline
+    (CI machines vary), and no complaint about large generated deals."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )

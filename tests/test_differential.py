@@ -10,13 +10,13 @@ import dataclasses
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from engine import load_playbook, messages
 from engine.deal import read_deal
 
-from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS
+from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS, many
 
 MONEY = st.decimals(min_value=0, max_value=500_000, places=2, allow_nan=False, allow_infinity=False)
 # the playbook's own vocabulary, so the deals follow it when it changes
@@ -110,12 +110,7 @@ def deals(draw):
     return deal
 
 
-@settings(
-    max_examples=2000,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@many(2000)
 @given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
 def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
     fast = auto_dealer.evaluate(deal, as_of=AS_OF, lang=lang)
@@ -123,9 +118,7 @@ def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
     assert fast.to_dict() == reference.to_dict()
 
 
-@settings(
-    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
-)
+@many(200)
 @given(deal=deals())
 def test_required_approvals_only_grow_with_the_discount(auto_dealer, deal):
     """Monotone: a lower price never needs a lower approver tier (Cedar-style property)."""
@@ -164,12 +157,7 @@ def _written_both_ways(playbook, deal, lang):
     return out
 
 
-@settings(
-    max_examples=500,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@many(500)
 @given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
 def test_plain_messages_read_as_jinja2_writes_them(auto_dealer, deal, lang):
     plain, jinja = _written_both_ways(auto_dealer, deal, lang)
@@ -267,12 +255,7 @@ def mutated_deals(draw):
     return deal
 
 
-@settings(
-    max_examples=1000,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@many(1000)
 @given(deal=mutated_deals())
 def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
     from engine.schema import deal_problems

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
@@ -20,7 +20,7 @@ from engine.assemble import assemble
 from engine.deal import read_deal
 from engine.handbook import render_html
 
-from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS
+from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS, many
 
 BASE = assemble(str(AUTO_DEALER)).data
 BASE.pop("include", None)
@@ -106,12 +106,7 @@ OPS = st.lists(
 )
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+@many(150)
 @given(ops=OPS)
 def test_a_damaged_playbook_is_refused_or_works(ops):
     text = yaml.dump(mutate(BASE, ops), Dumper=_Dumper, allow_unicode=True, sort_keys=False)
