@@ -18,6 +18,13 @@ def invoke(runner, *args, **kw):
     return runner.invoke(main, [str(a) for a in args], **kw)
 
 
+def advance(runner, example, to, *extra):
+    """`kam advance` of an example deal by li.na with the auto-dealer playbook."""
+    return invoke(
+        runner, "advance", EXAMPLES / example, "--to", to, "--by", "li.na", "-p", PB, *extra
+    )
+
+
 @pytest.mark.parametrize(
     ("example", "code", "status"),
     [
@@ -213,19 +220,7 @@ def test_explain_json(runner):
 
 
 def test_advance_prints_the_moved_deal(runner):
-    result = invoke(
-        runner,
-        "advance",
-        EXAMPLES / "gov-tender-ready-to-close.json",
-        "--to",
-        "closing",
-        "--by",
-        "li.na",
-        "-p",
-        PB,
-        "--as-of",
-        "2026-03-02",
-    )
+    result = advance(runner, "gov-tender-ready-to-close.json", "closing", "--as-of", "2026-03-02")
     assert result.exit_code == 0, result.output
     deal = json.loads(result.stdout)
     assert deal["stage"] == "closing"
@@ -237,19 +232,7 @@ def test_advance_prints_the_moved_deal(runner):
 
 
 def test_advance_refused_lists_what_is_missing(runner):
-    result = invoke(
-        runner,
-        "advance",
-        EXAMPLES / "needs-approvals.json",
-        "--to",
-        "closing",
-        "--by",
-        "li.na",
-        "-p",
-        PB,
-        "--as-of",
-        "2026-03-02",
-    )
+    result = advance(runner, "needs-approvals.json", "closing", "--as-of", "2026-03-02")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "cannot move from negotiation to closing" in result.stderr
@@ -257,53 +240,21 @@ def test_advance_refused_lists_what_is_missing(runner):
 
 
 def test_advance_to_a_stage_with_no_move(runner):
-    result = invoke(
-        runner,
-        "advance",
-        EXAMPLES / "gov-tender-ready-to-close.json",
-        "--to",
-        "retention",
-        "--by",
-        "li.na",
-        "-p",
-        PB,
-        "--as-of",
-        "2026-03-02",
-    )
+    result = advance(runner, "gov-tender-ready-to-close.json", "retention", "--as-of", "2026-03-02")
     assert result.exit_code == 1
     assert "the playbook has no move from negotiation to retention" in result.stderr
     assert "moves from negotiation: closing, lost" in result.stderr
 
 
 def test_advance_to_an_unknown_stage(runner):
-    result = invoke(
-        runner,
-        "advance",
-        EXAMPLES / "gov-tender-ready-to-close.json",
-        "--to",
-        "won",
-        "--by",
-        "li.na",
-        "-p",
-        PB,
-    )
+    result = advance(runner, "gov-tender-ready-to-close.json", "won")
     assert result.exit_code == 1
     assert "'won' is not a stage of this playbook" in result.stderr
 
 
 def test_advance_pipes_into_validate(runner):
-    moved = invoke(
-        runner,
-        "advance",
-        EXAMPLES / "gov-tender-ready-to-close.json",
-        "--to",
-        "closing",
-        "--by",
-        "li.na",
-        "-p",
-        PB,
-        "--as-of",
-        "2026-03-02",
+    moved = advance(
+        runner, "gov-tender-ready-to-close.json", "closing", "--as-of", "2026-03-02"
     ).stdout
     result = invoke(
         runner, "validate", "-", "-p", PB, "--as-of", "2026-03-02", "--format", "json", input=moved
