@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from .assemble import Assembled, assemble
-from .errors import Location
+from .errors import InputError, Location
 from .results import PlaybookRef
 from .source import SourceMap
 
@@ -66,11 +66,14 @@ class PlaybookDiff:
 
 
 def diff_playbooks(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> PlaybookDiff:
-    """Check both playbook files (``PlaybookError`` if either is broken) and compare them."""
-    from .playbook import _build
+    """Check both files (``PlaybookError`` if either is broken) and compare them: two
+    playbooks, or two versions of a policy module."""
+    from .playbook import check_assembled, is_module
 
     before, after = assemble(os.fspath(old)), assemble(os.fspath(new))
-    old_ref, new_ref = _build(before).compiled.ref, _build(after).compiled.ref
+    if is_module(before) != is_module(after):
+        raise InputError(f"{os.fspath(old)} and {os.fspath(new)}: a module and a playbook")
+    old_ref, new_ref = check_assembled(before), check_assembled(after)
     changes = tuple(_Differ(before, after).walk(before.data, after.data, (), (), ""))
     return PlaybookDiff(old_ref, new_ref, changes)
 

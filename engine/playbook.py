@@ -11,11 +11,11 @@ import os
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from .compile import CompiledPlaybook, compile_model
+from .compile import CompiledPlaybook, compile_model, content_hash
 from .deal import check_deal
 from .errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
 from .evaluate import Tracer, evaluate, granted_roles
-from .results import Explanation, Result
+from .results import Explanation, PlaybookRef, Result
 from .source import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
@@ -181,15 +181,28 @@ def check_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) ->
 
     Raises ``PlaybookError`` with every problem found."""
     from .assemble import assemble
-    from .check import check_module
 
     parts = assemble(os.fspath(path), limits)
-    if isinstance(parts.data, dict) and "module" in parts.data and "id" not in parts.data:
-        _fatal(parts)
-        check_module(parts.data, parts.smap, parts.texts, parts.problems)
-        return "module"
-    _build(parts)
-    return "playbook"
+    check_assembled(parts)
+    return "module" if is_module(parts) else "playbook"
+
+
+def is_module(parts: Assembled) -> bool:
+    """A policy module names itself with ``module:`` and has no playbook id."""
+    return isinstance(parts.data, dict) and "module" in parts.data and "id" not in parts.data
+
+
+def check_assembled(parts: Assembled) -> PlaybookRef:
+    """Check a read playbook or module; raises ``PlaybookError``. A module's reference has
+    the version "module" and the hash of its content."""
+    if not is_module(parts):
+        ref: PlaybookRef = _build(parts).compiled.ref
+        return ref
+    from .check import check_module
+
+    _fatal(parts)
+    check_module(parts.data, parts.smap, parts.texts, parts.problems)
+    return PlaybookRef(str(parts.data["module"]), "module", content_hash(parts.data))
 
 
 def _fatal(parts: Assembled) -> None:

@@ -183,3 +183,15 @@ def test_emptying_a_list_removes_each_entry(tmp_path):
     d = engine.diff_playbooks(minimal, empty)
     assert changes(d) == [("removed", "rules[BIG]")]
     assert d.changes[0].at.file == str(minimal)
+
+
+def test_two_versions_of_a_module(runner, copy, tmp_path):
+    module = copy / "modules" / "credit-policy.yaml"
+    edit(module, "  overdue_block_days:\n    value: 90\n", "  overdue_block_days:\n    value: 60\n")
+    original = PLAYBOOKS / "modules" / "credit-policy.yaml"
+    d = engine.diff_playbooks(original, module)
+    assert (d.old.version, d.new.version) == ("module", "module")
+    assert changes(d) == [("changed", "parameters.overdue_block_days.value")]
+    result = runner.invoke(main, ["diff", str(original), str(AUTO_DEALER)])
+    assert result.exit_code == 2
+    assert "a module and a playbook" in result.stderr
