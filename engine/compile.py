@@ -133,10 +133,14 @@ class CompiledPlaybook:
         )
 
 
+def canonical_json(raw: Any) -> str:
+    """Playbook data as one canonical text: key order, formatting and comments do not count."""
+    return json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
 def content_hash(raw: Any) -> str:
-    """sha256 over the playbook's canonical JSON (formatting and comments do not count)."""
-    text = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"kam{LANGUAGE_VERSION}:{text}".encode()).hexdigest()
+    """sha256 over the playbook's canonical JSON."""
+    return hashlib.sha256(f"kam{LANGUAGE_VERSION}:{canonical_json(raw)}".encode()).hexdigest()
 
 
 def compile_model(

@@ -12,11 +12,11 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from .assemble import Assembled, assemble
+from .compile import canonical_json
 from .errors import InputError, Location
 from .results import PlaybookRef
 from .source import SourceMap
@@ -39,8 +39,8 @@ class Change:
         return {
             "change": self.kind,
             "path": self.path,
-            "old": _plain(self.old),
-            "new": _plain(self.new),
+            "old": self.old,  # playbook data: text, numbers (exact decimals), lists, mappings
+            "new": self.new,
             "at": str(self.at),
         }
 
@@ -99,7 +99,7 @@ class _Differ:
                     yield from self.walk(a[key], b[key], pa + (key,), pb + (key,), name)
         elif isinstance(a, list) and isinstance(b, list) and _entries(a + b):
             yield from self._entries(a, b, pa, pb, shown)
-        elif _canonical(a) != _canonical(b):
+        elif canonical_json(a) != canonical_json(b):
             yield Change("changed", shown, a, b, self.new_map.at(pb))
 
     def _entries(
@@ -125,7 +125,7 @@ class _Differ:
                 yield Change("reordered", shown, kept_old, kept_new, self.new_map.at(pb))
             return
         matcher = difflib.SequenceMatcher(
-            a=[_canonical(x) for x in a], b=[_canonical(x) for x in b], autojunk=False
+            a=[canonical_json(x) for x in a], b=[canonical_json(x) for x in b], autojunk=False
         )
         for op, i1, i2, j1, j2 in matcher.get_opcodes():
             if op == "equal":
@@ -167,30 +167,15 @@ def _names(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
-def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-ready: dates as text; decimals stay exact (the JSON writer keeps them)."""
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
 def show(value: Any, width: int = 70) -> str:
     """A value on one line, as a person wrote it in YAML (long values cut)."""
     if value is None:
         return "(not set)"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str | int | Decimal | date):
+    if isinstance(value, str | int | Decimal):
         text = str(value)
     else:
-        text = json.dumps(_plain(value), ensure_ascii=False, default=str)
+        text = json.dumps(value, ensure_ascii=False, default=str)
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
