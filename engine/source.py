@@ -189,7 +189,7 @@ def load_yaml(
     except _Stop as stop:
         return None, smap, [*composer.problems, stop.diagnostic]
     except yaml.MarkedYAMLError as exc:
-        return None, smap, [*composer.problems, _yaml_problem(exc, file, text)]
+        return None, smap, [*composer.problems, _yaml_problem(exc, file, text, limits)]
     except (yaml.YAMLError, ValueError, OverflowError, IndexError, RecursionError) as exc:
         return (
             None,
@@ -199,10 +199,21 @@ def load_yaml(
     return data, smap, composer.problems
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str) -> Diagnostic:
+def _yaml_problem(
+    exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limits
+) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
     problem = (exc.problem or "syntax error").strip()
+    if "maximum nesting" in problem:
+        # Newer PyYAML refuses very deep flow nesting while scanning, before our composer
+        # sees the events: the same problem, so the same code and words.
+        return Diagnostic(
+            "too-deep",
+            f"nesting deeper than {limits.max_depth} levels",
+            loc,
+            hint="flatten the structure",
+        )
     hint = ""
     if exc.context and exc.context_mark is not None:
         cm = exc.context_mark
