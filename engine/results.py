@@ -40,7 +40,16 @@ def _quick_init(cls: type[T]) -> type[T]:
     return cls
 
 
-_ABSENT = object()
+class _Factory:
+    """The default of a field that has a default factory, shown as dataclasses show it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_ABSENT = _Factory()
 T = TypeVar("T")
 
 OK = "ok"
@@ -186,6 +195,14 @@ class Result:
             "shadow": [_shadow_dict(s) for s in self.shadow],
         }
 
+    def to_json(self) -> str:
+        """``to_dict()`` as JSON text, exactly as ``kam validate --format json`` prints it:
+        money and ratios as exact JSON numbers (read them back with
+        ``json.loads(text, parse_float=Decimal)``), dates as YYYY-MM-DD."""
+        from .render import to_json
+
+        return to_json(self.to_dict())
+
 
 def _shadow_dict(item: Violation | Approval | Action) -> dict[str, Any]:
     kind = {Violation: "violation", Approval: "approval", Action: "action"}[type(item)]
@@ -232,3 +249,9 @@ class Explanation:
 
     def to_dict(self) -> dict[str, Any]:
         return {"result": self.result.to_dict(), "steps": [s.to_dict() for s in self.steps]}
+
+    def to_json(self) -> str:
+        """``to_dict()`` as JSON text, exactly as ``kam explain --format json`` prints it."""
+        from .render import to_json
+
+        return to_json(self.to_dict())
