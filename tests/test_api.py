@@ -6,6 +6,7 @@ import copy
 import inspect
 import json
 import pydoc
+import re
 import shutil
 import subprocess
 import sys
@@ -489,3 +490,17 @@ def test_no_sentinel_shows_in_help_or_repr(auto_dealer, deal):
     assert "object at" not in shown
     assert "is below the floor price 90.00" in shown  # a lazy message shows as its text
     assert repr(auto_dealer.rules()[0]).startswith("RuleInfo(id='C1', kind='rule'")
+
+
+def test_the_python_api_guide_runs(monkeypatch, capsys):
+    # docs/python-api.md says its examples run as written from the repository root
+    monkeypatch.chdir(ROOT)
+    text = (ROOT / "docs/python-api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, re.S)
+    assert len(blocks) >= 10
+    namespace: dict[str, object] = {}
+    for i, block in enumerate(blocks, 1):
+        exec(compile(block, f"docs/python-api.md, example {i}", "exec"), namespace)
+    shown = capsys.readouterr().out
+    assert "error[include-no-folder]" in shown
+    assert "$.lines[0].quantity -1 is less than the allowed 0" in shown
