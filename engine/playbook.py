@@ -100,7 +100,7 @@ class Playbook:
 
     def rules(self, lang: str = "en") -> tuple[RuleInfo, ...]:
         """Every rule, then every decision table, then every approval chain, in the order the
-        playbook gives them, with titles in ``lang``."""
+        playbook gives them, as ``RuleInfo`` values with titles in ``lang``."""
         check_language(self._c, lang)
         model = self._c.model
         every_category = tuple(model.categories)

@@ -155,7 +155,11 @@ class PlaybookRef:
 @_quick_init
 @dataclass(frozen=True, slots=True)
 class Result:
-    """The engine's verdict on one deal at one date."""
+    """The engine's verdict on one deal at one date.
+
+    ``status`` is ok, needs_approval or blocked; ``violations``, ``approvals``, ``actions``
+    and ``transitions`` say why and what next; ``facts`` holds the computed values (None when
+    unknown). ``to_dict()`` is the documented JSON as data, ``to_json()`` as exact text."""
 
     deal: str
     playbook: PlaybookRef
