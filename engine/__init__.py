@@ -1,16 +1,33 @@
-"""kam - the key-account playbook engine.
+"""kam - the key-account playbook engine: YAML playbooks in, verdicts on deals out.
 
-Load a playbook once, evaluate deals against it many times::
+Load a playbook once, then evaluate deals against it as often as you like (a ``Playbook``
+is immutable and safe to share between threads)::
 
     from datetime import date
     import engine
 
     playbook = engine.load_playbook("playbooks/auto-dealer.yaml")
-    result = playbook.evaluate(deal, as_of=date(2026, 3, 1))
-    result.status          # "ok" | "needs_approval" | "blocked"
-    result.to_dict()       # the documented JSON (schemas/result.schema.json)
+    deal = engine.read_deal("deal.json")         # or engine.loads_deal(request_body)
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 1), lang="en")
+    result.status        # "ok" | "needs_approval" | "blocked"
+    result.to_json()     # the JSON `kam validate --format json` prints, numbers exact
 
-The names below are imported when first used, so ``kam --help`` does not load the engine.
+Reading: load_playbook(path), loads_playbook(text, folder=...), read_deal(path),
+    loads_deal(text), diff_playbooks(old, new).
+A Playbook: evaluate, explain, advance, check_deal, deal_schema, rules() (RuleInfo),
+    stages, categories, languages.
+Results (frozen, with to_dict()): Result (and to_json()), Violation, Approval, Action,
+    Move, Explanation, Step, PlaybookDiff, Change.
+Errors, one tree under KamError (each has exit_code, lines(), to_dict()):
+    PlaybookError (.diagnostics: Diagnostic, Location), DealError (.problems: DealProblem,
+    by JSON path), InputError (a bad argument, file or date), TransitionRefused (.unmet:
+    UnmetGuard), EngineBug (a bug in kam: please report it).
+Exit codes for programs that wrap kam: EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT,
+    EXIT_NEEDS_APPROVAL, EXIT_INTERNAL.
+
+help(engine.Playbook) - or any name above - shows it in full; docs/python-api.md is the
+guide. The names are imported when first used, so ``kam --help`` does not load the engine,
+and help(engine) lists the functions only.
 """
 
 from __future__ import annotations
@@ -38,8 +55,11 @@ _WHERE = {
     "PlaybookDiff": "diff",
     "diff_playbooks": "diff",
     "Playbook": "playbook",
+    "RuleInfo": "playbook",
     "load_playbook": "playbook",
     "loads_playbook": "playbook",
+    "loads_deal": "deal",
+    "read_deal": "deal",
     "Action": "results",
     "Approval": "results",
     "Explanation": "results",
@@ -70,14 +90,21 @@ __all__ = [
     "PlaybookDiff",
     "PlaybookError",
     "Result",
+    "RuleInfo",
     "Step",
     "TransitionRefused",
     "UnmetGuard",
     "Violation",
     "diff_playbooks",
     "load_playbook",
+    "loads_deal",
     "loads_playbook",
+    "read_deal",
 ]
+# What dir() and help(engine) show: the functions and exit codes. Listing every class too
+# made help(engine) 1,500 lines of dataclass and exception boilerplate; each class is one
+# help(engine.NAME) away and all of them are in __all__ (for import * and type checkers).
+_LISTED = frozenset(name for name in __all__ if name.startswith("EXIT_") or name[0].islower())
 
 
 def __getattr__(name: str) -> Any:
@@ -90,10 +117,12 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    hooks = ("__dir__", "__getattr__")
+    return sorted({*(n for n in globals() if n.startswith("__") and n not in hooks), *_LISTED})
 
 
 if TYPE_CHECKING:
+    from .deal import loads_deal, read_deal
     from .diff import Change, PlaybookDiff, diff_playbooks
     from .errors import (
         EXIT_BAD_INPUT,
@@ -112,5 +141,5 @@ if TYPE_CHECKING:
         TransitionRefused,
         UnmetGuard,
     )
-    from .playbook import Playbook, load_playbook, loads_playbook
+    from .playbook import Playbook, RuleInfo, load_playbook, loads_playbook
     from .results import Action, Approval, Explanation, Move, Result, Step, Violation

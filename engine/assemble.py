@@ -69,10 +69,16 @@ def assemble(path: str, limits: Limits = DEFAULT_LIMITS) -> Assembled:
     return out
 
 
-def assemble_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Assembled:
-    """Like ``assemble`` for text that is not (yet) a file; includes resolve from the cwd."""
+def assemble_text(
+    text: str, file: str, limits: Limits = DEFAULT_LIMITS, folder: FsPath | None = None
+) -> Assembled:
+    """Like ``assemble`` for text that is not (yet) a file, standing in ``folder``: its
+    includes resolve from there and may not leave it. Without a folder (never the current
+    one: a server cannot change it safely) every include is a located problem."""
     out = Assembled(None, SourceMap(file))
-    data, smap = _load(file, FsPath.cwd().resolve(), [], out, limits, text=text)
+    root = folder.resolve() if folder is not None else None
+    at = root / FsPath(file).name if root is not None else None
+    data, smap = _load(file, root, [], out, limits, text=text, at=at)
     out.data = data
     out.smap = smap
     return out
@@ -80,11 +86,12 @@ def assemble_text(text: str, file: str, limits: Limits = DEFAULT_LIMITS) -> Asse
 
 def _load(
     file: str,
-    root: FsPath,
+    root: FsPath | None,
     stack: list[FsPath],
     out: Assembled,
     limits: Limits,
     text: str | None,
+    at: FsPath | None = None,
 ) -> tuple[Any, SourceMap]:
     if text is None:
         text, problems = read_file(file, limits)
@@ -97,13 +104,13 @@ def _load(
     out.problems.extend(problems)
     if not isinstance(data, dict):
         return data, smap
-    here = FsPath(file).resolve()
+    here = at or FsPath(file).resolve()  # ``at``: where text that is not a file stands
     stack = [*stack, here]
     base: Any = None
     base_map = SourceMap(file)
     extends = data.get("extends")
     if isinstance(extends, str):
-        loaded = _child(extends, ("extends",), file, smap, root, stack, out, limits)
+        loaded = _child(extends, ("extends",), here, smap, root, stack, out, limits)
         if loaded is not None:
             base, base_map = loaded
             if isinstance(base, dict):
@@ -115,7 +122,7 @@ def _load(
         for i, entry in enumerate(includes):
             if not isinstance(entry, str):
                 continue  # the schema reports it
-            loaded = _child(entry, ("include", i), file, smap, root, stack, out, limits)
+            loaded = _child(entry, ("include", i), here, smap, root, stack, out, limits)
             if loaded is None:
                 continue
             module, module_map = loaded
@@ -150,9 +157,9 @@ def _load(
 def _child(
     entry: str,
     where: Path,
-    file: str,
+    here: FsPath,
     smap: SourceMap,
-    root: FsPath,
+    root: FsPath | None,
     stack: list[FsPath],
     out: Assembled,
     limits: Limits,
@@ -173,7 +180,16 @@ def _child(
             "give the path relative to this file, inside the playbook folder",
         )
         return None
-    target = (FsPath(file).resolve().parent / entry).resolve()
+    if root is None:
+        refuse(
+            "include-no-folder",
+            f"'{entry}' cannot be read: the playbook was given as text, with no folder to "
+            "read it from",
+            "pass loads_playbook(text, folder=...) the folder its includes are relative to, "
+            "or use load_playbook(path)",
+        )
+        return None
+    target = (here.parent / entry).resolve()
     if not target.is_relative_to(root):
         refuse(
             "include-escape",

@@ -98,13 +98,13 @@ def _as_of(value: str | None) -> date:
 
 
 def _read_deal(path: str) -> Any:
-    from .deal import parse_bytes, read_deal
+    from .deal import loads_deal, read_deal  # engine.read_deal / engine.loads_deal
 
     if path == "-":
         data = sys.stdin.buffer.read(MAX_STDIN + 1)
         if not data.strip():
             raise InputError("stdin: no deal was given on standard input")
-        return parse_bytes(data, "stdin")
+        return loads_deal(data, source="stdin")
     return read_deal(path)
 
 

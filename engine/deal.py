@@ -15,13 +15,18 @@ from .errors import DealError, DealProblem, InputError
 from .schema import deal_problems
 from .source import DEFAULT_LIMITS, Limits, check_values, decode, load_json, load_yaml
 
+FORMATS = ("json", "yaml")
 
-def parse_deal(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """JSON (by name or by its first character) or YAML text -> plain data."""
+
+def parse_deal(
+    text: str, source: str, limits: Limits = DEFAULT_LIMITS, format: str | None = None
+) -> Any:
+    """JSON or YAML text -> plain data. Without ``format``, JSON is told by the source's name
+    (``.json``) or by its first character."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
         raise DealError([DealProblem("$", "the deal is empty")], source)
-    if source.endswith(".json") or stripped[:1] in "{[":
+    if format == "json" or (format is None and (source.endswith(".json") or stripped[:1] in "{[")):
         data, problems = load_json(stripped, source, limits)
         if problems:
             raise DealError([DealProblem("$", p) for p in problems], source)
@@ -38,8 +43,14 @@ def parse_deal(text: str, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     return data
 
 
-def read_deal(path: str, limits: Limits = DEFAULT_LIMITS) -> Any:
-    """Read a deal file ("-" is not handled here: the CLI reads stdin itself)."""
+def read_deal(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> Any:
+    """A deal file (JSON or YAML) as plain data, read the way ``kam validate`` reads it.
+
+    Raises ``InputError`` when the file cannot be read or is too large, and ``DealError``
+    (JSON path ``$`` with the line and column) when it is not valid JSON or YAML. Whether
+    the values fit a playbook is checked by ``Playbook.evaluate`` (or ``check_deal``), which
+    names every bad value by its JSON path. ("-" is not handled here: the CLI reads stdin.)"""
+    path = os.fspath(path)
     try:
         size = os.path.getsize(path)
     except OSError as exc:
@@ -56,14 +67,40 @@ def read_deal(path: str, limits: Limits = DEFAULT_LIMITS) -> Any:
     return parse_bytes(data, path, limits)
 
 
-def parse_bytes(data: bytes, source: str, limits: Limits = DEFAULT_LIMITS) -> Any:
+def loads_deal(
+    text: str | bytes,
+    format: str | None = None,
+    *,
+    source: str = "deal",
+    limits: Limits = DEFAULT_LIMITS,
+) -> Any:
+    """Deal text (or the bytes of a request body) as plain data: the reader ``read_deal`` and
+    the CLI use.
+
+    ``format`` is ``"json"``, ``"yaml"`` or None to tell by the text (a deal that starts
+    with ``{`` is JSON). Bytes must be UTF-8 (a BOM is dropped). ``source`` names the deal in
+    messages. Bad text raises ``DealError`` (JSON path ``$``, with the line and column)."""
+    if format not in (None, *FORMATS):
+        raise InputError(f"format must be one of {', '.join(FORMATS)} (or None), not {format!r}")
+    if isinstance(text, bytes | bytearray):
+        return parse_bytes(bytes(text), source, limits, format)
+    if not isinstance(text, str):
+        raise InputError(f"a deal is read from text or bytes, not {type(text).__name__}")
+    if len(text) > limits.max_bytes:
+        raise InputError(f"{source}: the deal is more than {limits.max_bytes:,} characters")
+    return parse_deal(text, source, limits, format)
+
+
+def parse_bytes(
+    data: bytes, source: str, limits: Limits = DEFAULT_LIMITS, format: str | None = None
+) -> Any:
     if len(data) > limits.max_bytes:
         raise InputError(f"{source}: the deal is more than {limits.max_bytes:,} bytes")
     text, problems = decode(data, source)
     if text is None:
         p = problems[0]
         raise DealError([DealProblem("$", f"line {p.location.line}: {p.message}")], source)
-    return parse_deal(text, source, limits)
+    return parse_deal(text, source, limits, format)
 
 
 def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[str, Any]:

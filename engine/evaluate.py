@@ -16,7 +16,7 @@ from typing import Any
 
 from . import runtime as rt
 from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
-from .errors import Text, UnmetGuard
+from .errors import InputError, Text, UnmetGuard
 from .messages import Message, RenderFailed, fmt_percent
 from .model import Outcome, Row
 from .results import (
@@ -233,6 +233,7 @@ def evaluate(
     tracer: Tracer | None = None,
 ) -> Result:
     """Evaluate a checked, normalised deal. Never raises for business reasons."""
+    check_language(pb, lang)
     ctx = _Context(pb, deal, as_of, lang, tracer)
     category = deal["category"]
     stage = deal["stage"]
@@ -283,6 +284,14 @@ def evaluate(
         shadow=tuple(found.shadow),
         lang=lang,
     )
+
+
+def check_language(pb: CompiledPlaybook, lang: Any) -> None:
+    """Messages are written in the languages the playbook was compiled for; any other
+    ``lang`` is the caller's mistake, named as such (not a ``KeyError`` from deep inside)."""
+    if not isinstance(lang, str) or lang not in pb.labels:
+        known = ", ".join(sorted(pb.labels))
+        raise InputError(f"lang must be one of {known}, not {lang!r}")
 
 
 def granted_roles(deal: dict[str, Any]) -> dict[str, str]:

@@ -2,19 +2,23 @@
 
 ``load_playbook`` reads, checks and compiles once; ``Playbook`` is immutable and safe to
 share between threads. ``evaluate`` and ``explain`` are pure; ``advance`` returns a new deal.
+Arguments are checked at this door (dates are dates, languages exist) so a caller's mistake
+is an ``InputError`` that says so, never a ``KeyError`` from deep inside.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .compile import CompiledPlaybook, compile_model, content_hash
 from .deal import check_deal
 from .errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
-from .evaluate import Tracer, evaluate, granted_roles
+from .evaluate import Tracer, check_language, evaluate, granted_roles
 from .results import Explanation, PlaybookRef, Result
 from .source import DEFAULT_LIMITS, Limits
 
@@ -22,8 +26,35 @@ if TYPE_CHECKING:
     from .assemble import Assembled
 
 
+@dataclass(frozen=True, slots=True)
+class RuleInfo:
+    """One rule, decision table or approval chain of a playbook, as a screen would list it.
+
+    ``id`` is the id results name (``Violation.rule``, ``Approval.rule``...). ``kind`` is
+    ``rule``, ``table`` or ``approval_chain``. ``outcomes`` are what it can produce
+    (``block``, ``warn``, ``approval``, ``action``) and ``roles`` who it can ask to approve.
+    ``categories`` and ``stages`` list every category and stage it applies to (all of the
+    playbook's when it is not limited). ``mode`` is ``enforce`` or ``shadow`` (reported,
+    never counted)."""
+
+    id: str
+    kind: str
+    title: str
+    description: str
+    outcomes: tuple[str, ...]
+    roles: tuple[str, ...]
+    categories: tuple[str, ...]
+    stages: tuple[str, ...]
+    mode: str
+    location: Location
+
+
 class Playbook:
-    """A checked, compiled playbook: evaluate deals against it as often as you like."""
+    """A checked, compiled playbook: evaluate deals against it as often as you like.
+
+    Immutable and safe to share between threads; load it once (``load_playbook``) and keep
+    it. ``evaluate``, ``explain`` and ``advance`` need the date to judge on (no hidden
+    clock) and write messages in ``lang`` (one of ``languages``)."""
 
     def __init__(self, compiled: CompiledPlaybook) -> None:
         self._c = compiled
@@ -62,6 +93,73 @@ class Playbook:
     def categories(self) -> tuple[str, ...]:
         return tuple(self._c.model.categories)
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages messages can be written in (``lang=``)."""
+        return tuple(self._c.labels)
+
+    def rules(self, lang: str = "en") -> tuple[RuleInfo, ...]:
+        """Every rule, then every decision table, then every approval chain, in the order the
+        playbook gives them, as ``RuleInfo`` values with titles in ``lang``."""
+        check_language(self._c, lang)
+        model = self._c.model
+        every_category = tuple(model.categories)
+        every_stage = self.stages
+
+        def scope(ids: frozenset[str] | None, every: tuple[str, ...]) -> tuple[str, ...]:
+            return every if ids is None else tuple(i for i in every if i in ids)
+
+        out: list[RuleInfo] = []
+        for r in model.rules:
+            o = r.outcome
+            out.append(
+                RuleInfo(
+                    r.id,
+                    "rule",
+                    r.title.get(lang),
+                    r.description.get(lang),
+                    () if o.kind == "none" else (o.kind,),
+                    (o.role,) if o.role else (),
+                    scope(r.categories, every_category),
+                    scope(r.stages, every_stage),
+                    r.mode,
+                    r.location,
+                )
+            )
+        for t in model.tables:
+            kinds = [row.outcome.kind for row in t.rows if row.outcome.kind != "none"]
+            roles = [row.outcome.role for row in t.rows if row.outcome.role]
+            out.append(
+                RuleInfo(
+                    t.id,
+                    "table",
+                    t.title.get(lang),
+                    t.description.get(lang),
+                    tuple(dict.fromkeys(kinds)),
+                    tuple(dict.fromkeys(roles)),
+                    scope(t.categories, every_category),
+                    scope(t.stages, every_stage),
+                    t.mode,
+                    t.location,
+                )
+            )
+        for c in model.chains:
+            out.append(
+                RuleInfo(
+                    c.id,
+                    "approval_chain",
+                    c.title.get(lang),
+                    c.description.get(lang),
+                    ("approval",),
+                    tuple(dict.fromkeys(step.role for step in c.steps)),
+                    scope(c.categories, every_category),
+                    scope(c.stages, every_stage),
+                    c.mode,
+                    c.location,
+                )
+            )
+        return tuple(out)
+
     def deal_schema(self) -> dict[str, Any]:
         """The JSON Schema every deal must satisfy, derived from the declared fields."""
         return copy.deepcopy(self._c.deal_schema)
@@ -75,26 +173,36 @@ class Playbook:
         return check_deal(self._c, deal, source)
 
     def evaluate(self, deal: Any, *, as_of: date, lang: str = "en", source: str = "deal") -> Result:
-        """What blocks the deal, who must approve it, what is missing, which moves are open."""
+        """What blocks the deal, who must approve it, what is missing, which moves are open.
+
+        ``as_of`` is a ``datetime.date``; ``lang`` one of ``languages``. A deal that does not
+        fit raises ``DealError`` naming every bad value by its JSON path."""
+        when = _as_date(as_of, "as_of")
+        check_language(self._c, lang)
         checked = check_deal(self._c, deal, source)
-        return evaluate(self._c, checked, _as_date(as_of), lang)
+        return evaluate(self._c, checked, when, lang)
 
     def explain(
         self, deal: Any, *, as_of: date, lang: str = "en", source: str = "deal"
     ) -> Explanation:
         """Like ``evaluate``, plus every rule's decision and the values it read."""
+        when = _as_date(as_of, "as_of")
+        check_language(self._c, lang)
         checked = check_deal(self._c, deal, source)
         tracer = Tracer()
-        result = evaluate(self._c, checked, _as_date(as_of), lang, tracer)
+        result = evaluate(self._c, checked, when, lang, tracer)
         return Explanation(result, tuple(tracer.steps))
 
     def advance(
         self, deal: Any, *, to: str, by: str, at: date, lang: str = "en", source: str = "deal"
     ) -> dict[str, Any]:
-        """The deal moved to stage ``to`` with a history entry, or ``TransitionRefused``."""
+        """The deal moved to stage ``to`` with a history entry, or ``TransitionRefused``.
+
+        ``at`` is the ``datetime.date`` of the move (written to the history)."""
         if not isinstance(by, str) or not by.strip():
             raise InputError("advance needs the name of who moves the deal (by)")
-        at = _as_date(at)
+        at = _as_date(at, "at")
+        check_language(self._c, lang)
         checked = check_deal(self._c, deal, source)
         current = checked["stage"]
         result = evaluate(self._c, checked, at, lang)
@@ -131,24 +239,49 @@ class Playbook:
         return granted_roles(check_deal(self._c, deal))
 
 
-def _as_date(value: Any) -> date:
+def _as_date(value: Any, name: str) -> date:
+    """A ``datetime.date`` and nothing else: text would have to be guessed at (03/02 is two
+    days), and a datetime's day depends on a time zone only the caller knows."""
+    if isinstance(value, datetime):
+        raise InputError(
+            f"{name} must be a date, not a datetime ({value.isoformat()}): "
+            f"pass {name}=<the datetime>.date(), taken in your sales office's time zone"
+        )
     if isinstance(value, date):
         return value
     if isinstance(value, str):
         try:
-            return date.fromisoformat(value)
+            hint = f"date.fromisoformat({date.fromisoformat(value).isoformat()!r})"
         except ValueError:
-            pass
-    raise InputError(f"as_of must be a date (YYYY-MM-DD), not {value!r}")
+            hint = "datetime.date(year, month, day)"
+        raise InputError(f"{name} must be a date, not the text {value!r}: pass {name}={hint}")
+    raise InputError(f"{name} must be a date (datetime.date), not {type(value).__name__}")
 
 
 def loads_playbook(
-    text: str, file: str = "<playbook>", limits: Limits = DEFAULT_LIMITS
+    text: str,
+    file: str = "<playbook>",
+    limits: Limits = DEFAULT_LIMITS,
+    *,
+    folder: str | os.PathLike[str] | None = None,
 ) -> Playbook:
-    """Check and compile playbook text (YAML); includes resolve from the current folder."""
+    """Check and compile playbook text (YAML), as ``load_playbook`` does for a file.
+
+    ``file`` is the name diagnostics give the text (``FILE:LINE:COL``). ``folder`` is where
+    the text stands: its ``include:`` and ``extends:`` files are read from there and may not
+    leave it. The current folder is never used; without ``folder``, a playbook that
+    includes anything is refused with a located problem for each include. Raises
+    ``PlaybookError`` with every problem found, ``InputError`` if ``folder`` is not one."""
     from .assemble import assemble_text
 
-    return _build(assemble_text(text, file, limits))
+    if not isinstance(text, str):
+        raise InputError(f"loads_playbook reads text (str), not {type(text).__name__}")
+    where = None
+    if folder is not None:
+        where = Path(folder)
+        if not where.is_dir():
+            raise InputError(f"folder {os.fspath(folder)!r} is not a folder")
+    return _build(assemble_text(text, file, limits, where))
 
 
 def load_playbook(

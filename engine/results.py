@@ -40,7 +40,16 @@ def _quick_init(cls: type[T]) -> type[T]:
     return cls
 
 
-_ABSENT = object()
+class _Factory:
+    """The default of a field that has a default factory, shown as dataclasses show it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<factory>"
+
+
+_ABSENT = _Factory()
 T = TypeVar("T")
 
 OK = "ok"
@@ -146,7 +155,11 @@ class PlaybookRef:
 @_quick_init
 @dataclass(frozen=True, slots=True)
 class Result:
-    """The engine's verdict on one deal at one date."""
+    """The engine's verdict on one deal at one date.
+
+    ``status`` is ok, needs_approval or blocked; ``violations``, ``approvals``, ``actions``
+    and ``transitions`` say why and what next; ``facts`` holds the computed values (None when
+    unknown). ``to_dict()`` is the documented JSON as data, ``to_json()`` as exact text."""
 
     deal: str
     playbook: PlaybookRef
@@ -185,6 +198,14 @@ class Result:
             "facts": {k: plain(v) for k, v in self.facts.items()},
             "shadow": [_shadow_dict(s) for s in self.shadow],
         }
+
+    def to_json(self) -> str:
+        """``to_dict()`` as JSON text, exactly as ``kam validate --format json`` prints it:
+        money and ratios as exact JSON numbers (read them back with
+        ``json.loads(text, parse_float=Decimal)``), dates as YYYY-MM-DD."""
+        from .render import to_json
+
+        return to_json(self.to_dict())
 
 
 def _shadow_dict(item: Violation | Approval | Action) -> dict[str, Any]:
@@ -232,3 +253,9 @@ class Explanation:
 
     def to_dict(self) -> dict[str, Any]:
         return {"result": self.result.to_dict(), "steps": [s.to_dict() for s in self.steps]}
+
+    def to_json(self) -> str:
+        """``to_dict()`` as JSON text, exactly as ``kam explain --format json`` prints it."""
+        from .render import to_json
+
+        return to_json(self.to_dict())
