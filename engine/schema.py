@@ -286,7 +286,7 @@ def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
     schema = type_schema(deal_type)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://kam.example/schemas/deal/{playbook_id}.schema.json",
+        "$id": f"https://kam-engine.dev/schemas/deal/{playbook_id}.schema.json",
         "title": f"Deal for playbook {playbook_id}",
         **schema,
     }

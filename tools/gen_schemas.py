@@ -17,6 +17,17 @@ def obj(props, required=(), title=None, desc=None, **kw):
     return o
 def d(schema, title, desc):
     s = dict(schema); s["title"] = title; s["description"] = desc; return s
+# A stable name, the same in every version of kam; nothing ever downloads it (the engine and
+# `kam schema` use the files bundled with kam, editors the path in a file's first line).
+ID = "https://kam-engine.dev/schemas/{}.schema.json"
+def head(name, title, desc, editor=True):
+    note = (f"$id is this schema's stable name, not a download address: kam uses the copy bundled "
+            f"with it (`kam schema {name}`).")
+    if editor:
+        note += (" Editors find this file by the relative path in a file's first line, e.g. "
+                 f"# yaml-language-server: $schema=../schemas/{name}.schema.json")
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": ID.format(name),
+            "$comment": note, "title": title, "description": desc}
 
 defs = {
  "name": d(NAME, "Name", "A machine name: lower-case letters, digits and '_', starting with a letter (e.g. credit_limit)."),
@@ -112,7 +123,11 @@ defs = {
       "items": ref("field"),
       "fields": {"type": "object", "propertyNames": ref("name"), "additionalProperties": ref("field"), "title": "Fields"},
       "label": ref("text"), "description": ref("text"),
-    }, "required": ["type"]},
+    }},
+ # what a complete field needs; a field in an extension may give only what it changes
+ "typed_field": {"type": "object", "required": ["type"],
+    "properties": {"items": ref("typed_field"),
+                   "fields": {"type": "object", "additionalProperties": ref("typed_field")}}},
  "fact": obj({
     "type": {"title": "Type", "enum": ["string", "integer", "number", "decimal", "money", "percent", "date", "bool"]},
     "value": d(ref("value_expression"), "Value", "How the fact is computed."),
@@ -130,7 +145,7 @@ defs = {
     "type": {"enum": ["integer", "number", "decimal", "money", "percent", "string", "bool", "date", "list"], "title": "Type"},
     "label": ref("text"), "description": ref("text"),
     "minimum": {"type": "number"}, "maximum": {"type": "number"},
- }, required=["value"], title="Parameter", desc="A company setting rules refer to as params.<name>."),
+ }, title="Parameter", desc="A company setting rules refer to as params.<name>."),
  "stage": obj({
     "label": ref("text"), "description": ref("text"),
     "win_probability": d({"oneOf": [{"type": "number", "minimum": 0, "maximum": 1}, {"type": "string"}]}, "Win probability",
@@ -183,13 +198,23 @@ defs = {
     "rules": {"type": "array", "items": ref("rule"), "title": "Rules", "description": "Rules that apply only to this category."},
  }, title="Customer category"),
 }
+# What a complete playbook or module must give that a file refining another need not: inside
+# mappings, which `extends` merges key by key, an extension gives only what it changes.
+COMPLETE = {
+ "parameters": {"additionalProperties": {"required": ["value"]}},
+ "fields": {"additionalProperties": ref("typed_field")},
+}
 playbook_schema = {
- "$schema": "https://json-schema.org/draft/2020-12/schema",
- "$id": "https://kam.example/schemas/playbook.schema.json",
- "title": "kam playbook",
- "description": "A key-account sales playbook: customer categories, deal stages and moves, rules, decision tables and settings. Checked by `kam lint`.",
+ **head("playbook", "kam playbook",
+        "A key-account sales playbook: customer categories, deal stages and moves, rules, decision tables and settings. Checked by `kam lint`."),
  "type": "object", "additionalProperties": False,
- "required": ["kam", "id", "version", "title", "currency", "stages", "transitions"],
+ # A version that extends another needs only its own version label (kam, id, title, stages...
+ # come from the version it extends); any other playbook needs all of them. The engine checks
+ # the merged playbook, which has no `extends` left, so it always gets the `else` branch.
+ "if": {"required": ["extends"], "properties": {"extends": {"type": "string"}}},
+ "then": {"required": ["version"]},
+ "else": {"required": ["kam", "id", "version", "title", "currency", "stages", "transitions"],
+          "properties": {**COMPLETE, "document_actions": {"required": ["assignee"]}}},
  "properties": {
    "kam": {"const": 1, "title": "Language version", "description": "The playbook language version; always 1."},
    "id": d({"type": "string", "pattern": "^[a-z][a-z0-9_-]*$", "maxLength": 64}, "Playbook id", "Stable id, e.g. auto-dealer."),
@@ -202,7 +227,8 @@ playbook_schema = {
    "include": d({"type": "array", "items": {"type": "string", "maxLength": 255}, "maxItems": 32}, "Include",
                 "Policy modules to include, relative to this file (inside the playbook folder)."),
    "extends": d({"type": "string", "maxLength": 255}, "Extends",
-                "A previous version of this playbook to build on: its content is merged in, and this file wins."),
+                "A previous version of this playbook to build on: its content is merged in, and this file wins. "
+                "A version that extends another gives its own version label and only what it changes."),
    "roles": d({"type": "object", "propertyNames": ref("name"), "additionalProperties": ref("text")}, "Roles",
               "Approver and assignee roles with their labels."),
    "documents": d({"type": "object", "propertyNames": ref("name"), "additionalProperties": ref("text")}, "Documents",
@@ -224,7 +250,7 @@ playbook_schema = {
                         "Ordered approvers with amount limits."),
    "document_actions": obj({"assignee": ref("name"),
                             "due_in_days": {"oneOf": [{"type": "integer", "minimum": 0}, {"type": "string", "pattern": "^params\\.[a-z][a-z0-9_]*$"}]}},
-                           required=["assignee"], title="Document actions",
+                           title="Document actions",
                            desc="Who is asked to provide a missing document (action provide:<document>), and by when."),
  },
  "$defs": defs,
@@ -233,12 +259,11 @@ del defs["outcome_props"]
 MODULE_KEYS = ("kam", "title", "description", "include", "roles", "documents", "parameters",
                "fields", "facts", "rules", "tables", "approval_chains")
 module_schema = {
- "$schema": "https://json-schema.org/draft/2020-12/schema",
- "$id": "https://kam.example/schemas/module.schema.json",
- "title": "kam policy module",
- "description": "A policy module (e.g. the credit policy) that playbooks include; a fact without a value is left for the playbook to define.",
+ **head("module", "kam policy module",
+        "A policy module (e.g. the credit policy) that playbooks include; a fact without a value is left for the playbook to define."),
  "type": "object", "additionalProperties": False,
  "required": ["kam", "module"],
+ "allOf": [{"properties": COMPLETE}],
  "properties": {
    "module": d({"type": "string", "pattern": "^[a-z][a-z0-9_-]*$", "maxLength": 64}, "Module name", "Stable name, e.g. credit-policy."),
    **{k: playbook_schema["properties"][k] for k in MODULE_KEYS},
@@ -263,10 +288,8 @@ approval = {"type": "object", "additionalProperties": False, "required": ["rule"
 action = {"type": "object", "additionalProperties": False, "required": ["rule", "id", "assignee", "due", "message"],
   "properties": {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"], "format": "date"}, "message": S}}
 result_schema = {
- "$schema": "https://json-schema.org/draft/2020-12/schema",
- "$id": "https://kam.example/schemas/result.schema.json",
- "title": "kam evaluation result",
- "description": "What `kam validate --format json` prints and `Result.to_dict()` returns for one deal.",
+ **head("result", "kam evaluation result",
+        "What `kam validate --format json` prints and `Result.to_dict()` returns for one deal.", editor=False),
  "type": "object", "additionalProperties": False,
  "required": ["deal", "playbook", "category", "stage", "as_of", "status", "violations", "approvals", "actions", "transitions", "facts", "shadow"],
  "properties": {
@@ -326,10 +349,7 @@ case = {"type": "object", "additionalProperties": False, "required": ["name", "e
     "expect": expect,
   }}
 test_schema = {
- "$schema": "https://json-schema.org/draft/2020-12/schema",
- "$id": "https://kam.example/schemas/test.schema.json",
- "title": "kam playbook tests",
- "description": "Test cases for a playbook, run by `kam test`.",
+ **head("test", "kam playbook tests", "Test cases for a playbook, run by `kam test`."),
  "type": "object", "additionalProperties": False,
  "required": ["kam_test", "playbook", "cases"],
  "properties": {
