@@ -37,8 +37,8 @@ _TEXT = {
         "provide": "provide the {document} (needed to enter {stage})",
         "needs_document": "{document} is missing",
         "needs_approval": "approval by {role} is not granted yet",
-        "blocked_by": "blocked by {rule}: {message}",
-        "pending": "approval by {role} is pending ({rule})",
+        "blocked_by": "resolve first: {message}",
+        "pending": "approval by {role} is pending",
         "guard_unknown": "cannot check {title}: {reason}",
         "guard_failed": "needs {title}",
         "fired": "{title}",
@@ -56,8 +56,8 @@ _TEXT = {
         "provide": "请提供{document}（进入{stage}阶段所需）",
         "needs_document": "缺少{document}",
         "needs_approval": "尚未获得{role}的审批",
-        "blocked_by": "被{rule}阻止：{message}",
-        "pending": "待{role}审批（{rule}）",
+        "blocked_by": "请先解决：{message}",
+        "pending": "待{role}审批",
         "guard_unknown": "无法检查{title}：{reason}",
         "guard_failed": "需要{title}",
         "fired": "{title}",
@@ -222,7 +222,7 @@ def _write(message: Message, lang: str, values: dict[str, Any], fallback: str) -
 
 
 def _blocked_by(lang: str, v: Violation) -> str:
-    return text(lang, "blocked_by", rule=v.rule, message=v.message)
+    return text(lang, "blocked_by", message=v.message)
 
 
 def evaluate(
@@ -830,7 +830,7 @@ def _moves(
                             "approval",
                             a.role,
                             a.rule,
-                            text(ctx.lang, "pending", role=ctx.label("role", a.role), rule=a.rule),
+                            text(ctx.lang, "pending", role=ctx.label("role", a.role)),
                         )
                     )
         moves.append(Move(t.target, not missing, tuple(missing)))

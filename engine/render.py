@@ -44,7 +44,7 @@ UI = {
         "granted": "granted by",
         "due": "due",
         "allowed": "allowed",
-        "needs": "needs",
+        "not_yet": "not yet",
         "none": "none",
         "unknown": "unknown",
         "steps": "Rules, one by one",
@@ -72,7 +72,7 @@ UI = {
         "granted": "已批准：",
         "due": "截止",
         "allowed": "可以进入",
-        "needs": "还需要",
+        "not_yet": "尚不能进入",
         "none": "无",
         "unknown": "未知",
         "steps": "逐条规则",
@@ -139,8 +139,9 @@ def result_text(result: Result, labels: Any = None) -> str:
     )
     blocks = [v for v in result.violations if v.severity == "block"]
     warns = [v for v in result.violations if v.severity == "warn"]
-    _section(lines, ui(lang, "blocking"), "red", [f"✗ [{v.rule}] {v.message}" for v in blocks])
-    _section(lines, ui(lang, "warnings"), "yellow", [f"! [{v.rule}] {v.message}" for v in warns])
+    # Message first, the rule id last as a reference: each id is printed once per line.
+    _section(lines, ui(lang, "blocking"), "red", [f"✗ {v.message} [{v.rule}]" for v in blocks])
+    _section(lines, ui(lang, "warnings"), "yellow", [f"! {v.message} [{v.rule}]" for v in warns])
     _section(
         lines,
         ui(lang, "approvals"),
@@ -151,7 +152,7 @@ def result_text(result: Result, labels: Any = None) -> str:
                 if a.status == "granted"
                 else f"… {_label(labels, 'role', a.role, lang)} ({ui(lang, a.status)})"
             )
-            + f" [{a.rule}] {a.message}"
+            + f": {a.message} [{a.rule}]"
             for a in result.approvals
         ],
     )
@@ -171,7 +172,7 @@ def result_text(result: Result, labels: Any = None) -> str:
         if m.allowed:
             move_lines.append(click.style(f"✓ {name}", fg="green") + f" ({ui(lang, 'allowed')})")
         else:
-            move_lines.append(f"✗ {name} — {ui(lang, 'needs')}:")
+            move_lines.append(f"✗ {name} — {ui(lang, 'not_yet')}:")
             move_lines += [f"    - {g.message} [{g.rule}]" for g in m.missing]
     _section(lines, ui(lang, "moves"), "magenta", move_lines, len(result.transitions))
     fact_kinds = _fact_kinds(labels)

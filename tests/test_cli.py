@@ -48,8 +48,33 @@ def test_validate_text_is_grouped_and_readable(runner):
         out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (11)")
     ]
     assert order == sorted(order)
-    assert "… General manager (pending) [DISCOUNT] discount 18.0% is above the 15% tier" in out
+    assert "… General manager (pending): discount 18.0% is above the 15% tier" in out
     assert "\x1b[" not in out  # no colour codes when not on a terminal
+
+
+@pytest.mark.parametrize(
+    "example", ["needs-approvals.json", "blocked-overdue-above-retail.json"], ids=str
+)
+def test_validate_text_names_each_rule_once_per_line(runner, example):
+    result = invoke(runner, "validate", EXAMPLES / example, "-p", PB, "--as-of", "2026-03-02")
+    data = json.loads(
+        invoke(
+            runner,
+            "validate",
+            EXAMPLES / example,
+            "-p",
+            PB,
+            "--as-of",
+            "2026-03-02",
+            "--format",
+            "json",
+        ).stdout
+    )
+    rules = {a["rule"] for a in data["approvals"]} | {v["rule"] for v in data["violations"]}
+    assert rules
+    for line in result.output.splitlines():
+        for rule in rules:
+            assert line.count(f"[{rule}]") + line.count(f"({rule})") <= 1, line
 
 
 def test_validate_colour_on_a_terminal(runner):
@@ -236,7 +261,7 @@ def test_advance_refused_lists_what_is_missing(runner):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "cannot move from negotiation to closing" in result.stderr
-    assert "approval by General manager is pending (DISCOUNT)" in result.stderr
+    assert "approval by General manager is pending [DISCOUNT]" in result.stderr
 
 
 def test_advance_to_a_stage_with_no_move(runner):
