@@ -1280,6 +1280,7 @@ class _Checker:
 
         out: list[Transition] = []
         seen: dict[tuple[str, str], Location] = {}
+        condition_ids: dict[str, Location] = {}
         for path, spec in self.items(("transitions",)):
             raw_from = spec.get("from")
             target = spec.get("to")
@@ -1315,16 +1316,20 @@ class _Checker:
                 continue
             rule = str(spec.get("rule") or f"MOVE:{target}")
             conditions = []
-            ids: set[str] = set()
             for cpath, c in self.items(path + ("conditions",)):
+                # tests, coverage and refused moves name a condition by its id alone
                 cid = str(c.get("id"))
-                if cid in ids:
+                if cid in condition_ids:
                     self.error(
-                        "duplicate-rule",
-                        f"condition id '{cid}' is used twice in this move",
+                        "duplicate-condition",
+                        f"condition id '{cid}' is used twice "
+                        f"(first at line {condition_ids[cid].line})",
                         cpath + ("id",),
+                        "give each condition its own id; to put one condition on several "
+                        "moves, list their stages in one move: from: [a, b]",
                     )
-                ids.add(cid)
+                else:
+                    condition_ids[cid] = self.at(cpath + ("id",))
                 when = self.expr(c.get("when"), cpath + ("when",))
                 message = self.message(c.get("message"), cpath + ("message",))
                 if when is None or (c.get("message") is not None and message is None):

@@ -1,0 +1,158 @@
+"""Mistakes a sales-ops analyst makes that must not pass in silence (issue 7, section 6).
+
+Each test lints a small playbook written the way an analyst got it wrong and asserts the
+problem is reported where it happened, with a hint, together with every other problem.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from engine.cli import main
+
+HEAD = """\
+kam: 1
+id: mistakes
+version: "1"
+title: Mistakes
+currency: CNY
+roles: {manager: Manager, director: Director}
+categories: {direct: {}}
+"""
+
+
+def lint(tmp_path: Path, runner, body: str, head: str = HEAD):
+    path = tmp_path / "pb.yaml"
+    path.write_text(head + textwrap.dedent(body), encoding="utf-8")
+    result = runner.invoke(main, ["lint", str(path)])
+    return result, result.output.replace(str(path), "pb.yaml")
+
+
+def problems(output: str) -> list[str]:
+    return [ln for ln in output.splitlines() if "error[" in ln]
+
+
+# -- two move conditions with one id ------------------------------------------------------------
+
+
+def test_two_moves_with_one_condition_id_are_reported(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        """\
+        fields: {signed: {type: bool}, paid: {type: bool}}
+        stages: {open: {}, review: {}, done: {terminal: true}}
+        transitions:
+          - from: open
+            to: review
+            conditions:
+              - {id: READY, when: deal.signed, message: sign it}
+          - from: review
+            to: done
+            conditions:
+              - {id: READY, when: deal.paid, message: collect the payment}
+        """,
+    )
+    assert result.exit_code == 2, out
+    (line,) = problems(out)
+    assert line.startswith("pb.yaml:18:14: error[duplicate-condition]:"), out
+    assert "condition id 'READY' is used twice (first at line 14)" in line
+    assert "hint: give each condition its own id" in out
+
+
+def test_one_condition_id_twice_in_one_move_is_reported_once(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        """\
+        fields: {signed: {type: bool}, paid: {type: bool}}
+        stages: {open: {}, done: {terminal: true}}
+        transitions:
+          - from: [open]
+            to: done
+            conditions:
+              - {id: READY, when: deal.signed}
+              - {id: READY, when: deal.paid}
+        """,
+    )
+    assert result.exit_code == 2, out
+    (line,) = problems(out)
+    assert "error[duplicate-condition]: condition id 'READY' is used twice" in line
+
+
+def test_one_condition_on_several_moves_through_a_list_of_sources_is_fine(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        """\
+        fields: {reason: {type: string}}
+        stages: {open: {}, review: {}, done: {terminal: true}, lost: {terminal: true}}
+        transitions:
+          - {from: open, to: review}
+          - {from: review, to: done}
+          - from: [open, review]
+            to: lost
+            conditions:
+              - {id: REASON, when: present(deal.reason)}
+        """,
+    )
+    assert result.exit_code == 0, out
+
+
+# -- a missing move ------------------------------------------------------------------------------
+
+
+def test_a_missing_move_is_named_once_with_the_link_to_add(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        """\
+        stages:
+          prospecting: {}
+          negotiation: {}
+          closing: {}
+          delivery: {}
+          follow_up: {}
+          won: {terminal: true}
+          lost: {terminal: true}
+        transitions:
+          - {from: prospecting, to: negotiation}
+          - {from: closing, to: delivery}
+          - {from: delivery, to: follow_up}
+          - {from: follow_up, to: won}
+          - {from: any, to: lost}
+        """,
+    )
+    assert result.exit_code == 2, out
+    (line,) = problems(out)
+    assert line.startswith("pb.yaml:11:3: error[unreachable-stage]: "), out
+    assert "no move leads to stage 'closing'" in line
+    assert "'delivery', 'follow_up' and 'won'" in line  # reached only through it
+    assert "hint: add a move from 'negotiation' to 'closing'?" in out
+
+
+def test_two_separate_gaps_are_two_problems(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        """\
+        stages:
+          a: {}
+          b: {}
+          c: {}
+          d: {}
+          won: {terminal: true}
+        transitions:
+          - {from: a, to: won}
+          - {from: b, to: won}
+          - {from: c, to: d}
+          - {from: d, to: won}
+        """,
+    )
+    lines = problems(out)
+    assert len(lines) == 2, out
+    assert "no move leads to stage 'b'" in lines[0]
+    assert "no move leads to stage 'c'" in lines[1] and "'d'" in lines[1]
+    assert "hint: add a move from 'a' to 'b'?" in out
+    assert "hint: add a move from 'a' to 'c'?" in out
