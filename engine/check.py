@@ -1445,16 +1445,8 @@ class _Checker:
                 if len(self.category_ids) > 1 and any(s.categories is not None for s in stages)
                 else ""
             )
+            self.report_unreachable(own, start, reached, outgoing, whose, flagged)
             for s in own:
-                if s.id not in reached and ("unreachable", s.id) not in flagged:
-                    flagged.add(("unreachable", s.id))
-                    self.error(
-                        "unreachable-stage",
-                        f"stage '{s.id}' cannot be reached from '{start}'{whose}",
-                        ("stages", s.id),
-                        "add a move into it, or remove it",
-                        key=True,
-                    )
                 if not s.terminal and not outgoing.get(s.id) and ("dead", s.id) not in flagged:
                     flagged.add(("dead", s.id))
                     self.error(
@@ -1465,6 +1457,71 @@ class _Checker:
                         key=True,
                     )
         return initials
+
+    def report_unreachable(
+        self,
+        own: list[Stage],
+        start: str,
+        reached: set[str],
+        outgoing: dict[str, list[str]],
+        whose: str,
+        flagged: set[tuple[str, str]],
+    ) -> None:
+        """One problem per missing link, not one per stage behind it: a stage that can be
+        reached only through another unreachable stage is named in that stage's problem,
+        with the move that would most likely connect it (from the nearest reachable stage
+        before it in the written order)."""
+        lost = [s.id for s in own if s.id not in reached]
+
+        def behind(first: str) -> list[str]:
+            seen, todo = {first}, [first]
+            while todo:
+                for nxt in outgoing.get(todo.pop(), []):
+                    if nxt not in seen and nxt not in reached:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return [s for s in lost if s in seen and s != first]
+
+        covered: set[str] = set()
+        # a stage no other unreachable stage leads to (or the first of a closed loop of them)
+        fed = {
+            s for s in lost if any(s in behind(o) and o not in behind(s) for o in lost if o != s)
+        }
+        for sid in lost:
+            if sid in covered or sid in fed:
+                continue
+            after = behind(sid)
+            covered.update(after)
+            if ("unreachable", sid) in flagged:
+                continue
+            flagged.add(("unreachable", sid))
+            order = [s.id for s in own]
+            before = [
+                s.id
+                for s in own
+                if s.id in reached and not s.terminal and order.index(s.id) < order.index(sid)
+            ] or [s.id for s in own if s.id in reached and not s.terminal]
+            into = [t for t, targets in outgoing.items() if sid in targets]
+            why = (
+                f"only moves from stages that cannot be reached lead to stage '{sid}'"
+                if into
+                else f"no move leads to stage '{sid}'"
+            )
+            also = (
+                f" (nor can {_and([repr(a) for a in after])}, reached only through it)"
+                if after
+                else ""
+            )
+            self.error(
+                "unreachable-stage",
+                f"{why}, so it cannot be reached from '{start}'{whose}{also}",
+                ("stages", sid),
+                f"add a move from '{before[-1]}' to '{sid}'? "
+                f"e.g. - {{from: {before[-1]}, to: {sid}}}"
+                if before
+                else "add a move into it, or remove it",
+                key=True,
+            )
 
     def check_document_actions(self) -> tuple[str, int]:
         spec = self.mapping(("document_actions",))
@@ -1584,6 +1641,11 @@ def _cycle_members(deps: dict[str, set[str]]) -> set[str]:
             del remaining[n]
             changed = True
     return set(remaining)
+
+
+def _and(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _fmt(value: Decimal | None) -> str:
