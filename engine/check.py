@@ -467,8 +467,9 @@ class _Checker:
                 extra.append(("maximum", 10**12))
             if not any(k == "minimum" for k, _ in extra):
                 extra.append(("minimum", -(10**12)))
+        self.misplaced_items(kind, spec, path)
         if kind == "list":
-            item = spec.get("items")
+            item = self.list_items(spec, path)
             item_t = self.field_type(item, path + ("items",)) if isinstance(item, dict) else ANY
             if not any(k == "maxItems" for k, _ in extra):
                 extra.append(("maxItems", 5000))
@@ -493,6 +494,54 @@ class _Checker:
         if kind == "string" and not any(k == "maxLength" for k, _ in extra):
             extra.append(("maxLength", 10000))
         return Type(base.kind, values=values, extra=tuple(extra))
+
+    def list_items(self, spec: dict[str, Any], path: Path) -> Any:
+        """A list's item spec; ``fields:`` written beside ``type: list`` (one indent too
+        shallow) is reported where it is and read as the item fields that were meant, so
+        the rules that use them are not reported too."""
+        item = spec.get("items")
+        beside = spec.get("fields")
+        if not isinstance(beside, dict):
+            return item
+        name = _field_name(path)
+        if item is None:
+            message = (
+                f"the item fields of list '{name}' are written beside type: list; "
+                "a list describes its items under items:"
+            )
+            hint = "put them under items: {type: object, fields: ...}"
+            item = {"type": "object", "fields": beside}
+        elif isinstance(item, dict) and item.get("type") == "object" and not item.get("fields"):
+            message = (
+                f"fields: stands beside type: list, so the item fields of list '{name}' "
+                "are not declared (its items are objects with no fields)"
+            )
+            hint = "indent fields: under items:, beside its type: object"
+            item = {**item, "fields": beside}
+        else:
+            message = f"list '{name}' describes its items under items:; fields: here means nothing"
+            hint = "remove fields:, or move them into items:"
+        self.error("misplaced-fields", message, path + ("fields",), hint, key=True)
+        return item
+
+    def misplaced_items(self, kind: str, spec: dict[str, Any], path: Path) -> None:
+        name = _field_name(path)
+        if "fields" in spec and kind not in ("object", "list"):
+            self.error(
+                "misplaced-fields",
+                f"'{name}' is type: {kind}, so its fields: mean nothing",
+                path + ("fields",),
+                "make it type: object, or remove fields:",
+                key=True,
+            )
+        if "items" in spec and kind != "list":
+            self.error(
+                "misplaced-items",
+                f"'{name}' is type: {kind}, so its items: mean nothing",
+                path + ("items",),
+                "make it type: list, or remove items:",
+                key=True,
+            )
 
     # -- expressions and messages -------------------------------------------------------------
     def scope(

@@ -156,3 +156,82 @@ def test_two_separate_gaps_are_two_problems(tmp_path, runner):
     assert "no move leads to stage 'c'" in lines[1] and "'d'" in lines[1]
     assert "hint: add a move from 'a' to 'b'?" in out
     assert "hint: add a move from 'a' to 'c'?" in out
+
+
+# -- fields: beside type: list ---------------------------------------------------------------------
+
+CONTACT_RULE = """\
+rules:
+  - id: NO-DECIDER
+    when: not any(c.role == 'decision_maker' for c in deal.contacts)
+    then: warn
+stages: {open: {}, done: {terminal: true}}
+transitions: [{from: open, to: done}]
+"""
+
+
+def test_fields_beside_type_list_under_items_is_reported_where_written(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        textwrap.dedent(
+            """\
+        fields:
+          contacts:
+            type: list
+            items:
+              type: object
+            fields:
+              name: {type: string}
+              role: {type: string}
+        """
+        )
+        + CONTACT_RULE,
+    )
+    assert result.exit_code == 2, out
+    (line,) = problems(out)  # and nothing about c.role further down
+    assert line.startswith("pb.yaml:13:5: error[misplaced-fields]: "), out
+    assert "the item fields of list 'contacts'" in line
+    assert "hint: indent fields: under items:, beside its type: object" in out
+
+
+def test_fields_on_a_list_without_items_is_reported(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        textwrap.dedent(
+            """\
+        fields:
+          contacts:
+            type: list
+            fields:
+              name: {type: string}
+              role: {type: string}
+        """
+        )
+        + CONTACT_RULE,
+    )
+    assert result.exit_code == 2, out
+    (line,) = problems(out)
+    assert line.startswith("pb.yaml:11:5: error[misplaced-fields]: "), out
+    assert "hint: put them under items: {type: object, fields: ...}" in out
+
+
+def test_fields_on_a_plain_value_is_reported(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        """\
+        fields:
+          customer:
+            type: string
+            fields:
+              name: {type: string}
+        stages: {open: {}, done: {terminal: true}}
+        transitions: [{from: open, to: done}]
+        """,
+    )
+    assert result.exit_code == 2, out
+    (line,) = problems(out)
+    assert line.startswith("pb.yaml:11:5: error[misplaced-fields]: "), out
+    assert "hint: make it type: object, or remove fields:" in out
