@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -74,6 +74,13 @@ TEMPLATE_NAMES = frozenset(
         "rule",
     }
 )
+# what a table's message may read besides the usual names: the input value and the row
+TABLE_NAMES: Mapping[str, Type] = {
+    "value": NUMBER,
+    "row": object_of(
+        {"above": NUMBER, "from": NUMBER, "up_to": NUMBER, "below": NUMBER, "id": STRING}
+    ),
+}
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # plain text, not an expression
 _PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
@@ -137,6 +144,7 @@ class _Checker:
         self.rule_ids: dict[str, Location] = {}
         self.field_labels: dict[str, Label] = {}  # "customer.name", "lines[].model" -> label
         self.graph_broken = False  # a move named an unknown stage: reachability would mislead
+        self.messages_seen: dict[Path, Message | None] = {}
 
     # -- plumbing ---------------------------------------------------------------------------
     def at(self, path: Path, key: bool = False) -> Location:
@@ -601,10 +609,20 @@ class _Checker:
             return loc
         return Location(loc.file, loc.line, start + offset + 1)
 
-    def message(self, raw: Any, path: Path, names: Iterable[str] = ()) -> Message | None:
+    def message(
+        self, raw: Any, path: Path, names: Mapping[str, Type] | None = None
+    ) -> Message | None:
+        """A checked message; ``names`` are the extra names it may use, with their types.
+
+        A message is checked once per place: table rows that inherit their table's message
+        reuse its result instead of reporting its problems once per row."""
         if raw is None:
             return None
-        allowed = TEMPLATE_NAMES | set(names)
+        if path in self.messages_seen:
+            return self.messages_seen[path]
+        allowed: dict[str, Type] = {name: ANY for name in TEMPLATE_NAMES}
+        allowed.update(deal=self.deal_type, stage=self.stage_type, as_of=DATE)
+        allowed.update(names or {})
         texts = (
             {"en": raw}
             if isinstance(raw, str)
@@ -617,7 +635,7 @@ class _Checker:
         for lang, text in texts.items():
             sub = path if isinstance(raw, str) else path + (lang,)
             template, problems, plain_form = tpl.compile_text(
-                text, lambda chain: self.template_name(chain, allowed)
+                text, lambda chain, loops: self.template_name(chain, allowed, loops)
             )
             loc = self.at(sub)
             for p in problems:
@@ -632,43 +650,89 @@ class _Checker:
                 checked[lang] = template
             if plain_form is not None:
                 plain[lang] = plain_form
-        if not checked or len(checked) != len(texts):
-            return None
-        return Message(checked, plain)
+        result = Message(checked, plain) if checked and len(checked) == len(texts) else None
+        self.messages_seen[path] = result
+        return result
 
-    def template_name(self, chain: list[str], allowed: Set[str]) -> str | None:
+    def template_name(
+        self,
+        chain: list[str],
+        allowed: Mapping[str, Type],
+        loops: Mapping[str, tuple[str, ...]],
+    ) -> tuple[str, str] | None:
+        """Is the name path a message reads declared? (problem, hint) when it is not."""
         root = chain[0]
+        if root in loops:  # {% for c in deal.contacts %}: c is an item of that list
+            source = self.template_type(list(loops[root]), allowed, loops, depth=0)
+            item = source.item if source.kind == "list" and source.item else ANY
+            return self.template_fields(item, root, chain[1:])
         if root not in allowed:
-            return f"unknown name '{root}' in the message" + (
-                f"; {suggest(root, allowed)}"
-                if suggest(root, allowed)
-                else f"; names: {', '.join(sorted(allowed))}"
-            )
-        if root == "deal":
-            t = self.deal_type
-            for i, part in enumerate(chain[1:], 1):
-                if t.kind != "object":
-                    return None
-                sub = t.field(part)
-                if sub is None:
-                    where = ".".join(chain[:i])
-                    return f"{where} has no field '{part}'" + (
-                        f"; {suggest(part, t.field_names())}"
-                        if suggest(part, t.field_names())
-                        else ""
-                    )
-                t = sub
-        elif root == "facts" and len(chain) > 1 and chain[1] not in self.fact_types:
-            return f"unknown fact '{chain[1]}'" + (
-                f"; {suggest(chain[1], self.fact_types)}"
-                if suggest(chain[1], self.fact_types)
-                else ""
-            )
-        elif root == "params" and len(chain) > 1 and chain[1] not in self.params:
-            return f"unknown parameter '{chain[1]}'" + (
-                f"; {suggest(chain[1], self.params)}" if suggest(chain[1], self.params) else ""
-            )
+            return f"unknown name '{root}' in the message", self.name_hint(root, allowed, loops)
+        if root == "facts" and len(chain) > 1:
+            if chain[1] not in self.fact_types:
+                return f"unknown fact '{chain[1]}'", suggest(
+                    chain[1], self.fact_types
+                ) or "declare it under facts:"
+            return self.template_fields(self.fact_types[chain[1]], f"facts.{chain[1]}", chain[2:])
+        if root == "params" and len(chain) > 1:
+            if chain[1] not in self.params:
+                return f"unknown parameter '{chain[1]}'", suggest(
+                    chain[1], self.params
+                ) or "declare it under parameters:"
+            return None
+        return self.template_fields(allowed[root], root, chain[1:])
+
+    def name_hint(
+        self, root: str, allowed: Mapping[str, Type], loops: Mapping[str, tuple[str, ...]]
+    ) -> str:
+        """``amount`` -> "did you mean 'deal.amount'?"; ``dael`` -> "did you mean 'deal'?"."""
+        for prefix, known in (
+            ("deal", self.deal_type.field_names()),
+            ("facts", self.fact_types),
+            ("params", self.params),
+        ):
+            if root in known:
+                return f"did you mean '{prefix}.{root}'?"
+        names = [*allowed, *loops]
+        return suggest(root, names) or f"names: {', '.join(sorted(names))}"
+
+    def template_fields(self, t: Type, where: str, parts: list[str]) -> tuple[str, str] | None:
+        """Walk ``parts`` through the fields of ``t``; only declared objects are checked (a
+        date's ``.year`` or a value of unknown shape is left to the message)."""
+        for part in parts:
+            if t.kind != "object":
+                return None
+            sub = t.field(part)
+            if sub is None:
+                names = t.field_names()
+                return f"{where} has no field '{part}'", suggest(
+                    part, names
+                ) or f"declared fields: {', '.join(names) or 'none'}"
+            t = sub
+            where = f"{where}.{part}"
         return None
+
+    def template_type(
+        self,
+        chain: list[str],
+        allowed: Mapping[str, Type],
+        loops: Mapping[str, tuple[str, ...]],
+        depth: int,
+    ) -> Type:
+        """The type of a name path (ANY when it cannot be told), without reporting."""
+        root, parts = chain[0], chain[1:]
+        if root in loops and depth < 8:
+            source = self.template_type(list(loops[root]), allowed, loops, depth + 1)
+            t = source.item if source.kind == "list" and source.item else ANY
+        elif root == "facts" and parts:
+            t, parts = self.fact_types.get(parts[0], ANY), parts[1:]
+        elif root in allowed and root != "params":
+            t = allowed[root]
+        else:
+            return ANY
+        for part in parts:
+            t = (t.field(part) if t.kind == "object" else None) or ANY
+        return t
 
     # -- facts ------------------------------------------------------------------------------
     def check_facts(self) -> tuple[Fact, ...]:
@@ -940,9 +1004,10 @@ class _Checker:
         kind: str,
         extra: Mapping[str, Type],
         table: bool = False,
+        message_path: Path | None = None,
     ) -> Outcome | None:
-        names = set(extra) | ({"value", "row"} if table else set())
-        message = self.message(spec.get("message"), path + ("message",), names)
+        names = {**extra, **(TABLE_NAMES if table else {})}
+        message = self.message(spec.get("message"), message_path or path + ("message",), names)
         if spec.get("message") is not None and message is None:
             return None
         if kind == "approval":
@@ -1038,7 +1103,7 @@ class _Checker:
             source = self.expr(spec.get("input"), path + ("input",), expect=NUMBER)
             when = self.expr(spec["when"], path + ("when",)) if spec.get("when") else None
             table_kind = str(spec.get("then"))
-            message = self.message(spec.get("message"), path + ("message",), {"value", "row"})
+            message = self.message(spec.get("message"), path + ("message",), TABLE_NAMES)
             rows = self.check_rows(
                 tid, spec.get("rows") or [], path + ("rows",), hit, table_spec=spec, kind=table_kind
             )
@@ -1126,9 +1191,13 @@ class _Checker:
                 else:
                     row_kind = str(raw.get("outcome") or kind)
                     outcome_spec = dict(raw)
+                    inherited = None
                     if "message" not in raw and table_spec is not None:
                         outcome_spec["message"] = table_spec.get("message")
-                    made = self.outcome(outcome_spec, rpath, rid, row_kind, {}, table=True)
+                        inherited = path[:-1] + ("message",)  # checked (and reported) once
+                    made = self.outcome(
+                        outcome_spec, rpath, rid, row_kind, {}, table=True, message_path=inherited
+                    )
                     if made is None:
                         continue
                     outcome = made
@@ -1281,7 +1350,7 @@ class _Checker:
                 )
             when = self.expr(spec["when"], path + ("when",)) if spec.get("when") else None
             message = self.message(
-                spec.get("message"), path + ("message",), {"step", "limit", "amount"}
+                spec.get("message"), path + ("message",), {"step": ANY, "limit": ANY, "amount": ANY}
             )
             categories = self.scope_list(
                 spec.get("categories"), path + ("categories",), self.category_ids, "category"

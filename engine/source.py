@@ -199,9 +199,7 @@ def load_yaml(
     return data, smap, composer.problems
 
 
-def _yaml_problem(
-    exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limits
-) -> Diagnostic:
+def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limits) -> Diagnostic:
     mark = exc.problem_mark or exc.context_mark
     loc = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
     problem = (exc.problem or "syntax error").strip()

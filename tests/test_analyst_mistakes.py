@@ -133,7 +133,7 @@ def test_a_missing_move_is_named_once_with_the_link_to_add(tmp_path, runner):
 
 
 def test_two_separate_gaps_are_two_problems(tmp_path, runner):
-    result, out = lint(
+    _result, out = lint(
         tmp_path,
         runner,
         """\
@@ -153,7 +153,8 @@ def test_two_separate_gaps_are_two_problems(tmp_path, runner):
     lines = problems(out)
     assert len(lines) == 2, out
     assert "no move leads to stage 'b'" in lines[0]
-    assert "no move leads to stage 'c'" in lines[1] and "'d'" in lines[1]
+    assert "no move leads to stage 'c'" in lines[1]
+    assert "'d'" in lines[1]
     assert "hint: add a move from 'a' to 'b'?" in out
     assert "hint: add a move from 'a' to 'c'?" in out
 
@@ -235,3 +236,72 @@ def test_fields_on_a_plain_value_is_reported(tmp_path, runner):
     (line,) = problems(out)
     assert line.startswith("pb.yaml:11:5: error[misplaced-fields]: "), out
     assert "hint: make it type: object, or remove fields:" in out
+
+
+# -- unknown names inside messages -----------------------------------------------------------------
+
+MESSAGES = """\
+fields:
+  amount: {type: money}
+  discount: {type: percent}
+  visits:
+    type: list
+    items:
+      type: object
+      fields:
+        "on": {type: date}
+        filed: {type: bool}
+  contacts:
+    type: list
+    items: {type: object, fields: {name: {type: string}, role: {type: string}}}
+rules:
+  - id: VISIT
+    for_each: deal.visits
+    as: visit
+    when: not visit.filed
+    then: warn
+    message: "file the record of the visit on {{ visit.onn }}"
+  - id: DECIDER
+    when: not any(c.role == 'decider' for c in deal.contacts)
+    then: warn
+    message: "{% for c in deal.contacts %}{{ c.nmae }}{% endfor %} {MORE}"
+tables:
+  - id: TIERS
+    input: deal.discount
+    then: approval
+    message: "discount {{ valeu | pct }} needs {{ role }}"
+    rows:
+      - {up_to: 5%, outcome: none}
+      - {above: 5%, up_to: 10%, role: manager}
+      - {above: 10%, role: director}
+stages: {open: {}, done: {terminal: true}}
+transitions: [{from: open, to: done}]
+"""
+
+
+def test_unknown_names_in_messages_get_did_you_mean(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        MESSAGES.replace("{MORE}", "{{ amount }} {{ dael.amount }} {{ stage.lable }}"),
+    )
+    assert result.exit_code == 2, out
+    expected = [
+        ("visit has no field 'onn'", "did you mean 'on'?"),
+        ("c has no field 'nmae'", "did you mean 'name'?"),
+        ("unknown name 'amount' in the message", "did you mean 'deal.amount'?"),
+        ("unknown name 'dael' in the message", "did you mean 'deal'?"),
+        ("stage has no field 'lable'", "did you mean 'label'?"),
+        ("unknown name 'valeu' in the message", "did you mean 'value'?"),
+    ]
+    lines = out.splitlines()
+    for message, hint in expected:
+        (at,) = [i for i, ln in enumerate(lines) if ln.endswith(message)]
+        assert lines[at + 1] == f"    hint: {hint}", out
+    assert len(problems(out)) == len(expected), out  # the table's message once, not per row
+
+
+def test_a_table_message_problem_is_reported_at_the_table_message(tmp_path, runner):
+    _result, out = lint(tmp_path, runner, MESSAGES.replace("{MORE}", ""))
+    (line,) = [ln for ln in problems(out) if "valeu" in ln]
+    assert line.startswith("pb.yaml:36:14: error[message]: "), out
