@@ -305,3 +305,56 @@ def test_a_table_message_problem_is_reported_at_the_table_message(tmp_path, runn
     _result, out = lint(tmp_path, runner, MESSAGES.replace("{MORE}", ""))
     (line,) = [ln for ln in problems(out) if "valeu" in ln]
     assert line.startswith("pb.yaml:36:14: error[message]: "), out
+
+
+# -- indentation errors at the line that moved -----------------------------------------------------
+
+
+def yaml_problem(text: str):
+    from engine.source import load_yaml
+
+    _, _, found = load_yaml(textwrap.dedent(text), "pb.yaml")
+    (problem,) = found
+    return problem
+
+
+def test_a_first_key_indented_too_little_is_reported_on_its_own_line():
+    problem = yaml_problem(
+        """\
+        categories:
+          direct:
+            label: Direct
+          system:
+           label: System
+            rule: V-SP
+            description: sold to a system
+        """
+    )
+    assert (problem.location.line, problem.location.column) == (5, 4)
+    assert "(line 6) starts in column 5" in problem.message
+    assert "start this line in column 5" in problem.hint
+
+
+def test_a_first_key_indented_too_much_is_reported_on_its_own_line():
+    problem = yaml_problem(
+        """\
+        stages:
+          open:
+             label: Open
+            terminal: false
+        """
+    )
+    assert (problem.location.line, problem.location.column) == (3, 6)
+    assert "start this line in column 5" in problem.hint
+
+
+def test_a_later_key_that_moved_is_still_reported_on_its_own_line():
+    problem = yaml_problem(
+        """\
+        stages:
+          open:
+            label: Open
+             terminal: false
+        """
+    )
+    assert problem.location.line == 4
