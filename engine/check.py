@@ -145,6 +145,7 @@ class _Checker:
         self.field_labels: dict[str, Label] = {}  # "customer.name", "lines[].model" -> label
         self.graph_broken = False  # a move named an unknown stage: reachability would mislead
         self.messages_seen: dict[Path, Message | None] = {}
+        self.percent_params_reported: set[str] = set()
 
     # -- plumbing ---------------------------------------------------------------------------
     def at(self, path: Path, key: bool = False) -> Location:
@@ -291,6 +292,22 @@ class _Checker:
                     'percentages are written like "15%"; dates as YYYY-MM-DD',
                 )
                 continue
+            raw = spec.get("value")
+            if (
+                declared == "percent"
+                and isinstance(raw, int | Decimal)
+                and not isinstance(raw, bool)
+                and abs(Decimal(raw)) > 1
+            ):
+                self.percent_params_reported.add(name)
+                self.error(
+                    "percent-scale",
+                    f"parameter '{name}' is a percentage written as {raw}, which is "
+                    f"{ex.percent_text(raw)}",
+                    path + ("value",),
+                    f"did you mean {raw}%? write value: {raw}% (or {ex.percent_text(raw)} "
+                    "if that is meant)",
+                )
             for bound in ("minimum", "maximum"):
                 limit = spec.get(bound)
                 if limit is None or not isinstance(value, int | Decimal):
@@ -352,7 +369,12 @@ class _Checker:
         if value is None:
             return Decimal(0)
         if not 0 <= value <= 1:
-            self.error("bad-value", f"win probability {value} is not between 0% and 100%", path)
+            self.error(
+                "bad-value",
+                f"win probability {value} is not between 0% and 100%",
+                path,
+                f"did you mean {value}%?" if 1 < value <= 100 else "",
+            )
         return value
 
     def number_or_param(self, raw: Any, path: Path, what: str) -> Decimal | None:
@@ -464,6 +486,7 @@ class _Checker:
             if key in spec:
                 value = spec[key]
                 extra.append((schema_key, float(value) if isinstance(value, Decimal) else value))
+        self.percent_field_bounds(kind, spec, path)
         if kind in ("money", "number", "decimal", "percent"):
             # hard magnitude limits keep absurd numbers away from the rules
             if not any(k == "maximum" for k, _ in extra):
@@ -502,6 +525,35 @@ class _Checker:
         if kind == "string" and not any(k == "maxLength" for k, _ in extra):
             extra.append(("maxLength", 10000))
         return Type(base.kind, values=values, extra=tuple(extra))
+
+    def percent_field_bounds(self, kind: str, spec: dict[str, Any], path: Path) -> None:
+        """A percentage field's bounds are fractions: maximum: 50 is 5,000%, unless the
+        field says values above 100% are meant (allow_above_100: true)."""
+        if spec.get("allow_above_100") and kind != "percent":
+            self.error(
+                "bad-key",
+                f"allow_above_100 is for percentage fields; this one is type: {kind}",
+                path + ("allow_above_100",),
+                "remove it",
+                key=True,
+            )
+        if kind != "percent" or spec.get("allow_above_100"):
+            return
+        for key in ("minimum", "maximum"):
+            value = spec.get(key)
+            if (
+                isinstance(value, int | Decimal)
+                and not isinstance(value, bool)
+                and abs(Decimal(value)) > 1
+            ):
+                self.error(
+                    "percent-scale",
+                    f"{key}: {value} on a percentage field would mean {ex.percent_text(value)}",
+                    path + (key,),
+                    f"did you mean {value}%? a percentage field's bounds are fractions: "
+                    f"{key}: {format((Decimal(value) / 100).normalize(), 'f')} "
+                    "(or add allow_above_100: true)",
+                )
 
     def list_items(self, spec: dict[str, Any], path: Path) -> Any:
         """A list's item spec; ``fields:`` written beside ``type: list`` (one indent too
@@ -592,8 +644,49 @@ class _Checker:
                 )
             return None
         assert checked.node is not None
-        return Expr(
-            raw, checked.node, loc, frozenset(checked.facts_used), frozenset(checked.paths_used)
+        for param, what in checked.percent_params:
+            self.percent_param(param, f"line {loc.line} compares it with {what}")
+        node = checked.node
+        if expect is not None and expect.kind == "percent" and isinstance(node, ex.Const):
+            self.percent_value(node.value, node.param, raw, path, "the value of a percentage")
+        return Expr(raw, node, loc, frozenset(checked.facts_used), frozenset(checked.paths_used))
+
+    def percent_param(self, name: str, place: str) -> None:
+        """A parameter written as a bare number above 1 and compared with a percentage:
+        reported once, at the parameter's value, whatever uses it."""
+        param = self.params.get(name)
+        if param is None or name in self.percent_params_reported:
+            return
+        value = param.value
+        if param.type.kind == "percent" or isinstance(value, bool):
+            return
+        if not isinstance(value, int | Decimal) or abs(Decimal(value)) <= 1:
+            return
+        self.percent_params_reported.add(name)
+        self.error(
+            "percent-scale",
+            f"parameter '{name}' is {value}, but {place}: {value} would mean "
+            f"{ex.percent_text(value)}",
+            ("parameters", name, "value"),
+            f"did you mean {value}%? write value: {value}%",
+        )
+
+    def percent_value(self, value: Any, param: str, raw: Any, path: Path, what: str) -> None:
+        """A bare number above 1 where a percentage is meant (a fact's value, a bound)."""
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            return
+        if abs(Decimal(value)) <= 1:
+            return
+        if param:
+            self.percent_param(param, f"line {self.at(path).line} gives it as {what}")
+            return
+        if isinstance(raw, str) and "%" in raw:
+            return  # written as a percentage: 150% is meant
+        self.error(
+            "percent-scale",
+            f"{value} is {what}, so it would mean {ex.percent_text(value)}",
+            path,
+            f"did you mean {value}%?",
         )
 
     def column(self, loc: Location, raw: str, offset: int) -> Location:
@@ -806,7 +899,12 @@ class _Checker:
         if isinstance(table, dict):
             table_input = self.expr(table.get("input"), path + ("table", "input"), expect=NUMBER)
             rows = self.check_rows(
-                name, table.get("rows") or [], path + ("table", "rows"), "first", fact=True
+                name,
+                table.get("rows") or [],
+                path + ("table", "rows"),
+                "first",
+                fact=True,
+                percent_input=_percent_text(table_input),
             )
             for row in rows:
                 types.append(python_value_type(row.value))
@@ -1105,7 +1203,13 @@ class _Checker:
             table_kind = str(spec.get("then"))
             message = self.message(spec.get("message"), path + ("message",), TABLE_NAMES)
             rows = self.check_rows(
-                tid, spec.get("rows") or [], path + ("rows",), hit, table_spec=spec, kind=table_kind
+                tid,
+                spec.get("rows") or [],
+                path + ("rows",),
+                hit,
+                table_spec=spec,
+                kind=table_kind,
+                percent_input=_percent_text(source),
             )
             categories = self.scope_list(
                 spec.get("categories"), path + ("categories",), self.category_ids, "category"
@@ -1143,8 +1247,12 @@ class _Checker:
         table_spec: dict[str, Any] | None = None,
         kind: str = "none",
         fact: bool = False,
+        percent_input: str = "",
     ) -> tuple[Row, ...]:
+        """The rows of a table; ``percent_input`` is the input's text when it is a
+        percentage, so that a bound written 15 where 15% was meant is caught."""
         rows: list[Row] = []
+        scale_off = False  # a bound on the wrong scale: tier checks would only confuse
         for i, raw in enumerate(raw_rows):
             rpath = path + (i,)
             if not isinstance(raw, dict) or self.is_bad(rpath):
@@ -1158,6 +1266,10 @@ class _Checker:
                     value = self.number_or_param(raw[key], rpath + (key,), f"'{key}'")
                     if value is None:
                         break
+                    if percent_input and abs(value) > 1:
+                        scale_off |= self.percent_bound(
+                            tid, key, raw[key], value, rpath, percent_input
+                        )
                     bounds[key] = value
             else:
                 if ("above" in bounds and "from" in bounds) or (
@@ -1175,6 +1287,7 @@ class _Checker:
                 if (
                     low is not None
                     and high is not None
+                    and not scale_off
                     and (high < low or (high == low and ("above" in bounds or "below" in bounds)))
                 ):
                     self.error(
@@ -1215,8 +1328,33 @@ class _Checker:
                         {k: _bound_text(raw[k]) for k in bounds},
                     )
                 )
-        self.check_tiers(tid, rows, path, hit)
+        if not scale_off:
+            self.check_tiers(tid, rows, path, hit)
         return tuple(rows)
+
+    def percent_bound(
+        self, tid: str, key: str, raw: Any, value: Decimal, rpath: Path, percent_input: str
+    ) -> bool:
+        """Report a bound above 1 that was not written as a percentage; True if it was."""
+        m = _PARAM_REF.match(raw.strip()) if isinstance(raw, str) else None
+        if m:
+            param = self.params.get(m.group(1))
+            if param is None or param.type.kind == "percent":
+                return False
+            self.percent_param(
+                m.group(1), f"table '{tid}' compares it with a percentage ({percent_input})"
+            )
+            return True
+        if not isinstance(raw, str):
+            self.error(
+                "percent-scale",
+                f"{key}: {raw} is compared with a percentage ({percent_input}): "
+                f"{raw} would mean {ex.percent_text(value)}",
+                rpath + (key,),
+                f"did you mean {raw}%?",
+            )
+            return True
+        return False
 
     def check_tiers(self, tid: str, rows: list[Row], path: Path, hit: str) -> None:
         def show(row: Row, low: bool, bare: bool = False) -> str:
@@ -1759,6 +1897,11 @@ def _cycle_members(deps: dict[str, set[str]]) -> set[str]:
             del remaining[n]
             changed = True
     return set(remaining)
+
+
+def _percent_text(source: Expr | None) -> str:
+    """The text of a table's input when it reads a percentage, else ""."""
+    return source.text if source is not None and ex.is_percent(source.node) else ""
 
 
 def _and(items: list[str]) -> str:

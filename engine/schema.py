@@ -205,6 +205,15 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
         return Diagnostic("empty", "must not be empty", loc, where)
     if v in ("maxLength", "maxItems"):
         return Diagnostic("too-large", "too long", loc, where)
+    if v == "maximum" and _value(error) == 1 and isinstance(inst, int | float) and inst > 1:
+        # the only places capped at 1 are fractions (win probabilities): 30 meant 30%
+        return Diagnostic(
+            "bad-value",
+            f"{inst} is more than 1 (100%)",
+            loc,
+            where,
+            f"did you mean {inst}%?",
+        )
     if v in ("oneOf", "anyOf"):
         return Diagnostic(
             "bad-value",

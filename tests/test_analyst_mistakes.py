@@ -358,3 +358,86 @@ def test_a_later_key_that_moved_is_still_reported_on_its_own_line():
         """
     )
     assert problem.location.line == 4
+
+
+# -- thresholds written as 8 where 8% was meant ------------------------------------------------------
+
+PERCENTS = """\
+parameters:
+  tier_1: {value: 8}
+  tier_2: {value: 15}
+  ceiling: {value: 150%, type: percent}
+  floor: {value: 0.02}
+fields:
+  list_amount: {type: money}
+  amount: {type: money}
+  discount: {type: percent}
+facts:
+  discount:
+    type: percent
+    value: 1 - deal.amount / deal.list_amount
+rules:
+  - {id: ODD, when: "deal.discount > 150% or deal.discount < -100% or deal.discount > 1", then: warn}
+  - {id: FLOOR, when: facts.discount < params.floor, then: warn}
+tables:
+  - id: TIERS
+    input: facts.discount
+    then: approval
+    rows:
+      - {up_to: params.tier_1, outcome: none}
+      - {above: params.tier_1, up_to: params.tier_2, role: manager}
+      - {above: params.tier_2, up_to: params.ceiling, role: director}
+stages: {open: {win_probability: 30%}, done: {terminal: true, win_probability: 1}}
+transitions: [{from: open, to: done}]
+"""
+
+
+def test_percent_thresholds_written_with_the_sign_lint_clean(tmp_path, runner):
+    result, out = lint(
+        tmp_path,
+        runner,
+        PERCENTS.replace("{value: 8}", "{value: 8%}").replace("{value: 15}", "{value: 15%}"),
+    )
+    assert result.exit_code == 0, out
+
+
+def test_parameters_compared_with_a_percentage_must_be_percentages(tmp_path, runner):
+    result, out = lint(tmp_path, runner, PERCENTS)
+    assert result.exit_code == 2, out
+    lines = problems(out)
+    assert len(lines) == 2, out  # once per parameter, not once per row that uses it
+    assert lines[0].startswith("pb.yaml:9:19: error[percent-scale]: parameter 'tier_1' is 8,")
+    assert "table 'TIERS' compares it with a percentage (facts.discount)" in lines[0]
+    assert "8 would mean 800%" in lines[0]
+    assert lines[1].startswith("pb.yaml:10:19: error[percent-scale]: parameter 'tier_2' is 15,")
+    assert "hint: did you mean 8%? write value: 8%" in out
+    assert "hint: did you mean 15%? write value: 15%" in out
+
+
+def test_bare_numbers_against_percentages_anywhere(tmp_path, runner):
+    body = (
+        PERCENTS.replace("{value: 8}", "{value: 8%}")
+        .replace("{value: 15}", "{value: 15%}")
+        .replace('deal.discount > 1"', 'deal.discount > 15"')
+        .replace("up_to: params.tier_1, outcome", "up_to: 5, outcome")
+        .replace("{value: 0.02}", "{value: 2}")
+        .replace("{value: 150%, type: percent}", "{value: 150, type: percent}")
+        .replace("win_probability: 30%", "win_probability: 30")
+        .replace("discount: {type: percent}", "discount: {type: percent, maximum: 50}")
+        .replace("value: 1 - deal.amount / deal.list_amount", "value: 12")
+    )
+    result, out = lint(tmp_path, runner, body)
+    assert result.exit_code == 2, out
+    hints = [ln for ln in out.splitlines() if ln.startswith("    hint:")]
+    for expected in ("150%", "2%", "50%", "12%", "15%", "30%", "5%"):
+        assert any(f"did you mean {expected}?" in h for h in hints), (expected, out)
+    assert "pb.yaml:22:87: error[percent-scale]: 15 is compared with a percentage" in out
+
+
+def test_a_percent_field_may_allow_values_above_100(tmp_path, runner):
+    body = PERCENTS.replace("{value: 8}", "{value: 8%}").replace("{value: 15}", "{value: 15%}")
+    body = body.replace(
+        "discount: {type: percent}", "discount: {type: percent, maximum: 3, allow_above_100: true}"
+    )
+    result, out = lint(tmp_path, runner, body)
+    assert result.exit_code == 0, out
