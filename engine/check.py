@@ -487,6 +487,12 @@ class _Checker:
                 value = spec[key]
                 extra.append((schema_key, float(value) if isinstance(value, Decimal) else value))
         self.percent_field_bounds(kind, spec, path)
+        if kind == "percent" and not spec.get("allow_above_100"):
+            # 12 in a deal is 1,200%: refused (with "did you mean 12%?") unless meant
+            if not any(k == "maximum" for k, _ in extra):
+                extra.append(("maximum", 1))
+            if not any(k == "minimum" for k, _ in extra):
+                extra.append(("minimum", -1))
         if kind in ("money", "number", "decimal", "percent"):
             # hard magnitude limits keep absurd numbers away from the rules
             if not any(k == "maximum" for k, _ in extra):

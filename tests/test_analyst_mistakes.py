@@ -441,3 +441,66 @@ def test_a_percent_field_may_allow_values_above_100(tmp_path, runner):
     )
     result, out = lint(tmp_path, runner, body)
     assert result.exit_code == 0, out
+
+
+# -- percentages in deals ----------------------------------------------------------------------
+
+PERCENT_PLAYBOOK = HEAD + textwrap.dedent(
+    """\
+    fields:
+      discount: {type: percent}
+      cap: {type: percent, minimum: 0, maximum: 0.5}
+      markup: {type: percent, allow_above_100: true}
+      lines:
+        type: list
+        items: {type: object, fields: {share: {type: percent, required: true}}}
+    rules:
+      - {id: BIG, when: deal.discount > 10%, then: approval, role: manager}
+    stages: {open: {}, done: {terminal: true}}
+    transitions: [{from: open, to: done}]
+    """
+)
+DEAL = {"id": "D-1", "category": "direct", "stage": "open"}
+
+
+def percent_playbook():
+    from engine import loads_playbook
+
+    return loads_playbook(PERCENT_PLAYBOOK, "percent.yaml")
+
+
+def test_a_percentage_in_a_deal_may_be_written_with_the_sign():
+    from datetime import date
+    from decimal import Decimal
+
+    pb = percent_playbook()
+    deal = {**DEAL, "discount": "12%", "cap": "50%", "markup": 1.5, "lines": [{"share": "7.5%"}]}
+    checked = pb.check_deal(deal)
+    assert checked["discount"] == Decimal("0.12")
+    assert checked["cap"] == Decimal("0.5")
+    assert checked["markup"] == Decimal("1.5")
+    assert checked["lines"][0]["share"] == Decimal("0.075")
+    result = pb.evaluate(deal, as_of=date(2026, 3, 2))
+    assert [a.rule for a in result.approvals] == ["BIG"]
+    assert pb.evaluate({**DEAL, "discount": 0.12}, as_of=date(2026, 3, 2)).status == (
+        "needs_approval"
+    )
+
+
+def test_a_bare_number_above_1_in_a_percent_field_is_refused_with_a_hint(tmp_path, runner):
+    import json
+
+    playbook = tmp_path / "percent.yaml"
+    playbook.write_text(PERCENT_PLAYBOOK, encoding="utf-8")
+    deal = tmp_path / "deal.json"
+    deal.write_text(
+        json.dumps({**DEAL, "discount": 12, "cap": "60%", "lines": [{"share": 30}, {"share": "x"}]})
+    )
+    result = runner.invoke(main, ["validate", str(deal), "-p", str(playbook)])
+    assert result.exit_code == 2, result.output
+    out = result.output
+    assert '$.discount: 12 would be 1,200% (did you mean 12%? write 0.12 or "12%")' in out
+    assert "$.cap: 60% is more than the allowed 50%" in out
+    assert "$.lines[0].share: 30 would be 3,000% (did you mean 30%?" in out
+    assert "$.lines[1].share: expected a percentage (0.12 or \"12%\"), found the text 'x'" in out
+    assert "Traceback" not in out

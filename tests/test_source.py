@@ -128,7 +128,10 @@ def test_deep_nesting_in_a_subprocess_exits_2_not_139(tmp_path):
     assert out.returncode == 2
     problems = [line for line in out.stdout.splitlines() if ": error[" in line]
     assert len(problems) == 1
-    assert re.match(rf"{re.escape(str(path))}:1:\d+: error\[too-deep\]: nesting deeper than 64 levels", problems[0])
+    assert re.match(
+        rf"{re.escape(str(path))}:1:\d+: error\[too-deep\]: nesting deeper than 64 levels",
+        problems[0],
+    )
     assert "Traceback" not in out.stdout + out.stderr
 
 
