@@ -654,7 +654,12 @@ class _Checker:
             self.percent_param(param, f"line {loc.line} compares it with {what}")
         node = checked.node
         if expect is not None and expect.kind == "percent" and isinstance(node, ex.Const):
-            self.percent_value(node.value, node.param, raw, path, "the value of a percentage")
+            what = (
+                f"the value of percentage fact '{path[1]}'"
+                if path[:1] == ("facts",)
+                else ("a percentage")
+            )
+            self.percent_value(node.value, node.param, raw, path, what)
         return Expr(raw, node, loc, frozenset(checked.facts_used), frozenset(checked.paths_used))
 
     def percent_param(self, name: str, place: str) -> None:
@@ -741,7 +746,8 @@ class _Checker:
                 self.sink.add(
                     "message",
                     p.message,
-                    Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
+                    self.name_location(loc, p.name)
+                    or Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
                     json_path(sub),
                     p.hint,
                 )
@@ -752,6 +758,24 @@ class _Checker:
         result = Message(checked, plain) if checked and len(checked) == len(texts) else None
         self.messages_seen[path] = result
         return result
+
+    def name_location(self, loc: Location, name: str) -> Location | None:
+        """Where a name a message reads is written: the message starts at ``loc`` and runs
+        on over the lines indented deeper than its key (a block or folded text)."""
+        lines = self.texts.get(loc.file, [])
+        if not name or not 0 < loc.line <= len(lines):
+            return None
+        first = lines[loc.line - 1]
+        base = len(first) - len(first.lstrip())
+        word = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+        for n in range(loc.line, min(len(lines), loc.line + 200) + 1):
+            line = lines[n - 1]
+            if n > loc.line and line.strip() and len(line) - len(line.lstrip()) <= base:
+                break
+            m = word.search(line, loc.column - 1 if n == loc.line else 0)
+            if m:
+                return Location(loc.file, n, m.start() + 1)
+        return None
 
     def template_name(
         self,

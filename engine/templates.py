@@ -136,6 +136,7 @@ class TemplateProblem:
     message: str
     line: int  # 1-based line inside the template text
     hint: str = ""
+    name: str = ""  # the name path as written, so the checker can point at it
 
 
 @functools.lru_cache(maxsize=4096)
@@ -280,7 +281,7 @@ def compile_text(
         why = names(chain, loops)
         if why and why[0] not in reported:
             reported.add(why[0])
-            problems.append(TemplateProblem(why[0], node.lineno, why[1]))
+            problems.append(TemplateProblem(why[0], node.lineno, why[1], ".".join(chain)))
     if problems:
         return None, list(dict.fromkeys(problems)), None  # one call per line is enough to say
     return text, [], _plain_form(tree)

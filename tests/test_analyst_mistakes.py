@@ -304,7 +304,7 @@ def test_unknown_names_in_messages_get_did_you_mean(tmp_path, runner):
 def test_a_table_message_problem_is_reported_at_the_table_message(tmp_path, runner):
     _result, out = lint(tmp_path, runner, MESSAGES.replace("{MORE}", ""))
     (line,) = [ln for ln in problems(out) if "valeu" in ln]
-    assert line.startswith("pb.yaml:36:14: error[message]: "), out
+    assert line.startswith("pb.yaml:36:27: error[message]: "), out  # at the name itself
 
 
 # -- indentation errors at the line that moved -----------------------------------------------------
