@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterable, Mapping, Set
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -74,6 +74,13 @@ TEMPLATE_NAMES = frozenset(
         "rule",
     }
 )
+# what a table's message may read besides the usual names: the input value and the row
+TABLE_NAMES: Mapping[str, Type] = {
+    "value": NUMBER,
+    "row": object_of(
+        {"above": NUMBER, "from": NUMBER, "up_to": NUMBER, "below": NUMBER, "id": STRING}
+    ),
+}
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # plain text, not an expression
 _PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
@@ -137,6 +144,8 @@ class _Checker:
         self.rule_ids: dict[str, Location] = {}
         self.field_labels: dict[str, Label] = {}  # "customer.name", "lines[].model" -> label
         self.graph_broken = False  # a move named an unknown stage: reachability would mislead
+        self.messages_seen: dict[Path, Message | None] = {}
+        self.percent_params_reported: set[str] = set()
 
     # -- plumbing ---------------------------------------------------------------------------
     def at(self, path: Path, key: bool = False) -> Location:
@@ -283,6 +292,22 @@ class _Checker:
                     'percentages are written like "15%"; dates as YYYY-MM-DD',
                 )
                 continue
+            raw = spec.get("value")
+            if (
+                declared == "percent"
+                and isinstance(raw, int | Decimal)
+                and not isinstance(raw, bool)
+                and abs(Decimal(raw)) > 1
+            ):
+                self.percent_params_reported.add(name)
+                self.error(
+                    "percent-scale",
+                    f"parameter '{name}' is a percentage written as {raw}, which is "
+                    f"{ex.percent_text(raw)}",
+                    path + ("value",),
+                    f"did you mean {raw}%? write value: {raw}% (or {ex.percent_text(raw)} "
+                    "if that is meant)",
+                )
             for bound in ("minimum", "maximum"):
                 limit = spec.get(bound)
                 if limit is None or not isinstance(value, int | Decimal):
@@ -344,7 +369,12 @@ class _Checker:
         if value is None:
             return Decimal(0)
         if not 0 <= value <= 1:
-            self.error("bad-value", f"win probability {value} is not between 0% and 100%", path)
+            self.error(
+                "bad-value",
+                f"win probability {value} is not between 0% and 100%",
+                path,
+                f"did you mean {value}%?" if 1 < value <= 100 else "",
+            )
         return value
 
     def number_or_param(self, raw: Any, path: Path, what: str) -> Decimal | None:
@@ -456,6 +486,13 @@ class _Checker:
             if key in spec:
                 value = spec[key]
                 extra.append((schema_key, float(value) if isinstance(value, Decimal) else value))
+        self.percent_field_bounds(kind, spec, path)
+        if kind == "percent" and not spec.get("allow_above_100"):
+            # 12 in a deal is 1,200%: refused (with "did you mean 12%?") unless meant
+            if not any(k == "maximum" for k, _ in extra):
+                extra.append(("maximum", 1))
+            if not any(k == "minimum" for k, _ in extra):
+                extra.append(("minimum", -1))
         if kind in ("money", "number", "decimal", "percent"):
             # hard magnitude limits keep absurd numbers away from the rules
             if not any(k == "maximum" for k, _ in extra):
@@ -467,8 +504,9 @@ class _Checker:
                 extra.append(("maximum", 10**12))
             if not any(k == "minimum" for k, _ in extra):
                 extra.append(("minimum", -(10**12)))
+        self.misplaced_items(kind, spec, path)
         if kind == "list":
-            item = spec.get("items")
+            item = self.list_items(spec, path)
             item_t = self.field_type(item, path + ("items",)) if isinstance(item, dict) else ANY
             if not any(k == "maxItems" for k, _ in extra):
                 extra.append(("maxItems", 5000))
@@ -493,6 +531,83 @@ class _Checker:
         if kind == "string" and not any(k == "maxLength" for k, _ in extra):
             extra.append(("maxLength", 10000))
         return Type(base.kind, values=values, extra=tuple(extra))
+
+    def percent_field_bounds(self, kind: str, spec: dict[str, Any], path: Path) -> None:
+        """A percentage field's bounds are fractions: maximum: 50 is 5,000%, unless the
+        field says values above 100% are meant (allow_above_100: true)."""
+        if spec.get("allow_above_100") and kind != "percent":
+            self.error(
+                "bad-key",
+                f"allow_above_100 is for percentage fields; this one is type: {kind}",
+                path + ("allow_above_100",),
+                "remove it",
+                key=True,
+            )
+        if kind != "percent" or spec.get("allow_above_100"):
+            return
+        for key in ("minimum", "maximum"):
+            value = spec.get(key)
+            if (
+                isinstance(value, int | Decimal)
+                and not isinstance(value, bool)
+                and abs(Decimal(value)) > 1
+            ):
+                self.error(
+                    "percent-scale",
+                    f"{key}: {value} on a percentage field would mean {ex.percent_text(value)}",
+                    path + (key,),
+                    f"did you mean {value}%? a percentage field's bounds are fractions: "
+                    f"{key}: {format((Decimal(value) / 100).normalize(), 'f')} "
+                    "(or add allow_above_100: true)",
+                )
+
+    def list_items(self, spec: dict[str, Any], path: Path) -> Any:
+        """A list's item spec; ``fields:`` written beside ``type: list`` (one indent too
+        shallow) is reported where it is and read as the item fields that were meant, so
+        the rules that use them are not reported too."""
+        item = spec.get("items")
+        beside = spec.get("fields")
+        if not isinstance(beside, dict):
+            return item
+        name = _field_name(path)
+        if item is None:
+            message = (
+                f"the item fields of list '{name}' are written beside type: list; "
+                "a list describes its items under items:"
+            )
+            hint = "put them under items: {type: object, fields: ...}"
+            item = {"type": "object", "fields": beside}
+        elif isinstance(item, dict) and item.get("type") == "object" and not item.get("fields"):
+            message = (
+                f"fields: stands beside type: list, so the item fields of list '{name}' "
+                "are not declared (its items are objects with no fields)"
+            )
+            hint = "indent fields: under items:, beside its type: object"
+            item = {**item, "fields": beside}
+        else:
+            message = f"list '{name}' describes its items under items:; fields: here means nothing"
+            hint = "remove fields:, or move them into items:"
+        self.error("misplaced-fields", message, path + ("fields",), hint, key=True)
+        return item
+
+    def misplaced_items(self, kind: str, spec: dict[str, Any], path: Path) -> None:
+        name = _field_name(path)
+        if "fields" in spec and kind not in ("object", "list"):
+            self.error(
+                "misplaced-fields",
+                f"'{name}' is type: {kind}, so its fields: mean nothing",
+                path + ("fields",),
+                "make it type: object, or remove fields:",
+                key=True,
+            )
+        if "items" in spec and kind != "list":
+            self.error(
+                "misplaced-items",
+                f"'{name}' is type: {kind}, so its items: mean nothing",
+                path + ("items",),
+                "make it type: list, or remove items:",
+                key=True,
+            )
 
     # -- expressions and messages -------------------------------------------------------------
     def scope(
@@ -535,8 +650,54 @@ class _Checker:
                 )
             return None
         assert checked.node is not None
-        return Expr(
-            raw, checked.node, loc, frozenset(checked.facts_used), frozenset(checked.paths_used)
+        for param, what in checked.percent_params:
+            self.percent_param(param, f"line {loc.line} compares it with {what}")
+        node = checked.node
+        if expect is not None and expect.kind == "percent" and isinstance(node, ex.Const):
+            what = (
+                f"the value of percentage fact '{path[1]}'"
+                if path[:1] == ("facts",)
+                else ("a percentage")
+            )
+            self.percent_value(node.value, node.param, raw, path, what)
+        return Expr(raw, node, loc, frozenset(checked.facts_used), frozenset(checked.paths_used))
+
+    def percent_param(self, name: str, place: str) -> None:
+        """A parameter written as a bare number above 1 and compared with a percentage:
+        reported once, at the parameter's value, whatever uses it."""
+        param = self.params.get(name)
+        if param is None or name in self.percent_params_reported:
+            return
+        value = param.value
+        if param.type.kind == "percent" or isinstance(value, bool):
+            return
+        if not isinstance(value, int | Decimal) or abs(Decimal(value)) <= 1:
+            return
+        self.percent_params_reported.add(name)
+        self.error(
+            "percent-scale",
+            f"parameter '{name}' is {value}, but {place}: {value} would mean "
+            f"{ex.percent_text(value)}",
+            ("parameters", name, "value"),
+            f"did you mean {value}%? write value: {value}%",
+        )
+
+    def percent_value(self, value: Any, param: str, raw: Any, path: Path, what: str) -> None:
+        """A bare number above 1 where a percentage is meant (a fact's value, a bound)."""
+        if isinstance(value, bool) or not isinstance(value, int | Decimal):
+            return
+        if abs(Decimal(value)) <= 1:
+            return
+        if param:
+            self.percent_param(param, f"line {self.at(path).line} gives it as {what}")
+            return
+        if isinstance(raw, str) and "%" in raw:
+            return  # written as a percentage: 150% is meant
+        self.error(
+            "percent-scale",
+            f"{value} is {what}, so it would mean {ex.percent_text(value)}",
+            path,
+            f"did you mean {value}%?",
         )
 
     def column(self, loc: Location, raw: str, offset: int) -> Location:
@@ -552,10 +713,20 @@ class _Checker:
             return loc
         return Location(loc.file, loc.line, start + offset + 1)
 
-    def message(self, raw: Any, path: Path, names: Iterable[str] = ()) -> Message | None:
+    def message(
+        self, raw: Any, path: Path, names: Mapping[str, Type] | None = None
+    ) -> Message | None:
+        """A checked message; ``names`` are the extra names it may use, with their types.
+
+        A message is checked once per place: table rows that inherit their table's message
+        reuse its result instead of reporting its problems once per row."""
         if raw is None:
             return None
-        allowed = TEMPLATE_NAMES | set(names)
+        if path in self.messages_seen:
+            return self.messages_seen[path]
+        allowed: dict[str, Type] = {name: ANY for name in TEMPLATE_NAMES}
+        allowed.update(deal=self.deal_type, stage=self.stage_type, as_of=DATE)
+        allowed.update(names or {})
         texts = (
             {"en": raw}
             if isinstance(raw, str)
@@ -568,14 +739,15 @@ class _Checker:
         for lang, text in texts.items():
             sub = path if isinstance(raw, str) else path + (lang,)
             template, problems, plain_form = tpl.compile_text(
-                text, lambda chain: self.template_name(chain, allowed)
+                text, lambda chain, loops: self.template_name(chain, allowed, loops)
             )
             loc = self.at(sub)
             for p in problems:
                 self.sink.add(
                     "message",
                     p.message,
-                    Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
+                    self.name_location(loc, p.name)
+                    or Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
                     json_path(sub),
                     p.hint,
                 )
@@ -583,43 +755,107 @@ class _Checker:
                 checked[lang] = template
             if plain_form is not None:
                 plain[lang] = plain_form
-        if not checked or len(checked) != len(texts):
-            return None
-        return Message(checked, plain)
+        result = Message(checked, plain) if checked and len(checked) == len(texts) else None
+        self.messages_seen[path] = result
+        return result
 
-    def template_name(self, chain: list[str], allowed: Set[str]) -> str | None:
-        root = chain[0]
-        if root not in allowed:
-            return f"unknown name '{root}' in the message" + (
-                f"; {suggest(root, allowed)}"
-                if suggest(root, allowed)
-                else f"; names: {', '.join(sorted(allowed))}"
-            )
-        if root == "deal":
-            t = self.deal_type
-            for i, part in enumerate(chain[1:], 1):
-                if t.kind != "object":
-                    return None
-                sub = t.field(part)
-                if sub is None:
-                    where = ".".join(chain[:i])
-                    return f"{where} has no field '{part}'" + (
-                        f"; {suggest(part, t.field_names())}"
-                        if suggest(part, t.field_names())
-                        else ""
-                    )
-                t = sub
-        elif root == "facts" and len(chain) > 1 and chain[1] not in self.fact_types:
-            return f"unknown fact '{chain[1]}'" + (
-                f"; {suggest(chain[1], self.fact_types)}"
-                if suggest(chain[1], self.fact_types)
-                else ""
-            )
-        elif root == "params" and len(chain) > 1 and chain[1] not in self.params:
-            return f"unknown parameter '{chain[1]}'" + (
-                f"; {suggest(chain[1], self.params)}" if suggest(chain[1], self.params) else ""
-            )
+    def name_location(self, loc: Location, name: str) -> Location | None:
+        """Where a name a message reads is written: the message starts at ``loc`` and runs
+        on over the lines indented deeper than its key (a block or folded text)."""
+        lines = self.texts.get(loc.file, [])
+        if not name or not 0 < loc.line <= len(lines):
+            return None
+        first = lines[loc.line - 1]
+        base = len(first) - len(first.lstrip())
+        word = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+        for n in range(loc.line, min(len(lines), loc.line + 200) + 1):
+            line = lines[n - 1]
+            if n > loc.line and line.strip() and len(line) - len(line.lstrip()) <= base:
+                break
+            m = word.search(line, loc.column - 1 if n == loc.line else 0)
+            if m:
+                return Location(loc.file, n, m.start() + 1)
         return None
+
+    def template_name(
+        self,
+        chain: list[str],
+        allowed: Mapping[str, Type],
+        loops: Mapping[str, tuple[str, ...]],
+    ) -> tuple[str, str] | None:
+        """Is the name path a message reads declared? (problem, hint) when it is not."""
+        root = chain[0]
+        if root in loops:  # {% for c in deal.contacts %}: c is an item of that list
+            source = self.template_type(list(loops[root]), allowed, loops, depth=0)
+            item = source.item if source.kind == "list" and source.item else ANY
+            return self.template_fields(item, root, chain[1:])
+        if root not in allowed:
+            return f"unknown name '{root}' in the message", self.name_hint(root, allowed, loops)
+        if root == "facts" and len(chain) > 1:
+            if chain[1] not in self.fact_types:
+                return f"unknown fact '{chain[1]}'", suggest(
+                    chain[1], self.fact_types
+                ) or "declare it under facts:"
+            return self.template_fields(self.fact_types[chain[1]], f"facts.{chain[1]}", chain[2:])
+        if root == "params" and len(chain) > 1:
+            if chain[1] not in self.params:
+                return f"unknown parameter '{chain[1]}'", suggest(
+                    chain[1], self.params
+                ) or "declare it under parameters:"
+            return None
+        return self.template_fields(allowed[root], root, chain[1:])
+
+    def name_hint(
+        self, root: str, allowed: Mapping[str, Type], loops: Mapping[str, tuple[str, ...]]
+    ) -> str:
+        """``amount`` -> "did you mean 'deal.amount'?"; ``dael`` -> "did you mean 'deal'?"."""
+        for prefix, known in (
+            ("deal", self.deal_type.field_names()),
+            ("facts", self.fact_types),
+            ("params", self.params),
+        ):
+            if root in known:
+                return f"did you mean '{prefix}.{root}'?"
+        names = [*allowed, *loops]
+        return suggest(root, names) or f"names: {', '.join(sorted(names))}"
+
+    def template_fields(self, t: Type, where: str, parts: list[str]) -> tuple[str, str] | None:
+        """Walk ``parts`` through the fields of ``t``; only declared objects are checked (a
+        date's ``.year`` or a value of unknown shape is left to the message)."""
+        for part in parts:
+            if t.kind != "object":
+                return None
+            sub = t.field(part)
+            if sub is None:
+                names = t.field_names()
+                return f"{where} has no field '{part}'", suggest(
+                    part, names
+                ) or f"declared fields: {', '.join(names) or 'none'}"
+            t = sub
+            where = f"{where}.{part}"
+        return None
+
+    def template_type(
+        self,
+        chain: list[str],
+        allowed: Mapping[str, Type],
+        loops: Mapping[str, tuple[str, ...]],
+        depth: int,
+    ) -> Type:
+        """The type of a name path (ANY when it cannot be told), without reporting."""
+        root, parts = chain[0], chain[1:]
+        if root in loops and depth < 8:
+            source = self.template_type(list(loops[root]), allowed, loops, depth + 1)
+            t = source.item if source.kind == "list" and source.item else ANY
+        elif root == "facts" and parts:
+            t, parts = self.fact_types.get(parts[0], ANY), parts[1:]
+        elif root in allowed and root != "params":
+            t = allowed[root]
+        else:
+            return ANY
+        for part in parts:
+            t = (t.field(part) if t.kind == "object" else None) or ANY
+        return t
 
     # -- facts ------------------------------------------------------------------------------
     def check_facts(self) -> tuple[Fact, ...]:
@@ -693,7 +929,12 @@ class _Checker:
         if isinstance(table, dict):
             table_input = self.expr(table.get("input"), path + ("table", "input"), expect=NUMBER)
             rows = self.check_rows(
-                name, table.get("rows") or [], path + ("table", "rows"), "first", fact=True
+                name,
+                table.get("rows") or [],
+                path + ("table", "rows"),
+                "first",
+                fact=True,
+                percent_input=_percent_text(table_input),
             )
             for row in rows:
                 types.append(python_value_type(row.value))
@@ -891,9 +1132,10 @@ class _Checker:
         kind: str,
         extra: Mapping[str, Type],
         table: bool = False,
+        message_path: Path | None = None,
     ) -> Outcome | None:
-        names = set(extra) | ({"value", "row"} if table else set())
-        message = self.message(spec.get("message"), path + ("message",), names)
+        names = {**extra, **(TABLE_NAMES if table else {})}
+        message = self.message(spec.get("message"), message_path or path + ("message",), names)
         if spec.get("message") is not None and message is None:
             return None
         if kind == "approval":
@@ -989,9 +1231,15 @@ class _Checker:
             source = self.expr(spec.get("input"), path + ("input",), expect=NUMBER)
             when = self.expr(spec["when"], path + ("when",)) if spec.get("when") else None
             table_kind = str(spec.get("then"))
-            message = self.message(spec.get("message"), path + ("message",), {"value", "row"})
+            message = self.message(spec.get("message"), path + ("message",), TABLE_NAMES)
             rows = self.check_rows(
-                tid, spec.get("rows") or [], path + ("rows",), hit, table_spec=spec, kind=table_kind
+                tid,
+                spec.get("rows") or [],
+                path + ("rows",),
+                hit,
+                table_spec=spec,
+                kind=table_kind,
+                percent_input=_percent_text(source),
             )
             categories = self.scope_list(
                 spec.get("categories"), path + ("categories",), self.category_ids, "category"
@@ -1029,8 +1277,12 @@ class _Checker:
         table_spec: dict[str, Any] | None = None,
         kind: str = "none",
         fact: bool = False,
+        percent_input: str = "",
     ) -> tuple[Row, ...]:
+        """The rows of a table; ``percent_input`` is the input's text when it is a
+        percentage, so that a bound written 15 where 15% was meant is caught."""
         rows: list[Row] = []
+        scale_off = False  # a bound on the wrong scale: tier checks would only confuse
         for i, raw in enumerate(raw_rows):
             rpath = path + (i,)
             if not isinstance(raw, dict) or self.is_bad(rpath):
@@ -1044,6 +1296,10 @@ class _Checker:
                     value = self.number_or_param(raw[key], rpath + (key,), f"'{key}'")
                     if value is None:
                         break
+                    if percent_input and abs(value) > 1:
+                        scale_off |= self.percent_bound(
+                            tid, key, raw[key], value, rpath, percent_input
+                        )
                     bounds[key] = value
             else:
                 if ("above" in bounds and "from" in bounds) or (
@@ -1061,6 +1317,7 @@ class _Checker:
                 if (
                     low is not None
                     and high is not None
+                    and not scale_off
                     and (high < low or (high == low and ("above" in bounds or "below" in bounds)))
                 ):
                     self.error(
@@ -1077,9 +1334,13 @@ class _Checker:
                 else:
                     row_kind = str(raw.get("outcome") or kind)
                     outcome_spec = dict(raw)
+                    inherited = None
                     if "message" not in raw and table_spec is not None:
                         outcome_spec["message"] = table_spec.get("message")
-                    made = self.outcome(outcome_spec, rpath, rid, row_kind, {}, table=True)
+                        inherited = path[:-1] + ("message",)  # checked (and reported) once
+                    made = self.outcome(
+                        outcome_spec, rpath, rid, row_kind, {}, table=True, message_path=inherited
+                    )
                     if made is None:
                         continue
                     outcome = made
@@ -1097,8 +1358,33 @@ class _Checker:
                         {k: _bound_text(raw[k]) for k in bounds},
                     )
                 )
-        self.check_tiers(tid, rows, path, hit)
+        if not scale_off:
+            self.check_tiers(tid, rows, path, hit)
         return tuple(rows)
+
+    def percent_bound(
+        self, tid: str, key: str, raw: Any, value: Decimal, rpath: Path, percent_input: str
+    ) -> bool:
+        """Report a bound above 1 that was not written as a percentage; True if it was."""
+        m = _PARAM_REF.match(raw.strip()) if isinstance(raw, str) else None
+        if m:
+            param = self.params.get(m.group(1))
+            if param is None or param.type.kind == "percent":
+                return False
+            self.percent_param(
+                m.group(1), f"table '{tid}' compares it with a percentage ({percent_input})"
+            )
+            return True
+        if not isinstance(raw, str):
+            self.error(
+                "percent-scale",
+                f"{key}: {raw} is compared with a percentage ({percent_input}): "
+                f"{raw} would mean {ex.percent_text(value)}",
+                rpath + (key,),
+                f"did you mean {raw}%?",
+            )
+            return True
+        return False
 
     def check_tiers(self, tid: str, rows: list[Row], path: Path, hit: str) -> None:
         def show(row: Row, low: bool, bare: bool = False) -> str:
@@ -1232,7 +1518,7 @@ class _Checker:
                 )
             when = self.expr(spec["when"], path + ("when",)) if spec.get("when") else None
             message = self.message(
-                spec.get("message"), path + ("message",), {"step", "limit", "amount"}
+                spec.get("message"), path + ("message",), {"step": ANY, "limit": ANY, "amount": ANY}
             )
             categories = self.scope_list(
                 spec.get("categories"), path + ("categories",), self.category_ids, "category"
@@ -1280,6 +1566,7 @@ class _Checker:
 
         out: list[Transition] = []
         seen: dict[tuple[str, str], Location] = {}
+        condition_ids: dict[str, Location] = {}
         for path, spec in self.items(("transitions",)):
             raw_from = spec.get("from")
             target = spec.get("to")
@@ -1315,16 +1602,20 @@ class _Checker:
                 continue
             rule = str(spec.get("rule") or f"MOVE:{target}")
             conditions = []
-            ids: set[str] = set()
             for cpath, c in self.items(path + ("conditions",)):
+                # tests, coverage and refused moves name a condition by its id alone
                 cid = str(c.get("id"))
-                if cid in ids:
+                if cid in condition_ids:
                     self.error(
-                        "duplicate-rule",
-                        f"condition id '{cid}' is used twice in this move",
+                        "duplicate-condition",
+                        f"condition id '{cid}' is used twice "
+                        f"(first at line {condition_ids[cid].line})",
                         cpath + ("id",),
+                        "give each condition its own id; to put one condition on several "
+                        "moves, list their stages in one move: from: [a, b]",
                     )
-                ids.add(cid)
+                else:
+                    condition_ids[cid] = self.at(cpath + ("id",))
                 when = self.expr(c.get("when"), cpath + ("when",))
                 message = self.message(c.get("message"), cpath + ("message",))
                 if when is None or (c.get("message") is not None and message is None):
@@ -1440,16 +1731,8 @@ class _Checker:
                 if len(self.category_ids) > 1 and any(s.categories is not None for s in stages)
                 else ""
             )
+            self.report_unreachable(own, start, reached, outgoing, whose, flagged)
             for s in own:
-                if s.id not in reached and ("unreachable", s.id) not in flagged:
-                    flagged.add(("unreachable", s.id))
-                    self.error(
-                        "unreachable-stage",
-                        f"stage '{s.id}' cannot be reached from '{start}'{whose}",
-                        ("stages", s.id),
-                        "add a move into it, or remove it",
-                        key=True,
-                    )
                 if not s.terminal and not outgoing.get(s.id) and ("dead", s.id) not in flagged:
                     flagged.add(("dead", s.id))
                     self.error(
@@ -1460,6 +1743,71 @@ class _Checker:
                         key=True,
                     )
         return initials
+
+    def report_unreachable(
+        self,
+        own: list[Stage],
+        start: str,
+        reached: set[str],
+        outgoing: dict[str, list[str]],
+        whose: str,
+        flagged: set[tuple[str, str]],
+    ) -> None:
+        """One problem per missing link, not one per stage behind it: a stage that can be
+        reached only through another unreachable stage is named in that stage's problem,
+        with the move that would most likely connect it (from the nearest reachable stage
+        before it in the written order)."""
+        lost = [s.id for s in own if s.id not in reached]
+
+        def behind(first: str) -> list[str]:
+            seen, todo = {first}, [first]
+            while todo:
+                for nxt in outgoing.get(todo.pop(), []):
+                    if nxt not in seen and nxt not in reached:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            return [s for s in lost if s in seen and s != first]
+
+        covered: set[str] = set()
+        # a stage no other unreachable stage leads to (or the first of a closed loop of them)
+        fed = {
+            s for s in lost if any(s in behind(o) and o not in behind(s) for o in lost if o != s)
+        }
+        for sid in lost:
+            if sid in covered or sid in fed:
+                continue
+            after = behind(sid)
+            covered.update(after)
+            if ("unreachable", sid) in flagged:
+                continue
+            flagged.add(("unreachable", sid))
+            order = [s.id for s in own]
+            before = [
+                s.id
+                for s in own
+                if s.id in reached and not s.terminal and order.index(s.id) < order.index(sid)
+            ] or [s.id for s in own if s.id in reached and not s.terminal]
+            into = [t for t, targets in outgoing.items() if sid in targets]
+            why = (
+                f"only moves from stages that cannot be reached lead to stage '{sid}'"
+                if into
+                else f"no move leads to stage '{sid}'"
+            )
+            also = (
+                f" (nor can {_and([repr(a) for a in after])}, reached only through it)"
+                if after
+                else ""
+            )
+            self.error(
+                "unreachable-stage",
+                f"{why}, so it cannot be reached from '{start}'{whose}{also}",
+                ("stages", sid),
+                f"add a move from '{before[-1]}' to '{sid}'? "
+                f"e.g. - {{from: {before[-1]}, to: {sid}}}"
+                if before
+                else "add a move into it, or remove it",
+                key=True,
+            )
 
     def check_document_actions(self) -> tuple[str, int]:
         spec = self.mapping(("document_actions",))
@@ -1579,6 +1927,16 @@ def _cycle_members(deps: dict[str, set[str]]) -> set[str]:
             del remaining[n]
             changed = True
     return set(remaining)
+
+
+def _percent_text(source: Expr | None) -> str:
+    """The text of a table's input when it reads a percentage, else ""."""
+    return source.text if source is not None and ex.is_percent(source.node) else ""
+
+
+def _and(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
 
 
 def _fmt(value: Decimal | None) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import expressions as ex
 from . import runtime as rt
+from .types import PERCENT_TEXT
 
 _SAFE_BUILTINS = {
     "any": any,
@@ -330,6 +331,7 @@ class DealCheckBuilder:
             "float": float,
             "_date": _date_of,
             "_invisible": _INVISIBLE.search,
+            "_percent": __import__("re").compile(PERCENT_TEXT).search,
             "dict": dict,
             "list": list,
             "str": str,
@@ -377,6 +379,16 @@ class DealCheckBuilder:
             if high is not None:
                 limits.append(f"{x} > {self.name(high)}")
             out_of_range = " or ".join(limits) or "False"
+            written = []
+            if k == "percent":
+                # "12%" is exactly 0.12 (as types.percent_of_text and the deal schema say)
+                written = [
+                    f"{indent}elif c is str:",
+                    f"{indent}    m = _percent({x})",
+                    f"{indent}    if m is None: raise _Bad",
+                    f"{indent}    {x} = _D(m.group(1)).scaleb(-2)",
+                    f"{indent}    if {out_of_range}: raise _Bad",
+                ]
             return [
                 f"{indent}c = {x}.__class__",
                 f"{indent}if c is float:",
@@ -388,6 +400,7 @@ class DealCheckBuilder:
                 f"or {out_of_range}: raise _Bad",
                 f"{indent}elif c is int:",
                 f"{indent}    if not -{10**15} <= {x} <= {10**15} or {out_of_range}: raise _Bad",
+                *written,
                 f"{indent}else:",
                 f"{indent}    raise _Bad",
             ]

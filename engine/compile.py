@@ -31,7 +31,7 @@ from .model import (
 )
 from .results import PlaybookRef
 from .schema import deal_schema
-from .types import Type
+from .types import Type, percent_of_text
 
 LANGUAGE_VERSION = "1"
 
@@ -429,6 +429,8 @@ def make_normalizer(deal_type: Type) -> Callable[[dict[str, Any]], dict[str, Any
 def _converter(t: Type) -> Callable[[Any], Any] | None:
     if t.kind == "date":
         return _to_date
+    if t.kind == "percent":
+        return _to_percent
     if t.numeric:
         return _to_decimal
     if t.kind == "list" and t.item is not None:
@@ -457,6 +459,12 @@ def _converter(t: Type) -> Callable[[Any], Any] | None:
 
 def _to_date(v: Any) -> Any:
     return date.fromisoformat(v) if isinstance(v, str) else v
+
+
+def _to_percent(v: Any) -> Any:
+    if isinstance(v, str):
+        return percent_of_text(v)  # "12%" -> 0.12 (the deal was checked: it is one)
+    return _to_decimal(v)
 
 
 def _to_decimal(v: Any) -> Any:

@@ -264,6 +264,9 @@ class Checked:
     problems: list[Problem]
     facts_used: set[str]
     paths_used: set[str]
+    # parameters above 1 (written without %) that are compared with a percentage, with what
+    # they are compared with: the checker reports each once, at the parameter
+    percent_params: list[tuple[str, str]] = field(default_factory=list)
 
 
 class _Fail(Exception):
@@ -374,6 +377,7 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
             paths_used,
         )
     checker = _Checker(source, lead, scope, facts_used, paths_used, back)
+    checker.percent_literals = {at for at, _ in shifts}
     try:
         node = checker.visit(tree.body)
         if expect is not None and not _fits(node.type, expect):
@@ -386,7 +390,7 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
             )
     except _Fail as fail:
         return Checked(None, [fail.problem], facts_used, paths_used)
-    return Checked(node, [], facts_used, paths_used)
+    return Checked(node, [], facts_used, paths_used, checker.percent_params)
 
 
 def _fits(actual: Type, expected: Type) -> bool:
@@ -478,6 +482,8 @@ class _Checker:
         self.facts_used = facts_used
         self.paths_used = paths_used
         self.back = back
+        self.percent_literals: set[int] = set()  # where "15%" was written (offsets)
+        self.percent_params: list[tuple[str, str]] = []
 
     # -- helpers -------------------------------------------------------------------------
     def at(self, node: ast.AST) -> int:
@@ -663,6 +669,8 @@ class _Checker:
             if isinstance(node.op, ast.UAdd):
                 return operand
             if isinstance(operand, Const):
+                if operand.start in self.percent_literals:
+                    self.percent_literals.add(self.at(node))  # -15% is still written as one
                 return Const(operand.type, self.at(node), -operand.value)
             return Neg(operand.type, self.at(node), operand)
         raise self.fail(node, "the operator '~' is not allowed", code="not-allowed")
@@ -755,9 +763,36 @@ class _Checker:
             )
         if op not in ("==", "!=") and (left.type.kind in ("bool", "object", "list")):
             raise self.fail(node, f"'{op}' cannot order {left.type.describe()}", code="type")
+        self._percent_scale(left, right, right_src)
+        self._percent_scale(right, left, left_src)
         self._check_enum(left, right_src, right)
         self._check_enum(right, left_src, left)
         return Compare(BOOL, self.at(node), op, left, right)
+
+    def _percent_scale(self, pct: Node, other: Node, other_src: ast.AST) -> None:
+        """``facts.discount > 15``: a bare number above 1 against a percentage is 1,500%."""
+        if not is_percent(pct) or not isinstance(other, Const):
+            return
+        value = other.value
+        if (
+            other.type.kind == "percent"
+            or isinstance(value, bool)
+            or not isinstance(value, int | Decimal)
+            or abs(Decimal(value)) <= 1
+            or other.start in self.percent_literals
+        ):
+            return
+        what = pct.name if isinstance(pct, Get) else "a percentage"
+        if other.param:
+            self.percent_params.append((other.param, what))
+            return
+        raise self.fail(
+            other_src,
+            f"{value} is compared with a percentage ({what}): "
+            f"{value} would mean {percent_text(value)}",
+            f"did you mean {value}%?",
+            code="percent-scale",
+        )
 
     def _check_enum(self, value: Node, other_src: ast.expr, other: Node) -> None:
         """``deal.category == 'goverment'``: the text must be one of the declared values."""
@@ -986,6 +1021,7 @@ class _Checker:
         x, default = self._args(node, fn, args, 2)
         if not comparable(x.type, default.type):
             raise self.fail(args[1], f"the default must be {x.type.describe()}", code="type")
+        self._percent_scale(x, default, args[1])
         return IfMissing(joined(x.type, default.type), self.at(node), x, default)
 
     def fn_lower(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
@@ -1017,6 +1053,22 @@ class _Checker:
             fn,
             (Const(STRING, self.at(args[0]), chain),),
         )
+
+
+def is_percent(node: Node) -> bool:
+    """Does the value read as a percentage (also through if_missing, min and max)?"""
+    if node.type.kind == "percent":
+        return True
+    if isinstance(node, IfMissing):
+        return is_percent(node.operand)
+    if isinstance(node, Call) and node.fn in ("min", "max"):
+        return any(is_percent(a) for a in node.args)
+    return False
+
+
+def percent_text(value: int | Decimal) -> str:
+    """15 -> "1,500%": what a bare number means where a percentage is read."""
+    return f"{format((Decimal(value) * 100).normalize(), ',f')}%"
 
 
 def _op_text(op: ast.operator) -> str:

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from decimal import Decimal
 from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import DealProblem, Diagnostic, suggest
 from .source import Path, SourceMap, json_path
-from .types import Type
+from .types import PERCENT_TEXT, Type, percent_of_text
+
+# marks a percentage in a deal's schema; the deal validator checks its written form's bounds
+PERCENT_KEYWORD = "x-kam-percent"
 
 if TYPE_CHECKING:  # jsonschema is imported when first needed: a valid deal never needs it
     from jsonschema import Draft202012Validator
@@ -205,6 +209,15 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
         return Diagnostic("empty", "must not be empty", loc, where)
     if v in ("maxLength", "maxItems"):
         return Diagnostic("too-large", "too long", loc, where)
+    if v == "maximum" and _value(error) == 1 and isinstance(inst, int | float) and inst > 1:
+        # the only places capped at 1 are fractions (win probabilities): 30 meant 30%
+        return Diagnostic(
+            "bad-value",
+            f"{inst} is more than 1 (100%)",
+            loc,
+            where,
+            f"did you mean {inst}%?",
+        )
     if v in ("oneOf", "anyOf"):
         return Diagnostic(
             "bad-value",
@@ -214,6 +227,11 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             str(schema.get("description", ""))[:200],
         )
     return Diagnostic("schema", error.message[:200], loc, where)
+
+
+def _fraction(value: Any) -> str:
+    """12 -> "0.12": the fraction a bare percentage number stands for."""
+    return format((Decimal(str(value)) / 100).normalize(), "f")
 
 
 def _value(error: ValidationError) -> Any:
@@ -253,7 +271,15 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
         out = {"type": "string"}
     elif k == "integer":
         out = {"type": "integer"}
-    elif k in ("number", "money", "percent"):
+    elif k == "percent":
+        # a fraction (0.12) or the written form ("12%"); the bounds hold for both: JSON
+        # Schema checks numbers, x-kam-percent checks the written form (see deal_validator)
+        out = {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": PERCENT_TEXT}],
+            PERCENT_KEYWORD: True,
+            "description": 'a percentage: a fraction such as 0.12, or "12%"',
+        }
+    elif k in ("number", "money"):
         out = {"type": "number"}
     elif k == "bool":
         out = {"type": "boolean"}
@@ -275,7 +301,9 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
         out = {}
     for key, value in t.extra:
         out[key] = value
-    if nullable and "type" in out:
+    if nullable and "anyOf" in out:
+        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+    elif nullable and "type" in out:
         out["type"] = [out["type"], "null"]
     elif nullable and "enum" in out:
         out["enum"] = [*out["enum"], None]
@@ -293,18 +321,56 @@ def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
 
 
 def deal_validator(schema: dict[str, Any]) -> Draft202012Validator:
-    from jsonschema import Draft202012Validator, FormatChecker
+    from jsonschema import Draft202012Validator, FormatChecker, validators
 
-    return Draft202012Validator(schema, format_checker=FormatChecker(), registry=registry())
+    kind = validators.extend(  # type: ignore[no-untyped-call]
+        Draft202012Validator, {PERCENT_KEYWORD: _percent_text_bounds}
+    )
+    out: Draft202012Validator = kind(schema, format_checker=FormatChecker(), registry=registry())
+    return out
+
+
+def _percent_text_bounds(
+    validator: Any, value: Any, instance: Any, schema: dict[str, Any]
+) -> Iterator[ValidationError]:
+    """The bounds of a percentage hold for its written form too ("60%" against 50%)."""
+    from jsonschema.exceptions import ValidationError
+
+    number = percent_of_text(instance) if value and isinstance(instance, str) else None
+    if number is None:
+        return
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if low is not None and number < Decimal(str(low)):
+        yield ValidationError(f"{instance} is less than the allowed {_pct(low)}")
+    if high is not None and number > Decimal(str(high)):
+        yield ValidationError(f"{instance} is more than the allowed {_pct(high)}")
+
+
+def _pct(value: Any) -> str:
+    """A bound of a percentage field as people write it: 0.5 -> "50%"."""
+    return f"{format((Decimal(str(value)) * 100).normalize(), ',f')}%"
 
 
 def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:
     """Every schema problem of a deal, by JSON path."""
     out = []
     for error in v.iter_errors(deal):
+        if error.validator == "anyOf" and _is_percent(error.schema):
+            path: Path = tuple(error.absolute_path)
+            found = _kind_of(error.instance)
+            out.append(
+                DealProblem(
+                    json_path(path), f'expected a percentage (0.12 or "12%"), found {found}'
+                )
+            )
+            continue
         for leaf in _leaf_errors(error):
             out.append(_deal_problem(leaf))
     return out
+
+
+def _is_percent(schema: Any) -> bool:
+    return isinstance(schema, dict) and schema.get(PERCENT_KEYWORD) is True
 
 
 def _deal_problem(error: ValidationError) -> DealProblem:
@@ -338,6 +404,21 @@ def _deal_problem(error: ValidationError) -> DealProblem:
         )
     if v == "format":
         return DealProblem(json_path(path), f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)")
+    if v == PERCENT_KEYWORD:
+        return DealProblem(json_path(path), error.message)
+    if v in ("minimum", "maximum") and _is_percent(error.schema):
+        limit = _value(error)
+        if abs(inst) > 1 and abs(limit) <= 1:
+            # 12 where 12% was meant: the bound is a fraction, the value was a percentage
+            return DealProblem(
+                json_path(path),
+                f"{inst} would be {_pct(inst)} "
+                f'(did you mean {inst}%? write {_fraction(inst)} or "{inst}%")',
+            )
+        word = "less than" if v == "minimum" else "more than"
+        return DealProblem(
+            json_path(path), f"{inst} ({_pct(inst)}) is {word} the allowed {_pct(limit)}"
+        )
     if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
         word = {
             "minimum": "less than",

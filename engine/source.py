@@ -217,6 +217,18 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limit
         cm = exc.context_mark
         hint = f"{exc.context.strip()} at line {cm.line + 1}, column {cm.column + 1}"
     lines = text.splitlines()
+    if any(p in problem for p in _INDENT_PROBLEMS):
+        moved = _moved_line(lines, loc.line)
+        if moved is not None:
+            line, column, should = moved
+            return Diagnostic(
+                "yaml-syntax",
+                f"this line starts in column {column}, but the next one at its level "
+                f"(line {loc.line}) starts in column {should}",
+                Location(file, line, column),
+                hint="the keys of one mapping (and the items of one list) start in the same "
+                f"column: start this line in column {should}",
+            )
     bad_line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
     if "\t" in bad_line[: loc.column]:
         hint = "indent with spaces, not tabs"
@@ -225,6 +237,64 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limit
     elif "expected key" in problem or "expected <block end>" in problem:
         hint = "check the indentation: keys of one mapping must start in the same column"
     return Diagnostic("yaml-syntax", problem, loc, hint=hint)
+
+
+_INDENT_PROBLEMS = (
+    "did not find expected key",
+    "mapping values are not allowed",
+    "expected <block end>",
+    "did not find expected '-' indicator",
+)
+_COMMENT = re.compile(r"\s+#.*$")
+
+
+def _moved_line(lines: list[str], bad: int) -> tuple[int, int, int] | None:
+    """(line, column, column it belongs in) of the line that really moved, or None.
+
+    PyYAML reports a wrongly indented *first* key of a mapping at the next key, because the
+    first key sets the mapping's column. When the line before the reported one opens the
+    block, is off the file's indentation step and the reported line is on it, the earlier
+    line is the one that moved."""
+
+    def content(n: int) -> bool:
+        text = lines[n - 1].strip()
+        return bool(text) and not text.startswith("#")
+
+    def indent(n: int) -> int:
+        return len(lines[n - 1]) - len(lines[n - 1].lstrip(" "))
+
+    if not 1 < bad <= len(lines) or not content(bad):
+        return None
+    moved = next((n for n in range(bad - 1, 0, -1) if content(n)), 0)
+    parent = next((n for n in range(moved - 1, 0, -1) if content(n)), 0)
+    if not moved or not parent:
+        return None
+    if any("\t" in lines[n - 1][: indent(n) + 1] for n in (moved, parent, bad)):
+        return None  # tabs get their own hint
+    at, p_at, n_at = indent(moved), indent(parent), indent(bad)
+    opens = _COMMENT.sub("", lines[parent - 1]).rstrip().endswith(":")
+    if not (opens and p_at < at and p_at < n_at and at != n_at):
+        return None
+    step = _indent_step(lines, skip=(moved, bad))
+    if n_at - p_at != step or at - p_at == step:
+        return None
+    return moved, at + 1, n_at + 1
+
+
+def _indent_step(lines: list[str], skip: tuple[int, ...] = ()) -> int:
+    """The file's usual indentation step: the most common increase from line to line,
+    leaving out the lines in question (2 when it is a tie)."""
+    counts: dict[int, int] = {}
+    before = 0
+    for n, line in enumerate(lines, 1):
+        text = line.strip()
+        if not text or text.startswith("#") or n in skip:
+            continue
+        at = len(line) - len(line.lstrip(" "))
+        if at > before:
+            counts[at - before] = counts.get(at - before, 0) + 1
+        before = at
+    return max(counts, key=lambda k: (counts[k], k == 2, -k)) if counts else 2
 
 
 class _Composer:

@@ -136,6 +136,7 @@ class TemplateProblem:
     message: str
     line: int  # 1-based line inside the template text
     hint: str = ""
+    name: str = ""  # the name path as written, so the checker can point at it
 
 
 @functools.lru_cache(maxsize=4096)
@@ -165,9 +166,13 @@ def render(template: Any, values: Mapping[str, Any]) -> str:
 
 def compile_text(
     text: str,
-    names: Callable[[list[str]], str | None],
+    names: Callable[[list[str], Mapping[str, tuple[str, ...]]], tuple[str, str] | None],
 ) -> tuple[str | None, list[TemplateProblem], Plain | None]:
     """Check one template; ``names`` checks each dotted name path it reads.
+
+    ``names(chain, loops)`` returns (problem, hint) or None; ``loops`` maps each
+    ``{% for x in a.b %}`` variable to the path of its list, so ``x.typo`` can be checked
+    against the fields of the list's items.
 
     Returns the text when it is fine (it is compiled when first rendered) and its plain form
     when it has one (see ``messages.py``)."""
@@ -245,13 +250,21 @@ def compile_text(
                     "list the items of one list; say the rest in words",
                 )
             )
-    bound: set[str] = set()
+    bound: set[str] = set()  # names whose values the checker cannot know
+    loops: dict[str, tuple[str, ...]] = {}
     for node in tree.find_all((nodes.For, nodes.Assign)):
         target = node.target  # type: ignore[attr-defined]
+        source = _chain(node.iter, set()) if isinstance(node, nodes.For) else None
+        if isinstance(target, nodes.Name) and source is not None and target.name not in bound:
+            if loops.setdefault(target.name, tuple(source)) == tuple(source):
+                continue
+            del loops[target.name]  # one name over two lists: leave it unchecked
         targets = [target, *target.find_all(nodes.Name)]
         bound.update(t.name for t in targets if isinstance(t, nodes.Name))
         if isinstance(node, nodes.For):
             bound.add("loop")
+    for name in bound:
+        loops.pop(name, None)
     seen: set[int] = set()
     reported: set[str] = set()
     for node in tree.find_all((nodes.Getattr, nodes.Name, nodes.Getitem)):
@@ -263,12 +276,12 @@ def compile_text(
         if chain[0].startswith("_") or any(part.startswith("_") for part in chain):
             problems.append(TemplateProblem("names starting with '_' are not allowed", node.lineno))
             continue
-        if chain[0] in bound:
+        if chain[0] in bound or chain[0] == "loop":
             continue
-        why = names(chain)
-        if why and why not in reported:
-            reported.add(why)
-            problems.append(TemplateProblem(why, node.lineno))
+        why = names(chain, loops)
+        if why and why[0] not in reported:
+            reported.add(why[0])
+            problems.append(TemplateProblem(why[0], node.lineno, why[1], ".".join(chain)))
     if problems:
         return None, list(dict.fromkeys(problems)), None  # one call per line is enough to say
     return text, [], _plain_form(tree)

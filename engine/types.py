@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -39,6 +41,19 @@ class Type:
 
 
 NUMERIC_KINDS = frozenset({"number", "integer", "money", "percent"})
+
+# A percentage as a deal may write it: "12%" is exactly 0.12. The same pattern is in the
+# deal's JSON Schema (where ``$`` also allows one final newline, as Python's ``re`` does).
+PERCENT_TEXT = r"^([-+]?[0-9]{1,15}(?:\.[0-9]{1,15})?)%$"
+_PERCENT_TEXT = re.compile(PERCENT_TEXT)
+
+
+def percent_of_text(text: str) -> Decimal | None:
+    """``"12%"`` -> ``Decimal("0.12")`` (exact); None when it is not such a text."""
+    m = _PERCENT_TEXT.search(text)
+    return Decimal(m.group(1)).scaleb(-2) if m else None
+
+
 _WORDS = {
     "number": "a number",
     "integer": "a whole number",

@@ -267,3 +267,57 @@ def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
     assert (fast is None) == bool(slow_problems), (deal, slow_problems)
     if fast is not None:
         assert fast == compiled.normalize(deal)
+
+
+# -- percentages: a fraction or the written form, with bounds, on both paths ----------------------
+
+PERCENT_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-200, 200),
+    st.decimals(-3, 3, places=3),
+    st.floats(-3, 3).map(lambda f: round(f, 6)),  # (tiny floats: a separate, older question)
+    st.builds(lambda d: f"{d}%", st.decimals(-200, 200, places=2)),
+    st.sampled_from(
+        ["12%", "150%", "-1%", "0%", "12 %", "12%\n", "%", "1e2%", "x", "12", "", "+5%"]
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def percent_pb():
+    from .test_analyst_mistakes import percent_playbook
+
+    return percent_playbook()
+
+
+@many(500)
+@given(
+    discount=PERCENT_VALUES,
+    cap=PERCENT_VALUES,
+    markup=PERCENT_VALUES,
+    shares=st.lists(PERCENT_VALUES, max_size=2),
+)
+def test_generated_checker_agrees_with_jsonschema_on_percentages(
+    percent_pb, discount, cap, markup, shares
+):
+    from engine.schema import deal_problems
+    from engine.source import check_values
+
+    deal = {
+        "id": "D",
+        "category": "direct",
+        "stage": "open",
+        "lines": [{"share": s} for s in shares],
+    }
+    for name, value in (("discount", discount), ("cap", cap), ("markup", markup)):
+        if value is not None:
+            deal[name] = value
+    compiled = percent_pb.compiled
+    fast = compiled.check(deal)
+    slow_problems = check_values(deal) or deal_problems(compiled.validator, deal)
+    assert (fast is None) == bool(slow_problems), (deal, slow_problems)
+    if fast is not None:
+        assert fast == compiled.normalize(deal)
+        for key in ("discount", "cap", "markup"):  # "12%" and floats became exact numbers
+            assert key not in fast or isinstance(fast[key], Decimal | int), fast

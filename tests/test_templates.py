@@ -11,7 +11,7 @@ from engine.templates import compile_text, compiled, render
 
 
 def _check(text: str) -> list[str]:
-    _, problems, _ = compile_text(text, lambda chain: None)
+    _, problems, _ = compile_text(text, lambda chain, loops: None)
     return [p.message for p in problems]
 
 
@@ -70,7 +70,7 @@ def test_a_filter_in_a_loop_is_stopped_by_the_lookup_budget():
 
 
 def _plain(text):
-    checked, problems, plain = compile_text(text, lambda chain: None)
+    checked, problems, plain = compile_text(text, lambda chain, loops: None)
     assert checked == text
     assert problems == []
     return plain

@@ -120,6 +120,8 @@ defs = {
       "minimum": {"type": "number", "title": "Minimum"}, "maximum": {"type": "number", "title": "Maximum"},
       "max_length": {"type": "integer", "minimum": 1, "title": "Longest text"},
       "max_items": {"type": "integer", "minimum": 1, "title": "Most list items"},
+      "allow_above_100": {"type": "boolean", "title": "Above 100% allowed",
+                          "description": "For percentages: values above 100% are meant, so 1.5 (150%) is not refused as a likely 1.5%."},
       "items": ref("field"),
       "fields": {"type": "object", "propertyNames": ref("name"), "additionalProperties": ref("field"), "title": "Fields"},
       "label": ref("text"), "description": ref("text"),
