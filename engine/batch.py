@@ -312,9 +312,8 @@ def _worker_died(seen: dict[int, Any]) -> Exception:
             name = signal.Signals(first).name
         except ValueError:
             name = f"signal {first}"
-        return WorkerStopped(
-            f"a worker process was stopped by {name} (out of memory, or killed from outside)"
-        )
+        why = "out of memory, or killed from outside" if first == signal.SIGKILL else "stopped"
+        return WorkerStopped(f"a worker process was stopped by {name} ({why})")
     if codes:
         return RuntimeError(f"a worker process exited with code {codes[0]}")
     return WorkerStopped("a worker process stopped unexpectedly (out of memory, or killed?)")
