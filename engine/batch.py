@@ -285,6 +285,8 @@ def _in_workers(
     try:
         for lines, end in chunks:
             pending.append((pool.submit(_worker_chunk, lines), end))
+            # the pool names no dead worker; its process table (private, so read with care)
+            # still says how each one ended, which is what a person needs to know
             seen.update(getattr(pool, "_processes", None) or {})
             while len(pending) >= 2 * workers:  # bounded: memory does not grow with the file
                 future, at = pending.popleft()
@@ -312,7 +314,7 @@ def _worker_died(seen: dict[int, Any]) -> Exception:
             name = signal.Signals(first).name
         except ValueError:
             name = f"signal {first}"
-        why = "out of memory, or killed from outside" if first == signal.SIGKILL else "stopped"
+        why = "out of memory, or killed" if first == signal.SIGKILL else "stopped from outside"
         return WorkerStopped(f"a worker process was stopped by {name} ({why})")
     if codes:
         return RuntimeError(f"a worker process exited with code {codes[0]}")

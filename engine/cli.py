@@ -448,7 +448,8 @@ def batch(
 ) -> int:
     """Check a JSON-lines file of deals (one deal per line); one result line per deal, then a
     summary on standard error: counts by status, rule, approving role and assignee, and the
-    pipeline by stage (the deals' amount times each stage's win probability)."""
+    pipeline by stage (the playbook's `amount` fact times each stage's win probability).
+    A progress bar shows on a terminal."""
     from .batch import open_deals, run_to_file
 
     when = _as_of(as_of)

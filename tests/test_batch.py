@@ -271,7 +271,9 @@ def test_a_killed_worker_is_one_clear_line_not_a_traceback(runner, tmp_path, mon
     assert result.exit_code == 130
     lines = result.stderr.splitlines()
     assert len(lines) == 1
-    assert lines[0].startswith("a worker process was stopped by SIGKILL (out of memory, or ")
+    assert lines[0].startswith(
+        "a worker process was stopped by SIGKILL (out of memory, or killed); "
+    )
     assert lines[0].endswith(f"; {out} was not written")
     assert not out.exists()
     assert list(tmp_path.glob(".kam-batch-*")) == []
