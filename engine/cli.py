@@ -427,6 +427,12 @@ def docs(
     help="Write the results here (default: standard output).",
 )
 @click.option("--full", is_flag=True, help="Whole results with messages, not the summary form.")
+@click.option(
+    "--summary-json",
+    "summary_json",
+    metavar="FILE",
+    help="Also write the summary (counts, pipeline by stage) as JSON to FILE.",
+)
 @_guarded
 def batch(
     deals: str,
@@ -438,19 +444,34 @@ def batch(
     workers: int,
     output: str | None,
     full: bool,
+    summary_json: str | None,
 ) -> int:
-    """Check a JSON-lines file of deals (one deal per line); one result line per deal."""
-    from .batch import run_to_file
+    """Check a JSON-lines file of deals (one deal per line); one result line per deal, then a
+    summary on standard error: counts by status, rule, approving role and assignee, and the
+    pipeline by stage (the playbook's `amount` fact times each stage's win probability).
+    A progress bar shows on a terminal."""
+    from .batch import open_deals, run_to_file
 
     when = _as_of(as_of)
+    language = _lang(lang)
     pb = _playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
-    try:
-        source = sys.stdin.buffer if deals == "-" else open(deals, "rb")  # noqa: SIM115
-    except OSError as exc:
-        raise InputError(f"{deals}: cannot read: {exc.strerror or exc}") from None
-    with source:
-        summary = run_to_file(pb.file, source, output, when, _lang(lang), workers, full)
-    click.echo(summary.line(), err=True)
+    # a progress bar only on a terminal, and not when results scroll past on the same one
+    bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
+    with open_deals(deals) as source:
+        summary = run_to_file(
+            pb,
+            source,
+            output,
+            when,
+            language,
+            workers,
+            full,
+            name="stdin" if deals == "-" else deals,
+            progress=sys.stderr if bar else None,
+            summary_json=summary_json,
+        )
+    for line in summary.lines(language):
+        click.echo(line, err=True)
     return EXIT_OK
 
 

@@ -1,14 +1,28 @@
-"""`kam batch`: one result line per deal, in order; bad lines never stop the batch."""
+"""`kam batch`: one result line per deal, in order; bad lines never stop the batch; every
+worker checks the playbook the command loaded; a summary at the end; a progress bar on a
+terminal only."""
 
 from __future__ import annotations
 
+import io
 import json
+import multiprocessing
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
+import engine.batch
 from engine.cli import main
 
-from .conftest import AUTO_DEALER, BASE_DEAL, PLAYBOOKS
+from .conftest import AUTO_DEALER, BASE_DEAL, FIXTURES, PLAYBOOKS, ROOT
+
+GOLDEN = FIXTURES / "batch"
+AS_OF = ["--as-of", "2026-03-02"]
 
 
 @pytest.fixture
@@ -28,71 +42,110 @@ def deals_file(tmp_path):
     return path
 
 
+def examples_jsonl(folder: Path, copies: int = 1) -> Path:
+    """The auto-dealer example deals of playbooks/examples as JSON lines, and one bad line."""
+    deals = [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted((PLAYBOOKS / "examples").glob("*.json"))
+        if ".result." not in p.name
+    ]
+    lines = [json.dumps(d, ensure_ascii=False) for _ in range(copies) for d in deals]
+    lines.append('{"id": "BAD", "category": "direct_enterprise", "stage": "visit", "lines": NaN}')
+    path = folder / "examples.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def batch_args(deals, *more, playbook=AUTO_DEALER):
+    return ["batch", str(deals), "-p", str(playbook), *AS_OF, *map(str, more)]
+
+
 @pytest.mark.parametrize("workers", [1, 2])
 def test_batch_checks_every_line_in_order(runner, deals_file, tmp_path, workers):
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(
-        main,
-        [
-            "batch",
-            str(deals_file),
-            "-p",
-            str(AUTO_DEALER),
-            "--as-of",
-            "2026-03-02",
-            "-w",
-            str(workers),
-            "-o",
-            str(out),
-        ],
-    )
+    result = runner.invoke(main, batch_args(deals_file, "-w", workers, "-o", out))
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(rows) == 33
     assert [r["line"] for r in rows] == sorted(r["line"] for r in rows)
     errors = [r for r in rows if "error" in r]
-    assert [(r["line"], r["error"]) for r in errors] == [(11, "input"), (16, "deal"), (21, "deal")]
+    assert [(r["line"], r["error"]) for r in errors] == [(11, "deal"), (16, "deal"), (21, "deal")]
+    assert errors[0]["problems"] == [
+        {
+            "path": "$",
+            "message": f"{deals_file}:11:2: not valid JSON: "
+            "Expecting property name enclosed in double quotes",
+        }
+    ]
     assert errors[1]["problems"][0]["path"] == "$.category"
     assert errors[2]["problems"] == [{"path": "$.id", "message": "duplicate key"}]
-    assert "30 ok" not in result.stderr
-    assert result.stderr.strip().startswith("33 deals: bad_input 3")
+    assert result.stderr.strip().startswith("33 deals: bad_input 3, needs_approval 15, ok 15\n")
+
+
+BAD_DEALS = {
+    "nan": '{"id": "N", "category": "direct_enterprise", "stage": "visit", "lines": NaN}',
+    "huge-int": '{"id": "H", "category": "direct_enterprise", "stage": "visit", "lines": '
+    '[{"quantity": ' + "9" * 40 + "}]}",
+    "duplicate": '{"id": "D", "id": "E", "category": "direct_enterprise", "stage": "visit"}',
+    "invisible": '{"id": "I\u200b", "category": "direct_enterprise", "stage": "visit"}',
+    "not-a-deal": "[1, 2]",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_DEALS))
+def test_a_bad_line_gets_the_problems_kam_validate_gives(runner, tmp_path, name):
+    text = BAD_DEALS[name]
+    path = tmp_path / "deals.jsonl"
+    path.write_text(json.dumps(BASE_DEAL) + "\n" + text + "\n", encoding="utf-8")
+    result = runner.invoke(main, batch_args(path))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    single = runner.invoke(
+        main, ["validate", "-", "-p", str(AUTO_DEALER), *AS_OF, "--format", "json"], input=text
+    )
+    assert single.exit_code == 2
+    expected = json.loads(single.stdout)
+    assert rows[0]["status"] == "ok"
+    assert rows[1]["line"] == 2
+    assert rows[1]["error"] == expected["error"]
+    assert rows[1]["problems"] == expected["problems"]
+
+
+def test_bad_bytes_and_an_endless_line_are_error_lines(runner, tmp_path, monkeypatch):
+    monkeypatch.setattr(engine.batch, "MAX_LINE", 2000)
+    deal = json.dumps(BASE_DEAL).encode()
+    path = tmp_path / "deals.jsonl"
+    path.write_bytes(b"\n".join([deal, b'{"id": "\xff"}', b"[" + b" " * 5000 + b"]", deal]) + b"\n")
+    result = runner.invoke(main, batch_args(path))
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r.get("status") or r["error"] for r in rows] == ["ok", "deal", "input", "ok"]
+    assert rows[1]["problems"] == [
+        {"path": "$", "message": f"{path}:2:9: not valid UTF-8 text (byte 8 is 0xff)"}
+    ]
+    assert rows[2] == {"line": 3, "error": "input", "message": rows[2]["message"]}
+    assert "longer than 2,000 bytes" in rows[2]["message"]
+    assert rows[3]["line"] == 4
 
 
 def test_batch_results_match_validate(runner, deals_file, tmp_path):
     out = tmp_path / "out.jsonl"
-    runner.invoke(
-        main,
-        [
-            "batch",
-            str(deals_file),
-            "-p",
-            str(AUTO_DEALER),
-            "--as-of",
-            "2026-03-02",
-            "-o",
-            str(out),
-            "--full",
-        ],
-    )
+    runner.invoke(main, batch_args(deals_file, "-o", out, "--full"))
     first = json.loads(out.read_text().splitlines()[0])
     deal = json.loads(deals_file.read_text().splitlines()[0])
     single = runner.invoke(
         main,
-        ["validate", "-", "-p", str(AUTO_DEALER), "--as-of", "2026-03-02", "--format", "json"],
+        ["validate", "-", "-p", str(AUTO_DEALER), *AS_OF, "--format", "json"],
         input=json.dumps(deal),
     )
     assert {k: v for k, v in first.items() if k != "line"} == json.loads(single.stdout)
 
 
-def test_batch_from_stdin_to_stdout(runner):
+def test_batch_from_stdin_to_stdout_keeps_stdout_for_results(runner):
     deal = json.dumps(BASE_DEAL)
-    result = runner.invoke(
-        main,
-        ["batch", "-", "-p", str(AUTO_DEALER), "--as-of", "2026-03-02"],
-        input=deal + "\n" + deal + "\n",
-    )
+    result = runner.invoke(main, batch_args("-"), input=deal + "\n" + deal + "\n")
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert result.stderr.startswith("2 deals: ok 2\n")
+    assert "Pipeline by stage" in result.stderr
 
 
 def test_batch_with_a_bad_playbook_exits_2(runner, deals_file):
@@ -103,17 +156,291 @@ def test_batch_with_a_bad_playbook_exits_2(runner, deals_file):
 
 
 def test_batch_never_leaves_half_a_file(runner, deals_file, tmp_path, monkeypatch):
-    import engine.batch
-
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(engine.batch, "run", boom)
-    out = tmp_path / "out.jsonl"
-    result = runner.invoke(main, ["batch", str(deals_file), "-p", str(AUTO_DEALER), "-o", str(out)])
+    out, summary = tmp_path / "out.jsonl", tmp_path / "summary.json"
+    result = runner.invoke(main, batch_args(deals_file, "-o", out, "--summary-json", summary))
     assert result.exit_code == 4
     assert not out.exists()
+    assert not summary.exists()
     assert list(tmp_path.glob(".kam-batch-*")) == []
+
+
+@pytest.mark.parametrize("option", ["-o", "--summary-json"])
+def test_an_output_that_cannot_be_written_is_refused_first(runner, deals_file, tmp_path, option):
+    result = runner.invoke(main, batch_args(deals_file, option, tmp_path / "no" / "such.json"))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{tmp_path / 'no' / 'such.json'}: cannot write there (no such folder, or not allowed)"
+    ]
+    assert result.stdout == ""
+
+
+def test_unreadable_deals_are_bad_input(runner, tmp_path):
+    result = runner.invoke(main, batch_args(tmp_path / "missing.jsonl"))
+    assert result.exit_code == 2
+    assert "cannot read" in result.stderr
+    result = runner.invoke(main, batch_args(tmp_path))
+    assert result.exit_code == 2
+    assert "is a folder" in result.stderr
+
+
+# -- every worker checks the playbook the command loaded ------------------------------------
+
+
+class Hooked(io.RawIOBase):
+    """A deals file that does something (once) when the batch reads a given line: the
+    deterministic way to act in the middle of a run."""
+
+    def __init__(self, path: Path, at: int, action) -> None:
+        self.fh = open(path, "rb")  # noqa: SIM115 - closed in close()
+        self.at, self.action, self.lines = at, action, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readline(self, size: int | None = -1) -> bytes:
+        line = self.fh.readline(size)
+        if line.endswith(b"\n"):
+            self.lines += 1
+            if self.lines == self.at:
+                self.action()
+        return line
+
+    def close(self) -> None:
+        self.fh.close()
+        super().close()
+
+
+def hook(monkeypatch, at: int, action) -> None:
+    monkeypatch.setattr(engine.batch, "CHUNK", 5)  # many chunks, workers busy early
+    monkeypatch.setattr(engine.batch, "open_deals", lambda path: Hooked(Path(path), at, action))
+
+
+def copy_dealer(folder: Path) -> Path:
+    shutil.copy(AUTO_DEALER, folder / AUTO_DEALER.name)
+    shutil.copytree(PLAYBOOKS / "modules", folder / "modules")
+    return folder / AUTO_DEALER.name
+
+
+def raise_kam_tier(playbook: Path) -> None:
+    text = playbook.read_text(encoding="utf-8")
+    edited = text.replace("  discount_kam:\n    value: 5%", "  discount_kam:\n    value: 9%")
+    assert edited != text
+    playbook.write_text(edited, encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["edit", "delete", "garble"])
+def test_workers_check_the_playbook_the_command_loaded(runner, tmp_path, monkeypatch, change):
+    playbook = copy_dealer(tmp_path)
+    deals = examples_jsonl(tmp_path, copies=8)
+    before = runner.invoke(main, batch_args(deals, "--full", playbook=playbook))
+    assert before.exit_code == 0, before.output
+    actions = {
+        "edit": lambda: raise_kam_tier(playbook),
+        "delete": playbook.unlink,
+        "garble": lambda: playbook.write_text("id: [unclosed\n"),
+    }
+    hook(monkeypatch, 2, actions[change])  # after the command loaded it, before any worker
+    during = runner.invoke(main, batch_args(deals, "--full", "-w", 2, playbook=playbook))
+    assert during.exit_code == 0, during.output
+    assert during.stdout == before.stdout  # every verdict, message and hash as loaded
+    hashes = {
+        json.loads(line).get("playbook", {}).get("hash") for line in during.stdout.splitlines()
+    }
+    assert len(hashes - {None}) == 1
+    if change == "edit":  # the edit does change verdicts: this test would see mixed ones
+        monkeypatch.undo()
+        after = runner.invoke(main, batch_args(deals, "--full", playbook=playbook))
+        assert after.stdout != before.stdout
+
+
+def kill_a_worker() -> None:
+    worker = multiprocessing.active_children()[0]
+    os.kill(worker.pid, signal.SIGKILL)
+    worker.join(5)
+
+
+def test_a_killed_worker_is_one_clear_line_not_a_traceback(runner, tmp_path, monkeypatch):
+    deals = examples_jsonl(tmp_path, copies=40)
+    out = tmp_path / "out.jsonl"
+    hook(monkeypatch, 12, kill_a_worker)  # workers started with the first chunk (line 5)
+    result = runner.invoke(main, batch_args(deals, "-w", 2, "-o", out))
+    assert result.exit_code == 130
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "a worker process was stopped by SIGKILL (out of memory, or killed); "
+    )
+    assert lines[0].endswith(f"; {out} was not written")
+    assert not out.exists()
+    assert list(tmp_path.glob(".kam-batch-*")) == []
+
+
+def test_a_worker_that_cannot_compile_says_so_in_one_line(monkeypatch, auto_dealer):
+    from datetime import date
+
+    job = engine.batch.Job(auto_dealer.model, auto_dealer.hash, date(2026, 3, 2), "en", False, "x")
+
+    def broken(*a, **k):
+        raise ValueError("no code")
+
+    monkeypatch.setattr("engine.compile.compile_model", broken)
+    monkeypatch.setattr(engine.batch, "_WORKER", {})
+    before = signal.getsignal(signal.SIGINT)
+    try:
+        engine.batch._start_worker(job)  # never raises: the pool would print a traceback
+        assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # Ctrl-C: the parent's
+    finally:
+        signal.signal(signal.SIGINT, before)
+    with pytest.raises(
+        RuntimeError, match=r"^a worker could not compile the playbook: ValueError: no code$"
+    ):
+        engine.batch._worker_chunk([(1, b"{}")])
+
+
+# -- summary -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_summary_golden(runner, tmp_path, regen, lang, auto_dealer):
+    deals = examples_jsonl(tmp_path)
+    summary = tmp_path / "summary.json"
+    result = runner.invoke(
+        main, batch_args(deals, "--lang", lang, "-w", 2, "--summary-json", summary)
+    )
+    assert result.exit_code == 0, result.output
+    text, data = GOLDEN / f"summary.{lang}.txt", GOLDEN / "summary.json"
+    # the playbook's hash changes with every edit of it; the examples' goldens hold it
+    written = summary.read_text(encoding="utf-8").replace(auto_dealer.hash, "<hash>")
+    if regen:
+        GOLDEN.mkdir(exist_ok=True)
+        text.write_text(result.stderr, encoding="utf-8")
+        data.write_text(written, encoding="utf-8")
+    assert result.stderr == text.read_text(encoding="utf-8")
+    assert written == data.read_text(encoding="utf-8")
+    assert [json.loads(line)["line"] for line in result.stdout.splitlines()] == list(range(1, 7))
+
+
+def test_summary_adds_up_exactly(runner, tmp_path):
+    deals = examples_jsonl(tmp_path, copies=3)
+    full = runner.invoke(main, batch_args(deals, "--full", "--summary-json", tmp_path / "s.json"))
+    data = json.loads((tmp_path / "s.json").read_text(), parse_float=str)
+    results = [json.loads(line, parse_float=str) for line in full.stdout.splitlines()]
+    checked = [r for r in results if "status" in r]
+    from decimal import Decimal
+
+    for stage in data["pipeline"]["stages"]:
+        mine = [r for r in checked if r["stage"] == stage["stage"]]
+        assert stage["deals"] == len(mine)
+        amount = sum((Decimal(r["facts"]["amount"]) for r in mine), Decimal(0))
+        assert Decimal(str(stage["amount"])) == amount
+        weighted = sum((Decimal(r["facts"]["weighted_amount"]) for r in mine), Decimal(0))
+        assert Decimal(str(stage["weighted"])) == weighted  # the playbook's own fact agrees
+    assert data["statuses"] == {"bad_input": 1, "blocked": 6, "needs_approval": 6, "ok": 3}
+    hits = [r for r in checked if any(v["rule"] == "P6" for v in r["violations"])]
+    assert data["rules"]["P6"] == len(hits)
+
+
+def test_summary_without_amounts_or_win_rates(runner, tmp_path):
+    deals = tmp_path / "office.jsonl"
+    folder = PLAYBOOKS / "examples" / "key-account-office"
+    deals.write_text(
+        "".join(
+            json.dumps(json.loads(p.read_text())) + "\n"
+            for p in sorted(folder.glob("*.json"))
+            if ".result." not in p.name
+        )
+    )
+    summary = tmp_path / "s.json"
+    playbook = PLAYBOOKS / "key-account-office.yaml"
+    result = runner.invoke(main, batch_args(deals, "--summary-json", summary, playbook=playbook))
+    assert result.exit_code == 0, result.output
+    pipeline = json.loads(summary.read_text())["pipeline"]
+    assert pipeline["amount"] is None
+    assert {s["amount"] for s in pipeline["stages"]} == {None}
+    assert {s["weighted"] for s in pipeline["stages"]} == {None}
+    assert pipeline["total"]["deals"] == 2
+    assert "weighted" not in result.stderr
+
+
+# -- progress ------------------------------------------------------------------------------
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(runner, deals_file, tmp_path):
+    result = runner.invoke(main, batch_args(deals_file, "-o", tmp_path / "out.jsonl"))
+    assert "\r" not in result.stderr
+    assert "/s" not in result.stderr
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_bar_counts_rate_and_eta():
+    screen, clock = io.StringIO(), Clock()
+    bar = engine.batch.Progress(screen, 4000, clock=clock)
+    clock.now += 2
+    bar.update(1000, 1000)
+    clock.now += 0.05
+    bar.update(1200, 1100)  # within a tenth of a second: not redrawn
+    clock.now += 4
+    bar.update(3000, 3000)
+    bar.close()
+    assert screen.getvalue().split("\r") == [
+        "",
+        " 25% [######------------------] 1,000 deals  500/s  ETA 0:06\x1b[K",
+        " 75% [##################------] 3,000 deals  496/s  ETA 0:02\x1b[K",
+        "\x1b[K",
+    ]
+
+
+def test_progress_without_a_size_has_no_eta():
+    screen, clock = io.StringIO(), Clock()
+    bar = engine.batch.Progress(screen, None, clock=clock)
+    clock.now += 4
+    bar.update(1000, 5000)
+    assert screen.getvalue() == "\r1,000 deals  250/s\x1b[K"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_progress_bar_on_a_terminal(tmp_path):
+    import pty
+
+    deals = examples_jsonl(tmp_path, copies=4)
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "engine", *batch_args(deals, "-o", tmp_path / "out.jsonl")],
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=follower,
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        screen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            screen += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    text = screen.decode()
+    assert "\r100% [########################] 21 deals" in text
+    assert "ETA 0:00\x1b[K\r\x1b[K21 deals: bad_input 1," in text
 
 
 def test_examples_folder_is_untouched():
