@@ -547,9 +547,7 @@ def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
     help="Also write the results as JUnit XML, which CI systems show as test results.",
 )
 @_guarded
-def test_command(
-    paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: str | None
-) -> int:
+def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: str | None) -> int:
     """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
     from .render import to_json
     from .testing import Report, Runner, discover
