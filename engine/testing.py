@@ -23,7 +23,7 @@ from datetime import date
 from typing import Any
 
 from .deal import read_deal
-from .errors import DealError, Diagnostic, InputError, KamError, PlaybookError
+from .errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
 from .library import Library
 from .messages import fmt_number
 from .playbook import Playbook, load_playbook
@@ -280,9 +280,25 @@ class Runner:
         return []
 
     def _run(self, file: str) -> list[CaseResult]:
-        with open(file, "rb") as fh:
-            raw = fh.read()
-        data, smap, problems = load_yaml(raw.decode("utf-8", errors="replace"), file)
+        from .assemble import read_file
+
+        text, problems = read_file(file)  # missing, unreadable, too large: a located error
+        if text is None:
+            raise PlaybookError(problems)
+        data, smap, problems = load_yaml(text, file)
+        if isinstance(data, dict) and "kam_test" not in data:
+            what = "a policy module" if "module" in data else "a playbook" if "kam" in data else ""
+            raise PlaybookError(
+                [
+                    Diagnostic(
+                        "not-a-test-file",
+                        f"this is {what}, not a test file" if what else "this is not a test file",
+                        Location(file, 1, 1),
+                        hint="test files start with 'kam_test: 1'; "
+                        "give kam test them, or the folder that holds them",
+                    )
+                ]
+            )
         if data is not None:
             problems += schema_diagnostics(data, smap, "test")
         if problems:

@@ -236,6 +236,16 @@ def test_junit_xml_to_a_folder_that_does_not_exist(runner, suites, tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_kam_test_of_a_missing_file_or_a_playbook_says_so(runner):
+    result = invoke(runner, "test", "nope.yaml", PB)
+    assert result.exit_code == 2  # was an internal error (exit 4) for the missing file
+    assert "ERROR nope.yaml:1:1: error[input]: cannot read the file" in result.output
+    assert f"ERROR {PB}:1:1: error[not-a-test-file]: this is a playbook, not a test file" in (
+        result.output
+    )
+    assert "internal error" not in result.output
+
+
 # -- kam lint - -----------------------------------------------------------------------------
 
 
