@@ -268,6 +268,9 @@ def lint_folder(folder: str, report: LintReport | None = None) -> LintReport:
             if not name.endswith((".yaml", ".yml")):
                 continue
             file = os.path.join(dirpath, name)
+            if not os.path.isfile(file):  # a pipe or socket would block the read
+                report.skipped.append((file, "not a regular file"))
+                continue
             kind, why = classify(file)
             if kind is None:
                 report.skipped.append((file, why))

@@ -184,7 +184,11 @@ def discover(paths: Iterable[str]) -> list[str]:
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    if name.endswith((".yaml", ".yml")) and is_test_file(full):
+                    if (
+                        name.endswith((".yaml", ".yml"))
+                        and os.path.isfile(full)  # not a pipe, which would block the read
+                        and is_test_file(full)
+                    ):
                         out.append(full)
         else:
             out.append(path)

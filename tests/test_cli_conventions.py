@@ -396,6 +396,17 @@ def test_lint_of_a_named_file_that_is_other_yaml(runner, tmp_path):
     assert result.stderr == f"skipped {config}: {NOT_OURS}\n"
 
 
+def test_a_pipe_in_the_folder_is_skipped_not_read(runner, tmp_path):
+    root = _project(tmp_path)
+    os.mkfifo(root / "pipe.yaml")  # reading it would wait for ever
+    lint = invoke(runner, "lint", root)
+    assert lint.exit_code == 0
+    assert f"skipped {root / 'pipe.yaml'}: not a regular file" in lint.stderr
+    test = invoke(runner, "test", root)
+    assert test.exit_code == 0, test.output
+    assert "1 passed, 0 failed" in test.output
+
+
 def test_lint_json_lists_skipped_files(runner, tmp_path):
     root = _project(tmp_path)
     result = invoke(runner, "lint", root, "--format", "json")
