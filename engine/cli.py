@@ -565,13 +565,13 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: st
     report = Report(
         tuple(files), tuple(results), tuple(runner.errors), runner.coverage if coverage else None
     )
-    if junit_xml:
-        _write_atomically(junit_xml, report.junit_xml())
     data = report.to_dict()
     if text:
         _test_text(report)
     else:
         click.echo(to_json(data), nl=False)
+    if junit_xml:  # after the report: a file that cannot be written does not hide the results
+        _write_atomically(junit_xml, report.junit_xml())
     if runner.errors:
         return EXIT_BAD_INPUT
     return EXIT_OK if data["ok"] else EXIT_BLOCKED

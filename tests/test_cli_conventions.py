@@ -233,6 +233,7 @@ def test_junit_xml_to_a_folder_that_does_not_exist(runner, suites, tmp_path):
     result = invoke(runner, "test", suites[0], "--junit-xml", tmp_path / "no" / "kam.xml")
     assert result.exit_code == 2
     assert f"{tmp_path / 'no' / 'kam.xml'}: cannot write" in result.stderr
+    assert "2 passed, 0 failed" in result.stdout  # the results are still shown
     assert "Traceback" not in result.output
 
 
