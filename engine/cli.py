@@ -219,7 +219,8 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
             if kind is None:
                 report.skipped.append(("<stdin>", why))
             else:
-                report.check("<stdin>", kind, text)
+                # the user chose where they stand: includes resolve from there
+                report.check("<stdin>", kind, text, folder=os.getcwd())
         elif os.path.isdir(path):
             lint_folder(path, report)
         else:

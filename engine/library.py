@@ -238,8 +238,14 @@ class LintReport:
     problems: list[PlaybookError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
 
-    def check(self, file: str, kind: str, text: str | None = None) -> None:
-        """Check one playbook, module or test file (``text``: already read, e.g. stdin)."""
+    def check(
+        self, file: str, kind: str, text: str | None = None, folder: str | None = None
+    ) -> None:
+        """Check one playbook, module or test file. ``text``: already read (standard input);
+        then its includes and the paths a test file names resolve from ``folder``, and
+        without a folder an include is a located problem."""
+        from pathlib import Path as FsPath
+
         from .assemble import assemble_text
         from .playbook import check_assembled, check_file
         from .testing import check_test_file
@@ -247,11 +253,12 @@ class LintReport:
         self.checked.append(file)
         try:
             if kind == "test":
-                check_test_file(file, text)
+                check_test_file(file, text, folder)
             elif text is None:
                 check_file(file)
-            else:  # includes resolve from the current folder, as for loads_playbook
-                check_assembled(assemble_text(text, file))
+            else:
+                where = FsPath(folder) if folder is not None else None
+                check_assembled(assemble_text(text, file, folder=where))
         except PlaybookError as exc:
             self.problems.append(exc)
 

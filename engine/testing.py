@@ -205,13 +205,15 @@ def is_test_file(path: str) -> bool:
     return any(line.startswith("kam_test:") for line in head.splitlines())
 
 
-def check_test_file(file: str, text: str | None = None) -> None:
+def check_test_file(file: str, text: str | None = None, folder: str | None = None) -> None:
     """What ``kam lint`` checks in a test file without running it: its shape, that the
     playbook and base deal it names exist, that every case has a date and its own name.
-    Raises ``PlaybookError`` with every problem found."""
+    ``text`` already read (standard input) names its files relative to ``folder`` (default:
+    the current one). Raises ``PlaybookError`` with every problem found."""
     from .assemble import read_file
 
     problems: list[Diagnostic] = []
+    from_stdin = text is not None  # kam lint -: paths start at the current folder
     if text is None:
         text, problems = read_file(file)
     if text is None:
@@ -223,8 +225,7 @@ def check_test_file(file: str, text: str | None = None) -> None:
         raise PlaybookError(
             problems or [Diagnostic("empty", "the test file is empty", smap.at(()))]
         )
-    from_stdin = not os.path.isfile(file)  # kam lint -: paths start at the current folder
-    here = "." if from_stdin else os.path.dirname(file)
+    here = (folder or ".") if from_stdin else os.path.dirname(file)
     for key, what in (("playbook", "playbook"), ("base", "base deal")):
         named = data.get(key)
         if isinstance(named, str) and not os.path.exists(os.path.join(here, named)):

@@ -284,6 +284,8 @@ def test_lint_stdin_module_and_test_file(runner, monkeypatch):
         "<stdin>:4:11: error[missing-file]: the playbook '../../auto-dealer.yaml'" in result.output
     )
     assert "paths start at the current folder" in result.output
+    monkeypatch.chdir(PLAYBOOKS / "tests" / "credit-policy")  # where its paths start
+    assert invoke(runner, "lint", "-", input=tests).exit_code == 0
 
 
 def test_lint_stdin_that_is_not_text(runner):
