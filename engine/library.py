@@ -171,18 +171,35 @@ PLAYBOOK_KEYS = frozenset(
     {"stages", "transitions", "rules", "tables", "parameters", "categories", "extends"}
 )
 NOT_OURS = "not a playbook, module or test file (no kam:, module: or kam_test: at the top)"
-_TOP_KEY = re.compile(r"""^(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]|$)""", re.MULTILINE)
+_TOP_KEY = re.compile(r"""^(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]+(.*))?$""", re.MULTILINE)
 
 
-def kind_of(keys: set[str]) -> str | None:
-    """ "test", "module" or "playbook" from a file's top-level keys; None: not a kam file."""
+def kind_of(top: dict[str, object]) -> str | None:
+    """ "test", "module" or "playbook" from a file's top-level keys and values; None: not a
+    kam file."""
+    keys = set(top)
     if "kam_test" in keys:
         return "test"
     if "module" in keys and "id" not in keys:
         return "module"
-    if "kam" in keys or ("id" in keys and keys & PLAYBOOK_KEYS):
+    if "kam" in keys or ("id" in keys and keys & PLAYBOOK_KEYS) or _extension(top):
         return "playbook"
     return None
+
+
+def _extension(top: dict[str, object]) -> bool:
+    """A new version that ``extends: base.yaml`` and says only what changed (no kam: or id).
+    yamllint and ESLint configs have ``extends`` and ``rules`` too: theirs are not a YAML
+    file beside it with nothing but playbook keys, and their rules are a mapping."""
+    from .schema import bundled
+
+    base = top.get("extends")
+    return (
+        isinstance(base, str)
+        and base.endswith((".yaml", ".yml"))
+        and set(top) <= set(bundled("playbook")["properties"])
+        and not isinstance(top.get("rules"), dict)
+    )
 
 
 def classify(file: str, text: str | None = None, named: bool = False) -> tuple[str | None, str]:
@@ -201,7 +218,7 @@ def classify(file: str, text: str | None = None, named: bool = False) -> tuple[s
             return (kind, "") if kind else (None, problems[0].message)
     data, _smap, problems = load_yaml(text, file)
     if isinstance(data, dict):
-        kind = kind_of({str(k) for k in data})
+        kind = kind_of({str(k): v for k, v in data.items()})
         return (kind, "") if kind else (None, NOT_OURS)
     if named:
         return "playbook", ""
@@ -215,15 +232,20 @@ def classify(file: str, text: str | None = None, named: bool = False) -> tuple[s
     return None, f"not a playbook, module or test file (the top level is {_shape(data)})"
 
 
-def _keys_in_text(file: str, text: str | None = None) -> set[str]:
-    """Keys written at the start of a line: the top-level keys of YAML that does not parse."""
+def _keys_in_text(file: str, text: str | None = None) -> dict[str, object]:
+    """Keys written at the start of a line, with the rest of their line: the top-level keys
+    of YAML that does not parse."""
     if text is None:
         try:
             with open(file, "rb") as fh:
                 text = fh.read(65536).decode("utf-8", errors="replace")
         except OSError:
-            return set()
-    return {m.group(2) for m in _TOP_KEY.finditer(text)}
+            return {}
+    out: dict[str, object] = {}
+    for m in _TOP_KEY.finditer(text):
+        value = (m.group(3) or "").split(" #")[0].strip().strip("'\"")
+        out.setdefault(m.group(2), value or None)
+    return out
 
 
 def _shape(data: object) -> str:

@@ -118,6 +118,10 @@ def test_no_color_on_a_real_terminal():
 # -- kam test --format json / --junit-xml ---------------------------------------------------
 
 
+def _line_of_text(text, part):
+    return next(i for i, line in enumerate(text.splitlines(), 1) if part in line)
+
+
 def _line_of(path, case):
     lines = path.read_text(encoding="utf-8").splitlines()
     return next(i for i, line in enumerate(lines, 1) if json.dumps(case) in line)
@@ -280,8 +284,9 @@ def test_lint_stdin_module_and_test_file(runner, monkeypatch):
     tests = (PLAYBOOKS / "tests" / "credit-policy" / "credit.yaml").read_text(encoding="utf-8")
     result = invoke(runner, "lint", "-", input=tests)  # its ../../ paths miss from here
     assert result.exit_code == 2
-    assert (
-        "<stdin>:4:11: error[missing-file]: the playbook '../../auto-dealer.yaml'" in result.output
+    line = _line_of_text(tests, "playbook: ../../auto-dealer.yaml")
+    assert f"<stdin>:{line}:11: error[missing-file]: the playbook '../../auto-dealer.yaml'" in (
+        result.output
     )
     assert "paths start at the current folder" in result.output
     monkeypatch.chdir(PLAYBOOKS / "tests" / "credit-policy")  # where its paths start
@@ -326,6 +331,13 @@ def _project(tmp_path):
     (root / "deals" / "d-1.yaml").write_text("id: D-1\ncategory: direct\nstage: open\n")
     (root / "broken-ci.yml").write_text("jobs:\n  build: [unclosed\n", encoding="utf-8")
     (root / ".venv" / "lib" / "x.yaml").write_text("kam: 1\n", encoding="utf-8")
+    # other tools' configs that extend another file and have rules of their own
+    (root / ".yamllint.yaml").write_text(
+        "extends: base.yaml\nrules:\n  line-length: {max: 100}\n", encoding="utf-8"
+    )
+    (root / ".eslintrc.yml").write_text(
+        "extends: ./base.yml\nenv: {browser: true}\nrules: {}\n", encoding="utf-8"
+    )
     return root
 
 
@@ -333,10 +345,12 @@ def test_lint_dir_checks_kam_files_and_says_what_it_skipped(runner, tmp_path):
     root = _project(tmp_path)
     result = invoke(runner, "lint", root)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "ok: 3 files checked, 4 skipped\n"
+    assert result.stdout == "ok: 3 files checked, 6 skipped\n"
     assert result.stderr.splitlines() == [
+        f"skipped {root / '.eslintrc.yml'}: {NOT_OURS}",
         f"skipped {root / '.gitlab-ci.yml'}: {NOT_OURS}",
         f"skipped {root / '.pre-commit-config.yaml'}: {NOT_OURS}",
+        f"skipped {root / '.yamllint.yaml'}: {NOT_OURS}",
         f"skipped {root / 'broken-ci.yml'}: not a playbook, module or test file "
         "(and not YAML kam can read)",
         f"skipped {root / 'deals' / 'd-1.yaml'}: {NOT_OURS}",
@@ -353,6 +367,11 @@ def test_lint_dir_still_reports_broken_playbooks(runner, tmp_path):
     (root / "syntax.yaml").write_text(text.replace("  manager: Manager", "  manager: [Manager"))
     # the kam: 1 line forgotten: id and stages still say it is a playbook
     (root / "no-kam.yaml").write_text(text.replace("kam: 1\n", "").replace("id: minimal", "id: m2"))
+    # a new version that only says what changed (extends, no kam: or id), with a mistake
+    (root / "minimal-2.yaml").write_text(
+        'extends: minimal.yaml\nversion: "2"\nrules:\n  - {id: X, when: deal.amont > 1, '
+        "then: approval, role: manager}\n"
+    )
     # a module with a mistake
     (root / "modules" / "bad.yaml").write_text("kam: 1\nmodule: bad\nrulez: []\n")
     result = invoke(runner, "lint", root)
@@ -363,6 +382,8 @@ def test_lint_dir_still_reports_broken_playbooks(runner, tmp_path):
     # (line 2: the file opens with a comment)
     assert f"{root / 'no-kam.yaml'}:2:1: error[missing-key]: 'kam' is required here" in out
     assert f"{root / 'modules' / 'bad.yaml'}:3:1: error[unknown-key]" in out
+    assert f"{root / 'minimal-2.yaml'}:4:24: error[unknown-name]" in out
+    assert "deal has no field 'amont'" in out
     assert ".pre-commit-config.yaml" not in out  # other YAML is never a broken playbook
     assert ".gitlab-ci.yml" not in out
     assert "broken-ci.yml" not in out
@@ -416,6 +437,8 @@ def test_lint_json_lists_skipped_files(runner, tmp_path):
     data = json.loads(result.stdout)
     assert data["ok"] is True
     assert {s["file"] for s in data["skipped"]} == {
+        str(root / ".eslintrc.yml"),
+        str(root / ".yamllint.yaml"),
         str(root / ".gitlab-ci.yml"),
         str(root / ".pre-commit-config.yaml"),
         str(root / "broken-ci.yml"),
