@@ -148,12 +148,16 @@ AS_OF = click.option(
     metavar="DATE",
     help="Evaluate as on this date (YYYY-MM-DD); default: today.",
 )
+# File and folder arguments are click paths so that the shell completes them (see README).
+# They are not checked here: the engine's own messages say what is wrong with a path.
+FILE = click.Path(allow_dash=True)
 PLAYBOOK = click.option(
     "--playbook",
     "-p",
     "playbook",
     required=True,
     metavar="PATH",
+    type=FILE,
     help="The playbook file, or a folder of versions (the one in force at --as-of is used).",
 )
 
@@ -183,48 +187,86 @@ def _status_code(status: str) -> int:
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kam-engine", prog_name="kam")
-def main() -> None:
+@click.pass_context
+def main(ctx: click.Context) -> None:
     """kam - key-account playbook engine: check deals against sales playbooks."""
+    if no_colour_asked():
+        ctx.color = False  # every command below inherits it; click.echo then drops the styles
+
+
+def no_colour_asked() -> bool:
+    """https://no-color.org: ``NO_COLOR`` set to anything but the empty string turns colour
+    off. Otherwise click decides, and it colours only a terminal."""
+    return bool(os.environ.get("NO_COLOR"))
 
 
 @main.command(epilog=EPILOG)
-@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=FILE)
 @FORMAT
 @_guarded
 def lint(paths: tuple[str, ...], fmt: str) -> int:
-    """Check playbooks and modules (files, or folders with their versions); print every
-    problem as FILE:LINE:COL and exit 2 if there are any."""
-    from .errors import PlaybookError
-    from .library import lint_folder
-    from .playbook import check_file
+    """Check playbooks, modules and test files: files, folders (searched through, other YAML
+    files skipped with the reason) or - for standard input (its includes resolve from the
+    current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any."""
+    from .library import LintReport, classify, lint_folder
     from .render import to_json
 
-    problems: list[PlaybookError] = []
-    checked = 0
+    report = LintReport()
     for path in paths:
-        if os.path.isdir(path):
-            files, found = lint_folder(path)
-            checked += len(files)
-            problems += found
-            continue
-        checked += 1
-        try:
-            check_file(path)
-        except PlaybookError as failure:
-            problems.append(failure)
+        if path == "-":
+            text = _read_stdin_text("<stdin>")
+            kind, why = classify("<stdin>", text, named=True)
+            if kind is None:
+                report.skipped.append(("<stdin>", why))
+            else:
+                # the user chose where they stand: includes resolve from there
+                report.check("<stdin>", kind, text, folder=os.getcwd())
+        elif os.path.isdir(path):
+            lint_folder(path, report)
+        else:
+            kind, why = classify(path, named=True)
+            if kind is None:
+                report.skipped.append((path, why))
+            else:
+                report.check(path, kind)
+    problems = report.problems
+    for file, why in report.skipped:
+        click.echo(f"skipped {file}: {why}", err=True)
     if fmt == "json":
         diagnostics = [d.to_dict() for p in problems for d in p.diagnostics]
-        click.echo(to_json({"ok": not problems, "diagnostics": diagnostics}), nl=False)
+        skipped = [{"file": f, "reason": why} for f, why in report.skipped]
+        click.echo(
+            to_json({"ok": not problems, "diagnostics": diagnostics, "skipped": skipped}),
+            nl=False,
+        )
     for problem in problems:
         for line in problem.lines():
             click.echo(line, err=fmt == "json")
     if not problems and fmt == "text":
-        click.echo(f"ok: {checked} file{'s' if checked != 1 else ''} checked")
+        n = len(report.checked)
+        skipped_note = f", {len(report.skipped)} skipped" if report.skipped else ""
+        click.echo(f"ok: {n} file{'s' if n != 1 else ''} checked{skipped_note}")
     return EXIT_BAD_INPUT if problems else EXIT_OK
 
 
+def _read_stdin_text(name: str) -> str:
+    """Standard input as text, within the size limit a playbook file has."""
+    from .errors import PlaybookError
+    from .source import DEFAULT_LIMITS, decode
+
+    raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
+    if len(raw) > DEFAULT_LIMITS.max_bytes:
+        raise InputError(
+            f"{name}: more than {DEFAULT_LIMITS.max_bytes:,} bytes; split it into modules"
+        )
+    text, problems = decode(raw, name)
+    if text is None:
+        raise PlaybookError(problems)
+    return text
+
+
 @main.command(epilog=EPILOG)
-@click.argument("deal", metavar="DEAL")
+@click.argument("deal", metavar="DEAL", type=FILE)
 @PLAYBOOK
 @VERSIONS
 @FORMAT
@@ -245,7 +287,7 @@ def validate(
 
 
 @main.command(epilog=EPILOG)
-@click.argument("deal", metavar="DEAL")
+@click.argument("deal", metavar="DEAL", type=FILE)
 @PLAYBOOK
 @VERSIONS
 @FORMAT
@@ -293,7 +335,7 @@ def _check(
 
 
 @main.command(epilog=EPILOG)
-@click.argument("deal", metavar="DEAL")
+@click.argument("deal", metavar="DEAL", type=FILE)
 @click.option("--to", "to", required=True, metavar="STAGE", help="The stage to move to.")
 @click.option("--by", "by", required=True, metavar="USER", help="Who moves the deal.")
 @PLAYBOOK
@@ -324,12 +366,15 @@ def advance(
 
 
 @main.command(epilog=EPILOG)
-@click.argument("which", type=click.Choice(["deal", "playbook", "module", "result", "test"]))
+@click.argument(
+    "which", type=click.Choice(["deal", "playbook", "module", "result", "test", "test-report"])
+)
 @click.option(
     "--playbook",
     "-p",
     "playbook",
     metavar="PATH",
+    type=FILE,
     help="For 'deal': the playbook whose deal schema to print.",
 )
 @VERSIONS
@@ -343,8 +388,8 @@ def schema(
     as_of: str | None,
     fmt: str = "json",
 ) -> int:
-    """Print a JSON Schema: a playbook's deals, the playbook language, modules, results or
-    playbook tests."""
+    """Print a JSON Schema: a playbook's deals, the playbook language, modules, results,
+    playbook tests or the report of kam test --format json."""
     from .render import to_json
     from .schema import bundled
 
@@ -359,7 +404,7 @@ def schema(
 
 
 @main.command(epilog=EPILOG)
-@click.argument("playbook", metavar="PLAYBOOK")
+@click.argument("playbook", metavar="PLAYBOOK", type=FILE)
 @VERSIONS
 @AS_OF
 @click.option(
@@ -377,7 +422,12 @@ def schema(
     help="One self-contained HTML file, or Markdown.",
 )
 @click.option(
-    "--output", "-o", "output", metavar="FILE", help="Write to FILE (default: standard output)."
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    type=FILE,
+    help="Write to FILE (default: standard output).",
 )
 @_guarded
 def docs(
@@ -396,10 +446,7 @@ def docs(
     render = render_html if fmt == "html" else render_markdown
     text = render(pb.model, _lang(lang), pb.hash)
     if output:
-        tmp = f"{output}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, output)  # never a half-written handbook
+        _write_atomically(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
     return EXIT_OK
@@ -476,8 +523,8 @@ def batch(
 
 
 @main.command(epilog=EPILOG)
-@click.argument("old", metavar="OLD")
-@click.argument("new", metavar="NEW")
+@click.argument("old", metavar="OLD", type=FILE)
+@click.argument("new", metavar="NEW", type=FILE)
 @FORMAT
 @click.option(
     "--exit-code",
@@ -498,53 +545,96 @@ def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
 
 
 @main.command("test", epilog=EPILOG)
-@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.argument("paths", nargs=-1, metavar="[PATH]...", type=FILE)
 @click.option(
     "--coverage",
     is_flag=True,
     help="List every rule, table row, move guard and chain step not exercised both ways "
     "(fired and not fired); exit 1 unless coverage is full.",
 )
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Text for people; JSON for programs: every case with its file, line, passed and "
+    "differences, and the totals (kam schema test-report).",
+)
+@click.option(
+    "--junit-xml",
+    "junit_xml",
+    type=FILE,
+    metavar="FILE",
+    help="Also write the results as JUnit XML, which CI systems show as test results.",
+)
 @_guarded
-def test_command(paths: tuple[str, ...], coverage: bool, fmt: str = "text") -> int:  # noqa: PT028
+def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: str | None) -> int:
     """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
-    from .testing import Runner, discover
+    from .render import to_json
+    from .testing import Report, Runner, discover
 
+    text = fmt == "text"
     files = discover(paths or (".",))
     runner = Runner()
     results = []
     for file in files:
         found = runner.run(file)
         results += found
-        marks = "".join("." if r.passed else click.style("F", fg="red") for r in found)
-        click.echo(f"{file} {marks}")
-    failed = [r for r in results if not r.passed]
-    for r in failed:
+        if text:
+            marks = "".join("." if r.passed else click.style("F", fg="red") for r in found)
+            click.echo(f"{file} {marks}")
+    report = Report(
+        tuple(files), tuple(results), tuple(runner.errors), runner.coverage if coverage else None
+    )
+    data = report.to_dict()
+    if text:
+        _test_text(report)
+    else:
+        click.echo(to_json(data), nl=False)
+    if junit_xml:  # after the report: a file that cannot be written does not hide the results
+        _write_atomically(junit_xml, report.junit_xml())
+    if runner.errors:
+        return EXIT_BAD_INPUT
+    return EXIT_OK if data["ok"] else EXIT_BLOCKED
+
+
+def _test_text(report: Any) -> None:
+    for r in report.failed:
         click.echo(click.style(f"FAILED {r.file}::{r.name}", fg="red"))
         for line in r.failures:
             click.echo(f"    {line}")
-    for lines in runner.errors:
-        click.echo(click.style(f"ERROR {lines[0]}", fg="red"))
-        for line in lines[1:]:
+    for error in report.errors:
+        click.echo(click.style(f"ERROR {error.lines[0]}", fg="red"))
+        for line in error.lines[1:]:
             click.echo(f"    {line.strip()}")
-    incomplete = False
-    if coverage:
-        missing = runner.coverage.missing()
-        done, total = runner.coverage.totals()
+    if report.coverage is not None:
+        done, total = report.coverage.totals()
         click.echo(f"coverage: {done} of {total} rules, rows, guards and steps exercised both ways")
-        for file, items in missing.items():
-            incomplete = True
+        for file, items in report.coverage.missing().items():
             click.echo(f"  {file}: {len(items)} not covered")
             for item in items:
                 click.echo(f"    - {item}")
-    if not files:
+    totals = report.totals()
+    if not report.files:
         click.echo("no test files found (they start with 'kam_test: 1')")
-    if runner.errors:
-        click.echo(f"{len(runner.errors)} error{'s' if len(runner.errors) != 1 else ''}")
-    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
-    if runner.errors:
-        return EXIT_BAD_INPUT
-    return EXIT_BLOCKED if failed or incomplete or not files else EXIT_OK
+    if report.errors:
+        click.echo(f"{totals['errors']} error{'s' if totals['errors'] != 1 else ''}")
+    click.echo(f"{totals['passed']} passed, {totals['failed']} failed")
+
+
+def _write_atomically(path: str, content: bytes) -> None:
+    """Write a whole file or nothing: readers never see a half-written report or handbook."""
+    folder, name = os.path.split(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(content)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def entry() -> None:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # jsonschema is imported when first needed: a valid deal neve
     from jsonschema.exceptions import ValidationError
     from referencing import Registry
 
-SCHEMA_NAMES = ("playbook", "module", "result", "test")
+SCHEMA_NAMES = ("playbook", "module", "result", "test", "test-report")
 
 
 def _schemas_dir() -> FsPath:

@@ -6,19 +6,24 @@ through the reference interpreter (as ``explain`` does), which records for every
 row, move condition, required document and approval-chain step whether it fired; coverage is
 "exercised both ways", grouped by the file that defines each item - so a policy module is
 covered by the cases of every playbook that includes it.
+
+A run ends as a ``Report``: JSON for programs (``schemas/test-report.schema.json``) or JUnit XML
+for CI systems. ``check_test_file`` is what ``kam lint`` does with a test file.
 """
 
 from __future__ import annotations
 
 import copy
 import os
+import re
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from .deal import read_deal
-from .errors import DealError, Diagnostic, InputError, KamError, PlaybookError
+from .errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
 from .library import Library
 from .messages import fmt_number
 from .playbook import Playbook, load_playbook
@@ -31,13 +36,37 @@ EXIT = {"ok": 0, "blocked": 1, "needs_approval": 3}
 
 @dataclass
 class CaseResult:
+    """One case: where it is written and every way its result differed from ``expect``."""
+
     file: str
     name: str
     failures: list[str] = field(default_factory=list)
+    line: int = 1
+    seconds: float = 0.0
 
     @property
     def passed(self) -> bool:
         return not self.failures
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "name": self.name,
+            "line": self.line,
+            "passed": self.passed,
+            "differences": list(self.failures),
+        }
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A test file that could not run (broken itself, or its playbook is)."""
+
+    file: str
+    lines: tuple[str, ...]  # as a person reads them: located diagnostics, then a summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "message": self.lines[-1], "lines": list(self.lines)}
 
 
 @dataclass
@@ -146,22 +175,28 @@ def outcomes(ex: Explanation) -> Iterator[tuple[str, bool]]:
 
 
 def discover(paths: Iterable[str]) -> list[str]:
-    """Test files among ``paths`` (files, or folders searched recursively)."""
+    """Test files among ``paths`` (files, or folders searched recursively; hidden folders
+    such as ``.git`` or ``.venv`` are not entered)."""
     out: list[str] = []
     for path in paths:
         if os.path.isdir(path):
             for dirpath, dirnames, filenames in os.walk(path):
-                dirnames.sort()
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    if name.endswith((".yaml", ".yml")) and _is_test_file(full):
+                    if (
+                        name.endswith((".yaml", ".yml"))
+                        and os.path.isfile(full)  # not a pipe, which would block the read
+                        and is_test_file(full)
+                    ):
                         out.append(full)
         else:
             out.append(path)
     return out
 
 
-def _is_test_file(path: str) -> bool:
+def is_test_file(path: str) -> bool:
+    """A test file says ``kam_test:`` at the top level of its first lines."""
     try:
         with open(path, encoding="utf-8", errors="replace") as fh:
             head = fh.read(4096)
@@ -170,12 +205,73 @@ def _is_test_file(path: str) -> bool:
     return any(line.startswith("kam_test:") for line in head.splitlines())
 
 
+def check_test_file(file: str, text: str | None = None, folder: str | None = None) -> None:
+    """What ``kam lint`` checks in a test file without running it: its shape, that the
+    playbook and base deal it names exist, that every case has a date and its own name.
+    ``text`` already read (standard input) names its files relative to ``folder`` (default:
+    the current one). Raises ``PlaybookError`` with every problem found."""
+    from .assemble import read_file
+
+    problems: list[Diagnostic] = []
+    from_stdin = text is not None  # kam lint -: paths start at the current folder
+    if text is None:
+        text, problems = read_file(file)
+    if text is None:
+        raise PlaybookError(problems)
+    data, smap, problems = load_yaml(text, file)
+    if data is not None:
+        problems += schema_diagnostics(data, smap, "test")
+    if problems or not isinstance(data, dict):
+        raise PlaybookError(
+            problems or [Diagnostic("empty", "the test file is empty", smap.at(()))]
+        )
+    here = (folder or ".") if from_stdin else os.path.dirname(file)
+    for key, what in (("playbook", "playbook"), ("base", "base deal")):
+        named = data.get(key)
+        if isinstance(named, str) and not os.path.exists(os.path.join(here, named)):
+            problems.append(
+                Diagnostic(
+                    "missing-file",
+                    f"the {what} '{named}' does not exist",
+                    smap.at((key,)),
+                    hint="from standard input, paths start at the current folder"
+                    if from_stdin
+                    else "give its path relative to the test file",
+                )
+            )
+    seen: dict[str, int] = {}
+    for i, case in enumerate(data["cases"]):
+        where = smap.at(("cases", i))
+        name = str(case["name"])
+        if name in seen:
+            problems.append(
+                Diagnostic(
+                    "duplicate-case",
+                    f"another case (line {seen[name]}) has the same name '{name}'",
+                    smap.at(("cases", i, "name")),
+                    hint="give each case its own name: reports and CI list cases by name",
+                )
+            )
+        seen.setdefault(name, where.line)
+        if "as_of" not in case and "as_of" not in data:
+            problems.append(
+                Diagnostic(
+                    "missing-key",
+                    "the case needs an as_of",
+                    where,
+                    hint="give as_of: in the file or the case",
+                )
+            )
+    if problems:
+        raise PlaybookError(problems)
+
+
 class Runner:
     """Runs test files; playbooks are loaded once and shared between files."""
 
     def __init__(self) -> None:
         self.coverage = Coverage()
-        self.errors: list[list[str]] = []  # broken test files or playbooks, as lines
+        self.errors: list[FileError] = []  # broken test files or playbooks
         self._playbooks: dict[str, Playbook] = {}
         self._libraries: dict[str, Library] = {}
 
@@ -183,15 +279,31 @@ class Runner:
         try:
             return self._run(file)
         except PlaybookError as exc:
-            self.errors.append(exc.lines())
+            self.errors.append(FileError(file, tuple(exc.lines())))
         except KamError as exc:
-            self.errors.append([f"{file}: {exc}"])
+            self.errors.append(FileError(file, (f"{file}: {exc}",)))
         return []
 
     def _run(self, file: str) -> list[CaseResult]:
-        with open(file, "rb") as fh:
-            raw = fh.read()
-        data, smap, problems = load_yaml(raw.decode("utf-8", errors="replace"), file)
+        from .assemble import read_file
+
+        text, problems = read_file(file)  # missing, unreadable, too large: a located error
+        if text is None:
+            raise PlaybookError(problems)
+        data, smap, problems = load_yaml(text, file)
+        if isinstance(data, dict) and "kam_test" not in data:
+            what = "a policy module" if "module" in data else "a playbook" if "kam" in data else ""
+            raise PlaybookError(
+                [
+                    Diagnostic(
+                        "not-a-test-file",
+                        f"this is {what}, not a test file" if what else "this is not a test file",
+                        Location(file, 1, 1),
+                        hint="test files start with 'kam_test: 1'; "
+                        "give kam test them, or the folder that holds them",
+                    )
+                ]
+            )
         if data is not None:
             problems += schema_diagnostics(data, smap, "test")
         if problems:
@@ -203,8 +315,9 @@ class Runner:
             base = read_deal(os.path.normpath(os.path.join(here, base)))
         results = []
         for i, case in enumerate(data["cases"]):
-            result = CaseResult(file, str(case["name"]))
+            result = CaseResult(file, str(case["name"]), line=smap.at(("cases", i)).line)
             results.append(result)
+            started = time.perf_counter()
             as_of_text = case.get("as_of") or data.get("as_of")
             if as_of_text is None:
                 loc = smap.at(("cases", i))
@@ -232,9 +345,11 @@ class Runner:
                     result.failures.append(
                         f"error: expected to contain {expect['error_contains']!r}, got {exc}"
                     )
+                result.seconds = time.perf_counter() - started
                 continue
             self.coverage.record(pb, ex)
             result.failures += compare(expect, ex.result)
+            result.seconds = time.perf_counter() - started
         return results
 
     def playbook(
@@ -402,3 +517,120 @@ def _list(items: list[dict[str, Any]]) -> str:
                 bits.append(str(a[k]))
         parts.append(" ".join(bits))
     return "; ".join(parts)
+
+
+# -- reports for programs and CI systems ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole ``kam test`` run: every case, every file that could not run, and coverage."""
+
+    files: tuple[str, ...]
+    cases: tuple[CaseResult, ...]
+    errors: tuple[FileError, ...]
+    coverage: Coverage | None = None
+
+    @property
+    def failed(self) -> tuple[CaseResult, ...]:
+        return tuple(c for c in self.cases if not c.passed)
+
+    def totals(self) -> dict[str, int]:
+        return {
+            "files": len(self.files),
+            "cases": len(self.cases),
+            "passed": len(self.cases) - len(self.failed),
+            "failed": len(self.failed),
+            "errors": len(self.errors),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """The shape of ``kam test --format json`` (schemas/test-report.schema.json)."""
+        out: dict[str, Any] = {
+            "kam_test_report": 1,
+            "ok": not self.failed and not self.errors and bool(self.files),
+            "totals": self.totals(),
+            "cases": [c.to_dict() for c in self.cases],
+            "errors": [e.to_dict() for e in self.errors],
+        }
+        if self.coverage is not None:
+            done, total = self.coverage.totals()
+            missing = self.coverage.missing()
+            out["coverage"] = {"exercised": done, "total": total, "missing": missing}
+            out["ok"] = out["ok"] and not missing
+        return out
+
+    def junit_xml(self) -> bytes:
+        """JUnit XML as CI systems read it: a testsuite per test file, a testcase per case,
+        a failure (the first difference as its message, all of them as its text) per failed
+        case, and an error per file that could not run."""
+        import xml.etree.ElementTree as ET
+
+        by_file: dict[str, list[CaseResult]] = {f: [] for f in self.files}
+        for c in self.cases:
+            by_file.setdefault(c.file, []).append(c)
+        broken = {e.file: e for e in self.errors}
+        root = ET.Element("testsuites", name="kam test")
+        for file, cases in by_file.items():
+            error = broken.get(file)
+            suite = ET.SubElement(
+                root,
+                "testsuite",
+                name=_xml_text(file),
+                tests=str(len(cases) + (1 if error else 0)),
+                failures=str(sum(1 for c in cases if not c.passed)),
+                errors=str(1 if error else 0),
+                skipped="0",
+                time=f"{sum(c.seconds for c in cases):.3f}",
+            )
+            for c in cases:
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=_classname(file),
+                    name=_xml_text(c.name),
+                    file=_xml_text(file),
+                    line=str(c.line),
+                    time=f"{c.seconds:.3f}",
+                )
+                if not c.passed:
+                    failure = ET.SubElement(
+                        case, "failure", message=_xml_text(c.failures[0]), type="expectation"
+                    )
+                    failure.text = _xml_text("\n".join(c.failures))
+            if error:
+                case = ET.SubElement(
+                    suite,
+                    "testcase",
+                    classname=_classname(file),
+                    name="(the test file)",
+                    file=_xml_text(file),
+                    time="0.000",
+                )
+                fault = ET.SubElement(
+                    case, "error", message=_xml_text(error.lines[-1]), type="file-error"
+                )
+                fault.text = _xml_text("\n".join(error.lines))
+        totals = self.totals()
+        root.set("tests", str(totals["cases"] + totals["errors"]))
+        root.set("failures", str(totals["failed"]))
+        root.set("errors", str(totals["errors"]))
+        root.set("time", f"{sum(c.seconds for c in self.cases):.3f}")
+        ET.indent(root)
+        xml: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+        return xml + b"\n"
+
+
+# XML 1.0 cannot hold most control characters, and YAML can: drop them rather than write a
+# file the CI system refuses.
+_NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub("\ufffd", text)
+
+
+def _classname(file: str) -> str:
+    """``playbooks/tests/pricing.yaml`` -> ``playbooks.tests.pricing`` (how CI groups cases)."""
+    stem = os.path.splitext(os.path.normpath(file))[0]
+    return _xml_text(stem.replace(os.sep, ".").lstrip("."))

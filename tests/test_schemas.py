@@ -75,7 +75,7 @@ def test_committed_schemas_are_what_the_generator_writes():
 
 def test_schemas_are_valid_for_the_draft_they_declare(tmp_path):
     files = sorted(SCHEMAS.glob("*.schema.json"))
-    assert len(files) == 4
+    assert len(files) == 5  # playbook, module, result, test, test-report
     for f in files:
         declared = json.loads(f.read_text(encoding="utf-8"))["$schema"]
         assert declared == "https://json-schema.org/draft/2020-12/schema", f.name
@@ -91,7 +91,7 @@ def test_schemas_are_valid_for_the_draft_they_declare(tmp_path):
 
 
 def test_each_schema_has_a_stable_id_that_nothing_downloads(runner, monkeypatch):
-    for name in ("playbook", "module", "result", "test"):
+    for name in ("playbook", "module", "result", "test", "test-report"):
         schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
         # one name for every kam version: no version number, no placeholder domain
         assert schema["$id"] == f"https://kam-engine.dev/schemas/{name}.schema.json"

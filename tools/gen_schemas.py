@@ -1,4 +1,5 @@
-"""Write schemas/*.schema.json (the playbook language, modules, results, playbook tests).
+"""Write schemas/*.schema.json (the playbook language, modules, results, playbook tests, and
+the report of ``kam test --format json``).
 
 The JSON files are committed; run ``python tools/gen_schemas.py`` after changing this file.
 tests/test_schemas.py fails when the committed files and this generator disagree.
@@ -365,9 +366,47 @@ test_schema = {
 }
 
 
+COUNT = {"type": "integer", "minimum": 0}
+LINES = {"type": "array", "items": S}
+test_report_schema = {
+ **head("test-report", "kam test report",
+        "What `kam test --format json` prints: every case with where it is written and how its result "
+        "differed, the test files that could not run, the totals, and (with --coverage) what no case "
+        "exercised both ways. Fields are only ever added, never renamed or removed, while "
+        "kam_test_report stays 1.", editor=False),
+ "type": "object",
+ "required": ["kam_test_report", "ok", "totals", "cases", "errors"],
+ "properties": {
+   "kam_test_report": d({"const": 1}, "Report format version", "1 while the shape stays compatible."),
+   "ok": d({"type": "boolean"}, "All good", "Every case passed, no file failed to run, at least one test file was found, and (with --coverage) coverage is full."),
+   "totals": d({"type": "object", "required": ["files", "cases", "passed", "failed", "errors"],
+                "properties": {"files": d(COUNT, "Files", "Test files found."), "cases": d(COUNT, "Cases", "Cases run."),
+                               "passed": COUNT, "failed": COUNT, "errors": d(COUNT, "Errors", "Test files that could not run.")}},
+               "Totals", "How many of each."),
+   "cases": d({"type": "array", "items": {"type": "object", "required": ["file", "name", "line", "passed", "differences"],
+               "properties": {"file": d(S, "File", "The test file, as found."),
+                              "name": d(S, "Name", "The case's name."),
+                              "line": d({"type": "integer", "minimum": 1}, "Line", "Where the case starts in its file."),
+                              "passed": {"type": "boolean"},
+                              "differences": d(LINES, "Differences", "Every way the result differed from expect, as lines a person reads; empty when the case passed.")}}},
+              "Cases", "Every case run, in file order."),
+   "errors": d({"type": "array", "items": {"type": "object", "required": ["file", "message", "lines"],
+                "properties": {"file": d(S, "File", "The test file that could not run."),
+                               "message": d(S, "Message", "One line saying why."),
+                               "lines": d(LINES, "Lines", "Every problem as FILE:LINE:COL: message, then the summary line.")}}},
+               "Errors", "Test files that could not run: broken themselves, or their playbook is."),
+   "coverage": d({"type": "object", "required": ["exercised", "total", "missing"],
+                  "properties": {"exercised": d(COUNT, "Exercised", "Rules, table rows, move guards and chain steps seen both fired and not fired."),
+                                 "total": COUNT,
+                                 "missing": d({"type": "object", "additionalProperties": LINES}, "Missing", "Playbook or module file -> what was not exercised both ways, and how.")}},
+                 "Coverage", "Only with --coverage."),
+ },
+}
+
+
 def all_schemas():
     return {"playbook": playbook_schema, "module": module_schema, "result": result_schema,
-            "test": test_schema}
+            "test": test_schema, "test-report": test_report_schema}
 
 
 def main(check: bool = False) -> int:
