@@ -130,6 +130,83 @@ def test_every_reference_playbook_comes_back_exactly(book, monkeypatch):
     assert len(calls) == len(paths)  # only the fresh loads above checked anything
 
 
+EVERY_KIND = """\
+kam: 1
+id: every-kind
+version: "1"
+title: Every kind of value the cache writes
+currency: CNY
+roles:
+  manager: Manager
+categories:
+  direct: {label: Direct}
+fields:
+  amount: {type: money, minimum: 0.5}
+  signed: {type: date}
+  tags: {type: list, items: {type: string}}
+facts:
+  sign:
+    value: "-deal.amount if deal.amount > 10 else deal.amount"
+  tier:
+    table: {input: deal.amount, rows: [{below: 100, value: small}, {from: 100, value: large}]}
+rules:
+  - id: LISTED
+    when: "deal.amount in [1, 2.5, facts.sign] or 'x' in ['y', 'z'] or not (facts.sign < -5)"
+    then: approval
+    role: manager
+    message: "{{ facts.sign | money }} on {{ deal.signed | date }}"
+  - id: DATED
+    when: "days_between(deal.signed, as_of) > 30 and facts.tier == 'large'"
+    then: warn
+stages:
+  open: {}
+  done: {terminal: true}
+transitions:
+  - {from: open, to: done}
+"""
+
+
+def test_every_kind_of_value_comes_back_exactly(book, monkeypatch):
+    from engine import expressions
+
+    path = book / "every-kind.yaml"
+    path.write_text(EVERY_KIND)
+    fresh = engine.load_playbook(path, cache=False)
+    kinds = {type(n).__name__ for e in _exprs(fresh.model) for n in expressions.walk(e.node)}
+    assert {"Neg", "Cond", "ListOf", "In", "Not"} <= kinds
+    engine.load_playbook(path)
+    _forbid_checking(monkeypatch)
+    cached = engine.load_playbook(path)
+    # == skips fields that do not take part in comparisons (a node's type, a type's limits)
+    assert cache._encode(cached.model) == cache._encode(fresh.model)
+    assert cached.model == fresh.model
+    assert cached.compiled.source == fresh.compiled.source
+    deal = {"id": "D", "category": "direct", "stage": "open", "amount": 1, "signed": "2026-01-01"}
+    deal["tags"] = ["x"]
+    assert (
+        cached.evaluate(deal, as_of=AS_OF).to_dict() == fresh.evaluate(deal, as_of=AS_OF).to_dict()
+    )
+
+
+def _exprs(value, seen=None):
+    """Every checked expression in a model."""
+    import dataclasses
+
+    from engine.model import Expr
+
+    if isinstance(value, Expr):
+        yield value
+    elif dataclasses.is_dataclass(value):
+        for f in dataclasses.fields(value):
+            yield from _exprs(getattr(value, f.name))
+    elif isinstance(value, (tuple, list, frozenset)):
+        for item in value:
+            yield from _exprs(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _exprs(item)
+
+
 def test_cache_can_be_switched_off(book, monkeypatch):
     monkeypatch.setenv("KAM_CACHE_DIR", "off")
     engine.load_playbook(book / "auto-dealer.yaml")
