@@ -78,7 +78,7 @@ def lookup(top: str) -> tuple[model.PlaybookModel, str] | None:
         payload = _unseal(key, entry.read_bytes())
         if payload is None:
             return None
-        data = json.loads(payload)
+        data = json.loads(payload, object_pairs_hook=_no_objects)
         if (
             data.__class__ is not dict
             or data.get("engine") != _engine_version()
@@ -321,48 +321,61 @@ def _encode(top: Any) -> dict[str, Any]:
 
 
 def _decode(data: Any) -> Any:
-    """What ``_encode`` wrote, built again; raises ValueError (or a lookup error) otherwise."""
+    """What ``_encode`` wrote, built again; raises ValueError (or a lookup error) otherwise.
+
+    ``data`` comes from ``json.loads`` with ``_no_objects``, so anything that is not a list
+    is a plain value (this is the hot path of a cache hit: scalars are not even looked at)."""
     shared: list[Any] = []
 
-    def dec(value: Any) -> Any:
-        cls = value.__class__
-        if cls is not list:
-            if value is None or cls in (bool, int, str, float):
-                return value
-            raise ValueError("not a cache value")
+    def dec(value: list[Any]) -> Any:
         tag = value[0]
+        args = [dec(v) if v.__class__ is list else v for v in value[1:]]
         if tag == "S":
-            i = value[1]
+            (i,) = args
             if i.__class__ is not int or i < 0:
                 raise ValueError("not a shared value")
             return shared[i]
         if tag == "T":
-            return tuple([dec(v) for v in value[1:]])
+            return tuple(args)
+        made = _MAKERS.get(tag)
+        if made is not None:
+            cls, arity, check = made
+            if len(args) != arity:
+                raise ValueError(f"{tag} has other fields")
+            out = cls(*args)
+            if check is not None and not check(out):
+                raise ValueError(f"{tag} is not one the checker could have made")
+            return out
         if tag == "L":
-            return [dec(v) for v in value[1:]]
+            return args
         if tag == "F":
-            return frozenset([dec(v) for v in value[1:]])
+            return frozenset(args)
         if tag == "M":
-            items = [dec(v) for v in value[1:]]
-            return dict(zip(items[::2], items[1::2], strict=True))
+            return dict(zip(args[::2], args[1::2], strict=True))
         if tag == "D":
-            return Decimal(_text(value[1]))
+            return Decimal(_text(*args))
         if tag == "Y":
-            return date.fromisoformat(_text(value[1]))
-        made_by = _CLASSES[tag]  # KeyError: not one of ours
-        if len(value) != len(_FIELDS[tag]) + 1:
-            raise ValueError(f"{tag} has other fields")
-        made = made_by(*[dec(v) for v in value[1:]])
-        check = _CHECKS.get(tag)
-        if check is not None and not check(made):
-            raise ValueError(f"{tag} is not one the checker could have made")
-        return made
+            return date.fromisoformat(_text(*args))
+        raise ValueError("not a cache value")
 
     for item in data["shared"]:
         if item.__class__ is not list or item[0] not in _SHARED:
             raise ValueError("only types and labels are shared")
         shared.append(dec(item))
-    return dec(data["value"])
+    top = data["value"]
+    return dec(top) if top.__class__ is list else top
+
+
+def _no_objects(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Only the entry itself and its model are JSON objects; the model is all lists."""
+    out = dict(pairs)
+    if out.keys() not in (_ENTRY_KEYS, _MODEL_KEYS):
+        raise ValueError("not a cache entry")
+    return out
+
+
+_ENTRY_KEYS = {"engine", "asked", "files", "hash", "model"}
+_MODEL_KEYS = {"shared", "value"}
 
 
 def _text(value: Any) -> str:
@@ -408,4 +421,8 @@ _CHECKS: dict[str, Callable[[Any], bool]] = {
     "Rule": lambda r: _name(r.item),
     "Type": _limits,
     "Message": _plain,
+}
+
+_MAKERS: dict[str, tuple[type, int, Callable[[Any], bool] | None]] = {
+    name: (cls, len(_FIELDS[name]), _CHECKS.get(name)) for name, cls in _CLASSES.items()
 }

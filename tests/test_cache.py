@@ -502,7 +502,16 @@ def _walk(value, found):
 
 @pytest.mark.parametrize(
     "what",
-    ["Get root", "Compare op", "fact name", "type limit", "unknown class", "builtin name"],
+    [
+        "Get root",
+        "Compare op",
+        "fact name",
+        "type limit",
+        "unknown class",
+        "builtin name",
+        "JSON object",
+        "shared index",
+    ],
 )
 def test_a_sealed_entry_still_cannot_become_code(book, monkeypatch, tmp_path, what):
     """Even an entry sealed with the folder's key (by someone who read it) only ever builds
@@ -525,6 +534,10 @@ def test_a_sealed_entry_still_cannot_become_code(book, monkeypatch, tmp_path, wh
                 node[0] = "Popen"
             elif what == "builtin name" and node[0] == "Label":
                 node[0] = "__class__"
+            elif what == "JSON object" and node[0] == "Label":
+                node[1] = {"en": code}
+            elif what == "shared index" and node[0] == "S":
+                node[1] = -1
 
         _walk(model, found)
 
