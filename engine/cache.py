@@ -1,39 +1,58 @@
-"""Playbook path in, the checked model from an earlier run out (when no file changed).
+"""Playbook path in, the checked model from an earlier run out (when no file it read changed).
 
 Reading, assembling and checking a playbook costs tens of milliseconds; a CLI run or a
-service restart should not pay it again for an unchanged playbook. The checked model is
-stored under the sha256 of every file it was built from (the playbook, its modules, the
-version it extends) and of the engine's version; any change to any of them misses.
+service restart should not pay it again for an unchanged playbook. Only code generation
+runs again on a hit.
 
-The cache is a folder of the user's own (``$KAM_CACHE_DIR``, else ``$XDG_CACHE_HOME/kam``,
-else ``~/.cache/kam``; ``KAM_CACHE_DIR=off`` turns it off). Entries are pickles the engine
-wrote itself; a folder or file that another user owns or could write is never read. Any
-problem with the cache falls back to a normal load: the cache can only save time.
+One entry per playbook *as it was asked for*: the checked model names its files as they
+were given (in messages, coverage and handbooks), so the entry's name is made of the
+playbook's resolved path, the path as given and the working folder. Inside, the entry lists
+every file that went in (as given, resolved, and the sha256 of the bytes that were checked)
+and the engine's version; a hit needs all of them unchanged. Two checkouts of the same
+playbook are two entries and never see each other's paths.
+
+An entry is JSON, never a pickle: reading one only builds the engine's own model classes
+from plain values, after checking that what code generation writes as names and operators
+are names and operators. It opens with an HMAC of its content under a random key kept in
+the cache folder, so a truncated, damaged or altered entry is not ours, and one moved to
+another playbook's name is not this playbook's. (A process of the same user can read the
+key - it could as well change the engine - and even then the checks above keep an entry
+from becoming code.)
+
+The folder is the platform's cache folder (``platformdirs``: ``$XDG_CACHE_HOME/kam`` or
+``~/.cache/kam`` on Linux) unless ``$KAM_CACHE_DIR`` names one; ``KAM_CACHE_DIR=off`` turns
+caching off. A folder or file that another user owns or could write is never read. Entries
+are written whole (a temporary file renamed into place), so processes writing the same entry
+at once leave one whole entry. Any problem - a read-only folder, a bad entry - means a
+normal load: the cache can only save time.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
+import hmac
 import json
 import os
-import pickle
+import secrets
 import stat
 import tempfile
+from collections.abc import Callable, Mapping
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+from . import expressions, model, types
+from .errors import Location
+from .messages import PLAIN_FILTERS, Message
+from .source import decode
 
-
-def _engine_version() -> str:
-    """Changes whenever the engine's code does (its files' names, sizes and times)."""
-    here = Path(__file__).resolve().parent
-    parts = []
-    for path in sorted(here.glob("*.py")) + sorted(here.glob("*.j2")):
-        info = path.stat()
-        parts.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+FORMAT = 2
+_MAGIC = b"kam-cache 2\n"
+_KEY_FILE = "key"
+_KEY_SIZE = 32
 
 
 def folder() -> Path | None:
@@ -41,8 +60,112 @@ def folder() -> Path | None:
     env = os.environ.get("KAM_CACHE_DIR")
     if env is not None:
         return None if env.strip().lower() in ("", "off", "0", "no") else Path(env)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kam"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("kam", appauthor=False))
+
+
+def lookup(top: str) -> tuple[model.PlaybookModel, str] | None:
+    """(model, content hash) stored for ``top``, if every file it was built from is unchanged."""
+    root = folder()
+    if root is None or not _trusted(root):
+        return None
+    try:
+        key = _key(root, create=False)
+        entry = _entry(top, root)
+        if key is None or not _trusted(entry):
+            return None
+        payload = _unseal(key, entry.read_bytes())
+        if payload is None:
+            return None
+        data = json.loads(payload, object_pairs_hook=_no_objects)
+        if (
+            data.__class__ is not dict
+            or data.get("engine") != _engine_version()
+            or data.get("asked") != _asked(top)
+            or not _unchanged(data.get("files"))
+        ):
+            return None
+        found = _decode(data["model"])
+        known = data["hash"]
+    except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
+        return None
+    if found.__class__ is not model.PlaybookModel or not _is_hash(known):
+        return None
+    return found, known
+
+
+def store(
+    top: str, checked: model.PlaybookModel, content_hash: str, read: Mapping[str, list[str]]
+) -> None:
+    """Remember the checked model of ``top``, built from ``read`` (each file's lines as it was
+    read). Silently does nothing when it cannot, or when a file changed since it was read."""
+    root = folder()
+    if root is None:
+        return
+    with contextlib.suppress(OSError, ValueError, TypeError, RecursionError):
+        root.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not _trusted(root):
+            return
+        key = _key(root, create=True)
+        if key is None:
+            return
+        listed = []
+        for given, lines in read.items():
+            with open(given, "rb") as fh:
+                raw = fh.read()
+            # the digest must be of what was checked: a file saved meanwhile is not stored
+            text = decode(raw, given)[0]
+            if text is None or text.splitlines() != lines:
+                return
+            listed.append([given, os.path.realpath(given), hashlib.sha256(raw).hexdigest()])
+        entry = {
+            "engine": _engine_version(),
+            "asked": _asked(top),
+            "files": listed,
+            "hash": content_hash,
+            "model": _encode(checked),
+        }
+        payload = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode()
+        _write(_entry(top, root), _seal(key, payload))
+
+
+# -- which entry, and is it still true ------------------------------------------------------------
+
+
+def _asked(top: str) -> list[str]:
+    """The playbook as asked for: the same file reached another way is another entry."""
+    return [os.path.realpath(top), top, os.getcwd()]
+
+
+def _entry(top: str, root: Path) -> Path:
+    name = hashlib.sha256("\0".join(_asked(top)).encode()).hexdigest()[:32]
+    return root / f"playbook-{name}.json"
+
+
+def _unchanged(files: Any) -> bool:
+    """Every file still resolves where it did and holds the same bytes."""
+    if files.__class__ is not list or not files:
+        return False
+    for item in files:
+        if item.__class__ is not list or len(item) != 3:
+            return False
+        given, real, digest = item
+        if not isinstance(given, str) or os.path.realpath(given) != real:
+            return False
+        if _digest(given) != digest:
+            return False
+    return True
+
+
+def _engine_version() -> str:
+    """Changes whenever the engine's code does (its files' names, sizes and times)."""
+    here = Path(__file__).resolve().parent
+    parts = [str(FORMAT)]
+    for path in sorted(here.glob("*.py")) + sorted(here.glob("*.j2")):
+        info = path.stat()
+        parts.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def _digest(path: str) -> str | None:
@@ -51,6 +174,13 @@ def _digest(path: str) -> str | None:
             return hashlib.sha256(fh.read()).hexdigest()
     except OSError:
         return None
+
+
+def _is_hash(value: Any) -> bool:
+    return isinstance(value, str) and len(value) == 64 and value.isascii() and value.isalnum()
+
+
+# -- is it ours ---------------------------------------------------------------------------------
 
 
 def _trusted(path: Path) -> bool:
@@ -64,67 +194,51 @@ def _trusted(path: Path) -> bool:
     return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _index(top: str, root: Path) -> Path:
-    # the model names files as they were given (in messages, coverage and handbooks), so the
-    # same playbook reached by another path or from another folder is another entry
-    key = "\0".join((os.path.realpath(top), top, os.getcwd()))
-    return root / f"index-{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
+def _key(root: Path, create: bool) -> bytes | None:
+    """The folder's secret for sealing entries: made once (the first process to link it in
+    wins), and made again if it is damaged or not ours (entries sealed with it are then lost)."""
+    path = root / _KEY_FILE
+    key = _read_key(path)
+    if key is None and create:
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(secrets.token_bytes(_KEY_SIZE))
+            os.chmod(tmp, 0o600)
+            try:
+                os.link(tmp, path)  # never replaces a key another process has just made
+            except FileExistsError:
+                if _read_key(path) is None:
+                    os.replace(tmp, path)
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        key = _read_key(path)
+    return key
 
 
-def lookup(top: str) -> tuple[Any, str] | None:
-    """(model, content hash) stored for ``top``, if every file it was built from is unchanged."""
-    root = folder()
-    if root is None or not _trusted(root):
+def _read_key(path: Path) -> bytes | None:
+    if not _trusted(path):
         return None
-    index = _index(top, root)
-    try:
-        if not _trusted(index):
-            return None
-        entry = json.loads(index.read_text(encoding="utf-8"))
-        if entry.get("format") != FORMAT or entry.get("engine") != _engine_version():
-            return None
-        for path, digest in entry["files"].items():
-            if _digest(path) != digest:
-                return None
-        blob = root / entry["model"]
-        if not _trusted(blob):
-            return None
-        with open(blob, "rb") as fh:
-            model, content_hash = pickle.load(fh)  # noqa: S301 - our own file, checked above
-    except (
-        OSError,
-        ValueError,
-        KeyError,
-        TypeError,
-        EOFError,
-        pickle.UnpicklingError,
-        AttributeError,
-        ImportError,
-    ):
+    key = path.read_bytes()
+    return key if len(key) == _KEY_SIZE else None
+
+
+def _seal(key: bytes, payload: bytes) -> bytes:
+    return _MAGIC + hmac.new(key, payload, hashlib.sha256).hexdigest().encode() + b"\n" + payload
+
+
+def _unseal(key: bytes, data: bytes) -> bytes | None:
+    """The payload, if the entry is whole and was sealed with this folder's key."""
+    if not data.startswith(_MAGIC):
         return None
-    return model, content_hash
-
-
-def store(top: str, model: Any, content_hash: str, files: list[str]) -> None:
-    """Remember the checked model of ``top`` (silently does nothing when it cannot)."""
-    root = folder()
-    if root is None:
-        return
-    with contextlib.suppress(OSError, pickle.PicklingError, TypeError, AttributeError):
-        root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if not _trusted(root):
-            return
-        digests = {os.path.realpath(f): _digest(f) for f in files}
-        if None in digests.values():
-            return
-        name = f"model-{content_hash[:32]}-{FORMAT}.pickle"
-        _write(root / name, pickle.dumps((model, content_hash), protocol=pickle.HIGHEST_PROTOCOL))
-        entry = {"format": FORMAT, "engine": _engine_version(), "files": digests, "model": name}
-        _write(_index(top, root), json.dumps(entry, indent=1).encode())
+    mac, _, payload = data[len(_MAGIC) :].partition(b"\n")
+    expected = hmac.new(key, payload, hashlib.sha256).hexdigest().encode()
+    return payload if hmac.compare_digest(mac, expected) else None
 
 
 def _write(path: Path, data: bytes) -> None:
-    """Write whole or not at all (a crash never leaves half an entry)."""
+    """Write whole or not at all (a crash or a second writer never leaves half an entry)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -135,3 +249,180 @@ def _write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+# -- the checked model as JSON ----------------------------------------------------------------
+# Plain JSON values stand for themselves; everything else is a list whose first item says what
+# it is: ["T", ...] tuple, ["L", ...] list, ["F", ...] frozenset, ["M", k, v, ...] dict,
+# ["D", "1.50"] Decimal, ["Y", "2026-03-02"] date, ["Rule", field, ...] one of our classes
+# (its fields in declaration order), ["S", i] the i-th shared value. Types and labels repeat
+# by the hundred (every expression node has a type), so each is written once among the shared
+# values; this halves reading time. Nothing else can be written or read.
+
+_CLASSES: dict[str, type] = {
+    cls.__name__: cls
+    for module in (model, expressions)
+    for cls in vars(module).values()
+    if isinstance(cls, type)
+    and dataclasses.is_dataclass(cls)
+    and cls.__module__ == module.__name__
+    and (module is model or (issubclass(cls, expressions.Node) and cls is not expressions.Node))
+}
+_CLASSES.update({"Type": types.Type, "Location": Location, "Message": Message})
+_FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
+_SHARED = frozenset({"Type", "Label"})
+_TAGS = ("T", "L", "F", "M", "D", "Y", "S")
+assert not set(_TAGS) & set(_CLASSES)
+
+
+class _Unsupported(TypeError):
+    """A value the cache does not write (the playbook is then simply not cached)."""
+
+
+def _encode(top: Any) -> dict[str, Any]:
+    """``{"shared": [...], "value": ...}``: ``top`` as JSON values."""
+    shared: list[Any] = []
+    seen: dict[str, int] = {}
+
+    def enc(value: Any) -> Any:
+        cls = value.__class__
+        if value is None or cls in (bool, int, str, float):
+            return value
+        if cls is tuple:
+            return ["T", *map(enc, value)]
+        if cls is list:
+            return ["L", *map(enc, value)]
+        if cls is frozenset:
+            return ["F", *map(enc, value)]
+        if cls is dict:
+            out: list[Any] = ["M"]
+            for k, v in value.items():
+                out += [enc(k), enc(v)]
+            return out
+        if cls is Decimal:
+            return ["D", str(value)]
+        if cls is date:
+            return ["Y", value.isoformat()]
+        name = cls.__name__
+        if _CLASSES.get(name) is not cls:
+            raise _Unsupported(name)
+        written = [name, *(enc(getattr(value, f)) for f in _FIELDS[name])]
+        if name not in _SHARED:
+            return written
+        # shared by what is written, not by ==: a type's limits do not take part in ==
+        text = json.dumps(written)
+        if text not in seen:
+            seen[text] = len(shared)
+            shared.append(written)
+        return ["S", seen[text]]
+
+    value = enc(top)
+    return {"shared": shared, "value": value}
+
+
+def _decode(data: Any) -> Any:
+    """What ``_encode`` wrote, built again; raises ValueError (or a lookup error) otherwise.
+
+    ``data`` comes from ``json.loads`` with ``_no_objects``, so anything that is not a list
+    is a plain value (this is the hot path of a cache hit: scalars are not even looked at)."""
+    shared: list[Any] = []
+
+    def dec(value: list[Any]) -> Any:
+        tag = value[0]
+        args = [dec(v) if v.__class__ is list else v for v in value[1:]]
+        if tag == "S":
+            (i,) = args
+            if i.__class__ is not int or i < 0:
+                raise ValueError("not a shared value")
+            return shared[i]
+        if tag == "T":
+            return tuple(args)
+        made = _MAKERS.get(tag)
+        if made is not None:
+            cls, arity, check = made
+            if len(args) != arity:
+                raise ValueError(f"{tag} has other fields")
+            out = cls(*args)
+            if check is not None and not check(out):
+                raise ValueError(f"{tag} is not one the checker could have made")
+            return out
+        if tag == "L":
+            return args
+        if tag == "F":
+            return frozenset(args)
+        if tag == "M":
+            return dict(zip(args[::2], args[1::2], strict=True))
+        if tag == "D":
+            return Decimal(_text(*args))
+        if tag == "Y":
+            return date.fromisoformat(_text(*args))
+        raise ValueError("not a cache value")
+
+    for item in data["shared"]:
+        if item.__class__ is not list or item[0] not in _SHARED:
+            raise ValueError("only types and labels are shared")
+        shared.append(dec(item))
+    top = data["value"]
+    return dec(top) if top.__class__ is list else top
+
+
+def _no_objects(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Only the entry itself and its model are JSON objects; the model is all lists."""
+    out = dict(pairs)
+    if out.keys() not in (_ENTRY_KEYS, _MODEL_KEYS):
+        raise ValueError("not a cache entry")
+    return out
+
+
+_ENTRY_KEYS = {"engine", "asked", "files", "hash", "model"}
+_MODEL_KEYS = {"shared", "value"}
+
+
+def _text(value: Any) -> str:
+    if value.__class__ is not str:
+        raise ValueError("not text")
+    return value
+
+
+# Code generation writes these strings into Python source (the checker vouches for them on a
+# fresh load); from the cache they must still be plain names and operators, so even an entry
+# sealed by someone else could never become code.
+
+
+def _name(value: Any) -> bool:
+    return value.__class__ is str and value.isidentifier() and value.isascii()
+
+
+def _limits(t: types.Type) -> bool:
+    return all(
+        k.__class__ is str and v.__class__ in (int, bool, float, Decimal) for k, v in t.extra
+    )
+
+
+def _plain(m: Message) -> bool:
+    return all(
+        isinstance(part, str) or all(f in PLAIN_FILTERS for f, _ in part[1])
+        for parts in m.plain.values()
+        for part in parts
+    )
+
+
+_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "Compare": lambda n: n.op in ("==", "!=", "<", "<=", ">", ">="),
+    "BoolOp": lambda n: n.op in ("and", "or"),
+    "Arith": lambda n: n.op in ("+", "-", "*", "/"),
+    "Get": lambda n: (
+        _name(n.root)
+        and all(p.__class__ is str for p in n.path)
+        and (n.root != "facts" or _name(n.path[0]))
+    ),
+    "Aggregate": lambda n: n.var == "" or _name(n.var),
+    "Call": lambda n: n.fn in expressions.FUNCTIONS,
+    "Rule": lambda r: _name(r.item),
+    "Type": _limits,
+    "Message": _plain,
+}
+
+_MAKERS: dict[str, tuple[type, int, Callable[[Any], bool] | None]] = {
+    name: (cls, len(_FIELDS[name]), _CHECKS.get(name)) for name, cls in _CLASSES.items()
+}

@@ -8,6 +8,7 @@ is an ``InputError`` that says so, never a ``KeyError`` from deep inside.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 from dataclasses import dataclass
@@ -299,13 +300,15 @@ def load_playbook(
         hit = store.lookup(file)
         if hit is not None:
             model, known = hit
-            return Playbook(compile_model(model, None, known))
+            # a cached model that does not compile is ignored; a fresh load says what is wrong
+            with contextlib.suppress(Exception):
+                return Playbook(compile_model(model, None, known))
     from .assemble import assemble
 
     parts = assemble(file, limits)
     playbook = _build(parts)
     if cache:
-        store.store(file, playbook.model, playbook.hash, parts.files)
+        store.store(file, playbook.model, playbook.hash, parts.texts)
     return playbook
 
 
