@@ -692,8 +692,10 @@ def _test_deals(file: str, playbook_id: str) -> Iterator[tuple[dict[str, Any], d
     from .source import load_yaml
     from .testing import build_deal, discover
 
+    if not file or not os.path.isfile(file):
+        return  # read from standard input or text: no folder to look in
     folder = os.path.join(os.path.dirname(file) or ".", "tests")
-    if not file or not os.path.isdir(folder):
+    if not os.path.isdir(folder):
         return
     me = os.path.realpath(file)
     for path in discover([folder]):

@@ -594,3 +594,15 @@ def test_long_stage_names_wrap_inside_their_box():
         assert all(text_width(line) <= lay.box_w - 2 * PAD for line in lines)
     assert lay.lines["a"] == ["Screening and", "evaluation"]
     assert len(lay.lines["b"]) == 2
+
+
+def test_a_playbook_read_from_text_borrows_no_examples(monkeypatch):
+    """Text has no folder: the tests/ of wherever kam runs are not its tests."""
+    import engine
+    from engine.handbook import worked_examples
+
+    monkeypatch.chdir(PLAYBOOKS)  # a tests/ folder right here, with auto-dealer's tests
+    text = (PLAYBOOKS / "auto-dealer.yaml").read_text(encoding="utf-8")
+    pb = engine.loads_playbook(text)
+    assert worked_examples(pb, "en") == {}
+    assert worked_examples(engine.load_playbook(PLAYBOOKS / "auto-dealer.yaml"), "en")
