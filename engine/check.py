@@ -1822,6 +1822,8 @@ class _Checker:
                     key=True,
                 )
             return "", 0
+        if not isinstance(assignee, str):
+            return "", 0  # not a name: the schema has reported it
         if assignee not in self.roles:
             self.error(
                 "unknown-role",

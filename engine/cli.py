@@ -440,11 +440,13 @@ def docs(
     output: str | None,
 ) -> int:
     """Render a playbook as a handbook a sales manager can read without YAML."""
-    from .handbook import render_html, render_markdown
+    from .handbook import render_html, render_markdown, worked_examples
 
     pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
     render = render_html if fmt == "html" else render_markdown
-    text = render(pb.model, _lang(lang), pb.hash)
+    chosen = _lang(lang)
+    # each message as it reads for a deal of the playbook's own test files
+    text = render(pb.model, chosen, pb.hash, worked_examples(pb, chosen))
     if output:
         _write_atomically(output, text.encode("utf-8"))
     else:
