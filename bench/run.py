@@ -421,7 +421,7 @@ def section_f(target: float) -> dict[str, Any]:
         for f in ("auto-dealer.yaml", "enterprise-sales.yaml", "key-account-office.yaml")
     ]
     probe = (
-        "import re, engine, engine.playbook, engine.evaluate, engine.render\n"
+        "import re, engine, engine.app.playbook, engine.run.evaluate, engine.present.render\n"
         "def rss():\n"
         "    return re.search(r'VmRSS:\\s+(\\d+)', open('/proc/self/status').read()).group(1)\n"
         f"base = rss(); pbs = [engine.load_playbook(p, cache=False) for p in {books}]\n"

@@ -51,15 +51,15 @@ _WHERE = {
     "PlaybookError": "errors",
     "TransitionRefused": "errors",
     "UnmetGuard": "errors",
-    "Change": "diff",
-    "PlaybookDiff": "diff",
-    "diff_playbooks": "diff",
-    "Playbook": "playbook",
-    "RuleInfo": "playbook",
-    "load_playbook": "playbook",
-    "loads_playbook": "playbook",
-    "loads_deal": "deal",
-    "read_deal": "deal",
+    "Change": "app.diff",
+    "PlaybookDiff": "app.diff",
+    "diff_playbooks": "app.diff",
+    "Playbook": "app.playbook",
+    "RuleInfo": "app.playbook",
+    "load_playbook": "app.playbook",
+    "loads_playbook": "app.playbook",
+    "loads_deal": "run.deal",
+    "read_deal": "run.deal",
     "Action": "results",
     "Approval": "results",
     "Explanation": "results",
@@ -122,8 +122,8 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .deal import loads_deal, read_deal
-    from .diff import Change, PlaybookDiff, diff_playbooks
+    from .app.diff import Change, PlaybookDiff, diff_playbooks
+    from .app.playbook import Playbook, RuleInfo, load_playbook, loads_playbook
     from .errors import (
         EXIT_BAD_INPUT,
         EXIT_BLOCKED,
@@ -141,5 +141,5 @@ if TYPE_CHECKING:
         TransitionRefused,
         UnmetGuard,
     )
-    from .playbook import Playbook, RuleInfo, load_playbook, loads_playbook
     from .results import Action, Approval, Explanation, Move, Result, Step, Violation
+    from .run.deal import loads_deal, read_deal

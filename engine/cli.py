@@ -49,7 +49,7 @@ def _guarded(fn: F) -> F:
             code = fn(*args, **kwargs)
         except KamError as exc:
             if fmt == "json":
-                from .render import to_json
+                from .present.render import to_json
 
                 click.echo(to_json(exc.to_dict()), nl=False)
             for line in exc.lines():
@@ -65,7 +65,7 @@ def _guarded(fn: F) -> F:
             if os.environ.get("KAM_DEBUG"):
                 traceback.print_exc()
             if fmt == "json":
-                from .render import to_json
+                from .present.render import to_json
 
                 click.echo(to_json({"error": "internal", "message": str(exc)}), nl=False)
             click.echo(
@@ -98,7 +98,7 @@ def _as_of(value: str | None) -> date:
 
 
 def _read_deal(path: str) -> Any:
-    from .deal import loads_deal, read_deal  # engine.read_deal / engine.loads_deal
+    from .run.deal import loads_deal, read_deal  # engine.read_deal / engine.loads_deal
 
     if path == "-":
         data = sys.stdin.buffer.read(MAX_STDIN + 1)
@@ -112,8 +112,8 @@ def _playbook(
     path: str, playbook_id: str | None = None, version: str | None = None, on: date | None = None
 ) -> Any:
     """A playbook file as given, or from a folder the version in force ``on`` that date."""
-    from .library import Library
-    from .playbook import load_playbook
+    from .app.library import Library
+    from .app.playbook import load_playbook
 
     if os.path.isdir(path):
         return Library(path).pick(playbook_id, on or date.today(), version)
@@ -208,8 +208,8 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
     """Check playbooks, modules and test files: files, folders (searched through, other YAML
     files skipped with the reason) or - for standard input (its includes resolve from the
     current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any."""
-    from .library import LintReport, classify, lint_folder
-    from .render import to_json
+    from .app.library import LintReport, classify, lint_folder
+    from .present.render import to_json
 
     report = LintReport()
     for path in paths:
@@ -252,7 +252,7 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
 def _read_stdin_text(name: str) -> str:
     """Standard input as text, within the size limit a playbook file has."""
     from .errors import PlaybookError
-    from .source import DEFAULT_LIMITS, decode
+    from .read.source import DEFAULT_LIMITS, decode
 
     raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
     if len(raw) > DEFAULT_LIMITS.max_bytes:
@@ -317,7 +317,7 @@ def _check(
     lang: str | None,
     explain: bool,
 ) -> int:
-    from .render import explanation_text, result_text, to_json
+    from .present.render import explanation_text, result_text, to_json
 
     when, language = _as_of(as_of), _lang(lang)
     pb = _playbook(playbook, playbook_id, version, when)
@@ -355,7 +355,7 @@ def advance(
     fmt: str = "text",
 ) -> int:
     """Move a deal to another stage; prints the updated deal as JSON on stdout."""
-    from .render import to_json
+    from .present.render import to_json
 
     when = _as_of(as_of)
     pb = _playbook(playbook, playbook_id, version, when)
@@ -390,8 +390,8 @@ def schema(
 ) -> int:
     """Print a JSON Schema: a playbook's deals, the playbook language, modules, results,
     playbook tests or the report of kam test --format json."""
-    from .render import to_json
-    from .schema import bundled
+    from .lang.schema import bundled
+    from .present.render import to_json
 
     if which == "deal":
         if not playbook:
@@ -440,7 +440,7 @@ def docs(
     output: str | None,
 ) -> int:
     """Render a playbook as a handbook a sales manager can read without YAML."""
-    from .handbook import render_html, render_markdown, worked_examples
+    from .present.handbook import render_html, render_markdown, worked_examples
 
     pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
     render = render_html if fmt == "html" else render_markdown
@@ -499,7 +499,7 @@ def batch(
     summary on standard error: counts by status, rule, approving role and assignee, and the
     pipeline by stage (the playbook's `amount` fact times each stage's win probability).
     A progress bar shows on a terminal."""
-    from .batch import open_deals, run_to_file
+    from .app.batch import open_deals, run_to_file
 
     when = _as_of(as_of)
     language = _lang(lang)
@@ -538,8 +538,8 @@ def batch(
 def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
     """Show what changed between two playbook files: parameters, rules, table rows, stages
     and moves, each with where it stands. Both files are checked first."""
-    from .diff import diff_playbooks
-    from .render import diff_text, to_json
+    from .app.diff import diff_playbooks
+    from .present.render import diff_text, to_json
 
     d = diff_playbooks(old, new)
     click.echo(to_json(d.to_dict()) if fmt == "json" else diff_text(d), nl=False)
@@ -573,8 +573,8 @@ def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
 @_guarded
 def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: str | None) -> int:
     """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
-    from .render import to_json
-    from .testing import Report, Runner, discover
+    from .app.testing import Report, Runner, discover
+    from .present.render import to_json
 
     text = fmt == "text"
     files = discover(paths or (".",))

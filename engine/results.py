@@ -203,7 +203,7 @@ class Result:
         """``to_dict()`` as JSON text, exactly as ``kam validate --format json`` prints it:
         money and ratios as exact JSON numbers (read them back with
         ``json.loads(text, parse_float=Decimal)``), dates as YYYY-MM-DD."""
-        from .render import to_json
+        from .present.render import to_json
 
         return to_json(self.to_dict())
 
@@ -256,6 +256,6 @@ class Explanation:
 
     def to_json(self) -> str:
         """``to_dict()`` as JSON text, exactly as ``kam explain --format json`` prints it."""
-        from .render import to_json
+        from .present.render import to_json
 
         return to_json(self.to_dict())

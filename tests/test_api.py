@@ -18,7 +18,7 @@ import pytest
 
 import engine
 from engine.cli import main
-from engine.render import to_json
+from engine.present.render import to_json
 
 from .conftest import AS_OF, AUTO_DEALER, BASE_DEAL, PLAYBOOKS, ROOT
 

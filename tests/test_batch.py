@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-import engine.batch
+import engine.app.batch
 from engine.cli import main
 
 from .conftest import AUTO_DEALER, BASE_DEAL, FIXTURES, PLAYBOOKS, ROOT
@@ -111,7 +111,7 @@ def test_a_bad_line_gets_the_problems_kam_validate_gives(runner, tmp_path, name)
 
 
 def test_bad_bytes_and_an_endless_line_are_error_lines(runner, tmp_path, monkeypatch):
-    monkeypatch.setattr(engine.batch, "MAX_LINE", 2000)
+    monkeypatch.setattr(engine.app.batch, "MAX_LINE", 2000)
     deal = json.dumps(BASE_DEAL).encode()
     path = tmp_path / "deals.jsonl"
     path.write_bytes(b"\n".join([deal, b'{"id": "\xff"}', b"[" + b" " * 5000 + b"]", deal]) + b"\n")
@@ -159,7 +159,7 @@ def test_batch_never_leaves_half_a_file(runner, deals_file, tmp_path, monkeypatc
     def boom(*a, **k):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(engine.batch, "run", boom)
+    monkeypatch.setattr(engine.app.batch, "run", boom)
     out, summary = tmp_path / "out.jsonl", tmp_path / "summary.json"
     result = runner.invoke(main, batch_args(deals_file, "-o", out, "--summary-json", summary))
     assert result.exit_code == 4
@@ -215,8 +215,8 @@ class Hooked(io.RawIOBase):
 
 
 def hook(monkeypatch, at: int, action) -> None:
-    monkeypatch.setattr(engine.batch, "CHUNK", 5)  # many chunks, workers busy early
-    monkeypatch.setattr(engine.batch, "open_deals", lambda path: Hooked(Path(path), at, action))
+    monkeypatch.setattr(engine.app.batch, "CHUNK", 5)  # many chunks, workers busy early
+    monkeypatch.setattr(engine.app.batch, "open_deals", lambda path: Hooked(Path(path), at, action))
 
 
 def copy_dealer(folder: Path) -> Path:
@@ -282,23 +282,25 @@ def test_a_killed_worker_is_one_clear_line_not_a_traceback(runner, tmp_path, mon
 def test_a_worker_that_cannot_compile_says_so_in_one_line(monkeypatch, auto_dealer):
     from datetime import date
 
-    job = engine.batch.Job(auto_dealer.model, auto_dealer.hash, date(2026, 3, 2), "en", False, "x")
+    job = engine.app.batch.Job(
+        auto_dealer.model, auto_dealer.hash, date(2026, 3, 2), "en", False, "x"
+    )
 
     def broken(*a, **k):
         raise ValueError("no code")
 
-    monkeypatch.setattr("engine.compile.compile_model", broken)
-    monkeypatch.setattr(engine.batch, "_WORKER", {})
+    monkeypatch.setattr("engine.compile.build.compile_model", broken)
+    monkeypatch.setattr(engine.app.batch, "_WORKER", {})
     before = signal.getsignal(signal.SIGINT)
     try:
-        engine.batch._start_worker(job)  # never raises: the pool would print a traceback
+        engine.app.batch._start_worker(job)  # never raises: the pool would print a traceback
         assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN  # Ctrl-C: the parent's
     finally:
         signal.signal(signal.SIGINT, before)
     with pytest.raises(
         RuntimeError, match=r"^a worker could not compile the playbook: ValueError: no code$"
     ):
-        engine.batch._worker_chunk([(1, b"{}")])
+        engine.app.batch._worker_chunk([(1, b"{}")])
 
 
 # -- summary -------------------------------------------------------------------------------
@@ -385,7 +387,7 @@ class Clock:
 
 def test_progress_bar_counts_rate_and_eta():
     screen, clock = io.StringIO(), Clock()
-    bar = engine.batch.Progress(screen, 4000, clock=clock)
+    bar = engine.app.batch.Progress(screen, 4000, clock=clock)
     clock.now += 2
     bar.update(1000, 1000)
     clock.now += 0.05
@@ -403,7 +405,7 @@ def test_progress_bar_counts_rate_and_eta():
 
 def test_progress_without_a_size_has_no_eta():
     screen, clock = io.StringIO(), Clock()
-    bar = engine.batch.Progress(screen, None, clock=clock)
+    bar = engine.app.batch.Progress(screen, None, clock=clock)
     clock.now += 4
     bar.update(1000, 5000)
     assert screen.getvalue() == "\r1,000 deals  250/s\x1b[K"

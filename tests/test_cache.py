@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import engine
-from engine import cache
+from engine.app import cache
 from engine.cli import main
 
 from .conftest import PLAYBOOKS
@@ -33,25 +33,25 @@ def book(tmp_path, monkeypatch):
 
 
 def _forbid_checking(monkeypatch):
-    import engine.check
+    import engine.check.checker
 
     def boom(*a, **k):
         raise AssertionError("the playbook was checked again")
 
-    monkeypatch.setattr(engine.check, "check_playbook", boom)
+    monkeypatch.setattr(engine.check.checker, "check_playbook", boom)
 
 
 def _count_checks(monkeypatch) -> list[int]:
-    import engine.check
+    import engine.check.checker
 
     calls: list[int] = []
-    real = engine.check.check_playbook
+    real = engine.check.checker.check_playbook
 
     def counted(*a, **k):
         calls.append(1)
         return real(*a, **k)
 
-    monkeypatch.setattr(engine.check, "check_playbook", counted)
+    monkeypatch.setattr(engine.check.checker, "check_playbook", counted)
     return calls
 
 
@@ -102,19 +102,19 @@ def test_a_module_swapped_for_another_file_is_noticed(book):
 
 def test_a_file_saved_while_it_is_checked_is_not_stored(book, monkeypatch):
     """The entry's digests are of the files as they were read, never of a later save."""
-    import engine.check
+    import engine.check.checker
 
     module = book / "modules" / "credit-policy.yaml"
-    real = engine.check.check_playbook
+    real = engine.check.checker.check_playbook
 
     def saved_meanwhile(*a, **k):
         module.write_text(module.read_text().replace("value: 90", "value: 60"))
         return real(*a, **k)
 
-    monkeypatch.setattr(engine.check, "check_playbook", saved_meanwhile)
+    monkeypatch.setattr(engine.check.checker, "check_playbook", saved_meanwhile)
     first = engine.load_playbook(book / "auto-dealer.yaml")
     assert first.model.parameters["overdue_block_days"].value == 90  # what was read
-    monkeypatch.setattr(engine.check, "check_playbook", real)
+    monkeypatch.setattr(engine.check.checker, "check_playbook", real)
     second = engine.load_playbook(book / "auto-dealer.yaml")
     assert second.model.parameters["overdue_block_days"].value == 60
 
@@ -167,7 +167,7 @@ transitions:
 
 
 def test_every_kind_of_value_comes_back_exactly(book, monkeypatch):
-    from engine import expressions
+    from engine.lang import expressions
 
     path = book / "every-kind.yaml"
     path.write_text(EVERY_KIND)
@@ -192,7 +192,7 @@ def _exprs(value, seen=None):
     """Every checked expression in a model."""
     import dataclasses
 
-    from engine.model import Expr
+    from engine.check.model import Expr
 
     if isinstance(value, Expr):
         yield value
@@ -302,7 +302,7 @@ def _writer(folder: str, book: str, cache_dir: str, barrier, rounds: int) -> Non
     os.environ["KAM_CACHE_DIR"] = cache_dir
     os.chdir(folder)
     import engine as kam
-    from engine import cache as store
+    from engine.app import cache as store
 
     fresh = kam.load_playbook(book, cache=False)
     read = {f: Path(f).read_text(encoding="utf-8").splitlines() for f in fresh.model.files}
@@ -583,7 +583,7 @@ def test_a_cached_playbook_writes_plain_messages_without_jinja2(book, tmp_path):
     """From the cache, a deal whose messages are all plain never imports jinja2 (~35 ms)."""
     script = (
         "import sys, datetime, engine\n"
-        "from engine.deal import read_deal\n"
+        "from engine.run.deal import read_deal\n"
         f"pb = engine.load_playbook({str(book / 'auto-dealer.yaml')!r})\n"
         f"deal = read_deal({str(book / 'examples' / 'system-purchasing-units.json')!r})\n"
         "result = pb.evaluate(deal, as_of=datetime.date(2026, 3, 2))\n"

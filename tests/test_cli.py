@@ -323,12 +323,12 @@ def test_help_and_version(runner):
 
 
 def test_internal_errors_never_show_a_traceback(runner, monkeypatch):
-    import engine.playbook
+    import engine.app.playbook
 
     def boom(*a, **k):
         raise RuntimeError("kaput")
 
-    monkeypatch.setattr(engine.playbook.Playbook, "evaluate", boom)
+    monkeypatch.setattr(engine.app.playbook.Playbook, "evaluate", boom)
     result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB)
     assert result.exit_code == 4
     assert "internal error: RuntimeError: kaput" in result.stderr
@@ -336,12 +336,12 @@ def test_internal_errors_never_show_a_traceback(runner, monkeypatch):
 
 
 def test_ctrl_c_exits_130_without_a_traceback(runner, monkeypatch):
-    import engine.playbook
+    import engine.app.playbook
 
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(engine.playbook.Playbook, "evaluate", interrupted)
+    monkeypatch.setattr(engine.app.playbook.Playbook, "evaluate", interrupted)
     result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB)
     assert result.exit_code == 130
     assert result.stderr == "interrupted\n"

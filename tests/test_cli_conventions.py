@@ -130,7 +130,7 @@ def _line_of(path, case):
 def test_json_report(runner, suites):
     import jsonschema
 
-    from engine.schema import bundled
+    from engine.lang.schema import bundled
 
     good, bad = suites
     result = invoke(runner, "test", good, bad, "--format", "json")
@@ -171,7 +171,7 @@ def test_json_report_when_all_pass_with_coverage(runner, suites):
 def test_json_report_lists_a_broken_test_file_as_an_error(runner, tmp_path):
     import jsonschema
 
-    from engine.schema import bundled
+    from engine.lang.schema import bundled
 
     broken = tmp_path / "broken.yaml"
     broken.write_text("kam_test: 1\nplaybook: x.yaml\ncases: []\n", encoding="utf-8")

@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from engine import load_playbook, messages
-from engine.deal import read_deal
+from engine import load_playbook
+from engine.lang import messages
+from engine.run.deal import read_deal
 
 from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS, many
 
@@ -258,8 +259,8 @@ def mutated_deals(draw):
 @many(1000)
 @given(deal=mutated_deals())
 def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
-    from engine.schema import deal_problems
-    from engine.source import check_values
+    from engine.lang.schema import deal_problems
+    from engine.read.source import check_values
 
     compiled = auto_dealer.compiled
     fast = compiled.check(deal)
@@ -301,8 +302,8 @@ def percent_pb():
 def test_generated_checker_agrees_with_jsonschema_on_percentages(
     percent_pb, discount, cap, markup, shares
 ):
-    from engine.schema import deal_problems
-    from engine.source import check_values
+    from engine.lang.schema import deal_problems
+    from engine.read.source import check_values
 
     deal = {
         "id": "D",

@@ -13,7 +13,7 @@ import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
 from engine.cli import main
-from engine.schema import bundled
+from engine.lang.schema import bundled
 
 from .conftest import AUTO_DEALER, PLAYBOOKS
 

@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
-from engine import expressions as ex
-from engine import runtime as rt
-from engine import types as T
-from engine.codegen import ModuleBuilder
+from engine.compile.codegen import ModuleBuilder
+from engine.lang import expressions as ex
+from engine.lang import types as T
+from engine.run import reference as rt
 
 LINE = T.object_of({"quantity": T.INTEGER, "price": T.MONEY, "list": T.MONEY, "tag": T.STRING})
 DEAL = T.object_of(

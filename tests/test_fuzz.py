@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import engine
-from engine.assemble import assemble
-from engine.deal import read_deal
-from engine.handbook import render_html
+from engine.present.handbook import render_html
+from engine.read.assemble import assemble
+from engine.run.deal import read_deal
 
 from .conftest import AS_OF, AUTO_DEALER, PLAYBOOKS, many
 

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.app.playbook import load_playbook
 from engine.cli import main
 from engine.errors import DealError
-from engine.playbook import load_playbook
 
 from .conftest import AUTO_DEALER, BASE_DEAL, PLAYBOOKS, ROOT
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.source import check_values, decode, load_json, load_yaml
+from engine.read.source import check_values, decode, load_json, load_yaml
 
 
 def codes(text):

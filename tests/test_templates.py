@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.messages import MAX_OUTPUT, Message, RenderFailed, _Unsure, write_plain
-from engine.templates import compile_text, compiled, render
+from engine.lang.messages import MAX_OUTPUT, Message, RenderFailed, _Unsure, write_plain
+from engine.lang.templates import compile_text, compiled, render
 
 
 def _check(text: str) -> list[str]:

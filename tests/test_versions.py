@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 import engine
+from engine.app.library import Library
 from engine.cli import main
-from engine.library import Library
 
 from .conftest import BASE_DEAL, FIXTURES, PLAYBOOKS, ROOT
 

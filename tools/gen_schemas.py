@@ -7,6 +7,7 @@ tests/test_schemas.py fails when the committed files and this generator disagree
 import json
 import sys
 from pathlib import Path
+
 NAME = {"type": "string", "pattern": "^[a-z][a-z0-9_]*$", "maxLength": 64}
 def ref(n): return {"$ref": f"#/$defs/{n}"}
 def obj(props, required=(), title=None, desc=None, **kw):

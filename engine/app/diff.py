@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from .assemble import Assembled, assemble
-from .compile import canonical_json
-from .errors import InputError, Location
-from .results import PlaybookRef
-from .source import SourceMap
+from ..compile.build import canonical_json
+from ..errors import InputError, Location
+from ..read.assemble import Assembled, assemble
+from ..read.source import SourceMap
+from ..results import PlaybookRef
 
 Path = tuple[str | int, ...]
 FIRST = ("kam", "id", "version", "effective_from", "effective_to", "extends", "include")

@@ -44,10 +44,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import expressions, model, types
-from .errors import Location
-from .messages import PLAIN_FILTERS, Message
-from .source import decode
+from ..check import model
+from ..errors import Location
+from ..lang import expressions, types
+from ..lang.messages import PLAIN_FILTERS, Message
+from ..read.source import decode
 
 FORMAT = 2
 _MAGIC = b"kam-cache 2\n"
@@ -160,11 +161,11 @@ def _unchanged(files: Any) -> bool:
 
 def _engine_version() -> str:
     """Changes whenever the engine's code does (its files' names, sizes and times)."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # engine/, every sub-package
     parts = [str(FORMAT)]
-    for path in sorted(here.glob("*.py")) + sorted(here.glob("*.j2")):
+    for path in sorted(here.rglob("*.py")) + sorted(here.rglob("*.j2")):
         info = path.stat()
-        parts.append(f"{path.name}:{info.st_size}:{info.st_mtime_ns}")
+        parts.append(f"{path.relative_to(here)}:{info.st_size}:{info.st_mtime_ns}")
     return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from . import expressions as ex
+from ..lang import expressions as ex
 
 
 class Unknown(Exception):

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .compile import CompiledPlaybook
-from .errors import DealError, DealProblem, InputError
-from .schema import deal_problems
-from .source import DEFAULT_LIMITS, Limits, check_values, decode, load_json, load_yaml
+from ..compile.build import CompiledPlaybook
+from ..errors import DealError, DealProblem, InputError
+from ..lang.schema import deal_problems
+from ..read.source import DEFAULT_LIMITS, Limits, check_values, decode, load_json, load_yaml
 
 FORMATS = ("json", "yaml")
 

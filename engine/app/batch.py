@@ -33,14 +33,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 import simplejson
 
-from .errors import EXIT_INTERRUPTED, DealError, DealProblem, InputError, KamError
-from .source import DEFAULT_LIMITS, decode, load_json
+from ..errors import EXIT_INTERRUPTED, DealError, DealProblem, InputError, KamError
+from ..read.source import DEFAULT_LIMITS, decode, load_json
 
 if TYPE_CHECKING:
-    from .compile import CompiledPlaybook
-    from .model import PlaybookModel
+    from ..check.model import PlaybookModel
+    from ..compile.build import CompiledPlaybook
+    from ..results import PlaybookRef, Result
     from .playbook import Playbook
-    from .results import PlaybookRef, Result
 
 CHUNK = 1000  # deals per task: large enough to hide inter-process costs
 MAX_LINE = DEFAULT_LIMITS.max_bytes  # the same limit as one deal file
@@ -199,8 +199,8 @@ class _Checker:
         return "".join([self.one(number, raw, notes) for number, raw in lines]), notes.tally()
 
     def one(self, number: int, raw: bytes | None, notes: _Notes) -> str:
-        from .deal import check_deal
-        from .evaluate import evaluate
+        from ..run.deal import check_deal
+        from ..run.evaluate import evaluate
 
         try:
             data = _parse(raw, number, self.job.name)
@@ -261,7 +261,7 @@ def _start_worker(job: Job) -> None:
     """Compile the parent's model in a worker. Never raises: the pool would print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
-        from .compile import compile_model
+        from ..compile.build import compile_model
 
         _WORKER["checker"] = _Checker(compile_model(job.model, None, job.hash), job)
     except Exception as exc:  # reported with the first chunk, as the engine's own bug
@@ -429,7 +429,7 @@ def run_to_file(
             except WorkerStopped as exc:
                 raise WorkerStopped(f"{exc}; {output} was not written") from None
     if summary_json is not None:
-        from .render import to_json
+        from ..present.render import to_json
 
         with _atomic(summary_json) as fh:
             fh.write(to_json(summary.to_dict()))
@@ -690,7 +690,7 @@ class Summary:
 
     @staticmethod
     def _row(s: StageTotal, width: int) -> list[str]:
-        from .messages import fmt_percent
+        from ..lang.messages import fmt_percent
 
         row = [s.stage, _int(s.deals)]
         if width > 2:
@@ -756,7 +756,7 @@ def _int(n: int) -> str:
 
 def _money(value: Decimal | None) -> str:
     """Exact, with thousands separators and at least two decimals (never rounded)."""
-    from .messages import fmt_number
+    from ..lang.messages import fmt_number
 
     if value is None:
         return ""

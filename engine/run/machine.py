@@ -14,7 +14,7 @@ from typing import Any
 
 from transitions import Machine, MachineError
 
-from .errors import TransitionRefused
+from ..errors import TransitionRefused
 
 
 class _Token:

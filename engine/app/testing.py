@@ -22,14 +22,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from .deal import read_deal
-from .errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
+from ..errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
+from ..lang.messages import fmt_number
+from ..lang.schema import schema_diagnostics
+from ..read.source import load_yaml
+from ..results import Explanation, Result
+from ..run.deal import read_deal
 from .library import Library
-from .messages import fmt_number
 from .playbook import Playbook, load_playbook
-from .results import Explanation, Result
-from .schema import schema_diagnostics
-from .source import load_yaml
 
 EXIT = {"ok": 0, "blocked": 1, "needs_approval": 3}
 
@@ -210,7 +210,7 @@ def check_test_file(file: str, text: str | None = None, folder: str | None = Non
     playbook and base deal it names exist, that every case has a date and its own name.
     ``text`` already read (standard input) names its files relative to ``folder`` (default:
     the current one). Raises ``PlaybookError`` with every problem found."""
-    from .assemble import read_file
+    from ..read.assemble import read_file
 
     problems: list[Diagnostic] = []
     from_stdin = text is not None  # kam lint -: paths start at the current folder
@@ -285,7 +285,7 @@ class Runner:
         return []
 
     def _run(self, file: str) -> list[CaseResult]:
-        from .assemble import read_file
+        from ..read.assemble import read_file
 
         text, problems = read_file(file)  # missing, unreadable, too large: a located error
         if text is None:

@@ -16,10 +16,26 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from . import expressions as ex
-from . import templates as tpl
-from .errors import Diagnostic, DiagnosticSink, Location, suggest
-from .messages import Message, Plain
+from ..errors import Diagnostic, DiagnosticSink, Location, suggest
+from ..lang import expressions as ex
+from ..lang import templates as tpl
+from ..lang.messages import Message, Plain
+from ..lang.schema import schema_diagnostics
+from ..lang.types import (
+    ANY,
+    BOOL,
+    DATE,
+    INTEGER,
+    NUMBER,
+    PERCENT,
+    SCALARS,
+    STRING,
+    Type,
+    list_of,
+    object_of,
+    python_value_type,
+)
+from ..read.source import Path, SourceMap, json_path
 from .model import (
     ApprovalChain,
     Case,
@@ -38,22 +54,6 @@ from .model import (
     Stage,
     Table,
     Transition,
-)
-from .schema import schema_diagnostics
-from .source import Path, SourceMap, json_path
-from .types import (
-    ANY,
-    BOOL,
-    DATE,
-    INTEGER,
-    NUMBER,
-    PERCENT,
-    SCALARS,
-    STRING,
-    Type,
-    list_of,
-    object_of,
-    python_value_type,
 )
 
 BUILTIN_FIELDS = ("id", "category", "stage", "owner", "documents", "approvals", "history")

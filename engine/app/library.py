@@ -18,10 +18,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from .assemble import read_file
-from .errors import Diagnostic, InputError, Location, PlaybookError, suggest
+from ..errors import Diagnostic, InputError, Location, PlaybookError, suggest
+from ..read.assemble import read_file
+from ..read.source import load_yaml
 from .playbook import Playbook, load_playbook
-from .source import load_yaml
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +191,7 @@ def _extension(top: dict[str, object]) -> bool:
     """A new version that ``extends: base.yaml`` and says only what changed (no kam: or id).
     yamllint and ESLint configs have ``extends`` and ``rules`` too: theirs are not a YAML
     file beside it with nothing but playbook keys, and their rules are a mapping."""
-    from .schema import bundled
+    from ..lang.schema import bundled
 
     base = top.get("extends")
     return (
@@ -268,7 +268,7 @@ class LintReport:
         without a folder an include is a located problem."""
         from pathlib import Path as FsPath
 
-        from .assemble import assemble_text
+        from ..read.assemble import assemble_text
         from .playbook import check_assembled, check_file
         from .testing import check_test_file
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from .errors import Diagnostic, Location
+from ..errors import Diagnostic, Location
 from .source import DEFAULT_LIMITS, Limits, Path, SourceMap, decode, load_yaml
 
 MAX_DEPTH = 8

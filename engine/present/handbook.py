@@ -28,14 +28,14 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from . import expressions as ex
-from .errors import KamError, Location
-from .messages import fmt_money, fmt_number, fmt_percent
-from .model import Label, PlaybookModel, Row, Stage, Transition
-from .types import Type
+from ..check.model import Label, PlaybookModel, Row, Stage, Transition
+from ..errors import KamError, Location
+from ..lang import expressions as ex
+from ..lang.messages import fmt_money, fmt_number, fmt_percent
+from ..lang.types import Type
 
 if TYPE_CHECKING:
-    from .playbook import Playbook
+    from ..app.playbook import Playbook
 
 T = {
     "en": {
@@ -687,10 +687,10 @@ def worked_examples(playbook: Playbook, lang: str) -> dict[str, Example]:
 def _test_deals(file: str, playbook_id: str) -> Iterator[tuple[dict[str, Any], date]]:
     """(deal, as_of) of every case of the test files in ``tests/`` beside the playbook that
     test this playbook (by its file, or by its id in a folder), in file and case order."""
-    from .deal import read_deal
-    from .schema import schema_diagnostics
-    from .source import load_yaml
-    from .testing import build_deal, discover
+    from ..app.testing import build_deal, discover
+    from ..lang.schema import schema_diagnostics
+    from ..read.source import load_yaml
+    from ..run.deal import read_deal
 
     if not file or not os.path.isfile(file):
         return  # read from standard input or text: no folder to look in
@@ -1447,7 +1447,9 @@ _ENV = ImmutableSandboxedEnvironment(
 
 
 def _template(name: str) -> str:
-    return resources.files("engine").joinpath(name).read_text(encoding="utf-8")
+    return (
+        resources.files(__package__ or "engine.present").joinpath(name).read_text(encoding="utf-8")
+    )
 
 
 def render_html(

@@ -15,8 +15,8 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from .errors import DealProblem, Diagnostic, suggest
-from .source import Path, SourceMap, json_path
+from ..errors import DealProblem, Diagnostic, suggest
+from ..read.source import Path, SourceMap, json_path
 from .types import PERCENT_TEXT, Type, percent_of_text
 
 # marks a percentage in a deal's schema; the deal validator checks its written form's bounds
@@ -31,7 +31,7 @@ SCHEMA_NAMES = ("playbook", "module", "result", "test", "test-report")
 
 
 def _schemas_dir() -> FsPath:
-    here = FsPath(__file__).resolve().parent
+    here = FsPath(__file__).resolve().parent.parent  # engine/
     packaged = here / "schemas"  # inside an installed wheel
     if (packaged / "playbook.schema.json").is_file():
         return packaged

@@ -15,9 +15,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from . import runtime as rt
-from .codegen import DealCheckBuilder, ModuleBuilder
-from .model import (
+from ..check.model import (
     ApprovalChain,
     DocumentNeed,
     Expr,
@@ -29,9 +27,11 @@ from .model import (
     Table,
     Transition,
 )
-from .results import PlaybookRef
-from .schema import deal_schema
-from .types import Type, percent_of_text
+from ..lang.schema import deal_schema
+from ..lang.types import Type, percent_of_text
+from ..results import PlaybookRef
+from ..run import reference as rt
+from .codegen import DealCheckBuilder, ModuleBuilder
 
 LANGUAGE_VERSION = "1"
 
@@ -115,14 +115,14 @@ class CompiledPlaybook:
     @functools.cached_property
     def validator(self) -> Any:
         """jsonschema's validator of deals: asked only to explain a refused deal."""
-        from .schema import deal_validator
+        from ..lang.schema import deal_validator
 
         return deal_validator(self.deal_schema)
 
     @functools.cached_property
     def machine(self) -> Any:
         """The ``transitions`` stage machine: built when a deal first moves."""
-        from .machine import StageMachine
+        from ..run.machine import StageMachine
 
         model = self.model
         return StageMachine(

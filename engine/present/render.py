@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import click
 import simplejson
 
-from .results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, Result
+from ..results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, Result
 
 if TYPE_CHECKING:
-    from .diff import PlaybookDiff
-from .messages import fmt_number, fmt_percent
+    from ..app.diff import PlaybookDiff
+from ..lang.messages import fmt_number, fmt_percent
 
 UI = {
     "en": {
@@ -260,7 +260,7 @@ _COLOUR = {"added": "green", "removed": "red", "changed": "yellow", "reordered":
 
 def diff_text(d: PlaybookDiff) -> str:
     """One line per change, newest file's location last, like a reviewer reads a change."""
-    from .diff import show
+    from ..app.diff import show
 
     def ref(r: Any) -> str:
         return f"{r.id} {r.version} ({r.hash[:12]})"
@@ -287,7 +287,7 @@ def diff_text(d: PlaybookDiff) -> str:
 
 def _summary(value: Any) -> str:
     """What an added or removed entry is, in a few words: its title, else its value."""
-    from .diff import show
+    from ..app.diff import show
 
     if isinstance(value, dict):
         title = value.get("title") or value.get("label")

@@ -15,9 +15,9 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import expressions as ex
-from . import runtime as rt
-from .types import PERCENT_TEXT
+from ..lang import expressions as ex
+from ..lang.types import PERCENT_TEXT
+from ..run import reference as rt
 
 _SAFE_BUILTINS = {
     "any": any,
@@ -313,7 +313,7 @@ class DealCheckBuilder:
             "    except (_Bad, TypeError, ValueError, KeyError, AttributeError):",
             "        return None",
         ]
-        from .source import _INVISIBLE
+        from ..read.source import _INVISIBLE
 
         namespace: dict[str, Any] = {
             "__builtins__": {

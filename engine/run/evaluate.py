@@ -14,12 +14,11 @@ from datetime import date, timedelta
 from functools import partial
 from typing import Any
 
-from . import runtime as rt
-from .compile import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
-from .errors import InputError, Text, UnmetGuard
-from .messages import Message, RenderFailed, fmt_percent
-from .model import Outcome, Row
-from .results import (
+from ..check.model import Outcome, Row
+from ..compile.build import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
+from ..errors import InputError, Text, UnmetGuard
+from ..lang.messages import Message, RenderFailed, fmt_percent
+from ..results import (
     BLOCKED,
     NEEDS_APPROVAL,
     OK,
@@ -30,6 +29,7 @@ from .results import (
     Step,
     Violation,
 )
+from . import reference as rt
 
 _TEXT = {
     "en": {

@@ -16,15 +16,15 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .compile import CompiledPlaybook, compile_model, content_hash
-from .deal import check_deal
-from .errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
-from .evaluate import Tracer, check_language, evaluate, granted_roles
-from .results import Explanation, PlaybookRef, Result
-from .source import DEFAULT_LIMITS, Limits
+from ..compile.build import CompiledPlaybook, compile_model, content_hash
+from ..errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
+from ..read.source import DEFAULT_LIMITS, Limits
+from ..results import Explanation, PlaybookRef, Result
+from ..run.deal import check_deal
+from ..run.evaluate import Tracer, check_language, evaluate, granted_roles
 
 if TYPE_CHECKING:
-    from .assemble import Assembled
+    from ..read.assemble import Assembled
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,7 +273,7 @@ def loads_playbook(
     leave it. The current folder is never used; without ``folder``, a playbook that
     includes anything is refused with a located problem for each include. Raises
     ``PlaybookError`` with every problem found, ``InputError`` if ``folder`` is not one."""
-    from .assemble import assemble_text
+    from ..read.assemble import assemble_text
 
     if not isinstance(text, str):
         raise InputError(f"loads_playbook reads text (str), not {type(text).__name__}")
@@ -303,7 +303,7 @@ def load_playbook(
             # a cached model that does not compile is ignored; a fresh load says what is wrong
             with contextlib.suppress(Exception):
                 return Playbook(compile_model(model, None, known))
-    from .assemble import assemble
+    from ..read.assemble import assemble
 
     parts = assemble(file, limits)
     playbook = _build(parts)
@@ -316,7 +316,7 @@ def check_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) ->
     """Check a playbook or a policy module (``module:``) file; returns which it was.
 
     Raises ``PlaybookError`` with every problem found."""
-    from .assemble import assemble
+    from ..read.assemble import assemble
 
     parts = assemble(os.fspath(path), limits)
     check_assembled(parts)
@@ -334,7 +334,7 @@ def check_assembled(parts: Assembled) -> PlaybookRef:
     if not is_module(parts):
         ref: PlaybookRef = _build(parts).compiled.ref
         return ref
-    from .check import check_module
+    from ..check.checker import check_module
 
     _fatal(parts)
     check_module(parts.data, parts.smap, parts.texts, parts.problems)
@@ -360,7 +360,7 @@ def _fatal(parts: Assembled) -> None:
 
 
 def _build(parts: Assembled) -> Playbook:
-    from .check import check_playbook
+    from ..check.checker import check_playbook
 
     _fatal(parts)
     model = check_playbook(parts.data, parts.smap, parts.texts, parts.problems)

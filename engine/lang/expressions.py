@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .errors import suggest
+from ..errors import suggest
 from .types import (
     ANY,
     BOOL,

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from .errors import DealProblem, Diagnostic, Location
+from ..errors import DealProblem, Diagnostic, Location
 
 Path = tuple[str | int, ...]
 

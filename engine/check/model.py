@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .errors import Location
-from .expressions import Node
-from .messages import Message
-from .types import Type
+from ..errors import Location
+from ..lang.expressions import Node
+from ..lang.messages import Message
+from ..lang.types import Type
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,1 @@
+"""Checking: assembled playbook data in, the checked PlaybookModel (or located problems) out."""

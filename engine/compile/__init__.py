@@ -1,0 +1,1 @@
+"""Compiling: PlaybookModel in, CompiledPlaybook (generated code, move table) out."""

@@ -1,0 +1,1 @@
+"""The playbook language: value types, expressions, messages and the JSON Schemas."""

@@ -1,0 +1,1 @@
+"""Presenting: results and playbooks in, text, JSON and handbooks out."""

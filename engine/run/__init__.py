@@ -1,0 +1,1 @@
+"""Running: a compiled playbook and a deal in, a Result (or a moved deal) out."""
