@@ -448,7 +448,9 @@ def docs(
     # each message as it reads for a deal of the playbook's own test files
     text = render(pb.model, chosen, pb.hash, worked_examples(pb, chosen))
     if output:
-        _write_atomically(output, text.encode("utf-8"))
+        from .app.files import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
     return EXIT_OK
@@ -595,7 +597,9 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: st
     else:
         click.echo(to_json(data), nl=False)
     if junit_xml:  # after the report: a file that cannot be written does not hide the results
-        _write_atomically(junit_xml, report.junit_xml())
+        from .app.files import write_atomically
+
+        write_atomically(junit_xml, report.junit_xml())
     if runner.errors:
         return EXIT_BAD_INPUT
     return EXIT_OK if data["ok"] else EXIT_BLOCKED
@@ -623,20 +627,6 @@ def _test_text(report: Any) -> None:
     if report.errors:
         click.echo(f"{totals['errors']} error{'s' if totals['errors'] != 1 else ''}")
     click.echo(f"{totals['passed']} passed, {totals['failed']} failed")
-
-
-def _write_atomically(path: str, content: bytes) -> None:
-    """Write a whole file or nothing: readers never see a half-written report or handbook."""
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def entry() -> None:

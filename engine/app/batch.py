@@ -20,7 +20,6 @@ import shutil
 import signal
 import stat
 import sys
-import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
@@ -35,6 +34,7 @@ import simplejson
 
 from ..errors import EXIT_INTERRUPTED, DealError, DealProblem, InputError, KamError
 from ..read.source import DEFAULT_LIMITS, decode, load_json
+from .files import atomic, writable
 
 if TYPE_CHECKING:
     from ..check.model import PlaybookModel
@@ -417,12 +417,14 @@ def run_to_file(
     """``run`` writing to ``output`` whole or not at all (stdout when None), and the summary
     as JSON to ``summary_json`` (also whole or not at all, once the batch is done)."""
     if summary_json is not None:
-        _writable(summary_json)
+        writable(summary_json)
     if output is None:
         summary = run(playbook, source, sys.stdout, as_of, lang, workers, full, name=name,
                       progress=progress)  # fmt: skip
     else:
-        with _atomic(output) as fh:
+        writable(output)
+        # private (0600): results name customers and their amounts
+        with atomic(output, private=True, prefix=".kam-batch-") as fh:
             try:
                 summary = run(playbook, source, fh, as_of, lang, workers, full, name=name,
                               progress=progress)  # fmt: skip
@@ -431,7 +433,8 @@ def run_to_file(
     if summary_json is not None:
         from ..present.render import to_json
 
-        with _atomic(summary_json) as fh:
+        writable(summary_json)
+        with atomic(summary_json, private=True, prefix=".kam-batch-") as fh:
             fh.write(to_json(summary.to_dict()))
     return summary
 
@@ -446,32 +449,6 @@ def open_deals(path: str) -> contextlib.AbstractContextManager[IO[bytes]]:
         return open(path, "rb")
     except OSError as exc:
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-
-
-def _writable(path: str) -> None:
-    """Refuse an output path that cannot be written before any deal is checked."""
-    folder = os.path.dirname(os.path.abspath(path))
-    if os.path.isdir(path):
-        raise InputError(f"{path}: is a folder; give a file name to write")
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
-        raise InputError(f"{path}: cannot write there (no such folder, or not allowed)")
-
-
-@contextlib.contextmanager
-def _atomic(path: str) -> Iterator[IO[str]]:
-    """A text file that appears at ``path`` whole, or not at all."""
-    _writable(path)
-    fd, tmp = tempfile.mkstemp(
-        dir=os.path.dirname(os.path.abspath(path)), prefix=".kam-batch-", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            yield fh
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _size_left(source: IO[bytes]) -> int | None:
