@@ -12,7 +12,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Iterator
-from typing import IO, Literal, overload
+from typing import IO, Any, Literal, overload
 
 from ..errors import InputError
 
@@ -55,7 +55,7 @@ def atomic(
     private: bool = False,
     exclusive: bool = False,
     prefix: str | None = None,
-) -> contextlib.AbstractContextManager[IO[str]] | contextlib.AbstractContextManager[IO[bytes]]:
+) -> contextlib.AbstractContextManager[Any]:
     """A file (UTF-8 text, or ``binary``) that appears at ``path`` when the block ends
     without an exception, and not at all otherwise.
 
