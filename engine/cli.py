@@ -208,27 +208,10 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
     """Check playbooks, modules and test files: files, folders (searched through, other YAML
     files skipped with the reason) or - for standard input (its includes resolve from the
     current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any."""
-    from .app.library import LintReport, classify, lint_folder
+    from .app.lint import lint_paths
     from .present.render import to_json
 
-    report = LintReport()
-    for path in paths:
-        if path == "-":
-            text = _read_stdin_text("<stdin>")
-            kind, why = classify("<stdin>", text, named=True)
-            if kind is None:
-                report.skipped.append(("<stdin>", why))
-            else:
-                # the user chose where they stand: includes resolve from there
-                report.check("<stdin>", kind, text, folder=os.getcwd())
-        elif os.path.isdir(path):
-            lint_folder(path, report)
-        else:
-            kind, why = classify(path, named=True)
-            if kind is None:
-                report.skipped.append((path, why))
-            else:
-                report.check(path, kind)
+    report = lint_paths(paths)
     problems = report.problems
     for file, why in report.skipped:
         click.echo(f"skipped {file}: {why}", err=True)
@@ -247,22 +230,6 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
         skipped_note = f", {len(report.skipped)} skipped" if report.skipped else ""
         click.echo(f"ok: {n} file{'s' if n != 1 else ''} checked{skipped_note}")
     return EXIT_BAD_INPUT if problems else EXIT_OK
-
-
-def _read_stdin_text(name: str) -> str:
-    """Standard input as text, within the size limit a playbook file has."""
-    from .errors import PlaybookError
-    from .read.source import DEFAULT_LIMITS, decode
-
-    raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
-    if len(raw) > DEFAULT_LIMITS.max_bytes:
-        raise InputError(
-            f"{name}: more than {DEFAULT_LIMITS.max_bytes:,} bytes; split it into modules"
-        )
-    text, problems = decode(raw, name)
-    if text is None:
-        raise PlaybookError(problems)
-    return text
 
 
 @main.command(epilog=EPILOG)

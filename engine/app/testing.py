@@ -8,7 +8,7 @@ row, move condition, required document and approval-chain step whether it fired;
 covered by the cases of every playbook that includes it.
 
 A run ends as a ``Report``: JSON for programs (``schemas/test-report.schema.json``) or JUnit XML
-for CI systems. ``check_test_file`` is what ``kam lint`` does with a test file.
+for CI systems. What ``kam lint`` checks in a test file is in ``lint.py``.
 """
 
 from __future__ import annotations
@@ -203,67 +203,6 @@ def is_test_file(path: str) -> bool:
     except OSError:
         return False
     return any(line.startswith("kam_test:") for line in head.splitlines())
-
-
-def check_test_file(file: str, text: str | None = None, folder: str | None = None) -> None:
-    """What ``kam lint`` checks in a test file without running it: its shape, that the
-    playbook and base deal it names exist, that every case has a date and its own name.
-    ``text`` already read (standard input) names its files relative to ``folder`` (default:
-    the current one). Raises ``PlaybookError`` with every problem found."""
-    from ..read.assemble import read_file
-
-    problems: list[Diagnostic] = []
-    from_stdin = text is not None  # kam lint -: paths start at the current folder
-    if text is None:
-        text, problems = read_file(file)
-    if text is None:
-        raise PlaybookError(problems)
-    data, smap, problems = load_yaml(text, file)
-    if data is not None:
-        problems += schema_diagnostics(data, smap, "test")
-    if problems or not isinstance(data, dict):
-        raise PlaybookError(
-            problems or [Diagnostic("empty", "the test file is empty", smap.at(()))]
-        )
-    here = (folder or ".") if from_stdin else os.path.dirname(file)
-    for key, what in (("playbook", "playbook"), ("base", "base deal")):
-        named = data.get(key)
-        if isinstance(named, str) and not os.path.exists(os.path.join(here, named)):
-            problems.append(
-                Diagnostic(
-                    "missing-file",
-                    f"the {what} '{named}' does not exist",
-                    smap.at((key,)),
-                    hint="from standard input, paths start at the current folder"
-                    if from_stdin
-                    else "give its path relative to the test file",
-                )
-            )
-    seen: dict[str, int] = {}
-    for i, case in enumerate(data["cases"]):
-        where = smap.at(("cases", i))
-        name = str(case["name"])
-        if name in seen:
-            problems.append(
-                Diagnostic(
-                    "duplicate-case",
-                    f"another case (line {seen[name]}) has the same name '{name}'",
-                    smap.at(("cases", i, "name")),
-                    hint="give each case its own name: reports and CI list cases by name",
-                )
-            )
-        seen.setdefault(name, where.line)
-        if "as_of" not in case and "as_of" not in data:
-            problems.append(
-                Diagnostic(
-                    "missing-key",
-                    "the case needs an as_of",
-                    where,
-                    hint="give as_of: in the file or the case",
-                )
-            )
-    if problems:
-        raise PlaybookError(problems)
 
 
 class Runner:
