@@ -542,7 +542,8 @@ def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
 @_guarded
 def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: str | None) -> int:
     """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
-    from .app.testing import Report, Runner, discover
+    from .app.testing import Runner, discover
+    from .app.testreport import Report
     from .present.render import to_json
 
     text = fmt == "text"
