@@ -108,26 +108,6 @@ def _read_deal(path: str) -> Any:
     return read_deal(path)
 
 
-def _playbook(
-    path: str, playbook_id: str | None = None, version: str | None = None, on: date | None = None
-) -> Any:
-    """A playbook file as given, or from a folder the version in force ``on`` that date."""
-    from .app.library import Library
-    from .app.playbook import load_playbook
-
-    if os.path.isdir(path):
-        return Library(path).pick(playbook_id, on or date.today(), version)
-    pb = load_playbook(path)
-    if playbook_id is not None and playbook_id != pb.id:
-        raise InputError(f"{path} is playbook '{pb.id}', not '{playbook_id}'")
-    if version is not None and version != pb.version:
-        raise InputError(
-            f"{path} is version {pb.version} of {pb.id}, not {version}; "
-            "give the folder to choose among versions"
-        )
-    return pb
-
-
 FORMAT = click.option(
     "--format",
     "fmt",
@@ -284,10 +264,11 @@ def _check(
     lang: str | None,
     explain: bool,
 ) -> int:
+    from .app.library import open_playbook
     from .present.render import explanation_text, result_text, to_json
 
     when, language = _as_of(as_of), _lang(lang)
-    pb = _playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when)
     data = _read_deal(deal)
     source = deal if deal != "-" else "stdin"
     if explain:
@@ -322,10 +303,11 @@ def advance(
     fmt: str = "text",
 ) -> int:
     """Move a deal to another stage; prints the updated deal as JSON on stdout."""
+    from .app.library import open_playbook
     from .present.render import to_json
 
     when = _as_of(as_of)
-    pb = _playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when)
     source = deal if deal != "-" else "stdin"
     moved = pb.advance(_read_deal(deal), to=to, by=by, at=when, lang=_lang(lang), source=source)
     click.echo(to_json(moved), nl=False)
@@ -357,13 +339,14 @@ def schema(
 ) -> int:
     """Print a JSON Schema: a playbook's deals, the playbook language, modules, results,
     playbook tests or the report of kam test --format json."""
+    from .app.library import open_playbook
     from .lang.schema import bundled
     from .present.render import to_json
 
     if which == "deal":
         if not playbook:
             raise InputError("kam schema deal needs --playbook PATH")
-        pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
+        pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
         click.echo(to_json(pb.deal_schema()), nl=False)
     else:
         click.echo(to_json(bundled(which)), nl=False)
@@ -407,9 +390,10 @@ def docs(
     output: str | None,
 ) -> int:
     """Render a playbook as a handbook a sales manager can read without YAML."""
+    from .app.library import open_playbook
     from .present.handbook import render_html, render_markdown, worked_examples
 
-    pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
+    pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
     render = render_html if fmt == "html" else render_markdown
     chosen = _lang(lang)
     # each message as it reads for a deal of the playbook's own test files
@@ -469,10 +453,11 @@ def batch(
     pipeline by stage (the playbook's `amount` fact times each stage's win probability).
     A progress bar shows on a terminal."""
     from .app.batch import open_deals, run_to_file
+    from .app.library import open_playbook
 
     when = _as_of(as_of)
     language = _lang(lang)
-    pb = _playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
+    pb = open_playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
     # a progress bar only on a terminal, and not when results scroll past on the same one
     bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     with open_deals(deals) as source:

@@ -155,3 +155,19 @@ def overlaps(entries: list[Entry]) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def open_playbook(path: str, playbook_id: str | None, version: str | None, on: date) -> Playbook:
+    """A playbook file as given, or from a folder the version in force ``on`` that date (or
+    the named ``version``); ``playbook_id`` and ``version`` must match what a file is."""
+    if os.path.isdir(path):
+        return Library(path).pick(playbook_id, on, version)
+    pb = load_playbook(path)
+    if playbook_id is not None and playbook_id != pb.id:
+        raise InputError(f"{path} is playbook '{pb.id}', not '{playbook_id}'")
+    if version is not None and version != pb.version:
+        raise InputError(
+            f"{path} is version {pb.version} of {pb.id}, not {version}; "
+            "give the folder to choose among versions"
+        )
+    return pb
