@@ -1,4 +1,4 @@
-"""Command line in, exit code out: ``kam lint | validate | explain | advance | schema``.
+"""Command line in, exit code out: ``kam lint | validate | explain | advance | batch | test ...``.
 
 Thin on purpose: parse arguments, call the public API, print, and choose the exit code. This
 is the only module that exits. Exit codes: 0 ok, 1 blocked (or move refused), 2 bad input or
