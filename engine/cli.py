@@ -1,4 +1,4 @@
-"""Command line in, exit code out: ``kam lint | validate | explain | advance | schema``.
+"""Command line in, exit code out: ``kam lint | validate | explain | advance | batch | test ...``.
 
 Thin on purpose: parse arguments, call the public API, print, and choose the exit code. This
 is the only module that exits. Exit codes: 0 ok, 1 blocked (or move refused), 2 bad input or
@@ -108,26 +108,6 @@ def _read_deal(path: str) -> Any:
     return read_deal(path)
 
 
-def _playbook(
-    path: str, playbook_id: str | None = None, version: str | None = None, on: date | None = None
-) -> Any:
-    """A playbook file as given, or from a folder the version in force ``on`` that date."""
-    from .app.library import Library
-    from .app.playbook import load_playbook
-
-    if os.path.isdir(path):
-        return Library(path).pick(playbook_id, on or date.today(), version)
-    pb = load_playbook(path)
-    if playbook_id is not None and playbook_id != pb.id:
-        raise InputError(f"{path} is playbook '{pb.id}', not '{playbook_id}'")
-    if version is not None and version != pb.version:
-        raise InputError(
-            f"{path} is version {pb.version} of {pb.id}, not {version}; "
-            "give the folder to choose among versions"
-        )
-    return pb
-
-
 FORMAT = click.option(
     "--format",
     "fmt",
@@ -208,27 +188,10 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
     """Check playbooks, modules and test files: files, folders (searched through, other YAML
     files skipped with the reason) or - for standard input (its includes resolve from the
     current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any."""
-    from .app.library import LintReport, classify, lint_folder
+    from .app.lint import lint_paths
     from .present.render import to_json
 
-    report = LintReport()
-    for path in paths:
-        if path == "-":
-            text = _read_stdin_text("<stdin>")
-            kind, why = classify("<stdin>", text, named=True)
-            if kind is None:
-                report.skipped.append(("<stdin>", why))
-            else:
-                # the user chose where they stand: includes resolve from there
-                report.check("<stdin>", kind, text, folder=os.getcwd())
-        elif os.path.isdir(path):
-            lint_folder(path, report)
-        else:
-            kind, why = classify(path, named=True)
-            if kind is None:
-                report.skipped.append((path, why))
-            else:
-                report.check(path, kind)
+    report = lint_paths(paths)
     problems = report.problems
     for file, why in report.skipped:
         click.echo(f"skipped {file}: {why}", err=True)
@@ -247,22 +210,6 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
         skipped_note = f", {len(report.skipped)} skipped" if report.skipped else ""
         click.echo(f"ok: {n} file{'s' if n != 1 else ''} checked{skipped_note}")
     return EXIT_BAD_INPUT if problems else EXIT_OK
-
-
-def _read_stdin_text(name: str) -> str:
-    """Standard input as text, within the size limit a playbook file has."""
-    from .errors import PlaybookError
-    from .read.source import DEFAULT_LIMITS, decode
-
-    raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
-    if len(raw) > DEFAULT_LIMITS.max_bytes:
-        raise InputError(
-            f"{name}: more than {DEFAULT_LIMITS.max_bytes:,} bytes; split it into modules"
-        )
-    text, problems = decode(raw, name)
-    if text is None:
-        raise PlaybookError(problems)
-    return text
 
 
 @main.command(epilog=EPILOG)
@@ -317,10 +264,11 @@ def _check(
     lang: str | None,
     explain: bool,
 ) -> int:
+    from .app.library import open_playbook
     from .present.render import explanation_text, result_text, to_json
 
     when, language = _as_of(as_of), _lang(lang)
-    pb = _playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when)
     data = _read_deal(deal)
     source = deal if deal != "-" else "stdin"
     if explain:
@@ -355,10 +303,11 @@ def advance(
     fmt: str = "text",
 ) -> int:
     """Move a deal to another stage; prints the updated deal as JSON on stdout."""
+    from .app.library import open_playbook
     from .present.render import to_json
 
     when = _as_of(as_of)
-    pb = _playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when)
     source = deal if deal != "-" else "stdin"
     moved = pb.advance(_read_deal(deal), to=to, by=by, at=when, lang=_lang(lang), source=source)
     click.echo(to_json(moved), nl=False)
@@ -390,13 +339,14 @@ def schema(
 ) -> int:
     """Print a JSON Schema: a playbook's deals, the playbook language, modules, results,
     playbook tests or the report of kam test --format json."""
+    from .app.library import open_playbook
     from .lang.schema import bundled
     from .present.render import to_json
 
     if which == "deal":
         if not playbook:
             raise InputError("kam schema deal needs --playbook PATH")
-        pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
+        pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
         click.echo(to_json(pb.deal_schema()), nl=False)
     else:
         click.echo(to_json(bundled(which)), nl=False)
@@ -440,15 +390,18 @@ def docs(
     output: str | None,
 ) -> int:
     """Render a playbook as a handbook a sales manager can read without YAML."""
+    from .app.library import open_playbook
     from .present.handbook import render_html, render_markdown, worked_examples
 
-    pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
+    pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
     render = render_html if fmt == "html" else render_markdown
     chosen = _lang(lang)
     # each message as it reads for a deal of the playbook's own test files
     text = render(pb.model, chosen, pb.hash, worked_examples(pb, chosen))
     if output:
-        _write_atomically(output, text.encode("utf-8"))
+        from .app.files import write_atomically
+
+        write_atomically(output, text.encode("utf-8"))
     else:
         click.echo(text, nl=False)
     return EXIT_OK
@@ -500,10 +453,11 @@ def batch(
     pipeline by stage (the playbook's `amount` fact times each stage's win probability).
     A progress bar shows on a terminal."""
     from .app.batch import open_deals, run_to_file
+    from .app.library import open_playbook
 
     when = _as_of(as_of)
     language = _lang(lang)
-    pb = _playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
+    pb = open_playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
     # a progress bar only on a terminal, and not when results scroll past on the same one
     bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     with open_deals(deals) as source:
@@ -573,7 +527,8 @@ def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
 @_guarded
 def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: str | None) -> int:
     """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
-    from .app.testing import Report, Runner, discover
+    from .app.testing import Runner, discover
+    from .app.testreport import Report
     from .present.render import to_json
 
     text = fmt == "text"
@@ -595,7 +550,9 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: st
     else:
         click.echo(to_json(data), nl=False)
     if junit_xml:  # after the report: a file that cannot be written does not hide the results
-        _write_atomically(junit_xml, report.junit_xml())
+        from .app.files import write_atomically
+
+        write_atomically(junit_xml, report.junit_xml())
     if runner.errors:
         return EXIT_BAD_INPUT
     return EXIT_OK if data["ok"] else EXIT_BLOCKED
@@ -623,20 +580,6 @@ def _test_text(report: Any) -> None:
     if report.errors:
         click.echo(f"{totals['errors']} error{'s' if totals['errors'] != 1 else ''}")
     click.echo(f"{totals['passed']} passed, {totals['failed']} failed")
-
-
-def _write_atomically(path: str, content: bytes) -> None:
-    """Write a whole file or nothing: readers never see a half-written report or handbook."""
-    folder, name = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(content)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def entry() -> None:

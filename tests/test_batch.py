@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import engine.app.batch
+import engine.app.progress
 from engine.cli import main
 
 from .conftest import AUTO_DEALER, BASE_DEAL, FIXTURES, PLAYBOOKS, ROOT
@@ -387,7 +388,7 @@ class Clock:
 
 def test_progress_bar_counts_rate_and_eta():
     screen, clock = io.StringIO(), Clock()
-    bar = engine.app.batch.Progress(screen, 4000, clock=clock)
+    bar = engine.app.progress.Progress(screen, 4000, clock=clock)
     clock.now += 2
     bar.update(1000, 1000)
     clock.now += 0.05
@@ -405,7 +406,7 @@ def test_progress_bar_counts_rate_and_eta():
 
 def test_progress_without_a_size_has_no_eta():
     screen, clock = io.StringIO(), Clock()
-    bar = engine.app.batch.Progress(screen, None, clock=clock)
+    bar = engine.app.progress.Progress(screen, None, clock=clock)
     clock.now += 4
     bar.update(1000, 5000)
     assert screen.getvalue() == "\r1,000 deals  250/s\x1b[K"

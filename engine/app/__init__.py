@@ -1,1 +1,1 @@
-"""Applications on top of the pipeline: the Playbook facade, folders, tests, diff, batch, cache."""
+"""Applications on top of the pipeline: the Playbook facade, lint, folders, tests, diff, batch."""

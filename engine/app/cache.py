@@ -37,7 +37,6 @@ import json
 import os
 import secrets
 import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
@@ -49,6 +48,7 @@ from ..errors import Location
 from ..lang import expressions, types
 from ..lang.messages import PLAIN_FILTERS, Message
 from ..read.source import decode
+from .files import atomic
 
 FORMAT = 2
 _MAGIC = b"kam-cache 2\n"
@@ -201,19 +201,13 @@ def _key(root: Path, create: bool) -> bytes | None:
     path = root / _KEY_FILE
     key = _read_key(path)
     if key is None and create:
-        fd, tmp = tempfile.mkstemp(dir=root, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(secrets.token_bytes(_KEY_SIZE))
-            os.chmod(tmp, 0o600)
-            try:
-                os.link(tmp, path)  # never replaces a key another process has just made
-            except FileExistsError:
-                if _read_key(path) is None:
-                    os.replace(tmp, path)
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+        secret = secrets.token_bytes(_KEY_SIZE)
+        try:  # never replaces a key another process has just made
+            with atomic(path, binary=True, private=True, exclusive=True, prefix=".tmp-") as fh:
+                fh.write(secret)
+        except FileExistsError:
+            if _read_key(path) is None:
+                _write(path, secret)
         key = _read_key(path)
     return key
 
@@ -240,16 +234,8 @@ def _unseal(key: bytes, data: bytes) -> bytes | None:
 
 def _write(path: Path, data: bytes) -> None:
     """Write whole or not at all (a crash or a second writer never leaves half an entry)."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with atomic(path, binary=True, private=True, prefix=".tmp-") as fh:
+        fh.write(data)
 
 
 # -- the checked model as JSON ----------------------------------------------------------------

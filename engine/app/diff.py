@@ -68,7 +68,7 @@ class PlaybookDiff:
 def diff_playbooks(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> PlaybookDiff:
     """Check both files (``PlaybookError`` if either is broken) and compare them: two
     playbooks, or two versions of a policy module."""
-    from .playbook import check_assembled, is_module
+    from .lint import check_assembled, is_module
 
     before, after = assemble(os.fspath(old)), assemble(os.fspath(new))
     if is_module(before) != is_module(after):

@@ -3,22 +3,17 @@
 A folder may hold several versions of one playbook id, each with ``effective_from`` (and
 maybe ``effective_to``). Evaluation takes the version in force at ``as_of`` - or one named
 explicitly - and the result records the id, version and content hash used. Two versions of
-one id whose periods overlap are refused by ``kam lint``.
-
-``lint_folder`` is ``kam lint DIR``: it tells playbooks, modules and test files from other
-YAML (CI configs, deals, ``.pre-commit-config.yaml``) by their top-level keys, checks the first
-and says why it skipped the rest.
+one id whose periods overlap are refused by ``kam lint`` (``overlaps``; see ``lint.py``).
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from ..errors import Diagnostic, InputError, Location, PlaybookError, suggest
+from ..errors import Diagnostic, InputError, Location, suggest
 from ..read.assemble import read_file
 from ..read.source import load_yaml
 from .playbook import Playbook, load_playbook
@@ -162,153 +157,17 @@ def overlaps(entries: list[Entry]) -> list[Diagnostic]:
     return out
 
 
-# -- what a YAML file is to kam ------------------------------------------------------------
-
-# Keys only a playbook has (besides ``kam:``): with an ``id`` they mark a playbook whose
-# ``kam: 1`` line was forgotten. Generic keys (id, version, title, include) prove nothing:
-# a GitLab CI file has ``stages`` and ``include``, a compose file ``version``.
-PLAYBOOK_KEYS = frozenset(
-    {"stages", "transitions", "rules", "tables", "parameters", "categories", "extends"}
-)
-NOT_OURS = "not a playbook, module or test file (no kam:, module: or kam_test: at the top)"
-_TOP_KEY = re.compile(r"""^(["']?)([A-Za-z_][\w-]*)\1[ \t]*:(?:[ \t]+(.*))?$""", re.MULTILINE)
-
-
-def kind_of(top: dict[str, object]) -> str | None:
-    """ "test", "module" or "playbook" from a file's top-level keys and values; None: not a
-    kam file."""
-    keys = set(top)
-    if "kam_test" in keys:
-        return "test"
-    if "module" in keys and "id" not in keys:
-        return "module"
-    if "kam" in keys or ("id" in keys and keys & PLAYBOOK_KEYS) or _extension(top):
-        return "playbook"
-    return None
-
-
-def _extension(top: dict[str, object]) -> bool:
-    """A new version that ``extends: base.yaml`` and says only what changed (no kam: or id).
-    yamllint and ESLint configs have ``extends`` and ``rules`` too: theirs are not a YAML
-    file beside it with nothing but playbook keys, and their rules are a mapping."""
-    from ..lang.schema import bundled
-
-    base = top.get("extends")
-    return (
-        isinstance(base, str)
-        and base.endswith((".yaml", ".yml"))
-        and set(top) <= set(bundled("playbook")["properties"])
-        and not isinstance(top.get("rules"), dict)
-    )
-
-
-def classify(file: str, text: str | None = None, named: bool = False) -> tuple[str | None, str]:
-    """What ``file`` is: ("playbook" | "module" | "test", "") or (None, why it is skipped).
-
-    A file named on the command line (``named``) is skipped only when it is well-formed YAML
-    that is plainly something else; anything kam cannot read is then checked and reported.
-    In a folder, a file that does not parse is a kam file only if its text has kam's keys at
-    the top, so a broken playbook is reported and a broken CI config is left alone."""
-    if text is None:
-        text, problems = read_file(file)
-        if text is None:
-            if named:
-                return "playbook", ""  # the check says what is wrong with it
-            kind = kind_of(_keys_in_text(file))
-            return (kind, "") if kind else (None, problems[0].message)
-    data, _smap, problems = load_yaml(text, file)
-    if isinstance(data, dict):
-        kind = kind_of({str(k): v for k, v in data.items()})
-        return (kind, "") if kind else (None, NOT_OURS)
-    if named:
-        return "playbook", ""
-    if data is None and not problems:
-        return None, "empty"
-    kind = kind_of(_keys_in_text(file, text))
-    if kind:
-        return kind, ""
-    if problems:
-        return None, "not a playbook, module or test file (and not YAML kam can read)"
-    return None, f"not a playbook, module or test file (the top level is {_shape(data)})"
-
-
-def _keys_in_text(file: str, text: str | None = None) -> dict[str, object]:
-    """Keys written at the start of a line, with the rest of their line: the top-level keys
-    of YAML that does not parse."""
-    if text is None:
-        try:
-            with open(file, "rb") as fh:
-                text = fh.read(65536).decode("utf-8", errors="replace")
-        except OSError:
-            return {}
-    out: dict[str, object] = {}
-    for m in _TOP_KEY.finditer(text):
-        value = (m.group(3) or "").split(" #")[0].strip().strip("'\"")
-        out.setdefault(m.group(2), value or None)
-    return out
-
-
-def _shape(data: object) -> str:
-    return "a list" if isinstance(data, list) else "a single value"
-
-
-@dataclass
-class LintReport:
-    """What ``kam lint`` found: files checked, problems, and files skipped with the reason."""
-
-    checked: list[str] = field(default_factory=list)
-    problems: list[PlaybookError] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
-
-    def check(
-        self, file: str, kind: str, text: str | None = None, folder: str | None = None
-    ) -> None:
-        """Check one playbook, module or test file. ``text``: already read (standard input);
-        then its includes and the paths a test file names resolve from ``folder``, and
-        without a folder an include is a located problem."""
-        from pathlib import Path as FsPath
-
-        from ..read.assemble import assemble_text
-        from .playbook import check_assembled, check_file
-        from .testing import check_test_file
-
-        self.checked.append(file)
-        try:
-            if kind == "test":
-                check_test_file(file, text, folder)
-            elif text is None:
-                check_file(file)
-            else:
-                where = FsPath(folder) if folder is not None else None
-                check_assembled(assemble_text(text, file, folder=where))
-        except PlaybookError as exc:
-            self.problems.append(exc)
-
-
-def lint_folder(folder: str, report: LintReport | None = None) -> LintReport:
-    """Every playbook, module and test file under ``folder`` checked, plus version overlaps
-    among the playbooks of each folder; other YAML files are skipped with the reason.
-    Hidden folders (``.git``, ``.venv``) are not entered."""
-    report = report if report is not None else LintReport()
-    headers: dict[str, list[Entry]] = {}
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if not name.endswith((".yaml", ".yml")):
-                continue
-            file = os.path.join(dirpath, name)
-            if not os.path.isfile(file):  # a pipe or socket would block the read
-                report.skipped.append((file, "not a regular file"))
-                continue
-            kind, why = classify(file)
-            if kind is None:
-                report.skipped.append((file, why))
-                continue
-            report.check(file, kind)
-            if kind == "playbook" and (entry := read_header(file)):
-                headers.setdefault(dirpath, []).append(entry)
-    for entries in headers.values():
-        clash = overlaps(entries)
-        if clash:
-            report.problems.append(PlaybookError(clash))
-    return report
+def open_playbook(path: str, playbook_id: str | None, version: str | None, on: date) -> Playbook:
+    """A playbook file as given, or from a folder the version in force ``on`` that date (or
+    the named ``version``); ``playbook_id`` and ``version`` must match what a file is."""
+    if os.path.isdir(path):
+        return Library(path).pick(playbook_id, on, version)
+    pb = load_playbook(path)
+    if playbook_id is not None and playbook_id != pb.id:
+        raise InputError(f"{path} is playbook '{pb.id}', not '{playbook_id}'")
+    if version is not None and version != pb.version:
+        raise InputError(
+            f"{path} is version {pb.version} of {pb.id}, not {version}; "
+            "give the folder to choose among versions"
+        )
+    return pb

@@ -16,10 +16,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..compile.build import CompiledPlaybook, compile_model, content_hash
+from ..compile.build import CompiledPlaybook, compile_model
 from ..errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
 from ..read.source import DEFAULT_LIMITS, Limits
-from ..results import Explanation, PlaybookRef, Result
+from ..results import Explanation, Result
 from ..run.deal import check_deal
 from ..run.evaluate import Tracer, check_language, evaluate, granted_roles
 
@@ -282,7 +282,7 @@ def loads_playbook(
         where = Path(folder)
         if not where.is_dir():
             raise InputError(f"folder {os.fspath(folder)!r} is not a folder")
-    return _build(assemble_text(text, file, limits, where))
+    return build_playbook(assemble_text(text, file, limits, where))
 
 
 def load_playbook(
@@ -306,42 +306,13 @@ def load_playbook(
     from ..read.assemble import assemble
 
     parts = assemble(file, limits)
-    playbook = _build(parts)
+    playbook = build_playbook(parts)
     if cache:
         store.store(file, playbook.model, playbook.hash, parts.texts)
     return playbook
 
 
-def check_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> str:
-    """Check a playbook or a policy module (``module:``) file; returns which it was.
-
-    Raises ``PlaybookError`` with every problem found."""
-    from ..read.assemble import assemble
-
-    parts = assemble(os.fspath(path), limits)
-    check_assembled(parts)
-    return "module" if is_module(parts) else "playbook"
-
-
-def is_module(parts: Assembled) -> bool:
-    """A policy module names itself with ``module:`` and has no playbook id."""
-    return isinstance(parts.data, dict) and "module" in parts.data and "id" not in parts.data
-
-
-def check_assembled(parts: Assembled) -> PlaybookRef:
-    """Check a read playbook or module; raises ``PlaybookError``. A module's reference has
-    the version "module" and the hash of its content."""
-    if not is_module(parts):
-        ref: PlaybookRef = _build(parts).compiled.ref
-        return ref
-    from ..check.checker import check_module
-
-    _fatal(parts)
-    check_module(parts.data, parts.smap, parts.texts, parts.problems)
-    return PlaybookRef(str(parts.data["module"]), "module", content_hash(parts.data))
-
-
-def _fatal(parts: Assembled) -> None:
+def stop_if_unreadable(parts: Assembled) -> None:
     """Stop at problems that leave nothing to check (syntax errors, unsafe includes)."""
     file = parts.smap.file
     if parts.data is None or any(p.code not in ("duplicate-key",) for p in parts.problems):
@@ -359,9 +330,10 @@ def _fatal(parts: Assembled) -> None:
         )
 
 
-def _build(parts: Assembled) -> Playbook:
+def build_playbook(parts: Assembled) -> Playbook:
+    """Check and compile a read playbook; raises ``PlaybookError`` with every problem."""
     from ..check.checker import check_playbook
 
-    _fatal(parts)
+    stop_if_unreadable(parts)
     model = check_playbook(parts.data, parts.smap, parts.texts, parts.problems)
     return Playbook(compile_model(model, parts.data))

@@ -1,0 +1,112 @@
+"""A path and content in, a file that appears whole or not at all out: every file kam writes.
+
+Batch results and summaries, handbooks (``kam docs -o``), JUnit reports and compile-cache
+entries are all written to a temporary file beside the target and renamed into place, so a
+reader, a crash or a second writer at the same moment never sees half a file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any, Literal, overload
+
+from ..errors import InputError
+
+
+def writable(path: str) -> None:
+    """Refuse a path that cannot be written, before any work is done for it."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a folder; give a file name to write")
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise InputError(f"{path}: cannot write there (no such folder, or not allowed)")
+
+
+@overload
+def atomic(
+    path: str | os.PathLike[str],
+    *,
+    binary: Literal[False] = False,
+    private: bool = False,
+    exclusive: bool = False,
+    prefix: str | None = None,
+) -> contextlib.AbstractContextManager[IO[str]]: ...
+
+
+@overload
+def atomic(
+    path: str | os.PathLike[str],
+    *,
+    binary: Literal[True],
+    private: bool = False,
+    exclusive: bool = False,
+    prefix: str | None = None,
+) -> contextlib.AbstractContextManager[IO[bytes]]: ...
+
+
+def atomic(
+    path: str | os.PathLike[str],
+    *,
+    binary: bool = False,
+    private: bool = False,
+    exclusive: bool = False,
+    prefix: str | None = None,
+) -> contextlib.AbstractContextManager[Any]:
+    """A file (UTF-8 text, or ``binary``) that appears at ``path`` when the block ends
+    without an exception, and not at all otherwise.
+
+    ``private``: only its owner may read it (0600; otherwise the umask decides, as for any
+    new file). ``exclusive``: never replace a file already there (``FileExistsError``).
+    ``prefix`` names the temporary file (default ``.<name>.``), so tests can look for one
+    left behind."""
+    return _atomic(os.fspath(path), binary, private, exclusive, prefix)
+
+
+@contextlib.contextmanager
+def _atomic(
+    path: str, binary: bool, private: bool, exclusive: bool, prefix: str | None
+) -> Iterator[IO[str] | IO[bytes]]:
+    folder, name = os.path.split(os.path.abspath(path))
+    fd, tmp = _temporary(folder, prefix if prefix is not None else f".{name}.", private)
+    placed = False
+    try:
+        mode = "wb" if binary else "w"
+        with os.fdopen(fd, mode, encoding=None if binary else "utf-8") as fh:
+            yield fh
+        if exclusive:
+            os.link(tmp, path)  # fails, rather than replaces, when the file exists
+        else:
+            os.replace(tmp, path)
+            placed = True
+    finally:
+        if not placed:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _temporary(folder: str, prefix: str, private: bool) -> tuple[int, str]:
+    """A new file with a name no other writer picks, with the mode the finished file gets (a
+    rename keeps it): 0600 for a private file, else what a plain ``open`` would give."""
+    if private:
+        return tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, 0o666), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def write_atomically(path: str, content: bytes) -> None:
+    """Write a whole file or nothing; a path that cannot be written is ``InputError``."""
+    try:
+        with atomic(path, binary=True) as fh:
+            fh.write(content)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
