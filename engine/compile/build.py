@@ -31,7 +31,8 @@ from ..lang.schema import deal_schema
 from ..lang.types import Type, percent_of_text
 from ..results import PlaybookRef
 from ..run import reference as rt
-from .codegen import DealCheckBuilder, ModuleBuilder
+from .codegen import ModuleBuilder
+from .dealtype import DealCheckBuilder
 
 LANGUAGE_VERSION = "1"
 
