@@ -28,6 +28,7 @@ from .errors import (
     InputError,
     KamError,
 )
+from .limits import MAX_BYTES
 
 __all__ = ["entry", "main"]
 
@@ -36,7 +37,7 @@ EPILOG = (
     "Exit codes: 0 ok · 1 blocked or move refused · 2 bad input or playbook · "
     "3 needs approval · 4 internal error"
 )
-MAX_STDIN = 1_000_000
+MAX_STDIN = MAX_BYTES  # a deal on standard input: the same limit as a deal file
 
 
 def _guarded(fn: F) -> F:
@@ -252,7 +253,8 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
 def _read_stdin_text(name: str) -> str:
     """Standard input as text, within the size limit a playbook file has."""
     from .errors import PlaybookError
-    from .read.source import DEFAULT_LIMITS, decode
+    from .limits import DEFAULT_LIMITS
+    from .read.decode import decode
 
     raw = sys.stdin.buffer.read(DEFAULT_LIMITS.max_bytes + 1)
     if len(raw) > DEFAULT_LIMITS.max_bytes:

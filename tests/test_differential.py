@@ -260,7 +260,7 @@ def mutated_deals(draw):
 @given(deal=mutated_deals())
 def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
     from engine.lang.schema import deal_problems
-    from engine.read.source import check_values
+    from engine.read.json import check_values
 
     compiled = auto_dealer.compiled
     fast = compiled.check(deal)
@@ -303,7 +303,7 @@ def test_generated_checker_agrees_with_jsonschema_on_percentages(
     percent_pb, discount, cap, markup, shares
 ):
     from engine.lang.schema import deal_problems
-    from engine.read.source import check_values
+    from engine.read.json import check_values
 
     deal = {
         "id": "D",

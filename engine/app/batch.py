@@ -34,7 +34,9 @@ from typing import IO, TYPE_CHECKING, Any
 import simplejson
 
 from ..errors import EXIT_INTERRUPTED, DealError, DealProblem, InputError, KamError
-from ..read.source import DEFAULT_LIMITS, decode, load_json
+from ..limits import MAX_BYTES
+from ..read.decode import decode
+from ..read.json import load_json
 
 if TYPE_CHECKING:
     from ..check.model import PlaybookModel
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from .playbook import Playbook
 
 CHUNK = 1000  # deals per task: large enough to hide inter-process costs
-MAX_LINE = DEFAULT_LIMITS.max_bytes  # the same limit as one deal file
+MAX_LINE = MAX_BYTES  # the same limit as one deal file
 AMOUNT_FACT = "amount"  # the money fact the weighted pipeline adds up, when a playbook has it
 APPROVAL_STATES = ("pending", "granted", "waiting")
 

@@ -48,7 +48,7 @@ from ..check import model
 from ..errors import Location
 from ..lang import expressions, types
 from ..lang.messages import PLAIN_FILTERS, Message
-from ..read.source import decode
+from ..read.decode import decode
 
 FORMAT = 2
 _MAGIC = b"kam-cache 2\n"

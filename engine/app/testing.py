@@ -25,7 +25,7 @@ from typing import Any
 from ..errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
 from ..lang.messages import fmt_number
 from ..lang.schema import schema_diagnostics
-from ..read.source import load_yaml
+from ..read.yaml import load_yaml
 from ..results import Explanation, Result
 from ..run.deal import read_deal
 from .library import Library

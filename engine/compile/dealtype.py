@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from ..lang.types import PERCENT_TEXT
+from ..limits import DEAL_EXPONENTS, MAX_AMOUNT, SMALLEST_FLOAT
+from ..read.decode import INVISIBLE
 
 
 class _Bad(Exception):
@@ -54,8 +56,6 @@ class DealCheckBuilder:
             "    except (_Bad, TypeError, ValueError, KeyError, AttributeError):",
             "        return None",
         ]
-        from ..read.source import _INVISIBLE
-
         namespace: dict[str, Any] = {
             "__builtins__": {
                 "len": len,
@@ -71,7 +71,7 @@ class DealCheckBuilder:
             "repr": repr,
             "float": float,
             "_date": _date_of,
-            "_invisible": _INVISIBLE.search,
+            "_invisible": INVISIBLE.search,
             "_percent": __import__("re").compile(PERCENT_TEXT).search,
             "dict": dict,
             "list": list,
@@ -120,6 +120,7 @@ class DealCheckBuilder:
             if high is not None:
                 limits.append(f"{x} > {self.name(high)}")
             out_of_range = " or ".join(limits) or "False"
+            lo, hi = DEAL_EXPONENTS
             written = []
             if k == "percent":
                 # "12%" is exactly 0.12 (as types.percent_of_text and the deal schema say)
@@ -133,14 +134,17 @@ class DealCheckBuilder:
             return [
                 f"{indent}c = {x}.__class__",
                 f"{indent}if c is float:",
-                f"{indent}    if not -1e15 <= {x} <= 1e15 or ({x} and -1e-30 < {x} < 1e-30) "
+                f"{indent}    if not {-MAX_AMOUNT} <= {x} <= {MAX_AMOUNT} "
+                f"or ({x} and {-SMALLEST_FLOAT!r} < {x} < {SMALLEST_FLOAT!r}) "
                 f"or {out_of_range}: raise _Bad",
                 f"{indent}    {x} = _D(repr({x}))",
                 f"{indent}elif c is _D:",
-                f"{indent}    if not {x}.is_finite() or not -30 <= {x}.adjusted() <= 15 "
+                f"{indent}    if not {x}.is_finite() "
+                f"or not {lo} <= {x}.adjusted() <= {hi} "
                 f"or {out_of_range}: raise _Bad",
                 f"{indent}elif c is int:",
-                f"{indent}    if not -{10**15} <= {x} <= {10**15} or {out_of_range}: raise _Bad",
+                f"{indent}    if not {-MAX_AMOUNT} <= {x} <= {MAX_AMOUNT} or {out_of_range}: "
+                "raise _Bad",
                 *written,
                 f"{indent}else:",
                 f"{indent}    raise _Bad",

@@ -16,7 +16,7 @@ from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DealProblem, Diagnostic, suggest
-from ..read.source import Path, SourceMap, json_path
+from ..read.sourcemap import Path, SourceMap, json_path
 from .types import PERCENT_TEXT, Type, percent_of_text
 
 # marks a percentage in a deal's schema; the deal validator checks its written form's bounds

@@ -13,7 +13,10 @@ from typing import Any
 from ..compile.build import CompiledPlaybook
 from ..errors import DealError, DealProblem, InputError
 from ..lang.schema import deal_problems
-from ..read.source import DEFAULT_LIMITS, Limits, check_values, decode, load_json, load_yaml
+from ..limits import DEFAULT_LIMITS, Limits
+from ..read.decode import decode
+from ..read.json import check_values, load_json
+from ..read.yaml import load_yaml
 
 FORMATS = ("json", "yaml")
 
