@@ -222,6 +222,8 @@ JUNK = st.one_of(
     st.lists(st.integers(), max_size=2),
     st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
     st.sampled_from(["2026-02-30", "2026-1-1", "20260301", "cash", "x\u202e", "", "A" * 300]),
+    # tiny numbers: the checker and the limits once disagreed on them
+    st.sampled_from([1e-105, -1e-31, 5e-324, 1e-30, 1e-29, Decimal("1e-31"), Decimal("1e-30")]),
 )
 
 
@@ -256,6 +258,15 @@ def mutated_deals(draw):
     return deal
 
 
+def _floats(value):
+    """Every float left in a value (a normalised deal holds none)."""
+    if isinstance(value, dict):
+        return [f for v in value.values() for f in _floats(v)]
+    if isinstance(value, list):
+        return [f for v in value for f in _floats(v)]
+    return [value] if isinstance(value, float) else []
+
+
 @many(1000)
 @given(deal=mutated_deals())
 def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
@@ -267,7 +278,7 @@ def test_generated_deal_checker_agrees_with_jsonschema(auto_dealer, deal):
     slow_problems = check_values(deal) or deal_problems(compiled.validator, deal)
     assert (fast is None) == bool(slow_problems), (deal, slow_problems)
     if fast is not None:
-        assert fast == compiled.normalize(deal)
+        assert not _floats(fast), fast  # the one normaliser made every number exact
 
 
 # -- percentages: a fraction or the written form, with bounds, on both paths ----------------------
@@ -277,7 +288,8 @@ PERCENT_VALUES = st.one_of(
     st.booleans(),
     st.integers(-200, 200),
     st.decimals(-3, 3, places=3),
-    st.floats(-3, 3).map(lambda f: round(f, 6)),  # (tiny floats: a separate, older question)
+    st.floats(-3, 3),
+    st.sampled_from([1e-105, -1e-31, 1e-30, Decimal("1e-31")]),
     st.builds(lambda d: f"{d}%", st.decimals(-200, 200, places=2)),
     st.sampled_from(
         ["12%", "150%", "-1%", "0%", "12 %", "12%\n", "%", "1e2%", "x", "12", "", "+5%"]
@@ -319,6 +331,6 @@ def test_generated_checker_agrees_with_jsonschema_on_percentages(
     slow_problems = check_values(deal) or deal_problems(compiled.validator, deal)
     assert (fast is None) == bool(slow_problems), (deal, slow_problems)
     if fast is not None:
-        assert fast == compiled.normalize(deal)
+        assert not _floats(fast), fast
         for key in ("discount", "cap", "markup"):  # "12%" and floats became exact numbers
             assert key not in fast or isinstance(fast[key], Decimal | int), fast

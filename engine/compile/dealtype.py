@@ -1,14 +1,92 @@
-"""A playbook's declared deal fields in, the deal's generated checker out: one function that
-accepts a valid deal and returns it normalised (dates as dates, floats as exact Decimals).
+"""A playbook's declared deal fields in, the deal's JSON Schema and its checker out.
+
+The generated checker is the one path every deal takes: ``check(deal)`` returns the deal
+normalised (dates as dates, floats and "12%" as exact Decimals) or None. The JSON Schema is
+what ``kam schema`` publishes; jsonschema (``lang/schema.py``) and the value limits
+(``read/json.check_values``) only explain a deal the checker refused, by JSON path. Both
+accept exactly the same deals: tests/test_differential.py holds them to that.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from ..lang.types import PERCENT_TEXT
-from ..limits import DEAL_EXPONENTS, MAX_AMOUNT, SMALLEST_FLOAT
+from ..lang.schema import PERCENT_KEYWORD
+from ..lang.types import PERCENT_TEXT, Type
+from ..limits import DEAL_EXPONENTS, MAX_AMOUNT, MAX_ITEMS, MAX_STRING, SMALLEST_FLOAT
 from ..read.decode import INVISIBLE
+from ..read.json import DuplicateKeys, check_values
+
+# -- the deal's JSON Schema: published, and asked to explain a refused deal ---------------------
+
+
+def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
+    """JSON Schema of a declared field type."""
+    out: dict[str, Any]
+    k = t.kind
+    if t.values:
+        out = {"enum": list(t.values)}
+    elif k == "string":
+        out = {"type": "string"}
+    elif k == "integer":
+        out = {"type": "integer"}
+    elif k == "percent":
+        # a fraction (0.12) or the written form ("12%"); the bounds hold for both: JSON
+        # Schema checks numbers, x-kam-percent checks the written form (see deal_validator)
+        out = {
+            "anyOf": [{"type": "number"}, {"type": "string", "pattern": PERCENT_TEXT}],
+            PERCENT_KEYWORD: True,
+            "description": 'a percentage: a fraction such as 0.12, or "12%"',
+        }
+    elif k in ("number", "money"):
+        out = {"type": "number"}
+    elif k == "bool":
+        out = {"type": "boolean"}
+    elif k == "date":
+        out = {"type": "string", "format": "date"}
+    elif k == "list":
+        out = {"type": "array", "items": type_schema(t.item) if t.item else {}}
+    elif k == "object":
+        out = {
+            "type": "object",
+            "properties": {
+                name: type_schema(ft, nullable=name not in t.required) for name, ft in t.fields
+            },
+            "additionalProperties": False,
+        }
+        if t.required:
+            out["required"] = list(t.required)
+    else:
+        out = {}
+    for key, value in t.extra:
+        out[key] = value
+    if nullable and "anyOf" in out:
+        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
+    elif nullable and "type" in out:
+        out["type"] = [out["type"], "null"]
+    elif nullable and "enum" in out:
+        out["enum"] = [*out["enum"], None]
+    return out
+
+
+def deal_checker(deal_type: Type) -> Callable[[Any], dict[str, Any] | None]:
+    """The generated ``check(deal)``: the deal normalised, or None when it is refused."""
+    check: Callable[[Any], dict[str, Any] | None] = DealCheckBuilder().build(deal_type)
+    return check
+
+
+def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
+    schema = type_schema(deal_type)
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://kam-engine.dev/schemas/deal/{playbook_id}.schema.json",
+        "title": f"Deal for playbook {playbook_id}",
+        **schema,
+    }
+
+
+# -- the generated checker: the one path every deal takes ----------------------------------------
 
 
 class _Bad(Exception):
@@ -27,6 +105,24 @@ def _date_of(text: Any) -> Any:
         return date.fromisoformat(text)
     except ValueError:
         raise _Bad from None
+
+
+def _dict(value: Any) -> Any:
+    """A dict subclass from a Python caller is a mapping like any other; one read from JSON
+    with a key given twice is not (``check_values`` names the key)."""
+    if not isinstance(value, dict) or isinstance(value, DuplicateKeys):
+        raise _Bad
+    return value
+
+
+def _list(value: Any) -> Any:
+    if not isinstance(value, list):
+        raise _Bad
+    return value
+
+
+def _values_refused(value: Any, depth: int) -> bool:
+    return bool(check_values(value, depth=depth))
 
 
 class DealCheckBuilder:
@@ -71,6 +167,9 @@ class DealCheckBuilder:
             "repr": repr,
             "float": float,
             "_date": _date_of,
+            "_dict": _dict,
+            "_list": _list,
+            "_values_refused": _values_refused,
             "_invisible": INVISIBLE.search,
             "_percent": __import__("re").compile(PERCENT_TEXT).search,
             "dict": dict,
@@ -84,8 +183,9 @@ class DealCheckBuilder:
         exec(code, namespace)  # noqa: S102 - generated from declared field types only
         return namespace["check"]
 
-    def value(self, t: Any, x: str, indent: str) -> list[str]:
-        """Lines that check ``x`` (a local name) against ``t`` and rebind it normalised."""
+    def value(self, t: Any, x: str, indent: str, depth: int) -> list[str]:
+        """Lines that check ``x`` (a local name, ``depth`` levels into the deal) against ``t``
+        and rebind it normalised."""
         extra = dict(t.extra)
         k = t.kind
         if t.values:
@@ -94,10 +194,9 @@ class DealCheckBuilder:
                 f"{self.name(frozenset(t.values))}: raise _Bad"
             ]
         if k == "string":
-            low, high = extra.get("minLength", 0), extra.get("maxLength")
+            low, high = extra.get("minLength", 0), extra.get("maxLength", MAX_STRING)
             check = f"{x}.__class__ is not str or len({x}) < {low}"
-            if high is not None:
-                check += f" or len({x}) > {high}"
+            check += f" or len({x}) > {min(high, MAX_STRING)}"
             # isascii() is O(1): only non-ASCII text can hide invisible characters
             return [f"{indent}if {check} or (not {x}.isascii() and _invisible({x})): raise _Bad"]
         if k == "bool":
@@ -153,16 +252,19 @@ class DealCheckBuilder:
             return [f"{indent}{x} = _date({x})"]
         if k == "list":
             item = t.item
-            out = [f"{indent}if {x}.__class__ is not list: raise _Bad"]
-            if "maxItems" in extra:
-                out.append(f"{indent}if len({x}) > {extra['maxItems']}: raise _Bad")
+            # a list subclass is a list to jsonschema too; the copy below makes it plain
+            out = [f"{indent}if {x}.__class__ is not list: {x} = _list({x})"]
+            high = min(extra.get("maxItems", MAX_ITEMS), MAX_ITEMS)
+            out.append(f"{indent}if len({x}) > {high}: raise _Bad")
             if extra.get("uniqueItems"):
                 out.append(f"{indent}if len(set({x})) != len({x}): raise _Bad")
             if item is None or item.kind == "any":
+                # items of any kind: only the value limits apply (as the refusal says)
+                out.append(f"{indent}if _values_refused({x}, {depth}): raise _Bad")
                 return out
             self.count += 1
             y, i = f"y{self.count}", f"i{self.count}"
-            body = self.value(item, y, indent + "    ")
+            body = self.value(item, y, indent + "    ", depth + 1)
             out += [
                 f"{indent}{x} = list({x})",
                 f"{indent}for {i}, {y} in enumerate({x}):",
@@ -172,17 +274,18 @@ class DealCheckBuilder:
             ]
             return out
         if k == "object":
-            return [f"{indent}{x} = {self.obj(t)}({x})"]
+            return [f"{indent}{x} = {self.obj(t, depth)}({x})"]
         return []
 
-    def obj(self, t: Any) -> str:
+    def obj(self, t: Any, depth: int = 0) -> str:
         """A generated function checking one object type; returns its name."""
         self.count += 1
         fn = f"obj{self.count}"
         allowed = self.name(frozenset(name for name, _ in t.fields))
         body = [
             f"def {fn}(v):",
-            f"    if v.__class__ is not dict or not v.keys() <= {allowed}: raise _Bad",
+            "    if v.__class__ is not dict: v = _dict(v)",
+            f"    if not v.keys() <= {allowed}: raise _Bad",
             "    v = dict(v)",
         ]
         for name, ft in t.fields:
@@ -190,10 +293,10 @@ class DealCheckBuilder:
             body.append(f"    x = v.get({name!r})")
             if required:
                 body.append("    if x is None: raise _Bad")
-                inner = self.value(ft, "x", "    ")
+                inner = self.value(ft, "x", "    ", depth + 1)
                 body += inner + [f"    v[{name!r}] = x"]
             else:
-                inner = self.value(ft, "x", "        ")
+                inner = self.value(ft, "x", "        ", depth + 1)
                 if inner:
                     body += ["    if x is not None:", *inner, f"        v[{name!r}] = x"]
         body += ["    return v", ""]

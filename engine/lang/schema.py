@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DealProblem, Diagnostic, suggest
 from ..read.sourcemap import Path, SourceMap, json_path
-from .types import PERCENT_TEXT, Type, percent_of_text
+from .types import percent_of_text
 
 # marks a percentage in a deal's schema; the deal validator checks its written form's bounds
 PERCENT_KEYWORD = "x-kam-percent"
@@ -258,66 +258,7 @@ def _required_hint(key: str) -> str:
     }.get(key, "")
 
 
-# -- deal schema -----------------------------------------------------------------------------
-
-
-def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
-    """JSON Schema of a declared field type."""
-    out: dict[str, Any]
-    k = t.kind
-    if t.values:
-        out = {"enum": list(t.values)}
-    elif k == "string":
-        out = {"type": "string"}
-    elif k == "integer":
-        out = {"type": "integer"}
-    elif k == "percent":
-        # a fraction (0.12) or the written form ("12%"); the bounds hold for both: JSON
-        # Schema checks numbers, x-kam-percent checks the written form (see deal_validator)
-        out = {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": PERCENT_TEXT}],
-            PERCENT_KEYWORD: True,
-            "description": 'a percentage: a fraction such as 0.12, or "12%"',
-        }
-    elif k in ("number", "money"):
-        out = {"type": "number"}
-    elif k == "bool":
-        out = {"type": "boolean"}
-    elif k == "date":
-        out = {"type": "string", "format": "date"}
-    elif k == "list":
-        out = {"type": "array", "items": type_schema(t.item) if t.item else {}}
-    elif k == "object":
-        out = {
-            "type": "object",
-            "properties": {
-                name: type_schema(ft, nullable=name not in t.required) for name, ft in t.fields
-            },
-            "additionalProperties": False,
-        }
-        if t.required:
-            out["required"] = list(t.required)
-    else:
-        out = {}
-    for key, value in t.extra:
-        out[key] = value
-    if nullable and "anyOf" in out:
-        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
-    elif nullable and "type" in out:
-        out["type"] = [out["type"], "null"]
-    elif nullable and "enum" in out:
-        out["enum"] = [*out["enum"], None]
-    return out
-
-
-def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
-    schema = type_schema(deal_type)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://kam-engine.dev/schemas/deal/{playbook_id}.schema.json",
-        "title": f"Deal for playbook {playbook_id}",
-        **schema,
-    }
+# -- deal refusals -> problems by JSON path -------------------------------------------------
 
 
 def deal_validator(schema: dict[str, Any]) -> Draft202012Validator:

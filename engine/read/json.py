@@ -20,13 +20,14 @@ from ..limits import (
     MAX_AMOUNT,
     MAX_NUMBER_DIGITS,
     MAX_NUMBER_TEXT,
+    SMALLEST_FLOAT,
     Limits,
 )
 from .decode import INVISIBLE
 from .sourcemap import Path, json_path
 
 
-class _DupDict(dict[str, Any]):
+class DuplicateKeys(dict[str, Any]):
     """A JSON object that held the same key twice (the keys are remembered)."""
 
     duplicates: tuple[str, ...] = ()
@@ -45,7 +46,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
             dups.append(k)
         d[k] = v
     if dups:
-        out = _DupDict(d)
+        out = DuplicateKeys(d)
         out.duplicates = tuple(dups)
         return out
     return d
@@ -85,14 +86,15 @@ def load_json(
     return data, []
 
 
-def check_values(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[DealProblem]:
+def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> list[DealProblem]:
     """Walk parsed data (iteratively) for values no rule may ever see.
 
     NaN/Infinity, numbers beyond any real amount, duplicate keys, absurd nesting and
-    invisible characters are reported by JSON path, before any schema check.
+    invisible characters are reported by JSON path, before any schema check. ``depth``: how
+    deep ``data`` stands in its deal (the generated checker walks a list of any values).
     """
     problems: list[DealProblem] = []
-    stack: list[tuple[Any, Path, int]] = [(data, (), 0)]
+    stack: list[tuple[Any, Path, int]] = [(data, (), depth)]
     while stack and len(problems) < 50:
         value, path, depth = stack.pop()
         if depth > limits.max_depth:
@@ -127,11 +129,13 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[DealProblem
         elif isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")) or abs(value) > MAX_AMOUNT:
                 problems.append(DealProblem(json_path(path), f"{value} is not an allowed number"))
+            elif value and abs(value) < SMALLEST_FLOAT:  # 1e-105: as a Decimal would be
+                problems.append(
+                    DealProblem(json_path(path), f"{value} is out of the allowed range")
+                )
         elif isinstance(value, Decimal):
-            if (
-                not value.is_finite()
-                or not DEAL_EXPONENTS[0] <= value.adjusted() <= DEAL_EXPONENTS[1]
-            ):
+            low, high = DEAL_EXPONENTS
+            if not value.is_finite() or not low <= value.adjusted() <= high:
                 problems.append(
                     DealProblem(json_path(path), f"{value} is out of the allowed range")
                 )
