@@ -334,3 +334,47 @@ def test_generated_checker_agrees_with_jsonschema_on_percentages(
         assert not _floats(fast), fast
         for key in ("discount", "cap", "markup"):  # "12%" and floats became exact numbers
             assert key not in fast or isinstance(fast[key], Decimal | int), fast
+
+
+# -- a list of any values: only the value limits apply, on both paths ----------------------------
+
+ANY_ITEMS = st.recursive(
+    JUNK | st.just("x" * 100_001),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=2), inner),
+    max_leaves=5,
+)
+
+
+@pytest.fixture(scope="module")
+def any_list_pb():
+    import textwrap
+
+    from engine import loads_playbook
+
+    from .test_analyst_mistakes import HEAD
+
+    return loads_playbook(
+        HEAD
+        + textwrap.dedent(
+            """\
+        fields:
+          tags: {type: list}
+        stages: {open: {}, done: {terminal: true}}
+        transitions: [{from: open, to: done}]
+        """
+        ),
+        "any.yaml",
+    )
+
+
+@many(300)
+@given(tags=st.lists(ANY_ITEMS, max_size=3))
+def test_generated_checker_agrees_with_the_limits_on_lists_of_any_values(any_list_pb, tags):
+    from engine.lang.schema import deal_problems
+    from engine.read.json import check_values
+
+    deal = {"id": "D", "category": "direct", "stage": "open", "tags": tags}
+    compiled = any_list_pb.compiled
+    fast = compiled.check(deal)
+    slow_problems = check_values(deal) or deal_problems(compiled.validator, deal)
+    assert (fast is None) == bool(slow_problems), (deal, slow_problems)

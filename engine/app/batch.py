@@ -229,7 +229,7 @@ class _Checker:
 
 
 def _parse(raw: bytes | None, number: int, name: str) -> Any:
-    """One line through the guarded reader every deal goes through (``source.load_json``)."""
+    """One line through the guarded reader every deal goes through (``read/json.load_json``)."""
     if raw is None:
         raise InputError(f"line {number}: the line is longer than {MAX_LINE:,} bytes")
     text, problems = decode(raw, name)
