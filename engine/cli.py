@@ -28,6 +28,7 @@ from .errors import (
     InputError,
     KamError,
 )
+from .limits import MAX_BYTES
 
 __all__ = ["entry", "main"]
 
@@ -36,7 +37,7 @@ EPILOG = (
     "Exit codes: 0 ok · 1 blocked or move refused · 2 bad input or playbook · "
     "3 needs approval · 4 internal error"
 )
-MAX_STDIN = 1_000_000
+MAX_STDIN = MAX_BYTES  # a deal on standard input: the same limit as a deal file
 
 
 def _guarded(fn: F) -> F:

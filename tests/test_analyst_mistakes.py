@@ -311,7 +311,7 @@ def test_a_table_message_problem_is_reported_at_the_table_message(tmp_path, runn
 
 
 def yaml_problem(text: str):
-    from engine.read.source import load_yaml
+    from engine.read.yaml import load_yaml
 
     _, _, found = load_yaml(textwrap.dedent(text), "pb.yaml")
     (problem,) = found

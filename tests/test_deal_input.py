@@ -236,3 +236,58 @@ def test_nan_float_from_python_is_refused(auto_dealer):
     with pytest.raises(engine.DealError) as info:
         auto_dealer.evaluate(deal, as_of=date(2026, 3, 2))
     assert info.value.problems[0].path == "$.lines[0].unit_price"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # a float below 1e-30 is refused, as the same number written as a Decimal is; the
+        # generated checker and the explanation once disagreed (jsonschema accepted it)
+        (1e-105, "1e-105 is out of the allowed range"),
+        (-1e-31, "-1e-31 is out of the allowed range"),
+        (float("inf"), "inf is not an allowed number"),
+        (1e16, "1e+16 is not an allowed number"),
+    ],
+)
+def test_numbers_beyond_the_limits_are_refused_from_python(auto_dealer, value, expected):
+    from datetime import date
+
+    import engine
+
+    deal = json.loads(json.dumps(BASE_DEAL))
+    deal["lines"][0]["unit_price"] = value
+    assert auto_dealer.compiled.check(deal) is None
+    with pytest.raises(engine.DealError) as info:
+        auto_dealer.evaluate(deal, as_of=date(2026, 3, 2))
+    assert [(p.path, p.message) for p in info.value.problems] == [
+        ("$.lines[0].unit_price", expected)
+    ]
+
+
+def test_smallest_float_is_allowed_and_exact(auto_dealer):
+    from decimal import Decimal
+
+    deal = json.loads(json.dumps(BASE_DEAL))
+    deal["lines"][0]["unit_price"] = 1e-30
+    assert auto_dealer.check_deal(deal)["lines"][0]["unit_price"] == Decimal("1e-30")
+
+
+def test_a_dict_subclass_is_a_deal_like_any_other(auto_dealer):
+    from collections import OrderedDict
+
+    deal = json.loads(json.dumps(BASE_DEAL))
+    deal["lines"] = [OrderedDict(line) for line in deal["lines"]]
+    assert auto_dealer.check_deal(OrderedDict(deal)) == auto_dealer.check_deal(
+        json.loads(json.dumps(BASE_DEAL))
+    )
+
+
+def test_text_beyond_the_reading_limit_is_refused_on_every_path(auto_dealer):
+    # a YAML deal could never hold it; a JSON or Python one is now refused the same way
+    import engine
+
+    deal = json.loads(json.dumps(BASE_DEAL))
+    deal["owner"] = "x" * 100_001
+    with pytest.raises(engine.DealError) as info:
+        auto_dealer.check_deal(deal)
+    assert [(p.path, p.message) for p in info.value.problems] == [("$.owner", "text is too long")]

@@ -132,7 +132,7 @@ def test_a_bad_playbook_fails_with_the_located_message(tmp_path, hooks, pre_comm
 
 
 def test_the_hooks_file_names_both_hooks():
-    from engine.read.source import load_yaml
+    from engine.read.yaml import load_yaml
 
     data, _, problems = load_yaml(
         (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"), ".pre-commit-hooks.yaml"

@@ -10,7 +10,9 @@ from decimal import Decimal
 
 import pytest
 
-from engine.read.source import check_values, decode, load_json, load_yaml
+from engine.read.decode import decode
+from engine.read.json import check_values, load_json
+from engine.read.yaml import load_yaml
 
 
 def codes(text):

@@ -31,7 +31,9 @@ from typing import IO, TYPE_CHECKING, Any
 import simplejson
 
 from ..errors import EXIT_INTERRUPTED, DealError, DealProblem, InputError, KamError
-from ..read.source import DEFAULT_LIMITS, decode, load_json
+from ..limits import MAX_BYTES
+from ..read.decode import decode
+from ..read.json import load_json
 from .files import atomic, writable
 from .progress import Progress
 from .summary import Notes, Summary, Tally, amount_fact
@@ -42,7 +44,7 @@ if TYPE_CHECKING:
     from .playbook import Playbook
 
 CHUNK = 1000  # deals per task: large enough to hide inter-process costs
-MAX_LINE = DEFAULT_LIMITS.max_bytes  # the same limit as one deal file
+MAX_LINE = MAX_BYTES  # the same limit as one deal file
 Lines = list[tuple[int, bytes | None]]  # (line number, line; None: the line was too long)
 
 
@@ -111,7 +113,7 @@ class _Checker:
 
 
 def _parse(raw: bytes | None, number: int, name: str) -> Any:
-    """One line through the guarded reader every deal goes through (``source.load_json``)."""
+    """One line through the guarded reader every deal goes through (``read/json.load_json``)."""
     if raw is None:
         raise InputError(f"line {number}: the line is longer than {MAX_LINE:,} bytes")
     text, problems = decode(raw, name)

@@ -47,7 +47,7 @@ from ..check import model
 from ..errors import Location
 from ..lang import expressions, types
 from ..lang.messages import PLAIN_FILTERS, Message
-from ..read.source import decode
+from ..read.decode import decode
 from .files import atomic
 
 FORMAT = 2

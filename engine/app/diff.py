@@ -18,7 +18,7 @@ from typing import Any
 from ..compile.build import canonical_json
 from ..errors import InputError, Location
 from ..read.assemble import Assembled, assemble
-from ..read.source import SourceMap
+from ..read.sourcemap import SourceMap
 from ..results import PlaybookRef
 
 Path = tuple[str | int, ...]

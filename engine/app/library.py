@@ -15,7 +15,7 @@ from datetime import date
 
 from ..errors import Diagnostic, InputError, Location, suggest
 from ..read.assemble import read_file
-from ..read.source import load_yaml
+from ..read.yaml import load_yaml
 from .playbook import Playbook, load_playbook
 
 

@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from ..compile.build import content_hash
 from ..errors import Diagnostic, InputError, PlaybookError
 from ..lang.schema import schema_diagnostics
+from ..limits import DEFAULT_LIMITS, Limits
 from ..read.assemble import Assembled, read_file
-from ..read.source import DEFAULT_LIMITS, Limits, decode, load_yaml
+from ..read.decode import decode
+from ..read.yaml import load_yaml
 from ..results import PlaybookRef
 from .library import Entry, overlaps, read_header
 from .playbook import build_playbook, stop_if_unreadable

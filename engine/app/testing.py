@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
 from ..lang.schema import schema_diagnostics
-from ..read.source import load_yaml
+from ..read.yaml import load_yaml
 from ..run.deal import read_deal
 from .coverage import Coverage
 from .expectations import compare

@@ -35,7 +35,8 @@ from ..lang.types import (
     object_of,
     python_value_type,
 )
-from ..read.source import Path, SourceMap, json_path
+from ..limits import FIELD_INTEGER_BOUND, FIELD_MAX_ITEMS, FIELD_NUMBER_BOUND
+from ..read.sourcemap import Path, SourceMap, json_path
 from .model import (
     ApprovalChain,
     Case,
@@ -496,20 +497,20 @@ class _Checker:
         if kind in ("money", "number", "decimal", "percent"):
             # hard magnitude limits keep absurd numbers away from the rules
             if not any(k == "maximum" for k, _ in extra):
-                extra.append(("maximum", 10**15))
+                extra.append(("maximum", FIELD_NUMBER_BOUND))
             if not any(k == "minimum" for k, _ in extra):
-                extra.append(("minimum", -(10**15)))
+                extra.append(("minimum", -FIELD_NUMBER_BOUND))
         if kind == "integer":
             if not any(k == "maximum" for k, _ in extra):
-                extra.append(("maximum", 10**12))
+                extra.append(("maximum", FIELD_INTEGER_BOUND))
             if not any(k == "minimum" for k, _ in extra):
-                extra.append(("minimum", -(10**12)))
+                extra.append(("minimum", -FIELD_INTEGER_BOUND))
         self.misplaced_items(kind, spec, path)
         if kind == "list":
             item = self.list_items(spec, path)
             item_t = self.field_type(item, path + ("items",)) if isinstance(item, dict) else ANY
             if not any(k == "maxItems" for k, _ in extra):
-                extra.append(("maxItems", 5000))
+                extra.append(("maxItems", FIELD_MAX_ITEMS))
             return Type("list", item=item_t, extra=tuple(extra))
         if kind == "object":
             sub = spec.get("fields") or {}

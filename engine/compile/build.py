@@ -11,8 +11,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN
 from typing import Any
 
 from ..check.model import (
@@ -27,11 +26,10 @@ from ..check.model import (
     Table,
     Transition,
 )
-from ..lang.schema import deal_schema
-from ..lang.types import Type, percent_of_text
 from ..results import PlaybookRef
 from ..run import reference as rt
-from .codegen import DealCheckBuilder, ModuleBuilder
+from .codegen import ModuleBuilder
+from .dealtype import deal_checker, deal_schema
 
 LANGUAGE_VERSION = "1"
 
@@ -106,8 +104,7 @@ class CompiledPlaybook:
     facts_fn: Callable[..., dict[str, Any]]  # generated: every fact of a deal
     rules_fn: Callable[..., list[tuple[int, Any, int, Any]]]  # generated: rules and tables
     checks: tuple[CRule | CTable, ...]  # the index the generated hits refer to
-    normalize: Callable[[dict[str, Any]], dict[str, Any]]
-    check: Callable[[Any], dict[str, Any] | None]  # generated: normalised deal, or None
+    check: Callable[[Any], dict[str, Any] | None]  # generated: the deal normalised, or None
     labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> role/document/stage -> label
     ref: Any  # results.PlaybookRef: id, version and content hash
     source: str  # the generated Python, for people who want to read it
@@ -247,8 +244,7 @@ def compile_model(
         facts_fn=namespace["facts_of"],
         rules_fn=namespace["hits_of"],
         checks=(*rules, *tables),
-        normalize=make_normalizer(model.deal_type),
-        check=DealCheckBuilder().build(model.deal_type),
+        check=deal_checker(model.deal_type),
         ref=PlaybookRef(model.id, model.version, digest),
         labels={
             lang: {
@@ -414,59 +410,3 @@ class CExprSlot:
     expr: Expr
     name: str
     locals: tuple[str, ...]
-
-
-# -- deal normalisation: dates become dates, stray floats become exact Decimals -------------------
-
-
-def make_normalizer(deal_type: Type) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    convert = _converter(deal_type)
-    if convert is None:
-        return lambda deal: deal
-    return convert
-
-
-def _converter(t: Type) -> Callable[[Any], Any] | None:
-    if t.kind == "date":
-        return _to_date
-    if t.kind == "percent":
-        return _to_percent
-    if t.numeric:
-        return _to_decimal
-    if t.kind == "list" and t.item is not None:
-        inner = _converter(t.item)
-        if inner is None:
-            return None
-        return lambda v: [None if x is None else inner(x) for x in v] if isinstance(v, list) else v
-    if t.kind == "object":
-        parts = [(name, c) for name, ft in t.fields if (c := _converter(ft)) is not None]
-        if not parts:
-            return None
-
-        def obj(v: Any) -> Any:
-            if not isinstance(v, dict):
-                return v
-            out = dict(v)
-            for name, conv in parts:
-                x = out.get(name)
-                if x is not None:
-                    out[name] = conv(x)
-            return out
-
-        return obj
-    return None
-
-
-def _to_date(v: Any) -> Any:
-    return date.fromisoformat(v) if isinstance(v, str) else v
-
-
-def _to_percent(v: Any) -> Any:
-    if isinstance(v, str):
-        return percent_of_text(v)  # "12%" -> 0.12 (the deal was checked: it is one)
-    return _to_decimal(v)
-
-
-def _to_decimal(v: Any) -> Any:
-    # floats from Python callers: repr() is the shortest exact text, so 19.99 stays 19.99
-    return Decimal(repr(v)) if isinstance(v, float) else v

@@ -23,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import suggest
+from ..limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
 from .types import (
     ANY,
     BOOL,
@@ -38,8 +39,8 @@ from .types import (
     list_of,
 )
 
-MAX_LENGTH = 1000
-MAX_DEPTH = 32
+MAX_LENGTH = MAX_EXPRESSION_LENGTH
+MAX_DEPTH = MAX_EXPRESSION_DEPTH
 
 # ---------------------------------------------------------------------------------------
 # The IR: what a checked expression is made of. Offsets point into the expression text.

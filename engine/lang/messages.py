@@ -15,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-MAX_OUTPUT = 64 * 1024
+from ..limits import MAX_OUTPUT
 
 # A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
 Plain = tuple[str | tuple[tuple[str, ...], tuple[tuple[str, tuple[Any, ...]], ...]], ...]

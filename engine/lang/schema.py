@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
 from ..errors import DealProblem, Diagnostic, suggest
-from ..read.source import Path, SourceMap, json_path
-from .types import PERCENT_TEXT, Type, percent_of_text
+from ..read.sourcemap import Path, SourceMap, json_path
+from .types import percent_of_text
 
 # marks a percentage in a deal's schema; the deal validator checks its written form's bounds
 PERCENT_KEYWORD = "x-kam-percent"
@@ -69,7 +70,45 @@ def validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(bundled(name), format_checker=FormatChecker(), registry=registry())
 
 
-# -- playbook schema errors -> diagnostics ---------------------------------------------------
+# -- jsonschema errors -> what a person reads ----------------------------------------------------
+#
+# One translator for both audiences: a playbook's author gets a located diagnostic with a code
+# and a hint; whoever sent a refused deal gets a problem by JSON path, the hint in brackets.
+# Only the words differ, so each kind of error is worded for both in one place.
+
+
+@dataclass(frozen=True, slots=True)
+class _Said:
+    """One schema error in words: where (``key``: the path ends at a mapping key), what, how
+    to fix it (``hint``), and the diagnostic code."""
+
+    path: Path
+    message: str
+    hint: str = ""
+    code: str = "schema"
+    key: bool = False
+
+
+def schema_diagnostics(data: Any, smap: SourceMap, schema: str = "playbook") -> list[Diagnostic]:
+    """Every schema problem of ``data``, each located in its file with a hint."""
+    out = []
+    for error in validator(schema).iter_errors(data):
+        for said in _explain(error, deal=False):
+            where = json_path(said.path)
+            loc = smap.at(said.path, key=said.key)
+            out.append(Diagnostic(said.code, said.message, loc, where, said.hint))
+    return out
+
+
+def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:
+    """Every schema problem of a deal, by JSON path."""
+    out = []
+    for error in v.iter_errors(deal):
+        for said in _explain(error, deal=True):
+            hint = f" ({said.hint})" if said.hint else ""
+            out.append(DealProblem(json_path(said.path), said.message + hint))
+    return out
+
 
 _KIND = {
     "string": "text",
@@ -100,14 +139,6 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
-def schema_diagnostics(data: Any, smap: SourceMap, schema: str = "playbook") -> list[Diagnostic]:
-    """Every schema problem of ``data``, each located in its file with a hint."""
-    out: list[Diagnostic] = []
-    for error in validator(schema).iter_errors(data):
-        out.extend(_diagnose(error, smap))
-    return out
-
-
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
     """For oneOf/anyOf, the errors of the branch that fits the value's kind best."""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
@@ -129,51 +160,102 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
         yield from _leaf_errors(sub)
 
 
-def _diagnose(error: ValidationError, smap: SourceMap) -> Iterator[Diagnostic]:
+def _explain(error: ValidationError, deal: bool) -> Iterator[_Said]:
+    if error.validator == "anyOf" and _is_percent(error.schema):
+        # a percentage is a number or its written form: one problem, not one per form
+        found = _kind_of(error.instance)
+        message = f'expected a percentage (0.12 or "12%"), found {found}'
+        yield _Said(tuple(error.absolute_path), message)
+        return
     for leaf in _leaf_errors(error):
-        yield _one(leaf, smap)
+        yield _one(leaf, deal)
 
 
-def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
+def _one(error: ValidationError, deal: bool) -> _Said:
+    """One leaf error in words, for a deal's sender (``deal``) or a playbook's author."""
     path: Path = tuple(error.absolute_path)
-    where = json_path(path)
-    loc = smap.at(path)
     v = error.validator
     inst: Any = error.instance
     schema = error.schema if isinstance(error.schema, dict) else {}
     if v == "additionalProperties" and isinstance(inst, dict):
         allowed = list((schema.get("properties") or {}).keys())
         extra = [k for k in inst if k not in allowed]
-        key = extra[0] if extra else ""
-        return Diagnostic(
-            "unknown-key",
-            f"unknown key '{key}'",
-            smap.at(path + (key,), key=True),
-            json_path(path + (key,)),
-            suggest(key, allowed) or f"allowed keys: {', '.join(allowed)}",
-        )
+        key = extra[0] if extra else ("?" if deal else "")
+        hint = suggest(key, allowed)
+        if deal:
+            return _Said(path + (key,), "not a field of this playbook", hint)
+        hint = hint or f"allowed keys: {', '.join(allowed)}"
+        return _Said(path + (key,), f"unknown key '{key}'", hint, "unknown-key", key=True)
     if v == "required":
+        if deal:
+            missing = error.message.split("'")[1] if "'" in error.message else "?"
+            return _Said(path + (missing,), "is required")
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        return Diagnostic(
-            "missing-key", f"'{missing}' is required here", loc, where, _required_hint(missing)
-        )
+        return _Said(path, f"'{missing}' is required here", _required_hint(missing), "missing-key")
     if v == "type":
         expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
+        if deal:  # an optional field may be null: not worth saying
+            names = [n for n in names if n != "null"]
         want = " or ".join(_KIND.get(n, n) for n in names)
-        hint = "put it in quotes" if "string" in names and not isinstance(inst, dict | list) else ""
-        return Diagnostic("type", f"expected {want}, found {_kind_of(inst)}", loc, where, hint)
+        quote = "string" in names and not isinstance(inst, dict | list) and not deal
+        hint = "put it in quotes" if quote else ""
+        return _Said(path, f"expected {want}, found {_kind_of(inst)}", hint, "type")
     if v == "enum":
-        options = [str(o) for o in _value(error)]
-        return Diagnostic(
-            "bad-value",
-            f"{_kind_of(inst)} is not allowed here",
-            loc,
-            where,
-            suggest(str(inst), options) or f"use one of: {', '.join(options)}",
-        )
+        options = [str(o) for o in _value(error) if o is not None or not deal]
+        hint = suggest(str(inst), options)
+        if deal:
+            return _Said(path, f"{_kind_of(inst)} is not one of: {', '.join(options)}", hint)
+        hint = hint or f"use one of: {', '.join(options)}"
+        return _Said(path, f"{_kind_of(inst)} is not allowed here", hint, "bad-value")
+    if v == "format":
+        if deal:
+            return _Said(path, f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)")
+        message = f"{_kind_of(inst)} is not a valid {_value(error)}"
+        return _Said(path, message, "dates are written YYYY-MM-DD", "bad-value")
+    if v == PERCENT_KEYWORD:
+        return _Said(path, error.message)
+    if v in ("minimum", "maximum") and _is_percent(error.schema):
+        limit = _value(error)
+        if abs(inst) > 1 and abs(limit) <= 1:
+            # 12 where 12% was meant: the bound is a fraction, the value was a percentage
+            return _Said(
+                path,
+                f"{inst} would be {_pct(inst)} "
+                f'(did you mean {inst}%? write {_fraction(inst)} or "{inst}%")',
+            )
+        word = "less than" if v == "minimum" else "more than"
+        return _Said(path, f"{inst} ({_pct(inst)}) is {word} the allowed {_pct(limit)}")
+    if deal and v in _BOUND_WORDS:
+        return _Said(path, f"{inst} is {_BOUND_WORDS[str(v)]} the allowed {_value(error)}")
+    if v == "maxLength":
+        message = f"text longer than {_value(error)} characters" if deal else "too long"
+        return _Said(path, message, code="too-large")
+    if v == "maxItems":
+        message = f"more than {_value(error)} items" if deal else "too long"
+        return _Said(path, message, code="too-large")
+    if not deal:
+        said = _playbook_only(error, path, inst, schema)
+        if said is not None:
+            return said
+    return _Said(path, error.message[:200])
+
+
+_BOUND_WORDS = {
+    "minimum": "less than",
+    "exclusiveMinimum": "not more than",
+    "maximum": "more than",
+    "exclusiveMaximum": "not less than",
+}
+
+
+def _playbook_only(
+    error: ValidationError, path: Path, inst: Any, schema: dict[str, Any]
+) -> _Said | None:
+    """Errors only the bundled schemas can give (a deal's schema has no such keywords)."""
+    v = error.validator
     if v == "const":
-        return Diagnostic("bad-value", f"must be {_value(error)!r}", loc, where)
+        return _Said(path, f"must be {_value(error)!r}", code="bad-value")
     if v == "pattern":
         pattern = str(_value(error))
         if pattern.startswith("^[a-z][a-z0-9_]*"):
@@ -184,49 +266,26 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             hint = "use letters, digits and _ . : -, starting with a letter"
         else:
             hint = str(schema.get("description") or f"it must match {pattern}")
-        return Diagnostic(
-            "bad-value", f"{_kind_of(inst)} is not a valid value here", loc, where, hint
-        )
+        return _Said(path, f"{_kind_of(inst)} is not a valid value here", hint, "bad-value")
     if v == "propertyNames":
         # the error is about a key of this mapping
         bad = next((k for k in (inst or {}) if isinstance(inst, dict) and not _ok_name(k)), "")
-        return Diagnostic(
-            "bad-name",
+        return _Said(
+            path + (bad,),
             f"'{bad}' is not a valid name",
-            smap.at(path + (bad,), key=True),
-            json_path(path + (bad,)),
             "use lower-case letters, digits and '_', starting with a letter",
-        )
-    if v == "format":
-        return Diagnostic(
-            "bad-value",
-            f"{_kind_of(inst)} is not a valid {_value(error)}",
-            loc,
-            where,
-            "dates are written YYYY-MM-DD",
+            "bad-name",
+            key=True,
         )
     if v in ("minItems", "minProperties"):
-        return Diagnostic("empty", "must not be empty", loc, where)
-    if v in ("maxLength", "maxItems"):
-        return Diagnostic("too-large", "too long", loc, where)
+        return _Said(path, "must not be empty", code="empty")
     if v == "maximum" and _value(error) == 1 and isinstance(inst, int | float) and inst > 1:
         # the only places capped at 1 are fractions (win probabilities): 30 meant 30%
-        return Diagnostic(
-            "bad-value",
-            f"{inst} is more than 1 (100%)",
-            loc,
-            where,
-            f"did you mean {inst}%?",
-        )
+        return _Said(path, f"{inst} is more than 1 (100%)", f"did you mean {inst}%?", "bad-value")
     if v in ("oneOf", "anyOf"):
-        return Diagnostic(
-            "bad-value",
-            f"{_kind_of(inst)} is not allowed here",
-            loc,
-            where,
-            str(schema.get("description", ""))[:200],
-        )
-    return Diagnostic("schema", error.message[:200], loc, where)
+        hint = str(schema.get("description", ""))[:200]
+        return _Said(path, f"{_kind_of(inst)} is not allowed here", hint, "bad-value")
+    return None
 
 
 def _fraction(value: Any) -> str:
@@ -258,66 +317,7 @@ def _required_hint(key: str) -> str:
     }.get(key, "")
 
 
-# -- deal schema -----------------------------------------------------------------------------
-
-
-def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
-    """JSON Schema of a declared field type."""
-    out: dict[str, Any]
-    k = t.kind
-    if t.values:
-        out = {"enum": list(t.values)}
-    elif k == "string":
-        out = {"type": "string"}
-    elif k == "integer":
-        out = {"type": "integer"}
-    elif k == "percent":
-        # a fraction (0.12) or the written form ("12%"); the bounds hold for both: JSON
-        # Schema checks numbers, x-kam-percent checks the written form (see deal_validator)
-        out = {
-            "anyOf": [{"type": "number"}, {"type": "string", "pattern": PERCENT_TEXT}],
-            PERCENT_KEYWORD: True,
-            "description": 'a percentage: a fraction such as 0.12, or "12%"',
-        }
-    elif k in ("number", "money"):
-        out = {"type": "number"}
-    elif k == "bool":
-        out = {"type": "boolean"}
-    elif k == "date":
-        out = {"type": "string", "format": "date"}
-    elif k == "list":
-        out = {"type": "array", "items": type_schema(t.item) if t.item else {}}
-    elif k == "object":
-        out = {
-            "type": "object",
-            "properties": {
-                name: type_schema(ft, nullable=name not in t.required) for name, ft in t.fields
-            },
-            "additionalProperties": False,
-        }
-        if t.required:
-            out["required"] = list(t.required)
-    else:
-        out = {}
-    for key, value in t.extra:
-        out[key] = value
-    if nullable and "anyOf" in out:
-        out["anyOf"] = [*out["anyOf"], {"type": "null"}]
-    elif nullable and "type" in out:
-        out["type"] = [out["type"], "null"]
-    elif nullable and "enum" in out:
-        out["enum"] = [*out["enum"], None]
-    return out
-
-
-def deal_schema(deal_type: Type, playbook_id: str) -> dict[str, Any]:
-    schema = type_schema(deal_type)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://kam-engine.dev/schemas/deal/{playbook_id}.schema.json",
-        "title": f"Deal for playbook {playbook_id}",
-        **schema,
-    }
+# -- a deal's validator: asked only to explain a refused deal --------------------------------
 
 
 def deal_validator(schema: dict[str, Any]) -> Draft202012Validator:
@@ -351,84 +351,5 @@ def _pct(value: Any) -> str:
     return f"{format((Decimal(str(value)) * 100).normalize(), ',f')}%"
 
 
-def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:
-    """Every schema problem of a deal, by JSON path."""
-    out = []
-    for error in v.iter_errors(deal):
-        if error.validator == "anyOf" and _is_percent(error.schema):
-            path: Path = tuple(error.absolute_path)
-            found = _kind_of(error.instance)
-            out.append(
-                DealProblem(
-                    json_path(path), f'expected a percentage (0.12 or "12%"), found {found}'
-                )
-            )
-            continue
-        for leaf in _leaf_errors(error):
-            out.append(_deal_problem(leaf))
-    return out
-
-
 def _is_percent(schema: Any) -> bool:
     return isinstance(schema, dict) and schema.get(PERCENT_KEYWORD) is True
-
-
-def _deal_problem(error: ValidationError) -> DealProblem:
-    path: Path = tuple(error.absolute_path)
-    v = error.validator
-    inst: Any = error.instance
-    if v == "additionalProperties" and isinstance(inst, dict):
-        allowed = list((error.schema.get("properties") or {}).keys())  # type: ignore[union-attr]
-        extra = [k for k in inst if k not in allowed]
-        key = extra[0] if extra else "?"
-        hint = suggest(key, allowed)
-        return DealProblem(
-            json_path(path + (key,)),
-            "not a field of this playbook" + (f" ({hint})" if hint else ""),
-        )
-    if v == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else "?"
-        return DealProblem(json_path(path + (missing,)), "is required")
-    if v == "type":
-        expected = _value(error)
-        names = [expected] if isinstance(expected, str) else [n for n in expected if n != "null"]
-        want = " or ".join(_KIND.get(n, n) for n in names)
-        return DealProblem(json_path(path), f"expected {want}, found {_kind_of(inst)}")
-    if v == "enum":
-        options = [str(o) for o in _value(error) if o is not None]
-        hint = suggest(str(inst), options)
-        return DealProblem(
-            json_path(path),
-            f"{_kind_of(inst)} is not one of: {', '.join(options)}"
-            + (f" ({hint})" if hint else ""),
-        )
-    if v == "format":
-        return DealProblem(json_path(path), f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)")
-    if v == PERCENT_KEYWORD:
-        return DealProblem(json_path(path), error.message)
-    if v in ("minimum", "maximum") and _is_percent(error.schema):
-        limit = _value(error)
-        if abs(inst) > 1 and abs(limit) <= 1:
-            # 12 where 12% was meant: the bound is a fraction, the value was a percentage
-            return DealProblem(
-                json_path(path),
-                f"{inst} would be {_pct(inst)} "
-                f'(did you mean {inst}%? write {_fraction(inst)} or "{inst}%")',
-            )
-        word = "less than" if v == "minimum" else "more than"
-        return DealProblem(
-            json_path(path), f"{inst} ({_pct(inst)}) is {word} the allowed {_pct(limit)}"
-        )
-    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
-        word = {
-            "minimum": "less than",
-            "exclusiveMinimum": "not more than",
-            "maximum": "more than",
-            "exclusiveMaximum": "not less than",
-        }[str(v)]
-        return DealProblem(json_path(path), f"{inst} is {word} the allowed {_value(error)}")
-    if v == "maxLength":
-        return DealProblem(json_path(path), f"text longer than {_value(error)} characters")
-    if v == "maxItems":
-        return DealProblem(json_path(path), f"more than {_value(error)} items")
-    return DealProblem(json_path(path), error.message[:200])

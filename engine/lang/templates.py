@@ -21,8 +21,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..limits import MAX_LOOKUPS, MAX_OUTPUT, MAX_TEMPLATE_SOURCE
 from .messages import (
-    MAX_OUTPUT,
     PLAIN_FILTERS,
     Plain,
     RenderFailed,
@@ -32,10 +32,7 @@ from .messages import (
     fmt_percent,
 )
 
-# Values one rendering may look up. A message over a 5,000-line deal reads a few per line;
-# this stops a filter run once per loop item (n x n lookups) long before it could stall.
-MAX_LOOKUPS = 100_000
-MAX_SOURCE = 4000
+MAX_SOURCE = MAX_TEMPLATE_SOURCE
 # Filters a message may use. attr, format, xmlattr and friends are left out: they are how
 # sandbox escapes have reached str.format (CVE-2016-10745, CVE-2024-56326, CVE-2025-27516).
 FILTERS = frozenset(

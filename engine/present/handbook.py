@@ -689,7 +689,7 @@ def _test_deals(file: str, playbook_id: str) -> Iterator[tuple[dict[str, Any], d
     test this playbook (by its file, or by its id in a folder), in file and case order."""
     from ..app.testing import build_deal, discover
     from ..lang.schema import schema_diagnostics
-    from ..read.source import load_yaml
+    from ..read.yaml import load_yaml
     from ..run.deal import read_deal
 
     if not file or not os.path.isfile(file):

@@ -9,7 +9,7 @@ value keeps the location of the file it came from, so diagnostics name the right
 
 Includes are resolved relative to the including file and may not leave the top playbook's
 folder: no absolute paths, no URLs, no ``..`` (or symlink) escape, no cycles, at most
-``MAX_DEPTH`` levels. An included file's content never appears in a message.
+``MAX_INCLUDE_DEPTH`` levels. An included file's content never appears in a message.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from ..errors import Diagnostic, Location
-from .source import DEFAULT_LIMITS, Limits, Path, SourceMap, decode, load_yaml
+from ..limits import DEFAULT_LIMITS, MAX_INCLUDE_DEPTH, Limits
+from .decode import decode
+from .sourcemap import Path, SourceMap
+from .yaml import load_yaml
 
-MAX_DEPTH = 8
 MODULE_KEYS = frozenset({"kam", "module", "title", "description", "include"})
 
 
@@ -201,8 +203,8 @@ def _child(
         chain = " -> ".join(p.name for p in [*stack[stack.index(target) :], target])
         refuse("include-cycle", f"include cycle: {chain}", "remove one of the includes")
         return None
-    if len(stack) > MAX_DEPTH:
-        refuse("include-depth", f"includes nest deeper than {MAX_DEPTH} levels")
+    if len(stack) > MAX_INCLUDE_DEPTH:
+        refuse("include-depth", f"includes nest deeper than {MAX_INCLUDE_DEPTH} levels")
         return None
     if not target.is_file():
         refuse("include-missing", f"'{entry}' does not exist", "check the path and its case")

@@ -1,4 +1,4 @@
-"""Text in, plain data out: safe YAML and JSON reading with limits and a source map.
+"""YAML text in, plain data and a source map out (or located diagnostics).
 
 YAML is read from PyYAML's *event* stream by our own small, iterative composer, so that
 - nothing but plain data is ever built (no tags beyond str/int/float/bool/null/seq/map);
@@ -8,24 +8,19 @@ YAML is read from PyYAML's *event* stream by our own small, iterative composer, 
 - YAML 1.1 surprises do not happen: ``on/off/yes/no``, ``012``, ``12:30`` and ``.nan``
   stay strings, and numbers with a point become ``Decimal`` (money is never a float);
 - every value's position is kept in a ``SourceMap`` keyed by its path, for diagnostics.
-
-JSON deals are read with ``json`` hooks that turn floats into ``Decimal`` and mark NaN,
-Infinity, huge integers and duplicate keys, so that ``check_values`` can report each one
-by its JSON path.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DealProblem, Diagnostic, Location
-
-Path = tuple[str | int, ...]
+from ..errors import Diagnostic, Location
+from ..limits import DEFAULT_LIMITS, YAML_EXPONENTS, Limits
+from .decode import invisible_characters
+from .sourcemap import SourceMap
 
 if TYPE_CHECKING:
     import yaml
@@ -43,22 +38,6 @@ def _loader(yaml: Any) -> Any:
     return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Hard limits applied before and while parsing; every hostile input hits one."""
-
-    max_bytes: int = 1_000_000
-    max_depth: int = 64
-    max_items: int = 10_000  # entries of one list or mapping
-    max_nodes: int = 500_000
-    max_string: int = 100_000
-    max_number_digits: int = 30
-
-
-DEFAULT_LIMITS = Limits()
-
-# Characters that make two ids look equal or hide text (Trojan Source, zero-width joins).
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?\Z|[-+]?\.[0-9]+\Z")
 _NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -66,88 +45,6 @@ _TRUE = frozenset({"true", "True", "TRUE"})
 _FALSE = frozenset({"false", "False", "FALSE"})
 _TAG = "tag:yaml.org,2002:"
 _KNOWN_TAGS = frozenset(_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))
-
-
-@dataclass
-class SourceMap:
-    """Where each value (and each mapping key) of a document stands in its file."""
-
-    file: str
-    values: dict[Path, Location] = field(default_factory=dict)
-    keys: dict[Path, Location] = field(default_factory=dict)
-
-    def at(self, path: Path, key: bool = False) -> Location:
-        """The closest known location for ``path`` (walking up to its parents)."""
-        table = self.keys if key else self.values
-        p = tuple(path)
-        while True:
-            if p in table:
-                return table[p]
-            if p in self.values:
-                return self.values[p]
-            if not p:
-                return Location(self.file, 1, 1)
-            p = p[:-1]
-
-    def merge(self, other: SourceMap, prefix: Path = ()) -> None:
-        for k, v in other.values.items():
-            self.values[prefix + k] = v
-        for k, v in other.keys.items():
-            self.keys[prefix + k] = v
-
-
-def json_path(path: Path) -> str:
-    """``("lines", 2, "unit_price")`` -> ``$.lines[2].unit_price``."""
-    out = "$"
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else f".{p}"
-    return out
-
-
-def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
-    """Bytes to text: UTF-8 (BOM allowed) or UTF-16 with a BOM; an error names the byte."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), []
-        except UnicodeDecodeError as exc:
-            return None, [_decode_problem(data, exc, file)]
-    try:  # the utf-8-sig codec is slower: only for text that starts with a BOM
-        return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8"), []
-    except UnicodeDecodeError as exc:
-        return None, [_decode_problem(data, exc, file)]
-
-
-def _decode_problem(data: bytes, exc: UnicodeDecodeError, file: str) -> Diagnostic:
-    before = data[: exc.start]
-    line = before.count(b"\n") + 1
-    column = exc.start - (before.rfind(b"\n") + 1) + 1
-    return Diagnostic(
-        "encoding",
-        f"not valid UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x})",
-        Location(file, line, column),
-        hint="save the file as UTF-8",
-    )
-
-
-def _invisible(text: str, file: str) -> list[Diagnostic]:
-    out = []
-    for m in _INVISIBLE.finditer(text):
-        if m.start() == 0 and m.group() == "\ufeff":
-            continue  # a byte-order mark at the start is fine
-        before = text[: m.start()]
-        line = before.count("\n") + 1
-        column = m.start() - (before.rfind("\n") + 1) + 1
-        out.append(
-            Diagnostic(
-                "invisible-character",
-                f"invisible or direction-changing character U+{ord(m.group()):04X}",
-                Location(file, line, column),
-                hint="delete it: such characters make two names look equal or hide text",
-            )
-        )
-        if len(out) >= 20:
-            break
-    return out
 
 
 class _Stop(Exception):
@@ -179,7 +76,7 @@ def load_yaml(
                 )
             ],
         )
-    problems = _invisible(text, file)
+    problems = invisible_characters(text, file)
     if problems:
         return None, smap, problems
     yaml = _yaml()
@@ -505,7 +402,10 @@ class _Composer:
         if _DECIMAL.match(value):
             digits = sum(c.isdigit() for c in value.split("e")[0].split("E")[0])
             number = Decimal(value)
-            if digits > self.limits.max_number_digits or not -30 <= number.adjusted() <= 30:
+            if (
+                digits > self.limits.max_number_digits
+                or not YAML_EXPONENTS[0] <= number.adjusted() <= YAML_EXPONENTS[1]
+            ):
                 raise self._stop("bad-number", f"number {value[:20]} is out of range", event)
             return number
         return value
@@ -513,130 +413,3 @@ class _Composer:
 
 _NO_KEY = object()
 _DUPLICATE = object()
-
-
-# ---------------------------------------------------------------------------------------
-# JSON
-
-
-class _DupDict(dict[str, Any]):
-    """A JSON object that held the same key twice (the keys are remembered)."""
-
-    duplicates: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class _BadNumber:
-    text: str
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    d: dict[str, Any] = {}
-    dups: list[str] = []
-    for k, v in pairs:
-        if k in d:
-            dups.append(k)
-        d[k] = v
-    if dups:
-        out = _DupDict(d)
-        out.duplicates = tuple(dups)
-        return out
-    return d
-
-
-def _float(text: str) -> Any:
-    if len(text) > 40:
-        return _BadNumber(text)
-    return Decimal(text)
-
-
-def _int(text: str) -> Any:
-    if len(text) > 30 and len(text.lstrip("-")) > 30:
-        return _BadNumber(text)
-    return int(text)
-
-
-_JSON = json.JSONDecoder(
-    parse_float=_float, parse_int=_int, parse_constant=_BadNumber, object_pairs_hook=_pairs
-)  # built once: ``kam batch`` parses a million lines through it
-
-
-def load_json(
-    text: str, file: str, limits: Limits = DEFAULT_LIMITS, line: int = 1
-) -> tuple[Any, list[str]]:
-    """Parse JSON text; floats become Decimal. Returns (data, syntax problems).
-
-    ``line``: where the text starts in ``file`` (a line of a JSON-lines file), for messages."""
-    if len(text) > limits.max_bytes:
-        return None, [f"{file} is {len(text):,} characters; the limit is {limits.max_bytes:,}"]
-    try:
-        data = _JSON.decode(text)
-    except json.JSONDecodeError as exc:
-        return None, [f"{file}:{exc.lineno + line - 1}:{exc.colno}: not valid JSON: {exc.msg}"]
-    except RecursionError:
-        return None, [f"{file}: nesting deeper than {limits.max_depth} levels"]
-    return data, []
-
-
-def check_values(data: Any, limits: Limits = DEFAULT_LIMITS) -> list[DealProblem]:
-    """Walk parsed data (iteratively) for values no rule may ever see.
-
-    NaN/Infinity, numbers beyond any real amount, duplicate keys, absurd nesting and
-    invisible characters are reported by JSON path, before any schema check.
-    """
-    problems: list[DealProblem] = []
-    stack: list[tuple[Any, Path, int]] = [(data, (), 0)]
-    while stack and len(problems) < 50:
-        value, path, depth = stack.pop()
-        if depth > limits.max_depth:
-            problems.append(
-                DealProblem(json_path(path), f"nesting deeper than {limits.max_depth} levels")
-            )
-            continue
-        if isinstance(value, dict):
-            for k in getattr(value, "duplicates", ()):
-                problems.append(DealProblem(json_path(path + (k,)), "duplicate key"))
-            if len(value) > limits.max_items:
-                problems.append(DealProblem(json_path(path), "too many entries"))
-                continue
-            for k, v in value.items():
-                if _INVISIBLE.search(k):
-                    problems.append(
-                        DealProblem(json_path(path), "key holds an invisible character")
-                    )
-                stack.append((v, path + (k,), depth + 1))
-        elif isinstance(value, list):
-            if len(value) > limits.max_items:
-                problems.append(
-                    DealProblem(json_path(path), f"more than {limits.max_items:,} items")
-                )
-                continue
-            for i, v in enumerate(value):
-                stack.append((v, path + (i,), depth + 1))
-        elif isinstance(value, _BadNumber):
-            problems.append(
-                DealProblem(json_path(path), f"{value.text[:24]} is not an allowed number")
-            )
-        elif isinstance(value, float):
-            if value != value or value in (float("inf"), float("-inf")) or abs(value) > 1e15:
-                problems.append(DealProblem(json_path(path), f"{value} is not an allowed number"))
-        elif isinstance(value, Decimal):
-            if not value.is_finite() or not -30 <= value.adjusted() <= 15:
-                problems.append(
-                    DealProblem(json_path(path), f"{value} is out of the allowed range")
-                )
-        elif isinstance(value, str):
-            if len(value) > limits.max_string:
-                problems.append(DealProblem(json_path(path), "text is too long"))
-            elif _INVISIBLE.search(value):
-                problems.append(
-                    DealProblem(
-                        json_path(path),
-                        "holds an invisible or direction-changing character",
-                    )
-                )
-        elif isinstance(value, int) and not isinstance(value, bool):
-            if abs(value) > 10**15:
-                problems.append(DealProblem(json_path(path), f"{value} is out of range"))
-    problems.sort(key=lambda p: p.path)
-    return problems

@@ -1,0 +1,59 @@
+"""Nothing in, the engine's hard limits out: every bound on what a playbook, a deal or a
+message may hold, written once and imported wherever it is enforced.
+
+Each limit stops a hostile or mistaken input before it can exhaust memory, the stack or the
+time of a run, or reach a rule as a number no real deal holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# -- reading text: playbooks, modules, deal files, batch lines and standard input -------------
+MAX_BYTES = 1_000_000  # one file, one deal, one batch line
+MAX_DEPTH = 64  # nesting of lists and mappings
+MAX_ITEMS = 10_000  # entries of one list or mapping
+MAX_NODES = 500_000  # values in one YAML document
+MAX_STRING = 100_000  # characters of one text value
+MAX_NUMBER_DIGITS = 30  # digits of a written number (YAML and JSON integers)
+MAX_NUMBER_TEXT = 40  # characters of a JSON number with a point or an exponent
+YAML_EXPONENTS = (-30, 30)  # Decimal.adjusted() of a number written in YAML
+
+# -- numbers in a deal: beyond these no amount is real, whatever its type ----------------------
+MAX_AMOUNT = 10**15  # a whole number or a float: at most this, either sign
+DEAL_EXPONENTS = (-30, 15)  # Decimal.adjusted() of a deal's exact number; a float other
+# than 0 must be at least 10**DEAL_EXPONENTS[0] in size (the same smallest size)
+SMALLEST_FLOAT = float(f"1e{DEAL_EXPONENTS[0]}")
+
+# -- defaults of a declared deal field (a playbook may set its own) -----------------------------
+FIELD_NUMBER_BOUND = MAX_AMOUNT  # money, number, percent: minimum and maximum
+FIELD_INTEGER_BOUND = 10**12  # integer fields
+FIELD_MAX_ITEMS = 5000  # list fields
+
+# -- playbooks -------------------------------------------------------------------------------
+MAX_INCLUDE_DEPTH = 8  # modules including modules
+MAX_EXPRESSION_LENGTH = 1000  # characters of one expression
+MAX_EXPRESSION_DEPTH = 32  # nesting of one expression
+
+# -- messages (templates rendered per deal) ------------------------------------------------------
+MAX_TEMPLATE_SOURCE = 4000  # characters of one message template
+# Values one rendering may look up. A message over a 5,000-line deal reads a few per line;
+# this stops a filter run once per loop item (n x n lookups) long before it could stall.
+MAX_LOOKUPS = 100_000
+MAX_OUTPUT = 64 * 1024  # characters one rendered message may produce
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """The reading limits, as one value a caller may change (tests and tools pass their own);
+    every hostile input hits one."""
+
+    max_bytes: int = MAX_BYTES
+    max_depth: int = MAX_DEPTH
+    max_items: int = MAX_ITEMS
+    max_nodes: int = MAX_NODES
+    max_string: int = MAX_STRING
+    max_number_digits: int = MAX_NUMBER_DIGITS
+
+
+DEFAULT_LIMITS = Limits()
