@@ -23,11 +23,11 @@ from datetime import date
 from typing import Any
 
 from ..errors import DealError, Diagnostic, InputError, KamError, Location, PlaybookError
-from ..lang.messages import fmt_number
 from ..lang.schema import schema_diagnostics
 from ..read.source import load_yaml
 from ..results import Explanation, Result
 from ..run.deal import read_deal
+from ..text import fmt_number
 from .library import Library
 from .playbook import Playbook, load_playbook
 

@@ -21,16 +21,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .messages import (
-    MAX_OUTPUT,
-    PLAIN_FILTERS,
-    Plain,
-    RenderFailed,
-    fmt_date,
-    fmt_money,
-    fmt_number,
-    fmt_percent,
-)
+from ..text import fmt_date, fmt_money, fmt_number, fmt_percent
+from .messages import MAX_OUTPUT, PLAIN_FILTERS, Plain, RenderFailed
 
 # Values one rendering may look up. A message over a 5,000-line deal reads a few per line;
 # this stops a filter run once per loop item (n x n lookups) long before it could stall.

@@ -31,383 +31,11 @@ from markupsafe import Markup
 from ..check.model import Label, PlaybookModel, Row, Stage, Transition
 from ..errors import KamError, Location
 from ..lang import expressions as ex
-from ..lang.messages import fmt_money, fmt_number, fmt_percent
 from ..lang.types import Type
+from ..text import fmt_money, fmt_number, fmt_percent, word, words_of
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
-
-T = {
-    "en": {
-        ">": "is more than",
-        ">=": "is at least",
-        "<": "is less than",
-        "<=": "is at most",
-        "==": "is",
-        "!=": "is not",
-        "and": "and",
-        "or": "or",
-        "not": "not",
-        "in": "is one of",
-        "not in": "is not one of",
-        "present": "is given",
-        "missing": "is missing",
-        "or_if_missing": "or, when missing,",
-        "any": "any of {list} where {cond}",
-        "all": "all of {list} where {cond}",
-        "sum": "the total of {elt} over {list}",
-        "count": "the number of {list}",
-        "count_if": "the number of {list} with {cond}",
-        "min": "the smallest {elt} over {list}",
-        "max": "the largest {elt} over {list}",
-        "days_between": "days from {a} to {b}",
-        "add_days": "{a} plus {b} days",
-        "len": "the number of {a}",
-        "len_text": "the length of {a}",
-        "round": "{a} rounded to {b} places",
-        "chain": "the state of approval chain {a}",
-        "as_of": "the evaluation date",
-        "stage": "the stage's {a}",
-        "if": "{a} if {t}, else {b}",
-        "where": "where",
-        "its": "its",
-        "fact": "{a}",
-        "true": "true",
-        "false": "false",
-        "lower": "{a} in lower case",
-        "upper": "{a} in upper case",
-        "abs": "the size of {a}",
-        "item": "item",
-    },
-    "zh": {
-        ">": "大于",
-        ">=": "不少于",
-        "<": "小于",
-        "<=": "不超过",
-        "==": "为",
-        "!=": "不是",
-        "and": "并且",
-        "or": "或者",
-        "not": "并非",
-        "in": "属于",
-        "not in": "不属于",
-        "present": "已填写",
-        "missing": "未填写",
-        "or_if_missing": "（未填写时取",
-        "any": "任一{list}满足：{cond}",
-        "all": "所有{list}都满足：{cond}",
-        "sum": "{list}的{elt}合计",
-        "count": "{list}的数量",
-        "count_if": "满足{cond}的{list}数量",
-        "min": "{list}中最小的{elt}",
-        "max": "{list}中最大的{elt}",
-        "days_between": "从{a}到{b}的天数",
-        "add_days": "{a}加{b}天",
-        "len": "{a}的数量",
-        "len_text": "{a}的长度",
-        "round": "{a}保留{b}位小数",
-        "chain": "审批链{a}的状态",
-        "as_of": "评估日期",
-        "stage": "当前阶段的{a}",
-        "if": "如果{t}则{a}，否则{b}",
-        "where": "其中",
-        "its": "其",
-        "fact": "{a}",
-        "true": "是",
-        "false": "否",
-        "lower": "{a}（小写）",
-        "upper": "{a}（大写）",
-        "abs": "{a}的绝对值",
-        "item": "项",
-    },
-}
-UI = {
-    "en": {
-        "handbook": "Handbook",
-        "version": "Version",
-        "effective": "In force",
-        "from": "from",
-        "to": "to",
-        "open_end": "open end",
-        "currency": "Currency",
-        "hash": "Content hash",
-        "files": "Files",
-        "contents": "Contents",
-        "stages": "Stages and moves",
-        "diagram": "Stage diagram",
-        "stage": "Stage",
-        "win": "Win probability",
-        "terminal": "end stage",
-        "moves": "Moves",
-        "needs": "Needs",
-        "nothing": "nothing",
-        "all_clear": "no blocking rule and every approval granted",
-        "any_open": "from any open stage",
-        "categories": "Customer categories",
-        "documents_needed": "Documents",
-        "to_enter": "to enter",
-        "when": "when",
-        "rules": "Rules",
-        "rule": "Rule",
-        "condition": "When",
-        "outcome": "Then",
-        "block": "the deal is blocked",
-        "warn": "a warning",
-        "approval": "approval by",
-        "action": "a task for",
-        "due_days": "due in {n} days",
-        "due": "due",
-        "scope": "Applies to",
-        "stop": ".",
-        "everyone": "every deal",
-        "missing_skip": "If the data needed is missing, this rule is not applied.",
-        "missing_warn": "If the data needed is missing, kam shows a warning and asks for it.",
-        "missing_block": "If the data needed is missing, the deal is blocked until it is given.",
-        "shadow": "in trial (shadow): reported, never changes the status",
-        "message": "What kam says",
-        "example": "for example, for deal {deal}:",
-        "in_general": "in general (the values of the deal in brackets):",
-        "placeholder": "[{x}]",
-        "tables": "Decision tables",
-        "input": "Based on",
-        "range": "Range",
-        "first": "the first matching row counts",
-        "collect": "every matching row counts",
-        "none": "nothing needed",
-        "chains": "Approval chains",
-        "step": "Step",
-        "approver": "Approver",
-        "limit": "Approves up to",
-        "always": "always",
-        "amount": "Amount checked",
-        "tier": "the tier",
-        "chain_note": "Approvers act in this order; a rejection sends the request back to step 1; "
-        "an approver's limit ends the chain when it covers the amount, except for steps "
-        "marked always.",
-        "facts": "Derived values",
-        "fact": "Value",
-        "how": "How it is worked out",
-        "parameters": "Settings",
-        "setting": "Setting",
-        "value": "Value",
-        "roles": "Roles",
-        "documents": "Documents",
-        "uses": "Settings used",
-        "otherwise": "otherwise",
-        "cases": "first that holds",
-        "guard_refuse": "if the data is missing the move is refused",
-        "yes": "yes",
-        "no": "no",
-        "smaller": "the smaller of {args}",
-        "larger": "the larger of {args}",
-        "appendix": "Appendix for playbook authors",
-        "appendix_note": "The ids the playbook uses and where each item is defined "
-        "(file:line). The rest of this handbook uses the labels instead.",
-        "playbook_id": "Playbook id",
-        "kind": "Kind",
-        "name": "Name",
-        "id": "Id",
-        "defined_in": "Defined in",
-        "k_stage": "stage",
-        "k_category": "category",
-        "k_rule": "rule",
-        "k_table": "decision table",
-        "k_chain": "approval chain",
-        "k_guard": "move condition",
-        "k_fact": "derived value",
-        "k_setting": "setting",
-        "k_role": "role",
-        "k_document": "document",
-        "k_action": "task",
-        "k_field": "deal field",
-        "generated": "Generated by kam from",
-    },
-    "zh": {
-        "handbook": "手册",
-        "version": "版本",
-        "effective": "有效期",
-        "from": "自",
-        "to": "至",
-        "open_end": "长期",
-        "currency": "币种",
-        "hash": "内容哈希",
-        "files": "文件",
-        "contents": "目录",
-        "stages": "阶段与推进",
-        "diagram": "阶段图",
-        "stage": "阶段",
-        "win": "赢率",
-        "terminal": "结束阶段",
-        "moves": "推进",
-        "needs": "条件",
-        "nothing": "无",
-        "all_clear": "没有阻止项且所有审批均已通过",
-        "any_open": "可从任一未结束阶段进入",
-        "categories": "客户类别",
-        "documents_needed": "所需文件",
-        "to_enter": "进入",
-        "when": "当",
-        "rules": "规则",
-        "rule": "规则",
-        "condition": "条件",
-        "outcome": "结果",
-        "block": "阻止交易",
-        "warn": "警告",
-        "approval": "须审批：",
-        "action": "待办：",
-        "due_days": "{n} 天内完成",
-        "due": "截止",
-        "scope": "适用范围",
-        "stop": "。",
-        "everyone": "所有交易",
-        "missing_skip": "所需数据缺失时，本规则不适用。",
-        "missing_warn": "所需数据缺失时，kam 会给出警告并要求补充数据。",
-        "missing_block": "所需数据缺失时，交易被阻止，直至补齐数据。",
-        "shadow": "试行（观察模式）：只报告，不影响状态",
-        "message": "kam 的提示",
-        "example": "例如，对交易 {deal}：",
-        "in_general": "一般形式（方括号内为交易中的实际值）：",
-        "placeholder": "【{x}】",
-        "tables": "决策表",
-        "input": "依据",
-        "range": "区间",
-        "first": "按第一条匹配的行",
-        "collect": "所有匹配的行都适用",
-        "none": "无需审批",
-        "chains": "审批链",
-        "step": "步骤",
-        "approver": "审批人",
-        "limit": "审批权限",
-        "always": "必经",
-        "amount": "审批金额",
-        "tier": "该档下限",
-        "chain_note": "审批人按顺序审批；任何一步驳回则退回第一步；"
-        "金额在某审批人权限内时审批到此为止（标记为必经的步骤除外）。",
-        "facts": "推导值",
-        "fact": "名称",
-        "how": "计算方法",
-        "parameters": "参数设置",
-        "setting": "参数",
-        "value": "取值",
-        "roles": "角色",
-        "documents": "文件",
-        "uses": "使用的参数",
-        "otherwise": "否则",
-        "cases": "按顺序取第一个成立的",
-        "guard_refuse": "数据缺失时不允许推进",
-        "yes": "是",
-        "no": "否",
-        "smaller": "{args}中较小者",
-        "larger": "{args}中较大者",
-        "appendix": "附录：供规则编写者参考",
-        "appendix_note": "规则手册中使用的标识及各项的定义位置（文件:行）。"
-        "手册正文只使用名称，不使用标识。",
-        "playbook_id": "规则手册标识",
-        "kind": "类型",
-        "name": "名称",
-        "id": "标识",
-        "defined_in": "定义于",
-        "k_stage": "阶段",
-        "k_category": "客户类别",
-        "k_rule": "规则",
-        "k_table": "决策表",
-        "k_chain": "审批链",
-        "k_guard": "推进条件",
-        "k_fact": "推导值",
-        "k_setting": "参数",
-        "k_role": "角色",
-        "k_document": "文件",
-        "k_action": "待办",
-        "k_field": "交易字段",
-        "generated": "由 kam 生成，来源：",
-    },
-}
-
-# Words for values and ids a playbook compares with or hands out but gives no label (the
-# allowed values of a text field, the values of a derived value, task ids, stage
-# attributes). A playbook label always wins; an id in neither is humanised ("a_b" -> "a b").
-VALUES = {
-    "en": {
-        "win_probability": "win probability",
-        "decision_maker": "decision maker",
-        "head_on": "head-on",
-        "change_view": "change the customer's view",
-        "change_process": "change the buying process",
-        "win_win": "win-win",
-        "industry_manager": "industry manager",
-        "refresh_credit_check": "refresh the credit check",
-        "file_visit_record": "file the visit record",
-        "schedule_visit": "schedule a visit",
-        "progress_report": "report the progress",
-    },
-    "zh": {
-        "win_probability": "赢率",
-        "cash": "现款",
-        "credit": "赊销",
-        "initiator": "发起者",
-        "designer": "设计者",
-        "decision_maker": "决策者",
-        "evaluator": "评估者",
-        "user": "使用者",
-        "supporter": "支持者",
-        "neutral": "中立",
-        "opponent": "反对者",
-        "approved": "同意",
-        "rejected": "驳回",
-        "complete": "完成",
-        "strategic": "战略",
-        "important": "重要",
-        "group": "集团",
-        "economic": "经济",
-        "potential": "潜在",
-        "growth": "增长区",
-        "development": "发展区",
-        "consolidation": "巩固区",
-        "hunting": "开拓（狩猎）",
-        "farming": "深耕（耕作）",
-        "partnership": "伙伴关系",
-        "head_on": "正面竞争",
-        "change_view": "改变客户看法",
-        "change_process": "改变采购流程",
-        "delay": "拖延",
-        "win_win": "双赢",
-        "operational": "操作层",
-        "management": "管理层",
-        "decision": "决策层",
-        "finance": "财务",
-        "purchasing": "采购",
-        "technical": "技术",
-        "close": "密切",
-        "frequent": "经常",
-        "distant": "疏远",
-        "none": "无",
-        "resident": "驻点",
-        "representative": "代表",
-        "industry_manager": "行业经理",
-        "refresh_credit_check": "重新调查信用",
-        "file_visit_record": "提交拜访记录",
-        "schedule_visit": "安排拜访",
-        "progress_report": "汇报进度",
-    },
-}
-
-# The deal fields every playbook has (and so never labels), by name.
-FIELDS = {
-    "en": {"owner": "deal owner", "by": "approved by", "on": "date"},
-    "zh": {
-        "id": "编号",
-        "category": "客户类别",
-        "stage": "阶段",
-        "owner": "负责人",
-        "documents": "文件",
-        "approvals": "审批记录",
-        "role": "角色",
-        "by": "审批人",
-        "on": "日期",
-        "decision": "审批结果",
-        "history": "推进记录",
-    },
-}
 
 
 def humanise(key: str) -> str:
@@ -417,7 +45,7 @@ def humanise(key: str) -> str:
 
 
 def _ui(lang: str, key: str) -> str:
-    return UI[lang].get(key, key)
+    return word(lang, "handbook", key)
 
 
 @dataclass
@@ -425,14 +53,12 @@ class _Book:
     model: PlaybookModel
     lang: str
 
-    def label(
-        self, lab: Label | None, key: str, ours: Mapping[str, dict[str, str]] = VALUES
-    ) -> str:
-        """The playbook's label in this language, else our word for the id, else the id
-        humanised (never the bare snake_case id)."""
+    def label(self, lab: Label | None, key: str, ours: str = "values") -> str:
+        """The playbook's label in this language, else our word for the id (the ``values``
+        or ``fields`` words), else the id humanised (never the bare snake_case id)."""
         if lab and (lab.zh if self.lang == "zh" else lab.en):
             return lab.get(self.lang)
-        known = ours[self.lang].get(key)
+        known = words_of(self.lang, ours).get(key)
         if known:
             return known
         if lab and (lab.en or lab.zh):
@@ -485,8 +111,8 @@ class _Book:
             lab = self.model.field_labels.get(key) or self.model.field_labels.get(
                 key.removesuffix("[]")
             )
-            said = self.label(lab, name, FIELDS)
-            if self.lang == "en" and not (lab and lab.en):
+            said = self.label(lab, name, "fields")
+            if words_of(self.lang, "handbook")["capitalise"] and not (lab and lab.en):
                 said = said[:1].upper() + said[1:]  # like the labelled names around it
             names.append(said)
         return " › ".join(names)
@@ -500,7 +126,7 @@ def words(node: ex.Node, book: _Book, locals_: dict[str, str] | None = None) -> 
 class _Words:
     def __init__(self, book: _Book, locals_: dict[str, str]) -> None:
         self.book = book
-        self.t = T[book.lang]
+        self.t = words_of(book.lang, "conditions")
         self.locals = locals_  # loop variable -> the list field it walks ("lines")
 
     def say(self, n: ex.Node, top: bool = True) -> str:
@@ -537,7 +163,7 @@ class _Words:
                 return self.t["its"] if base is None else self.book.field(base)
             sub = f"{base}[].{'.'.join(n.path)}" if base else ".".join(n.path)
             name = self.book.field(sub).split(" › ")[-1]
-            return f"{self.t['its']} {name}" if self.book.lang == "en" else f"其{name}"
+            return self.t["its_field"].format(name=name)
         if n.root == "deal":
             return self.book.field(".".join(n.path))
         if n.root == "facts":
@@ -575,9 +201,9 @@ class _Words:
     def w_Call(self, n: ex.Call) -> str:
         args = [self.say(a) for a in n.args]
         if n.fn in ("min", "max"):
-            joiner = "、" if self.book.lang == "zh" else ", "
+            ui = words_of(self.book.lang, "handbook")
             key = "smaller" if n.fn == "min" else "larger"
-            return UI[self.book.lang][key].format(args=joiner.join(args))
+            return ui[key].format(args=ui["list_sep"].join(args))
         if n.fn == "chain_status":
             first = n.args[0]
             if isinstance(first, ex.Const) and isinstance(first.value, str):
@@ -611,9 +237,7 @@ class _Words:
         return f"{self.say(n.operand)} {self.t['missing' if n.negate else 'present']}"
 
     def w_IfMissing(self, n: ex.IfMissing) -> str:
-        if self.book.lang == "zh":
-            return f"{self.say(n.operand)}{self.t['or_if_missing']}{self.say(n.default)}）"
-        return f"{self.say(n.operand)} ({self.t['or_if_missing']} {self.say(n.default)})"
+        return self.t["if_missing"].format(a=self.say(n.operand), b=self.say(n.default))
 
     def w_In(self, n: ex.In) -> str:
         return (
@@ -782,7 +406,7 @@ class _MessageWords:
         if isinstance(node, nodes.Const):
             return str(node.value)
         book, path = self.book, self.path(node)
-        holder = UI[book.lang]["placeholder"]
+        holder = _ui(book.lang, "placeholder")
         self.holes += 1
         if not path:
             return holder.format(x="…")
@@ -1083,7 +707,7 @@ def build(
 ) -> dict[str, Any]:
     """Everything the handbook shows, as plain values for the templates."""
     book = _Book(model, lang)
-    ui = UI[lang]
+    ui = words_of(lang, "handbook")
     examples = examples or {}
 
     def message(
@@ -1112,7 +736,7 @@ def build(
             return f"{ui['action']} {book.role(o.assignee)} — {task} ({due})"
         return str(ui.get(o.kind, o.kind))
 
-    comma = "、" if lang == "zh" else ", "
+    comma = ui["list_sep"]
     stage_order = {s.id: i for i, s in enumerate(model.stages)}
     cat_order = {c: i for i, c in enumerate(model.categories)}
 
@@ -1413,18 +1037,18 @@ def _param_value(value: Any, kind: str, book: _Book) -> str:
     if kind == "money":
         return fmt_money(value)
     if isinstance(value, bool):
-        return UI[book.lang]["yes" if value else "no"]
+        return _ui(book.lang, "yes" if value else "no")
     if isinstance(value, Decimal | int):
         return fmt_number(value)
     if isinstance(value, tuple):
-        return ("、" if book.lang == "zh" else ", ").join(_shown_value(v, book) for v in value)
+        return _ui(book.lang, "list_sep").join(_shown_value(v, book) for v in value)
     if isinstance(value, str):
         return book.word(value)
     return str(value)
 
 
 def _range(row: Row, lang: str) -> str:
-    zh = lang == "zh"
+    ui = words_of(lang, "handbook")
     parts = []
     if row.low is not None:
         word = "≥ " if row.low_inclusive else "> "
@@ -1432,7 +1056,7 @@ def _range(row: Row, lang: str) -> str:
     if row.high is not None:
         word = "≤ " if row.high_inclusive else "< "
         parts.append(word + _bound(row.high, row.bounds_text))
-    return (" 且 " if zh else " and ").join(parts) or ("全部" if zh else "any value")
+    return ui["range_and"].join(parts) or ui["any_value"]
 
 
 def _bound(value: Decimal, texts: Any) -> str:
