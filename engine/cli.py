@@ -440,7 +440,8 @@ def docs(
     output: str | None,
 ) -> int:
     """Render a playbook as a handbook a sales manager can read without YAML."""
-    from .present.handbook import render_html, render_markdown, worked_examples
+    from .app.examples import worked_examples
+    from .present.handbook import render_html, render_markdown
 
     pb = _playbook(playbook, playbook_id, version, _as_of(as_of))
     render = render_html if fmt == "html" else render_markdown
