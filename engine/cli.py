@@ -28,6 +28,7 @@ from .errors import (
     InputError,
     KamError,
 )
+from .text import LANGUAGES
 
 __all__ = ["entry", "main"]
 
@@ -138,7 +139,7 @@ FORMAT = click.option(
 )
 LANG = click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of messages (default: $KAM_LANG or en).",
 )
@@ -178,7 +179,7 @@ def _lang(value: str | None) -> str:
     if value:
         return value
     env = os.environ.get("KAM_LANG", "en")
-    return env if env in ("en", "zh") else "en"
+    return env if env in LANGUAGES else "en"
 
 
 def _status_code(status: str) -> int:
@@ -409,7 +410,7 @@ def schema(
 @AS_OF
 @click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of the handbook (default: $KAM_LANG or en).",
 )

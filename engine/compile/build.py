@@ -31,6 +31,7 @@ from ..lang.schema import deal_schema
 from ..lang.types import Type, percent_of_text
 from ..results import PlaybookRef
 from ..run import reference as rt
+from ..text import LANGUAGES
 from .codegen import DealCheckBuilder, ModuleBuilder
 
 LANGUAGE_VERSION = "1"
@@ -256,7 +257,7 @@ def compile_model(
                 "document": {k: v.get(lang) for k, v in model.documents.items()},
                 "stage": {s.id: s.label.get(lang) for s in model.stages},
             }
-            for lang in ("en", "zh")
+            for lang in LANGUAGES
         },
         source=namespace["__source__"],
     )
