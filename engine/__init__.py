@@ -51,8 +51,6 @@ _WHERE = {
     "PlaybookError": "errors",
     "TransitionRefused": "errors",
     "UnmetGuard": "errors",
-    "Change": "app.diff",
-    "PlaybookDiff": "app.diff",
     "diff_playbooks": "app.diff",
     "Playbook": "app.playbook",
     "RuleInfo": "app.playbook",
@@ -62,8 +60,10 @@ _WHERE = {
     "read_deal": "run.deal",
     "Action": "results",
     "Approval": "results",
+    "Change": "results",
     "Explanation": "results",
     "Move": "results",
+    "PlaybookDiff": "results",
     "Result": "results",
     "Step": "results",
     "Violation": "results",
@@ -122,7 +122,7 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from .app.diff import Change, PlaybookDiff, diff_playbooks
+    from .app.diff import diff_playbooks
     from .app.playbook import Playbook, RuleInfo, load_playbook, loads_playbook
     from .errors import (
         EXIT_BAD_INPUT,
@@ -141,5 +141,15 @@ if TYPE_CHECKING:
         TransitionRefused,
         UnmetGuard,
     )
-    from .results import Action, Approval, Explanation, Move, Result, Step, Violation
+    from .results import (
+        Action,
+        Approval,
+        Change,
+        Explanation,
+        Move,
+        PlaybookDiff,
+        Result,
+        Step,
+        Violation,
+    )
     from .run.deal import loads_deal, read_deal

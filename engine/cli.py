@@ -29,6 +29,7 @@ from .errors import (
     KamError,
 )
 from .limits import MAX_BYTES
+from .text import LANGUAGES
 
 __all__ = ["entry", "main"]
 
@@ -119,7 +120,7 @@ FORMAT = click.option(
 )
 LANG = click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of messages (default: $KAM_LANG or en).",
 )
@@ -159,7 +160,7 @@ def _lang(value: str | None) -> str:
     if value:
         return value
     env = os.environ.get("KAM_LANG", "en")
-    return env if env in ("en", "zh") else "en"
+    return env if env in LANGUAGES else "en"
 
 
 def _status_code(status: str) -> int:
@@ -360,7 +361,7 @@ def schema(
 @AS_OF
 @click.option(
     "--lang",
-    type=click.Choice(["en", "zh"]),
+    type=click.Choice(LANGUAGES),
     default=None,
     help="Language of the handbook (default: $KAM_LANG or en).",
 )
@@ -391,8 +392,9 @@ def docs(
     output: str | None,
 ) -> int:
     """Render a playbook as a handbook a sales manager can read without YAML."""
+    from .app.examples import worked_examples
     from .app.library import open_playbook
-    from .present.handbook import render_html, render_markdown, worked_examples
+    from .present.handbook import render_html, render_markdown
 
     pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
     render = render_html if fmt == "html" else render_markdown

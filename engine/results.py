@@ -1,6 +1,6 @@
 """What an evaluation found, as frozen dataclasses; ``to_dict()`` gives the documented JSON
 (``schemas/result.schema.json``). Violations, approvals and actions are results, never
-exceptions.
+exceptions. Also what changed between two playbooks (``kam diff``: ``PlaybookDiff``).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from .errors import Text, UnmetGuard
+from .errors import Location, Text, UnmetGuard
 
 
 def _quick_init(cls: type[T]) -> type[T]:
@@ -259,3 +259,46 @@ class Explanation:
         from .present.render import to_json
 
         return to_json(self.to_dict())
+
+
+# -- what changed between two playbooks (``kam diff``) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One difference: ``kind`` is added, removed, changed or reordered."""
+
+    kind: str
+    path: str  # e.g. parameters.discount_gm.value, rules[P4], transitions[visit → closing]
+    old: Any
+    new: Any
+    at: Location  # in the newer file (in the older one for what was removed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "change": self.kind,
+            "path": self.path,
+            "old": self.old,  # playbook data: text, numbers (exact decimals), lists, mappings
+            "new": self.new,
+            "at": str(self.at),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybookDiff:
+    old: PlaybookRef
+    new: PlaybookRef
+    changes: tuple[Change, ...]
+
+    @property
+    def same_meaning(self) -> bool:
+        """True when only formatting, comments or key order differ (same content hash)."""
+        return self.old.hash == self.new.hash
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old": self.old.to_dict(),
+            "new": self.new.to_dict(),
+            "same_meaning": self.same_meaning,
+            "changes": [c.to_dict() for c in self.changes],
+        }

@@ -463,7 +463,7 @@ LATIN = re.compile(r"[A-Za-z][A-Za-z'-]*")
 
 def _deal_words(playbook: str) -> set[str]:
     """Latin words in the deals of the playbook's tests: data the handbook quotes."""
-    from engine.present.handbook import _test_deals
+    from engine.app.examples import _test_deals
 
     words: set[str] = set()
 
@@ -585,7 +585,7 @@ def test_moves_back_get_lanes_of_their_own(handbooks):
 
 
 def test_long_stage_names_wrap_inside_their_box():
-    from engine.present.handbook import MAX_W, PAD, layout, text_width
+    from engine.present.diagram import MAX_W, PAD, layout, text_width
 
     names = {"a": "Screening and evaluation", "b": "客户开发申请审批与项目组成立", "c": "Lost"}
     lay = layout(names, show_win=True)
@@ -599,7 +599,7 @@ def test_long_stage_names_wrap_inside_their_box():
 def test_a_playbook_read_from_text_borrows_no_examples(monkeypatch):
     """Text has no folder: the tests/ of wherever kam runs are not its tests."""
     import engine
-    from engine.present.handbook import worked_examples
+    from engine.app.examples import worked_examples
 
     monkeypatch.chdir(PLAYBOOKS)  # a tests/ folder right here, with this playbook's tests
     text = (PLAYBOOKS / "key-account-office.yaml").read_text(encoding="utf-8")  # no includes

@@ -8,61 +8,18 @@ Both playbooks are fully checked first; the comparison runs on the merged playbo
 from __future__ import annotations
 
 import difflib
-import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from ..compile.build import canonical_json
-from ..errors import InputError, Location
+from ..errors import InputError
 from ..read.assemble import Assembled, assemble
 from ..read.sourcemap import SourceMap
-from ..results import PlaybookRef
+from ..results import Change, PlaybookDiff
 
 Path = tuple[str | int, ...]
 FIRST = ("kam", "id", "version", "effective_from", "effective_to", "extends", "include")
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """One difference: ``kind`` is added, removed, changed or reordered."""
-
-    kind: str
-    path: str  # e.g. parameters.discount_gm.value, rules[P4], transitions[visit → closing]
-    old: Any
-    new: Any
-    at: Location  # in the newer file (in the older one for what was removed)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "change": self.kind,
-            "path": self.path,
-            "old": self.old,  # playbook data: text, numbers (exact decimals), lists, mappings
-            "new": self.new,
-            "at": str(self.at),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class PlaybookDiff:
-    old: PlaybookRef
-    new: PlaybookRef
-    changes: tuple[Change, ...]
-
-    @property
-    def same_meaning(self) -> bool:
-        """True when only formatting, comments or key order differ (same content hash)."""
-        return self.old.hash == self.new.hash
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "old": self.old.to_dict(),
-            "new": self.new.to_dict(),
-            "same_meaning": self.same_meaning,
-            "changes": [c.to_dict() for c in self.changes],
-        }
 
 
 def diff_playbooks(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> PlaybookDiff:
@@ -165,17 +122,3 @@ def _keys(items: list[Any]) -> list[str] | None:
 
 def _names(value: Any) -> str:
     return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
-
-
-def show(value: Any, width: int = 70) -> str:
-    """A value on one line, as a person wrote it in YAML (long values cut)."""
-    if value is None:
-        return "(not set)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int | Decimal):
-        text = str(value)
-    else:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from ..lang.messages import fmt_number
+from ..text import fmt_number
 
 if TYPE_CHECKING:
     from ..results import Result

@@ -15,6 +15,8 @@ from datetime import date
 from decimal import Context, Decimal, Inexact
 from typing import TYPE_CHECKING, Any
 
+from ..text import fmt_count, fmt_money_exact, fmt_percent, words_of
+
 if TYPE_CHECKING:
     from ..check.model import PlaybookModel
     from ..results import PlaybookRef, Result
@@ -248,19 +250,21 @@ class Summary:
     def lines(self, lang: str = "en") -> list[str]:
         """The summary as text for a person (stderr): the status line, then one small table
         per count; empty tables are left out."""
-        t = _UI.get(lang, _UI["en"])
+        t = words_of(lang, "summary")
         out = [self.line()]
         if self.rules:
-            out += _table([t["rules"], t["deals"]], [[r, _int(n)] for r, n in self.rules])
+            out += _table([t["rules"], t["deals"]], [[r, fmt_count(n)] for r, n in self.rules])
         if self.shadow_rules:
-            out += _table([t["shadow"], t["deals"]], [[r, _int(n)] for r, n in self.shadow_rules])
+            out += _table(
+                [t["shadow"], t["deals"]], [[r, fmt_count(n)] for r, n in self.shadow_rules]
+            )
         if self.approvals:
             heads = [t["approvals"]] + [t[s] for s in APPROVAL_STATES]
-            rows = [[role, *(_int(dict(states).get(s, 0)) for s in APPROVAL_STATES)]
+            rows = [[role, *(fmt_count(dict(states).get(s, 0)) for s in APPROVAL_STATES)]
                     for role, states in self.approvals]  # fmt: skip
             out += _table(heads, rows)
         if self.actions:
-            out += _table([t["actions"], t["count"]], [[a, _int(n)] for a, n in self.actions])
+            out += _table([t["actions"], t["count"]], [[a, fmt_count(n)] for a, n in self.actions])
         used = [s for s in self.stages if s.deals]
         if used:
             heads = [t["pipeline"], t["deals"]]
@@ -273,58 +277,18 @@ class Summary:
             out += _table(heads, rows)
             unknown = self.total.amount_unknown
             if self.amount_fact and unknown:
-                out.append(t["unknown"].format(n=_int(unknown), fact=self.amount_fact))
+                out.append(t["unknown"].format(n=fmt_count(unknown), fact=self.amount_fact))
         return out
 
     @staticmethod
     def _row(s: StageTotal, width: int) -> list[str]:
-        from ..lang.messages import fmt_percent
-
-        row = [s.stage, _int(s.deals)]
+        row = [s.stage, fmt_count(s.deals)]
         if width > 2:
-            row.append(_money(s.amount))
+            row.append(fmt_money_exact(s.amount))
         if width > 3:
             row.append("" if s.win_probability is None else fmt_percent(s.win_probability))
-            row.append(_money(s.weighted))
+            row.append(fmt_money_exact(s.weighted))
         return row
-
-
-_UI = {
-    "en": {
-        "rules": "Rules hit",
-        "shadow": "Shadow rules hit",
-        "deals": "deals",
-        "approvals": "Approvals by role",
-        "pending": "pending",
-        "granted": "granted",
-        "waiting": "waiting",
-        "actions": "Actions by assignee",
-        "count": "actions",
-        "pipeline": "Pipeline by stage",
-        "amount": "amount",
-        "win": "win",
-        "weighted": "weighted",
-        "total": "total",
-        "unknown": "{n} deals have no known {fact}: they are counted, not added up",
-    },
-    "zh": {
-        "rules": "触发的规则",
-        "shadow": "观察中的规则",
-        "deals": "交易数",
-        "approvals": "各角色审批",
-        "pending": "待审批",
-        "granted": "已批准",
-        "waiting": "等待前序",
-        "actions": "各负责人待办",
-        "count": "待办数",
-        "pipeline": "各阶段销售管道",
-        "amount": "金额",
-        "win": "赢率",
-        "weighted": "加权金额",
-        "total": "合计",
-        "unknown": "{n} 笔交易的 {fact} 未知：已计数，未计入金额",
-    },
-}
 
 
 def _sum(values: Any) -> Decimal:
@@ -336,21 +300,6 @@ def _sum(values: Any) -> Decimal:
 
 def _most_first(counts: dict[str, int]) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def _int(n: int) -> str:
-    return f"{n:,}"
-
-
-def _money(value: Decimal | None) -> str:
-    """Exact, with thousands separators and at least two decimals (never rounded)."""
-    from ..lang.messages import fmt_number
-
-    if value is None:
-        return ""
-    trimmed = fmt_number(value)
-    places = len(trimmed.partition(".")[2])
-    return fmt_number(value, max(2, places))
 
 
 def _table(heads: list[str], rows: list[list[str]]) -> list[str]:

@@ -28,6 +28,7 @@ from ..check.model import (
 )
 from ..results import PlaybookRef
 from ..run import reference as rt
+from ..text import LANGUAGES
 from .codegen import ModuleBuilder
 from .dealtype import deal_checker, deal_schema
 
@@ -252,7 +253,7 @@ def compile_model(
                 "document": {k: v.get(lang) for k, v in model.documents.items()},
                 "stage": {s.id: s.label.get(lang) for s in model.stages},
             }
-            for lang in ("en", "zh")
+            for lang in LANGUAGES
         },
         source=namespace["__source__"],
     )

@@ -11,56 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from ..limits import MAX_OUTPUT
+from ..text import fmt_date, fmt_join, fmt_money, fmt_number, fmt_percent
 
 # A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
 Plain = tuple[str | tuple[tuple[str, ...], tuple[tuple[str, tuple[Any, ...]], ...]], ...]
 USE_PLAIN_FORMS = True  # the tests switch it off to compare both paths
 
 
-def fmt_number(value: Any, places: int | None = None) -> str:
-    """Exact decimal text with thousands separators; trailing zeros trimmed unless places."""
-    cls = value.__class__
-    if cls is int:
-        return f"{value:,.{places}f}" if places else f"{value:,}"
-    if cls is float:
-        value = Decimal(repr(value))
-    elif cls is not Decimal:
-        return str(value)
-    if places is not None:
-        # the format rounds half-even on the exact decimal: no float ever sees the money
-        return f"{value:,.{places}f}"
-    text = f"{value:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def fmt_percent(value: Any, places: int | None = None) -> str:
-    """0.18 -> "18%", 0.1834 -> "18.34%"; ``places`` fixes the decimals ("18.0%")."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
-        return str(value)
-    d = (value if isinstance(value, Decimal) else Decimal(str(value))) * 100
-    return fmt_number(d, places) + "%"
-
-
-def fmt_money(value: Any) -> str:
-    return fmt_number(value, 2)
-
-
-def fmt_date(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
 def _join(value: Any, separator: str = "") -> str:
     # jinja2's join without autoescape, for the one kind of value the plain path takes
     if value.__class__ is not list:
         raise _Unsure
-    return str(separator).join(map(str, value))
+    return fmt_join(value, separator)
 
 
 PLAIN_FILTERS = {

@@ -22,15 +22,8 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..limits import MAX_LOOKUPS, MAX_OUTPUT, MAX_TEMPLATE_SOURCE
-from .messages import (
-    PLAIN_FILTERS,
-    Plain,
-    RenderFailed,
-    fmt_date,
-    fmt_money,
-    fmt_number,
-    fmt_percent,
-)
+from ..text import fmt_date, fmt_money, fmt_number, fmt_percent
+from .messages import PLAIN_FILTERS, Plain, RenderFailed
 
 MAX_SOURCE = MAX_TEMPLATE_SOURCE
 # Filters a message may use. attr, format, xmlattr and friends are left out: they are how

@@ -9,81 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 import simplejson
 
-from ..results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, Result
+from ..results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, PlaybookDiff, Result
+from ..text import fmt_one_line, fmt_value, word
 
-if TYPE_CHECKING:
-    from ..app.diff import PlaybookDiff
-from ..lang.messages import fmt_number, fmt_percent
-
-UI = {
-    "en": {
-        "deal": "Deal",
-        "playbook": "playbook",
-        "category": "category",
-        "stage": "stage",
-        "as_of": "as of",
-        "status": "Status",
-        OK: "OK",
-        NEEDS_APPROVAL: "NEEDS APPROVAL",
-        BLOCKED: "BLOCKED",
-        "blocking": "Blocking",
-        "warnings": "Warnings",
-        "approvals": "Approvals",
-        "actions": "Actions",
-        "moves": "Next moves",
-        "facts": "Facts",
-        "shadow": "Shadow rules (not enforced)",
-        "pending": "pending",
-        "waiting": "waiting for the earlier steps",
-        "granted": "granted by",
-        "due": "due",
-        "allowed": "allowed",
-        "not_yet": "not yet",
-        "none": "none",
-        "unknown": "unknown",
-        "steps": "Rules, one by one",
-        "saw": "saw",
-    },
-    "zh": {
-        "deal": "交易",
-        "playbook": "规则手册",
-        "category": "类别",
-        "stage": "阶段",
-        "as_of": "评估日期",
-        "status": "状态",
-        OK: "通过",
-        NEEDS_APPROVAL: "待审批",
-        BLOCKED: "已阻止",
-        "blocking": "阻止项",
-        "warnings": "警告",
-        "approvals": "审批",
-        "actions": "待办事项",
-        "moves": "下一步",
-        "facts": "事实",
-        "shadow": "观察中的规则（不生效）",
-        "pending": "待审批",
-        "waiting": "等待前序审批",
-        "granted": "已批准：",
-        "due": "截止",
-        "allowed": "可以进入",
-        "not_yet": "尚不能进入",
-        "none": "无",
-        "unknown": "未知",
-        "steps": "逐条规则",
-        "saw": "读取",
-    },
-}
 _STATUS_COLOUR = {OK: "green", NEEDS_APPROVAL: "yellow", BLOCKED: "red"}
 
 
 def ui(lang: str, key: str) -> str:
-    return UI.get(lang, UI["en"]).get(key, key)
+    return word(lang, "result", key)
 
 
 def to_json(data: Any) -> str:
@@ -99,24 +37,6 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
-
-
-def show_value(value: Any, kind: str = "") -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if kind == "percent" and isinstance(value, int | Decimal):
-        return fmt_percent(value, 1)
-    if kind == "money" and isinstance(value, int | Decimal):
-        return fmt_number(value, 2)
-    if isinstance(value, int | Decimal):
-        return fmt_number(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return ", ".join(show_value(v) for v in value)
-    return str(value)
 
 
 def result_text(result: Result, labels: Any = None) -> str:
@@ -181,7 +101,7 @@ def result_text(result: Result, labels: Any = None) -> str:
         ui(lang, "facts"),
         None,
         [
-            f"{_label(labels, 'fact', k, lang)}: {show_value(v, fact_kinds.get(k, ''))}"
+            f"{_label(labels, 'fact', k, lang)}: {fmt_value(v, fact_kinds.get(k, ''))}"
             for k, v in result.facts.items()
         ],
     )
@@ -214,7 +134,7 @@ def explanation_text(ex: Explanation, labels: Any = None) -> str:
         detail = f" — {s.detail}" if s.detail else ""
         out.append(f"  {marks.get(s.outcome, '·')} {s.kind} {s.id}: {s.outcome}{detail}")
         if s.reads:
-            seen = "; ".join(f"{k} = {show_value(v)}" for k, v in s.reads)
+            seen = "; ".join(f"{k} = {fmt_value(v)}" for k, v in s.reads)
             out.append(f"      {ui(lang, 'saw')}: {seen}")
     return "\n".join(out) + "\n"
 
@@ -260,7 +180,6 @@ _COLOUR = {"added": "green", "removed": "red", "changed": "yellow", "reordered":
 
 def diff_text(d: PlaybookDiff) -> str:
     """One line per change, newest file's location last, like a reviewer reads a change."""
-    from ..app.diff import show
 
     def ref(r: Any) -> str:
         return f"{r.id} {r.version} ({r.hash[:12]})"
@@ -274,9 +193,9 @@ def diff_text(d: PlaybookDiff) -> str:
     for c in d.changes:
         mark = click.style(_MARK[c.kind], fg=_COLOUR[c.kind], bold=True)
         if c.kind == "changed":
-            what = f"{c.path}: {show(c.old, 40)} → {show(c.new, 40)}"
+            what = f"{c.path}: {fmt_one_line(c.old, 40)} → {fmt_one_line(c.new, 40)}"
         elif c.kind == "reordered":
-            what = f"{c.path}: order {show(c.old, 40)} → {show(c.new, 40)}"
+            what = f"{c.path}: order {fmt_one_line(c.old, 40)} → {fmt_one_line(c.new, 40)}"
         else:
             value = c.new if c.kind == "added" else c.old
             what = f"{c.path} {c.kind}" + _summary(value)
@@ -287,13 +206,11 @@ def diff_text(d: PlaybookDiff) -> str:
 
 def _summary(value: Any) -> str:
     """What an added or removed entry is, in a few words: its title, else its value."""
-    from ..app.diff import show
-
     if isinstance(value, dict):
         title = value.get("title") or value.get("label")
         if title is None and value and set(value) <= {"en", "zh"}:
             title = value  # a label such as a role's
         if isinstance(title, dict):
             title = title.get("en") or next(iter(title.values()), None)
-        return f": {show(title, 60)}" if title else ""
-    return f": {show(value, 60)}"
+        return f": {fmt_one_line(title, 60)}" if title else ""
+    return f": {fmt_one_line(value, 60)}"

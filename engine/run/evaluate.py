@@ -17,7 +17,7 @@ from typing import Any
 from ..check.model import Outcome, Row
 from ..compile.build import CChain, CExpr, CNeed, CompiledPlaybook, CRule, CTable, fact_value
 from ..errors import InputError, Text, UnmetGuard
-from ..lang.messages import Message, RenderFailed, fmt_percent
+from ..lang.messages import Message, RenderFailed
 from ..results import (
     BLOCKED,
     NEEDS_APPROVAL,
@@ -29,50 +29,13 @@ from ..results import (
     Step,
     Violation,
 )
+from ..text import fmt_percent, words_of
 from . import reference as rt
-
-_TEXT = {
-    "en": {
-        "unknown": "cannot check {title}: {reason}",
-        "provide": "provide the {document} (needed to enter {stage})",
-        "needs_document": "{document} is missing",
-        "needs_approval": "approval by {role} is not granted yet",
-        "blocked_by": "resolve first: {message}",
-        "pending": "approval by {role} is pending",
-        "guard_unknown": "cannot check {title}: {reason}",
-        "guard_failed": "needs {title}",
-        "fired": "{title}",
-        "chain_step": "step {step} of {total} ({title}): approval by {role}",
-        "chain_amount": "cannot check the limits of {title}: {reason}",
-        "chain_self": "{by} owns the request and cannot approve it as {role}",
-        "chain_twice": "{by} already approved an earlier step; {role} needs another person",
-        "chain_order": "{role} approved{on} before {first}: it does not count, "
-        "approve again after {first}",
-        "chain_rejected": "rejected by {role} ({by}){comment}: the request goes back to the "
-        "first step",
-    },
-    "zh": {
-        "unknown": "无法检查{title}：{reason}",
-        "provide": "请提供{document}（进入{stage}阶段所需）",
-        "needs_document": "缺少{document}",
-        "needs_approval": "尚未获得{role}的审批",
-        "blocked_by": "请先解决：{message}",
-        "pending": "待{role}审批",
-        "guard_unknown": "无法检查{title}：{reason}",
-        "guard_failed": "需要{title}",
-        "fired": "{title}",
-        "chain_step": "第 {step}/{total} 步（{title}）：{role}审批",
-        "chain_amount": "无法检查{title}的审批权限：{reason}",
-        "chain_self": "{by}是申请人，不能以{role}身份审批",
-        "chain_twice": "{by}已审批前一步；{role}须由另一人审批",
-        "chain_order": "{role}在{first}之前审批{on}：无效，请在{first}之后重新审批",
-        "chain_rejected": "被{role}（{by}）驳回{comment}：申请退回第一步",
-    },
-}
 
 
 def text(lang: str, key: str, **values: Any) -> str:
-    return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
+    """A note kam writes into a result (``notes`` of the words table), values filled in."""
+    return words_of(lang, "notes")[key].format(**values)
 
 
 @dataclass

@@ -20,6 +20,7 @@ from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..lang import expressions as ex
+from ..text import fmt_quoted
 
 
 class Unknown(Exception):
@@ -49,13 +50,7 @@ def missing_reason(path: str) -> str:
 # -- helpers shared by the interpreter and the generated code ------------------------------
 
 
-def show(value: Any) -> str:
-    """A value as a message quotes it: exact decimals, ISO dates."""
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+show = fmt_quoted  # how the generated code and the explanation quote a value
 
 
 def days_between(a: date, b: date) -> int:

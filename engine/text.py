@@ -1,0 +1,657 @@
+"""Values and keys in, the words a person reads out: the engine's own words in every language
+it speaks (one table) and the value formatters (money, percent, number, date, a value quoted
+in a message, in a diff, on the result screen).
+
+The table ``WORDS`` is language -> part -> key -> text. The parts are where the words appear:
+
+- ``result``: the result and explanation screens (``present/render.py``)
+- ``notes``: what kam writes into a result itself: unmet moves, approval chain steps
+  (``run/evaluate.py``); ``{name}`` fields are filled in
+- ``summary``: the summary of a batch run (``app/batch.py``)
+- ``handbook``: the handbook's headings and sentences (``present/handbook.py``), with the
+  language's punctuation: ``list_sep`` between listed names, ``range_and`` between two bounds,
+  and ``capitalise`` ("yes" where a name that starts a cell is capitalised)
+- ``conditions``: the words for conditions in the handbook (``present/words.py``)
+- ``values``, ``fields``: words for ids that a playbook compares with or hands out without a
+  label, and for the deal fields every playbook has. Optional: an id without a word here is
+  shown with its underscores as spaces.
+
+Add a language: copy the ``"en"`` block of ``WORDS`` under the new language's code and
+translate every text (keep the keys and the ``{name}`` fields). ``LANGUAGES`` and the
+``--lang`` choices follow from the table. The playbook's own labels and messages are the
+playbook's: a playbook gives them per language (``check/model.py`` ``Label``, which today
+holds English and Chinese, and the label schema in ``lang/schema.py``).
+
+The formatters never round money on the way to a person except where a place count is asked
+for (then half-even, on the exact decimal): no float ever sees an amount.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "en": {
+        "result": {
+            "deal": "Deal",
+            "playbook": "playbook",
+            "category": "category",
+            "stage": "stage",
+            "as_of": "as of",
+            "status": "Status",
+            "ok": "OK",
+            "needs_approval": "NEEDS APPROVAL",
+            "blocked": "BLOCKED",
+            "blocking": "Blocking",
+            "warnings": "Warnings",
+            "approvals": "Approvals",
+            "actions": "Actions",
+            "moves": "Next moves",
+            "facts": "Facts",
+            "shadow": "Shadow rules (not enforced)",
+            "pending": "pending",
+            "waiting": "waiting for the earlier steps",
+            "granted": "granted by",
+            "due": "due",
+            "allowed": "allowed",
+            "not_yet": "not yet",
+            "none": "none",
+            "unknown": "unknown",
+            "steps": "Rules, one by one",
+            "saw": "saw",
+        },
+        "notes": {
+            "unknown": "cannot check {title}: {reason}",
+            "provide": "provide the {document} (needed to enter {stage})",
+            "needs_document": "{document} is missing",
+            "needs_approval": "approval by {role} is not granted yet",
+            "blocked_by": "resolve first: {message}",
+            "pending": "approval by {role} is pending",
+            "guard_unknown": "cannot check {title}: {reason}",
+            "guard_failed": "needs {title}",
+            "fired": "{title}",
+            "chain_step": "step {step} of {total} ({title}): approval by {role}",
+            "chain_amount": "cannot check the limits of {title}: {reason}",
+            "chain_self": "{by} owns the request and cannot approve it as {role}",
+            "chain_twice": "{by} already approved an earlier step; {role} needs another person",
+            "chain_order": "{role} approved{on} before {first}: it does not count, "
+            "approve again after {first}",
+            "chain_rejected": "rejected by {role} ({by}){comment}: the request goes back to the "
+            "first step",
+        },
+        "summary": {
+            "rules": "Rules hit",
+            "shadow": "Shadow rules hit",
+            "deals": "deals",
+            "approvals": "Approvals by role",
+            "pending": "pending",
+            "granted": "granted",
+            "waiting": "waiting",
+            "actions": "Actions by assignee",
+            "count": "actions",
+            "pipeline": "Pipeline by stage",
+            "amount": "amount",
+            "win": "win",
+            "weighted": "weighted",
+            "total": "total",
+            "unknown": "{n} deals have no known {fact}: they are counted, not added up",
+        },
+        "handbook": {
+            "handbook": "Handbook",
+            "version": "Version",
+            "effective": "In force",
+            "from": "from",
+            "to": "to",
+            "open_end": "open end",
+            "currency": "Currency",
+            "hash": "Content hash",
+            "files": "Files",
+            "contents": "Contents",
+            "stages": "Stages and moves",
+            "diagram": "Stage diagram",
+            "stage": "Stage",
+            "win": "Win probability",
+            "terminal": "end stage",
+            "moves": "Moves",
+            "needs": "Needs",
+            "nothing": "nothing",
+            "all_clear": "no blocking rule and every approval granted",
+            "any_open": "from any open stage",
+            "categories": "Customer categories",
+            "documents_needed": "Documents",
+            "to_enter": "to enter",
+            "when": "when",
+            "rules": "Rules",
+            "rule": "Rule",
+            "condition": "When",
+            "outcome": "Then",
+            "block": "the deal is blocked",
+            "warn": "a warning",
+            "approval": "approval by",
+            "action": "a task for",
+            "due_days": "due in {n} days",
+            "due": "due",
+            "scope": "Applies to",
+            "stop": ".",
+            "list_sep": ", ",
+            "range_and": " and ",
+            "any_value": "any value",
+            "capitalise": "yes",
+            "everyone": "every deal",
+            "missing_skip": "If the data needed is missing, this rule is not applied.",
+            "missing_warn": "If the data needed is missing, kam shows a warning and asks for it.",
+            "missing_block": "If the data needed is missing, the deal is blocked "
+            "until it is given.",
+            "shadow": "in trial (shadow): reported, never changes the status",
+            "message": "What kam says",
+            "example": "for example, for deal {deal}:",
+            "in_general": "in general (the values of the deal in brackets):",
+            "placeholder": "[{x}]",
+            "tables": "Decision tables",
+            "input": "Based on",
+            "range": "Range",
+            "first": "the first matching row counts",
+            "collect": "every matching row counts",
+            "none": "nothing needed",
+            "chains": "Approval chains",
+            "step": "Step",
+            "approver": "Approver",
+            "limit": "Approves up to",
+            "always": "always",
+            "amount": "Amount checked",
+            "tier": "the tier",
+            "chain_note": "Approvers act in this order; a rejection sends the request back to "
+            "step 1; an approver's limit ends the chain when it covers the amount, except for "
+            "steps marked always.",
+            "facts": "Derived values",
+            "fact": "Value",
+            "how": "How it is worked out",
+            "parameters": "Settings",
+            "setting": "Setting",
+            "value": "Value",
+            "roles": "Roles",
+            "documents": "Documents",
+            "uses": "Settings used",
+            "otherwise": "otherwise",
+            "cases": "first that holds",
+            "guard_refuse": "if the data is missing the move is refused",
+            "yes": "yes",
+            "no": "no",
+            "smaller": "the smaller of {args}",
+            "larger": "the larger of {args}",
+            "appendix": "Appendix for playbook authors",
+            "appendix_note": "The ids the playbook uses and where each item is defined "
+            "(file:line). The rest of this handbook uses the labels instead.",
+            "playbook_id": "Playbook id",
+            "kind": "Kind",
+            "name": "Name",
+            "id": "Id",
+            "defined_in": "Defined in",
+            "k_stage": "stage",
+            "k_category": "category",
+            "k_rule": "rule",
+            "k_table": "decision table",
+            "k_chain": "approval chain",
+            "k_guard": "move condition",
+            "k_fact": "derived value",
+            "k_setting": "setting",
+            "k_role": "role",
+            "k_document": "document",
+            "k_action": "task",
+            "k_field": "deal field",
+            "generated": "Generated by kam from",
+        },
+        "conditions": {
+            ">": "is more than",
+            ">=": "is at least",
+            "<": "is less than",
+            "<=": "is at most",
+            "==": "is",
+            "!=": "is not",
+            "and": "and",
+            "or": "or",
+            "not": "not",
+            "in": "is one of",
+            "not in": "is not one of",
+            "present": "is given",
+            "missing": "is missing",
+            "if_missing": "{a} (or, when missing, {b})",
+            "any": "any of {list} where {cond}",
+            "all": "all of {list} where {cond}",
+            "sum": "the total of {elt} over {list}",
+            "count": "the number of {list}",
+            "count_if": "the number of {list} with {cond}",
+            "min": "the smallest {elt} over {list}",
+            "max": "the largest {elt} over {list}",
+            "days_between": "days from {a} to {b}",
+            "add_days": "{a} plus {b} days",
+            "len": "the number of {a}",
+            "len_text": "the length of {a}",
+            "round": "{a} rounded to {b} places",
+            "chain": "the state of approval chain {a}",
+            "as_of": "the evaluation date",
+            "stage": "the stage's {a}",
+            "if": "{a} if {t}, else {b}",
+            "where": "where",
+            "its": "its",
+            "its_field": "its {name}",
+            "fact": "{a}",
+            "true": "true",
+            "false": "false",
+            "lower": "{a} in lower case",
+            "upper": "{a} in upper case",
+            "abs": "the size of {a}",
+            "item": "item",
+        },
+        "values": {
+            "win_probability": "win probability",
+            "decision_maker": "decision maker",
+            "head_on": "head-on",
+            "change_view": "change the customer's view",
+            "change_process": "change the buying process",
+            "win_win": "win-win",
+            "industry_manager": "industry manager",
+            "refresh_credit_check": "refresh the credit check",
+            "file_visit_record": "file the visit record",
+            "schedule_visit": "schedule a visit",
+            "progress_report": "report the progress",
+        },
+        "fields": {
+            "owner": "deal owner",
+            "by": "approved by",
+            "on": "date",
+        },
+    },
+    "zh": {
+        "result": {
+            "deal": "交易",
+            "playbook": "规则手册",
+            "category": "类别",
+            "stage": "阶段",
+            "as_of": "评估日期",
+            "status": "状态",
+            "ok": "通过",
+            "needs_approval": "待审批",
+            "blocked": "已阻止",
+            "blocking": "阻止项",
+            "warnings": "警告",
+            "approvals": "审批",
+            "actions": "待办事项",
+            "moves": "下一步",
+            "facts": "事实",
+            "shadow": "观察中的规则（不生效）",
+            "pending": "待审批",
+            "waiting": "等待前序审批",
+            "granted": "已批准：",
+            "due": "截止",
+            "allowed": "可以进入",
+            "not_yet": "尚不能进入",
+            "none": "无",
+            "unknown": "未知",
+            "steps": "逐条规则",
+            "saw": "读取",
+        },
+        "notes": {
+            "unknown": "无法检查{title}：{reason}",
+            "provide": "请提供{document}（进入{stage}阶段所需）",
+            "needs_document": "缺少{document}",
+            "needs_approval": "尚未获得{role}的审批",
+            "blocked_by": "请先解决：{message}",
+            "pending": "待{role}审批",
+            "guard_unknown": "无法检查{title}：{reason}",
+            "guard_failed": "需要{title}",
+            "fired": "{title}",
+            "chain_step": "第 {step}/{total} 步（{title}）：{role}审批",
+            "chain_amount": "无法检查{title}的审批权限：{reason}",
+            "chain_self": "{by}是申请人，不能以{role}身份审批",
+            "chain_twice": "{by}已审批前一步；{role}须由另一人审批",
+            "chain_order": "{role}在{first}之前审批{on}：无效，请在{first}之后重新审批",
+            "chain_rejected": "被{role}（{by}）驳回{comment}：申请退回第一步",
+        },
+        "summary": {
+            "rules": "触发的规则",
+            "shadow": "观察中的规则",
+            "deals": "交易数",
+            "approvals": "各角色审批",
+            "pending": "待审批",
+            "granted": "已批准",
+            "waiting": "等待前序",
+            "actions": "各负责人待办",
+            "count": "待办数",
+            "pipeline": "各阶段销售管道",
+            "amount": "金额",
+            "win": "赢率",
+            "weighted": "加权金额",
+            "total": "合计",
+            "unknown": "{n} 笔交易的 {fact} 未知：已计数，未计入金额",
+        },
+        "handbook": {
+            "handbook": "手册",
+            "version": "版本",
+            "effective": "有效期",
+            "from": "自",
+            "to": "至",
+            "open_end": "长期",
+            "currency": "币种",
+            "hash": "内容哈希",
+            "files": "文件",
+            "contents": "目录",
+            "stages": "阶段与推进",
+            "diagram": "阶段图",
+            "stage": "阶段",
+            "win": "赢率",
+            "terminal": "结束阶段",
+            "moves": "推进",
+            "needs": "条件",
+            "nothing": "无",
+            "all_clear": "没有阻止项且所有审批均已通过",
+            "any_open": "可从任一未结束阶段进入",
+            "categories": "客户类别",
+            "documents_needed": "所需文件",
+            "to_enter": "进入",
+            "when": "当",
+            "rules": "规则",
+            "rule": "规则",
+            "condition": "条件",
+            "outcome": "结果",
+            "block": "阻止交易",
+            "warn": "警告",
+            "approval": "须审批：",
+            "action": "待办：",
+            "due_days": "{n} 天内完成",
+            "due": "截止",
+            "scope": "适用范围",
+            "stop": "。",
+            "list_sep": "、",
+            "range_and": " 且 ",
+            "any_value": "全部",
+            "capitalise": "",
+            "everyone": "所有交易",
+            "missing_skip": "所需数据缺失时，本规则不适用。",
+            "missing_warn": "所需数据缺失时，kam 会给出警告并要求补充数据。",
+            "missing_block": "所需数据缺失时，交易被阻止，直至补齐数据。",
+            "shadow": "试行（观察模式）：只报告，不影响状态",
+            "message": "kam 的提示",
+            "example": "例如，对交易 {deal}：",
+            "in_general": "一般形式（方括号内为交易中的实际值）：",
+            "placeholder": "【{x}】",
+            "tables": "决策表",
+            "input": "依据",
+            "range": "区间",
+            "first": "按第一条匹配的行",
+            "collect": "所有匹配的行都适用",
+            "none": "无需审批",
+            "chains": "审批链",
+            "step": "步骤",
+            "approver": "审批人",
+            "limit": "审批权限",
+            "always": "必经",
+            "amount": "审批金额",
+            "tier": "该档下限",
+            "chain_note": "审批人按顺序审批；任何一步驳回则退回第一步；"
+            "金额在某审批人权限内时审批到此为止（标记为必经的步骤除外）。",
+            "facts": "推导值",
+            "fact": "名称",
+            "how": "计算方法",
+            "parameters": "参数设置",
+            "setting": "参数",
+            "value": "取值",
+            "roles": "角色",
+            "documents": "文件",
+            "uses": "使用的参数",
+            "otherwise": "否则",
+            "cases": "按顺序取第一个成立的",
+            "guard_refuse": "数据缺失时不允许推进",
+            "yes": "是",
+            "no": "否",
+            "smaller": "{args}中较小者",
+            "larger": "{args}中较大者",
+            "appendix": "附录：供规则编写者参考",
+            "appendix_note": "规则手册中使用的标识及各项的定义位置（文件:行）。"
+            "手册正文只使用名称，不使用标识。",
+            "playbook_id": "规则手册标识",
+            "kind": "类型",
+            "name": "名称",
+            "id": "标识",
+            "defined_in": "定义于",
+            "k_stage": "阶段",
+            "k_category": "客户类别",
+            "k_rule": "规则",
+            "k_table": "决策表",
+            "k_chain": "审批链",
+            "k_guard": "推进条件",
+            "k_fact": "推导值",
+            "k_setting": "参数",
+            "k_role": "角色",
+            "k_document": "文件",
+            "k_action": "待办",
+            "k_field": "交易字段",
+            "generated": "由 kam 生成，来源：",
+        },
+        "conditions": {
+            ">": "大于",
+            ">=": "不少于",
+            "<": "小于",
+            "<=": "不超过",
+            "==": "为",
+            "!=": "不是",
+            "and": "并且",
+            "or": "或者",
+            "not": "并非",
+            "in": "属于",
+            "not in": "不属于",
+            "present": "已填写",
+            "missing": "未填写",
+            "if_missing": "{a}（未填写时取{b}）",
+            "any": "任一{list}满足：{cond}",
+            "all": "所有{list}都满足：{cond}",
+            "sum": "{list}的{elt}合计",
+            "count": "{list}的数量",
+            "count_if": "满足{cond}的{list}数量",
+            "min": "{list}中最小的{elt}",
+            "max": "{list}中最大的{elt}",
+            "days_between": "从{a}到{b}的天数",
+            "add_days": "{a}加{b}天",
+            "len": "{a}的数量",
+            "len_text": "{a}的长度",
+            "round": "{a}保留{b}位小数",
+            "chain": "审批链{a}的状态",
+            "as_of": "评估日期",
+            "stage": "当前阶段的{a}",
+            "if": "如果{t}则{a}，否则{b}",
+            "where": "其中",
+            "its": "其",
+            "its_field": "其{name}",
+            "fact": "{a}",
+            "true": "是",
+            "false": "否",
+            "lower": "{a}（小写）",
+            "upper": "{a}（大写）",
+            "abs": "{a}的绝对值",
+            "item": "项",
+        },
+        "values": {
+            "win_probability": "赢率",
+            "cash": "现款",
+            "credit": "赊销",
+            "initiator": "发起者",
+            "designer": "设计者",
+            "decision_maker": "决策者",
+            "evaluator": "评估者",
+            "user": "使用者",
+            "supporter": "支持者",
+            "neutral": "中立",
+            "opponent": "反对者",
+            "approved": "同意",
+            "rejected": "驳回",
+            "complete": "完成",
+            "strategic": "战略",
+            "important": "重要",
+            "group": "集团",
+            "economic": "经济",
+            "potential": "潜在",
+            "growth": "增长区",
+            "development": "发展区",
+            "consolidation": "巩固区",
+            "hunting": "开拓（狩猎）",
+            "farming": "深耕（耕作）",
+            "partnership": "伙伴关系",
+            "head_on": "正面竞争",
+            "change_view": "改变客户看法",
+            "change_process": "改变采购流程",
+            "delay": "拖延",
+            "win_win": "双赢",
+            "operational": "操作层",
+            "management": "管理层",
+            "decision": "决策层",
+            "finance": "财务",
+            "purchasing": "采购",
+            "technical": "技术",
+            "close": "密切",
+            "frequent": "经常",
+            "distant": "疏远",
+            "none": "无",
+            "resident": "驻点",
+            "representative": "代表",
+            "industry_manager": "行业经理",
+            "refresh_credit_check": "重新调查信用",
+            "file_visit_record": "提交拜访记录",
+            "schedule_visit": "安排拜访",
+            "progress_report": "汇报进度",
+        },
+        "fields": {
+            "id": "编号",
+            "category": "客户类别",
+            "stage": "阶段",
+            "owner": "负责人",
+            "documents": "文件",
+            "approvals": "审批记录",
+            "role": "角色",
+            "by": "审批人",
+            "on": "日期",
+            "decision": "审批结果",
+            "history": "推进记录",
+        },
+    },
+}
+
+LANGUAGES = tuple(WORDS)
+
+
+def words_of(lang: str, part: str) -> dict[str, str]:
+    """One part of the table in ``lang`` (English for a language the table lacks)."""
+    return (WORDS.get(lang) or WORDS["en"])[part]
+
+
+def word(lang: str, part: str, key: str) -> str:
+    """One word; a key the table lacks is shown as it is (a status kam does not name)."""
+    return words_of(lang, part).get(key, key)
+
+
+# -- value formatters ----------------------------------------------------------------------------
+# The message filters (``pct``, ``money``, ``number``, ``date``) run for every message kam
+# writes: they test classes with ``__class__ is`` and keep the common case first.
+
+
+def fmt_number(value: Any, places: int | None = None) -> str:
+    """Exact decimal text with thousands separators; trailing zeros trimmed unless places."""
+    cls = value.__class__
+    if cls is int:
+        return f"{value:,.{places}f}" if places else f"{value:,}"
+    if cls is float:
+        value = Decimal(repr(value))
+    elif cls is not Decimal:
+        return str(value)
+    if places is not None:
+        # the format rounds half-even on the exact decimal: no float ever sees the money
+        return f"{value:,.{places}f}"
+    text = f"{value:,f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def fmt_percent(value: Any, places: int | None = None) -> str:
+    """0.18 -> "18%", 0.1834 -> "18.34%"; ``places`` fixes the decimals ("18.0%")."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
+        return str(value)
+    d = (value if isinstance(value, Decimal) else Decimal(str(value))) * 100
+    return fmt_number(d, places) + "%"
+
+
+def fmt_money(value: Any) -> str:
+    """Two decimals, rounded half-even: "1,234.50" (in messages and the handbook)."""
+    return fmt_number(value, 2)
+
+
+def fmt_money_exact(value: Decimal | None) -> str:
+    """Exact, with thousands separators and at least two decimals, never rounded: a sum of
+    many deals keeps every digit ("1,234.505"); empty for no amount. (``fmt_money`` rounds:
+    a message about one deal reads better with cents.)"""
+    if value is None:
+        return ""
+    trimmed = fmt_number(value)
+    places = len(trimmed.partition(".")[2])
+    return fmt_number(value, max(2, places))
+
+
+def fmt_count(n: int) -> str:
+    """A count with thousands separators: "12,345"."""
+    return f"{n:,}"
+
+
+def fmt_date(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def fmt_join(values: Any, separator: str = "") -> str:
+    """Items joined as jinja2's ``join`` filter joins them (``str`` of each)."""
+    return str(separator).join(map(str, values))
+
+
+def fmt_quoted(value: Any) -> str:
+    """A value as kam quotes it in a reason or an explanation: exact decimals as written
+    (no separators, trailing zeros kept: "0.150"), ISO dates."""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def fmt_value(value: Any, kind: str = "") -> str:
+    """A value on the result screen, by its type's kind: percentages with one decimal
+    ("18.0%", so a column of them lines up), money with two, "—" for no value."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if kind == "percent" and isinstance(value, int | Decimal):
+        return fmt_percent(value, 1)
+    if kind == "money" and isinstance(value, int | Decimal):
+        return fmt_number(value, 2)
+    if isinstance(value, int | Decimal):
+        return fmt_number(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(fmt_value(v) for v in value)
+    return str(value)
+
+
+def fmt_one_line(value: Any, width: int = 70) -> str:
+    """A playbook value on one line, as a person wrote it in YAML (long values cut with "…"):
+    what ``kam diff`` shows for a change."""
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int | Decimal):
+        text = str(value)
+    else:
+        text = json.dumps(value, ensure_ascii=False, default=str)
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
