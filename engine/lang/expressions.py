@@ -23,6 +23,24 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import suggest
+from .ir import (
+    Aggregate,
+    Arith,
+    AsOf,
+    BoolOp,
+    Call,
+    Compare,
+    Cond,
+    Const,
+    Get,
+    IfMissing,
+    In,
+    ListOf,
+    Neg,
+    Node,
+    Not,
+    Present,
+)
 from .types import (
     ANY,
     BOOL,
@@ -38,158 +56,25 @@ from .types import (
     list_of,
 )
 
+# The IR node classes live in ir.py; the checker and the tests also reach them from here.
+__all__ = [
+    "CHAIN_STATES",
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "MAX_LENGTH",
+    "Checked",
+    "Const",
+    "FunctionSpec",
+    "Node",
+    "Problem",
+    "Scope",
+    "check",
+    "is_percent",
+    "percent_text",
+]
+
 MAX_LENGTH = 1000
 MAX_DEPTH = 32
-
-# ---------------------------------------------------------------------------------------
-# The IR: what a checked expression is made of. Offsets point into the expression text.
-
-
-@dataclass(frozen=True, slots=True)
-class Node:
-    type: Type = field(compare=False)
-    start: int = field(compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Const(Node):
-    value: Any = None
-    param: str = field(default="", compare=False)  # the parameter it was folded from
-
-
-@dataclass(frozen=True, slots=True)
-class Get(Node):
-    """A value read from ``deal``, ``facts``, ``stage`` or a loop variable."""
-
-    root: str = "deal"
-    path: tuple[str, ...] = ()
-    local: bool = False
-
-    @property
-    def name(self) -> str:
-        return ".".join((self.root, *self.path))
-
-
-@dataclass(frozen=True, slots=True)
-class AsOf(Node):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class Compare(Node):
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True, slots=True)
-class BoolOp(Node):
-    op: str
-    items: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Not(Node):
-    operand: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Arith(Node):
-    op: str
-    left: Node
-    right: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Neg(Node):
-    operand: Node
-
-
-@dataclass(frozen=True, slots=True)
-class Call(Node):
-    """A plain function call (``days_between``, ``len``, ``max(a, b)``...)."""
-
-    fn: str
-    args: tuple[Node, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Aggregate(Node):
-    """``fn(elt for var in source if cond)``, or ``fn(source)`` when ``var`` is empty."""
-
-    fn: str
-    source: Node
-    var: str = ""
-    elt: Node | None = None
-    cond: Node | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Present(Node):
-    """``present(x)`` / ``x != null`` (negate=False), ``missing(x)`` / ``x == null``."""
-
-    operand: Node
-    negate: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class IfMissing(Node):
-    operand: Node
-    default: Node
-
-
-@dataclass(frozen=True, slots=True)
-class In(Node):
-    item: Node
-    container: Node
-    negate: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Cond(Node):
-    test: Node
-    then: Node
-    otherwise: Node
-
-
-@dataclass(frozen=True, slots=True)
-class ListOf(Node):
-    items: tuple[Node, ...] = ()
-
-
-def children(node: Node) -> list[Node]:
-    """The direct sub-expressions of ``node`` (for walks over the tree)."""
-    out: list[Node] = []
-    for name in (
-        "left",
-        "right",
-        "operand",
-        "source",
-        "elt",
-        "cond",
-        "default",
-        "item",
-        "container",
-        "test",
-        "then",
-        "otherwise",
-    ):
-        v = getattr(node, name, None)
-        if isinstance(v, Node):
-            out.append(v)
-    for name in ("items", "args"):
-        out.extend(getattr(node, name, ()))
-    return out
-
-
-def walk(node: Node) -> list[Node]:
-    out, stack = [], [node]
-    while stack:
-        n = stack.pop()
-        out.append(n)
-        stack.extend(children(n))
-    return out
-
 
 # ---------------------------------------------------------------------------------------
 # Functions an expression may call. Documented in docs/expressions.md.
