@@ -102,8 +102,13 @@ _EMPTY = object()
 
 
 @dataclass
-class Env:
-    """What an expression can see while it runs."""
+class Env(Visitor[Any]):
+    """What an expression can see while it runs, and the interpreter that runs it there.
+
+    ``visit(node)`` evaluates ``node`` with one ``visit_<Node>`` method per node kind (below).
+    The interpreter is the environment itself so that running one expression (``explain``
+    runs each one separately) allocates nothing besides the Env.
+    """
 
     deal: dict[str, Any]
     facts: dict[str, Any]
@@ -114,50 +119,37 @@ class Env:
     trace: Callable[[str, Any], None] | None = None
     chains: dict[str, str] = field(default_factory=dict)
 
-
-def interpret(node: ir.Node, env: Env) -> Any:
-    """Evaluate ``node``; raises ``Unknown`` when a needed value is absent."""
-    return _Interpreter(env).visit(node)
-
-
-class _Interpreter(Visitor[Any]):
-    """One ``visit_<Node>`` per node kind; ``env`` holds the deal and the loop variables."""
-
-    def __init__(self, env: Env) -> None:
-        self.env = env
-
     def visit_Const(self, node: ir.Const) -> Any:
         return node.value
 
     def visit_AsOf(self, node: ir.AsOf) -> Any:
-        return self.env.as_of
+        return self.as_of
 
     def visit_Get(self, node: ir.Get) -> Any:
-        env = self.env
         if node.local:
-            value, prefix = env.locals[node.root]
+            value, prefix = self.locals[node.root]
             where = prefix
         elif node.root == "deal":
-            value, where = env.deal, "deal"
+            value, where = self.deal, "deal"
         elif node.root == "facts":
             name = node.path[0]
-            value = env.facts.get(name)
+            value = self.facts.get(name)
             if isinstance(value, MissingFact):
                 raise Unknown(f"fact {name} is unknown because {value.reason}", value.path)
-            if env.trace:
-                env.trace(f"facts.{name}", value)
+            if self.trace:
+                self.trace(f"facts.{name}", value)
             where = f"facts.{name}"
             for key in node.path[1:]:
                 value, where = _step(value, key, where)
             return value
         else:
-            value, where = env.stage, "stage"
+            value, where = self.stage, "stage"
         for key in node.path:
             value, where = _step(value, key, where)
         if value is None:
             raise Unknown(missing_reason(where), where)
-        if env.trace and not isinstance(value, (dict, list)):
-            env.trace(where, value)
+        if self.trace and not isinstance(value, (dict, list)):
+            self.trace(where, value)
         return value
 
     def visit_Compare(self, node: ir.Compare) -> bool:
@@ -201,18 +193,17 @@ class _Interpreter(Visitor[Any]):
     def visit_Call(self, node: ir.Call) -> Any:
         args = [self.visit(a) for a in node.args]
         fn = node.fn
-        env = self.env
         if fn == "chain_status":
-            state = env.chains.get(args[0], "not_required")
-            if env.trace:
-                env.trace(f"chain_status({args[0]})", state)
+            state = self.chains.get(args[0], "not_required")
+            if self.trace:
+                self.trace(f"chain_status({args[0]})", state)
             return state
         if fn == "len":
             return len(args[0])
         if fn == "abs":
             return abs(args[0])
         if fn == "round":
-            return round_to(args[0], args[1], env.rounding)
+            return round_to(args[0], args[1], self.rounding)
         if fn == "days_between":
             return days_between(args[0], args[1])
         if fn == "add_days":
@@ -229,24 +220,23 @@ class _Interpreter(Visitor[Any]):
 
     def _items(self, node: ir.Aggregate) -> list[tuple[Any, str]]:
         source = self.visit(node.source)
-        base = _path_of(node.source, self.env)
+        base = _path_of(node.source, self)
         return [(item, f"{base}[{i}]") for i, item in enumerate(source)]
 
     def visit_Aggregate(self, node: ir.Aggregate) -> Any:
         fn = node.fn
-        env = self.env
         if not node.var:
             values = self.visit(node.source)
             if fn == "count":
                 return len(values)
             if any(v is None for v in values):
-                raise Unknown(f"{_path_of(node.source, env)} holds an empty item")
+                raise Unknown(f"{_path_of(node.source, self)} holds an empty item")
             return _reduce(fn, values)
-        saved = env.locals.get(node.var)
+        saved = self.locals.get(node.var)
 
         def run() -> Any:
             for item, path in self._items(node):
-                env.locals[node.var] = (item, path)
+                self.locals[node.var] = (item, path)
                 if node.cond is not None and not self.visit(node.cond):
                     continue
                 if fn == "count":
@@ -260,9 +250,9 @@ class _Interpreter(Visitor[Any]):
             return _reduce(fn, run())
         finally:
             if saved is None:
-                env.locals.pop(node.var, None)
+                self.locals.pop(node.var, None)
             else:
-                env.locals[node.var] = saved
+                self.locals[node.var] = saved
 
     def visit_Present(self, node: ir.Present) -> bool:
         try:
@@ -290,6 +280,11 @@ class _Interpreter(Visitor[Any]):
 
     def visit_ListOf(self, node: ir.ListOf) -> Any:
         return tuple(self.visit(i) for i in node.items)
+
+
+def interpret(node: ir.Node, env: Env) -> Any:
+    """Evaluate ``node``; raises ``Unknown`` when a needed value is absent."""
+    return env.visit(node)
 
 
 def _step(value: Any, key: str, where: str) -> tuple[Any, str]:
