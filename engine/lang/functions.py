@@ -1,11 +1,11 @@
 """Python ``ast`` calls in, IR out, part 3: the functions an expression may call.
 
 To add a function to the expression language, start here: its entry in ``FUNCTIONS`` (the
-signature and help shown in messages and docs/expressions.md) and its ``fn_<name>`` method
-(arguments and result type). It then needs a line in each walker of the IR: the interpreter
-(``run/reference.py``, ``_Interpreter.visit_Call``), the code generator
-(``compile/codegen.py``, ``ModuleBuilder.visit_Call``) and the handbook's words
-(``present/handbook.py``, the en/zh table ``T``).
+signature and help that messages show) and its ``fn_<name>`` method (arguments and result
+type). It then needs a line in each walker of the IR - the interpreter (``run/reference.py``,
+``Env.visit_Call``), the code generator (``compile/codegen.py``, ``ModuleBuilder.visit_Call``)
+and the handbook's words (``present/handbook.py``, the en/zh table ``T``) - and a line in
+docs/expressions.md.
 """
 
 from __future__ import annotations
