@@ -167,12 +167,12 @@ transitions:
 
 
 def test_every_kind_of_value_comes_back_exactly(book, monkeypatch):
-    from engine.lang import expressions
+    from engine.lang import ir
 
     path = book / "every-kind.yaml"
     path.write_text(EVERY_KIND)
     fresh = engine.load_playbook(path, cache=False)
-    kinds = {type(n).__name__ for e in _exprs(fresh.model) for n in expressions.walk(e.node)}
+    kinds = {type(n).__name__ for e in _exprs(fresh.model) for n in ir.walk(e.node)}
     assert {"Neg", "Cond", "ListOf", "In", "Not"} <= kinds
     engine.load_playbook(path)
     _forbid_checking(monkeypatch)

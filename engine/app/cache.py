@@ -45,7 +45,7 @@ from typing import Any
 
 from ..check import model
 from ..errors import Location
-from ..lang import expressions, types
+from ..lang import expressions, ir, types
 from ..lang.messages import PLAIN_FILTERS, Message
 from ..read.decode import decode
 from .files import atomic
@@ -248,12 +248,12 @@ def _write(path: Path, data: bytes) -> None:
 
 _CLASSES: dict[str, type] = {
     cls.__name__: cls
-    for module in (model, expressions)
+    for module in (model, ir)
     for cls in vars(module).values()
     if isinstance(cls, type)
     and dataclasses.is_dataclass(cls)
     and cls.__module__ == module.__name__
-    and (module is model or (issubclass(cls, expressions.Node) and cls is not expressions.Node))
+    and (module is model or (issubclass(cls, ir.Node) and cls is not ir.Node))
 }
 _CLASSES.update({"Type": types.Type, "Location": Location, "Message": Message})
 _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import Location
-from ..lang.expressions import Node
+from ..lang.ir import Node
 from ..lang.messages import Message
 from ..lang.types import Type
 

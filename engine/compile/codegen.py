@@ -1,6 +1,6 @@
 """Checked expression trees in, one compiled Python module of plain functions out.
 
-Only our own allow-listed IR nodes (``expressions.py``) are turned into source text. User
+Only our own allow-listed IR nodes (``lang/ir.py``) are turned into source text. User
 values never become code: text literals are written with ``repr`` and every other constant
 (Decimal, dates, lists) is passed in by name. The module is compiled once per playbook, in a
 namespace that holds our helpers and a handful of builtins - nothing else.
@@ -15,7 +15,8 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..lang import expressions as ex
+from ..lang import ir
+from ..lang.ir import Visitor
 from ..run import reference as rt
 
 _SAFE_BUILTINS = {
@@ -51,7 +52,7 @@ def _attempt(thunk: Any) -> Any:
 
 
 @dataclass
-class ModuleBuilder:
+class ModuleBuilder(Visitor[str]):
     """Collects generated functions and constants, then compiles them in one go."""
 
     rounding: str
@@ -103,7 +104,7 @@ class ModuleBuilder:
         self.getters[key] = name
         return name
 
-    def function(self, node: ex.Node, local_names: tuple[str, ...] = ()) -> str:
+    def function(self, node: ir.Node, local_names: tuple[str, ...] = ()) -> str:
         """Add ``def x<N>(deal, facts, stage, as_of, chains, v_<local>...)``; returns its name."""
         name = f"x{self.count}"
         self.count += 1
@@ -139,18 +140,17 @@ class ModuleBuilder:
         return namespace
 
     # -- expressions ------------------------------------------------------------------
-    def expr(self, node: ex.Node) -> str:
-        method = getattr(self, "e_" + type(node).__name__)
-        out: str = method(node)
-        return out
+    def expr(self, node: ir.Node) -> str:
+        """Python source for ``node``: ``visit_<Node>`` below, one per node kind."""
+        return self.visit(node)
 
-    def e_Const(self, node: ex.Const) -> str:
+    def visit_Const(self, node: ir.Const) -> str:
         return self.const(node.value)
 
-    def e_AsOf(self, node: ex.AsOf) -> str:
+    def visit_AsOf(self, node: ir.AsOf) -> str:
         return "as_of"
 
-    def e_Get(self, node: ex.Get) -> str:
+    def visit_Get(self, node: ir.Get) -> str:
         if node.local:
             base = f"v_{node.root}"
             if not node.path:
@@ -166,31 +166,31 @@ class ModuleBuilder:
             return out
         return f"{self.getter(node.root, node.path)}({node.root})"
 
-    def optional(self, node: ex.Node) -> str:
+    def optional(self, node: ir.Node) -> str:
         """Source that yields the value of ``node`` or ``_MISSING`` (never raises Unknown)."""
-        if isinstance(node, ex.Get) and node.root == "deal" and not node.local:
+        if isinstance(node, ir.Get) and node.root == "deal" and not node.local:
             return f"{self.getter('deal', node.path, optional=True)}(deal)"
         return f"_attempt(lambda: {self.expr(node)})"
 
-    def e_Compare(self, node: ex.Compare) -> str:
+    def visit_Compare(self, node: ir.Compare) -> str:
         return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
 
-    def e_BoolOp(self, node: ex.BoolOp) -> str:
+    def visit_BoolOp(self, node: ir.BoolOp) -> str:
         return "(" + f" {node.op} ".join(self.expr(i) for i in node.items) + ")"
 
-    def e_Not(self, node: ex.Not) -> str:
+    def visit_Not(self, node: ir.Not) -> str:
         return f"(not {self.expr(node.operand)})"
 
-    def e_Arith(self, node: ex.Arith) -> str:
+    def visit_Arith(self, node: ir.Arith) -> str:
         a, b = self.expr(node.left), self.expr(node.right)
         if node.op == "/":
             return f"_divide({a}, {b})"
         return f"({a} {node.op} {b})"
 
-    def e_Neg(self, node: ex.Neg) -> str:
+    def visit_Neg(self, node: ir.Neg) -> str:
         return f"(-{self.expr(node.operand)})"
 
-    def e_Call(self, node: ex.Call) -> str:
+    def visit_Call(self, node: ir.Call) -> str:
         args = [self.expr(a) for a in node.args]
         fn = node.fn
         if fn in ("len", "abs", "min", "max"):
@@ -205,7 +205,7 @@ class ModuleBuilder:
             return f"chains.get({args[0]}, 'not_required')"
         raise AssertionError(fn)  # pragma: no cover
 
-    def e_Aggregate(self, node: ex.Aggregate) -> str:
+    def visit_Aggregate(self, node: ir.Aggregate) -> str:
         src = self.expr(node.source)
         fn = node.fn
         if not node.var:
@@ -232,25 +232,25 @@ class ModuleBuilder:
             "max": f"_largest({gen})",
         }[fn]
 
-    def e_Present(self, node: ex.Present) -> str:
+    def visit_Present(self, node: ir.Present) -> str:
         op = "is" if node.negate else "is not"
         return f"({self.optional(node.operand)} {op} _MISSING)"
 
-    def e_IfMissing(self, node: ex.IfMissing) -> str:
+    def visit_IfMissing(self, node: ir.IfMissing) -> str:
         value = self.optional(node.operand)
         self.names.setdefault("_or_default", _or_default)
         return f"_or_default({value}, lambda: {self.expr(node.default)})"
 
-    def e_In(self, node: ex.In) -> str:
+    def visit_In(self, node: ir.In) -> str:
         op = "not in" if node.negate else "in"
         return f"({self.expr(node.item)} {op} {self.expr(node.container)})"
 
-    def e_Cond(self, node: ex.Cond) -> str:
+    def visit_Cond(self, node: ir.Cond) -> str:
         return (
             f"({self.expr(node.then)} if {self.expr(node.test)} else {self.expr(node.otherwise)})"
         )
 
-    def e_ListOf(self, node: ex.ListOf) -> str:
+    def visit_ListOf(self, node: ir.ListOf) -> str:
         return "(" + "".join(self.expr(i) + ", " for i in node.items) + ")"
 
 

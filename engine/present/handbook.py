@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from ..check.model import PlaybookModel
 from ..errors import Location
-from ..lang import expressions as ex
+from ..lang import ir
 from ..text import fmt_money, fmt_percent, word, words_of
 from .diagram import diagram_svg, mermaid, stage_groups
 from .words import (
@@ -131,7 +131,7 @@ def build(
     rules = []
     for r in model.rules:
         locals_ = {}
-        if r.for_each is not None and isinstance(r.for_each.node, ex.Get):
+        if r.for_each is not None and isinstance(r.for_each.node, ir.Get):
             locals_[r.item] = ".".join(r.for_each.node.path)
         cond = words(r.when.node, book, locals_)
         if r.for_each is not None:

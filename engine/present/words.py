@@ -18,7 +18,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..check.model import Label, PlaybookModel, Row
-from ..lang import expressions as ex
+from ..lang import ir
+from ..lang.ir import Visitor
 from ..lang.types import Type
 from ..text import fmt_money, fmt_number, fmt_percent, word, words_of
 
@@ -111,22 +112,21 @@ class Book:
         return " › ".join(names)
 
 
-def words(node: ex.Node, book: Book, locals_: dict[str, str] | None = None) -> str:
+def words(node: ir.Node, book: Book, locals_: dict[str, str] | None = None) -> str:
     """An expression in plain words (English or Chinese)."""
     return _Words(book, dict(locals_ or {})).say(node)
 
 
-class _Words:
+class _Words(Visitor[str]):
     def __init__(self, book: Book, locals_: dict[str, str]) -> None:
         self.book = book
         self.t = words_of(book.lang, "conditions")
         self.locals = locals_  # loop variable -> the list field it walks ("lines")
 
-    def say(self, n: ex.Node, top: bool = True) -> str:
-        out: str = getattr(self, "w_" + type(n).__name__)(n)
-        return out
+    def say(self, n: ir.Node, top: bool = True) -> str:
+        return self.visit(n)
 
-    def w_Const(self, n: ex.Const) -> str:
+    def visit_Const(self, n: ir.Const) -> str:
         shown = self.value(n.value, n.type)
         if n.param:
             return f"{self.book.param(n.param)} ({shown})"
@@ -149,7 +149,7 @@ class _Words:
             return f"‘{self.book.word(v)}’"
         return f"‘{v}’"
 
-    def w_Get(self, n: ex.Get) -> str:
+    def visit_Get(self, n: ir.Get) -> str:
         if n.local:
             base = self.locals.get(n.root)
             if not n.path:
@@ -163,35 +163,35 @@ class _Words:
             return self.book.fact(n.path[0])
         return self.t["stage"].format(a=self.book.word(n.path[-1]))
 
-    def w_AsOf(self, n: ex.AsOf) -> str:
+    def visit_AsOf(self, n: ir.AsOf) -> str:
         return self.t["as_of"]
 
-    def w_Compare(self, n: ex.Compare) -> str:
+    def visit_Compare(self, n: ir.Compare) -> str:
         return f"{self.say(n.left)} {self.t[n.op]} {self.say(n.right)}"
 
-    def w_BoolOp(self, n: ex.BoolOp) -> str:
+    def visit_BoolOp(self, n: ir.BoolOp) -> str:
         parts = []
         for item in n.items:
             text = self.say(item)
-            if isinstance(item, ex.BoolOp) and item.op != n.op:
+            if isinstance(item, ir.BoolOp) and item.op != n.op:
                 text = f"({text})"
             parts.append(text)
         return f" {self.t[n.op]} ".join(parts)
 
-    def w_Not(self, n: ex.Not) -> str:
+    def visit_Not(self, n: ir.Not) -> str:
         return f"{self.t['not']} ({self.say(n.operand)})"
 
-    def w_Arith(self, n: ex.Arith) -> str:
+    def visit_Arith(self, n: ir.Arith) -> str:
         sym = {"+": "+", "-": "−", "*": "×", "/": "÷"}[n.op]
         left, right = self.say(n.left), self.say(n.right)
-        if isinstance(n.right, ex.Arith) and n.op in "-/":
+        if isinstance(n.right, ir.Arith) and n.op in "-/":
             right = f"({right})"
         return f"{left} {sym} {right}"
 
-    def w_Neg(self, n: ex.Neg) -> str:
+    def visit_Neg(self, n: ir.Neg) -> str:
         return f"−{self.say(n.operand)}"
 
-    def w_Call(self, n: ex.Call) -> str:
+    def visit_Call(self, n: ir.Call) -> str:
         args = [self.say(a) for a in n.args]
         if n.fn in ("min", "max"):
             ui = words_of(self.book.lang, "handbook")
@@ -199,7 +199,7 @@ class _Words:
             return ui[key].format(args=ui["list_sep"].join(args))
         if n.fn == "chain_status":
             first = n.args[0]
-            if isinstance(first, ex.Const) and isinstance(first.value, str):
+            if isinstance(first, ir.Const) and isinstance(first.value, str):
                 chain = next((c for c in self.book.model.chains if c.id == first.value), None)
                 if chain is not None:
                     return self.t["chain"].format(a=self.book.label(chain.title, chain.id))
@@ -208,13 +208,13 @@ class _Words:
         key = "len_text" if n.fn == "len" and n.args[0].type.kind == "string" else n.fn
         return self.t[key].format(**keys)
 
-    def w_Aggregate(self, n: ex.Aggregate) -> str:
+    def visit_Aggregate(self, n: ir.Aggregate) -> str:
         listed = self.say(n.source)
         if not n.var:
             key = "count" if n.fn == "count" else n.fn
             return self.t[key].format(list=listed, elt=listed, cond="")
         source = n.source
-        if isinstance(source, ex.Get) and source.root == "deal":
+        if isinstance(source, ir.Get) and source.root == "deal":
             self.locals[n.var] = ".".join(source.path)
         cond = self.say(n.cond) if n.cond is not None else ""
         elt = self.say(n.elt) if n.elt is not None else ""
@@ -226,31 +226,31 @@ class _Words:
         text = self.t[n.fn].format(list=listed, elt=elt)
         return text + (f" ({self.t['where']} {cond})" if cond else "")
 
-    def w_Present(self, n: ex.Present) -> str:
+    def visit_Present(self, n: ir.Present) -> str:
         return f"{self.say(n.operand)} {self.t['missing' if n.negate else 'present']}"
 
-    def w_IfMissing(self, n: ex.IfMissing) -> str:
+    def visit_IfMissing(self, n: ir.IfMissing) -> str:
         return self.t["if_missing"].format(a=self.say(n.operand), b=self.say(n.default))
 
-    def w_In(self, n: ex.In) -> str:
+    def visit_In(self, n: ir.In) -> str:
         return (
             f"{self.say(n.item)} {self.t['not in' if n.negate else 'in']} {self.say(n.container)}"
         )
 
-    def w_Cond(self, n: ex.Cond) -> str:
+    def visit_Cond(self, n: ir.Cond) -> str:
         return self.t["if"].format(a=self.say(n.then), t=self.say(n.test), b=self.say(n.otherwise))
 
-    def w_ListOf(self, n: ex.ListOf) -> str:
+    def visit_ListOf(self, n: ir.ListOf) -> str:
         return "[" + ", ".join(self.say(i) for i in n.items) + "]"
 
 
-def params_used(nodes_: Iterable[ex.Node | None]) -> list[str]:
+def params_used(nodes_: Iterable[ir.Node | None]) -> list[str]:
     out: list[str] = []
     for node in nodes_:
         if node is None:
             continue
-        for n in ex.walk(node):
-            if isinstance(n, ex.Const) and n.param and n.param not in out:
+        for n in ir.walk(node):
+            if isinstance(n, ir.Const) and n.param and n.param not in out:
                 out.append(n.param)
     return out
 

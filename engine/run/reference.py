@@ -19,7 +19,8 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from typing import Any
 
-from ..lang import expressions as ex
+from ..lang import ir
+from ..lang.ir import Visitor
 from ..text import fmt_quoted
 
 
@@ -96,8 +97,13 @@ _EMPTY = object()
 
 
 @dataclass
-class Env:
-    """What an expression can see while it runs."""
+class Env(Visitor[Any]):
+    """What an expression can see while it runs, and the interpreter that runs it there.
+
+    ``visit(node)`` evaluates ``node`` with one ``visit_<Node>`` method per node kind (below).
+    The interpreter is the environment itself so that running one expression (``explain``
+    runs each one separately) allocates nothing besides the Env.
+    """
 
     deal: dict[str, Any]
     facts: dict[str, Any]
@@ -108,47 +114,172 @@ class Env:
     trace: Callable[[str, Any], None] | None = None
     chains: dict[str, str] = field(default_factory=dict)
 
+    def visit_Const(self, node: ir.Const) -> Any:
+        return node.value
 
-def interpret(node: ex.Node, env: Env) -> Any:
-    """Evaluate ``node``; raises ``Unknown`` when a needed value is absent."""
-    method = _DISPATCH[type(node)]
-    return method(node, env)
+    def visit_AsOf(self, node: ir.AsOf) -> Any:
+        return self.as_of
 
-
-def _const(node: ex.Const, env: Env) -> Any:
-    return node.value
-
-
-def _as_of(node: ex.AsOf, env: Env) -> Any:
-    return env.as_of
-
-
-def _get(node: ex.Get, env: Env) -> Any:
-    if node.local:
-        value, prefix = env.locals[node.root]
-        where = prefix
-    elif node.root == "deal":
-        value, where = env.deal, "deal"
-    elif node.root == "facts":
-        name = node.path[0]
-        value = env.facts.get(name)
-        if isinstance(value, MissingFact):
-            raise Unknown(f"fact {name} is unknown because {value.reason}", value.path)
-        if env.trace:
-            env.trace(f"facts.{name}", value)
-        where = f"facts.{name}"
-        for key in node.path[1:]:
+    def visit_Get(self, node: ir.Get) -> Any:
+        if node.local:
+            value, prefix = self.locals[node.root]
+            where = prefix
+        elif node.root == "deal":
+            value, where = self.deal, "deal"
+        elif node.root == "facts":
+            name = node.path[0]
+            value = self.facts.get(name)
+            if isinstance(value, MissingFact):
+                raise Unknown(f"fact {name} is unknown because {value.reason}", value.path)
+            if self.trace:
+                self.trace(f"facts.{name}", value)
+            where = f"facts.{name}"
+            for key in node.path[1:]:
+                value, where = _step(value, key, where)
+            return value
+        else:
+            value, where = self.stage, "stage"
+        for key in node.path:
             value, where = _step(value, key, where)
+        if value is None:
+            raise Unknown(missing_reason(where), where)
+        if self.trace and not isinstance(value, (dict, list)):
+            self.trace(where, value)
         return value
-    else:
-        value, where = env.stage, "stage"
-    for key in node.path:
-        value, where = _step(value, key, where)
-    if value is None:
-        raise Unknown(missing_reason(where), where)
-    if env.trace and not isinstance(value, (dict, list)):
-        env.trace(where, value)
-    return value
+
+    def visit_Compare(self, node: ir.Compare) -> bool:
+        a = self.visit(node.left)
+        b = self.visit(node.right)
+        op = node.op
+        if op == "==":
+            return bool(a == b)
+        if op == "!=":
+            return bool(a != b)
+        if op == "<":
+            return bool(a < b)
+        if op == "<=":
+            return bool(a <= b)
+        if op == ">":
+            return bool(a > b)
+        return bool(a >= b)
+
+    def visit_BoolOp(self, node: ir.BoolOp) -> bool:
+        if node.op == "and":
+            return all(self.visit(item) for item in node.items)
+        return any(self.visit(item) for item in node.items)
+
+    def visit_Not(self, node: ir.Not) -> bool:
+        return not self.visit(node.operand)
+
+    def visit_Arith(self, node: ir.Arith) -> Any:
+        a = self.visit(node.left)
+        b = self.visit(node.right)
+        if node.op == "+":
+            return a + b
+        if node.op == "-":
+            return a - b
+        if node.op == "*":
+            return a * b
+        return divide(a, b)
+
+    def visit_Neg(self, node: ir.Neg) -> Any:
+        return -self.visit(node.operand)
+
+    def visit_Call(self, node: ir.Call) -> Any:
+        args = [self.visit(a) for a in node.args]
+        fn = node.fn
+        if fn == "chain_status":
+            state = self.chains.get(args[0], "not_required")
+            if self.trace:
+                self.trace(f"chain_status({args[0]})", state)
+            return state
+        if fn == "len":
+            return len(args[0])
+        if fn == "abs":
+            return abs(args[0])
+        if fn == "round":
+            return round_to(args[0], args[1], self.rounding)
+        if fn == "days_between":
+            return days_between(args[0], args[1])
+        if fn == "add_days":
+            return add_days(args[0], args[1])
+        if fn == "lower":
+            return args[0].lower()
+        if fn == "upper":
+            return args[0].upper()
+        if fn == "min":
+            return min(args)
+        if fn == "max":
+            return max(args)
+        raise AssertionError(f"unknown function {fn}")  # pragma: no cover - checked at load
+
+    def _items(self, node: ir.Aggregate) -> list[tuple[Any, str]]:
+        source = self.visit(node.source)
+        base = _path_of(node.source, self)
+        return [(item, f"{base}[{i}]") for i, item in enumerate(source)]
+
+    def visit_Aggregate(self, node: ir.Aggregate) -> Any:
+        fn = node.fn
+        if not node.var:
+            values = self.visit(node.source)
+            if fn == "count":
+                return len(values)
+            if any(v is None for v in values):
+                raise Unknown(f"{_path_of(node.source, self)} holds an empty item")
+            return _reduce(fn, values)
+        saved = self.locals.get(node.var)
+
+        def run() -> Any:
+            for item, path in self._items(node):
+                self.locals[node.var] = (item, path)
+                if node.cond is not None and not self.visit(node.cond):
+                    continue
+                if fn == "count":
+                    yield 1
+                else:
+                    assert node.elt is not None  # a loop always has an element
+                    yield self.visit(node.elt)
+
+        try:
+            # any/all stop at the first deciding item, left to right, like 'and' / 'or'
+            return _reduce(fn, run())
+        finally:
+            if saved is None:
+                self.locals.pop(node.var, None)
+            else:
+                self.locals[node.var] = saved
+
+    def visit_Present(self, node: ir.Present) -> bool:
+        try:
+            self.visit(node.operand)
+        except Unknown:
+            return node.negate
+        return not node.negate
+
+    def visit_IfMissing(self, node: ir.IfMissing) -> Any:
+        try:
+            return self.visit(node.operand)
+        except Unknown:
+            return self.visit(node.default)
+
+    def visit_In(self, node: ir.In) -> bool:
+        item = self.visit(node.item)
+        container = self.visit(node.container)
+        found = item in container
+        return not found if node.negate else found
+
+    def visit_Cond(self, node: ir.Cond) -> Any:
+        if self.visit(node.test):
+            return self.visit(node.then)
+        return self.visit(node.otherwise)
+
+    def visit_ListOf(self, node: ir.ListOf) -> Any:
+        return tuple(self.visit(i) for i in node.items)
+
+
+def interpret(node: ir.Node, env: Env) -> Any:
+    """Evaluate ``node``; raises ``Unknown`` when a needed value is absent."""
+    return env.visit(node)
 
 
 def _step(value: Any, key: str, where: str) -> tuple[Any, str]:
@@ -158,122 +289,12 @@ def _step(value: Any, key: str, where: str) -> tuple[Any, str]:
     return value[key], where
 
 
-def _compare(node: ex.Compare, env: Env) -> bool:
-    a = interpret(node.left, env)
-    b = interpret(node.right, env)
-    op = node.op
-    if op == "==":
-        return bool(a == b)
-    if op == "!=":
-        return bool(a != b)
-    if op == "<":
-        return bool(a < b)
-    if op == "<=":
-        return bool(a <= b)
-    if op == ">":
-        return bool(a > b)
-    return bool(a >= b)
-
-
-def _boolop(node: ex.BoolOp, env: Env) -> bool:
-    if node.op == "and":
-        return all(interpret(item, env) for item in node.items)
-    return any(interpret(item, env) for item in node.items)
-
-
-def _not(node: ex.Not, env: Env) -> bool:
-    return not interpret(node.operand, env)
-
-
-def _arith(node: ex.Arith, env: Env) -> Any:
-    a = interpret(node.left, env)
-    b = interpret(node.right, env)
-    if node.op == "+":
-        return a + b
-    if node.op == "-":
-        return a - b
-    if node.op == "*":
-        return a * b
-    return divide(a, b)
-
-
-def _neg(node: ex.Neg, env: Env) -> Any:
-    return -interpret(node.operand, env)
-
-
-def _call(node: ex.Call, env: Env) -> Any:
-    args = [interpret(a, env) for a in node.args]
-    fn = node.fn
-    if fn == "chain_status":
-        state = env.chains.get(args[0], "not_required")
-        if env.trace:
-            env.trace(f"chain_status({args[0]})", state)
-        return state
-    if fn == "len":
-        return len(args[0])
-    if fn == "abs":
-        return abs(args[0])
-    if fn == "round":
-        return round_to(args[0], args[1], env.rounding)
-    if fn == "days_between":
-        return days_between(args[0], args[1])
-    if fn == "add_days":
-        return add_days(args[0], args[1])
-    if fn == "lower":
-        return args[0].lower()
-    if fn == "upper":
-        return args[0].upper()
-    if fn == "min":
-        return min(args)
-    if fn == "max":
-        return max(args)
-    raise AssertionError(f"unknown function {fn}")  # pragma: no cover - checked at load
-
-
-def _items(node: ex.Aggregate, env: Env) -> list[tuple[Any, str]]:
-    source = interpret(node.source, env)
-    base = _path_of(node.source, env)
-    return [(item, f"{base}[{i}]") for i, item in enumerate(source)]
-
-
-def _path_of(node: ex.Node | None, env: Env) -> str:
-    if isinstance(node, ex.Get):
+def _path_of(node: ir.Node | None, env: Env) -> str:
+    if isinstance(node, ir.Get):
         if node.local:
             return ".".join((env.locals[node.root][1], *node.path))
         return ".".join((node.root, *node.path))
     return "list"
-
-
-def _aggregate(node: ex.Aggregate, env: Env) -> Any:
-    fn = node.fn
-    if not node.var:
-        values = interpret(node.source, env)
-        if fn == "count":
-            return len(values)
-        if any(v is None for v in values):
-            raise Unknown(f"{_path_of(node.source, env)} holds an empty item")
-        return _reduce(fn, values)
-    saved = env.locals.get(node.var)
-
-    def run() -> Any:
-        for item, path in _items(node, env):
-            env.locals[node.var] = (item, path)
-            if node.cond is not None and not interpret(node.cond, env):
-                continue
-            if fn == "count":
-                yield 1
-            else:
-                assert node.elt is not None  # a loop always has an element
-                yield interpret(node.elt, env)
-
-    try:
-        # any/all stop at the first deciding item, left to right, like 'and' / 'or'
-        return _reduce(fn, run())
-    finally:
-        if saved is None:
-            env.locals.pop(node.var, None)
-        else:
-            env.locals[node.var] = saved
 
 
 def _reduce(fn: str, values: Iterable[Any]) -> Any:
@@ -286,54 +307,3 @@ def _reduce(fn: str, values: Iterable[Any]) -> Any:
     if fn == "min":
         return smallest(values)
     return largest(values)
-
-
-def _present(node: ex.Present, env: Env) -> bool:
-    try:
-        interpret(node.operand, env)
-    except Unknown:
-        return node.negate
-    return not node.negate
-
-
-def _if_missing(node: ex.IfMissing, env: Env) -> Any:
-    try:
-        return interpret(node.operand, env)
-    except Unknown:
-        return interpret(node.default, env)
-
-
-def _in(node: ex.In, env: Env) -> bool:
-    item = interpret(node.item, env)
-    container = interpret(node.container, env)
-    found = item in container
-    return not found if node.negate else found
-
-
-def _cond(node: ex.Cond, env: Env) -> Any:
-    if interpret(node.test, env):
-        return interpret(node.then, env)
-    return interpret(node.otherwise, env)
-
-
-def _list(node: ex.ListOf, env: Env) -> Any:
-    return tuple(interpret(i, env) for i in node.items)
-
-
-_DISPATCH: dict[type, Callable[[Any, Env], Any]] = {
-    ex.Const: _const,
-    ex.AsOf: _as_of,
-    ex.Get: _get,
-    ex.Compare: _compare,
-    ex.BoolOp: _boolop,
-    ex.Not: _not,
-    ex.Arith: _arith,
-    ex.Neg: _neg,
-    ex.Call: _call,
-    ex.Aggregate: _aggregate,
-    ex.Present: _present,
-    ex.IfMissing: _if_missing,
-    ex.In: _in,
-    ex.Cond: _cond,
-    ex.ListOf: _list,
-}
