@@ -11,7 +11,7 @@ from engine.compile.codegen import ModuleBuilder
 from engine.lang import expressions as ex
 from engine.lang import ir
 from engine.lang import types as T
-from engine.present.handbook import _Words
+from engine.present.words import _Words
 from engine.run.reference import Env
 
 SCOPE = ex.Scope(
