@@ -102,7 +102,14 @@ def _kind_of(value: Any) -> str:
 
 def schema_diagnostics(data: Any, smap: SourceMap, schema: str = "playbook") -> list[Diagnostic]:
     """Every schema problem of ``data``, each located in its file with a hint."""
-    out: list[Diagnostic] = []
+    return [diagnostic for _, diagnostic in schema_problems(data, smap, schema)]
+
+
+def schema_problems(
+    data: Any, smap: SourceMap, schema: str = "playbook"
+) -> list[tuple[Path, Diagnostic]]:
+    """Every schema problem of ``data`` with the path (a tuple) of the value it is about."""
+    out: list[tuple[Path, Diagnostic]] = []
     for error in validator(schema).iter_errors(data):
         out.extend(_diagnose(error, smap))
     return out
@@ -129,12 +136,12 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
         yield from _leaf_errors(sub)
 
 
-def _diagnose(error: ValidationError, smap: SourceMap) -> Iterator[Diagnostic]:
+def _diagnose(error: ValidationError, smap: SourceMap) -> Iterator[tuple[Path, Diagnostic]]:
     for leaf in _leaf_errors(error):
         yield _one(leaf, smap)
 
 
-def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
+def _one(error: ValidationError, smap: SourceMap) -> tuple[Path, Diagnostic]:
     path: Path = tuple(error.absolute_path)
     where = json_path(path)
     loc = smap.at(path)
@@ -145,7 +152,7 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
         allowed = list((schema.get("properties") or {}).keys())
         extra = [k for k in inst if k not in allowed]
         key = extra[0] if extra else ""
-        return Diagnostic(
+        return path + (key,), Diagnostic(
             "unknown-key",
             f"unknown key '{key}'",
             smap.at(path + (key,), key=True),
@@ -154,7 +161,7 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
         )
     if v == "required":
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        return Diagnostic(
+        return path, Diagnostic(
             "missing-key", f"'{missing}' is required here", loc, where, _required_hint(missing)
         )
     if v == "type":
@@ -162,10 +169,12 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
         names = [expected] if isinstance(expected, str) else list(expected)
         want = " or ".join(_KIND.get(n, n) for n in names)
         hint = "put it in quotes" if "string" in names and not isinstance(inst, dict | list) else ""
-        return Diagnostic("type", f"expected {want}, found {_kind_of(inst)}", loc, where, hint)
+        return path, Diagnostic(
+            "type", f"expected {want}, found {_kind_of(inst)}", loc, where, hint
+        )
     if v == "enum":
         options = [str(o) for o in _value(error)]
-        return Diagnostic(
+        return path, Diagnostic(
             "bad-value",
             f"{_kind_of(inst)} is not allowed here",
             loc,
@@ -173,7 +182,7 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             suggest(str(inst), options) or f"use one of: {', '.join(options)}",
         )
     if v == "const":
-        return Diagnostic("bad-value", f"must be {_value(error)!r}", loc, where)
+        return path, Diagnostic("bad-value", f"must be {_value(error)!r}", loc, where)
     if v == "pattern":
         pattern = str(_value(error))
         if pattern.startswith("^[a-z][a-z0-9_]*"):
@@ -184,13 +193,13 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             hint = "use letters, digits and _ . : -, starting with a letter"
         else:
             hint = str(schema.get("description") or f"it must match {pattern}")
-        return Diagnostic(
+        return path, Diagnostic(
             "bad-value", f"{_kind_of(inst)} is not a valid value here", loc, where, hint
         )
     if v == "propertyNames":
         # the error is about a key of this mapping
         bad = next((k for k in (inst or {}) if isinstance(inst, dict) and not _ok_name(k)), "")
-        return Diagnostic(
+        return path + (bad,), Diagnostic(
             "bad-name",
             f"'{bad}' is not a valid name",
             smap.at(path + (bad,), key=True),
@@ -198,7 +207,7 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             "use lower-case letters, digits and '_', starting with a letter",
         )
     if v == "format":
-        return Diagnostic(
+        return path, Diagnostic(
             "bad-value",
             f"{_kind_of(inst)} is not a valid {_value(error)}",
             loc,
@@ -206,12 +215,12 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             "dates are written YYYY-MM-DD",
         )
     if v in ("minItems", "minProperties"):
-        return Diagnostic("empty", "must not be empty", loc, where)
+        return path, Diagnostic("empty", "must not be empty", loc, where)
     if v in ("maxLength", "maxItems"):
-        return Diagnostic("too-large", "too long", loc, where)
+        return path, Diagnostic("too-large", "too long", loc, where)
     if v == "maximum" and _value(error) == 1 and isinstance(inst, int | float) and inst > 1:
         # the only places capped at 1 are fractions (win probabilities): 30 meant 30%
-        return Diagnostic(
+        return path, Diagnostic(
             "bad-value",
             f"{inst} is more than 1 (100%)",
             loc,
@@ -219,14 +228,14 @@ def _one(error: ValidationError, smap: SourceMap) -> Diagnostic:
             f"did you mean {inst}%?",
         )
     if v in ("oneOf", "anyOf"):
-        return Diagnostic(
+        return path, Diagnostic(
             "bad-value",
             f"{_kind_of(inst)} is not allowed here",
             loc,
             where,
             str(schema.get("description", ""))[:200],
         )
-    return Diagnostic("schema", error.message[:200], loc, where)
+    return path, Diagnostic("schema", error.message[:200], loc, where)
 
 
 def _fraction(value: Any) -> str:
