@@ -1,4 +1,5 @@
-"""The checked playbook as frozen dataclasses: what ``check.py`` builds and ``compile.py`` reads.
+"""The checked playbook as frozen dataclasses: what the passes of ``check/`` build and
+``compile/`` reads.
 
 Expressions are already parsed and type-checked (``Expr.node``); messages are already
 compiled templates. Nothing here runs a rule.

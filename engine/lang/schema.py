@@ -91,12 +91,19 @@ class _Said:
 
 def schema_diagnostics(data: Any, smap: SourceMap, schema: str = "playbook") -> list[Diagnostic]:
     """Every schema problem of ``data``, each located in its file with a hint."""
+    return [diagnostic for _, diagnostic in schema_problems(data, smap, schema)]
+
+
+def schema_problems(
+    data: Any, smap: SourceMap, schema: str = "playbook"
+) -> list[tuple[Path, Diagnostic]]:
+    """Every schema problem of ``data`` with the path (a tuple) of the value it is about."""
     out = []
     for error in validator(schema).iter_errors(data):
         for said in _explain(error, deal=False):
             where = json_path(said.path)
             loc = smap.at(said.path, key=said.key)
-            out.append(Diagnostic(said.code, said.message, loc, where, said.hint))
+            out.append((said.path, Diagnostic(said.code, said.message, loc, where, said.hint)))
     return out
 
 

@@ -1,0 +1,217 @@
+"""The ``facts:`` section in; checked ``Fact`` values in dependency order out, with the type
+of each fact (for the rules, tables and messages that read them), or the facts that depend
+on themselves.
+
+Which facts a fact reads comes from its expressions' tree (``facts_used``), not their text:
+a fact's expressions are checked once with every fact's type left open to learn that, then
+for real in dependency order, so a fact sees the types of the facts it reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from ..lang import expressions as ex
+from ..lang.types import ANY, NUMBER, SCALARS, STRING, Type, python_value_type
+from ..read.sourcemap import Path
+from .context import Context, label, title
+from .expressions import Lang, percent_text
+from .model import Case, Expr, Fact, Row
+from .names import Declared, Names, RuleIds
+from .tables import check_rows
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # plain text, not an expression
+
+
+def check_facts(
+    ctx: Context, names: Names, declared: Declared, ids: RuleIds
+) -> tuple[tuple[Fact, ...], dict[str, Type]]:
+    """The facts in the order they can be worked out, and every fact's type (by name);
+    both empty when some facts depend on themselves."""
+    specs = {
+        k: v
+        for k, v in ctx.mapping(("facts",)).items()
+        if isinstance(v, dict) and not ctx.is_bad(("facts", k))
+    }
+    for name, spec in specs.items():
+        if spec.get("value") is None and not spec.get("cases") and not spec.get("table"):
+            if ctx.module:
+                continue  # left for the playbook that includes the module
+            ctx.error(
+                "missing-key",
+                f"fact '{name}' needs value, cases or table",
+                ("facts", name),
+                "define it in the playbook (a module may leave a fact for the playbook)"
+                if ctx.smap.at(("facts", name)).file != ctx.smap.file
+                else "e.g. value: sum(line.quantity for line in deal.lines)",
+            )
+    deps = _reads(replace(names, facts={n: ANY for n in specs}), specs)
+    order = _topological(deps)
+    if order is None:
+        cycle = sorted(n for n in deps if n in _cycle_members(deps))
+        for name in cycle:
+            ctx.error(
+                "fact-cycle",
+                f"fact '{name}' depends on itself through "
+                f"{', '.join(c for c in cycle if c != name)}",
+                ("facts", name),
+                "a fact may only use facts that do not use it",
+                key=True,
+            )
+        return (), {}
+    # a fact is known by its declared type (or any) until it is checked, and it is checked
+    # after the facts it reads, so it sees the types worked out for them
+    types = {name: _declared_type(spec.get("type")) or ANY for name, spec in specs.items()}
+    lang = Lang(ctx, replace(names, facts=types))
+    out = []
+    for name in order:
+        fact = _check_fact(lang, declared, ids, name, specs[name])
+        if fact is not None:
+            types[name] = fact.type
+            out.append(fact)
+    return tuple(out), types
+
+
+def _expressions(spec: dict[str, Any]) -> list[Any]:
+    """The expressions a fact is worked out from, as written."""
+    declared = _declared_type(spec.get("type"))
+
+    def plain(raw: Any) -> bool:  # a text fact's case value may be the text itself
+        return declared is not None and declared.kind == "string" and _is_word(raw)
+
+    out = [spec.get("value")]
+    cases = spec.get("cases")
+    for case in cases if isinstance(cases, list) else ():
+        if isinstance(case, dict):
+            out += [case.get("when")] + ([] if plain(case.get("value")) else [case.get("value")])
+    if cases and not plain(spec.get("otherwise")):
+        out.append(spec.get("otherwise"))
+    table = spec.get("table")
+    if isinstance(table, dict):
+        out.append(table.get("input"))
+    return out
+
+
+def _reads(names: Names, specs: dict[str, dict[str, Any]]) -> dict[str, set[str]]:
+    """Fact -> the facts its expressions read, as their trees record them (a number or
+    true/false reads nothing)."""
+    scope = names.scope()
+    deps: dict[str, set[str]] = {}
+    for name, spec in specs.items():
+        deps[name] = set()
+        for raw in _expressions(spec):
+            if isinstance(raw, str):
+                deps[name] |= ex.check(raw, scope).facts_used
+    return deps
+
+
+def _check_fact(
+    lang: Lang, declared: Declared, ids: RuleIds, name: str, spec: dict[str, Any]
+) -> Fact | None:
+    path: Path = ("facts", name)
+    declared_t = _declared_type(spec.get("type"))
+    value = cases = otherwise = table_input = None
+    rows: tuple[Row, ...] = ()
+    types: list[Type] = []
+    if spec.get("value") is not None:
+        value = lang.expr(spec["value"], path + ("value",), expect=declared_t)
+        if value:
+            types.append(value.node.type)
+    case_list = []
+    for cpath, case in lang.ctx.items(path + ("cases",)):
+        when = lang.expr(case.get("when"), cpath + ("when",))
+        val = _case_value(lang, case.get("value"), cpath + ("value",), declared_t)
+        if when and val:
+            case_list.append(Case(when, val))
+            types.append(val.node.type)
+    cases = tuple(case_list)
+    if cases and "otherwise" in spec:
+        otherwise = _case_value(lang, spec["otherwise"], path + ("otherwise",), declared_t)
+        if otherwise:
+            types.append(otherwise.node.type)
+    table = spec.get("table")
+    if isinstance(table, dict):
+        table_input = lang.expr(table.get("input"), path + ("table", "input"), expect=NUMBER)
+        rows = check_rows(
+            lang,
+            declared,
+            ids,
+            name,
+            table.get("rows") or [],
+            path + ("table", "rows"),
+            "first",
+            fact=True,
+            percent_input=percent_text(table_input),
+        )
+        for row in rows:
+            types.append(python_value_type(row.value))
+    t = declared_t or ANY
+    if declared_t is None:
+        for i, each in enumerate(types):
+            t = (
+                each
+                if i == 0
+                else (
+                    t
+                    if t == each or each.kind == "null"
+                    else (NUMBER if t.numeric and each.numeric else ANY)
+                )
+            )
+    return Fact(
+        name,
+        t,
+        title(spec.get("label"), name),
+        label(spec.get("description")),
+        lang.ctx.at(path, key=True),
+        value,
+        cases,
+        otherwise,
+        table_input,
+        rows,
+        str(spec.get("rule", "")),
+    )
+
+
+def _case_value(lang: Lang, raw: Any, path: Path, declared: Type | None) -> Expr | None:
+    """A case's value: for a text fact, plain words are the text itself."""
+    if declared is not None and declared.kind == "string" and _is_word(raw):
+        return Expr(raw, ex.Const(STRING, 0, raw), lang.ctx.at(path))
+    return lang.expr(raw, path, expect=declared)
+
+
+def _is_word(raw: Any) -> bool:
+    return isinstance(raw, str) and _WORD.fullmatch(raw) is not None
+
+
+def _declared_type(kind: Any) -> Type | None:
+    if kind is None:
+        return None
+    return SCALARS.get("number" if kind == "decimal" else str(kind))
+
+
+def _topological(deps: dict[str, set[str]]) -> list[str] | None:
+    order: list[str] = []
+    done: set[str] = set()
+    remaining = dict(deps)
+    while remaining:
+        ready = [n for n, d in remaining.items() if d <= done]
+        if not ready:
+            return None
+        for n in ready:  # keep the written order among facts that are ready together
+            order.append(n)
+            done.add(n)
+            del remaining[n]
+    return order
+
+
+def _cycle_members(deps: dict[str, set[str]]) -> set[str]:
+    remaining = {n: set(d) for n, d in deps.items()}
+    changed = True
+    while changed:
+        changed = False
+        for n in [n for n, d in remaining.items() if not d & set(remaining)]:
+            del remaining[n]
+            changed = True
+    return set(remaining)

@@ -1,0 +1,234 @@
+"""The ``fields:`` section in; the deal's type (built-in fields and declared ones, with their
+bounds) and the fields' labels ("customer.name", "lines[].model" -> label) out."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from ..lang import expressions as ex
+from ..lang.types import ANY, DATE, SCALARS, STRING, Type, list_of, object_of
+from ..limits import FIELD_INTEGER_BOUND, FIELD_MAX_ITEMS, FIELD_NUMBER_BOUND
+from ..read.sourcemap import Path
+from .context import Context, label
+from .model import Label
+from .names import Declared
+
+BUILTIN_FIELDS = ("id", "category", "stage", "owner", "documents", "approvals", "history")
+
+
+def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]:
+    fields: dict[str, Type] = {
+        "id": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
+        "category": Type("string", values=tuple(declared.categories)),
+        "stage": Type("string", values=tuple(declared.stages)),
+        "owner": Type("string", extra=(("maxLength", 200),)),
+        "documents": Type(
+            "list",
+            item=Type("string", values=tuple(declared.documents)),
+            extra=(("uniqueItems", True), ("maxItems", 1000)),
+        ),
+        "approvals": list_of(
+            object_of(
+                {
+                    "role": Type("string", values=tuple(declared.roles)),
+                    "by": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
+                    "on": DATE,
+                    "decision": Type("string", values=("approved", "rejected")),
+                    "step": STRING,
+                    "amount": Type("money", extra=(("minimum", 0),)),
+                    "comment": Type("string", extra=(("maxLength", 4000),)),
+                },
+                required=("role", "by", "decision"),
+            )
+        ),
+        "history": list_of(
+            object_of(
+                {
+                    "from": STRING,
+                    "to": STRING,
+                    "by": STRING,
+                    "at": DATE,
+                    "note": STRING,
+                },
+                required=("from", "to"),
+            )
+        ),
+    }
+    labels: dict[str, Label] = {}
+    for name, spec in ctx.mapping(("fields",)).items():
+        path: Path = ("fields", name)
+        if name in BUILTIN_FIELDS:
+            ctx.error(
+                "builtin-field",
+                f"'{name}' is a built-in deal field",
+                path,
+                key=True,
+                hint="remove it: id, category, stage, owner, documents, approvals "
+                "and history are always there",
+            )
+            continue
+        if ctx.is_bad(path):
+            fields[name] = ANY
+            continue
+        fields[name] = _field_type(ctx, labels, spec, path)
+    required = ["id", "category", "stage"] + [
+        name
+        for name, spec in ctx.mapping(("fields",)).items()
+        if isinstance(spec, dict) and spec.get("required") and name not in BUILTIN_FIELDS
+    ]
+    return object_of(fields, required=tuple(required)), labels
+
+
+def _field_type(ctx: Context, labels: dict[str, Label], spec: dict[str, Any], path: Path) -> Type:
+    kind = spec.get("type", "string")
+    if spec.get("label"):
+        labels[_field_name(path)] = label(spec["label"])
+    extra: list[tuple[str, Any]] = []
+    for key, schema_key in (
+        ("minimum", "minimum"),
+        ("maximum", "maximum"),
+        ("max_length", "maxLength"),
+        ("max_items", "maxItems"),
+    ):
+        if key in spec:
+            value = spec[key]
+            extra.append((schema_key, float(value) if isinstance(value, Decimal) else value))
+    _percent_bounds(ctx, kind, spec, path)
+    if kind == "percent" and not spec.get("allow_above_100"):
+        # 12 in a deal is 1,200%: refused (with "did you mean 12%?") unless meant
+        if not any(k == "maximum" for k, _ in extra):
+            extra.append(("maximum", 1))
+        if not any(k == "minimum" for k, _ in extra):
+            extra.append(("minimum", -1))
+    if kind in ("money", "number", "decimal", "percent"):
+        # hard magnitude limits keep absurd numbers away from the rules
+        if not any(k == "maximum" for k, _ in extra):
+            extra.append(("maximum", FIELD_NUMBER_BOUND))
+        if not any(k == "minimum" for k, _ in extra):
+            extra.append(("minimum", -FIELD_NUMBER_BOUND))
+    if kind == "integer":
+        if not any(k == "maximum" for k, _ in extra):
+            extra.append(("maximum", FIELD_INTEGER_BOUND))
+        if not any(k == "minimum" for k, _ in extra):
+            extra.append(("minimum", -FIELD_INTEGER_BOUND))
+    _misplaced_items(ctx, kind, spec, path)
+    if kind == "list":
+        item = _list_items(ctx, spec, path)
+        item_t = (
+            _field_type(ctx, labels, item, path + ("items",)) if isinstance(item, dict) else ANY
+        )
+        if not any(k == "maxItems" for k, _ in extra):
+            extra.append(("maxItems", FIELD_MAX_ITEMS))
+        return Type("list", item=item_t, extra=tuple(extra))
+    if kind == "object":
+        sub = spec.get("fields") or {}
+        fields = {
+            n: _field_type(ctx, labels, s, path + ("fields", n))
+            for n, s in sub.items()
+            if isinstance(s, dict)
+        }
+        required = tuple(n for n, s in sub.items() if isinstance(s, dict) and s.get("required"))
+        return Type("object", fields=tuple(fields.items()), required=required, extra=tuple(extra))
+    raw = spec.get("values")
+    # the schema has reported anything but a list of texts; check on with the texts
+    values = tuple(v for v in raw if isinstance(v, str)) if isinstance(raw, list) else ()
+    if values and kind != "string":
+        ctx.error("bad-value", "allowed values are only for text fields", path + ("values",))
+    base = SCALARS.get("number" if kind == "decimal" else kind, STRING)
+    if kind == "string" and not any(k == "maxLength" for k, _ in extra):
+        extra.append(("maxLength", 10000))
+    return Type(base.kind, values=values, extra=tuple(extra))
+
+
+def _percent_bounds(ctx: Context, kind: str, spec: dict[str, Any], path: Path) -> None:
+    """A percentage field's bounds are fractions: maximum: 50 is 5,000%, unless the
+    field says values above 100% are meant (allow_above_100: true)."""
+    if spec.get("allow_above_100") and kind != "percent":
+        ctx.error(
+            "bad-key",
+            f"allow_above_100 is for percentage fields; this one is type: {kind}",
+            path + ("allow_above_100",),
+            "remove it",
+            key=True,
+        )
+    if kind != "percent" or spec.get("allow_above_100"):
+        return
+    for key in ("minimum", "maximum"):
+        value = spec.get(key)
+        if (
+            isinstance(value, int | Decimal)
+            and not isinstance(value, bool)
+            and abs(Decimal(value)) > 1
+        ):
+            ctx.error(
+                "percent-scale",
+                f"{key}: {value} on a percentage field would mean {ex.percent_text(value)}",
+                path + (key,),
+                f"did you mean {value}%? a percentage field's bounds are fractions: "
+                f"{key}: {format((Decimal(value) / 100).normalize(), 'f')} "
+                "(or add allow_above_100: true)",
+            )
+
+
+def _list_items(ctx: Context, spec: dict[str, Any], path: Path) -> Any:
+    """A list's item spec; ``fields:`` written beside ``type: list`` (one indent too
+    shallow) is reported where it is and read as the item fields that were meant, so
+    the rules that use them are not reported too."""
+    item = spec.get("items")
+    beside = spec.get("fields")
+    if not isinstance(beside, dict):
+        return item
+    name = _field_name(path)
+    if item is None:
+        message = (
+            f"the item fields of list '{name}' are written beside type: list; "
+            "a list describes its items under items:"
+        )
+        hint = "put them under items: {type: object, fields: ...}"
+        item = {"type": "object", "fields": beside}
+    elif isinstance(item, dict) and item.get("type") == "object" and not item.get("fields"):
+        message = (
+            f"fields: stands beside type: list, so the item fields of list '{name}' "
+            "are not declared (its items are objects with no fields)"
+        )
+        hint = "indent fields: under items:, beside its type: object"
+        item = {**item, "fields": beside}
+    else:
+        message = f"list '{name}' describes its items under items:; fields: here means nothing"
+        hint = "remove fields:, or move them into items:"
+    ctx.error("misplaced-fields", message, path + ("fields",), hint, key=True)
+    return item
+
+
+def _misplaced_items(ctx: Context, kind: str, spec: dict[str, Any], path: Path) -> None:
+    name = _field_name(path)
+    if "fields" in spec and kind not in ("object", "list"):
+        ctx.error(
+            "misplaced-fields",
+            f"'{name}' is type: {kind}, so its fields: mean nothing",
+            path + ("fields",),
+            "make it type: object, or remove fields:",
+            key=True,
+        )
+    if "items" in spec and kind != "list":
+        ctx.error(
+            "misplaced-items",
+            f"'{name}' is type: {kind}, so its items: mean nothing",
+            path + ("items",),
+            "make it type: list, or remove items:",
+            key=True,
+        )
+
+
+def _field_name(path: Path) -> str:
+    """("fields", "lines", "items", "fields", "model") -> "lines[].model"."""
+    out = ""
+    for part in path[1:]:
+        if part == "fields":
+            continue
+        if part == "items":
+            out += "[]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out

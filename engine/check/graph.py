@@ -1,0 +1,150 @@
+"""Stages and moves in; per category, the stage its deals start in out, with the stage
+graph judged: some stage ends a deal, every stage can be reached, and every stage that is
+not terminal has a way out."""
+
+from __future__ import annotations
+
+from .context import Context
+from .model import Stage, Transition
+
+
+def check_graph(
+    ctx: Context,
+    categories: list[str],
+    stages: tuple[Stage, ...],
+    transitions: tuple[Transition, ...],
+    moves_complete: bool,
+) -> dict[str, str]:
+    """Per category: where its deals start, and that every stage it uses is reachable
+    and has a way out unless terminal. Returns category -> initial stage.
+
+    ``moves_complete`` is False when some moves were left out (one named an unknown stage,
+    or the schema refused the section): then only the starting stages are worked out."""
+    if not stages:
+        return {}
+    if not any(s.terminal for s in stages):
+        ctx.error(
+            "no-terminal",
+            "no stage is terminal: a deal could never end",
+            ("stages",),
+            "mark the end stages (won, lost...) with terminal: true",
+        )
+    initials: dict[str, str] = {}
+    flagged: set[tuple[str, str]] = set()
+    for category in categories or [""]:
+        own = [s for s in stages if not category or s.used_by(category)]
+        if not own:
+            ctx.error(
+                "no-stages",
+                f"no stage is used by category '{category}'",
+                ("categories", category),
+                key=True,
+            )
+            continue
+        marked = [s for s in own if (ctx.mapping(("stages", s.id)) or {}).get("initial")]
+        if len(marked) > 1 and ("two-initial", marked[1].id) not in flagged:
+            flagged.add(("two-initial", marked[1].id))
+            ctx.error(
+                "two-initial",
+                f"more than one initial stage ('{marked[0].id}' and '{marked[1].id}')",
+                ("stages", marked[1].id),
+                key=True,
+            )
+        start = (marked or own)[0].id
+        initials[category] = start
+        if not moves_complete:
+            continue
+        ids = {s.id for s in own}
+        outgoing: dict[str, list[str]] = {}
+        for t in transitions:
+            if t.source in ids and t.target in ids:
+                outgoing.setdefault(t.source, []).append(t.target)
+        reached, todo = {start}, [start]
+        while todo:
+            for nxt in outgoing.get(todo.pop(), []):
+                if nxt not in reached:
+                    reached.add(nxt)
+                    todo.append(nxt)
+        whose = (
+            f" for category '{category}'"
+            if len(categories) > 1 and any(s.categories is not None for s in stages)
+            else ""
+        )
+        _report_unreachable(ctx, own, start, reached, outgoing, whose, flagged)
+        for s in own:
+            if not s.terminal and not outgoing.get(s.id) and ("dead", s.id) not in flagged:
+                flagged.add(("dead", s.id))
+                ctx.error(
+                    "no-way-out",
+                    f"stage '{s.id}' has no move out and is not terminal{whose}",
+                    ("stages", s.id),
+                    "add a move out of it, or mark it terminal: true",
+                    key=True,
+                )
+    return initials
+
+
+def _report_unreachable(
+    ctx: Context,
+    own: list[Stage],
+    start: str,
+    reached: set[str],
+    outgoing: dict[str, list[str]],
+    whose: str,
+    flagged: set[tuple[str, str]],
+) -> None:
+    """One problem per missing link, not one per stage behind it: a stage that can be
+    reached only through another unreachable stage is named in that stage's problem,
+    with the move that would most likely connect it (from the nearest reachable stage
+    before it in the written order)."""
+    lost = [s.id for s in own if s.id not in reached]
+
+    def behind(first: str) -> list[str]:
+        seen, todo = {first}, [first]
+        while todo:
+            for nxt in outgoing.get(todo.pop(), []):
+                if nxt not in seen and nxt not in reached:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return [s for s in lost if s in seen and s != first]
+
+    covered: set[str] = set()
+    # a stage no other unreachable stage leads to (or the first of a closed loop of them)
+    fed = {s for s in lost if any(s in behind(o) and o not in behind(s) for o in lost if o != s)}
+    for sid in lost:
+        if sid in covered or sid in fed:
+            continue
+        after = behind(sid)
+        covered.update(after)
+        if ("unreachable", sid) in flagged:
+            continue
+        flagged.add(("unreachable", sid))
+        order = [s.id for s in own]
+        before = [
+            s.id
+            for s in own
+            if s.id in reached and not s.terminal and order.index(s.id) < order.index(sid)
+        ] or [s.id for s in own if s.id in reached and not s.terminal]
+        into = [t for t, targets in outgoing.items() if sid in targets]
+        why = (
+            f"only moves from stages that cannot be reached lead to stage '{sid}'"
+            if into
+            else f"no move leads to stage '{sid}'"
+        )
+        also = (
+            f" (nor can {_and([repr(a) for a in after])}, reached only through it)" if after else ""
+        )
+        ctx.error(
+            "unreachable-stage",
+            f"{why}, so it cannot be reached from '{start}'{whose}{also}",
+            ("stages", sid),
+            f"add a move from '{before[-1]}' to '{sid}'? e.g. - {{from: {before[-1]}, to: {sid}}}"
+            if before
+            else "add a move into it, or remove it",
+            key=True,
+        )
+
+
+def _and(items: list[str]) -> str:
+    """['a', 'b', 'c'] -> "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -1,0 +1,174 @@
+"""A message template as written (one text, or one per language) in; the compiled
+``Message`` out, or its problems, each at the line and column of the name it is about."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import Location, suggest
+from ..lang import templates as tpl
+from ..lang.messages import Message, Plain
+from ..lang.types import ANY, DATE, NUMBER, STRING, Type, object_of
+from ..read.sourcemap import Path, json_path
+from .context import Context
+from .names import Names
+
+TEMPLATE_NAMES = frozenset(
+    {
+        "deal",
+        "facts",
+        "params",
+        "as_of",
+        "stage",
+        "role",
+        "role_label",
+        "value",
+        "row",
+        "reason",
+        "document",
+        "rule",
+    }
+)
+# what a table's message may read besides the usual names: the input value and the row
+TABLE_NAMES: Mapping[str, Type] = {
+    "value": NUMBER,
+    "row": object_of(
+        {"above": NUMBER, "from": NUMBER, "up_to": NUMBER, "below": NUMBER, "id": STRING}
+    ),
+}
+
+Loops = Mapping[str, tuple[str, ...]]
+
+
+def check_message(
+    ctx: Context, names: Names, raw: Any, path: Path, extra: Mapping[str, Type] | None
+) -> Message | None:
+    """A checked message; ``extra`` are the extra names it may use, with their types."""
+    allowed: dict[str, Type] = {name: ANY for name in TEMPLATE_NAMES}
+    allowed.update(deal=names.deal, stage=names.stage, as_of=DATE)
+    allowed.update(extra or {})
+    texts = (
+        {"en": raw}
+        if isinstance(raw, str)
+        else {k: v for k, v in raw.items() if isinstance(v, str)}
+        if isinstance(raw, dict)
+        else {}
+    )
+    checked: dict[str, str] = {}
+    plain: dict[str, Plain] = {}
+    for lang, text in texts.items():
+        sub = path if isinstance(raw, str) else path + (lang,)
+        template, problems, plain_form = tpl.compile_text(
+            text, lambda chain, loops: _name_problem(names, chain, allowed, loops)
+        )
+        loc = ctx.at(sub)
+        for p in problems:
+            ctx.sink.add(
+                "message",
+                p.message,
+                _name_location(ctx, loc, p.name)
+                or Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
+                json_path(sub),
+                p.hint,
+            )
+        if template is not None:
+            checked[lang] = template
+        if plain_form is not None:
+            plain[lang] = plain_form
+    return Message(checked, plain) if checked and len(checked) == len(texts) else None
+
+
+def _name_location(ctx: Context, loc: Location, name: str) -> Location | None:
+    """Where a name a message reads is written: the message starts at ``loc`` and runs
+    on over the lines indented deeper than its key (a block or folded text)."""
+    lines = ctx.texts.get(loc.file, [])
+    if not name or not 0 < loc.line <= len(lines):
+        return None
+    first = lines[loc.line - 1]
+    base = len(first) - len(first.lstrip())
+    word = re.compile(rf"(?<![\w.]){re.escape(name)}(?![\w])")
+    for n in range(loc.line, min(len(lines), loc.line + 200) + 1):
+        line = lines[n - 1]
+        if n > loc.line and line.strip() and len(line) - len(line.lstrip()) <= base:
+            break
+        m = word.search(line, loc.column - 1 if n == loc.line else 0)
+        if m:
+            return Location(loc.file, n, m.start() + 1)
+    return None
+
+
+def _name_problem(
+    names: Names, chain: list[str], allowed: Mapping[str, Type], loops: Loops
+) -> tuple[str, str] | None:
+    """Is the name path a message reads declared? (problem, hint) when it is not."""
+    root = chain[0]
+    if root in loops:  # {% for c in deal.contacts %}: c is an item of that list
+        source = _type_of(names, list(loops[root]), allowed, loops, depth=0)
+        item = source.item if source.kind == "list" and source.item else ANY
+        return _fields_problem(item, root, chain[1:])
+    if root not in allowed:
+        return f"unknown name '{root}' in the message", _name_hint(names, root, allowed, loops)
+    if root == "facts" and len(chain) > 1:
+        if chain[1] not in names.facts:
+            return f"unknown fact '{chain[1]}'", suggest(
+                chain[1], names.facts
+            ) or "declare it under facts:"
+        return _fields_problem(names.facts[chain[1]], f"facts.{chain[1]}", chain[2:])
+    if root == "params" and len(chain) > 1:
+        if chain[1] not in names.params:
+            return f"unknown parameter '{chain[1]}'", suggest(
+                chain[1], names.params
+            ) or "declare it under parameters:"
+        return None
+    return _fields_problem(allowed[root], root, chain[1:])
+
+
+def _name_hint(names: Names, root: str, allowed: Mapping[str, Type], loops: Loops) -> str:
+    """``amount`` -> "did you mean 'deal.amount'?"; ``dael`` -> "did you mean 'deal'?"."""
+    for prefix, known in (
+        ("deal", names.deal.field_names()),
+        ("facts", names.facts),
+        ("params", names.params),
+    ):
+        if root in known:
+            return f"did you mean '{prefix}.{root}'?"
+    every = [*allowed, *loops]
+    return suggest(root, every) or f"names: {', '.join(sorted(every))}"
+
+
+def _fields_problem(t: Type, where: str, parts: list[str]) -> tuple[str, str] | None:
+    """Walk ``parts`` through the fields of ``t``; only declared objects are checked (a
+    date's ``.year`` or a value of unknown shape is left to the message)."""
+    for part in parts:
+        if t.kind != "object":
+            return None
+        sub = t.field(part)
+        if sub is None:
+            fields = t.field_names()
+            return f"{where} has no field '{part}'", suggest(
+                part, fields
+            ) or f"declared fields: {', '.join(fields) or 'none'}"
+        t = sub
+        where = f"{where}.{part}"
+    return None
+
+
+def _type_of(
+    names: Names, chain: list[str], allowed: Mapping[str, Type], loops: Loops, depth: int
+) -> Type:
+    """The type of a name path (ANY when it cannot be told), without reporting."""
+    root, parts = chain[0], chain[1:]
+    if root in loops and depth < 8:
+        source = _type_of(names, list(loops[root]), allowed, loops, depth + 1)
+        t = source.item if source.kind == "list" and source.item else ANY
+    elif root == "facts" and parts:
+        t, parts = names.facts.get(parts[0], ANY), parts[1:]
+    elif root in allowed and root != "params":
+        t = allowed[root]
+    else:
+        return ANY
+    for part in parts:
+        t = (t.field(part) if t.kind == "object" else None) or ANY
+    return t

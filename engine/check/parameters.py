@@ -1,0 +1,185 @@
+"""The ``parameters:`` section in, checked ``Parameter`` values out; and the numbers written
+elsewhere as a literal, "15%" or ``params.<name>`` (bounds, limits, days), read as values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ..errors import suggest
+from ..lang import expressions as ex
+from ..lang.types import ANY, BOOL, DATE, INTEGER, PERCENT, SCALARS, STRING, Type, python_value_type
+from ..read.sourcemap import Path
+from .context import Context, label
+from .model import Parameter
+
+_PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
+PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
+
+
+def percent(text: str) -> Decimal | None:
+    m = _PERCENT.match(text.strip())
+    return Decimal(m.group(1)) / 100 if m else None
+
+
+def check_parameters(ctx: Context) -> dict[str, Parameter]:
+    params: dict[str, Parameter] = {}
+    for name, spec in ctx.mapping(("parameters",)).items():
+        path: Path = ("parameters", name)
+        if ctx.is_bad(path) or not isinstance(spec, dict):
+            continue
+        declared = spec.get("type")
+        value, t, problem = param_value(spec.get("value"), declared)
+        if problem:
+            ctx.error(
+                "bad-parameter",
+                f"parameter '{name}': {problem}",
+                path + ("value",),
+                'percentages are written like "15%"; dates as YYYY-MM-DD',
+            )
+            continue
+        raw = spec.get("value")
+        if (
+            declared == "percent"
+            and isinstance(raw, int | Decimal)
+            and not isinstance(raw, bool)
+            and abs(Decimal(raw)) > 1
+        ):
+            ctx.percent_reported.add(name)
+            ctx.error(
+                "percent-scale",
+                f"parameter '{name}' is a percentage written as {raw}, which is "
+                f"{ex.percent_text(raw)}",
+                path + ("value",),
+                f"did you mean {raw}%? write value: {raw}% (or {ex.percent_text(raw)} "
+                "if that is meant)",
+            )
+        for bound in ("minimum", "maximum"):
+            limit = spec.get(bound)
+            if limit is None or not isinstance(value, int | Decimal):
+                continue
+            if value < limit if bound == "minimum" else value > limit:
+                ctx.error(
+                    "bad-parameter",
+                    f"parameter '{name}' is {value}, beyond its {bound} {limit}",
+                    path + ("value",),
+                )
+        params[name] = Parameter(
+            name,
+            value,
+            t,
+            label(spec.get("label")),
+            label(spec.get("description")),
+            ctx.at(path),
+        )
+    return params
+
+
+def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
+    """A parameter's YAML value as (value, type, problem)."""
+    kind = declared
+    if kind is None:
+        if isinstance(raw, str) and percent(raw) is not None:
+            kind = "percent"
+        elif isinstance(raw, bool):
+            kind = "bool"
+        elif isinstance(raw, int):
+            kind = "integer"
+        elif isinstance(raw, Decimal):
+            kind = "number"
+        elif isinstance(raw, list):
+            kind = "list"
+        else:
+            kind = "string"
+    if raw is None:
+        return None, ANY, "has no value"
+    if kind == "percent":
+        if isinstance(raw, str):
+            p = percent(raw)
+            if p is None:
+                return None, ANY, f"'{raw}' is not a percentage like \"15%\""
+            return p, PERCENT, ""
+        if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
+            return Decimal(raw), PERCENT, ""
+        return None, ANY, 'expected a percentage like "15%"'
+    if kind == "integer":
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            return raw, INTEGER, ""
+        return None, ANY, f"expected a whole number, found {raw!r}"
+    if kind in ("number", "decimal", "money"):
+        if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
+            return Decimal(raw), SCALARS["money" if kind == "money" else "number"], ""
+        return None, ANY, f"expected a number, found {raw!r}"
+    if kind == "bool":
+        if isinstance(raw, bool):
+            return raw, BOOL, ""
+        return None, ANY, f"expected true or false, found {raw!r}"
+    if kind == "date":
+        try:
+            return date.fromisoformat(str(raw)), DATE, ""
+        except ValueError:
+            return None, ANY, f"'{raw}' is not a date (YYYY-MM-DD)"
+    if kind == "list":
+        if not isinstance(raw, list):
+            return None, ANY, "expected a list"
+        return tuple(raw), python_value_type(raw), ""
+    if not isinstance(raw, str):
+        return None, ANY, f"expected text, found {raw!r}"
+    return raw, STRING, ""
+
+
+def number_or_param(
+    ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path, what: str
+) -> Decimal | None:
+    """A literal number, "15%" or params.x, as a Decimal (None after an error)."""
+    if isinstance(raw, bool):
+        ctx.error("bad-value", f"{what} must be a number", path)
+        return None
+    if isinstance(raw, int | Decimal):
+        return Decimal(raw)
+    if isinstance(raw, str):
+        p = percent(raw)
+        if p is not None:
+            return p
+        m = PARAM_REF.match(raw.strip())
+        if m:
+            param = params.get(m.group(1))
+            if param is None:
+                ctx.error(
+                    "unknown-name",
+                    f"unknown parameter '{m.group(1)}'",
+                    path,
+                    suggest(m.group(1), params) or "declare it under parameters:",
+                )
+                return None
+            if isinstance(param.value, bool) or not isinstance(param.value, int | Decimal):
+                ctx.error("type", f"parameter '{m.group(1)}' is not a number", path)
+                return None
+            return Decimal(param.value)
+    ctx.error(
+        "bad-value",
+        f"{what}: expected a number, a percentage like \"15%\" or params.<name>, found '{raw}'",
+        path,
+    )
+    return None
+
+
+def days(ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path) -> int:
+    """A whole number of days, written as a number or params.<name>."""
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, str):
+        m = PARAM_REF.match(raw)
+        param = params.get(m.group(1)) if m else None
+        if param is not None and isinstance(param.value, int) and not isinstance(param.value, bool):
+            return param.value
+        ctx.error(
+            "bad-value",
+            f"'{raw}' is not a whole number of days",
+            path,
+            suggest(m.group(1), params) if m else "",
+        )
+    return 0

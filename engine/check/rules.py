@@ -1,0 +1,153 @@
+"""The ``rules:`` (top level and under each category) in, checked ``Rule`` values out; and
+what a rule or table row produces when it fires (``Outcome``: block, warn, approval...)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..lang.types import ANY, DATE, Type, list_of
+from ..read.sourcemap import Path
+from .context import label, title
+from .expressions import Lang
+from .messages import TABLE_NAMES
+from .model import Outcome, Rule
+from .names import Declared, RuleIds, scope_list
+from .parameters import days
+
+
+def check_rules(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Rule, ...]:
+    out = []
+    places = [(("rules",), None)] + [(("categories", c, "rules"), c) for c in declared.categories]
+    for base, category in places:
+        for path, spec in lang.ctx.items(base):
+            rule = _check_rule(lang, declared, ids, spec, path, category)
+            if rule is not None:
+                out.append(rule)
+    return tuple(out)
+
+
+def _check_rule(
+    lang: Lang,
+    declared: Declared,
+    ids: RuleIds,
+    spec: dict[str, Any],
+    path: Path,
+    category: str | None,
+) -> Rule | None:
+    ctx = lang.ctx
+    rid = str(spec.get("id"))
+    ids.claim(rid, path + ("id",))
+    categories = scope_list(
+        ctx, spec.get("categories"), path + ("categories",), declared.categories, "category"
+    )
+    if category is not None:
+        if categories is not None and category not in categories:
+            ctx.error(
+                "bad-scope",
+                f"rule '{rid}' sits under category '{category}' but lists other categories",
+                path + ("categories",),
+            )
+        categories = frozenset({category})
+    stages = scope_list(ctx, spec.get("stages"), path + ("stages",), declared.stages, "stage")
+    extra: dict[str, Type] = {}
+    for_each = None
+    item = str(spec.get("as") or "item")
+    if spec.get("for_each") is not None:
+        for_each = lang.expr(spec["for_each"], path + ("for_each",), expect=list_of(ANY))
+        if for_each is None:
+            return None
+        extra[item] = for_each.node.type.item or ANY
+    elif "as" in spec:
+        ctx.error(
+            "bad-key", "'as' names the item of for_each; there is no for_each", path + ("as",)
+        )
+    when = lang.expr(spec.get("when"), path + ("when",), extra=extra)
+    made = outcome(lang, declared, spec, path, rid, str(spec.get("then")), extra)
+    if when is None or made is None:
+        return None
+    return Rule(
+        rid,
+        title(spec.get("title"), rid),
+        label(spec.get("description")),
+        when,
+        made,
+        str(spec.get("on_missing", "warn")),
+        str(spec.get("mode", "enforce")),
+        ctx.at(path),
+        categories,
+        stages,
+        for_each,
+        item,
+    )
+
+
+def outcome(
+    lang: Lang,
+    declared: Declared,
+    spec: dict[str, Any],
+    path: Path,
+    rid: str,
+    kind: str,
+    extra: Mapping[str, Type],
+    table: bool = False,
+    message_path: Path | None = None,
+) -> Outcome | None:
+    """What a rule or a table row produces; None after a problem (or an unknown kind)."""
+    ctx = lang.ctx
+    names = {**extra, **(TABLE_NAMES if table else {})}
+    message = lang.message(spec.get("message"), message_path or path + ("message",), names)
+    if spec.get("message") is not None and message is None:
+        return None
+    if kind == "approval":
+        role = spec.get("role")
+        if role is None:
+            ctx.error(
+                "missing-key",
+                f"'{rid}' needs an approver: add role:",
+                path,
+                f"roles: {', '.join(declared.roles)}",
+            )
+            return None
+        if role not in declared.roles:
+            ctx.unknown("role", role, path + ("role",), declared.roles, "declare it under roles:")
+            return None
+        return Outcome("approval", role=str(role), message=message)
+    if kind == "action":
+        action = spec.get("action")
+        if not isinstance(action, dict):
+            ctx.error("missing-key", f"'{rid}' needs an action: add action: {{id, assignee}}", path)
+            return None
+        apath = path + ("action",)
+        assignee = action.get("assignee")
+        if assignee not in declared.roles:
+            ctx.unknown(
+                "role", assignee, apath + ("assignee",), declared.roles, "declare it under roles:"
+            )
+            return None
+        due = None
+        due_in_days = None
+        if action.get("due") is not None and table:
+            ctx.error(
+                "bad-key", "a table row's action is due in days: use due_in_days", apath + ("due",)
+            )
+            return None
+        if action.get("due") is not None:
+            due = lang.expr(action["due"], apath + ("due",), expect=DATE, extra=extra)
+            if due is None:
+                return None
+        else:
+            due_in_days = days(
+                ctx, declared.params, action.get("due_in_days", 0), apath + ("due_in_days",)
+            )
+        return Outcome(
+            "action",
+            action_id=str(action.get("id")),
+            assignee=str(assignee),
+            due_in_days=due_in_days,
+            due=due,
+            message=message,
+        )
+    if kind in ("block", "warn", "none"):
+        return Outcome(kind, message=message)
+    return None  # the schema already reported an unknown outcome

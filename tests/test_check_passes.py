@@ -1,0 +1,73 @@
+"""The checker's passes: which facts a fact reads comes from its expressions' trees (not
+from any text that mentions ``facts.x``), and the schema's problems keep their paths."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+import engine
+from engine.lang.schema import schema_problems
+from engine.read.yaml import load_yaml
+
+HEAD = """\
+kam: 1
+id: passes
+version: "1"
+title: Passes
+currency: EUR
+roles: {sales: Sales}
+stages: {open: {}, won: {terminal: true}}
+transitions: [{from: open, to: won}]
+fields: {amount: {type: money}, note: {type: string}}
+"""
+
+
+def load(facts: str) -> engine.Playbook:
+    return engine.loads_playbook(HEAD + "facts:\n" + textwrap.indent(textwrap.dedent(facts), "  "))
+
+
+def test_facts_are_ordered_by_what_their_expressions_read():
+    pb = load(
+        """\
+        total: {value: "facts.net * 2"}
+        net: {value: "facts.base - 1"}
+        base: {value: deal.amount}
+        """
+    )
+    assert [f.name for f in pb.model.facts] == ["base", "net", "total"]
+    assert pb.model.fact_names == ("total", "net", "base")
+    assert pb.model.facts[-1].type.kind != "any"  # learnt from the facts it reads
+
+
+def test_a_fact_named_in_a_description_or_a_text_is_not_read():
+    pb = load(
+        """\
+        a: {value: deal.amount, description: "more than facts.b"}
+        b: {value: "facts.a * 2"}
+        c: {value: "deal.note == 'facts.c'"}
+        """
+    )
+    assert [f.name for f in pb.model.facts] == ["a", "c", "b"]
+
+
+def test_facts_that_read_each_other_are_a_cycle():
+    with pytest.raises(engine.PlaybookError) as caught:
+        load(
+            """\
+            a: {value: "facts.b + 1"}
+            b: {cases: [{when: "facts.a > 1", value: 1}], otherwise: 0}
+            """
+        )
+    codes = [d.code for d in caught.value.diagnostics]
+    assert codes == ["fact-cycle", "fact-cycle"]
+
+
+def test_schema_problems_carry_the_path_of_the_value_as_a_tuple():
+    data, smap, problems = load_yaml(HEAD + "facts: {a: {value: 1, colour: red}}\n", "pb.yaml")
+    assert not problems
+    found = schema_problems(data, smap)
+    assert [(path, d.code, d.path) for path, d in found] == [
+        (("facts", "a", "colour"), "unknown-key", "$.facts.a.colour")
+    ]
