@@ -3,5 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
-.venv/bin/python -m pip install --quiet -e '.[bench]'
+.venv/bin/python -m pip install --quiet -c constraints.txt -e '.[bench]'
 exec .venv/bin/python bench/run.py "$@"
