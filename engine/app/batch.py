@@ -589,6 +589,8 @@ class Summary:
 
     @classmethod
     def of(cls, tally: Tally, playbook: Playbook, as_of: date) -> Summary:
+        from ..run.evaluate import playbook_ref
+
         model = playbook.model
         fact = amount_fact(model)
         weighs = any(s.win_probability for s in model.stages)
@@ -618,7 +620,7 @@ class Summary:
         for (role, state), n in tally.approvals.items():
             roles.setdefault(role, dict.fromkeys(APPROVAL_STATES, 0))[state] = n
         return cls(
-            playbook.compiled.ref,
+            playbook_ref(playbook.compiled),
             as_of,
             tally.deals,
             tuple(sorted(tally.statuses.items())),

@@ -21,7 +21,7 @@ from ..errors import Diagnostic, InputError, Location, PlaybookError, Transition
 from ..read.source import DEFAULT_LIMITS, Limits
 from ..results import Explanation, PlaybookRef, Result
 from ..run.deal import check_deal
-from ..run.evaluate import Tracer, check_language, evaluate, granted_roles
+from ..run.evaluate import Tracer, check_language, evaluate, granted_roles, playbook_ref
 
 if TYPE_CHECKING:
     from ..read.assemble import Assembled
@@ -332,8 +332,7 @@ def check_assembled(parts: Assembled) -> PlaybookRef:
     """Check a read playbook or module; raises ``PlaybookError``. A module's reference has
     the version "module" and the hash of its content."""
     if not is_module(parts):
-        ref: PlaybookRef = _build(parts).compiled.ref
-        return ref
+        return playbook_ref(_build(parts).compiled)
     from ..check.checker import check_module
 
     _fatal(parts)

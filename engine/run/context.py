@@ -1,0 +1,128 @@
+"""One evaluation's working state: the deal's ``Scope``, the evaluator that answers for it, the
+language, and the engine's own sentences (en/zh) - shared by ``evaluate``, ``chains`` and
+``moves``. Messages are rendered lazily: written when first read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from functools import partial
+from typing import Any
+
+from ..compile.build import CExpr, CompiledPlaybook
+from ..compile.evaluator import Evaluator, LocalValue, Scope
+from ..errors import Text
+from ..lang.messages import Message, RenderFailed
+from ..lang.values import MissingFact, Unknown
+from .reference import Tracer
+
+_TEXT = {
+    "en": {
+        "unknown": "cannot check {title}: {reason}",
+        "provide": "provide the {document} (needed to enter {stage})",
+        "needs_document": "{document} is missing",
+        "needs_approval": "approval by {role} is not granted yet",
+        "blocked_by": "resolve first: {message}",
+        "pending": "approval by {role} is pending",
+        "guard_unknown": "cannot check {title}: {reason}",
+        "guard_failed": "needs {title}",
+        "fired": "{title}",
+        "chain_step": "step {step} of {total} ({title}): approval by {role}",
+        "chain_amount": "cannot check the limits of {title}: {reason}",
+        "chain_self": "{by} owns the request and cannot approve it as {role}",
+        "chain_twice": "{by} already approved an earlier step; {role} needs another person",
+        "chain_order": "{role} approved{on} before {first}: it does not count, "
+        "approve again after {first}",
+        "chain_rejected": "rejected by {role} ({by}){comment}: the request goes back to the "
+        "first step",
+    },
+    "zh": {
+        "unknown": "无法检查{title}：{reason}",
+        "provide": "请提供{document}（进入{stage}阶段所需）",
+        "needs_document": "缺少{document}",
+        "needs_approval": "尚未获得{role}的审批",
+        "blocked_by": "请先解决：{message}",
+        "pending": "待{role}审批",
+        "guard_unknown": "无法检查{title}：{reason}",
+        "guard_failed": "需要{title}",
+        "fired": "{title}",
+        "chain_step": "第 {step}/{total} 步（{title}）：{role}审批",
+        "chain_amount": "无法检查{title}的审批权限：{reason}",
+        "chain_self": "{by}是申请人，不能以{role}身份审批",
+        "chain_twice": "{by}已审批前一步；{role}须由另一人审批",
+        "chain_order": "{role}在{first}之前审批{on}：无效，请在{first}之后重新审批",
+        "chain_rejected": "被{role}（{by}）驳回{comment}：申请退回第一步",
+    },
+}
+
+
+def text(lang: str, key: str, **values: Any) -> str:
+    return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
+
+
+class Context(Scope):
+    """Everything one evaluation needs, built once per call."""
+
+    __slots__ = ("_render_values", "evaluator", "granted", "lang", "pb", "tracer")
+
+    def __init__(
+        self,
+        pb: CompiledPlaybook,
+        deal: dict[str, Any],
+        as_of: date,
+        lang: str,
+        evaluator: Evaluator,
+        tracer: Tracer | None,
+    ) -> None:
+        super().__init__(deal, pb.stage_info[deal["stage"]], as_of)
+        self.pb = pb
+        self.lang = lang
+        self.evaluator = evaluator
+        self.tracer = tracer
+        self.granted: dict[str, str] = {}  # role -> who approved
+        self._render_values: dict[str, Any] | None = None
+
+    def run(self, c: CExpr, *local_values: LocalValue) -> Any:
+        """One expression's value (raises ``Unknown``)."""
+        return self.evaluator.run(self, c, *local_values)
+
+    def why(self, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue) -> str:
+        """The precise reason the first of ``exprs`` that cannot be decided is unknown."""
+        return self.evaluator.reason(self, exprs, exc, *local_values)
+
+    def values(self, **extra: Any) -> dict[str, Any]:
+        if self._render_values is None:
+            self._render_values = {
+                "deal": self.deal,
+                "facts": {
+                    k: None if isinstance(v, MissingFact) else v for k, v in self.facts.items()
+                },
+                "params": self.pb.params,
+                "as_of": self.as_of,
+                "stage": self.stage,
+            }
+        if not extra:
+            return self._render_values
+        return {**self._render_values, **extra}
+
+    def render(self, message: Message | None, fallback: str, **extra: Any) -> Text | str:
+        """The message, written when first read (with the values of this evaluation)."""
+        if message is None:
+            return fallback
+        values = self.values(**extra)
+        return Text(make=partial(_write, message, self.lang, values, fallback))
+
+    def label(self, kind: str, key: str) -> str:
+        return self.pb.labels[self.lang][kind].get(key, key)
+
+    def stage_label(self, key: str) -> str:
+        return self.pb.labels[self.lang]["stage"].get(key, key)
+
+
+def _write(message: Message, lang: str, values: dict[str, Any], fallback: str) -> str:
+    try:
+        return message.render(lang, values)
+    except RenderFailed:
+        # the message reads a value this deal lacks: the rule's title still says it all
+        return fallback
