@@ -11,74 +11,32 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal
 from typing import Any
 
-MAX_OUTPUT = 64 * 1024
+from .formats import (
+    MAX_OUTPUT,
+    PLAIN_FILTERS,
+    Plain,
+    RenderFailed,
+    fmt_date,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+)
+from .formats import Unsure as _Unsure
 
-# A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
-Plain = tuple[str | tuple[tuple[str, ...], tuple[tuple[str, tuple[Any, ...]], ...]], ...]
-USE_PLAIN_FORMS = True  # the tests switch it off to compare both paths
-
-
-def fmt_number(value: Any, places: int | None = None) -> str:
-    """Exact decimal text with thousands separators; trailing zeros trimmed unless places."""
-    cls = value.__class__
-    if cls is int:
-        return f"{value:,.{places}f}" if places else f"{value:,}"
-    if cls is float:
-        value = Decimal(repr(value))
-    elif cls is not Decimal:
-        return str(value)
-    if places is not None:
-        # the format rounds half-even on the exact decimal: no float ever sees the money
-        return f"{value:,.{places}f}"
-    text = f"{value:,f}"
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def fmt_percent(value: Any, places: int | None = None) -> str:
-    """0.18 -> "18%", 0.1834 -> "18.34%"; ``places`` fixes the decimals ("18.0%")."""
-    if isinstance(value, bool) or not isinstance(value, int | Decimal | float):
-        return str(value)
-    d = (value if isinstance(value, Decimal) else Decimal(str(value))) * 100
-    return fmt_number(d, places) + "%"
-
-
-def fmt_money(value: Any) -> str:
-    return fmt_number(value, 2)
-
-
-def fmt_date(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def _join(value: Any, separator: str = "") -> str:
-    # jinja2's join without autoescape, for the one kind of value the plain path takes
-    if value.__class__ is not list:
-        raise _Unsure
-    return str(separator).join(map(str, value))
-
-
-PLAIN_FILTERS = {
-    "pct": fmt_percent,
-    "money": fmt_money,
-    "number": fmt_number,
-    "date": fmt_date,
-    "join": _join,
-}
-
-
-class RenderFailed(Exception):
-    """A message could not be written for this deal (it read a value the deal lacks)."""
-
-
-class _Unsure(Exception):
-    """The plain path leaves this message to jinja2 (a missing value, an object...)."""
-
+__all__ = [
+    "MAX_OUTPUT",
+    "PLAIN_FILTERS",
+    "Message",
+    "Plain",
+    "RenderFailed",
+    "fmt_date",
+    "fmt_money",
+    "fmt_number",
+    "fmt_percent",
+    "write_plain",
+]
 
 _ABSENT = object()
 
@@ -94,11 +52,13 @@ class Message:
     source: Mapping[str, str]
     plain: Mapping[str, Plain] = field(default_factory=dict)
 
-    def render(self, lang: str, values: Mapping[str, Any]) -> str:
+    def render(self, lang: str, values: Mapping[str, Any], plain: bool = True) -> str:
+        """The text in ``lang`` (else English, else the one there is). ``plain=False`` leaves
+        every message to jinja2: the tests compare both writers that way."""
         source = self.source
         key = lang if source.get(lang) else "en" if source.get("en") else next(iter(source))
         parts = self.plain.get(key)
-        if parts is not None and USE_PLAIN_FORMS:
+        if parts is not None and plain:
             try:
                 return write_plain(parts, values)
             except (_Unsure, ArithmeticError, TypeError, ValueError):
@@ -120,14 +80,14 @@ def write_plain(parts: Plain, values: Mapping[str, Any]) -> str:
         value = values.get(path[0], _ABSENT)
         for name in path[1:]:
             # jinja2 reads a dict's key first; a missing key or any other object is its call
-            if value.__class__ is not dict:
+            if type(value) is not dict:
                 raise _Unsure
             value = value.get(name, _ABSENT)
         if value is _ABSENT:
             raise _Unsure
         for filter_name, args in filters:
             value = PLAIN_FILTERS[filter_name](value, *args)
-        out.append(value if value.__class__ is str else str(value))
+        out.append(str(value))
     text = "".join(out)
     if len(text) > MAX_OUTPUT:
         raise _Unsure  # jinja2's path cuts it

@@ -21,7 +21,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .messages import (
+from .formats import (
     MAX_OUTPUT,
     PLAIN_FILTERS,
     Plain,

@@ -64,7 +64,7 @@ def text(lang: str, key: str, **values: Any) -> str:
 class Context(Scope):
     """Everything one evaluation needs, built once per call."""
 
-    __slots__ = ("_render_values", "evaluator", "granted", "lang", "pb", "tracer")
+    __slots__ = ("_render_values", "evaluator", "granted", "lang", "pb", "plain", "tracer")
 
     def __init__(
         self,
@@ -74,10 +74,12 @@ class Context(Scope):
         lang: str,
         evaluator: Evaluator,
         tracer: Tracer | None,
+        plain: bool = True,
     ) -> None:
         super().__init__(deal, pb.stage_info[deal["stage"]], as_of)
         self.pb = pb
         self.lang = lang
+        self.plain = plain  # plain messages written without jinja2 (see lang/messages.py)
         self.evaluator = evaluator
         self.tracer = tracer
         self.granted: dict[str, str] = {}  # role -> who approved
@@ -111,7 +113,7 @@ class Context(Scope):
         if message is None:
             return fallback
         values = self.values(**extra)
-        return Text(make=partial(_write, message, self.lang, values, fallback))
+        return Text(make=partial(_write, message, self.lang, values, fallback, self.plain))
 
     def label(self, kind: str, key: str) -> str:
         return self.pb.labels[self.lang][kind].get(key, key)
@@ -120,9 +122,9 @@ class Context(Scope):
         return self.pb.labels[self.lang]["stage"].get(key, key)
 
 
-def _write(message: Message, lang: str, values: dict[str, Any], fallback: str) -> str:
+def _write(message: Message, lang: str, values: dict[str, Any], fallback: str, plain: bool) -> str:
     try:
-        return message.render(lang, values)
+        return message.render(lang, values, plain)
     except RenderFailed:
         # the message reads a value this deal lacks: the rule's title still says it all
         return fallback

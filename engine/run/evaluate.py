@@ -41,14 +41,17 @@ def evaluate(
     as_of: date,
     lang: str = "en",
     tracer: Tracer | None = None,
+    plain: bool = True,
 ) -> Result:
-    """Evaluate a checked, normalised deal. Never raises for business reasons."""
+    """Evaluate a checked, normalised deal. Never raises for business reasons. With a
+    ``tracer`` the reference interpreter answers and records every step; ``plain=False``
+    writes every message with jinja2 (the tests compare both writers)."""
     check_language(pb, lang)
     if tracer is None:
         evaluator: Generated | Reference = Generated(pb, Reference(pb))
     else:
         evaluator = Reference(pb, tracer)
-    ctx = Context(pb, deal, as_of, lang, evaluator, tracer)
+    ctx = Context(pb, deal, as_of, lang, evaluator, tracer, plain)
     category = deal["category"]
     stage = deal["stage"]
     evaluator.facts(ctx)
