@@ -5,59 +5,18 @@ exceptions.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from .errors import Text, UnmetGuard
-
-
-def _quick_init(cls: type[T]) -> type[T]:
-    """Give a frozen slotted dataclass an ``__init__`` that stores through the slot
-    descriptors. The generated one calls ``object.__setattr__`` by name for every field, and
-    results are built for every deal: this halves their cost. Frozen after ``__init__`` as
-    before (``FrozenInstanceError``); fields, defaults, equality and repr are unchanged."""
-    params, body = [], []
-    namespace: dict[str, Any] = {"_absent": _ABSENT}
-    for i, f in enumerate(fields(cls)):  # type: ignore[arg-type]
-        namespace[f"_set{i}"] = cls.__dict__[f.name].__set__
-        if f.default is not MISSING:
-            namespace[f"_default{i}"] = f.default
-            params.append(f"{f.name}=_default{i}")
-        elif f.default_factory is not MISSING:
-            namespace[f"_factory{i}"] = f.default_factory
-            params.append(f"{f.name}=_absent")
-            body.append(f"    if {f.name} is _absent: {f.name} = _factory{i}()")
-        else:
-            params.append(f.name)
-        body.append(f"    _set{i}(self, {f.name})")
-    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body)
-    exec(source, namespace)  # noqa: S102 - built from the class's own field names
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[method-assign]
-    return cls
-
-
-class _Factory:
-    """The default of a field that has a default factory, shown as dataclasses show it."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<factory>"
-
-
-_ABSENT = _Factory()
-T = TypeVar("T")
 
 OK = "ok"
 NEEDS_APPROVAL = "needs_approval"
 BLOCKED = "blocked"
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Violation:
     rule: str
@@ -72,7 +31,6 @@ class Violation:
         return {"rule": self.rule, "severity": self.severity, "message": self.message}
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Approval:
     rule: str
@@ -102,7 +60,6 @@ class Approval:
         return out
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Action:
     rule: str
@@ -125,7 +82,6 @@ class Action:
         }
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Move:
     """A stage move from the deal's current stage: allowed now, or what it still needs."""
@@ -152,7 +108,6 @@ class PlaybookRef:
         return {"id": self.id, "version": self.version, "hash": self.hash}
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Result:
     """The engine's verdict on one deal at one date.

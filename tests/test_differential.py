@@ -116,7 +116,7 @@ def deals(draw):
     return deal
 
 
-@many(1000)
+@many(500)
 @given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
 def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
     fast = auto_dealer.evaluate(deal, as_of=AS_OF, lang=lang)
@@ -245,7 +245,7 @@ def shipped():
 def test_every_shipped_playbook_matches_the_interpreter(shipped, file):
     playbook = shipped[file]
 
-    @many(150)
+    @many(300)
     @given(deal=typed_deals(playbook.model), lang=st.sampled_from(["en", "zh"]))
     def check(deal, lang):
         same_both_ways(playbook, deal, lang)

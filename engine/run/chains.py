@@ -12,7 +12,7 @@ from typing import Any
 from ..compile.build import CChain
 from ..lang.values import Unknown, show
 from ..results import Action, Approval, Violation
-from .context import Context, text
+from .context import Context, new_approval, new_violation, text
 from .reference import scope_text
 
 
@@ -65,7 +65,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         except Unknown as exc:
             reason = ctx.why([cchain.amount], exc)
             notes.append(
-                Violation(
+                new_violation(
                     chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)
                 )
             )
@@ -96,12 +96,14 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         label = ctx.label("role", role)
         if by == owner:
             notes.append(
-                Violation(chain.id, "warn", text(ctx.lang, "chain_self", by=by, role=label))
+                new_violation(chain.id, "warn", text(ctx.lang, "chain_self", by=by, role=label))
             )
         elif done < len(steps) and steps[done].role == role:
             if by in approvers:
                 notes.append(
-                    Violation(chain.id, "warn", text(ctx.lang, "chain_twice", by=by, role=label))
+                    new_violation(
+                        chain.id, "warn", text(ctx.lang, "chain_twice", by=by, role=label)
+                    )
                 )
                 continue
             granted[done] = str(by)
@@ -110,7 +112,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             rejected = None
         elif any(s.role == role for s in steps[done + 1 :]):
             notes.append(
-                Violation(
+                new_violation(
                     chain.id,
                     "warn",
                     text(
@@ -126,7 +128,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         state = "rejected"
         comment = rejected.get("comment")
         notes.append(
-            Violation(
+            new_violation(
                 chain.id,
                 "warn",
                 text(
@@ -165,5 +167,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             limit=step.limit,
             amount=amount,
         )
-        out.append(Approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id))
+        out.append(
+            new_approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id)
+        )
     return out + notes

@@ -11,10 +11,12 @@ from functools import partial
 from typing import Any
 
 from ..compile.build import CExpr, CompiledPlaybook
+from ..compile.codegen import constructor
 from ..compile.evaluator import Evaluator, LocalValue, Scope
 from ..errors import Text
 from ..lang.messages import Message, RenderFailed
 from ..lang.values import MissingFact, Unknown
+from ..results import Action, Approval, Move, Result, Violation
 from .reference import Tracer
 
 _TEXT = {
@@ -128,3 +130,11 @@ def _write(message: Message, lang: str, values: dict[str, Any], fallback: str, p
     except RenderFailed:
         # the message reads a value this deal lacks: the rule's title still says it all
         return fallback
+
+
+# Results are built for every deal: through generated constructors (compile/codegen.py says why).
+new_violation = constructor(Violation)
+new_approval = constructor(Approval)
+new_action = constructor(Action)
+new_move = constructor(Move)
+new_result = constructor(Result)

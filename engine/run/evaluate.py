@@ -28,7 +28,7 @@ from ..results import (
     Violation,
 )
 from .chains import granted_roles, run_chain
-from .context import Context, text
+from .context import Context, new_action, new_approval, new_result, new_violation, text
 from .moves import stage_moves
 from .reference import Reference, Tracer, item_value
 
@@ -78,7 +78,7 @@ def evaluate(
                 break
     model = pb.model
     facts = ctx.facts
-    return Result(
+    return new_result(
         deal=str(deal["id"]),
         playbook=playbook_ref(pb),
         category=category,
@@ -181,7 +181,7 @@ def _on_missing(
     if mode == "skip":
         return []
     return [
-        Violation(
+        new_violation(
             rule_id,
             "block" if mode == "block" else "warn",
             text(ctx.lang, "unknown", title=title, reason=reason),
@@ -200,11 +200,11 @@ def _outcome(
 ) -> Violation | Approval | Action:
     kind = outcome.kind
     if kind in ("block", "warn"):
-        return Violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
+        return new_violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
         by = ctx.granted.get(outcome.role)
         said = _said(ctx, outcome, title, outcome.role, extra)
-        return Approval(rule_id, outcome.role, "granted" if by else "pending", said, by)
+        return new_approval(rule_id, outcome.role, "granted" if by else "pending", said, by)
     due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
@@ -212,7 +212,7 @@ def _outcome(
         except Unknown:
             due = None  # the due date itself depends on an absent value
     said = _said(ctx, outcome, title, outcome.assignee, extra)
-    return Action(rule_id, outcome.action_id, outcome.assignee, due, said)
+    return new_action(rule_id, outcome.action_id, outcome.assignee, due, said)
 
 
 def _said(

@@ -12,7 +12,7 @@ from ..compile.build import CNeed
 from ..errors import Text, UnmetGuard
 from ..lang.values import Unknown
 from ..results import Action, Approval, Move, Step, Violation
-from .context import Context, text
+from .context import Context, new_action, new_move, text
 
 
 def _blocked_by(lang: str, v: Violation) -> str:
@@ -111,7 +111,7 @@ def stage_moves(
                 )
             )
             if doc not in doc_actions:
-                doc_actions[doc] = Action(
+                doc_actions[doc] = new_action(
                     cneed.need.rule,
                     f"provide:{doc}",
                     pb.model.document_assignee,
@@ -149,6 +149,6 @@ def stage_moves(
                             text(ctx.lang, "pending", role=ctx.label("role", a.role)),
                         )
                     )
-        moves.append(Move(t.target, not missing, tuple(missing)))
+        moves.append(new_move(t.target, not missing, tuple(missing)))
     actions.extend(doc_actions.values())
     return moves
