@@ -1,6 +1,7 @@
 """What an evaluation found, as frozen dataclasses; ``to_dict()`` gives the documented JSON
 (``schemas/result.schema.json``). Violations, approvals and actions are results, never
-exceptions.
+exceptions. Their ``text`` is a ``Text``: the message is written when first read
+(``message``), since most callers only look at the status.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ BLOCKED = "blocked"
 class Violation:
     rule: str
     severity: str  # block | warn
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
 
     @property
     def message(self) -> str:
@@ -36,7 +37,7 @@ class Approval:
     rule: str
     role: str
     status: str  # pending | granted | waiting (a later step of a chain)
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
     granted_by: str | None = None
     step: int | None = None  # for approval chains: the step number...
     chain: str | None = None  # ...and the chain id
@@ -66,7 +67,7 @@ class Action:
     id: str
     assignee: str
     due: date | None
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
 
     @property
     def message(self) -> str:

@@ -1,9 +1,12 @@
-"""Checked expression trees in, one compiled Python module of plain functions out.
+"""Checked expression trees in, one compiled Python module of plain functions out: all the
+Python the engine writes lives here - one function per expression, the playbook's
+``facts_of`` and ``hits_of`` (the generated evaluator, ``compile/evaluator.py``), the result
+constructors and the deal checker.
 
 Only our own allow-listed IR nodes (``expressions.py``) are turned into source text. User
 values never become code: text literals are written with ``repr`` and every other constant
 (Decimal, dates, lists) is passed in by name. The module is compiled once per playbook, in a
-namespace that holds our helpers and a handful of builtins - nothing else.
+namespace that holds our helpers (``lang/values.py``) and a handful of builtins - nothing else.
 
 Each expression becomes ``def x<N>(deal, facts, stage, as_of, chains)``; every path read gets
 its own small getter that raises ``Unknown`` when the value is absent.

@@ -59,8 +59,8 @@ _TEXT = {
 }
 
 
-def text(lang: str, key: str, **values: Any) -> str:
-    return _TEXT.get(lang, _TEXT["en"])[key].format(**values)
+def text(lang: str, key: str, **values: Any) -> Text:
+    return Text(_TEXT.get(lang, _TEXT["en"])[key].format(**values))
 
 
 class Context(Scope):
@@ -110,10 +110,10 @@ class Context(Scope):
             return self._render_values
         return {**self._render_values, **extra}
 
-    def render(self, message: Message | None, fallback: str, **extra: Any) -> Text | str:
+    def render(self, message: Message | None, fallback: str | Text, **extra: Any) -> Text:
         """The message, written when first read (with the values of this evaluation)."""
         if message is None:
-            return fallback
+            return fallback if isinstance(fallback, Text) else Text(fallback)
         values = self.values(**extra)
         return Text(make=partial(_write, message, self.lang, values, fallback, self.plain))
 
@@ -124,12 +124,14 @@ class Context(Scope):
         return self.pb.labels[self.lang]["stage"].get(key, key)
 
 
-def _write(message: Message, lang: str, values: dict[str, Any], fallback: str, plain: bool) -> str:
+def _write(
+    message: Message, lang: str, values: dict[str, Any], fallback: str | Text, plain: bool
+) -> str:
     try:
         return message.render(lang, values, plain)
     except RenderFailed:
         # the message reads a value this deal lacks: the rule's title still says it all
-        return fallback
+        return str(fallback)
 
 
 # Results are built for every deal: through generated constructors (compile/codegen.py says why).

@@ -215,12 +215,10 @@ def _outcome(
     return new_action(rule_id, outcome.action_id, outcome.assignee, due, said)
 
 
-def _said(
-    ctx: Context, outcome: Outcome, title: str, role: str, extra: dict[str, Any]
-) -> Text | str:
+def _said(ctx: Context, outcome: Outcome, title: str, role: str, extra: dict[str, Any]) -> Text:
     """An approval's or action's text: its own message (which may name the role), else the title."""
     if outcome.message is None:
-        return title
+        return Text(title)
     return ctx.render(
         outcome.message, title, role=role, role_label=ctx.label("role", role), **extra
     )

@@ -16,7 +16,7 @@ from .context import Context, new_action, new_move, text
 
 
 def _blocked_by(lang: str, v: Violation) -> str:
-    return text(lang, "blocked_by", message=v.message)
+    return str(text(lang, "blocked_by", message=v.message))
 
 
 def _needed(ctx: Context, needs: Iterable[CNeed]) -> list[CNeed]:
