@@ -116,7 +116,7 @@ def deals(draw):
     return deal
 
 
-@many(500)
+@many(800)
 @given(deal=deals(), lang=st.sampled_from(["en", "zh"]))
 def test_generated_code_matches_the_interpreter(auto_dealer, deal, lang):
     fast = auto_dealer.evaluate(deal, as_of=AS_OF, lang=lang)
@@ -534,7 +534,7 @@ def small_playbooks(draw):
     return json.dumps(doc)
 
 
-@many(100)
+@many(200)
 @given(text=small_playbooks(), data=st.data())
 def test_random_playbooks_match_the_interpreter(text, data):
     try:
