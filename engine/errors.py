@@ -189,7 +189,7 @@ class UnmetGuard:
     kind: str
     id: str
     rule: str
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
 
     @property
     def message(self) -> str:

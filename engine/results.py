@@ -1,68 +1,29 @@
 """What an evaluation found, as frozen dataclasses; ``to_dict()`` gives the documented JSON
 (``schemas/result.schema.json``). Violations, approvals and actions are results, never
-exceptions. Also what changed between two playbooks (``kam diff``: ``PlaybookDiff``).
+exceptions. Their ``text`` is a ``Text``: the message is written when first read
+(``message``), since most callers only look at the status. Also what changed between two
+playbooks (``kam diff``: ``PlaybookDiff``).
 """
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from .errors import Location, Text, UnmetGuard
-
-
-def _quick_init(cls: type[T]) -> type[T]:
-    """Give a frozen slotted dataclass an ``__init__`` that stores through the slot
-    descriptors. The generated one calls ``object.__setattr__`` by name for every field, and
-    results are built for every deal: this halves their cost. Frozen after ``__init__`` as
-    before (``FrozenInstanceError``); fields, defaults, equality and repr are unchanged."""
-    params, body = [], []
-    namespace: dict[str, Any] = {"_absent": _ABSENT}
-    for i, f in enumerate(fields(cls)):  # type: ignore[arg-type]
-        namespace[f"_set{i}"] = cls.__dict__[f.name].__set__
-        if f.default is not MISSING:
-            namespace[f"_default{i}"] = f.default
-            params.append(f"{f.name}=_default{i}")
-        elif f.default_factory is not MISSING:
-            namespace[f"_factory{i}"] = f.default_factory
-            params.append(f"{f.name}=_absent")
-            body.append(f"    if {f.name} is _absent: {f.name} = _factory{i}()")
-        else:
-            params.append(f.name)
-        body.append(f"    _set{i}(self, {f.name})")
-    source = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body)
-    exec(source, namespace)  # noqa: S102 - built from the class's own field names
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = init  # type: ignore[method-assign]
-    return cls
-
-
-class _Factory:
-    """The default of a field that has a default factory, shown as dataclasses show it."""
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "<factory>"
-
-
-_ABSENT = _Factory()
-T = TypeVar("T")
 
 OK = "ok"
 NEEDS_APPROVAL = "needs_approval"
 BLOCKED = "blocked"
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Violation:
     rule: str
     severity: str  # block | warn
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
 
     @property
     def message(self) -> str:
@@ -72,13 +33,12 @@ class Violation:
         return {"rule": self.rule, "severity": self.severity, "message": self.message}
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Approval:
     rule: str
     role: str
     status: str  # pending | granted | waiting (a later step of a chain)
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
     granted_by: str | None = None
     step: int | None = None  # for approval chains: the step number...
     chain: str | None = None  # ...and the chain id
@@ -102,14 +62,13 @@ class Approval:
         return out
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Action:
     rule: str
     id: str
     assignee: str
     due: date | None
-    text: str | Text
+    text: Text  # the message, written when first read (``message``)
 
     @property
     def message(self) -> str:
@@ -125,7 +84,6 @@ class Action:
         }
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Move:
     """A stage move from the deal's current stage: allowed now, or what it still needs."""
@@ -152,7 +110,6 @@ class PlaybookRef:
         return {"id": self.id, "version": self.version, "hash": self.hash}
 
 
-@_quick_init
 @dataclass(frozen=True, slots=True)
 class Result:
     """The engine's verdict on one deal at one date.

@@ -486,7 +486,7 @@ def test_no_sentinel_shows_in_help_or_repr(auto_dealer, deal):
     for cls in (engine.Result, engine.Approval, engine.Move, engine.RuleInfo):
         assert "object at" not in pydoc.render_doc(cls, renderer=pydoc.plaintext)
     signature = str(inspect.signature(engine.Result))
-    assert "facts=<factory>" in signature
+    assert "facts: 'dict[str, Any]' = <factory>" in signature  # as dataclasses show it
     result = auto_dealer.evaluate(_priced(deal), as_of=AS_OF)  # messages not written yet
     shown = repr(result)
     assert "object at" not in shown

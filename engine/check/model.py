@@ -7,6 +7,7 @@ compiled templates. Nothing here runs a rule.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,8 @@ from ..errors import Location
 from ..lang.ir import Node
 from ..lang.messages import Message
 from ..lang.types import Type
+
+_COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,12 +90,18 @@ class Row:
     value: Any = None  # for fact tables
     bounds_text: Mapping[str, str] = field(default_factory=dict)
 
+    def limits(self) -> tuple[tuple[str, Decimal], ...]:
+        """The row's test as ``(operator, bound)`` pairs read ``x <operator> bound``, all of
+        which must hold: the one definition the interpreter runs and the generated code writes."""
+        out = []
+        if self.low is not None:
+            out.append((">=" if self.low_inclusive else ">", self.low))
+        if self.high is not None:
+            out.append(("<=" if self.high_inclusive else "<", self.high))
+        return tuple(out)
+
     def holds(self, x: Any) -> bool:
-        if self.low is not None and (x < self.low if self.low_inclusive else x <= self.low):
-            return False
-        return not (
-            self.high is not None and (x > self.high if self.high_inclusive else x >= self.high)
-        )
+        return all(_COMPARE[op](x, bound) for op, bound in self.limits())
 
 
 @dataclass(frozen=True, slots=True)

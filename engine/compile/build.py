@@ -21,15 +21,13 @@ from ..check.model import (
     Fact,
     Guard,
     PlaybookModel,
-    Row,
     Rule,
     Table,
     Transition,
 )
-from ..results import PlaybookRef
-from ..run import reference as rt
+from ..lang.values import ROUNDING, show
 from ..text import LANGUAGES
-from .codegen import ModuleBuilder
+from .codegen import ModuleBuilder, evaluator_functions
 from .dealtype import deal_checker, deal_schema
 
 LANGUAGE_VERSION = "1"
@@ -102,12 +100,11 @@ class CompiledPlaybook:
     params: Mapping[str, Any]
     rounding: str
     deal_schema: dict[str, Any]
-    facts_fn: Callable[..., dict[str, Any]]  # generated: every fact of a deal
+    facts_fn: Callable[..., None]  # generated: every fact of a deal (compile/evaluator.py)
     rules_fn: Callable[..., list[tuple[int, Any, int, Any]]]  # generated: rules and tables
     checks: tuple[CRule | CTable, ...]  # the index the generated hits refer to
     check: Callable[[Any], dict[str, Any] | None]  # generated: the deal normalised, or None
     labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> role/document/stage -> label
-    ref: Any  # results.PlaybookRef: id, version and content hash
     source: str  # the generated Python, for people who want to read it
 
     @functools.cached_property
@@ -120,7 +117,7 @@ class CompiledPlaybook:
     @functools.cached_property
     def machine(self) -> Any:
         """The ``transitions`` stage machine: built when a deal first moves."""
-        from ..run.machine import StageMachine
+        from .machine import StageMachine
 
         model = self.model
         return StageMachine(
@@ -146,7 +143,7 @@ def compile_model(
 ) -> CompiledPlaybook:
     """Generate and compile everything one deal evaluation needs (``raw`` is the merged
     playbook data, hashed into the content hash unless ``known_hash`` is given)."""
-    rounding = ROUND_HALF_EVEN if model.rounding == "half_even" else rt.ROUNDING[model.rounding]
+    rounding = ROUND_HALF_EVEN if model.rounding == "half_even" else ROUNDING[model.rounding]
     mb = ModuleBuilder(rounding=rounding)
     pending: list[tuple[str, CExprSlot]] = []
 
@@ -182,8 +179,8 @@ def compile_model(
         for need in cat.documents:
             cat_src.setdefault((cat.id, need.stage or ""), []).append((need, cx(need.when)))
 
-    fuse(mb, model)
-    mb.names["_show"] = rt.show
+    evaluator_functions(mb, model)
+    mb.names["_show"] = show
     namespace = mb.compile(f"{model.id}@{model.version}")
 
     def done(slot: CExprSlot | None) -> CExpr | None:
@@ -217,7 +214,6 @@ def compile_model(
                     if m.transition.source == s.id and by_id[m.transition.target].used_by(category)
                 ]
     category_needs = {k: tuple(CNeed(n, done(w)) for n, w in v) for k, v in cat_src.items()}
-    namespace["_fact_unknown"] = _precise_fact_reason(facts, rounding)
     stage_info = {
         s.id: {
             "id": s.id,
@@ -246,7 +242,6 @@ def compile_model(
         rules_fn=namespace["hits_of"],
         checks=(*rules, *tables),
         check=deal_checker(model.deal_type),
-        ref=PlaybookRef(model.id, model.version, digest),
         labels={
             lang: {
                 "role": {k: v.get(lang) for k, v in model.roles.items()},
@@ -257,153 +252,6 @@ def compile_model(
         },
         source=namespace["__source__"],
     )
-
-
-def fact_value(cfact: CFact, run: Callable[[CExpr], Any]) -> Any:
-    """A fact's value, running its expressions with ``run``; raises ``Unknown``."""
-    if cfact.value is not None:
-        return run(cfact.value)
-    if cfact.cases:
-        for when, value in cfact.cases:
-            if run(when):
-                return run(value)
-        if cfact.otherwise is not None:
-            return run(cfact.otherwise)
-        raise rt.Unknown(f"no case of fact {cfact.fact.name} holds")
-    assert cfact.table_input is not None
-    x = run(cfact.table_input)
-    for row in cfact.fact.rows:
-        if row.holds(x):
-            return row.value
-    raise rt.Unknown(f"{rt.show(x)} matches no row of fact {cfact.fact.name}")
-
-
-def _precise_fact_reason(facts: tuple[CFact, ...], rounding: str) -> Callable[..., Any]:
-    """Why a fact is unknown, in the interpreter's words (with list indexes): generated code
-    only knows "line.list_price is missing", the interpreter knows "deal.lines[2]..."."""
-
-    def unknown(i: int, exc: rt.Unknown, deal: Any, known: Any, stage: Any, as_of: Any) -> Any:
-        env = rt.Env(deal, known, stage, as_of, rounding)
-        try:
-            fact_value(facts[i], lambda c: rt.interpret(c.expr.node, env))
-        except rt.Unknown as precise:
-            return rt.MissingFact(precise.reason, precise.path)
-        return rt.MissingFact(exc.reason, exc.path)  # pragma: no cover - both must agree
-
-    return unknown
-
-
-def fuse(mb: ModuleBuilder, model: PlaybookModel) -> None:
-    """Add the two functions that evaluate a whole deal: ``facts_of`` and ``hits_of``.
-
-    ``hits_of`` checks every rule and decision table in one pass (scope tests inline) and
-    returns what fired or could not be decided as ``(check, unknown, item, value)`` tuples;
-    ``evaluate.py`` turns them into results. No rule tree is walked per deal.
-    """
-    lines = ["def facts_of(deal, stage, as_of, chains):", "    facts = {}"]
-    for i, f in enumerate(model.facts):
-        lines.append("    try:")
-        if f.value is not None:
-            lines.append(f"        facts[{f.name!r}] = {mb.expr(f.value.node)}")
-        elif f.cases:
-            for j, case in enumerate(f.cases):
-                word = "if" if j == 0 else "elif"
-                lines += [
-                    f"        {word} {mb.expr(case.when.node)}:",
-                    f"            facts[{f.name!r}] = {mb.expr(case.value.node)}",
-                ]
-            lines.append("        else:")
-            if f.otherwise is not None:
-                lines.append(f"            facts[{f.name!r}] = {mb.expr(f.otherwise.node)}")
-            else:
-                lines.append(f"            raise Unknown({f'no case of fact {f.name} holds'!r})")
-        elif f.table_input is not None:
-            lines.append(f"        x = {mb.expr(f.table_input.node)}")
-            for j, row in enumerate(f.rows):
-                word = "if" if j == 0 else "elif"
-                lines += [
-                    f"        {word} {_holds(mb, row, 'x')}:",
-                    f"            facts[{f.name!r}] = {mb.const(row.value)}",
-                ]
-            lines += [
-                "        else:",
-                f"            raise Unknown(_show(x) + {f' matches no row of fact {f.name}'!r})",
-            ]
-        lines += [
-            "    except Unknown as exc:",
-            f"        facts[{f.name!r}] = _fact_unknown({i}, exc, deal, facts, stage, as_of)",
-        ]
-    lines += ["    return facts", ""]
-    lines += [
-        "def hits_of(deal, facts, stage, as_of, chains, category, stage_id):",
-        "    hits = []",
-    ]
-    checks: list[Any] = [*model.rules, *model.tables]
-    for k, spec in enumerate(checks):
-        scope = []
-        if spec.categories is not None:
-            scope.append(f"category in {mb.const(frozenset(spec.categories))}")
-        if spec.stages is not None:
-            scope.append(f"stage_id in {mb.const(frozenset(spec.stages))}")
-        pad = "    "
-        if scope:
-            lines.append(f"    if {' and '.join(scope)}:")
-            pad = "        "
-        if isinstance(spec, Rule) and spec.for_each is not None:
-            var = f"v_{spec.item}"
-            lines += [
-                f"{pad}try:",
-                f"{pad}    items = {mb.expr(spec.for_each.node)}",
-                f"{pad}except Unknown as exc:",
-                f"{pad}    hits.append(({k}, exc, -1, None))",
-                f"{pad}else:",
-                f"{pad}    for i, {var} in enumerate(items):",
-                f"{pad}        try:",
-                f"{pad}            if {mb.expr(spec.when.node)}:",
-                f"{pad}                hits.append(({k}, None, i, {var}))",
-                f"{pad}        except Unknown as exc:",
-                f"{pad}            hits.append(({k}, exc, i, {var}))",
-            ]
-        elif isinstance(spec, Rule):
-            lines += [
-                f"{pad}try:",
-                f"{pad}    if {mb.expr(spec.when.node)}:",
-                f"{pad}        hits.append(({k}, None, -1, None))",
-                f"{pad}except Unknown as exc:",
-                f"{pad}    hits.append(({k}, exc, -1, None))",
-            ]
-        else:
-            go = mb.expr(spec.when.node) if spec.when is not None else "True"
-            lines += [
-                f"{pad}try:",
-                f"{pad}    go = {go}",
-                f"{pad}    x = {mb.expr(spec.input.node)} if go else None",
-                f"{pad}except Unknown as exc:",
-                f"{pad}    hits.append(({k}, exc, -1, None))",
-                f"{pad}else:",
-                f"{pad}    if go:",
-            ]
-            word = "if"
-            for j, row in enumerate(spec.rows):
-                lines.append(f"{pad}        {word} {_holds(mb, row, 'x')}:")
-                lines.append(
-                    f"{pad}            hits.append(({k}, None, {j}, x))"
-                    if row.outcome.kind != "none"
-                    else f"{pad}            pass"
-                )
-                if spec.hit == "first":
-                    word = "elif"
-    lines += ["    return hits", ""]
-    mb.lines += lines
-
-
-def _holds(mb: ModuleBuilder, row: Row, x: str) -> str:
-    parts = []
-    if row.low is not None:
-        parts.append(f"{mb.const(row.low)} {'<=' if row.low_inclusive else '<'} {x}")
-    if row.high is not None:
-        parts.append(f"{x} {'<=' if row.high_inclusive else '<'} {mb.const(row.high)}")
-    return " and ".join(parts) or "True"
 
 
 @dataclass

@@ -1,9 +1,12 @@
-"""Checked expression trees in, one compiled Python module of plain functions out.
+"""Checked expression trees in, one compiled Python module of plain functions out: all the
+Python the engine writes lives here - one function per expression, the playbook's
+``facts_of`` and ``hits_of`` (the generated evaluator, ``compile/evaluator.py``) and the result
+constructors. (The deal checker is written by ``compile/dealtype.py``.)
 
 Only our own allow-listed IR nodes (``lang/ir.py``) are turned into source text. User
 values never become code: text literals are written with ``repr`` and every other constant
 (Decimal, dates, lists) is passed in by name. The module is compiled once per playbook, in a
-namespace that holds our helpers and a handful of builtins - nothing else.
+namespace that holds our helpers (``lang/values.py``) and a handful of builtins - nothing else.
 
 Each expression becomes ``def x<N>(deal, facts, stage, as_of, chains)``; every path read gets
 its own small getter that raises ``Unknown`` when the value is absent.
@@ -12,12 +15,25 @@ its own small getter that raises ``Unknown`` when the value is absent.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, ParamSpec, TypeVar
 
+from ..check.model import PlaybookModel, Row, Rule
 from ..lang import ir
 from ..lang.ir import Visitor
-from ..run import reference as rt
+from ..lang.values import (
+    MissingFact,
+    Unknown,
+    add_days,
+    days_between,
+    divide,
+    fact_unknown,
+    largest,
+    missing_reason,
+    round_to,
+    smallest,
+)
 
 _SAFE_BUILTINS = {
     "any": any,
@@ -37,8 +53,8 @@ _MISSING = object()
 def _fact_getter(name: str) -> Any:
     def get(facts: dict[str, Any]) -> Any:
         value = facts[name]
-        if value.__class__ is rt.MissingFact:
-            raise rt.Unknown(f"fact {name} is unknown because {value.reason}", value.path)
+        if value.__class__ is MissingFact:
+            raise fact_unknown(name, value)
         return value
 
     return get
@@ -47,7 +63,7 @@ def _fact_getter(name: str) -> Any:
 def _attempt(thunk: Any) -> Any:
     try:
         return thunk()
-    except rt.Unknown:
+    except Unknown:
         return _MISSING
 
 
@@ -88,7 +104,7 @@ class ModuleBuilder(Visitor[str]):
         miss = (
             "return _MISSING"
             if optional
-            else f"raise Unknown({rt.missing_reason(where)!r}, {where!r}) from None"
+            else f"raise Unknown({missing_reason(where)!r}, {where!r}) from None"
         )
         self.lines += [
             f"def {name}(v):",
@@ -120,15 +136,15 @@ class ModuleBuilder(Visitor[str]):
     def compile(self, label: str) -> dict[str, Any]:
         namespace: dict[str, Any] = {
             "__builtins__": _SAFE_BUILTINS,
-            "Unknown": rt.Unknown,
+            "Unknown": Unknown,
             "_MISSING": _MISSING,
             "_attempt": _attempt,
-            "_divide": rt.divide,
-            "_round": rt.round_to,
-            "_days_between": rt.days_between,
-            "_add_days": rt.add_days,
-            "_smallest": rt.smallest,
-            "_largest": rt.largest,
+            "_divide": divide,
+            "_round": round_to,
+            "_days_between": days_between,
+            "_add_days": add_days,
+            "_smallest": smallest,
+            "_largest": largest,
             "_rounding": self.rounding,
             "_local": _local,
         }
@@ -260,5 +276,158 @@ def _or_default(value: Any, default: Any) -> Any:
 
 def _local(value: Any, name: str) -> Any:
     if value is None:
-        raise rt.Unknown(rt.missing_reason(name), name)
+        raise Unknown(missing_reason(name), name)
     return value
+
+
+# -- the generated evaluator: every fact, every rule and table of a deal in two functions ------
+
+
+def evaluator_functions(mb: ModuleBuilder, model: PlaybookModel) -> None:
+    """Add the two functions that evaluate a whole deal: ``facts_of`` and ``hits_of``
+    (``compile/evaluator.Generated`` calls them).
+
+    ``facts_of`` fills ``facts`` in dependency order; a fact that raises ``Unknown`` becomes
+    what ``missing(scope, index, exc)`` says (the precise evaluator words the reason).
+    ``hits_of`` checks every rule and decision table in one pass (scope tests inline) and
+    returns what fired or could not be decided as ``(check, unknown, item, value)`` tuples;
+    ``run/evaluate.py`` turns them into results. No rule tree is walked per deal.
+    """
+    lines = ["def facts_of(scope, deal, stage, as_of, chains, facts, missing):"]
+    for i, f in enumerate(model.facts):
+        lines.append("    try:")
+        if f.value is not None:
+            lines.append(f"        facts[{f.name!r}] = {mb.expr(f.value.node)}")
+        elif f.cases:
+            for j, case in enumerate(f.cases):
+                word = "if" if j == 0 else "elif"
+                lines += [
+                    f"        {word} {mb.expr(case.when.node)}:",
+                    f"            facts[{f.name!r}] = {mb.expr(case.value.node)}",
+                ]
+            lines.append("        else:")
+            if f.otherwise is not None:
+                lines.append(f"            facts[{f.name!r}] = {mb.expr(f.otherwise.node)}")
+            else:
+                lines.append(f"            raise Unknown({f'no case of fact {f.name} holds'!r})")
+        elif f.table_input is not None:
+            lines.append(f"        x = {mb.expr(f.table_input.node)}")
+            for j, row in enumerate(f.rows):
+                word = "if" if j == 0 else "elif"
+                lines += [
+                    f"        {word} {_holds(mb, row, 'x')}:",
+                    f"            facts[{f.name!r}] = {mb.const(row.value)}",
+                ]
+            lines += [
+                "        else:",
+                f"            raise Unknown(_show(x) + {f' matches no row of fact {f.name}'!r})",
+            ]
+        lines += [
+            "    except Unknown as exc:",
+            f"        facts[{f.name!r}] = missing(scope, {i}, exc)",
+        ]
+    lines += [
+        "    return None",
+        "",
+        "def hits_of(deal, facts, stage, as_of, chains, category, stage_id):",
+    ]
+    lines.append("    hits = []")
+    checks: list[Any] = [*model.rules, *model.tables]
+    for k, spec in enumerate(checks):
+        scope = []
+        if spec.categories is not None:
+            scope.append(f"category in {mb.const(frozenset(spec.categories))}")
+        if spec.stages is not None:
+            scope.append(f"stage_id in {mb.const(frozenset(spec.stages))}")
+        pad = "    "
+        if scope:
+            lines.append(f"    if {' and '.join(scope)}:")
+            pad = "        "
+        if isinstance(spec, Rule) and spec.for_each is not None:
+            var = f"v_{spec.item}"
+            lines += [
+                f"{pad}try:",
+                f"{pad}    items = {mb.expr(spec.for_each.node)}",
+                f"{pad}except Unknown as exc:",
+                f"{pad}    hits.append(({k}, exc, -1, None))",
+                f"{pad}else:",
+                f"{pad}    for i, {var} in enumerate(items):",
+                f"{pad}        try:",
+                f"{pad}            if {mb.expr(spec.when.node)}:",
+                f"{pad}                hits.append(({k}, None, i, {var}))",
+                f"{pad}        except Unknown as exc:",
+                f"{pad}            hits.append(({k}, exc, i, {var}))",
+            ]
+        elif isinstance(spec, Rule):
+            lines += [
+                f"{pad}try:",
+                f"{pad}    if {mb.expr(spec.when.node)}:",
+                f"{pad}        hits.append(({k}, None, -1, None))",
+                f"{pad}except Unknown as exc:",
+                f"{pad}    hits.append(({k}, exc, -1, None))",
+            ]
+        else:
+            go = mb.expr(spec.when.node) if spec.when is not None else "True"
+            lines += [
+                f"{pad}try:",
+                f"{pad}    go = {go}",
+                f"{pad}    x = {mb.expr(spec.input.node)} if go else None",
+                f"{pad}except Unknown as exc:",
+                f"{pad}    hits.append(({k}, exc, -1, None))",
+                f"{pad}else:",
+                f"{pad}    if go:",
+            ]
+            word = "if"
+            for j, row in enumerate(spec.rows):
+                lines.append(f"{pad}        {word} {_holds(mb, row, 'x')}:")
+                lines.append(
+                    f"{pad}            hits.append(({k}, None, {j}, x))"
+                    if row.outcome.kind != "none"
+                    else f"{pad}            pass"
+                )
+                if spec.hit == "first":
+                    word = "elif"
+    lines += ["    return hits", ""]
+    mb.lines += lines
+
+
+def _holds(mb: ModuleBuilder, row: Row, x: str) -> str:
+    """``Row.limits`` as source: the same test the interpreter runs with ``Row.holds``."""
+    return " and ".join(f"{x} {op} {mb.const(bound)}" for op, bound in row.limits()) or "True"
+
+
+# -- results: built for every deal ------------------------------------------------------------
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def constructor(cls: Callable[P, T]) -> Callable[P, T]:
+    """A generated function that builds an instance of the frozen slotted dataclass ``cls``
+    (same fields, defaults and result) by storing through the slot descriptors.
+
+    The dataclass's own ``__init__`` calls ``object.__setattr__`` by name for every field;
+    an evaluation builds a few dozen results, and this halves their cost (about 20% of a
+    deal's evaluation on auto-dealer). So ``results.py`` stays plain frozen dataclasses and
+    ``run/`` builds its results through these."""
+    params, body = [], []
+    namespace: dict[str, Any] = {"_cls": cls, "_new": object.__new__, "_absent": _MISSING}
+    for i, f in enumerate(fields(cls)):  # type: ignore[arg-type]
+        namespace[f"_set{i}"] = cls.__dict__[f.name].__set__
+        if f.default is not MISSING:
+            namespace[f"_default{i}"] = f.default
+            params.append(f"{f.name}=_default{i}")
+        elif f.default_factory is not MISSING:
+            namespace[f"_factory{i}"] = f.default_factory
+            params.append(f"{f.name}=_absent")
+            body.append(f"    if {f.name} is _absent: {f.name} = _factory{i}()")
+        else:
+            params.append(f.name)
+        body.append(f"    _set{i}(self, {f.name})")
+    name = f"new_{cls.__name__}"  # type: ignore[attr-defined]
+    source = "\n".join(
+        [f"def {name}({', '.join(params)}):", "    self = _new(_cls)", *body, "    return self"]
+    )
+    exec(compile(source, f"<kam {name}>", "exec"), namespace)  # noqa: S102 - our field names
+    made: Callable[P, T] = namespace[name]
+    return made

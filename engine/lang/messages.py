@@ -13,37 +13,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..limits import MAX_OUTPUT
-from ..text import fmt_date, fmt_join, fmt_money, fmt_number, fmt_percent
+from .formats import (
+    MAX_OUTPUT,
+    PLAIN_FILTERS,
+    Plain,
+    RenderFailed,
+    fmt_date,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+)
+from .formats import Unsure as _Unsure
 
-# A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
-Plain = tuple[str | tuple[tuple[str, ...], tuple[tuple[str, tuple[Any, ...]], ...]], ...]
-USE_PLAIN_FORMS = True  # the tests switch it off to compare both paths
-
-
-def _join(value: Any, separator: str = "") -> str:
-    # jinja2's join without autoescape, for the one kind of value the plain path takes
-    if value.__class__ is not list:
-        raise _Unsure
-    return fmt_join(value, separator)
-
-
-PLAIN_FILTERS = {
-    "pct": fmt_percent,
-    "money": fmt_money,
-    "number": fmt_number,
-    "date": fmt_date,
-    "join": _join,
-}
-
-
-class RenderFailed(Exception):
-    """A message could not be written for this deal (it read a value the deal lacks)."""
-
-
-class _Unsure(Exception):
-    """The plain path leaves this message to jinja2 (a missing value, an object...)."""
-
+__all__ = [
+    "MAX_OUTPUT",
+    "PLAIN_FILTERS",
+    "Message",
+    "Plain",
+    "RenderFailed",
+    "fmt_date",
+    "fmt_money",
+    "fmt_number",
+    "fmt_percent",
+    "write_plain",
+]
 
 _ABSENT = object()
 
@@ -59,11 +52,13 @@ class Message:
     source: Mapping[str, str]
     plain: Mapping[str, Plain] = field(default_factory=dict)
 
-    def render(self, lang: str, values: Mapping[str, Any]) -> str:
+    def render(self, lang: str, values: Mapping[str, Any], plain: bool = True) -> str:
+        """The text in ``lang`` (else English, else the one there is). ``plain=False`` leaves
+        every message to jinja2: the tests compare both writers that way."""
         source = self.source
         key = lang if source.get(lang) else "en" if source.get("en") else next(iter(source))
         parts = self.plain.get(key)
-        if parts is not None and USE_PLAIN_FORMS:
+        if parts is not None and plain:
             try:
                 return write_plain(parts, values)
             except (_Unsure, ArithmeticError, TypeError, ValueError):
@@ -85,14 +80,14 @@ def write_plain(parts: Plain, values: Mapping[str, Any]) -> str:
         value = values.get(path[0], _ABSENT)
         for name in path[1:]:
             # jinja2 reads a dict's key first; a missing key or any other object is its call
-            if value.__class__ is not dict:
+            if type(value) is not dict:
                 raise _Unsure
             value = value.get(name, _ABSENT)
         if value is _ABSENT:
             raise _Unsure
         for filter_name, args in filters:
             value = PLAIN_FILTERS[filter_name](value, *args)
-        out.append(value if value.__class__ is str else str(value))
+        out.append(str(value))
     text = "".join(out)
     if len(text) > MAX_OUTPUT:
         raise _Unsure  # jinja2's path cuts it

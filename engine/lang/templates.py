@@ -21,9 +21,17 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from ..limits import MAX_LOOKUPS, MAX_OUTPUT, MAX_TEMPLATE_SOURCE
-from ..text import fmt_date, fmt_money, fmt_number, fmt_percent
-from .messages import PLAIN_FILTERS, Plain, RenderFailed
+from ..limits import MAX_LOOKUPS, MAX_TEMPLATE_SOURCE
+from .formats import (
+    MAX_OUTPUT,
+    PLAIN_FILTERS,
+    Plain,
+    RenderFailed,
+    fmt_date,
+    fmt_money,
+    fmt_number,
+    fmt_percent,
+)
 
 MAX_SOURCE = MAX_TEMPLATE_SOURCE
 # Filters a message may use. attr, format, xmlattr and friends are left out: they are how

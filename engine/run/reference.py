@@ -1,8 +1,10 @@
-"""Checked expression tree + deal values in, value out: the reference interpreter.
+"""Checked expression tree + deal values in, value out: the reference interpreter, and
+``Reference``, the evaluator built on it (``compile/evaluator.Evaluator``).
 
 This is the straightforward, obviously-correct evaluator. ``codegen.py`` turns the same
 tree into Python source for speed; the differential tests hold the two to the same
-answers. ``explain`` uses this one because it can record every value a rule read.
+answers. ``explain`` uses this one because it can record every value a rule read (``Tracer``),
+and the generated evaluator asks it why a value is unknown (it knows list indexes).
 
 An absent value is never silently treated as false or zero: reading it raises ``Unknown``,
 and the rule that asked decides (its ``on_missing``: skip, warn or block). ``present()``,
@@ -13,85 +15,32 @@ Conditions are read left to right and stop as soon as the answer is known (``and
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from datetime import date
+from decimal import ROUND_HALF_EVEN
 from typing import Any
 
+from ..check.model import Row
+from ..compile.build import CExpr, CFact, CompiledPlaybook, CRule, CTable
+from ..compile.evaluator import Hit, LocalValue, Scope
 from ..lang import ir
 from ..lang.ir import Visitor
-from ..text import fmt_quoted
-
-
-class Unknown(Exception):
-    """A value an expression needs is absent (or cannot be computed, like x / 0)."""
-
-    def __init__(self, reason: str, path: str = "") -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.path = path
-
-
-@dataclass(frozen=True, slots=True)
-class MissingFact:
-    """Stands in ``facts`` for a fact that could not be computed for this deal."""
-
-    reason: str
-    path: str
-
-
-ROUNDING = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
-
-
-def missing_reason(path: str) -> str:
-    return f"{path} is missing"
-
-
-# -- helpers shared by the interpreter and the generated code ------------------------------
-
-
-show = fmt_quoted  # how the generated code and the explanation quote a value
-
-
-def days_between(a: date, b: date) -> int:
-    return (b - a).days
-
-
-def add_days(d: date, n: int) -> date:
-    try:
-        return d + timedelta(days=n)
-    except OverflowError:
-        raise Unknown("the date is out of range") from None
-
-
-def divide(a: Any, b: Any) -> Decimal:
-    if not b:
-        raise Unknown("division by zero")
-    out: Decimal = (a if a.__class__ is Decimal else Decimal(a)) / b
-    return out
-
-
-def round_to(x: Any, places: int, mode: str) -> Decimal:
-    return Decimal(x).quantize(Decimal(1).scaleb(-places), rounding=mode)
-
-
-def smallest(values: Iterable[Any]) -> Any:
-    out = min(values, default=_EMPTY)
-    if out is _EMPTY:
-        raise Unknown("min() of an empty list")
-    return out
-
-
-def largest(values: Iterable[Any]) -> Any:
-    out = max(values, default=_EMPTY)
-    if out is _EMPTY:
-        raise Unknown("max() of an empty list")
-    return out
-
-
-_EMPTY = object()
-
+from ..lang.values import (
+    MissingFact,
+    Unknown,
+    add_days,
+    days_between,
+    divide,
+    fact_unknown,
+    largest,
+    missing_reason,
+    round_to,
+    show,
+    smallest,
+)
+from ..results import Step
+from ..text import fmt_percent
 
 # -- the interpreter -----------------------------------------------------------------------
 
@@ -130,7 +79,7 @@ class Env(Visitor[Any]):
             name = node.path[0]
             value = self.facts.get(name)
             if isinstance(value, MissingFact):
-                raise Unknown(f"fact {name} is unknown because {value.reason}", value.path)
+                raise fact_unknown(name, value)
             if self.trace:
                 self.trace(f"facts.{name}", value)
             where = f"facts.{name}"
@@ -307,3 +256,202 @@ def _reduce(fn: str, values: Iterable[Any]) -> Any:
     if fn == "min":
         return smallest(values)
     return largest(values)
+
+
+# -- the reference evaluator ---------------------------------------------------------------
+
+
+@dataclass
+class Tracer:
+    """Collects explain steps; expressions run through the reference interpreter."""
+
+    steps: list[Step] = field(default_factory=list)
+    reads: list[tuple[str, Any]] = field(default_factory=list)
+
+    def read(self, path: str, value: Any) -> None:
+        if len(self.reads) < 200:
+            self.reads.append((path, value))
+
+    def take(self) -> tuple[tuple[str, Any], ...]:
+        out = tuple(dict(self.reads).items())
+        self.reads.clear()
+        return out
+
+    def step(self, kind: str, id: str, outcome: str, detail: str = "") -> None:
+        self.steps.append(Step(kind, id, outcome, self.take(), detail))
+
+
+class Reference:
+    """The evaluator that interprets every expression. With a ``tracer`` it records each
+    decision (``explain``, ``kam test --coverage``); without one it is the precise evaluator
+    the generated code asks for reasons."""
+
+    __slots__ = ("pb", "tracer")
+
+    def __init__(self, pb: CompiledPlaybook, tracer: Tracer | None = None) -> None:
+        self.pb = pb
+        self.tracer = tracer
+
+    def env(
+        self,
+        s: Scope,
+        c: CExpr,
+        local_values: tuple[LocalValue, ...] = (),
+        trace: Callable[[str, Any], None] | None = None,
+    ) -> Env:
+        local = dict(zip(c.locals, local_values, strict=True))
+        return Env(s.deal, s.facts, s.stage, s.as_of, self.pb.rounding, local, trace, s.chains)
+
+    def run(self, s: Scope, c: CExpr, *local_values: LocalValue) -> Any:
+        trace = self.tracer.read if self.tracer is not None else None
+        return interpret(c.expr.node, self.env(s, c, local_values, trace))
+
+    def reason(
+        self, s: Scope, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue
+    ) -> str:
+        if self.tracer is not None:
+            return exc.reason  # it came from the interpreter: already precise
+        for c in exprs:
+            try:
+                interpret(c.expr.node, self.env(s, c, local_values))
+            except Unknown as precise:
+                return precise.reason
+        return exc.reason  # pragma: no cover - both evaluators must agree
+
+    def missing_fact(self, s: Scope, index: int, exc: Unknown) -> MissingFact:
+        env = Env(s.deal, s.facts, s.stage, s.as_of, self.pb.rounding)
+        try:
+            fact_value(self.pb.facts[index], lambda c: interpret(c.expr.node, env))
+        except Unknown as precise:
+            return MissingFact(precise.reason, precise.path)
+        return MissingFact(exc.reason, exc.path)  # pragma: no cover - both must agree
+
+    def facts(self, s: Scope) -> None:
+        """Every fact through the interpreter, each one traced."""
+        tracer = self._tracer()
+        for cfact in self.pb.facts:
+            fact = cfact.fact
+            try:
+                value = fact_value(cfact, lambda c: self.run(s, c))
+            except Unknown as exc:
+                s.facts[fact.name] = MissingFact(exc.reason, exc.path)
+                tracer.step("fact", fact.name, "unknown", exc.reason)
+                continue
+            s.facts[fact.name] = value
+            tracer.step("fact", fact.name, "value", f"= {show(value)}")
+
+    def _tracer(self) -> Tracer:
+        return self.tracer if self.tracer is not None else Tracer()
+
+    # The same hits as the generated ``hits_of``, tracing every decision.
+    def hits(self, s: Scope) -> list[Hit]:
+        tracer = self._tracer()
+        category, stage = s.deal["category"], s.deal["stage"]
+        hits: list[Hit] = []
+        for k, check in enumerate(self.pb.checks):
+            spec = check.rule if isinstance(check, CRule) else check.table
+            kind = "rule" if isinstance(check, CRule) else "table"
+            if (spec.categories is not None and category not in spec.categories) or (
+                spec.stages is not None and stage not in spec.stages
+            ):
+                scope = scope_text(spec.categories, spec.stages)
+                tracer.step(kind, spec.id, "not applicable", f"applies to {scope}")
+                continue
+            try:
+                if isinstance(check, CRule):
+                    hits += self._rule_hits(s, tracer, k, check)
+                else:
+                    hits += self._table_hits(s, tracer, k, check)
+            except Unknown as exc:  # the rule (or its list, or the table) cannot be decided
+                tracer.step(
+                    kind, spec.id, "unknown", f"{exc.reason}; on_missing: {spec.on_missing}"
+                )
+                hits.append((k, exc, -1, None))
+        return hits
+
+    def _rule_hits(self, s: Scope, tracer: Tracer, k: int, crule: CRule) -> list[Hit]:
+        rule = crule.rule
+        if crule.for_each is None:
+            fired = self.run(s, crule.when)
+            tracer.step("rule", rule.id, "fired" if fired else "not fired")
+            return [(k, None, -1, None)] if fired else []
+        # a rule checked once per item of a list
+        items = self.run(s, crule.for_each)
+        out: list[Hit] = []
+        for i, item in enumerate(items):
+            try:
+                fired = self.run(s, crule.when, item_value(crule, i, item))
+            except Unknown as exc:
+                tracer.step("rule", f"{rule.id}[{i}]", "unknown", exc.reason)
+                out.append((k, exc, i, item))
+                continue
+            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
+            if fired:
+                out.append((k, None, i, item))
+        if not items:
+            tracer.step("rule", rule.id, "not fired", "the list is empty")
+        return out
+
+    def _table_hits(self, s: Scope, tracer: Tracer, k: int, ctable: CTable) -> list[Hit]:
+        table = ctable.table
+        if ctable.when is not None and not self.run(s, ctable.when):
+            tracer.step("table", table.id, "not fired", "its 'when' does not hold")
+            return []
+        x = self.run(s, ctable.input)
+        tracer.step("table", table.id, "value", f"input {table.input.text} = {show(x)}")
+        out: list[Hit] = []
+        decided = False  # with hit: first, the rows after the hit do not fire
+        for j, row in enumerate(table.rows):
+            hit = not decided and row.holds(x)
+            tracer.steps.append(
+                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
+            )
+            if not hit:
+                continue
+            if row.outcome.kind != "none":
+                out.append((k, None, j, x))
+            decided = table.hit == "first"
+        return out
+
+
+def fact_value(cfact: CFact, run: Callable[[CExpr], Any]) -> Any:
+    """A fact's value, running its expressions with ``run``; raises ``Unknown``."""
+    if cfact.value is not None:
+        return run(cfact.value)
+    if cfact.cases:
+        for when, value in cfact.cases:
+            if run(when):
+                return run(value)
+        if cfact.otherwise is not None:
+            return run(cfact.otherwise)
+        raise Unknown(f"no case of fact {cfact.fact.name} holds")
+    assert cfact.table_input is not None
+    x = run(cfact.table_input)
+    for row in cfact.fact.rows:
+        if row.holds(x):
+            return row.value
+    raise Unknown(f"{show(x)} matches no row of fact {cfact.fact.name}")
+
+
+def item_value(crule: CRule, i: int, item: Any) -> LocalValue:
+    """A for_each item and the path a message about it names (deal.visits[2])."""
+    assert crule.for_each is not None
+    return item, f"{crule.for_each.expr.text.strip()}[{i}]"
+
+
+def scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) -> str:
+    parts = []
+    if categories is not None:
+        parts.append("categories " + ", ".join(sorted(categories)))
+    if stages is not None:
+        parts.append("stages " + ", ".join(sorted(stages)))
+    return "; ".join(parts)
+
+
+def _row_text(row: Row) -> str:
+    parts = []
+    if row.low is not None:
+        parts.append(("from " if row.low_inclusive else "above ") + fmt_percent(row.low))
+    if row.high is not None:
+        parts.append(("up to " if row.high_inclusive else "below ") + fmt_percent(row.high))
+    return " ".join(parts) or "every value"

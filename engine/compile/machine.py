@@ -2,7 +2,7 @@
 
 The machine is built once per playbook. It is used when a deal actually moves
 (``Playbook.advance``), never to answer "which moves are allowed" per evaluation - that is a
-plain precomputed mapping in ``compile.py``. ``transitions.Machine`` is not thread-safe, so
+plain precomputed mapping in ``compile/build.py``. ``transitions.Machine`` is not thread-safe, so
 moves go through one lock; the machine's errors are translated into ``TransitionRefused``.
 """
 

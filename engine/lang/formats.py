@@ -1,0 +1,50 @@
+"""Values in, text out: the message filters (pct, money, number, date, join: the formatters of
+``text.py``), shared by the plain-message writer (``messages.py``) and the jinja2 templates
+(``templates.py``), with the errors both paths raise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..limits import MAX_OUTPUT
+from ..text import fmt_date, fmt_join, fmt_money, fmt_number, fmt_percent
+
+__all__ = [
+    "MAX_OUTPUT",
+    "PLAIN_FILTERS",
+    "Plain",
+    "RenderFailed",
+    "Unsure",
+    "fmt_date",
+    "fmt_money",
+    "fmt_number",
+    "fmt_percent",
+]
+
+# A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
+Plain = tuple[str | tuple[tuple[str, ...], tuple[tuple[str, tuple[Any, ...]], ...]], ...]
+
+
+def _join(value: Any, separator: str = "") -> str:
+    # jinja2's join without autoescape, for the one kind of value the plain path takes
+    if type(value) is not list:  # a list subclass (or tuple) is jinja2's call
+        raise Unsure
+    return fmt_join(value, separator)
+
+
+PLAIN_FILTERS = {
+    "pct": fmt_percent,
+    "money": fmt_money,
+    "number": fmt_number,
+    "date": fmt_date,
+    "join": _join,
+}
+
+
+class RenderFailed(Exception):
+    """A message could not be written for this deal (it read a value the deal lacks)."""
+
+
+class Unsure(Exception):
+    """The plain writer leaves this message to jinja2 (a missing value, an object...)."""

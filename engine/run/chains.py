@@ -1,0 +1,173 @@
+"""A deal's approvals and one approval chain in, the chain's approvals and warnings out.
+
+Each chain's steps are walked against ``deal.approvals`` in order (limits decide which steps
+a deal needs); the chain's state (pending, complete, rejected...) goes to ``chain_status()``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from ..compile.build import CChain
+from ..lang.values import Unknown, show
+from ..results import Action, Approval, Violation
+from .context import Context, new_approval, new_violation, text
+from .reference import scope_text
+
+
+def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
+    """role -> approver, from the deal's approvals: the last decision per role counts, and
+    an approval by the deal's owner never does (no self-approval)."""
+    owner = deal.get("owner")
+    out: dict[str, str] = {}
+    for entry in deal.get("approvals") or ():
+        role = entry.get("role")
+        by = entry.get("by")
+        if entry.get("decision") == "approved" and by and by != owner:
+            out[role] = by
+        elif entry.get("decision") == "rejected":
+            out.pop(role, None)
+    return out
+
+
+def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Action]:
+    """Walk deal.approvals in order against the chain's steps; sets ctx.chains[id]."""
+    chain = cchain.chain
+    deal = ctx.deal
+    tracer = ctx.tracer
+    ctx.chains[chain.id] = "not_required"
+    if (chain.categories is not None and deal["category"] not in chain.categories) or (
+        chain.stages is not None and deal["stage"] not in chain.stages
+    ):
+        if tracer:
+            tracer.step(
+                "chain",
+                chain.id,
+                "not applicable",
+                f"applies to {scope_text(chain.categories, chain.stages)}",
+            )
+        return []
+    notes: list[Violation | Approval | Action] = []
+    title = chain.title.get(ctx.lang)
+    if cchain.when is not None:
+        try:
+            if not ctx.run(cchain.when):
+                if tracer:
+                    tracer.step("chain", chain.id, "not required", "its 'when' does not hold")
+                return []
+        except Unknown:
+            pass  # when in doubt, the approvals are needed
+    amount = None
+    if cchain.amount is not None:
+        try:
+            amount = ctx.run(cchain.amount)
+        except Unknown as exc:
+            reason = ctx.why([cchain.amount], exc)
+            notes.append(
+                new_violation(
+                    chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)
+                )
+            )
+    steps = []
+    covered = False
+    for step in chain.steps:
+        if covered and not step.always:
+            continue
+        steps.append(step)
+        if step.limit is not None and amount is not None and amount <= step.limit:
+            covered = True
+    roles = {s.role for s in steps}
+    owner = deal.get("owner")
+    done = 0
+    granted: dict[int, str] = {}
+    approvers: set[str] = set()
+    rejected: dict[str, Any] | None = None
+    for entry in deal.get("approvals") or ():
+        role, by = entry.get("role"), entry.get("by")
+        if role not in roles:
+            continue
+        when = entry.get("on")
+        on = f" {when.isoformat()}" if isinstance(when, date) else ""
+        if entry.get("decision") == "rejected":
+            rejected = entry
+            done, granted, approvers = 0, {}, set()
+            continue
+        label = ctx.label("role", role)
+        if by == owner:
+            notes.append(
+                new_violation(chain.id, "warn", text(ctx.lang, "chain_self", by=by, role=label))
+            )
+        elif done < len(steps) and steps[done].role == role:
+            if by in approvers:
+                notes.append(
+                    new_violation(
+                        chain.id, "warn", text(ctx.lang, "chain_twice", by=by, role=label)
+                    )
+                )
+                continue
+            granted[done] = str(by)
+            approvers.add(str(by))
+            done += 1
+            rejected = None
+        elif any(s.role == role for s in steps[done + 1 :]):
+            notes.append(
+                new_violation(
+                    chain.id,
+                    "warn",
+                    text(
+                        ctx.lang,
+                        "chain_order",
+                        role=label,
+                        on=on,
+                        first=ctx.label("role", steps[done].role),
+                    ),
+                )
+            )
+    if rejected is not None:
+        state = "rejected"
+        comment = rejected.get("comment")
+        notes.append(
+            new_violation(
+                chain.id,
+                "warn",
+                text(
+                    ctx.lang,
+                    "chain_rejected",
+                    role=ctx.label("role", rejected.get("role", "")),
+                    by=rejected.get("by"),
+                    comment=f" ({comment})" if comment else "",
+                ),
+            )
+        )
+    else:
+        state = "complete" if done == len(steps) else "pending"
+    ctx.chains[chain.id] = state
+    if tracer:
+        tracer.step(
+            "chain",
+            chain.id,
+            state,
+            f"{done} of {len(steps)} steps approved"
+            + (f"; amount {show(amount)}" if amount is not None else ""),
+        )
+    out: list[Violation | Approval | Action] = []
+    for i, step in enumerate(steps):
+        status = "granted" if i < done else "pending" if i == done else "waiting"
+        label = ctx.label("role", step.role)
+        fallback = text(
+            ctx.lang, "chain_step", step=i + 1, total=len(steps), role=label, title=title
+        )
+        message = ctx.render(
+            chain.message,
+            fallback,
+            role=step.role,
+            role_label=label,
+            step=i + 1,
+            limit=step.limit,
+            amount=amount,
+        )
+        out.append(
+            new_approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id)
+        )
+    return out + notes

@@ -1,0 +1,105 @@
+"""One evaluation's working state: the deal's ``Scope``, the evaluator that answers for it, the
+language, and the engine's own sentences (en/zh) - shared by ``evaluate``, ``chains`` and
+``moves``. Messages are rendered lazily: written when first read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from functools import partial
+from typing import Any
+
+from ..compile.build import CExpr, CompiledPlaybook
+from ..compile.codegen import constructor
+from ..compile.evaluator import Evaluator, LocalValue, Scope
+from ..errors import Text
+from ..lang.messages import Message, RenderFailed
+from ..lang.values import MissingFact, Unknown
+from ..results import Action, Approval, Move, Result, Violation
+from ..text import words_of
+from .reference import Tracer
+
+
+def text(lang: str, key: str, **values: Any) -> Text:
+    """A note kam writes into a result (``notes`` of the words table), values filled in."""
+    return Text(words_of(lang, "notes")[key].format(**values))
+
+
+class Context(Scope):
+    """Everything one evaluation needs, built once per call."""
+
+    __slots__ = ("_render_values", "evaluator", "granted", "lang", "pb", "plain", "tracer")
+
+    def __init__(
+        self,
+        pb: CompiledPlaybook,
+        deal: dict[str, Any],
+        as_of: date,
+        lang: str,
+        evaluator: Evaluator,
+        tracer: Tracer | None,
+        plain: bool = True,
+    ) -> None:
+        super().__init__(deal, pb.stage_info[deal["stage"]], as_of)
+        self.pb = pb
+        self.lang = lang
+        self.plain = plain  # plain messages written without jinja2 (see lang/messages.py)
+        self.evaluator = evaluator
+        self.tracer = tracer
+        self.granted: dict[str, str] = {}  # role -> who approved
+        self._render_values: dict[str, Any] | None = None
+
+    def run(self, c: CExpr, *local_values: LocalValue) -> Any:
+        """One expression's value (raises ``Unknown``)."""
+        return self.evaluator.run(self, c, *local_values)
+
+    def why(self, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue) -> str:
+        """The precise reason the first of ``exprs`` that cannot be decided is unknown."""
+        return self.evaluator.reason(self, exprs, exc, *local_values)
+
+    def values(self, **extra: Any) -> dict[str, Any]:
+        if self._render_values is None:
+            self._render_values = {
+                "deal": self.deal,
+                "facts": {
+                    k: None if isinstance(v, MissingFact) else v for k, v in self.facts.items()
+                },
+                "params": self.pb.params,
+                "as_of": self.as_of,
+                "stage": self.stage,
+            }
+        if not extra:
+            return self._render_values
+        return {**self._render_values, **extra}
+
+    def render(self, message: Message | None, fallback: str | Text, **extra: Any) -> Text:
+        """The message, written when first read (with the values of this evaluation)."""
+        if message is None:
+            return fallback if isinstance(fallback, Text) else Text(fallback)
+        values = self.values(**extra)
+        return Text(make=partial(_write, message, self.lang, values, fallback, self.plain))
+
+    def label(self, kind: str, key: str) -> str:
+        return self.pb.labels[self.lang][kind].get(key, key)
+
+    def stage_label(self, key: str) -> str:
+        return self.pb.labels[self.lang]["stage"].get(key, key)
+
+
+def _write(
+    message: Message, lang: str, values: dict[str, Any], fallback: str | Text, plain: bool
+) -> str:
+    try:
+        return message.render(lang, values, plain)
+    except RenderFailed:
+        # the message reads a value this deal lacks: the rule's title still says it all
+        return str(fallback)
+
+
+# Results are built for every deal: through generated constructors (compile/codegen.py says why).
+new_violation = constructor(Violation)
+new_approval = constructor(Approval)
+new_action = constructor(Action)
+new_move = constructor(Move)
+new_result = constructor(Result)
