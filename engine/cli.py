@@ -51,7 +51,7 @@ def _guarded(fn: F) -> F:
             code = fn(*args, **kwargs)
         except KamError as exc:
             if fmt == "json":
-                from .present.render import to_json
+                from .jsontext import to_json
 
                 click.echo(to_json(exc.to_dict()), nl=False)
             for line in exc.lines():
@@ -67,7 +67,7 @@ def _guarded(fn: F) -> F:
             if os.environ.get("KAM_DEBUG"):
                 traceback.print_exc()
             if fmt == "json":
-                from .present.render import to_json
+                from .jsontext import to_json
 
                 click.echo(to_json({"error": "internal", "message": str(exc)}), nl=False)
             click.echo(
@@ -191,7 +191,7 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
     files skipped with the reason) or - for standard input (its includes resolve from the
     current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any."""
     from .app.lint import lint_paths
-    from .present.render import to_json
+    from .jsontext import to_json
 
     report = lint_paths(paths)
     problems = report.problems
@@ -267,7 +267,8 @@ def _check(
     explain: bool,
 ) -> int:
     from .app.library import open_playbook
-    from .present.render import explanation_text, result_text, to_json
+    from .jsontext import to_json
+    from .present.render import explanation_text, result_text
 
     when, language = _as_of(as_of), _lang(lang)
     pb = open_playbook(playbook, playbook_id, version, when)
@@ -306,7 +307,7 @@ def advance(
 ) -> int:
     """Move a deal to another stage; prints the updated deal as JSON on stdout."""
     from .app.library import open_playbook
-    from .present.render import to_json
+    from .jsontext import to_json
 
     when = _as_of(as_of)
     pb = open_playbook(playbook, playbook_id, version, when)
@@ -342,8 +343,8 @@ def schema(
     """Print a JSON Schema: a playbook's deals, the playbook language, modules, results,
     playbook tests or the report of kam test --format json."""
     from .app.library import open_playbook
+    from .jsontext import to_json
     from .lang.schema import bundled
-    from .present.render import to_json
 
     if which == "deal":
         if not playbook:
@@ -496,7 +497,8 @@ def diff(old: str, new: str, fmt: str, exit_code: bool) -> int:
     """Show what changed between two playbook files: parameters, rules, table rows, stages
     and moves, each with where it stands. Both files are checked first."""
     from .app.diff import diff_playbooks
-    from .present.render import diff_text, to_json
+    from .jsontext import to_json
+    from .present.render import diff_text
 
     d = diff_playbooks(old, new)
     click.echo(to_json(d.to_dict()) if fmt == "json" else diff_text(d), nl=False)
@@ -532,7 +534,7 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: st
     """Run playbook test files (kam_test: 1) found in PATHs (default: the current folder)."""
     from .app.testing import Runner, discover
     from .app.testreport import Report
-    from .present.render import to_json
+    from .jsontext import to_json
 
     text = fmt == "text"
     files = discover(paths or (".",))

@@ -160,7 +160,7 @@ class Result:
         """``to_dict()`` as JSON text, exactly as ``kam validate --format json`` prints it:
         money and ratios as exact JSON numbers (read them back with
         ``json.loads(text, parse_float=Decimal)``), dates as YYYY-MM-DD."""
-        from .present.render import to_json
+        from .jsontext import to_json
 
         return to_json(self.to_dict())
 
@@ -213,7 +213,7 @@ class Explanation:
 
     def to_json(self) -> str:
         """``to_dict()`` as JSON text, exactly as ``kam explain --format json`` prints it."""
-        from .present.render import to_json
+        from .jsontext import to_json
 
         return to_json(self.to_dict())
 

@@ -18,7 +18,7 @@ import pytest
 
 import engine
 from engine.cli import main
-from engine.present.render import to_json
+from engine.jsontext import to_json
 
 from .conftest import AS_OF, AUTO_DEALER, BASE_DEAL, PLAYBOOKS, ROOT
 

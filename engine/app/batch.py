@@ -28,9 +28,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO, TYPE_CHECKING, Any
 
-import simplejson
-
 from ..errors import EXIT_INTERRUPTED, DealError, DealProblem, InputError, KamError
+from ..jsontext import to_json_line
 from ..limits import MAX_BYTES
 from ..read.decode import decode
 from ..read.json import load_json
@@ -94,10 +93,10 @@ class _Checker:
             result = evaluate(self.pb, deal, self.job.as_of, self.job.lang)
         except KamError as exc:
             notes.bad()
-            return _dumps({"line": number, **exc.to_dict()})
+            return to_json_line({"line": number, **exc.to_dict()})
         notes.add(result)
         if self.job.full:
-            return _dumps({"line": number, **result.to_dict()})
+            return to_json_line({"line": number, **result.to_dict()})
         summary = {
             "line": number,
             "deal": result.deal,
@@ -127,15 +126,6 @@ def _parse(raw: bytes | None, number: int, name: str) -> Any:
     if errors:
         raise DealError([DealProblem("$", e) for e in errors], f"line {number}")
     return data
-
-
-def _dumps(data: dict[str, Any]) -> str:
-    return (
-        simplejson.dumps(
-            data, ensure_ascii=False, use_decimal=True, separators=(",", ":"), default=str
-        )
-        + "\n"
-    )
 
 
 # -- worker processes --------------------------------------------------------------------------
@@ -317,7 +307,7 @@ def run_to_file(
             except WorkerStopped as exc:
                 raise WorkerStopped(f"{exc}; {output} was not written") from None
     if summary_json is not None:
-        from ..present.render import to_json
+        from ..jsontext import to_json
 
         writable(summary_json)
         with atomic(summary_json, private=True, prefix=".kam-batch-") as fh:

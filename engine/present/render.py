@@ -8,11 +8,9 @@ JSON keeps money exact: Decimals are written as JSON numbers with all their digi
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 from typing import Any
 
 import click
-import simplejson
 
 from ..results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, PlaybookDiff, Result
 from ..text import fmt_one_line, fmt_value, word
@@ -22,21 +20,6 @@ _STATUS_COLOUR = {OK: "green", NEEDS_APPROVAL: "yellow", BLOCKED: "red"}
 
 def ui(lang: str, key: str) -> str:
     return word(lang, "result", key)
-
-
-def to_json(data: Any) -> str:
-    return (
-        simplejson.dumps(
-            data, ensure_ascii=False, indent=2, use_decimal=True, default=_json_default
-        )
-        + "\n"
-    )
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def result_text(result: Result, labels: Any = None) -> str:

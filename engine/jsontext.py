@@ -1,0 +1,35 @@
+"""Plain data in, exact JSON text out: the one place kam writes JSON (the only module that
+imports simplejson, which writes Decimal money as exact JSON numbers; the stdlib cannot)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import simplejson
+
+
+def to_json(data: Any) -> str:
+    """Indented JSON for a person or a program to read: ``kam ... --format json``."""
+    return (
+        simplejson.dumps(
+            data, ensure_ascii=False, indent=2, use_decimal=True, default=_json_default
+        )
+        + "\n"
+    )
+
+
+def to_json_line(data: Any) -> str:
+    """One compact line of JSON: a ``kam batch`` result line."""
+    return (
+        simplejson.dumps(
+            data, ensure_ascii=False, use_decimal=True, separators=(",", ":"), default=str
+        )
+        + "\n"
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
