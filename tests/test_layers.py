@@ -81,3 +81,14 @@ def test_the_packages_import_one_way():
 )
 def test_layers_are_read_from_the_module_name(module, expected):
     assert layer(module) == expected
+
+
+def test_the_architecture_page_names_every_module():
+    """docs/architecture.md is the map a newcomer reads first: a new module goes on it."""
+    page = (ENGINE.parent / "docs" / "architecture.md").read_text(encoding="utf-8")
+    unnamed = [
+        str(path.relative_to(ENGINE))
+        for path in sorted(ENGINE.rglob("*.py"))
+        if not path.name.startswith("__") and f"{path.stem}.py" not in page
+    ]
+    assert not unnamed, f"modules docs/architecture.md does not mention: {unnamed}"
