@@ -26,6 +26,7 @@ from ..check.model import (
     Transition,
 )
 from ..lang.values import ROUNDING, show
+from ..results import PlaybookRef
 from ..text import LANGUAGES
 from .codegen import ModuleBuilder, evaluator_functions
 from .dealtype import deal_checker, deal_schema
@@ -106,6 +107,12 @@ class CompiledPlaybook:
     check: Callable[[Any], dict[str, Any] | None]  # generated: the deal normalised, or None
     labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> role/document/stage -> label
     source: str  # the generated Python, for people who want to read it
+
+    @functools.cached_property
+    def ref(self) -> PlaybookRef:
+        """Which playbook a result was made with (id, version, content hash): one value per
+        playbook, not one per deal."""
+        return PlaybookRef(self.model.id, self.model.version, self.hash)
 
     @functools.cached_property
     def validator(self) -> Any:

@@ -108,7 +108,7 @@ def check_language(pb: CompiledPlaybook, lang: Any) -> None:
 
 def playbook_ref(pb: CompiledPlaybook) -> PlaybookRef:
     """The playbook a result was made with: id, version and content hash."""
-    return PlaybookRef(pb.model.id, pb.model.version, pb.hash)
+    return pb.ref
 
 
 # -- rules and tables: hits -> outcomes ------------------------------------------------------
@@ -130,11 +130,12 @@ class _Found:
             self.shadow += items
             return
         for item in items:
-            if isinstance(item, Violation):
+            # results are final classes: the exact type is the kind (cheaper than isinstance)
+            if type(item) is Violation:
                 self.violations.append(item)
-            elif isinstance(item, Approval):
+            elif type(item) is Approval:
                 self.approvals.append(item)
-            else:
+            elif type(item) is Action:
                 self.actions.append(item)
 
 
