@@ -69,6 +69,9 @@ class Action:
     assignee: str
     due: date | None
     text: Text  # the message, written when first read (``message``)
+    # due before as_of (due on as_of is not late yet); False when due is unknown, which
+    # makes no claim either way: read ``due`` too
+    overdue: bool
 
     @property
     def message(self) -> str:
@@ -80,6 +83,7 @@ class Action:
             "id": self.id,
             "assignee": self.assignee,
             "due": self.due.isoformat() if self.due else None,
+            "overdue": self.overdue,
             "message": self.message,
         }
 

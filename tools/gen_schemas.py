@@ -289,8 +289,10 @@ approval = {"type": "object", "additionalProperties": False, "required": ["rule"
                  "granted_by": d(S, "Granted by", "Who approved (never the deal's owner)."),
                  "step": d({"type": "integer", "minimum": 1}, "Step", "For approval chains: the step number."),
                  "chain": d(S, "Chain", "For approval chains: the chain id.")}}
-action = {"type": "object", "additionalProperties": False, "required": ["rule", "id", "assignee", "due", "message"],
-  "properties": {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"], "format": "date"}, "message": S}}
+action = {"type": "object", "additionalProperties": False, "required": ["rule", "id", "assignee", "due", "overdue", "message"],
+  "properties": {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"], "format": "date"},
+                 "overdue": d({"type": "boolean"}, "Overdue", "true when due is before as_of (due on as_of is not overdue); false when due is null, which says nothing either way."),
+                 "message": S}}
 result_schema = {
  **head("result", "kam evaluation result",
         "What `kam validate --format json` prints and `Result.to_dict()` returns for one deal.", editor=False),
@@ -322,7 +324,7 @@ deal_items = lambda props: {"type": "array", "items": {"anyOf": [{"type": "strin
 VIOLATION_MATCH = {"rule": S, "severity": {"enum": ["block", "warn"]}, "message": S, "message_contains": S}
 APPROVAL_MATCH = {"rule": S, "role": S, "status": {"enum": ["pending", "granted", "waiting"]}, "message": S,
                   "message_contains": S, "granted_by": S, "step": {"type": "integer"}, "chain": S}
-ACTION_MATCH = {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"]}, "message": S, "message_contains": S}
+ACTION_MATCH = {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"]}, "overdue": {"type": "boolean"}, "message": S, "message_contains": S}
 expect = {"type": "object", "additionalProperties": False, "title": "Expectations",
   "description": "What the result must (and must not) hold. Lists need their items to appear; no_* lists need them absent.",
   "properties": {

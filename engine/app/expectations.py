@@ -129,5 +129,7 @@ def _list(items: list[dict[str, Any]]) -> str:
         for k in ("severity", "role", "status", "id", "due"):
             if a.get(k) is not None:
                 bits.append(str(a[k]))
+        if a.get("overdue"):
+            bits.append("overdue")
         parts.append(" ".join(bits))
     return "; ".join(parts)

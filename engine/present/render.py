@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ..results import BLOCKED, NEEDS_APPROVAL, OK, Explanation, PlaybookDiff, Result
+from ..results import BLOCKED, NEEDS_APPROVAL, OK, Action, Explanation, PlaybookDiff, Result
 from ..text import fmt_one_line, fmt_value, word
 
 _STATUS_COLOUR = {OK: "green", NEEDS_APPROVAL: "yellow", BLOCKED: "red"}
@@ -64,8 +64,8 @@ def result_text(result: Result, labels: Any = None) -> str:
         ui(lang, "actions"),
         "blue",
         [
-            f"→ {_label(labels, 'role', a.assignee, lang)}: {a.message} "
-            f"({ui(lang, 'due')} {a.due.isoformat() if a.due else '—'}) [{a.rule} {a.id}]"
+            f"→ {_label(labels, 'role', a.assignee, lang)}: "
+            f"{a.message} ({_when(a, lang)}) [{a.rule} {a.id}]"
             for a in result.actions
         ],
     )
@@ -93,6 +93,17 @@ def result_text(result: Result, labels: Any = None) -> str:
             lines, ui(lang, "shadow"), None, [f"~ [{s.rule}] {s.message}" for s in result.shadow]
         )
     return "\n".join(lines) + "\n"
+
+
+def _when(action: Action, lang: str) -> str:
+    """When an action is due, in words; a late one says so (in red on a terminal)."""
+    if action.due is None:
+        return f"{ui(lang, 'due')} —"
+    if action.overdue:
+        return click.style(
+            ui(lang, "overdue").format(due=action.due.isoformat()), fg="red", bold=True
+        )
+    return f"{ui(lang, 'due')} {action.due.isoformat()}"
 
 
 def explanation_text(ex: Explanation, labels: Any = None) -> str:

@@ -66,6 +66,8 @@ def evaluate(
         if pb.moves[category, stage]
         else ()
     )
+    if any(a.overdue for a in actions):
+        actions.sort(key=_on_time)  # overdue first; stable, so found order otherwise
     status = OK
     for v in violations:
         if v.severity == "block":
@@ -96,6 +98,10 @@ def evaluate(
         shadow=tuple(found.shadow),
         lang=lang,
     )
+
+
+def _on_time(action: Action) -> bool:
+    return not action.overdue
 
 
 def check_language(pb: CompiledPlaybook, lang: Any) -> None:
@@ -154,7 +160,7 @@ def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
                     ctx, rule.id, rule.on_missing, title, ctx.why([failing], exc, *local)
                 )
             elif check.for_each is None:
-                items = [_outcome(ctx, rule.id, rule.outcome, title, {}, ())]
+                items = [_outcome(ctx, rule.id, rule.outcome, title, {}, (), check)]
             else:
                 items = [
                     _outcome(ctx, rule.id, rule.outcome, title, {rule.item: item}, local, check)
@@ -213,7 +219,8 @@ def _outcome(
         except Unknown:
             due = None  # the due date itself depends on an absent value
     said = _said(ctx, outcome, title, outcome.assignee, extra)
-    return new_action(rule_id, outcome.action_id, outcome.assignee, due, said)
+    overdue = due is not None and due < ctx.as_of  # due today is not late yet
+    return new_action(rule_id, outcome.action_id, outcome.assignee, due, said, overdue)
 
 
 def _said(ctx: Context, outcome: Outcome, title: str, role: str, extra: dict[str, Any]) -> Text:

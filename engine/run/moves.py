@@ -111,12 +111,14 @@ def stage_moves(
                 )
             )
             if doc not in doc_actions:
+                due = ctx.as_of + timedelta(days=pb.model.document_due_in_days)
                 doc_actions[doc] = new_action(
                     cneed.need.rule,
                     f"provide:{doc}",
                     pb.model.document_assignee,
-                    ctx.as_of + timedelta(days=pb.model.document_due_in_days),
+                    due,
                     text(ctx.lang, "provide", document=label, stage=ctx.stage_label(t.target)),
+                    due < ctx.as_of,  # never, while due_in_days >= 0; kept true to the field
                 )
         for role in t.approvals:
             if role not in granted:
