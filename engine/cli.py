@@ -456,9 +456,10 @@ def batch(
     summary on standard error: counts by status, rule, approving role and assignee, and the
     pipeline by stage (the playbook's `amount` fact times each stage's win probability).
     A progress bar shows on a terminal."""
-    from .app.batch import open_deals, run_to_file
+    from .app.batch import open_deals, refuse_one_file_twice, run_to_file
     from .app.library import open_playbook
 
+    refuse_one_file_twice(deals, output, summary_json)
     when = _as_of(as_of)
     language = _lang(lang)
     pb = open_playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
