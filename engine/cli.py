@@ -398,6 +398,10 @@ def docs(
     from .present.handbook import render_html, render_markdown
 
     pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
+    if output:
+        from .app.files import not_an_input
+
+        not_an_input(output, (playbook, pb.file), "the playbook")
     render = render_html if fmt == "html" else render_markdown
     chosen = _lang(lang)
     # each message as it reads for a deal of the playbook's own test files
@@ -539,6 +543,10 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: st
 
     text = fmt == "text"
     files = discover(paths or (".",))
+    if junit_xml:  # before running: a test file named as the report would be replaced by it
+        from .app.files import not_an_input
+
+        not_an_input(junit_xml, map(str, files), "a test file")
     runner = Runner()
     results = []
     for file in files:

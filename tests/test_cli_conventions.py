@@ -490,3 +490,16 @@ def test_file_arguments_complete_as_files(args, incomplete):
     complete = BashComplete(main, {}, "kam", "_KAM_COMPLETE")
     items = complete.get_completions(args, incomplete)
     assert [(i.type, i.value) for i in items] == [("file", incomplete)]
+
+
+def test_junit_xml_naming_a_test_file_is_refused_and_the_file_kept(runner, suites):
+    """`--junit-xml` pointed (by a slip of tab completion) at a test file used to replace
+    the test file with the report."""
+    good = suites[0]
+    before = good.read_bytes()
+    result = invoke(runner, "test", good, "--junit-xml", good)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{good}: is a test file of this command; write to another file"
+    ]
+    assert good.read_bytes() == before

@@ -33,7 +33,7 @@ from ..jsontext import to_json_line
 from ..limits import MAX_BYTES
 from ..read.decode import decode
 from ..read.json import load_json
-from .files import atomic, writable
+from .files import atomic, same_file, writable
 from .progress import Progress
 from .summary import Notes, Summary, Tally, amount_fact
 
@@ -322,19 +322,10 @@ def refuse_one_file_twice(deals: str, output: str | None, summary_json: str | No
              (summary_json, "--summary-json")) if p and p != "-"]  # fmt: skip
     for i, (path, what) in enumerate(paths):
         for other, other_what in paths[:i]:
-            if _same_file(path, other):
+            if same_file(path, other):
                 raise InputError(
                     f"{path}: {what} and {other_what} name the same file; give each its own"
                 )
-
-
-def _same_file(a: str, b: str) -> bool:
-    if os.path.abspath(a) == os.path.abspath(b):
-        return True
-    try:
-        return os.path.samefile(a, b)
-    except OSError:  # one of them does not exist yet: then they are different files
-        return False
 
 
 @contextlib.contextmanager

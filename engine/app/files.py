@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, Literal, overload
 
 from ..errors import InputError
@@ -24,6 +24,24 @@ def writable(path: str) -> None:
         raise InputError(f"{path}: is a folder; give a file name to write")
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise InputError(f"{path}: cannot write there (no such folder, or not allowed)")
+
+
+def not_an_input(path: str, inputs: Iterable[str], what: str = "an input") -> None:
+    """Refuse writing over a file the command reads (the playbook, a test file, the deals):
+    a careless ``-o`` would replace it with the output, without a word."""
+    for source in inputs:
+        if source != "-" and same_file(path, source):
+            raise InputError(f"{path}: is {what} of this command; write to another file")
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (also through links); a missing one names no file."""
+    if os.path.abspath(a) == os.path.abspath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @overload
