@@ -24,7 +24,7 @@ from ..read.yaml import load_yaml
 from ..run.deal import read_deal
 from .coverage import Coverage
 from .expectations import compare
-from .library import Library
+from .library import Library, is_yaml_name
 from .playbook import Playbook, load_playbook
 
 
@@ -74,7 +74,7 @@ def discover(paths: Iterable[str]) -> list[str]:
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
                     if (
-                        name.endswith((".yaml", ".yml"))
+                        is_yaml_name(name)
                         and os.path.isfile(full)  # not a pipe, which would block the read
                         and is_test_file(full)
                     ):
