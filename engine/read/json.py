@@ -122,6 +122,9 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
                 problems.append(DealProblem(json_path(path), "too many entries"))
                 continue
             for k, v in value.items():
+                if not isinstance(k, str):  # only from Python: JSON and YAML keys are text
+                    problems.append(DealProblem(json_path(path), f"key {k!r} is not text"))
+                    continue
                 if INVISIBLE.search(k):
                     problems.append(
                         DealProblem(json_path(path), "key holds an invisible character")
