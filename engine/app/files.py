@@ -22,6 +22,10 @@ def writable(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise InputError(f"{path}: is a folder; give a file name to write")
+    if os.path.exists(path) and not os.path.isfile(path):
+        # a pipe or a device (/dev/stdout): the rename that makes a file appear whole would
+        # put a plain file in its place (as root, even in /dev) instead of writing into it
+        raise InputError(f"{path}: is not a plain file (a pipe or a device); give a file name")
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise InputError(f"{path}: cannot write there (no such folder, or not allowed)")
 
@@ -123,6 +127,7 @@ def _temporary(folder: str, prefix: str, private: bool) -> tuple[int, str]:
 
 def write_atomically(path: str, content: bytes) -> None:
     """Write a whole file or nothing; a path that cannot be written is ``InputError``."""
+    writable(path)
     try:
         with atomic(path, binary=True) as fh:
             fh.write(content)
