@@ -5,12 +5,11 @@ allowed now or what it still needs (conditions, documents, approvals, a clear re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from functools import partial
 
 from ..compile.build import CNeed
 from ..errors import Text, UnmetGuard
-from ..lang.values import Unknown
+from ..lang.values import Unknown, due_date
 from ..results import Action, Approval, Move, Step, Violation
 from .context import Context, new_action, new_move, text
 
@@ -115,7 +114,7 @@ def stage_moves(
                     cneed.need.rule,
                     f"provide:{doc}",
                     pb.model.document_assignee,
-                    ctx.as_of + timedelta(days=pb.model.document_due_in_days),
+                    due_date(ctx.as_of, pb.model.document_due_in_days),
                     text(ctx.lang, "provide", document=label, stage=ctx.stage_label(t.target)),
                 )
         for role in t.approvals:
