@@ -398,6 +398,10 @@ def docs(
     from .present.handbook import render_html, render_markdown
 
     pb = open_playbook(playbook, playbook_id, version, _as_of(as_of))
+    if output:
+        from .app.files import not_an_input
+
+        not_an_input(output, (playbook, pb.file), "the playbook")
     render = render_html if fmt == "html" else render_markdown
     chosen = _lang(lang)
     # each message as it reads for a deal of the playbook's own test files
@@ -456,9 +460,10 @@ def batch(
     summary on standard error: counts by status, rule, approving role and assignee, and the
     pipeline by stage (the playbook's `amount` fact times each stage's win probability).
     A progress bar shows on a terminal."""
-    from .app.batch import open_deals, run_to_file
+    from .app.batch import open_deals, refuse_one_file_twice, run_to_file
     from .app.library import open_playbook
 
+    refuse_one_file_twice(deals, output, summary_json)
     when = _as_of(as_of)
     language = _lang(lang)
     pb = open_playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
@@ -538,6 +543,10 @@ def test_command(paths: tuple[str, ...], coverage: bool, fmt: str, junit_xml: st
 
     text = fmt == "text"
     files = discover(paths or (".",))
+    if junit_xml:  # before running: a test file named as the report would be replaced by it
+        from .app.files import not_an_input
+
+        not_an_input(junit_xml, map(str, files), "a test file")
     runner = Runner()
     results = []
     for file in files:

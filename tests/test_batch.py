@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import engine.app.batch
+import engine.app.files
 import engine.app.progress
 from engine.cli import main
 
@@ -448,3 +449,40 @@ def test_progress_bar_on_a_terminal(tmp_path):
 
 def test_examples_folder_is_untouched():
     assert (PLAYBOOKS / "examples" / "needs-approvals.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("first", "second"), [("-o", "--summary-json"), ("deals", "-o"), ("deals", "--summary-json")]
+)
+def test_one_file_named_twice_is_refused_before_anything_is_written(
+    runner, deals_file, tmp_path, first, second
+):
+    """`-o x --summary-json x` used to leave only the summary (every result line lost), and
+    `-o deals.jsonl` replaced the user's deals with results."""
+    before = deals_file.read_bytes()
+    target = deals_file if first == "deals" else tmp_path / "same.json"
+    args = batch_args(deals_file, *([first, target] if first != "deals" else []), second, target)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "name the same file" in result.stderr
+    assert result.stdout == ""
+    assert deals_file.read_bytes() == before
+    assert not (tmp_path / "same.json").exists()
+
+
+@pytest.mark.parametrize("option", ["-o", "--summary-json"])
+def test_a_folder_that_refuses_the_file_is_bad_input_not_a_crash(
+    runner, deals_file, tmp_path, monkeypatch, option
+):
+    """As root, `os.access` says yes to any folder (e.g. /proc), and only creating the file
+    fails: that was exit 4 with a traceback hint."""
+
+    def refuse(*a, **k):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(engine.app.files, "_temporary", refuse)
+    target = tmp_path / "out.json"
+    result = runner.invoke(main, batch_args(deals_file, option, target))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == f"{target}: cannot write: Permission denied"
+    assert not target.exists()

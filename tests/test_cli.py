@@ -383,3 +383,27 @@ def test_closed_pipe_is_quiet(tmp_path):
     out = subprocess.run(cmd, shell=True, capture_output=True, text=True, check=False)
     assert "Traceback" not in out.stderr
     assert "BrokenPipe" not in out.stderr
+
+
+def test_a_due_date_past_the_calendar_is_no_due_date_not_a_crash(runner, tmp_path):
+    """--as-of 9999-12-31 (or a playbook's due_in_days of a million years) was exit 4:
+    OverflowError adding the days of an action's due date."""
+    tutorial = PLAYBOOKS / "tutorial"
+    deal = str(tutorial / "quote-hx.json")
+    far = tmp_path / "far.yaml"
+    far.write_text(
+        (tutorial / "courier-contracts.yaml")
+        .read_text(encoding="utf-8")
+        .replace("document_due_days:\n    value: 5", "document_due_days:\n    value: 999999999999"),
+        encoding="utf-8",
+    )
+    for playbook, as_of in (
+        (tutorial / "courier-contracts.yaml", "9999-12-31"),
+        (far, "2026-03-02"),
+    ):
+        for command in ("validate", "explain"):
+            result = runner.invoke(main, [command, deal, "-p", str(playbook), "--as-of", as_of])
+            assert result.exit_code == 3, result.output
+        args = ["validate", deal, "-p", str(playbook), "--as-of", as_of, "--format", "json"]
+        (action,) = json.loads(runner.invoke(main, args).stdout)["actions"]
+        assert action["due"] is None  # no due date, rather than none of the results

@@ -490,3 +490,41 @@ def test_file_arguments_complete_as_files(args, incomplete):
     complete = BashComplete(main, {}, "kam", "_KAM_COMPLETE")
     items = complete.get_completions(args, incomplete)
     assert [(i.type, i.value) for i in items] == [("file", incomplete)]
+
+
+def test_junit_xml_naming_a_test_file_is_refused_and_the_file_kept(runner, suites):
+    """`--junit-xml` pointed (by a slip of tab completion) at a test file used to replace
+    the test file with the report."""
+    good = suites[0]
+    before = good.read_bytes()
+    result = invoke(runner, "test", good, "--junit-xml", good)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{good}: is a test file of this command; write to another file"
+    ]
+    assert good.read_bytes() == before
+
+
+def test_a_folder_check_reads_yaml_names_in_any_case(runner, tmp_path):
+    """A broken playbook saved as `Pricing.YAML` used to be passed over without a word:
+    `kam lint DIR` said ok, and `kam test DIR` never ran the test file `Cases.YML`."""
+    (tmp_path / "Pricing.YAML").write_text("kam: 1\nid: [oops\n", encoding="utf-8")
+    lint = invoke(runner, "lint", tmp_path)
+    assert lint.exit_code == 2, lint.output
+    assert f"{tmp_path / 'Pricing.YAML'}:3:1: error[yaml-syntax]" in lint.stdout
+    (tmp_path / "Pricing.YAML").unlink()
+    suite(tmp_path, "Cases.YML", [("wrongly expects a block", "blocked")])
+    test = invoke(runner, "test", tmp_path)
+    assert test.exit_code == 1, test.output
+    assert "0 passed, 1 failed" in test.stdout
+
+
+def test_a_folder_of_versions_reads_yaml_names_in_any_case(runner, tmp_path):
+    """`-p FOLDER` holding only `Courier.YAML` said 'holds playbooks (none)'."""
+    import shutil
+
+    shutil.copy(PLAYBOOKS / "tutorial" / "courier-contracts.yaml", tmp_path / "Courier.YAML")
+    deal = PLAYBOOKS / "tutorial" / "quote-hx.json"
+    result = invoke(runner, "validate", deal, "-p", tmp_path, "--as-of", "2026-03-02")
+    assert result.exit_code == 3, result.output
+    assert "playbook courier-contracts 2026.1" in result.stdout

@@ -95,7 +95,20 @@ def mutate(path, value):
             '{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"overdue_days": '
             + "9" * 5000
             + "}}",
-            "$.customer.overdue_days: 999999999999999999999999 is not an allowed number",
+            # not the first 24 digits: those are another number, which the user never wrote
+            "$.customer.overdue_days: a number of 5,000 digits; at most 30 are allowed",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"overdue_days": 1'
+            + "0" * 30
+            + "}}",  # 10**30 was shown as 100000000000000000000000 (10**23)
+            "$.customer.overdue_days: a number of 31 digits; at most 30 are allowed",
+        ),
+        (
+            '{"id": "X", "category": "direct_enterprise", "stage": "visit", "customer": {"credit_limit": 1.'
+            + "5" * 45
+            + "}}",
+            "$.customer.credit_limit: a number written with 47 characters; at most 40 are allowed",
         ),
         (
             '{"id": "X", "id": "Y", "category": "direct_enterprise", "stage": "visit"}',

@@ -60,3 +60,37 @@ def test_paths_that_cannot_be_written_are_bad_input(tmp_path):
         writable(str(tmp_path / "no" / "such.json"))
     with pytest.raises(InputError, match="cannot write"):
         write_atomically(str(tmp_path / "no" / "such.json"), b"x")
+
+
+@pytest.mark.parametrize("command", ["batch", "docs", "junit"])
+def test_a_pipe_as_the_output_is_refused_not_replaced(runner, tmp_path, command):
+    """`-o /dev/stdout` (or a named pipe) was replaced by a plain file by the final rename,
+    so nothing reached the pipe (and as root, /dev/stdout itself was replaced)."""
+    import json
+
+    from engine.cli import main
+
+    from .conftest import PLAYBOOKS
+
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    tutorial = PLAYBOOKS / "tutorial"
+    if command == "batch":
+        deals = tmp_path / "deals.jsonl"
+        deals.write_text(json.dumps(json.loads((tutorial / "quote-hx.json").read_text())) + "\n")
+        args = [
+            "batch",
+            str(deals),
+            "-p",
+            str(tutorial / "courier-contracts.yaml"),
+            "-o",
+            str(pipe),
+        ]
+    elif command == "docs":
+        args = ["docs", str(tutorial / "courier-contracts.yaml"), "-o", str(pipe)]
+    else:
+        args = ["test", str(tutorial), "--junit-xml", str(pipe)]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert f"{pipe}: is not a plain file (a pipe or a device); give a file name" in result.stderr
+    assert stat.S_ISFIFO(os.lstat(pipe).st_mode)

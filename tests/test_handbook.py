@@ -606,3 +606,17 @@ def test_a_playbook_read_from_text_borrows_no_examples(monkeypatch):
     pb = engine.loads_playbook(text)
     assert worked_examples(pb, "en") == {}
     assert worked_examples(engine.load_playbook(PLAYBOOKS / "key-account-office.yaml"), "en")
+
+
+def test_docs_output_naming_the_playbook_is_refused_and_the_playbook_kept(runner, tmp_path):
+    """`kam docs p.yaml -o p.yaml` used to replace the playbook with its handbook."""
+    playbook = tmp_path / "p.yaml"
+    shutil.copy(PLAYBOOKS / "tutorial" / "courier-contracts.yaml", playbook)
+    before = playbook.read_bytes()
+    for given in (playbook, tmp_path / "." / "p.yaml"):
+        result = runner.invoke(main, ["docs", str(playbook), "-o", str(given)])
+        assert result.exit_code == 2, result.output
+        assert result.stderr.splitlines() == [
+            f"{given}: is the playbook of this command; write to another file"
+        ]
+        assert playbook.read_bytes() == before

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from engine.cli import main
 
 from .conftest import PLAYBOOKS
@@ -93,3 +95,56 @@ def test_no_test_files(runner, tmp_path):
     result = runner.invoke(main, ["test", str(tmp_path)])
     assert result.exit_code == 1
     assert "no test files found" in result.output
+
+
+def _tutorial_case(tmp_path, set_text):
+    suite = tmp_path / "odd.test.yaml"
+    tutorial = PLAYBOOKS / "tutorial"
+    suite.write_text(
+        f"kam_test: 1\nplaybook: {tutorial / 'courier-contracts.yaml'}\nas_of: 2026-03-02\n"
+        f"base: {tutorial / 'quote-hx.json'}\ncases:\n"
+        f"  - name: x\n    set: {set_text}\n    expect: {{status: ok}}\n",
+        encoding="utf-8",
+    )
+    return suite
+
+
+@pytest.mark.parametrize(
+    ("set_text", "says"),
+    [
+        ("{customer.name.first: Li}", "'customer.name' is text, which has no 'first'"),
+        ("{documents.5: x}", "'documents' is a list of 1 item; item 5 is not one of them"),
+        ("{list_price.net: 1}", "'list_price' is a number, which has no 'net'"),
+    ],
+)
+def test_a_set_path_through_a_value_is_located_not_a_crash(runner, tmp_path, set_text, says):
+    """`set: {customer.name.first: Li}` was exit 4 (TypeError: 'str' object does not support
+    item assignment); `documents.5` an IndexError."""
+    suite = _tutorial_case(tmp_path, set_text)
+    result = runner.invoke(main, ["test", str(suite)])
+    assert result.exit_code == 2, result.output
+    path = set_text[1:].split(":")[0]
+    problem = f"error[bad-set-path]: cannot set '{path}': {says}"
+    assert f"ERROR {suite}:7:{len(path) + 13}: {problem}" in result.output  # at its value
+    assert "hint: set a field of an object" in result.output
+
+
+def test_a_set_path_with_a_number_names_a_field_not_a_crash(runner, tmp_path):
+    """`set: {customer.5: 1}` made the deal a Python dict with the key 5, and the deal check
+    crashed on it (exit 4); a deal's keys are text, as in JSON and YAML deals."""
+    result = runner.invoke(main, ["test", str(_tutorial_case(tmp_path, "{customer.5: 1}"))])
+    assert result.exit_code == 1, result.output
+    assert "the deal was refused: $.customer.5: not a field of this playbook" in result.output
+
+
+def test_a_deal_from_python_with_a_key_that_is_not_text_is_refused_by_path():
+    from datetime import date
+
+    from engine import load_playbook
+    from engine.errors import DealError
+
+    pb = load_playbook(PLAYBOOKS / "tutorial" / "courier-contracts.yaml")
+    deal = {"id": "C-1", "category": "economic", "stage": "quote", "list_price": 1,
+            "quoted_price": 1, "customer": {5: "x"}}  # fmt: skip
+    with pytest.raises(DealError, match=r"\$\.customer: key 5 is not text"):
+        pb.evaluate(deal, as_of=date(2026, 3, 2))

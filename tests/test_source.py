@@ -203,3 +203,23 @@ def test_json_depth():
     assert "nesting" in problems[0]
     data, problems = load_json("[" * 70 + "]" * 70, "d")
     assert [p.message for p in check_values(data)] == ["nesting deeper than 64 levels"]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "char"),
+    [
+        ("id: a\x00\n", (1, 6), "U+0000"),
+        ("kam: 1\nid: \u00e9t\u00e9\x1b[31m\n", (2, 8), "U+001B"),  # after 2-byte characters
+        ("a: 1\nb: \ud800\n", (2, 4), "U+D800"),  # only through the API: files are UTF-8
+    ],
+)
+def test_a_character_yaml_forbids_is_located_in_words(text, where, char):
+    """It used to say 'cannot read YAML: ... in "<unicode string>", position 5' at 1:1."""
+    data, _, problems = load_yaml(text, "f.yaml")
+    assert data is None
+    (problem,) = problems
+    assert problem.code == "yaml-syntax"
+    assert (problem.location.line, problem.location.column) == where
+    assert char in problem.message
+    assert "unicode string" not in problem.message
+    assert problem.hint

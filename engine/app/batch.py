@@ -33,7 +33,7 @@ from ..jsontext import to_json_line
 from ..limits import MAX_BYTES
 from ..read.decode import decode
 from ..read.json import load_json
-from .files import atomic, writable
+from .files import atomic, same_file, writable
 from .progress import Progress
 from .summary import Notes, Summary, Tally, amount_fact
 
@@ -300,7 +300,7 @@ def run_to_file(
     else:
         writable(output)
         # private (0600): results name customers and their amounts
-        with atomic(output, private=True, prefix=".kam-batch-") as fh:
+        with _writing(output) as fh:
             try:
                 summary = run(playbook, source, fh, as_of, lang, workers, full, name=name,
                               progress=progress)  # fmt: skip
@@ -310,9 +310,40 @@ def run_to_file(
         from ..jsontext import to_json
 
         writable(summary_json)
-        with atomic(summary_json, private=True, prefix=".kam-batch-") as fh:
+        with _writing(summary_json) as fh:
             fh.write(to_json(summary.to_dict()))
     return summary
+
+
+def refuse_one_file_twice(deals: str, output: str | None, summary_json: str | None) -> None:
+    """Refuse two of the deals, the results and the summary naming one file: the later write
+    would replace the earlier one (the user's deals, or every result line) without a word."""
+    paths = [(p, what) for p, what in ((deals, "the deals"), (output, "-o"),
+             (summary_json, "--summary-json")) if p and p != "-"]  # fmt: skip
+    for i, (path, what) in enumerate(paths):
+        for other, other_what in paths[:i]:
+            if same_file(path, other):
+                raise InputError(
+                    f"{path}: {what} and {other_what} name the same file; give each its own"
+                )
+
+
+@contextlib.contextmanager
+def _writing(path: str) -> Iterator[IO[str]]:
+    """``atomic`` for a results or summary file; the folder refusing the write (read-only
+    file system, a special folder, the disk full at the rename) is bad input, not a crash.
+    Only the opening and the final rename are guarded: an error while checking deals is
+    not this file's fault."""
+    inside = False
+    try:
+        with atomic(path, private=True, prefix=".kam-batch-") as fh:
+            inside = True
+            yield fh
+            inside = False
+    except OSError as exc:
+        if inside:
+            raise
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def open_deals(path: str) -> contextlib.AbstractContextManager[IO[bytes]]:

@@ -11,7 +11,7 @@ import contextlib
 import os
 import secrets
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any, Literal, overload
 
 from ..errors import InputError
@@ -22,8 +22,30 @@ def writable(path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise InputError(f"{path}: is a folder; give a file name to write")
+    if os.path.exists(path) and not os.path.isfile(path):
+        # a pipe or a device (/dev/stdout): the rename that makes a file appear whole would
+        # put a plain file in its place (as root, even in /dev) instead of writing into it
+        raise InputError(f"{path}: is not a plain file (a pipe or a device); give a file name")
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         raise InputError(f"{path}: cannot write there (no such folder, or not allowed)")
+
+
+def not_an_input(path: str, inputs: Iterable[str], what: str = "an input") -> None:
+    """Refuse writing over a file the command reads (the playbook, a test file, the deals):
+    a careless ``-o`` would replace it with the output, without a word."""
+    for source in inputs:
+        if source != "-" and same_file(path, source):
+            raise InputError(f"{path}: is {what} of this command; write to another file")
+
+
+def same_file(a: str, b: str) -> bool:
+    """Whether two paths name one file (also through links); a missing one names no file."""
+    if os.path.abspath(a) == os.path.abspath(b):
+        return True
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 @overload
@@ -105,6 +127,7 @@ def _temporary(folder: str, prefix: str, private: bool) -> tuple[int, str]:
 
 def write_atomically(path: str, content: bytes) -> None:
     """Write a whole file or nothing; a path that cannot be written is ``InputError``."""
+    writable(path)
     try:
         with atomic(path, binary=True) as fh:
             fh.write(content)

@@ -38,12 +38,18 @@ class Entry:
         return f"{start} to {self.end.isoformat() if self.end else 'open end'}"
 
 
+def is_yaml_name(name: str) -> bool:
+    """A YAML file by its name, in any case: ``Pricing.YAML`` saved on Windows or macOS is
+    a playbook too, and a folder check that skipped it would pass without reading it."""
+    return name.lower().endswith((".yaml", ".yml"))
+
+
 def playbook_files(folder: str) -> list[str]:
     """The playbook files directly in ``folder`` (modules, tests and examples live apart)."""
     out = []
     for name in sorted(os.listdir(folder)):
         path = os.path.join(folder, name)
-        if os.path.isfile(path) and name.endswith((".yaml", ".yml")):
+        if os.path.isfile(path) and is_yaml_name(name):
             out.append(path)
     return out
 

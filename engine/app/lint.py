@@ -24,7 +24,7 @@ from ..read.decode import decode
 from ..read.yaml import load_yaml
 from ..results import PlaybookRef
 from ..run.evaluate import playbook_ref
-from .library import Entry, overlaps, read_header
+from .library import Entry, is_yaml_name, overlaps, read_header
 from .playbook import build_playbook, stop_if_unreadable
 
 
@@ -195,7 +195,7 @@ def lint_folder(folder: str, report: LintReport | None = None) -> LintReport:
     for dirpath, dirnames, filenames in os.walk(folder):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if not name.endswith((".yaml", ".yml")):
+            if not is_yaml_name(name):
                 continue
             file = os.path.join(dirpath, name)
             if not os.path.isfile(file):  # a pipe or socket would block the read

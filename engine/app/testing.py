@@ -24,7 +24,7 @@ from ..read.yaml import load_yaml
 from ..run.deal import read_deal
 from .coverage import Coverage
 from .expectations import compare
-from .library import Library
+from .library import Library, is_yaml_name
 from .playbook import Playbook, load_playbook
 
 
@@ -74,7 +74,7 @@ def discover(paths: Iterable[str]) -> list[str]:
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
                     if (
-                        name.endswith((".yaml", ".yml"))
+                        is_yaml_name(name)
                         and os.path.isfile(full)  # not a pipe, which would block the read
                         and is_test_file(full)
                     ):
@@ -162,7 +162,10 @@ class Runner:
             as_of = date.fromisoformat(str(as_of_text))
             pb = self.playbook(target, data.get("id"), case.get("version"), as_of)
             self.coverage.declare(pb)
-            deal = build_deal(base, case)
+            try:
+                deal = build_deal(base, case)
+            except BadSetPath as exc:
+                raise PlaybookError([_set_problem(smap, i, exc)]) from None
             expect = case["expect"]
             try:
                 ex = pb.explain(deal, as_of=as_of, source=f"{file} case {case['name']!r}")
@@ -194,12 +197,27 @@ class Runner:
         return pb
 
 
+def _set_problem(smap: Any, i: int, exc: BadSetPath) -> Diagnostic:
+    """Where the case's failing ``set:`` path is written, and why it leads nowhere."""
+    return Diagnostic(
+        "bad-set-path",
+        f"cannot set '{exc.path}': {exc}",
+        smap.at(("cases", i, "set", exc.path)),
+        hint="set a field of an object (customer.name) or an existing item of a list by "
+        "its number (lines.0.quantity); to replace a whole value, set it higher up",
+    )
+
+
 def build_deal(base: Any, case: dict[str, Any]) -> dict[str, Any]:
     """The base deal with the case's changes: ``deal`` merged in, ``set`` and ``unset``."""
     start = copy.deepcopy(base) if isinstance(base, dict) else {}
     deal: dict[str, Any] = _merge(start, copy.deepcopy(case.get("deal") or {}))
     for path, value in (case.get("set") or {}).items():
-        parent, key = _walk(deal, str(path), create=True)
+        try:
+            parent, key = _walk(deal, str(path), create=True)
+        except BadSetPath as exc:
+            exc.path = path
+            raise
         parent[key] = copy.deepcopy(value)
     for path in case.get("unset") or ():
         try:
@@ -219,11 +237,44 @@ def _merge(base: Any, top: Any) -> Any:
     return top  # lists and values are replaced
 
 
+class BadSetPath(ValueError):
+    """A ``set:`` path that leads nowhere in the deal (through text, or past a list's end)."""
+
+    path: Any = None
+
+
 def _walk(deal: Any, path: str, create: bool) -> tuple[Any, Any]:
     parts: list[Any] = [int(p) if p.isdigit() else p for p in path.split(".")]
     cur = deal
-    for p in parts[:-1]:
-        if isinstance(cur, dict) and p not in cur and create:
-            cur[p] = {}
+    for n, p in enumerate(parts[:-1]):
+        if isinstance(cur, dict):
+            p = str(p)  # a deal's keys are text, as in JSON: customer.5 is the field "5"
+            if p not in cur and create:
+                cur[p] = {}
         cur = cur[p]
-    return cur, parts[-1]
+        if create:
+            _settable(cur, parts[n + 1], ".".join(map(str, parts[: n + 1])))
+    return cur, str(parts[-1]) if isinstance(cur, dict) else parts[-1]
+
+
+def _settable(container: Any, key: Any, name: str) -> None:
+    """Refuse, in words, a step a ``set:`` path cannot take: Python would say TypeError."""
+    if isinstance(container, dict):
+        return
+    if isinstance(container, list):
+        if isinstance(key, int) and key < len(container):
+            return
+        items = f"{len(container)} item{'' if len(container) == 1 else 's'}"
+        raise BadSetPath(
+            f"'{name}' is a list of {items}; "
+            + (f"item {key} is not one of them" if isinstance(key, int) else f"'{key}' is no item")
+        )
+    raise BadSetPath(f"'{name}' is {_what(container)}, which has no '{key}'")
+
+
+def _what(value: Any) -> str:
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, bool) or value is None:
+        return "true/false" if isinstance(value, bool) else "empty (null)"
+    return "a number"

@@ -53,6 +53,15 @@ def days_between(a: date, b: date) -> int:
     return (b - a).days
 
 
+def due_date(d: date, n: int) -> date | None:
+    """``d`` plus ``n`` days for an action's due date; None (no due date) past the calendar's
+    end: --as-of 9999-12-31, or a playbook's large due_in_days, must not stop the run."""
+    try:
+        return d + timedelta(days=n)
+    except OverflowError:
+        return None
+
+
 def add_days(d: date, n: int) -> date:
     try:
         return d + timedelta(days=n)

@@ -38,6 +38,19 @@ class _BadNumber:
     text: str
 
 
+def _bad_number(text: str) -> str:
+    """Why a number was not read. A number written too long is not shown cut short: its
+    first digits alone are another, smaller number, and the reader would look for that."""
+    if text in ("NaN", "Infinity", "-Infinity"):
+        return f"{text} is not an allowed number"
+    if any(c in text for c in ".eE"):
+        return (
+            f"a number written with {len(text):,} characters; at most {MAX_NUMBER_TEXT} are allowed"
+        )
+    digits = len(text.lstrip("-"))
+    return f"a number of {digits:,} digits; at most {MAX_NUMBER_DIGITS} are allowed"
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     d: dict[str, Any] = {}
     dups: list[str] = []
@@ -109,6 +122,9 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
                 problems.append(DealProblem(json_path(path), "too many entries"))
                 continue
             for k, v in value.items():
+                if not isinstance(k, str):  # only from Python: JSON and YAML keys are text
+                    problems.append(DealProblem(json_path(path), f"key {k!r} is not text"))
+                    continue
                 if INVISIBLE.search(k):
                     problems.append(
                         DealProblem(json_path(path), "key holds an invisible character")
@@ -123,9 +139,7 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
             for i, v in enumerate(value):
                 stack.append((v, path + (i,), depth + 1))
         elif isinstance(value, _BadNumber):
-            problems.append(
-                DealProblem(json_path(path), f"{value.text[:24]} is not an allowed number")
-            )
+            problems.append(DealProblem(json_path(path), _bad_number(value.text)))
         elif isinstance(value, float):
             if value != value or value in (float("inf"), float("-inf")) or abs(value) > MAX_AMOUNT:
                 problems.append(DealProblem(json_path(path), f"{value} is not an allowed number"))

@@ -87,6 +87,8 @@ def load_yaml(
         return None, smap, [*composer.problems, stop.diagnostic]
     except yaml.MarkedYAMLError as exc:
         return None, smap, [*composer.problems, _yaml_problem(exc, file, text, limits)]
+    except (yaml.reader.ReaderError, UnicodeEncodeError) as exc:
+        return None, smap, [*composer.problems, _character_problem(exc, file, text)]
     except (yaml.YAMLError, ValueError, OverflowError, IndexError, RecursionError) as exc:
         return (
             None,
@@ -94,6 +96,30 @@ def load_yaml(
             [Diagnostic("yaml-syntax", f"cannot read YAML: {exc}", Location(file, 1, 1))],
         )
     return data, smap, composer.problems
+
+
+def _character_problem(exc: Exception, file: str, text: str) -> Diagnostic:
+    """A character YAML does not allow (a control character such as NUL or ESC, a lone
+    surrogate), found where it is: PyYAML's own words name "<unicode string>" and a byte
+    offset (libyaml), which mean nothing to the person who wrote the file."""
+    if isinstance(exc, UnicodeEncodeError):
+        at = exc.start
+    else:
+        code = getattr(exc, "character", None)
+        at = text.find(chr(code)) if isinstance(code, int) else -1
+    if at < 0:
+        at = 0
+    before = text[:at]
+    line = before.count("\n") + 1
+    column = at - (before.rfind("\n") + 1) + 1
+    char = text[at] if at < len(text) else ""
+    what = f"character U+{ord(char):04X}" if char else "character"
+    return Diagnostic(
+        "yaml-syntax",
+        f"{what} is not allowed in a YAML file (a control character or a broken one)",
+        Location(file, line, column),
+        hint="delete it; if the file came from another program, save it again as plain text",
+    )
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limits) -> Diagnostic:

@@ -9,14 +9,14 @@ normally; with a ``Tracer`` the reference interpreter, and every rule records wh
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from ..check.model import Outcome, Row
 from ..compile.build import CompiledPlaybook, CRule
 from ..compile.evaluator import Generated, Hit, LocalValue
 from ..errors import InputError, Text
-from ..lang.values import MissingFact, Unknown
+from ..lang.values import MissingFact, Unknown, due_date
 from ..results import (
     BLOCKED,
     NEEDS_APPROVAL,
@@ -212,7 +212,7 @@ def _outcome(
         by = ctx.granted.get(outcome.role)
         said = _said(ctx, outcome, title, outcome.role, extra)
         return new_approval(rule_id, outcome.role, "granted" if by else "pending", said, by)
-    due: date | None = ctx.as_of + timedelta(days=outcome.due_in_days or 0)
+    due: date | None = due_date(ctx.as_of, outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
             due = ctx.run(crule.due, *local_values)

@@ -5,12 +5,11 @@ allowed now or what it still needs (conditions, documents, approvals, a clear re
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
 from functools import partial
 
 from ..compile.build import CNeed
 from ..errors import Text, UnmetGuard
-from ..lang.values import Unknown
+from ..lang.values import Unknown, due_date
 from ..results import Action, Approval, Move, Step, Violation
 from .context import Context, new_action, new_move, text
 
@@ -111,14 +110,14 @@ def stage_moves(
                 )
             )
             if doc not in doc_actions:
-                due = ctx.as_of + timedelta(days=pb.model.document_due_in_days)
+                due = due_date(ctx.as_of, pb.model.document_due_in_days)
                 doc_actions[doc] = new_action(
                     cneed.need.rule,
                     f"provide:{doc}",
                     pb.model.document_assignee,
                     due,
                     text(ctx.lang, "provide", document=label, stage=ctx.stage_label(t.target)),
-                    due < ctx.as_of,  # never, while due_in_days >= 0; kept true to the field
+                    due is not None and due < ctx.as_of,  # never, while due_in_days >= 0
                 )
         for role in t.approvals:
             if role not in granted:
