@@ -1,5 +1,7 @@
-"""Plain data in, exact JSON text out: the one place kam writes JSON (the only module that
-imports simplejson, which writes Decimal money as exact JSON numbers; the stdlib cannot)."""
+"""Plain data in, exact JSON text out: every JSON kam writes that may hold money (the only
+module that imports simplejson, which writes Decimal as exact JSON numbers; the stdlib cannot).
+Output with no Decimal in it (a batch line's short form, reports) may use the stdlib's faster
+C encoder."""
 
 from __future__ import annotations
 

@@ -23,7 +23,6 @@ from ..read.assemble import Assembled, read_file
 from ..read.decode import decode
 from ..read.yaml import load_yaml
 from ..results import PlaybookRef
-from ..run.evaluate import playbook_ref
 from .library import Entry, is_yaml_name, overlaps, read_header
 from .playbook import build_playbook, stop_if_unreadable
 
@@ -238,7 +237,7 @@ def check_assembled(parts: Assembled) -> PlaybookRef:
     """Check a read playbook or module; raises ``PlaybookError``. A module's reference has
     the version "module" and the hash of its content."""
     if not is_module(parts):
-        ref: PlaybookRef = playbook_ref(build_playbook(parts).compiled)
+        ref: PlaybookRef = build_playbook(parts).compiled.ref
         return ref
     from ..check.checker import check_module
 

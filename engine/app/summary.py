@@ -15,7 +15,6 @@ from datetime import date
 from decimal import Context, Decimal, Inexact
 from typing import TYPE_CHECKING, Any
 
-from ..run.evaluate import playbook_ref
 from ..text import fmt_count, fmt_money_exact, fmt_percent, words_of
 
 if TYPE_CHECKING:
@@ -209,7 +208,7 @@ class Summary:
         for (role, state), n in tally.approvals.items():
             roles.setdefault(role, dict.fromkeys(APPROVAL_STATES, 0))[state] = n
         return cls(
-            playbook_ref(playbook.compiled),
+            playbook.compiled.ref,
             as_of,
             tally.deals,
             tuple(sorted(tally.statuses.items())),

@@ -23,7 +23,6 @@ from ..results import (
     OK,
     Action,
     Approval,
-    PlaybookRef,
     Result,
     Violation,
 )
@@ -32,7 +31,7 @@ from .context import Context, new_action, new_approval, new_result, new_violatio
 from .moves import stage_moves
 from .reference import Reference, Tracer, item_value
 
-__all__ = ["Tracer", "check_language", "evaluate", "granted_roles", "playbook_ref"]
+__all__ = ["Tracer", "check_language", "evaluate", "granted_roles"]
 
 
 def evaluate(
@@ -82,7 +81,7 @@ def evaluate(
     facts = ctx.facts
     return new_result(
         deal=str(deal["id"]),
-        playbook=playbook_ref(pb),
+        playbook=pb.ref,
         category=category,
         stage=stage,
         as_of=as_of,
@@ -110,11 +109,6 @@ def check_language(pb: CompiledPlaybook, lang: Any) -> None:
     if not isinstance(lang, str) or lang not in pb.labels:
         known = ", ".join(sorted(pb.labels))
         raise InputError(f"lang must be one of {known}, not {lang!r}")
-
-
-def playbook_ref(pb: CompiledPlaybook) -> PlaybookRef:
-    """The playbook a result was made with: id, version and content hash."""
-    return pb.ref
 
 
 # -- rules and tables: hits -> outcomes ------------------------------------------------------
