@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import MISSING, dataclass, field, fields
+from functools import partial
 from typing import Any, ParamSpec, TypeVar
 
 from ..check.model import PlaybookModel, Row, Rule
@@ -29,6 +30,9 @@ from ..lang.values import (
     days_between,
     divide,
     fact_unknown,
+    kleene_and,
+    kleene_item,
+    kleene_or,
     largest,
     missing_reason,
     round_to,
@@ -77,6 +81,9 @@ class ModuleBuilder(Visitor[str]):
     getters: dict[tuple[str, tuple[str, ...], bool], str] = field(default_factory=dict)
     consts: dict[tuple[type, Any], str] = field(default_factory=dict)
     count: int = 0
+    # while True, expressions are written in three-valued logic (the slow path: thunks for
+    # and/or/any/all); the fast path is plain Python, tried first (see ``fallback``)
+    kleene: bool = False
 
     def const(self, value: Any) -> str:
         if value is None or isinstance(value, (bool, int, str)):
@@ -124,14 +131,45 @@ class ModuleBuilder(Visitor[str]):
         """Add ``def x<N>(deal, facts, stage, as_of, chains, v_<local>...)``; returns its name."""
         name = f"x{self.count}"
         self.count += 1
-        body = self.expr(node)
+        body, slow = self.expr(node), self.slow(node)
         params = "".join(f", v_{n}" for n in local_names)
-        self.lines += [
-            f"def {name}(deal, facts, stage, as_of, chains{params}):",
-            f"    return {body}",
-            "",
-        ]
+        self.lines.append(f"def {name}(deal, facts, stage, as_of, chains{params}):")
+        if slow == body:
+            self.lines += [f"    return {body}", ""]
+        else:
+            self.lines += [
+                "    try:",
+                f"        return {body}",
+                "    except Unknown:",
+                f"        return {slow}",
+                "",
+            ]
         return name
+
+    def slow(self, node: ir.Node) -> str:
+        """``node`` in three-valued logic: asked only once plain Python met an Unknown, so
+        a deal with nothing unknown never pays for it."""
+        saved, self.kleene = self.kleene, True
+        try:
+            return self.expr(node)
+        finally:
+            self.kleene = saved
+
+    def fallback(
+        self, pad: str, block: Callable[[Callable[[ir.Node], str]], list[str]], handler: list[str]
+    ) -> list[str]:
+        """Statement lines: ``block`` written with plain Python; when that meets an Unknown,
+        again in three-valued logic (only if the two differ); ``handler`` (indented under
+        ``except Unknown as exc:``) when even that is unknown."""
+        fast, slow = block(self.expr), block(self.slow)
+        out = [f"{pad}try:", *(f"{pad}    {line}" for line in fast)]
+        if slow != fast:
+            out += [f"{pad}except Unknown:", f"{pad}    try:"]
+            out += [f"{pad}        {line}" for line in slow]
+            out += [f"{pad}    except Unknown as exc:", *(f"{pad}        {h}" for h in handler)]
+        else:
+            out += [f"{pad}except Unknown as exc:", *(f"{pad}    {h}" for h in handler)]
+        return out
 
     def compile(self, label: str) -> dict[str, Any]:
         namespace: dict[str, Any] = {
@@ -147,6 +185,9 @@ class ModuleBuilder(Visitor[str]):
             "_largest": largest,
             "_rounding": self.rounding,
             "_local": _local,
+            "_or3": kleene_or,
+            "_and3": kleene_and,
+            "_item3": kleene_item,
         }
         namespace.update(self.names)
         source = "\n".join(self.lines)
@@ -192,6 +233,9 @@ class ModuleBuilder(Visitor[str]):
         return f"({self.expr(node.left)} {node.op} {self.expr(node.right)})"
 
     def visit_BoolOp(self, node: ir.BoolOp) -> str:
+        if self.kleene:
+            thunks = ", ".join(f"lambda: {self.expr(i)}" for i in node.items)
+            return f"_{node.op}3(({thunks},))"
         return "(" + f" {node.op} ".join(self.expr(i) for i in node.items) + ")"
 
     def visit_Not(self, node: ir.Not) -> str:
@@ -239,6 +283,11 @@ class ModuleBuilder(Visitor[str]):
         if fn == "count":
             return f"sum(1 for {var} in {src}{cond})"
         assert node.elt is not None  # a loop always has an element
+        if self.kleene and fn in ("any", "all"):
+            # one thunk per item, called before the loop moves on (late binding is safe)
+            test = "None" if node.cond is None else f"lambda: {self.expr(node.cond)}"
+            items = f"_item3({fn!r}, {test}, lambda: {self.expr(node.elt)}) for {var} in {src}"
+            return f"_{'or' if fn == 'any' else 'and'}3({items})"
         gen = f"{self.expr(node.elt)} for {var} in {src}{cond}"
         return {
             "any": f"any({gen})",
@@ -295,37 +344,11 @@ def evaluator_functions(mb: ModuleBuilder, model: PlaybookModel) -> None:
     """
     lines = ["def facts_of(scope, deal, stage, as_of, chains, facts, missing):"]
     for i, f in enumerate(model.facts):
-        lines.append("    try:")
-        if f.value is not None:
-            lines.append(f"        facts[{f.name!r}] = {mb.expr(f.value.node)}")
-        elif f.cases:
-            for j, case in enumerate(f.cases):
-                word = "if" if j == 0 else "elif"
-                lines += [
-                    f"        {word} {mb.expr(case.when.node)}:",
-                    f"            facts[{f.name!r}] = {mb.expr(case.value.node)}",
-                ]
-            lines.append("        else:")
-            if f.otherwise is not None:
-                lines.append(f"            facts[{f.name!r}] = {mb.expr(f.otherwise.node)}")
-            else:
-                lines.append(f"            raise Unknown({f'no case of fact {f.name} holds'!r})")
-        elif f.table_input is not None:
-            lines.append(f"        x = {mb.expr(f.table_input.node)}")
-            for j, row in enumerate(f.rows):
-                word = "if" if j == 0 else "elif"
-                lines += [
-                    f"        {word} {_holds(mb, row, 'x')}:",
-                    f"            facts[{f.name!r}] = {mb.const(row.value)}",
-                ]
-            lines += [
-                "        else:",
-                f"            raise Unknown(_show(x) + {f' matches no row of fact {f.name}'!r})",
-            ]
-        lines += [
-            "    except Unknown as exc:",
-            f"        facts[{f.name!r}] = missing(scope, {i}, exc)",
-        ]
+        lines += mb.fallback(
+            "    ",
+            partial(_fact_block, mb, f),
+            [f"facts[{f.name!r}] = missing(scope, {i}, exc)"],
+        )
     lines += [
         "    return None",
         "",
@@ -345,50 +368,84 @@ def evaluator_functions(mb: ModuleBuilder, model: PlaybookModel) -> None:
             pad = "        "
         if isinstance(spec, Rule) and spec.for_each is not None:
             var = f"v_{spec.item}"
-            lines += [
-                f"{pad}try:",
-                f"{pad}    items = {mb.expr(spec.for_each.node)}",
-                f"{pad}except Unknown as exc:",
-                f"{pad}    hits.append(({k}, exc, -1, None))",
-                f"{pad}else:",
-                f"{pad}    for i, {var} in enumerate(items):",
-                f"{pad}        try:",
-                f"{pad}            if {mb.expr(spec.when.node)}:",
-                f"{pad}                hits.append(({k}, None, i, {var}))",
-                f"{pad}        except Unknown as exc:",
-                f"{pad}            hits.append(({k}, exc, i, {var}))",
-            ]
+            when = spec.when.node
+            lines += mb.fallback(
+                pad,
+                lambda expr, src=spec.for_each.node: [f"items = {expr(src)}"],
+                [f"hits.append(({k}, exc, -1, None))", "items = ()"],
+            )
+            lines += [f"{pad}for i, {var} in enumerate(items):"]
+            lines += mb.fallback(
+                pad + "    ",
+                lambda expr, when=when, k=k, var=var: [
+                    f"if {expr(when)}:",
+                    f"    hits.append(({k}, None, i, {var}))",
+                ],
+                [f"hits.append(({k}, exc, i, {var}))"],
+            )
         elif isinstance(spec, Rule):
-            lines += [
-                f"{pad}try:",
-                f"{pad}    if {mb.expr(spec.when.node)}:",
-                f"{pad}        hits.append(({k}, None, -1, None))",
-                f"{pad}except Unknown as exc:",
-                f"{pad}    hits.append(({k}, exc, -1, None))",
-            ]
+            lines += mb.fallback(
+                pad,
+                lambda expr, when=spec.when.node, k=k: [
+                    f"if {expr(when)}:",
+                    f"    hits.append(({k}, None, -1, None))",
+                ],
+                [f"hits.append(({k}, exc, -1, None))"],
+            )
         else:
-            go = mb.expr(spec.when.node) if spec.when is not None else "True"
-            lines += [
-                f"{pad}try:",
-                f"{pad}    go = {go}",
-                f"{pad}    x = {mb.expr(spec.input.node)} if go else None",
-                f"{pad}except Unknown as exc:",
-                f"{pad}    hits.append(({k}, exc, -1, None))",
-                f"{pad}else:",
-                f"{pad}    if go:",
-            ]
+            lines += mb.fallback(
+                pad,
+                lambda expr, spec=spec: [
+                    f"go = {expr(spec.when.node) if spec.when is not None else 'True'}",
+                    f"x = {expr(spec.input.node)} if go else None",
+                ],
+                [f"hits.append(({k}, exc, -1, None))", "go = False"],
+            )
+            lines += [f"{pad}if go:"]
             word = "if"
             for j, row in enumerate(spec.rows):
-                lines.append(f"{pad}        {word} {_holds(mb, row, 'x')}:")
+                lines.append(f"{pad}    {word} {_holds(mb, row, 'x')}:")
                 lines.append(
-                    f"{pad}            hits.append(({k}, None, {j}, x))"
+                    f"{pad}        hits.append(({k}, None, {j}, x))"
                     if row.outcome.kind != "none"
-                    else f"{pad}            pass"
+                    else f"{pad}        pass"
                 )
                 if spec.hit == "first":
                     word = "elif"
     lines += ["    return hits", ""]
     mb.lines += lines
+
+
+def _fact_block(mb: ModuleBuilder, f: Any, expr: Callable[[ir.Node], str]) -> list[str]:
+    """The lines that compute fact ``f`` (``expr`` writes its expressions)."""
+    lines: list[str] = []
+    if f.value is not None:
+        lines.append(f"facts[{f.name!r}] = {expr(f.value.node)}")
+    elif f.cases:
+        for j, case in enumerate(f.cases):
+            word = "if" if j == 0 else "elif"
+            lines += [
+                f"{word} {expr(case.when.node)}:",
+                f"    facts[{f.name!r}] = {expr(case.value.node)}",
+            ]
+        lines.append("else:")
+        if f.otherwise is not None:
+            lines.append(f"    facts[{f.name!r}] = {expr(f.otherwise.node)}")
+        else:
+            lines.append(f"    raise Unknown({f'no case of fact {f.name} holds'!r})")
+    elif f.table_input is not None:
+        lines.append(f"x = {expr(f.table_input.node)}")
+        for j, row in enumerate(f.rows):
+            word = "if" if j == 0 else "elif"
+            lines += [
+                f"{word} {_holds(mb, row, 'x')}:",
+                f"    facts[{f.name!r}] = {mb.const(row.value)}",
+            ]
+        lines += [
+            "else:",
+            f"    raise Unknown(_show(x) + {f' matches no row of fact {f.name}'!r})",
+        ]
+    return lines
 
 
 def _holds(mb: ModuleBuilder, row: Row, x: str) -> str:

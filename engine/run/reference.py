@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_EVEN
+from functools import partial
 from typing import Any
 
 from ..check.model import Row
@@ -33,6 +34,9 @@ from ..lang.values import (
     days_between,
     divide,
     fact_unknown,
+    kleene_and,
+    kleene_item,
+    kleene_or,
     largest,
     missing_reason,
     round_to,
@@ -113,9 +117,8 @@ class Env(Visitor[Any]):
         return bool(a >= b)
 
     def visit_BoolOp(self, node: ir.BoolOp) -> bool:
-        if node.op == "and":
-            return all(self.visit(item) for item in node.items)
-        return any(self.visit(item) for item in node.items)
+        thunks = [partial(self.visit, item) for item in node.items]
+        return kleene_and(thunks) if node.op == "and" else kleene_or(thunks)
 
     def visit_Not(self, node: ir.Not) -> bool:
         return not self.visit(node.operand)
@@ -177,6 +180,14 @@ class Env(Visitor[Any]):
                 raise Unknown(f"{_path_of(node.source, self)} holds an empty item")
             return _reduce(fn, values)
         saved = self.locals.get(node.var)
+        if fn in ("any", "all"):
+            try:
+                return self._any_all(node)
+            finally:
+                if saved is None:
+                    self.locals.pop(node.var, None)
+                else:
+                    self.locals[node.var] = saved
 
         def run() -> Any:
             for item, path in self._items(node):
@@ -197,6 +208,19 @@ class Env(Visitor[Any]):
                 self.locals.pop(node.var, None)
             else:
                 self.locals[node.var] = saved
+
+    def _any_all(self, node: ir.Aggregate) -> bool:
+        """any/all over a loop in three-valued logic: each item is a thunk read in turn."""
+        assert node.elt is not None  # a loop always has an element
+        cond_node, elt_node = node.cond, node.elt
+
+        def thunks() -> Iterable[Callable[[], Any]]:
+            for item, path in self._items(node):
+                self.locals[node.var] = (item, path)  # read at once: late binding is safe
+                cond = None if cond_node is None else partial(self.visit, cond_node)
+                yield kleene_item(node.fn, cond, partial(self.visit, elt_node))
+
+        return kleene_or(thunks()) if node.fn == "any" else kleene_and(thunks())
 
     def visit_Present(self, node: ir.Present) -> bool:
         try:
@@ -323,8 +347,8 @@ class Reference:
         try:
             fact_value(self.pb.facts[index], lambda c: interpret(c.expr.node, env))
         except Unknown as precise:
-            return MissingFact(precise.reason, precise.path)
-        return MissingFact(exc.reason, exc.path)  # pragma: no cover - both must agree
+            return MissingFact(precise.reason, precise.path, precise.paths)
+        return MissingFact(exc.reason, exc.path, exc.paths)  # pragma: no cover - both must agree
 
     def facts(self, s: Scope) -> None:
         """Every fact through the interpreter, each one traced."""
@@ -334,7 +358,7 @@ class Reference:
             try:
                 value = fact_value(cfact, lambda c: self.run(s, c))
             except Unknown as exc:
-                s.facts[fact.name] = MissingFact(exc.reason, exc.path)
+                s.facts[fact.name] = MissingFact(exc.reason, exc.path, exc.paths)
                 tracer.step("fact", fact.name, "unknown", exc.reason)
                 continue
             s.facts[fact.name] = value
