@@ -9,7 +9,7 @@ is immutable and safe to share between threads)::
     playbook = engine.load_playbook("playbooks/auto-dealer.yaml")
     deal = engine.read_deal("deal.json")         # or engine.loads_deal(request_body)
     result = playbook.evaluate(deal, as_of=date(2026, 3, 1), lang="en")
-    result.status        # "ok" | "needs_approval" | "blocked"
+    result.status        # "ok" | "needs_approval" | "needs_information" | "blocked"
     result.to_json()     # the JSON `kam validate --format json` prints, numbers exact
 
 Reading: load_playbook(path), loads_playbook(text, folder=...), read_deal(path),
@@ -17,13 +17,13 @@ Reading: load_playbook(path), loads_playbook(text, folder=...), read_deal(path),
 A Playbook: evaluate, explain, advance, check_deal, deal_schema, rules() (RuleInfo),
     stages, categories, languages.
 Results (frozen, with to_dict()): Result (and to_json()), Violation, Approval, Action,
-    Move, Explanation, Step, PlaybookDiff, Change.
+    MissingInformation, Move, Explanation, Step, PlaybookDiff, Change.
 Errors, one tree under KamError (each has exit_code, lines(), to_dict()):
     PlaybookError (.diagnostics: Diagnostic, Location), DealError (.problems: DealProblem,
     by JSON path), InputError (a bad argument, file or date), TransitionRefused (.unmet:
     UnmetGuard), EngineBug (a bug in kam: please report it).
 Exit codes for programs that wrap kam: EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT,
-    EXIT_NEEDS_APPROVAL, EXIT_INTERNAL.
+    EXIT_NEEDS_APPROVAL, EXIT_INTERNAL, EXIT_NEEDS_INFORMATION.
 
 help(engine.Playbook) - or any name above - shows it in full; docs/python-api.md is the
 guide. The names are imported when first used, so ``kam --help`` does not load the engine,
@@ -40,6 +40,7 @@ _WHERE = {
     "EXIT_BLOCKED": "errors",
     "EXIT_INTERNAL": "errors",
     "EXIT_NEEDS_APPROVAL": "errors",
+    "EXIT_NEEDS_INFORMATION": "errors",
     "EXIT_OK": "errors",
     "DealError": "errors",
     "DealProblem": "errors",
@@ -63,6 +64,7 @@ _WHERE = {
     "Change": "results",
     "Explanation": "results",
     "Move": "results",
+    "MissingInformation": "results",
     "PlaybookDiff": "results",
     "Result": "results",
     "Step": "results",
@@ -73,6 +75,7 @@ __all__ = [
     "EXIT_BLOCKED",
     "EXIT_INTERNAL",
     "EXIT_NEEDS_APPROVAL",
+    "EXIT_NEEDS_INFORMATION",
     "EXIT_OK",
     "Action",
     "Approval",
@@ -85,6 +88,7 @@ __all__ = [
     "InputError",
     "KamError",
     "Location",
+    "MissingInformation",
     "Move",
     "Playbook",
     "PlaybookDiff",
@@ -129,6 +133,7 @@ if TYPE_CHECKING:
         EXIT_BLOCKED,
         EXIT_INTERNAL,
         EXIT_NEEDS_APPROVAL,
+        EXIT_NEEDS_INFORMATION,
         EXIT_OK,
         DealError,
         DealProblem,
@@ -146,6 +151,7 @@ if TYPE_CHECKING:
         Approval,
         Change,
         Explanation,
+        MissingInformation,
         Move,
         PlaybookDiff,
         Result,

@@ -2,7 +2,7 @@
 
 Thin on purpose: parse arguments, call the public API, print, and choose the exit code. This
 is the only module that exits. Exit codes: 0 ok, 1 blocked (or move refused), 2 bad input or
-bad playbook, 3 needs approval, 4 internal error, 130 interrupted.
+bad playbook, 3 needs approval, 4 internal error, 5 needs information, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .errors import (
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
     EXIT_NEEDS_APPROVAL,
+    EXIT_NEEDS_INFORMATION,
     EXIT_OK,
     InputError,
     KamError,
@@ -36,7 +37,7 @@ __all__ = ["entry", "main"]
 F = TypeVar("F", bound=Callable[..., Any])
 EPILOG = (
     "Exit codes: 0 ok · 1 blocked or move refused · 2 bad input or playbook · "
-    "3 needs approval · 4 internal error"
+    "3 needs approval · 4 internal error · 5 needs information"
 )
 MAX_STDIN = MAX_BYTES  # a deal on standard input: the same limit as a deal file
 
@@ -164,7 +165,11 @@ def _lang(value: str | None) -> str:
 
 
 def _status_code(status: str) -> int:
-    return {"ok": EXIT_OK, "needs_approval": EXIT_NEEDS_APPROVAL}.get(status, EXIT_BLOCKED)
+    return {
+        "ok": EXIT_OK,
+        "needs_approval": EXIT_NEEDS_APPROVAL,
+        "needs_information": EXIT_NEEDS_INFORMATION,
+    }.get(status, EXIT_BLOCKED)
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})

@@ -16,6 +16,7 @@ from .errors import Location, Text, UnmetGuard
 
 OK = "ok"
 NEEDS_APPROVAL = "needs_approval"
+NEEDS_INFORMATION = "needs_information"  # ranks above needs_approval, below blocked
 BLOCKED = "blocked"
 
 
@@ -89,6 +90,23 @@ class Action:
 
 
 @dataclass(frozen=True, slots=True)
+class MissingInformation:
+    """A rule (or a document's condition) that cannot be decided until someone records
+    ``fields`` (deal paths, e.g. customer.state_organ): asked, never passed."""
+
+    rule: str
+    fields: tuple[str, ...]
+    text: Text  # what to record, written when first read (``message``)
+
+    @property
+    def message(self) -> str:
+        return str(self.text)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "fields": list(self.fields), "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
 class Move:
     """A stage move from the deal's current stage: allowed now, or what it still needs."""
 
@@ -118,9 +136,10 @@ class PlaybookRef:
 class Result:
     """The engine's verdict on one deal at one date.
 
-    ``status`` is ok, needs_approval or blocked; ``violations``, ``approvals``, ``actions``
-    and ``transitions`` say why and what next; ``facts`` holds the computed values (None when
-    unknown). ``to_dict()`` is the documented JSON as data, ``to_json()`` as exact text."""
+    ``status`` is ok, needs_approval, needs_information or blocked; ``violations``,
+    ``approvals``, ``actions``, ``missing_information`` and ``transitions`` say why and what
+    next; ``facts`` holds the computed values (None when unknown). ``to_dict()`` is the
+    documented JSON as data, ``to_json()`` as exact text."""
 
     deal: str
     playbook: PlaybookRef
@@ -133,8 +152,9 @@ class Result:
     actions: tuple[Action, ...]
     transitions: tuple[Move, ...]
     facts: dict[str, Any] = field(default_factory=dict)
-    shadow: tuple[Violation | Approval | Action, ...] = ()
+    shadow: tuple[Violation | Approval | Action | MissingInformation, ...] = ()
     lang: str = "en"
+    missing_information: tuple[MissingInformation, ...] = ()
 
     @property
     def blocked(self) -> bool:
@@ -155,6 +175,7 @@ class Result:
             "violations": [v.to_dict() for v in self.violations],
             "approvals": [a.to_dict() for a in self.approvals],
             "actions": [a.to_dict() for a in self.actions],
+            "missing_information": [m.to_dict() for m in self.missing_information],
             "transitions": [t.to_dict() for t in self.transitions],
             "facts": {k: plain(v) for k, v in self.facts.items()},
             "shadow": [_shadow_dict(s) for s in self.shadow],
@@ -169,8 +190,13 @@ class Result:
         return to_json(self.to_dict())
 
 
-def _shadow_dict(item: Violation | Approval | Action) -> dict[str, Any]:
-    kind = {Violation: "violation", Approval: "approval", Action: "action"}[type(item)]
+def _shadow_dict(item: Violation | Approval | Action | MissingInformation) -> dict[str, Any]:
+    kind = {
+        Violation: "violation",
+        Approval: "approval",
+        Action: "action",
+        MissingInformation: "missing_information",
+    }[type(item)]
     return {"kind": kind, **item.to_dict()}
 
 

@@ -15,7 +15,7 @@ from ..text import fmt_number
 if TYPE_CHECKING:
     from ..results import Result
 
-EXIT = {"ok": 0, "blocked": 1, "needs_approval": 3}
+EXIT = {"ok": 0, "blocked": 1, "needs_approval": 3, "needs_information": 5}
 
 
 def compare(expect: dict[str, Any], r: Result) -> list[str]:
@@ -30,6 +30,7 @@ def compare(expect: dict[str, Any], r: Result) -> list[str]:
         "approvals": r.approvals,
         "actions": r.actions,
         "shadow": r.shadow,
+        "missing_information": r.missing_information,
     }
     for key, actual in lists.items():
         items = [_plain(a) for a in actual]

@@ -1,5 +1,5 @@
-"""Checked deals in, what a batch found in all out: counts by status, rule, approving role and
-assignee, and the pipeline by stage (amount times the stage's win probability).
+"""Checked deals in, what a batch found in all out: counts by status, rule, approving role,
+assignee and missing field, and the pipeline by stage (amount times the stage's win probability).
 
 Pure: ``Notes`` gathers one chunk's results with cheap appends, ``Tally`` adds chunks up
 (in any process, in any order), ``Summary`` is the frozen whole, as JSON (``--summary-json``)
@@ -38,6 +38,7 @@ class Tally:
         "amounts",
         "approvals",
         "deals",
+        "information",
         "rules",
         "shadow",
         "stages",
@@ -46,6 +47,7 @@ class Tally:
 
     def __init__(self) -> None:
         self.deals = 0
+        self.information: Counter[str] = Counter()  # field to record -> deals that lack it
         self.statuses: Counter[str] = Counter()
         self.rules: Counter[str] = Counter()  # rule -> deals it fired on
         self.shadow: Counter[str] = Counter()  # shadow-mode rule -> deals it would fire on
@@ -59,6 +61,7 @@ class Tally:
         self.statuses.update(other.statuses)
         self.rules.update(other.rules)
         self.shadow.update(other.shadow)
+        self.information.update(other.information)
         self.approvals.update(other.approvals)
         self.actions.update(other.actions)
         self.stages.update(other.stages)
@@ -76,6 +79,7 @@ class Notes:
         "amount",
         "amounts",
         "approvals",
+        "information",
         "rules",
         "shadow",
         "stages",
@@ -88,6 +92,7 @@ class Notes:
         self.stages: list[str] = []
         self.rules: list[str] = []  # each rule once per deal it fired on
         self.shadow: list[str] = []
+        self.information: list[str] = []  # each field to record once per deal
         self.approvals: list[tuple[str, str]] = []
         self.actions: list[str] = []
         self.amounts: dict[str, tuple[Decimal, int]] = {}
@@ -109,6 +114,8 @@ class Notes:
             self.rules.extend(hit)
         if r.shadow:
             self.shadow.extend({s.rule for s in r.shadow})
+        if r.missing_information:
+            self.information.extend({f for m in r.missing_information for f in m.fields})
         if self.amount is not None:
             value = r.facts.get(self.amount)
             known, unknown = self.amounts.get(r.stage, (_ZERO, 0))
@@ -124,6 +131,7 @@ class Notes:
         t.stages.update(self.stages)
         t.rules.update(self.rules)
         t.shadow.update(self.shadow)
+        t.information.update(self.information)
         t.approvals.update(self.approvals)
         t.actions.update(self.actions)
         t.amounts = self.amounts
@@ -176,6 +184,7 @@ class Summary:
     amount_fact: str | None
     stages: tuple[StageTotal, ...]
     total: StageTotal
+    information: tuple[tuple[str, int], ...] = ()  # field to record -> deals that lack it
 
     @classmethod
     def of(cls, tally: Tally, playbook: Playbook, as_of: date) -> Summary:
@@ -224,6 +233,7 @@ class Summary:
             fact,
             tuple(stages),
             total,
+            _most_first(tally.information),
         )
 
     def line(self) -> str:
@@ -240,6 +250,7 @@ class Summary:
             "shadow_rules": dict(self.shadow_rules),
             "approvals": {role: dict(states) for role, states in self.approvals},
             "actions": dict(self.actions),
+            "missing_information": dict(self.information),
             "pipeline": {
                 "amount": f"facts.{self.amount_fact}" if self.amount_fact else None,
                 "stages": [s.to_dict() for s in self.stages],
@@ -265,6 +276,10 @@ class Summary:
             out += _table(heads, rows)
         if self.actions:
             out += _table([t["actions"], t["count"]], [[a, fmt_count(n)] for a, n in self.actions])
+        if self.information:
+            out += _table(
+                [t["information"], t["deals"]], [[f, fmt_count(n)] for f, n in self.information]
+            )
         used = [s for s in self.stages if s.deals]
         if used:
             heads = [t["pipeline"], t["deals"]]

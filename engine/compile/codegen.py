@@ -23,6 +23,7 @@ from typing import Any, ParamSpec, TypeVar
 from ..check.model import PlaybookModel, Row, Rule
 from ..lang import ir
 from ..lang.ir import Visitor
+from ..lang.types import BOOL
 from ..lang.values import (
     MissingFact,
     Unknown,
@@ -155,13 +156,11 @@ class ModuleBuilder(Visitor[str]):
         finally:
             self.kleene = saved
 
-    def fallback(
-        self, pad: str, block: Callable[[Callable[[ir.Node], str]], list[str]], handler: list[str]
-    ) -> list[str]:
+    def fallback(self, pad: str, block: Callable[..., list[str]], handler: list[str]) -> list[str]:
         """Statement lines: ``block`` written with plain Python; when that meets an Unknown,
         again in three-valued logic (only if the two differ); ``handler`` (indented under
         ``except Unknown as exc:``) when even that is unknown."""
-        fast, slow = block(self.expr), block(self.slow)
+        fast, slow = block(expr=self.expr), block(expr=self.slow)
         out = [f"{pad}try:", *(f"{pad}    {line}" for line in fast)]
         if slow != fast:
             out += [f"{pad}except Unknown:", f"{pad}    try:"]
@@ -371,34 +370,32 @@ def evaluator_functions(mb: ModuleBuilder, model: PlaybookModel) -> None:
             when = spec.when.node
             lines += mb.fallback(
                 pad,
-                lambda expr, src=spec.for_each.node: [f"items = {expr(src)}"],
+                partial(_lines, "items = {}", spec.for_each.node),
                 [f"hits.append(({k}, exc, -1, None))", "items = ()"],
             )
             lines += [f"{pad}for i, {var} in enumerate(items):"]
             lines += mb.fallback(
                 pad + "    ",
-                lambda expr, when=when, k=k, var=var: [
-                    f"if {expr(when)}:",
-                    f"    hits.append(({k}, None, i, {var}))",
-                ],
+                partial(_lines, f"if {{}}:\n    hits.append(({k}, None, i, {var}))", when),
                 [f"hits.append(({k}, exc, i, {var}))"],
             )
         elif isinstance(spec, Rule):
             lines += mb.fallback(
                 pad,
-                lambda expr, when=spec.when.node, k=k: [
-                    f"if {expr(when)}:",
-                    f"    hits.append(({k}, None, -1, None))",
-                ],
+                partial(
+                    _lines, f"if {{}}:\n    hits.append(({k}, None, -1, None))", spec.when.node
+                ),
                 [f"hits.append(({k}, exc, -1, None))"],
             )
         else:
             lines += mb.fallback(
                 pad,
-                lambda expr, spec=spec: [
-                    f"go = {expr(spec.when.node) if spec.when is not None else 'True'}",
-                    f"x = {expr(spec.input.node)} if go else None",
-                ],
+                partial(
+                    _lines,
+                    "go = {}\nx = {} if go else None",
+                    spec.when.node if spec.when is not None else ir.Const(BOOL, 0, True),
+                    spec.input.node,
+                ),
                 [f"hits.append(({k}, exc, -1, None))", "go = False"],
             )
             lines += [f"{pad}if go:"]
@@ -414,6 +411,11 @@ def evaluator_functions(mb: ModuleBuilder, model: PlaybookModel) -> None:
                     word = "elif"
     lines += ["    return hits", ""]
     mb.lines += lines
+
+
+def _lines(template: str, *nodes: ir.Node, expr: Callable[[ir.Node], str]) -> list[str]:
+    """``template``'s lines with each ``{}`` filled by the next node's source."""
+    return template.format(*(expr(n) for n in nodes)).split("\n")
 
 
 def _fact_block(mb: ModuleBuilder, f: Any, expr: Callable[[ir.Node], str]) -> list[str]:

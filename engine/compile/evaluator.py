@@ -53,6 +53,12 @@ class Evaluator(Protocol):
     ) -> str:
         """Why the first of ``exprs`` that cannot be decided is unknown (``exc`` was raised)."""
 
+    def unknown(
+        self, s: Scope, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue
+    ) -> Unknown:
+        """The ``Unknown`` the first of ``exprs`` that cannot be decided raises, with list
+        indexes in its paths (what to record)."""
+
     def missing_fact(self, s: Scope, index: int, exc: Unknown) -> MissingFact:
         """What stands in ``facts`` for fact number ``index``, which raised ``exc``."""
 
@@ -83,6 +89,11 @@ class Generated:
         self, s: Scope, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue
     ) -> str:
         return self.precise.reason(s, exprs, exc, *local_values)
+
+    def unknown(
+        self, s: Scope, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue
+    ) -> Unknown:
+        return self.precise.unknown(s, exprs, exc, *local_values)
 
     def missing_fact(self, s: Scope, index: int, exc: Unknown) -> MissingFact:
         return self.precise.missing_fact(s, index, exc)

@@ -11,11 +11,13 @@ from ..limits import MAX_OUTPUT
 from ..text import fmt_date, fmt_join, fmt_money, fmt_number, fmt_percent
 
 __all__ = [
+    "FILTERS",
     "MAX_OUTPUT",
     "PLAIN_FILTERS",
     "Plain",
     "RenderFailed",
     "Unsure",
+    "finalize",
     "fmt_date",
     "fmt_money",
     "fmt_number",
@@ -33,13 +35,34 @@ def _join(value: Any, separator: str = "") -> str:
     return fmt_join(value, separator)
 
 
-PLAIN_FILTERS = {
-    "pct": fmt_percent,
-    "money": fmt_money,
-    "number": fmt_number,
-    "date": fmt_date,
-    "join": _join,
+def known(fmt: Any) -> Any:
+    """A filter that refuses an unknown value: a message never states as fact a value that
+    is unknown (no "None units"); the message then falls back to the rule's title."""
+
+    def write(value: Any, *args: Any) -> str:
+        if value is None:
+            raise ValueError("the message reads a value that is unknown")
+        out: str = fmt(value, *args)
+        return out
+
+    return write
+
+
+def finalize(value: Any) -> Any:
+    """What jinja2 prints for each {{ value }}: an unknown value is refused, as above."""
+    if value is None:
+        raise ValueError("the message reads a value that is unknown")
+    return value
+
+
+# the formatters as message filters (unknown values refused)
+FILTERS = {
+    "pct": known(fmt_percent),
+    "money": known(fmt_money),
+    "number": known(fmt_number),
+    "date": known(fmt_date),
 }
+PLAIN_FILTERS = {**FILTERS, "join": _join}
 
 
 class RenderFailed(Exception):

@@ -83,8 +83,8 @@ def write_plain(parts: Plain, values: Mapping[str, Any]) -> str:
             if type(value) is not dict:
                 raise _Unsure
             value = value.get(name, _ABSENT)
-        if value is _ABSENT:
-            raise _Unsure
+        if value is _ABSENT or value is None:
+            raise _Unsure  # jinja2 refuses an unknown value (formats.finalize)
         for filter_name, args in filters:
             value = PLAIN_FILTERS[filter_name](value, *args)
         out.append(str(value))

@@ -23,14 +23,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..limits import MAX_LOOKUPS, MAX_TEMPLATE_SOURCE
 from .formats import (
+    FILTERS as FORMAT_FILTERS,
+)
+from .formats import (
     MAX_OUTPUT,
     PLAIN_FILTERS,
     Plain,
     RenderFailed,
-    fmt_date,
-    fmt_money,
-    fmt_number,
-    fmt_percent,
+    finalize,
 )
 
 MAX_SOURCE = MAX_TEMPLATE_SOURCE
@@ -120,8 +120,13 @@ def _spend() -> None:
 
 
 def _make_env() -> _Environment:
-    env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(pct=fmt_percent, money=fmt_money, number=fmt_number, date=fmt_date)
+    env = _Environment(
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=False,
+        finalize=finalize,  # an unknown value is never printed as if known
+    )
+    env.filters.update(FORMAT_FILTERS)
     env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
     return env
 

@@ -12,10 +12,24 @@ from typing import Any
 
 import click
 
-from ..results import BLOCKED, NEEDS_APPROVAL, OK, Action, Explanation, PlaybookDiff, Result
+from ..results import (
+    BLOCKED,
+    NEEDS_APPROVAL,
+    NEEDS_INFORMATION,
+    OK,
+    Action,
+    Explanation,
+    PlaybookDiff,
+    Result,
+)
 from ..text import fmt_one_line, fmt_value, word
 
-_STATUS_COLOUR = {OK: "green", NEEDS_APPROVAL: "yellow", BLOCKED: "red"}
+_STATUS_COLOUR = {
+    OK: "green",
+    NEEDS_APPROVAL: "yellow",
+    NEEDS_INFORMATION: "yellow",
+    BLOCKED: "red",
+}
 
 
 def ui(lang: str, key: str) -> str:
@@ -45,6 +59,12 @@ def result_text(result: Result, labels: Any = None) -> str:
     # Message first, the rule id last as a reference: each id is printed once per line.
     _section(lines, ui(lang, "blocking"), "red", [f"✗ {v.message} [{v.rule}]" for v in blocks])
     _section(lines, ui(lang, "warnings"), "yellow", [f"! {v.message} [{v.rule}]" for v in warns])
+    _section(
+        lines,
+        ui(lang, "information"),
+        "yellow",
+        [f"? {m.message} [{m.rule}]" for m in result.missing_information],
+    )
     _section(
         lines,
         ui(lang, "approvals"),

@@ -15,8 +15,9 @@ from ..compile.codegen import constructor
 from ..compile.evaluator import Evaluator, LocalValue, Scope
 from ..errors import Text
 from ..lang.messages import Message, RenderFailed
+from ..lang.types import Type
 from ..lang.values import MissingFact, Unknown
-from ..results import Action, Approval, Move, Result, Violation
+from ..results import Action, Approval, MissingInformation, Move, Result, Violation
 from ..text import words_of
 from .reference import Tracer
 
@@ -58,6 +59,34 @@ class Context(Scope):
         """The precise reason the first of ``exprs`` that cannot be decided is unknown."""
         return self.evaluator.reason(self, exprs, exc, *local_values)
 
+    def unknown(self, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue) -> Unknown:
+        """The precise ``Unknown`` (reason, and every absent path with its list indexes)."""
+        return self.evaluator.unknown(self, exprs, exc, *local_values)
+
+    def to_record(self, fields: Sequence[str]) -> str:
+        """The fields to record, for people: their labels and their paths
+        (parent labels first; a yes/no field says so)."""
+        model = self.pb.model
+        notes = words_of(self.lang, "notes")
+        out = []
+        for path in fields:
+            labels: list[str] = []
+            key = ""
+            t: Type | None = model.deal_type
+            for name, index in _segments(path):
+                key = f"{key}.{name}" if key else name
+                t = t.field(name) if t is not None and t.kind == "object" else None
+                lab = model.field_labels.get(key)
+                word = lab.get(self.lang) if lab is not None else name
+                if index is not None:
+                    word += notes["ask_item"].format(n=index + 1)
+                    key += "[]"
+                    t = t.item if t is not None else None
+                labels.append(word)
+            what = notes["ask_yes_no" if t is not None and t.kind == "bool" else "ask_field"]
+            out.append(what.format(label=" › ".join(labels), path=path))
+        return notes["ask_and"].join(out)
+
     def values(self, **extra: Any) -> dict[str, Any]:
         if self._render_values is None:
             self._render_values = {
@@ -87,6 +116,26 @@ class Context(Scope):
         return self.pb.labels[self.lang]["stage"].get(key, key)
 
 
+def record_paths(paths: Sequence[str]) -> tuple[str, ...]:
+    """The deal paths to record, as a deal names them (``deal.`` dropped); paths outside the
+    deal (a stage's value) stay whole."""
+    out: list[str] = []
+    for p in paths:
+        p = p[5:] if p.startswith("deal.") else p
+        if p and p not in out:
+            out.append(p)
+    return tuple(out)
+
+
+def _segments(path: str) -> list[tuple[str, int | None]]:
+    """ "lines[2].list_price" -> [("lines", 2), ("list_price", None)]."""
+    out: list[tuple[str, int | None]] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        out.append((name, int(rest.rstrip("]")) if rest.rstrip("]").isdigit() else None))
+    return out
+
+
 def _write(
     message: Message, lang: str, values: dict[str, Any], fallback: str | Text, plain: bool
 ) -> str:
@@ -102,4 +151,5 @@ new_violation = constructor(Violation)
 new_approval = constructor(Approval)
 new_action = constructor(Action)
 new_move = constructor(Move)
+new_missing = constructor(MissingInformation)
 new_result = constructor(Result)

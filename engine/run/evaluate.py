@@ -13,21 +13,32 @@ from datetime import date
 from typing import Any
 
 from ..check.model import Outcome, Row
-from ..compile.build import CompiledPlaybook, CRule
+from ..compile.build import CExpr, CompiledPlaybook, CRule
 from ..compile.evaluator import Generated, Hit, LocalValue
 from ..errors import InputError, Text
 from ..lang.values import MissingFact, Unknown, due_date
 from ..results import (
     BLOCKED,
     NEEDS_APPROVAL,
+    NEEDS_INFORMATION,
     OK,
     Action,
     Approval,
+    MissingInformation,
     Result,
     Violation,
 )
 from .chains import granted_roles, run_chain
-from .context import Context, new_action, new_approval, new_result, new_violation, text
+from .context import (
+    Context,
+    new_action,
+    new_approval,
+    new_missing,
+    new_result,
+    new_violation,
+    record_paths,
+    text,
+)
 from .moves import stage_moves
 from .reference import Reference, Tracer, item_value
 
@@ -60,8 +71,9 @@ def evaluate(
         found.add(run_chain(ctx, cchain), cchain.chain.mode == "shadow")
     _outcomes(ctx, evaluator.hits(ctx), found)
     violations, approvals, actions = found.violations, found.approvals, found.actions
+    missing = found.missing
     moves = (
-        stage_moves(ctx, violations, approvals, actions, granted)
+        stage_moves(ctx, violations, approvals, actions, granted, missing)
         if pb.moves[category, stage]
         else ()
     )
@@ -73,10 +85,14 @@ def evaluate(
             status = BLOCKED
             break
     else:
-        for a in approvals:
-            if a.status != "granted":
-                status = NEEDS_APPROVAL
-                break
+        # information before approvals: an approver should not sign what is not yet known
+        if missing:
+            status = NEEDS_INFORMATION
+        else:
+            for a in approvals:
+                if a.status != "granted":
+                    status = NEEDS_APPROVAL
+                    break
     model = pb.model
     facts = ctx.facts
     return new_result(
@@ -96,6 +112,7 @@ def evaluate(
         },
         shadow=tuple(found.shadow),
         lang=lang,
+        missing_information=tuple(missing),
     )
 
 
@@ -117,15 +134,16 @@ def check_language(pb: CompiledPlaybook, lang: Any) -> None:
 class _Found:
     """What an evaluation found, sorted as it is found (shadow outcomes kept apart)."""
 
-    __slots__ = ("actions", "approvals", "shadow", "violations")
+    __slots__ = ("actions", "approvals", "missing", "shadow", "violations")
 
     def __init__(self) -> None:
         self.violations: list[Violation] = []
         self.approvals: list[Approval] = []
         self.actions: list[Action] = []
-        self.shadow: list[Violation | Approval | Action] = []
+        self.missing: list[MissingInformation] = []
+        self.shadow: list[Violation | Approval | Action | MissingInformation] = []
 
-    def add(self, items: list[Violation | Approval | Action], shadow: bool) -> None:
+    def add(self, items: list[Any], shadow: bool) -> None:
         if shadow:
             self.shadow += items
             return
@@ -137,6 +155,8 @@ class _Found:
                 self.approvals.append(item)
             elif type(item) is Action:
                 self.actions.append(item)
+            elif type(item) is MissingInformation:
+                self.missing.append(item)
 
 
 def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
@@ -150,9 +170,7 @@ def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
             local = () if i < 0 else (item_value(check, i, item),)
             if exc is not None:
                 failing = check.when if i >= 0 or check.for_each is None else check.for_each
-                items = _on_missing(
-                    ctx, rule.id, rule.on_missing, title, ctx.why([failing], exc, *local)
-                )
+                items = _on_missing(ctx, rule.id, rule.on_missing, title, [failing], exc, local)
             elif check.for_each is None:
                 items = [_outcome(ctx, rule.id, rule.outcome, title, {}, (), check)]
             else:
@@ -165,9 +183,7 @@ def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
             title = table.title.get(ctx.lang)
             if exc is not None:
                 failing_exprs = [c for c in (check.when, check.input) if c is not None]
-                items = _on_missing(
-                    ctx, table.id, table.on_missing, title, ctx.why(failing_exprs, exc)
-                )
+                items = _on_missing(ctx, table.id, table.on_missing, title, failing_exprs, exc, ())
             else:
                 row = table.rows[i]
                 extra = {"value": item, "row": _row_values(row)}
@@ -177,10 +193,26 @@ def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
 
 
 def _on_missing(
-    ctx: Context, rule_id: str, mode: str, title: str, reason: str
-) -> list[Violation | Approval | Action]:
+    ctx: Context,
+    rule_id: str,
+    mode: str,
+    title: str,
+    failing: list[CExpr],
+    exc: Unknown,
+    local: tuple[LocalValue, ...],
+) -> list[Violation | Approval | Action | MissingInformation]:
     if mode == "skip":
         return []
+    precise = ctx.unknown(failing, exc, *local)
+    reason = precise.reason
+    if mode == "ask":
+        fields = record_paths(precise.paths)
+        said = (
+            text(ctx.lang, "ask", title=title, fields=ctx.to_record(fields))
+            if fields
+            else text(ctx.lang, "unknown", title=title, reason=reason)
+        )
+        return [new_missing(rule_id, fields, said)]
     return [
         new_violation(
             rule_id,

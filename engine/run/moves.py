@@ -10,25 +10,27 @@ from functools import partial
 from ..compile.build import CNeed
 from ..errors import Text, UnmetGuard
 from ..lang.values import Unknown, due_date
-from ..results import Action, Approval, Move, Step, Violation
-from .context import Context, new_action, new_move, text
+from ..results import Action, Approval, MissingInformation, Move, Step, Violation
+from .context import Context, new_action, new_missing, new_move, record_paths, text
 
 
 def _blocked_by(lang: str, v: Violation) -> str:
     return str(text(lang, "blocked_by", message=v.message))
 
 
-def _needed(ctx: Context, needs: Iterable[CNeed]) -> list[CNeed]:
-    out = []
+def _needed(ctx: Context, needs: Iterable[CNeed]) -> list[tuple[CNeed, Unknown | None]]:
+    """The documents a move needs, each with the ``Unknown`` that says what to record first
+    when whether it is needed cannot be decided (then that is asked, not the document)."""
+    out: list[tuple[CNeed, Unknown | None]] = []
     for cneed in needs:
         if cneed.when is None:
-            out.append(cneed)
+            out.append((cneed, None))
             continue
         try:
             if ctx.run(cneed.when):
-                out.append(cneed)
-        except Unknown:
-            out.append(cneed)  # when in doubt, ask for the document
+                out.append((cneed, None))
+        except Unknown as exc:
+            out.append((cneed, ctx.unknown([cneed.when], exc)))
     return out
 
 
@@ -38,12 +40,17 @@ def stage_moves(
     approvals: list[Approval],
     actions: list[Action],
     granted: dict[str, str],
+    information: list[MissingInformation],
 ) -> list[Move]:
+    """Every move from the deal's stage; a document whose need cannot be decided adds its
+    question to ``information`` (once per document)."""
     pb = ctx.pb
     deal = ctx.deal
     held = set(deal.get("documents") or ())
     category = deal["category"]
     doc_actions: dict[str, Action] = {}
+    asked: dict[str, MissingInformation] = {}  # document -> the question about its need
+    rule_questions = list(information)  # asked by rules: they hold back an all_clear move
     moves = []
     tracer = ctx.tracer
     for cmove in pb.moves.get((category, deal["stage"]), ()):
@@ -53,9 +60,11 @@ def stage_moves(
             title = guard.title.get(ctx.lang)
             try:
                 ok = bool(ctx.run(cexpr))
-                reason = ""
+                reason, fields = "", record_paths(())
             except Unknown as exc:
-                reason = ctx.why([cexpr], exc)
+                precise = ctx.unknown([cexpr], exc)
+                reason = precise.reason
+                fields = record_paths(precise.paths)
                 ok = guard.on_missing == "allow"
             if tracer:
                 tracer.step(
@@ -67,9 +76,10 @@ def stage_moves(
             if not ok:
                 fallback = text(
                     ctx.lang,
-                    "guard_unknown" if reason else "guard_failed",
+                    "guard_ask" if fields else "guard_unknown" if reason else "guard_failed",
                     title=title,
                     reason=reason,
+                    fields=ctx.to_record(fields) if fields else "",
                 )
                 missing.append(
                     UnmetGuard(
@@ -81,12 +91,25 @@ def stage_moves(
                 )
         needs = _needed(ctx, (*cmove.needs, *pb.category_needs.get((category, t.target), ())))
         seen_docs: set[str] = set()
-        for cneed in needs:
+        for cneed, unsure in needs:
             doc = cneed.need.document
             if doc in seen_docs:
                 continue
             seen_docs.add(doc)
             present = doc in held
+            if unsure is not None and not present:
+                label = ctx.label("document", doc)
+                fields = record_paths(unsure.paths)
+                said = text(
+                    ctx.lang,
+                    "document_ask",
+                    document=label,
+                    fields=ctx.to_record(fields) or unsure.reason,
+                )
+                if doc not in asked:
+                    asked[doc] = new_missing(cneed.need.rule, fields, said)
+                missing.append(UnmetGuard("information", doc, cneed.need.rule, said))
+                continue
             if tracer:
                 tracer.steps.append(
                     Step(
@@ -150,6 +173,20 @@ def stage_moves(
                             text(ctx.lang, "pending", role=ctx.label("role", a.role)),
                         )
                     )
+            for q in rule_questions:
+                missing.append(
+                    UnmetGuard(
+                        "information",
+                        q.rule,
+                        q.rule,
+                        Text(make=partial(_asked_first, ctx.lang, q)),
+                    )
+                )
         moves.append(new_move(t.target, not missing, tuple(missing)))
     actions.extend(doc_actions.values())
+    information.extend(asked.values())
     return moves
+
+
+def _asked_first(lang: str, q: MissingInformation) -> str:
+    return str(text(lang, "information_needed", message=q.message))

@@ -333,14 +333,19 @@ class Reference:
     def reason(
         self, s: Scope, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue
     ) -> str:
+        return self.unknown(s, exprs, exc, *local_values).reason
+
+    def unknown(
+        self, s: Scope, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue
+    ) -> Unknown:
         if self.tracer is not None:
-            return exc.reason  # it came from the interpreter: already precise
+            return exc  # it came from the interpreter: already precise
         for c in exprs:
             try:
                 interpret(c.expr.node, self.env(s, c, local_values))
             except Unknown as precise:
-                return precise.reason
-        return exc.reason  # pragma: no cover - both evaluators must agree
+                return precise
+        return exc  # pragma: no cover - both evaluators must agree
 
     def missing_fact(self, s: Scope, index: int, exc: Unknown) -> MissingFact:
         env = Env(s.deal, s.facts, s.stage, s.as_of, self.pb.rounding)
