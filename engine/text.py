@@ -79,7 +79,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "guard_ask": "cannot check {title} until you record {fields}",
             "document_ask": "cannot tell whether the {document} is needed until you record "
             "{fields}",
-            "information_needed": "record the missing information first: {message}",
+            "documents_ask": "record {fields}: it decides which documents are needed to enter "
+            "{stage}",
             "ask_field": "{label} ({path})",
             "ask_yes_no": "{label}, yes or no ({path})",
             "ask_item": " #{n}",
@@ -322,7 +323,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "ask": "{title}：无法判定，请填写{fields}",
             "guard_ask": "无法检查{title}，请填写{fields}",
             "document_ask": "无法确定是否需要{document}，请填写{fields}",
-            "information_needed": "请先补充信息：{message}",
+            "documents_ask": "请填写{fields}：它决定进入{stage}阶段所需的文件",
             "ask_field": "{label}（{path}）",
             "ask_yes_no": "{label}（是/否，{path}）",
             "ask_item": "第{n}项",

@@ -49,7 +49,8 @@ def stage_moves(
     held = set(deal.get("documents") or ())
     category = deal["category"]
     doc_actions: dict[str, Action] = {}
-    asked: dict[str, MissingInformation] = {}  # document -> the question about its need
+    # (rule, fields) -> the question that decides which documents a move needs
+    asked: dict[tuple[str, tuple[str, ...]], MissingInformation] = {}
     rule_questions = list(information)  # asked by rules: they hold back an all_clear move
     moves = []
     tracer = ctx.tracer
@@ -106,8 +107,18 @@ def stage_moves(
                     document=label,
                     fields=ctx.to_record(fields) or unsure.reason,
                 )
-                if doc not in asked:
-                    asked[doc] = new_missing(cneed.need.rule, fields, said)
+                key = (cneed.need.rule, fields)
+                if key not in asked:  # one question, however many documents it decides
+                    asked[key] = new_missing(
+                        cneed.need.rule,
+                        fields,
+                        text(
+                            ctx.lang,
+                            "documents_ask",
+                            fields=ctx.to_record(fields) or unsure.reason,
+                            stage=ctx.stage_label(t.target),
+                        ),
+                    )
                 missing.append(UnmetGuard("information", doc, cneed.need.rule, said))
                 continue
             if tracer:
@@ -174,19 +185,9 @@ def stage_moves(
                         )
                     )
             for q in rule_questions:
-                missing.append(
-                    UnmetGuard(
-                        "information",
-                        q.rule,
-                        q.rule,
-                        Text(make=partial(_asked_first, ctx.lang, q)),
-                    )
-                )
+                # the question itself says what to record before the move
+                missing.append(UnmetGuard("information", q.rule, q.rule, q.text))
         moves.append(new_move(t.target, not missing, tuple(missing)))
     actions.extend(doc_actions.values())
     information.extend(asked.values())
     return moves
-
-
-def _asked_first(lang: str, q: MissingInformation) -> str:
-    return str(text(lang, "information_needed", message=q.message))

@@ -166,7 +166,12 @@ class Env(Visitor[Any]):
         raise AssertionError(f"unknown function {fn}")  # pragma: no cover - checked at load
 
     def _items(self, node: ir.Aggregate) -> list[tuple[Any, str]]:
-        source = self.visit(node.source)
+        try:
+            source = self.visit(node.source)
+        except Unknown as exc:
+            # what to record: the list, and what the loop would read besides its items
+            more = [p for p in self._absent(node.elt, node.cond) if p not in exc.paths]
+            raise Unknown(exc.reason, exc.path, (*exc.paths, *more)) from None
         base = _path_of(node.source, self)
         return [(item, f"{base}[{i}]") for i, item in enumerate(source)]
 
@@ -208,6 +213,30 @@ class Env(Visitor[Any]):
                 self.locals.pop(node.var, None)
             else:
                 self.locals[node.var] = saved
+
+    def _absent(self, *nodes: ir.Node | None) -> list[str]:
+        """The absent deal and fact values ``nodes`` read outside any loop variable (not
+        under present() or if_missing(), which ask about absence on purpose)."""
+        out: list[str] = []
+        for node in nodes:
+            if node is None or isinstance(node, ir.Present | ir.IfMissing):
+                continue
+            if isinstance(node, ir.Get):
+                if not node.local and node.root in ("deal", "facts"):
+                    try:
+                        Env(self.deal, self.facts, self.stage, self.as_of).visit(node)
+                    except Unknown as exc:
+                        out += [p for p in exc.paths if p not in out]
+                continue
+            for name in node.__dataclass_fields__:
+                value = getattr(node, name)
+                children = value if isinstance(value, tuple) else (value,)
+                out += [
+                    p
+                    for p in self._absent(*(c for c in children if isinstance(c, ir.Node)))
+                    if p not in out
+                ]
+        return out
 
     def _any_all(self, node: ir.Aggregate) -> bool:
         """any/all over a loop in three-valued logic: each item is a thunk read in turn."""
