@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from ..lang import ir
 from ..lang.types import ANY, DATE, Type, list_of
 from ..read.sourcemap import Path
 from .context import label, title
@@ -66,6 +67,7 @@ def _check_rule(
     made = outcome(lang, declared, spec, path, rid, str(spec.get("then")), extra)
     if when is None or made is None:
         return None
+    check_ask(lang, spec, path, rid, when.node, for_each.node if for_each else None)
     return Rule(
         rid,
         title(spec.get("title"), rid),
@@ -80,6 +82,36 @@ def _check_rule(
         for_each,
         item,
     )
+
+
+def check_ask(
+    lang: Lang, spec: dict[str, Any], path: Path, rid: str, *nodes: ir.Node | None
+) -> None:
+    """``on_missing: ask`` needs a value that can be absent: a condition that reads none
+    (or answers every absence itself with if_missing/present) could never name what to record."""
+    if spec.get("on_missing") == "ask" and not any(_can_be_absent(n) for n in nodes):
+        lang.ctx.error(
+            "nothing-to-ask",
+            f"'{rid}' asks for missing information, but its condition reads no value that "
+            "can be absent",
+            path + ("on_missing",),
+            "on_missing: ask names the deal fields to record; read one without if_missing(), "
+            "or use on_missing: warn",
+        )
+
+
+def _can_be_absent(node: ir.Node | None) -> bool:
+    """Does ``node`` read a deal, fact, stage or item value outside present()/if_missing()?"""
+    if node is None or isinstance(node, ir.Present | ir.IfMissing):
+        return False
+    if isinstance(node, ir.Get):
+        return True
+    for name in node.__dataclass_fields__:
+        value = getattr(node, name)
+        for child in value if isinstance(value, tuple) else (value,):
+            if isinstance(child, ir.Node) and _can_be_absent(child):
+                return True
+    return False
 
 
 def outcome(

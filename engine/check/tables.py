@@ -16,7 +16,7 @@ from .messages import TABLE_NAMES
 from .model import Outcome, Row, Table
 from .names import Declared, RuleIds, scope_list
 from .parameters import PARAM_REF, number_or_param
-from .rules import outcome
+from .rules import check_ask, outcome
 
 
 def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, ...]:
@@ -48,6 +48,7 @@ def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, .
         stages = scope_list(ctx, spec.get("stages"), path + ("stages",), declared.stages, "stage")
         if source is None or (spec.get("when") and when is None):
             continue
+        check_ask(lang, spec, path, tid, source.node, when.node if when else None)
         out.append(
             Table(
                 tid,
