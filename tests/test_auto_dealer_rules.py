@@ -79,13 +79,14 @@ def test_p3_large_batch_this_year(check, deal, batch, eligible):
     assert ("P2" in fired(check(deal))) is not eligible
 
 
-def test_p2_without_lines_warns_it_cannot_check(check, deal):
+def test_p2_without_lines_asks_for_them(check, deal):
     del deal["lines"]
     result = check(deal)
-    (v,) = [v for v in result.violations if v.rule == "P2"]
-    assert v.severity == "warn"
-    assert "cannot check" in v.message
-    assert "deal.lines is missing" in v.message
+    assert "P2" not in fired(result)
+    (m,) = [m for m in result.missing_information if m.rule == "P2"]
+    assert m.fields == ("lines",)
+    assert "record Order lines (lines)" in m.message
+    assert result.status == "needs_information"
 
 
 # -- P5 cross-territory ----------------------------------------------------------------------
@@ -350,7 +351,7 @@ def test_documents_are_not_asked_for_early(check, deal):
 
 
 def test_v_sp_documents(check, deal):
-    deal.update(category="system_purchasing", documents=["purchase_list"])
+    deal.update(category="system_purchasing", documents=["purchase_list"], using_units=[])
     move = _missing(check(deal), "closing")
     assert [(g.id, g.rule) for g in move.missing] == [("unified_purchase_contract", "V-SP")]
 
@@ -381,17 +382,27 @@ def test_v_sp_using_units_must_be_subordinate(check, deal, units, blocked):
     [
         (True, ["sales_invoice"]),
         (False, ["sales_invoice", "vehicle_registrations"]),
+        # unknown: whether they are needed is asked (an "information" item), not demanded
         (None, ["sales_invoice", "vehicle_registrations"]),
     ],
 )
 def test_v_sp_registrations_to_enter_follow_up(check, deal, state_organ, needed):
-    deal.update(category="system_purchasing", stage="delivery", documents=[])
+    deal.update(category="system_purchasing", stage="delivery", documents=[], using_units=[])
     if state_organ is None:
         del deal["customer"]["state_organ"]
     else:
         deal["customer"]["state_organ"] = state_organ
-    move = _missing(check(deal), "follow_up")
+    result = check(deal)
+    move = _missing(result, "follow_up")
     assert [g.id for g in move.missing] == needed
+    asked = state_organ is None
+    assert (move.missing[-1].kind == "information") is asked
+    assert ("provide:vehicle_registrations" in {a.id for a in result.actions}) is (
+        needed[-1:] == ["vehicle_registrations"] and not asked
+    )
+    assert [m.fields for m in result.missing_information] == (
+        [("customer.state_organ",)] if asked else []
+    )
 
 
 def test_sales_invoice_to_enter_follow_up(check, deal):

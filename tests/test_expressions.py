@@ -135,9 +135,13 @@ def test_absent_values_are_unknown_not_false():
     assert both("deal.customer.limit != null", deal) is False
     assert both("if_missing(deal.customer.limit, 5)", deal) == 5
     assert both("if_missing(deal.customer.limit, 5)") == Decimal("0")
-    # read left to right: the answer is known before the absent value is needed
+    # three-valued: a known true side decides 'or' on either side of an unknown one
     assert both("deal.flag or deal.customer.limit > 0", deal) is True
-    assert both("deal.customer.limit > 0 or deal.flag", deal) == ("unknown", "limit")
+    assert both("deal.customer.limit > 0 or deal.flag", deal) is True
+    assert both("deal.customer.limit > 0 or not deal.flag", deal) == ("unknown", "limit")
+    # ... and a known false side decides 'and'
+    assert both("deal.customer.limit > 0 and not deal.flag", deal) is False
+    assert both("deal.customer.limit > 0 and deal.flag", deal) == ("unknown", "limit")
 
 
 def test_absent_list_items_are_unknown():

@@ -46,8 +46,8 @@ defs = {
                       "oneOf": [ref("expression"), {"type": "number"}, {"type": "boolean"}]},
  "bound": {"title": "Threshold", "description": "A number, a percentage such as \"15%\", or a parameter such as params.discount_tier_2.",
            "oneOf": [{"type": "number"}, {"type": "string", "pattern": "^(-?[0-9]+(\\.[0-9]+)?%?|params\\.[a-z][a-z0-9_]*)$"}]},
- "on_missing": {"title": "When a needed value is absent", "enum": ["skip", "warn", "block"],
-                "description": "What the rule does when the deal lacks a value it needs: skip (say so in explain), warn, or block. Default: warn - missing data is never a silent pass."},
+ "on_missing": {"title": "When a needed value is absent", "enum": ["skip", "warn", "block", "ask"],
+                "description": "What the rule does when the deal lacks a value it needs: skip (say so in explain), warn, block, or ask (a missing-information item naming the fields to record; the deal's status is needs_information). Default: warn - missing data is never a silent pass."},
  "mode": {"title": "Mode", "enum": ["enforce", "shadow"],
           "description": "enforce (default) or shadow: a shadow rule is evaluated and reported under `shadow` but never changes the deal's status."},
  "scope": {"title": "Scope", "type": "array", "items": ref("name"), "uniqueItems": True, "minItems": 1},
@@ -167,7 +167,7 @@ defs = {
         "id": ref("rule_id"), "when": d(ref("expression"), "Condition", "Must hold for the move."),
         "message": d(ref("text"), "Message", "What is missing when it does not hold."),
         "on_missing": {"enum": ["refuse", "allow"], "title": "When a needed value is absent",
-                       "description": "refuse (default): the move is not allowed; allow: the condition counts as met."},
+                       "description": "refuse (default): the move is not allowed, and the reason says which fields to record; allow: the condition counts as met."},
         "title": ref("text")}, required=["id", "when"])},
     "documents": {"type": "array", "items": ref("document_requirement"), "title": "Documents",
                   "description": "Documents the deal must hold to make the move."},
@@ -277,7 +277,7 @@ module_schema = {
 
 S = {"type": "string"}
 unmet = {"type": "object", "additionalProperties": False, "required": ["kind", "id", "rule", "message"],
-  "properties": {"kind": d({"enum": ["condition", "document", "approval", "clear"]}, "Kind", "What sort of thing is missing."),
+  "properties": {"kind": d({"enum": ["condition", "document", "approval", "clear", "information"]}, "Kind", "What sort of thing is missing."),
                  "id": d(S, "Id", "The condition id, document id or approver role."),
                  "rule": d(S, "Rule", "The rule id behind it."), "message": d(S, "Message", "What is missing, for people.")}}
 violation = {"type": "object", "additionalProperties": False, "required": ["rule", "severity", "message"],
@@ -293,11 +293,15 @@ action = {"type": "object", "additionalProperties": False, "required": ["rule", 
   "properties": {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"], "format": "date"},
                  "overdue": d({"type": "boolean"}, "Overdue", "true when due is before as_of (due on as_of is not overdue); false when due is null, which says nothing either way."),
                  "message": S}}
+missing_information = {"type": "object", "additionalProperties": False, "required": ["rule", "fields", "message"],
+  "properties": {"rule": d(S, "Rule", "The rule (on_missing: ask) or the document rule that cannot be decided."),
+                 "fields": d({"type": "array", "items": S}, "Fields to record", "Deal paths whose values are absent, e.g. customer.state_organ or lines[0].list_price."),
+                 "message": d(S, "Message", "What to record, with the fields' labels.")}}
 result_schema = {
  **head("result", "kam evaluation result",
         "What `kam validate --format json` prints and `Result.to_dict()` returns for one deal.", editor=False),
  "type": "object", "additionalProperties": False,
- "required": ["deal", "playbook", "category", "stage", "as_of", "status", "violations", "approvals", "actions", "transitions", "facts", "shadow"],
+ "required": ["deal", "playbook", "category", "stage", "as_of", "status", "violations", "approvals", "actions", "missing_information", "transitions", "facts", "shadow"],
  "properties": {
   "deal": d(S, "Deal id", "The deal's id."),
   "playbook": d({"type": "object", "additionalProperties": False, "required": ["id", "version", "hash"],
@@ -306,16 +310,17 @@ result_schema = {
   "category": d(S, "Category", "The deal's customer category."),
   "stage": d(S, "Stage", "The deal's current stage."),
   "as_of": d({"type": "string", "format": "date"}, "As of", "The date the deal was evaluated as on."),
-  "status": d({"enum": ["ok", "needs_approval", "blocked"]}, "Status", "blocked when any block violation; else needs_approval when any approval is pending; else ok."),
+  "status": d({"enum": ["ok", "needs_approval", "needs_information", "blocked"]}, "Status", "blocked when any block violation; else needs_information when any missing information is open; else needs_approval when any approval is pending; else ok."),
   "violations": d({"type": "array", "items": violation}, "Violations", "Rules the deal breaks: block stops it, warn informs."),
   "approvals": d({"type": "array", "items": approval}, "Approvals", "Approvals the deal needs, pending or granted."),
   "actions": d({"type": "array", "items": action}, "Actions", "Things people must do, by when."),
+  "missing_information": d({"type": "array", "items": missing_information}, "Missing information", "What must be recorded before a rule can be decided: asked, never passed."),
   "transitions": d({"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["to", "allowed", "missing"],
       "properties": {"to": S, "allowed": {"type": "boolean"}, "missing": {"type": "array", "items": unmet}}}},
       "Moves", "Every move from the current stage: allowed now, or what it still needs."),
   "facts": d({"type": "object", "additionalProperties": {"type": ["number", "string", "boolean", "null", "array"]}}, "Facts", "Derived values; null when a fact could not be computed for this deal."),
   "shadow": d({"type": "array", "items": {"type": "object", "required": ["kind", "rule", "message"],
-      "properties": {"kind": {"enum": ["violation", "approval", "action"]}}}}, "Shadow outcomes", "What rules in shadow mode found; they never change the status."),
+      "properties": {"kind": {"enum": ["violation", "approval", "action", "missing_information"]}}}}, "Shadow outcomes", "What rules in shadow mode found; they never change the status."),
  },
 }
 
@@ -325,11 +330,12 @@ VIOLATION_MATCH = {"rule": S, "severity": {"enum": ["block", "warn"]}, "message"
 APPROVAL_MATCH = {"rule": S, "role": S, "status": {"enum": ["pending", "granted", "waiting"]}, "message": S,
                   "message_contains": S, "granted_by": S, "step": {"type": "integer"}, "chain": S}
 ACTION_MATCH = {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"]}, "overdue": {"type": "boolean"}, "message": S, "message_contains": S}
+MISSING_MATCH = {"rule": S, "fields": {"type": "array", "items": S}, "message": S, "message_contains": S}
 expect = {"type": "object", "additionalProperties": False, "title": "Expectations",
   "description": "What the result must (and must not) hold. Lists need their items to appear; no_* lists need them absent.",
   "properties": {
-    "status": d({"enum": ["ok", "needs_approval", "blocked"]}, "Status", "The expected status."),
-    "exit_code": d({"enum": [0, 1, 2, 3]}, "Exit code", "What kam validate would exit with (2: the deal is refused as bad input)."),
+    "status": d({"enum": ["ok", "needs_approval", "needs_information", "blocked"]}, "Status", "The expected status."),
+    "exit_code": d({"enum": [0, 1, 2, 3, 5]}, "Exit code", "What kam validate would exit with (2: the deal is refused as bad input)."),
     "error_contains": d(S, "Error", "For a deal refused as bad input: text the error must contain."),
     "violations": d(deal_items(VIOLATION_MATCH), "Violations", "A rule id, or fields to match."),
     "no_violations": deal_items(VIOLATION_MATCH),
@@ -341,6 +347,8 @@ expect = {"type": "object", "additionalProperties": False, "title": "Expectation
     "allowed": d({"type": "array", "items": S}, "Allowed moves", "Stages the deal may move to now."),
     "refused": d({"oneOf": [{"type": "array", "items": S}, {"type": "object", "additionalProperties": {"type": "array", "items": S}}]},
                  "Refused moves", "Stages it may not move to now; as a mapping, with the ids of what each still needs."),
+    "missing_information": d(deal_items(MISSING_MATCH), "Missing information", "A rule id, or fields to match: fields is the exact list of deal paths to record."),
+    "no_missing_information": d(deal_items(MISSING_MATCH), "No missing information", "Rules that must not ask for information."),
     "shadow": d(deal_items({"rule": S, "kind": S, "role": S, "message_contains": S}), "Shadow", "Outcomes of shadow rules."),
     "no_shadow": deal_items({"rule": S, "kind": S, "role": S, "message_contains": S}),
   }}

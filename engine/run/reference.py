@@ -421,8 +421,11 @@ class Reference:
                 else:
                     hits += self._table_hits(s, tracer, k, check)
             except Unknown as exc:  # the rule (or its list, or the table) cannot be decided
+                asks = ""
+                if spec.on_missing == "ask" and exc.paths:  # every field the answer waits on
+                    asks = "; to record: " + ", ".join(exc.paths)
                 tracer.step(
-                    kind, spec.id, "unknown", f"{exc.reason}; on_missing: {spec.on_missing}"
+                    kind, spec.id, "unknown", f"{exc.reason}; on_missing: {spec.on_missing}{asks}"
                 )
                 hits.append((k, exc, -1, None))
         return hits
