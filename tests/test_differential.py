@@ -783,3 +783,74 @@ def test_generated_checker_agrees_with_the_limits_on_lists_of_any_values(any_lis
     fast = compiled.check(deal)
     slow_problems = check_values(deal) or deal_problems(compiled.validator, deal)
     assert (fast is None) == bool(slow_problems), (deal, slow_problems)
+
+
+# -- three-valued logic: unknown operands of and / or / not / any / all ----------------------
+
+_KLEENE_PB = """
+kam: 1
+id: kleene-random
+version: "1"
+title: {en: K}
+currency: CNY
+roles: {boss: {en: Boss}}
+stages: {open: {label: {en: Open}}, done: {label: {en: Done}, terminal: true}}
+transitions: [{from: open, to: done, all_clear: true, conditions: [{id: G, when: "%(expr)s"}]}]
+fields:
+  a: {type: bool}
+  b: {type: bool}
+  n: {type: integer}
+  xs: {type: list, items: {type: object, fields: {ok: {type: bool}, on: {type: bool}}}}
+categories: {c: {label: {en: C}}}
+facts:
+  f: {type: bool, value: "%(expr)s"}
+rules:
+  - {id: R, title: {en: R}, when: "%(expr)s", on_missing: ask, then: warn, message: {en: r}}
+  - {id: S, title: {en: S}, when: "not facts.f or deal.a", on_missing: ask, then: block, message: {en: s}}
+"""
+
+
+@st.composite
+def kleene_exprs(draw, depth=0):
+    if depth > 2 or draw(st.integers(0, 3)) == 0:
+        return draw(st.sampled_from(["deal.a", "deal.b", "deal.n > 2", "deal.n == 3"]))
+    kind = draw(st.sampled_from(["and", "or", "not", "any", "all", "anyif", "allif"]))
+    if kind in ("and", "or"):
+        parts = [draw(kleene_exprs(depth + 1)) for _ in range(draw(st.integers(2, 3)))]
+        return "(" + f" {kind} ".join(parts) + ")"
+    if kind == "not":
+        return f"not ({draw(kleene_exprs(depth + 1))})"
+    inner = draw(st.sampled_from(["x.ok", "x.ok and deal.a", "x.ok or deal.b", "not x.on"]))
+    fn = kind[:3]
+    cond = " if x.on" if kind.endswith("if") else ""
+    return f"{fn}({inner} for x in deal.xs{cond})"
+
+
+def _maybe_bool():
+    return st.sampled_from([True, False, None])
+
+
+@many(300)
+@given(expr=kleene_exprs(), data=st.data())
+def test_three_valued_logic_matches_the_interpreter(expr, data):
+    playbook = loads_playbook(_KLEENE_PB % {"expr": expr})
+    for _ in range(6):
+        deal = {"id": "K", "category": "c", "stage": "open"}
+        for key in ("a", "b"):
+            value = data.draw(_maybe_bool())
+            if value is not None:
+                deal[key] = value
+        n = data.draw(st.sampled_from([None, 1, 3]))
+        if n is not None:
+            deal["n"] = n
+        if data.draw(st.booleans()):
+            items = []
+            for _ in range(data.draw(st.integers(0, 3))):
+                item = {}
+                for key in ("ok", "on"):
+                    value = data.draw(_maybe_bool())
+                    if value is not None:
+                        item[key] = value
+                items.append(item)
+            deal["xs"] = items
+        assert same_both_ways(playbook, deal, data.draw(st.sampled_from(["en", "zh"]))), expr
