@@ -82,6 +82,12 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "approve again after {first}",
             "chain_rejected": "rejected by {role} ({by}){comment}: the request goes back to the "
             "first step",
+            "stale": "{title}: {by} approved it for {changes}: needs approval again by {role}",
+            "stale_change": "{name} {was}; now {now}",
+            "stale_unrecorded": "{title}: the approval by {by} does not record the {names} it "
+            "was given for: needs approval again by {role}, recording what is approved",
+            "basis_amount": "amount",
+            "basis_value": "value",
         },
         "summary": {
             "rules": "Rules hit",
@@ -312,6 +318,12 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "chain_twice": "{by}已审批前一步；{role}须由另一人审批",
             "chain_order": "{role}在{first}之前审批{on}：无效，请在{first}之后重新审批",
             "chain_rejected": "被{role}（{by}）驳回{comment}：申请退回第一步",
+            "stale": "{title}：{by}审批时{changes}：须{role}重新审批",
+            "stale_change": "{name}为 {was}，现为 {now}",
+            "stale_unrecorded": "{title}：{by}的审批未记录所批的{names}：须{role}重新审批，"
+            "并记录所批的数值",
+            "basis_amount": "金额",
+            "basis_value": "数值",
         },
         "summary": {
             "rules": "触发的规则",

@@ -16,7 +16,7 @@ from .messages import TABLE_NAMES
 from .model import Outcome, Row, Table
 from .names import Declared, RuleIds, scope_list
 from .parameters import PARAM_REF, number_or_param
-from .rules import outcome
+from .rules import input_basis, outcome
 
 
 def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, ...]:
@@ -63,6 +63,7 @@ def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, .
                 categories,
                 stages,
                 message,
+                input_basis(source),
             )
         )
     return tuple(out)
