@@ -93,7 +93,9 @@ def _name(ctx: Context, name: str) -> str:
     """A basis name as people say it: the fact's label, else the name in words."""
     for fact in ctx.pb.model.facts:
         if fact.name == name and (fact.label.en or fact.label.zh):
-            return fact.label.get(ctx.lang)
+            text = fact.label.get(ctx.lang)
+            # mid-sentence: "for deal amount", yet "for VAT base" keeps its capitals
+            return text[0].lower() + text[1:] if text[1:2].islower() else text
     if name in ("amount", "value"):
         return words_of(ctx.lang, "notes")[f"basis_{name}"]
     return name.replace("_", " ")
