@@ -347,7 +347,7 @@ def approve(
 ) -> int:
     """Record an approver's decision on a deal, with what is approved (its basis); prints the
     updated deal as JSON, or writes it with -o (or over DEAL with --in-place)."""
-    from .app.files import not_an_input, write_atomically
+    from .app.files import not_an_input, same_file, write_atomically
     from .app.library import open_playbook
     from .jsontext import to_json
 
@@ -357,7 +357,12 @@ def approve(
     when = _as_of(as_of)
     pb = open_playbook(playbook, playbook_id, version, when)
     if output:
-        not_an_input(output, (deal, playbook, pb.file), "an input (use --in-place to update DEAL)")
+        if deal != "-" and same_file(output, deal):
+            raise InputError(
+                f"{output}: is the deal this command reads; write to another file, "
+                "or update the deal itself with --in-place"
+            )
+        not_an_input(output, (playbook, pb.file), "the playbook")
     source = deal if deal != "-" else "stdin"
     decided = pb.record_decision(
         _read_deal(deal),

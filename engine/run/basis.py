@@ -18,7 +18,7 @@ from ..compile.evaluator import LocalValue
 from ..errors import Text
 from ..lang.values import Unknown
 from ..results import Stale
-from ..text import fmt_money_exact, fmt_number, fmt_percent, word, words_of
+from ..text import fmt_money_exact, fmt_number, fmt_percent, fmt_quoted, word, words_of
 from .context import Context
 
 
@@ -111,3 +111,23 @@ def _shown(value: Any, kind: str) -> str:
         return str(value.isoformat())
     return fmt_number(value)
 
+
+
+def basis_outcome(entry: dict[str, Any] | None, stale: Sequence[Stale]) -> str:
+    """For ``explain``: what the recorded approval is worth now."""
+    if entry is None:
+        return "pending"
+    return "stale" if stale else "granted"
+
+
+def basis_detail(now: tuple[tuple[str, Any], ...], entry: dict[str, Any] | None) -> str:
+    """For ``explain``: each bound value as approved and as it is now."""
+    recorded = (entry or {}).get("basis") or {}
+    return "; ".join(
+        f"{name}: approved {_quoted(recorded.get(name))}, now {_quoted(value)}"
+        for name, value in now
+    )
+
+
+def _quoted(value: Any) -> str:
+    return "—" if value is None else fmt_quoted(value)

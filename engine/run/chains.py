@@ -12,7 +12,7 @@ from typing import Any
 from ..compile.build import CChain
 from ..lang.values import Unknown, show
 from ..results import Action, Approval, Stale, Violation
-from .basis import current, stale_of, stale_text
+from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .context import Context, new_approval, new_violation, text
 from .reference import scope_text
 
@@ -118,6 +118,13 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
                 )
                 continue
             beyond = stale_of(basis, now, entry) if basis else ()
+            if tracer and basis:
+                tracer.step(
+                    "basis",
+                    f"{chain.id}:{role}",
+                    basis_outcome(entry, beyond),
+                    basis_detail(now, entry),
+                )
             if beyond:
                 stale = (entry, beyond)  # this step and the later ones are pending again
                 continue

@@ -26,7 +26,7 @@ from ..results import (
     Result,
     Violation,
 )
-from .basis import current, stale_of, stale_text
+from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .chains import granted_roles, granting_entries, run_chain
 from .context import Context, new_action, new_approval, new_result, new_violation, text
 from .moves import stage_moves
@@ -242,9 +242,11 @@ def _approval(
         by = None if entry is None else entry["by"]
         return new_approval(rule_id, role, "granted" if by else "pending", said, by)
     now = current(ctx, basis, values, *local_values)
+    stale = () if entry is None else stale_of(basis, now, entry)
+    if ctx.tracer:
+        ctx.tracer.step("basis", rule_id, basis_outcome(entry, stale), basis_detail(now, entry))
     if entry is None:
         return new_approval(rule_id, role, "pending", said, None, None, None, now)
-    stale = stale_of(basis, now, entry)
     if not stale:
         return new_approval(rule_id, role, "granted", said, entry["by"], None, None, now)
     why = stale_text(ctx, title, entry["by"], role, basis, stale)
