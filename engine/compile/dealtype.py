@@ -33,7 +33,10 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
         written = [{"type": "string", "pattern": DECIMAL_TEXT}]
         if k == "percent":
             written.append({"type": "string", "pattern": PERCENT_TEXT})
-        out = {"anyOf": [{"type": "number"}, *written]}
+        out = {
+            "anyOf": [{"type": "number"}, *written],
+            "description": 'the value as approved: a number, or exact text such as "4100000.00"',
+        }
     elif k == "string":
         out = {"type": "string"}
     elif k == "integer":
