@@ -13,15 +13,16 @@ is immutable and safe to share between threads)::
     result.to_json()     # the JSON `kam validate --format json` prints, numbers exact
 
 Reading: load_playbook(path), loads_playbook(text, folder=...), read_deal(path),
-    loads_deal(text), diff_playbooks(old, new).
-A Playbook: evaluate, explain, advance, record_decision, check_deal, deal_schema, rules() (RuleInfo),
-    stages, categories, languages.
+    loads_deal(text), diff_playbooks(old, new). Deciding: record_decision(playbook, deal, ...).
+A Playbook: evaluate, explain, advance, record_decision, check_deal, deal_schema,
+    rules() (RuleInfo), stages, categories, languages.
 Results (frozen, with to_dict()): Result (and to_json()), Violation, Approval, Action,
     Move, Explanation, Step, PlaybookDiff, Change.
 Errors, one tree under KamError (each has exit_code, lines(), to_dict()):
     PlaybookError (.diagnostics: Diagnostic, Location), DealError (.problems: DealProblem,
     by JSON path), InputError (a bad argument, file or date), TransitionRefused (.unmet:
-    UnmetGuard), DecisionRefused (an approval decision the deal cannot take), EngineBug (a bug in kam: please report it).
+    UnmetGuard), DecisionRefused (an approval decision the deal cannot take), EngineBug
+    (a bug in kam: please report it).
 Exit codes for programs that wrap kam: EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT,
     EXIT_NEEDS_APPROVAL, EXIT_INTERNAL.
 

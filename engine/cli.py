@@ -324,7 +324,11 @@ def advance(
 @click.option("--reject", is_flag=True, help="Record a rejection (default: an approval).")
 @click.option("--comment", metavar="TEXT", help="A comment kept with the decision.")
 @click.option(
-    "--output", "-o", "output", metavar="FILE", help="Write the updated deal here (whole or not at all)."
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    help="Write the updated deal here (whole or not at all).",
 )
 @click.option("--in-place", is_flag=True, help="Write the updated deal over DEAL itself.")
 @PLAYBOOK

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -78,7 +77,8 @@ def test_rule_basis_covers_up_to_exactly_the_approved_value(enterprise, receivab
     assert approval.status == status
     assert dict(approval.basis)["exposure"] == Decimal(receivables) + 1_220_000
     if status == "granted":
-        assert approval.granted_by == "qian.li" and not approval.stale
+        assert approval.granted_by == "qian.li"
+        assert not approval.stale
     else:
         assert approval.granted_by is None
         assert result.status == "needs_approval"
@@ -98,7 +98,8 @@ def test_stale_says_what_changed_in_both_languages(enterprise):
 def test_an_approval_without_a_basis_does_not_count(enterprise):
     result = enterprise.evaluate(_courier(2_880_000, _finance()), as_of=AS_OF)
     approval = _credit(result)
-    assert approval.status == "stale" and result.status == "needs_approval"
+    assert approval.status == "stale"
+    assert result.status == "needs_approval"
     assert approval.stale[0].was is None
     assert "does not record the credit exposure after this deal" in approval.message
     zh = _credit(enterprise.evaluate(_courier(2_880_000, _finance()), as_of=AS_OF, lang="zh"))
@@ -116,7 +117,8 @@ def test_a_basis_not_known_now_does_not_count():
     assert floor.status == "granted"
     del deal["purchase"]["budget"]
     (floor,) = [a for a in pb.evaluate(deal, as_of=AS_OF).approvals if a.rule == "QUOTE-FLOOR"]
-    assert floor.status == "stale" and floor.stale[0].now is None
+    assert floor.status == "stale"
+    assert floor.stale[0].now is None
     assert "budget 1,500,000.00; now unknown" in floor.message
     assert floor.to_dict()["basis"] == {"budget": None}
 
@@ -127,7 +129,8 @@ def test_beyond_below_a_lower_value_is_worse(enterprise):
     deal["lines"][0]["unit_price"] = 760_000  # amount 1,000,000.00, below the cost-plus floor
     base = enterprise.evaluate(deal, as_of=AS_OF)
     (floor,) = [a for a in base.approvals if a.rule == "QUOTE-FLOOR"]
-    assert floor.status == "pending" and dict(floor.basis) == {"amount": Decimal("1000000.00")}
+    assert floor.status == "pending"
+    assert dict(floor.basis) == {"amount": Decimal("1000000.00")}
     for price, status in [(760_000, "granted"), (760_001, "granted"), (759_999.99, "stale")]:
         deal["lines"][0]["unit_price"] = price
         deal["approvals"] = [
@@ -208,7 +211,8 @@ def test_a_stale_step_and_the_steps_after_it_are_pending_again(office):
     ]
     assert not any("before" in v.message for v in result.violations)  # no order warning
     stale = result.approvals[0]
-    assert stale.stale[0].was == 15000 and stale.stale[0].now == Decimal("15000.01")
+    assert stale.stale[0].was == 15000
+    assert stale.stale[0].now == Decimal("15000.01")
     assert "zhao.min approved it for amount 15,000.00; now 15,000.01" in stale.message
     # approved again for the new amount: the manager counts, the director must approve again
     again = [*approvals, _step("key_account_manager", "zhao.min", Decimal("15000.01"))]
@@ -316,7 +320,8 @@ def test_lint_locates_a_bad_basis(basis, code, words):
     if code:
         assert hit.code == code, [d.format() for d in found]
     assert words in hit.message
-    assert hit.location.file == "enterprise.yaml" and hit.location.line > 0
+    assert hit.location.file == "enterprise.yaml"
+    assert hit.location.line > 0
 
 
 def test_lint_refuses_basis_on_a_rule_that_is_not_an_approval():
@@ -325,7 +330,8 @@ def test_lint_refuses_basis_on_a_rule_that_is_not_an_approval():
     assert rule in text
     found = _lint(rule, rule + "    basis: {amount: facts.amount}\n")
     (hit,) = [d for d in found if d.code == "bad-key"]
-    assert "'OPPONENT-DM' is not an approval" in hit.message and "then: approval" in hit.hint
+    assert "'OPPONENT-DM' is not an approval" in hit.message
+    assert "then: approval" in hit.hint
 
 
 def test_lint_refuses_one_name_for_two_kinds_of_value():
@@ -415,7 +421,8 @@ def test_kam_approve_prints_or_writes_in_place(runner, tmp_path):
     assert printed["approvals"][-1]["decision"] == "rejected"
     assert printed["approvals"][-1]["comment"] == "collect first"
     r = runner.invoke(main, [*base, "--in-place"])
-    assert r.exit_code == 0 and r.stdout == ""
+    assert r.exit_code == 0
+    assert r.stdout == ""
     assert json.loads(Path(src).read_text())["approvals"][-1]["by"] == "qian.li"
 
 
@@ -423,9 +430,11 @@ def test_kam_approve_refuses_without_a_traceback(runner, tmp_path):
     src = _write(tmp_path, _courier(2_880_000))
     base = ["approve", src, "-p", str(ENTERPRISE), "--role", "finance"]
     r = runner.invoke(main, [*base, "--by", "liu.fang"])
-    assert r.exit_code == 2 and "liu.fang owns the deal" in r.stderr
+    assert r.exit_code == 2
+    assert "liu.fang owns the deal" in r.stderr
     r = runner.invoke(main, [*base, "--by", "qian.li", "-o", src])
-    assert r.exit_code == 2 and "--in-place" in r.stderr
+    assert r.exit_code == 2
+    assert "--in-place" in r.stderr
     r = runner.invoke(main, [*base, "--by", "qian.li", "--in-place", "-o", "x.json"])
     assert r.exit_code == 2
     assert json.loads(Path(src).read_text())["approvals"] == []

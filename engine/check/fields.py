@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..errors import Location
 from ..lang import expressions as ex
 from ..lang.types import ANY, DATE, SCALARS, STRING, WRITTEN_AS_TEXT, Type, list_of, object_of
 from ..limits import FIELD_INTEGER_BOUND, FIELD_MAX_ITEMS, FIELD_NUMBER_BOUND
 from ..read.sourcemap import Path
 from .context import Context, label
-from ..errors import Location
 from .model import Basis, Label
 from .names import Declared
 

@@ -57,7 +57,7 @@ class Basis:
     kind: str = "number"  # number | integer | money | percent | date: how it is written
 
     def exceeded(self, was: Any, now: Any) -> bool:
-        return now < was if self.beyond == "below" else now > was
+        return bool(now < was if self.beyond == "below" else now > was)
 
 
 @dataclass(frozen=True, slots=True)

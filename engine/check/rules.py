@@ -3,10 +3,9 @@ what a rule or table row produces when it fires (``Outcome``: block, warn, appro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
-
-import re
 
 from ..lang.types import ANY, DATE, NUMERIC_KINDS, Type, list_of
 from ..read.sourcemap import Path

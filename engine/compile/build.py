@@ -186,7 +186,9 @@ def compile_model(
                 [cx(b.value, locals_) for b in r.outcome.basis],
             )
         )
-    tables_src = [(t, cx(t.input), cx(t.when), [cx(b.value) for b in t.basis]) for t in model.tables]
+    tables_src = [
+        (t, cx(t.input), cx(t.when), [cx(b.value) for b in t.basis]) for t in model.tables
+    ]
     chains_src = [
         (c, cx(c.when), cx(c.amount), [cx(b.value) for b in c.basis]) for c in model.chains
     ]

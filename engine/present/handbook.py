@@ -80,7 +80,8 @@ def build(
         if o.kind == "approval":
             # what the approval is bound to (a stale approval does not count)
             bound = "".join(
-                ("；" if lang == "zh" else "; ") + ui[f"basis_{b.beyond}"].format(what=words(b.value.node, book, locals_))
+                ("；" if lang == "zh" else "; ")
+                + ui[f"basis_{b.beyond}"].format(what=words(b.value.node, book, locals_))
                 for b in o.basis
             )
             return f"{ui['approval']} {book.role(o.role)}{bound}"

@@ -112,7 +112,6 @@ def _shown(value: Any, kind: str) -> str:
     return fmt_number(value)
 
 
-
 def basis_outcome(entry: dict[str, Any] | None, stale: Sequence[Stale]) -> str:
     """For ``explain``: what the recorded approval is worth now."""
     if entry is None:

@@ -185,9 +185,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             entry, beyond = stale
             why = stale_text(ctx, title, entry.get("by"), step.role, basis, beyond)
             out.append(
-                new_approval(
-                    chain.id, step.role, "stale", why, None, i + 1, chain.id, now, beyond
-                )
+                new_approval(chain.id, step.role, "stale", why, None, i + 1, chain.id, now, beyond)
             )
             continue
         fallback = text(
@@ -203,8 +201,6 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             amount=amount,
         )
         out.append(
-            new_approval(
-                chain.id, step.role, status, message, granted.get(i), i + 1, chain.id, now
-            )
+            new_approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id, now)
         )
     return out + notes

@@ -79,9 +79,9 @@ def record_decision(
     entry: dict[str, Any] = {"role": role, "by": by, "on": on.isoformat(), "decision": decision}
     if comment:
         entry["comment"] = comment
-    known = {k: _written(v) for k, v in basis.items() if v is not None}
-    if known:
-        entry["basis"] = known
+    recorded = {k: _written(v) for k, v in basis.items() if v is not None}
+    if recorded:
+        entry["basis"] = recorded
     out = copy.deepcopy(deal)
     out["approvals"] = [*(deal.get("approvals") or []), entry]
     return out
