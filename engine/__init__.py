@@ -13,15 +13,16 @@ is immutable and safe to share between threads)::
     result.to_json()     # the JSON `kam validate --format json` prints, numbers exact
 
 Reading: load_playbook(path), loads_playbook(text, folder=...), read_deal(path),
-    loads_deal(text), diff_playbooks(old, new).
-A Playbook: evaluate, explain, advance, check_deal, deal_schema, rules() (RuleInfo),
-    stages, categories, languages.
+    loads_deal(text), diff_playbooks(old, new). Deciding: record_decision(playbook, deal, ...).
+A Playbook: evaluate, explain, advance, record_decision, check_deal, deal_schema,
+    rules() (RuleInfo), stages, categories, languages.
 Results (frozen, with to_dict()): Result (and to_json()), Violation, Approval, Action,
     MissingInformation, Move, Explanation, Step, PlaybookDiff, Change.
 Errors, one tree under KamError (each has exit_code, lines(), to_dict()):
     PlaybookError (.diagnostics: Diagnostic, Location), DealError (.problems: DealProblem,
     by JSON path), InputError (a bad argument, file or date), TransitionRefused (.unmet:
-    UnmetGuard), EngineBug (a bug in kam: please report it).
+    UnmetGuard), DecisionRefused (an approval decision the deal cannot take), EngineBug
+    (a bug in kam: please report it).
 Exit codes for programs that wrap kam: EXIT_OK, EXIT_BLOCKED, EXIT_BAD_INPUT,
     EXIT_NEEDS_APPROVAL, EXIT_INTERNAL, EXIT_NEEDS_INFORMATION.
 
@@ -45,6 +46,7 @@ _WHERE = {
     "DealError": "errors",
     "DealProblem": "errors",
     "Diagnostic": "errors",
+    "DecisionRefused": "errors",
     "EngineBug": "errors",
     "InputError": "errors",
     "KamError": "errors",
@@ -56,6 +58,7 @@ _WHERE = {
     "Playbook": "app.playbook",
     "RuleInfo": "app.playbook",
     "load_playbook": "app.playbook",
+    "record_decision": "app.playbook",
     "loads_playbook": "app.playbook",
     "loads_deal": "run.deal",
     "read_deal": "run.deal",
@@ -82,6 +85,7 @@ __all__ = [
     "Change",
     "DealError",
     "DealProblem",
+    "DecisionRefused",
     "Diagnostic",
     "EngineBug",
     "Explanation",
@@ -104,6 +108,7 @@ __all__ = [
     "loads_deal",
     "loads_playbook",
     "read_deal",
+    "record_decision",
 ]
 # What dir() and help(engine) show: the functions and exit codes. Listing every class too
 # made help(engine) 1,500 lines of dataclass and exception boilerplate; each class is one
@@ -127,7 +132,13 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from .app.diff import diff_playbooks
-    from .app.playbook import Playbook, RuleInfo, load_playbook, loads_playbook
+    from .app.playbook import (
+        Playbook,
+        RuleInfo,
+        load_playbook,
+        loads_playbook,
+        record_decision,
+    )
     from .errors import (
         EXIT_BAD_INPUT,
         EXIT_BLOCKED,
@@ -137,6 +148,7 @@ if TYPE_CHECKING:
         EXIT_OK,
         DealError,
         DealProblem,
+        DecisionRefused,
         Diagnostic,
         EngineBug,
         InputError,

@@ -323,6 +323,74 @@ def advance(
 
 
 @main.command(epilog=EPILOG)
+@click.argument("deal", metavar="DEAL", type=FILE)
+@click.option("--role", "role", required=True, metavar="ROLE", help="The approver's role.")
+@click.option("--by", "by", required=True, metavar="PERSON", help="Who decides.")
+@click.option("--reject", is_flag=True, help="Record a rejection (default: an approval).")
+@click.option("--comment", metavar="TEXT", help="A comment kept with the decision.")
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    metavar="FILE",
+    help="Write the updated deal here (whole or not at all).",
+)
+@click.option("--in-place", is_flag=True, help="Write the updated deal over DEAL itself.")
+@PLAYBOOK
+@VERSIONS
+@AS_OF
+@_guarded
+def approve(
+    deal: str,
+    role: str,
+    by: str,
+    reject: bool,
+    comment: str | None,
+    output: str | None,
+    in_place: bool,
+    playbook: str,
+    playbook_id: str | None,
+    version: str | None,
+    as_of: str | None,
+    fmt: str = "text",
+) -> int:
+    """Record an approver's decision on a deal, with what is approved (its basis); prints the
+    updated deal as JSON, or writes it with -o (or over DEAL with --in-place)."""
+    from .app.files import not_an_input, same_file, write_atomically
+    from .app.library import open_playbook
+    from .jsontext import to_json
+
+    if in_place and (output or deal == "-"):
+        raise InputError("--in-place writes over DEAL: give no -o, and a file, not stdin")
+    target = deal if in_place else output
+    when = _as_of(as_of)
+    pb = open_playbook(playbook, playbook_id, version, when)
+    if output:
+        if deal != "-" and same_file(output, deal):
+            raise InputError(
+                f"{output}: is the deal this command reads; write to another file, "
+                "or update the deal itself with --in-place"
+            )
+        not_an_input(output, (playbook, pb.file), "the playbook")
+    source = deal if deal != "-" else "stdin"
+    decided = pb.record_decision(
+        _read_deal(deal),
+        role=role,
+        by=by,
+        decision="rejected" if reject else "approved",
+        on=when,
+        comment=comment,
+        source=source,
+    )
+    text = to_json(decided)
+    if target:
+        write_atomically(target, text.encode("utf-8"))
+    else:
+        click.echo(text, nl=False)
+    return EXIT_OK
+
+
+@main.command(epilog=EPILOG)
 @click.argument(
     "which", type=click.Choice(["deal", "playbook", "module", "result", "test", "test-report"])
 )

@@ -244,6 +244,22 @@ class TransitionRefused(KamError):
         }
 
 
+class DecisionRefused(KamError):
+    """An approval decision the deal cannot take: a role it does not ask, the owner deciding
+    on their own deal, one person on two steps of a chain, a value not known to approve."""
+
+    kind = "decision_refused"
+
+    def __init__(self, deal_id: str, role: str, reason: str) -> None:
+        self.deal_id = deal_id
+        self.role = role
+        self.reason = reason
+        super().__init__(f"deal {deal_id}: cannot record a decision as {role}: {reason}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": self.kind, "message": str(self), "deal": self.deal_id, "role": self.role}
+
+
 class EngineBug(KamError):
     """Something inside the engine went wrong; never the user's fault."""
 

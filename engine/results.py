@@ -35,14 +35,33 @@ class Violation:
 
 
 @dataclass(frozen=True, slots=True)
+class Stale:
+    """What an approval was given for (``was``; None when it recorded nothing) and what the
+    deal asks now (``now``; None when unknown)."""
+
+    name: str
+    was: Any
+    now: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "was": plain(self.was), "now": plain(self.now)}
+
+
+@dataclass(frozen=True, slots=True)
 class Approval:
     rule: str
     role: str
-    status: str  # pending | granted | waiting (a later step of a chain)
+    # pending | granted | waiting (a later step of a chain) | stale (approved for less than
+    # the deal now asks: it does not count)
+    status: str
     text: Text  # the message, written when first read (``message``)
     granted_by: str | None = None
     step: int | None = None  # for approval chains: the step number...
     chain: str | None = None  # ...and the chain id
+    # what the approval is bound to, as the deal stands now (name, value; None when unknown):
+    # what a decision records
+    basis: tuple[tuple[str, Any], ...] = ()
+    stale: tuple[Stale, ...] = ()  # for status stale: what changed
 
     @property
     def message(self) -> str:
@@ -60,6 +79,10 @@ class Approval:
         if self.chain is not None:
             out["chain"] = self.chain
             out["step"] = self.step
+        if self.basis:
+            out["basis"] = {k: plain(v) for k, v in self.basis}
+        if self.stale:
+            out["stale"] = [s.to_dict() for s in self.stale]
         return out
 
 

@@ -37,6 +37,7 @@ def test_public_surface_is_deliberate():
             "Change",
             "DealError",
             "DealProblem",
+            "DecisionRefused",
             "Diagnostic",
             "EngineBug",
             "MissingInformation",
@@ -59,6 +60,7 @@ def test_public_surface_is_deliberate():
             "loads_deal",
             "loads_playbook",
             "read_deal",
+            "record_decision",
         ]
     )
     for name in engine.__all__:

@@ -123,7 +123,14 @@ def test_unknown_version_and_id(runner):
 def test_shadow_rule_is_reported_but_never_changes_the_status(runner):
     deal = json.loads(json.dumps(BASE_DEAL))
     deal["lines"][0].update(quantity=60, unit_price=88, list_price=100, floor_price=1)
-    deal["approvals"] = [{"role": "marketing_director", "by": "boss", "decision": "approved"}]
+    deal["approvals"] = [
+        {
+            "role": "marketing_director",
+            "by": "boss",
+            "decision": "approved",
+            "basis": {"discount": "12%"},
+        }
+    ]
     result = runner.invoke(
         main,
         [

@@ -68,6 +68,13 @@ defs = {
                                 "to": d(ref("name"), "Entering stage", "The stage whose entry needs the document (in categories).")},
                                required=["document"])]},
  "outcome_props": {},
+ "basis": {"title": "Basis", "type": "object", "minProperties": 1, "maxProperties": 20, "propertyNames": ref("name"),
+           "description": "For then: approval - what the approval is bound to: name -> the value the approver saw (an expression giving a number, amount, percentage or date). An approval given for a smaller value does not cover a larger one (it is stale); {value, beyond: below} for a value where lower is worse (a price below the floor).",
+           "additionalProperties": {"oneOf": [ref("expression"), obj({
+               "value": ref("expression"),
+               "beyond": d({"enum": ["above", "below"]}, "Beyond",
+                           "Which way the value goes beyond the approval: above (default: a larger value needs a new approval) or below (a lower value does)."),
+           }, required=["value"])]}},
  "rule": obj({
     "id": ref("rule_id"),
     "title": d(ref("text"), "Title", "A short name for people."),
@@ -82,6 +89,7 @@ defs = {
     "then": {"title": "Outcome", "enum": ["block", "warn", "approval", "action"],
              "description": "block: the deal cannot proceed; warn: a warning; approval: `role` must approve; action: someone must do `action`."},
     "role": d(ref("name"), "Approver role", "For then: approval - the role that must approve."),
+    "basis": ref("basis"),
     "action": ref("action"),
     "message": d(ref("text"), "Message", "A jinja2 template rendered with deal, facts, params, as_of, stage (and the item). Say what was seen, against which threshold, and what clears it."),
  }, required=["id", "when", "then"], title="Rule", desc="A condition plus an outcome, with a stable id."),
@@ -282,9 +290,15 @@ unmet = {"type": "object", "additionalProperties": False, "required": ["kind", "
                  "rule": d(S, "Rule", "The rule id behind it."), "message": d(S, "Message", "What is missing, for people.")}}
 violation = {"type": "object", "additionalProperties": False, "required": ["rule", "severity", "message"],
   "properties": {"rule": S, "severity": {"enum": ["block", "warn"]}, "message": S}}
+BASIS_VALUE = {"type": ["number", "string", "null"]}
 approval = {"type": "object", "additionalProperties": False, "required": ["rule", "role", "status", "message"],
   "properties": {"rule": S, "role": S,
-                 "status": d({"enum": ["pending", "granted", "waiting"]}, "Status", "granted; pending (this approver can act now); waiting (a later step of a chain, after the earlier approvers)."),
+                 "status": d({"enum": ["pending", "granted", "waiting", "stale"]}, "Status", "granted; pending (this approver can act now); waiting (a later step of a chain, after the earlier approvers); stale (approved for less than the deal now asks: it does not count until approved again)."),
+                 "basis": d({"type": "object", "additionalProperties": BASIS_VALUE}, "Basis",
+                            "What the approval is bound to, as the deal stands now (name -> value; dates as YYYY-MM-DD, null when unknown): record these with the decision."),
+                 "stale": d({"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["name", "was", "now"],
+                             "properties": {"name": S, "was": BASIS_VALUE, "now": BASIS_VALUE}}}, "Stale",
+                            "For status stale: what was approved (was; null when the approval recorded nothing) and what the deal asks now (now; null when unknown)."),
                  "message": S,
                  "granted_by": d(S, "Granted by", "Who approved (never the deal's owner)."),
                  "step": d({"type": "integer", "minimum": 1}, "Step", "For approval chains: the step number."),
@@ -327,7 +341,7 @@ result_schema = {
 
 deal_items = lambda props: {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "properties": props, "additionalProperties": False}]}}
 VIOLATION_MATCH = {"rule": S, "severity": {"enum": ["block", "warn"]}, "message": S, "message_contains": S}
-APPROVAL_MATCH = {"rule": S, "role": S, "status": {"enum": ["pending", "granted", "waiting"]}, "message": S,
+APPROVAL_MATCH = {"rule": S, "role": S, "status": {"enum": ["pending", "granted", "waiting", "stale"]}, "message": S,
                   "message_contains": S, "granted_by": S, "step": {"type": "integer"}, "chain": S}
 ACTION_MATCH = {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"]}, "overdue": {"type": "boolean"}, "message": S, "message_contains": S}
 MISSING_MATCH = {"rule": S, "fields": {"type": "array", "items": S}, "message": S, "message_contains": S}

@@ -235,9 +235,55 @@ class Playbook:
         ]
         return out
 
+    def record_decision(
+        self,
+        deal: Any,
+        *,
+        role: str,
+        by: str,
+        decision: str = "approved",
+        on: date,
+        comment: str | None = None,
+        source: str = "deal",
+    ) -> dict[str, Any]:
+        """The deal with one approver's decision appended to its approvals, or
+        ``DecisionRefused``. An approval records its basis (what is approved: the values the
+        playbook binds the approval to, as the deal stands on ``on``), so a later change
+        beyond it makes the approval stale. ``decision`` is approved or rejected."""
+        from ..run.record import record_decision
+
+        if not isinstance(by, str) or not by.strip():
+            raise InputError("a decision needs the name of who decides (by)")
+        if not isinstance(role, str):
+            raise InputError("a decision needs the approver's role (role)")
+        if comment is not None and not isinstance(comment, str):
+            raise InputError("comment must be text")
+        on = _as_date(on, "on")
+        checked = check_deal(self._c, deal, source)
+        return record_decision(
+            self._c, deal, checked, role=role, by=by, decision=decision, on=on, comment=comment
+        )
+
     def granted_roles(self, deal: Any) -> dict[str, str]:
         """Which roles have approved this deal (approvals by its owner do not count)."""
         return granted_roles(check_deal(self._c, deal))
+
+
+def record_decision(
+    playbook: Playbook,
+    deal: Any,
+    *,
+    role: str,
+    by: str,
+    decision: str = "approved",
+    on: date,
+    comment: str | None = None,
+) -> dict[str, Any]:
+    """``playbook.record_decision(...)``: the deal with one approver's decision recorded
+    (with its basis), or ``DecisionRefused``. What ``kam approve`` and the store call."""
+    return playbook.record_decision(
+        deal, role=role, by=by, decision=decision, on=on, comment=comment
+    )
 
 
 def _as_date(value: Any, name: str) -> date:

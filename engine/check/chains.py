@@ -9,6 +9,7 @@ from .expressions import Lang
 from .model import ApprovalChain, ChainStep, Label
 from .names import Declared, RuleIds, scope_list
 from .parameters import number_or_param
+from .rules import input_basis
 
 
 def chain_ids(ctx: Context) -> tuple[str, ...]:
@@ -93,6 +94,7 @@ def check_chains(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Approval
                 stages,
                 message,
                 str(spec.get("mode", "enforce")),
+                input_basis(amount, "amount"),
             )
         )
     return tuple(out)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, Location
 from ..lang.schema import schema_problems
 from ..read.sourcemap import Path, SourceMap
 from .chains import chain_ids, check_chains
@@ -22,9 +22,9 @@ from .context import Context, label
 from .documents import check_categories, document_actions
 from .expressions import Lang
 from .facts import check_facts
-from .fields import deal_type
+from .fields import deal_type, with_basis
 from .graph import check_graph
-from .model import PlaybookModel
+from .model import ApprovalChain, Basis, PlaybookModel, Rule, Table
 from .moves import Moves, check_moves
 from .names import Names, RuleIds, read_declared, stage_type
 from .parameters import check_parameters
@@ -91,6 +91,7 @@ def _check(
     categories = check_categories(lang, declared)
     rules = check_rules(lang, declared, ids)
     tables = check_tables(lang, declared, ids)
+    deal = with_basis(ctx, deal, _bases(rules, tables, chains))
     moves = Moves((), stages_known=True)
     initials: dict[str, str] = {}
     doc_assignee, doc_due = "", 0
@@ -132,6 +133,18 @@ def _check(
         files=tuple(texts),
         field_labels=field_labels,
     )
+
+
+def _bases(
+    rules: Iterable[Rule], tables: Iterable[Table], chains: Iterable[ApprovalChain]
+) -> list[tuple[Basis, Location]]:
+    """Every value an approval of this playbook is bound to, with where it is declared."""
+    out = [(b, b.value.location) for r in rules for b in r.outcome.basis]
+    for t in tables:
+        if any(row.outcome.kind == "approval" for row in t.rows):
+            out += [(b, b.value.location) for b in t.basis]
+    out += [(b, b.value.location) for c in chains for b in c.basis]
+    return out
 
 
 def _schema(data: Any, smap: SourceMap, module: bool) -> tuple[list[Diagnostic], list[Path]]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from ..errors import Location
 from ..lang import expressions as ex
-from ..lang.types import ANY, DATE, SCALARS, STRING, Type, list_of, object_of
+from ..lang.types import ANY, DATE, SCALARS, STRING, WRITTEN_AS_TEXT, Type, list_of, object_of
 from ..limits import FIELD_INTEGER_BOUND, FIELD_MAX_ITEMS, FIELD_NUMBER_BOUND
 from ..read.sourcemap import Path
 from .context import Context, label
-from .model import Label
+from .model import Basis, Label
 from .names import Declared
 
 BUILTIN_FIELDS = ("id", "category", "stage", "owner", "documents", "approvals", "history")
@@ -78,6 +79,53 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
         if isinstance(spec, dict) and spec.get("required") and name not in BUILTIN_FIELDS
     ]
     return object_of(fields, required=tuple(required)), labels
+
+
+def with_basis(ctx: Context, deal: Type, sources: list[tuple[Basis, Location]]) -> Type:
+    """The deal type whose ``approvals[].basis`` holds the names the playbook's approvals are
+    bound to, each typed as its expression is; a name bound to two kinds of value is an error."""
+    kinds: dict[str, str] = {}
+    for b, at in sources:
+        had = kinds.get(b.name)
+        if had is None or had == b.kind:
+            kinds[b.name] = b.kind
+        elif {had, b.kind} <= {"number", "integer", "money"}:
+            kinds[b.name] = "number"
+        else:
+            ctx.error(
+                "bad-basis",
+                f"basis '{b.name}' is {Type(b.kind).describe()} here and "
+                f"{Type(had).describe()} elsewhere",
+                (),
+                "give the two values different names: a deal records one value per name",
+                location=at,
+            )
+    basis = {
+        name: DATE
+        if kind == "date"
+        else Type(
+            kind,
+            extra=(
+                (WRITTEN_AS_TEXT, True),
+                ("minimum", -FIELD_NUMBER_BOUND),
+                ("maximum", FIELD_NUMBER_BOUND),
+            ),
+        )
+        for name, kind in sorted(kinds.items())
+    }
+    fields = []
+    for name, t in deal.fields:
+        if name == "approvals" and t.item is not None:
+            entry = t.item
+            t = list_of(
+                Type(
+                    "object",
+                    fields=(*entry.fields, ("basis", object_of(basis))),
+                    required=entry.required,
+                )
+            )
+        fields.append((name, t))
+    return Type("object", fields=tuple(fields), required=deal.required, extra=deal.extra)
 
 
 def _field_type(ctx: Context, labels: dict[str, Label], spec: dict[str, Any], path: Path) -> Type:

@@ -47,6 +47,20 @@ class Expr:
 
 
 @dataclass(frozen=True, slots=True)
+class Basis:
+    """One value an approval is bound to: an approval given for ``was`` does not cover a
+    value beyond it (above it, or below it when lower is worse, as a price under the floor)."""
+
+    name: str
+    value: Expr
+    beyond: str = "above"  # above | below
+    kind: str = "number"  # number | integer | money | percent | date: how it is written
+
+    def exceeded(self, was: Any, now: Any) -> bool:
+        return bool(now < was if self.beyond == "below" else now > was)
+
+
+@dataclass(frozen=True, slots=True)
 class Outcome:
     """What a fired rule or table row produces."""
 
@@ -57,6 +71,7 @@ class Outcome:
     due_in_days: int | None = None
     due: Expr | None = None
     message: Message | None = None
+    basis: tuple[Basis, ...] = ()  # for approvals: what the approval is bound to
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +134,7 @@ class Table:
     categories: frozenset[str] | None = None
     stages: frozenset[str] | None = None
     message: Message | None = None
+    basis: tuple[Basis, ...] = ()  # then: approval binds each row's approval to the input
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +245,7 @@ class ApprovalChain:
     stages: frozenset[str] | None = None
     message: Message | None = None
     mode: str = "enforce"
+    basis: tuple[Basis, ...] = ()  # every step is bound to the amount
 
 
 @dataclass(frozen=True, slots=True)

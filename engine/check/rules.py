@@ -3,16 +3,17 @@ what a rule or table row produces when it fires (``Outcome``: block, warn, appro
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
 from ..lang import ir
-from ..lang.types import ANY, DATE, Type, list_of
+from ..lang.types import ANY, DATE, NUMERIC_KINDS, Type, list_of
 from ..read.sourcemap import Path
 from .context import label, title
 from .expressions import Lang
 from .messages import TABLE_NAMES
-from .model import Outcome, Rule
+from .model import Basis, Expr, Outcome, Rule
 from .names import Declared, RuleIds, scope_list
 from .parameters import days
 
@@ -144,7 +145,19 @@ def outcome(
         if role not in declared.roles:
             ctx.unknown("role", role, path + ("role",), declared.roles, "declare it under roles:")
             return None
-        return Outcome("approval", role=str(role), message=message)
+        basis = check_basis(lang, spec.get("basis"), path + ("basis",), extra)
+        if basis is None:
+            return None
+        return Outcome("approval", role=str(role), message=message, basis=basis)
+    if spec.get("basis") is not None and not table:
+        ctx.error(
+            "bad-key",
+            f"'{rid}' is not an approval: basis says what an approval is bound to",
+            path + ("basis",),
+            key=True,
+            hint="remove basis:, or make the rule then: approval",
+        )
+        return None
     if kind == "action":
         action = spec.get("action")
         if not isinstance(action, dict):
@@ -183,3 +196,65 @@ def outcome(
     if kind in ("block", "warn", "none"):
         return Outcome(kind, message=message)
     return None  # the schema already reported an unknown outcome
+
+
+# -- what an approval is bound to -------------------------------------------------------------
+
+ORDERED_KINDS = NUMERIC_KINDS | {"date"}
+_FACT = re.compile(r"\s*facts\.([a-z][a-z0-9_]*)\s*")
+
+
+def check_basis(
+    lang: Lang, raw: Any, path: Path, extra: Mapping[str, Type]
+) -> tuple[Basis, ...] | None:
+    """A rule's ``basis:`` (name -> expression, or {value, beyond}); None after a problem."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        return None  # the schema already said what basis: must be
+    out = []
+    ok = True
+    for name, entry in raw.items():
+        epath = path + (name,)
+        beyond = "above"
+        if isinstance(entry, dict):
+            beyond = str(entry.get("beyond", "above"))
+            entry, epath = entry.get("value"), epath + ("value",)
+        expr = lang.expr(entry, epath, expect=None, extra=extra)
+        if expr is None:
+            ok = False
+            continue
+        made = basis_of(lang, expr, str(name), beyond, epath)
+        if made is None:
+            ok = False
+            continue
+        out.append(made)
+    return tuple(out) if ok else None
+
+
+def basis_of(lang: Lang, expr: Expr, name: str, beyond: str, path: Path) -> Basis | None:
+    """One basis entry, or a located error when its value cannot be ordered."""
+    kind = expr.node.type.kind
+    if kind not in ORDERED_KINDS:
+        lang.ctx.error(
+            "bad-basis",
+            f"basis '{name}' is {expr.node.type.describe()}: an approval can only be bound to "
+            "a value that is larger or smaller than another",
+            path,
+            "bind it to a number, an amount of money, a percentage or a date",
+        )
+        return None
+    return Basis(name, expr, beyond, kind)
+
+
+def input_basis(expr: Expr | None, name: str = "") -> tuple[Basis, ...]:
+    """A table's or chain's automatic basis: its input (named after the fact it reads, else
+    ``value``) or its amount."""
+    if expr is None:
+        return ()
+    if not name:
+        m = _FACT.fullmatch(expr.text)
+        name = m.group(1) if m else "value"
+    # the input was checked as a number already: one typed 'any' is written as a number
+    kind = expr.node.type.kind
+    return (Basis(name, expr, "above", kind if kind in ORDERED_KINDS else "number"),)

@@ -16,7 +16,7 @@ from .messages import TABLE_NAMES
 from .model import Outcome, Row, Table
 from .names import Declared, RuleIds, scope_list
 from .parameters import PARAM_REF, number_or_param
-from .rules import check_ask, outcome
+from .rules import check_ask, input_basis, outcome
 
 
 def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, ...]:
@@ -64,6 +64,7 @@ def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, .
                 categories,
                 stages,
                 message,
+                input_basis(source),
             )
         )
     return tuple(out)

@@ -58,6 +58,7 @@ class CRule:
     when: CExpr
     for_each: CExpr | None
     due: CExpr | None
+    basis: tuple[CExpr, ...] = ()  # the values of rule.outcome.basis, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +66,7 @@ class CTable:
     table: Table
     input: CExpr
     when: CExpr | None
+    basis: tuple[CExpr, ...] = ()  # the values of table.basis
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +74,7 @@ class CChain:
     chain: ApprovalChain
     when: CExpr | None
     amount: CExpr | None
+    basis: tuple[CExpr, ...] = ()  # the values of chain.basis
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,9 +177,21 @@ def compile_model(
     rules_src = []
     for r in model.rules:
         locals_ = (r.item,) if r.for_each is not None else ()
-        rules_src.append((r, cx(r.when, locals_), cx(r.for_each), cx(r.outcome.due, locals_)))
-    tables_src = [(t, cx(t.input), cx(t.when)) for t in model.tables]
-    chains_src = [(c, cx(c.when), cx(c.amount)) for c in model.chains]
+        rules_src.append(
+            (
+                r,
+                cx(r.when, locals_),
+                cx(r.for_each),
+                cx(r.outcome.due, locals_),
+                [cx(b.value, locals_) for b in r.outcome.basis],
+            )
+        )
+    tables_src = [
+        (t, cx(t.input), cx(t.when), [cx(b.value) for b in t.basis]) for t in model.tables
+    ]
+    chains_src = [
+        (c, cx(c.when), cx(c.amount), [cx(b.value) for b in c.basis]) for c in model.chains
+    ]
     moves_src = [
         (t, [(g, cx(g.when)) for g in t.conditions], [(n, cx(n.when)) for n in t.documents])
         for t in model.transitions
@@ -202,9 +217,11 @@ def compile_model(
         CFact(f, done(v), tuple((must(w), must(x)) for w, x in cs), done(o), done(ti))
         for f, v, cs, o, ti in facts_src
     )
-    rules = tuple(CRule(r, must(w), done(e), done(d)) for r, w, e, d in rules_src)
-    tables = tuple(CTable(t, must(i), done(w)) for t, i, w in tables_src)
-    chains = tuple(CChain(c, done(w), done(a)) for c, w, a in chains_src)
+    rules = tuple(
+        CRule(r, must(w), done(e), done(d), tuple(map(must, b))) for r, w, e, d, b in rules_src
+    )
+    tables = tuple(CTable(t, must(i), done(w), tuple(map(must, b))) for t, i, w, b in tables_src)
+    chains = tuple(CChain(c, done(w), done(a), tuple(map(must, b))) for c, w, a, b in chains_src)
     compiled_moves = [
         CMove(t, tuple((g, must(w)) for g, w in conds), tuple(CNeed(n, done(w)) for n, w in needs))
         for t, conds, needs in moves_src

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..lang.schema import PERCENT_KEYWORD
-from ..lang.types import PERCENT_TEXT, Type
+from ..lang.types import DECIMAL_TEXT, PERCENT_TEXT, WRITTEN_AS_TEXT, Type
 from ..limits import DEAL_EXPONENTS, MAX_AMOUNT, MAX_ITEMS, MAX_STRING, SMALLEST_FLOAT
 from ..read.decode import INVISIBLE
 from ..read.json import DuplicateKeys, check_values
@@ -25,8 +25,18 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
     """JSON Schema of a declared field type."""
     out: dict[str, Any]
     k = t.kind
+    text = dict(t.extra).get(WRITTEN_AS_TEXT)
     if t.values:
         out = {"enum": list(t.values)}
+    elif text and t.numeric:
+        # as a number, or as text read exactly ("4100000.00"; "12%" for a percentage)
+        written = [{"type": "string", "pattern": DECIMAL_TEXT}]
+        if k == "percent":
+            written.append({"type": "string", "pattern": PERCENT_TEXT})
+        out = {
+            "anyOf": [{"type": "number"}, *written],
+            "description": 'the value as approved: a number, or exact text such as "4100000.00"',
+        }
     elif k == "string":
         out = {"type": "string"}
     elif k == "integer":
@@ -60,7 +70,8 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
     else:
         out = {}
     for key, value in t.extra:
-        out[key] = value
+        if key != WRITTEN_AS_TEXT:
+            out[key] = value
     if nullable and "anyOf" in out:
         out["anyOf"] = [*out["anyOf"], {"type": "null"}]
     elif nullable and "type" in out:
@@ -172,6 +183,7 @@ class DealCheckBuilder:
             "_values_refused": _values_refused,
             "_invisible": INVISIBLE.search,
             "_percent": __import__("re").compile(PERCENT_TEXT).search,
+            "_decimal": __import__("re").compile(DECIMAL_TEXT).search,
             "dict": dict,
             "list": list,
             "str": str,
@@ -221,7 +233,21 @@ class DealCheckBuilder:
             out_of_range = " or ".join(limits) or "False"
             lo, hi = DEAL_EXPONENTS
             written = []
-            if k == "percent":
+            if extra.get(WRITTEN_AS_TEXT):
+                # "4100000.00" is exactly 4100000.00 (and "12%" is 0.12 for a percentage)
+                written = [
+                    f"{indent}elif c is str:",
+                    f"{indent}    m = _decimal({x})",
+                    f"{indent}    if m is not None:",
+                    f"{indent}        {x} = _D(m.group(0))",
+                ]
+                if k == "percent":
+                    written += [
+                        f"{indent}    elif _percent({x}) is not None:",
+                        f"{indent}        {x} = _D(_percent({x}).group(1)).scaleb(-2)",
+                    ]
+                written += [f"{indent}    else: raise _Bad"]
+            elif k == "percent":
                 # "12%" is exactly 0.12 (as types.percent_of_text and the deal schema say)
                 written = [
                     f"{indent}elif c is str:",

@@ -174,8 +174,22 @@ def _explain(error: ValidationError, deal: bool) -> Iterator[_Said]:
         message = f'expected a percentage (0.12 or "12%"), found {found}'
         yield _Said(tuple(error.absolute_path), message)
         return
+    if error.validator == "anyOf" and _is_written_number(error.schema):
+        # an approval's basis: a number, or one written as text (types.WRITTEN_AS_TEXT)
+        found = _kind_of(error.instance)
+        message = f'expected a number (4100000.00 or "4100000.00"), found {found}'
+        yield _Said(tuple(error.absolute_path), message)
+        return
     for leaf in _leaf_errors(error):
         yield _one(leaf, deal)
+
+
+def _is_written_number(schema: Any) -> bool:
+    from .types import DECIMAL_TEXT
+
+    return isinstance(schema, dict) and any(
+        isinstance(b, dict) and b.get("pattern") == DECIMAL_TEXT for b in schema.get("anyOf", ())
+    )
 
 
 def _one(error: ValidationError, deal: bool) -> _Said:

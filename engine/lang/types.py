@@ -48,6 +48,13 @@ PERCENT_TEXT = r"^([-+]?[0-9]{1,15}(?:\.[0-9]{1,15})?)%$"
 _PERCENT_TEXT = re.compile(PERCENT_TEXT)
 
 
+# A number a deal may write as text where it records what someone saw (an approval's basis):
+# "4100000.00" is exactly Decimal("4100000.00"). A type marks it with this ``extra`` key, which
+# the deal's JSON Schema writes as a choice of number or such a text.
+WRITTEN_AS_TEXT = "x-kam-text"
+DECIMAL_TEXT = r"^[-+]?[0-9]{1,15}(?:\.[0-9]{1,15})?$"
+
+
 def percent_of_text(text: str) -> Decimal | None:
     """``"12%"`` -> ``Decimal("0.12")`` (exact); None when it is not such a text."""
     m = _PERCENT_TEXT.search(text)

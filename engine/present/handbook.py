@@ -78,7 +78,13 @@ def build(
 
     def outcome(o: Any, locals_: dict[str, str] | None = None) -> str:
         if o.kind == "approval":
-            return f"{ui['approval']} {book.role(o.role)}"
+            # what the approval is bound to (a stale approval does not count)
+            bound = "".join(
+                ("；" if lang == "zh" else "; ")
+                + ui[f"basis_{b.beyond}"].format(what=words(b.value.node, book, locals_))
+                for b in o.basis
+            )
+            return f"{ui['approval']} {book.role(o.role)}{bound}"
         if o.kind == "action":
             due = (
                 ui["due_days"].format(n=o.due_in_days)

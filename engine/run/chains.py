@@ -11,7 +11,8 @@ from typing import Any
 
 from ..compile.build import CChain
 from ..lang.values import Unknown, show
-from ..results import Action, Approval, Violation
+from ..results import Action, Approval, Stale, Violation
+from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .context import Context, new_approval, new_violation, text
 from .reference import scope_text
 
@@ -19,13 +20,19 @@ from .reference import scope_text
 def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
     """role -> approver, from the deal's approvals: the last decision per role counts, and
     an approval by the deal's owner never does (no self-approval)."""
+    return {role: entry["by"] for role, entry in granting_entries(deal).items()}
+
+
+def granting_entries(deal: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """role -> the approvals entry that grants it (as ``granted_roles`` decides): its basis
+    says what was approved."""
     owner = deal.get("owner")
-    out: dict[str, str] = {}
+    out: dict[str, dict[str, Any]] = {}
     for entry in deal.get("approvals") or ():
         role = entry.get("role")
         by = entry.get("by")
         if entry.get("decision") == "approved" and by and by != owner:
-            out[role] = by
+            out[role] = entry
         elif entry.get("decision") == "rejected":
             out.pop(role, None)
     return out
@@ -83,6 +90,10 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
     granted: dict[int, str] = {}
     approvers: set[str] = set()
     rejected: dict[str, Any] | None = None
+    basis = chain.basis
+    now = current(ctx, basis, cchain.basis) if basis else ()
+    # the step whose approval no longer covers the amount: that entry, and what changed
+    stale: tuple[dict[str, Any], tuple[Stale, ...]] | None = None
     for entry in deal.get("approvals") or ():
         role, by = entry.get("role"), entry.get("by")
         if role not in roles:
@@ -91,7 +102,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         on = f" {when.isoformat()}" if isinstance(when, date) else ""
         if entry.get("decision") == "rejected":
             rejected = entry
-            done, granted, approvers = 0, {}, set()
+            done, granted, approvers, stale = 0, {}, set(), None
             continue
         label = ctx.label("role", role)
         if by == owner:
@@ -106,10 +117,24 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
                     )
                 )
                 continue
+            beyond = stale_of(basis, now, entry) if basis else ()
+            if tracer and basis:
+                tracer.step(
+                    "basis",
+                    f"{chain.id}:{role}",
+                    basis_outcome(entry, beyond),
+                    basis_detail(now, entry),
+                )
+            if beyond:
+                stale = (entry, beyond)  # this step and the later ones are pending again
+                continue
             granted[done] = str(by)
             approvers.add(str(by))
             done += 1
             rejected = None
+            stale = None
+        elif stale is not None:
+            continue  # given before the stale step is approved again: it waits for that
         elif any(s.role == role for s in steps[done + 1 :]):
             notes.append(
                 new_violation(
@@ -149,12 +174,20 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             chain.id,
             state,
             f"{done} of {len(steps)} steps approved"
-            + (f"; amount {show(amount)}" if amount is not None else ""),
+            + (f"; amount {show(amount)}" if amount is not None else "")
+            + (f"; step {done + 1} is stale" if stale is not None else ""),
         )
     out: list[Violation | Approval | Action] = []
     for i, step in enumerate(steps):
         status = "granted" if i < done else "pending" if i == done else "waiting"
         label = ctx.label("role", step.role)
+        if i == done and stale is not None and state == "pending":
+            entry, beyond = stale
+            why = stale_text(ctx, title, entry.get("by"), step.role, basis, beyond)
+            out.append(
+                new_approval(chain.id, step.role, "stale", why, None, i + 1, chain.id, now, beyond)
+            )
+            continue
         fallback = text(
             ctx.lang, "chain_step", step=i + 1, total=len(steps), role=label, title=title
         )
@@ -168,6 +201,6 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             amount=amount,
         )
         out.append(
-            new_approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id)
+            new_approval(chain.id, step.role, status, message, granted.get(i), i + 1, chain.id, now)
         )
     return out + notes

@@ -30,7 +30,16 @@ def text(lang: str, key: str, **values: Any) -> Text:
 class Context(Scope):
     """Everything one evaluation needs, built once per call."""
 
-    __slots__ = ("_render_values", "evaluator", "granted", "lang", "pb", "plain", "tracer")
+    __slots__ = (
+        "_render_values",
+        "entries",
+        "evaluator",
+        "granted",
+        "lang",
+        "pb",
+        "plain",
+        "tracer",
+    )
 
     def __init__(
         self,
@@ -49,6 +58,7 @@ class Context(Scope):
         self.evaluator = evaluator
         self.tracer = tracer
         self.granted: dict[str, str] = {}  # role -> who approved
+        self.entries: dict[str, dict[str, Any]] = {}  # role -> the approvals entry granting it
         self._render_values: dict[str, Any] | None = None
 
     def run(self, c: CExpr, *local_values: LocalValue) -> Any:

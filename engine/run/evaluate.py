@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from ..check.model import Outcome, Row
-from ..compile.build import CExpr, CompiledPlaybook, CRule
+from ..compile.build import CExpr, CompiledPlaybook, CRule, CTable
 from ..compile.evaluator import Generated, Hit, LocalValue
 from ..errors import InputError, Text
 from ..lang.values import MissingFact, Unknown, due_date
@@ -28,7 +28,8 @@ from ..results import (
     Result,
     Violation,
 )
-from .chains import granted_roles, run_chain
+from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
+from .chains import granted_roles, granting_entries, run_chain
 from .context import (
     Context,
     new_action,
@@ -65,7 +66,8 @@ def evaluate(
     category = deal["category"]
     stage = deal["stage"]
     evaluator.facts(ctx)
-    granted = ctx.granted = granted_roles(deal)
+    ctx.entries = granting_entries(deal)
+    granted = ctx.granted = {role: entry["by"] for role, entry in ctx.entries.items()}
     found = _Found()
     for cchain in pb.chains:
         found.add(run_chain(ctx, cchain), cchain.chain.mode == "shadow")
@@ -187,7 +189,7 @@ def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
             else:
                 row = table.rows[i]
                 extra = {"value": item, "row": _row_values(row)}
-                items = [_outcome(ctx, table.id, row.outcome, title, extra, ())]
+                items = [_outcome(ctx, table.id, row.outcome, title, extra, (), table=check)]
             mode = table.mode
         found.add(items, mode == "shadow")
 
@@ -230,14 +232,13 @@ def _outcome(
     extra: dict[str, Any],
     local_values: tuple[LocalValue, ...],
     crule: CRule | None = None,
+    table: CTable | None = None,
 ) -> Violation | Approval | Action:
     kind = outcome.kind
     if kind in ("block", "warn"):
         return new_violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
-        by = ctx.granted.get(outcome.role)
-        said = _said(ctx, outcome, title, outcome.role, extra)
-        return new_approval(rule_id, outcome.role, "granted" if by else "pending", said, by)
+        return _approval(ctx, rule_id, outcome, title, extra, local_values, crule, table)
     due: date | None = due_date(ctx.as_of, outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
@@ -247,6 +248,41 @@ def _outcome(
     said = _said(ctx, outcome, title, outcome.assignee, extra)
     overdue = due is not None and due < ctx.as_of  # due today is not late yet
     return new_action(rule_id, outcome.action_id, outcome.assignee, due, said, overdue)
+
+
+def _approval(
+    ctx: Context,
+    rule_id: str,
+    outcome: Outcome,
+    title: str,
+    extra: dict[str, Any],
+    local_values: tuple[LocalValue, ...],
+    crule: CRule | None,
+    table: CTable | None,
+) -> Approval:
+    """Granted, pending, or stale: granted for less than the deal now asks (run/basis.py)."""
+    role = outcome.role
+    entry = ctx.entries.get(role)
+    said = _said(ctx, outcome, title, role, extra)
+    if crule is not None:
+        basis, values = crule.rule.outcome.basis, crule.basis
+    elif table is not None:
+        basis, values = table.table.basis, table.basis
+    else:
+        basis, values = (), ()
+    if not basis:
+        by = None if entry is None else entry["by"]
+        return new_approval(rule_id, role, "granted" if by else "pending", said, by)
+    now = current(ctx, basis, values, *local_values)
+    stale = () if entry is None else stale_of(basis, now, entry)
+    if ctx.tracer:
+        ctx.tracer.step("basis", rule_id, basis_outcome(entry, stale), basis_detail(now, entry))
+    if entry is None:
+        return new_approval(rule_id, role, "pending", said, None, None, None, now)
+    if not stale:
+        return new_approval(rule_id, role, "granted", said, entry["by"], None, None, now)
+    why = stale_text(ctx, title, entry["by"], role, basis, stale)
+    return new_approval(rule_id, role, "stale", why, None, None, None, now, stale)
 
 
 def _said(ctx: Context, outcome: Outcome, title: str, role: str, extra: dict[str, Any]) -> Text:

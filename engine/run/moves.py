@@ -175,7 +175,7 @@ def stage_moves(
                         )
                     )
             for a in approvals:
-                if a.status == "pending":
+                if a.status in ("pending", "stale"):
                     missing.append(
                         UnmetGuard(
                             "approval",

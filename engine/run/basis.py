@@ -1,0 +1,132 @@
+"""What an approval is bound to in, whether a recorded approval still covers the deal out.
+
+An approval entry may record its ``basis``: the values the approver saw (the exposure, the
+discount, a chain's amount). The deal as it stands now is compared with them: a value beyond
+the recorded one (larger; smaller where lower is worse) makes the approval stale, and a stale
+approval does not count. An entry that records nothing for a value the approval is bound to
+does not count either: what was approved is unknown, and unknown is never a pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from ..check.model import Basis
+from ..compile.build import CExpr
+from ..compile.evaluator import LocalValue
+from ..errors import Text
+from ..lang.values import Unknown
+from ..results import Stale
+from ..text import fmt_money_exact, fmt_number, fmt_percent, fmt_quoted, word, words_of
+from .context import Context
+
+
+def current(
+    ctx: Context, basis: Sequence[Basis], values: Sequence[CExpr], *local: LocalValue
+) -> tuple[tuple[str, Any], ...]:
+    """The basis as the deal stands now: (name, value), None where the value is unknown."""
+    out = []
+    for b, cexpr in zip(basis, values, strict=True):
+        try:
+            now = ctx.run(cexpr, *local)
+        except Unknown:
+            now = None
+        out.append((b.name, now))
+    return tuple(out)
+
+
+def stale_of(
+    basis: Sequence[Basis], now: tuple[tuple[str, Any], ...], entry: dict[str, Any]
+) -> tuple[Stale, ...]:
+    """What the approval in ``entry`` no longer covers (empty: it still counts). Exactly the
+    approved value is covered; a value unknown now, or not recorded, is not."""
+    recorded = entry.get("basis") or {}
+    out = []
+    for b, (name, value) in zip(basis, now, strict=True):
+        was = recorded.get(name)
+        if was is None or value is None:
+            out.append(Stale(name, was, value))
+            continue
+        try:
+            beyond = b.exceeded(was, value)
+        except TypeError:  # a date recorded where a number is meant: not what was approved
+            beyond = True
+        if beyond:
+            out.append(Stale(name, was, value))
+    return tuple(out)
+
+
+def stale_text(
+    ctx: Context, title: str, by: Any, role: str, basis: Sequence[Basis], stale: Sequence[Stale]
+) -> Text:
+    """What changed since the approval, and who must approve again."""
+    lang = ctx.lang
+    notes = words_of(lang, "notes")
+    kinds = {b.name: b.kind for b in basis}
+    role_label = ctx.label("role", role)
+    unrecorded = [s.name for s in stale if s.was is None]
+    if unrecorded:
+        sep = "、" if lang == "zh" else ", "
+        return Text(
+            notes["stale_unrecorded"].format(
+                title=title,
+                by=by,
+                role=role_label,
+                names=sep.join(_name(ctx, n) for n in unrecorded),
+            )
+        )
+    changes = ("；" if lang == "zh" else "; ").join(
+        notes["stale_change"].format(
+            name=_name(ctx, s.name),
+            was=_shown(s.was, kinds.get(s.name, "")),
+            now=word(lang, "result", "unknown")
+            if s.now is None
+            else _shown(s.now, kinds.get(s.name, "")),
+        )
+        for s in stale
+    )
+    return Text(notes["stale"].format(title=title, by=by, role=role_label, changes=changes))
+
+
+def _name(ctx: Context, name: str) -> str:
+    """A basis name as people say it: the fact's label, else the name in words."""
+    for fact in ctx.pb.model.facts:
+        if fact.name == name and (fact.label.en or fact.label.zh):
+            text = fact.label.get(ctx.lang)
+            # mid-sentence: "for deal amount", yet "for VAT base" keeps its capitals
+            return text[0].lower() + text[1:] if text[1:2].islower() else text
+    if name in ("amount", "value"):
+        return words_of(ctx.lang, "notes")[f"basis_{name}"]
+    return name.replace("_", " ")
+
+
+def _shown(value: Any, kind: str) -> str:
+    """Exactly as recorded (a percentage with all its digits: 12.04% is not 12.0%)."""
+    if kind == "percent":
+        return fmt_percent(value)
+    if kind == "money":
+        return fmt_money_exact(value)
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return fmt_number(value)
+
+
+def basis_outcome(entry: dict[str, Any] | None, stale: Sequence[Stale]) -> str:
+    """For ``explain``: what the recorded approval is worth now."""
+    if entry is None:
+        return "pending"
+    return "stale" if stale else "granted"
+
+
+def basis_detail(now: tuple[tuple[str, Any], ...], entry: dict[str, Any] | None) -> str:
+    """For ``explain``: each bound value as approved and as it is now."""
+    recorded = (entry or {}).get("basis") or {}
+    return "; ".join(
+        f"{name}: approved {_quoted(recorded.get(name))}, now {_quoted(value)}"
+        for name, value in now
+    )
+
+
+def _quoted(value: Any) -> str:
+    return "—" if value is None else fmt_quoted(value)
