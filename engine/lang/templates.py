@@ -31,6 +31,7 @@ from .formats import (
     fmt_money,
     fmt_number,
     fmt_percent,
+    name_diff,
 )
 
 MAX_SOURCE = MAX_TEMPLATE_SOURCE
@@ -75,6 +76,7 @@ FILTERS = frozenset(
         "wordwrap",
         "center",
         "batch",
+        "name_diff",
     }
 )
 
@@ -121,7 +123,9 @@ def _spend() -> None:
 
 def _make_env() -> _Environment:
     env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(pct=fmt_percent, money=fmt_money, number=fmt_number, date=fmt_date)
+    env.filters.update(
+        pct=fmt_percent, money=fmt_money, number=fmt_number, date=fmt_date, name_diff=name_diff
+    )
     env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
     return env
 

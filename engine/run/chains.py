@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..compile.build import CChain
-from ..lang.values import Unknown, show
+from ..lang.values import Unknown, person_key, same_person, show
 from ..results import Action, Approval, Violation
 from .context import Context, new_approval, new_violation, text
 from .reference import scope_text
@@ -18,13 +18,14 @@ from .reference import scope_text
 
 def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
     """role -> approver, from the deal's approvals: the last decision per role counts, and
-    an approval by the deal's owner never does (no self-approval)."""
+    an approval by the deal's owner never does (no self-approval), however the name is
+    written (``Zhang.Wei `` is the owner ``zhang.wei``)."""
     owner = deal.get("owner")
     out: dict[str, str] = {}
     for entry in deal.get("approvals") or ():
         role = entry.get("role")
         by = entry.get("by")
-        if entry.get("decision") == "approved" and by and by != owner:
+        if entry.get("decision") == "approved" and by and not same_person(by, owner):
             out[role] = by
         elif entry.get("decision") == "rejected":
             out.pop(role, None)
@@ -94,12 +95,12 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             done, granted, approvers = 0, {}, set()
             continue
         label = ctx.label("role", role)
-        if by == owner:
+        if same_person(by, owner):
             notes.append(
                 new_violation(chain.id, "warn", text(ctx.lang, "chain_self", by=by, role=label))
             )
         elif done < len(steps) and steps[done].role == role:
-            if by in approvers:
+            if person_key(str(by)) in approvers:
                 notes.append(
                     new_violation(
                         chain.id, "warn", text(ctx.lang, "chain_twice", by=by, role=label)
@@ -107,7 +108,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
                 )
                 continue
             granted[done] = str(by)
-            approvers.add(str(by))
+            approvers.add(person_key(str(by)))
             done += 1
             rejected = None
         elif any(s.role == role for s in steps[done + 1 :]):
