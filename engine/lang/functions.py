@@ -287,7 +287,8 @@ class FunctionChecker(OperatorChecker):
             hint = suggest(role.value, role_t.values) or "declare it under roles:"
             raise self.fail(role, f"unknown role '{role.value}'", hint, code="unknown-name")
         owner = Get(STRING, self.at(node), "deal", ("owner",))
-        return Call(BOOL, self.at(node), fn, (sign, Const(STRING, self.at(role), role.value), owner))
+        role_id = Const(STRING, self.at(role), role.value)
+        return Call(BOOL, self.at(node), fn, (sign, role_id, owner))
 
     def fn_chain_status(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
         if self.scope.chains is None:

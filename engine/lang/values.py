@@ -138,7 +138,7 @@ def _folded(name: str) -> tuple[str, list[str], list[int]]:
 
 
 def name_key(name: str) -> str:
-    """A name as people compare it: 顺达物流（北京）有限公司 and 顺达物流 (北京) 有限公司
+    """A name as people compare it: full-width and half-width brackets, spaces and case
     give the same key; a name differing in one real character does not."""
     return "".join(_fold(c) for c in unicodedata.normalize("NFC", name))
 
