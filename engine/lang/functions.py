@@ -283,7 +283,7 @@ class FunctionChecker(OperatorChecker):
         role = args[1]
         if not (isinstance(role, ast.Constant) and isinstance(role.value, str)):
             raise self.fail(role, "usage: signed_off(deal.field, 'role')", code="arguments")
-        if role_t.values and role.value not in role_t.values:
+        if role.value not in role_t.values:  # a sign_off's role is one of the declared roles
             hint = suggest(role.value, role_t.values) or "declare it under roles:"
             raise self.fail(role, f"unknown role '{role.value}'", hint, code="unknown-name")
         owner = Get(STRING, self.at(node), "deal", ("owner",))
