@@ -85,7 +85,8 @@ def test_name_diff_of_long_names_is_bounded():
     left, right = text.split(" ≠ ")
     # each side shows at most MAX_NAME_DIFF characters of the name, cut with "…"
     assert left == "顺达" * (MAX_NAME_DIFF // 2) + "…"
-    assert right.endswith("…") and len(right) == MAX_NAME_DIFF + 1
+    assert right.endswith("…")
+    assert len(right) == MAX_NAME_DIFF + 1
     assert not same_name(long_a, long_b)
 
 
