@@ -235,6 +235,14 @@ def compile_text(
                         f"filters: {', '.join(sorted(FILTERS))}",
                     )
                 )
+            elif node.name == "name_diff" and (len(node.args) != 1 or node.kwargs):
+                problems.append(
+                    TemplateProblem(
+                        "name_diff compares the name before it with one other name",
+                        node.lineno,
+                        "{{ deal.contract_customer | name_diff(deal.invoice_customer) }}",
+                    )
+                )
         else:
             problems.append(
                 TemplateProblem(
