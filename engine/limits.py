@@ -41,6 +41,9 @@ MAX_TEMPLATE_SOURCE = 4000  # characters of one message template
 # this stops a filter run once per loop item (n x n lookups) long before it could stall.
 MAX_LOOKUPS = 100_000
 MAX_OUTPUT = 64 * 1024  # characters one rendered message may produce
+# Characters of a name that name_diff() aligns (the rest is shown cut with "…"): the
+# alignment is quadratic at worst, and no company or person name is longer.
+MAX_NAME_DIFF = 300
 
 
 @dataclass(frozen=True, slots=True)

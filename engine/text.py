@@ -270,6 +270,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "lower": "{a} in lower case",
             "upper": "{a} in upper case",
             "abs": "the size of {a}",
+            "same_name": "{a} is the same name as {b}",
+            "signed_off": "{a} was signed off by a {b} who is not the deal owner",
             "item": "item",
         },
         "values": {
@@ -520,6 +522,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "lower": "{a}（小写）",
             "upper": "{a}（大写）",
             "abs": "{a}的绝对值",
+            "same_name": "{a}与{b}名称相同",
+            "signed_off": "{a}由{b}签认，且签认人不是本单负责人",
             "item": "项",
         },
         "values": {

@@ -49,6 +49,9 @@ BASE_DEAL: dict[str, Any] = {
     "payment": {"method": "cash"},
     "documents": ["contract"],
     "contacts": [{"name": "Wu", "role": "decision_maker", "attitude": "supporter", "coach": True}],
+    # V-DE: the names a direct enterprise's delivery needs, the same on both papers
+    "contract_customer": "ACME Logistics",
+    "invoice_customer": "ACME Logistics",
 }
 
 

@@ -406,7 +406,7 @@ def test_v_sp_registrations_to_enter_follow_up(check, deal, state_organ, needed)
 
 
 def test_sales_invoice_to_enter_follow_up(check, deal):
-    deal.update(stage="delivery", documents=["contract"])
+    deal.update(stage="delivery", documents=["contract"], registration_owners=["ACME Logistics"])
     result = check(deal)
     move = _missing(result, "follow_up")
     assert [(g.id, g.rule) for g in move.missing] == [("sales_invoice", "V-INVOICE")]
@@ -426,14 +426,50 @@ def test_v_de_contract_to_enter_closing(check, deal):
         ("ACME", "ACME", ["ACME"], False),
         ("ACME", "ACME Ltd", ["ACME"], True),
         ("ACME", "ACME", ["ACME", "Other Co"], True),
-        ("ACME", None, ["Other Co"], False),  # not all given yet: nothing to compare
+        ("ACME", None, ["Other Co"], True),  # a known difference blocks at once
+        ("ACME", None, ["ACME"], False),
+        (None, "ACME", ["Other Co"], True),
+        (None, "ACME", None, False),  # one name alone: nothing to compare yet
+        (
+            "顺达物流（北京）有限公司",
+            "顺达物流(北京)有限公司",
+            ["顺达物流 【北京】 有限公司"],
+            False,
+        ),
+        ("ＡＣＭＥ", "acme", ["Acme "], False),
+        ("顺达物流有限公司", "顺达物留有限公司", None, True),  # one character apart
     ],
 )
 def test_v_de_names_must_match(check, deal, contract, invoice, owners, blocked):
-    deal.update(contract_customer=contract, registration_owners=owners)
+    for key, value in (
+        ("contract_customer", contract),
+        ("invoice_customer", invoice),
+        ("registration_owners", owners),
+    ):
+        deal.pop(key, None)
+        if value is not None:
+            deal[key] = value
+    assert ("V-DE" in fired(check(deal))) is blocked
+
+
+@pytest.mark.parametrize(
+    ("invoice", "needs"),
+    [("ACME Logistics", []), ("ACME Logistics Ltd", ["V-DE-NAMES"]), (None, ["V-DE-NAMES"])],
+)
+def test_v_de_names_before_delivery(check, deal, invoice, needs):
+    deal.update(stage="closing")
+    deal.pop("invoice_customer")
     if invoice is not None:
         deal["invoice_customer"] = invoice
-    assert ("V-DE" in fired(check(deal))) is blocked
+    move = _missing(check(deal), "delivery")
+    assert [g.id for g in move.missing] == needs
+    assert move.allowed is not needs
+
+
+def test_v_de_names_are_not_asked_of_other_categories(check, deal):
+    deal.update(category="government_procurement", stage="closing", tender=False)
+    deal.pop("invoice_customer")
+    assert _missing(check(deal), "delivery").allowed
 
 
 # -- the sales flow: visits, decision maker, coach, closing, lost ------------------------------

@@ -70,9 +70,10 @@ def deals(draw):
     put(deal, "payment", st.fixed_dictionaries({"method": st.sampled_from(["cash", "credit"])}))
     put(deal, "tender", st.booleans())
     put(deal, "documents", st.lists(st.sampled_from(DOCS), unique=True))
-    put(deal, "contract_customer", st.sampled_from(["X", "Y"]))
-    put(deal, "invoice_customer", st.sampled_from(["X", "Y"]))
-    put(deal, "registration_owners", st.lists(st.sampled_from(["X", "Y"]), max_size=2))
+    names = st.sampled_from(["X", "Y", "顺达（北京）", "顺达 (北京)", "顺达(天津)"])
+    put(deal, "contract_customer", names)
+    put(deal, "invoice_customer", names)
+    put(deal, "registration_owners", st.lists(names, max_size=2))
     put(deal, "using_units", st.lists(st.sampled_from(["u1", "u2", "u3"]), max_size=3))
     put(deal, "subordinate_units", st.lists(st.sampled_from(["u1", "u2"]), max_size=2))
     put(
@@ -330,6 +331,7 @@ CONDITIONS = [
     "deal.on < as_of",
     "deal.kind == 'big'",
     "deal.kind in ['big', 'odd']",
+    "same_name(deal.kind, 'ＢＩＧ')",
 ]
 
 

@@ -122,8 +122,8 @@ defs = {
  }, required=["id", "input", "then", "rows"], title="Decision table", desc="Tiered thresholds as rows, e.g. discount -> approver role."),
  "field": {"title": "Deal field", "type": "object", "additionalProperties": False,
     "properties": {
-      "type": {"title": "Type", "enum": ["string", "integer", "number", "decimal", "money", "percent", "date", "bool", "list", "object"],
-               "description": "money, decimal, number and percent are exact decimals; dates are YYYY-MM-DD."},
+      "type": {"title": "Type", "enum": ["string", "integer", "number", "decimal", "money", "percent", "date", "bool", "list", "object", "sign_off"],
+               "description": "money, decimal, number and percent are exact decimals; dates are YYYY-MM-DD; a sign_off records who signed, in which role, on which date ({by, role, on})."},
       "required": {"type": "boolean", "title": "Required", "description": "The deal is refused without it."},
       "values": {"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True,
                  "title": "Allowed values", "description": "For text: the only values allowed."},

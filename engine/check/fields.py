@@ -72,7 +72,7 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
         if ctx.is_bad(path):
             fields[name] = ANY
             continue
-        fields[name] = _field_type(ctx, labels, spec, path)
+        fields[name] = _field_type(ctx, labels, spec, path, tuple(declared.roles))
     required = ["id", "category", "stage"] + [
         name
         for name, spec in ctx.mapping(("fields",)).items()
@@ -128,7 +128,22 @@ def with_basis(ctx: Context, deal: Type, sources: list[tuple[Basis, Location]]) 
     return Type("object", fields=tuple(fields), required=deal.required, extra=deal.extra)
 
 
-def _field_type(ctx: Context, labels: dict[str, Label], spec: dict[str, Any], path: Path) -> Type:
+def sign_off_type(roles: tuple[str, ...]) -> Type:
+    """A sign-off recorded like an approval: who signed, in which (declared) role, when;
+    signed_off() tells whether it counts."""
+    return object_of(
+        {
+            "by": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
+            "role": Type("string", values=roles),
+            "on": DATE,
+        },
+        required=("by", "role"),
+    )
+
+
+def _field_type(
+    ctx: Context, labels: dict[str, Label], spec: dict[str, Any], path: Path, roles: tuple[str, ...]
+) -> Type:
     kind = spec.get("type", "string")
     if spec.get("label"):
         labels[_field_name(path)] = label(spec["label"])
@@ -164,7 +179,9 @@ def _field_type(ctx: Context, labels: dict[str, Label], spec: dict[str, Any], pa
     if kind == "list":
         item = _list_items(ctx, spec, path)
         item_t = (
-            _field_type(ctx, labels, item, path + ("items",)) if isinstance(item, dict) else ANY
+            _field_type(ctx, labels, item, path + ("items",), roles)
+            if isinstance(item, dict)
+            else ANY
         )
         if not any(k == "maxItems" for k, _ in extra):
             extra.append(("maxItems", FIELD_MAX_ITEMS))
@@ -172,12 +189,14 @@ def _field_type(ctx: Context, labels: dict[str, Label], spec: dict[str, Any], pa
     if kind == "object":
         sub = spec.get("fields") or {}
         fields = {
-            n: _field_type(ctx, labels, s, path + ("fields", n))
+            n: _field_type(ctx, labels, s, path + ("fields", n), roles)
             for n, s in sub.items()
             if isinstance(s, dict)
         }
         required = tuple(n for n, s in sub.items() if isinstance(s, dict) and s.get("required"))
         return Type("object", fields=tuple(fields.items()), required=required, extra=tuple(extra))
+    if kind == "sign_off":
+        return sign_off_type(roles)
     raw = spec.get("values")
     # the schema has reported anything but a list of texts; check on with the texts
     values = tuple(v for v in raw if isinstance(v, str)) if isinstance(raw, list) else ()

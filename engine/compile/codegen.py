@@ -37,6 +37,8 @@ from ..lang.values import (
     largest,
     missing_reason,
     round_to,
+    same_name,
+    signed_off,
     smallest,
 )
 
@@ -180,6 +182,8 @@ class ModuleBuilder(Visitor[str]):
             "_round": round_to,
             "_days_between": days_between,
             "_add_days": add_days,
+            "_same_name": same_name,
+            "_signed_off": signed_off,
             "_smallest": smallest,
             "_largest": largest,
             "_rounding": self.rounding,
@@ -260,6 +264,8 @@ class ModuleBuilder(Visitor[str]):
             return f"_{fn}({args[0]}, {args[1]})"
         if fn in ("lower", "upper"):
             return f"{args[0]}.{fn}()"
+        if fn in ("same_name", "signed_off"):
+            return f"_{fn}({', '.join(args)})"
         if fn == "chain_status":
             return f"chains.get({args[0]}, 'not_required')"
         raise AssertionError(fn)  # pragma: no cover

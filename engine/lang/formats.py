@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..limits import MAX_OUTPUT
+from ..limits import MAX_NAME_DIFF, MAX_OUTPUT
 from ..text import fmt_date, fmt_join, fmt_money, fmt_number, fmt_percent
+from .values import name_key, name_spans
 
 __all__ = [
     "FILTERS",
@@ -22,6 +23,7 @@ __all__ = [
     "fmt_money",
     "fmt_number",
     "fmt_percent",
+    "name_diff",
 ]
 
 # A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
@@ -33,6 +35,25 @@ def _join(value: Any, separator: str = "") -> str:
     if type(value) is not list:  # a list subclass (or tuple) is jinja2's call
         raise Unsure
     return fmt_join(value, separator)
+
+
+DIFF_OPEN, DIFF_CLOSE = "⟦", "⟧"  # around the part of a name the other name lacks
+
+
+def name_diff(a: Any, b: Any) -> str:
+    """``{{ a | name_diff(b) }}``: both names as written, ``≠`` between them when they
+    differ as people compare names (then each differing span is marked ⟦…⟧) and ``=``
+    when they do not: 顺达⟦物流⟧有限公司 ≠ ⟦北京⟧顺达⟦供应链管理⟧有限公司."""
+    if not isinstance(a, str) or not isinstance(b, str):
+        raise RenderFailed("name_diff compares two recorded names")
+    if name_key(a) == name_key(b):
+        return f"{a} = {b}"
+    runs = name_spans(a, b, MAX_NAME_DIFF)
+    shown = [
+        "".join(f"{DIFF_OPEN}{t}{DIFF_CLOSE}" if differs else t for t, differs in side)
+        for side in runs
+    ]
+    return f"{shown[0]} ≠ {shown[1]}"
 
 
 def known(fmt: Any) -> Any:
@@ -61,6 +82,7 @@ FILTERS = {
     "money": known(fmt_money),
     "number": known(fmt_number),
     "date": known(fmt_date),
+    "name_diff": name_diff,
 }
 PLAIN_FILTERS = {**FILTERS, "join": _join}
 

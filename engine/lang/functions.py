@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import suggest
-from .ir import Aggregate, Call, Const, IfMissing, Node, Present
+from .ir import Aggregate, Call, Const, Get, IfMissing, Node, Present
 from .names import NAMED_CONSTANTS, NULL_NAMES
 from .operators import OperatorChecker
 from .types import ANY, BOOL, DATE, INTEGER, NUMBER, STRING, Type, comparable, joined
@@ -48,6 +48,16 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     ),
     "lower": FunctionSpec("lower(text)", "text in lower case"),
     "upper": FunctionSpec("upper(text)", "text in upper case"),
+    "same_name": FunctionSpec(
+        "same_name(name, other)",
+        "true when two names are the same as people compare them: width (（ and (), case, "
+        "spaces and bracket style do not count",
+    ),
+    "signed_off": FunctionSpec(
+        "signed_off(deal.field, 'role')",
+        "true when the sign-off field was given in that role by someone other than the "
+        "deal's owner",
+    ),
     "chain_status": FunctionSpec(
         "chain_status('CHAIN-ID')",
         "an approval chain's state: not_required, pending, complete or rejected",
@@ -249,6 +259,36 @@ class FunctionChecker(OperatorChecker):
         return Call(STRING, self.at(node), fn, (x,))
 
     fn_upper = fn_lower
+
+    def fn_same_name(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
+        a, b = self._args(node, fn, args, 2)
+        self._need(args[0], a, ("string",), "same_name() compares two texts")
+        self._need(args[1], b, ("string",), "same_name() compares two texts")
+        return Call(BOOL, self.at(node), fn, (a, b))
+
+    def fn_signed_off(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
+        """signed_off(sign, 'role') reads the deal's owner as a third argument, so that an
+        absent owner is unknown (never "someone else") on both evaluators."""
+        if len(args) != 2:
+            raise self.fail(node, f"usage: {FUNCTIONS[fn].args}", code="arguments")
+        sign = self.visit(args[0])
+        role_t = sign.type.field("role") if sign.type.kind == "object" else None
+        if role_t is None or sign.type.field("by") is None:
+            raise self.fail(
+                args[0],
+                f"signed_off() needs a sign-off field, not {sign.type.describe()}",
+                "declare the field with type: sign_off (it records by, role and on)",
+                code="type",
+            )
+        role = args[1]
+        if not (isinstance(role, ast.Constant) and isinstance(role.value, str)):
+            raise self.fail(role, "usage: signed_off(deal.field, 'role')", code="arguments")
+        if role.value not in role_t.values:  # a sign_off's role is one of the declared roles
+            hint = suggest(role.value, role_t.values) or "declare it under roles:"
+            raise self.fail(role, f"unknown role '{role.value}'", hint, code="unknown-name")
+        owner = Get(STRING, self.at(node), "deal", ("owner",))
+        role_id = Const(STRING, self.at(role), role.value)
+        return Call(BOOL, self.at(node), fn, (sign, role_id, owner))
 
     def fn_chain_status(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
         if self.scope.chains is None:

@@ -75,6 +75,7 @@ FILTERS = frozenset(
         "wordwrap",
         "center",
         "batch",
+        "name_diff",
     }
 )
 
@@ -234,6 +235,14 @@ def compile_text(
                         f"the filter '{node.name}' is not allowed in messages",
                         node.lineno,
                         f"filters: {', '.join(sorted(FILTERS))}",
+                    )
+                )
+            elif node.name == "name_diff" and (len(node.args) != 1 or node.kwargs):
+                problems.append(
+                    TemplateProblem(
+                        "name_diff compares the name before it with one other name",
+                        node.lineno,
+                        "{{ deal.contract_customer | name_diff(deal.invoice_customer) }}",
                     )
                 )
         else:

@@ -8,6 +8,8 @@ computed. The arithmetic helpers are the language's own meaning of /, round(), m
 
 from __future__ import annotations
 
+import difflib
+import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -141,3 +143,113 @@ def largest(values: Iterable[Any]) -> Any:
 
 
 _EMPTY = object()
+
+
+# -- names and people, compared as a person compares them ---------------------------------
+# One home for both: same_name() in rules, name_diff in messages, and who counts as the
+# deal's owner (approvals, approval chains, sign-offs) all go through these.
+
+# Bracket styles a name may be written with, after NFKC (which already turns （）［］｛｝
+# into ()[]{}): all read as round brackets, so （北京） and (北京) and 【北京】 are one name.
+_OPEN = "([{【〔〖〘⦅⦗"
+_CLOSE = ")]}】〕〗〙⦆⦘"
+_BRACKETS = {**{c: "(" for c in _OPEN}, **{c: ")" for c in _CLOSE}}
+# Middle dots separate the parts of transliterated names (玛丽·居里, マリー・キュリー):
+# with or without them, the same name.
+_DOTS = frozenset("·・‧•∙")
+
+
+def _fold(c: str) -> str:
+    """One character as names compare it: NFKC (full/half width), case-folded, brackets
+    unified; spaces and middle dots count as nothing."""
+    out = []
+    for x in unicodedata.normalize("NFKC", c).casefold():
+        if x.isspace() or x in _DOTS or unicodedata.category(x) == "Cf":
+            continue
+        out.append(_BRACKETS.get(x, x))
+    return "".join(out)
+
+
+def _folded(name: str) -> tuple[str, list[str], list[int]]:
+    """``name`` (composed, NFC) with, per folded character, the index of the character it
+    came from: what lets name_diff mark the differing spans in the name as written."""
+    shown = unicodedata.normalize("NFC", name)
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, c in enumerate(shown):
+        for x in _fold(c):
+            chars.append(x)
+            origin.append(i)
+    return shown, chars, origin
+
+
+def name_key(name: str) -> str:
+    """A name as people compare it: full-width and half-width brackets, spaces and case
+    give the same key; a name differing in one real character does not."""
+    return "".join(_fold(c) for c in unicodedata.normalize("NFC", name))
+
+
+def same_name(a: str, b: str) -> bool:
+    return name_key(a) == name_key(b)
+
+
+def person_key(person: str) -> str:
+    """Who a recorded person is: NFKC, case-folded, spaces trimmed and collapsed, so the
+    approver ``Zhang.Wei `` is the owner ``zhang.wei``."""
+    return " ".join(unicodedata.normalize("NFKC", person).casefold().split())
+
+
+def same_person(a: Any, b: Any) -> bool:
+    """True when both are recorded and name one person; an absent name is nobody."""
+    return isinstance(a, str) and isinstance(b, str) and person_key(a) == person_key(b)
+
+
+def signed_off(sign: Any, role: str, owner: Any) -> bool:
+    """A sign-off ``{by, role, on}`` counts when it is given in ``role`` by someone other
+    than the deal's owner (separation of duties, like approvals)."""
+    by = sign.get("by")
+    if not isinstance(by, str) or not by.strip():
+        raise Unknown("the sign-off names nobody (by is empty)")
+    return sign.get("role") == role and not same_person(by, owner)
+
+
+Runs = list[tuple[str, bool]]  # (text, differs) in the order written
+
+
+def name_spans(a: str, b: str, limit: int) -> tuple[Runs, Runs]:
+    """Both names as written (each cut at ``limit`` characters), split into runs marked
+    True where they differ from the other name once both are folded: width, case, spaces
+    and bracket style are never a difference."""
+    sides = []
+    for name in (a, b):
+        shown, chars, origin = _folded(name)
+        kept = [(x, i) for x, i in zip(chars, origin, strict=True) if i < limit]
+        sides.append((shown, kept))
+    matcher = difflib.SequenceMatcher(
+        None, [x for x, _ in sides[0][1]], [x for x, _ in sides[1][1]], autojunk=False
+    )
+    same: tuple[set[int], set[int]] = (set(), set())
+    for block in matcher.get_matching_blocks():
+        for k in range(block.size):
+            same[0].add(sides[0][1][block.a + k][1])
+            same[1].add(sides[1][1][block.b + k][1])
+    out = []
+    for (shown, kept), keep in zip(sides, same, strict=True):
+        counted = {i for _, i in kept}
+        marks = [None if i not in counted else i not in keep for i in range(min(limit, len(shown)))]
+        # a character that folds to nothing (a space) is marked only inside a marked span
+        for i, m in enumerate(marks):
+            if m is None:
+                before = next((x for x in reversed(marks[:i]) if x is not None), False)
+                after = next((x for x in marks[i + 1 :] if x is not None), False)
+                marks[i] = bool(before and after)
+        runs: Runs = []
+        for c, differs in zip(shown, marks, strict=False):
+            if runs and runs[-1][1] == differs:
+                runs[-1] = (runs[-1][0] + c, bool(differs))
+            else:
+                runs.append((c, bool(differs)))
+        if len(shown) > limit:
+            runs.append(("…", False))
+        out.append(runs)
+    return out[0], out[1]

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from ..compile.build import CChain
-from ..lang.values import Unknown, show
+from ..lang.values import Unknown, person_key, same_person, show
 from ..results import Action, Approval, Stale, Violation
 from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .context import Context, new_approval, new_violation, text
@@ -19,7 +19,8 @@ from .reference import scope_text
 
 def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
     """role -> approver, from the deal's approvals: the last decision per role counts, and
-    an approval by the deal's owner never does (no self-approval)."""
+    an approval by the deal's owner never does (no self-approval), however the name is
+    written (``Zhang.Wei `` is the owner ``zhang.wei``)."""
     return {role: entry["by"] for role, entry in granting_entries(deal).items()}
 
 
@@ -31,7 +32,7 @@ def granting_entries(deal: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for entry in deal.get("approvals") or ():
         role = entry.get("role")
         by = entry.get("by")
-        if entry.get("decision") == "approved" and by and by != owner:
+        if entry.get("decision") == "approved" and by and not same_person(by, owner):
             out[role] = entry
         elif entry.get("decision") == "rejected":
             out.pop(role, None)
@@ -105,12 +106,12 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             done, granted, approvers, stale = 0, {}, set(), None
             continue
         label = ctx.label("role", role)
-        if by == owner:
+        if same_person(by, owner):
             notes.append(
                 new_violation(chain.id, "warn", text(ctx.lang, "chain_self", by=by, role=label))
             )
         elif done < len(steps) and steps[done].role == role:
-            if by in approvers:
+            if person_key(str(by)) in approvers:
                 notes.append(
                     new_violation(
                         chain.id, "warn", text(ctx.lang, "chain_twice", by=by, role=label)
@@ -129,7 +130,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
                 stale = (entry, beyond)  # this step and the later ones are pending again
                 continue
             granted[done] = str(by)
-            approvers.add(str(by))
+            approvers.add(person_key(str(by)))
             done += 1
             rejected = None
             stale = None

@@ -40,7 +40,9 @@ from ..lang.values import (
     largest,
     missing_reason,
     round_to,
+    same_name,
     show,
+    signed_off,
     smallest,
 )
 from ..results import Step
@@ -159,6 +161,10 @@ class Env(Visitor[Any]):
             return args[0].lower()
         if fn == "upper":
             return args[0].upper()
+        if fn == "same_name":
+            return same_name(args[0], args[1])
+        if fn == "signed_off":
+            return signed_off(args[0], args[1], args[2])
         if fn == "min":
             return min(args)
         if fn == "max":
