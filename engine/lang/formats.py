@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..limits import MAX_OUTPUT
@@ -20,6 +21,7 @@ __all__ = [
     "fmt_money",
     "fmt_number",
     "fmt_percent",
+    "value_label",
 ]
 
 # A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
@@ -33,7 +35,19 @@ def _join(value: Any, separator: str = "") -> str:
     return fmt_join(value, separator)
 
 
-PLAIN_FILTERS = {
+def value_label(value: Any, name: str = "", values: Any = None) -> Any:
+    """``{{ facts.key_account_class | label('key_account_class') }}``: the value's label in
+    the message's language (the playbook's ``values:`` labels reach a message as the hidden
+    ``_labels`` and ``_lang`` of its values); the value itself when it has none."""
+    if values is None or not isinstance(value, str):
+        return value
+    labels = values.get("_labels") or {}
+    lab = labels.get(name, {}).get(value)
+    return lab.get(values.get("_lang", "en")) if lab else value
+
+
+PLAIN_FILTERS: dict[str, Callable[..., Any]] = {
+    "label": value_label,  # reads the message's values: write_plain passes them
     "pct": fmt_percent,
     "money": fmt_money,
     "number": fmt_number,

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes, pass_context
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -31,6 +31,7 @@ from .formats import (
     fmt_money,
     fmt_number,
     fmt_percent,
+    value_label,
 )
 
 MAX_SOURCE = MAX_TEMPLATE_SOURCE
@@ -39,6 +40,7 @@ MAX_SOURCE = MAX_TEMPLATE_SOURCE
 FILTERS = frozenset(
     {
         "pct",
+        "label",
         "money",
         "number",
         "date",
@@ -119,9 +121,16 @@ def _spend() -> None:
     _budget.left = left
 
 
+@pass_context
+def _label(context: Any, value: Any, name: str = "") -> Any:
+    return value_label(value, name, context.parent)
+
+
 def _make_env() -> _Environment:
     env = _Environment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters.update(pct=fmt_percent, money=fmt_money, number=fmt_number, date=fmt_date)
+    env.filters.update(
+        pct=fmt_percent, money=fmt_money, number=fmt_number, date=fmt_date, label=_label
+    )
     env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
     return env
 

@@ -40,7 +40,8 @@ from ..lang.values import (
     smallest,
 )
 from ..results import Step
-from ..text import fmt_percent
+from ..text import fmt_percent, fmt_value, words_of
+from .why import why_false
 
 # -- the interpreter -----------------------------------------------------------------------
 
@@ -267,6 +268,10 @@ class Tracer:
 
     steps: list[Step] = field(default_factory=list)
     reads: list[tuple[str, Any]] = field(default_factory=list)
+    lang: str = "en"  # the language of the reasons it writes
+
+    def words(self, key: str, **values: Any) -> str:
+        return words_of(self.lang, "why")[key].format(**values)
 
     def read(self, path: str, value: Any) -> None:
         if len(self.reads) < 200:
@@ -335,10 +340,10 @@ class Reference:
                 value = fact_value(cfact, lambda c: self.run(s, c))
             except Unknown as exc:
                 s.facts[fact.name] = MissingFact(exc.reason, exc.path)
-                tracer.step("fact", fact.name, "unknown", exc.reason)
+                tracer.step("fact", fact.name, "unknown", _reason(tracer, exc))
                 continue
             s.facts[fact.name] = value
-            tracer.step("fact", fact.name, "value", f"= {show(value)}")
+            tracer.step("fact", fact.name, "value", f"= {fmt_value(value, fact.type.kind)}")
 
     def _tracer(self) -> Tracer:
         return self.tracer if self.tracer is not None else Tracer()
@@ -354,8 +359,7 @@ class Reference:
             if (spec.categories is not None and category not in spec.categories) or (
                 spec.stages is not None and stage not in spec.stages
             ):
-                scope = scope_text(spec.categories, spec.stages)
-                tracer.step(kind, spec.id, "not applicable", f"applies to {scope}")
+                tracer.step(kind, spec.id, "not applicable", _out_of_scope(tracer, spec, s.deal))
                 continue
             try:
                 if isinstance(check, CRule):
@@ -364,7 +368,10 @@ class Reference:
                     hits += self._table_hits(s, tracer, k, check)
             except Unknown as exc:  # the rule (or its list, or the table) cannot be decided
                 tracer.step(
-                    kind, spec.id, "unknown", f"{exc.reason}; on_missing: {spec.on_missing}"
+                    kind,
+                    spec.id,
+                    "unknown",
+                    tracer.words("unknown", reason=_reason(tracer, exc), then=spec.on_missing),
                 )
                 hits.append((k, exc, -1, None))
         return hits
@@ -373,32 +380,43 @@ class Reference:
         rule = crule.rule
         if crule.for_each is None:
             fired = self.run(s, crule.when)
-            tracer.step("rule", rule.id, "fired" if fired else "not fired")
+            why = "" if fired else self._why(s, crule.when, tracer)
+            tracer.step("rule", rule.id, "fired" if fired else "not fired", why)
             return [(k, None, -1, None)] if fired else []
         # a rule checked once per item of a list
         items = self.run(s, crule.for_each)
         out: list[Hit] = []
         for i, item in enumerate(items):
+            local = item_value(crule, i, item)
             try:
-                fired = self.run(s, crule.when, item_value(crule, i, item))
+                fired = self.run(s, crule.when, local)
             except Unknown as exc:
-                tracer.step("rule", f"{rule.id}[{i}]", "unknown", exc.reason)
+                tracer.step("rule", f"{rule.id}[{i}]", "unknown", _reason(tracer, exc))
                 out.append((k, exc, i, item))
                 continue
-            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
+            why = "" if fired else self._why(s, crule.when, tracer, local)
+            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired", why)
             if fired:
                 out.append((k, None, i, item))
         if not items:
-            tracer.step("rule", rule.id, "not fired", "the list is empty")
+            tracer.step(
+                "rule",
+                rule.id,
+                "not fired",
+                tracer.words("empty", list=crule.for_each.expr.text.strip()),
+            )
         return out
 
     def _table_hits(self, s: Scope, tracer: Tracer, k: int, ctable: CTable) -> list[Hit]:
         table = ctable.table
         if ctable.when is not None and not self.run(s, ctable.when):
-            tracer.step("table", table.id, "not fired", "its 'when' does not hold")
+            tracer.step("table", table.id, "not fired", self._why(s, ctable.when, tracer))
             return []
         x = self.run(s, ctable.input)
-        tracer.step("table", table.id, "value", f"input {table.input.text} = {show(x)}")
+        shown = fmt_value(x, table.input.node.type.kind)
+        tracer.step(
+            "table", table.id, "value", tracer.words("input", text=table.input.text, value=shown)
+        )
         out: list[Hit] = []
         decided = False  # with hit: first, the rows after the hit do not fire
         for j, row in enumerate(table.rows):
@@ -412,6 +430,30 @@ class Reference:
                 out.append((k, None, j, x))
             decided = table.hit == "first"
         return out
+
+    def _why(self, s: Scope, c: CExpr, tracer: Tracer, *local_values: LocalValue) -> str:
+        """Why a condition that just ran is false (read again, untraced)."""
+        return why_false(c.expr.node, self.env(s, c, local_values), tracer.lang)
+
+    def why_not(self, s: Scope, c: CExpr) -> str:
+        """Why a move's condition that just ran is false (for explain)."""
+        return self._why(s, c, self._tracer())
+
+
+def _out_of_scope(tracer: Tracer, spec: Any, deal: dict[str, Any]) -> str:
+    """ "stage design is not one of the rule's stages (interest, brewing)"."""
+    if spec.categories is not None and deal["category"] not in spec.categories:
+        return tracer.words(
+            "category", category=deal["category"], listed=", ".join(sorted(spec.categories))
+        )
+    return tracer.words("stage", stage=deal["stage"], listed=", ".join(sorted(spec.stages or ())))
+
+
+def _reason(tracer: Tracer, exc: Unknown) -> str:
+    """Why a value is unknown, in the tracer's language (the interpreter writes English)."""
+    if exc.path and exc.reason == missing_reason(exc.path):
+        return tracer.words("missing", path=exc.path)
+    return exc.reason
 
 
 def fact_value(cfact: CFact, run: Callable[[CExpr], Any]) -> Any:
