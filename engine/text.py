@@ -65,6 +65,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "unknown": "unknown",
             "steps": "Rules, one by one",
             "saw": "saw",
+            "true": "true",
+            "false": "false",
         },
         "notes": {
             "unknown": "cannot check {title}: {reason}",
@@ -121,6 +123,11 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "missing": "{path} is missing",
             "empty": "{list} is empty",
             "input": "input {text} = {value}",
+            "from": "from {value}",
+            "above": "above {value}",
+            "up_to": "up to {value}",
+            "below": "below {value}",
+            "every": "every value",
         },
         "summary": {
             "rules": "Rules hit",
@@ -343,6 +350,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "unknown": "未知",
             "steps": "逐条规则",
             "saw": "读取",
+            "true": "是",
+            "false": "否",
         },
         "notes": {
             "unknown": "无法检查{title}：{reason}",
@@ -397,6 +406,11 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "missing": "{path} 未填写",
             "empty": "{list} 为空",
             "input": "输入 {text} = {value}",
+            "from": "不低于 {value}",
+            "above": "高于 {value}",
+            "up_to": "不超过 {value}",
+            "below": "低于 {value}",
+            "every": "任意值",
         },
         "summary": {
             "rules": "触发的规则",

@@ -138,7 +138,7 @@ def explanation_text(ex: Explanation, labels: Any = None) -> str:
             f"{word(lang, 'steps', s.outcome)}{detail}"
         )
         if s.reads:
-            seen = "; ".join(f"{k} = {fmt_value(v, _kind_read(labels, k))}" for k, v in s.reads)
+            seen = "; ".join(f"{k} = {_shown(v, _kind_read(labels, k), lang)}" for k, v in s.reads)
             out.append(f"      {ui(lang, 'saw')}: {seen}")
     return "\n".join(out) + "\n"
 
@@ -175,7 +175,14 @@ def _label(model: Any, kind: str, key: str, lang: str) -> str:
 def _fact_value(model: Any, name: str, value: Any, kinds: dict[str, str], lang: str) -> str:
     """A fact's value as text: an enumerated value by its label (values: {id: label})."""
     shown = model.value_label(name, value, lang) if model is not None else None
-    return shown or fmt_value(value, kinds.get(name, ""))
+    return shown or _shown(value, kinds.get(name, ""), lang)
+
+
+def _shown(value: Any, kind: str, lang: str) -> str:
+    """A value as ``fmt_value`` writes it, true/false in the reader's language."""
+    if isinstance(value, bool):
+        return ui(lang, "true" if value else "false")
+    return fmt_value(value, kind)
 
 
 def _kind_read(model: Any, path: str) -> str:

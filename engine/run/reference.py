@@ -413,7 +413,8 @@ class Reference:
             tracer.step("table", table.id, "not fired", self._why(s, ctable.when, tracer))
             return []
         x = self.run(s, ctable.input)
-        shown = fmt_value(x, table.input.node.type.kind)
+        kind = table.input.node.type.kind
+        shown = fmt_value(x, kind)
         tracer.step(
             "table", table.id, "value", tracer.words("input", text=table.input.text, value=shown)
         )
@@ -422,7 +423,9 @@ class Reference:
         for j, row in enumerate(table.rows):
             hit = not decided and row.holds(x)
             tracer.steps.append(
-                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
+                Step(
+                    "row", row.id, "fired" if hit else "not fired", (), _row_text(tracer, row, kind)
+                )
             )
             if not hit:
                 continue
@@ -490,10 +493,18 @@ def scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) -
     return "; ".join(parts)
 
 
-def _row_text(row: Row) -> str:
+def _bound(value: Any, kind: str) -> str:
+    # a tier as the playbook writes it (5%, not the result screen's 5.0%)
+    return fmt_percent(value) if kind == "percent" else fmt_value(value, kind)
+
+
+def _row_text(tracer: Tracer, row: Row, kind: str) -> str:
+    """A row's range in words ("above 5% up to 10%"), its bounds written as its input is."""
     parts = []
     if row.low is not None:
-        parts.append(("from " if row.low_inclusive else "above ") + fmt_percent(row.low))
+        key = "from" if row.low_inclusive else "above"
+        parts.append(tracer.words(key, value=_bound(row.low, kind)))
     if row.high is not None:
-        parts.append(("up to " if row.high_inclusive else "below ") + fmt_percent(row.high))
-    return " ".join(parts) or "every value"
+        key = "up_to" if row.high_inclusive else "below"
+        parts.append(tracer.words(key, value=_bound(row.high, kind)))
+    return " ".join(parts) or tracer.words("every")

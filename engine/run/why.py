@@ -116,4 +116,4 @@ def said(node: ir.Node | None) -> str:
 
 def _group(node: ir.Node) -> str:
     text = said(node)
-    return f"({text})" if isinstance(node, ir.BoolOp | ir.Compare | ir.Cond) else text
+    return f"({text})" if isinstance(node, ir.BoolOp | ir.Cond) else text
