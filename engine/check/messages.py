@@ -93,12 +93,10 @@ def _label_problems(
     tree = tpl.ENV.parse(text)
     found = False
 
-    def report(message: str, name: str, hint: str) -> None:
+    def report(code: str, message: str, name: str, hint: str) -> None:
         nonlocal found
         found = True
-        ctx.sink.add(
-            "message", message, _name_location(ctx, loc, name) or loc, json_path(path), hint
-        )
+        ctx.sink.add(code, message, _name_location(ctx, loc, name) or loc, json_path(path), hint)
 
     for node in tree.find_all(nodes.Filter):
         if node.name != "label":
@@ -107,12 +105,14 @@ def _label_problems(
         name = _enumeration(node.node)
         if len(args) != 1 or len(node.args) != 1 or node.kwargs or not isinstance(args[0], str):
             report(
+                "label",
                 "label needs the name of the values it labels",
                 "label",
                 f"e.g. label('{name or 'key_account_class'}'): a fact's name or a field's path",
             )
         elif args[0] not in names.value_labels:
             report(
+                "label",
                 f"label('{args[0]}'): no values of that name have labels",
                 args[0],
                 suggest(args[0], names.value_labels)
@@ -125,8 +125,9 @@ def _label_problems(
             name = _enumeration(child)
             if name and name in names.value_labels:
                 report(
+                    "raw-value",
                     f"this Chinese message prints the value of '{name}' as its id",
-                    name.rsplit(".", 1)[-1],
+                    _written(child),
                     f"write it with its label: | label('{name}')",
                 )
     return found
@@ -145,6 +146,15 @@ def _enumeration(node: Any) -> str:
     if node.name == "facts" and len(parts) == 1:
         return parts[0]
     return ".".join(parts) if node.name == "deal" else ""
+
+
+def _written(node: Any) -> str:
+    """``facts.key_account_class`` as written (where a problem about it points)."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    return ".".join([node.name, *reversed(parts)]) if isinstance(node, nodes.Name) else ""
 
 
 def _name_location(ctx: Context, loc: Location, name: str) -> Location | None:
