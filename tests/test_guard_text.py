@@ -1,5 +1,5 @@
 """A move condition without a message reads right whatever its title: "condition not met:
-<title>" (条件未满足：<title>), never "needs <a clause>"; and a move names roles by label."""
+<title>" (in Chinese the same words), never "needs <a clause>"."""
 
 from __future__ import annotations
 
@@ -40,4 +40,5 @@ def test_a_met_condition_is_not_listed():
     ]
     result = pb.evaluate(deal, as_of=AS_OF)
     back = [m for m in result.transitions if m.to == "plan"]
-    assert back and back[0].allowed, back
+    assert back
+    assert back[0].allowed, back

@@ -133,8 +133,9 @@ defs = {
                    "fields": {"type": "object", "additionalProperties": ref("typed_field")}}},
  "values": {"title": "Allowed values",
     "description": "For text: the only values allowed, as a list, or as a mapping from each value to its label for people ({en: ..., zh: ...}), which messages show with | label('name') and text output and handbooks show instead of the id.",
-    "oneOf": [{"type": "array", "items": {"type": "string"}, "minItems": 1, "uniqueItems": True},
-              {"type": "object", "minProperties": 1, "additionalProperties": ref("text")}]},
+    # a list of ids, or a mapping of ids to labels: each keyword applies to its own type
+    "type": ["array", "object"], "items": {"type": "string"}, "minItems": 1, "uniqueItems": True,
+    "minProperties": 1, "additionalProperties": ref("text")},
  "fact": obj({
     "type": {"title": "Type", "enum": ["string", "integer", "number", "decimal", "money", "percent", "date", "bool"]},
     "values": ref("values"),

@@ -343,7 +343,8 @@ class Reference:
                 tracer.step("fact", fact.name, "unknown", _reason(tracer, exc))
                 continue
             s.facts[fact.name] = value
-            tracer.step("fact", fact.name, "value", f"= {fmt_value(value, fact.type.kind)}")
+            # exact here (the JSON); the text writes it as the result does
+            tracer.step("fact", fact.name, "value", f"= {show(value)}")
 
     def _tracer(self) -> Tracer:
         return self.tracer if self.tracer is not None else Tracer()
