@@ -206,7 +206,7 @@ def test_explain_lists_every_rule_with_values(runner):
     assert "saw: deal.customer.territory = Tianjin; deal.dealer_territory = Chaoyang" in out
     assert "○ rule P6: not fired" in out
     assert (
-        "– rule V-SP: not applicable — category direct_enterprise is not among the rule's "
+        "– rule V-SP: not applicable — category direct_enterprise is not among its "
         "categories (system_purchasing)"
     ) in out
     assert "● row DISCOUNT#4: fired — above 15%" in out

@@ -83,7 +83,7 @@ def test_not_applicable_and_unknown_say_why(check_explain, deal):
     v_sp = next(s for s in ex.steps if s.id == "V-SP")
     assert v_sp.outcome == "not applicable"
     assert v_sp.detail == (
-        "category direct_enterprise is not among the rule's categories (system_purchasing)"
+        "category direct_enterprise is not among its categories (system_purchasing)"
     )
     visit = next(s for s in ex.steps if s.id == "VISIT-RECORD")
     assert (visit.outcome, visit.detail) == (
@@ -125,3 +125,44 @@ def test_explain_json_is_the_exact_values():
     data = json.loads(_explain(example, "en", "json"), parse_float=Decimal)
     discount = next(s for s in data["steps"] if s["id"] == "DISCOUNT" and s["kind"] == "table")
     assert discount["reads"] == {"facts.discount": Decimal("0.18")}
+
+
+CHAIN = """\
+kam: 1
+id: chained
+version: "1"
+title: {en: Chained, zh: 审批链}
+currency: CNY
+roles: {boss: {en: Boss, zh: 老板}, cfo: {en: CFO, zh: 财务总监}}
+stages: {open: {}, done: {terminal: true}}
+transitions: [{from: open, to: done}]
+categories: {corp: {label: {en: Corporate, zh: 企业}}}
+fields: {budget: {type: money}}
+approval_chains:
+  - id: SPEND
+    when: deal.budget > 1000
+    amount: deal.budget
+    steps: [{role: boss, limit: 5000}, {role: cfo}]
+"""
+
+
+@pytest.mark.parametrize(
+    ("budget", "outcome", "en", "zh"),
+    [
+        (
+            1000,
+            "not required",
+            "“deal.budget > 1,000” is false: deal.budget = 1,000.00",
+            "“deal.budget > 1,000”不成立：deal.budget = 1,000.00",
+        ),
+        (1001, "pending", "0 of 1 steps approved; amount 1,001.00", "已批准 0/1 步；金额 1,001.00"),
+    ],
+)
+def test_a_chain_says_why_it_is_not_required_and_how_far_it_got(budget, outcome, en, zh):
+    import engine
+
+    pb = engine.loads_playbook(CHAIN)
+    deal = {"id": "C", "category": "corp", "stage": "open", "budget": budget}
+    for lang, detail in (("en", en), ("zh", zh)):
+        (step,) = [s for s in pb.explain(deal, as_of=AS_OF, lang=lang).steps if s.id == "SPEND"]
+        assert (step.outcome, step.detail) == (outcome, detail)

@@ -360,7 +360,7 @@ class Reference:
             if (spec.categories is not None and category not in spec.categories) or (
                 spec.stages is not None and stage not in spec.stages
             ):
-                tracer.step(kind, spec.id, "not applicable", _out_of_scope(tracer, spec, s.deal))
+                tracer.step(kind, spec.id, "not applicable", out_of_scope(tracer, spec, s.deal))
                 continue
             try:
                 if isinstance(check, CRule):
@@ -444,7 +444,7 @@ class Reference:
         return self._why(s, c, self._tracer())
 
 
-def _out_of_scope(tracer: Tracer, spec: Any, deal: dict[str, Any]) -> str:
+def out_of_scope(tracer: Tracer, spec: Any, deal: dict[str, Any]) -> str:
     """ "stage design is not one of the rule's stages (interest, brewing)"."""
     if spec.categories is not None and deal["category"] not in spec.categories:
         return tracer.words(
@@ -483,15 +483,6 @@ def item_value(crule: CRule, i: int, item: Any) -> LocalValue:
     """A for_each item and the path a message about it names (deal.visits[2])."""
     assert crule.for_each is not None
     return item, f"{crule.for_each.expr.text.strip()}[{i}]"
-
-
-def scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) -> str:
-    parts = []
-    if categories is not None:
-        parts.append("categories " + ", ".join(sorted(categories)))
-    if stages is not None:
-        parts.append("stages " + ", ".join(sorted(stages)))
-    return "; ".join(parts)
 
 
 def _bound(value: Any, kind: str) -> str:
