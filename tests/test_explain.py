@@ -98,7 +98,18 @@ def test_not_applicable_and_unknown_say_why(check_explain, deal):
 
 def test_a_move_condition_that_is_not_met_says_why(check_explain, deal):
     guard = _step(check_explain, deal, "lost:LOST-REASON")
-    assert (guard.outcome, guard.detail) == ("not met", "“present(deal.lost_reason)” is false")
+    assert (guard.outcome, guard.detail) == ("not met", "deal.lost_reason is missing")
+    deal["lost_reason"] = "price"
+    assert _step(check_explain, deal, "lost:LOST-REASON").outcome == "met"
+
+
+def test_missing_that_is_false_shows_the_value(check_explain, deal):
+    deal["payment"]["method"] = "credit"
+    c4 = _step(check_explain, deal, "C4")
+    assert c4.detail.startswith(
+        "“missing(deal.customer.credit_checked_on)” is false: "
+        "deal.customer.credit_checked_on = 2026-01-01; and "
+    )
 
 
 def test_explain_writes_values_as_the_result_does_and_json_keeps_them_exact(

@@ -39,6 +39,13 @@ def _why(node: ir.Node, env: Any, w: dict[str, str]) -> str:
         return w["sep"].join(parts)
     if isinstance(node, ir.Not):
         return w["holds"].format(text=said(node.operand))
+    if isinstance(node, ir.Present):
+        if not node.negate:  # present(x) is false: x is not there
+            return w["missing"].format(path=said(node.operand))
+        value = env.visit(node.operand)  # missing(x) is false: x has a value
+        return w["compare"].format(
+            text=said(node), sides=f"{said(node.operand)} = {_value(value, node.operand)}"
+        )
     if isinstance(node, ir.Compare | ir.In):
         left, right = (
             (node.left, node.right)
