@@ -486,3 +486,30 @@ def test_a_folder_that_refuses_the_file_is_bad_input_not_a_crash(
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines()[-1] == f"{target}: cannot write: Permission denied"
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    ("visit_day", "due", "overdue"),
+    [("2026-02-28", "2026-03-01", 1), ("2026-03-01", "2026-03-02", 0)],
+    ids=["late", "due today"],
+)
+def test_overdue_actions_in_the_short_line_and_the_summary(
+    runner, tmp_path, visit_day, due, overdue
+):
+    """The record of a visit is due the day after it: due before as_of is overdue."""
+    deal = json.loads(json.dumps(BASE_DEAL))
+    deal["visits"] = [{"on": visit_day}]
+    path = tmp_path / "deals.jsonl"
+    path.write_text(json.dumps(deal) + "\n", encoding="utf-8")
+    out = tmp_path / "summary.json"
+    result = runner.invoke(main, batch_args(path, "--summary-json", out))
+    (row,) = [json.loads(line) for line in result.stdout.splitlines()]
+    assert row["overdue_actions"] == overdue
+    assert row["actions"] == [["VISIT-RECORD", "file_visit_record", due, bool(overdue)]]
+    summary = json.loads(out.read_text(encoding="utf-8"))
+    assert summary["overdue_actions"] == ({"key_account_specialist": 1} if overdue else {})
+    assert result.stderr.startswith(f"1 deals: ok 1; 1 actions ({overdue} overdue)\n")
+    zh = runner.invoke(main, [*batch_args(path), "--lang", "zh"])
+    assert zh.stderr.startswith(f"1 笔交易：通过 1；1 项待办（{overdue} 项已逾期）\n")
+    assert "大客户专员" in zh.stderr  # the assignee by its role's label, never its id
+    assert "key_account_specialist" not in zh.stderr

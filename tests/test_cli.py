@@ -205,7 +205,10 @@ def test_explain_lists_every_rule_with_values(runner):
     assert "● rule P5: fired" in out
     assert "saw: deal.customer.territory = Tianjin; deal.dealer_territory = Chaoyang" in out
     assert "○ rule P6: not fired" in out
-    assert "– rule V-SP: not applicable — applies to categories system_purchasing" in out
+    assert (
+        "– rule V-SP: not applicable — category direct_enterprise is not among its "
+        "categories (system_purchasing)"
+    ) in out
     assert "● row DISCOUNT#4: fired — above 15%" in out
     assert "○ row DISCOUNT#3: not fired" in out
 
@@ -218,7 +221,7 @@ def test_explain_says_when_a_value_is_missing(runner):
         runner, "explain", "-", "-p", PB, "--as-of", "2026-03-02", input=json.dumps(deal)
     )
     assert (
-        "? rule CREDIT-OVERDUE: unknown — deal.customer.overdue_days is missing; on_missing: warn"
+        "? rule CREDIT-OVERDUE: unknown — deal.customer.overdue_days is missing → on_missing: warn"
     ) in result.output
 
 

@@ -133,8 +133,9 @@ def test_a_damaged_playbook_is_refused_or_works(ops):
     ("values", "problem"),
     [
         (["a", 1.5], "error[type]: expected text, found the number 1.5"),
-        ("ab", "error[type]: expected a list, found the text 'ab'"),
-        ({"a": 1}, "error[type]: expected a list, found a mapping"),
+        ("ab", "error[type]: expected a list or a mapping (key: value), found the text 'ab'"),
+        # a mapping gives each value its label: a label is text
+        ({"a": 1}, "error[bad-value]: the number 1 is not allowed here"),
     ],
 )
 def test_allowed_values_that_are_not_texts_are_a_located_problem(values, problem):

@@ -198,8 +198,12 @@ def test_chain_steps_compare_people_after_normalising(office):
     result = office.evaluate(deal, as_of=AS_OF)
     assert any("owns the request" in str(v.message) for v in result.violations)
     deal["approvals"] = [
-        {"role": "key_account_manager", "by": "zhao.min", "decision": "approved",
-         "basis": {"amount": 1500}},
+        {
+            "role": "key_account_manager",
+            "by": "zhao.min",
+            "decision": "approved",
+            "basis": {"amount": 1500},
+        },
         {"role": "finance", "by": "ZHAO.MIN ", "decision": "approved", "basis": {"amount": 1500}},
     ]
     result = office.evaluate(deal, as_of=AS_OF)

@@ -104,8 +104,10 @@ class _Checker:
             "violations": [[v.rule, v.severity] for v in result.violations],
             "approvals": [[a.rule, a.role, a.status] for a in result.approvals],
             "actions": [
-                [a.rule, a.id, a.due.isoformat() if a.due else None] for a in result.actions
+                [a.rule, a.id, a.due.isoformat() if a.due else None, a.overdue]
+                for a in result.actions
             ],
+            "overdue_actions": sum(1 for a in result.actions if a.overdue),
         }
         # the summary form holds no money, so the stdlib's C encoder writes it
         return json.dumps(summary, ensure_ascii=False, separators=(",", ":")) + "\n"

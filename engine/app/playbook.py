@@ -190,7 +190,7 @@ class Playbook:
         when = _as_date(as_of, "as_of")
         check_language(self._c, lang)
         checked = check_deal(self._c, deal, source)
-        tracer = Tracer()
+        tracer = Tracer(lang=lang)
         result = evaluate(self._c, checked, when, lang, tracer)
         return Explanation(result, tuple(tracer.steps))
 

@@ -39,6 +39,7 @@ class Tally:
         "approvals",
         "deals",
         "information",
+        "overdue",
         "rules",
         "shadow",
         "stages",
@@ -53,6 +54,7 @@ class Tally:
         self.shadow: Counter[str] = Counter()  # shadow-mode rule -> deals it would fire on
         self.approvals: Counter[tuple[str, str]] = Counter()  # (role, state) -> approvals
         self.actions: Counter[str] = Counter()  # assignee -> actions
+        self.overdue: Counter[str] = Counter()  # assignee -> overdue actions
         self.stages: Counter[str] = Counter()  # stage -> deals checked
         self.amounts: dict[str, tuple[Decimal, int]] = {}  # stage -> (known sum, unknown count)
 
@@ -64,6 +66,7 @@ class Tally:
         self.information.update(other.information)
         self.approvals.update(other.approvals)
         self.actions.update(other.actions)
+        self.overdue.update(other.overdue)
         self.stages.update(other.stages)
         for stage, (amount, unknown) in other.amounts.items():
             known, unknown_here = self.amounts.get(stage, (_ZERO, 0))
@@ -80,6 +83,7 @@ class Notes:
         "amounts",
         "approvals",
         "information",
+        "overdue",
         "rules",
         "shadow",
         "stages",
@@ -95,6 +99,7 @@ class Notes:
         self.information: list[str] = []  # each field to record once per deal
         self.approvals: list[tuple[str, str]] = []
         self.actions: list[str] = []
+        self.overdue: list[str] = []  # the assignee of each overdue action
         self.amounts: dict[str, tuple[Decimal, int]] = {}
 
     def bad(self) -> None:
@@ -111,6 +116,8 @@ class Notes:
             for x in r.actions:
                 hit.add(x.rule)
                 self.actions.append(x.assignee)
+                if x.overdue:
+                    self.overdue.append(x.assignee)
             self.rules.extend(hit)
         if r.shadow:
             self.shadow.extend({s.rule for s in r.shadow})
@@ -134,6 +141,7 @@ class Notes:
         t.information.update(self.information)
         t.approvals.update(self.approvals)
         t.actions.update(self.actions)
+        t.overdue.update(self.overdue)
         t.amounts = self.amounts
         return t
 
@@ -185,6 +193,8 @@ class Summary:
     stages: tuple[StageTotal, ...]
     total: StageTotal
     information: tuple[tuple[str, int], ...] = ()  # field to record -> deals that lack it
+    overdue: tuple[tuple[str, int], ...] = ()  # assignee -> overdue actions
+    model: Any = None  # the playbook: the text names roles and stages by their labels
 
     @classmethod
     def of(cls, tally: Tally, playbook: Playbook, as_of: date) -> Summary:
@@ -234,11 +244,18 @@ class Summary:
             tuple(stages),
             total,
             _most_first(tally.information),
+            _most_first(tally.overdue),
+            model,
         )
 
-    def line(self) -> str:
-        parts = ", ".join(f"{k} {v}" for k, v in self.statuses)
-        return f"{self.deals} deals: {parts or 'none'}"
+    def line(self, lang: str = "en") -> str:
+        """ "6 deals: blocked 2, ok 4; 3 actions (1 overdue)"."""
+        t = words_of(lang, "summary")
+        parts = t["sep"].join(f"{t.get('s_' + k, k)} {v}" for k, v in self.statuses)
+        actions = sum(n for _, n in self.actions)
+        late = sum(n for _, n in self.overdue)
+        head = t["line"].format(n=self.deals, statuses=parts or t["s_none"])
+        return head + (t["line_actions"].format(n=actions, late=late) if actions else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -251,6 +268,7 @@ class Summary:
             "approvals": {role: dict(states) for role, states in self.approvals},
             "actions": dict(self.actions),
             "missing_information": dict(self.information),
+            "overdue_actions": dict(self.overdue),
             "pipeline": {
                 "amount": f"facts.{self.amount_fact}" if self.amount_fact else None,
                 "stages": [s.to_dict() for s in self.stages],
@@ -262,7 +280,7 @@ class Summary:
         """The summary as text for a person (stderr): the status line, then one small table
         per count; empty tables are left out."""
         t = words_of(lang, "summary")
-        out = [self.line()]
+        out = [self.line(lang)]
         if self.rules:
             out += _table([t["rules"], t["deals"]], [[r, fmt_count(n)] for r, n in self.rules])
         if self.shadow_rules:
@@ -271,11 +289,16 @@ class Summary:
             )
         if self.approvals:
             heads = [t["approvals"]] + [t[s] for s in APPROVAL_STATES]
-            rows = [[role, *(fmt_count(dict(states).get(s, 0)) for s in APPROVAL_STATES)]
-                    for role, states in self.approvals]  # fmt: skip
+            rows = [[self._role(role, lang), *(fmt_count(dict(states).get(s, 0))
+                     for s in APPROVAL_STATES)] for role, states in self.approvals]  # fmt: skip
             out += _table(heads, rows)
         if self.actions:
-            out += _table([t["actions"], t["count"]], [[a, fmt_count(n)] for a, n in self.actions])
+            late = dict(self.overdue)
+            out += _table(
+                [t["actions"], t["count"], t["overdue"]],
+                [[self._role(a, lang), fmt_count(n), fmt_count(late.get(a, 0))]
+                 for a, n in self.actions],
+            )  # fmt: skip
         if self.information:
             out += _table(
                 [t["information"], t["deals"]], [[f, fmt_count(n)] for f, n in self.information]
@@ -288,12 +311,24 @@ class Summary:
                 if self.total.weighted is not None:
                     heads += [t["win"], t["weighted"]]
             rows = [self._row(s, len(heads)) for s in [*used, self.total]]
+            for row, s in zip(rows, used, strict=False):
+                row[0] = self._stage(s.stage, lang)
             rows[-1][0] = t["total"]
             out += _table(heads, rows)
             unknown = self.total.amount_unknown
             if self.amount_fact and unknown:
                 out.append(t["unknown"].format(n=fmt_count(unknown), fact=self.amount_fact))
         return out
+
+    def _role(self, role: str, lang: str) -> str:
+        label = self.model.roles.get(role) if self.model is not None else None
+        return label.get(lang) if label else role
+
+    def _stage(self, stage: str, lang: str) -> str:
+        if self.model is None:
+            return stage
+        label = next((s.label for s in self.model.stages if s.id == stage), None)
+        return (label.get(lang) if label else "") or stage
 
     @staticmethod
     def _row(s: StageTotal, width: int) -> list[str]:

@@ -22,7 +22,7 @@ from .context import Context, label
 from .documents import check_categories, document_actions
 from .expressions import Lang
 from .facts import check_facts
-from .fields import deal_type, with_basis
+from .fields import deal_type, value_labels, with_basis
 from .graph import check_graph
 from .model import ApprovalChain, Basis, PlaybookModel, Rule, Table
 from .moves import Moves, check_moves
@@ -82,7 +82,8 @@ def _check(
     stages = check_stages(ctx, declared)
     deal, field_labels = deal_type(ctx, declared)
     ids = RuleIds(ctx)  # rule, table, row and chain ids, claimed in this order
-    names = Names(deal, stage_type(declared.stages), params, facts={})
+    labelled = value_labels(ctx)
+    names = Names(deal, stage_type(declared.stages), params, facts={}, value_labels=labelled)
     facts, fact_types = check_facts(ctx, names, declared, ids)
     names = replace(names, facts=fact_types)
     chains = check_chains(Lang(ctx, names), declared, ids)
@@ -132,6 +133,7 @@ def _check(
         chains=chains,
         files=tuple(texts),
         field_labels=field_labels,
+        value_labels=labelled,
     )
 
 

@@ -13,11 +13,14 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from ..errors import suggest
 from ..lang import expressions as ex
+from ..lang.ir import Const
 from ..lang.types import ANY, NUMBER, SCALARS, STRING, Type, python_value_type
-from ..read.sourcemap import Path
+from ..read.sourcemap import Path, json_path
 from .context import Context, label, title
 from .expressions import Lang, percent_text
+from .fields import allowed_values
 from .model import Case, Expr, Fact, Row
 from .names import Declared, Names, RuleIds
 from .tables import check_rows
@@ -148,7 +151,9 @@ def _check_fact(
         for row in rows:
             types.append(python_value_type(row.value))
     t = declared_t or ANY
-    if declared_t is None:
+    if "values" in spec:
+        t = _enumerated(lang, spec, path, t, [*(c.value for c in cases), otherwise])
+    elif declared_t is None:
         for i, each in enumerate(types):
             t = (
                 each
@@ -172,6 +177,33 @@ def _check_fact(
         rows,
         str(spec.get("rule", "")),
     )
+
+
+def _enumerated(lang: Lang, spec: dict[str, Any], path: Path, t: Type, exprs: list[Any]) -> Type:
+    """A text fact with ``values:``: its type lists them (so ``facts.x == 'typo'`` is an
+    error), and each case value written as text must be one of them."""
+    values = allowed_values(spec.get("values"))
+    if spec.get("type") != "string":
+        lang.ctx.error(
+            "bad-value",
+            "allowed values are only for text facts",
+            path + ("values",),
+            "add type: string",
+            key=True,
+        )
+        return t
+    for expr in exprs:
+        if isinstance(expr, Expr) and isinstance(expr.node, Const):
+            value = expr.node.value
+            if isinstance(value, str) and value not in values:
+                lang.ctx.sink.add(
+                    "unknown-value",
+                    f"'{value}' is not one of the values of fact '{path[-1]}'",
+                    expr.location,
+                    json_path(path),
+                    suggest(value, values) or f"possible: {', '.join(values)}",
+                )
+    return replace(t, values=values)
 
 
 def _case_value(lang: Lang, raw: Any, path: Path, declared: Type | None) -> Expr | None:

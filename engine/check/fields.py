@@ -197,15 +197,86 @@ def _field_type(
         return Type("object", fields=tuple(fields.items()), required=required, extra=tuple(extra))
     if kind == "sign_off":
         return sign_off_type(roles)
-    raw = spec.get("values")
-    # the schema has reported anything but a list of texts; check on with the texts
-    values = tuple(v for v in raw if isinstance(v, str)) if isinstance(raw, list) else ()
+    # the schema has reported anything but a list of texts (or texts with labels)
+    values = allowed_values(spec.get("values"))
     if values and kind != "string":
         ctx.error("bad-value", "allowed values are only for text fields", path + ("values",))
     base = SCALARS.get("number" if kind == "decimal" else kind, STRING)
     if kind == "string" and not any(k == "maxLength" for k, _ in extra):
         extra.append(("maxLength", 10000))
     return Type(base.kind, values=values, extra=tuple(extra))
+
+
+def allowed_values(raw: Any) -> tuple[str, ...]:
+    """``values: [a, b]`` or ``values: {a: label, b: label}`` -> ``("a", "b")``."""
+    if isinstance(raw, dict):
+        return tuple(k for k in raw if isinstance(k, str))
+    return tuple(v for v in raw if isinstance(v, str)) if isinstance(raw, list) else ()
+
+
+def value_labels(ctx: Context) -> dict[str, dict[str, Label]]:
+    """The labels of enumerated values (``values: {economic: {en: ..., zh: ...}}``) of
+    fields and facts, by the name a message's ``label`` filter gives: the fact's name, or
+    the field's path as in ``customer.tier``, ``contacts[].attitude``. Each labelled value
+    needs a label in every language the playbook's title uses."""
+    out: dict[str, dict[str, Label]] = {}
+    langs = _languages(ctx)
+    found: list[tuple[str, Path, Any]] = []
+
+    def walk(spec: Any, path: Path) -> None:
+        if not isinstance(spec, dict) or ctx.is_bad(path):
+            return
+        found.append((_field_name(path), path, spec.get("values")))
+        if isinstance(spec.get("items"), dict):
+            walk(spec["items"], path + ("items",))
+        for name, sub in (
+            (spec.get("fields") or {}).items() if isinstance(spec.get("fields"), dict) else ()
+        ):
+            walk(sub, path + ("fields", name))
+
+    for name, spec in ctx.mapping(("fields",)).items():
+        walk(spec, ("fields", name))
+    for name, spec in ctx.mapping(("facts",)).items():
+        if isinstance(spec, dict) and not ctx.is_bad(("facts", name)):
+            found.append((name, ("facts", name), spec.get("values")))
+    for name, path, raw in found:
+        if not isinstance(raw, dict):
+            continue
+        if name in out:
+            ctx.error(
+                "duplicate-labels",
+                f"the values of fact '{name}' and field '{name}' are both labelled",
+                path + ("values",),
+                "a message's label('...') names one of them: rename the fact",
+                key=True,
+            )
+            continue
+        labels: dict[str, Label] = {}
+        for value, text in raw.items():
+            lab = label(text)
+            for lang in langs:
+                if not getattr(lab, lang):
+                    ctx.error(
+                        "missing-label",
+                        f"value '{value}' of '{name}' has no {_LANG_NAMES[lang]} label",
+                        path + ("values", value),
+                        "write {en: ..., zh: ...}: the playbook's title is in "
+                        f"{_LANG_NAMES[lang]} too, so its messages show this value in it",
+                    )
+            labels[value] = lab
+        out[name] = labels
+    return out
+
+
+_LANG_NAMES = {"en": "English", "zh": "Chinese"}
+
+
+def _languages(ctx: Context) -> tuple[str, ...]:
+    """The languages a playbook writes for people: those of its title (English when none)."""
+    raw = ctx.get(("title",))
+    if isinstance(raw, dict):
+        return tuple(lang for lang in ("en", "zh") if raw.get(lang)) or ("en",)
+    return ("en",)
 
 
 def _percent_bounds(ctx: Context, kind: str, spec: dict[str, Any], path: Path) -> None:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from jinja2 import nodes
+
 from ..errors import Location, suggest
 from ..lang import templates as tpl
 from ..lang.messages import Message, Plain
@@ -73,11 +75,86 @@ def check_message(
                 json_path(sub),
                 p.hint,
             )
+        if template is not None and ("label" in text or names.value_labels):
+            if _label_problems(ctx, names, text, lang, loc, sub):
+                template = None
         if template is not None:
             checked[lang] = template
         if plain_form is not None:
             plain[lang] = plain_form
     return Message(checked, plain) if checked and len(checked) == len(texts) else None
+
+
+def _label_problems(
+    ctx: Context, names: Names, text: str, lang: str, loc: Location, path: Path
+) -> bool:
+    """``label('name')`` must name an enumeration whose values have labels; a Chinese
+    message must not print such a value bare (the reader would see the English id)."""
+    tree = tpl.ENV.parse(text)
+    found = False
+
+    def report(code: str, message: str, name: str, hint: str) -> None:
+        nonlocal found
+        found = True
+        ctx.sink.add(code, message, _name_location(ctx, loc, name) or loc, json_path(path), hint)
+
+    for node in tree.find_all(nodes.Filter):
+        if node.name != "label":
+            continue
+        args = [a.value for a in node.args if isinstance(a, nodes.Const)]
+        name = _enumeration(node.node)
+        if len(args) != 1 or len(node.args) != 1 or node.kwargs or not isinstance(args[0], str):
+            report(
+                "label",
+                "label needs the name of the values it labels",
+                "label",
+                f"e.g. label('{name or 'key_account_class'}'): a fact's name or a field's path",
+            )
+        elif args[0] not in names.value_labels:
+            report(
+                "label",
+                f"label('{args[0]}'): no values of that name have labels",
+                args[0],
+                suggest(args[0], names.value_labels)
+                or "give the values labels: values: {id: {en: ..., zh: ...}}",
+            )
+    if lang != "zh":
+        return found
+    for output in tree.find_all(nodes.Output):
+        for child in output.nodes:
+            name = _enumeration(child)
+            if name and name in names.value_labels:
+                report(
+                    "raw-value",
+                    f"this Chinese message prints the value of '{name}' as its id",
+                    _written(child),
+                    f"write it with its label: | label('{name}')",
+                )
+    return found
+
+
+def _enumeration(node: Any) -> str:
+    """``facts.key_account_class`` -> "key_account_class", ``deal.customer.tier`` ->
+    "customer.tier": the name a value's labels go by ("" for anything else)."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    if not isinstance(node, nodes.Name) or not parts:
+        return ""
+    parts.reverse()
+    if node.name == "facts" and len(parts) == 1:
+        return parts[0]
+    return ".".join(parts) if node.name == "deal" else ""
+
+
+def _written(node: Any) -> str:
+    """``facts.key_account_class`` as written (where a problem about it points)."""
+    parts: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        parts.append(node.attr)
+        node = node.node
+    return ".".join([node.name, *reversed(parts)]) if isinstance(node, nodes.Name) else ""
 
 
 def _name_location(ctx: Context, loc: Location, name: str) -> Location | None:

@@ -290,3 +290,10 @@ class PlaybookModel:
     chains: tuple[ApprovalChain, ...] = ()
     field_labels: Mapping[str, Label] = field(default_factory=dict)  # "customer.name" -> label
     files: tuple[str, ...] = ()  # every file the playbook was assembled from
+    # fact name or field path -> value -> label (values: {economic: {en: ..., zh: ...}})
+    value_labels: Mapping[str, Mapping[str, Label]] = field(default_factory=dict)
+
+    def value_label(self, name: str, value: Any, lang: str) -> str | None:
+        """The label of an enumerated value in ``lang``; None when it has none."""
+        lab = self.value_labels.get(name, {}).get(value) if isinstance(value, str) else None
+        return lab.get(lang) if lab else None

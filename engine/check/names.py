@@ -5,7 +5,7 @@ check, and ``RuleIds`` (each rule, table, row and chain id used once)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import Location
@@ -61,6 +61,7 @@ class Names:
     params: Mapping[str, Parameter]
     facts: Mapping[str, Type]
     chains: tuple[str, ...] | None = None
+    value_labels: Mapping[str, Mapping[str, Label]] = field(default_factory=dict)
 
     def scope(
         self,

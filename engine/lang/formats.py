@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..limits import MAX_NAME_DIFF, MAX_OUTPUT
@@ -24,6 +25,7 @@ __all__ = [
     "fmt_number",
     "fmt_percent",
     "name_diff",
+    "value_label",
 ]
 
 # A plain form: literal text, or (name path, ((filter, args), ...)) for one {{ value }}.
@@ -35,6 +37,17 @@ def _join(value: Any, separator: str = "") -> str:
     if type(value) is not list:  # a list subclass (or tuple) is jinja2's call
         raise Unsure
     return fmt_join(value, separator)
+
+
+def value_label(value: Any, name: str = "", values: Any = None) -> Any:
+    """``{{ facts.key_account_class | label('key_account_class') }}``: the value's label in
+    the message's language (the playbook's ``values:`` labels reach a message as the hidden
+    ``_labels`` and ``_lang`` of its values); the value itself when it has none."""
+    if values is None or not isinstance(value, str):
+        return value
+    labels = values.get("_labels") or {}
+    lab = labels.get(name, {}).get(value)
+    return lab.get(values.get("_lang", "en")) if lab else value
 
 
 DIFF_OPEN, DIFF_CLOSE = "⟦", "⟧"  # around the part of a name the other name lacks
@@ -84,7 +97,11 @@ FILTERS = {
     "date": known(fmt_date),
     "name_diff": name_diff,
 }
-PLAIN_FILTERS = {**FILTERS, "join": _join}
+PLAIN_FILTERS: dict[str, Callable[..., Any]] = {
+    **FILTERS,
+    "label": value_label,  # reads the message's values: write_plain passes them
+    "join": _join,
+}
 
 
 class RenderFailed(Exception):

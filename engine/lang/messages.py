@@ -22,6 +22,7 @@ from .formats import (
     fmt_money,
     fmt_number,
     fmt_percent,
+    value_label,
 )
 from .formats import Unsure as _Unsure
 
@@ -86,6 +87,9 @@ def write_plain(parts: Plain, values: Mapping[str, Any]) -> str:
         if value is _ABSENT or value is None:
             raise _Unsure  # jinja2 refuses an unknown value (formats.finalize)
         for filter_name, args in filters:
+            if filter_name == "label":
+                value = value_label(value, str(args[0]) if args else "", values)
+                continue
             value = PLAIN_FILTERS[filter_name](value, *args)
         out.append(str(value))
     text = "".join(out)

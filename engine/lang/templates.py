@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes, pass_context
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -31,6 +31,7 @@ from .formats import (
     Plain,
     RenderFailed,
     finalize,
+    value_label,
 )
 
 MAX_SOURCE = MAX_TEMPLATE_SOURCE
@@ -39,6 +40,7 @@ MAX_SOURCE = MAX_TEMPLATE_SOURCE
 FILTERS = frozenset(
     {
         "pct",
+        "label",
         "money",
         "number",
         "date",
@@ -120,6 +122,11 @@ def _spend() -> None:
     _budget.left = left
 
 
+@pass_context
+def _label(context: Any, value: Any, name: str = "") -> Any:
+    return value_label(value, name, context.parent)
+
+
 def _make_env() -> _Environment:
     env = _Environment(
         undefined=StrictUndefined,
@@ -127,7 +134,7 @@ def _make_env() -> _Environment:
         keep_trailing_newline=False,
         finalize=finalize,  # an unknown value is never printed as if known
     )
-    env.filters.update(FORMAT_FILTERS)
+    env.filters.update(FORMAT_FILTERS, label=_label)
     env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
     return env
 

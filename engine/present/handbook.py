@@ -295,11 +295,11 @@ def build(
             how = words(f.value.node, book)
         elif f.cases:
             how = f"{ui['cases']}: " + "; ".join(
-                f"{words(c.value.node, book)} {ui['when']} {words(c.when.node, book)}"
+                f"{_case_value(f.name, c.value, book)} {ui['when']} {words(c.when.node, book)}"
                 for c in f.cases
             )
             if f.otherwise is not None:
-                how += f"; {ui['otherwise']} {words(f.otherwise.node, book)}"
+                how += f"; {ui['otherwise']} {_case_value(f.name, f.otherwise, book)}"
         elif f.table_input is not None:
             how = f"{ui['input']} {words(f.table_input.node, book)}: " + "; ".join(
                 f"{row_range(row, lang)} → {shown_value(row.value, book)}" for row in f.rows
@@ -419,3 +419,11 @@ def render_markdown(
     )
     md.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
     return md.from_string(_template("handbook.md.j2")).render(**build(model, lang, hash_, examples))
+
+
+def _case_value(fact: str, value: Any, book: Book) -> str:
+    """A case's value; a text value of a fact with labelled values by its label."""
+    node = value.node
+    if isinstance(node, ir.Const) and isinstance(node.value, str) and not node.param:
+        return f"‘{book.value_of(fact, node.value)}’"
+    return words(node, book)

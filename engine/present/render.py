@@ -7,6 +7,7 @@ JSON keeps money exact: Decimals are written as JSON numbers with all their digi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -104,7 +105,7 @@ def result_text(result: Result, labels: Any = None) -> str:
         ui(lang, "facts"),
         None,
         [
-            f"{_label(labels, 'fact', k, lang)}: {fmt_value(v, fact_kinds.get(k, ''))}"
+            f"{_label(labels, 'fact', k, lang)}: {_fact_value(labels, k, v, fact_kinds, lang)}"
             for k, v in result.facts.items()
         ],
     )
@@ -144,11 +145,20 @@ def explanation_text(ex: Explanation, labels: Any = None) -> str:
         "held": "✓",
         "missing": "✗",
     }
+    facts = ex.result.facts
+    kinds = _fact_kinds(labels)
     for s in ex.steps:
-        detail = f" — {s.detail}" if s.detail else ""
-        out.append(f"  {marks.get(s.outcome, '·')} {s.kind} {s.id}: {s.outcome}{detail}")
+        detail = s.detail
+        if s.kind == "fact" and s.outcome == "value" and s.id in facts:
+            # as the facts above show it (a label, money with 2 places); JSON keeps it exact
+            detail = f"= {_fact_value(labels, s.id, facts[s.id], kinds, lang)}"
+        detail = f" — {detail}" if detail else ""
+        out.append(
+            f"  {marks.get(s.outcome, '·')} {word(lang, 'steps', s.kind)} {s.id}: "
+            f"{word(lang, 'steps', s.outcome)}{detail}"
+        )
         if s.reads:
-            seen = "; ".join(f"{k} = {fmt_value(v)}" for k, v in s.reads)
+            seen = "; ".join(f"{k} = {_shown(v, _kind_read(labels, k), lang)}" for k, v in s.reads)
             out.append(f"      {ui(lang, 'saw')}: {seen}")
     return "\n".join(out) + "\n"
 
@@ -180,6 +190,40 @@ def _label(model: Any, kind: str, key: str, lang: str) -> str:
     else:
         lab = None
     return lab.get(lang) if lab else key
+
+
+def _fact_value(model: Any, name: str, value: Any, kinds: dict[str, str], lang: str) -> str:
+    """A fact's value as text: an enumerated value by its label (values: {id: label})."""
+    shown = model.value_label(name, value, lang) if model is not None else None
+    return shown or _shown(value, kinds.get(name, ""), lang)
+
+
+def _shown(value: Any, kind: str, lang: str) -> str:
+    """A value as ``fmt_value`` writes it, true/false in the reader's language."""
+    if isinstance(value, bool):
+        return ui(lang, "true" if value else "false")
+    return fmt_value(value, kind)
+
+
+def _kind_read(model: Any, path: str) -> str:
+    """The type kind of a value explain saw ("deal.lines[0].unit_price" -> money), so it is
+    written as the result writes it; "" when it cannot be told."""
+    if model is None:
+        return ""
+    root, _, rest = re.sub(r"\[\d+\]", "", path).partition(".")
+    if root == "facts":
+        return next((f.type.kind for f in model.facts if f.name == rest), "")
+    if root == "stage":
+        return "percent" if rest == "win_probability" else ""
+    if root != "deal":
+        return ""
+    t = model.deal_type
+    for part in rest.split("."):
+        t = t.item if t.kind == "list" and t.item is not None else t
+        t = t.field(part) if t.kind == "object" else None
+        if t is None:
+            return ""
+    return str(t.kind)
 
 
 def _fact_kinds(model: Any) -> dict[str, str]:

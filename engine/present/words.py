@@ -76,6 +76,10 @@ class Book:
     def role(self, key: str) -> str:
         return self.label(self.model.roles.get(key), key)
 
+    def value_of(self, name: str, value: str) -> str:
+        """A value of an enumerated field or fact by its label (values: {id: label})."""
+        return self.model.value_label(name, value, self.lang) or self.word(value)
+
     def document(self, key: str) -> str:
         return self.label(self.model.documents.get(key), key)
 
@@ -167,7 +171,23 @@ class _Words(Visitor[str]):
         return self.t["as_of"]
 
     def visit_Compare(self, n: ir.Compare) -> str:
-        return f"{self.say(n.left)} {self.t[n.op]} {self.say(n.right)}"
+        return f"{self.say(n.left)} {self.t[n.op]} {self._side(n.right, n.left)}"
+
+    def _side(self, n: ir.Node, other: ir.Node) -> str:
+        """A text compared with an enumerated field or fact is shown by its label."""
+        name = self._enumeration(other)
+        if name and isinstance(n, ir.Const) and isinstance(n.value, str) and not n.param:
+            return f"‘{self.book.value_of(name, n.value)}’"
+        return self.say(n)
+
+    def _enumeration(self, n: ir.Node) -> str:
+        if not isinstance(n, ir.Get):
+            return ""
+        if n.root == "facts" and len(n.path) == 1:
+            return n.path[0]
+        if n.local and n.root in self.locals:
+            return ".".join((f"{self.locals[n.root]}[]", *n.path))
+        return ".".join(n.path) if n.root == "deal" else ""
 
     def visit_BoolOp(self, n: ir.BoolOp) -> str:
         parts = []

@@ -10,11 +10,12 @@ from datetime import date
 from typing import Any
 
 from ..compile.build import CChain
-from ..lang.values import Unknown, person_key, same_person, show
+from ..lang.values import Unknown, person_key, same_person
 from ..results import Action, Approval, Stale, Violation
+from ..text import fmt_value
 from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .context import Context, new_approval, new_violation, text
-from .reference import scope_text
+from .reference import Reference, out_of_scope
 
 
 def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
@@ -49,12 +50,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         chain.stages is not None and deal["stage"] not in chain.stages
     ):
         if tracer:
-            tracer.step(
-                "chain",
-                chain.id,
-                "not applicable",
-                f"applies to {scope_text(chain.categories, chain.stages)}",
-            )
+            tracer.step("chain", chain.id, "not applicable", out_of_scope(tracer, chain, deal))
         return []
     notes: list[Violation | Approval | Action] = []
     title = chain.title.get(ctx.lang)
@@ -62,7 +58,13 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         try:
             if not ctx.run(cchain.when):
                 if tracer:
-                    tracer.step("chain", chain.id, "not required", "its 'when' does not hold")
+                    evaluator = ctx.evaluator  # the tracing one is the reference
+                    why = (
+                        evaluator.why_not(ctx, cchain.when)
+                        if isinstance(evaluator, Reference)
+                        else ""
+                    )
+                    tracer.step("chain", chain.id, "not required", why)
                 return []
         except Unknown:
             pass  # when in doubt, the approvals are needed
@@ -174,8 +176,12 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
             "chain",
             chain.id,
             state,
-            f"{done} of {len(steps)} steps approved"
-            + (f"; amount {show(amount)}" if amount is not None else "")
+            tracer.words("chain", done=done, total=len(steps))
+            + (
+                tracer.words("amount", amount=fmt_value(amount, "money"))
+                if amount is not None
+                else ""
+            )
             + (f"; step {done + 1} is stale" if stale is not None else ""),
         )
     out: list[Violation | Approval | Action] = []

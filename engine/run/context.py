@@ -107,6 +107,9 @@ class Context(Scope):
                 "params": self.pb.params,
                 "as_of": self.as_of,
                 "stage": self.stage,
+                # for the label filter (a message cannot read names starting with _)
+                "_labels": self.pb.model.value_labels,
+                "_lang": self.lang,
             }
         if not extra:
             return self._render_values

@@ -12,6 +12,7 @@ from ..errors import Text, UnmetGuard
 from ..lang.values import Unknown, due_date
 from ..results import Action, Approval, MissingInformation, Move, Step, Violation
 from .context import Context, new_action, new_missing, new_move, record_paths, text
+from .reference import Reference
 
 
 def _blocked_by(lang: str, v: Violation) -> str:
@@ -68,11 +69,14 @@ def stage_moves(
                 fields = record_paths(precise.paths)
                 ok = guard.on_missing == "allow"
             if tracer:
+                why = reason
+                if not ok and not reason and isinstance(ctx.evaluator, Reference):
+                    why = ctx.evaluator.why_not(ctx, cexpr)
                 tracer.step(
                     "guard",
                     f"{t.target}:{guard.id}",
                     "met" if ok else "unknown" if reason else "not met",
-                    reason,
+                    why,
                 )
             if not ok:
                 fallback = text(

@@ -46,7 +46,8 @@ from ..lang.values import (
     smallest,
 )
 from ..results import Step
-from ..text import fmt_percent
+from ..text import fmt_percent, fmt_value, words_of
+from .why import why_false
 
 # -- the interpreter -----------------------------------------------------------------------
 
@@ -326,6 +327,10 @@ class Tracer:
 
     steps: list[Step] = field(default_factory=list)
     reads: list[tuple[str, Any]] = field(default_factory=list)
+    lang: str = "en"  # the language of the reasons it writes
+
+    def words(self, key: str, **values: Any) -> str:
+        return words_of(self.lang, "why")[key].format(**values)
 
     def read(self, path: str, value: Any) -> None:
         if len(self.reads) < 200:
@@ -399,9 +404,10 @@ class Reference:
                 value = fact_value(cfact, lambda c: self.run(s, c))
             except Unknown as exc:
                 s.facts[fact.name] = MissingFact(exc.reason, exc.path, exc.paths)
-                tracer.step("fact", fact.name, "unknown", exc.reason)
+                tracer.step("fact", fact.name, "unknown", _reason(tracer, exc))
                 continue
             s.facts[fact.name] = value
+            # exact here (the JSON); the text writes it as the result does
             tracer.step("fact", fact.name, "value", f"= {show(value)}")
 
     def _tracer(self) -> Tracer:
@@ -418,8 +424,7 @@ class Reference:
             if (spec.categories is not None and category not in spec.categories) or (
                 spec.stages is not None and stage not in spec.stages
             ):
-                scope = scope_text(spec.categories, spec.stages)
-                tracer.step(kind, spec.id, "not applicable", f"applies to {scope}")
+                tracer.step(kind, spec.id, "not applicable", out_of_scope(tracer, spec, s.deal))
                 continue
             try:
                 if isinstance(check, CRule):
@@ -431,7 +436,11 @@ class Reference:
                 if spec.on_missing == "ask" and exc.paths:  # every field the answer waits on
                     asks = "; to record: " + ", ".join(exc.paths)
                 tracer.step(
-                    kind, spec.id, "unknown", f"{exc.reason}; on_missing: {spec.on_missing}{asks}"
+                    kind,
+                    spec.id,
+                    "unknown",
+                    tracer.words("unknown", reason=_reason(tracer, exc), then=spec.on_missing)
+                    + asks,
                 )
                 hits.append((k, exc, -1, None))
         return hits
@@ -440,38 +449,52 @@ class Reference:
         rule = crule.rule
         if crule.for_each is None:
             fired = self.run(s, crule.when)
-            tracer.step("rule", rule.id, "fired" if fired else "not fired")
+            why = "" if fired else self._why(s, crule.when, tracer)
+            tracer.step("rule", rule.id, "fired" if fired else "not fired", why)
             return [(k, None, -1, None)] if fired else []
         # a rule checked once per item of a list
         items = self.run(s, crule.for_each)
         out: list[Hit] = []
         for i, item in enumerate(items):
+            local = item_value(crule, i, item)
             try:
-                fired = self.run(s, crule.when, item_value(crule, i, item))
+                fired = self.run(s, crule.when, local)
             except Unknown as exc:
-                tracer.step("rule", f"{rule.id}[{i}]", "unknown", exc.reason)
+                tracer.step("rule", f"{rule.id}[{i}]", "unknown", _reason(tracer, exc))
                 out.append((k, exc, i, item))
                 continue
-            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired")
+            why = "" if fired else self._why(s, crule.when, tracer, local)
+            tracer.step("rule", f"{rule.id}[{i}]", "fired" if fired else "not fired", why)
             if fired:
                 out.append((k, None, i, item))
         if not items:
-            tracer.step("rule", rule.id, "not fired", "the list is empty")
+            tracer.step(
+                "rule",
+                rule.id,
+                "not fired",
+                tracer.words("empty", list=crule.for_each.expr.text.strip()),
+            )
         return out
 
     def _table_hits(self, s: Scope, tracer: Tracer, k: int, ctable: CTable) -> list[Hit]:
         table = ctable.table
         if ctable.when is not None and not self.run(s, ctable.when):
-            tracer.step("table", table.id, "not fired", "its 'when' does not hold")
+            tracer.step("table", table.id, "not fired", self._why(s, ctable.when, tracer))
             return []
         x = self.run(s, ctable.input)
-        tracer.step("table", table.id, "value", f"input {table.input.text} = {show(x)}")
+        kind = table.input.node.type.kind
+        shown = fmt_value(x, kind)
+        tracer.step(
+            "table", table.id, "value", tracer.words("input", text=table.input.text, value=shown)
+        )
         out: list[Hit] = []
         decided = False  # with hit: first, the rows after the hit do not fire
         for j, row in enumerate(table.rows):
             hit = not decided and row.holds(x)
             tracer.steps.append(
-                Step("row", row.id, "fired" if hit else "not fired", (), _row_text(row))
+                Step(
+                    "row", row.id, "fired" if hit else "not fired", (), _row_text(tracer, row, kind)
+                )
             )
             if not hit:
                 continue
@@ -479,6 +502,30 @@ class Reference:
                 out.append((k, None, j, x))
             decided = table.hit == "first"
         return out
+
+    def _why(self, s: Scope, c: CExpr, tracer: Tracer, *local_values: LocalValue) -> str:
+        """Why a condition that just ran is false (read again, untraced)."""
+        return why_false(c.expr.node, self.env(s, c, local_values), tracer.lang)
+
+    def why_not(self, s: Scope, c: CExpr) -> str:
+        """Why a move's condition that just ran is false (for explain)."""
+        return self._why(s, c, self._tracer())
+
+
+def out_of_scope(tracer: Tracer, spec: Any, deal: dict[str, Any]) -> str:
+    """ "stage design is not one of the rule's stages (interest, brewing)"."""
+    if spec.categories is not None and deal["category"] not in spec.categories:
+        return tracer.words(
+            "category", category=deal["category"], listed=", ".join(sorted(spec.categories))
+        )
+    return tracer.words("stage", stage=deal["stage"], listed=", ".join(sorted(spec.stages or ())))
+
+
+def _reason(tracer: Tracer, exc: Unknown) -> str:
+    """Why a value is unknown, in the tracer's language (the interpreter writes English)."""
+    if exc.path and exc.reason == missing_reason(exc.path):
+        return tracer.words("missing", path=exc.path)
+    return exc.reason
 
 
 def fact_value(cfact: CFact, run: Callable[[CExpr], Any]) -> Any:
@@ -506,19 +553,18 @@ def item_value(crule: CRule, i: int, item: Any) -> LocalValue:
     return item, f"{crule.for_each.expr.text.strip()}[{i}]"
 
 
-def scope_text(categories: Iterable[str] | None, stages: Iterable[str] | None) -> str:
-    parts = []
-    if categories is not None:
-        parts.append("categories " + ", ".join(sorted(categories)))
-    if stages is not None:
-        parts.append("stages " + ", ".join(sorted(stages)))
-    return "; ".join(parts)
+def _bound(value: Any, kind: str) -> str:
+    # a tier as the playbook writes it (5%, not the result screen's 5.0%)
+    return fmt_percent(value) if kind == "percent" else fmt_value(value, kind)
 
 
-def _row_text(row: Row) -> str:
+def _row_text(tracer: Tracer, row: Row, kind: str) -> str:
+    """A row's range in words ("above 5% up to 10%"), its bounds written as its input is."""
     parts = []
     if row.low is not None:
-        parts.append(("from " if row.low_inclusive else "above ") + fmt_percent(row.low))
+        key = "from" if row.low_inclusive else "above"
+        parts.append(tracer.words(key, value=_bound(row.low, kind)))
     if row.high is not None:
-        parts.append(("up to " if row.high_inclusive else "below ") + fmt_percent(row.high))
-    return " ".join(parts) or "every value"
+        key = "up_to" if row.high_inclusive else "below"
+        parts.append(tracer.words(key, value=_bound(row.high, kind)))
+    return " ".join(parts) or tracer.words("every")
