@@ -190,9 +190,9 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         label = ctx.label("role", step.role)
         if i == done and stale is not None and state == "pending":
             entry, beyond = stale
-            why = stale_text(ctx, title, entry.get("by"), step.role, basis, beyond)
+            said = stale_text(ctx, title, entry.get("by"), step.role, basis, beyond)
             out.append(
-                new_approval(chain.id, step.role, "stale", why, None, i + 1, chain.id, now, beyond)
+                new_approval(chain.id, step.role, "stale", said, None, i + 1, chain.id, now, beyond)
             )
             continue
         fallback = text(
