@@ -141,7 +141,11 @@ defs = {
     "otherwise": d(ref("value_expression"), "Otherwise", "The value when no case holds."),
     "table": obj({"input": ref("expression"), "rows": {"type": "array", "minItems": 1, "items": ref("table_row")}},
                  required=["input", "rows"], title="Tiers", desc="The fact's value from tiers of a number (rows with value)."),
-    "rule": ref("rule_id"),
+    "rule": d(ref("rule_id"), "Finding's rule id", "With `given`: the rule id of the finding when the recorded and the derived value differ (default: the fact's name, e.g. KEY-ACCOUNT-CLASS)."),
+    "given": d(ref("expression"), "Given by the deal",
+               "A deal field that records the value (a person decided), e.g. deal.customer.key_account_class: used when present, the derivation otherwise; when both exist and differ, the result has a warn finding."),
+    "message": d(ref("text"), "Finding message",
+                 "With `given`: the finding's text, a template that may use given and derived besides deal, facts, params. Name both values, what decided the derived one, and what to fix."),
     "label": ref("text"), "description": ref("text"),
  }, title="Derived fact", desc="A value computed once per evaluation, usable by rules as facts.<name>, reported under facts."),
  "parameter": obj({
@@ -197,6 +201,8 @@ defs = {
  "category": obj({
     "label": ref("text"), "description": ref("text"),
     "rule": d(ref("rule_id"), "Verification rule", "Rule id of the category's document checks, e.g. V-GP."),
+    "when": d(ref("expression"), "Belongs when",
+              "When a deal belongs to this category, over deal fields and params. A deal may then omit category if exactly one category's `when` holds; a deal that gives a category the derivation contradicts gets a CATEGORY finding."),
     "documents": {"type": "array", "title": "Documents", "description": "Documents this category needs, each to enter a stage (`to`).",
                   "items": {"allOf": [ref("document_requirement"), {"type": "object", "required": ["document", "to"]}]}},
     "rules": {"type": "array", "items": ref("rule"), "title": "Rules", "description": "Rules that apply only to this category."},

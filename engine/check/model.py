@@ -139,7 +139,13 @@ class Fact:
     otherwise: Expr | None = None
     table_input: Expr | None = None
     rows: tuple[Row, ...] = ()
-    rule: str = ""
+    rule: str = ""  # with ``given``: the finding's rule id
+    given: Expr | None = None  # a deal field recording the value: used when present
+    message: Message | None = None  # the finding when the given and derived values differ
+
+    @property
+    def finding_rule(self) -> str:
+        return self.rule or self.name.upper().replace("_", "-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +245,7 @@ class Category:
     rule: str
     documents: tuple[DocumentNeed, ...]
     location: Location
+    when: Expr | None = None  # when a deal belongs to it (deal fields and params only)
 
 
 @dataclass(frozen=True, slots=True)
