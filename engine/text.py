@@ -188,6 +188,15 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "uses": "Settings used",
             "otherwise": "otherwise",
             "cases": "first that holds",
+            "fact_given": (
+                "a value recorded in {field} is used when given; when the rule above says "
+                "otherwise, the result warns ({rule})"
+            ),
+            "category_when": (
+                "A deal is in this category when {when}. A deal that gives no category is put "
+                "here when this holds and no other category's condition does; a deal filed "
+                "under another category while this holds is flagged (CATEGORY)."
+            ),
             "guard_refuse": "if the data is missing the move is refused",
             "yes": "yes",
             "no": "no",
@@ -424,6 +433,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "uses": "使用的参数",
             "otherwise": "否则",
             "cases": "按顺序取第一个成立的",
+            "fact_given": (
+                "已在{field}中记录的值优先使用；与上述规则得出的值不同时，结果给出提示（{rule}）"
+            ),
+            "category_when": (
+                "当{when}时，交易属于此类别。未填写类别的交易，若此条件成立且其他类别的条件均不成立，"
+                "即归入此类别；此条件成立却登记为其他类别的交易会被提示（CATEGORY）。"
+            ),
             "guard_refuse": "数据缺失时不允许推进",
             "yes": "是",
             "no": "否",
