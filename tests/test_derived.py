@@ -315,3 +315,32 @@ def test_a_deal_schema_needs_no_category_only_when_one_can_be_derived(pb: engine
         textwrap.dedent(PLAYBOOK).replace("    when: deal.buyer", "    description: deal.buyer")
     )
     assert "category" in plain.deal_schema()["required"]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "code", "says"),
+    [
+        ("government", 0, "Government procurement"),
+        ("person", 2, "$.category: no category is given"),
+    ],
+)
+def test_kam_validate_derives_or_refuses_the_category(
+    tmp_path: Any, buyer: str, code: int, says: str
+) -> None:
+    (tmp_path / "pb.yaml").write_text(PLAYBOOK, encoding="utf-8")
+    (tmp_path / "deal.json").write_text(
+        f'{{"id": "D-1", "stage": "open", "buyer": "{buyer}"}}', encoding="utf-8"
+    )
+    out = CliRunner().invoke(
+        main,
+        [
+            "validate",
+            "-p",
+            str(tmp_path / "pb.yaml"),
+            str(tmp_path / "deal.json"),
+            "--as-of",
+            "2026-03-02",
+        ],
+    )
+    assert out.exit_code == code, out.output
+    assert says in out.output

@@ -309,7 +309,7 @@ result_schema = {
   "playbook": d({"type": "object", "additionalProperties": False, "required": ["id", "version", "hash"],
                  "properties": {"id": S, "version": S, "hash": d({"type": "string", "pattern": "^[0-9a-f]{64}$"}, "Content hash", "sha256 of the compiled playbook's content; changes when its meaning changes.")}},
                 "Playbook", "Which playbook and version decided."),
-  "category": d(S, "Category", "The deal's customer category."),
+  "category": d(S, "Category", "The deal's customer category: as the deal gives it, or the one category whose `when` holds when the deal gives none."),
   "stage": d(S, "Stage", "The deal's current stage."),
   "as_of": d({"type": "string", "format": "date"}, "As of", "The date the deal was evaluated as on."),
   "status": d({"enum": ["ok", "needs_approval", "blocked"]}, "Status", "blocked when any block violation; else needs_approval when any approval is pending; else ok."),

@@ -145,10 +145,17 @@ def _category_finding(ctx: Context) -> list[Violation]:
     pb, given = ctx.pb, ctx.deal["category"]
     tests = dict(category_tests(pb, ctx.deal))
     own = tests.get(given)
-    if own is True or isinstance(own, Unknown):
-        return []
     others = [c for c, t in tests.items() if c != given and t is True]
-    if own is None and not others:
+    fired = not (own is True or isinstance(own, Unknown) or (own is None and not others))
+    if ctx.tracer is not None:
+        seen = "; ".join(
+            f"{c}: {t.reason if isinstance(t, Unknown) else ('holds' if t else 'does not hold')}"
+            for c, t in tests.items()
+        )
+        ctx.tracer.step(
+            "rule", "CATEGORY", "fired" if fired else "not fired", f"filed as {given}; {seen}"
+        )
+    if not fired:
         return []
     decided = others[0] if len(others) == 1 else given
     when = dict(pb.category_when)[decided].expr
