@@ -300,6 +300,17 @@ def test_misuse_is_a_located_lint_error(old: str, new: str, says: str) -> None:
     assert any(p.startswith(f"{line}:") and says in p for p in problems), problems
 
 
+def test_the_findings_rule_id_is_a_rule_id_like_any_other() -> None:
+    text = PLAYBOOK + textwrap.dedent(
+        """\
+        rules:
+          - {id: TIER, title: Tier, when: deal.revenue > 0, then: warn, message: tier}
+        """
+    )
+    problems = lint(text)
+    assert any("rule id 'TIER' is used twice" in p for p in problems), problems
+
+
 def test_kam_lint_prints_file_line_col_and_a_hint(tmp_path: Any) -> None:
     path = tmp_path / "pb.yaml"
     path.write_text(PLAYBOOK.replace("given: deal.tier", "given: deal.revenue"), encoding="utf-8")

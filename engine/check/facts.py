@@ -174,8 +174,9 @@ def _check_fact(
             path + ("message",),
             "add given: deal.<field> (the field that records the value), or remove the message",
         )
-    if given is not None and spec.get("rule") is not None:
-        ids.claim(str(spec["rule"]), path + ("rule",))
+    if given is not None:  # the finding's rule id (by default the fact's name) is a rule id
+        rule = str(spec.get("rule") or name.upper().replace("_", "-"))
+        ids.claim(rule, path + (("rule",) if spec.get("rule") else ("given",)))
     return Fact(
         name,
         t,

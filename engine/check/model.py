@@ -145,6 +145,7 @@ class Fact:
 
     @property
     def finding_rule(self) -> str:
+        """The rule id of the finding (``check/facts.py`` claims the same default)."""
         return self.rule or self.name.upper().replace("_", "-")
 
 
