@@ -244,7 +244,7 @@ def test_a_given_category_the_rule_contradicts_is_a_finding(
 def test_the_category_finding_in_chinese(pb: engine.Playbook) -> None:
     result = pb.evaluate(deal(category="system", buyer="government"), as_of=AS_OF, lang="zh")
     assert findings(result)["CATEGORY"] == (
-        "交易登记为系统采购，但买方: government，应属政府采购：请更正客户类别，或更正决定类别的数据"
+        "交易登记为系统采购，但买方：government，应属政府采购：请更正客户类别，或更正决定类别的数据"
     )
 
 

@@ -182,7 +182,7 @@ def _values_read(ctx: Context, expr: Expr) -> str:
         if value is None or isinstance(value, list | dict):
             continue
         name = labels[path].get(ctx.lang) if path in labels else path
-        parts.append(f"{name}: {fmt_value(value)}")
+        parts.append(f"{name}{'：' if ctx.lang == 'zh' else ': '}{fmt_value(value)}")
     return ("，" if ctx.lang == "zh" else ", ").join(parts) or expr.text
 
 
