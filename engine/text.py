@@ -93,6 +93,16 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "fired": "{title}",
             "chain_step": "step {step} of {total} ({title}): approval by {role}",
             "chain_amount": "cannot check the limits of {title}: {reason}",
+            "given_differs": (
+                "{fact} is recorded as {given}, but the playbook's rule makes it {derived}: "
+                "correct the record, or the values it is worked out from"
+            ),
+            "category_differs": (
+                "the deal is filed as {given}, but {reason}: correct the category, or the "
+                "values that decide it"
+            ),
+            "category_is": "{values} makes it {category}",
+            "category_not": "{values} does not make it {category}",
             "chain_self": "{by} owns the request and cannot approve it as {role}",
             "chain_twice": "{by} already approved an earlier step; {role} needs another person",
             "chain_order": "{role} approved{on} before {first}: it does not count, "
@@ -261,6 +271,15 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "uses": "Settings used",
             "otherwise": "otherwise",
             "cases": "first that holds",
+            "fact_given": (
+                "a value recorded in {field} is used when given; when the rule above says "
+                "otherwise, the result warns ({rule})"
+            ),
+            "category_when": (
+                "A deal is in this category when {when}. A deal that gives no category is put "
+                "here when this holds and no other category's condition does; a deal filed "
+                "under another category while this holds is flagged (CATEGORY)."
+            ),
             "guard_refuse": "if the data is missing the move is refused",
             "yes": "yes",
             "no": "no",
@@ -406,6 +425,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "fired": "{title}",
             "chain_step": "第 {step}/{total} 步（{title}）：{role}审批",
             "chain_amount": "无法检查{title}的审批权限：{reason}",
+            "given_differs": (
+                "{fact}记录为 {given}，但按规则应为 {derived}：请更正记录，或更正所依据的数据"
+            ),
+            "category_differs": (
+                "交易登记为{given}，但{reason}：请更正客户类别，或更正决定类别的数据"
+            ),
+            "category_is": "{values}，应属{category}",
+            "category_not": "{values}，不属{category}",
             "chain_self": "{by}是申请人，不能以{role}身份审批",
             "chain_twice": "{by}已审批前一步；{role}须由另一人审批",
             "chain_order": "{role}在{first}之前审批{on}：无效，请在{first}之后重新审批",
@@ -569,6 +596,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "uses": "使用的参数",
             "otherwise": "否则",
             "cases": "按顺序取第一个成立的",
+            "fact_given": (
+                "已在{field}中记录的值优先使用；与上述规则得出的值不同时，结果给出提示（{rule}）"
+            ),
+            "category_when": (
+                "当{when}时，交易属于此类别。未填写类别的交易，若此条件成立且其他类别的条件均不成立，"
+                "即归入此类别；此条件成立却登记为其他类别的交易会被提示（CATEGORY）。"
+            ),
             "guard_refuse": "数据缺失时不允许推进",
             "yes": "是",
             "no": "否",

@@ -368,6 +368,8 @@ def small_playbooks(draw):
         name = f"f{i}"
         if kind == "money":
             fact_specs[name] = {"type": "money", "value": draw(st.sampled_from(MONEY_EXPRS))}
+            if draw(st.integers(0, 3)) == 0:  # the deal may record it; a finding when it differs
+                fact_specs[name]["given"] = "deal.b"
             facts["money"].append(name)
         elif kind == "share":
             fact_specs[name] = {"type": "percent", "value": draw(st.sampled_from(SHARE_EXPRS))}
@@ -480,6 +482,9 @@ def small_playbooks(draw):
         if draw(st.booleans()):
             table["message"] = "{{ value | pct(1) }} needs the {{ role_label }}"
         tables.append(table)
+    large = {"label": "Large"}
+    if draw(st.booleans()):  # a category by rule: a CATEGORY finding when the deal disagrees
+        large["when"] = draw(st.sampled_from(["deal.kind == 'big'", "deal.a > 500"]))
     doc = {
         "kam": 1,
         "id": "random",
@@ -512,7 +517,7 @@ def small_playbooks(draw):
             },
         },
         "facts": fact_specs,
-        "categories": {"small": {"label": "Small"}, "large": {"label": "Large"}},
+        "categories": {"small": {"label": "Small"}, "large": large},
         "stages": {"open": {"label": "Open"}, "won": {"label": "Won", "terminal": True}},
         "transitions": [
             {

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..lang.ir import AsOf, reads, walk
 from ..read.sourcemap import Path
 from .context import Context, label, title
 from .expressions import Lang
-from .model import Category, DocumentNeed
+from .model import Category, DocumentNeed, Expr
 from .names import Declared
 from .parameters import days
 
@@ -33,8 +34,36 @@ def check_categories(lang: Lang, declared: Declared) -> dict[str, Category]:
             rule,
             tuple(needs),
             ctx.at(path, key=True),
+            _belongs(lang, spec.get("when"), path + ("when",)),
         )
     return out
+
+
+def _belongs(lang: Lang, raw: Any, path: Path) -> Expr | None:
+    """A category's ``when``: decided from the deal as it is read, before facts, the stage
+    or the evaluation date exist, so it may read deal fields and params only."""
+    if raw is None:
+        return None
+    when = lang.expr(raw, path)
+    if when is None:
+        return None
+    seen = reads(when.node)
+    late = sorted(
+        [f"facts.{f}" for f in seen.facts]
+        + [f"stage.{s}" for s in seen.stage]
+        + (["as_of"] if any(isinstance(n, AsOf) for n in walk(when.node)) else [])
+        + ([f"chain_status('{c}')" for c in seen.chains])
+    )
+    if late:
+        lang.ctx.error(
+            "category-when",
+            f"a category's when may read deal fields and params only, not {', '.join(late)}: "
+            "the category is decided when the deal is read, before anything else",
+            path,
+            "write the condition with deal.<field> (a fact's own expression, if need be)",
+        )
+        return None
+    return when
 
 
 def document_need(

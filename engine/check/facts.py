@@ -15,7 +15,7 @@ from typing import Any
 
 from ..errors import suggest
 from ..lang import expressions as ex
-from ..lang.ir import Const
+from ..lang.ir import Const, Get
 from ..lang.types import ANY, NUMBER, SCALARS, STRING, Type, python_value_type
 from ..read.sourcemap import Path, json_path
 from .context import Context, label, title
@@ -164,6 +164,23 @@ def _check_fact(
                     else (NUMBER if t.numeric and each.numeric else ANY)
                 )
             )
+    given = message = None
+    if spec.get("given") is not None:
+        given = _check_given(
+            lang, name, spec["given"], path + ("given",), t, _literals(cases, otherwise, rows)
+        )
+        message = lang.message(spec.get("message"), path + ("message",), {"given": t, "derived": t})
+    elif spec.get("message") is not None:
+        lang.ctx.error(
+            "fact-given",
+            f"fact '{name}' has a message but no given: the message is the finding when a "
+            "recorded value and the derived one differ",
+            path + ("message",),
+            "add given: deal.<field> (the field that records the value), or remove the message",
+        )
+    if given is not None:  # the finding's rule id (by default the fact's name) is a rule id
+        rule = str(spec.get("rule") or name.upper().replace("_", "-"))
+        ids.claim(rule, path + (("rule",) if spec.get("rule") else ("given",)))
     return Fact(
         name,
         t,
@@ -176,6 +193,8 @@ def _check_fact(
         table_input,
         rows,
         str(spec.get("rule", "")),
+        given,
+        message,
     )
 
 
@@ -204,6 +223,68 @@ def _enumerated(lang: Lang, spec: dict[str, Any], path: Path, t: Type, exprs: li
                     suggest(value, values) or f"possible: {', '.join(values)}",
                 )
     return replace(t, values=values)
+
+
+def _literals(
+    cases: tuple[Case, ...], otherwise: Expr | None, rows: tuple[Row, ...]
+) -> set[Any] | None:
+    """Every value the fact can take, when each is written as a literal (else None)."""
+    if rows:
+        return {row.value for row in rows}
+    nodes = [c.value.node for c in cases] + ([otherwise.node] if otherwise is not None else [])
+    if not nodes or not all(isinstance(n, ex.Const) for n in nodes):
+        return None
+    return {n.value for n in nodes if isinstance(n, ex.Const)}
+
+
+def _check_given(
+    lang: Lang, name: str, raw: Any, path: Path, t: Type, literals: set[Any] | None
+) -> Expr | None:
+    """``given:``: a deal field of the fact's type, whose values the fact can take."""
+    given = lang.expr(raw, path, expect=None)
+    if given is None:
+        return None
+    node = given.node
+    if not (isinstance(node, Get) and node.root == "deal" and not node.local):
+        lang.ctx.error(
+            "fact-given",
+            f"given of fact '{name}' must name a deal field, not '{given.text}'",
+            path,
+            "e.g. given: deal.customer.key_account_class (where a person records the value)",
+        )
+        return None
+    gt = node.type
+    numeric = t.numeric and gt.numeric and (gt.kind == "integer" or t.kind in ("number", gt.kind))
+    if t.kind != "any" and gt.kind != t.kind and not numeric:
+        lang.ctx.error(
+            "fact-given",
+            f"{given.text} is {gt.kind}, but fact '{name}' is {t.kind}: a recorded value "
+            "must be comparable with the derived one",
+            path,
+            f"give a deal field of type {t.kind}",
+        )
+        return None
+    if literals is not None and gt.kind == "string":
+        shown = ", ".join(sorted(str(v) for v in literals))
+        if not gt.values:
+            lang.ctx.error(
+                "fact-given",
+                f"{given.text} may hold any text, but fact '{name}' is one of {shown}",
+                path,
+                f"declare values: [{shown}] on the field",
+            )
+            return None
+        extra = [v for v in gt.values if v not in literals]
+        if extra:
+            lang.ctx.error(
+                "fact-given",
+                f"{given.text} may be {', '.join(extra)}, which fact '{name}' never is "
+                f"(it is one of {shown})",
+                path,
+                "make the field's values the fact's values",
+            )
+            return None
+    return given
 
 
 def _case_value(lang: Lang, raw: Any, path: Path, declared: Type | None) -> Expr | None:

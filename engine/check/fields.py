@@ -73,7 +73,12 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
             fields[name] = ANY
             continue
         fields[name] = _field_type(ctx, labels, spec, path, tuple(declared.roles))
-    required = ["id", "category", "stage"] + [
+    # a deal may leave its category to the categories' `when` (run/deal.py derives it)
+    derived = any(
+        isinstance(spec, dict) and spec.get("when") is not None
+        for spec in ctx.mapping(("categories",)).values()
+    )
+    required = ["id", *(() if derived else ("category",)), "stage"] + [
         name
         for name, spec in ctx.mapping(("fields",)).items()
         if isinstance(spec, dict) and spec.get("required") and name not in BUILTIN_FIELDS

@@ -155,7 +155,14 @@ class Fact:
     otherwise: Expr | None = None
     table_input: Expr | None = None
     rows: tuple[Row, ...] = ()
-    rule: str = ""
+    rule: str = ""  # with ``given``: the finding's rule id
+    given: Expr | None = None  # a deal field recording the value: used when present
+    message: Message | None = None  # the finding when the given and derived values differ
+
+    @property
+    def finding_rule(self) -> str:
+        """The rule id of the finding (``check/facts.py`` claims the same default)."""
+        return self.rule or self.name.upper().replace("_", "-")
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +263,7 @@ class Category:
     rule: str
     documents: tuple[DocumentNeed, ...]
     location: Location
+    when: Expr | None = None  # when a deal belongs to it (deal fields and params only)
 
 
 @dataclass(frozen=True, slots=True)

@@ -50,6 +50,7 @@ class CFact:
     cases: tuple[tuple[CExpr, CExpr], ...]
     otherwise: CExpr | None
     table_input: CExpr | None
+    given: CExpr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ class CompiledPlaybook:
     check: Callable[[Any], dict[str, Any] | None]  # generated: the deal normalised, or None
     labels: Mapping[str, Mapping[str, Mapping[str, str]]]  # lang -> role/document/stage -> label
     source: str  # the generated Python, for people who want to read it
+    # category -> when a deal belongs to it (only categories with a ``when``; deal fields only)
+    category_when: tuple[tuple[str, CExpr], ...] = ()
 
     @functools.cached_property
     def ref(self) -> PlaybookRef:
@@ -171,6 +174,7 @@ def compile_model(
             [(cx(c.when), cx(c.value)) for c in f.cases],
             cx(f.otherwise),
             cx(f.table_input),
+            cx(f.given),
         )
         for f in model.facts
     ]
@@ -201,6 +205,7 @@ def compile_model(
         for need in cat.documents:
             cat_src.setdefault((cat.id, need.stage or ""), []).append((need, cx(need.when)))
 
+    when_src = [(c.id, cx(c.when)) for c in model.categories.values() if c.when is not None]
     evaluator_functions(mb, model)
     mb.names["_show"] = show
     namespace = mb.compile(f"{model.id}@{model.version}")
@@ -214,8 +219,8 @@ def compile_model(
         return out
 
     facts = tuple(
-        CFact(f, done(v), tuple((must(w), must(x)) for w, x in cs), done(o), done(ti))
-        for f, v, cs, o, ti in facts_src
+        CFact(f, done(v), tuple((must(w), must(x)) for w, x in cs), done(o), done(ti), done(g))
+        for f, v, cs, o, ti, g in facts_src
     )
     rules = tuple(
         CRule(r, must(w), done(e), done(d), tuple(map(must, b))) for r, w, e, d, b in rules_src
@@ -275,6 +280,7 @@ def compile_model(
             for lang in LANGUAGES
         },
         source=namespace["__source__"],
+        category_when=tuple((cid, must(slot)) for cid, slot in when_src),
     )
 
 

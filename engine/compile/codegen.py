@@ -354,6 +354,16 @@ def evaluator_functions(mb: ModuleBuilder, model: PlaybookModel) -> None:
             partial(_fact_block, mb, f),
             [f"facts[{f.name!r}] = missing(scope, {i}, exc)"],
         )
+        if f.given is not None:  # the recorded value wins; the derived one is kept to compare
+            lines += [
+                "    try:",
+                f"        given = {mb.expr(f.given.node)}",
+                "    except Unknown:",
+                "        pass",
+                "    else:",
+                f"        scope.derived[{f.name!r}] = facts[{f.name!r}]",
+                f"        facts[{f.name!r}] = given",
+            ]
     lines += [
         "    return None",
         "",

@@ -27,7 +27,7 @@ LocalValue = tuple[Any, str]
 class Scope:
     """What expressions see during one evaluation; ``facts`` and ``chains`` fill as it goes."""
 
-    __slots__ = ("as_of", "chains", "deal", "facts", "stage")
+    __slots__ = ("as_of", "chains", "deal", "derived", "facts", "stage")
 
     def __init__(self, deal: dict[str, Any], stage: dict[str, Any], as_of: date) -> None:
         self.deal = deal
@@ -35,6 +35,8 @@ class Scope:
         self.as_of = as_of
         self.facts: dict[str, Any] = {}
         self.chains: dict[str, str] = {}  # chain id -> not_required | pending | ...
+        # a fact the deal gives (``given:``) -> what the playbook derives (maybe a MissingFact)
+        self.derived: dict[str, Any] = {}
 
 
 class Evaluator(Protocol):

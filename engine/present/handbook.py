@@ -277,6 +277,9 @@ def build(
                 "label": book.label(cat.label, cat.id),
                 "description": cat.description.get(lang),
                 "rule": cat.rule,
+                "when": ui["category_when"].format(when=words(cat.when.node, book))
+                if cat.when is not None
+                else "",
                 "documents": [
                     {
                         "document": book.document(n.document),
@@ -306,6 +309,9 @@ def build(
             )
         else:
             how = ""
+        if f.given is not None:
+            given = ui["fact_given"].format(field=words(f.given.node, book), rule=f.finding_rule)
+            how = f"{how}; {given}" if how else given
         facts.append(
             {
                 "name": name,

@@ -13,6 +13,7 @@ from typing import Any
 from ..compile.build import CompiledPlaybook
 from ..errors import DealError, DealProblem, InputError
 from ..lang.schema import deal_problems
+from ..lang.values import Unknown
 from ..limits import DEFAULT_LIMITS, Limits
 from ..read.decode import decode
 from ..read.json import check_values, load_json
@@ -115,10 +116,53 @@ def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[st
     deal = pb.check(data)
     if deal is None:
         raise DealError(refusal(pb, data), source)
+    if "category" not in deal:
+        deal = {**deal, "category": derive_category(pb, deal, source)}
     if (deal["category"], deal["stage"]) not in pb.moves:
         problem = f"stage '{deal['stage']}' is not used by category '{deal['category']}'"
         raise DealError([DealProblem("$.stage", problem)], source)
     return deal
+
+
+def category_tests(pb: CompiledPlaybook, deal: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Each category with a ``when``: True, False, or the ``Unknown`` that leaves it open.
+    A category's ``when`` reads deal fields and params only (``kam lint`` holds it to that)."""
+    out: list[tuple[str, Any]] = []
+    for category, c in pb.category_when:
+        try:
+            out.append((category, bool(c.fn(deal, {}, {}, None, {}))))
+        except Unknown as exc:
+            out.append((category, exc))
+    return out
+
+
+def derive_category(pb: CompiledPlaybook, deal: dict[str, Any], source: str) -> str:
+    """The one category whose ``when`` holds, when the deal gives none; never a guess: none,
+    several, or one that an unknown value leaves open is the deal's problem at $.category."""
+    tests = category_tests(pb, deal)
+    holds = [c for c, t in tests if t is True]
+    open_ = [(c, t) for c, t in tests if isinstance(t, Unknown)]
+    if len(holds) == 1 and not open_:
+        return holds[0]
+    names = ", ".join(pb.model.categories)
+    if len(holds) > 1:
+        problem = (
+            f"no category is given and {' and '.join(holds)} all fit this deal: "
+            f"give the category (one of {', '.join(holds)})"
+        )
+    elif open_:
+        why = "; ".join(f"{c}: {t.reason}" for c, t in open_)
+        problem = (
+            f"no category is given and it cannot be told ({why}): "
+            f"give the category (one of {names}) or record what decides it"
+        )
+    else:
+        ruled = " or ".join(c for c, _ in tests)
+        problem = (
+            f"no category is given and the deal is not {ruled} by their conditions: "
+            f"give the category (one of {names})"
+        )
+    raise DealError([DealProblem("$.category", problem)], source)
 
 
 def refusal(pb: CompiledPlaybook, data: Any) -> list[DealProblem]:

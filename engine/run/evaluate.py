@@ -12,10 +12,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ..check.model import Outcome, Row
+from ..check.model import Expr, Outcome, Row
 from ..compile.build import CExpr, CompiledPlaybook, CRule, CTable
 from ..compile.evaluator import Generated, Hit, LocalValue
 from ..errors import InputError, Text
+from ..lang.ir import reads
 from ..lang.values import MissingFact, Unknown, due_date
 from ..results import (
     BLOCKED,
@@ -28,6 +29,7 @@ from ..results import (
     Result,
     Violation,
 )
+from ..text import fmt_value
 from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .chains import granted_roles, granting_entries, run_chain
 from .context import (
@@ -40,10 +42,13 @@ from .context import (
     record_paths,
     text,
 )
+from .deal import category_tests
 from .moves import stage_moves
 from .reference import Reference, Tracer, item_value
 
 __all__ = ["Tracer", "check_language", "evaluate", "granted_roles"]
+
+_NONE = object()
 
 
 def evaluate(
@@ -69,6 +74,10 @@ def evaluate(
     ctx.entries = granting_entries(deal)
     granted = ctx.granted = {role: entry["by"] for role, entry in ctx.entries.items()}
     found = _Found()
+    if pb.category_when:
+        found.violations += _category_finding(ctx)
+    if ctx.derived:
+        found.violations += _given_findings(ctx)
     for cchain in pb.chains:
         found.add(run_chain(ctx, cchain), cchain.chain.mode == "shadow")
     _outcomes(ctx, evaluator.hits(ctx), found)
@@ -120,6 +129,80 @@ def evaluate(
 
 def _on_time(action: Action) -> bool:
     return not action.overdue
+
+
+# -- findings: a recorded value the playbook's own derivation contradicts ---------------------
+
+
+def _given_findings(ctx: Context) -> list[Violation]:
+    """A fact the deal records (``given:``) that differs from what the playbook derives. An
+    unknown derivation makes no claim."""
+    out = []
+    for cfact in ctx.pb.facts:
+        fact = cfact.fact
+        derived = ctx.derived.get(fact.name, _NONE)
+        given = ctx.facts.get(fact.name)
+        if derived is _NONE or isinstance(derived, MissingFact) or derived == given:
+            continue
+        kind = fact.type.kind
+        fallback = text(
+            ctx.lang,
+            "given_differs",
+            fact=fact.label.get(ctx.lang),
+            given=fmt_value(given, kind),
+            derived=fmt_value(derived, kind),
+        )
+        said = ctx.render(fact.message, fallback, given=given, derived=derived)
+        out.append(new_violation(fact.finding_rule, "warn", said))
+    return out
+
+
+def _category_finding(ctx: Context) -> list[Violation]:
+    """CATEGORY: the deal's category is one a category's ``when`` says does not hold, or
+    another category's ``when`` holds where the given one has no ``when``. A ``when`` left
+    open by an unknown value makes no claim; when both hold, the person chose between them."""
+    pb, given = ctx.pb, ctx.deal["category"]
+    tests = dict(category_tests(pb, ctx.deal))
+    own = tests.get(given)
+    others = [c for c, t in tests.items() if c != given and t is True]
+    fired = not (own is True or isinstance(own, Unknown) or (own is None and not others))
+    if ctx.tracer is not None:
+        seen = "; ".join(
+            f"{c}: {t.reason if isinstance(t, Unknown) else ('holds' if t else 'does not hold')}"
+            for c, t in tests.items()
+        )
+        ctx.tracer.step(
+            "rule", "CATEGORY", "fired" if fired else "not fired", f"filed as {given}; {seen}"
+        )
+    if not fired:
+        return []
+    decided = others[0] if len(others) == 1 else given
+    when = dict(pb.category_when)[decided].expr
+    key = "category_is" if decided != given else "category_not"
+    reason = text(
+        ctx.lang,
+        key,
+        values=_values_read(ctx, when),
+        category=pb.model.categories[decided].label.get(ctx.lang),
+    )
+    label = pb.model.categories[given].label.get(ctx.lang)
+    said = text(ctx.lang, "category_differs", given=label, reason=reason)
+    return [new_violation("CATEGORY", "warn", said)]
+
+
+def _values_read(ctx: Context, expr: Expr) -> str:
+    """The deal values a category's ``when`` reads, as "label: value" (the values that decided)."""
+    labels = ctx.pb.model.field_labels
+    parts = []
+    for path in sorted(reads(expr.node).deal):
+        value: Any = ctx.deal
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None or isinstance(value, list | dict):
+            continue
+        name = labels[path].get(ctx.lang) if path in labels else path
+        parts.append(f"{name}{'：' if ctx.lang == 'zh' else ': '}{fmt_value(value)}")
+    return ("，" if ctx.lang == "zh" else ", ").join(parts) or expr.text
 
 
 def check_language(pb: CompiledPlaybook, lang: Any) -> None:

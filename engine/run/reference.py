@@ -404,11 +404,33 @@ class Reference:
                 value = fact_value(cfact, lambda c: self.run(s, c))
             except Unknown as exc:
                 s.facts[fact.name] = MissingFact(exc.reason, exc.path, exc.paths)
-                tracer.step("fact", fact.name, "unknown", _reason(tracer, exc))
+                if cfact.given is None or not self._given(s, tracer, cfact):
+                    tracer.step("fact", fact.name, "unknown", _reason(tracer, exc))
                 continue
             s.facts[fact.name] = value
-            # exact here (the JSON); the text writes it as the result does
-            tracer.step("fact", fact.name, "value", f"= {show(value)}")
+            if cfact.given is None or not self._given(s, tracer, cfact):
+                # exact here (the JSON); the text writes it as the result does
+                tracer.step("fact", fact.name, "value", f"= {show(value)}")
+
+    def _given(self, s: Scope, tracer: Tracer, cfact: CFact) -> bool:
+        """The deal's recorded value replaces the derived one (kept in ``s.derived``);
+        False when the deal does not record it."""
+        assert cfact.given is not None
+        name = cfact.fact.name
+        try:
+            given = self.run(s, cfact.given)
+        except Unknown:
+            return False
+        derived = s.derived[name] = s.facts[name]
+        s.facts[name] = given
+        was = "unknown" if isinstance(derived, MissingFact) else show(derived)
+        tracer.step(
+            "fact",
+            name,
+            "value",
+            f"= {show(given)} (given by {cfact.given.expr.text}; derived: {was})",
+        )
+        return True
 
     def _tracer(self) -> Tracer:
         return self.tracer if self.tracer is not None else Tracer()
