@@ -51,7 +51,7 @@ def stage_moves(
     doc_actions: dict[str, Action] = {}
     # (rule, fields) -> the question that decides which documents a move needs
     asked: dict[tuple[str, tuple[str, ...]], MissingInformation] = {}
-    rule_questions = list(information)  # asked by rules: they hold back an all_clear move
+    rule_questions = information  # asked by rules (hold back all_clear); extended only at the end
     moves = []
     tracer = ctx.tracer
     for cmove in pb.moves.get((category, deal["stage"]), ()):
