@@ -306,3 +306,46 @@ def test_batch_summary_counts_the_fields_to_record(auto_dealer):
     lines = summary.lines()
     assert any("Missing information by field" in line for line in lines)
     assert any("customer.state_organ" in line and line.rstrip().endswith("2") for line in lines)
+
+
+TABLE = """
+kam: 1
+id: table-ask
+version: "1"
+title: {en: T}
+currency: CNY
+roles: {boss: {en: Boss, zh: 老板}}
+stages: {open: {label: {en: Open}}, done: {label: {en: Done}, terminal: true}}
+transitions: [{from: open, to: done}]
+fields: {n: {type: integer, label: {en: Units, zh: 台数}}}
+categories: {c: {label: {en: C}}}
+tables:
+  - id: T
+    title: {en: Units tiers, zh: 台数分级}
+    input: deal.n
+    on_missing: ask
+    then: approval
+    rows:
+      - {up_to: 5, outcome: none}
+      - {above: 5, role: boss}
+"""
+
+
+@pytest.mark.parametrize(
+    ("n", "asked", "status"),
+    [(None, True, "needs_information"), (5, False, "ok"), (6, False, "needs_approval")],
+)
+def test_a_table_asks_for_its_input(n, asked, status):
+    playbook = engine.loads_playbook(TABLE)
+    deal = {"id": "T", "category": "c", "stage": "open"}
+    if n is not None:
+        deal["n"] = n
+    r = _both(playbook, deal)
+    assert r.status == status
+    assert [(m.rule, m.fields) for m in r.missing_information] == ([("T", ("n",))] if asked else [])
+    if asked:
+        assert r.missing_information[0].message == (
+            "Units tiers: cannot be decided until you record Units (n)"
+        )
+        zh = _both(playbook, deal, "zh")
+        assert zh.missing_information[0].message == "台数分级：无法判定，请填写台数（n）"

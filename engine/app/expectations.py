@@ -72,7 +72,8 @@ def compare(expect: dict[str, Any], r: Result) -> list[str]:
 def _plain(item: Any) -> dict[str, Any]:
     d: dict[str, Any] = item.to_dict()
     if "kind" not in d:
-        d["kind"] = type(item).__name__.lower()
+        name = type(item).__name__
+        d["kind"] = "missing_information" if name == "MissingInformation" else name.lower()
     return d
 
 

@@ -10,6 +10,7 @@ normally; with a ``Tracer`` the reference interpreter, and every rule records wh
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 from typing import Any
 
 from ..check.model import Expr, Outcome, Row
@@ -292,12 +293,11 @@ def _on_missing(
     reason = precise.reason
     if mode == "ask":
         fields = record_paths(precise.paths)
-        said = (
-            text(ctx.lang, "ask", title=title, fields=ctx.to_record(fields))
-            if fields
-            else text(ctx.lang, "unknown", title=title, reason=reason)
-        )
-        return [new_missing(rule_id, fields, said)]
+        if not fields:
+            return [
+                new_missing(rule_id, fields, text(ctx.lang, "unknown", title=title, reason=reason))
+            ]
+        return [new_missing(rule_id, fields, Text(make=partial(_ask, ctx, title, fields)))]
     return [
         new_violation(
             rule_id,
@@ -305,6 +305,10 @@ def _on_missing(
             text(ctx.lang, "unknown", title=title, reason=reason),
         )
     ]
+
+
+def _ask(ctx: Context, title: str, fields: tuple[str, ...]) -> str:
+    return str(text(ctx.lang, "ask", title=title, fields=ctx.to_record(fields)))
 
 
 def _outcome(

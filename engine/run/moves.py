@@ -52,48 +52,36 @@ def stage_moves(
     doc_actions: dict[str, Action] = {}
     # (rule, fields) -> the question that decides which documents a move needs
     asked: dict[tuple[str, tuple[str, ...]], MissingInformation] = {}
-    rule_questions = list(information)  # asked by rules: they hold back an all_clear move
+    rule_questions = information  # asked by rules (hold back all_clear); extended only at the end
     moves = []
     tracer = ctx.tracer
     for cmove in pb.moves.get((category, deal["stage"]), ()):
         t = cmove.transition
         missing: list[UnmetGuard] = []
         for guard, cexpr in cmove.conditions:
-            title = guard.title.get(ctx.lang)
             try:
                 ok = bool(ctx.run(cexpr))
-                reason, fields = "", record_paths(())
+                unknown = None
             except Unknown as exc:
-                precise = ctx.unknown([cexpr], exc)
-                reason = precise.reason
-                fields = record_paths(precise.paths)
+                unknown = ctx.unknown([cexpr], exc)
                 ok = guard.on_missing == "allow"
             if tracer:
-                why = reason
-                if not ok and not reason and isinstance(ctx.evaluator, Reference):
+                why = unknown.reason if unknown else ""
+                if not ok and not unknown and isinstance(ctx.evaluator, Reference):
                     why = ctx.evaluator.why_not(ctx, cexpr)
                 tracer.step(
                     "guard",
                     f"{t.target}:{guard.id}",
-                    "met" if ok else "unknown" if reason else "not met",
+                    "met" if ok else "unknown" if unknown else "not met",
                     why,
                 )
             if not ok:
-                fallback = text(
-                    ctx.lang,
-                    "guard_ask" if fields else "guard_unknown" if reason else "guard_failed",
-                    title=title,
-                    reason=reason,
-                    fields=ctx.to_record(fields) if fields else "",
-                )
-                missing.append(
-                    UnmetGuard(
-                        "condition",
-                        guard.id,
-                        guard.id,
-                        ctx.render(guard.message, fallback) if not reason else fallback,
-                    )
-                )
+                title = guard.title.get(ctx.lang)
+                if unknown is None:
+                    said = ctx.render(guard.message, text(ctx.lang, "guard_failed", title=title))
+                else:  # written when read: the fields to record, with their labels
+                    said = Text(make=partial(_guard_unknown, ctx, title, unknown))
+                missing.append(UnmetGuard("condition", guard.id, guard.id, said))
         needs = _needed(ctx, (*cmove.needs, *pb.category_needs.get((category, t.target), ())))
         seen_docs: set[str] = set()
         for cneed, unsure in needs:
@@ -195,3 +183,11 @@ def stage_moves(
     actions.extend(doc_actions.values())
     information.extend(asked.values())
     return moves
+
+
+def _guard_unknown(ctx: Context, title: str, unknown: Unknown) -> str:
+    """A condition that cannot be decided: what to record (else why it is unknown)."""
+    fields = record_paths(unknown.paths)
+    if fields:
+        return str(text(ctx.lang, "guard_ask", title=title, fields=ctx.to_record(fields)))
+    return str(text(ctx.lang, "guard_unknown", title=title, reason=unknown.reason))

@@ -10,7 +10,8 @@ An absent value is never silently treated as false or zero: reading it raises ``
 and the rule that asked decides (its ``on_missing``: skip, warn or block). ``present()``,
 ``missing()``, ``if_missing()`` and ``== null`` are the ways to ask about absence on purpose.
 Conditions are read left to right and stop as soon as the answer is known (``and``, ``or``,
-``any``, ``all``), so a value is only "needed" when the reading reaches it.
+``any``, ``all``), so a value is only "needed" when the reading reaches it; they are
+three-valued: an unknown side is read past, and a known true side still decides ``or``.
 """
 
 from __future__ import annotations
