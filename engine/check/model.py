@@ -150,6 +150,10 @@ class Parameter:
     label: Label
     description: Label
     location: Location
+    # where the number comes from: "company" (a setting the company chose, not from the
+    # guide), "guide" (the sources give it; ``cite`` says where), or "" (not said)
+    source: str = ""
+    cite: str = ""
 
 
 @dataclass(frozen=True, slots=True)

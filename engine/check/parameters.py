@@ -67,6 +67,7 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                     f"parameter '{name}' is {value}, beyond its {bound} {limit}",
                     path + ("value",),
                 )
+        source, cite = param_source(ctx, name, spec, path)
         params[name] = Parameter(
             name,
             value,
@@ -74,8 +75,65 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
             label(spec.get("label")),
             label(spec.get("description")),
             ctx.at(path),
+            source,
+            cite,
         )
     return params
+
+
+SOURCE_KINDS = ("company", "guide")
+_SOURCE_HINT = (
+    'write source: company (a setting the company chose) or source: {guide: "000 §商务规定及政策"} '
+    "(where the sources give the number)"
+)
+
+
+def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> tuple[str, str]:
+    """A parameter's ``source:`` as (kind, citation): ("company", ""), ("guide", "000 §…"),
+    or ("", "") when not said or refused (a value-less or unknown kind is an error)."""
+    if "source" not in spec:
+        return "", ""
+    raw, at = spec["source"], path + ("source",)
+    if ctx.is_bad(at):  # the schema has said what is wrong
+        return "", ""
+    if raw == "company":
+        return "company", ""
+    if isinstance(raw, str) and raw.strip():
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': unknown source '{raw}'",
+            at,
+            suggest(raw, SOURCE_KINDS) or _SOURCE_HINT,
+        )
+        return "", ""
+    if not isinstance(raw, dict) or not raw:
+        ctx.error("bad-source", f"parameter '{name}': source has no value", at, _SOURCE_HINT)
+        return "", ""
+    unknown = [k for k in raw if k != "guide"]
+    if unknown:
+        kind = unknown[0]
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': unknown source kind '{kind}'",
+            at + (kind,),
+            (
+                "company takes no reference: write source: company"
+                if kind == "company"
+                else suggest(str(kind), ("guide",)) or _SOURCE_HINT
+            ),
+            key=True,
+        )
+        return "", ""
+    cite = raw["guide"]
+    if not isinstance(cite, str) or not cite.strip():
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': source guide does not say where the guide gives the number",
+            at + ("guide",),
+            'name the document and the place, e.g. {guide: "000 §商务规定及政策"}',
+        )
+        return "", ""
+    return "guide", cite.strip()
 
 
 def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
