@@ -204,6 +204,7 @@ class Stage:
     win_probability: Decimal
     location: Location
     categories: frozenset[str] | None = None  # None: every category uses the stage
+    win_param: str = ""  # the parameter the win probability is read from, if any
 
     def used_by(self, category: str) -> bool:
         return self.categories is None or category in self.categories
@@ -215,6 +216,7 @@ class ChainStep:
     title: Label
     limit: Decimal | None = None  # the most this approver may approve
     always: bool = False  # needed whatever the amount
+    limit_param: str = ""  # the parameter the limit is read from, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,12 @@ _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
 
 
+def param_named(raw: Any) -> str:
+    """The parameter a written number refers to (``params.x`` -> "x"), else ""."""
+    m = PARAM_REF.match(raw.strip()) if isinstance(raw, str) else None
+    return m.group(1) if m else ""
+
+
 def percent(text: str) -> Decimal | None:
     m = _PERCENT.match(text.strip())
     return Decimal(m.group(1)) / 100 if m else None

@@ -193,9 +193,18 @@ def diff_text(d: PlaybookDiff) -> str:
         else:
             value = c.new if c.kind == "added" else c.old
             what = f"{c.path} {c.kind}" + _summary(value)
-        lines.append(f"  {mark} {what}")
+        lines.append(f"  {mark} {what}{_source_note(c.source)}")
         lines.append(click.style(f"      at {c.at}", dim=True))
     return "\n".join(lines) + "\n"
+
+
+def _source_note(source: Any) -> str:
+    """Where a changed parameter's number comes from, as the handbook marks it."""
+    if source == "company":
+        return "  [company setting, not from the guide]"
+    if isinstance(source, dict) and isinstance(source.get("guide"), str):
+        return f"  [from the guide: {fmt_one_line(source['guide'], 60)}]"
+    return ""
 
 
 def _summary(value: Any) -> str:
