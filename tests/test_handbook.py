@@ -620,3 +620,47 @@ def test_docs_output_naming_the_playbook_is_refused_and_the_playbook_kept(runner
             f"{given}: is the playbook of this command; write to another file"
         ]
         assert playbook.read_bytes() == before
+
+
+# -- company settings marked (parameters' source:) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "setting", "legend", "guide"),
+    [
+        ("en", "※ company setting, not from the guide", "※ marks a company setting", "from the guide: "),
+        ("zh", "※ 公司设定，非指导书规定", "标有 ※ 的数值为公司设定，非指导书规定", "指导书规定："),
+    ],
+)
+def test_company_settings_are_marked_with_a_legend(runner, lang, setting, legend, guide):
+    for fmt in ("md", "html"):
+        out = runner.invoke(
+            main,
+            ["docs", str(PLAYBOOKS / "auto-dealer.yaml"), "--lang", lang, "--format", fmt],
+        ).output
+        assert legend in out
+        assert setting in out
+        assert f"{guide}000 §商务规定及政策 1(2)" in out  # the group minimum cites the guide
+    md = runner.invoke(
+        main, ["docs", str(PLAYBOOKS / "auto-dealer.yaml"), "--lang", lang, "--format", "md"]
+    ).output
+    assert "| > 15% ※ |" in md  # the discount tiers are the company's
+    assert "| 80% |" in md and "| 100% ※ |" in md  # delivery's win rate is the guide's
+    row = next(ln for ln in md.splitlines() if ln.startswith("| ") and " | 5 | " in ln)
+    assert "※" not in row  # 5 units: the guide's own setting, not marked
+
+
+def test_chain_limits_and_rules_mark_company_settings(runner):
+    md = runner.invoke(
+        main, ["docs", str(PLAYBOOKS / "key-account-office.yaml"), "--format", "md"]
+    ).output
+    assert "2,000.00 ※" in md and "20,000.00 ※" in md
+    assert "30% ※" in md  # the gift share
+
+
+def test_a_playbook_that_says_no_source_has_no_mark_and_no_column(runner):
+    md = runner.invoke(
+        main, ["docs", str(ROOT / "tests/fixtures/valid/minimal.yaml"), "--format", "md"]
+    ).output
+    assert "※" not in md
+    assert "Where it comes from" not in md
