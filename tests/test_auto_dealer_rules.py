@@ -108,7 +108,8 @@ def test_p5_outside_the_own_territory_alone_is_not_p5(check, deal):
 def test_p5_unknown_sharing_is_asked_not_passed(check, deal):
     del deal["customer"]["shared_territory"]
     (v,) = [v for v in check(deal).violations if v.rule == "P5"]
-    assert "cannot check" in v.message and "shared_territory" in v.message
+    assert "cannot check" in v.message
+    assert "shared_territory" in v.message
 
 
 def test_p5_granted_by_someone_else(check, deal):
@@ -156,7 +157,7 @@ def test_p8_fine_is_exactly_three_times_the_gain_in_both_languages(check, deal):
     result = check(deal)
     assert result.status == "blocked"
     assert result.facts["false_report_fine"] == Decimal("0.03")
-    zh = [v for v in check(deal, lang="zh").violations if v.rule == "P8"][0].message
+    zh = next(v for v in check(deal, lang="zh").violations if v.rule == "P8").message
     assert zh == (
         "本单大宗批售资料已于 2026-02-27 查实虚报：罚款为不正当所得 0.01 的 3 倍，共 0.03；"
         "请更正资料并缴纳罚款后再继续"
@@ -170,9 +171,18 @@ def test_p8_without_a_finding_the_fine_is_unknown_not_zero(check, deal):
 
 
 def test_p9_rival_ahead_in_chinese(check, deal):
-    deal["filing"] = {"filed_on": "2026-01-05", "development_work": True, "preferred_by_customer": False}
+    deal["filing"] = {
+        "filed_on": "2026-01-05",
+        "development_work": True,
+        "preferred_by_customer": False,
+    }
     deal["rival_claims"] = [
-        {"dealer": "丰台汽车", "filed_on": "2026-01-04", "development_work": True, "preferred_by_customer": False}
+        {
+            "dealer": "丰台汽车",
+            "filed_on": "2026-01-04",
+            "development_work": True,
+            "preferred_by_customer": False,
+        }
     ]
     (v,) = [v for v in check(deal, lang="zh").violations if v.rule == "P9"]
     assert v.message == (

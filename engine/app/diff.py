@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import difflib
 import os
-from dataclasses import replace
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ..compile.build import canonical_json

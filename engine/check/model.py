@@ -153,7 +153,7 @@ class Parameter:
     # where the number comes from: "company" (a setting the company chose, not from the
     # guide), "guide" (the sources give it; ``cite`` says where), or "" (not said)
     source: str = ""
-    cite: str = ""
+    cite: Label = field(default_factory=Label)
 
 
 @dataclass(frozen=True, slots=True)

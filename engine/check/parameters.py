@@ -14,7 +14,7 @@ from ..lang import expressions as ex
 from ..lang.types import ANY, BOOL, DATE, INTEGER, PERCENT, SCALARS, STRING, Type, python_value_type
 from ..read.sourcemap import Path
 from .context import Context, label
-from .model import Parameter
+from .model import Label, Parameter
 
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
@@ -94,16 +94,18 @@ _SOURCE_HINT = (
 )
 
 
-def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> tuple[str, str]:
-    """A parameter's ``source:`` as (kind, citation): ("company", ""), ("guide", "000 §…"),
-    or ("", "") when not said or refused (a value-less or unknown kind is an error)."""
+def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> tuple[str, Label]:
+    """A parameter's ``source:`` as (kind, citation): ("company", no citation), ("guide",
+    where the guide says it, one text or {en, zh}), or ("", none) when not said or refused
+    (a value-less or unknown kind is an error)."""
+    none = Label()
     if "source" not in spec:
-        return "", ""
+        return "", none
     raw, at = spec["source"], path + ("source",)
     if ctx.is_bad(at):  # the schema has said what is wrong
-        return "", ""
+        return "", none
     if raw == "company":
-        return "company", ""
+        return "company", none
     if isinstance(raw, str) and raw.strip():
         ctx.error(
             "bad-source",
@@ -111,10 +113,10 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
             at,
             suggest(raw, SOURCE_KINDS) or _SOURCE_HINT,
         )
-        return "", ""
+        return "", none
     if not isinstance(raw, dict) or not raw:
         ctx.error("bad-source", f"parameter '{name}': source has no value", at, _SOURCE_HINT)
-        return "", ""
+        return "", none
     unknown = [k for k in raw if k != "guide"]
     if unknown:
         kind = unknown[0]
@@ -129,17 +131,30 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
             ),
             key=True,
         )
-        return "", ""
+        return "", none
     cite = raw["guide"]
-    if not isinstance(cite, str) or not cite.strip():
+    texts = cite if isinstance(cite, dict) else {"en": cite, "zh": cite}
+    other = next((k for k in texts if k not in ("en", "zh")), None)
+    if other is not None:
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': source guide has a text in '{other}', which is not a language "
+            "of the playbook",
+            at + ("guide", other),
+            "write it in each language as {guide: {en: ..., zh: ...}}",
+            key=True,
+        )
+        return "", none
+    if not texts or not all(isinstance(t, str) and t.strip() for t in texts.values()):
         ctx.error(
             "bad-source",
             f"parameter '{name}': source guide does not say where the guide gives the number",
             at + ("guide",),
-            'name the document and the place, e.g. {guide: "000 §商务规定及政策"}',
+            'name the document and the place, e.g. {guide: "000 §商务规定及政策"}, or in each '
+            "language: {guide: {en: ..., zh: ...}}",
         )
-        return "", ""
-    return "guide", cite.strip()
+        return "", none
+    return "guide", label({k: str(v).strip() for k, v in texts.items()})
 
 
 def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:

@@ -106,7 +106,7 @@ def build(
         return " · ".join(parts) or ui["everyone"]
 
     def mark(*names: str) -> str:
-        """" ※" after a number that is a company setting (any of ``names``), else ""."""
+        """ " ※" after a number that is a company setting (any of ``names``), else ""."""
         company = any(
             n in model.parameters and model.parameters[n].source == "company" for n in names
         )
@@ -116,9 +116,7 @@ def build(
         return [
             {
                 "label": book.param(n),
-                "value": param_value(
-                    model.parameters[n].value, model.parameters[n].type.kind, book
-                )
+                "value": param_value(model.parameters[n].value, model.parameters[n].type.kind, book)
                 + mark(n),
             }
             for n in names
@@ -331,7 +329,7 @@ def build(
                 "source": (
                     f"{ui['company_mark']} {ui['company_setting']}"
                     if p.source == "company"
-                    else ui["from_guide"].format(cite=p.cite)
+                    else ui["from_guide"].format(cite=p.cite.get(lang))
                     if p.source == "guide"
                     else ""
                 ),
@@ -397,7 +395,9 @@ def build(
         "parameters": parameters,
         "show_source": any(p.source for p in model.parameters.values()),
         # the legend for ※, shown once near the top when any number shown is so marked
-        "legend": ui["legend"] if any(p.source == "company" for p in model.parameters.values()) else "",
+        "legend": ui["legend"]
+        if any(p.source == "company" for p in model.parameters.values())
+        else "",
         "roles": [book.role(k) for k in model.roles],
         "documents": [book.document(k) for k in model.documents],
         "appendix": appendix,

@@ -202,9 +202,10 @@ def _source_note(source: Any) -> str:
     """Where a changed parameter's number comes from, as the handbook marks it."""
     if source == "company":
         return "  [company setting, not from the guide]"
-    if isinstance(source, dict) and isinstance(source.get("guide"), str):
-        return f"  [from the guide: {fmt_one_line(source['guide'], 60)}]"
-    return ""
+    cite = source.get("guide") if isinstance(source, dict) else None
+    if isinstance(cite, dict):  # {en, zh}: this text is English
+        cite = cite.get("en") or cite.get("zh")
+    return f"  [from the guide: {fmt_one_line(cite, 60)}]" if isinstance(cite, str) else ""
 
 
 def _summary(value: Any) -> str:
