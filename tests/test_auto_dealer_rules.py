@@ -156,7 +156,8 @@ def test_p8_fine_is_exactly_three_times_the_gain_in_both_languages(check, deal):
     deal["false_report"] = {"found_on": "2026-02-27", "improper_gain": Decimal("0.01")}
     result = check(deal)
     assert result.status == "blocked"
-    assert result.facts["false_report_fine"] == Decimal("0.03")
+    (en,) = [v.message for v in result.violations if v.rule == "P8"]
+    assert "the fine is 3 times the improper gain of 0.01: 0.03;" in en
     zh = next(v for v in check(deal, lang="zh").violations if v.rule == "P8").message
     assert zh == (
         "本单大宗批售资料已于 2026-02-27 查实虚报：罚款为不正当所得 0.01 的 3 倍，共 0.03；"
@@ -164,10 +165,8 @@ def test_p8_fine_is_exactly_three_times_the_gain_in_both_languages(check, deal):
     )
 
 
-def test_p8_without_a_finding_the_fine_is_unknown_not_zero(check, deal):
-    result = check(deal)
-    assert result.facts["false_report_fine"] is None
-    assert "P8" not in fired(result)
+def test_p8_without_a_finding_nothing_is_said(check, deal):
+    assert "P8" not in fired(check(deal))
 
 
 def test_p9_rival_ahead_in_chinese(check, deal):
