@@ -436,7 +436,10 @@ def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeyp
     zh = runner.invoke(
         main, ["docs", str(tmp_path / "auto-dealer.yaml"), "--format", "md", "--lang", "zh"]
     ).output
-    assert "客户所在辖区【客户 › 所在辖区】为复合辖区（多家经销商共有）：请在销售前向厂家申请授权" in zh
+    assert (
+        "客户所在辖区【客户 › 所在辖区】为复合辖区（多家经销商共有）：请在销售前向厂家申请授权"
+        in zh
+    )
 
 
 def test_what_happens_without_data_is_said_in_plain_words(handbooks):
