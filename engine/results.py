@@ -283,15 +283,20 @@ class Change:
     old: Any
     new: Any
     at: Location  # in the newer file (in the older one for what was removed)
+    # for a change to a parameter: its source as written ("company" or {"guide": ...})
+    source: Any = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "change": self.kind,
             "path": self.path,
             "old": self.old,  # playbook data: text, numbers (exact decimals), lists, mappings
             "new": self.new,
             "at": str(self.at),
         }
+        if self.source is not None:
+            out["source"] = self.source
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -269,6 +269,12 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "roles": "Roles",
             "documents": "Documents",
             "uses": "Settings used",
+            "source": "Where it comes from",
+            "company_mark": "※",
+            "company_setting": "company setting, not from the guide",
+            "from_guide": "from the guide: {cite}",
+            "legend": "※ marks a company setting, not from the guide: a number the company chose "
+            "where the source documents give none.",
             "otherwise": "otherwise",
             "cases": "first that holds",
             "fact_given": (
@@ -361,6 +367,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "industry_manager": "industry manager",
             "refresh_credit_check": "refresh the credit check",
             "file_visit_record": "file the visit record",
+            "file_account": "file the account with the manufacturer",
             "schedule_visit": "schedule a visit",
             "progress_report": "report the progress",
         },
@@ -594,6 +601,12 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "roles": "角色",
             "documents": "文件",
             "uses": "使用的参数",
+            "source": "出处",
+            "company_mark": "※",
+            "company_setting": "公司设定，非指导书规定",
+            "from_guide": "指导书规定：{cite}",
+            "legend": "标有 ※ 的数值为公司设定，非指导书规定："
+            "原始资料未给出、由公司自行确定的数值。",
             "otherwise": "否则",
             "cases": "按顺序取第一个成立的",
             "fact_given": (
@@ -720,6 +733,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "industry_manager": "行业经理",
             "refresh_credit_check": "重新调查信用",
             "file_visit_record": "提交拜访记录",
+            "file_account": "向厂家报备大客户",
             "schedule_visit": "安排拜访",
             "progress_report": "汇报进度",
         },

@@ -29,6 +29,7 @@ BASE_DEAL: dict[str, Any] = {
     "customer": {
         "name": "ACME Logistics",
         "territory": "Chaoyang",
+        "shared_territory": False,
         "state_organ": False,
         "credit_limit": 1_000_000,
         "receivables": 0,
@@ -46,6 +47,8 @@ BASE_DEAL: dict[str, Any] = {
             "retail_price": 110,
         },
     ],
+    "filing": {"filed_on": "2026-01-12", "development_work": True, "preferred_by_customer": True},
+    "rival_claims": [],
     "payment": {"method": "cash"},
     "documents": ["contract"],
     "contacts": [{"name": "Wu", "role": "decision_maker", "attitude": "supporter", "coach": True}],

@@ -361,6 +361,9 @@ def test_rules_lists_every_rule_and_table(auto_dealer):
         ("C4", "rule"),
         ("P2", "rule"),
         ("P5", "rule"),
+        ("P8", "rule"),
+        ("P9-FILE", "rule"),
+        ("P9", "rule"),
         ("P6", "rule"),
         ("P7", "rule"),
         ("VISIT-RECORD", "rule"),
@@ -391,7 +394,7 @@ def test_rules_lists_every_rule_and_table(auto_dealer):
 
 def test_every_rule_a_result_names_is_listed(auto_dealer, deal):
     deal["lines"][0]["unit_price"] = 60
-    deal["customer"]["territory"] = "Haidian"
+    deal["customer"]["shared_territory"] = True
     deal["lines"][0]["quantity"] = 1
     result = auto_dealer.evaluate(deal, as_of=AS_OF)
     named = {x.rule for x in (*result.violations, *result.approvals, *result.actions)}

@@ -89,20 +89,32 @@ def test_p2_without_lines_asks_for_them(check, deal):
     assert result.status == "needs_information"
 
 
-# -- P5 cross-territory ----------------------------------------------------------------------
+# -- P5 a territory several dealers share (复合辖区) ---------------------------------------------
 
 
-def test_p5_cross_territory_needs_manufacturer(check, deal):
-    deal["customer"]["territory"] = "Tianjin"
+def test_p5_shared_territory_needs_manufacturer(check, deal):
+    deal["customer"]["shared_territory"] = True
     result = check(deal)
     (a,) = result.approvals
     assert (a.rule, a.role, a.status) == ("P5", "manufacturer", "pending")
-    assert "outside the dealer's territory Chaoyang" in a.message
+    assert "territory Chaoyang is shared by several dealers" in a.message
     assert result.status == "needs_approval"
 
 
+def test_p5_outside_the_own_territory_alone_is_not_p5(check, deal):
+    deal["customer"]["territory"] = "Tianjin"  # not shared: the guide's P5 does not speak of it
+    assert "P5" not in fired(check(deal))
+
+
+def test_p5_unknown_sharing_is_asked_not_passed(check, deal):
+    del deal["customer"]["shared_territory"]
+    (v,) = [v for v in check(deal).violations if v.rule == "P5"]
+    assert "cannot check" in v.message
+    assert "shared_territory" in v.message
+
+
 def test_p5_granted_by_someone_else(check, deal):
-    deal["customer"]["territory"] = "Tianjin"
+    deal["customer"]["shared_territory"] = True
     deal["approvals"] = [{"role": "manufacturer", "by": "region.north", "decision": "approved"}]
     result = check(deal)
     assert result.approvals[0].status == "granted"
@@ -111,13 +123,13 @@ def test_p5_granted_by_someone_else(check, deal):
 
 
 def test_p5_self_approval_does_not_count(check, deal):
-    deal["customer"]["territory"] = "Tianjin"
+    deal["customer"]["shared_territory"] = True
     deal["approvals"] = [{"role": "manufacturer", "by": deal["owner"], "decision": "approved"}]
     assert check(deal).approvals[0].status == "pending"
 
 
 def test_p5_later_rejection_withdraws_the_approval(check, deal):
-    deal["customer"]["territory"] = "Tianjin"
+    deal["customer"]["shared_territory"] = True
     deal["approvals"] = [
         {"role": "manufacturer", "by": "region.north", "decision": "approved"},
         {"role": "manufacturer", "by": "region.north", "decision": "rejected"},
@@ -127,6 +139,56 @@ def test_p5_later_rejection_withdraws_the_approval(check, deal):
 
 def test_p5_same_territory_needs_nothing(check, deal):
     assert "P5" not in fired(check(deal))
+
+
+def test_p5_message_in_chinese_is_chinese(check, deal):
+    deal["customer"]["shared_territory"] = True
+    deal["customer"]["territory"] = "朝阳"
+    (a,) = check(deal, lang="zh").approvals
+    assert a.message == (
+        "客户所在辖区朝阳为复合辖区（多家经销商共有）：请在销售前向厂家申请授权，以保护本经销商对该客户的权益"
+    )
+
+
+# -- P8 a false bulk-sale report, P9 dealers claiming one account --------------------------------
+
+
+def test_p8_fine_is_exactly_three_times_the_gain_in_both_languages(check, deal):
+    deal["false_report"] = {"found_on": "2026-02-27", "improper_gain": Decimal("0.01")}
+    result = check(deal)
+    assert result.status == "blocked"
+    (en,) = [v.message for v in result.violations if v.rule == "P8"]
+    assert "the fine is 3 times the improper gain of 0.01: 0.03;" in en
+    zh = next(v for v in check(deal, lang="zh").violations if v.rule == "P8").message
+    assert zh == (
+        "本单大宗批售资料已于 2026-02-27 查实虚报：罚款为不正当所得 0.01 的 3 倍，共 0.03；"
+        "请更正资料并缴纳罚款后再继续"
+    )
+
+
+def test_p8_without_a_finding_nothing_is_said(check, deal):
+    assert "P8" not in fired(check(deal))
+
+
+def test_p9_rival_ahead_in_chinese(check, deal):
+    deal["filing"] = {
+        "filed_on": "2026-01-05",
+        "development_work": True,
+        "preferred_by_customer": False,
+    }
+    deal["rival_claims"] = [
+        {
+            "dealer": "丰台汽车",
+            "filed_on": "2026-01-04",
+            "development_work": True,
+            "preferred_by_customer": False,
+        }
+    ]
+    (v,) = [v for v in check(deal, lang="zh").violations if v.rule == "P9"]
+    assert v.message == (
+        "经销商丰台汽车也报备了该客户且排在本经销商之前：该经销商于 2026-01-04 报备，早于本经销商"
+        "（2026-01-05）；厂家按客户意愿、开拓情况、报备先后的顺序支持经销商：请先与厂家确认客户归属，再继续投入"
+    )
 
 
 # -- P6 / P7 price rules -----------------------------------------------------------------------
@@ -535,7 +597,7 @@ def test_decision_maker_opponent_warns(check, deal, attitude, warned):
 
 
 def test_closing_needs_all_clear(check, deal):
-    deal["customer"]["territory"] = "Tianjin"
+    deal["customer"]["shared_territory"] = True
     deal["lines"] = [line(unit_price=111, list_price=111, retail_price=110)]
     move = _missing(check(deal), "closing")
     assert [(g.kind, g.id) for g in move.missing] == [("clear", "P6"), ("approval", "manufacturer")]

@@ -201,3 +201,51 @@ def test_two_versions_of_a_module(runner, copy, tmp_path):
     result = runner.invoke(main, ["diff", str(original), str(AUTO_DEALER)])
     assert result.exit_code == 2
     assert "a module and a playbook" in result.stderr
+
+
+# -- where a changed number comes from (parameters' source:) -----------------------------------
+
+
+def test_a_changed_company_setting_says_so(runner):
+    d = engine.diff_playbooks(AUTO_DEALER, NEXT)
+    gm = next(c for c in d.changes if c.path == "parameters.discount_gm.value")
+    assert gm.source == "company"
+    assert next(c for c in d.changes if c.path == "version").source is None
+    out = runner.invoke(main, ["diff", str(AUTO_DEALER), str(NEXT)]).stdout
+    assert "~ parameters.discount_gm.value: 15% → 12%  [company setting, not from the guide]" in out
+    assert "~ version: 2026.1 → 2026.2\n" in out  # only parameters carry a source
+    data = json.loads(
+        runner.invoke(main, ["diff", str(AUTO_DEALER), str(NEXT), "--format", "json"]).stdout
+    )
+    gm_json = next(c for c in data["changes"] if c["path"] == "parameters.discount_gm.value")
+    assert gm_json["source"] == "company"
+    assert "source" not in data["changes"][0]
+
+
+def test_changing_a_number_the_guide_gives_cites_the_guide(runner, copy):
+    file = copy / "auto-dealer.yaml"
+    edit(file, "  group_minimum_units:\n    value: 5\n", "  group_minimum_units:\n    value: 4\n")
+    d = engine.diff_playbooks(AUTO_DEALER, file)
+    (change,) = d.changes
+    assert change.path == "parameters.group_minimum_units.value"
+    assert change.source == {
+        "guide": {
+            "en": "000, commercial policy 1(2): other groups from 5 units",
+            "zh": "000 §商务规定及政策 1(2)：其它团体 5 台（含）以上",
+        }
+    }
+    out = runner.invoke(main, ["diff", str(AUTO_DEALER), str(file)]).stdout
+    assert "5 → 4  [from the guide: 000, commercial policy 1(2): other groups from 5 units]" in out
+
+
+def test_a_removed_parameter_keeps_its_source_from_the_older_file(copy):
+    file = copy / "auto-dealer.yaml"
+    edit(file, "source: company\n", 'source: {guide: "000 p. 7"}\n')
+    d = engine.diff_playbooks(AUTO_DEALER, file)
+    (change,) = d.changes
+    assert (change.kind, change.path) == ("changed", "parameters.discount_kam.source")
+    assert change.source == {"guide": "000 p. 7"}  # as the newer file says
+    d = engine.diff_playbooks(NEXT, AUTO_DEALER)
+    removed = next(c for c in d.changes if c.path == "parameters.large_volume_units")
+    assert removed.kind == "removed"
+    assert removed.source == "company"

@@ -59,7 +59,7 @@ def test_handbook_content_in_plain_words(runner):
     ).output
     assert "### `DISCOUNT` Discount approval tiers" in out
     assert "| > Discount needing the general manager" not in out  # ranges show values
-    assert "| > 15% | approval by General manager |" in out
+    assert "| > 15% ※ | approval by General manager |" in out
     assert ("Customer › Days overdue is more than Overdue days that block credit sales (90)") in out
     assert "→ **Lost** from any open stage" in out
 
@@ -69,7 +69,7 @@ def test_handbook_in_chinese(runner):
         main, ["docs", str(PLAYBOOKS / "key-account-office.yaml"), "--lang", "zh", "--format", "md"]
     ).output
     assert "## 审批链" in out
-    assert "| 1 | 大客户部经理 | 2,000.00 |" in out
+    assert "| 1 | 大客户部经理 | 2,000.00 ※ |" in out
     assert "| 4 | 财务部 |  (必经) |" in out
 
 
@@ -396,12 +396,12 @@ def test_the_appendix_says_where_each_item_is_defined(handbooks):
 def test_each_message_reads_as_for_a_worked_example_deal(handbooks):
     md = handbooks[("auto-dealer", "en", "md")]
     assert (
-        "**What kam says** for example, for deal GP-2026-014: _“the customer is in Tianjin, "
-        "outside the dealer's territory Chaoyang: apply to the manufacturer for authorization "
-        "before selling”_"
+        "**What kam says** for example, for deal GP-2026-014: _“the customer's territory "
+        "Chaoyang is shared by several dealers: apply to the manufacturer for authorization "
+        "before selling, to protect this dealer's claim to the account”_"
     ) in md
     zh = handbooks[("auto-dealer", "zh", "md")]
-    assert "**kam 的提示** 例如，对交易 GP-2026-014： _“客户位于Tianjin" in zh
+    assert "**kam 的提示** 例如，对交易 GP-2026-014： _“客户所在辖区Chaoyang为复合辖区" in zh
     # an approval chain's message too
     office = handbooks[("key-account-office", "en", "html")]
     assert "for example, for deal VR-2026-044:" in office
@@ -419,9 +419,9 @@ def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeyp
     assert "{{" not in out.output
     assert "{%" not in out.output
     assert (
-        "in general (the values of the deal in brackets): _“the customer is in "
-        "[Customer › Territory], outside the dealer's territory [Dealer's territory]: apply to "
-        "the manufacturer for authorization before selling”_"
+        "in general (the values of the deal in brackets): _“the customer's territory "
+        "[Customer › Territory] is shared by several dealers: apply to the manufacturer for "
+        "authorization before selling, to protect this dealer's claim to the account”_"
     ) in out.output
     # a loop is read once (without its separator), a setting shows its value
     assert (
@@ -436,7 +436,10 @@ def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeyp
     zh = runner.invoke(
         main, ["docs", str(tmp_path / "auto-dealer.yaml"), "--format", "md", "--lang", "zh"]
     ).output
-    assert "客户位于【客户 › 所在辖区】，不在经销商辖区【经销商辖区】内" in zh
+    assert (
+        "客户所在辖区【客户 › 所在辖区】为复合辖区（多家经销商共有）：请在销售前向厂家申请授权"
+        in zh
+    )
 
 
 def test_what_happens_without_data_is_said_in_plain_words(handbooks):
@@ -620,3 +623,59 @@ def test_docs_output_naming_the_playbook_is_refused_and_the_playbook_kept(runner
             f"{given}: is the playbook of this command; write to another file"
         ]
         assert playbook.read_bytes() == before
+
+
+# -- company settings marked (parameters' source:) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "setting", "legend", "guide"),
+    [
+        (
+            "en",
+            "※ company setting, not from the guide",
+            "※ marks a company setting",
+            "from the guide: 000, commercial policy 1(2)",
+        ),
+        (
+            "zh",
+            "※ 公司设定，非指导书规定",
+            "标有 ※ 的数值为公司设定，非指导书规定",
+            "指导书规定：000 §商务规定及政策 1(2)",
+        ),
+    ],
+)
+def test_company_settings_are_marked_with_a_legend(runner, lang, setting, legend, guide):
+    for fmt in ("md", "html"):
+        out = runner.invoke(
+            main,
+            ["docs", str(PLAYBOOKS / "auto-dealer.yaml"), "--lang", lang, "--format", fmt],
+        ).output
+        assert legend in out
+        assert setting in out
+        assert guide in out  # the group minimum cites the guide, in the handbook's language
+    md = runner.invoke(
+        main, ["docs", str(PLAYBOOKS / "auto-dealer.yaml"), "--lang", lang, "--format", "md"]
+    ).output
+    assert "| > 15% ※ |" in md  # the discount tiers are the company's
+    assert "| 80% |" in md
+    assert "| 100% ※ |" in md
+    row = next(ln for ln in md.splitlines() if ln.startswith("| ") and " | 5 | " in ln)
+    assert "※" not in row  # 5 units: the guide's own setting, not marked
+
+
+def test_chain_limits_and_rules_mark_company_settings(runner):
+    md = runner.invoke(
+        main, ["docs", str(PLAYBOOKS / "key-account-office.yaml"), "--format", "md"]
+    ).output
+    assert "2,000.00 ※" in md
+    assert "20,000.00 ※" in md
+    assert "30% ※" in md  # the gift share
+
+
+def test_a_playbook_that_says_no_source_has_no_mark_and_no_column(runner):
+    md = runner.invoke(
+        main, ["docs", str(ROOT / "tests/fixtures/valid/minimal.yaml"), "--format", "md"]
+    ).output
+    assert "※" not in md
+    assert "Where it comes from" not in md

@@ -166,6 +166,9 @@ defs = {
     "type": {"enum": ["integer", "number", "decimal", "money", "percent", "string", "bool", "date", "list"], "title": "Type"},
     "label": ref("text"), "description": ref("text"),
     "minimum": {"type": "number"}, "maximum": {"type": "number"},
+    "source": d({"type": ["string", "object", "null"], "examples": ["company", {"guide": "000 §商务规定及政策 1(2)"}]}, "Source",
+                "Where the number comes from: company (a setting the company chose, shown in the handbook as "
+                "\"company setting, not from the guide\"), or {guide: \"<where the sources give it>\"}."),
  }, title="Parameter", desc="A company setting rules refer to as params.<name>."),
  "stage": obj({
     "label": ref("text"), "description": ref("text"),

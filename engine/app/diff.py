@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from ..compile.build import canonical_json
@@ -31,8 +32,26 @@ def diff_playbooks(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> 
     if is_module(before) != is_module(after):
         raise InputError(f"{os.fspath(old)} and {os.fspath(new)}: a module and a playbook")
     old_ref, new_ref = check_assembled(before), check_assembled(after)
-    changes = tuple(_Differ(before, after).walk(before.data, after.data, (), (), ""))
+    changes = tuple(
+        _with_source(c, before.data, after.data)
+        for c in _Differ(before, after).walk(before.data, after.data, (), (), "")
+    )
     return PlaybookDiff(old_ref, new_ref, changes)
+
+
+def _with_source(change: Change, old: Any, new: Any) -> Change:
+    """A change to a parameter carries where its number comes from (company setting or the
+    guide), as the newer file says (the older one for a removed parameter), so a reviewer
+    sees whether a number the guide gives is being changed."""
+    parts = change.path.split(".")
+    if len(parts) < 2 or parts[0] != "parameters":
+        return change
+    data = old if change.kind == "removed" else new
+    spec = (data.get("parameters") or {}).get(parts[1]) if isinstance(data, dict) else None
+    source = spec.get("source") if isinstance(spec, dict) else None
+    if source is None:
+        return change
+    return replace(change, source=source)
 
 
 class _Differ:

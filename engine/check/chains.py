@@ -8,7 +8,7 @@ from .context import Context, label, title
 from .expressions import Lang
 from .model import ApprovalChain, ChainStep, Label
 from .names import Declared, RuleIds, scope_list
-from .parameters import number_or_param
+from .parameters import number_or_param, param_named
 from .rules import input_basis
 
 
@@ -53,6 +53,7 @@ def check_chains(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Approval
                     label(step.get("title")) if step.get("title") else Label(),
                     limit,
                     bool(step.get("always", False)),
+                    param_named(step.get("limit")),
                 )
             )
         limits = [s.limit for s in steps if s.limit is not None]

@@ -173,6 +173,10 @@ class Parameter:
     label: Label
     description: Label
     location: Location
+    # where the number comes from: "company" (a setting the company chose, not from the
+    # guide), "guide" (the sources give it; ``cite`` says where), or "" (not said)
+    source: str = ""
+    cite: Label = field(default_factory=Label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +227,7 @@ class Stage:
     win_probability: Decimal
     location: Location
     categories: frozenset[str] | None = None  # None: every category uses the stage
+    win_param: str = ""  # the parameter the win probability is read from, if any
 
     def used_by(self, category: str) -> bool:
         return self.categories is None or category in self.categories
@@ -234,6 +239,7 @@ class ChainStep:
     title: Label
     limit: Decimal | None = None  # the most this approver may approve
     always: bool = False  # needed whatever the amount
+    limit_param: str = ""  # the parameter the limit is read from, if any
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,16 @@ from ..lang import expressions as ex
 from ..lang.types import ANY, BOOL, DATE, INTEGER, PERCENT, SCALARS, STRING, Type, python_value_type
 from ..read.sourcemap import Path
 from .context import Context, label
-from .model import Parameter
+from .model import Label, Parameter
 
 _PERCENT = re.compile(r"^(-?[0-9]+(?:\.[0-9]+)?)%$")
 PARAM_REF = re.compile(r"^params\.([a-z][a-z0-9_]*)$")
+
+
+def param_named(raw: Any) -> str:
+    """The parameter a written number refers to (``params.x`` -> "x"), else ""."""
+    m = PARAM_REF.match(raw.strip()) if isinstance(raw, str) else None
+    return m.group(1) if m else ""
 
 
 def percent(text: str) -> Decimal | None:
@@ -67,6 +73,7 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                     f"parameter '{name}' is {value}, beyond its {bound} {limit}",
                     path + ("value",),
                 )
+        source, cite = param_source(ctx, name, spec, path)
         params[name] = Parameter(
             name,
             value,
@@ -74,8 +81,80 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
             label(spec.get("label")),
             label(spec.get("description")),
             ctx.at(path),
+            source,
+            cite,
         )
     return params
+
+
+SOURCE_KINDS = ("company", "guide")
+_SOURCE_HINT = (
+    'write source: company (a setting the company chose) or source: {guide: "000 §商务规定及政策"} '
+    "(where the sources give the number)"
+)
+
+
+def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> tuple[str, Label]:
+    """A parameter's ``source:`` as (kind, citation): ("company", no citation), ("guide",
+    where the guide says it, one text or {en, zh}), or ("", none) when not said or refused
+    (a value-less or unknown kind is an error)."""
+    none = Label()
+    if "source" not in spec:
+        return "", none
+    raw, at = spec["source"], path + ("source",)
+    if ctx.is_bad(at):  # the schema has said what is wrong
+        return "", none
+    if raw == "company":
+        return "company", none
+    if isinstance(raw, str) and raw.strip():
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': unknown source '{raw}'",
+            at,
+            suggest(raw, SOURCE_KINDS) or _SOURCE_HINT,
+        )
+        return "", none
+    if not isinstance(raw, dict) or not raw:
+        ctx.error("bad-source", f"parameter '{name}': source has no value", at, _SOURCE_HINT)
+        return "", none
+    unknown = [k for k in raw if k != "guide"]
+    if unknown:
+        kind = unknown[0]
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': unknown source kind '{kind}'",
+            at + (kind,),
+            (
+                "company takes no reference: write source: company"
+                if kind == "company"
+                else suggest(str(kind), ("guide",)) or _SOURCE_HINT
+            ),
+            key=True,
+        )
+        return "", none
+    cite = raw["guide"]
+    texts = cite if isinstance(cite, dict) else {"en": cite, "zh": cite}
+    other = next((k for k in texts if k not in ("en", "zh")), None)
+    if other is not None:
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': source guide has a text in '{other}', which is not a language "
+            "of the playbook",
+            at + ("guide", other),
+            "write it in each language as {guide: {en: ..., zh: ...}}",
+            key=True,
+        )
+        return "", none
+    if not texts or not all(isinstance(t, str) and t.strip() for t in texts.values()):
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': source guide does not say where the guide gives the number",
+            at + ("guide",),
+            'name the document and the place, e.g. {guide: "000 §商务规定及政策"}, or in each '
+            "language: {guide: {en: ..., zh: ...}}",
+        )
+        return "", none
+    return "guide", label({k: str(v).strip() for k, v in texts.items()})
 
 
 def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:

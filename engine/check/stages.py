@@ -10,7 +10,7 @@ from ..read.sourcemap import Path
 from .context import Context, label, title
 from .model import Stage
 from .names import Declared, scope_list
-from .parameters import number_or_param
+from .parameters import number_or_param, param_named
 
 RESERVED_STAGE_NAMES = frozenset({"any"})
 
@@ -44,6 +44,7 @@ def check_stages(ctx: Context, declared: Declared) -> tuple[Stage, ...]:
                 win,
                 ctx.at(path, key=True),
                 cats,
+                param_named(spec.get("win_probability")),
             )
         )
     return tuple(out)

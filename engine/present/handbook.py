@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from ..check.model import PlaybookModel
+from ..check.parameters import param_named
 from ..errors import Location
 from ..lang import ir
 from ..text import fmt_money, fmt_percent, word, words_of
@@ -110,13 +111,19 @@ def build(
             parts.append(comma.join(book.stage(s) for s in ordered))
         return " · ".join(parts) or ui["everyone"]
 
+    def mark(*names: str) -> str:
+        """ " ※" after a number that is a company setting (any of ``names``), else ""."""
+        company = any(
+            n in model.parameters and model.parameters[n].source == "company" for n in names
+        )
+        return f" {ui['company_mark']}" if company else ""
+
     def param_rows(names: list[str]) -> list[dict[str, str]]:
         return [
             {
                 "label": book.param(n),
-                "value": param_value(
-                    model.parameters[n].value, model.parameters[n].type.kind, book
-                ),
+                "value": param_value(model.parameters[n].value, model.parameters[n].type.kind, book)
+                + mark(n),
             }
             for n in names
             if n in model.parameters
@@ -191,7 +198,8 @@ def build(
                 "shadow": tb.mode == "shadow",
                 "rows": [
                     {
-                        "range": row_range(row, lang),
+                        "range": row_range(row, lang)
+                        + mark(*(param_named(t) for t in row.bounds_text.values())),
                         "then": ui["none"] if row.outcome.kind == "none" else outcome(row.outcome),
                     }
                     for row in tb.rows
@@ -223,7 +231,9 @@ def build(
                     {
                         "n": i + 1,
                         "role": book.role(s.role),
-                        "limit": fmt_money(s.limit) if s.limit is not None else "",
+                        "limit": fmt_money(s.limit) + mark(s.limit_param)
+                        if s.limit is not None
+                        else "",
                         "always": s.always,
                     }
                     for i, s in enumerate(c.steps)
@@ -256,7 +266,7 @@ def build(
             {
                 "id": s.id,
                 "label": book.label(s.label, s.id),
-                "win": fmt_percent(s.win_probability),
+                "win": fmt_percent(s.win_probability) + mark(s.win_param),
                 "terminal": s.terminal,
                 "description": s.description.get(lang),
                 "categories": scope(s.categories, None) if s.categories else "",
@@ -326,8 +336,15 @@ def build(
         parameters.append(
             {
                 "label": book.param(k),
-                "value": param_value(p.value, p.type.kind, book),
+                "value": param_value(p.value, p.type.kind, book) + mark(k),
                 "description": p.description.get(lang),
+                "source": (
+                    f"{ui['company_mark']} {ui['company_setting']}"
+                    if p.source == "company"
+                    else ui["from_guide"].format(cite=p.cite.get(lang))
+                    if p.source == "guide"
+                    else ""
+                ),
             }
         )
         author("setting", k, book.param(k), p.location)
@@ -388,6 +405,11 @@ def build(
         "chains": chains,
         "facts": facts,
         "parameters": parameters,
+        "show_source": any(p.source for p in model.parameters.values()),
+        # the legend for ※, shown once near the top when any number shown is so marked
+        "legend": ui["legend"]
+        if any(p.source == "company" for p in model.parameters.values())
+        else "",
         "roles": [book.role(k) for k in model.roles],
         "documents": [book.document(k) for k in model.documents],
         "appendix": appendix,

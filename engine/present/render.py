@@ -257,9 +257,19 @@ def diff_text(d: PlaybookDiff) -> str:
         else:
             value = c.new if c.kind == "added" else c.old
             what = f"{c.path} {c.kind}" + _summary(value)
-        lines.append(f"  {mark} {what}")
+        lines.append(f"  {mark} {what}{_source_note(c.source)}")
         lines.append(click.style(f"      at {c.at}", dim=True))
     return "\n".join(lines) + "\n"
+
+
+def _source_note(source: Any) -> str:
+    """Where a changed parameter's number comes from, as the handbook marks it."""
+    if source == "company":
+        return "  [company setting, not from the guide]"
+    cite = source.get("guide") if isinstance(source, dict) else None
+    if isinstance(cite, dict):  # {en, zh}: this text is English
+        cite = cite.get("en") or cite.get("zh")
+    return f"  [from the guide: {fmt_one_line(cite, 60)}]" if isinstance(cite, str) else ""
 
 
 def _summary(value: Any) -> str:
