@@ -266,7 +266,7 @@ def test_blocked_wins_over_needs_information(auto_dealer):
 
 def test_needs_information_wins_over_needs_approval(auto_dealer):
     deal = _police(largest_batch_this_year=0)
-    deal["customer"]["territory"] = "Tianjin"  # P5 needs the manufacturer
+    deal["customer"]["shared_territory"] = True  # P5 needs the manufacturer
     r = _both(auto_dealer, deal)
     assert r.pending_approvals
     assert r.status == "needs_information"
