@@ -118,7 +118,7 @@ def test_an_inserted_table_row_is_one_addition(copy):
         ("added", "tables[DISCOUNT].rows[4].up_to"),
         ("added", "tables[DISCOUNT].rows[5]"),
     ]
-    assert d.changes[1].at.line == 395
+    assert d.changes[1].at.line == 415
 
 
 def test_reordered_rules_are_reported(copy):
@@ -140,7 +140,7 @@ def test_a_change_in_a_shared_module_points_at_the_module(copy):
     assert changes(d) == [("changed", "parameters.overdue_block_days.value")]
     assert (d.changes[0].old, d.changes[0].new) == (90, 60)
     assert d.changes[0].at.file.endswith("credit-policy.yaml")
-    assert d.changes[0].at.line == 22
+    assert d.changes[0].at.line == 25
 
 
 def test_moves_are_matched_by_from_and_to(copy):
@@ -163,7 +163,7 @@ def test_a_broken_playbook_is_refused_with_its_locations(runner, copy):
     edit(file, "  discount_md:\n    value: 10%\n", "  discount_md:\n    value: ten\n")
     result = runner.invoke(main, ["diff", str(AUTO_DEALER), str(file)])
     assert result.exit_code == 2
-    assert f"{file}:392:45: error[type]: parameter 'discount_md'" in result.stderr
+    assert f"{file}:412:45: error[type]: parameter 'discount_md'" in result.stderr
     assert result.stdout == ""
 
 
