@@ -118,7 +118,7 @@ def test_an_inserted_table_row_is_one_addition(copy):
         ("added", "tables[DISCOUNT].rows[4].up_to"),
         ("added", "tables[DISCOUNT].rows[5]"),
     ]
-    assert d.changes[1].at.line == 415
+    assert d.changes[1].at.line == 416
 
 
 def test_reordered_rules_are_reported(copy):
@@ -163,7 +163,7 @@ def test_a_broken_playbook_is_refused_with_its_locations(runner, copy):
     edit(file, "  discount_md:\n    value: 10%\n", "  discount_md:\n    value: ten\n")
     result = runner.invoke(main, ["diff", str(AUTO_DEALER), str(file)])
     assert result.exit_code == 2
-    assert f"{file}:412:45: error[type]: parameter 'discount_md'" in result.stderr
+    assert f"{file}:413:45: error[type]: parameter 'discount_md'" in result.stderr
     assert result.stdout == ""
 
 

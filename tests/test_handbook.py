@@ -430,7 +430,10 @@ def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeyp
     ) in out.output
     assert "file the visit record of the visit on [Date] with the key-account office" in out.output
     # a message without values needs no explaining
-    assert "**What kam says** _“the customer's credit was never investigated, so the deal" in out.output
+    assert (
+        "**What kam says** _“the customer's credit was never investigated, so the deal"
+        in out.output
+    )
     assert "the customer is [Customer › Days overdue] days overdue, more than the 90 allowed" in (
         out.output
     )
