@@ -584,8 +584,6 @@ def test_a_cached_playbook_writes_plain_messages_without_jinja2(book, tmp_path):
     # within the first discount tier: DISCOUNT's message has a condition (the bid award)
     data = json.loads((book / "examples" / "system-purchasing-units.json").read_text("utf-8"))
     data["lines"][0]["unit_price"] = 216600  # 5% off 228,000
-    data["customer"]["credit_limit"] = 0
-    data["payment"] = {"method": "cash"}
     (tmp_path / "plain.json").write_text(json.dumps(data), "utf-8")
     script = (
         "import sys, datetime, engine\n"
