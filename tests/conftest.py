@@ -32,6 +32,7 @@ BASE_DEAL: dict[str, Any] = {
         "shared_territory": False,
         "state_organ": False,
         "credit_limit": 1_000_000,
+        "credit_limit_approved_by": "zhou.lei",
         "receivables": 0,
         "overdue_days": 0,
         "credit_checked_on": "2026-01-01",

@@ -340,7 +340,7 @@ def test_credit_overdue_unknown_warns(check, deal):
     [
         ("2025-03-02", False),  # exactly 365 days before as_of
         ("2025-03-01", True),  # 366 days
-        (None, True),  # never checked
+        (None, False),  # never investigated: C1 blocks, C4 does not say "again"
     ],
 )
 def test_c4_stale_credit_check(check, deal, checked_on, needs):
@@ -359,7 +359,9 @@ def test_c4_stale_credit_check(check, deal, checked_on, needs):
             "key_account_specialist",
             date(2026, 3, 9),
         )
-        assert ("never checked" in a.message) is (checked_on is None)
+        assert "investigate the credit again" in a.message
+    else:
+        assert ("C1" in fired(result)) is (checked_on is None)
 
 
 def test_c4_not_for_cash(check, deal):

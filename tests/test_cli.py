@@ -45,7 +45,7 @@ def test_validate_text_is_grouped_and_readable(runner):
     )
     out = result.output
     order = [
-        out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (11)")
+        out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (18)")
     ]
     assert order == sorted(order)
     assert "… General manager (pending): discount 18.0% is above the 15% tier" in out

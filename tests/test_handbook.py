@@ -69,7 +69,8 @@ def test_handbook_in_chinese(runner):
         main, ["docs", str(PLAYBOOKS / "key-account-office.yaml"), "--lang", "zh", "--format", "md"]
     ).output
     assert "## 审批链" in out
-    assert "| 1 | 大客户部经理 | 2,000.00 ※ |" in out
+    assert "| 1 | 大客户部经理 |  (必经) |" in out
+    assert "| 2 | 营销总监 | 20,000.00 (必经) |" in out
     assert "| 4 | 财务部 |  (必经) |" in out
 
 
@@ -386,7 +387,7 @@ def test_the_appendix_says_where_each_item_is_defined(handbooks):
     where = r"`[^`]*playbooks/{}\.yaml:\d+`"
     p7 = r"\| rule \| Price below the floor needs approval \| `P7` \| "
     assert re.search(p7 + where.format("auto-dealer"), appendix)
-    c1 = r"\| rule \| Credit sales need a credit limit \| `C1` \| "
+    c1 = r"\| rule \| Credit sales need an investigation and a limit approved by the supervisor \| `C1` \| "
     assert re.search(c1 + where.format("modules/credit-policy"), appendix)
     assert "| stage | After-sales follow-up | `follow_up` |" in appendix
     assert "| task | refresh the credit check | `refresh_credit_check` |" in appendix
@@ -405,7 +406,7 @@ def test_each_message_reads_as_for_a_worked_example_deal(handbooks):
     # an approval chain's message too
     office = handbooks[("key-account-office", "en", "html")]
     assert "for example, for deal VR-2026-044:" in office
-    assert "step 1: Key-account department manager (approves up to 2,000.00)" in office
+    assert "step 1: Key-account department manager for a budget of 15,000.00" in office
 
 
 def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeypatch):
@@ -429,7 +430,10 @@ def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeyp
     ) in out.output
     assert "file the visit record of the visit on [Date] with the key-account office" in out.output
     # a message without values needs no explaining
-    assert "**What kam says** _“the customer has no credit limit, so the deal" in out.output
+    assert (
+        "**What kam says** _“the customer's credit was never investigated, so the deal"
+        in out.output
+    )
     assert "the customer is [Customer › Days overdue] days overdue, more than the 90 allowed" in (
         out.output
     )
