@@ -47,7 +47,7 @@ def _courier(receivables: object, *approvals: dict) -> dict:
 
 
 def _finance(basis: dict | None = None, by: str = "qian.li") -> dict:
-    entry = {"role": "finance", "by": by, "decision": "approved"}
+    entry = {"role": "supervisor", "by": by, "decision": "approved"}
     if basis is not None:
         entry["basis"] = basis
     return entry
@@ -91,8 +91,10 @@ def test_stale_says_what_changed_in_both_languages(enterprise):
     en = _credit(enterprise.evaluate(deal, as_of=AS_OF)).message
     zh = _credit(enterprise.evaluate(deal, as_of=AS_OF, lang="zh")).message
     assert "qian.li approved it for credit exposure after this deal 4,100,000.00; " in en
-    assert "now 12,600,000.00: needs approval again by Finance department" in en
-    assert "qian.li审批时本单后信用敞口为 4,100,000.00，现为 12,600,000.00：须财务部重新审批" in zh
+    assert "now 12,600,000.00: needs approval again by Supervisor" in en
+    assert (
+        "qian.li审批时本单后信用敞口为 4,100,000.00，现为 12,600,000.00：须主管领导重新审批" in zh
+    )
 
 
 def test_an_approval_without_a_basis_does_not_count(enterprise):
@@ -248,10 +250,10 @@ def test_text_and_explain_show_stale(enterprise):
     deal = _courier(11_380_000, _finance({"exposure": 4_100_000}))
     ex = enterprise.explain(deal, as_of=AS_OF)
     text = unstyle(explanation_text(ex, enterprise.model))
-    assert "Finance department (stale: approved for less)" in text
+    assert "Supervisor (stale: approved for less)" in text
     assert "basis CREDIT-LIMIT: stale — exposure: approved 4100000, now 12600000.0" in text
     zh = unstyle(result_text(enterprise.evaluate(deal, as_of=AS_OF, lang="zh"), enterprise.model))
-    assert "财务部 (审批已失效)" in zh
+    assert "主管领导 (审批已失效)" in zh
 
 
 # -- the deal schema -------------------------------------------------------------------------------
@@ -345,24 +347,24 @@ def test_lint_refuses_one_name_for_two_kinds_of_value():
 
 def test_record_decision_writes_the_basis_and_counts(enterprise):
     deal = _courier(2_880_000)
-    out = engine.record_decision(enterprise, deal, role="finance", by="qian.li", on=AS_OF)
+    out = engine.record_decision(enterprise, deal, role="supervisor", by="qian.li", on=AS_OF)
     assert deal["approvals"] == []  # the input is not changed
     assert out["approvals"] == [
-        {"role": "finance", "by": "qian.li", "on": "2026-03-02", "decision": "approved",
+        {"role": "supervisor", "by": "qian.li", "on": "2026-03-02", "decision": "approved",
          "basis": {"exposure": Decimal("4100000.00")}}
     ]  # fmt: skip
     assert _credit(enterprise.evaluate(out, as_of=AS_OF)).status == "granted"
     out["customer"]["receivables"] = 11_380_000
     assert _credit(enterprise.evaluate(out, as_of=AS_OF)).status == "stale"
     # and approving again records the new exposure
-    again = enterprise.record_decision(out, role="finance", by="qian.li", on=AS_OF)
+    again = enterprise.record_decision(out, role="supervisor", by="qian.li", on=AS_OF)
     assert _credit(enterprise.evaluate(again, as_of=AS_OF)).status == "granted"
 
 
 @pytest.mark.parametrize(
     ("role", "by", "words"),
     [
-        ("finance", "liu.fang", "liu.fang owns the deal"),
+        ("supervisor", "liu.fang", "liu.fang owns the deal"),
         ("sales_director", "gao.yu", "does not ask sales_director for an approval now"),
         ("ceo", "gao.yu", "'ceo' is not a role of this playbook"),
     ],
@@ -402,7 +404,7 @@ def _write(tmp_path: Path, deal: dict) -> str:
 def test_kam_approve_writes_the_updated_deal(runner, tmp_path):
     src = _write(tmp_path, _courier(2_880_000))
     out = str(tmp_path / "out.json")
-    args = ["approve", src, "-p", str(ENTERPRISE), "--role", "finance", "--by", "qian.li"]
+    args = ["approve", src, "-p", str(ENTERPRISE), "--role", "supervisor", "--by", "qian.li"]
     r = runner.invoke(main, [*args, "--as-of", "2026-03-02", "-o", out])
     assert r.exit_code == 0, r.output
     written = json.loads(Path(out).read_text(), parse_float=Decimal)
@@ -414,7 +416,7 @@ def test_kam_approve_writes_the_updated_deal(runner, tmp_path):
 
 def test_kam_approve_prints_or_writes_in_place(runner, tmp_path):
     src = _write(tmp_path, _courier(2_880_000))
-    base = ["approve", src, "-p", str(ENTERPRISE), "--role", "finance", "--by", "qian.li"]
+    base = ["approve", src, "-p", str(ENTERPRISE), "--role", "supervisor", "--by", "qian.li"]
     r = runner.invoke(main, [*base, "--reject", "--comment", "collect first"])
     assert r.exit_code == 0, r.output
     printed = json.loads(r.stdout)
@@ -428,7 +430,7 @@ def test_kam_approve_prints_or_writes_in_place(runner, tmp_path):
 
 def test_kam_approve_refuses_without_a_traceback(runner, tmp_path):
     src = _write(tmp_path, _courier(2_880_000))
-    base = ["approve", src, "-p", str(ENTERPRISE), "--role", "finance"]
+    base = ["approve", src, "-p", str(ENTERPRISE), "--role", "supervisor"]
     r = runner.invoke(main, [*base, "--by", "liu.fang"])
     assert r.exit_code == 2
     assert "liu.fang owns the deal" in r.stderr

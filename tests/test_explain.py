@@ -107,8 +107,9 @@ def test_missing_that_is_false_shows_the_value(check_explain, deal):
     deal["payment"]["method"] = "credit"
     c4 = _step(check_explain, deal, "C4")
     assert c4.detail.startswith(
-        "“missing(deal.customer.credit_checked_on)” is false: "
-        "deal.customer.credit_checked_on = 2026-01-01; and "
+        "“days_between(deal.customer.credit_checked_on, as_of) > "
+        "params.credit_check_max_age_days” is false: "
+        "days_between(deal.customer.credit_checked_on, as_of) = 60, "
     )
 
 

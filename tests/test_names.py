@@ -204,7 +204,12 @@ def test_chain_steps_compare_people_after_normalising(office):
             "decision": "approved",
             "basis": {"amount": 1500},
         },
-        {"role": "finance", "by": "ZHAO.MIN ", "decision": "approved", "basis": {"amount": 1500}},
+        {
+            "role": "marketing_director",
+            "by": "ZHAO.MIN ",
+            "decision": "approved",
+            "basis": {"amount": 1500},
+        },
     ]
     result = office.evaluate(deal, as_of=AS_OF)
     assert any("already approved an earlier step" in str(v.message) for v in result.violations)
