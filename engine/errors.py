@@ -19,6 +19,7 @@ EXIT_BLOCKED = 1
 EXIT_BAD_INPUT = 2
 EXIT_NEEDS_APPROVAL = 3
 EXIT_INTERNAL = 4
+EXIT_CONFLICT = 5  # the store: a stale version or a reused idempotency key
 EXIT_INTERRUPTED = 130
 
 
