@@ -20,7 +20,7 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 import engine
-from engine.store import Store, open_store
+from engine.store import Store, accounts, open_store
 from engine.store.connect import make_engine
 from engine.store.migrate import HEAD, upgrade
 
@@ -71,7 +71,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_session() -> Iterator[str | None]:
+def pg_session() -> Iterator[tuple[str, sqlalchemy.Engine] | None]:
     """A PostgreSQL schema at head for this test process, emptied before each test."""
     if not PG:
         yield None
@@ -80,46 +80,58 @@ def pg_session() -> Iterator[str | None]:
     url = pg_schema_url(schema)
     eng = make_engine(url)
     upgrade(eng)
-    eng.dispose()
     try:
-        yield url
+        yield url, eng
     finally:
+        eng.dispose()
         drop_pg_schema(schema)
 
 
-def empty_pg_store(url: str) -> None:
-    """Every row out (the append-only triggers set aside for this one session) and the
+def empty_pg_store(eng: sqlalchemy.Engine) -> None:
+    """Every row out (the append-only triggers set aside for this one transaction) and the
     schema revision back at head: a clean store in milliseconds instead of a migration."""
-    eng = make_engine(url)
     with eng.begin() as conn:
         conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
         for table in TABLES:
             conn.exec_driver_sql(f"DELETE FROM {table}")
         conn.exec_driver_sql("DELETE FROM alembic_version")
         conn.exec_driver_sql(f"INSERT INTO alembic_version VALUES ('{HEAD}')")
-    eng.dispose()
 
 
-@pytest.fixture(params=BACKENDS)
-def store_url(
-    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_session: str | None
+def a_store_url(
+    backend: str,
+    tmp_path: Path,
+    sqlite_template: Path,
+    pg_session: tuple[str, sqlalchemy.Engine] | None,
 ) -> str:
     """An empty store at head: a SQLite file, or a schema on the PostgreSQL server."""
-    if request.param == "sqlite":
+    if backend == "sqlite":
         path = tmp_path / "kam.db"
         shutil.copyfile(sqlite_template, path)
         return f"sqlite:///{path}"
     if pg_session is None:
         pytest.skip("KAM_TEST_PG is not set (CI sets it: .ci/run)")
-    empty_pg_store(pg_session)
-    return pg_session
+    url, eng = pg_session
+    empty_pg_store(eng)
+    return url
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    sqlite_template: Path,
+    pg_session: tuple[str, sqlalchemy.Engine] | None,
+) -> str:
+    return a_store_url(request.param, tmp_path, sqlite_template, pg_session)
 
 
 @pytest.fixture
 def store(store_url: str) -> Iterator[Store]:
     with open_store(store_url) as opened:
-        for name, roles in USERS.items():
-            opened.add_user(name, roles)
+        with opened.engine.begin() as conn:  # one commit for all of them
+            for name, roles in USERS.items():
+                accounts.add_user(conn, name, roles, "2026-03-02T09:00:00.000000Z")
         yield opened
 
 
