@@ -52,17 +52,96 @@ def open_store(url: str | None = None, *, now: Callable[[], datetime] = utc_now)
     return Store(engine, now=now)
 
 
-class Store:
-    """One database of deals; one thread at a time per instance, any number of processes at
-    once (the database arbitrates)."""
+class Database:
+    """The store's database: its engine, its clock and its transactions (the part of
+    ``Store`` that knows nothing of deals)."""
 
     def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now) -> None:
         self.engine = engine
         self._now = now
-        self._customer_fields: dict[str, frozenset[str] | None] = {}
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def _stamp(self) -> str:
+        return stamp(self._now())
+
+    # -- transactions -------------------------------------------------------------------------
+    def _change(
+        self,
+        command: str,
+        deal_id: str,
+        by: str,
+        request: Mapping[str, Any],
+        key: str | None,
+        work: Callable[[Connection], dict[str, Any]],
+    ) -> Change:
+        """Run ``work`` in one transaction, behind the idempotency key when there is one."""
+        if key is not None:
+            accounts.an_id(key, "idempotency key")
+        fingerprint = chain.digest({"command": command, "deal": deal_id, "request": request})
+        for attempt in range(ATTEMPTS):
+            try:
+                with driver_errors(), _retry_on_race(), self.engine.begin() as conn:
+                    if key is not None:
+                        first = self._claim(conn, by, key, fingerprint)
+                        if first is not None:
+                            return Change(first, replayed=True)
+                    response = work(conn)
+                    if key is not None:
+                        conn.execute(
+                            update(idempotency_keys)
+                            .where(idempotency_keys.c.actor == by, idempotency_keys.c.key == key)
+                            .values(response=to_canonical_json(response))
+                        )
+                    return Change(response)
+            except _Again:
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+        raise StoreError("the store stayed too busy to make the change; nothing was written")
+
+    def _claim(
+        self, conn: Connection, by: str, key: str, fingerprint: str
+    ) -> dict[str, Any] | None:
+        """The first answer for this key, or None after claiming it for this request."""
+        row = conn.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.actor == by, idempotency_keys.c.key == key
+            )
+        ).first()
+        if row is not None:
+            if row.fingerprint != fingerprint or row.response is None:
+                raise KeyReused(
+                    f"idempotency key {key} was used by {by} for a different request; "
+                    "nothing was written (use a new key for a new request)"
+                )
+            first: dict[str, Any] = loads(row.response)
+            return first
+        # Claimed first, so a second request with this key waits here for the first to commit
+        conn.execute(
+            insert(idempotency_keys).values(
+                actor=by, key=key, fingerprint=fingerprint, created_at=self._stamp()
+            )
+        )
+        return None
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with driver_errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with driver_errors(), self.engine.begin() as conn:
+            yield conn
+
+
+class Store(Database):
+    """One database of deals; one thread at a time per instance, any number of processes at
+    once (the database arbitrates)."""
+
+    def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(engine, now=now)
+        self._customer_fields: dict[str, frozenset[str] | None] = {}
 
     def __enter__(self) -> Store:
         return self
@@ -430,77 +509,6 @@ class Store:
             names = (schema or {}).get("properties")
             self._customer_fields[playbook.hash] = None if names is None else frozenset(names)
         return self._customer_fields[playbook.hash]
-
-    def _stamp(self) -> str:
-        return stamp(self._now())
-
-    # -- transactions -------------------------------------------------------------------------
-    def _change(
-        self,
-        command: str,
-        deal_id: str,
-        by: str,
-        request: Mapping[str, Any],
-        key: str | None,
-        work: Callable[[Connection], dict[str, Any]],
-    ) -> Change:
-        """Run ``work`` in one transaction, behind the idempotency key when there is one."""
-        if key is not None:
-            accounts.an_id(key, "idempotency key")
-        fingerprint = chain.digest({"command": command, "deal": deal_id, "request": request})
-        for attempt in range(ATTEMPTS):
-            try:
-                with driver_errors(), _retry_on_race(), self.engine.begin() as conn:
-                    if key is not None:
-                        first = self._claim(conn, by, key, fingerprint)
-                        if first is not None:
-                            return Change(first, replayed=True)
-                    response = work(conn)
-                    if key is not None:
-                        conn.execute(
-                            update(idempotency_keys)
-                            .where(idempotency_keys.c.actor == by, idempotency_keys.c.key == key)
-                            .values(response=to_canonical_json(response))
-                        )
-                    return Change(response)
-            except _Again:
-                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 (jitter, not a secret)
-        raise StoreError("the store stayed too busy to make the change; nothing was written")
-
-    def _claim(
-        self, conn: Connection, by: str, key: str, fingerprint: str
-    ) -> dict[str, Any] | None:
-        """The first answer for this key, or None after claiming it for this request."""
-        row = conn.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.actor == by, idempotency_keys.c.key == key
-            )
-        ).first()
-        if row is not None:
-            if row.fingerprint != fingerprint or row.response is None:
-                raise KeyReused(
-                    f"idempotency key {key} was used by {by} for a different request; "
-                    "nothing was written (use a new key for a new request)"
-                )
-            first: dict[str, Any] = loads(row.response)
-            return first
-        # Claimed first, so a second request with this key waits here for the first to commit
-        conn.execute(
-            insert(idempotency_keys).values(
-                actor=by, key=key, fingerprint=fingerprint, created_at=self._stamp()
-            )
-        )
-        return None
-
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with driver_errors(), self.engine.connect() as conn:
-            yield conn
-
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[Connection]:
-        with driver_errors(), self.engine.begin() as conn:
-            yield conn
 
 
 class _Again(Exception):

@@ -4,12 +4,14 @@ version or a reused key), JSON output, and a clear line instead of a traceback f
 from __future__ import annotations
 
 import json
+import shlex
+import shutil
 
 import pytest
 
 from engine.cli import main
 
-from ..conftest import AUTO_DEALER, PLAYBOOKS
+from ..conftest import AUTO_DEALER, PLAYBOOKS, ROOT
 from .conftest import a_store_url
 
 NEEDS_APPROVALS = PLAYBOOKS / "examples" / "needs-approvals.json"
@@ -213,3 +215,23 @@ def test_deals_list_counts_by_stage(kam, stored):
         "deals": [],
         "by_stage": {},
     }
+
+
+def test_the_readme_walk_through_runs(runner, tmp_path, monkeypatch):
+    """Every line of the README's store walk-through, in order, from a copy of the repository's
+    files, on a new kam.db: each exits 0 and the last says the store is sound."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- store walk-through -->\n```sh\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(ROOT / "docs" / "store", tmp_path / "docs" / "store")
+    shutil.copytree(PLAYBOOKS, tmp_path / "playbooks")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KAM_DB", raising=False)
+    output = ""
+    for line in block.splitlines():
+        args = shlex.split(line)
+        assert args[0] == "kam"
+        result = runner.invoke(main, args[1:])
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+        output = result.output
+    assert output == "the store is sound\n"
+    assert (tmp_path / "kam.db").exists()
