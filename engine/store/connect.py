@@ -92,7 +92,7 @@ def _plain(error: exc.DBAPIError) -> str:
     if "database is locked" in low or "database is busy" in low:
         return (
             f"the store is busy: another kam held it for more than "
-            f"{BUSY_TIMEOUT_MS // 1000} s; nothing was written, try again"
+            f"{BUSY_TIMEOUT_MS / 1000:g} s; nothing was written, try again"
         )
     if "not a database" in low or "malformed" in low:
         return "the store file is damaged or is not a kam store (not a SQLite database)"

@@ -211,6 +211,25 @@ def history(conn: Connection, deal_id: str) -> list[dict[str, Any]]:
     return [_event(r._mapping) for r in rows]
 
 
+def owners(conn: Connection, deal_id: str) -> set[str]:
+    """Everyone who created the deal or was ever its owner: none of them may approve it (an
+    owner could otherwise hand the deal to someone else and approve it)."""
+    found: set[str] = set()
+    rows = conn.execute(
+        select(events.c.kind, events.c.actor, events.c.data).where(
+            events.c.deal_id == deal_id, events.c.kind.in_(("created", "updated"))
+        )
+    ).all()
+    for kind, actor, text in rows:
+        data = loads(text)
+        owner = data["document"].get("owner") if kind == "created" else data["patch"].get("owner")
+        if kind == "created":
+            found.add(actor)
+        if isinstance(owner, str):
+            found.add(owner)
+    return found
+
+
 def _event(m: Any) -> dict[str, Any]:
     return {
         "seq": m["seq"],

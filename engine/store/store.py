@@ -390,6 +390,8 @@ class Store(Database):
                 raise Refused(f"{by} does not hold the role {role}, so cannot decide for it")
             if by == row.owner:
                 raise Refused(f"{by} owns deal {row.id} and cannot approve or reject it")
+            if by in records.owners(conn, row.id):
+                raise Refused(f"{by} created or owned deal {row.id}: cannot approve or reject it")
             for earlier in row.document.get("approvals") or []:
                 if earlier.get("role") == role and earlier.get("by") == by:
                     if earlier.get("decision") == decision:

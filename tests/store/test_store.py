@@ -369,6 +369,19 @@ def test_the_owner_cannot_approve_their_own_deal(store, pb, deal, as_of):
     assert counts(store)[:2] == (1, 1)
 
 
+def test_whoever_created_or_owned_the_deal_cannot_approve_it(store, pb, deal, as_of):
+    deal["owner"] = "gm2"
+    store.create_deal(below_floor(deal), playbook=pb, by="gm", as_of=as_of)  # gm creates it
+    with pytest.raises(Refused, match="gm created or owned deal T-1"):
+        approve(store, pb, as_of)
+    store.add_user("md", ["marketing_director"])
+    patch(store, pb, as_of, change={"owner": "md"}, if_version=1, by="gm2")
+    patch(store, pb, as_of, change={"owner": "li.na"}, if_version=2, by="md")  # md hands it on
+    with pytest.raises(Refused, match="md created or owned deal T-1"):
+        approve(store, pb, as_of, by="md")
+    assert len(store.history("T-1")) == 3
+
+
 def test_a_role_not_held_cannot_approve(store, pb, deal, as_of):
     create(store, below_floor(deal), pb, as_of)
     with pytest.raises(Refused, match="fin does not hold the role marketing_director"):
@@ -585,3 +598,25 @@ def test_deals_are_listed_by_stage_owner_status_and_category(store, pb, deal, as
         "T-1",
         "T-2",
     ]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_a_store_held_by_another_writer_is_busy_not_broken(store_url, monkeypatch):
+    """SQLite: a writer waits for the busy timeout, then gets one plain line; nothing written.
+    (PostgreSQL writers wait on row locks instead.)"""
+    monkeypatch.setattr("engine.store.connect.BUSY_TIMEOUT_MS", 100)
+    holder = make_engine(store_url)
+    with holder.begin() as conn:  # BEGIN IMMEDIATE: the write lock, held
+        conn.execute(text("SELECT 1"))
+        with pytest.raises(StoreError, match=r"the store is busy: .* for more than 0\.1 s"):  # noqa: SIM117
+            with open_store(store_url) as store:
+                store.add_user("late", ["finance"])
+    holder.dispose()
+    with open_store(store_url) as store:
+        assert store.list_users() == []
+
+
+def test_a_postgresql_server_that_does_not_answer_is_one_plain_line():
+    with pytest.raises(StoreError, match="cannot use the store") as caught:
+        open_store("postgresql+psycopg://postgres@127.0.0.1:1/kam?connect_timeout=2")
+    assert "SELECT" not in str(caught.value)
