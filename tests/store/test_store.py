@@ -620,3 +620,18 @@ def test_a_postgresql_server_that_does_not_answer_is_one_plain_line():
     with pytest.raises(StoreError, match="cannot use the store") as caught:
         open_store("postgresql+psycopg://postgres@127.0.0.1:1/kam?connect_timeout=2")
     assert "SELECT" not in str(caught.value)
+
+
+def test_the_tables_in_code_are_the_tables_the_migrations_make(store_url):
+    """schema.py and the migration scripts describe the same tables (alembic check)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from engine.store.schema import metadata
+
+    eng = make_engine(store_url)
+    with eng.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    eng.dispose()
+    assert differences == []
