@@ -676,3 +676,6 @@ def entry() -> None:
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(errors="backslashreplace")  # type: ignore[union-attr]
     main(prog_name="kam")
+
+
+from . import cli_store  # noqa: E402, F401  (adds kam db | users | customers | deals | decisions)

@@ -20,6 +20,7 @@ EXIT_BAD_INPUT = 2
 EXIT_NEEDS_APPROVAL = 3
 EXIT_INTERNAL = 4
 EXIT_NEEDS_INFORMATION = 5  # missing information: record it, then check again
+EXIT_CONFLICT = 6  # the store: a stale version or a reused idempotency key
 EXIT_INTERRUPTED = 130
 
 

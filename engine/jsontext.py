@@ -35,3 +35,16 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def to_canonical_json(data: Any) -> str:
+    """One line with sorted keys and no spaces: the text the store hashes and keeps (a deal's
+    document, an event), so the same data always gives the same digest, money exact."""
+    return simplejson.dumps(
+        data,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        use_decimal=True,
+        default=_json_default,
+    )

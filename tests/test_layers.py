@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
-ORDER = ["read", "lang", "check", "compile", "run", "present", "app", "cli"]
+ORDER = ["read", "lang", "check", "compile", "run", "present", "app", "store", "cli"]
 BASE = {"errors", "limits", "text", "results", "jsontext"}
 
 
@@ -77,7 +77,13 @@ def test_the_packages_import_one_way():
 
 @pytest.mark.parametrize(
     ("module", "expected"),
-    [("engine.read.yaml", 0), ("engine.errors", -1), ("engine.app.batch", 6), ("engine.cli", 7)],
+    [
+        ("engine.read.yaml", 0),
+        ("engine.errors", -1),
+        ("engine.app.batch", 6),
+        ("engine.store.store", 7),
+        ("engine.cli", 8),
+    ],
 )
 def test_layers_are_read_from_the_module_name(module, expected):
     assert layer(module) == expected

@@ -1,0 +1,687 @@
+"""Command line in, exit code out, for the store: ``kam db | users | customers | deals |
+decisions ...``.
+
+Thin like ``cli.py`` (whose helpers it uses): parse the arguments, call ``engine.store``,
+print. Every command takes ``--db URL`` (default ``$KAM_DB``, else ``kam.db`` here) and
+``--format text|json``. Exit codes as ``kam``'s, plus 5: the deal changed since you read it
+(a stale ``--if-version``) or an idempotency key was used for another request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .cli import AS_OF, FORMAT, LANG, _as_of, _guarded, _lang, _read_deal, _status_code, main
+from .errors import EXIT_OK, InputError
+
+if TYPE_CHECKING:
+    from .app.playbook import Playbook
+    from .store import Store
+
+STORE_EPILOG = (
+    "Exit codes: 0 ok · 1 refused (or, for show, blocked) · 2 bad input · 3 needs approval "
+    "(show) · 4 internal error · 5 changed since read, or idempotency key reused"
+)
+DB = click.option(
+    "--db",
+    "db",
+    metavar="URL",
+    envvar="KAM_DB",
+    help="The store: sqlite:///FILE, a file path, or postgresql+psycopg://... "
+    "(default: $KAM_DB, else kam.db here).",
+)
+BY = click.option("--by", "by", required=True, metavar="USER", help="Who does it (a store user).")
+KEY = click.option(
+    "--key",
+    "key",
+    metavar="KEY",
+    help="Idempotency key: the same key and request again answers as the first time, once.",
+)
+IF_VERSION = click.option(
+    "--if-version",
+    "if_version",
+    type=int,
+    metavar="N",
+    help="The version you read: refused (exit 6) if the deal has changed since.",
+)
+PLAYBOOK_PINNED = click.option(
+    "--playbook",
+    "-p",
+    "playbook",
+    metavar="PATH",
+    type=click.Path(),
+    help="The playbook file or folder (default: the one the deal was created with; it must "
+    "be the version the deal is pinned to).",
+)
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Store]:
+    from .store import open_store
+
+    store = open_store(db)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _echo_json(data: Any) -> None:
+    from .jsontext import to_json
+
+    click.echo(to_json(data), nl=False)
+
+
+def _read_json(given: str, what: str) -> Any:
+    """A JSON or YAML file, ``-`` for stdin, or the JSON text itself (starting with ``{``)."""
+    from .run.deal import loads_deal
+
+    if given.lstrip().startswith("{"):
+        return loads_deal(given, "json", source=what)
+    return _read_deal(given)
+
+
+def _pinned(store: Store, deal_id: str, given: str | None, as_of: str | None) -> Playbook:
+    """The playbook a stored deal is judged by: the one it is pinned to, from ``given`` or
+    from where it was read when the deal was created."""
+    from .app.library import open_playbook
+
+    deal = store.get_deal(deal_id)
+    return open_playbook(
+        given or deal.playbook_source, deal.playbook_id, deal.playbook_version, _as_of(as_of)
+    )
+
+
+def _print_change(change: Any, what: str, fmt: str) -> int:
+    response = change.response
+    if fmt == "json":
+        _echo_json({**response, "replayed": change.replayed})
+        return EXIT_OK
+    deal = response["deal"]
+    again = " (repeated request: the first answer, nothing written)" if change.replayed else ""
+    click.echo(
+        f"{deal['id']}: {what}; version {deal['version']}, stage {deal['stage']}, "
+        f"{deal['status']}{again}"
+    )
+    for approval in response["result"]["approvals"]:
+        if approval["status"] != "granted":
+            click.echo(f"  needs {approval['role']}: {approval['message']}")
+    for violation in response["result"]["violations"]:
+        click.echo(f"  {violation['severity']} {violation['rule']}: {violation['message']}")
+    return EXIT_OK
+
+
+# -- kam db ------------------------------------------------------------------------------------
+@main.group(epilog=STORE_EPILOG)
+def db() -> None:
+    """The store's database: upgrade its schema, see where it is, verify its history."""
+
+
+@db.command("upgrade", epilog=STORE_EPILOG)
+@DB
+@FORMAT
+@_guarded
+def db_upgrade(db: str | None, fmt: str) -> int:
+    """Create the store or bring its schema to this kam's version (data kept)."""
+    from .store import migrate
+    from .store.connect import database_url, make_engine
+
+    engine = make_engine(database_url(db))
+    try:
+        before, after = migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        _echo_json({"before": before, "after": after})
+    elif before == after:
+        click.echo(f"the store is current (schema {after})")
+    else:
+        click.echo(f"the store's schema: {before or 'none'} -> {after}")
+    return EXIT_OK
+
+
+@db.command("status", epilog=STORE_EPILOG)
+@DB
+@FORMAT
+@_guarded
+def db_status(db: str | None, fmt: str) -> int:
+    """Which schema the store is at, and whether it needs kam db upgrade."""
+    from .store import migrate
+    from .store.connect import database_url, make_engine
+
+    engine = make_engine(database_url(db))
+    try:
+        state = migrate.status(engine)
+    finally:
+        engine.dispose()
+    if fmt == "json":
+        _echo_json(state)
+    else:
+        click.echo(
+            f"schema {state['revision'] or 'none'} (this kam: {state['head']}): {state['state']}"
+        )
+    return EXIT_OK if state["state"] == "current" else 1
+
+
+@db.command("verify", epilog=STORE_EPILOG)
+@DB
+@FORMAT
+@_guarded
+def db_verify(db: str | None, fmt: str) -> int:
+    """Check every deal's event chain and that replaying its events gives the stored deal."""
+    with _store(db) as store:
+        problems = store.verify()
+    if fmt == "json":
+        _echo_json({"ok": not problems, "problems": problems})
+    else:
+        for line in problems:
+            click.echo(line)
+        click.echo("the store is sound" if not problems else f"{len(problems)} problem(s)")
+    return EXIT_OK if not problems else 1
+
+
+# -- kam users ---------------------------------------------------------------------------------
+@main.group(epilog=STORE_EPILOG)
+def users() -> None:
+    """The people who change deals, and the roles they hold."""
+
+
+@users.command("add", epilog=STORE_EPILOG)
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, metavar="ROLE", help="A role held (repeat).")
+@DB
+@FORMAT
+@_guarded
+def users_add(name: str, roles: tuple[str, ...], db: str | None, fmt: str) -> int:
+    """Add a user holding the given roles."""
+    with _store(db) as store:
+        user = store.add_user(name, roles)
+    if fmt == "json":
+        _echo_json(user)
+    else:
+        click.echo(f"added {user['name']} ({', '.join(user['roles']) or 'no roles'})")
+    return EXIT_OK
+
+
+@users.command("list", epilog=STORE_EPILOG)
+@DB
+@FORMAT
+@_guarded
+def users_list(db: str | None, fmt: str) -> int:
+    """Every user with their roles."""
+    with _store(db) as store:
+        found = store.list_users()
+    if fmt == "json":
+        _echo_json(found)
+    else:
+        for user in found:
+            state = "" if user["active"] else " (inactive)"
+            click.echo(f"{user['name']}: {', '.join(user['roles']) or '-'}{state}")
+    return EXIT_OK
+
+
+@users.command("token", epilog=STORE_EPILOG)
+@click.argument("name")
+@DB
+@FORMAT
+@_guarded
+def users_token(name: str, db: str | None, fmt: str) -> int:
+    """A new API token for a user: printed once, kept only as a hash."""
+    with _store(db) as store:
+        token = store.issue_token(name)
+    if fmt == "json":
+        _echo_json({"user": name, "token": token})
+    else:
+        click.echo(token)
+    return EXIT_OK
+
+
+# -- kam customers -----------------------------------------------------------------------------
+@main.group(epilog=STORE_EPILOG)
+def customers() -> None:
+    """Customer accounts: a deal naming customer.id is judged with the stored account."""
+
+
+def _print_customer(account: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        _echo_json(account)
+        return
+    click.echo(f"{account['id']} (version {account['version']})")
+    for name, value in account.items():
+        if name not in ("id", "version"):
+            click.echo(f"  {name}: {value}")
+
+
+@customers.command("add", epilog=STORE_EPILOG)
+@click.argument("account", metavar="ACCOUNT", type=click.Path(allow_dash=True))
+@BY
+@DB
+@FORMAT
+@_guarded
+def customers_add(account: str, by: str, db: str | None, fmt: str) -> int:
+    """Add an account from a JSON or YAML file (id, name, credit_limit, receivables...)."""
+    data = _read_json(account, "account")
+    with _store(db) as store:
+        _print_customer(store.add_customer(data, by=by), fmt)
+    return EXIT_OK
+
+
+@customers.command("update", epilog=STORE_EPILOG)
+@click.argument("customer_id", metavar="ID")
+@click.argument("patch", metavar="PATCH")
+@BY
+@IF_VERSION
+@DB
+@FORMAT
+@_guarded
+def customers_update(
+    customer_id: str, patch: str, by: str, if_version: int | None, db: str | None, fmt: str
+) -> int:
+    """Change an account with a JSON merge patch (a file, - or the JSON itself)."""
+    data = _read_json(patch, "patch")
+    with _store(db) as store:
+        _print_customer(store.update_customer(customer_id, data, by=by, if_version=if_version), fmt)
+    return EXIT_OK
+
+
+@customers.command("show", epilog=STORE_EPILOG)
+@click.argument("customer_id", metavar="ID")
+@DB
+@FORMAT
+@_guarded
+def customers_show(customer_id: str, db: str | None, fmt: str) -> int:
+    """One account."""
+    with _store(db) as store:
+        _print_customer(store.get_customer(customer_id), fmt)
+    return EXIT_OK
+
+
+@customers.command("list", epilog=STORE_EPILOG)
+@DB
+@FORMAT
+@_guarded
+def customers_list(db: str | None, fmt: str) -> int:
+    """Every account."""
+    with _store(db) as store:
+        found = store.list_customers()
+    if fmt == "json":
+        _echo_json(found)
+    else:
+        for account in found:
+            click.echo(f"{account['id']}: {account.get('name', '')}")
+    return EXIT_OK
+
+
+# -- kam deals ---------------------------------------------------------------------------------
+@main.group(epilog=STORE_EPILOG)
+def deals() -> None:
+    """Deals kept in the store, with their approvals and history."""
+
+
+@deals.command("add", epilog=STORE_EPILOG)
+@click.argument("deal", metavar="DEAL", type=click.Path(allow_dash=True))
+@click.option(
+    "--playbook",
+    "-p",
+    "playbook",
+    required=True,
+    metavar="PATH",
+    type=click.Path(),
+    help="The playbook file, or a folder of versions: the deal is pinned to it.",
+)
+@click.option("--id", "playbook_id", metavar="ID", help="With a folder: which playbook.")
+@BY
+@KEY
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_add(
+    deal: str,
+    playbook: str,
+    playbook_id: str | None,
+    by: str,
+    key: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Store a new deal (JSON or YAML file, or -), pinned to the playbook in force."""
+    import os
+
+    from .app.library import open_playbook
+
+    when = _as_of(as_of)
+    pb = open_playbook(playbook, playbook_id, None, when)
+    data = _read_deal(deal)
+    with _store(db) as store:
+        change = store.create_deal(
+            data, playbook=pb, by=by, as_of=when, source=os.path.abspath(playbook), key=key
+        )
+    return _print_change(change, "created", fmt)
+
+
+deals.add_command(deals_add, name="create")
+
+
+@deals.command("show", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@PLAYBOOK_PINNED
+@click.option("--by", "by", metavar="USER", help="Who asks (recorded with the decision).")
+@AS_OF
+@LANG
+@DB
+@FORMAT
+@_guarded
+def deals_show(
+    deal_id: str,
+    playbook: str | None,
+    by: str | None,
+    as_of: str | None,
+    lang: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """The deal as stored, judged now; exits like kam validate (0, 1 blocked, 3 approvals)."""
+    from .present.render import result_text
+
+    with _store(db) as store:
+        pb = _pinned(store, deal_id, playbook, as_of)
+        who = by or _login()
+        stored, result = store.evaluate(
+            deal_id, playbook=pb, by=who, as_of=_as_of(as_of), lang=_lang(lang)
+        )
+    if fmt == "json":
+        _echo_json({"deal": stored.to_dict(), "result": result.to_dict()})
+    else:
+        click.echo(
+            f"{stored.id}: version {stored.version}, stage {stored.stage}, owner {stored.owner}, "
+            f"playbook {stored.playbook_id} {stored.playbook_version}"
+        )
+        click.echo(result_text(result, pb.model), nl=False)
+    return _status_code(result.status)
+
+
+@deals.command("list", epilog=STORE_EPILOG)
+@click.option("--stage", metavar="STAGE")
+@click.option("--owner", metavar="USER")
+@click.option("--status", metavar="STATUS")
+@click.option("--category", metavar="CATEGORY")
+@DB
+@FORMAT
+@_guarded
+def deals_list(
+    stage: str | None,
+    owner: str | None,
+    status: str | None,
+    category: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """The stored deals, with the count by stage."""
+    with _store(db) as store:
+        found = store.list_deals(stage=stage, owner=owner, status=status, category=category)
+    by_stage: dict[str, int] = {}
+    for deal in found:
+        by_stage[deal.stage] = by_stage.get(deal.stage, 0) + 1
+    if fmt == "json":
+        rows = [{k: v for k, v in d.to_dict().items() if k != "document"} for d in found]
+        _echo_json({"deals": rows, "by_stage": by_stage})
+        return EXIT_OK
+    for deal in found:
+        click.echo(f"{deal.id}  v{deal.version}  {deal.stage}  {deal.status}  {deal.owner}")
+    for name, count in sorted(by_stage.items()):
+        click.echo(f"{name}: {count}")
+    return EXIT_OK
+
+
+@deals.command("update", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@click.argument("patch", metavar="PATCH")
+@BY
+@click.option(
+    "--if-version",
+    "if_version",
+    type=int,
+    required=True,
+    metavar="N",
+    help="The version you read: refused (exit 6) if the deal has changed since.",
+)
+@KEY
+@PLAYBOOK_PINNED
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_update(
+    deal_id: str,
+    patch: str,
+    by: str,
+    if_version: int,
+    key: str | None,
+    playbook: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Change a deal with a JSON merge patch (a file, - or the JSON itself). Its stage,
+    approvals and history change only through advance and approve."""
+    data = _read_json(patch, "patch")
+    with _store(db) as store:
+        pb = _pinned(store, deal_id, playbook, as_of)
+        change = store.update_deal(
+            deal_id,
+            data,
+            playbook=pb,
+            by=by,
+            as_of=_as_of(as_of),
+            if_version=if_version,
+            key=key,
+        )
+    return _print_change(change, "updated", fmt)
+
+
+@deals.command("advance", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@click.option("--to", "to", required=True, metavar="STAGE", help="The stage to move to.")
+@BY
+@IF_VERSION
+@KEY
+@PLAYBOOK_PINNED
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_advance(
+    deal_id: str,
+    to: str,
+    by: str,
+    if_version: int | None,
+    key: str | None,
+    playbook: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Move a stored deal to another stage, if the playbook's guards allow it."""
+    with _store(db) as store:
+        pb = _pinned(store, deal_id, playbook, as_of)
+        change = store.advance_deal(
+            deal_id, to=to, playbook=pb, by=by, as_of=_as_of(as_of), if_version=if_version, key=key
+        )
+    return _print_change(change, f"moved to {to}", fmt)
+
+
+def _decide(
+    deal_id: str,
+    role: str,
+    decision: str,
+    reason: str | None,
+    by: str,
+    if_version: int | None,
+    key: str | None,
+    playbook: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    with _store(db) as store:
+        pb = _pinned(store, deal_id, playbook, as_of)
+        change = store.decide_approval(
+            deal_id,
+            role=role,
+            decision=decision,
+            reason=reason,
+            playbook=pb,
+            by=by,
+            as_of=_as_of(as_of),
+            if_version=if_version,
+            key=key,
+        )
+    return _print_change(change, f"{decision} as {role} by {by}", fmt)
+
+
+ROLE = click.option("--role", "role", required=True, metavar="ROLE", help="The role decided for.")
+REASON = click.option("--reason", "reason", metavar="TEXT", help="Why (needed to reject).")
+
+
+@deals.command("approve", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@ROLE
+@BY
+@click.option("--reject", is_flag=True, help="Reject instead of approve (needs --reason).")
+@REASON
+@IF_VERSION
+@KEY
+@PLAYBOOK_PINNED
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_approve(
+    deal_id: str,
+    role: str,
+    by: str,
+    reject: bool,
+    reason: str | None,
+    if_version: int | None,
+    key: str | None,
+    playbook: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Approve a deal for a role you hold (never your own deal)."""
+    decision = "rejected" if reject else "approved"
+    return _decide(deal_id, role, decision, reason, by, if_version, key, playbook, as_of, db, fmt)
+
+
+@deals.command("reject", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@ROLE
+@BY
+@click.option("--reason", "reason", required=True, metavar="TEXT", help="Why: the owner reads it.")
+@IF_VERSION
+@KEY
+@PLAYBOOK_PINNED
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_reject(
+    deal_id: str,
+    role: str,
+    by: str,
+    reason: str,
+    if_version: int | None,
+    key: str | None,
+    playbook: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Reject a deal for a role you hold, with the reason (the same as approve --reject)."""
+    return _decide(deal_id, role, "rejected", reason, by, if_version, key, playbook, as_of, db, fmt)
+
+
+@deals.command("history", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@DB
+@FORMAT
+@_guarded
+def deals_history(deal_id: str, db: str | None, fmt: str) -> int:
+    """Every change of a deal, oldest first: who, when, what, and the status after it."""
+    with _store(db) as store:
+        found = store.history(deal_id)
+    if fmt == "json":
+        _echo_json(found)
+        return EXIT_OK
+    for event in found:
+        click.echo(
+            f"{event['seq']:>4}  {event['at']}  {event['actor']}  {event['kind']}"
+            f"{_event_detail(event)}  -> {event['summary']['status']}"
+        )
+    return EXIT_OK
+
+
+def _event_detail(event: dict[str, Any]) -> str:
+    data = event["data"]
+    if event["kind"] == "advanced":
+        return f" {data['from']} -> {data['to']}"
+    if event["kind"] in ("approved", "rejected"):
+        approval = data["approval"]
+        comment = f" ({approval['comment']})" if approval.get("comment") else ""
+        return f" {approval['role']}{comment}"
+    if event["kind"] == "updated":
+        return f" {', '.join(sorted(data['patch']))}"
+    return f" at {data['document'].get('stage')}"
+
+
+# -- kam decisions -----------------------------------------------------------------------------
+@main.group(epilog=STORE_EPILOG)
+def decisions() -> None:
+    """Every evaluation made through the store, for audit."""
+
+
+@decisions.command("export", epilog=STORE_EPILOG)
+@click.option(
+    "--since",
+    "since",
+    metavar="WHEN",
+    help="Only decisions at or after this date or time (YYYY-MM-DD or ISO 8601; UTC if no zone).",
+)
+@DB
+@_guarded
+def decisions_export(since: str | None, db: str | None, fmt: str = "text") -> int:
+    """Print the decisions as JSON lines, oldest first: > decisions.jsonl."""
+    from .jsontext import to_json_line
+
+    start = _since(since)
+    with _store(db) as store:
+        for decision in store.decisions_since(start):
+            click.echo(to_json_line(decision), nl=False)
+    return EXIT_OK
+
+
+def _since(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"--since: '{value}' is not a date or time (YYYY-MM-DD)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

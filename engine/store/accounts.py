@@ -1,0 +1,186 @@
+"""Users, tokens and customer accounts in; their rows out, and back. Each function works on a
+connection its caller holds in a transaction; none commits.
+
+A user holds roles; a token is kept only as its sha256. A customer account has a column for
+each field a key-account playbook reads (money exact) and keeps any other field as JSON.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from ..errors import InputError
+from ..jsontext import to_canonical_json
+from . import chain
+from .errors import Conflict, NotFound, Refused
+from .records import loads
+from .schema import customers, tokens, users
+
+MAX_ID = 200
+MONEY_FIELDS = ("credit_limit", "receivables")
+INTEGER_FIELDS = ("overdue_days", "largest_batch_this_year")
+TEXT_FIELDS = ("name", "territory", "credit_checked_on", "credit_limit_approved_by", "class")
+ACCOUNT_FIELDS = (*MONEY_FIELDS, *INTEGER_FIELDS, *TEXT_FIELDS, "state_organ")
+
+
+def an_id(value: Any, what: str) -> str:
+    """An id, a name or a key: non-empty text, at most 200 characters, no control characters.
+    (Quotes, semicolons and the like are fine: every value reaches SQL as a parameter.)"""
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(f"{what}: needs to be non-empty text")
+    if len(value) > MAX_ID:
+        raise InputError(f"{what}: at most {MAX_ID} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InputError(f"{what}: must not hold control characters")
+    return value
+
+
+# -- users and tokens --------------------------------------------------------------------------
+def add_user(conn: Connection, name: str, roles: Sequence[str], at: str) -> dict[str, Any]:
+    name = an_id(name, "user name")
+    held = sorted({an_id(role, "role") for role in roles})
+    if conn.execute(select(users.c.name).where(users.c.name == name)).first():
+        raise Refused(f"user {name} already exists")
+    conn.execute(
+        insert(users).values(name=name, roles=to_canonical_json(held), active=True, created_at=at)
+    )
+    return {"name": name, "roles": held, "active": True}
+
+
+def list_users(conn: Connection) -> list[dict[str, Any]]:
+    rows = conn.execute(select(users).order_by(users.c.name)).all()
+    return [{"name": r.name, "roles": loads(r.roles), "active": bool(r.active)} for r in rows]
+
+
+def user(conn: Connection, name: str) -> dict[str, Any]:
+    """An active user, or ``NotFound``/``Refused``."""
+    row = conn.execute(select(users).where(users.c.name == name)).first()
+    if row is None:
+        raise NotFound(f"no user {name} in the store: add one with kam users add")
+    if not row.active:
+        raise Refused(f"user {name} is not active")
+    return {"name": row.name, "roles": loads(row.roles)}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def add_token(conn: Connection, name: str, at: str) -> str:
+    """A new bearer token for ``name``: returned once, kept only as its hash."""
+    user(conn, name)
+    token = "kam_" + secrets.token_urlsafe(32)
+    conn.execute(insert(tokens).values(token_hash=token_hash(token), user_name=name, created_at=at))
+    return token
+
+
+def user_for_token(conn: Connection, token: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(users)
+        .join(tokens, tokens.c.user_name == users.c.name)
+        .where(tokens.c.token_hash == token_hash(token))
+    ).first()
+    if row is None or not row.active:
+        return None
+    return {"name": row.name, "roles": loads(row.roles)}
+
+
+# -- customer accounts -------------------------------------------------------------------------
+def customer(conn: Connection, cid: str) -> dict[str, Any]:
+    """An account as data: its fields (money as Decimal) and its ``version``."""
+    row = conn.execute(select(customers).where(customers.c.id == cid)).first()
+    if row is None:
+        raise NotFound(f"no customer {cid} in the store")
+    m = row._mapping
+    account: dict[str, Any] = {"id": m["id"], **loads(m["extra"])}
+    for name in ACCOUNT_FIELDS:
+        if m[name] is not None:
+            account[name] = bool(m[name]) if name == "state_organ" else m[name]
+    account["version"] = m["version"]
+    return account
+
+
+def customer_ids(conn: Connection) -> list[str]:
+    return list(conn.execute(select(customers.c.id).order_by(customers.c.id)).scalars().all())
+
+
+def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, Any]:
+    if not isinstance(account, dict):
+        raise InputError("a customer is a JSON object with an id")
+    cid = an_id(account.get("id"), "customer id ($.id)")
+    user(conn, by)
+    if conn.execute(select(customers.c.id).where(customers.c.id == cid)).first():
+        raise Refused(f"customer {cid} already exists: use kam customers update")
+    values = columns(account)
+    conn.execute(
+        insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)
+    )
+    return customer(conn, cid)
+
+
+def update_customer(
+    conn: Connection, cid: str, patch: Any, by: str, if_version: int | None, at: str
+) -> dict[str, Any]:
+    """Apply a JSON merge patch to an account, if it is still at ``if_version``."""
+    if not isinstance(patch, dict):
+        raise InputError("a customer patch is a JSON object (a JSON merge patch)")
+    if "id" in patch and patch["id"] != cid:
+        raise Refused("a customer's id cannot change")
+    user(conn, by)
+    current = customer(conn, cid)
+    version = current.pop("version")
+    if if_version is not None and if_version != version:
+        raise Conflict(f"customer {cid}", if_version, version)
+    merged = chain.merge_patch(current, patch)
+    done = conn.execute(
+        update(customers)
+        .where(customers.c.id == cid, customers.c.version == version)
+        .values(version=version + 1, updated_at=at, updated_by=by, **columns(merged))
+    )
+    if done.rowcount != 1:
+        raise Conflict(f"customer {cid}", version, version + 1)
+    return customer(conn, cid)
+
+
+def columns(account: Mapping[str, Any]) -> dict[str, Any]:
+    """An account's fields as column values, each checked; unknown fields to ``extra``."""
+    values: dict[str, Any] = {}
+    for name in MONEY_FIELDS:
+        value = account.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | Decimal) or value < 0
+        ):
+            raise InputError(f"$.{name}: must be an amount of money, 0 or more")
+        values[name] = value
+    for name in INTEGER_FIELDS:
+        value = account.get(name)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 0
+        ):
+            raise InputError(f"$.{name}: must be a whole number, 0 or more")
+        values[name] = value
+    for name in TEXT_FIELDS:
+        value = account.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"$.{name}: must be text")
+        values[name] = value
+    checked = values.get("credit_checked_on")
+    if checked is not None:
+        try:
+            date.fromisoformat(checked)
+        except ValueError:
+            raise InputError("$.credit_checked_on: must be a date (YYYY-MM-DD)") from None
+    organ = account.get("state_organ")
+    if organ is not None and not isinstance(organ, bool):
+        raise InputError("$.state_organ: must be true or false")
+    values["state_organ"] = organ
+    extra = {k: v for k, v in account.items() if k not in (*ACCOUNT_FIELDS, "id", "version")}
+    values["extra"] = to_canonical_json(extra)
+    return values

@@ -1,0 +1,549 @@
+"""Commands on deals, customers and users in; the stored state, its events and decisions out.
+
+Every change runs in one transaction with its event and its decision: both are written or
+neither. A change names the version it read (or takes the one it reads under the row lock);
+a stale version is refused, never overwritten. A change with an idempotency key answers a
+repeat of the same request with the first answer and refuses the key for another request.
+The evaluator stays pure: the store calls ``Playbook.evaluate``/``advance``, never the other
+way round.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, exc, insert, select, update
+
+from ..errors import InputError, suggest
+from ..jsontext import to_canonical_json
+from . import accounts, chain, migrate, records
+from .approvals import record_approval
+from .connect import database_url, driver_errors, is_retryable, make_engine
+from .errors import Conflict, KeyReused, Refused, StoreError
+from .records import Change, StoredDeal, loads, stamp, utc_now
+from .schema import deals, idempotency_keys
+
+if TYPE_CHECKING:
+    from ..app.playbook import Playbook
+    from ..results import Result
+
+ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
+ONLY_BY_COMMANDS = {
+    "stage": "kam deals advance",
+    "approvals": "kam deals approve (or --reject)",
+    "history": "kam deals advance",
+}
+
+
+def open_store(url: str | None = None, *, now: Callable[[], datetime] = utc_now) -> Store:
+    """The store at ``url`` (default: ``$KAM_DB``, else ``kam.db`` here), schema checked; a new
+    SQLite file gets the schema. Close it (or use ``with``) when done."""
+    engine = make_engine(database_url(url))
+    try:
+        migrate.ensure_current(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(engine, now=now)
+
+
+class Database:
+    """The store's database: its engine, its clock and its transactions (the part of
+    ``Store`` that knows nothing of deals)."""
+
+    def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now) -> None:
+        self.engine = engine
+        self._now = now
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def _stamp(self) -> str:
+        return stamp(self._now())
+
+    # -- transactions -------------------------------------------------------------------------
+    def _change(
+        self,
+        command: str,
+        deal_id: str,
+        by: str,
+        request: Mapping[str, Any],
+        key: str | None,
+        work: Callable[[Connection], dict[str, Any]],
+    ) -> Change:
+        """Run ``work`` in one transaction, behind the idempotency key when there is one."""
+        if key is not None:
+            accounts.an_id(key, "idempotency key")
+        fingerprint = chain.digest({"command": command, "deal": deal_id, "request": request})
+        for attempt in range(ATTEMPTS):
+            try:
+                with driver_errors(), _retry_on_race(), self.engine.begin() as conn:
+                    if key is not None:
+                        first = self._claim(conn, by, key, fingerprint)
+                        if first is not None:
+                            return Change(first, replayed=True)
+                    response = work(conn)
+                    if key is not None:
+                        conn.execute(
+                            update(idempotency_keys)
+                            .where(idempotency_keys.c.actor == by, idempotency_keys.c.key == key)
+                            .values(response=to_canonical_json(response))
+                        )
+                    return Change(response)
+            except _Again:
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+        raise StoreError("the store stayed too busy to make the change; nothing was written")
+
+    def _claim(
+        self, conn: Connection, by: str, key: str, fingerprint: str
+    ) -> dict[str, Any] | None:
+        """The first answer for this key, or None after claiming it for this request."""
+        row = conn.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.actor == by, idempotency_keys.c.key == key
+            )
+        ).first()
+        if row is not None:
+            if row.fingerprint != fingerprint or row.response is None:
+                raise KeyReused(
+                    f"idempotency key {key} was used by {by} for a different request; "
+                    "nothing was written (use a new key for a new request)"
+                )
+            first: dict[str, Any] = loads(row.response)
+            return first
+        # Claimed first, so a second request with this key waits here for the first to commit
+        conn.execute(
+            insert(idempotency_keys).values(
+                actor=by, key=key, fingerprint=fingerprint, created_at=self._stamp()
+            )
+        )
+        return None
+
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with driver_errors(), self.engine.connect() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with driver_errors(), self.engine.begin() as conn:
+            yield conn
+
+
+class Store(Database):
+    """One database of deals; one thread at a time per instance, any number of processes at
+    once (the database arbitrates)."""
+
+    def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now) -> None:
+        super().__init__(engine, now=now)
+        self._customer_fields: dict[str, frozenset[str] | None] = {}
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- users and customers (accounts.py) ------------------------------------------------------
+    def add_user(self, name: str, roles: Sequence[str]) -> dict[str, Any]:
+        with self._write() as conn:
+            return accounts.add_user(conn, name, roles, self._stamp())
+
+    def list_users(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return accounts.list_users(conn)
+
+    def issue_token(self, name: str) -> str:
+        """A new bearer token for ``name``; only its sha256 is kept, so this is the one time
+        it can be read."""
+        with self._write() as conn:
+            return accounts.add_token(conn, name, self._stamp())
+
+    def user_for_token(self, token: str) -> dict[str, Any] | None:
+        """The active user a token belongs to, or None."""
+        with self._read() as conn:
+            return accounts.user_for_token(conn, token)
+
+    def add_customer(self, account: Any, *, by: str) -> dict[str, Any]:
+        with self._write() as conn:
+            return accounts.add_customer(conn, account, by, self._stamp())
+
+    def update_customer(
+        self, cid: str, patch: Any, *, by: str, if_version: int | None = None
+    ) -> dict[str, Any]:
+        with self._write() as conn:
+            return accounts.update_customer(conn, cid, patch, by, if_version, self._stamp())
+
+    def get_customer(self, cid: str) -> dict[str, Any]:
+        with self._read() as conn:
+            return accounts.customer(conn, cid)
+
+    def list_customers(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return [accounts.customer(conn, cid) for cid in accounts.customer_ids(conn)]
+
+    # -- deals: reading (records.py) ---------------------------------------------------------
+    def get_deal(self, deal_id: str) -> StoredDeal:
+        with self._read() as conn:
+            return records.read_deal(conn, deal_id)
+
+    def list_deals(
+        self,
+        *,
+        stage: str | None = None,
+        owner: str | None = None,
+        status: str | None = None,
+        category: str | None = None,
+    ) -> list[StoredDeal]:
+        filters = {"stage": stage, "owner": owner, "status": status, "category": category}
+        with self._read() as conn:
+            return records.list_deals(conn, filters)
+
+    def history(self, deal_id: str) -> list[dict[str, Any]]:
+        """The deal's events, oldest first."""
+        with self._read() as conn:
+            return records.history(conn, deal_id)
+
+    def decisions_since(self, since: datetime | None = None) -> list[dict[str, Any]]:
+        """Every recorded decision at or after ``since``, oldest first."""
+        with self._read() as conn:
+            return list(records.decisions_since(conn, since))
+
+    def verify(self) -> list[str]:
+        """Every problem found: a broken event chain, or a deal whose events do not replay to
+        the stored state. Empty when the store is sound."""
+        with self._read() as conn:
+            return records.verify(conn)
+
+    def evaluate(
+        self, deal_id: str, *, playbook: Playbook, by: str, as_of: date, lang: str = "en"
+    ) -> tuple[StoredDeal, Result]:
+        """The stored deal judged now (with its stored customer account); the decision is
+        recorded."""
+        with self._write() as conn:
+            row = records.read_deal(conn, deal_id)
+            self._pinned(row, playbook)
+            evaluated = self._with_account(conn, row.document, playbook)
+            result = playbook.evaluate(evaluated, as_of=as_of, lang=lang, source=f"deal {row.id}")
+            records.record_decision(
+                conn, row.id, row.version, by, self._stamp(), playbook, evaluated, as_of, result
+            )
+        return row, result
+
+    # -- deals: changing ---------------------------------------------------------------------
+    def create_deal(
+        self,
+        deal: Any,
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        source: str = "",
+        key: str | None = None,
+    ) -> Change:
+        """Store a new deal pinned to ``playbook`` (its id, version and hash); it may start at
+        any stage, but not with approvals or history (those are written by commands)."""
+        if not isinstance(deal, dict):
+            raise InputError("a deal is a JSON object")
+        for name in ("approvals", "history"):
+            if deal.get(name):
+                raise Refused(_only_by_commands(name, "a new deal"))
+        deal_id = accounts.an_id(deal.get("id"), "deal id ($.id)")
+        request = {"deal": deal, "playbook": playbook.hash}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            accounts.user(conn, by)
+            if conn.execute(select(deals.c.id).where(deals.c.id == deal_id)).first():
+                raise Refused(f"deal {deal_id} is already in the store")
+            document = {k: v for k, v in deal.items() if k not in ("approvals", "history")}
+            document.setdefault("owner", by)
+            evaluated = self._with_account(conn, document, playbook)
+            result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {deal_id}")
+            moment = self._stamp()
+            conn.execute(
+                insert(deals).values(
+                    id=deal_id,
+                    document=to_canonical_json(document),
+                    customer_id=_customer_ref(document),
+                    category=str(document["category"]),
+                    stage=str(document["stage"]),
+                    status=result.status,
+                    owner=str(document["owner"]),
+                    playbook_id=playbook.id,
+                    playbook_version=playbook.version,
+                    playbook_hash=playbook.hash,
+                    playbook_source=source or playbook.file,
+                    version=1,
+                    created_at=moment,
+                    updated_at=moment,
+                )
+            )
+            return self._record(
+                conn,
+                deal_id,
+                1,
+                "created",
+                by,
+                playbook,
+                {"document": document},
+                evaluated,
+                as_of,
+                result,
+            )
+
+        return self._change("create", deal_id, by, request, key, work)
+
+    def update_deal(
+        self,
+        deal_id: str,
+        patch: Any,
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        if_version: int | None,
+        key: str | None = None,
+    ) -> Change:
+        """Apply a JSON merge patch to the deal's document. The stage, approvals and history
+        are not the patch's to change, nor the id."""
+        if not isinstance(patch, dict):
+            raise InputError("a patch is a JSON object (a JSON merge patch, RFC 7396)")
+        for name in ONLY_BY_COMMANDS:
+            if name in patch:
+                raise Refused(_only_by_commands(name, "a patch"))
+        if "id" in patch:
+            raise Refused("a deal's id cannot change: create a new deal instead")
+        request = {"patch": patch, "if_version": if_version}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            row = self._locked(conn, deal_id, if_version, playbook, by)
+            document = chain.merge_patch(row.document, patch)
+            return self._apply(
+                conn, row, document, "updated", by, playbook, {"patch": patch}, as_of
+            )
+
+        return self._change("update", deal_id, by, request, key, work)
+
+    def advance_deal(
+        self,
+        deal_id: str,
+        *,
+        to: str,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        if_version: int | None = None,
+        key: str | None = None,
+    ) -> Change:
+        """Move the deal to stage ``to`` if the playbook's guards allow it (``TransitionRefused``
+        names what is missing)."""
+        request = {"to": to, "if_version": if_version}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            row = self._locked(conn, deal_id, if_version, playbook, by)
+            evaluated = self._with_account(conn, row.document, playbook)
+            moved = playbook.advance(evaluated, to=to, by=by, at=as_of, source=f"deal {row.id}")
+            entry = moved["history"][-1]
+            data = {"from": row.stage, "to": moved["stage"], "entry": entry}
+            document = chain.apply(row.document, "advanced", data)
+            return self._apply(conn, row, document, "advanced", by, playbook, data, as_of)
+
+        return self._change("advance", deal_id, by, request, key, work)
+
+    def decide_approval(
+        self,
+        deal_id: str,
+        *,
+        role: str,
+        decision: str,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        reason: str | None = None,
+        if_version: int | None = None,
+        key: str | None = None,
+    ) -> Change:
+        """Record ``by``'s approval (``decision="approved"``) or rejection for ``role``. The
+        user must hold the role and must not own the deal; a rejection needs a reason."""
+        if decision not in ("approved", "rejected"):
+            raise InputError(f"a decision is approved or rejected, not {decision!r}")
+        if decision == "rejected" and not (reason and reason.strip()):
+            raise InputError("a rejection needs a reason (--reason): the owner reads it")
+        roles = tuple(playbook.model.roles)
+        if role not in roles:
+            hint = suggest(role, roles)
+            raise InputError(
+                f"'{role}' is not a role of playbook {playbook.id}"
+                + (f": {hint}" if hint else f" (roles: {', '.join(roles)})")
+            )
+        request = {"role": role, "decision": decision, "reason": reason, "if_version": if_version}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            row = self._locked(conn, deal_id, if_version, playbook, by)
+            user = accounts.user(conn, by)
+            if role not in user["roles"]:
+                raise Refused(f"{by} does not hold the role {role}, so cannot decide for it")
+            if by == row.owner:
+                raise Refused(f"{by} owns deal {row.id} and cannot approve or reject it")
+            if by in records.owners(conn, row.id):
+                raise Refused(f"{by} created or owned deal {row.id}: cannot approve or reject it")
+            for earlier in row.document.get("approvals") or []:
+                if earlier.get("role") == role and earlier.get("by") == by:
+                    if earlier.get("decision") == decision:
+                        raise Refused(f"{by} has already {decision} deal {row.id} as {role}")
+            evaluated = self._with_account(conn, row.document, playbook)
+            document, record = record_approval(
+                playbook,
+                row.document,
+                evaluated,
+                role=role,
+                by=by,
+                on=as_of,
+                decision=decision,
+                comment=reason,
+            )
+            return self._apply(
+                conn, row, document, decision, by, playbook, {"approval": record}, as_of
+            )
+
+        return self._change("approve", deal_id, by, request, key, work)
+
+    # -- inside a transaction -----------------------------------------------------------------
+    def _locked(
+        self,
+        conn: Connection,
+        deal_id: str,
+        if_version: int | None,
+        playbook: Playbook,
+        by: str,
+    ) -> StoredDeal:
+        """The deal read under a row lock, checked against the version the caller read and
+        the playbook it is pinned to."""
+        accounts.user(conn, by)
+        deal = records.read_deal(conn, deal_id, lock=True)
+        if if_version is not None and if_version != deal.version:
+            raise Conflict(f"deal {deal.id}", if_version, deal.version)
+        self._pinned(deal, playbook)
+        return deal
+
+    def _apply(
+        self,
+        conn: Connection,
+        row: StoredDeal,
+        document: dict[str, Any],
+        kind: str,
+        by: str,
+        playbook: Playbook,
+        data: dict[str, Any],
+        as_of: date,
+    ) -> dict[str, Any]:
+        evaluated = self._with_account(conn, document, playbook)
+        result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {row.id}")
+        version = row.version + 1
+        done = conn.execute(
+            update(deals)
+            .where(deals.c.id == row.id, deals.c.version == row.version)
+            .values(
+                document=to_canonical_json(document),
+                customer_id=_customer_ref(document),
+                category=str(document["category"]),
+                stage=str(document["stage"]),
+                status=result.status,
+                owner=str(document.get("owner") or row.owner),
+                version=version,
+                updated_at=self._stamp(),
+            )
+        )
+        if done.rowcount != 1:  # another writer got there first: never overwrite it
+            current = conn.execute(select(deals.c.version).where(deals.c.id == row.id)).scalar()
+            raise Conflict(f"deal {row.id}", row.version, int(current or 0))
+        return self._record(
+            conn, row.id, version, kind, by, playbook, data, evaluated, as_of, result
+        )
+
+    def _record(
+        self,
+        conn: Connection,
+        deal_id: str,
+        version: int,
+        kind: str,
+        by: str,
+        playbook: Playbook,
+        data: dict[str, Any],
+        evaluated: dict[str, Any],
+        as_of: date,
+        result: Result,
+    ) -> dict[str, Any]:
+        """The event and the decision of one change; the answer the caller gets."""
+        at = self._stamp()
+        event = records.append_event(conn, deal_id, version, kind, by, at, playbook, data, result)
+        records.record_decision(conn, deal_id, version, by, at, playbook, evaluated, as_of, result)
+        deal = records.read_deal(conn, deal_id)
+        return {
+            "deal": deal.to_dict(),
+            "event": {"seq": event["seq"], "kind": kind, "at": event["at"]},
+            "result": result.to_dict(),
+        }
+
+    def _pinned(self, deal: StoredDeal, playbook: Playbook) -> None:
+        if playbook.hash != deal.playbook_hash:
+            raise StoreError(
+                f"deal {deal.id} is pinned to playbook {deal.playbook_id} "
+                f"{deal.playbook_version} ({deal.playbook_hash[:12]}); {playbook.file} is "
+                f"{playbook.id} {playbook.version} ({playbook.hash[:12]}): give the playbook "
+                "it was created with"
+            )
+
+    def _with_account(
+        self, conn: Connection, document: dict[str, Any], playbook: Playbook
+    ) -> dict[str, Any]:
+        """The deal as the engine sees it: a ``customer`` naming an ``id`` is replaced by the
+        stored account (the fields the playbook's deals have)."""
+        cid = _customer_ref(document)
+        if cid is None:
+            return document
+        account = accounts.customer(conn, cid)
+        fields = self._account_fields(playbook)
+        if fields is None:
+            return document
+        return {**document, "customer": {k: v for k, v in account.items() if k in fields}}
+
+    def _account_fields(self, playbook: Playbook) -> frozenset[str] | None:
+        if playbook.hash not in self._customer_fields:
+            schema = playbook.deal_schema().get("properties", {}).get("customer")
+            names = (schema or {}).get("properties")
+            self._customer_fields[playbook.hash] = None if names is None else frozenset(names)
+        return self._customer_fields[playbook.hash]
+
+
+class _Again(Exception):
+    """Internal: the transaction lost a race it may simply run again."""
+
+
+@contextlib.contextmanager
+def _retry_on_race() -> Iterator[None]:
+    """A serialization failure, a deadlock or a racing idempotency key becomes ``_Again``."""
+    try:
+        yield
+    except exc.IntegrityError:
+        raise _Again from None
+    except exc.DBAPIError as error:
+        if is_retryable(error):
+            raise _Again from None
+        raise
+
+
+def _only_by_commands(name: str, what: str) -> str:
+    return f"{what} cannot set '{name}': it changes only through {ONLY_BY_COMMANDS[name]}"
+
+
+def _customer_ref(document: Mapping[str, Any]) -> str | None:
+    customer = document.get("customer")
+    if isinstance(customer, dict) and isinstance(customer.get("id"), str):
+        return str(customer["id"])
+    return None

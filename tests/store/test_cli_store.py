@@ -1,0 +1,237 @@
+"""The store's commands, in-process: the README's walk-through, exit codes (5 for a stale
+version or a reused key), JSON output, and a clear line instead of a traceback for bad input."""
+
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+
+import pytest
+
+from engine.cli import main
+
+from ..conftest import AUTO_DEALER, PLAYBOOKS, ROOT
+from .conftest import a_store_url
+
+NEEDS_APPROVALS = PLAYBOOKS / "examples" / "needs-approvals.json"
+DAY = ["--as-of", "2026-03-02"]
+
+
+@pytest.fixture(params=["sqlite"])
+def cli_url(request, tmp_path, sqlite_template, pg_session):
+    """The store the commands use: SQLite, and PostgreSQL too where a test asks for it (the
+    store itself is tested on both in test_store.py; here the commands are)."""
+    return a_store_url(request.param, tmp_path, sqlite_template, pg_session)
+
+
+@pytest.fixture
+def kam(runner, cli_url):
+    """``kam ARGS...`` against this test's store; returns click's result."""
+    store_url = cli_url
+
+    def run(*args, input=None):
+        return runner.invoke(main, [*map(str, args), "--db", store_url], input=input)
+
+    return run
+
+
+@pytest.fixture
+def people(kam):
+    for name, roles in {
+        "li.na": ["key_account_specialist"],
+        "fin": ["supervisor"],
+        "gm": ["general_manager", "marketing_director", "manufacturer"],
+    }.items():
+        assert kam("users", "add", name, *[f"--role={r}" for r in roles]).exit_code == 0
+
+
+@pytest.fixture
+def stored(kam, people, tmp_path):
+    """The README's example deal, stored without the approvals it was written with."""
+    deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
+    deal.pop("approvals")
+    path = tmp_path / "deal.json"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert result.exit_code == 0, result.output
+    return "DE-2026-031"
+
+
+@pytest.mark.parametrize("cli_url", ["sqlite", "postgresql"], indirect=True)
+def test_the_walk_through(kam, stored):
+    for role in ("supervisor", "manufacturer", "marketing_director", "general_manager"):
+        by = "fin" if role == "supervisor" else "gm"
+        result = kam("deals", "approve", stored, "--role", role, "--by", by, *DAY)
+        assert result.exit_code == 0, result.output
+        assert f"approved as {role} by {by}" in result.output
+    moved = kam("deals", "advance", stored, "--to", "closing", "--by", "li.na", *DAY)
+    assert moved.exit_code == 0, moved.output
+    assert "DE-2026-031: moved to closing; version 6, stage closing, ok" in moved.output
+    history = kam("deals", "history", stored)
+    lines = history.output.splitlines()
+    assert [line.split()[3] for line in lines] == ["created"] + ["approved"] * 4 + ["advanced"]
+    assert lines[-1].endswith("advanced negotiation -> closing  -> ok")
+    assert kam("db", "verify").output == "the store is sound\n"
+
+
+def test_show_judges_the_stored_deal_and_exits_like_validate(kam, stored):
+    result = kam("deals", "show", stored, *DAY)
+    assert result.exit_code == 3  # needs approval, as kam validate says
+    assert result.output.startswith("DE-2026-031: version 1, stage negotiation, owner li.na")
+    assert "NEEDS APPROVAL" in result.output
+    as_json = json.loads(kam("deals", "show", stored, *DAY, "--format", "json").output)
+    assert as_json["deal"]["version"] == 1
+    assert as_json["result"]["status"] == "needs_approval"
+
+
+def test_a_stale_version_exits_5_and_changes_nothing(kam, stored):
+    assert kam("deals", "update", stored, '{"lost_reason": "x"}', "--by", "li.na",
+               "--if-version", "1", *DAY).exit_code == 0  # fmt: skip
+    stale = kam("deals", "update", stored, '{"lost_reason": "y"}', "--by", "li.na",
+                "--if-version", "1", *DAY)  # fmt: skip
+    assert stale.exit_code == 6
+    assert "is at version 2, not 1" in stale.output
+    shown = json.loads(kam("deals", "show", stored, *DAY, "--format", "json").output)
+    assert shown["deal"]["document"]["lost_reason"] == "x"
+
+
+def test_a_reused_key_exits_5_and_a_repeat_answers_once(kam, stored):
+    args = ["deals", "approve", stored, "--role", "supervisor", "--by", "fin", "--key", "k1", *DAY]
+    first = kam(*args, "--format", "json")
+    again = kam(*args, "--format", "json")
+    assert first.exit_code == again.exit_code == 0
+    assert json.loads(again.output)["replayed"] is True
+    assert json.loads(again.output)["deal"] == json.loads(first.output)["deal"]
+    other = kam("deals", "approve", stored, "--role", "supervisor", "--by", "fin", "--key", "k1",
+                "--reject", "--reason", "no", *DAY)  # fmt: skip
+    assert other.exit_code == 6
+    assert "idempotency key k1 was used by fin for a different request" in other.output
+    assert len(json.loads(kam("deals", "history", stored, "--format", "json").output)) == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "says"),
+    [
+        (["deals", "show", "NOPE"], 2, "no deal NOPE in the store"),
+        (["deals", "advance", "DE-2026-031", "--to", "heaven", "--by", "li.na"], 1,
+         "'heaven' is not a stage of this playbook"),
+        (["deals", "update", "DE-2026-031", '{"stage": "closing"}', "--by", "li.na",
+          "--if-version", "1"], 1, "a patch cannot set 'stage'"),
+        (["deals", "update", "DE-2026-031", "{not json", "--by", "li.na", "--if-version", "1"],
+         2, "patch"),
+        (["deals", "approve", "DE-2026-031", "--role", "supervisor", "--by", "li.na"], 1,
+         "li.na does not hold the role supervisor"),
+        (["deals", "reject", "DE-2026-031", "--role", "supervisor", "--by", "fin", "--reason", " "],
+         2, "a rejection needs a reason"),
+        (["deals", "approve", "DE-2026-031", "--role", "supervisor", "--by", "nobody"], 2,
+         "no user nobody in the store"),
+        (["decisions", "export", "--since", "yesterday"], 2, "is not a date or time"),
+    ],
+)  # fmt: skip
+def test_bad_input_gets_one_clear_line(kam, stored, args, code, says):
+    result = kam(*args, *DAY) if args[0] == "deals" else kam(*args)
+    assert result.exit_code == code, result.output
+    assert says in result.output
+    assert "Traceback" not in result.output
+    assert len(json.loads(kam("deals", "history", stored, "--format", "json").output)) == 1
+
+
+def test_errors_in_json_are_json(kam, stored):
+    result = kam("deals", "show", "NOPE", "--format", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout) == {
+        "error": "not_found",
+        "message": "no deal NOPE in the store",
+    }
+
+
+def test_rejecting_is_recorded_and_shown_in_history(kam, stored):
+    result = kam("deals", "reject", stored, "--role", "supervisor", "--by", "fin",
+                 "--reason", "over the limit", *DAY)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    last = kam("deals", "history", stored).output.splitlines()[-1]
+    assert "fin  rejected supervisor (over the limit)" in last
+
+
+def test_customers_and_decisions(kam, people, tmp_path):
+    account = tmp_path / "c.json"
+    account.write_text(
+        '{"id": "C-1", "name": "Tianjin Port", "credit_limit": 12345678901234567.89}'
+    )
+    assert kam("customers", "add", account, "--by", "fin").exit_code == 0
+    shown = json.loads(kam("customers", "show", "C-1", "--format", "json").output)
+    assert shown["credit_limit"] == 12345678901234567.89 or str(shown["credit_limit"]) == (
+        "12345678901234567.89"
+    )
+    assert "12345678901234567.89" in kam("customers", "show", "C-1").output
+    updated = kam("customers", "update", "C-1", '{"receivables": 0.0001}', "--by", "fin",
+                  "--if-version", "1")  # fmt: skip
+    assert updated.exit_code == 0, updated.output
+    assert "receivables: 0.0001" in updated.output
+    assert kam("customers", "list").output == "C-1: Tianjin Port\n"
+    assert kam("decisions", "export").output == ""
+
+
+def test_decisions_export_writes_json_lines(kam, stored):
+    kam("deals", "show", stored, "--by", "fin", *DAY)
+    lines = kam("decisions", "export", "--since", "2000-01-01").output.splitlines()
+    assert [json.loads(line)["actor"] for line in lines] == ["li.na", "fin"]
+    assert kam("decisions", "export", "--since", "2999-01-01T00:00:00+08:00").output == ""
+
+
+def test_users_and_tokens(kam, people):
+    assert "gm: general_manager, manufacturer, marketing_director" in kam("users", "list").output
+    token = kam("users", "token", "fin").output.strip()
+    assert token.startswith("kam_")
+    assert kam("users", "add", "fin").exit_code == 1  # already there
+
+
+def test_db_upgrade_and_status(kam):
+    assert kam("db", "upgrade").output == "the store is current (schema 0001)\n"
+    status = kam("db", "status", "--format", "json")
+    assert json.loads(status.output) == {"revision": "0001", "head": "0001", "state": "current"}
+
+
+def test_a_new_sqlite_store_is_made_by_upgrade(runner, tmp_path):
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert runner.invoke(main, ["db", "status", "--db", url]).exit_code == 1
+    result = runner.invoke(main, ["db", "upgrade", "--db", url])
+    assert result.output == "the store's schema: none -> 0001\n"
+
+
+def test_kam_db_in_the_environment_names_the_store(runner, cli_url, people):
+    result = runner.invoke(main, ["users", "list"], env={"KAM_DB": cli_url})
+    assert "li.na" in result.output
+
+
+def test_deals_list_counts_by_stage(kam, stored):
+    listed = kam("deals", "list")
+    assert listed.output.splitlines() == [
+        "DE-2026-031  v1  negotiation  needs_approval  li.na",
+        "negotiation: 1",
+    ]
+    assert json.loads(kam("deals", "list", "--stage", "closing", "--format", "json").output) == {
+        "deals": [],
+        "by_stage": {},
+    }
+
+
+def test_the_readme_walk_through_runs(runner, tmp_path, monkeypatch):
+    """Every line of the README's store walk-through, in order, from a copy of the repository's
+    files, on a new kam.db: each exits 0 and the last says the store is sound."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- store walk-through -->\n```sh\n", 1)[1].split("```", 1)[0]
+    shutil.copytree(ROOT / "docs" / "store", tmp_path / "docs" / "store")
+    shutil.copytree(PLAYBOOKS, tmp_path / "playbooks")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KAM_DB", raising=False)
+    output = ""
+    for line in block.splitlines():
+        args = shlex.split(line)
+        assert args[0] == "kam"
+        result = runner.invoke(main, args[1:])
+        assert result.exit_code == 0, f"{line}\n{result.output}"
+        output = result.output
+    assert output == "the store is sound\n"
+    assert (tmp_path / "kam.db").exists()
