@@ -73,6 +73,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         },
         "notes": {
             "unknown": "cannot check {title}: {reason}",
+            "unknown_fields": "cannot check {title}: record {fields}",
             "provide": "provide the {document} (needed to enter {stage})",
             "needs_document": "{document} is missing",
             "needs_approval": "approval by {role} is not granted yet",
@@ -414,6 +415,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         },
         "notes": {
             "unknown": "无法检查{title}：{reason}",
+            "unknown_fields": "无法检查{title}：尚未填写{fields}",
             "provide": "请提供{document}（进入{stage}阶段所需）",
             "needs_document": "缺少{document}",
             "needs_approval": "尚未获得{role}的审批",

@@ -298,13 +298,13 @@ def _on_missing(
                 new_missing(rule_id, fields, text(ctx.lang, "unknown", title=title, reason=reason))
             ]
         return [new_missing(rule_id, fields, Text(make=partial(_ask, ctx, title, fields)))]
-    return [
-        new_violation(
-            rule_id,
-            "block" if mode == "block" else "warn",
-            text(ctx.lang, "unknown", title=title, reason=reason),
-        )
-    ]
+    fields = record_paths(precise.paths)
+    said = (
+        text(ctx.lang, "unknown_fields", title=title, fields=ctx.to_record(fields))
+        if fields
+        else text(ctx.lang, "unknown", title=title, reason=reason)
+    )
+    return [new_violation(rule_id, "block" if mode == "block" else "warn", said)]
 
 
 def _ask(ctx: Context, title: str, fields: tuple[str, ...]) -> str:
