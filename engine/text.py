@@ -685,7 +685,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "lower": "{a}（小写）",
             "upper": "{a}（大写）",
             "abs": "{a}的绝对值",
-            "same_name": "{a}与{b}名称相同",
+            "same_name": "{a}与{b}为同一名称",
             "signed_off": "{a}由{b}签认，且签认人不是本单负责人",
             "item": "项",
         },
