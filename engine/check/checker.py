@@ -22,7 +22,7 @@ from .context import Context, label
 from .documents import check_categories, document_actions
 from .expressions import Lang
 from .facts import check_facts
-from .fields import deal_type, value_labels, with_basis
+from .fields import deal_type, early_basis, value_labels, with_basis
 from .graph import check_graph
 from .model import ApprovalChain, Basis, PlaybookModel, Rule, Table
 from .moves import Moves, check_moves
@@ -81,6 +81,7 @@ def _check(
     declared = read_declared(ctx, params)
     stages = check_stages(ctx, declared)
     deal, field_labels = deal_type(ctx, declared)
+    deal = early_basis(ctx, deal)  # facts may read what an approval was given for
     ids = RuleIds(ctx)  # rule, table, row and chain ids, claimed in this order
     labelled = value_labels(ctx)
     names = Names(deal, stage_type(declared.stages), params, facts={}, value_labels=labelled)

@@ -3,6 +3,7 @@ bounds) and the fields' labels ("customer.name", "lines[].model" -> label) out."
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -122,14 +123,48 @@ def with_basis(ctx: Context, deal: Type, sources: list[tuple[Basis, Location]]) 
     for name, t in deal.fields:
         if name == "approvals" and t.item is not None:
             entry = t.item
+            kept = tuple(f for f in entry.fields if f[0] != "basis")  # the early, untyped one
             t = list_of(
                 Type(
                     "object",
-                    fields=(*entry.fields, ("basis", object_of(basis))),
+                    fields=(*kept, ("basis", object_of(basis))),
                     required=entry.required,
                 )
             )
         fields.append((name, t))
+    return Type("object", fields=tuple(fields), required=deal.required, extra=deal.extra)
+
+
+def early_basis(ctx: Context, deal: Type) -> Type:
+    """The deal type as facts see it: ``approvals[].basis`` with every name an approval may be
+    bound to (a rule's ``basis:`` keys, a table's input, a chain's ``amount``), each of any
+    type, so a fact can tell whether an approval covers a value (``a.basis.exposure >=
+    facts.exposure``). Facts are checked before rules; ``with_basis`` types them later."""
+    names = {"amount"}
+    places = [("rules",)] + [("categories", c, "rules") for c in ctx.mapping(("categories",))]
+    for base in places:
+        for _, spec in ctx.items(base):
+            if isinstance(spec, dict) and isinstance(spec.get("basis"), dict):
+                names.update(k for k in spec["basis"] if isinstance(k, str))
+    for _, spec in ctx.items(("tables",)):
+        raw = spec.get("input") if isinstance(spec, dict) else None
+        if isinstance(raw, str):
+            m = re.fullmatch(r"\s*facts\.([A-Za-z_][A-Za-z0-9_]*)\s*", raw)
+            names.add(m.group(1) if m else "value")
+    basis = object_of(dict.fromkeys(sorted(names), ANY))
+    return with_entry_field(deal, "basis", basis)
+
+
+def with_entry_field(deal: Type, field: str, t: Type) -> Type:
+    """The deal type with one more field on each ``approvals`` entry."""
+    fields = []
+    for name, ft in deal.fields:
+        if name == "approvals" and ft.item is not None:
+            entry = ft.item
+            ft = list_of(
+                Type("object", fields=(*entry.fields, (field, t)), required=entry.required)
+            )
+        fields.append((name, ft))
     return Type("object", fields=tuple(fields), required=deal.required, extra=deal.extra)
 
 

@@ -158,6 +158,9 @@ class _Words(Visitor[str]):
             base = self.locals.get(n.root)
             if not n.path:
                 return self.t["its"] if base is None else self.book.field(base)
+            if len(n.path) == 2 and n.path[0] == "basis":
+                # what an approval was given for: named as the value it is bound to
+                return self.t["its_basis"].format(name=self.book.fact(n.path[1]))
             sub = f"{base}[].{'.'.join(n.path)}" if base else ".".join(n.path)
             name = self.book.field(sub).split(" › ")[-1]
             return self.t["its_field"].format(name=name)
