@@ -243,7 +243,7 @@ def test_discount_message_says_what_clears_it(check, deal):
     deal["lines"] = [line(unit_price=82, list_price=100)]
     (a,) = check(deal).approvals
     assert a.message == (
-        "discount 18.0% is above the 15% tier: needs approval by the General manager, "
+        "discount 18.00% is above the 15% tier: needs approval by the General manager, "
         "or bring the discount to 15% or less"
     )
 
@@ -251,7 +251,7 @@ def test_discount_message_says_what_clears_it(check, deal):
 def test_discount_message_in_chinese(check, deal):
     deal["lines"] = [line(unit_price=82, list_price=100)]
     (a,) = check(deal, lang="zh").approvals
-    assert a.message == "折扣 18.0% 超过 15% 档：须总经理审批，或把折扣降到 15% 以内"
+    assert a.message == "折扣 18.00% 超过 15% 档：须总经理审批，或把折扣降到 15% 以内"
 
 
 def test_discount_over_many_lines_is_exact(check, deal):
@@ -270,15 +270,17 @@ def test_discount_unknown_without_list_prices(check, deal):
     deal["lines"] = [{"model": "X", "quantity": 5, "unit_price": 100}]
     result = check(deal)
     assert result.facts["discount"] is None
-    (v,) = [v for v in result.violations if v.rule == "DISCOUNT"]
-    assert "(lines[0].list_price)" in v.message
+    (asked,) = [m for m in result.missing_information if m.rule == "DISCOUNT"]
+    assert asked.fields == ("lines[0].list_price",)
+    assert "(lines[0].list_price)" in asked.message
 
 
 def test_discount_with_zero_list_amount_is_unknown_not_a_crash(check, deal):
     deal["lines"] = [line(unit_price=0, list_price=0)]
     result = check(deal)
     assert result.facts["discount"] is None
-    assert any("division by zero" in v.message for v in result.violations)
+    assert result.status == "needs_information"  # a tier no one can tell is asked, not passed
+    assert any("division by zero" in m.message for m in result.missing_information)
 
 
 # -- credit: C1, CREDIT-LIMIT, CREDIT-OVERDUE, C4 -----------------------------------------------
@@ -330,11 +332,12 @@ def test_credit_overdue_blocks_beyond_90_days(check, deal, days, blocked):
     assert (result.status == "blocked") is blocked
 
 
-def test_credit_overdue_unknown_warns(check, deal):
+def test_credit_overdue_unknown_is_asked(check, deal):
     del deal["customer"]["overdue_days"]
-    (v,) = check(deal).violations
-    assert (v.rule, v.severity) == ("CREDIT-OVERDUE", "warn")
-    assert "(customer.overdue_days)" in v.message
+    result = check(deal)
+    assert not result.violations
+    (asked,) = result.missing_information
+    assert (asked.rule, asked.fields) == ("CREDIT-OVERDUE", ("customer.overdue_days",))
 
 
 @pytest.mark.parametrize(

@@ -48,7 +48,7 @@ def test_validate_text_is_grouped_and_readable(runner):
         out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (18)")
     ]
     assert order == sorted(order)
-    assert "… General manager (pending): discount 18.0% is above the 15% tier" in out
+    assert "… General manager (pending): discount 18.00% is above the 15% tier" in out
     assert "\x1b[" not in out  # no colour codes when not on a terminal
 
 
@@ -221,7 +221,7 @@ def test_explain_says_when_a_value_is_missing(runner):
         runner, "explain", "-", "-p", PB, "--as-of", "2026-03-02", input=json.dumps(deal)
     )
     assert (
-        "? rule CREDIT-OVERDUE: unknown — deal.customer.overdue_days is missing → on_missing: warn"
+        "? rule CREDIT-OVERDUE: unknown — deal.customer.overdue_days is missing → on_missing: ask"
     ) in result.output
 
 
