@@ -71,4 +71,6 @@ def test_kam_serve_answers_on_loopback_and_stops(tmp_path: Path):
                 server.kill()
             if server.stderr:
                 server.stderr.close()
-    assert server.returncode == 0
+    # stopped by the interrupt, not killed: uvicorn 0.54 returns, 0.30 (the lower bound) re-raises it
+    # and kam exits 130 (interrupted)
+    assert server.returncode in (0, 130)
