@@ -375,3 +375,18 @@ def test_serve_refuses_a_remote_host_without_allow_remote(tmp_path: Path):
     )
     assert result.exit_code == 2
     assert "--allow-remote" in result.output
+
+
+def test_a_bad_deal_is_not_stored_and_its_bad_values_are_named(client, tokens, deal):
+    deal["lines"][0]["unit_price"] = -1
+    body = is_problem(create(client, tokens, deal), 422, "bad-deal")
+    assert "$.lines[0].unit_price" in [e["path"] for e in body["errors"]]
+    assert client.get("/v1/deals", headers=auth(tokens["fin"])).json() == {"deals": []}
+
+
+def test_sql_metacharacters_in_an_id_are_kept_literally(client, tokens, deal):
+    deal["id"] = "T-1'; DROP TABLE deals;--"
+    assert create(client, tokens, deal).status_code == 201
+    got = client.get("/v1/deals/T-1'; DROP TABLE deals;--", headers=auth(tokens["fin"]))
+    assert got.status_code == 200
+    assert got.json()["id"] == "T-1'; DROP TABLE deals;--"
