@@ -277,6 +277,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         diagnostics = [d.to_dict() for p in report.problems for d in p.diagnostics]
         return as_json({"ok": not report.problems, "diagnostics": diagnostics})
 
+    @app.get(f"{v1}/playbooks", tags=["stateless"])
+    def playbooks(svc: Svc, _: User) -> Response:
+        """The playbooks of the folder, each version with its period and whether it is in
+        force today (what a new deal is pinned to)."""
+        today = svc.settings.today()
+        found = [
+            {
+                "id": ident,
+                "versions": [
+                    {
+                        "version": e.version,
+                        "effective_from": None if e.start == date.min else e.start.isoformat(),
+                        "effective_to": e.end.isoformat() if e.end else None,
+                        "in_force": e.in_force(today),
+                    }
+                    for e in svc.library.versions(ident)
+                ],
+            }
+            for ident in svc.library.ids
+        ]
+        return as_json({"playbooks": found})
+
     @app.get(f"{v1}/deals", tags=["deals"])
     def list_deals(
         svc: Svc,

@@ -390,3 +390,14 @@ def test_sql_metacharacters_in_an_id_are_kept_literally(client, tokens, deal):
     got = client.get("/v1/deals/T-1'; DROP TABLE deals;--", headers=auth(tokens["fin"]))
     assert got.status_code == 200
     assert got.json()["id"] == "T-1'; DROP TABLE deals;--"
+
+
+def test_playbooks_lists_each_version_and_which_is_in_force(client, tokens):
+    found = client.get("/v1/playbooks", headers=auth(tokens["fin"])).json()["playbooks"]
+    (auto,) = [p for p in found if p["id"] == "auto-dealer"]
+    assert [(v["version"], v["in_force"]) for v in auto["versions"]] == [
+        ("2026.1", True),
+        ("2026.2", False),
+    ]
+    assert auto["versions"][1]["effective_from"] == "2026-07-01"
+    assert "/" not in json.dumps(found)  # no file paths
