@@ -678,4 +678,4 @@ def entry() -> None:
     main(prog_name="kam")
 
 
-from . import cli_store  # noqa: E402, F401  (adds kam db | users | customers | deals | decisions)
+from . import cli_serve, cli_store  # noqa: E402, F401  (kam serve; db, users, customers, deals)

@@ -1,4 +1,4 @@
-"""The engine's packages import one way: read -> lang -> check -> compile -> run -> present -> app -> cli.
+"""The engine's packages import one way: read -> lang -> check -> compile -> run -> present -> app -> store -> service -> cli.
 
 An ast walk over every module: a module may import from its own package, from the base modules
 (errors, limits, text, results) and from packages earlier in the pipeline, never later. This
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
-ORDER = ["read", "lang", "check", "compile", "run", "present", "app", "store", "cli"]
+ORDER = ["read", "lang", "check", "compile", "run", "present", "app", "store", "service", "cli"]
 BASE = {"errors", "limits", "text", "results", "jsontext"}
 
 
@@ -82,7 +82,8 @@ def test_the_packages_import_one_way():
         ("engine.errors", -1),
         ("engine.app.batch", 6),
         ("engine.store.store", 7),
-        ("engine.cli", 8),
+        ("engine.service.app", 8),
+        ("engine.cli", 9),
     ],
 )
 def test_layers_are_read_from_the_module_name(module, expected):
