@@ -126,6 +126,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "document": "document",
             "chain": "chain",
             "step": "step",
+            "basis": "basis",
             "fired": "fired",
             "not fired": "not fired",
             "unknown": "unknown",
@@ -159,6 +160,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "below": "below {value}",
             "every": "every value",
             "chain": "{done} of {total} steps approved",
+            "basis": "{name}: approved {was}, now {now}",
             "amount": "; amount {amount}",
         },
         "summary": {
@@ -463,6 +465,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "document": "文件",
             "chain": "审批链",
             "step": "步骤",
+            "basis": "审批依据",
             "fired": "触发",
             "not fired": "未触发",
             "unknown": "未知",
@@ -496,6 +499,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "below": "低于 {value}",
             "every": "任意值",
             "chain": "已批准 {done}/{total} 步",
+            "basis": "{name}：审批时 {was}，现为 {now}",
             "amount": "；金额 {amount}",
         },
         "summary": {

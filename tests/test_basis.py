@@ -251,7 +251,10 @@ def test_text_and_explain_show_stale(enterprise):
     ex = enterprise.explain(deal, as_of=AS_OF)
     text = unstyle(explanation_text(ex, enterprise.model))
     assert "Supervisor (stale: approved for less)" in text
-    assert "basis CREDIT-LIMIT: stale — exposure: approved 4100000, now 12600000.0" in text
+    assert (
+        "basis CREDIT-LIMIT: stale — credit exposure after this deal: approved 4,100,000.00, "
+        "now 12,600,000.00"
+    ) in text
     zh = unstyle(result_text(enterprise.evaluate(deal, as_of=AS_OF, lang="zh"), enterprise.model))
     assert "主管领导 (审批已失效)" in zh
 

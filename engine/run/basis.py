@@ -10,6 +10,7 @@ does not count either: what was approved is unknown, and unknown is never a pass
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from ..check.model import Basis
@@ -18,7 +19,15 @@ from ..compile.evaluator import LocalValue
 from ..errors import Text
 from ..lang.values import Unknown
 from ..results import Stale
-from ..text import fmt_money_exact, fmt_number, fmt_percent, fmt_quoted, word, words_of
+from ..text import (
+    fmt_money_exact,
+    fmt_number,
+    fmt_percent,
+    fmt_quoted,
+    fmt_value,
+    word,
+    words_of,
+)
 from .context import Context
 
 
@@ -119,14 +128,30 @@ def basis_outcome(entry: dict[str, Any] | None, stale: Sequence[Stale]) -> str:
     return "stale" if stale else "granted"
 
 
-def basis_detail(now: tuple[tuple[str, Any], ...], entry: dict[str, Any] | None) -> str:
-    """For ``explain``: each bound value as approved and as it is now."""
+def basis_detail(
+    ctx: Context,
+    basis: Sequence[Basis],
+    now: tuple[tuple[str, Any], ...],
+    entry: dict[str, Any] | None,
+) -> str:
+    """For ``explain``: each bound value as approved and as it is now, written as the result
+    writes values (percentages to two places, so 5.04% is not shown as the 5% tier)."""
     recorded = (entry or {}).get("basis") or {}
-    return "; ".join(
-        f"{name}: approved {_quoted(recorded.get(name))}, now {_quoted(value)}"
+    kinds = {b.name: b.kind for b in basis}
+    sep = "；" if ctx.lang == "zh" else "; "
+    return sep.join(
+        words_of(ctx.lang, "why")["basis"].format(
+            name=_name(ctx, name),
+            was=_brief(recorded.get(name), kinds.get(name, "")),
+            now=_brief(value, kinds.get(name, "")),
+        )
         for name, value in now
     )
 
 
-def _quoted(value: Any) -> str:
-    return "—" if value is None else fmt_quoted(value)
+def _brief(value: Any, kind: str) -> str:
+    if value is None:
+        return "—"
+    if kind == "percent" and isinstance(value, int | Decimal):
+        return fmt_percent(value, 2)
+    return fmt_value(value, kind) if isinstance(value, int | Decimal) else fmt_quoted(value)

@@ -126,7 +126,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
                     "basis",
                     f"{chain.id}:{role}",
                     basis_outcome(entry, beyond),
-                    basis_detail(now, entry),
+                    basis_detail(ctx, basis, now, entry),
                 )
             if beyond:
                 stale = (entry, beyond)  # this step and the later ones are pending again

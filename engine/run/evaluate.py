@@ -363,7 +363,9 @@ def _approval(
     now = current(ctx, basis, values, *local_values)
     stale = () if entry is None else stale_of(basis, now, entry)
     if ctx.tracer:
-        ctx.tracer.step("basis", rule_id, basis_outcome(entry, stale), basis_detail(now, entry))
+        ctx.tracer.step(
+            "basis", rule_id, basis_outcome(entry, stale), basis_detail(ctx, basis, now, entry)
+        )
     if entry is None:
         return new_approval(rule_id, role, "pending", said, None, None, None, now)
     if not stale:
