@@ -345,6 +345,24 @@ def test_lint_refuses_one_name_for_two_kinds_of_value():
     assert "basis 'exposure' is a date here and an amount of money elsewhere" in hit.message
 
 
+def test_a_fact_reads_only_names_an_approval_is_bound_to():
+    """Facts may read ``a.basis.<name>`` (checked before the rules that declare the names);
+    a name no approval is bound to is a located error, with the names there are."""
+    text = ENTERPRISE.read_text()
+    assert "exposure" in text
+    old = "  win_probability:\n"
+    assert old in text
+    fact = (
+        "  approved_exposure_typo:\n    type: bool\n    value: >-\n"
+        "      any(if_missing(a.basis.exposur, 0) > 0 for a in if_missing(deal.approvals, []))\n"
+    )
+    found = _lint(old, fact + old)
+    (hit,) = [d for d in found if "exposur" in d.message]
+    assert hit.code == "unknown-name"
+    assert "exposure" in (hit.hint or "")
+    assert hit.location.line > 0
+
+
 # -- recording a decision ---------------------------------------------------------------------------
 
 
