@@ -517,6 +517,73 @@ def deals_advance(
     return _print_change(change, f"moved to {to}", fmt)
 
 
+@deals.command("repin", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@click.option(
+    "--version",
+    "version",
+    metavar="V",
+    help="The version to pin to (default: the one in force on --as-of).",
+)
+@click.option(
+    "--playbook",
+    "-p",
+    "playbook",
+    metavar="PATH",
+    type=click.Path(),
+    help="A playbook file, or the folder of its versions (default: the folder of the one the "
+    "deal is pinned to).",
+)
+@BY
+@click.option(
+    "--if-version",
+    "if_version",
+    type=int,
+    required=True,
+    metavar="N",
+    help="The version you read: refused (exit 6) if the deal has changed since.",
+)
+@KEY
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_repin(
+    deal_id: str,
+    version: str | None,
+    playbook: str | None,
+    by: str,
+    if_version: int,
+    key: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Move a stored deal to a newer (or the named) version of its playbook and judge it by
+    that version; approvals keep their basis and go stale where the new rules ask more."""
+    import os
+
+    from .app.library import open_playbook
+
+    when = _as_of(as_of)
+    with _store(db) as store:
+        stored = store.get_deal(deal_id)
+        where = playbook or stored.playbook_source
+        if not playbook and not os.path.isdir(where):
+            where = os.path.dirname(where)  # its versions sit beside it
+        pb = open_playbook(where, stored.playbook_id, version, when)
+        change = store.repin_deal(
+            deal_id,
+            playbook=pb,
+            by=by,
+            as_of=when,
+            if_version=if_version,
+            source=os.path.abspath(pb.file),
+            key=key,
+        )
+    return _print_change(change, f"pinned to {pb.id} {pb.version}", fmt)
+
+
 def _decide(
     deal_id: str,
     role: str,
@@ -639,6 +706,8 @@ def _event_detail(event: dict[str, Any]) -> str:
         return f" {approval['role']}{comment}"
     if event["kind"] == "updated":
         return f" {', '.join(sorted(data['patch']))}"
+    if event["kind"] == "repinned":
+        return f" {data['from']['version']} -> {data['to']['version']}"
     return f" at {data['document'].get('stage')}"
 
 

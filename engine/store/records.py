@@ -303,6 +303,8 @@ def replay(deal: StoredDeal, found: list[dict[str, Any]]) -> list[str]:
         )
     if found[-1]["seq"] != deal.version:
         problems.append(f"deal {deal.id}: version {deal.version}, but {found[-1]['seq']} events")
+    if found[-1]["playbook_hash"] != deal.playbook_hash:
+        problems.append(f"deal {deal.id}: pinned to a playbook its last event was not judged by")
     if loads(found[-1]["summary"]).get("status") != deal.status:
         problems.append(f"deal {deal.id}: stored status {deal.status} is not its last event's")
     return problems

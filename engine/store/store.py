@@ -413,6 +413,51 @@ class Store(Database):
 
         return self._change("approve", deal_id, by, request, key, work)
 
+    def repin_deal(
+        self,
+        deal_id: str,
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        if_version: int | None,
+        source: str = "",
+        key: str | None = None,
+    ) -> Change:
+        """Pin the deal to another version of its playbook and judge it by that version. Its
+        approvals keep the basis they were given on: where the new rules ask for more, they
+        go stale. Refused for another playbook id, or for the version it is pinned to."""
+        request = {"playbook": playbook.hash, "if_version": if_version}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            accounts.user(conn, by)
+            row = records.read_deal(conn, deal_id, lock=True)
+            if if_version is not None and if_version != row.version:
+                raise Conflict(f"deal {row.id}", if_version, row.version)
+            if playbook.id != row.playbook_id:
+                raise Refused(
+                    f"deal {row.id} is pinned to playbook {row.playbook_id}; {playbook.file} is "
+                    f"{playbook.id}: a deal moves only to another version of its own playbook"
+                )
+            if playbook.hash == row.playbook_hash:
+                raise Refused(
+                    f"deal {row.id} is already pinned to {row.playbook_id} "
+                    f"{row.playbook_version} ({row.playbook_hash[:12]})"
+                )
+            data = {
+                "from": _pin(row.playbook_id, row.playbook_version, row.playbook_hash),
+                "to": _pin(playbook.id, playbook.version, playbook.hash),
+            }
+            pin = {
+                "playbook_id": playbook.id,
+                "playbook_version": playbook.version,
+                "playbook_hash": playbook.hash,
+                "playbook_source": source or playbook.file,
+            }
+            return self._apply(conn, row, row.document, "repinned", by, playbook, data, as_of, pin)
+
+        return self._change("repin", deal_id, by, request, key, work)
+
     # -- inside a transaction -----------------------------------------------------------------
     def _locked(
         self,
@@ -441,7 +486,9 @@ class Store(Database):
         playbook: Playbook,
         data: dict[str, Any],
         as_of: date,
+        pin: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
+        """Write the deal's next version (and, on a re-pin, its new playbook) with its event."""
         evaluated = self._with_account(conn, document, playbook)
         result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {row.id}")
         version = row.version + 1
@@ -457,6 +504,7 @@ class Store(Database):
                 owner=str(document.get("owner") or row.owner),
                 version=version,
                 updated_at=self._stamp(),
+                **(pin or {}),
             )
         )
         if done.rowcount != 1:  # another writer got there first: never overwrite it
@@ -536,6 +584,10 @@ def _retry_on_race() -> Iterator[None]:
         if is_retryable(error):
             raise _Again from None
         raise
+
+
+def _pin(playbook_id: str, version: str, content_hash: str) -> dict[str, str]:
+    return {"id": playbook_id, "version": version, "hash": content_hash}
 
 
 def _only_by_commands(name: str, what: str) -> str:

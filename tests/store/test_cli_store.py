@@ -235,3 +235,23 @@ def test_the_readme_walk_through_runs(runner, tmp_path, monkeypatch):
         output = result.output
     assert output == "the store is sound\n"
     assert (tmp_path / "kam.db").exists()
+
+
+def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored):
+    stale = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "9", *DAY)
+    assert stale.exit_code == 6, stale.output
+    same = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "1", *DAY)
+    assert same.exit_code == 1 and "already pinned to auto-dealer 2026.1" in same.output
+    unknown = kam(
+        "deals", "repin", stored, "--version", "2031.9", "--by", "li.na", "--if-version", "1", *DAY
+    )
+    assert unknown.exit_code == 2
+    assert "auto-dealer has no version '2031.9' (versions: 2026.1, 2026.2)" in unknown.output
+    moved = kam(
+        "deals", "repin", stored, "--by", "li.na", "--if-version", "1", "--as-of", "2026-07-02"
+    )
+    assert moved.exit_code == 0, moved.output
+    assert "DE-2026-031: pinned to auto-dealer 2026.2; version 2" in moved.output
+    history = kam("deals", "history", stored).output.splitlines()
+    assert history[-1].split()[3:6] == ["repinned", "2026.1", "->"]
+    assert kam("db", "verify").output == "the store is sound\n"

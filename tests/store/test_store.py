@@ -641,3 +641,61 @@ def test_the_tables_in_code_are_the_tables_the_migrations_make(store_url):
         differences = compare_metadata(context, metadata)
     eng.dispose()
     assert differences == []
+
+
+# -- re-pin ----------------------------------------------------------------------------------
+
+
+def version_2(pb):
+    return engine.load_playbook(pb.file.replace("auto-dealer.yaml", "auto-dealer-2026-2.yaml"))
+
+
+def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(store, pb, deal, as_of):
+    deal["lines"][0]["unit_price"] = 87  # 13% off: the marketing director under 2026.1
+    create(store, deal, pb, as_of)
+    approve(store, pb, as_of)
+    assert store.get_deal("T-1").status == "ok"
+    new = version_2(pb)  # 2026.2: above 12% the general manager signs as well
+    change = store.repin_deal("T-1", playbook=new, by="li.na", as_of=as_of, if_version=2)
+    moved = change.response
+    assert moved["event"]["kind"] == "repinned"
+    assert moved["deal"]["playbook"]["version"] == "2026.2"
+    assert moved["deal"]["playbook"]["hash"] == new.hash
+    assert moved["deal"]["status"] == "needs_approval"
+    (kept,) = moved["deal"]["document"]["approvals"]  # the approval and its basis, untouched
+    assert kept["role"] == "marketing_director" and kept["basis"]["discount"] == Decimal("0.13")
+    pending = [a["role"] for a in moved["result"]["approvals"] if a["status"] != "granted"]
+    assert pending == ["general_manager"]
+    (event,) = [e for e in store.history("T-1") if e["kind"] == "repinned"]
+    assert event["data"] == {
+        "from": {"id": "auto-dealer", "version": "2026.1", "hash": pb.hash},
+        "to": {"id": "auto-dealer", "version": "2026.2", "hash": new.hash},
+    }
+    assert event["playbook_hash"] == new.hash
+    with pytest.raises(StoreError, match="pinned to playbook auto-dealer 2026.2"):
+        store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
+    assert store.verify() == []
+
+
+def test_a_repin_to_another_playbook_or_the_same_version_is_refused(store, pb, deal, as_of):
+    create(store, deal, pb, as_of)
+    other = engine.load_playbook(pb.file.replace("auto-dealer.yaml", "enterprise-sales.yaml"))
+    with pytest.raises(Refused, match="only to another version of its own playbook"):
+        store.repin_deal("T-1", playbook=other, by="li.na", as_of=as_of, if_version=1)
+    with pytest.raises(Refused, match="already pinned to auto-dealer 2026.1"):
+        store.repin_deal("T-1", playbook=pb, by="li.na", as_of=as_of, if_version=1)
+    assert counts(store)[:2] == (1, 1)
+
+
+def test_a_stale_repin_is_refused(store, pb, deal, as_of):
+    create(store, deal, pb, as_of)
+    with pytest.raises(Conflict):
+        store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=as_of, if_version=7)
+    assert store.get_deal("T-1").playbook_version == "2026.1"
+
+
+def test_verify_finds_a_deal_pinned_behind_its_history(store, pb, deal, as_of):
+    create(store, deal, pb, as_of)
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE deals SET playbook_hash = 'x'"))
+    assert store.verify() == ["deal T-1: pinned to a playbook its last event was not judged by"]
