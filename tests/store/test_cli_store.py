@@ -241,7 +241,8 @@ def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored
     stale = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "9", *DAY)
     assert stale.exit_code == 6, stale.output
     same = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "1", *DAY)
-    assert same.exit_code == 1 and "already pinned to auto-dealer 2026.1" in same.output
+    assert same.exit_code == 1
+    assert "already pinned to auto-dealer 2026.1" in same.output
     unknown = kam(
         "deals", "repin", stored, "--version", "2031.9", "--by", "li.na", "--if-version", "1", *DAY
     )

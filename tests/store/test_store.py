@@ -663,7 +663,8 @@ def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(stor
     assert moved["deal"]["playbook"]["hash"] == new.hash
     assert moved["deal"]["status"] == "needs_approval"
     (kept,) = moved["deal"]["document"]["approvals"]  # the approval and its basis, untouched
-    assert kept["role"] == "marketing_director" and kept["basis"]["discount"] == Decimal("0.13")
+    assert kept["role"] == "marketing_director"
+    assert kept["basis"]["discount"] == Decimal("0.13")
     pending = [a["role"] for a in moved["result"]["approvals"] if a["status"] != "granted"]
     assert pending == ["general_manager"]
     (event,) = [e for e in store.history("T-1") if e["kind"] == "repinned"]
@@ -672,7 +673,7 @@ def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(stor
         "to": {"id": "auto-dealer", "version": "2026.2", "hash": new.hash},
     }
     assert event["playbook_hash"] == new.hash
-    with pytest.raises(StoreError, match="pinned to playbook auto-dealer 2026.2"):
+    with pytest.raises(StoreError, match=r"pinned to playbook auto-dealer 2026\.2"):
         store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
     assert store.verify() == []
 
@@ -682,7 +683,7 @@ def test_a_repin_to_another_playbook_or_the_same_version_is_refused(store, pb, d
     other = engine.load_playbook(pb.file.replace("auto-dealer.yaml", "enterprise-sales.yaml"))
     with pytest.raises(Refused, match="only to another version of its own playbook"):
         store.repin_deal("T-1", playbook=other, by="li.na", as_of=as_of, if_version=1)
-    with pytest.raises(Refused, match="already pinned to auto-dealer 2026.1"):
+    with pytest.raises(Refused, match=r"already pinned to auto-dealer 2026\.1"):
         store.repin_deal("T-1", playbook=pb, by="li.na", as_of=as_of, if_version=1)
     assert counts(store)[:2] == (1, 1)
 
