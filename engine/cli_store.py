@@ -369,6 +369,58 @@ def deals_add(
 deals.add_command(deals_add, name="create")
 
 
+@deals.command("import", epilog=STORE_EPILOG)
+@click.argument("files", metavar="FILE...", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--playbook",
+    "-p",
+    "playbook",
+    required=True,
+    metavar="PATH",
+    type=click.Path(),
+    help="The playbook file, or a folder of versions: the deals are pinned to it.",
+)
+@click.option("--id", "playbook_id", metavar="ID", help="With a folder: which playbook.")
+@click.option("--by", "by", required=True, metavar="ADMIN", help="Who imports (role admin).")
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_import(
+    files: tuple[str, ...],
+    playbook: str,
+    playbook_id: str | None,
+    by: str,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Bring existing deals in WITH their stage, approvals and history (an admin only; all
+    or none). The history records who imported them and each approval taken over as given."""
+    import os
+
+    from .app.library import open_playbook
+
+    when = _as_of(as_of)
+    pb = open_playbook(playbook, playbook_id, None, when)
+    documents = [_read_deal(path) for path in files]  # every file read before anything is written
+    with _store(db) as store:
+        answers = store.import_deals(
+            documents, playbook=pb, by=by, as_of=when, source=os.path.abspath(playbook)
+        )
+    if fmt == "json":
+        _echo_json(answers)
+        return EXIT_OK
+    for answer in answers:
+        deal = answer["deal"]
+        taken = len(deal["document"].get("approvals") or [])
+        click.echo(
+            f"{deal['id']}: imported by {by} with {taken} approval(s) given before kam; "
+            f"version 1, stage {deal['stage']}, {deal['status']}"
+        )
+    return EXIT_OK
+
+
 @deals.command("show", epilog=STORE_EPILOG)
 @click.argument("deal_id", metavar="ID")
 @PLAYBOOK_PINNED
@@ -708,6 +760,13 @@ def _event_detail(event: dict[str, Any]) -> str:
         return f" {', '.join(sorted(data['patch']))}"
     if event["kind"] == "repinned":
         return f" {data['from']['version']} -> {data['to']['version']}"
+    if event["kind"] == "imported":
+        given = [
+            f"{a.get('role')} by {a.get('by')} on {a.get('on')}"
+            for a in data["taken_over"]["approvals"]
+        ]
+        before = f"; taken over as given before kam: {', '.join(given)}" if given else ""
+        return f" at {data['document'].get('stage')}{before}"
     return f" at {data['document'].get('stage')}"
 
 

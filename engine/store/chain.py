@@ -42,7 +42,7 @@ def merge_patch(target: Any, patch: Any) -> Any:
 
 def apply(document: dict[str, Any] | None, kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The document after one event (``data`` decoded)."""
-    if kind == "created":
+    if kind in ("created", "imported"):
         return dict(data["document"])
     assert document is not None, "a deal's history starts with 'created'"
     if kind == "updated":

@@ -59,6 +59,14 @@ class Conflict(KamError):
         }
 
 
+class AlreadyStored(KamError):
+    """A deal, customer or user by that id is already in the store: nothing was written.
+    A conflict with what is stored (exit 6, as a stale version; HTTP 409)."""
+
+    exit_code = EXIT_CONFLICT
+    kind = "already_stored"
+
+
 class KeyReused(KamError):
     """An idempotency key already used for a different request."""
 

@@ -217,13 +217,14 @@ def owners(conn: Connection, deal_id: str) -> set[str]:
     found: set[str] = set()
     rows = conn.execute(
         select(events.c.kind, events.c.actor, events.c.data).where(
-            events.c.deal_id == deal_id, events.c.kind.in_(("created", "updated"))
+            events.c.deal_id == deal_id,
+            events.c.kind.in_(("created", "imported", "updated")),
         )
     ).all()
     for kind, actor, text in rows:
         data = loads(text)
-        owner = data["document"].get("owner") if kind == "created" else data["patch"].get("owner")
-        if kind == "created":
+        owner = data["patch" if kind == "updated" else "document"].get("owner")
+        if kind != "updated":  # who created or imported it
             found.add(actor)
         if isinstance(owner, str):
             found.add(owner)

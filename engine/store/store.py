@@ -24,7 +24,7 @@ from ..jsontext import to_canonical_json
 from . import accounts, chain, migrate, records
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
-from .errors import Conflict, KeyReused, Refused, StoreError
+from .errors import AlreadyStored, Conflict, KeyReused, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now
 from .schema import deals, idempotency_keys
 
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from ..results import Result
 
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
+IMPORTER = "admin"  # the role that may bring deals in with their past approvals and history
 ONLY_BY_COMMANDS = {
     "stage": "kam deals advance",
     "approvals": "kam deals approve (or --reject)",
@@ -252,51 +253,79 @@ class Store(Database):
             raise InputError("a deal is a JSON object")
         for name in ("approvals", "history"):
             if deal.get(name):
-                raise Refused(_only_by_commands(name, "a new deal"))
+                raise Refused(
+                    f"a new deal cannot bring '{name}': they are given in kam, through "
+                    f"{ONLY_BY_COMMANDS[name]}. Drop them to start the deal here, or have an "
+                    "admin bring the deal in with its past: kam deals import FILE --by ADMIN"
+                )
         deal_id = accounts.an_id(deal.get("id"), "deal id ($.id)")
         request = {"deal": deal, "playbook": playbook.hash}
 
         def work(conn: Connection) -> dict[str, Any]:
             accounts.user(conn, by)
             if conn.execute(select(deals.c.id).where(deals.c.id == deal_id)).first():
-                raise Refused(f"deal {deal_id} is already in the store")
+                raise AlreadyStored(f"deal {deal_id} is already in the store")
             document = {k: v for k, v in deal.items() if k not in ("approvals", "history")}
             document.setdefault("owner", by)
-            evaluated = self._with_account(conn, document, playbook)
-            result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {deal_id}")
-            moment = self._stamp()
-            conn.execute(
-                insert(deals).values(
-                    id=deal_id,
-                    document=to_canonical_json(document),
-                    customer_id=_customer_ref(document),
-                    category=str(document["category"]),
-                    stage=str(document["stage"]),
-                    status=result.status,
-                    owner=str(document["owner"]),
-                    playbook_id=playbook.id,
-                    playbook_version=playbook.version,
-                    playbook_hash=playbook.hash,
-                    playbook_source=source or playbook.file,
-                    version=1,
-                    created_at=moment,
-                    updated_at=moment,
-                )
-            )
-            return self._record(
-                conn,
-                deal_id,
-                1,
-                "created",
-                by,
-                playbook,
-                {"document": document},
-                evaluated,
-                as_of,
-                result,
+            data = {"document": document}
+            return self._insert(
+                conn, deal_id, document, "created", by, playbook, data, as_of, source
             )
 
         return self._change("create", deal_id, by, request, key, work)
+
+    def import_deals(
+        self,
+        items: Sequence[Any],
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        source: str = "",
+    ) -> list[dict[str, Any]]:
+        """Bring existing deals in WITH their stage, approvals and history, all or none: only
+        a user holding the role ``admin``. Each deal's ``imported`` event names who imported
+        it and every approval taken over as it was given (its own ``by`` and ``on``), so the
+        history says they were not given in kam. They are judged as any approval is."""
+        documents: list[tuple[str, dict[str, Any]]] = []
+        for n, deal in enumerate(items):
+            where = f"deal {n + 1}" if len(items) > 1 else "the deal"
+            if not isinstance(deal, dict):
+                raise InputError(f"{where}: a deal is a JSON object")
+            deal_id = accounts.an_id(deal.get("id"), f"{where}: deal id ($.id)")
+            accounts.an_id(deal.get("owner"), f"deal {deal_id}: its owner ($.owner)")
+            documents.append((deal_id, dict(deal)))
+        ids = [deal_id for deal_id, _ in documents]
+        if len(set(ids)) != len(ids):
+            raise InputError("the same deal id is given twice: each deal is imported once")
+
+        def work(conn: Connection) -> dict[str, Any]:
+            user = accounts.user(conn, by)
+            if IMPORTER not in user["roles"]:
+                raise Refused(
+                    f"{by} does not hold the role {IMPORTER}: bringing deals in with their "
+                    "approvals and history is for an admin"
+                )
+            answers = []
+            for deal_id, document in documents:
+                if conn.execute(select(deals.c.id).where(deals.c.id == deal_id)).first():
+                    raise AlreadyStored(f"deal {deal_id} is already in the store")
+                data = {
+                    "document": document,
+                    "taken_over": {
+                        "approvals": list(document.get("approvals") or []),
+                        "history": list(document.get("history") or []),
+                        "note": "given before kam, taken over as they were by " + by,
+                    },
+                }
+                answers.append(
+                    self._insert(
+                        conn, deal_id, document, "imported", by, playbook, data, as_of, source
+                    )
+                )
+            return {"deals": answers}
+
+        return list(self._change("import", ",".join(ids), by, {}, None, work).response["deals"])
 
     def update_deal(
         self,
@@ -459,6 +488,42 @@ class Store(Database):
         return self._change("repin", deal_id, by, request, key, work)
 
     # -- inside a transaction -----------------------------------------------------------------
+    def _insert(
+        self,
+        conn: Connection,
+        deal_id: str,
+        document: dict[str, Any],
+        kind: str,
+        by: str,
+        playbook: Playbook,
+        data: dict[str, Any],
+        as_of: date,
+        source: str,
+    ) -> dict[str, Any]:
+        """A new deal's row, version 1, and its first event."""
+        evaluated = self._with_account(conn, document, playbook)
+        result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {deal_id}")
+        moment = self._stamp()
+        conn.execute(
+            insert(deals).values(
+                id=deal_id,
+                document=to_canonical_json(document),
+                customer_id=_customer_ref(document),
+                category=str(document["category"]),
+                stage=str(document["stage"]),
+                status=result.status,
+                owner=str(document["owner"]),
+                playbook_id=playbook.id,
+                playbook_version=playbook.version,
+                playbook_hash=playbook.hash,
+                playbook_source=source or playbook.file,
+                version=1,
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+        return self._record(conn, deal_id, 1, kind, by, playbook, data, evaluated, as_of, result)
+
     def _locked(
         self,
         conn: Connection,

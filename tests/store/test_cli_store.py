@@ -184,7 +184,7 @@ def test_users_and_tokens(kam, people):
     assert "gm: general_manager, manufacturer, marketing_director" in kam("users", "list").output
     token = kam("users", "token", "fin").output.strip()
     assert token.startswith("kam_")
-    assert kam("users", "add", "fin").exit_code == 1  # already there
+    assert kam("users", "add", "fin").exit_code == 6  # already stored: a conflict
 
 
 def test_db_upgrade_and_status(kam):
@@ -256,3 +256,26 @@ def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored
     history = kam("deals", "history", stored).output.splitlines()
     assert history[-1].split()[3:6] == ["repinned", "2026.1", "->"]
     assert kam("db", "verify").output == "the store is sound\n"
+
+
+def test_a_deal_with_approvals_is_refused_by_add_and_taken_in_by_an_admin_import(kam, people):
+    refused = kam("deals", "add", NEEDS_APPROVALS, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert refused.exit_code == 1
+    assert "Drop them to start the deal here" in refused.output
+    assert "kam deals import FILE --by ADMIN" in refused.output
+    not_admin = kam("deals", "import", NEEDS_APPROVALS, "-p", AUTO_DEALER, "--by", "gm", *DAY)
+    assert not_admin.exit_code == 1
+    assert "gm does not hold the role admin" in not_admin.output
+    assert kam("users", "add", "chen", "--role", "admin").exit_code == 0
+    done = kam("deals", "import", NEEDS_APPROVALS, "-p", AUTO_DEALER, "--by", "chen", *DAY)
+    assert done.exit_code == 0, done.output
+    assert done.output == (
+        "DE-2026-031: imported by chen with 2 approval(s) given before kam; "
+        "version 1, stage negotiation, needs_approval\n"
+    )
+    (line,) = kam("deals", "history", "DE-2026-031").output.splitlines()
+    assert "chen  imported at negotiation; taken over as given before kam: manufacturer by " \
+        "faw.region.north on 2026-02-26, supervisor by li.na on 2026-02-27" in line  # fmt: skip
+    again = kam("deals", "import", NEEDS_APPROVALS, "-p", AUTO_DEALER, "--by", "chen", *DAY)
+    assert again.exit_code == 6
+    assert "already in the store" in again.output

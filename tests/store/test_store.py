@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 import engine
 from engine.store import (
+    AlreadyStored,
     Conflict,
     KeyReused,
     NotFound,
@@ -293,7 +294,7 @@ def test_a_new_deal_cannot_bring_approvals_or_history(store, pb, deal, as_of, fi
         if field == "approvals"
         else [{"from": "negotiation", "to": "closing"}]
     )
-    with pytest.raises(Refused, match=f"a new deal cannot set '{field}'"):
+    with pytest.raises(Refused, match=f"a new deal cannot bring '{field}'"):
         create(store, deal, pb, as_of)
     with pytest.raises(NotFound):
         store.get_deal("T-1")
@@ -700,3 +701,70 @@ def test_verify_finds_a_deal_pinned_behind_its_history(store, pb, deal, as_of):
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE deals SET playbook_hash = 'x'"))
     assert store.verify() == ["deal T-1: pinned to a playbook its last event was not judged by"]
+
+
+# -- audited import --------------------------------------------------------------------------
+
+
+def with_past(deal):
+    deal["stage"] = "negotiation"
+    deal["approvals"] = [
+        {"role": "marketing_director", "by": "ma.jun", "on": "2026-02-20", "decision": "approved"}
+    ]
+    deal["history"] = [{"from": "lead", "to": "negotiation", "by": "li.na", "at": "2026-02-01"}]
+    return deal
+
+
+def test_an_admin_imports_a_deal_with_its_past_and_the_history_says_so(store, pb, deal, as_of):
+    store.add_user("chen", ["admin", "marketing_director"])
+    (answer,) = store.import_deals([with_past(deal)], playbook=pb, by="chen", as_of=as_of)
+    assert answer["event"] == {"seq": 1, "kind": "imported", "at": answer["event"]["at"]}
+    stored = store.get_deal("T-1")
+    assert stored.document["approvals"] == deal["approvals"]  # taken over as given
+    assert stored.document["history"] == deal["history"]
+    assert stored.owner == "li.na"
+    (event,) = store.history("T-1")
+    assert event["actor"] == "chen"
+    assert event["data"]["taken_over"]["approvals"] == deal["approvals"]
+    assert "given before kam" in event["data"]["taken_over"]["note"]
+    assert store.verify() == []
+    with pytest.raises(Refused, match="created or owned deal T-1"):  # who imported it: no judge
+        approve(store, pb, as_of, by="chen")
+
+
+def test_only_an_admin_imports(store, pb, deal, as_of):
+    with pytest.raises(Refused, match="does not hold the role admin"):
+        store.import_deals([with_past(deal)], playbook=pb, by="gm", as_of=as_of)
+    assert store.list_deals() == []
+
+
+def test_an_import_is_all_or_none(store, pb, deal, as_of):
+    store.add_user("chen", ["admin"])
+    create(store, copy.deepcopy(deal), pb, as_of)
+    second = with_past(copy.deepcopy(deal))
+    second["id"] = "T-2"
+    with pytest.raises(AlreadyStored, match="deal T-1 is already in the store"):
+        store.import_deals([second, with_past(deal)], playbook=pb, by="chen", as_of=as_of)
+    assert [d.id for d in store.list_deals()] == ["T-1"]
+
+
+def test_a_new_deal_with_approvals_names_both_ways_out(store, pb, deal, as_of):
+    with pytest.raises(Refused, match=r"Drop them .* kam deals import FILE --by ADMIN"):
+        create(store, with_past(deal), pb, as_of)
+
+
+@pytest.mark.parametrize("kind", ["user", "customer", "deal"])
+def test_already_stored_is_its_own_kind_with_the_conflict_exit(store, pb, deal, as_of, kind):
+    def add():
+        if kind == "user":
+            store.add_user("x", [])
+        elif kind == "customer":
+            store.add_customer({"id": "C-1"}, by="fin")
+        else:
+            create(store, copy.deepcopy(deal), pb, as_of)
+
+    add()
+    with pytest.raises(AlreadyStored) as caught:
+        add()
+    assert caught.value.exit_code == 6
+    assert caught.value.to_dict()["error"] == "already_stored"
