@@ -569,6 +569,36 @@ def deals_advance(
     return _print_change(change, f"moved to {to}", fmt)
 
 
+@deals.command("check", epilog=STORE_EPILOG)
+@click.argument("deal_id", metavar="ID")
+@BY
+@IF_VERSION
+@KEY
+@PLAYBOOK_PINNED
+@AS_OF
+@DB
+@FORMAT
+@_guarded
+def deals_check(
+    deal_id: str,
+    by: str,
+    if_version: int | None,
+    key: str | None,
+    playbook: str | None,
+    as_of: str | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Judge a stored deal again and put it on record (an 'evaluated' event: a status that
+    changed with the date or the customer's account shows in its history)."""
+    with _store(db) as store:
+        pb = _pinned(store, deal_id, playbook, as_of)
+        change = store.check_deal(
+            deal_id, playbook=pb, by=by, as_of=_as_of(as_of), if_version=if_version, key=key
+        )
+    return _print_change(change, "evaluated", fmt)
+
+
 @deals.command("repin", epilog=STORE_EPILOG)
 @click.argument("deal_id", metavar="ID")
 @click.option(
@@ -758,6 +788,8 @@ def _event_detail(event: dict[str, Any]) -> str:
         return f" {approval['role']}{comment}"
     if event["kind"] == "updated":
         return f" {', '.join(sorted(data['patch']))}"
+    if event["kind"] == "evaluated":
+        return f" as of {data['as_of']}: {data['status_before']}"
     if event["kind"] == "repinned":
         return f" {data['from']['version']} -> {data['to']['version']}"
     if event["kind"] == "imported":

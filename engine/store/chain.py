@@ -52,7 +52,7 @@ def apply(document: dict[str, Any] | None, kind: str, data: Mapping[str, Any]) -
         return {**document, "stage": data["to"], "history": history}
     if kind in ("approved", "rejected"):
         return {**document, "approvals": [*(document.get("approvals") or []), data["approval"]]}
-    if kind == "repinned":  # the document stays; the deal is judged by another version
+    if kind in ("repinned", "evaluated"):  # the document stays; only the judgement is new
         return document
     raise ValueError(f"unknown event kind {kind!r}")
 

@@ -442,6 +442,28 @@ class Store(Database):
 
         return self._change("approve", deal_id, by, request, key, work)
 
+    def check_deal(
+        self,
+        deal_id: str,
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        if_version: int | None = None,
+        key: str | None = None,
+    ) -> Change:
+        """Judge the stored deal again (its pinned playbook, its stored account, ``as_of``) and
+        put it on record: a decision and an ``evaluated`` event with the status before and
+        after. The status is part of the deal's state, so its version moves on."""
+        request = {"as_of": as_of.isoformat(), "if_version": if_version}
+
+        def work(conn: Connection) -> dict[str, Any]:
+            row = self._locked(conn, deal_id, if_version, playbook, by)
+            data = {"as_of": as_of.isoformat(), "status_before": row.status}
+            return self._apply(conn, row, row.document, "evaluated", by, playbook, data, as_of)
+
+        return self._change("check", deal_id, by, request, key, work)
+
     def repin_deal(
         self,
         deal_id: str,

@@ -279,3 +279,14 @@ def test_a_deal_with_approvals_is_refused_by_add_and_taken_in_by_an_admin_import
     again = kam("deals", "import", NEEDS_APPROVALS, "-p", AUTO_DEALER, "--by", "chen", *DAY)
     assert again.exit_code == 6
     assert "already in the store" in again.output
+
+
+def test_check_records_an_evaluated_event(kam, stored):
+    checked = kam("deals", "check", stored, "--by", "fin", *DAY)
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.startswith("DE-2026-031: evaluated; version 2, stage negotiation")
+    line = kam("deals", "history", stored).output.splitlines()[-1]
+    assert line.split()[2:] == [
+        "fin", "evaluated", "as", "of", "2026-03-02:", "needs_approval", "->", "needs_approval"
+    ]  # fmt: skip
+    assert kam("db", "verify").output == "the store is sound\n"

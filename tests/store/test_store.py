@@ -768,3 +768,28 @@ def test_already_stored_is_its_own_kind_with_the_conflict_exit(store, pb, deal, 
         add()
     assert caught.value.exit_code == 6
     assert caught.value.to_dict()["error"] == "already_stored"
+
+
+# -- evaluated events ------------------------------------------------------------------------
+
+
+def test_a_check_puts_a_changed_status_on_record_and_replays(store, pb, deal, as_of):
+    deal["payment"] = {"method": "credit"}
+    account = {"id": "C-7", **deal["customer"], "credit_limit_approved_by": "fin", "class": "A"}
+    store.add_customer(account, by="fin")
+    deal["customer"] = {"id": "C-7"}
+    create(store, deal, pb, as_of)
+    store.update_customer("C-7", {"receivables": Decimal("999999.01")}, by="fin", if_version=1)
+    assert store.get_deal("T-1").status == "ok"  # stored: the last judgement, not yet again
+    before = counts(store)
+    change = store.check_deal("T-1", playbook=pb, by="fin", as_of=as_of, if_version=1)
+    assert change.response["event"]["kind"] == "evaluated"
+    assert change.response["deal"]["status"] == "needs_approval"
+    assert counts(store) == (2, 2, before[2] + 1)  # a version, an event, a decision
+    event = store.history("T-1")[-1]
+    assert event["data"] == {"as_of": "2026-03-02", "status_before": "ok"}
+    assert event["summary"]["status"] == "needs_approval"
+    assert store.get_deal("T-1").document["customer"] == {"id": "C-7"}
+    assert store.verify() == []
+    with pytest.raises(Conflict):  # a check names the version it read, like any change
+        store.check_deal("T-1", playbook=pb, by="fin", as_of=as_of, if_version=1)
