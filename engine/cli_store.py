@@ -767,10 +767,22 @@ def deals_history(deal_id: str, db: str | None, fmt: str) -> int:
     """Every change of a deal, oldest first: who, when, what, and the status after it."""
     with _store(db) as store:
         found = store.history(deal_id)
+        refused = store.refusals(deal_id)
+    # a refusal sits after the event that made the version it was refused at
+    merged = sorted(
+        [*found, *refused],
+        key=lambda e: (e["deal_version"], 1) if e.get("refused") else (e["seq"], 0),
+    )
     if fmt == "json":
-        _echo_json(found)
+        _echo_json(merged)
         return EXIT_OK
-    for event in found:
+    for event in merged:
+        if event.get("refused"):
+            click.echo(
+                f"   x  {event['at']}  {event['actor']}  REFUSED {event['command']} "
+                f"(at version {event['deal_version']}): {event['message']}"
+            )
+            continue
         click.echo(
             f"{event['seq']:>4}  {event['at']}  {event['actor']}  {event['kind']}"
             f"{_event_detail(event)}  -> {event['summary']['status']}"

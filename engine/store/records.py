@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row, insert, select
 from ..jsontext import to_canonical_json
 from . import chain
 from .errors import NotFound
-from .schema import deals, decisions, events
+from .schema import deals, decisions, events, refusals
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
@@ -209,6 +209,26 @@ def history(conn: Connection, deal_id: str) -> list[dict[str, Any]]:
         select(events).where(events.c.deal_id == deal_id).order_by(events.c.seq)
     ).all()
     return [_event(r._mapping) for r in rows]
+
+
+def refusals_of(conn: Connection, deal_id: str) -> list[dict[str, Any]]:
+    read_deal(conn, deal_id)
+    rows = conn.execute(
+        select(refusals).where(refusals.c.deal_id == deal_id).order_by(refusals.c.id)
+    ).all()
+    return [
+        {
+            "refused": True,
+            "deal_version": m["deal_version"],
+            "command": m["command"],
+            "actor": m["actor"],
+            "at": m["at"],
+            "error": m["error"],
+            "message": m["message"],
+            "detail": loads(m["detail"]),
+        }
+        for m in (r._mapping for r in rows)
+    ]
 
 
 def owners(conn: Connection, deal_id: str) -> set[str]:

@@ -116,6 +116,7 @@ deals = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", Text, nullable=False),
     Column("updated_at", Text, nullable=False),
+    Column("amount", Money),  # the amount as last judged (None: unknown): the pipeline's
 )
 
 # Append-only (triggers refuse UPDATE and DELETE); each event holds the hash of the one before.
@@ -156,6 +157,22 @@ decisions = Table(
     Column("actions", Text, nullable=False),
 )
 
+# Every refused attempt to change a deal (append-only): not a change, so not an event, and
+# replay never sees it; ``deal_version`` is the version it was refused at.
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("deal_id", Text, nullable=False, index=True),
+    Column("deal_version", Integer, nullable=False),
+    Column("command", Text, nullable=False),  # advance, approve, update, check, repin
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("error", Text, nullable=False),  # the error's kind: transition_refused, conflict...
+    Column("message", Text, nullable=False),
+    Column("detail", Text, nullable=False),  # JSON: the request and the error's details
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,
@@ -166,4 +183,4 @@ idempotency_keys = Table(
     Column("created_at", Text, nullable=False),
 )
 
-APPEND_ONLY = ("events", "decisions")
+APPEND_ONLY = ("events", "decisions", "refusals")

@@ -15,23 +15,28 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, exc, insert, select, update
 
-from ..errors import InputError, suggest
+from ..app.summary import amount_fact
+from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
 from ..jsontext import to_canonical_json
 from . import accounts, chain, migrate, records
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
 from .errors import AlreadyStored, Conflict, KeyReused, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now
-from .schema import deals, idempotency_keys
+from .schema import deals, idempotency_keys, refusals
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
     from ..results import Result
 
+# Refused attempts put on record (catalogue D15, H6, K4): who tried what, and why not
+AUDITED = (Refused, Conflict, TransitionRefused, DecisionRefused)
+AUDITED_COMMANDS = ("update", "advance", "approve", "check", "repin")
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
 IMPORTER = "admin"  # the role that may bring deals in with their past approvals and history
 ONLY_BY_COMMANDS = {
@@ -98,7 +103,35 @@ class Database:
                     return Change(response)
             except _Again:
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 (jitter, not a secret)
+            except AUDITED as refusal:
+                if command in AUDITED_COMMANDS:
+                    self._audit(command, deal_id, by, request, refusal)
+                raise
         raise StoreError("the store stayed too busy to make the change; nothing was written")
+
+    def _audit(
+        self, command: str, deal_id: str, by: str, request: Mapping[str, Any], refusal: KamError
+    ) -> None:
+        """Put a refused attempt on record, in its own transaction (the refused change itself
+        wrote nothing). Best effort: if the store cannot take it, the caller still hears why
+        the change was refused."""
+        detail = {"request": request, "error": refusal.to_dict()}
+        with contextlib.suppress(StoreError), self._write() as conn:
+            version = conn.execute(select(deals.c.version).where(deals.c.id == deal_id)).scalar()
+            if version is None:
+                return
+            conn.execute(
+                insert(refusals).values(
+                    deal_id=deal_id,
+                    deal_version=version,
+                    command=command,
+                    actor=by,
+                    at=self._stamp(),
+                    error=refusal.kind,
+                    message=str(refusal),
+                    detail=to_canonical_json(detail),
+                )
+            )
 
     def _claim(
         self, conn: Connection, by: str, key: str, fingerprint: str
@@ -209,6 +242,12 @@ class Store(Database):
         """The deal's events, oldest first."""
         with self._read() as conn:
             return records.history(conn, deal_id)
+
+    def refusals(self, deal_id: str) -> list[dict[str, Any]]:
+        """Every refused attempt to change the deal, oldest first (not events: nothing
+        changed, and replay never sees them)."""
+        with self._read() as conn:
+            return records.refusals_of(conn, deal_id)
 
     def decisions_since(self, since: datetime | None = None) -> list[dict[str, Any]]:
         """Every recorded decision at or after ``since``, oldest first."""
@@ -534,6 +573,7 @@ class Store(Database):
                 category=str(document["category"]),
                 stage=str(document["stage"]),
                 status=result.status,
+                amount=_amount(result, playbook),
                 owner=str(document["owner"]),
                 playbook_id=playbook.id,
                 playbook_version=playbook.version,
@@ -588,6 +628,7 @@ class Store(Database):
                 category=str(document["category"]),
                 stage=str(document["stage"]),
                 status=result.status,
+                amount=_amount(result, playbook),
                 owner=str(document.get("owner") or row.owner),
                 version=version,
                 updated_at=self._stamp(),
@@ -671,6 +712,16 @@ def _retry_on_race() -> Iterator[None]:
         if is_retryable(error):
             raise _Again from None
         raise
+
+
+def _amount(result: Result, playbook: Playbook) -> Decimal | None:
+    """The deal's amount as this judgement worked it out (the fact the batch summary adds
+    up); None when unknown or the playbook has none."""
+    fact = amount_fact(playbook.model)
+    value = result.facts.get(fact) if fact else None
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return Decimal(value)
+    return None
 
 
 def _pin(playbook_id: str, version: str, content_hash: str) -> dict[str, str]:

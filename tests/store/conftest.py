@@ -28,7 +28,16 @@ from ..conftest import AS_OF, AUTO_DEALER, BASE_DEAL
 
 PG = os.environ.get("KAM_TEST_PG")
 BACKENDS = ["sqlite", "postgresql"]
-TABLES = ("idempotency_keys", "decisions", "events", "deals", "customers", "tokens", "users")
+TABLES = (
+    "refusals",
+    "idempotency_keys",
+    "decisions",
+    "events",
+    "deals",
+    "customers",
+    "tokens",
+    "users",
+)
 USERS = {
     "li.na": ["key_account_specialist"],
     "fin": ["supervisor"],

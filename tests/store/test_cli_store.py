@@ -134,7 +134,8 @@ def test_bad_input_gets_one_clear_line(kam, stored, args, code, says):
     assert result.exit_code == code, result.output
     assert says in result.output
     assert "Traceback" not in result.output
-    assert len(json.loads(kam("deals", "history", stored, "--format", "json").output)) == 1
+    history = json.loads(kam("deals", "history", stored, "--format", "json").output)
+    assert len([e for e in history if not e.get("refused")]) == 1  # no change: only "created"
 
 
 def test_errors_in_json_are_json(kam, stored):
@@ -188,16 +189,16 @@ def test_users_and_tokens(kam, people):
 
 
 def test_db_upgrade_and_status(kam):
-    assert kam("db", "upgrade").output == "the store is current (schema 0001)\n"
+    assert kam("db", "upgrade").output == "the store is current (schema 0002)\n"
     status = kam("db", "status", "--format", "json")
-    assert json.loads(status.output) == {"revision": "0001", "head": "0001", "state": "current"}
+    assert json.loads(status.output) == {"revision": "0002", "head": "0002", "state": "current"}
 
 
 def test_a_new_sqlite_store_is_made_by_upgrade(runner, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert runner.invoke(main, ["db", "status", "--db", url]).exit_code == 1
     result = runner.invoke(main, ["db", "upgrade", "--db", url])
-    assert result.output == "the store's schema: none -> 0001\n"
+    assert result.output == "the store's schema: none -> 0002\n"
 
 
 def test_kam_db_in_the_environment_names_the_store(runner, cli_url, people):
@@ -290,3 +291,16 @@ def test_check_records_an_evaluated_event(kam, stored):
         "fin", "evaluated", "as", "of", "2026-03-02:", "needs_approval", "->", "needs_approval"
     ]  # fmt: skip
     assert kam("db", "verify").output == "the store is sound\n"
+
+
+def test_history_shows_refused_attempts_marked_as_refused(kam, stored):
+    refused = kam("deals", "advance", stored, "--to", "closing", "--by", "li.na", *DAY)
+    assert refused.exit_code == 1
+    assert (
+        kam("deals", "approve", stored, "--role", "supervisor", "--by", "fin", *DAY).exit_code == 0
+    )
+    lines = kam("deals", "history", stored).output.splitlines()
+    assert [line.split()[3] for line in lines] == ["created", "REFUSED", "approved"]
+    assert "li.na  REFUSED advance (at version 1): deal DE-2026-031: cannot move" in lines[1]
+    as_json = json.loads(kam("deals", "history", stored, "--format", "json").output)
+    assert [e.get("refused", False) for e in as_json] == [False, True, False]

@@ -793,3 +793,42 @@ def test_a_check_puts_a_changed_status_on_record_and_replays(store, pb, deal, as
     assert store.verify() == []
     with pytest.raises(Conflict):  # a check names the version it read, like any change
         store.check_deal("T-1", playbook=pb, by="fin", as_of=as_of, if_version=1)
+
+
+# -- refused attempts on record --------------------------------------------------------------
+
+
+def test_refused_attempts_are_recorded_and_change_nothing(store, pb, deal, as_of):
+    create(store, below_floor(deal), pb, as_of)
+    before = counts(store)
+    with pytest.raises(engine.TransitionRefused):  # guards unmet
+        store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
+    with pytest.raises(Refused, match="owns deal T-1"):  # self-approval
+        approve(store, pb, as_of, by="li.na", role="key_account_specialist")
+    with pytest.raises(Refused, match="does not hold the role"):  # role not held
+        approve(store, pb, as_of, by="fin")
+    with pytest.raises(Conflict):  # a stale version
+        patch(store, pb, as_of, if_version=9)
+    assert counts(store) == before  # no version, event or decision
+    assert store.get_deal("T-1").document == below_floor(copy.deepcopy(deal))
+    found = store.refusals("T-1")
+    assert [(r["command"], r["actor"], r["error"], r["deal_version"]) for r in found] == [
+        ("advance", "li.na", "transition_refused", 1),
+        ("approve", "li.na", "refused", 1),
+        ("approve", "fin", "refused", 1),
+        ("update", "li.na", "conflict", 1),
+    ]
+    assert found[0]["detail"]["request"] == {"to": "closing", "if_version": None}
+    assert found[0]["detail"]["error"]["missing"][0]["kind"] == "approval"
+    assert found[3]["detail"]["error"]["current_version"] == 1
+    assert store.verify() == []  # refusals are not events: replay never sees them
+
+
+def test_the_database_refuses_to_change_a_refusal(store, pb, deal, as_of):
+    create(store, below_floor(deal), pb, as_of)
+    with pytest.raises(engine.TransitionRefused):
+        store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
+    for sql in ("UPDATE refusals SET actor = 'x'", "DELETE FROM refusals"):
+        with pytest.raises(sqlalchemy.exc.DatabaseError), store.engine.begin() as conn:
+            conn.execute(text(sql))
+    assert len(store.refusals("T-1")) == 1
