@@ -464,6 +464,7 @@ def deals_show(
 @click.option("--owner", metavar="USER")
 @click.option("--status", metavar="STATUS")
 @click.option("--category", metavar="CATEGORY")
+@AS_OF
 @DB
 @FORMAT
 @_guarded
@@ -472,23 +473,49 @@ def deals_list(
     owner: str | None,
     status: str | None,
     category: str | None,
+    as_of: str | None,
     db: str | None,
     fmt: str,
 ) -> int:
-    """The stored deals, with the count by stage."""
+    """The stored deals, and the weighted pipeline by stage (amount times the stage's win
+    probability, as kam batch's summary; unknown amounts counted apart)."""
+    from .app.library import open_playbook
+    from .store.pipeline import pipelines
+    from .text import fmt_money_exact, fmt_percent
+
+    when = _as_of(as_of)
     with _store(db) as store:
         found = store.list_deals(stage=stage, owner=owner, status=status, category=category)
-    by_stage: dict[str, int] = {}
-    for deal in found:
-        by_stage[deal.stage] = by_stage.get(deal.stage, 0) + 1
+    totals = pipelines(
+        found,
+        lambda d: open_playbook(d.playbook_source, d.playbook_id, d.playbook_version, when),
+        when,
+    )
     if fmt == "json":
         rows = [{k: v for k, v in d.to_dict().items() if k != "document"} for d in found]
-        _echo_json({"deals": rows, "by_stage": by_stage})
+        _echo_json({"deals": rows, "pipeline": [p.to_dict() for p in totals]})
         return EXIT_OK
     for deal in found:
-        click.echo(f"{deal.id}  v{deal.version}  {deal.stage}  {deal.status}  {deal.owner}")
-    for name, count in sorted(by_stage.items()):
-        click.echo(f"{name}: {count}")
+        amount = fmt_money_exact(deal.amount) if deal.amount is not None else "amount unknown"
+        click.echo(
+            f"{deal.id}  v{deal.version}  {deal.stage}  {deal.status}  {deal.owner}  {amount}"
+        )
+    for pipe in totals:
+        click.echo(f"pipeline of {pipe.playbook_id} {pipe.playbook_version}:")
+        if pipe.total is None:
+            click.echo(f"  {pipe.note}")
+            continue
+        for row in (*pipe.stages, pipe.total):
+            parts = [f"  {row.stage}: {row.deals} deal(s)"]
+            if row.amount is not None:
+                parts.append(f"amount {fmt_money_exact(row.amount)}")
+            if row.win_probability is not None:
+                parts.append(f"win {fmt_percent(row.win_probability)}")
+            if row.weighted is not None:
+                parts.append(f"weighted {fmt_money_exact(row.weighted)}")
+            if row.amount_unknown:
+                parts.append(f"{row.amount_unknown} amount(s) unknown, not counted")
+            click.echo(", ".join(parts))
     return EXIT_OK
 
 

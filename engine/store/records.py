@@ -56,6 +56,7 @@ class StoredDeal:
     playbook_source: str
     created_at: str
     updated_at: str
+    amount: Decimal | None = None  # as its last judgement worked it out (None: unknown)
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> StoredDeal:
@@ -74,6 +75,7 @@ class StoredDeal:
             playbook_source=m["playbook_source"],
             created_at=m["created_at"],
             updated_at=m["updated_at"],
+            amount=m["amount"],
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -84,6 +86,7 @@ class StoredDeal:
             "status": self.status,
             "owner": self.owner,
             "customer": self.customer_id,
+            "amount": self.amount,
             "playbook": {
                 "id": self.playbook_id,
                 "version": self.playbook_version,

@@ -206,16 +206,26 @@ def test_kam_db_in_the_environment_names_the_store(runner, cli_url, people):
     assert "li.na" in result.output
 
 
-def test_deals_list_counts_by_stage(kam, stored):
-    listed = kam("deals", "list")
+def test_deals_list_shows_the_weighted_pipeline_by_stage(kam, stored):
+    listed = kam("deals", "list", *DAY)
+    assert listed.exit_code == 0, listed.output
     assert listed.output.splitlines() == [
-        "DE-2026-031  v1  negotiation  needs_approval  li.na",
-        "negotiation: 1",
+        "DE-2026-031  v1  negotiation  needs_approval  li.na  984,000.00",
+        "pipeline of auto-dealer 2026.1:",
+        "  negotiation: 1 deal(s), amount 984,000.00, win 30%, weighted 295,200.00",
+        "  total: 1 deal(s), amount 984,000.00, weighted 295,200.00",
     ]
+    as_json = json.loads(kam("deals", "list", *DAY, "--format", "json").output)
+    (pipe,) = as_json["pipeline"]
+    assert pipe["total"]["weighted"] == 295200
+    assert pipe["stages"][0]["win_probability"] == 0.3
     assert json.loads(kam("deals", "list", "--stage", "closing", "--format", "json").output) == {
         "deals": [],
-        "by_stage": {},
+        "pipeline": [],
     }
+    for other in ("system_purchasing", "direct_enterprise"):
+        filtered = json.loads(kam("deals", "list", "--category", other, "--format", "json").output)
+        assert len(filtered["deals"]) == (other == "direct_enterprise")
 
 
 def test_the_readme_walk_through_runs(runner, tmp_path, monkeypatch):

@@ -832,3 +832,56 @@ def test_the_database_refuses_to_change_a_refusal(store, pb, deal, as_of):
         with pytest.raises(sqlalchemy.exc.DatabaseError), store.engine.begin() as conn:
             conn.execute(text(sql))
     assert len(store.refusals("T-1")) == 1
+
+
+# -- the weighted pipeline -------------------------------------------------------------------
+
+
+def test_the_pipeline_is_the_batch_summarys_and_counts_an_unknown_amount_apart(
+    store, pb, deal, as_of
+):
+    from engine.app.summary import Summary, Tally
+    from engine.store.pipeline import pipelines
+
+    for n, price in enumerate(("100", "99.99", "123456789012.01"), start=1):
+        one = copy.deepcopy(deal)
+        one["id"] = f"T-{n}"
+        one["lines"][0]["unit_price"] = Decimal(price)
+        one["lines"][0]["list_price"] = Decimal(price)
+        create(store, one, pb, as_of)
+    assert store.get_deal("T-3").amount == Decimal("617283945060.05")  # exact
+    with store.engine.begin() as conn:  # a deal not judged since the amount was kept
+        conn.execute(text("UPDATE deals SET amount = NULL WHERE id = 'T-1'"))
+    (pipe,) = pipelines(store.list_deals(), lambda d: pb, as_of)
+    (stage,) = pipe.stages
+    assert stage.stage == "negotiation"
+    assert stage.deals == 3
+    assert stage.amount_unknown == 1
+    assert stage.amount == Decimal("617283945060.05") + Decimal("499.95")
+    # the same figures as kam batch's summary of the same judged amounts
+    tally = Tally()
+    tally.deals = 3
+    tally.stages["negotiation"] = 3
+    tally.amounts["negotiation"] = (stage.amount, 1)
+    batch = next(s for s in Summary.of(tally, pb, as_of).stages if s.stage == "negotiation")
+    assert stage == batch
+    assert stage.weighted == stage.amount * stage.win_probability
+    assert pipe.total.weighted == stage.weighted
+
+
+def test_the_pipeline_of_a_playbook_that_cannot_be_read_is_left_out_not_guessed(
+    store, pb, deal, as_of
+):
+    from engine.errors import InputError
+    from engine.store.pipeline import pipelines
+
+    create(store, deal, pb, as_of)
+
+    def gone(_deal):
+        raise InputError("no such file")
+
+    (pipe,) = pipelines(store.list_deals(), gone, as_of)
+    assert pipe.total is None
+    assert pipe.note == "no totals: no such file"
+    (pipe,) = pipelines(store.list_deals(), lambda d: version_2(pb), as_of)
+    assert "has changed since these deals were pinned to it" in pipe.note
