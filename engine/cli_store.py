@@ -3,8 +3,8 @@ decisions ...``.
 
 Thin like ``cli.py`` (whose helpers it uses): parse the arguments, call ``engine.store``,
 print. Every command takes ``--db URL`` (default ``$KAM_DB``, else ``kam.db`` here) and
-``--format text|json``. Exit codes as ``kam``'s, plus 5: the deal changed since you read it
-(a stale ``--if-version``) or an idempotency key was used for another request.
+``--format text|json``. Exit codes as ``kam``'s, plus 6: a conflict with what is stored (a
+stale ``--if-version``, an idempotency key used for another request, an id already stored).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 STORE_EPILOG = (
     "Exit codes: 0 ok · 1 refused (or, for show, blocked) · 2 bad input · 3 needs approval "
-    "(show) · 4 internal error · 5 changed since read, or idempotency key reused"
+    "(show) · 4 internal error · 6 conflict: changed since read, key reused, already stored"
 )
 DB = click.option(
     "--db",
@@ -222,6 +222,22 @@ def users_list(db: str | None, fmt: str) -> int:
         for user in found:
             state = "" if user["active"] else " (inactive)"
             click.echo(f"{user['name']}: {', '.join(user['roles']) or '-'}{state}")
+    return EXIT_OK
+
+
+@users.command("disable", epilog=STORE_EPILOG)
+@click.argument("name")
+@DB
+@FORMAT
+@_guarded
+def users_disable(name: str, db: str | None, fmt: str) -> int:
+    """Disable a user: their tokens and approvals are refused from now on (kept on record)."""
+    with _store(db) as store:
+        user = store.disable_user(name)
+    if fmt == "json":
+        _echo_json(user)
+    else:
+        click.echo(f"disabled {user['name']}: their tokens and approvals are refused from now on")
     return EXIT_OK
 
 

@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from ..errors import InputError
+from ..errors import DealProblem, InputError
 from ..jsontext import to_canonical_json
 from . import chain
-from .errors import AlreadyStored, Conflict, NotFound, Refused
+from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
 from .schema import customers, tokens, users
 
@@ -52,6 +52,14 @@ def add_user(conn: Connection, name: str, roles: Sequence[str], at: str) -> dict
         insert(users).values(name=name, roles=to_canonical_json(held), active=True, created_at=at)
     )
     return {"name": name, "roles": held, "active": True}
+
+
+def disable_user(conn: Connection, name: str) -> dict[str, Any]:
+    row = conn.execute(select(users).where(users.c.name == name)).first()
+    if row is None:
+        raise NotFound(f"no user {name} in the store")
+    conn.execute(update(users).where(users.c.name == name).values(active=False))
+    return {"name": name, "roles": loads(row.roles), "active": False}
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
@@ -118,7 +126,7 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
     user(conn, by)
     if conn.execute(select(customers.c.id).where(customers.c.id == cid)).first():
         raise AlreadyStored(f"customer {cid} already exists: use kam customers update")
-    values = columns(account)
+    values = columns(account, cid)
     conn.execute(
         insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)
     )
@@ -142,44 +150,52 @@ def update_customer(
     done = conn.execute(
         update(customers)
         .where(customers.c.id == cid, customers.c.version == version)
-        .values(version=version + 1, updated_at=at, updated_by=by, **columns(merged))
+        .values(version=version + 1, updated_at=at, updated_by=by, **columns(merged, cid))
     )
     if done.rowcount != 1:
         raise Conflict(f"customer {cid}", version, version + 1)
     return customer(conn, cid)
 
 
-def columns(account: Mapping[str, Any]) -> dict[str, Any]:
-    """An account's fields as column values, each checked; unknown fields to ``extra``."""
+def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
+    """An account's fields as column values, each checked; unknown fields to ``extra``.
+    Every bad value is named by its JSON path (``$.credit_limit``), all at once."""
     values: dict[str, Any] = {}
+    problems: list[DealProblem] = []
+
+    def bad(name: str, message: str) -> None:
+        problems.append(DealProblem(f"$.{name}", message))
+
     for name in MONEY_FIELDS:
         value = account.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int | Decimal) or value < 0
         ):
-            raise InputError(f"$.{name}: must be an amount of money, 0 or more")
+            bad(name, "must be an amount of money, 0 or more")
         values[name] = value
     for name in INTEGER_FIELDS:
         value = account.get(name)
         if value is not None and (
             isinstance(value, bool) or not isinstance(value, int) or value < 0
         ):
-            raise InputError(f"$.{name}: must be a whole number, 0 or more")
+            bad(name, "must be a whole number, 0 or more")
         values[name] = value
     for name in TEXT_FIELDS:
         value = account.get(name)
         if value is not None and not isinstance(value, str):
-            raise InputError(f"$.{name}: must be text")
+            bad(name, "must be text")
         values[name] = value
     checked = values.get("credit_checked_on")
-    if checked is not None:
+    if isinstance(checked, str):
         try:
             date.fromisoformat(checked)
         except ValueError:
-            raise InputError("$.credit_checked_on: must be a date (YYYY-MM-DD)") from None
+            bad("credit_checked_on", "must be a date (YYYY-MM-DD)")
     organ = account.get("state_organ")
     if organ is not None and not isinstance(organ, bool):
-        raise InputError("$.state_organ: must be true or false")
+        bad("state_organ", "must be true or false")
+    if problems:
+        raise AccountError(problems, f"customer {cid}" if cid else "customer")
     values["state_organ"] = organ
     extra = {k: v for k, v in account.items() if k not in (*ACCOUNT_FIELDS, "id", "version")}
     values["extra"] = to_canonical_json(extra)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, KamError
+from ..errors import EXIT_BAD_INPUT, EXIT_BLOCKED, EXIT_CONFLICT, DealError, KamError
 
 
 class StoreError(KamError):
@@ -59,12 +59,20 @@ class Conflict(KamError):
         }
 
 
-class AlreadyStored(KamError):
+class AlreadyStored(Refused):
     """A deal, customer or user by that id is already in the store: nothing was written.
-    A conflict with what is stored (exit 6, as a stale version; HTTP 409)."""
+    A conflict with what is stored: exit 6, as a stale version (HTTP 409). A kind of
+    ``Refused``, so a caller that knows only ``Refused`` still refuses it."""
 
     exit_code = EXIT_CONFLICT
     kind = "already_stored"
+
+
+class AccountError(DealError):
+    """A customer account with bad values; every one, by its JSON path (``$.credit_limit``),
+    as a deal's (exit 2)."""
+
+    kind = "customer"
 
 
 class KeyReused(KamError):

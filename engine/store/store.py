@@ -188,6 +188,12 @@ class Store(Database):
         with self._write() as conn:
             return accounts.add_user(conn, name, roles, self._stamp())
 
+    def disable_user(self, name: str) -> dict[str, Any]:
+        """The user may no longer act: their tokens and approvals are refused (A3). The user,
+        and everything they did, stays on record."""
+        with self._write() as conn:
+            return accounts.disable_user(conn, name)
+
     def list_users(self) -> list[dict[str, Any]]:
         with self._read() as conn:
             return accounts.list_users(conn)

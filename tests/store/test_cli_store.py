@@ -314,3 +314,25 @@ def test_history_shows_refused_attempts_marked_as_refused(kam, stored):
     assert "li.na  REFUSED advance (at version 1): deal DE-2026-031: cannot move" in lines[1]
     as_json = json.loads(kam("deals", "history", stored, "--format", "json").output)
     assert [e.get("refused", False) for e in as_json] == [False, True, False]
+
+
+def test_a_disabled_user_cannot_approve(kam, stored):
+    disabled = kam("users", "disable", "fin")
+    assert disabled.exit_code == 0
+    assert disabled.output == "disabled fin: their tokens and approvals are refused from now on\n"
+    refused = kam("deals", "approve", stored, "--role", "supervisor", "--by", "fin", *DAY)
+    assert refused.exit_code == 1
+    assert "user fin is not active" in refused.output
+    assert "fin: supervisor (inactive)" in kam("users", "list").output
+    assert kam("users", "disable", "nobody").exit_code == 2
+
+
+def test_customer_field_errors_name_their_json_path(kam, people, tmp_path):
+    bad = tmp_path / "c.json"
+    bad.write_text('{"id": "C-9", "credit_limit": -1, "class": 3}', encoding="utf-8")
+    result = kam("customers", "add", bad, "--by", "fin")
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [
+        "customer C-9: $.class: must be text",
+        "customer C-9: $.credit_limit: must be an amount of money, 0 or more",
+    ]

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 import engine
 from engine.store import (
+    AccountError,
     AlreadyStored,
     Conflict,
     KeyReused,
@@ -458,8 +459,22 @@ def test_a_customer_keeps_unknown_fields_and_refuses_bad_ones(store):
         "overdue_days": 3,
         "version": 1,
     }
-    with pytest.raises(engine.InputError, match=r"\$\.credit_limit"):
-        store.add_customer({"id": "C-2", "credit_limit": "lots"}, by="fin")
+    with pytest.raises(AccountError) as caught:
+        store.add_customer(
+            {"id": "C-2", "credit_limit": "lots", "overdue_days": -1, "state_organ": "y"}, by="fin"
+        )
+    assert caught.value.to_dict() == {
+        "error": "customer",
+        "message": "3 problem(s) in customer C-2",
+        "problems": [
+            {"path": "$.credit_limit", "message": "must be an amount of money, 0 or more"},
+            {"path": "$.overdue_days", "message": "must be a whole number, 0 or more"},
+            {"path": "$.state_organ", "message": "must be true or false"},
+        ],
+    }
+    assert caught.value.exit_code == 2
+    with pytest.raises(AccountError, match=r"\$\.receivables: must be an amount"):
+        store.update_customer("C-1", {"receivables": "x"}, by="fin")
     with pytest.raises(Conflict):
         store.update_customer("C-1", {"segment": "x"}, by="fin", if_version=7)
 
@@ -885,3 +900,29 @@ def test_the_pipeline_of_a_playbook_that_cannot_be_read_is_left_out_not_guessed(
     assert pipe.note == "no totals: no such file"
     (pipe,) = pipelines(store.list_deals(), lambda d: version_2(pb), as_of)
     assert "has changed since these deals were pinned to it" in pipe.note
+
+
+# -- disabled users (A3) ---------------------------------------------------------------------
+
+
+def test_a_disabled_users_token_and_approvals_are_refused(store, pb, deal, as_of):
+    create(store, below_floor(deal), pb, as_of)
+    token = store.issue_token("gm")
+    assert store.user_for_token(token) is not None
+    assert store.disable_user("gm") == {
+        "name": "gm",
+        "roles": ["general_manager", "manufacturer", "marketing_director"],
+        "active": False,
+    }
+    assert store.user_for_token(token) is None
+    before = counts(store)
+    with pytest.raises(Refused, match="user gm is not active"):
+        approve(store, pb, as_of)
+    assert counts(store) == before
+    (refused,) = store.refusals("T-1")
+    assert refused["actor"] == "gm"
+    with pytest.raises(Refused, match="not active"):
+        store.issue_token("gm")
+    with pytest.raises(NotFound):
+        store.disable_user("nobody")
+    assert [u["active"] for u in store.list_users() if u["name"] == "gm"] == [False]
