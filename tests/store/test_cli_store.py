@@ -1,5 +1,5 @@
-"""The store's commands, in-process: the README's walk-through, exit codes (5 for a stale
-version or a reused key), JSON output, and a clear line instead of a traceback for bad input."""
+"""The store's commands, in-process: the README's walk-through, exit codes (6 for a stale
+version, a reused key or an id already stored), JSON output, and a clear line instead of a traceback for bad input."""
 
 from __future__ import annotations
 
@@ -85,7 +85,7 @@ def test_show_judges_the_stored_deal_and_exits_like_validate(kam, stored):
     assert as_json["result"]["status"] == "needs_approval"
 
 
-def test_a_stale_version_exits_5_and_changes_nothing(kam, stored):
+def test_a_stale_version_exits_6_and_changes_nothing(kam, stored):
     assert kam("deals", "update", stored, '{"lost_reason": "x"}', "--by", "li.na",
                "--if-version", "1", *DAY).exit_code == 0  # fmt: skip
     stale = kam("deals", "update", stored, '{"lost_reason": "y"}', "--by", "li.na",
@@ -96,7 +96,7 @@ def test_a_stale_version_exits_5_and_changes_nothing(kam, stored):
     assert shown["deal"]["document"]["lost_reason"] == "x"
 
 
-def test_a_reused_key_exits_5_and_a_repeat_answers_once(kam, stored):
+def test_a_reused_key_exits_6_and_a_repeat_answers_once(kam, stored):
     args = ["deals", "approve", stored, "--role", "supervisor", "--by", "fin", "--key", "k1", *DAY]
     first = kam(*args, "--format", "json")
     again = kam(*args, "--format", "json")
