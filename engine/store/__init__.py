@@ -10,7 +10,16 @@ pipeline imports it. docs/store.md is the guide.
 
 from __future__ import annotations
 
-from .errors import AccountError, AlreadyStored, Conflict, KeyReused, NotFound, Refused, StoreError
+from .errors import (
+    AccountError,
+    AlreadyStored,
+    Conflict,
+    Contended,
+    KeyReused,
+    NotFound,
+    Refused,
+    StoreError,
+)
 from .records import Change, StoredDeal
 from .store import Store, open_store
 
@@ -19,6 +28,7 @@ __all__ = [
     "AlreadyStored",
     "Change",
     "Conflict",
+    "Contended",
     "KeyReused",
     "NotFound",
     "Refused",

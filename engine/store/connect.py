@@ -96,6 +96,8 @@ def _plain(error: exc.DBAPIError) -> str:
         )
     if "not a database" in low or "malformed" in low:
         return "the store file is damaged or is not a kam store (not a SQLite database)"
+    if "disk is full" in low or "no space left" in low:
+        return "the store's disk is full: nothing was written (make room, then try again)"
     if "readonly" in low or "read-only" in low:
         return "the store is read-only: nothing was written"
     if isinstance(error, exc.OperationalError | exc.InterfaceError):

@@ -75,6 +75,14 @@ class AccountError(DealError):
     kind = "customer"
 
 
+class Contended(KamError):
+    """A change that lost its race with other writers (a PostgreSQL serialization failure or
+    deadlock) on every bounded, jittered retry. Nothing was written; a conflict (exit 6)."""
+
+    exit_code = EXIT_CONFLICT
+    kind = "contended"
+
+
 class KeyReused(KamError):
     """An idempotency key already used for a different request."""
 

@@ -26,7 +26,7 @@ from ..jsontext import to_canonical_json
 from . import accounts, chain, migrate, records
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
-from .errors import AlreadyStored, Conflict, KeyReused, Refused, StoreError
+from .errors import AlreadyStored, Conflict, Contended, KeyReused, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now
 from .schema import deals, idempotency_keys, refusals
 
@@ -107,7 +107,10 @@ class Database:
                 if command in AUDITED_COMMANDS:
                     self._audit(command, deal_id, by, request, refusal)
                 raise
-        raise StoreError("the store stayed too busy to make the change; nothing was written")
+        raise Contended(
+            f"the store stayed too busy to make the change: {ATTEMPTS} tries lost a race with "
+            "other writers; nothing was written, try again"
+        )
 
     def _audit(
         self, command: str, deal_id: str, by: str, request: Mapping[str, Any], refusal: KamError
@@ -264,7 +267,11 @@ class Store(Database):
         """Every problem found: a broken event chain, or a deal whose events do not replay to
         the stored state. Empty when the store is sound."""
         with self._read() as conn:
-            return records.verify(conn)
+            problems = []
+            if conn.dialect.name == "sqlite":  # the file itself first: a damaged page, an index
+                found = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
+                problems += [f"the store file is damaged: {line}" for line in found if line != "ok"]
+            return problems + records.verify(conn)
 
     def evaluate(
         self, deal_id: str, *, playbook: Playbook, by: str, as_of: date, lang: str = "en"
