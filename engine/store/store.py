@@ -473,11 +473,13 @@ class Store(Database):
                 raise Refused(f"{by} owns deal {row.id} and cannot approve or reject it")
             if by in records.owners(conn, row.id):
                 raise Refused(f"{by} created or owned deal {row.id}: cannot approve or reject it")
+            evaluated = self._with_account(conn, row.document, playbook)
             for earlier in row.document.get("approvals") or []:
                 if earlier.get("role") == role and earlier.get("by") == by:
-                    if earlier.get("decision") == decision:
+                    if earlier.get("decision") == decision and not _stale(
+                        playbook, evaluated, as_of, role
+                    ):
                         raise Refused(f"{by} has already {decision} deal {row.id} as {role}")
-            evaluated = self._with_account(conn, row.document, playbook)
             document, record = record_approval(
                 playbook,
                 row.document,
@@ -725,6 +727,13 @@ def _retry_on_race() -> Iterator[None]:
         if is_retryable(error):
             raise _Again from None
         raise
+
+
+def _stale(playbook: Playbook, evaluated: dict[str, Any], as_of: date, role: str) -> bool:
+    """Whether the deal's approval for ``role`` went stale (the deal changed beyond its
+    basis): then the same person may approve again, on the new basis."""
+    result = playbook.evaluate(evaluated, as_of=as_of)
+    return any(a.role == role and a.status == "stale" for a in result.approvals)
 
 
 def _amount(result: Result, playbook: Playbook) -> Decimal | None:
