@@ -4,4 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -c constraints.txt -e '.[bench]'
-exec .venv/bin/python bench/run.py "$@"
+.venv/bin/python bench/run.py "$@"
+# the store: transitions/s on SQLite (1 client) and PostgreSQL (8 processes; needs --pg URL or
+# KAM_BENCH_PG, e.g. postgresql+psycopg://postgres@127.0.0.1:5432/kam_bench)
+exec .venv/bin/python bench/store.py "$@"

@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..errors import DealProblem, InputError
 from ..jsontext import to_canonical_json
@@ -67,9 +67,12 @@ def list_users(conn: Connection) -> list[dict[str, Any]]:
     return [{"name": r.name, "roles": loads(r.roles), "active": bool(r.active)} for r in rows]
 
 
+USER = select(users).where(users.c.name == bindparam("name"))  # built once: every change asks
+
+
 def user(conn: Connection, name: str) -> dict[str, Any]:
     """An active user, or ``NotFound``/``Refused``."""
-    row = conn.execute(select(users).where(users.c.name == name)).first()
+    row = conn.execute(USER, {"name": name}).first()
     if row is None:
         raise NotFound(f"no user {name} in the store: add one with kam users add")
     if not row.active:

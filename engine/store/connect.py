@@ -3,15 +3,16 @@ turned into the store's own.
 
 SQLite: a file (``kam.db`` in the working folder unless ``--db``/``KAM_DB`` says otherwise),
 WAL, a 5-second busy timeout, ``synchronous=FULL`` (a committed change survives a power cut,
-not only a crash), foreign keys on, and ``BEGIN IMMEDIATE`` for every transaction: writers
-queue at the start instead of failing halfway. PostgreSQL: ``postgresql+psycopg://``.
+not only a crash; ``?synchronous=normal`` on the URL trades that for speed), foreign keys on,
+and ``BEGIN IMMEDIATE`` for every transaction: writers queue at the start instead of failing
+halfway. PostgreSQL: ``postgresql+psycopg://``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, exc
@@ -21,6 +22,9 @@ from .errors import StoreError
 
 DEFAULT_FILE = "kam.db"
 BUSY_TIMEOUT_MS = 5000
+# sqlite:///kam.db?synchronous=normal trades the last commits on a power cut (never the
+# file's soundness: WAL) for commits without an fsync each; full is the default
+SYNC_MODES = ("full", "normal")
 
 
 def database_url(given: str | None = None) -> str:
@@ -44,8 +48,15 @@ def make_engine(url: str) -> Engine:
         folder = os.path.dirname(os.path.abspath(parsed.database))
         if not os.path.isdir(folder):
             raise StoreError(f"--db: the folder {folder} does not exist")
+        sync = parsed.query.get("synchronous", "full")
+        if sync not in SYNC_MODES:
+            raise StoreError(
+                f"--db: synchronous={sync} is not one of {', '.join(SYNC_MODES)} "
+                "(full: a commit survives a power cut; normal: it survives a crash of kam)"
+            )
+        parsed = parsed.difference_update_query(["synchronous"])
         engine = create_engine(parsed.set(drivername="sqlite+pysqlite"))
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_pragmas(str(sync).upper()))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     if backend == "postgresql":  # always through psycopg 3, whatever driver the URL names
@@ -55,14 +66,17 @@ def make_engine(url: str) -> Engine:
     raise StoreError(f"--db: kam stores deals in SQLite or PostgreSQL, not '{backend}'")
 
 
-def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.isolation_level = None  # SQLAlchemy's BEGIN below, not the driver's
-    cursor = dbapi_connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
-    cursor.execute("PRAGMA synchronous = FULL")
-    cursor.execute("PRAGMA foreign_keys = ON")
-    cursor.close()
+def _sqlite_pragmas(sync: str) -> Callable[[Any, Any], None]:
+    def connected(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy's BEGIN below, not the driver's
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute(f"PRAGMA synchronous = {sync}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    return connected
 
 
 def _sqlite_begin(connection: Any) -> None:

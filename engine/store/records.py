@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, insert, select
+from sqlalchemy import Connection, Row, bindparam, insert, select
 
 from ..jsontext import to_canonical_json
 from . import chain
@@ -108,13 +108,22 @@ class Change:
     replayed: bool = False
 
 
+# The statements every change runs, built once: building a statement costs SQLAlchemy more
+# than running it (measured in bench/store.py); the values come as parameters.
+DEAL = select(deals).where(deals.c.id == bindparam("deal_id"))
+DEAL_LOCKED = DEAL.with_for_update()
+PREVIOUS_HASH = select(events.c.hash).where(
+    events.c.deal_id == bindparam("deal_id"), events.c.seq == bindparam("seq")
+)
+INSERT_EVENT = insert(events)
+INSERT_DECISION = insert(decisions)
+
+
 def read_deal(conn: Connection, deal_id: str, lock: bool = False) -> StoredDeal:
     """One deal; with ``lock``, its row is held until the transaction ends (PostgreSQL; a
     SQLite writer already holds the whole file)."""
-    query = select(deals).where(deals.c.id == deal_id)
-    if lock and conn.dialect.name == "postgresql":
-        query = query.with_for_update()
-    row = conn.execute(query).first()
+    query = DEAL_LOCKED if lock and conn.dialect.name == "postgresql" else DEAL
+    row = conn.execute(query, {"deal_id": deal_id}).first()
     if row is None:
         raise NotFound(f"no deal {deal_id} in the store")
     return StoredDeal.from_row(row)
@@ -154,9 +163,7 @@ def append_event(
     """Write event ``seq`` of a deal, chained to the one before it."""
     previous = chain.GENESIS
     if seq > 1:
-        previous = conn.execute(
-            select(events.c.hash).where(events.c.deal_id == deal_id, events.c.seq == seq - 1)
-        ).scalar_one()
+        previous = conn.execute(PREVIOUS_HASH, {"deal_id": deal_id, "seq": seq - 1}).scalar_one()
     event: dict[str, Any] = {
         "deal_id": deal_id,
         "seq": seq,
@@ -169,7 +176,7 @@ def append_event(
         "prev_hash": previous,
     }
     event["hash"] = chain.event_hash(event)
-    conn.execute(insert(events).values(**event))
+    conn.execute(INSERT_EVENT, event)
     return event
 
 
@@ -187,7 +194,8 @@ def record_decision(
     """Write down one evaluation: who, when, which playbook, which input, what came out."""
     kept = summary(result)
     conn.execute(
-        insert(decisions).values(
+        INSERT_DECISION,
+        dict(
             id=uuid.uuid4().hex,
             at=at,
             actor=by,
@@ -202,7 +210,7 @@ def record_decision(
             violations=to_canonical_json(kept["violations"]),
             approvals=to_canonical_json(kept["approvals"]),
             actions=to_canonical_json(kept["actions"]),
-        )
+        ),
     )
 
 

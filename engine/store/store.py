@@ -18,7 +18,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, exc, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, update
 
 from ..app.summary import amount_fact
 from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 # Refused attempts put on record (catalogue D15, H6, K4): who tried what, and why not
 AUDITED = (Refused, Conflict, TransitionRefused, DecisionRefused)
 AUDITED_COMMANDS = ("update", "advance", "approve", "check", "repin")
+PIN_COLUMNS = ("playbook_id", "playbook_version", "playbook_hash", "playbook_source")
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
 IMPORTER = "admin"  # the role that may bring deals in with their past approvals and history
 ONLY_BY_COMMANDS = {
@@ -634,21 +635,21 @@ class Store(Database):
         evaluated = self._with_account(conn, document, playbook)
         result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {row.id}")
         version = row.version + 1
+        values = {
+            "document": to_canonical_json(document),
+            "customer_id": _customer_ref(document),
+            "category": str(document["category"]),
+            "stage": str(document["stage"]),
+            "status": result.status,
+            "amount": _amount(result, playbook),
+            "owner": str(document.get("owner") or row.owner),
+            "version": version,
+            "updated_at": self._stamp(),
+            **(pin or {}),
+        }
+        # compare-and-set on the version read: another writer's change is never overwritten
         done = conn.execute(
-            update(deals)
-            .where(deals.c.id == row.id, deals.c.version == row.version)
-            .values(
-                document=to_canonical_json(document),
-                customer_id=_customer_ref(document),
-                category=str(document["category"]),
-                stage=str(document["stage"]),
-                status=result.status,
-                amount=_amount(result, playbook),
-                owner=str(document.get("owner") or row.owner),
-                version=version,
-                updated_at=self._stamp(),
-                **(pin or {}),
-            )
+            _REPIN if pin else _NEXT_VERSION, {**values, "b_id": row.id, "b_seen": row.version}
         )
         if done.rowcount != 1:  # another writer got there first: never overwrite it
             current = conn.execute(select(deals.c.version).where(deals.c.id == row.id)).scalar()
@@ -710,6 +711,22 @@ class Store(Database):
             names = (schema or {}).get("properties")
             self._customer_fields[playbook.hash] = None if names is None else frozenset(names)
         return self._customer_fields[playbook.hash]
+
+
+_NEXT_VERSION = (
+    update(deals)
+    .where(deals.c.id == bindparam("b_id"), deals.c.version == bindparam("b_seen"))
+    .values(
+        {
+            name: bindparam(name)
+            for name in (
+                "document", "customer_id", "category", "stage", "status", "amount", "owner",
+                "version", "updated_at",
+            )
+        }
+    )
+)  # fmt: skip
+_REPIN = _NEXT_VERSION.values({name: bindparam(name) for name in PIN_COLUMNS})
 
 
 class _Again(Exception):
