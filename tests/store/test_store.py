@@ -926,3 +926,12 @@ def test_a_disabled_users_token_and_approvals_are_refused(store, pb, deal, as_of
     with pytest.raises(NotFound):
         store.disable_user("nobody")
     assert [u["active"] for u in store.list_users() if u["name"] == "gm"] == [False]
+
+
+@pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+def test_sqlite_commits_wait_for_the_disk_unless_the_url_says_normal(store_url):
+    for query, expected in (("", 2), ("?synchronous=normal", 1)):  # FULL is 2, NORMAL 1
+        with open_store(store_url + query) as s, s.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
+    with pytest.raises(StoreError, match="synchronous=off is not one of full, normal"):
+        open_store(store_url + "?synchronous=off")
