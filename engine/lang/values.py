@@ -13,9 +13,19 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Any
 
+from ..limits import COMPUTE_DIGITS, COMPUTE_EMAX
 from ..text import fmt_quoted
 
 
@@ -42,6 +52,22 @@ class MissingFact:
 
 
 ROUNDING = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
+
+# The one arithmetic context: wide enough that sums of deal values are exact (Python's default
+# of 28 digits made three lines of 6663.333333333333333333333333 sum to 19990), and every
+# operation that would silently give infinity or NaN raises instead (limits.py says the domain).
+NUMBERS = Context(
+    prec=COMPUTE_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    Emax=COMPUTE_EMAX,
+    Emin=-COMPUTE_EMAX,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+def computing() -> Any:
+    """``with computing():`` runs arithmetic in ``NUMBERS`` (per thread, as decimal is)."""
+    return localcontext(NUMBERS)
 
 
 def missing_reason(path: str) -> str:

@@ -10,15 +10,16 @@ normally; with a ``Tracer`` the reference interpreter, and every rule records wh
 from __future__ import annotations
 
 from datetime import date
+from decimal import DecimalException
 from functools import partial
 from typing import Any
 
 from ..check.model import Expr, Outcome, Row
 from ..compile.build import CExpr, CompiledPlaybook, CRule, CTable
 from ..compile.evaluator import Generated, Hit, LocalValue
-from ..errors import InputError, Text
+from ..errors import DealError, DealProblem, InputError, Text
 from ..lang.ir import reads
-from ..lang.values import MissingFact, Unknown, due_date
+from ..lang.values import MissingFact, Unknown, computing, due_date
 from ..results import (
     BLOCKED,
     NEEDS_APPROVAL,
@@ -62,8 +63,26 @@ def evaluate(
 ) -> Result:
     """Evaluate a checked, normalised deal. Never raises for business reasons. With a
     ``tracer`` the reference interpreter answers and records every step; ``plain=False``
-    writes every message with jinja2 (the tests compare both writers)."""
+    writes every message with jinja2 (the tests compare both writers).
+
+    Arithmetic runs in ``values.NUMBERS``; a value computed beyond kam's number range is the
+    deal's problem (``DealError``), never a crash or an infinity compared with a threshold."""
     check_language(pb, lang)
+    try:
+        with computing():
+            return _evaluate(pb, deal, as_of, lang, tracer, plain)
+    except DecimalException:
+        raise DealError([DealProblem("$", text(lang, "number_range"))]) from None
+
+
+def _evaluate(
+    pb: CompiledPlaybook,
+    deal: dict[str, Any],
+    as_of: date,
+    lang: str,
+    tracer: Tracer | None,
+    plain: bool,
+) -> Result:
     if tracer is None:
         evaluator: Generated | Reference = Generated(pb, Reference(pb))
     else:
