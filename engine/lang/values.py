@@ -9,6 +9,7 @@ computed. The arithmetic helpers are the language's own meaning of /, round(), m
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -121,6 +122,18 @@ def kleene_item(fn: str, cond: Callable[[], Any] | None, elt: Callable[[], Any])
 
 
 show = fmt_quoted  # how the generated code and an explanation quote a value (text.py)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def date_of_text(text: str) -> date:
+    """A date written YYYY-MM-DD and nothing else; ValueError otherwise. Python's
+    ``fromisoformat`` also reads ``20260302`` and ``2026-W10-1``: a typo there would be a
+    plausible date, and an as_of decides which approvals and deadlines count."""
+    if not isinstance(text, str) or not _ISO_DATE.match(text):
+        raise ValueError(f"not a date YYYY-MM-DD: {text!r}")
+    return date.fromisoformat(text)
 
 
 def days_between(a: date, b: date) -> int:
