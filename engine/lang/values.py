@@ -232,10 +232,25 @@ def same_name(a: str, b: str) -> bool:
     return name_key(a) == name_key(b)
 
 
+# Letters of other scripts that look like Latin letters (after case-folding), read as the
+# Latin letter: an owner ``li.na`` approving as ``lі.na`` (Cyrillic і) is still the owner.
+# A short table of the look-alikes in the Cyrillic and Greek blocks, not all of Unicode's
+# confusables: it only ever makes two spellings one person, which can only stop an
+# approval from counting, never let one count.
+_LOOK_ALIKES = str.maketrans(
+    "авеѐёкмнорстухѕіїјӏһԁԛԝүɑɡɩıαβεηικνορτυχωϲϳ",
+    "abeeekmhopctyxsiijlhdqwyagiiabenikvoptuxwcj",
+)
+
+
 def person_key(person: str) -> str:
-    """Who a recorded person is: NFKC, case-folded, spaces trimmed and collapsed, so the
-    approver ``Zhang.Wei `` is the owner ``zhang.wei``."""
-    return " ".join(unicodedata.normalize("NFKC", person).casefold().split())
+    """Who a recorded person is: NFKC, case-folded, accents and invisible characters dropped,
+    look-alike letters of other scripts read as Latin, spaces trimmed and collapsed, so the
+    approver ``Zhang.Wei ``, ``zhāng.wei`` or ``zhаng.wei`` (Cyrillic а) is the owner
+    ``zhang.wei``."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", person).casefold())
+    kept = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))
+    return " ".join(kept.translate(_LOOK_ALIKES).split())
 
 
 def same_person(a: Any, b: Any) -> bool:
