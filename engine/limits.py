@@ -29,11 +29,12 @@ MAX_EXPONENT_DIGITS = 4  # digits of a written exponent (1e0015 is fine; 1e99999
 
 # -- arithmetic: what kam computes with -------------------------------------------------------
 # Inputs hold at most MAX_NUMBER_DIGITS significant digits between 10**-30 and 10**15, so sums
-# and differences of deal values and products of two stay exact within COMPUTE_DIGITS; other
-# results (division, longer products) are rounded half-even to COMPUTE_DIGITS. A result beyond
+# and differences of deal values and products of two stay exact within COMPUTE_DIGITS; longer
+# products are rounded half-even to COMPUTE_DIGITS and quotients to QUOTIENT_DIGITS. A result beyond
 # 10**COMPUTE_EMAX is reported as a problem of the deal, never rounded to infinity.
 COMPUTE_DIGITS = 100
 COMPUTE_EMAX = 999
+QUOTIENT_DIGITS = 28  # a quotient is rarely exact: rounded as Python's default always did
 
 # -- defaults of a declared deal field (a playbook may set its own) -----------------------------
 FIELD_NUMBER_BOUND = MAX_AMOUNT  # money, number, percent: minimum and maximum

@@ -26,7 +26,7 @@ from decimal import (
 )
 from typing import Any
 
-from ..limits import COMPUTE_DIGITS, COMPUTE_EMAX
+from ..limits import COMPUTE_DIGITS, COMPUTE_EMAX, QUOTIENT_DIGITS
 from ..text import fmt_quoted
 
 
@@ -64,6 +64,10 @@ NUMBERS = Context(
     Emin=-COMPUTE_EMAX,
     traps=[InvalidOperation, DivisionByZero, Overflow],
 )
+
+
+_QUOTIENT = NUMBERS.copy()
+_QUOTIENT.prec = QUOTIENT_DIGITS
 
 
 def computing() -> Any:
@@ -157,9 +161,12 @@ def add_days(d: date, n: int) -> date:
 
 
 def divide(a: Any, b: Any) -> Decimal:
+    """``a / b`` to 28 significant digits, rounded half-even: a quotient is rarely exact, and
+    28 digits (Python's own default) is what results have always shown; sums and products
+    keep every digit (``NUMBERS``)."""
     if not b:
         raise Unknown("division by zero")
-    out: Decimal = (a if isinstance(a, Decimal) else Decimal(a)) / b
+    out: Decimal = _QUOTIENT.divide(a if isinstance(a, Decimal) else Decimal(a), b)
     return out
 
 
