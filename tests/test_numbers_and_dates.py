@@ -231,3 +231,12 @@ def test_the_owner_approving_under_another_spelling_does_not_count(check, by):
 def test_another_person_is_not_the_owner(other):
     assert not same_person(other, "li.na")
     assert person_key(other) != person_key("li.na")
+
+
+def test_kam_lint_locates_an_expression_number_out_of_range(runner, tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text(LINES_PLAYBOOK.replace("facts.amount >= 19990", "facts.amount * 1e999999 > 1"))
+    r = runner.invoke(main, ["lint", str(path)])
+    assert r.exit_code == 2, r.output
+    assert f"{path}:23:" in r.output and "1e999999 is out of range" in r.output
+    assert "Traceback" not in r.output

@@ -130,17 +130,18 @@ class NameChecker:
         text = self.literal_text(node).replace("_", "")
         low, high = YAML_EXPONENTS
         hint = f"write a number of at most {MAX_NUMBER_DIGITS} digits between 1e{low} and 1e{high}"
+        problem = f"the number {text if len(text) <= 24 else text[:20] + '…'} is out of range"
         if isinstance(v, int):
             if len(str(abs(v))) > MAX_NUMBER_DIGITS:
-                raise self.fail(node, f"the number {text[:20]}... is out of range", hint)
+                raise self.fail(node, problem, hint)
             return Const(INTEGER, self.at(node), v)
         if long_exponent(text):
-            raise self.fail(node, f"the number {text[:20]} is out of range", hint)
+            raise self.fail(node, problem, hint)
         number = Decimal(text)
         if (v and not low <= number.adjusted() <= high) or len(
             number.as_tuple().digits
         ) > MAX_NUMBER_DIGITS:
-            raise self.fail(node, f"the number {text[:20]} is out of range", hint)
+            raise self.fail(node, problem, hint)
         return Const(NUMBER, self.at(node), number)
 
     def visit_Name(self, node: ast.Name) -> Node:
