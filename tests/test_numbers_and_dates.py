@@ -240,3 +240,20 @@ def test_kam_lint_locates_an_expression_number_out_of_range(runner, tmp_path):
     assert r.exit_code == 2, r.output
     assert f"{path}:23:" in r.output and "1e999999 is out of range" in r.output
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("key", [1, None, (1, 2), b"id"])
+def test_non_text_deal_keys_from_python_are_a_deal_error(auto_dealer, key):
+    with pytest.raises(engine.DealError) as info:
+        auto_dealer.evaluate({**_deal(), "customer": {**BASE_DEAL["customer"], key: 1}},
+                             as_of=date(2026, 3, 2))  # fmt: skip
+    assert info.value.problems[0].path == "$.customer"
+
+
+def test_a_datetime_as_of_is_an_input_error_that_says_what_to_pass(auto_dealer):
+    from datetime import datetime
+
+    with pytest.raises(engine.InputError, match=r"as_of=<the datetime>\.date\(\)"):
+        auto_dealer.evaluate(_deal(), as_of=datetime(2026, 3, 2, 10, 0))
+    with pytest.raises(engine.InputError, match="not the text '20260302'"):
+        auto_dealer.evaluate(_deal(), as_of="20260302")
