@@ -449,7 +449,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                 "{fact}记录为 {given}，但按规则应为 {derived}：请更正记录，或更正所依据的数据"
             ),
             "number_range": (
-                "由本交易算出的数值超出 kam 的计算范围（100 位有效数字，最大 10^999）：请检查金额和数量"
+                "由本交易算出的数值超出 kam 的计算范围（100 位有效数字，最大 10^999）："
+                "请检查金额和数量"
             ),
             "approval_after_as_of": (
                 "{by}以{role}身份的审批（{path}）日期为 {on}，晚于判断日期 {as_of}：暂不计入"

@@ -4,6 +4,7 @@ compared after normalisation. Each test failed on main before its fix."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from datetime import date
@@ -68,7 +69,8 @@ def test_a_deal_number_with_a_long_exponent_is_refused_at_its_path(runner, tmp_p
     text = json.dumps(_deal()).replace('"receivables": 0', f'"receivables": {number}')
     (tmp_path / "d.json").write_text(text)
     r = runner.invoke(
-        main, ["validate", str(tmp_path / "d.json"), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02"]
+        main,
+        ["validate", str(tmp_path / "d.json"), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02"],
     )
     assert r.exit_code == 2, r.output
     assert "$.customer.receivables" in r.output
@@ -80,8 +82,10 @@ def test_a_deal_number_with_a_long_exponent_is_refused_at_its_path(runner, tmp_p
     [("1e99999999999999999999", "value"), ("1e999999", "expression"), ("1" * 40, "expression")],
 )
 def test_a_playbook_number_out_of_the_domain_is_a_located_lint_error(literal, where):
-    text = LINES_PLAYBOOK.replace("value: sum(line.price for line in deal.lines)",
-                                  f"value: sum(line.price for line in deal.lines) * {literal}")
+    text = LINES_PLAYBOOK.replace(
+        "value: sum(line.price for line in deal.lines)",
+        f"value: sum(line.price for line in deal.lines) * {literal}",
+    )
     if where == "value":
         text = text.replace("facts.amount >= 19990", f"facts.amount >= {literal}")
         text = text.replace(f" * {literal}", "")
@@ -153,10 +157,8 @@ def test_the_calendars_ends_are_judged_or_refused_never_crash(auto_dealer, when)
         lambda: auto_dealer.explain(deal, as_of=when),
         lambda: auto_dealer.record_decision(deal, role="supervisor", by="wang.fang", on=when),
     ):
-        try:
+        with contextlib.suppress(engine.KamError):
             call()
-        except engine.KamError:
-            pass
 
 
 def test_as_of_9999_12_31_on_the_cli(runner):
@@ -182,7 +184,8 @@ def test_nul_and_lone_surrogates_in_deal_text_are_refused_at_the_path(runner, tm
     text = json.dumps(_deal()).replace('"Wu"', f'"{bad}"')
     (tmp_path / "d.json").write_text(text)
     r = runner.invoke(
-        main, ["validate", str(tmp_path / "d.json"), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02"]
+        main,
+        ["validate", str(tmp_path / "d.json"), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02"],
     )
     assert r.exit_code == 2, r.output
     assert "$.contacts[0].name" in r.output
@@ -209,7 +212,8 @@ def test_an_approval_dated_after_as_of_does_not_count_and_is_named(check):
     p5 = next(a for a in result.approvals if a.rule == "P5")
     assert p5.status == "pending"
     warning = next(v for v in result.violations if v.rule == "APPROVAL-DATE")
-    assert "$.approvals[0]" in str(warning.text) and "2026-03-03" in str(warning.text)
+    assert "$.approvals[0]" in str(warning.text)
+    assert "2026-03-03" in str(warning.text)
     on_the_day = check(_approved("faw.north", on="2026-03-02"))
     assert next(a for a in on_the_day.approvals if a.rule == "P5").status == "granted"
     assert not [v for v in on_the_day.violations if v.rule == "APPROVAL-DATE"]
@@ -219,11 +223,11 @@ def test_an_approval_dated_after_as_of_does_not_count_and_is_named(check):
                                 "li\u200b.na", "\u217c\u0456.na", "li.n\u0430"])  # fmt: skip
 def test_the_owner_approving_under_another_spelling_does_not_count(check, by):
     assert same_person(by, "li.na")
-    try:
-        result = check(_approved(by))
-    except engine.DealError as exc:  # a zero-width space is refused before any rule runs
-        assert "$.approvals[0].by" in str(exc)
+    if "\u200b" in by:  # a zero-width space is refused before any rule runs
+        with pytest.raises(engine.DealError, match=r"\$\.approvals\[0\]\.by"):
+            check(_approved(by))
         return
+    result = check(_approved(by))
     assert next(a for a in result.approvals if a.rule == "P5").status != "granted"
 
 
@@ -238,7 +242,8 @@ def test_kam_lint_locates_an_expression_number_out_of_range(runner, tmp_path):
     path.write_text(LINES_PLAYBOOK.replace("facts.amount >= 19990", "facts.amount * 1e999999 > 1"))
     r = runner.invoke(main, ["lint", str(path)])
     assert r.exit_code == 2, r.output
-    assert f"{path}:23:" in r.output and "1e999999 is out of range" in r.output
+    assert f"{path}:23:" in r.output
+    assert "1e999999 is out of range" in r.output
     assert "Traceback" not in r.output
 
 

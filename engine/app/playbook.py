@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..compile.build import CompiledPlaybook, compile_model
 from ..errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
-from ..limits import DEFAULT_LIMITS, Limits
 from ..lang.values import date_of_text
+from ..limits import DEFAULT_LIMITS, Limits
 from ..results import Explanation, Result
 from ..run.deal import check_deal
 from ..run.evaluate import Tracer, check_language, evaluate, granted_roles

@@ -253,7 +253,7 @@ _LOOK_ALIKES = str.maketrans(
 def person_key(person: str) -> str:
     """Who a recorded person is: NFKC, case-folded, accents and invisible characters dropped,
     look-alike letters of other scripts read as Latin, spaces trimmed and collapsed, so the
-    approver ``Zhang.Wei ``, ``zhāng.wei`` or ``zhаng.wei`` (Cyrillic а) is the owner
+    approver ``Zhang.Wei ``, ``zhāng.wei`` or ``zh\u0430ng.wei`` (a Cyrillic a) is the owner
     ``zhang.wei``."""
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", person).casefold())
     kept = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, Location
 from ..limits import DEFAULT_LIMITS, YAML_EXPONENTS, Limits
-from .json import long_exponent
 from .decode import invisible_characters
+from .json import long_exponent
 from .sourcemap import SourceMap
 
 if TYPE_CHECKING:

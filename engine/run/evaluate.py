@@ -72,7 +72,7 @@ def evaluate(
         with computing():
             return _evaluate(pb, deal, as_of, lang, tracer, plain)
     except DecimalException:
-        raise DealError([DealProblem("$", text(lang, "number_range"))]) from None
+        raise DealError([DealProblem("$", str(text(lang, "number_range")))]) from None
 
 
 def _evaluate(

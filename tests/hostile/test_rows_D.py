@@ -228,9 +228,11 @@ def test_D7_a_deal_cannot_name_another_currency(check, field):
 )  # fmt: skip
 def test_D8_half_cents_follow_the_declared_rounding(rounding, prices, rounded):
     pb = lines_playbook(rounding)
-    text = '{"id": "L", "category": "direct", "stage": "open", "lines": [' + ", ".join(
-        '{"unit_price": ' + p + "}" for p in prices
-    ) + "]}"
+    text = (
+        '{"id": "L", "category": "direct", "stage": "open", "lines": ['
+        + ", ".join('{"unit_price": ' + p + "}" for p in prices)
+        + "]}"
+    )
     result = pb.evaluate(loads_deal(text), as_of=AS_OF)
     assert result.facts["amount"] == sum(Decimal(p) for p in prices)  # never rounded
     assert result.facts["rounded"] == Decimal(rounded)
