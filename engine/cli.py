@@ -29,6 +29,7 @@ from .errors import (
     InputError,
     KamError,
 )
+from .lang.values import date_of_text
 from .limits import MAX_BYTES
 from .text import LANGUAGES
 
@@ -95,7 +96,7 @@ def _as_of(value: str | None) -> date:
     if value is None:
         return date.today()  # the one place the clock is read
     try:
-        return date.fromisoformat(value)
+        return date_of_text(value)
     except ValueError:
         raise InputError(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
 

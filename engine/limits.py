@@ -15,7 +15,7 @@ MAX_DEPTH = 64  # nesting of lists and mappings
 MAX_ITEMS = 10_000  # entries of one list or mapping
 MAX_NODES = 500_000  # values in one YAML document
 MAX_STRING = 100_000  # characters of one text value
-MAX_NUMBER_DIGITS = 30  # digits of a written number (YAML and JSON integers)
+MAX_NUMBER_DIGITS = 30  # significant digits of any number read (playbook, deal, API Decimal)
 MAX_NUMBER_TEXT = 40  # characters of a JSON number with a point or an exponent
 YAML_EXPONENTS = (-30, 30)  # Decimal.adjusted() of a number written in YAML
 
@@ -24,6 +24,17 @@ MAX_AMOUNT = 10**15  # a whole number or a float: at most this, either sign
 DEAL_EXPONENTS = (-30, 15)  # Decimal.adjusted() of a deal's exact number; a float other
 # than 0 must be at least 10**DEAL_EXPONENTS[0] in size (the same smallest size)
 SMALLEST_FLOAT = float(f"1e{DEAL_EXPONENTS[0]}")
+MAX_EXPONENT_DIGITS = 4  # digits of a written exponent (1e0015 is fine; 1e99999 is not a number
+# kam reads): checked on the text, before Decimal() could fail or build a huge number
+
+# -- arithmetic: what kam computes with -------------------------------------------------------
+# Inputs hold at most MAX_NUMBER_DIGITS significant digits between 10**-30 and 10**15, so sums
+# and differences of deal values and products of two stay exact within COMPUTE_DIGITS; longer
+# products are rounded half-even to COMPUTE_DIGITS and quotients to QUOTIENT_DIGITS. A result beyond
+# 10**COMPUTE_EMAX is reported as a problem of the deal, never rounded to infinity.
+COMPUTE_DIGITS = 100
+COMPUTE_EMAX = 999
+QUOTIENT_DIGITS = 28  # a quotient is rarely exact: rounded as Python's default always did
 
 # -- defaults of a declared deal field (a playbook may set its own) -----------------------------
 FIELD_NUMBER_BOUND = MAX_AMOUNT  # money, number, percent: minimum and maximum

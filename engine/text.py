@@ -98,6 +98,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
                 "{fact} is recorded as {given}, but the playbook's rule makes it {derived}: "
                 "correct the record, or the values it is worked out from"
             ),
+            "number_range": (
+                "a value worked out from this deal is beyond the numbers kam computes with "
+                "(100 significant digits, up to 10^999): check the deal's amounts and quantities"
+            ),
+            "approval_after_as_of": (
+                "the approval by {by} as {role} ({path}) is dated {on}, after the date the deal "
+                "is judged on ({as_of}): it does not count yet"
+            ),
             "category_differs": (
                 "the deal is filed as {given}, but {reason}: correct the category, or the "
                 "values that decide it"
@@ -439,6 +447,13 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "chain_amount": "无法检查{title}的审批权限：{reason}",
             "given_differs": (
                 "{fact}记录为 {given}，但按规则应为 {derived}：请更正记录，或更正所依据的数据"
+            ),
+            "number_range": (
+                "由本交易算出的数值超出 kam 的计算范围（100 位有效数字，最大 10^999）："
+                "请检查金额和数量"
+            ),
+            "approval_after_as_of": (
+                "{by}以{role}身份的审批（{path}）日期为 {on}，晚于判断日期 {as_of}：暂不计入"
             ),
             "category_differs": (
                 "交易登记为{given}，但{reason}：请更正客户类别，或更正决定类别的数据"

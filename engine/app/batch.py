@@ -6,7 +6,8 @@ so an edit to the playbook during a run changes nothing and a deleted playbook s
 Streams: memory stays flat whatever the file's size (a bounded number of chunks in flight,
 lines read with a length cap), results come out in input order, and output files are written
 whole or not at all (temp file + rename). A bad line never stops the batch: it becomes an
-error line with its line number and the JSON path of the bad value, as ``kam validate`` says.
+error line with its line number and the JSON path of the bad value, as ``kam validate`` says
+(a line that meets a bug in kam becomes an ``internal`` error line, and the rest go on).
 A worker that dies stops the batch with one line saying why, never a traceback. What the
 results add up to is ``summary.py``; the progress bar is ``progress.py``.
 """
@@ -94,6 +95,10 @@ class _Checker:
         except KamError as exc:
             notes.bad()
             return to_json_line({"line": number, **exc.to_dict()})
+        except Exception as exc:  # a bug met on one line: that line says so, the rest go on
+            notes.bad()
+            message = f"internal error: {type(exc).__name__}: {exc} (please report it)"
+            return to_json_line({"line": number, "error": "internal", "message": message})
         notes.add(result)
         if self.job.full:
             return to_json_line({"line": number, **result.to_dict()})

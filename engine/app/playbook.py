@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..compile.build import CompiledPlaybook, compile_model
 from ..errors import Diagnostic, InputError, Location, PlaybookError, TransitionRefused
+from ..lang.values import date_of_text
 from ..limits import DEFAULT_LIMITS, Limits
 from ..results import Explanation, Result
 from ..run.deal import check_deal
@@ -298,7 +299,7 @@ def _as_date(value: Any, name: str) -> date:
         return value
     if isinstance(value, str):
         try:
-            hint = f"date.fromisoformat({date.fromisoformat(value).isoformat()!r})"
+            hint = f"date.fromisoformat({date_of_text(value).isoformat()!r})"
         except ValueError:
             hint = "datetime.date(year, month, day)"
         raise InputError(f"{name} must be a date, not the text {value!r}: pass {name}={hint}")

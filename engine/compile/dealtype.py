@@ -14,8 +14,15 @@ from typing import Any
 
 from ..lang.schema import PERCENT_KEYWORD
 from ..lang.types import DECIMAL_TEXT, PERCENT_TEXT, WRITTEN_AS_TEXT, Type
-from ..limits import DEAL_EXPONENTS, MAX_AMOUNT, MAX_ITEMS, MAX_STRING, SMALLEST_FLOAT
-from ..read.decode import INVISIBLE
+from ..limits import (
+    DEAL_EXPONENTS,
+    MAX_AMOUNT,
+    MAX_ITEMS,
+    MAX_NUMBER_DIGITS,
+    MAX_STRING,
+    SMALLEST_FLOAT,
+)
+from ..read.decode import REFUSED_IN_TEXT
 from ..read.json import DuplicateKeys, check_values
 
 # -- the deal's JSON Schema: published, and asked to explain a refused deal ---------------------
@@ -181,7 +188,7 @@ class DealCheckBuilder:
             "_dict": _dict,
             "_list": _list,
             "_values_refused": _values_refused,
-            "_invisible": INVISIBLE.search,
+            "_refused_text": REFUSED_IN_TEXT.search,
             "_percent": __import__("re").compile(PERCENT_TEXT).search,
             "_decimal": __import__("re").compile(DECIMAL_TEXT).search,
             "dict": dict,
@@ -209,8 +216,12 @@ class DealCheckBuilder:
             low, high = extra.get("minLength", 0), extra.get("maxLength", MAX_STRING)
             check = f"{x}.__class__ is not str or len({x}) < {low}"
             check += f" or len({x}) > {min(high, MAX_STRING)}"
-            # isascii() is O(1): only non-ASCII text can hide invisible characters
-            return [f"{indent}if {check} or (not {x}.isascii() and _invisible({x})): raise _Bad"]
+            # isascii() is O(1): only non-ASCII text can hide invisible characters or
+            # surrogates; NUL is the one ASCII character a text value may not hold
+            return [
+                f"{indent}if {check} or (_refused_text({x}) if not {x}.isascii() "
+                f"else '\\x00' in {x}): raise _Bad"
+            ]
         if k == "bool":
             return [f"{indent}if {x}.__class__ is not bool: raise _Bad"]
         if k == "integer":
@@ -266,6 +277,7 @@ class DealCheckBuilder:
                 f"{indent}elif c is _D:",
                 f"{indent}    if not {x}.is_finite() "
                 f"or not {lo} <= {x}.adjusted() <= {hi} "
+                f"or len({x}.as_tuple().digits) > {MAX_NUMBER_DIGITS} "
                 f"or {out_of_range}: raise _Bad",
                 f"{indent}elif c is int:",
                 f"{indent}    if not {-MAX_AMOUNT} <= {x} <= {MAX_AMOUNT} or {out_of_range}: "

@@ -17,6 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from ..errors import suggest
+from ..limits import MAX_NUMBER_DIGITS, YAML_EXPONENTS
+from ..read.json import long_exponent
 from .ir import AsOf, Const, Get, Node
 from .types import BOOL, DATE, INTEGER, NULL, NUMBER, STRING, Type
 
@@ -114,19 +116,33 @@ class NameChecker:
         v = node.value
         if isinstance(v, bool):
             return Const(BOOL, self.at(node), v)
-        if isinstance(v, int):
-            return Const(INTEGER, self.at(node), v)
-        if isinstance(v, float):
-            text = self.literal_text(node).replace("_", "")
-            try:
-                return Const(NUMBER, self.at(node), Decimal(text))
-            except ArithmeticError as exc:  # pragma: no cover - ast accepted it as a float
-                raise self.fail(node, f"bad number {text}") from exc
+        if isinstance(v, int | float):
+            return self.number(node, v)
         if isinstance(v, str):
             return Const(STRING, self.at(node), v)
         if v is None:
             return Const(NULL, self.at(node), None)
         raise self.fail(node, f"{type(v).__name__} literals are not allowed", code="not-allowed")
+
+    def number(self, node: ast.Constant, v: int | float) -> Node:
+        """A number written in an expression, held to the numbers a playbook may write
+        (limits.py): ``deal.amount * 1e999999`` is refused here, not at evaluation."""
+        text = self.literal_text(node).replace("_", "")
+        low, high = YAML_EXPONENTS
+        hint = f"write a number of at most {MAX_NUMBER_DIGITS} digits between 1e{low} and 1e{high}"
+        problem = f"the number {text if len(text) <= 24 else text[:20] + '…'} is out of range"
+        if isinstance(v, int):
+            if len(str(abs(v))) > MAX_NUMBER_DIGITS:
+                raise self.fail(node, problem, hint)
+            return Const(INTEGER, self.at(node), v)
+        if long_exponent(text):
+            raise self.fail(node, problem, hint)
+        number = Decimal(text)
+        if (v and not low <= number.adjusted() <= high) or len(
+            number.as_tuple().digits
+        ) > MAX_NUMBER_DIGITS:
+            raise self.fail(node, problem, hint)
+        return Const(NUMBER, self.at(node), number)
 
     def visit_Name(self, node: ast.Name) -> Node:
         name = node.id

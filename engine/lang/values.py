@@ -9,13 +9,24 @@ computed. The arithmetic helpers are the language's own meaning of /, round(), m
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from typing import Any
 
+from ..limits import COMPUTE_DIGITS, COMPUTE_EMAX, QUOTIENT_DIGITS
 from ..text import fmt_quoted
 
 
@@ -42,6 +53,26 @@ class MissingFact:
 
 
 ROUNDING = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
+
+# The one arithmetic context: wide enough that sums of deal values are exact (Python's default
+# of 28 digits made three lines of 6663.333333333333333333333333 sum to 19990), and every
+# operation that would silently give infinity or NaN raises instead (limits.py says the domain).
+NUMBERS = Context(
+    prec=COMPUTE_DIGITS,
+    rounding=ROUND_HALF_EVEN,
+    Emax=COMPUTE_EMAX,
+    Emin=-COMPUTE_EMAX,
+    traps=[InvalidOperation, DivisionByZero, Overflow],
+)
+
+
+_QUOTIENT = NUMBERS.copy()
+_QUOTIENT.prec = QUOTIENT_DIGITS
+
+
+def computing() -> Any:
+    """``with computing():`` runs arithmetic in ``NUMBERS`` (per thread, as decimal is)."""
+    return localcontext(NUMBERS)
 
 
 def missing_reason(path: str) -> str:
@@ -97,6 +128,18 @@ def kleene_item(fn: str, cond: Callable[[], Any] | None, elt: Callable[[], Any])
 show = fmt_quoted  # how the generated code and an explanation quote a value (text.py)
 
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z", re.ASCII)
+
+
+def date_of_text(text: str) -> date:
+    """A date written YYYY-MM-DD and nothing else; ValueError otherwise. Python's
+    ``fromisoformat`` also reads ``20260302`` and ``2026-W10-1``: a typo there would be a
+    plausible date, and an as_of decides which approvals and deadlines count."""
+    if not isinstance(text, str) or not _ISO_DATE.match(text):
+        raise ValueError(f"not a date YYYY-MM-DD: {text!r}")
+    return date.fromisoformat(text)
+
+
 def days_between(a: date, b: date) -> int:
     return (b - a).days
 
@@ -118,9 +161,12 @@ def add_days(d: date, n: int) -> date:
 
 
 def divide(a: Any, b: Any) -> Decimal:
+    """``a / b`` to 28 significant digits, rounded half-even: a quotient is rarely exact, and
+    28 digits (Python's own default) is what results have always shown; sums and products
+    keep every digit (``NUMBERS``)."""
     if not b:
         raise Unknown("division by zero")
-    out: Decimal = (a if isinstance(a, Decimal) else Decimal(a)) / b
+    out: Decimal = _QUOTIENT.divide(a if isinstance(a, Decimal) else Decimal(a), b)
     return out
 
 
@@ -193,10 +239,25 @@ def same_name(a: str, b: str) -> bool:
     return name_key(a) == name_key(b)
 
 
+# Letters of other scripts that look like Latin letters (after case-folding), read as the
+# Latin letter: an owner ``li.na`` approving as ``lі.na`` (Cyrillic і) is still the owner.
+# A short table of the look-alikes in the Cyrillic and Greek blocks, not all of Unicode's
+# confusables: it only ever makes two spellings one person, which can only stop an
+# approval from counting, never let one count.
+_LOOK_ALIKES = str.maketrans(
+    "авеѐёкмнорстухѕіїјӏһԁԛԝүɑɡɩıαβεηικνορτυχωϲϳ",
+    "abeeekmhopctyxsiijlhdqwyagiiabenikvoptuxwcj",
+)
+
+
 def person_key(person: str) -> str:
-    """Who a recorded person is: NFKC, case-folded, spaces trimmed and collapsed, so the
-    approver ``Zhang.Wei `` is the owner ``zhang.wei``."""
-    return " ".join(unicodedata.normalize("NFKC", person).casefold().split())
+    """Who a recorded person is: NFKC, case-folded, accents and invisible characters dropped,
+    look-alike letters of other scripts read as Latin, spaces trimmed and collapsed, so the
+    approver ``Zhang.Wei ``, ``zhāng.wei`` or ``zh\u0430ng.wei`` (a Cyrillic a) is the owner
+    ``zhang.wei``."""
+    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", person).casefold())
+    kept = "".join(c for c in text if unicodedata.category(c) not in ("Mn", "Cf"))
+    return " ".join(kept.translate(_LOOK_ALIKES).split())
 
 
 def same_person(a: Any, b: Any) -> bool:

@@ -8,6 +8,11 @@ from ..errors import Diagnostic, Location
 
 # Characters that make two ids look equal or hide text (Trojan Source, zero-width joins).
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+# Code points that are not text: NUL (C strings and log lines end there) and a lone surrogate
+# (half of a UTF-16 pair: it cannot be written to a file, a database or a terminal).
+NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+# Both, for the one search the deal checker runs on every text value that is not ASCII.
+REFUSED_IN_TEXT = re.compile(INVISIBLE.pattern[:-1] + NOT_TEXT.pattern[1:])
 
 
 def decode(data: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:

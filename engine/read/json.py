@@ -18,12 +18,13 @@ from ..limits import (
     DEAL_EXPONENTS,
     DEFAULT_LIMITS,
     MAX_AMOUNT,
+    MAX_EXPONENT_DIGITS,
     MAX_NUMBER_DIGITS,
     MAX_NUMBER_TEXT,
     SMALLEST_FLOAT,
     Limits,
 )
-from .decode import INVISIBLE
+from .decode import INVISIBLE, NOT_TEXT
 from .sourcemap import Path, json_path
 
 
@@ -43,6 +44,11 @@ def _bad_number(text: str) -> str:
     first digits alone are another, smaller number, and the reader would look for that."""
     if text in ("NaN", "Infinity", "-Infinity"):
         return f"{text} is not an allowed number"
+    if long_exponent(text):
+        return (
+            f"a number with an exponent of more than {MAX_EXPONENT_DIGITS} digits; "
+            f"kam reads numbers between 1e{DEAL_EXPONENTS[0]} and 1e{DEAL_EXPONENTS[1]}"
+        )
     if any(c in text for c in ".eE"):
         return (
             f"a number written with {len(text):,} characters; at most {MAX_NUMBER_TEXT} are allowed"
@@ -65,8 +71,16 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return d
 
 
+def long_exponent(text: str) -> bool:
+    """Whether a written number's exponent has more digits than any number kam reads needs:
+    checked on the text, because ``Decimal("1e99999999999999999999")`` raises and
+    ``Decimal("1e999999")`` is a number no rule may see (YAML and JSON both ask this)."""
+    _, e, exponent = text.lower().partition("e")
+    return bool(e) and len(exponent.lstrip("+-").lstrip("0")) > MAX_EXPONENT_DIGITS
+
+
 def _float(text: str) -> Any:
-    if len(text) > MAX_NUMBER_TEXT:
+    if len(text) > MAX_NUMBER_TEXT or long_exponent(text):
         return _BadNumber(text)
     return Decimal(text)
 
@@ -129,6 +143,9 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
                     problems.append(
                         DealProblem(json_path(path), "key holds an invisible character")
                     )
+                elif NOT_TEXT.search(k):
+                    problems.append(DealProblem(json_path(path), _NOT_TEXT))
+                    continue
                 stack.append((v, path + (k,), depth + 1))
         elif isinstance(value, list):
             if len(value) > limits.max_items:
@@ -151,11 +168,21 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
             low, high = DEAL_EXPONENTS
             if not value.is_finite() or not low <= value.adjusted() <= high:
                 problems.append(
-                    DealProblem(json_path(path), f"{value} is out of the allowed range")
+                    DealProblem(json_path(path), f"{_short(value)} is out of the allowed range")
+                )
+            elif len(value.as_tuple().digits) > MAX_NUMBER_DIGITS:
+                problems.append(
+                    DealProblem(
+                        json_path(path),
+                        f"a number of {len(value.as_tuple().digits):,} significant digits; "
+                        f"at most {MAX_NUMBER_DIGITS} are allowed",
+                    )
                 )
         elif isinstance(value, str):
             if len(value) > limits.max_string:
                 problems.append(DealProblem(json_path(path), "text is too long"))
+            elif NOT_TEXT.search(value):
+                problems.append(DealProblem(json_path(path), _NOT_TEXT))
             elif INVISIBLE.search(value):
                 problems.append(
                     DealProblem(
@@ -165,6 +192,19 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
                 )
         elif isinstance(value, int) and not isinstance(value, bool):
             if abs(value) > MAX_AMOUNT:
-                problems.append(DealProblem(json_path(path), f"{value} is out of range"))
+                problems.append(DealProblem(json_path(path), f"{_short(value)} is out of range"))
     problems.sort(key=lambda p: p.path)
     return problems
+
+
+_NOT_TEXT = "holds a NUL character or half of a surrogate pair (\\u0000, \\ud800-\\udfff): not text"
+
+
+def _short(value: Any) -> str:
+    """A number as a message shows it: a huge one by its size, not its 5,000 digits (which
+    Python would refuse to write anyway)."""
+    if isinstance(value, int) and value.bit_length() > 100:
+        return f"a number of about {int(value.bit_length() * 0.30103):,} digits"
+    if isinstance(value, Decimal) and len(value.as_tuple().digits) > MAX_NUMBER_DIGITS:
+        return f"a number of {len(value.as_tuple().digits):,} digits"
+    return str(value)

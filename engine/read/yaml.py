@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import Diagnostic, Location
 from ..limits import DEFAULT_LIMITS, YAML_EXPONENTS, Limits
 from .decode import invisible_characters
+from .json import long_exponent
 from .sourcemap import SourceMap
 
 if TYPE_CHECKING:
@@ -427,6 +428,8 @@ class _Composer:
             return int(value)
         if _DECIMAL.match(value):
             digits = sum(c.isdigit() for c in value.split("e")[0].split("E")[0])
+            if long_exponent(value):  # Decimal() of a 20-digit exponent raises
+                raise self._stop("bad-number", f"number {value[:20]} is out of range", event)
             number = Decimal(value)
             if (
                 digits > self.limits.max_number_digits

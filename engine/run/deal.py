@@ -13,7 +13,7 @@ from typing import Any
 from ..compile.build import CompiledPlaybook
 from ..errors import DealError, DealProblem, InputError
 from ..lang.schema import deal_problems
-from ..lang.values import Unknown
+from ..lang.values import Unknown, computing
 from ..limits import DEFAULT_LIMITS, Limits
 from ..read.decode import decode
 from ..read.json import check_values, load_json
@@ -113,7 +113,8 @@ def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[st
     One path: the generated checker accepts and normalises (a few microseconds). A deal it
     refuses is only explained: the value limits, then jsonschema, name every bad value by its
     JSON path."""
-    deal = pb.check(data)
+    with computing():  # "12.5%" becomes 0.125 exactly, whatever its digits
+        deal = pb.check(data)
     if deal is None:
         raise DealError(refusal(pb, data), source)
     if "category" not in deal:

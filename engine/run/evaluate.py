@@ -10,15 +10,16 @@ normally; with a ``Tracer`` the reference interpreter, and every rule records wh
 from __future__ import annotations
 
 from datetime import date
+from decimal import DecimalException
 from functools import partial
 from typing import Any
 
 from ..check.model import Expr, Outcome, Row
 from ..compile.build import CExpr, CompiledPlaybook, CRule, CTable
 from ..compile.evaluator import Generated, Hit, LocalValue
-from ..errors import InputError, Text
+from ..errors import DealError, DealProblem, InputError, Text
 from ..lang.ir import reads
-from ..lang.values import MissingFact, Unknown, due_date
+from ..lang.values import MissingFact, Unknown, computing, due_date
 from ..results import (
     BLOCKED,
     NEEDS_APPROVAL,
@@ -62,12 +63,31 @@ def evaluate(
 ) -> Result:
     """Evaluate a checked, normalised deal. Never raises for business reasons. With a
     ``tracer`` the reference interpreter answers and records every step; ``plain=False``
-    writes every message with jinja2 (the tests compare both writers)."""
+    writes every message with jinja2 (the tests compare both writers).
+
+    Arithmetic runs in ``values.NUMBERS``; a value computed beyond kam's number range is the
+    deal's problem (``DealError``), never a crash or an infinity compared with a threshold."""
     check_language(pb, lang)
+    try:
+        with computing():
+            return _evaluate(pb, deal, as_of, lang, tracer, plain)
+    except DecimalException:
+        raise DealError([DealProblem("$", str(text(lang, "number_range")))]) from None
+
+
+def _evaluate(
+    pb: CompiledPlaybook,
+    deal: dict[str, Any],
+    as_of: date,
+    lang: str,
+    tracer: Tracer | None,
+    plain: bool,
+) -> Result:
     if tracer is None:
         evaluator: Generated | Reference = Generated(pb, Reference(pb))
     else:
         evaluator = Reference(pb, tracer)
+    deal, later = _given_by(deal, as_of)
     ctx = Context(pb, deal, as_of, lang, evaluator, tracer, plain)
     category = deal["category"]
     stage = deal["stage"]
@@ -75,6 +95,8 @@ def evaluate(
     ctx.entries = granting_entries(deal)
     granted = ctx.granted = {role: entry["by"] for role, entry in ctx.entries.items()}
     found = _Found()
+    if later:
+        found.violations += _later_findings(ctx, later)
     if pb.category_when:
         found.violations += _category_finding(ctx)
     if ctx.derived:
@@ -126,6 +148,46 @@ def evaluate(
         lang=lang,
         missing_information=tuple(missing),
     )
+
+
+# -- approvals dated after as_of: not given yet ---------------------------------------------------
+
+
+def _given_by(
+    deal: dict[str, Any], as_of: date
+) -> tuple[dict[str, Any], list[tuple[int, dict[str, Any]]]]:
+    """The deal as it stood on ``as_of``: an approval (or rejection) dated later had not
+    been given, so no rule, fact or chain may see it. Returns the deal without them and
+    each one left out with its index (what the finding names)."""
+    entries = deal.get("approvals")
+    if not entries:
+        return deal, []
+    later = [
+        (i, e) for i, e in enumerate(entries) if isinstance(e.get("on"), date) and e["on"] > as_of
+    ]
+    if not later:
+        return deal, []
+    left_out = {i for i, _ in later}
+    kept = [e for i, e in enumerate(entries) if i not in left_out]
+    return {**deal, "approvals": kept}, later
+
+
+def _later_findings(ctx: Context, later: list[tuple[int, dict[str, Any]]]) -> list[Violation]:
+    """APPROVAL-DATE: one warning per approval dated after as_of, naming it by JSON path."""
+    out = []
+    for i, entry in later:
+        role = entry.get("role")
+        said = text(
+            ctx.lang,
+            "approval_after_as_of",
+            by=entry.get("by"),
+            role=ctx.label("role", role) if isinstance(role, str) else role,
+            path=f"$.approvals[{i}]",
+            on=entry["on"].isoformat(),
+            as_of=ctx.as_of.isoformat(),
+        )
+        out.append(new_violation("APPROVAL-DATE", "warn", said))
+    return out
 
 
 def _on_time(action: Action) -> bool:

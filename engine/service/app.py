@@ -30,6 +30,7 @@ from ..app.lint import LintReport, classify
 from ..app.playbook import Playbook
 from ..errors import KamError
 from ..jsontext import to_json
+from ..lang.values import date_of_text
 from ..run.deal import loads_deal
 from ..store import Change, Store, open_store
 from . import problems
@@ -179,7 +180,7 @@ def as_of_field(data: Any, svc: Service) -> date:
     if text is None:
         return svc.settings.today()
     try:
-        return date.fromisoformat(text)
+        return date_of_text(text)
     except ValueError:
         raise Problem(
             "bad-input",
