@@ -10,8 +10,8 @@ playbook's resolved path, the path as given and the working folder. Inside, the 
 every file that went in (as given, resolved, and the sha256 of the bytes that were checked),
 every include and extends as written with the file it led to, and the engine's version; a hit
 needs all of them unchanged. So a symbolic link to a module, or to a folder of modules, that
-now points elsewhere is a miss even when the file it used to point at is still there. Two checkouts of the same
-playbook are two entries and never see each other's paths.
+now points elsewhere is a miss even when the file it used to point at is still there. Two
+checkouts of the same playbook are two entries and never see each other's paths.
 
 An entry is JSON, never a pickle: reading one only builds the engine's own model classes
 from plain values, after checking that what code generation writes as names and operators
