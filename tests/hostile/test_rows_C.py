@@ -290,53 +290,63 @@ def test_C6_a_signal_during_a_batch_stops_workers_and_leaves_no_file(tmp_path, s
     deals come through a pipe kept open, so the batch is surely mid-run when the signal
     comes: workers started, chunks checked, the output file begun."""
     out = tmp_path / "results.jsonl"
-    kam = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "engine",
-            "batch",
-            "-",
-            "-p",
-            str(AUTO_DEALER),
-            *DAY,
-            "-w",
-            "4",
-            "-o",
-            str(out),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "KAM_CACHE_DIR": "off"},
-        preexec_fn=_bounded,
-    )
-    # 12 chunks: more than the 8 the batch keeps in flight, so results are being written
-    kam.stdin.write((json.dumps(BASE_DEAL) + "\n").encode() * 12_000)
-    kam.stdin.flush()
-    deadline = time.monotonic() + 60
+    log = tmp_path.parent / f"{tmp_path.name}.stderr"  # a file: workers left behind would
+    with open(log, "wb") as err:  # hold a pipe open, and reading it would wait for them
+        kam = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "engine",
+                "batch",
+                "-",
+                "-p",
+                str(AUTO_DEALER),
+                *DAY,
+                "-w",
+                "4",
+                "-o",
+                str(out),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            env={**os.environ, "KAM_CACHE_DIR": "off"},
+            preexec_fn=_bounded,
+        )
     workers: set[int] = set()
-    while time.monotonic() < deadline:
-        workers = _children(kam.pid)
-        started = [p for p in tmp_path.iterdir() if p.name.startswith(".kam-batch-")]
-        if len(workers) >= 4 and started and started[0].stat().st_size > 0:
-            break
-        time.sleep(0.05)
-    else:
-        kam.kill()
-        pytest.fail(f"the batch did not get going: {kam.communicate(timeout=30)[1]!r}")
-    kam.send_signal(sig)
-    started_at = time.monotonic()
-    _, stderr = kam.communicate(timeout=60)
-    took = time.monotonic() - started_at
+    try:
+        # 12 chunks: more than the 8 the batch keeps in flight, so results are being written
+        kam.stdin.write((json.dumps(BASE_DEAL) + "\n").encode() * 12_000)
+        kam.stdin.flush()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            workers = _children(kam.pid)
+            started = [p for p in tmp_path.iterdir() if p.name.startswith(".kam-batch-")]
+            if len(workers) >= 4 and started and started[0].stat().st_size > 0:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail(f"the batch did not get going: {log.read_text()!r}")
+        kam.send_signal(sig)
+        started_at = time.monotonic()
+        kam.wait(timeout=60)
+        took = time.monotonic() - started_at
+        deadline = time.monotonic() + 10
+        while any(_alive(p) for p in workers) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        left = [p for p in workers if _alive(p)]
+    finally:
+        kam.stdin.close()
+        for pid in [kam.pid, *workers]:  # a regression must not leave processes behind
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
+        kam.wait(timeout=60)
+    stderr = log.read_text(encoding="utf-8", errors="replace")
     assert kam.returncode == code, stderr
-    assert stderr.decode().splitlines()[-1] == says
-    _no_traceback(stderr.decode())
+    assert stderr.splitlines()[-1] == says
+    _no_traceback(stderr)
+    assert not left, "workers left running"
     assert list(tmp_path.iterdir()) == []  # no results file, no temporary file
-    deadline = time.monotonic() + 10
-    while any(_alive(p) for p in workers) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not [p for p in workers if _alive(p)], "workers left running"
     assert took < 30
 
 
