@@ -106,8 +106,7 @@ class Library:
                 )
             if len(self.ids) != 1:
                 raise InputError(
-                    f"{self.folder} holds playbooks {', '.join(self.ids) or '(none)'}: "
-                    "say which with --id"
+                    f"{self.folder} holds playbooks {', '.join(self.ids)}: say which with --id"
                 )
             playbook_id = self.ids[0]
         candidates = self.versions(playbook_id)
