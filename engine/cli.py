@@ -2,7 +2,9 @@
 
 Thin on purpose: parse arguments, call the public API, print, and choose the exit code. This
 is the only module that exits. Exit codes: 0 ok, 1 blocked (or move refused), 2 bad input or
-bad playbook, 3 needs approval, 4 internal error, 5 needs information, 130 interrupted.
+bad playbook, 3 needs approval, 4 internal error, 5 needs information, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM). Either way every file being written is removed, never
+left half-written, and batch workers are stopped.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,6 +29,7 @@ from .errors import (
     EXIT_NEEDS_APPROVAL,
     EXIT_NEEDS_INFORMATION,
     EXIT_OK,
+    EXIT_TERMINATED,
     InputError,
     KamError,
 )
@@ -50,7 +54,8 @@ def _guarded(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("fmt", "text")
         try:
-            code = fn(*args, **kwargs)
+            with _terminate_as_interrupt():
+                code = fn(*args, **kwargs)
         except KamError as exc:
             if fmt == "json":
                 from .jsontext import to_json
@@ -59,6 +64,9 @@ def _guarded(fn: F) -> F:
             for line in exc.lines():
                 click.echo(line, err=True)
             code = exc.exit_code
+        except Terminated:
+            click.echo("terminated", err=True)
+            code = EXIT_TERMINATED
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             code = EXIT_INTERRUPTED
@@ -66,6 +74,12 @@ def _guarded(fn: F) -> F:
             _quiet_stdout()
             code = EXIT_OK
         except Exception as exc:  # the engine's own bug: say so, never dump a traceback
+            from .app.files import disk_full
+
+            if disk_full(exc):  # standard output on a full disk: no room is not a bug
+                _quiet_stdout()  # (the final flush would fail again)
+                click.echo("cannot write the output: the disk is full", err=True)
+                click.get_current_context().exit(EXIT_BAD_INPUT)
             if os.environ.get("KAM_DEBUG"):
                 traceback.print_exc()
             if fmt == "json":
@@ -81,6 +95,28 @@ def _guarded(fn: F) -> F:
         click.get_current_context().exit(code or EXIT_OK)
 
     return wrapper  # type: ignore[return-value]
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the command is, as Ctrl-C is: every ``finally`` on the way out
+    runs (a temporary file is removed, batch workers are stopped). The default action would
+    end the process on the spot and leave both behind."""
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Any:
+    def raise_terminated(signum: int, frame: Any) -> None:
+        raise Terminated()
+
+    try:
+        before = signal.signal(signal.SIGTERM, raise_terminated)
+    except ValueError:  # not the main thread (an embedding program): leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def _quiet_stdout() -> None:

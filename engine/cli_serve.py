@@ -7,6 +7,7 @@ token over plain HTTP should not cross a network by accident.
 from __future__ import annotations
 
 import ipaddress
+import signal
 
 import click
 
@@ -57,5 +58,8 @@ def serve(db: str | None, playbooks: str, host: str, port: int, allow_remote: bo
             "machines; give --allow-remote to mean it"
         )
     app = create_app(Settings(db=db, playbooks=playbooks))
+    # uvicorn stops gracefully on SIGTERM and then raises it again: let that end the process
+    # as a stopped service (what a service manager expects), not as an interrupted command
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     uvicorn.run(app, host=host, port=port, log_level="info")
     return EXIT_OK

@@ -21,7 +21,8 @@ EXIT_NEEDS_APPROVAL = 3
 EXIT_INTERNAL = 4
 EXIT_NEEDS_INFORMATION = 5  # missing information: record it, then check again
 EXIT_CONFLICT = 6  # the store: a stale version or a reused idempotency key
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM: 128 + 15, as a shell reports a process it ended
 
 
 @dataclass(frozen=True, slots=True, order=True)

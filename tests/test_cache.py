@@ -601,3 +601,95 @@ def test_a_cached_playbook_writes_plain_messages_without_jinja2(book, tmp_path):
     assert first.stdout.split() == ["1", "True"]  # checking the playbook parses its templates
     second = subprocess.run(run, capture_output=True, text=True, env=env, check=True)
     assert second.stdout.split() == ["1", "False"]
+
+
+# -- links retargeted, and what is planted in the folder ------------------------------------
+
+
+@pytest.mark.parametrize("link", ["the module", "its folder"])
+def test_a_retargeted_link_is_noticed_even_when_the_old_target_is_still_there(book, link):
+    """The cache named the files it read by where they led, so after `modules` was pointed
+    at another folder the old files were still there, unchanged, and the cached run said
+    NEEDS APPROVAL where a fresh run said BLOCKED. Each include as written is kept with the
+    file it led to."""
+    modules = book / "modules"
+    old, new = book / "modules-old", book / "modules-new"
+    shutil.copytree(modules, old)
+    shutil.copytree(modules, new)
+    policy = new / "credit-policy.yaml"
+    policy.write_text(policy.read_text().replace("value: 90", "value: 60"))
+    if link == "its folder":
+        shutil.rmtree(modules)
+        modules.symlink_to(old.name)
+    else:
+        (modules / "credit-policy.yaml").unlink()
+        (modules / "credit-policy.yaml").symlink_to(old / "credit-policy.yaml")
+    first = engine.load_playbook(book / "auto-dealer.yaml")
+    assert first.model.parameters["overdue_block_days"].value == 90
+    assert engine.load_playbook(book / "auto-dealer.yaml").hash == first.hash  # a hit
+    if link == "its folder":
+        modules.unlink()
+        modules.symlink_to(new.name)
+    else:
+        (modules / "credit-policy.yaml").unlink()
+        (modules / "credit-policy.yaml").symlink_to(policy)
+    again = engine.load_playbook(book / "auto-dealer.yaml")
+    assert again.model.parameters["overdue_block_days"].value == 60
+    _same_as_fresh(again, book / "auto-dealer.yaml")
+
+
+def test_an_entry_that_is_a_link_out_of_the_folder_is_never_read(book, monkeypatch, tmp_path):
+    """An entry leading outside the cache folder (a planted link) is refused, whatever it
+    holds: even a whole, correctly sealed entry of this very playbook."""
+    engine.load_playbook(book / "auto-dealer.yaml")
+    (entry,) = _entries(book)
+    outside = tmp_path / "outside.json"
+    outside.write_bytes(entry.read_bytes())
+    entry.unlink()
+    entry.symlink_to(outside)
+    calls = _count_checks(monkeypatch)
+    engine.load_playbook(book / "auto-dealer.yaml")
+    assert len(calls) == 1  # not read: checked again (and the entry written anew, in place)
+    assert not entry.is_symlink()
+
+
+def test_a_pipe_planted_as_an_entry_does_not_hang_the_load(book, tmp_path):
+    """Reading a pipe waits for a writer that never comes; in a process of its own, so that
+    a regression fails this test instead of hanging the suite."""
+    engine.load_playbook(book / "auto-dealer.yaml")
+    (entry,) = _entries(book)
+    entry.unlink()
+    os.mkfifo(entry)
+    code = "import engine, sys; print(engine.load_playbook(sys.argv[1]).id)"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(book / "auto-dealer.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "auto-dealer\n"
+
+
+@pytest.mark.parametrize("how", ["readable by others", "a link to a key elsewhere"])
+def test_a_key_that_is_not_secret_seals_nothing(book, monkeypatch, tmp_path, how):
+    """Decided: a key others can read (or one reached through a link) is not ours alone, so
+    an entry sealed with it proves nothing. It is replaced, and its entries are rebuilt."""
+    engine.load_playbook(book / "auto-dealer.yaml")
+    key = book.parent / "cache" / "key"
+    known = key.read_bytes()
+    if how == "readable by others":
+        os.chmod(key, 0o644)
+    else:
+        elsewhere = tmp_path / "planted-key"
+        elsewhere.write_bytes(known)
+        os.chmod(elsewhere, 0o600)
+        key.unlink()
+        key.symlink_to(elsewhere)
+    calls = _count_checks(monkeypatch)
+    engine.load_playbook(book / "auto-dealer.yaml")
+    assert len(calls) == 1  # the entry sealed with that key was not trusted
+    assert not key.is_symlink()
+    assert key.read_bytes() != known
+    assert not os.stat(key).st_mode & 0o077

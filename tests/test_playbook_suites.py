@@ -109,12 +109,23 @@ def _tutorial_case(tmp_path, set_text):
     return suite
 
 
+LONG, N19, N18 = "9" * 1000, "9" * 19, "9" * 18
+
+
 @pytest.mark.parametrize(
     ("set_text", "says"),
     [
         ("{customer.name.first: Li}", "'customer.name' is text, which has no 'first'"),
         ("{documents.5: x}", "'documents' is a list of 1 item; item 5 is not one of them"),
         ("{list_price.net: 1}", "'list_price' is a number, which has no 'net'"),
+        # not ASCII digits, or more of them than any list needs: were ValueError, exit 4
+        ("{documents.²: x}", "'documents' is a list of 1 item; '²' is no item"),
+        (f"{{documents.{LONG}: x}}", f"'documents' is a list of 1 item; '{LONG}' is no item"),
+        (f"{{documents.{N19}: x}}", f"'documents' is a list of 1 item; '{N19}' is no item"),
+        (
+            f"{{documents.{N18}: x}}",
+            f"'documents' is a list of 1 item; item {N18} is not one of them",
+        ),
     ],
 )
 def test_a_set_path_through_a_value_is_located_not_a_crash(runner, tmp_path, set_text, says):
@@ -127,6 +138,21 @@ def test_a_set_path_through_a_value_is_located_not_a_crash(runner, tmp_path, set
     problem = f"error[bad-set-path]: cannot set '{path}': {says}"
     assert f"ERROR {suite}:7:{len(path) + 13}: {problem}" in result.output  # at its value
     assert "hint: set a field of an object" in result.output
+
+
+def test_an_unset_path_with_odd_digits_removes_nothing_and_is_not_a_crash(runner, tmp_path):
+    """`unset: [documents.²]` was exit 4 (ValueError from int('²')): a path that leads to
+    nothing removes nothing."""
+    suite = _tutorial_case(tmp_path, "{}")
+    suite.write_text(
+        suite.read_text(encoding="utf-8").replace(
+            "    set: {}\n", "    unset: [documents.², x.%s]\n" % ("1" * 5000)
+        ),
+        encoding="utf-8",
+    )
+    result = runner.invoke(main, ["test", str(suite)])
+    assert result.exit_code in (0, 1), result.output
+    assert "internal error" not in result.output
 
 
 def test_a_set_path_with_a_number_names_a_field_not_a_crash(runner, tmp_path):

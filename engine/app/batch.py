@@ -8,7 +8,8 @@ lines read with a length cap), results come out in input order, and output files
 whole or not at all (temp file + rename). A bad line never stops the batch: it becomes an
 error line with its line number and the JSON path of the bad value, as ``kam validate`` says
 (a line that meets a bug in kam becomes an ``internal`` error line, and the rest go on).
-A worker that dies stops the batch with one line saying why, never a traceback. What the
+A worker that dies stops the batch with one line saying why, never a traceback; Ctrl-C or
+SIGTERM (raised here by the CLI) ends the workers at once and leaves no output file. What the
 results add up to is ``summary.py``; the progress bar is ``progress.py``.
 """
 
@@ -34,7 +35,7 @@ from ..jsontext import to_json_line
 from ..limits import MAX_BYTES
 from ..read.decode import decode
 from ..read.json import load_json
-from .files import atomic, same_file, writable
+from .files import atomic, cannot_write, disk_full, same_file, writable
 from .progress import Progress
 from .summary import Notes, Summary, Tally, amount_fact
 
@@ -143,6 +144,7 @@ _WORKER: dict[str, Any] = {}  # per worker process: its checker, or why it has n
 def _start_worker(job: Job) -> None:
     """Compile the parent's model in a worker. Never raises: the pool would print a traceback."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler (fork copies it)
     try:
         from ..compile.build import compile_model
 
@@ -181,6 +183,11 @@ def _in_workers(
         pool.shutdown(wait=True, cancel_futures=True)
         raise _worker_died(seen) from None
     except BaseException:
+        # Ctrl-C, SIGTERM or an error here: end the workers now rather than let them finish
+        # chunks nobody will read (or, were this process to die, run on without it)
+        for process in {**seen, **(getattr(pool, "_processes", None) or {})}.values():
+            with contextlib.suppress(OSError, ValueError, AttributeError):
+                process.terminate()
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
@@ -348,9 +355,9 @@ def _writing(path: str) -> Iterator[IO[str]]:
             yield fh
             inside = False
     except OSError as exc:
-        if inside:
+        if inside and not disk_full(exc):
             raise
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise cannot_write(path, exc) from None
 
 
 def open_deals(path: str) -> contextlib.AbstractContextManager[IO[bytes]]:

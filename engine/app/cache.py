@@ -7,9 +7,11 @@ runs again on a hit.
 One entry per playbook *as it was asked for*: the checked model names its files as they
 were given (in messages, coverage and handbooks), so the entry's name is made of the
 playbook's resolved path, the path as given and the working folder. Inside, the entry lists
-every file that went in (as given, resolved, and the sha256 of the bytes that were checked)
-and the engine's version; a hit needs all of them unchanged. Two checkouts of the same
-playbook are two entries and never see each other's paths.
+every file that went in (as given, resolved, and the sha256 of the bytes that were checked),
+every include and extends as written with the file it led to, and the engine's version; a hit
+needs all of them unchanged. So a symbolic link to a module, or to a folder of modules, that
+now points elsewhere is a miss even when the file it used to point at is still there. Two
+checkouts of the same playbook are two entries and never see each other's paths.
 
 An entry is JSON, never a pickle: reading one only builds the engine's own model classes
 from plain values, after checking that what code generation writes as names and operators
@@ -17,7 +19,9 @@ are names and operators. It opens with an HMAC of its content under a random key
 the cache folder, so a truncated, damaged or altered entry is not ours, and one moved to
 another playbook's name is not this playbook's. (A process of the same user can read the
 key - it could as well change the engine - and even then the checks above keep an entry
-from becoming code.)
+from becoming code.) The key, like every entry, is read only if it is a plain file (never
+through a symbolic link) that this user owns and no one else may write; a key others may read
+is not secret, so it is replaced (entries sealed with it are lost, never trusted).
 
 The folder is the platform's cache folder (``platformdirs``: ``$XDG_CACHE_HOME/kam`` or
 ``~/.cache/kam`` on Linux) unless ``$KAM_CACHE_DIR`` names one; ``KAM_CACHE_DIR=off`` turns
@@ -50,7 +54,7 @@ from ..lang.messages import PLAIN_FILTERS, Message
 from ..read.decode import decode
 from .files import atomic
 
-FORMAT = 2
+FORMAT = 3
 _MAGIC = b"kam-cache 2\n"
 _KEY_FILE = "key"
 _KEY_SIZE = 32
@@ -74,9 +78,8 @@ def lookup(top: str) -> tuple[model.PlaybookModel, str] | None:
     try:
         key = _key(root, create=False)
         entry = _entry(top, root)
-        if key is None or not _trusted(entry):
-            return None
-        payload = _unseal(key, entry.read_bytes())
+        data = _read_own(entry, secret=False) if key is not None else None
+        payload = _unseal(key, data) if key is not None and data is not None else None
         if payload is None:
             return None
         data = json.loads(payload, object_pairs_hook=_no_objects)
@@ -85,6 +88,7 @@ def lookup(top: str) -> tuple[model.PlaybookModel, str] | None:
             or data.get("engine") != _engine_version()
             or data.get("asked") != _asked(top)
             or not _unchanged(data.get("files"))
+            or not _same_links(data.get("links"))
         ):
             return None
         found = _decode(data["model"])
@@ -97,10 +101,15 @@ def lookup(top: str) -> tuple[model.PlaybookModel, str] | None:
 
 
 def store(
-    top: str, checked: model.PlaybookModel, content_hash: str, read: Mapping[str, list[str]]
+    top: str,
+    checked: model.PlaybookModel,
+    content_hash: str,
+    read: Mapping[str, list[str]],
+    links: Mapping[str, str] | None = None,
 ) -> None:
     """Remember the checked model of ``top``, built from ``read`` (each file's lines as it was
-    read). Silently does nothing when it cannot, or when a file changed since it was read."""
+    read) through ``links`` (each include as written -> the file it led to). Silently does
+    nothing when it cannot, or when a file changed since it was read."""
     root = folder()
     if root is None:
         return
@@ -124,6 +133,7 @@ def store(
             "engine": _engine_version(),
             "asked": _asked(top),
             "files": listed,
+            "links": sorted([k, v] for k, v in (links or {}).items()),
             "hash": content_hash,
             "model": _encode(checked),
         }
@@ -155,6 +165,19 @@ def _unchanged(files: Any) -> bool:
         if not isinstance(given, str) or os.path.realpath(given) != real:
             return False
         if _digest(given) != digest:
+            return False
+    return True
+
+
+def _same_links(links: Any) -> bool:
+    """Every include as written still leads to the file it led to."""
+    if links.__class__ is not list:
+        return False
+    for item in links:
+        if item.__class__ is not list or len(item) != 2:
+            return False
+        written, led_to = item
+        if not isinstance(written, str) or os.path.realpath(written) != led_to:
             return False
     return True
 
@@ -213,10 +236,34 @@ def _key(root: Path, create: bool) -> bytes | None:
 
 
 def _read_key(path: Path) -> bytes | None:
-    if not _trusted(path):
+    key = _read_own(path, secret=True)
+    return key if key is not None and len(key) == _KEY_SIZE else None
+
+
+_MAX_ENTRY = 256 << 20  # far above any entry a playbook within the limits makes
+
+
+def _read_own(path: Path, secret: bool) -> bytes | None:
+    """The bytes of a plain file of ours, opened without following a link (a link planted
+    in the folder could lead anywhere) or blocking on a pipe, and checked once it is open
+    (so it cannot be swapped between the check and the read). ``secret``: also readable by
+    no one else; a key others can read seals nothing."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
         return None
-    key = path.read_bytes()
-    return key if len(key) == _KEY_SIZE else None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fd)
+        others = stat.S_IWGRP | stat.S_IWOTH | (stat.S_IRGRP | stat.S_IROTH if secret else 0)
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or (hasattr(os, "getuid") and info.st_uid != os.getuid())
+            or info.st_mode & others
+            or info.st_size > _MAX_ENTRY
+        ):
+            return None
+        return fh.read(_MAX_ENTRY + 1)
 
 
 def _seal(key: bytes, payload: bytes) -> bytes:
@@ -361,7 +408,7 @@ def _no_objects(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-_ENTRY_KEYS = {"engine", "asked", "files", "hash", "model"}
+_ENTRY_KEYS = {"engine", "asked", "files", "links", "hash", "model"}
 _MODEL_KEYS = {"shared", "value"}
 
 

@@ -2,12 +2,17 @@
 
 Batch results and summaries, handbooks (``kam docs -o``), JUnit reports and compile-cache
 entries are all written to a temporary file beside the target and renamed into place, so a
-reader, a crash or a second writer at the same moment never sees half a file.
+reader, a crash or a second writer at the same moment never sees half a file. The temporary
+name is unpredictable and made with O_EXCL|O_NOFOLLOW, so a file or link planted beside the
+target is never opened, let alone written through; the data is on disk (fsync) before the
+rename; any failure, Ctrl-C or SIGTERM removes the temporary file. A full disk is bad input
+("the disk is full"), never a crash.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import tempfile
@@ -46,6 +51,21 @@ def same_file(a: str, b: str) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
+
+
+_DISK_FULL = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG}
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether a failed write means no room is left (disk, quota or file size limit)."""
+    return isinstance(exc, OSError) and exc.errno in _DISK_FULL
+
+
+def cannot_write(path: str, exc: OSError) -> InputError:
+    """The error for a file kam could not write, in the words a person needs."""
+    if disk_full(exc):
+        return InputError(f"{path}: cannot write: the disk is full; nothing was written")
+    return InputError(f"{path}: cannot write: {exc.strerror or exc}")
 
 
 @overload
@@ -99,6 +119,8 @@ def _atomic(
         mode = "wb" if binary else "w"
         with os.fdopen(fd, mode, encoding=None if binary else "utf-8") as fh:
             yield fh
+            fh.flush()
+            os.fsync(fh.fileno())  # on disk before it has the name: a crash leaves old or new
         if exclusive:
             os.link(tmp, path)  # fails, rather than replaces, when the file exists
         else:
@@ -115,7 +137,8 @@ def _temporary(folder: str, prefix: str, private: bool) -> tuple[int, str]:
     rename keeps it): 0600 for a private file, else what a plain ``open`` would give."""
     if private:
         return tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    flags |= getattr(os, "O_BINARY", 0)
     for _ in range(100):
         tmp = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}.tmp")
         try:
@@ -132,4 +155,4 @@ def write_atomically(path: str, content: bytes) -> None:
         with atomic(path, binary=True) as fh:
             fh.write(content)
     except OSError as exc:
-        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise cannot_write(path, exc) from None

@@ -99,10 +99,14 @@ class Library:
     def pick(self, playbook_id: str | None, on: date, version: str | None = None) -> Playbook:
         """The version in force ``on`` that date (or the named ``version``)."""
         if playbook_id is None:
+            if not self.ids:  # a folder given for a playbook file, or an empty library
+                raise InputError(
+                    f"{self.folder}: is a folder with no playbooks in it; "
+                    "give a playbook file, or the folder of its versions"
+                )
             if len(self.ids) != 1:
                 raise InputError(
-                    f"{self.folder} holds playbooks {', '.join(self.ids) or '(none)'}: "
-                    "say which with --id"
+                    f"{self.folder} holds playbooks {', '.join(self.ids)}: say which with --id"
                 )
             playbook_id = self.ids[0]
         candidates = self.versions(playbook_id)

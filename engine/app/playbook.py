@@ -355,7 +355,7 @@ def load_playbook(
     parts = assemble(file, limits)
     playbook = build_playbook(parts)
     if cache:
-        store.store(file, playbook.model, playbook.hash, parts.texts)
+        store.store(file, playbook.model, playbook.hash, parts.texts, parts.links)
     return playbook
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import os
+import stat
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -73,11 +74,7 @@ def discover(paths: Iterable[str]) -> list[str]:
                 dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
                 for name in sorted(filenames):
                     full = os.path.join(dirpath, name)
-                    if (
-                        is_yaml_name(name)
-                        and os.path.isfile(full)  # not a pipe, which would block the read
-                        and is_test_file(full)
-                    ):
+                    if is_yaml_name(name) and is_test_file(full):
                         out.append(full)
         else:
             out.append(path)
@@ -85,12 +82,20 @@ def discover(paths: Iterable[str]) -> list[str]:
 
 
 def is_test_file(path: str) -> bool:
-    """A test file says ``kam_test:`` at the top level of its first lines."""
+    """A plain file that says ``kam_test:`` at the top level of its first lines. Anything
+    else (a pipe, a socket, a device) is never read: its first read could wait forever. The
+    check is on the file opened (without waiting), so it cannot be swapped in between."""
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            head = fh.read(4096)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        try:
+            head = fh.read(4096).decode("utf-8", errors="replace")
+        except OSError:
+            return False
     return any(line.startswith("kam_test:") for line in head.splitlines())
 
 
@@ -244,7 +249,11 @@ class BadSetPath(ValueError):
 
 
 def _walk(deal: Any, path: str, create: bool) -> tuple[Any, Any]:
-    parts: list[Any] = [int(p) if p.isdigit() else p for p in path.split(".")]
+    # only ASCII digits are an item's number ('²' is a key; int() would refuse it), and no
+    # more of them than any list could need (int() refuses 4,300 digits)
+    parts: list[Any] = [
+        int(p) if p.isascii() and p.isdigit() and len(p) <= 18 else p for p in path.split(".")
+    ]
     cur = deal
     for n, p in enumerate(parts[:-1]):
         if isinstance(cur, dict):

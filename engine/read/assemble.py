@@ -36,6 +36,9 @@ class Assembled:
     smap: SourceMap
     texts: dict[str, list[str]] = field(default_factory=dict)  # file -> lines, for columns
     files: list[str] = field(default_factory=list)  # every file read, top first
+    # each include or extends as written (from the including file's folder) -> the file it
+    # led to: a link retargeted later leads elsewhere, which the compile cache must notice
+    links: dict[str, str] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
 
 
@@ -214,6 +217,7 @@ def _child(
         if target.is_relative_to(FsPath.cwd())
         else (str(target))
     )
+    out.links[str(here.parent / entry)] = str(target)
     return _load(shown, root, stack, out, limits, text=None)
 
 
