@@ -7,6 +7,8 @@ token over plain HTTP should not cross a network by accident.
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 
 import click
 
@@ -40,22 +42,44 @@ def is_loopback(host: str) -> bool:
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (each its own store connection pool; use PostgreSQL for several).",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Listen on a non-loopback address (put TLS in front of it: tokens travel in headers).",
 )
 @_guarded
-def serve(db: str | None, playbooks: str, host: str, port: int, allow_remote: bool) -> int:
+def serve(
+    db: str | None, playbooks: str, host: str, port: int, workers: int, allow_remote: bool
+) -> int:
     """Run the HTTP service (docs/service.md): /v1 JSON over the store, bearer tokens."""
     import uvicorn
 
     from .service import Settings, create_app
+    from .service.app import SETTINGS_ENV
 
     if not is_loopback(host) and not allow_remote:
         raise InputError(
             f"{host} is not a loopback address: the service would be reachable from other "
             "machines; give --allow-remote to mean it"
         )
-    app = create_app(Settings(db=db, playbooks=playbooks))
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    app = create_app(Settings(db=db, playbooks=playbooks))  # the store and folder are checked here
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return EXIT_OK
+    app.state.service.store.close()
+    os.environ[SETTINGS_ENV] = json.dumps({"db": db, "playbooks": playbooks})
+    uvicorn.run(
+        "engine.service.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
     return EXIT_OK

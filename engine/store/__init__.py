@@ -10,11 +10,12 @@ pipeline imports it. docs/store.md is the guide.
 
 from __future__ import annotations
 
-from .errors import Conflict, KeyReused, NotFound, Refused, StoreError
+from .errors import AlreadyExists, Conflict, KeyReused, NotFound, Refused, StoreError
 from .records import Change, StoredDeal
 from .store import Store, open_store
 
 __all__ = [
+    "AlreadyExists",
     "Change",
     "Conflict",
     "KeyReused",

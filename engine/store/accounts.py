@@ -19,7 +19,7 @@ from sqlalchemy import Connection, insert, select, update
 from ..errors import InputError
 from ..jsontext import to_canonical_json
 from . import chain
-from .errors import Conflict, NotFound, Refused
+from .errors import AlreadyExists, Conflict, NotFound, Refused
 from .records import loads
 from .schema import customers, tokens, users
 
@@ -47,7 +47,7 @@ def add_user(conn: Connection, name: str, roles: Sequence[str], at: str) -> dict
     name = an_id(name, "user name")
     held = sorted({an_id(role, "role") for role in roles})
     if conn.execute(select(users.c.name).where(users.c.name == name)).first():
-        raise Refused(f"user {name} already exists")
+        raise AlreadyExists(f"user {name} already exists")
     conn.execute(
         insert(users).values(name=name, roles=to_canonical_json(held), active=True, created_at=at)
     )
@@ -117,7 +117,7 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
     cid = an_id(account.get("id"), "customer id ($.id)")
     user(conn, by)
     if conn.execute(select(customers.c.id).where(customers.c.id == cid)).first():
-        raise Refused(f"customer {cid} already exists: use kam customers update")
+        raise AlreadyExists(f"customer {cid} already exists: use kam customers update")
     values = columns(account)
     conn.execute(
         insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)

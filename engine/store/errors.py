@@ -33,6 +33,10 @@ class Refused(KamError):
     kind = "refused"
 
 
+class AlreadyExists(Refused):
+    """A new deal, customer or user whose id is already in the store (HTTP 409)."""
+
+
 class Conflict(KamError):
     """The deal changed since the caller read it: the change names a version that is no
     longer current. Nothing was written; read the deal again and decide again."""

@@ -24,7 +24,7 @@ from ..jsontext import to_canonical_json
 from . import accounts, chain, migrate, records
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
-from .errors import Conflict, KeyReused, Refused, StoreError
+from .errors import AlreadyExists, Conflict, KeyReused, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now
 from .schema import deals, idempotency_keys
 
@@ -259,7 +259,7 @@ class Store(Database):
         def work(conn: Connection) -> dict[str, Any]:
             accounts.user(conn, by)
             if conn.execute(select(deals.c.id).where(deals.c.id == deal_id)).first():
-                raise Refused(f"deal {deal_id} is already in the store")
+                raise AlreadyExists(f"deal {deal_id} is already in the store")
             document = {k: v for k, v in deal.items() if k not in ("approvals", "history")}
             document.setdefault("owner", by)
             evaluated = self._with_account(conn, document, playbook)
