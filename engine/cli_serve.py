@@ -37,7 +37,7 @@ def is_loopback(host: str) -> bool:
     show_default=True,
     metavar="DIR",
     type=click.Path(file_okay=False),
-    help="The folder of playbooks new deals are pinned to and /v1/validate reads.",
+    help="The folder of playbooks new deals are pinned to and /v1/evaluate reads.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
