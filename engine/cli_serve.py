@@ -9,6 +9,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+from typing import Any
 
 import click
 
@@ -49,13 +50,36 @@ def is_loopback(host: str) -> bool:
     help="Worker processes (each its own store connection pool; use PostgreSQL for several).",
 )
 @click.option(
+    "--eval-budget",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.01, 600),
+    metavar="SECONDS",
+    help="Longest a POST /v1/evaluate may run before it is answered 422.",
+)
+@click.option(
+    "--read-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    metavar="SECONDS",
+    help="Longest a client may pause while sending a body before it is answered 408.",
+)
+@click.option(
     "--allow-remote",
     is_flag=True,
     help="Listen on a non-loopback address (put TLS in front of it: tokens travel in headers).",
 )
 @_guarded
 def serve(
-    db: str | None, playbooks: str, host: str, port: int, workers: int, allow_remote: bool
+    db: str | None,
+    playbooks: str,
+    host: str,
+    port: int,
+    workers: int,
+    eval_budget: float,
+    read_timeout: float,
+    allow_remote: bool,
 ) -> int:
     """Run the HTTP service (docs/service.md): /v1 JSON over the store, bearer tokens."""
     import uvicorn
@@ -68,12 +92,18 @@ def serve(
             f"{host} is not a loopback address: the service would be reachable from other "
             "machines; give --allow-remote to mean it"
         )
-    app = create_app(Settings(db=db, playbooks=playbooks))  # the store and folder are checked here
+    given: dict[str, Any] = {
+        "db": db,
+        "playbooks": playbooks,
+        "eval_budget": eval_budget,
+        "read_timeout": read_timeout,
+    }
+    app = create_app(Settings(**given))  # the store and the folder are checked here
     if workers == 1:
         uvicorn.run(app, host=host, port=port, log_level="info")
         return EXIT_OK
     app.state.service.store.close()
-    os.environ[SETTINGS_ENV] = json.dumps({"db": db, "playbooks": playbooks})
+    os.environ[SETTINGS_ENV] = json.dumps(given)
     uvicorn.run(
         "engine.service.app:from_environment",
         factory=True,

@@ -607,8 +607,7 @@ SETTINGS_ENV = "KAM_SERVE_SETTINGS"  # how `kam serve --workers N` hands its opt
 def from_environment() -> FastAPI:
     """The app each uvicorn worker process builds (``kam serve --workers N``): the settings
     come as JSON in ``$KAM_SERVE_SETTINGS``, written by the parent."""
-    given = json.loads(os.environ[SETTINGS_ENV])
-    return create_app(Settings(db=given["db"], playbooks=given["playbooks"]))
+    return create_app(Settings(**json.loads(os.environ[SETTINGS_ENV])))
 
 
 def _handlers(app: FastAPI) -> None:
