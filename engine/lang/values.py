@@ -193,10 +193,24 @@ def same_name(a: str, b: str) -> bool:
     return name_key(a) == name_key(b)
 
 
+# Cyrillic and Greek letters that read as Latin ones once case-folded (after NFKC): a name
+# written with one of them is the same person (zhаng.wei with a Cyrillic а is zhang.wei).
+# Lower-case forms of look-alike capitals (В→b, Н→h, Т→t) are folded too: refusing a
+# self-approval for a real Cyrillic name that happens to fold alike is the safe mistake.
+_HOMOGLYPHS = str.maketrans(
+    "аеорсухіјѕԁһԛԝвнмткӏοιαενρτυχκμβζη",
+    "aeopcyxijsdhqwbhmtkloiaevptyxkmbzn",
+)
+
+
 def person_key(person: str) -> str:
-    """Who a recorded person is: NFKC, case-folded, spaces trimmed and collapsed, so the
-    approver ``Zhang.Wei `` is the owner ``zhang.wei``."""
-    return " ".join(unicodedata.normalize("NFKC", person).casefold().split())
+    """Who a recorded person is: NFKC, case-folded, look-alike Cyrillic and Greek letters read
+    as Latin, invisible format characters dropped, spaces trimmed and collapsed; so the
+    approver ``Zhang.Wei `` is the owner ``zhang.wei``, and so is one written with a Cyrillic
+    a."""
+    folded = unicodedata.normalize("NFKC", person).casefold().translate(_HOMOGLYPHS)
+    shown = "".join(c for c in folded if unicodedata.category(c) != "Cf")
+    return " ".join(shown.split())
 
 
 def same_person(a: Any, b: Any) -> bool:
