@@ -97,6 +97,7 @@ def serve(
         "playbooks": playbooks,
         "eval_budget": eval_budget,
         "read_timeout": read_timeout,
+        "warm": True,
     }
     app = create_app(Settings(**given))  # the store and the folder are checked here
     if workers == 1:

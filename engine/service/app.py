@@ -9,16 +9,18 @@ a client that stalls mid-body 408, and a stateless evaluation over its budget 42
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -42,8 +44,10 @@ from . import problems
 from .problems import Problem, from_kam_error, problem_response
 
 MIB = 1024 * 1024
+T = TypeVar("T")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 DECISIONS = ("approved", "rejected")
+TOKEN_MEMORY = 2.0  # seconds a stateless route trusts a token it has checked
 
 
 def _today() -> date:
@@ -61,6 +65,7 @@ class Settings:
     today: Callable[[], date] = field(default=_today)
     eval_budget: float = 2.0  # seconds one stateless evaluation may take (then 422)
     read_timeout: float = 10.0  # seconds a client may pause while sending its body (then 408)
+    warm: bool = False  # load every playbook version at start (kam serve), not on first use
 
 
 class Service:
@@ -74,20 +79,58 @@ class Service:
         self.library = Library(self.folder)
         self._pinned: dict[tuple[str, str, str], Playbook] = {}
         self._lock = threading.Lock()
+        self._recent: dict[str, tuple[str, float]] = {}  # token digest -> (user, valid until)
+        self._picked: dict[tuple[str, str | None, date], Playbook] = {}
+
+    def evaluator(self, sent: str) -> str:
+        """Who may evaluate with this token: ``who``, remembered for ``TOKEN_MEMORY`` seconds.
+        Only the stateless routes use it (they read and change nothing stored), so a
+        disabled user may evaluate that much longer; every route over the store asks the
+        store on each request, and every change checks the user again in its transaction."""
+        digest = hashlib.sha256(sent.encode()).hexdigest()
+        now = time.monotonic()
+        found = self._recent.get(digest)
+        if found is not None and found[1] > now:
+            return found[0]
+        name = who(self, sent)
+        if len(self._recent) > 10_000:  # only valid tokens are kept, and they are few
+            self._recent.clear()
+        self._recent[digest] = (name, now + TOKEN_MEMORY)
+        return name
+
+    def warm(self) -> None:
+        """Every playbook version of the folder loaded now, so no request pays for compiling
+        one (nor spends its evaluation budget on it). A broken one is skipped here and
+        reported to whoever asks for it."""
+        for ident in self.library.ids:
+            for entry in self.library.versions(ident):
+                try:
+                    self.pick(ident, entry.version, self.settings.today())
+                except KamError:
+                    continue
 
     def hint(self, playbook_id: str) -> str:
         found = suggest(playbook_id, self.library.ids)
         return f" ({found})" if found else ""
 
     def pick(self, playbook_id: str, version: str | None, on: date) -> Playbook:
+        """The playbook version asked for (or in force ``on``), compiled once per service."""
+        found = self.loaded(playbook_id, version, on)
+        if found is None:
+            with self._lock:  # Library caches what it loads; one loader at a time
+                found = self.library.pick(playbook_id, on, version)
+            self._picked[(playbook_id, version, on)] = found
+        return found
+
+    def loaded(self, playbook_id: str, version: str | None, on: date) -> Playbook | None:
+        """The playbook ``pick`` would give if it is compiled already, else None."""
         if playbook_id not in self.library.ids:  # the library's own message names the folder
             raise Problem(
                 "bad-input",
                 f"no playbook {playbook_id!r} in the service" + self.hint(playbook_id),
                 errors=[_at("$.playbook", "not a playbook the service holds")],
             )
-        with self._lock:  # Library caches what it loads; one loader at a time
-            return self.library.pick(playbook_id, on, version)
+        return self._picked.get((playbook_id, version, on))
 
     def pinned(self, deal_id: str) -> Playbook:
         """The playbook a stored deal is pinned to (id, version, file it was read from)."""
@@ -100,7 +143,9 @@ class Service:
 
 
 # -- request pieces ----------------------------------------------------------------------------
-def service(request: Request) -> Service:
+# The pieces that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on a
+# worker thread, and each such hop costs more than the piece itself.
+async def service(request: Request) -> Service:
     found: Service = request.app.state.service
     return found
 
@@ -108,25 +153,39 @@ def service(request: Request) -> Service:
 bearer = HTTPBearer(auto_error=False, description="A token from `kam users token NAME`.")
 
 
-def user(
-    svc: Annotated[Service, Depends(service)],
+async def token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
-    """The user the bearer token belongs to: the only identity the service knows."""
+    """The bearer token sent (401 when there is none)."""
     if credentials is None:
         raise Problem("unauthorized", "send Authorization: Bearer <token>")
-    found = svc.store.user_for_token(credentials.credentials)
+    return credentials.credentials
+
+
+def who(svc: Service, sent: str) -> str:
+    """The user a bearer token belongs to: the only identity the service knows. Read from
+    the store on every request, so a disabled user or a revoked token is refused at once."""
+    found = svc.store.user_for_token(sent)
     if found is None:
         raise Problem("unauthorized", "the token is unknown or its user is inactive")
     name: str = found["name"]
     return name
 
 
-async def json_body(request: Request) -> Any:
+async def user(
+    svc: Annotated[Service, Depends(service)], sent: Annotated[str, Depends(token)]
+) -> str:
+    return await anyio.to_thread.run_sync(who, svc, sent)
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def parse_body(raw: bytes) -> Any:
     """The request body read by kam's JSON reader: numbers stay exact, a syntax error is
     located, and a duplicate key or a NaN anywhere in it is refused by its JSON path (the
     reader keeps the last of two keys; a request must not mean two things)."""
-    raw = await request.body()
     if not raw.strip():
         raise Problem("bad-input", "the request needs a JSON body")
     data = loads_deal(raw, "json", source="request body")
@@ -136,6 +195,10 @@ async def json_body(request: Request) -> Any:
             "bad-input", "the request body is ambiguous: " + errors[0]["message"], errors=errors
         )
     return data
+
+
+async def json_body(raw: Annotated[bytes, Depends(raw_body)]) -> Any:
+    return parse_body(raw)
 
 
 def ambiguities(data: Any) -> list[dict[str, str]]:
@@ -155,7 +218,7 @@ def ambiguities(data: Any) -> list[dict[str, str]]:
     return found
 
 
-def if_match(
+async def if_match(
     value: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> int | None:
     if value is None:
@@ -169,13 +232,13 @@ def if_match(
     return int(text)
 
 
-def required_if_match(version: Annotated[int | None, Depends(if_match)]) -> int:
+async def required_if_match(version: Annotated[int | None, Depends(if_match)]) -> int:
     if version is None:
         raise Problem("if-match-required", 'send If-Match: "<version>" (the ETag you read)')
     return version
 
 
-def idempotency_key(
+async def idempotency_key(
     value: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> str | None:
     return value
@@ -184,6 +247,8 @@ def idempotency_key(
 Svc = Annotated[Service, Depends(service)]
 User = Annotated[str, Depends(user)]
 Body = Annotated[Any, Depends(json_body)]
+Raw = Annotated[bytes, Depends(raw_body)]
+Token = Annotated[str, Depends(token)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 IfMatchRequired = Annotated[int, Depends(required_if_match)]
 Key = Annotated[str | None, Depends(idempotency_key)]
@@ -211,7 +276,7 @@ def changed(change: Change, status: int = 200) -> Response:
     return as_json(response, status, headers)
 
 
-async def within_budget(svc: Service, work: Callable[[], str]) -> str:
+async def within_budget(svc: Service, work: Callable[[], T]) -> T:
     """``work`` on a worker thread, answered within the evaluation budget. Past it the client
     gets 422 and the event loop moves on; the thread cannot be stopped, but the engine's
     own limits (limits.py) bound what it can still do."""
@@ -290,6 +355,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if svc.settings.warm:
+            await anyio.to_thread.run_sync(svc.warm)
         yield
         svc.store.close()
 
@@ -331,22 +398,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         ),
     )
-    async def evaluate(svc: Svc, _: User, data: Body) -> Response:
+    async def evaluate(svc: Svc, sent: Token, raw: Raw) -> Response:
         """A deal judged by a playbook of the folder: the result JSON of `kam validate --format
         json`; nothing stored. Over the evaluation budget: 422 evaluation-budget."""
-        on = as_of_field(data, svc)
-        playbook_id = field_of(data, "playbook", str)
-        version = field_of(data, "version", str, False)
-        deal = field_of(data, "deal", dict)
-        lang = field_of(data, "lang", str, required=False) or "en"
-        if lang not in ("en", "zh"):
-            raise Problem("bad-input", "lang is en or zh", errors=[_at("$.lang", "en or zh")])
 
-        def judge() -> str:
-            pb = svc.pick(playbook_id, version, on)
+        need: list[tuple[str, str | None, date]] = []
+
+        def judge() -> str | None:  # the token, the body and the deal on one worker thread
+            svc.evaluator(sent)
+            data = parse_body(raw)
+            on = as_of_field(data, svc)
+            playbook_id = field_of(data, "playbook", str)
+            version = field_of(data, "version", str, False)
+            deal = field_of(data, "deal", dict)
+            lang = field_of(data, "lang", str, required=False) or "en"
+            if lang not in ("en", "zh"):
+                raise Problem("bad-input", "lang is en or zh", errors=[_at("$.lang", "en or zh")])
+            pb = svc.loaded(playbook_id, version, on)
+            if pb is None:
+                need.append((playbook_id, version, on))
+                return None
             return to_json(pb.evaluate(deal, as_of=on, lang=lang, source="deal").to_dict())
 
-        return Response(await within_budget(svc, judge), media_type="application/json")
+        answer = await within_budget(svc, judge)
+        if answer is None:  # compiling a playbook is the service's cost, not the budget's
+            await anyio.to_thread.run_sync(svc.pick, *need[0])
+            answer = await within_budget(svc, judge)
+        if answer is None:
+            raise RuntimeError("a playbook just compiled is not in the service's cache")
+        return Response(answer, media_type="application/json")
 
     @app.post(
         f"{v1}/lint",

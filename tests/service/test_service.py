@@ -420,3 +420,20 @@ def test_playbooks_lists_each_version_and_which_is_in_force(client, tokens):
     ]
     assert auto["versions"][1]["effective_from"] == "2026-07-01"
     assert "/" not in json.dumps(found)  # no file paths
+
+
+def test_a_disabled_user_is_refused_at_once_by_the_store_routes(client, tokens, deal):
+    """evaluate (stateless) remembers a checked token for two seconds; every route over the
+    store asks the store each time."""
+    from sqlalchemy import text
+
+    headers = auth(tokens["fin"])
+    request = {"playbook": "auto-dealer", "deal": deal}
+    assert client.post("/v1/evaluate", json=request, headers=headers).status_code == 200
+    store = client.app.state.service.store
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET active = :no WHERE name = 'fin'"), {"no": False})
+    is_problem(client.get("/v1/deals", headers=headers), 401, "unauthorized")
+    assert client.post("/v1/evaluate", json=request, headers=headers).status_code == 200
+    client.app.state.service._recent.clear()  # as two seconds later
+    is_problem(client.post("/v1/evaluate", json=request, headers=headers), 401, "unauthorized")
