@@ -89,7 +89,16 @@ def with_wrk(url: str, body: bytes, token: str, seconds: int, connections: int) 
         )
     try:
         out = subprocess.run(
-            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script.name, url],
+            [
+                "wrk",
+                "-t1",
+                f"-c{connections}",
+                f"-d{seconds}s",
+                "--latency",
+                "-s",
+                script.name,
+                url,
+            ],
             capture_output=True,
             text=True,
             check=True,
@@ -132,7 +141,9 @@ async def one_connection(
         writer.close()
 
 
-def with_python(port: int, body: bytes, token: str, seconds: int, connections: int) -> dict[str, Any]:
+def with_python(
+    port: int, body: bytes, token: str, seconds: int, connections: int
+) -> dict[str, Any]:
     request = (
         b"POST /v1/evaluate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
         + f"Authorization: {token}\r\nContent-Length: {len(body)}\r\n\r\n".encode()
