@@ -68,6 +68,23 @@ def stop(server: subprocess.Popen[bytes]) -> None:
         server.wait()
 
 
+def cpu_seconds(group: int) -> float:
+    """CPU time (user + system) used so far by every process of the server's group: what the
+    requests cost whatever else the machine is doing at the time."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def check(url: str, body: bytes, token: str) -> None:
     """One request first: the load must measure answers, not refusals."""
     request = urllib.request.Request(
@@ -191,12 +208,18 @@ def main() -> None:
         server = start(db, port, args.workers)
         try:
             check(url, body, token)
+            used = cpu_seconds(server.pid)
             if generator == "wrk":
                 found = with_wrk(url, body, token, args.seconds, args.connections)
             else:
                 found = with_python(port, body, token, args.seconds, args.connections)
+            found["server_cpu_ms_per_request"] = (
+                (cpu_seconds(server.pid) - used) * 1000 / max(found["requests"], 1)
+            )
         finally:
             stop(server)
+    found["ceiling_rps_on_2_cores"] = 2000 / found["server_cpu_ms_per_request"]
+    found["load_average_1min"] = os.getloadavg()[0]
     found.update(
         {
             "when": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
@@ -216,7 +239,11 @@ def main() -> None:
         f"{'met' if found['rps'] >= TARGET_RPS else 'MISSED'}), "
         f"p50 {found['p50_ms']:.1f} ms, p99 {found['p99_ms']:.1f} ms (target <= {TARGET_P99_MS:g}: "
         f"{'met' if found['p99_ms'] <= TARGET_P99_MS else 'MISSED'}), "
-        f"{found['non_2xx']} answers not 200 of {found['requests']:,}\n  -> {out.relative_to(ROOT)}"
+        f"{found['non_2xx']} answers not 200 of {found['requests']:,}\n"
+        f"  server CPU {found['server_cpu_ms_per_request']:.2f} ms a request: at most "
+        f"{found['ceiling_rps_on_2_cores']:,.0f} req/s if the service had both cores to itself "
+        f"(load average {found['load_average_1min']:.1f} during the run)\n"
+        f"  -> {out.relative_to(ROOT)}"
     )
 
 
