@@ -4,4 +4,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet -c constraints.txt -e '.[bench]'
-exec .venv/bin/python bench/run.py "$@"
+.venv/bin/python bench/run.py "$@"
+# the HTTP service: POST /v1/evaluate through kam serve --workers 2 (wrk when installed)
+.venv/bin/python bench/service.py
