@@ -7,7 +7,10 @@ token over plain HTTP should not cross a network by accident.
 from __future__ import annotations
 
 import ipaddress
+import json
+import os
 import signal
+from typing import Any
 
 import click
 
@@ -36,30 +39,82 @@ def is_loopback(host: str) -> bool:
     show_default=True,
     metavar="DIR",
     type=click.Path(file_okay=False),
-    help="The folder of playbooks new deals are pinned to and /v1/validate reads.",
+    help="The folder of playbooks new deals are pinned to and /v1/evaluate reads.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (each its own store connection pool; use PostgreSQL for several).",
+)
+@click.option(
+    "--eval-budget",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.01, 600),
+    metavar="SECONDS",
+    help="Longest a POST /v1/evaluate may run before it is answered 422.",
+)
+@click.option(
+    "--read-timeout",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(0.1, 600),
+    metavar="SECONDS",
+    help="Longest a client may pause while sending a body before it is answered 408.",
+)
 @click.option(
     "--allow-remote",
     is_flag=True,
     help="Listen on a non-loopback address (put TLS in front of it: tokens travel in headers).",
 )
 @_guarded
-def serve(db: str | None, playbooks: str, host: str, port: int, allow_remote: bool) -> int:
+def serve(
+    db: str | None,
+    playbooks: str,
+    host: str,
+    port: int,
+    workers: int,
+    eval_budget: float,
+    read_timeout: float,
+    allow_remote: bool,
+) -> int:
     """Run the HTTP service (docs/service.md): /v1 JSON over the store, bearer tokens."""
     import uvicorn
 
     from .service import Settings, create_app
+    from .service.app import SETTINGS_ENV
 
     if not is_loopback(host) and not allow_remote:
         raise InputError(
             f"{host} is not a loopback address: the service would be reachable from other "
             "machines; give --allow-remote to mean it"
         )
-    app = create_app(Settings(db=db, playbooks=playbooks))
+    given: dict[str, Any] = {
+        "db": db,
+        "playbooks": playbooks,
+        "eval_budget": eval_budget,
+        "read_timeout": read_timeout,
+        "warm": True,
+    }
+    app = create_app(Settings(**given))  # the store and the folder are checked here
     # uvicorn stops gracefully on SIGTERM and then raises it again: let that end the process
     # as a stopped service (what a service manager expects), not as an interrupted command
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="info")
+        return EXIT_OK
+    app.state.service.store.close()
+    os.environ[SETTINGS_ENV] = json.dumps(given)
+    uvicorn.run(
+        "engine.service.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
     return EXIT_OK

@@ -245,8 +245,8 @@ def same_name(a: str, b: str) -> bool:
 # confusables: it only ever makes two spellings one person, which can only stop an
 # approval from counting, never let one count.
 _LOOK_ALIKES = str.maketrans(
-    "авеѐёкмнорстухѕіїјӏһԁԛԝүɑɡɩıαβεηικνορτυχωϲϳ",
-    "abeeekmhopctyxsiijlhdqwyagiiabenikvoptuxwcj",
+    "авеѐёкмнорстухѕіїјӏһԁԛԝүɑɡɩıαβεηικνορτυχωϲϳμζ",
+    "abeeekmhopctyxsiijlhdqwyagiiabenikvoptuxwcjmz",
 )
 
 

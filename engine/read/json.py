@@ -57,6 +57,15 @@ def _bad_number(text: str) -> str:
     return f"a number of {digits:,} digits; at most {MAX_NUMBER_DIGITS} are allowed"
 
 
+def is_bad_number(value: Any) -> bool:
+    """A number the reader refused to read (NaN, Infinity, written too long)."""
+    return isinstance(value, _BadNumber)
+
+
+def bad_number_why(value: Any) -> str:
+    return _bad_number(value.text)
+
+
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     d: dict[str, Any] = {}
     dups: list[str] = []

@@ -12,6 +12,7 @@ from typing import Any
 
 from ..compile.build import CompiledPlaybook
 from ..errors import DecisionRefused
+from ..lang.values import same_person
 from ..results import Approval
 from .evaluate import evaluate
 
@@ -43,7 +44,7 @@ def record_decision(
     if role not in pb.model.roles:
         known = ", ".join(pb.model.roles)
         raise refuse(f"'{role}' is not a role of this playbook (roles: {known})")
-    if by == checked.get("owner"):
+    if same_person(by, checked.get("owner")):
         raise refuse(f"{by} owns the deal and cannot decide on its approvals")
     result = evaluate(pb, checked, on)
     asked = [a for a in result.approvals if a.role == role]
@@ -65,7 +66,7 @@ def record_decision(
         raise refuse(f"already approved by {by_whom}; nothing is asked of {role} now")
     for a in open_:
         if a.chain is not None and any(
-            e.chain == a.chain and e.status == "granted" and e.granted_by == by
+            e.chain == a.chain and e.status == "granted" and same_person(e.granted_by, by)
             for e in result.approvals
         ):
             raise refuse(f"{by} already approved an earlier step of {a.chain}")

@@ -3,20 +3,27 @@ playbook library.
 
 Requests are parsed by kam's own JSON reader (money stays Decimal, a bad body gets a line and
 column) and answered by kam's JSON writer. Identity comes from the bearer token alone. Every
-error is problem+json (problems.py); bodies over ``max_body`` bytes get 413 before any route.
+error is problem+json (problems.py); bodies over ``max_body`` bytes get 413 before any route,
+a client that stalls mid-body 408, and a stateless evaluation over its budget 422.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -28,16 +35,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..app.library import Library, open_playbook
 from ..app.lint import LintReport, classify
 from ..app.playbook import Playbook
-from ..errors import KamError
+from ..errors import KamError, suggest
 from ..jsontext import to_json
 from ..lang.values import date_of_text
+from ..read.json import DuplicateKeys, bad_number_why, is_bad_number
 from ..run.deal import loads_deal
-from ..store import Change, Store, open_store
+from ..store import Change, NotFound, Store, open_store
 from . import problems
 from .problems import Problem, from_kam_error, problem_response
 
 MIB = 1024 * 1024
+T = TypeVar("T")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
+DECISIONS = ("approved", "rejected")
+TOKEN_MEMORY = 2.0  # seconds a stateless route trusts a token it has checked
 
 
 def _today() -> date:
@@ -53,6 +64,9 @@ class Settings:
     playbooks: str = "playbooks"
     max_body: int = MIB
     today: Callable[[], date] = field(default=_today)
+    eval_budget: float = 2.0  # seconds one stateless evaluation may take (then 422)
+    read_timeout: float = 10.0  # seconds a client may pause while sending its body (then 408)
+    warm: bool = False  # load every playbook version at start (kam serve), not on first use
 
 
 class Service:
@@ -62,13 +76,62 @@ class Service:
         self.settings = settings
         self.store: Store = open_store(settings.db)
         self.folder = str(Path(settings.playbooks).resolve())
+        problems.hide(self.folder)
         self.library = Library(self.folder)
         self._pinned: dict[tuple[str, str, str], Playbook] = {}
         self._lock = threading.Lock()
+        self._recent: dict[str, tuple[str, float]] = {}  # token digest -> (user, valid until)
+        self._picked: dict[tuple[str, str | None, date], Playbook] = {}
+
+    def evaluator(self, sent: str) -> str:
+        """Who may evaluate with this token: ``who``, remembered for ``TOKEN_MEMORY`` seconds.
+        Only the stateless routes use it (they read and change nothing stored), so a
+        disabled user may evaluate that much longer; every route over the store asks the
+        store on each request, and every change checks the user again in its transaction."""
+        digest = hashlib.sha256(sent.encode()).hexdigest()
+        now = time.monotonic()
+        found = self._recent.get(digest)
+        if found is not None and found[1] > now:
+            return found[0]
+        name = who(self, sent)
+        if len(self._recent) > 10_000:  # only valid tokens are kept, and they are few
+            self._recent.clear()
+        self._recent[digest] = (name, now + TOKEN_MEMORY)
+        return name
+
+    def warm(self) -> None:
+        """Every playbook version of the folder loaded now, so no request pays for compiling
+        one (nor spends its evaluation budget on it). A broken one is skipped here and
+        reported to whoever asks for it."""
+        for ident in self.library.ids:
+            for entry in self.library.versions(ident):
+                try:
+                    self.pick(ident, entry.version, self.settings.today())
+                except KamError:
+                    continue
+
+    def hint(self, playbook_id: str) -> str:
+        found = suggest(playbook_id, self.library.ids)
+        return f" ({found})" if found else ""
 
     def pick(self, playbook_id: str, version: str | None, on: date) -> Playbook:
-        with self._lock:  # Library caches what it loads; one loader at a time
-            return self.library.pick(playbook_id, on, version)
+        """The playbook version asked for (or in force ``on``), compiled once per service."""
+        found = self.loaded(playbook_id, version, on)
+        if found is None:
+            with self._lock:  # Library caches what it loads; one loader at a time
+                found = self.library.pick(playbook_id, on, version)
+            self._picked[(playbook_id, version, on)] = found
+        return found
+
+    def loaded(self, playbook_id: str, version: str | None, on: date) -> Playbook | None:
+        """The playbook ``pick`` would give if it is compiled already, else None."""
+        if playbook_id not in self.library.ids:  # the library's own message names the folder
+            raise Problem(
+                "bad-input",
+                f"no playbook {playbook_id!r} in the service" + self.hint(playbook_id),
+                errors=[_at("$.playbook", "not a playbook the service holds")],
+            )
+        return self._picked.get((playbook_id, version, on))
 
     def pinned(self, deal_id: str) -> Playbook:
         """The playbook a stored deal is pinned to (id, version, file it was read from)."""
@@ -81,7 +144,9 @@ class Service:
 
 
 # -- request pieces ----------------------------------------------------------------------------
-def service(request: Request) -> Service:
+# The pieces that do no I/O are ``async def``: FastAPI runs a plain ``def`` dependency on a
+# worker thread, and each such hop costs more than the piece itself.
+async def service(request: Request) -> Service:
     found: Service = request.app.state.service
     return found
 
@@ -89,30 +154,72 @@ def service(request: Request) -> Service:
 bearer = HTTPBearer(auto_error=False, description="A token from `kam users token NAME`.")
 
 
-def user(
-    svc: Annotated[Service, Depends(service)],
+async def token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> str:
-    """The user the bearer token belongs to: the only identity the service knows."""
+    """The bearer token sent (401 when there is none)."""
     if credentials is None:
         raise Problem("unauthorized", "send Authorization: Bearer <token>")
-    found = svc.store.user_for_token(credentials.credentials)
+    return credentials.credentials
+
+
+def who(svc: Service, sent: str) -> str:
+    """The user a bearer token belongs to: the only identity the service knows. Read from
+    the store on every request, so a disabled user or a revoked token is refused at once."""
+    found = svc.store.user_for_token(sent)
     if found is None:
         raise Problem("unauthorized", "the token is unknown or its user is inactive")
     name: str = found["name"]
     return name
 
 
-async def json_body(request: Request) -> Any:
+async def user(
+    svc: Annotated[Service, Depends(service)], sent: Annotated[str, Depends(token)]
+) -> str:
+    return await anyio.to_thread.run_sync(who, svc, sent)
+
+
+async def raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+def parse_body(raw: bytes) -> Any:
     """The request body read by kam's JSON reader: numbers stay exact, a syntax error is
-    located."""
-    raw = await request.body()
+    located, and a duplicate key or a NaN anywhere in it is refused by its JSON path (the
+    reader keeps the last of two keys; a request must not mean two things)."""
     if not raw.strip():
         raise Problem("bad-input", "the request needs a JSON body")
-    return loads_deal(raw, "json", source="request body")
+    data = loads_deal(raw, "json", source="request body")
+    errors = ambiguities(data)
+    if errors:
+        raise Problem(
+            "bad-input", "the request body is ambiguous: " + errors[0]["message"], errors=errors
+        )
+    return data
 
 
-def if_match(
+async def json_body(raw: Annotated[bytes, Depends(raw_body)]) -> Any:
+    return parse_body(raw)
+
+
+def ambiguities(data: Any) -> list[dict[str, str]]:
+    """Duplicate keys and numbers that are not numbers (NaN, Infinity, too long), by path."""
+    found: list[dict[str, str]] = []
+    stack: list[tuple[Any, str]] = [(data, "$")]
+    while stack and len(found) < 50:
+        value, path = stack.pop()
+        if isinstance(value, dict):
+            if isinstance(value, DuplicateKeys):
+                found += [_at(f"{path}.{k}", "duplicate key") for k in value.duplicates]
+            stack += [(v, f"{path}.{k}") for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(v, f"{path}[{i}]") for i, v in enumerate(value)]
+        elif is_bad_number(value):
+            found.append(_at(path, bad_number_why(value)))
+    return found
+
+
+async def if_match(
     value: Annotated[str | None, Header(alias="If-Match")] = None,
 ) -> int | None:
     if value is None:
@@ -126,13 +233,13 @@ def if_match(
     return int(text)
 
 
-def required_if_match(version: Annotated[int | None, Depends(if_match)]) -> int:
+async def required_if_match(version: Annotated[int | None, Depends(if_match)]) -> int:
     if version is None:
         raise Problem("if-match-required", 'send If-Match: "<version>" (the ETag you read)')
     return version
 
 
-def idempotency_key(
+async def idempotency_key(
     value: Annotated[str | None, Header(alias="Idempotency-Key")] = None,
 ) -> str | None:
     return value
@@ -141,6 +248,8 @@ def idempotency_key(
 Svc = Annotated[Service, Depends(service)]
 User = Annotated[str, Depends(user)]
 Body = Annotated[Any, Depends(json_body)]
+Raw = Annotated[bytes, Depends(raw_body)]
+Token = Annotated[str, Depends(token)]
 IfMatch = Annotated[int | None, Depends(if_match)]
 IfMatchRequired = Annotated[int, Depends(required_if_match)]
 Key = Annotated[str | None, Depends(idempotency_key)]
@@ -152,11 +261,36 @@ def as_json(data: Any, status: int = 200, headers: dict[str, str] | None = None)
     )
 
 
+def public(deal: dict[str, Any]) -> dict[str, Any]:
+    """A stored deal as a client sees it: without the server's file path of its playbook."""
+    pinned = deal.get("playbook")
+    if isinstance(pinned, dict) and "source" in pinned:
+        deal = {**deal, "playbook": {k: v for k, v in pinned.items() if k != "source"}}
+    return deal
+
+
 def changed(change: Change, status: int = 200) -> Response:
     headers = {"ETag": f'"{change.response["deal"]["version"]}"'}
     if change.replayed:
         headers["Idempotent-Replayed"] = "true"
-    return as_json(change.response, status, headers)
+    response = {**change.response, "deal": public(change.response["deal"])}
+    return as_json(response, status, headers)
+
+
+async def within_budget(svc: Service, work: Callable[[], T]) -> T:
+    """``work`` on a worker thread, answered within the evaluation budget. Past it the client
+    gets 422 and the event loop moves on; the thread cannot be stopped, but the engine's
+    own limits (limits.py) bound what it can still do."""
+    budget = svc.settings.eval_budget
+    try:
+        with anyio.fail_after(budget):
+            return await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+    except TimeoutError:
+        raise Problem(
+            "evaluation-budget",
+            f"the evaluation took more than its budget of {Decimal(str(budget))} s; "
+            "nothing was stored (a smaller deal, or ask the operator for a larger budget)",
+        ) from None
 
 
 def field_of(data: Any, name: str, kind: type, required: bool = True) -> Any:
@@ -197,11 +331,22 @@ def body_doc(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
 
 OBJECT = {"type": "object"}
 STRING = {"type": "string"}
-PROBLEM_DOC = {
-    "description": "A problem (RFC 9457)",
-    "content": {problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
-}
-ERRORS = {status: PROBLEM_DOC for status in (401, 403, 404, 409, 412, 413, 415, 422, 428, 500)}
+DATE = {"type": "string", "format": "date"}
+# Which problems a route can answer, declared per route in the OpenAPI document
+READ = (401, 422, 500, 503)  # every /v1 route: the token, a bad query, a bug, the database
+BODY = (408, 413, 415)  # a route that reads a body: a stalled client, too large, not JSON
+WRITE = (403, 409)  # a change: refused (role, owner, a field only commands set); a key reused
+MATCH = (400, 412)  # a change with If-Match: not a version; stale
+
+
+def codes(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {
+            "description": problems.KINDS_BY_STATUS[status],
+            "content": {problems.MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+        }
+        for status in sorted(set(statuses))
+    }
 
 
 # -- the app -----------------------------------------------------------------------------------
@@ -211,6 +356,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if svc.settings.warm:
+            await anyio.to_thread.run_sync(svc.warm)
         yield
         svc.store.close()
 
@@ -219,55 +366,78 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         summary="Key-account deals: validate, store, advance and approve them.",
         lifespan=lifespan,
-        responses=ERRORS,  # type: ignore[arg-type]
         generate_unique_id_function=lambda route: route.name,
         redirect_slashes=False,
     )
     app.state.service = svc
     _handlers(app)
-    app.add_middleware(BodyLimit, limit=svc.settings.max_body)
+    app.add_middleware(
+        BodyLimit, limit=svc.settings.max_body, read_timeout=svc.settings.read_timeout
+    )
 
-    @app.get("/healthz", tags=["health"], responses={503: PROBLEM_DOC})
+    @app.get("/healthz", tags=["health"], responses=codes(500, 503))
     def healthz(svc: Svc) -> Response:
-        """Liveness and whether the database answers (no token needed)."""
+        """Liveness, and whether the database answers (no token needed): 503 when it does
+        not."""
         svc.store.list_users()
-        return as_json({"ok": True})
+        return as_json({"ok": True, "database": "reachable"})
 
     v1 = "/v1"
 
     @app.post(
-        f"{v1}/validate",
+        f"{v1}/evaluate",
         tags=["stateless"],
+        responses=codes(*READ, *BODY, 404),
         openapi_extra=body_doc(
             ["playbook", "deal"],
             {
                 "playbook": STRING,
                 "version": STRING,
                 "deal": OBJECT,
-                "as_of": STRING,
-                "lang": STRING,
+                "as_of": DATE,
+                "lang": {"type": "string", "enum": ["en", "zh"]},
             },
         ),
     )
-    def validate(svc: Svc, _: User, data: Body) -> Response:
-        """A deal judged by a playbook of the folder: the result JSON of `kam validate`."""
-        on = as_of_field(data, svc)
-        pb = svc.pick(field_of(data, "playbook", str), field_of(data, "version", str, False), on)
-        deal = field_of(data, "deal", dict)
-        lang = field_of(data, "lang", str, required=False) or "en"
-        if lang not in ("en", "zh"):
-            raise Problem("bad-input", "lang is en or zh", errors=[_at("$.lang", "en or zh")])
-        result = pb.evaluate(deal, as_of=on, lang=lang, source="deal")
-        return as_json(result.to_dict())
+    async def evaluate(svc: Svc, sent: Token, raw: Raw) -> Response:
+        """A deal judged by a playbook of the folder: the result JSON of `kam validate --format
+        json`; nothing stored. Over the evaluation budget: 422 evaluation-budget."""
+
+        need: list[tuple[str, str | None, date]] = []
+
+        def judge() -> str | None:  # the token, the body and the deal on one worker thread
+            svc.evaluator(sent)
+            data = parse_body(raw)
+            on = as_of_field(data, svc)
+            playbook_id = field_of(data, "playbook", str)
+            version = field_of(data, "version", str, False)
+            deal = field_of(data, "deal", dict)
+            lang = field_of(data, "lang", str, required=False) or "en"
+            if lang not in ("en", "zh"):
+                raise Problem("bad-input", "lang is en or zh", errors=[_at("$.lang", "en or zh")])
+            pb = svc.loaded(playbook_id, version, on)
+            if pb is None:
+                need.append((playbook_id, version, on))
+                return None
+            return to_json(pb.evaluate(deal, as_of=on, lang=lang, source="deal").to_dict())
+
+        answer = await within_budget(svc, judge)
+        if answer is None:  # compiling a playbook is the service's cost, not the budget's
+            await anyio.to_thread.run_sync(svc.pick, *need[0])
+            answer = await within_budget(svc, judge)
+        if answer is None:
+            raise RuntimeError("a playbook just compiled is not in the service's cache")
+        return Response(answer, media_type="application/json")
 
     @app.post(
         f"{v1}/lint",
         tags=["stateless"],
+        responses=codes(*READ, *BODY),
         openapi_extra=body_doc(["text"], {"text": STRING, "name": STRING}),
     )
     def lint(svc: Svc, _: User, data: Body) -> Response:
         """Playbook text checked: every problem with its line and column (for editors). Its
-        includes resolve from the service's playbook folder."""
+        includes resolve from the service's playbook folder and may not leave it."""
         text = field_of(data, "text", str)
         name = field_of(data, "name", str, required=False) or "playbook.yaml"
         report = LintReport()
@@ -278,29 +448,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         diagnostics = [d.to_dict() for p in report.problems for d in p.diagnostics]
         return as_json({"ok": not report.problems, "diagnostics": diagnostics})
 
-    @app.get(f"{v1}/playbooks", tags=["stateless"])
+    def playbook_doc(svc: Service, ident: str) -> dict[str, Any]:
+        today = svc.settings.today()
+        return {
+            "id": ident,
+            "versions": [
+                {
+                    "version": e.version,
+                    "effective_from": None if e.start == date.min else e.start.isoformat(),
+                    "effective_to": e.end.isoformat() if e.end else None,
+                    "in_force": e.in_force(today),
+                }
+                for e in svc.library.versions(ident)
+            ],
+        }
+
+    @app.get(f"{v1}/playbooks", tags=["stateless"], responses=codes(*READ))
     def playbooks(svc: Svc, _: User) -> Response:
         """The playbooks of the folder, each version with its period and whether it is in
         force today (what a new deal is pinned to)."""
-        today = svc.settings.today()
-        found = [
-            {
-                "id": ident,
-                "versions": [
-                    {
-                        "version": e.version,
-                        "effective_from": None if e.start == date.min else e.start.isoformat(),
-                        "effective_to": e.end.isoformat() if e.end else None,
-                        "in_force": e.in_force(today),
-                    }
-                    for e in svc.library.versions(ident)
-                ],
-            }
-            for ident in svc.library.ids
-        ]
-        return as_json({"playbooks": found})
+        return as_json({"playbooks": [playbook_doc(svc, i) for i in svc.library.ids]})
 
-    @app.get(f"{v1}/deals", tags=["deals"])
+    @app.get(f"{v1}/playbooks/{{playbook_id}}", tags=["stateless"], responses=codes(*READ, 404))
+    def playbook(svc: Svc, _: User, playbook_id: str) -> Response:
+        """One playbook's versions, their periods and which is in force today."""
+        if playbook_id not in svc.library.ids:
+            raise Problem("not-found", f"no playbook {playbook_id!r}" + svc.hint(playbook_id))
+        return as_json(playbook_doc(svc, playbook_id))
+
+    @app.get(f"{v1}/deals", tags=["deals"], responses=codes(*READ))
     def list_deals(
         svc: Svc,
         _: User,
@@ -311,34 +487,37 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         """The stored deals, filtered as `kam deals list`."""
         found = svc.store.list_deals(stage=stage, owner=owner, status=status, category=category)
-        return as_json({"deals": [d.to_dict() for d in found]})
+        return as_json({"deals": [public(d.to_dict()) for d in found]})
 
     @app.post(
         f"{v1}/deals",
         tags=["deals"],
         status_code=201,
+        responses=codes(*READ, *BODY, *WRITE),
         openapi_extra=body_doc(
             ["playbook", "deal"], {"playbook": STRING, "version": STRING, "deal": OBJECT}
         ),
     )
     def create_deal(svc: Svc, by: User, data: Body, key: Key) -> Response:
         """A new deal, pinned to the playbook version in force today; owner = you unless the
-        deal names one. Approvals and history are refused: only commands write them."""
+        deal names one. Approvals and history are refused: only commands write them. An id
+        already stored: 409."""
         on = svc.settings.today()
         pb = svc.pick(field_of(data, "playbook", str), field_of(data, "version", str, False), on)
         deal = field_of(data, "deal", dict)
         change = svc.store.create_deal(deal, playbook=pb, by=by, as_of=on, source=pb.file, key=key)
         return changed(change, 201)
 
-    @app.get(f"{v1}/deals/{{deal_id}}", tags=["deals"])
+    @app.get(f"{v1}/deals/{{deal_id}}", tags=["deals"], responses=codes(*READ, 404))
     def get_deal(svc: Svc, _: User, deal_id: str) -> Response:
         """One stored deal; its ETag is its version."""
         found = svc.store.get_deal(deal_id)
-        return as_json(found.to_dict(), headers={"ETag": f'"{found.version}"'})
+        return as_json(public(found.to_dict()), headers={"ETag": f'"{found.version}"'})
 
     @app.patch(
         f"{v1}/deals/{{deal_id}}",
         tags=["deals"],
+        responses=codes(*READ, *BODY, *WRITE, *MATCH, 404, 428),
         openapi_extra={
             "requestBody": {
                 "required": True,
@@ -363,14 +542,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return changed(change)
 
     @app.post(
-        f"{v1}/deals/{{deal_id}}/advance",
+        f"{v1}/deals/{{deal_id}}/transitions",
         tags=["deals"],
+        responses=codes(*READ, *BODY, *WRITE, *MATCH, 404, 428),
         openapi_extra=body_doc(["to"], {"to": STRING}),
     )
-    def advance(
+    def transition(
         svc: Svc, by: User, deal_id: str, data: Body, version: IfMatchRequired, key: Key
     ) -> Response:
-        """Move the deal to stage `to`; 422 names the guards not met."""
+        """Move the deal to stage `to`; 422 lists the guards not met (`missing`)."""
         to = field_of(data, "to", str)
         pb = svc.pinned(deal_id)
         change = svc.store.advance_deal(
@@ -384,16 +564,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return changed(change)
 
-    def decide(
-        svc: Service,
-        by: str,
-        deal_id: str,
-        data: Any,
-        version: int | None,
-        key: str | None,
-        decision: str,
+    @app.post(
+        f"{v1}/deals/{{deal_id}}/approvals",
+        tags=["deals"],
+        status_code=201,
+        responses=codes(*READ, *BODY, *WRITE, *MATCH, 404),
+        openapi_extra=body_doc(
+            ["role", "decision"],
+            {
+                "role": STRING,
+                "decision": {"type": "string", "enum": list(DECISIONS)},
+                "reason": STRING,
+            },
+        ),
+    )
+    def approval(
+        svc: Svc, by: User, deal_id: str, data: Body, version: IfMatch, key: Key
     ) -> Response:
+        """Your decision for `role`: approved, or rejected with the reason the owner reads.
+        You must hold the role and not own the deal (403)."""
         role = field_of(data, "role", str)
+        decision = field_of(data, "decision", str)
+        if decision not in DECISIONS:
+            what = "approved or rejected"
+            raise Problem("bad-input", f"decision is {what}", errors=[_at("$.decision", what)])
         reason = field_of(data, "reason", str, required=decision == "rejected")
         pb = svc.pinned(deal_id)
         change = svc.store.decide_approval(
@@ -409,56 +603,60 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         return changed(change, 201)
 
-    @app.post(
-        f"{v1}/deals/{{deal_id}}/approve",
-        tags=["deals"],
-        status_code=201,
-        openapi_extra=body_doc(["role"], {"role": STRING, "reason": STRING}),
-    )
-    def approve(
-        svc: Svc, by: User, deal_id: str, data: Body, version: IfMatch, key: Key
-    ) -> Response:
-        """Your approval for `role` (you must hold it and not own the deal)."""
-        return decide(svc, by, deal_id, data, version, key, "approved")
-
-    @app.post(
-        f"{v1}/deals/{{deal_id}}/reject",
-        tags=["deals"],
-        status_code=201,
-        openapi_extra=body_doc(["role", "reason"], {"role": STRING, "reason": STRING}),
-    )
-    def reject(
-        svc: Svc, by: User, deal_id: str, data: Body, version: IfMatch, key: Key
-    ) -> Response:
-        """Your rejection for `role`, with the reason the owner reads."""
-        return decide(svc, by, deal_id, data, version, key, "rejected")
-
-    @app.get(f"{v1}/deals/{{deal_id}}/history", tags=["deals"])
-    def history(svc: Svc, _: User, deal_id: str) -> Response:
+    @app.get(f"{v1}/deals/{{deal_id}}/events", tags=["deals"], responses=codes(*READ, 404))
+    def events(svc: Svc, _: User, deal_id: str) -> Response:
         """The deal's events, oldest first."""
         return as_json({"events": svc.store.history(deal_id)})
 
-    @app.get(f"{v1}/customers", tags=["customers"])
+    @app.get(f"{v1}/customers", tags=["customers"], responses=codes(*READ))
     def list_customers(svc: Svc, _: User) -> Response:
         """The customer accounts."""
         return as_json({"customers": svc.store.list_customers()})
 
-    @app.post(
-        f"{v1}/customers",
-        tags=["customers"],
-        status_code=201,
-        openapi_extra=body_doc(["id"], {"id": STRING, "name": STRING}),
-    )
-    def add_customer(svc: Svc, by: User, data: Body) -> Response:
-        """A new customer account (as `kam customers add`)."""
-        return as_json(svc.store.add_customer(data, by=by), 201)
-
-    @app.get(f"{v1}/customers/{{customer_id}}", tags=["customers"])
+    @app.get(f"{v1}/customers/{{customer_id}}", tags=["customers"], responses=codes(*READ, 404))
     def get_customer(svc: Svc, _: User, customer_id: str) -> Response:
-        """One customer account."""
-        return as_json(svc.store.get_customer(customer_id))
+        """One customer account; its ETag is its version."""
+        found = svc.store.get_customer(customer_id)
+        return as_json(found, headers={"ETag": f'"{found["version"]}"'})
 
-    @app.get(f"{v1}/decisions", tags=["decisions"])
+    @app.put(
+        f"{v1}/customers/{{customer_id}}",
+        tags=["customers"],
+        responses={
+            **codes(*READ, *BODY, *WRITE, *MATCH),
+            201: {"description": "The account was created"},
+        },
+        openapi_extra=body_doc([], {"id": STRING, "name": STRING}),
+    )
+    def put_customer(
+        svc: Svc, by: User, customer_id: str, data: Body, version: IfMatch
+    ) -> Response:
+        """The account as sent: created (201), or replaced (200; fields left out are
+        removed). `If-Match` makes a replacement conditional on the version you read."""
+        if not isinstance(data, dict):
+            raise Problem("bad-input", "an account is a JSON object", errors=[_at("$", "object")])
+        if data.get("id", customer_id) != customer_id:
+            raise Problem(
+                "bad-input",
+                "the id in the body is not the id in the path",
+                errors=[_at("$.id", "must equal the path's id")],
+            )
+        account = {k: v for k, v in data.items() if k != "version"}
+        try:
+            current = svc.store.get_customer(customer_id)
+        except NotFound:
+            if version is not None:
+                raise Problem(
+                    "stale-version", f"no customer {customer_id} yet", current_version=0
+                ) from None
+            return as_json(svc.store.add_customer({**account, "id": customer_id}, by=by), 201)
+        gone = {k: None for k in current if k not in account and k not in ("id", "version")}
+        found = svc.store.update_customer(
+            customer_id, {**gone, **account}, by=by, if_version=version
+        )
+        return as_json(found, headers={"ETag": f'"{found["version"]}"'})
+
+    @app.get(f"{v1}/decisions", tags=["decisions"], responses=codes(*READ))
     def decisions(
         svc: Svc,
         _: User,
@@ -482,6 +680,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             route.operation_id = route.name
     _problem_schema(app)
     return app
+
+
+SETTINGS_ENV = "KAM_SERVE_SETTINGS"  # how `kam serve --workers N` hands its options to each worker
+
+
+def from_environment() -> FastAPI:
+    """The app each uvicorn worker process builds (``kam serve --workers N``): the settings
+    come as JSON in ``$KAM_SERVE_SETTINGS``, written by the parent."""
+    return create_app(Settings(**json.loads(os.environ[SETTINGS_ENV])))
 
 
 def _handlers(app: FastAPI) -> None:
@@ -538,6 +745,8 @@ def _problem_schema(app: FastAPI) -> None:
                         },
                     },
                     "current_version": {"type": "integer"},
+                    "missing": {"type": "array"},
+                    "allowed_targets": {"type": "array"},
                     "id": STRING,
                 },
             }
@@ -548,17 +757,21 @@ def _problem_schema(app: FastAPI) -> None:
 
 
 def openapi_text(app: FastAPI) -> str:
-    """The OpenAPI document as committed in docs/openapi.json (sorted keys, stable)."""
+    """The OpenAPI document as committed in schemas/openapi.json (sorted keys, stable)."""
     return json.dumps(app.openapi(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 class BodyLimit:
-    """413 for a body over ``limit`` bytes and 415 for a body that is not JSON, before any
-    route reads it (a body without Content-Length is counted as it arrives)."""
+    """Before any route reads a body: 415 for one that is not JSON or is compressed (kam
+    decodes no Content-Encoding, so no gzip bomb can inflate), 413 for one over ``limit``
+    bytes (a Content-Length over it is refused unread; a body without one, or one whose
+    Content-Length lies, is counted as it arrives and cut off at the limit), and 408 when the
+    client pauses longer than ``read_timeout`` seconds mid-body."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, read_timeout: float) -> None:
         self.app = app
         self.limit = limit
+        self.read_timeout = read_timeout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
@@ -566,15 +779,28 @@ class BodyLimit:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         path = scope["path"]
-        length = headers.get("content-length", "")
+        encoding = headers.get("content-encoding", "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            await self._refuse(send, "unsupported-media-type", path, encoded=encoding)
+            return
+        length = headers.get("content-length", "").strip()
         if length.isdigit() and int(length) > self.limit:
             await self._refuse(send, "too-large", path)
+            return
+        kind = headers.get("content-type", "").split(";")[0].strip().lower()
+        announced = (length.isdigit() and int(length) > 0) or "transfer-encoding" in headers
+        if announced and kind not in JSON_TYPES:
+            await self._refuse(send, "unsupported-media-type", path)
             return
         chunks: list[bytes] = []
         size = 0
         more = True
         while more:
-            message = await receive()
+            with anyio.move_on_after(self.read_timeout) as waited:
+                message = await receive()
+            if waited.cancelled_caught:
+                await self._refuse(send, "request-timeout", path)
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")
@@ -584,7 +810,6 @@ class BodyLimit:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        kind = headers.get("content-type", "").split(";")[0].strip().lower()
         if size and kind not in JSON_TYPES:
             await self._refuse(send, "unsupported-media-type", path)
             return
@@ -600,13 +825,20 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send, kind: str, path: str) -> None:
-        detail = (
-            f"the body is over {self.limit} bytes"
-            if kind == "too-large"
-            else "send the body as application/json (a patch may be application/merge-patch+json)"
-        )
-        await problem_response(kind, detail, path)({"type": "http"}, _nothing, send)
+    async def _refuse(self, send: Send, kind: str, path: str, encoded: str = "") -> None:
+        if kind == "too-large":
+            detail = f"the body is over {self.limit} bytes"
+        elif kind == "request-timeout":
+            detail = f"the body stalled for more than {self.read_timeout:g} s; send it again"
+        elif encoded:
+            detail = f"send the body uncompressed: Content-Encoding {encoded} is not accepted"
+        else:
+            detail = (
+                "send the body as application/json (a patch may be application/merge-patch+json)"
+            )
+        headers = {"Connection": "close"} if kind in ("too-large", "request-timeout") else None
+        response = problem_response(kind, detail, path, headers)
+        await response({"type": "http"}, _nothing, send)
 
 
 async def _nothing() -> Message:

@@ -3,13 +3,16 @@
 Every error the service answers goes through ``problem_response``: a fixed ``type`` and
 ``title`` per kind, the HTTP ``status``, a ``detail`` for a person, and extensions (``errors``
 with the JSON path of each bad value, ``current_version``, ``missing`` guards). A bug becomes a
-500 with an ``id`` that is logged with its traceback; the client never sees the traceback.
+500 with an ``id`` that is logged with its traceback; the client never sees the traceback,
+and no server file path reaches a client (``scrub``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import uuid
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -24,7 +27,7 @@ from ..errors import (
     TransitionRefused,
 )
 from ..jsontext import to_json
-from ..store import Conflict, KeyReused, NotFound, Refused, StoreError
+from ..store import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
 
 LOG = logging.getLogger("kam.service")
 MEDIA_TYPE = "application/problem+json"
@@ -37,6 +40,8 @@ KINDS: dict[str, tuple[int, str]] = {
     "forbidden": (403, "Refused"),
     "not-found": (404, "Not found"),
     "method-not-allowed": (405, "Method not allowed"),
+    "request-timeout": (408, "The request body stalled"),
+    "already-exists": (409, "Already exists"),
     "idempotency-key-reused": (409, "Idempotency key used for another request"),
     "stale-version": (412, "The deal changed since you read it"),
     "too-large": (413, "Request body too large"),
@@ -45,10 +50,44 @@ KINDS: dict[str, tuple[int, str]] = {
     "bad-deal": (422, "The deal has bad values"),
     "bad-playbook": (422, "The playbook has problems"),
     "transition-refused": (422, "The move is not allowed now"),
+    "evaluation-budget": (422, "Evaluation budget exceeded"),
     "if-match-required": (428, "If-Match required"),
     "store-unavailable": (503, "The store cannot be used now"),
     "internal": (500, "Internal error"),
 }
+KINDS_BY_STATUS: dict[int, str] = {}
+for _status, _title in sorted(KINDS.values(), reverse=True):
+    KINDS_BY_STATUS.setdefault(_status, "")
+    KINDS_BY_STATUS[_status] = " / ".join(filter(None, (_title, KINDS_BY_STATUS[_status])))
+
+# Folders whose paths never reach a client: the engine's own code, where kam runs, and what
+# ``hide`` adds (the playbook folder). Longest first, so a folder inside another goes whole.
+_HIDDEN: list[str] = []
+
+
+def hide(folder: str | os.PathLike[str]) -> None:
+    """Never show ``folder`` (or a file in it) to a client: its paths become relative."""
+    path = str(Path(folder).resolve())
+    if path not in _HIDDEN and path != os.sep:
+        _HIDDEN.append(path)
+        _HIDDEN.sort(key=len, reverse=True)
+
+
+hide(Path(__file__).resolve().parents[2])
+hide(Path.cwd())
+
+
+def scrub(value: Any) -> Any:
+    """``value`` with every server path made relative (strings anywhere inside it)."""
+    if isinstance(value, str):
+        for folder in _HIDDEN:
+            value = value.replace(folder + os.sep, "").replace(folder, ".")
+        return value
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [scrub(v) for v in value]
+    return value
 
 
 class Problem(Exception):
@@ -76,7 +115,7 @@ def body(kind: str, detail: str, instance: str, **extra: Any) -> dict[str, Any]:
 def problem_response(
     kind: str, detail: str, instance: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> Response:
-    data = body(kind, detail, instance, **extra)
+    data = scrub(body(kind, detail, instance, **extra))
     if kind == "unauthorized":
         headers = {**(headers or {}), "WWW-Authenticate": 'Bearer error="invalid_token"'}
     return Response(
@@ -102,11 +141,13 @@ def from_kam_error(exc: KamError) -> Problem:
         return Problem("stale-version", str(exc), current_version=exc.current)
     if isinstance(exc, KeyReused):
         return Problem("idempotency-key-reused", str(exc))
+    if isinstance(exc, AlreadyStored):
+        return Problem("already-exists", str(exc))
     if isinstance(exc, NotFound):
         return Problem("not-found", str(exc))
     if isinstance(exc, Refused | DecisionRefused):
         return Problem("forbidden", str(exc))
-    if isinstance(exc, StoreError):
+    if isinstance(exc, StoreError | Contended):  # Contended: every retry lost; try again later
         return Problem("store-unavailable", str(exc))
     if isinstance(exc, InputError):
         return Problem("bad-input", str(exc))

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, bindparam, exc, insert, select, updat
 from ..app.summary import amount_fact
 from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
 from ..jsontext import to_canonical_json
+from ..lang.values import same_person
 from . import accounts, chain, migrate, records
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
@@ -470,13 +471,13 @@ class Store(Database):
             user = accounts.user(conn, by)
             if role not in user["roles"]:
                 raise Refused(f"{by} does not hold the role {role}, so cannot decide for it")
-            if by == row.owner:
+            if same_person(by, row.owner):
                 raise Refused(f"{by} owns deal {row.id} and cannot approve or reject it")
-            if by in records.owners(conn, row.id):
+            if any(same_person(by, o) for o in records.owners(conn, row.id)):
                 raise Refused(f"{by} created or owned deal {row.id}: cannot approve or reject it")
             evaluated = self._with_account(conn, row.document, playbook)
             for earlier in row.document.get("approvals") or []:
-                if earlier.get("role") == role and earlier.get("by") == by:
+                if earlier.get("role") == role and same_person(earlier.get("by"), by):
                     if earlier.get("decision") == decision and not _stale(
                         playbook, evaluated, as_of, role
                     ):

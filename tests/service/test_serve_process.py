@@ -46,7 +46,7 @@ def test_kam_serve_answers_on_loopback_and_stops(tmp_path: Path):
         while True:
             try:
                 with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                    assert json.load(response) == {"ok": True}
+                    assert json.load(response) == {"ok": True, "database": "reachable"}
                     break
             except (urllib.error.URLError, ConnectionError):
                 assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""

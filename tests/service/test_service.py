@@ -19,7 +19,7 @@ from engine.service import Settings, create_app, openapi_text
 from ..conftest import AS_OF, AUTO_DEALER, PLAYBOOKS, ROOT
 from .conftest import auth
 
-OPENAPI = ROOT / "docs" / "openapi.json"
+OPENAPI = ROOT / "schemas" / "openapi.json"
 
 
 def parsed(response: Any) -> Any:
@@ -64,17 +64,17 @@ def test_no_token_or_a_wrong_one_is_401(client, path):
 def test_health_needs_no_token(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"ok": True}
+    assert response.json() == {"ok": True, "database": "reachable"}
 
 
 # -- stateless ---------------------------------------------------------------------------------
-def test_validate_answers_the_engines_result_json_with_exact_money(client, tokens, deal):
+def test_evaluate_answers_the_engines_result_json_with_exact_money(client, tokens, deal):
     deal["lines"][0]["unit_price"] = Decimal("99.99")
     body = simplejson.dumps(
         {"playbook": "auto-dealer", "deal": deal, "as_of": "2026-03-02"}, use_decimal=True
     )
     response = client.post(
-        "/v1/validate",
+        "/v1/evaluate",
         content=body,
         headers=auth(tokens["fin"], **{"Content-Type": "application/json"}),
     )
@@ -88,22 +88,22 @@ def parsed_json(text: str) -> Any:
     return simplejson.loads(text, use_decimal=True)
 
 
-def test_validate_names_the_json_path_of_a_bad_value(client, tokens, deal):
+def test_evaluate_names_the_json_path_of_a_bad_value(client, tokens, deal):
     deal["lines"][0]["quantity"] = "five"
     response = client.post(
-        "/v1/validate", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["fin"])
+        "/v1/evaluate", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["fin"])
     )
     body = is_problem(response, 422, "bad-deal")
     assert "$.lines[0].quantity" in [e["path"] for e in body["errors"]]
 
 
-def test_validate_refuses_an_unknown_playbook_and_a_missing_deal(client, tokens, deal):
+def test_evaluate_refuses_an_unknown_playbook_and_a_missing_deal(client, tokens, deal):
     response = client.post(
-        "/v1/validate", json={"playbook": "auto-dealr", "deal": deal}, headers=auth(tokens["fin"])
+        "/v1/evaluate", json={"playbook": "auto-dealr", "deal": deal}, headers=auth(tokens["fin"])
     )
     assert "auto-dealer" in is_problem(response, 422, "bad-input")["detail"]  # did you mean
     response = client.post(
-        "/v1/validate", json={"playbook": "auto-dealer"}, headers=auth(tokens["fin"])
+        "/v1/evaluate", json={"playbook": "auto-dealer"}, headers=auth(tokens["fin"])
     )
     assert is_problem(response, 422, "bad-input")["errors"] == [
         {"path": "$.deal", "message": "missing"}
@@ -112,7 +112,7 @@ def test_validate_refuses_an_unknown_playbook_and_a_missing_deal(client, tokens,
 
 def test_malformed_json_is_a_located_422(client, tokens):
     response = client.post(
-        "/v1/validate",
+        "/v1/evaluate",
         content=b'{"playbook": "auto-dealer",\n "deal": {',
         headers=auth(tokens["fin"], **{"Content-Type": "application/json"}),
     )
@@ -153,7 +153,7 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     assert client.get("/v1/deals?stage=closing", headers=auth(tokens["fin"])).json() == {
         "deals": []
     }
-    (event,) = client.get("/v1/deals/T-1/history", headers=auth(tokens["fin"])).json()["events"]
+    (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
     assert event["kind"] == "created"
     assert event["actor"] == "gm"
 
@@ -165,7 +165,7 @@ def test_the_actor_is_the_token_never_a_by_in_the_body(client, tokens, deal):
         headers=auth(tokens["li.na"]),
     )
     assert response.status_code == 201
-    (event,) = client.get("/v1/deals/T-1/history", headers=auth(tokens["gm"])).json()["events"]
+    (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["gm"])).json()["events"]
     assert event["actor"] == "li.na"
 
 
@@ -178,8 +178,8 @@ def test_a_new_deal_with_approvals_is_refused(client, tokens, deal):
 def test_an_unknown_deal_is_404_everywhere(client, tokens):
     headers = auth(tokens["gm"], **{"If-Match": '"1"'})
     is_problem(client.get("/v1/deals/NOPE", headers=headers), 404, "not-found")
-    is_problem(client.get("/v1/deals/NOPE/history", headers=headers), 404, "not-found")
-    response = client.post("/v1/deals/NOPE/advance", json={"to": "closing"}, headers=headers)
+    is_problem(client.get("/v1/deals/NOPE/events", headers=headers), 404, "not-found")
+    response = client.post("/v1/deals/NOPE/transitions", json={"to": "closing"}, headers=headers)
     is_problem(response, 404, "not-found")
     is_problem(client.get("/v1/nothing-here", headers=headers), 404, "not-found")
 
@@ -222,21 +222,23 @@ def test_a_patch_may_not_set_the_stage(client, tokens, deal):
 def test_advance_names_unmet_guards_then_moves_after_the_approval(client, tokens, deal):
     create(client, tokens, below_floor(deal))
     refused = client.post(
-        "/v1/deals/T-1/advance",
+        "/v1/deals/T-1/transitions",
         json={"to": "closing"},
         headers=auth(tokens["li.na"], **{"If-Match": '"1"'}),
     )
     body = is_problem(refused, 422, "transition-refused")
     assert body["missing"]
     approved = client.post(
-        "/v1/deals/T-1/approve", json={"role": "marketing_director"}, headers=auth(tokens["gm"])
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "approved"},
+        headers=auth(tokens["gm"]),
     )
     assert approved.status_code == 201, approved.text
     (entry,) = approved.json()["deal"]["document"]["approvals"]
     assert entry["by"] == "gm"
     assert entry["role"] == "marketing_director"
     moved = client.post(
-        "/v1/deals/T-1/advance",
+        "/v1/deals/T-1/transitions",
         json={"to": "closing"},
         headers=auth(tokens["li.na"], **{"If-Match": '"2"'}),
     )
@@ -248,7 +250,7 @@ def test_advance_names_unmet_guards_then_moves_after_the_approval(client, tokens
 def test_advance_needs_if_match(client, tokens, deal):
     create(client, tokens, deal)
     response = client.post(
-        "/v1/deals/T-1/advance", json={"to": "closing"}, headers=auth(tokens["li.na"])
+        "/v1/deals/T-1/transitions", json={"to": "closing"}, headers=auth(tokens["li.na"])
     )
     is_problem(response, 428, "if-match-required")
 
@@ -257,7 +259,9 @@ def test_the_owner_cannot_approve_their_own_deal(client, tokens, deal):
     deal["owner"] = "gm"
     create(client, tokens, below_floor(deal), by="gm")
     response = client.post(
-        "/v1/deals/T-1/approve", json={"role": "marketing_director"}, headers=auth(tokens["gm"])
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "approved"},
+        headers=auth(tokens["gm"]),
     )
     assert "gm owns deal T-1" in is_problem(response, 403, "forbidden")["detail"]
 
@@ -265,7 +269,9 @@ def test_the_owner_cannot_approve_their_own_deal(client, tokens, deal):
 def test_a_role_not_held_cannot_approve(client, tokens, deal):
     create(client, tokens, below_floor(deal))
     response = client.post(
-        "/v1/deals/T-1/approve", json={"role": "marketing_director"}, headers=auth(tokens["fin"])
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "approved"},
+        headers=auth(tokens["fin"]),
     )
     assert "does not hold the role" in is_problem(response, 403, "forbidden")["detail"]
 
@@ -276,35 +282,43 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_request
     create(client, tokens, below_floor(deal))
     headers = auth(tokens["gm"], **{"Idempotency-Key": "k-1"})
     first = client.post(
-        "/v1/deals/T-1/approve", json={"role": "marketing_director"}, headers=headers
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "approved"},
+        headers=headers,
     )
     again = client.post(
-        "/v1/deals/T-1/approve", json={"role": "marketing_director"}, headers=headers
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "approved"},
+        headers=headers,
     )
     assert first.status_code == again.status_code == 201
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert "idempotent-replayed" not in first.headers
     other = client.post(
-        "/v1/deals/T-1/reject", json={"role": "marketing_director", "reason": "no"}, headers=headers
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "rejected", "reason": "no"},
+        headers=headers,
     )
     is_problem(other, 409, "idempotency-key-reused")
-    assert len(client.get("/v1/deals/T-1/history", headers=headers).json()["events"]) == 2
+    assert len(client.get("/v1/deals/T-1/events", headers=headers).json()["events"]) == 2
 
 
 def test_a_rejection_needs_a_reason_and_is_recorded(client, tokens, deal):
     create(client, tokens, below_floor(deal))
     no_reason = client.post(
-        "/v1/deals/T-1/reject", json={"role": "marketing_director"}, headers=auth(tokens["gm"])
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "rejected"},
+        headers=auth(tokens["gm"]),
     )
     assert is_problem(no_reason, 422, "bad-input")["errors"][0]["path"] == "$.reason"
     response = client.post(
-        "/v1/deals/T-1/reject",
-        json={"role": "marketing_director", "reason": "too low"},
+        "/v1/deals/T-1/approvals",
+        json={"role": "marketing_director", "decision": "rejected", "reason": "too low"},
         headers=auth(tokens["gm"]),
     )
     assert response.status_code == 201, response.text
-    events = client.get("/v1/deals/T-1/history", headers=auth(tokens["gm"])).json()["events"]
+    events = client.get("/v1/deals/T-1/events", headers=auth(tokens["gm"])).json()["events"]
     assert [e["kind"] for e in events] == ["created", "rejected"]
 
 
@@ -312,14 +326,19 @@ def test_a_rejection_needs_a_reason_and_is_recorded(client, tokens, deal):
 def test_customers_are_added_read_and_listed_with_exact_money(client, tokens):
     account = '{"id": "C-1", "name": "ACME", "credit_limit": 12345678901234567.89}'
     headers = auth(tokens["fin"], **{"Content-Type": "application/json"})
-    added = client.post("/v1/customers", content=account, headers=headers)
+    added = client.put("/v1/customers/C-1", content=account, headers=headers)
     assert added.status_code == 201, added.text
     got = client.get("/v1/customers/C-1", headers=headers)
     assert parsed(got)["credit_limit"] == Decimal("12345678901234567.89")
     assert [c["id"] for c in client.get("/v1/customers", headers=headers).json()["customers"]] == [
         "C-1"
     ]
-    is_problem(client.post("/v1/customers", content=account, headers=headers), 403, "forbidden")
+    replaced = client.put("/v1/customers/C-1", content='{"name": "ACME Ltd"}', headers=headers)
+    assert replaced.json() == {"id": "C-1", "name": "ACME Ltd", "version": 2}  # the rest removed
+    stale = client.put("/v1/customers/C-1", json={}, headers={**headers, "If-Match": '"1"'})
+    assert is_problem(stale, 412, "stale-version")["current_version"] == 2
+    other = client.put("/v1/customers/C-1", json={"id": "C-9"}, headers=headers)
+    is_problem(other, 422, "bad-input")
     is_problem(client.get("/v1/customers/C-2", headers=headers), 404, "not-found")
 
 
@@ -366,7 +385,7 @@ def test_the_committed_openapi_document_is_current(tmp_path: Path, regen: bool):
         OPENAPI.write_text(text, encoding="utf-8")
     assert OPENAPI.read_text(encoding="utf-8") == text, "run pytest --regen-goldens"
     paths = json.loads(text)["paths"]
-    assert "/v1/deals/{deal_id}/approve" in paths
+    assert "/v1/deals/{deal_id}/approvals" in paths
 
 
 def test_serve_refuses_a_remote_host_without_allow_remote(tmp_path: Path):
@@ -401,3 +420,20 @@ def test_playbooks_lists_each_version_and_which_is_in_force(client, tokens):
     ]
     assert auto["versions"][1]["effective_from"] == "2026-07-01"
     assert "/" not in json.dumps(found)  # no file paths
+
+
+def test_a_disabled_user_is_refused_at_once_by_the_store_routes(client, tokens, deal):
+    """evaluate (stateless) remembers a checked token for two seconds; every route over the
+    store asks the store each time."""
+    from sqlalchemy import text
+
+    headers = auth(tokens["fin"])
+    request = {"playbook": "auto-dealer", "deal": deal}
+    assert client.post("/v1/evaluate", json=request, headers=headers).status_code == 200
+    store = client.app.state.service.store
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE users SET active = :no WHERE name = 'fin'"), {"no": False})
+    is_problem(client.get("/v1/deals", headers=headers), 401, "unauthorized")
+    assert client.post("/v1/evaluate", json=request, headers=headers).status_code == 200
+    client.app.state.service._recent.clear()  # as two seconds later
+    is_problem(client.post("/v1/evaluate", json=request, headers=headers), 401, "unauthorized")
