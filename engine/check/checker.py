@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, PlaybookError
 from ..lang.schema import schema_problems
 from ..read.sourcemap import Path, SourceMap
 from .chains import chain_ids, check_chains
@@ -29,6 +29,7 @@ from .moves import Moves, check_moves
 from .names import Names, RuleIds, read_declared, stage_type
 from .parameters import check_parameters
 from .rules import check_rules
+from .size import size_problems
 from .stages import check_stages
 from .tables import check_tables
 
@@ -65,6 +66,7 @@ def _check(
     earlier: Iterable[Diagnostic],
     module: bool,
 ) -> PlaybookModel:
+    earlier = list(earlier)
     if not isinstance(data, dict):
         ctx = Context(data, smap, texts, module, earlier=earlier)
         ctx.error(
@@ -74,6 +76,9 @@ def _check(
             "start the file with 'kam: 1' and 'id: ...'",
         )
         ctx.sink.raise_if_errors()
+    too_large = size_problems(data, smap)
+    if too_large:  # nothing more is checked: the work of every check stays bounded
+        raise PlaybookError([*earlier, *too_large])
     found, bad = _schema(data, smap, module)
     ctx = Context(data, smap, texts, module, bad, earlier=[*earlier, *found])
 
