@@ -24,7 +24,7 @@ from .expressions import Lang, percent_text
 from .fields import allowed_values
 from .model import Case, Expr, Fact, Row
 from .names import Declared, Names, RuleIds
-from .tables import check_rows
+from .tables import check_rows, declared_range
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # plain text, not an expression
 
@@ -156,6 +156,7 @@ def _check_fact(
             "first",
             fact=True,
             percent_input=percent_text(table_input),
+            input_range=declared_range(table_input),
         )
         for row in rows:
             types.append(python_value_type(row.value))
