@@ -116,7 +116,9 @@ def _report_trapped(
         for target in targets:
             into.setdefault(target, []).append(source)
     ends = [s.id for s in own if s.terminal]
-    can_end, todo = set(ends), list(ends)
+    # a stage with no move out is reported as such: what leads only to it is not said again
+    dead = [s.id for s in own if not s.terminal and not outgoing.get(s.id)]
+    can_end, todo = {*ends, *dead}, [*ends, *dead]
     while todo:
         for before in into.get(todo.pop(), []):
             if before not in can_end:

@@ -652,3 +652,11 @@ def test_P22_failing_playbook_tests_exit_non_zero_with_the_difference(tmp_path, 
 def test_A6_wildcard_approver_roles_are_a_lint_error(old, new):
     found = codes(MINIMAL.replace(old, new))
     assert "bad-value" in found or "unknown-role" in found
+
+
+def test_P9_a_stage_leading_only_to_a_dead_end_is_reported_once_at_the_dead_end():
+    text = MINIMAL.replace("  open: {}\n", "  open: {}\n  mid: {}\n  stuck: {}\n").replace(
+        "  - {from: open, to: done}\n",
+        "  - {from: open, to: done}\n  - {from: open, to: mid}\n  - {from: mid, to: stuck}\n",
+    )
+    assert codes(text) == ["no-way-out"]  # mid leads only to stuck: one fix, one problem
