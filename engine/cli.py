@@ -241,6 +241,7 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
         click.echo(f"skipped {file}: {why}", err=True)
     if fmt == "json":
         diagnostics = [d.to_dict() for p in problems for d in p.diagnostics]
+        diagnostics += [d.to_dict() for d in report.warnings]
         skipped = [{"file": f, "reason": why} for f, why in report.skipped]
         click.echo(
             to_json({"ok": not problems, "diagnostics": diagnostics, "skipped": skipped}),
@@ -249,6 +250,8 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
     for problem in problems:
         for line in problem.lines():
             click.echo(line, err=fmt == "json")
+    for warning in report.warnings:  # said, but they do not fail the check
+        click.echo(warning.format(), err=fmt == "json")
     if not problems and fmt == "text":
         n = len(report.checked)
         skipped_note = f", {len(report.skipped)} skipped" if report.skipped else ""

@@ -43,6 +43,18 @@ FIELD_MAX_ITEMS = 5000  # list fields
 
 # -- playbooks -------------------------------------------------------------------------------
 MAX_INCLUDE_DEPTH = 8  # modules including modules
+# include and extends entries followed for one playbook, every occurrence counted (a module
+# included by ten modules counts ten times): fan-out is bounded, not only depth
+MAX_INCLUDES = 32
+MAX_PLAYBOOK_BYTES = MAX_BYTES  # one playbook with everything it includes, each file once
+# Sizes of one playbook (merged with its modules), refused before any checking so that no
+# check, however its work grows with the playbook, can stall lint. No real sales process
+# comes near them.
+MAX_RULES = 5000  # entries of rules:
+MAX_STAGES = 200  # entries of stages:
+MAX_CATEGORIES = 200  # entries of categories:
+MAX_MOVES = 2000  # moves once ``from: [a, b]`` and ``from: any`` are spread over their stages
+MAX_CYCLE_NAMES = 10  # names one cycle problem lists before "and N more"
 MAX_EXPRESSION_LENGTH = 1000  # characters of one expression
 MAX_EXPRESSION_DEPTH = 32  # nesting of one expression
 

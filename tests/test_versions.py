@@ -192,3 +192,34 @@ def test_lint_the_whole_playbook_folder(runner):
 
 def test_fixture_folder_exists():
     assert (FIXTURES / "versions" / "overlap" / "a.yaml").exists()
+
+
+@pytest.mark.parametrize("command", ["validate", "explain"])
+def test_a_folder_whose_versions_clash_is_refused_as_lint_refuses_it(runner, tmp_path, command):
+    """Two files with the same id and version (or periods that overlap): kam would silently
+    take one of them. Every command that reads the folder refuses it with lint's problem."""
+    text = (FIXTURES / "valid" / "minimal.yaml").read_text()
+    (tmp_path / "a.yaml").write_text(text)
+    (tmp_path / "b.yaml").write_text(text.replace("title:", "# a copy\ntitle:"))
+    deal = json.dumps({"id": "1", "category": "direct", "stage": "open"})
+    result = runner.invoke(main, [command, "-", "-p", str(tmp_path)], input=deal)
+    assert result.exit_code == 2, result.output
+    assert "error[duplicate-version]: minimal version 1 is also in " in result.stderr
+    assert "Traceback" not in result.output
+    lint = runner.invoke(main, ["lint", str(tmp_path)])
+    assert lint.exit_code == 2
+    assert "error[duplicate-version]" in lint.output
+
+
+def test_versions_that_do_not_clash_are_still_chosen_by_date(tmp_path):
+    text = (FIXTURES / "valid" / "minimal.yaml").read_text()
+    assert "effective_from" not in text
+    head = "effective_from: 2026-01-01\neffective_to: 2026-06-30\ntitle:"
+    (tmp_path / "a.yaml").write_text(text.replace("title:", head))
+    later = "effective_from: 2026-07-01\ntitle:"
+    (tmp_path / "b.yaml").write_text(
+        text.replace("title:", later).replace('version: "1"', 'version: "2"')
+    )
+    lib = Library(tmp_path)
+    assert lib.pick(None, date(2026, 3, 2)).version == "1"
+    assert lib.pick(None, date(2026, 8, 1)).version == "2"

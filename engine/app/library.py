@@ -3,7 +3,8 @@
 A folder may hold several versions of one playbook id, each with ``effective_from`` (and
 maybe ``effective_to``). Evaluation takes the version in force at ``as_of`` - or one named
 explicitly - and the result records the id, version and content hash used. Two versions of
-one id whose periods overlap are refused by ``kam lint`` (``overlaps``; see ``lint.py``).
+one id whose periods overlap, or one version label in two files, are refused (``overlaps``):
+by ``kam lint``, and by every command that picks a version from the folder.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from dataclasses import dataclass
 from datetime import date
 
-from ..errors import Diagnostic, InputError, Location, suggest
+from ..errors import Diagnostic, InputError, Location, PlaybookError, suggest
 from ..read.assemble import read_file
 from ..read.yaml import load_yaml
 from .playbook import Playbook, load_playbook
@@ -110,6 +111,9 @@ class Library:
                 )
             playbook_id = self.ids[0]
         candidates = self.versions(playbook_id)
+        clash = overlaps(candidates)
+        if clash:  # which file would be used is not for kam to guess: refused as lint does
+            raise PlaybookError(clash)
         if not candidates:
             hint = suggest(playbook_id, self.ids)
             raise InputError(

@@ -161,6 +161,7 @@ class LintReport:
     checked: list[str] = field(default_factory=list)
     problems: list[PlaybookError] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    warnings: list[Diagnostic] = field(default_factory=list)  # of playbooks without errors
 
     def check(
         self, file: str, kind: str, text: str | None = None, folder: str | None = None
@@ -177,10 +178,10 @@ class LintReport:
             if kind == "test":
                 check_test_file(file, text, folder)
             elif text is None:
-                check_file(file)
+                check_file(file, warnings=self.warnings)
             else:
                 where = FsPath(folder) if folder is not None else None
-                check_assembled(assemble_text(text, file, folder=where))
+                check_assembled(assemble_text(text, file, folder=where), self.warnings)
         except PlaybookError as exc:
             self.problems.append(exc)
 
@@ -217,14 +218,18 @@ def lint_folder(folder: str, report: LintReport | None = None) -> LintReport:
 # -- checking one file ----------------------------------------------------------------------
 
 
-def check_file(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> str:
+def check_file(
+    path: str | os.PathLike[str],
+    limits: Limits = DEFAULT_LIMITS,
+    warnings: list[Diagnostic] | None = None,
+) -> str:
     """Check a playbook or a policy module (``module:``) file; returns which it was.
 
-    Raises ``PlaybookError`` with every problem found."""
+    Raises ``PlaybookError`` with every problem found; adds its warnings to ``warnings``."""
     from ..read.assemble import assemble
 
     parts = assemble(os.fspath(path), limits)
-    check_assembled(parts)
+    check_assembled(parts, warnings)
     return "module" if is_module(parts) else "playbook"
 
 
@@ -233,16 +238,20 @@ def is_module(parts: Assembled) -> bool:
     return isinstance(parts.data, dict) and "module" in parts.data and "id" not in parts.data
 
 
-def check_assembled(parts: Assembled) -> PlaybookRef:
-    """Check a read playbook or module; raises ``PlaybookError``. A module's reference has
-    the version "module" and the hash of its content."""
+def check_assembled(parts: Assembled, warnings: list[Diagnostic] | None = None) -> PlaybookRef:
+    """Check a read playbook or module; raises ``PlaybookError``, else adds what the check
+    warns about to ``warnings``. A module's reference has the version "module" and the hash
+    of its content."""
+    said = warnings if warnings is not None else []
     if not is_module(parts):
-        ref: PlaybookRef = build_playbook(parts).compiled.ref
+        compiled = build_playbook(parts).compiled
+        said.extend(compiled.model.warnings)
+        ref: PlaybookRef = compiled.ref
         return ref
     from ..check.checker import check_module
 
     stop_if_unreadable(parts)
-    check_module(parts.data, parts.smap, parts.texts, parts.problems)
+    said.extend(check_module(parts.data, parts.smap, parts.texts, parts.problems))
     return PlaybookRef(str(parts.data["module"]), "module", content_hash(parts.data))
 
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, PlaybookError
 from ..lang.schema import schema_problems
 from ..read.sourcemap import Path, SourceMap
 from .chains import chain_ids, check_chains
@@ -24,11 +24,13 @@ from .expressions import Lang
 from .facts import check_facts
 from .fields import deal_type, early_basis, value_labels, with_basis
 from .graph import check_graph
-from .model import ApprovalChain, Basis, PlaybookModel, Rule, Table
+from .lookalike import check_lookalikes
+from .model import ApprovalChain, Basis, Fact, PlaybookModel, Rule, Table
 from .moves import Moves, check_moves
-from .names import Names, RuleIds, read_declared, stage_type
+from .names import Declared, Names, RuleIds, read_declared, stage_type
 from .parameters import check_parameters
 from .rules import check_rules
+from .size import size_problems
 from .stages import check_stages
 from .tables import check_tables
 
@@ -50,12 +52,13 @@ def check_module(
     smap: SourceMap,
     texts: Mapping[str, list[str]] | None = None,
     earlier: Iterable[Diagnostic] = (),
-) -> None:
-    """Check a policy module on its own; raises ``PlaybookError`` with every problem.
+) -> tuple[Diagnostic, ...]:
+    """Check a policy module on its own; raises ``PlaybookError`` with every problem, else
+    returns its warnings.
 
     What a module leaves to the playbook (a fact with no value, a rule scoped to categories
     or stages the module cannot know) is not an error here."""
-    _check(data, smap, dict(texts or {}), earlier, module=True)
+    return _check(data, smap, dict(texts or {}), earlier, module=True).warnings
 
 
 def _check(
@@ -65,6 +68,7 @@ def _check(
     earlier: Iterable[Diagnostic],
     module: bool,
 ) -> PlaybookModel:
+    earlier = list(earlier)
     if not isinstance(data, dict):
         ctx = Context(data, smap, texts, module, earlier=earlier)
         ctx.error(
@@ -74,6 +78,9 @@ def _check(
             "start the file with 'kam: 1' and 'id: ...'",
         )
         ctx.sink.raise_if_errors()
+    too_large = size_problems(data, smap)
+    if too_large:  # nothing more is checked: the work of every check stays bounded
+        raise PlaybookError([*earlier, *too_large])
     found, bad = _schema(data, smap, module)
     ctx = Context(data, smap, texts, module, bad, earlier=[*earlier, *found])
 
@@ -102,6 +109,7 @@ def _check(
         complete = moves.stages_known and not ctx.is_bad(("transitions",))
         initials = check_graph(ctx, declared.categories, stages, moves.transitions, complete)
         doc_assignee, doc_due = document_actions(ctx, declared)
+    _lookalikes(ctx, ids, declared, facts)
     ctx.sink.raise_if_errors()
 
     top = data
@@ -135,7 +143,23 @@ def _check(
         files=tuple(texts),
         field_labels=field_labels,
         value_labels=labelled,
+        warnings=tuple(d for d in ctx.sink.items if d.severity == "warning"),
     )
+
+
+def _lookalikes(ctx: Context, ids: RuleIds, declared: Declared, facts: Iterable[Fact]) -> None:
+    """Warn about names of one kind that differ only in characters that look alike."""
+    check_lookalikes(ctx, "rule", ids.first.items())
+    sections: list[tuple[str, str, Iterable[str]]] = [
+        ("stages", "stage", declared.stages),
+        ("categories", "category", declared.categories),
+        ("roles", "role", declared.roles),
+        ("documents", "document", declared.documents),
+        ("parameters", "parameter", declared.params),
+        ("facts", "fact", [f.name for f in facts]),
+    ]
+    for section, kind, names in sections:
+        check_lookalikes(ctx, kind, ((n, ctx.at((section, n), key=True)) for n in names))
 
 
 def _bases(

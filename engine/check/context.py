@@ -28,7 +28,9 @@ class Context:
         self.smap = smap
         self.texts = texts
         self.module = module  # a policy module: the including playbook declares the rest
-        self.bad = tuple(bad)  # elements the schema found broken: the passes skip them
+        # elements the schema found broken: the passes skip them (a set: each look-up costs
+        # the depth of the path, not the number of broken elements)
+        self.bad = frozenset(bad)
         self.sink = DiagnosticSink()
         self.sink.items.extend(earlier)
         # parameters reported as a percentage on the wrong scale: each is reported once
@@ -56,7 +58,7 @@ class Context:
 
     def is_bad(self, path: Path) -> bool:
         """Is ``path`` at or inside an element the schema found broken?"""
-        return any(path[: len(b)] == b for b in self.bad)
+        return bool(self.bad) and any(path[:n] in self.bad for n in range(len(path) + 1))
 
     def get(self, path: Path) -> Any:
         cur = self.data

@@ -17,13 +17,14 @@ from ..errors import suggest
 from ..lang import expressions as ex
 from ..lang.ir import Const, Get
 from ..lang.types import ANY, NUMBER, SCALARS, STRING, Type, python_value_type
+from ..limits import MAX_CYCLE_NAMES
 from ..read.sourcemap import Path, json_path
 from .context import Context, label, title
 from .expressions import Lang, percent_text
 from .fields import allowed_values
 from .model import Case, Expr, Fact, Row
 from .names import Declared, Names, RuleIds
-from .tables import check_rows
+from .tables import check_rows, declared_range
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")  # plain text, not an expression
 
@@ -51,18 +52,18 @@ def check_facts(
                 else "e.g. value: sum(line.quantity for line in deal.lines)",
             )
     deps = _reads(replace(names, facts={n: ANY for n in specs}), specs)
-    order = _topological(deps)
+    cycles = _cycles(deps)
+    for cycle in cycles:  # one problem per cycle, however many facts it goes through
+        first, others = cycle[0], cycle[1:]
+        ctx.error(
+            "fact-cycle",
+            f"fact '{first}' depends on itself" + (f" through {_some(others)}" if others else ""),
+            ("facts", first),
+            "a fact may only use facts that do not use it",
+            key=True,
+        )
+    order = None if cycles else _topological(deps)
     if order is None:
-        cycle = sorted(n for n in deps if n in _cycle_members(deps))
-        for name in cycle:
-            ctx.error(
-                "fact-cycle",
-                f"fact '{name}' depends on itself through "
-                f"{', '.join(c for c in cycle if c != name)}",
-                ("facts", name),
-                "a fact may only use facts that do not use it",
-                key=True,
-            )
         return (), {}
     # a fact is known by its declared type (or any) until it is checked, and it is checked
     # after the facts it reads, so it sees the types worked out for them
@@ -75,6 +76,14 @@ def check_facts(
             types[name] = fact.type
             out.append(fact)
     return tuple(out), types
+
+
+def _some(names: list[str]) -> str:
+    """Names quoted and listed, the first ``MAX_CYCLE_NAMES`` of them, so that a cycle
+    through thousands of facts is one short line."""
+    shown = ", ".join(f"'{n}'" for n in names[:MAX_CYCLE_NAMES])
+    more = len(names) - MAX_CYCLE_NAMES
+    return f"{shown} and {more:,} more" if more > 0 else shown
 
 
 def _expressions(spec: dict[str, Any]) -> list[Any]:
@@ -147,6 +156,7 @@ def _check_fact(
             "first",
             fact=True,
             percent_input=percent_text(table_input),
+            input_range=declared_range(table_input),
         )
         for row in rows:
             types.append(python_value_type(row.value))
@@ -305,26 +315,67 @@ def _declared_type(kind: Any) -> Type | None:
 
 
 def _topological(deps: dict[str, set[str]]) -> list[str] | None:
-    order: list[str] = []
-    done: set[str] = set()
-    remaining = dict(deps)
-    while remaining:
-        ready = [n for n, d in remaining.items() if d <= done]
-        if not ready:
+    """The facts in an order they can be worked out (each after the facts it reads; facts
+    of the same depth in the written order), or None when some read themselves. Linear."""
+    depth: dict[str, int] = {}
+    for group in _components(deps):  # each fact after everything it reads
+        name = group[0]
+        if len(group) > 1 or name in deps[name]:
             return None
-        for n in ready:  # keep the written order among facts that are ready together
-            order.append(n)
-            done.add(n)
-            del remaining[n]
-    return order
+        depth[name] = 1 + max((depth[d] for d in deps[name] if d in deps), default=-1)
+    written = {n: i for i, n in enumerate(deps)}
+    return sorted(deps, key=lambda n: (depth[n], written[n]))
 
 
-def _cycle_members(deps: dict[str, set[str]]) -> set[str]:
-    remaining = {n: set(d) for n, d in deps.items()}
-    changed = True
-    while changed:
-        changed = False
-        for n in [n for n, d in remaining.items() if not d & set(remaining)]:
-            del remaining[n]
-            changed = True
-    return set(remaining)
+def _cycles(deps: dict[str, set[str]]) -> list[list[str]]:
+    """Each group of facts that read one another (directly or through others), once, its
+    names in the written order."""
+    written = {n: i for i, n in enumerate(deps)}
+    return [
+        sorted(group, key=written.__getitem__)
+        for group in _components(deps)
+        if len(group) > 1 or group[0] in deps[group[0]]
+    ]
+
+
+def _components(deps: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's strongly connected components, iteratively (a 3,000-fact chain must not
+    reach the recursion limit); each component comes after every component it reads."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    for root in deps:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(d for d in deps[root] if d in deps)))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, edges = work[-1]
+            for nxt in edges:
+                if nxt not in index:
+                    index[nxt] = low[nxt] = len(index)
+                    stack.append(nxt)
+                    on_stack.add(nxt)
+                    work.append((nxt, iter(sorted(d for d in deps[nxt] if d in deps))))
+                    break
+                if nxt in on_stack:
+                    low[node] = min(low[node], index[nxt])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    out.append(group)
+    return out

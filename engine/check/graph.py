@@ -1,9 +1,13 @@
 """Stages and moves in; per category, the stage its deals start in out, with the stage
-graph judged: some stage ends a deal, every stage can be reached, and every stage that is
-not terminal has a way out."""
+graph judged: some stage ends a deal, every stage can be reached, every stage that is
+not terminal has a way out, and from every stage some terminal stage can be reached.
+
+Categories that use the same stages share one judgement, and each walk of the graph is
+linear, so the work grows with stages x moves at worst, never with categories."""
 
 from __future__ import annotations
 
+from ..limits import MAX_CYCLE_NAMES
 from .context import Context
 from .model import Stage, Transition
 
@@ -31,8 +35,18 @@ def check_graph(
         )
     initials: dict[str, str] = {}
     flagged: set[tuple[str, str]] = set()
+    # the stages each category uses, found in one pass over the stages that name some
+    named: dict[str, list[int]] = {}
+    for i, s in enumerate(stages):
+        for c in s.categories or ():
+            named.setdefault(c, []).append(i)
+    judged: dict[tuple[int, ...], str] = {}  # stages used -> the start they were judged from
     for category in categories or [""]:
-        own = [s for s in stages if not category or s.used_by(category)]
+        if category:
+            mine = set(named.get(category, ()))
+            own = [s for i, s in enumerate(stages) if s.categories is None or i in mine]
+        else:
+            own = list(stages)
         if not own:
             ctx.error(
                 "no-stages",
@@ -52,8 +66,10 @@ def check_graph(
             )
         start = (marked or own)[0].id
         initials[category] = start
-        if not moves_complete:
-            continue
+        used = tuple(s.index for s in own)
+        if not moves_complete or judged.get(used) == start:
+            continue  # the same stages were judged for another category
+        judged[used] = start
         ids = {s.id for s in own}
         outgoing: dict[str, list[str]] = {}
         for t in transitions:
@@ -81,7 +97,52 @@ def check_graph(
                     "add a move out of it, or mark it terminal: true",
                     key=True,
                 )
+        _report_trapped(ctx, own, reached, outgoing, whose, flagged)
     return initials
+
+
+def _report_trapped(
+    ctx: Context,
+    own: list[Stage],
+    reached: set[str],
+    outgoing: dict[str, list[str]],
+    whose: str,
+    flagged: set[tuple[str, str]],
+) -> None:
+    """Stages that can be reached and have moves out, but from which no terminal stage
+    can be reached (a loop with no way out): one problem naming them all, at the first."""
+    into: dict[str, list[str]] = {}
+    for source, targets in outgoing.items():
+        for target in targets:
+            into.setdefault(target, []).append(source)
+    ends = [s.id for s in own if s.terminal]
+    # a stage with no move out is reported as such: what leads only to it is not said again
+    dead = [s.id for s in own if not s.terminal and not outgoing.get(s.id)]
+    can_end, todo = {*ends, *dead}, [*ends, *dead]
+    while todo:
+        for before in into.get(todo.pop(), []):
+            if before not in can_end:
+                can_end.add(before)
+                todo.append(before)
+    trapped = [
+        s.id for s in own if s.id in reached and s.id not in can_end and outgoing.get(s.id) and ends
+    ]
+    if not trapped or ("trapped", trapped[0]) in flagged:
+        return
+    flagged.add(("trapped", trapped[0]))
+    shown = [f"'{t}'" for t in trapped[:MAX_CYCLE_NAMES]]
+    if len(trapped) > MAX_CYCLE_NAMES:
+        shown.append(f"{len(trapped) - MAX_CYCLE_NAMES:,} more")
+    names = _and(shown)
+    ctx.error(
+        "no-way-to-end",
+        f"no terminal stage can be reached from {'stage' if len(trapped) == 1 else 'stages'} "
+        f"{names}{whose}: a deal there could never end",
+        ("stages", trapped[0]),
+        f"add a move from one of them to a terminal stage, e.g. - {{from: {trapped[-1]}, "
+        f"to: {ends[0]}}}",
+        key=True,
+    )
 
 
 def _report_unreachable(
@@ -98,19 +159,32 @@ def _report_unreachable(
     with the move that would most likely connect it (from the nearest reachable stage
     before it in the written order)."""
     lost = [s.id for s in own if s.id not in reached]
+    walked: dict[str, set[str]] = {}
+
+    def behind_set(first: str) -> set[str]:
+        """The unreachable stages reached only through ``first`` (each walk done once)."""
+        if first not in walked:
+            seen, todo = {first}, [first]
+            while todo:
+                for nxt in outgoing.get(todo.pop(), []):
+                    if nxt not in seen and nxt not in reached:
+                        seen.add(nxt)
+                        todo.append(nxt)
+            seen.discard(first)
+            walked[first] = seen
+        return walked[first]
 
     def behind(first: str) -> list[str]:
-        seen, todo = {first}, [first]
-        while todo:
-            for nxt in outgoing.get(todo.pop(), []):
-                if nxt not in seen and nxt not in reached:
-                    seen.add(nxt)
-                    todo.append(nxt)
-        return [s for s in lost if s in seen and s != first]
+        ahead = behind_set(first)
+        return [s for s in lost if s in ahead]
 
     covered: set[str] = set()
     # a stage no other unreachable stage leads to (or the first of a closed loop of them)
-    fed = {s for s in lost if any(s in behind(o) and o not in behind(s) for o in lost if o != s)}
+    fed = {
+        s
+        for s in lost
+        if any(s in behind_set(o) and o not in behind_set(s) for o in lost if o != s)
+    }
     for sid in lost:
         if sid in covered or sid in fed:
             continue
@@ -119,11 +193,9 @@ def _report_unreachable(
         if ("unreachable", sid) in flagged:
             continue
         flagged.add(("unreachable", sid))
-        order = [s.id for s in own]
+        order = {s.id: i for i, s in enumerate(own)}
         before = [
-            s.id
-            for s in own
-            if s.id in reached and not s.terminal and order.index(s.id) < order.index(sid)
+            s.id for s in own if s.id in reached and not s.terminal and order[s.id] < order[sid]
         ] or [s.id for s in own if s.id in reached and not s.terminal]
         into = [t for t, targets in outgoing.items() if sid in targets]
         why = (

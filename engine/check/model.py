@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..errors import Location
+from ..errors import Diagnostic, Location
 from ..lang.ir import Node
 from ..lang.messages import Message
 from ..lang.types import Type
@@ -306,6 +306,8 @@ class PlaybookModel:
     files: tuple[str, ...] = ()  # every file the playbook was assembled from
     # fact name or field path -> value -> label (values: {economic: {en: ..., zh: ...}})
     value_labels: Mapping[str, Mapping[str, Label]] = field(default_factory=dict)
+    # what lint says without refusing the playbook (names that look alike)
+    warnings: tuple[Diagnostic, ...] = ()
 
     def value_label(self, name: str, value: Any, lang: str) -> str | None:
         """The label of an enumerated value in ``lang``; None when it has none."""

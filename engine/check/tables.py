@@ -13,7 +13,7 @@ from ..read.sourcemap import Path
 from .context import Context, label, title
 from .expressions import Lang, percent_text
 from .messages import TABLE_NAMES
-from .model import Outcome, Row, Table
+from .model import Expr, Outcome, Row, Table
 from .names import Declared, RuleIds, scope_list
 from .parameters import PARAM_REF, number_or_param
 from .rules import check_ask, input_basis, outcome
@@ -41,6 +41,7 @@ def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, .
             table_spec=spec,
             kind=table_kind,
             percent_input=percent_text(source),
+            input_range=declared_range(source),
         )
         categories = scope_list(
             ctx, spec.get("categories"), path + ("categories",), declared.categories, "category"
@@ -82,9 +83,12 @@ def check_rows(
     kind: str = "none",
     fact: bool = False,
     percent_input: str = "",
+    input_range: tuple[str, Decimal | None, Decimal | None] = ("", None, None),
 ) -> tuple[Row, ...]:
     """The rows of a table; ``percent_input`` is the input's text when it is a
-    percentage, so that a bound written 15 where 15% was meant is caught."""
+    percentage, so that a bound written 15 where 15% was meant is caught; ``input_range``
+    the input's text and the least and greatest value its field may hold, so that a row
+    outside them (``below: -100`` for an amount) is caught."""
     ctx = lang.ctx
     rows: list[Row] = []
     scale_off = False  # a bound on the wrong scale: tier checks would only confuse
@@ -131,6 +135,17 @@ def check_rows(
                     rpath,
                 )
                 continue
+            outside = (
+                None if scale_off else _outside(bounds, low, high, input_range, bool(percent_input))
+            )
+            if outside:
+                ctx.error(
+                    "bad-row",
+                    f"row {i + 1} matches nothing: {outside}",
+                    rpath,
+                    "check the sign and the scale of the bound, or the field's minimum and maximum",
+                )
+                continue
             if fact:
                 if "value" not in raw:
                     ctx.error("missing-key", "each row of a fact table needs a value", rpath)
@@ -173,6 +188,41 @@ def check_rows(
     if not scale_off:
         _check_tiers(ctx, tid, rows, path, hit)
     return tuple(rows)
+
+
+def declared_range(source: Expr | None) -> tuple[str, Decimal | None, Decimal | None]:
+    """The input's text and the minimum and maximum its declared field allows."""
+    if source is None:
+        return ("", None, None)
+    extra = dict(source.node.type.extra)
+
+    def bound(key: str) -> Decimal | None:
+        value = extra.get(key)
+        return Decimal(str(value)) if isinstance(value, int | float | Decimal) else None
+
+    return (source.text, bound("minimum"), bound("maximum"))
+
+
+def _outside(
+    bounds: dict[str, Decimal],
+    low: Decimal | None,
+    high: Decimal | None,
+    input_range: tuple[str, Decimal | None, Decimal | None],
+    percent: bool,
+) -> str:
+    """Why a row's range lies wholly outside what its input can be ("" if it does not)."""
+    text, least, most = input_range
+
+    def show(value: Decimal) -> str:
+        return f"{_fmt(value * 100)}%" if percent else _fmt(value)
+
+    if high is not None and least is not None:
+        if high < least or (high == least and "below" in bounds):
+            return f"{text} is never below {show(least)} (the least its field allows)"
+    if low is not None and most is not None:
+        if low > most or (low == most and "above" in bounds):
+            return f"{text} is never above {show(most)} (the most its field allows)"
+    return ""
 
 
 def _percent_bound(

@@ -233,14 +233,15 @@ def compile_model(
     ]
     # the move table per category: a category only moves between the stages it uses
     by_id = {s.id: s for s in model.stages}
+    leaving: dict[str, list[CMove]] = {}  # by source: categories x moves, not x stages too
+    for m in compiled_moves:
+        leaving.setdefault(m.transition.source, []).append(m)
     moves: dict[tuple[str, str], list[CMove]] = {}
     for category in model.categories:
         for s in model.stages:
             if s.used_by(category):
                 moves[(category, s.id)] = [
-                    m
-                    for m in compiled_moves
-                    if m.transition.source == s.id and by_id[m.transition.target].used_by(category)
+                    m for m in leaving.get(s.id, ()) if by_id[m.transition.target].used_by(category)
                 ]
     category_needs = {k: tuple(CNeed(n, done(w)) for n, w in v) for k, v in cat_src.items()}
     stage_info = {

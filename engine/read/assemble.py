@@ -9,7 +9,10 @@ value keeps the location of the file it came from, so diagnostics name the right
 
 Includes are resolved relative to the including file and may not leave the top playbook's
 folder: no absolute paths, no URLs, no ``..`` (or symlink) escape, no cycles, at most
-``MAX_INCLUDE_DEPTH`` levels. An included file's content never appears in a message.
+``MAX_INCLUDE_DEPTH`` levels, at most ``MAX_INCLUDES`` entries followed in all (every
+occurrence counts, so ten modules each including the next ten times stop at once) and
+``MAX_PLAYBOOK_BYTES`` read in all; a file included twice is read and parsed once. An
+included file's content never appears in a message.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path as FsPath
 from typing import Any
 
 from ..errors import Diagnostic, Location
-from ..limits import DEFAULT_LIMITS, MAX_INCLUDE_DEPTH, Limits
+from ..limits import DEFAULT_LIMITS, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_PLAYBOOK_BYTES, Limits
 from .decode import decode
 from .sourcemap import Path, SourceMap
 from .yaml import load_yaml
@@ -40,6 +43,9 @@ class Assembled:
     # led to: a link retargeted later leads elsewhere, which the compile cache must notice
     links: dict[str, str] = field(default_factory=dict)
     problems: list[Diagnostic] = field(default_factory=list)
+    followed: int = 0  # include and extends entries followed so far (MAX_INCLUDES)
+    read_bytes: int = 0  # bytes of the distinct files read so far (MAX_PLAYBOOK_BYTES)
+    parsed: dict[str, tuple[Any, SourceMap]] = field(default_factory=dict)  # file -> parsed
 
 
 def read_file(file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, list[Diagnostic]]:
@@ -98,15 +104,31 @@ def _load(
     text: str | None,
     at: FsPath | None = None,
 ) -> tuple[Any, SourceMap]:
-    if text is None:
-        text, problems = read_file(file, limits)
-        out.problems.extend(problems)
+    if file in out.parsed:  # read once, however often it is included
+        data, smap = out.parsed[file]
+    else:
         if text is None:
+            text, problems = read_file(file, limits)
+            out.problems.extend(problems)
+            if text is None:
+                return None, SourceMap(file)
+        out.read_bytes += len(text)
+        if out.read_bytes > MAX_PLAYBOOK_BYTES:
+            out.problems.append(
+                Diagnostic(
+                    "too-large",
+                    f"the playbook and its modules hold more than {MAX_PLAYBOOK_BYTES:,} "
+                    "characters in all",
+                    Location(file, 1, 1),
+                    hint="a playbook with its modules is a few thousand lines at most",
+                )
+            )
             return None, SourceMap(file)
-    out.texts[file] = text.splitlines()
-    out.files.append(file)
-    data, smap, problems = load_yaml(text, file, limits)
-    out.problems.extend(problems)
+        out.texts[file] = text.splitlines()
+        out.files.append(file)
+        data, smap, problems = load_yaml(text, file, limits)
+        out.problems.extend(problems)
+        out.parsed[file] = (data, smap)
     if not isinstance(data, dict):
         return data, smap
     here = at or FsPath(file).resolve()  # ``at``: where text that is not a file stands
@@ -208,6 +230,16 @@ def _child(
         return None
     if len(stack) > MAX_INCLUDE_DEPTH:
         refuse("include-depth", f"includes nest deeper than {MAX_INCLUDE_DEPTH} levels")
+        return None
+    out.followed += 1
+    if out.followed > MAX_INCLUDES:
+        if out.followed == MAX_INCLUDES + 1:  # said once; the rest are not followed
+            refuse(
+                "include-limit",
+                f"more than {MAX_INCLUDES} includes in all (every include of every module "
+                "counts, also of a file included before)",
+                "include each module once, from the playbook",
+            )
         return None
     if not target.is_file():
         refuse("include-missing", f"'{entry}' does not exist", "check the path and its case")
