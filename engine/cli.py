@@ -679,3 +679,4 @@ def entry() -> None:
 
 
 from . import cli_serve, cli_store  # noqa: E402, F401  (kam serve; db, users, customers, deals)
+from . import cli_demo  # noqa: E402, F401  (kam demo: the examples in the store, for the console)

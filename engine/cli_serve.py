@@ -49,7 +49,8 @@ def serve(db: str | None, playbooks: str, host: str, port: int, allow_remote: bo
     """Run the HTTP service (docs/service.md): /v1 JSON over the store, bearer tokens."""
     import uvicorn
 
-    from .service import Settings, create_app
+    from .console import create_app  # the service, with the console at /
+    from .service import Settings
 
     if not is_loopback(host) and not allow_remote:
         raise InputError(

@@ -221,18 +221,27 @@ class Store(Database):
             return records.verify(conn)
 
     def evaluate(
-        self, deal_id: str, *, playbook: Playbook, by: str, as_of: date, lang: str = "en"
+        self,
+        deal_id: str,
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        lang: str = "en",
+        record: bool = True,
     ) -> tuple[StoredDeal, Result]:
         """The stored deal judged now (with its stored customer account); the decision is
-        recorded."""
-        with self._write() as conn:
+        recorded unless ``record`` is false (a page that only shows the verdict: reading
+        must not write)."""
+        with self._write() if record else self._read() as conn:
             row = records.read_deal(conn, deal_id)
             self._pinned(row, playbook)
             evaluated = self._with_account(conn, row.document, playbook)
             result = playbook.evaluate(evaluated, as_of=as_of, lang=lang, source=f"deal {row.id}")
-            records.record_decision(
-                conn, row.id, row.version, by, self._stamp(), playbook, evaluated, as_of, result
-            )
+            if record:
+                records.record_decision(
+                    conn, row.id, row.version, by, self._stamp(), playbook, evaluated, as_of, result
+                )
         return row, result
 
     # -- deals: changing ---------------------------------------------------------------------
