@@ -14,7 +14,17 @@ import pytest
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
 ORDER = [
-    "read", "lang", "check", "compile", "run", "present", "app", "store", "service", "console", "cli"
+    "read",
+    "lang",
+    "check",
+    "compile",
+    "run",
+    "present",
+    "app",
+    "store",
+    "service",
+    "console",
+    "cli",
 ]
 BASE = {"errors", "limits", "text", "results", "jsontext"}
 
