@@ -178,7 +178,11 @@ def test_approvers_clear_the_example_deal_from_their_inboxes(server, browser):
     page.goto(base + "/deals/DE-2026-031")
     assert page.locator(".deal-head .badge").inner_text() == "OK"
     timeline = page.locator(".timeline").inner_text()
-    for step in ("approved as Supervisor", "approved as Manufacturer", "approved as General manager"):
+    for step in (
+        "approved as Supervisor",
+        "approved as Manufacturer",
+        "approved as General manager",
+    ):
         assert step in timeline
     page.context.close()
 
