@@ -25,7 +25,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from ..errors import KamError
+from ..errors import InputError, KamError
 from ..store import Conflict, NotFound
 from ..text import word
 from . import session, views
@@ -183,6 +183,7 @@ class Console:
         lang = session.language(request)
         back = _back(fields.get("back"), "/approvals")
         try:
+            version = _version(fields)
             pb = self.svc.pinned(deal_id)
             self.svc.store.decide_approval(
                 deal_id,
@@ -192,7 +193,7 @@ class Console:
                 by=user["name"],
                 as_of=self.svc.settings.today(),
                 reason=fields.get("reason") or None,
-                if_version=_int(fields.get("version")),
+                if_version=version,
                 key=_key(fields.get("key")),
             )
         except KamError as exc:
@@ -208,6 +209,7 @@ class Console:
         to = fields.get("to", "")
         back = f"/deals/{quote(deal_id, safe='')}"
         try:
+            version = _version(fields)
             pb = self.svc.pinned(deal_id)
             self.svc.store.advance_deal(
                 deal_id,
@@ -215,7 +217,7 @@ class Console:
                 playbook=pb,
                 by=user["name"],
                 as_of=self.svc.settings.today(),
-                if_version=_int(fields.get("version")),
+                if_version=version,
                 key=_key(fields.get("key")),
             )
         except KamError as exc:
@@ -401,8 +403,12 @@ def _signin_first(request: Request) -> Response:
     return _see("/signin?next=" + quote(_here(request), safe=""))
 
 
-def _int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() and len(text) < 10 else None
+def _version(fields: dict[str, str]) -> int:
+    """The deal version the form was drawn from: a decision is always about what was seen."""
+    text = fields.get("version", "")
+    if not (text.isdigit() and len(text) < 10):
+        raise InputError("the form does not say which version of the deal it shows: reload it")
+    return int(text)
 
 
 def _key(text: str | None) -> str | None:

@@ -315,3 +315,66 @@ def test_the_static_files_are_served_and_htmx_is_the_vendored_one(app_client):
     assert r.status_code == 200
     assert "htmx" in r.text[:2000]
     assert app_client.get("/static/console.css").status_code == 200
+
+
+# -- bad input never crashes, never writes -----------------------------------------------------
+def test_a_form_without_the_deal_version_decides_nothing(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    for version in ("", "abc", "-1", "9" * 20):
+        r = client.post("/deals/DE-2026-031/approve", data={**form, "version": version})
+        assert r.status_code == 422
+        assert "which version of the deal" in r.text
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").version == 1
+
+
+@pytest.mark.parametrize(
+    ("deal", "role", "status", "words"),
+    [
+        ("DE-2026-031", "no_such_role", 422, "is not a role of playbook"),
+        ("DE-2026-031", "supervisor", 422, "does not hold the role supervisor"),
+        ("NO-SUCH-DEAL", "general_manager", 404, "no deal NO-SUCH-DEAL in the store"),
+        ("ü" * 300, "general_manager", 404, "in the store"),
+    ],
+)
+def test_a_decision_the_store_cannot_make_is_said_on_the_page(signed_in, deal, role, status, words):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    r = client.post(f"/deals/{deal}/approve", data={**form, "role": role})
+    assert r.status_code == status
+    assert words in r.text
+    assert "Traceback" not in r.text
+
+
+def test_hostile_requests_get_pages_not_tracebacks(signed_in):
+    client = signed_in("zhao.lei")
+    page = client.get("/approvals").text
+    many = "&".join(f"f{i}=x" for i in range(10_000)) + f"&csrf={csrf_of(page)}"
+    r = client.post(
+        "/deals/DE-2026-031/approve",
+        content=many,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 403  # more fields than any form: read as no form at all
+    r = client.post(
+        "/deals/DE-2026-031/approve",
+        content=b"x" * (2 * 1024 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 413  # the service's body limit covers the console too
+    r = client.post(
+        "/deals/DE-2026-031/approve", content=b"\xff\xfe{", headers={"Content-Type": "text/plain"}
+    )
+    assert r.status_code == 403
+    for language in ("q=abc;;;,,,zz", "zh;q=nan, en;q=-1", "x" * 10_000):
+        assert client.get("/approvals", headers={"Accept-Language": language}).status_code == 200
+    assert client.get("/deals/%00%2F..%2F").status_code == 404
+
+
+def test_an_oversized_or_unknown_session_cookie_is_signed_out(app_client):
+    for token in ("x" * 10_000, "kam_unknown"):
+        app_client.cookies.set("kam_session", token)
+        r = app_client.get("/approvals")
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/signin")
