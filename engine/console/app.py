@@ -53,6 +53,7 @@ class Console:
 
     def __init__(self, svc: Service) -> None:
         self.svc = svc
+        self._handbooks: dict[tuple[str, str, str], str] = {}  # one per version and language
 
     # -- who is asking -------------------------------------------------------------------------
     def user(self, request: Request) -> dict[str, Any] | None:
@@ -305,6 +306,34 @@ class Console:
             query=query,
         )
 
+    # -- playbooks ----------------------------------------------------------------------------
+    async def playbooks(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        return self.page(request, "playbooks.html", user, books=views.playbooks(self.svc))
+
+    async def handbook(self, request: Request) -> Response:
+        """The handbook of one version, as ``kam docs`` writes it (one self-contained page)."""
+        if self.user(request) is None:
+            return _signin_first(request)
+        lang = session.language(request)
+        ident, version = request.path_params["playbook"], request.path_params["version"]
+        known = {
+            (e.id, e.version) for i in self.svc.library.ids for e in self.svc.library.versions(i)
+        }
+        if (ident, version) not in known:
+            raise HTTPException(404)
+        key = (ident, version, lang)
+        if key not in self._handbooks:
+            pb = self.svc.pick(ident, version, self.svc.settings.today())
+            self._handbooks[key] = views.handbook(pb, lang)
+        response = HTMLResponse(self._handbooks[key])
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+        )
+        return response
+
     # -- errors --------------------------------------------------------------------------------
     async def on_http(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -360,6 +389,8 @@ def console_app(svc: Service) -> Starlette:
         Route("/deals/{deal_id}/advance", c.advance, methods=["POST"]),
         Route("/pipeline", c.pipeline, methods=["GET"]),
         Route("/pipeline.csv", c.pipeline, methods=["GET"]),
+        Route("/playbooks", c.playbooks, methods=["GET"]),
+        Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -340,3 +340,32 @@ def _group(group: list[Judged], key: Any, pb: Playbook) -> list[dict[str, Any]]:
         {"name": k, "deals": int(v[0]), "amount": money(v[1]), "weighted": money(v[2])}
         for k, v in sorted(rows.items(), key=lambda kv: -kv[1][2])
     ]
+
+
+# -- playbooks ---------------------------------------------------------------------------------
+def playbooks(svc: Service) -> list[dict[str, Any]]:
+    """Each playbook of the folder, its versions and which is in force today."""
+    today = svc.settings.today()
+    return [
+        {
+            "id": ident,
+            "versions": [
+                {
+                    "version": e.version,
+                    "from": "" if e.start == date.min else e.start.isoformat(),
+                    "to": e.end.isoformat() if e.end else "",
+                    "in_force": e.in_force(today),
+                }
+                for e in svc.library.versions(ident)
+            ],
+        }
+        for ident in svc.library.ids
+    ]
+
+
+def handbook(pb: Playbook, lang: str) -> str:
+    """The version's handbook as ``kam docs --format html`` writes it, worked examples included."""
+    from ..app.examples import worked_examples
+    from ..present.handbook import render_html
+
+    return render_html(pb.model, lang, pb.hash, worked_examples(pb, lang))

@@ -93,6 +93,14 @@ WORDS: dict[str, dict[str, str]] = {
         "deal": "Deal",
         "as_of": "as of",
         "unknown_amount": "amount unknown",
+        "playbooks": "Playbooks",
+        "playbooks_intro": "The playbook versions deals are judged by. A new deal is pinned to "
+        "the version in force on the day it is created.",
+        "in_force": "in force today",
+        "period": "{start} to {end}",
+        "beginning": "the beginning",
+        "open_end": "open end",
+        "handbook": "Handbook",
     },
     "zh": {
         "app": "kam 控制台",
@@ -176,6 +184,13 @@ WORDS: dict[str, dict[str, str]] = {
         "deal": "交易",
         "as_of": "评估日期",
         "unknown_amount": "金额未知",
+        "playbooks": "规则手册",
+        "playbooks_intro": "评估交易所用的规则手册版本。新交易固定使用创建当天生效的版本。",
+        "in_force": "今天生效",
+        "period": "{start} 至 {end}",
+        "beginning": "最初",
+        "open_end": "长期",
+        "handbook": "手册",
     },
 }
 

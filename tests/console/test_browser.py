@@ -34,6 +34,7 @@ PAGES = (
     ("approvals", "/approvals"),
     ("deal", "/deals/DE-2026-031"),
     ("pipeline", "/pipeline"),
+    ("playbooks", "/playbooks"),
 )
 
 

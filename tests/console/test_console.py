@@ -378,3 +378,18 @@ def test_an_oversized_or_unknown_session_cookie_is_signed_out(app_client):
         r = app_client.get("/approvals")
         assert r.status_code == 303
         assert r.headers["location"].startswith("/signin")
+
+
+# -- playbooks -----------------------------------------------------------------------------------
+def test_the_playbooks_page_lists_versions_and_opens_each_handbook(signed_in):
+    client = signed_in("li.na")
+    page = client.get("/playbooks").text
+    assert "/playbooks/auto-dealer/2026.1" in page
+    assert "/playbooks/auto-dealer/2026.2" in page
+    assert page.count("in force today") == len(re.findall(r"<code>[^<]+</code></h2>", page))
+    r = client.get("/playbooks/auto-dealer/2026.1", headers={"Accept-Language": "zh"})
+    assert r.status_code == 200
+    assert "<svg" in r.text
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert client.get("/playbooks/auto-dealer/1999.9").status_code == 404
+    assert client.get("/playbooks/../etc").status_code == 404
