@@ -277,6 +277,20 @@ class Console:
         data["diagram"] = Markup(data["diagram"])  # noqa: S704 - diagram_svg escapes every name
         return self.page(request, "deal.html", user, status, problem=problem, d=data)
 
+    async def explain(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        deal_id = request.path_params["deal_id"]
+        lang = session.language(request)
+        try:
+            data = views.explain_page(self.svc, deal_id, lang)
+        except NotFound:
+            return self.page(
+                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
+            )
+        return self.page(request, "explain.html", user, e=data)
+
     # -- the pipeline ---------------------------------------------------------------------------
     async def pipeline(self, request: Request) -> Response:
         user = self.user(request)
@@ -384,6 +398,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/language", c.choose_language, methods=["POST"]),
         Route("/approvals", c.approvals, methods=["GET"]),
         Route("/deals/{deal_id}", c.deal, methods=["GET"]),
+        Route("/deals/{deal_id}/explain", c.explain, methods=["GET"]),
         Route("/deals/{deal_id}/approve", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/reject", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/advance", c.advance, methods=["POST"]),

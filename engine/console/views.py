@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..app.summary import Notes, Summary, amount_fact
 from ..present.diagram import diagram_svg, stage_groups
-from ..present.render import _fact_kinds, _fact_value
+from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
 from ..text import fmt_money_exact, fmt_percent, word
 from .words import say
@@ -369,3 +369,34 @@ def handbook(pb: Playbook, lang: str) -> str:
     from ..present.handbook import render_html
 
     return render_html(pb.model, lang, pb.hash, worked_examples(pb, lang))
+
+
+# -- explain -----------------------------------------------------------------------------------
+def explain_page(svc: Service, deal_id: str, lang: str) -> dict[str, Any]:
+    """Every rule, table, fact and guard the engine went through for the deal, with what it
+    decided and the values it read (as ``kam explain`` writes them)."""
+    pb = svc.pinned(deal_id)
+    row, ex = svc.store.explain(deal_id, playbook=pb, as_of=svc.settings.today(), lang=lang)
+    model = pb.model
+    kinds = _fact_kinds(model)
+    steps = []
+    for s in ex.steps:
+        detail = s.detail
+        if s.kind == "fact" and s.outcome == "value" and s.id in ex.result.facts:
+            detail = "= " + _fact_value(model, s.id, ex.result.facts[s.id], kinds, lang)
+        steps.append(
+            {
+                "kind": word(lang, "steps", s.kind),
+                "id": s.id,
+                "outcome": s.outcome.replace(" ", "-"),
+                "outcome_word": word(lang, "steps", s.outcome),
+                "detail": detail,
+                "reads": [(k, _shown(v, _kind_read(model, k), lang)) for k, v in s.reads],
+            }
+        )
+    return {
+        "deal": row,
+        "status": ex.result.status,
+        "status_word": word(lang, "result", ex.result.status),
+        "steps": steps,
+    }

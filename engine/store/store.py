@@ -30,7 +30,7 @@ from .schema import deals, idempotency_keys
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
-    from ..results import Result
+    from ..results import Explanation, Result
 
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
 ONLY_BY_COMMANDS = {
@@ -243,6 +243,17 @@ class Store(Database):
                     conn, row.id, row.version, by, self._stamp(), playbook, evaluated, as_of, result
                 )
         return row, result
+
+    def explain(
+        self, deal_id: str, *, playbook: Playbook, as_of: date, lang: str = "en"
+    ) -> tuple[StoredDeal, Explanation]:
+        """The stored deal judged now, with every rule's decision and the values it read
+        (``kam explain`` on what the store holds); nothing is written."""
+        with self._read() as conn:
+            row = records.read_deal(conn, deal_id)
+            self._pinned(row, playbook)
+            evaluated = self._with_account(conn, row.document, playbook)
+        return row, playbook.explain(evaluated, as_of=as_of, lang=lang, source=f"deal {row.id}")
 
     # -- deals: changing ---------------------------------------------------------------------
     def create_deal(

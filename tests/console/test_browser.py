@@ -33,6 +33,7 @@ PAGES = (
     ("signin", "/signin"),
     ("approvals", "/approvals"),
     ("deal", "/deals/DE-2026-031"),
+    ("explain", "/deals/DE-2026-031/explain"),
     ("pipeline", "/pipeline"),
     ("playbooks", "/playbooks"),
 )

@@ -393,3 +393,22 @@ def test_the_playbooks_page_lists_versions_and_opens_each_handbook(signed_in):
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert client.get("/playbooks/auto-dealer/1999.9").status_code == 404
     assert client.get("/playbooks/../etc").status_code == 404
+
+
+# -- explain -----------------------------------------------------------------------------------
+def test_the_explain_view_shows_every_rule_with_the_values_it_saw(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    assert "/deals/DE-2026-031/explain" in client.get("/deals/DE-2026-031").text
+    with open_store(db_url) as store:
+        before = len(store.decisions_since())
+    page = client.get("/deals/DE-2026-031/explain").text
+    assert re.search(r"<code>P7</code></th>\s*<td><strong>fired</strong>", page)
+    assert re.search(
+        r"<code>P6</code></th>\s*<td><strong>not fired</strong> — no item of deal.lines", page
+    )
+    assert "<code>deal.lines[0].unit_price</code> = 123,000.00" in page  # a value it read
+    assert "<code>weighted_amount</code>" in page
+    assert "= 295,200.00" in page
+    with open_store(db_url) as store:
+        assert len(store.decisions_since()) == before  # explaining writes nothing
+    assert client.get("/deals/NO-SUCH/explain").status_code == 404
