@@ -63,7 +63,23 @@ def judge(svc: Service, deal_id: str, by: str, lang: str) -> Judged:
 
 
 def judge_all(svc: Service, by: str, lang: str, **filters: str | None) -> list[Judged]:
-    return [judge(svc, d.id, by, lang) for d in svc.store.list_deals(**filters)]
+    """Every deal the filters select, judged today; each pinned playbook looked up once."""
+    pinned: dict[tuple[str, str, str], Playbook] = {}
+    found = []
+    for d in svc.store.list_deals(**filters):
+        ident = (d.playbook_source, d.playbook_id, d.playbook_version)
+        if ident not in pinned:
+            pinned[ident] = svc.pinned(d.id)
+        row, result = svc.store.evaluate(
+            d.id,
+            playbook=pinned[ident],
+            by=by,
+            as_of=svc.settings.today(),
+            lang=lang,
+            record=False,
+        )
+        found.append(Judged(row, result, pinned[ident]))
+    return found
 
 
 # -- my approvals ------------------------------------------------------------------------------
