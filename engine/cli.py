@@ -718,4 +718,4 @@ def entry() -> None:
     main(prog_name="kam")
 
 
-from . import cli_serve, cli_store  # noqa: E402, F401  (kam serve; db, users, customers, deals)
+from . import cli_demo, cli_serve, cli_store  # noqa: E402, F401  (kam demo, serve; db, users, customers, deals)

@@ -85,7 +85,8 @@ def serve(
     """Run the HTTP service (docs/service.md): /v1 JSON over the store, bearer tokens."""
     import uvicorn
 
-    from .service import Settings, create_app
+    from .console import create_app  # the service, with the console at /
+    from .service import Settings
     from .service.app import SETTINGS_ENV
 
     if not is_loopback(host) and not allow_remote:
@@ -110,7 +111,7 @@ def serve(
     app.state.service.store.close()
     os.environ[SETTINGS_ENV] = json.dumps(given)
     uvicorn.run(
-        "engine.service.app:from_environment",
+        "engine.console:from_environment",
         factory=True,
         host=host,
         port=port,

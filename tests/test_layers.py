@@ -1,4 +1,4 @@
-"""The engine's packages import one way: read -> lang -> check -> compile -> run -> present -> app -> store -> service -> cli.
+"""The engine's packages import one way: read -> lang -> check -> compile -> run -> present -> app -> store -> service -> console -> cli.
 
 An ast walk over every module: a module may import from its own package, from the base modules
 (errors, limits, text, results) and from packages earlier in the pipeline, never later. This
@@ -13,7 +13,19 @@ from pathlib import Path
 import pytest
 
 ENGINE = Path(__file__).resolve().parent.parent / "engine"
-ORDER = ["read", "lang", "check", "compile", "run", "present", "app", "store", "service", "cli"]
+ORDER = [
+    "read",
+    "lang",
+    "check",
+    "compile",
+    "run",
+    "present",
+    "app",
+    "store",
+    "service",
+    "console",
+    "cli",
+]
 BASE = {"errors", "limits", "text", "results", "jsontext"}
 
 
@@ -83,7 +95,8 @@ def test_the_packages_import_one_way():
         ("engine.app.batch", 6),
         ("engine.store.store", 7),
         ("engine.service.app", 8),
-        ("engine.cli", 9),
+        ("engine.console.app", 9),
+        ("engine.cli", 10),
     ],
 )
 def test_layers_are_read_from_the_module_name(module, expected):

@@ -789,7 +789,7 @@ class BodyLimit:
             return
         kind = headers.get("content-type", "").split(";")[0].strip().lower()
         announced = (length.isdigit() and int(length) > 0) or "transfer-encoding" in headers
-        if announced and kind not in JSON_TYPES:
+        if announced and kind not in JSON_TYPES and path.startswith("/v1"):
             await self._refuse(send, "unsupported-media-type", path)
             return
         chunks: list[bytes] = []
@@ -810,7 +810,7 @@ class BodyLimit:
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
-        if size and kind not in JSON_TYPES:
+        if size and kind not in JSON_TYPES and path.startswith("/v1"):  # the console posts forms
             await self._refuse(send, "unsupported-media-type", path)
             return
         whole = b"".join(chunks)

@@ -33,7 +33,7 @@ from .schema import deals, idempotency_keys, refusals
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
-    from ..results import Result
+    from ..results import Explanation, Result
 
 # Refused attempts put on record (catalogue D15, H6, K4): who tried what, and why not
 AUDITED = (Refused, Conflict, TransitionRefused, DecisionRefused)
@@ -276,19 +276,39 @@ class Store(Database):
             return problems + records.verify(conn)
 
     def evaluate(
-        self, deal_id: str, *, playbook: Playbook, by: str, as_of: date, lang: str = "en"
+        self,
+        deal_id: str,
+        *,
+        playbook: Playbook,
+        by: str,
+        as_of: date,
+        lang: str = "en",
+        record: bool = True,
     ) -> tuple[StoredDeal, Result]:
         """The stored deal judged now (with its stored customer account); the decision is
-        recorded."""
-        with self._write() as conn:
+        recorded unless ``record`` is false (a page that only shows the verdict: reading
+        must not write)."""
+        with self._write() if record else self._read() as conn:
             row = records.read_deal(conn, deal_id)
             self._pinned(row, playbook)
             evaluated = self._with_account(conn, row.document, playbook)
             result = playbook.evaluate(evaluated, as_of=as_of, lang=lang, source=f"deal {row.id}")
-            records.record_decision(
-                conn, row.id, row.version, by, self._stamp(), playbook, evaluated, as_of, result
-            )
+            if record:
+                records.record_decision(
+                    conn, row.id, row.version, by, self._stamp(), playbook, evaluated, as_of, result
+                )
         return row, result
+
+    def explain(
+        self, deal_id: str, *, playbook: Playbook, as_of: date, lang: str = "en"
+    ) -> tuple[StoredDeal, Explanation]:
+        """The stored deal judged now, with every rule's decision and the values it read
+        (``kam explain`` on what the store holds); nothing is written."""
+        with self._read() as conn:
+            row = records.read_deal(conn, deal_id)
+            self._pinned(row, playbook)
+            evaluated = self._with_account(conn, row.document, playbook)
+        return row, playbook.explain(evaluated, as_of=as_of, lang=lang, source=f"deal {row.id}")
 
     # -- deals: changing ---------------------------------------------------------------------
     def create_deal(

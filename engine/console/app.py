@@ -1,0 +1,502 @@
+"""The service's ``Service`` in, the console's pages out: a Starlette app of server-rendered
+HTML, mounted at ``/`` beside the ``/v1`` API (``engine.console.create_app``).
+
+Every page works without JavaScript: a form posts, the store decides, and the answer is a
+303 back to the page (with a one-time notice) or the page again with the store's refusal.
+htmx (vendored, ``hx-boost``) only spares the full reload. Reading a page never writes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import InputError, KamError
+from ..store import Conflict, NotFound
+from ..text import word
+from . import session, views
+from .words import LANGS, say
+
+if TYPE_CHECKING:
+    from ..service.app import Service
+
+HERE = Path(__file__).parent
+HTMX = "htmx-2.0.11.min.js"  # vendored from the npm package htmx.org 2.0.11 (docs/console.md)
+FLASH = "kam_flash"
+LOG = logging.getLogger("kam.console")
+FILTERS = ("stage", "owner", "status", "category")
+
+_env = Environment(
+    loader=FileSystemLoader(HERE / "templates"),
+    autoescape=select_autoescape(["html"], default=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class Console:
+    """The console's routes over one ``Service`` (its store and playbooks)."""
+
+    def __init__(self, svc: Service) -> None:
+        self.svc = svc
+        self._handbooks: dict[tuple[str, str, str], str] = {}  # one per version and language
+
+    # -- who is asking -------------------------------------------------------------------------
+    def user(self, request: Request) -> dict[str, Any] | None:
+        token = request.cookies.get(session.SESSION)
+        if not token or len(token) > 200:
+            return None
+        return self.svc.store.user_for_token(token)
+
+    def page(
+        self,
+        request: Request,
+        template: str,
+        user: dict[str, Any] | None,
+        status: int = 200,
+        notice: str = "",
+        problem: str = "",
+        **context: Any,
+    ) -> HTMLResponse:
+        lang = session.language(request)
+        token = request.cookies.get(session.SESSION) or ""
+        flash = unquote(request.cookies.get(FLASH, ""))[:300]
+        body = _env.get_template(template).render(
+            lang=lang,
+            t=lambda key, **v: say(lang, key, **v),
+            user=user,
+            csrf=session.csrf_for(token) if user else "",
+            path=request.url.path,
+            here=_here(request),
+            notice=notice or flash,
+            problem=problem,
+            htmx=HTMX,
+            new_key=_new_key,
+            status_word=lambda s: word(lang, "result", s),
+            money=views.money,
+            **context,
+        )
+        response = HTMLResponse(body, status_code=status)
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+            "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cache-Control"] = "no-store"
+        if flash:
+            response.delete_cookie(FLASH, path="/")
+        return response
+
+    # -- signing in and out ---------------------------------------------------------------------
+    async def home(self, request: Request) -> Response:
+        return _see("/approvals" if self.user(request) else "/signin")
+
+    async def signin_form(self, request: Request) -> Response:
+        if self.user(request):
+            return _see("/approvals")
+        return self.page(request, "signin.html", None, next_page=_next(request))
+
+    async def signin(self, request: Request) -> Response:
+        fields = await session.form(request)
+        if not session.same_site(request):
+            return self.page(
+                request,
+                "signin.html",
+                None,
+                403,
+                problem=say(_lang(request), "forbidden_form"),
+                next_page=_back(fields.get("next"), "/approvals"),
+            )
+        token = fields.get("token", "").strip()
+        found = self.svc.store.user_for_token(token) if 0 < len(token) <= 200 else None
+        if found is None:
+            return self.page(
+                request,
+                "signin.html",
+                None,
+                401,
+                problem=say(_lang(request), "bad_token"),
+                next_page=_back(fields.get("next"), "/approvals"),
+            )
+        response = _see(_back(fields.get("next"), "/approvals"))
+        session.remember(response, request, token)
+        return response
+
+    async def signout(self, request: Request) -> Response:
+        await self.checked(request)
+        response = _see("/signin")
+        session.forget(response)
+        return response
+
+    async def choose_language(self, request: Request) -> Response:
+        fields = await session.form(request)
+        lang = fields.get("lang", "")
+        response = _see(_back(fields.get("next"), "/"))
+        if lang in LANGS and session.same_site(request):
+            session.choose_language(response, request, lang)
+        return response
+
+    async def checked(self, request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+        """The signed-in user and the form of a state-changing request, or 403/401."""
+        fields = await session.form(request)
+        user = self.user(request)
+        if user is None:
+            raise HTTPException(401)
+        token = request.cookies.get(session.SESSION)
+        if not session.same_site(request) or not session.csrf_ok(token, fields.get("csrf")):
+            raise HTTPException(403)
+        return user, fields
+
+    # -- my approvals --------------------------------------------------------------------------
+    async def approvals(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        return self.inbox(request, user)
+
+    def inbox(
+        self, request: Request, user: dict[str, Any], status: int = 200, problem: str = ""
+    ) -> HTMLResponse:
+        lang = session.language(request)
+        items = views.inbox(self.svc, user, lang)
+        return self.page(request, "approvals.html", user, status, problem=problem, items=items)
+
+    async def decide(self, request: Request) -> Response:
+        user, fields = await self.checked(request)
+        deal_id = request.path_params["deal_id"]
+        decision = "rejected" if request.url.path.endswith("/reject") else "approved"
+        role = fields.get("role", "")
+        lang = session.language(request)
+        back = _back(fields.get("back"), "/approvals")
+        try:
+            version = _version(fields)
+            pb = self.svc.pinned(deal_id)
+            self.svc.store.decide_approval(
+                deal_id,
+                role=role,
+                decision=decision,
+                playbook=pb,
+                by=user["name"],
+                as_of=self.svc.settings.today(),
+                reason=fields.get("reason") or None,
+                if_version=version,
+                key=_key(fields.get("key")),
+            )
+        except KamError as exc:
+            return self.again(request, user, back, exc)
+        label = views.judge(self.svc, deal_id, user["name"], lang).book(lang).role(role)
+        done = "approved_done" if decision == "approved" else "rejected_done"
+        return _see(back, say(lang, done, deal=deal_id, role=label))
+
+    async def advance(self, request: Request) -> Response:
+        user, fields = await self.checked(request)
+        deal_id = request.path_params["deal_id"]
+        lang = session.language(request)
+        to = fields.get("to", "")
+        back = f"/deals/{quote(deal_id, safe='')}"
+        try:
+            version = _version(fields)
+            pb = self.svc.pinned(deal_id)
+            self.svc.store.advance_deal(
+                deal_id,
+                to=to,
+                playbook=pb,
+                by=user["name"],
+                as_of=self.svc.settings.today(),
+                if_version=version,
+                key=_key(fields.get("key")),
+            )
+        except KamError as exc:
+            return self.again(request, user, back, exc)
+        stage = views.judge(self.svc, deal_id, user["name"], lang).book(lang).stage(to)
+        return _see(back, say(lang, "advanced_done", deal=deal_id, stage=stage))
+
+    def again(
+        self, request: Request, user: dict[str, Any], back: str, exc: KamError
+    ) -> HTMLResponse:
+        """The page the form came from, with the store's refusal on it; nothing was written."""
+        lang = session.language(request)
+        if isinstance(exc, Conflict):
+            deal = exc.subject.removeprefix("deal ")
+            text = say(
+                lang, "stale_version", deal=deal, seen=str(exc.expected), now=str(exc.current)
+            )
+            status = 409
+        else:
+            text = "\n".join(exc.lines())
+            status = 404 if isinstance(exc, NotFound) else 422
+        problem = f"{say(lang, 'refused')}: {text}"
+        if back.startswith("/deals/"):
+            deal_id = unquote(back.removeprefix("/deals/"))
+            try:
+                return self.deal_view(request, user, deal_id, status, problem)
+            except NotFound:
+                pass
+        return self.inbox(request, user, status, problem)
+
+    # -- one deal -------------------------------------------------------------------------------
+    async def deal(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        deal_id = request.path_params["deal_id"]
+        try:
+            return self.deal_view(request, user, deal_id)
+        except NotFound:
+            lang = session.language(request)
+            return self.page(
+                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
+            )
+
+    def deal_view(
+        self,
+        request: Request,
+        user: dict[str, Any],
+        deal_id: str,
+        status: int = 200,
+        problem: str = "",
+    ) -> HTMLResponse:
+        lang = session.language(request)
+        judged = views.judge(self.svc, deal_id, user["name"], lang)
+        data = views.deal_page(self.svc, judged, user, lang)
+        data["diagram"] = Markup(data["diagram"])  # noqa: S704 - diagram_svg escapes every name
+        return self.page(request, "deal.html", user, status, problem=problem, d=data)
+
+    async def explain(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        deal_id = request.path_params["deal_id"]
+        lang = session.language(request)
+        try:
+            data = views.explain_page(self.svc, deal_id, lang)
+        except NotFound:
+            return self.page(
+                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
+            )
+        return self.page(request, "explain.html", user, e=data)
+
+    # -- the pipeline ---------------------------------------------------------------------------
+    async def pipeline(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        lang = session.language(request)
+        chosen = {k: (request.query_params.get(k) or None) for k in FILTERS}
+        judged = views.judge_all(self.svc, user["name"], lang, **chosen)
+        if request.url.path.endswith(".csv"):
+            return _csv(judged, lang)
+        everything = self.svc.store.list_deals()
+        options = {
+            "stage": sorted({d.stage for d in everything}),
+            "owner": sorted({d.owner for d in everything}),
+            "status": sorted({d.status for d in everything}),
+            "category": sorted({str(d.document.get("category", "")) for d in everything}),
+        }
+        query = "&".join(f"{k}={quote(v)}" for k, v in chosen.items() if v)
+        return self.page(
+            request,
+            "pipeline.html",
+            user,
+            p=views.pipeline(self.svc, judged, lang),
+            deals=judged,
+            chosen=chosen,
+            options=options,
+            query=query,
+        )
+
+    # -- playbooks ----------------------------------------------------------------------------
+    async def playbooks(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        return self.page(request, "playbooks.html", user, books=views.playbooks(self.svc))
+
+    async def handbook(self, request: Request) -> Response:
+        """The handbook of one version, as ``kam docs`` writes it (one self-contained page)."""
+        if self.user(request) is None:
+            return _signin_first(request)
+        lang = session.language(request)
+        ident, version = request.path_params["playbook"], request.path_params["version"]
+        known = {
+            (e.id, e.version) for i in self.svc.library.ids for e in self.svc.library.versions(i)
+        }
+        if (ident, version) not in known:
+            raise HTTPException(404)
+        key = (ident, version, lang)
+        if key not in self._handbooks:
+            pb = self.svc.pick(ident, version, self.svc.settings.today())
+            self._handbooks[key] = views.handbook(pb, lang)
+        response = HTMLResponse(self._handbooks[key])
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'"
+        )
+        return response
+
+    # -- errors --------------------------------------------------------------------------------
+    async def on_http(self, request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        lang = session.language(request)
+        if exc.status_code == 401:
+            return _signin_first(request)
+        key = "forbidden_form" if exc.status_code == 403 else "not_found"
+        if exc.status_code == 404 and request.url.path.startswith("/v1"):
+            from ..service.problems import problem_response
+
+            return problem_response("not-found", "no such resource", request.url.path)
+        return self.page(
+            request, "error.html", self.user(request), exc.status_code, problem=say(lang, key)
+        )
+
+    async def on_kam_error(self, request: Request, exc: Exception) -> Response:
+        """The store unusable (busy, unreachable): said on a page, never a traceback."""
+        assert isinstance(exc, KamError)
+        return self.page(request, "error.html", None, 503, problem="\n".join(exc.lines()))
+
+    async def on_bug(self, request: Request, exc: Exception) -> Response:
+        ident = uuid.uuid4().hex
+        LOG.error(
+            "internal error %s on %s %s", ident, request.method, request.url.path, exc_info=exc
+        )
+        body = _env.get_template("error.html").render(
+            lang="en",
+            t=lambda key, **v: say("en", key, **v),
+            user=None,
+            csrf="",
+            path="/",
+            here="/",
+            notice="",
+            problem=say(session.language(request), "error", id=ident),
+            htmx=HTMX,
+        )
+        return HTMLResponse(body, status_code=500)
+
+
+def console_app(svc: Service) -> Starlette:
+    """The console's Starlette app over ``svc``; mount it at ``/`` after the API's routes."""
+    c = Console(svc)
+    routes = [
+        Route("/", c.home),
+        Route("/signin", c.signin_form, methods=["GET"]),
+        Route("/signin", c.signin, methods=["POST"]),
+        Route("/signout", c.signout, methods=["POST"]),
+        Route("/language", c.choose_language, methods=["POST"]),
+        Route("/approvals", c.approvals, methods=["GET"]),
+        Route("/deals/{deal_id}", c.deal, methods=["GET"]),
+        Route("/deals/{deal_id}/explain", c.explain, methods=["GET"]),
+        Route("/deals/{deal_id}/approve", c.decide, methods=["POST"]),
+        Route("/deals/{deal_id}/reject", c.decide, methods=["POST"]),
+        Route("/deals/{deal_id}/advance", c.advance, methods=["POST"]),
+        Route("/pipeline", c.pipeline, methods=["GET"]),
+        Route("/pipeline.csv", c.pipeline, methods=["GET"]),
+        Route("/playbooks", c.playbooks, methods=["GET"]),
+        Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        exception_handlers={
+            HTTPException: c.on_http,
+            KamError: c.on_kam_error,
+            Exception: c.on_bug,
+        },
+    )
+
+
+def _lang(request: Request) -> str:
+    return session.language(request)
+
+
+def _next(request: Request) -> str:
+    return _back(request.query_params.get("next"), "/approvals")
+
+
+def _here(request: Request) -> str:
+    query = request.url.query
+    return request.url.path + (f"?{query}" if query else "")
+
+
+def _back(given: str | None, default: str) -> str:
+    """Where to return after a form: a path on this site only (never //host or a URL)."""
+    if given and given.startswith("/") and not given.startswith("//") and "\\" not in given:
+        return given[:500]
+    return default
+
+
+def _see(where: str, notice: str = "") -> RedirectResponse:
+    response = RedirectResponse(where, status_code=303)
+    if notice:
+        response.set_cookie(FLASH, quote(notice), max_age=60, httponly=True, samesite="strict")
+    return response
+
+
+def _signin_first(request: Request) -> Response:
+    return _see("/signin?next=" + quote(_here(request), safe=""))
+
+
+def _version(fields: dict[str, str]) -> int:
+    """The deal version the form was drawn from: a decision is always about what was seen."""
+    text = fields.get("version", "")
+    if not (text.isdigit() and len(text) < 10):
+        raise InputError("the form does not say which version of the deal it shows: reload it")
+    return int(text)
+
+
+def _key(text: str | None) -> str | None:
+    """The form's idempotency key: a double submit of one form is one decision."""
+    return text if text and len(text) <= 64 and text.replace("-", "").isalnum() else None
+
+
+def _new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _csv(judged: list[views.Judged], lang: str) -> Response:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["deal", "customer", "category", "stage", "status", "owner", "amount", "win", "weighted"]
+    )
+    for j in judged:
+        win = next(
+            (s.win_probability for s in j.playbook.model.stages if s.id == j.deal.stage), None
+        )
+        amount = j.amount
+        writer.writerow(
+            [
+                _cell(j.deal.id),
+                _cell(j.customer),
+                _cell(str(j.deal.document.get("category", ""))),
+                j.deal.stage,
+                j.result.status,
+                _cell(j.deal.owner),
+                "" if amount is None else str(amount),
+                "" if win is None else str(win),
+                "" if amount is None or win is None else str(amount * win),
+            ]
+        )
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="pipeline.csv"'},
+    )
+
+
+def _cell(text: str) -> str:
+    """A cell a spreadsheet will not run as a formula (=, +, -, @ at the start)."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

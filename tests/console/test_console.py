@@ -1,0 +1,414 @@
+"""The console in one process (no browser): sign-in, CSRF, language, the pages, and every
+decision going through the store (refusals shown on the page, nothing written)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from engine.store import open_store
+
+from .conftest import csrf_of
+
+
+def approve_form(html: str, deal: str, role: str) -> dict[str, str]:
+    """The hidden fields of the Approve form for ``deal``/``role`` as the page rendered them."""
+    pattern = (
+        rf'action="/deals/{re.escape(deal)}/approve">\s*'
+        r'<input type="hidden" name="csrf" value="(?P<csrf>[^"]+)">\s*'
+        rf'<input type="hidden" name="role" value="{re.escape(role)}">\s*'
+        r'<input type="hidden" name="version" value="(?P<version>\d+)">\s*'
+        r'<input type="hidden" name="key" value="(?P<key>[^"]+)">\s*'
+        r'<input type="hidden" name="back" value="(?P<back>[^"]+)">'
+    )
+    found = re.search(pattern, html)
+    assert found, f"no Approve form for {deal} {role}"
+    return {"role": role, **found.groupdict()}
+
+
+# -- signing in --------------------------------------------------------------------------------
+def test_pages_ask_to_sign_in_first(app_client):
+    for path in ("/", "/approvals", "/deals/DE-2026-031", "/pipeline"):
+        r = app_client.get(path)
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/signin")
+
+
+def test_a_good_token_signs_in_with_a_strict_httponly_cookie(app_client, tokens):
+    r = app_client.post("/signin", data={"token": tokens["zhao.lei"], "next": "/pipeline"})
+    assert r.status_code == 303
+    assert r.headers["location"] == "/pipeline"
+    cookie = r.headers["set-cookie"].lower()
+    assert "kam_session=" in cookie
+    assert "httponly" in cookie
+    assert "samesite=strict" in cookie
+    assert app_client.get("/approvals").status_code == 200
+
+
+@pytest.mark.parametrize("token", ["kam_not-a-token", "", "x" * 5000])
+def test_a_bad_token_is_refused_on_the_page(app_client, token):
+    r = app_client.post("/signin", data={"token": token})
+    assert r.status_code == 401
+    assert "That token is unknown" in r.text
+    assert "set-cookie" not in r.headers
+
+
+def test_signing_in_does_not_redirect_off_the_site(app_client, tokens):
+    for where in ("https://evil.example/", "//evil.example/x", "/\\evil.example"):
+        r = app_client.post("/signin", data={"token": tokens["li.na"], "next": where})
+        assert r.headers["location"] == "/approvals"
+
+
+def test_sign_out_ends_the_session(signed_in):
+    client = signed_in("li.na")
+    page = client.get("/approvals").text
+    r = client.post("/signout", data={"csrf": csrf_of(page)})
+    assert r.status_code == 303
+    assert (
+        'kam_session=""' in r.headers["set-cookie"]
+        or "max-age=0" in r.headers["set-cookie"].lower()
+    )
+    client.cookies.clear()
+    assert client.get("/approvals").status_code == 303
+
+
+# -- CSRF ------------------------------------------------------------------------------------------
+def test_a_form_without_its_csrf_value_changes_nothing(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    for bad in ("", "0" * 64):
+        r = client.post("/deals/DE-2026-031/approve", data={**form, "csrf": bad})
+        assert r.status_code == 403
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").version == 1
+
+
+def test_a_post_from_another_site_is_refused_even_with_the_csrf_value(signed_in):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}):
+        r = client.post("/deals/DE-2026-031/approve", data=form, headers=headers)
+        assert r.status_code == 403
+
+
+def test_the_csrf_value_of_one_session_does_not_work_in_another(signed_in):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    signed_in("wang.fang")
+    r = client.post("/deals/DE-2026-031/approve", data={**form, "role": "supervisor"})
+    assert r.status_code == 403
+
+
+# -- language --------------------------------------------------------------------------------------
+def test_the_language_follows_the_browser_then_the_users_choice(signed_in):
+    client = signed_in("zhao.lei")
+    assert (
+        "我的审批" in client.get("/approvals", headers={"Accept-Language": "zh-CN,zh;q=0.9"}).text
+    )
+    assert "My approvals" in client.get("/approvals", headers={"Accept-Language": "en-GB"}).text
+    assert "My approvals" in client.get("/approvals", headers={"Accept-Language": "fr, de"}).text
+    r = client.post("/language", data={"lang": "zh", "next": "/pipeline"})
+    assert r.status_code == 303
+    assert r.headers["location"] == "/pipeline"
+    page = client.get("/approvals", headers={"Accept-Language": "en"}).text
+    assert "我的审批" in page
+    assert "须总经理审批" in page  # the engine's own message, in Chinese too
+
+
+# -- my approvals ------------------------------------------------------------------------------
+def test_the_inbox_lists_what_waits_for_the_users_roles_with_the_engines_words(signed_in):
+    page = signed_in("zhao.lei").get("/approvals").text
+    roles = re.findall(r'data-deal="DE-2026-031" data-role="([a-z_]+)"', page)
+    assert sorted(roles) == ["general_manager", "manufacturer", "marketing_director"]
+    assert "discount 18.00% is above the 15% tier" in page
+    assert "or bring the discount to 15% or less" in page  # what would clear it
+    assert "Also open on this deal (3)" in page
+    assert "Supervisor: the credit exposure after this deal is 3,184,000.00" in page
+    assert 'data-role="supervisor"' not in page  # not a role zhao.lei holds
+
+
+def test_the_inbox_is_empty_for_someone_without_approving_roles(signed_in):
+    page = signed_in("li.na").get("/approvals").text
+    assert "Nothing is waiting for you" in page
+    assert 'class="card approval"' not in page
+
+
+def test_approving_from_the_inbox_records_it_and_says_so(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    r = client.post("/deals/DE-2026-031/approve", data=form)
+    assert r.status_code == 303
+    assert r.headers["location"] == "/approvals"
+    page = client.get("/approvals").text
+    assert "Approved: DE-2026-031 as General manager." in page
+    assert 'data-role="general_manager"' not in page
+    with open_store(db_url) as store:
+        deal = store.get_deal("DE-2026-031")
+        assert deal.version == 2
+        assert [e["kind"] for e in store.history("DE-2026-031")] == ["created", "approved"]
+
+
+def test_the_four_approvals_clear_the_example_deal_and_the_history_shows_each(signed_in, db_url):
+    for person, roles in (
+        ("wang.fang", ["supervisor"]),
+        ("zhao.lei", ["manufacturer", "marketing_director", "general_manager"]),
+    ):
+        client = signed_in(person)
+        for role in roles:
+            form = approve_form(client.get("/approvals").text, "DE-2026-031", role)
+            assert client.post("/deals/DE-2026-031/approve", data=form).status_code == 303
+    page = client.get("/deals/DE-2026-031").text
+    assert 'class="badge ok"' in page
+    assert page.count("approved as") == 4
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").status == "ok"
+
+
+def test_a_rejection_needs_a_reason_and_keeps_it(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": " "})
+    assert r.status_code == 422
+    assert "a rejection needs a reason" in r.text
+    r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
+    assert r.status_code == 303
+    page = client.get("/deals/DE-2026-031").text
+    assert "rejected as General manager: 18% is too deep" in page
+
+
+def test_self_approval_is_refused_with_a_readable_message(signed_in, db_url):
+    client = signed_in("wang.qiang")  # owns SP-2026-003 and holds the role it waits for
+    page = client.get("/approvals").text
+    assert "You own this deal: someone else must decide." in page
+    form = approve_form(page, "SP-2026-003", "key_account_manager")
+    r = client.post("/deals/SP-2026-003/approve", data=form)
+    assert r.status_code == 422
+    assert (
+        "Not recorded: wang.qiang owns deal SP-2026-003 and cannot approve or reject it" in r.text
+    )
+    assert "Traceback" not in r.text
+    with open_store(db_url) as store:
+        assert store.get_deal("SP-2026-003").version == 1
+
+
+def test_a_stale_version_is_refused_with_what_changed(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "manufacturer")
+    first = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    assert client.post("/deals/DE-2026-031/approve", data=first).status_code == 303
+    r = client.post("/deals/DE-2026-031/approve", data=form)  # read at version 1, now 2
+    assert r.status_code == 409
+    assert "changed since you opened it (you saw version 1, it is now 2)" in r.text
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").version == 2
+
+
+def test_a_double_submit_of_one_form_is_one_decision(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    assert client.post("/deals/DE-2026-031/approve", data=form).status_code == 303
+    assert client.post("/deals/DE-2026-031/approve", data=form).status_code == 303
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").version == 2
+
+
+# -- the deal page -----------------------------------------------------------------------------
+def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(signed_in):
+    page = signed_in("zhao.lei").get("/deals/DE-2026-031").text
+    assert 'class="badge needs_approval"' in page
+    assert "Closing</strong> — still needs" in page
+    assert "approval by Supervisor is pending" in page
+    assert "Weighted amount" in page
+    assert "295,200.00" in page
+    assert "li.na</strong> created the deal" in page
+    assert "playbook auto-dealer 2026.1" in page
+    assert re.search(r'data-stage="negotiation" aria-current="step"', page)
+    assert page.count('aria-current="step"') == 1
+
+
+def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_in, db_url):
+    client = signed_in("li.na")
+    page = client.get("/deals/GP-2026-014").text
+    assert "Advance to Closing" in page
+    version = re.search(r'name="version" value="(\d+)"', page).group(1)
+    data = {"csrf": csrf_of(page), "to": "closing", "version": version, "key": "k1"}
+    r = client.post("/deals/GP-2026-014/advance", data=data)
+    assert r.status_code == 303
+    page = client.get("/deals/GP-2026-014").text
+    assert "GP-2026-014 moved to Closing." in page
+    assert 'data-stage="closing" aria-current="step"' in page
+    assert "moved it from Negotiation to Closing" in page
+    page = client.get("/deals/DE-2026-031").text
+    data = {"csrf": csrf_of(page), "to": "closing", "version": "1", "key": "k2"}
+    r = client.post("/deals/DE-2026-031/advance", data=data)
+    assert r.status_code == 422
+    assert "approval by Supervisor is pending" in r.text
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").stage == "negotiation"
+
+
+def test_an_unknown_deal_is_a_page_saying_so(signed_in):
+    r = signed_in("li.na").get("/deals/NO-SUCH")
+    assert r.status_code == 404
+    assert "There is no deal NO-SUCH." in r.text
+
+
+def test_reading_pages_writes_no_decision(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    with open_store(db_url) as store:
+        before = len(store.decisions_since())
+    for path in ("/approvals", "/deals/DE-2026-031", "/pipeline", "/pipeline.csv"):
+        assert client.get(path).status_code == 200
+    with open_store(db_url) as store:
+        assert len(store.decisions_since()) == before
+
+
+# -- the pipeline ----------------------------------------------------------------------------------
+def test_the_pipeline_weighs_each_stage_as_kam_batch_does(signed_in):
+    page = signed_in("li.na").get("/pipeline").text
+    # DE-2026-031 984,000 + GP-2026-014 456,000 + DE-2026-009 838,000 at 30 %
+    assert re.search(
+        r"Negotiation</th><td class=\"num\">3</td><td class=\"num\">2,278,000.00</td>"
+        r"<td class=\"num\">30%</td><td class=\"num\">683,400.00</td>",
+        page,
+    )
+    assert '<svg class="funnel"' in page
+
+
+def test_the_pipeline_filters_and_exports_csv(signed_in):
+    client = signed_in("li.na")
+    page = client.get("/pipeline?owner=wang.qiang").text
+    assert "SP-2026-003" in page
+    assert "DE-2026-031" not in page
+    r = client.get("/pipeline.csv?owner=li.na")
+    assert r.headers["content-type"].startswith("text/csv")
+    lines = r.text.splitlines()
+    assert lines[0] == "deal,customer,category,stage,status,owner,amount,win,weighted"
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["DE-2026-031", "GP-2026-014"]
+    assert (
+        "DE-2026-031,Tianjin Port Leasing,direct_enterprise,negotiation,needs_approval,li.na,984000.00,0.3,295200.000"
+        in lines
+    )
+
+
+# -- beside the API ----------------------------------------------------------------------------
+def test_the_api_keeps_its_answers_beside_the_console(app_client, tokens):
+    auth = {"Authorization": f"Bearer {tokens['li.na']}"}
+    assert app_client.get("/v1/deals/DE-2026-031", headers=auth).status_code == 200
+    r = app_client.get("/v1/nowhere", headers=auth)
+    assert r.status_code == 404
+    assert r.headers["content-type"] == "application/problem+json"
+    r = app_client.post("/v1/validate", headers=auth, data={"a": "b"})
+    assert r.status_code == 415
+    assert app_client.get("/healthz").status_code == 200
+
+
+def test_an_unknown_page_is_a_page_not_a_traceback(signed_in):
+    r = signed_in("li.na").get("/no/such/page")
+    assert r.status_code == 404
+    assert "There is no such page." in r.text
+
+
+def test_the_static_files_are_served_and_htmx_is_the_vendored_one(app_client):
+    r = app_client.get("/static/htmx-2.0.11.min.js")
+    assert r.status_code == 200
+    assert "htmx" in r.text[:2000]
+    assert app_client.get("/static/console.css").status_code == 200
+
+
+# -- bad input never crashes, never writes -----------------------------------------------------
+def test_a_form_without_the_deal_version_decides_nothing(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    for version in ("", "abc", "-1", "9" * 20):
+        r = client.post("/deals/DE-2026-031/approve", data={**form, "version": version})
+        assert r.status_code == 422
+        assert "which version of the deal" in r.text
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").version == 1
+
+
+@pytest.mark.parametrize(
+    ("deal", "role", "status", "words"),
+    [
+        ("DE-2026-031", "no_such_role", 422, "is not a role of playbook"),
+        ("DE-2026-031", "supervisor", 422, "does not hold the role supervisor"),
+        ("NO-SUCH-DEAL", "general_manager", 404, "no deal NO-SUCH-DEAL in the store"),
+        ("ü" * 300, "general_manager", 404, "in the store"),
+    ],
+)
+def test_a_decision_the_store_cannot_make_is_said_on_the_page(signed_in, deal, role, status, words):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    r = client.post(f"/deals/{deal}/approve", data={**form, "role": role})
+    assert r.status_code == status
+    assert words in r.text
+    assert "Traceback" not in r.text
+
+
+def test_hostile_requests_get_pages_not_tracebacks(signed_in):
+    client = signed_in("zhao.lei")
+    page = client.get("/approvals").text
+    many = "&".join(f"f{i}=x" for i in range(10_000)) + f"&csrf={csrf_of(page)}"
+    r = client.post(
+        "/deals/DE-2026-031/approve",
+        content=many,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 403  # more fields than any form: read as no form at all
+    r = client.post(
+        "/deals/DE-2026-031/approve",
+        content=b"x" * (2 * 1024 * 1024),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 413  # the service's body limit covers the console too
+    r = client.post(
+        "/deals/DE-2026-031/approve", content=b"\xff\xfe{", headers={"Content-Type": "text/plain"}
+    )
+    assert r.status_code == 403
+    for language in ("q=abc;;;,,,zz", "zh;q=nan, en;q=-1", "x" * 10_000):
+        assert client.get("/approvals", headers={"Accept-Language": language}).status_code == 200
+    assert client.get("/deals/%00%2F..%2F").status_code == 404
+
+
+def test_an_oversized_or_unknown_session_cookie_is_signed_out(app_client):
+    for token in ("x" * 10_000, "kam_unknown"):
+        app_client.cookies.set("kam_session", token)
+        r = app_client.get("/approvals")
+        assert r.status_code == 303
+        assert r.headers["location"].startswith("/signin")
+
+
+# -- playbooks -----------------------------------------------------------------------------------
+def test_the_playbooks_page_lists_versions_and_opens_each_handbook(signed_in):
+    client = signed_in("li.na")
+    page = client.get("/playbooks").text
+    assert "/playbooks/auto-dealer/2026.1" in page
+    assert "/playbooks/auto-dealer/2026.2" in page
+    assert page.count("in force today") == len(re.findall(r"<code>[^<]+</code></h2>", page))
+    r = client.get("/playbooks/auto-dealer/2026.1", headers={"Accept-Language": "zh"})
+    assert r.status_code == 200
+    assert "<svg" in r.text
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert client.get("/playbooks/auto-dealer/1999.9").status_code == 404
+    assert client.get("/playbooks/../etc").status_code == 404
+
+
+# -- explain -----------------------------------------------------------------------------------
+def test_the_explain_view_shows_every_rule_with_the_values_it_saw(signed_in, db_url):
+    client = signed_in("zhao.lei")
+    assert "/deals/DE-2026-031/explain" in client.get("/deals/DE-2026-031").text
+    with open_store(db_url) as store:
+        before = len(store.decisions_since())
+    page = client.get("/deals/DE-2026-031/explain").text
+    assert re.search(r"<code>P7</code></th>\s*<td><strong>fired</strong>", page)
+    assert re.search(
+        r"<code>P6</code></th>\s*<td><strong>not fired</strong> — no item of deal.lines", page
+    )
+    assert "<code>deal.lines[0].unit_price</code> = 123,000.00" in page  # a value it read
+    assert "<code>weighted_amount</code>" in page
+    assert "= 295,200.00" in page
+    with open_store(db_url) as store:
+        assert len(store.decisions_since()) == before  # explaining writes nothing
+    assert client.get("/deals/NO-SUCH/explain").status_code == 404
