@@ -40,7 +40,8 @@ from ..jsontext import to_json
 from ..lang.values import date_of_text
 from ..read.json import DuplicateKeys, bad_number_why, is_bad_number
 from ..run.deal import loads_deal
-from ..store import Change, NotFound, Store, open_store
+from ..store import Change, NotFound, Store, StoredDeal, open_store
+from ..store.pipeline import pipelines
 from . import problems
 from .problems import Problem, from_kam_error, problem_response
 
@@ -135,7 +136,9 @@ class Service:
 
     def pinned(self, deal_id: str) -> Playbook:
         """The playbook a stored deal is pinned to (id, version, file it was read from)."""
-        row = self.store.get_deal(deal_id)
+        return self.pinned_of(self.store.get_deal(deal_id))
+
+    def pinned_of(self, row: StoredDeal) -> Playbook:
         ident = (row.playbook_source, row.playbook_id, row.playbook_version)
         with self._lock:
             if ident not in self._pinned:
@@ -487,7 +490,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ) -> Response:
         """The stored deals, filtered as `kam deals list`."""
         found = svc.store.list_deals(stage=stage, owner=owner, status=status, category=category)
-        return as_json({"deals": [public(d.to_dict()) for d in found]})
+        totals = pipelines(found, svc.pinned_of, svc.settings.today())
+        return as_json(
+            {
+                "deals": [public(d.to_dict()) for d in found],
+                "pipeline": [p.to_dict() for p in totals],
+            }
+        )
 
     @app.post(
         f"{v1}/deals",
@@ -602,6 +611,69 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             key=key,
         )
         return changed(change, 201)
+
+    @app.post(
+        f"{v1}/deals/{{deal_id}}/checks",
+        tags=["deals"],
+        responses=codes(*READ, *WRITE, *MATCH, 404),
+    )
+    def check(svc: Svc, by: User, deal_id: str, version: IfMatch, key: Key) -> Response:
+        """Judge the stored deal again (its pinned playbook, the stored account, today) and
+        put it on record: a decision and an `evaluated` event."""
+        pb = svc.pinned(deal_id)
+        change = svc.store.check_deal(
+            deal_id,
+            playbook=pb,
+            by=by,
+            as_of=svc.settings.today(),
+            if_version=version,
+            key=key,
+        )
+        return changed(change)
+
+    @app.post(
+        f"{v1}/deals/{{deal_id}}/repin",
+        tags=["deals"],
+        responses=codes(*READ, *BODY, *WRITE, *MATCH, 404, 428),
+        openapi_extra=body_doc([], {"version": STRING}),
+    )
+    def repin(
+        svc: Svc, by: User, deal_id: str, data: Body, version: IfMatchRequired, key: Key
+    ) -> Response:
+        """Pin the deal to `version` of its playbook (or the one in force today) and judge it
+        by that version; approvals the new rules need more for go stale."""
+        on = svc.settings.today()
+        row = svc.store.get_deal(deal_id)
+        pb = svc.pick(row.playbook_id, field_of(data, "version", str, False), on)
+        change = svc.store.repin_deal(
+            deal_id, playbook=pb, by=by, as_of=on, if_version=version, source=pb.file, key=key
+        )
+        return changed(change)
+
+    @app.get(f"{v1}/deals/{{deal_id}}/refusals", tags=["deals"], responses=codes(*READ, 404))
+    def refusals(svc: Svc, _: User, deal_id: str) -> Response:
+        """Every refused attempt to change the deal, oldest first (nothing changed)."""
+        svc.store.get_deal(deal_id)  # 404 for a deal that is not stored
+        return as_json({"refusals": svc.store.refusals(deal_id)})
+
+    @app.post(
+        f"{v1}/imports",
+        tags=["deals"],
+        status_code=201,
+        responses=codes(*READ, *BODY, *WRITE),
+        openapi_extra=body_doc(
+            ["playbook", "deals"],
+            {"playbook": STRING, "version": STRING, "deals": {"type": "array", "items": OBJECT}},
+        ),
+    )
+    def import_deals(svc: Svc, by: User, data: Body) -> Response:
+        """Existing deals brought in WITH their stage, approvals and history, all or none:
+        only for the role `admin`; each deal's `imported` event names who brought it in."""
+        on = svc.settings.today()
+        pb = svc.pick(field_of(data, "playbook", str), field_of(data, "version", str, False), on)
+        items = field_of(data, "deals", list)
+        answers = svc.store.import_deals(items, playbook=pb, by=by, as_of=on, source=pb.file)
+        return as_json({"deals": [{**a, "deal": public(a["deal"])} for a in answers]}, 201)
 
     @app.get(f"{v1}/deals/{{deal_id}}/events", tags=["deals"], responses=codes(*READ, 404))
     def events(svc: Svc, _: User, deal_id: str) -> Response:

@@ -1,0 +1,115 @@
+"""The store's commands beyond create/patch/move/approve, over HTTP: check (an `evaluated`
+event), re-pin, refusals on record, the admin import, and the pipeline beside the list."""
+
+from __future__ import annotations
+
+import copy
+
+from engine.store import open_store
+
+from .conftest import auth
+from .test_service import create
+
+
+def test_a_check_records_an_evaluated_event_and_moves_the_version_on(client, tokens, deal):
+    assert create(client, tokens, deal).status_code == 201
+    response = client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"]))
+    assert response.status_code == 200, response.text
+    assert response.headers["etag"] == '"2"'
+    kinds = [
+        e["kind"]
+        for e in client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
+    ]
+    assert kinds == ["created", "evaluated"]
+
+
+def test_a_check_naming_an_old_version_is_412_and_writes_nothing(client, tokens, deal):
+    assert create(client, tokens, deal).status_code == 201
+    client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"]))
+    stale = client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"], **{"If-Match": '"1"'}))
+    assert stale.status_code == 412
+    assert client.get("/v1/deals/T-1", headers=auth(tokens["fin"])).headers["etag"] == '"2"'
+
+
+def test_repin_moves_the_deal_to_the_named_version_and_records_it(client, tokens, deal):
+    first = create(client, tokens, deal)
+    assert first.json()["deal"]["playbook"]["version"] == "2026.1"
+    response = client.post(
+        "/v1/deals/T-1/repin",
+        json={"version": "2026.2"},
+        headers=auth(tokens["li.na"], **{"If-Match": '"1"'}),
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["deal"]["playbook"]["version"] == "2026.2"
+    events = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
+    assert [e["kind"] for e in events] == ["created", "repinned"]
+
+
+def test_repin_needs_if_match_and_refuses_the_version_it_is_pinned_to(client, tokens, deal):
+    create(client, tokens, deal)
+    assert (
+        client.post("/v1/deals/T-1/repin", json={}, headers=auth(tokens["li.na"])).status_code
+        == 428
+    )
+    same = client.post(
+        "/v1/deals/T-1/repin",
+        json={"version": "2026.1"},
+        headers=auth(tokens["li.na"], **{"If-Match": '"1"'}),
+    )
+    assert same.status_code == 403
+    assert same.headers["content-type"] == "application/problem+json"
+
+
+def test_a_refused_self_approval_is_on_record_and_changes_nothing(client, tokens, deal):
+    create(client, tokens, deal)
+    mine = client.post(
+        "/v1/deals/T-1/approvals",
+        json={"role": "key_account_specialist", "decision": "approved"},
+        headers=auth(tokens["li.na"]),
+    )
+    assert mine.status_code == 403
+    (refusal,) = client.get("/v1/deals/T-1/refusals", headers=auth(tokens["fin"])).json()[
+        "refusals"
+    ]
+    assert refusal["actor"] == "li.na"
+    assert client.get("/v1/deals/T-1", headers=auth(tokens["fin"])).headers["etag"] == '"1"'
+    assert client.get("/v1/deals/NOPE/refusals", headers=auth(tokens["fin"])).status_code == 404
+
+
+def test_import_is_for_an_admin_and_keeps_the_approvals_given_before_kam(
+    client, tokens, deal, tmp_path
+):
+    carried = copy.deepcopy(deal)
+    carried["approvals"] = [
+        {
+            "role": "manufacturer",
+            "by": "faw.region.north",
+            "on": "2026-02-26",
+            "decision": "approved",
+        }
+    ]
+    body = {"playbook": "auto-dealer", "deals": [carried]}
+    refused = client.post("/v1/imports", json=body, headers=auth(tokens["gm"]))
+    assert refused.status_code == 403
+    assert client.get("/v1/deals/T-1", headers=auth(tokens["gm"])).status_code == 404
+
+    db = client.app.state.service.settings.db
+    with open_store(db) as store:
+        store.add_user("ops.admin", ["admin"])
+        admin = store.issue_token("ops.admin")
+    done = client.post("/v1/imports", json=body, headers=auth(admin))
+    assert done.status_code == 201, done.text
+    stored = client.get("/v1/deals/T-1", headers=auth(tokens["gm"])).json()
+    assert stored["document"]["approvals"][0]["by"] == "faw.region.north"
+    (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["gm"])).json()["events"]
+    assert (event["kind"], event["actor"]) == ("imported", "ops.admin")
+    again = client.post("/v1/imports", json=body, headers=auth(admin))
+    assert again.status_code == 409
+
+
+def test_the_list_carries_the_weighted_pipeline_by_stage(client, tokens, deal):
+    create(client, tokens, deal)
+    listed = client.get("/v1/deals", headers=auth(tokens["fin"])).json()
+    (pipeline,) = listed["pipeline"]
+    assert pipeline["playbook"]["version"] == "2026.1"
+    assert [row["stage"] for row in pipeline["stages"]] == ["negotiation"]
