@@ -579,7 +579,10 @@ class TemplateProblem:
 @functools.lru_cache(maxsize=4096)
 def compiled(text: str) -> Any:
     """The compiled sandboxed template of a (checked) message text."""
-    return ENV.from_string(text)
+    try:
+        return ENV.from_string(text)
+    except (TemplateError, RecursionError) as exc:  # an unchecked text: a filter not allowed...
+        raise RenderFailed(str(exc) or "the message nests too deeply") from None
 
 
 def render(template: Any, values: Mapping[str, Any]) -> str:
