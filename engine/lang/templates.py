@@ -951,6 +951,9 @@ def _is_text_literal(node: nodes.Node) -> bool:
     )
 
 
+ITEM = "[]"  # in a name path: one item of the list before it
+
+
 def _chain(node: nodes.Node, seen: set[int]) -> list[str] | None:
     """``deal.customer.name`` as ["deal", "customer", "name"]; marks the inner nodes seen."""
     parts: list[str] = []
@@ -966,6 +969,13 @@ def _chain(node: nodes.Node, seen: set[int]) -> list[str] | None:
             and isinstance(cur.arg.value, str)
         ):
             parts.append(cur.arg.value)
+            cur = cur.node
+        elif (
+            isinstance(cur, nodes.Getitem)
+            and isinstance(cur.arg, nodes.Const)
+            and cur.arg.value.__class__ is int
+        ):
+            parts.append(ITEM)  # deal.lines[0].price: an item of the list, checked as one
             cur = cur.node
         elif isinstance(cur, nodes.Name):
             if cur.ctx != "load":
