@@ -376,6 +376,12 @@ def test_sizes_and_shapes_lint_can_see_are_refused_at_lint(text, problem):
     assert any(problem in p for p in problems), problems
 
 
+def test_a_batch_of_nothing_is_refused_at_lint():
+    assert _check("{{ deal.lines | batch(0) | list }}") == [
+        "batch: the linecount is a whole number from 1 to 10,000"
+    ]
+
+
 def test_constant_sizes_at_the_boundary_pass_lint():
     assert _check("{{ deal.name | center(1000) }}{{ deal.amount | number(20) }}") == []
     assert _check("{{ deal.name | truncate(100000) }}{{ deal.lines | batch(10000) }}") == []

@@ -36,6 +36,8 @@ def _join(value: Any, separator: str = "") -> str:
     # jinja2's join without autoescape, for the one kind of value the plain path takes
     if type(value) is not list:  # a list subclass (or tuple) is jinja2's call
         raise Unsure
+    if len(str(separator)) * len(value) > MAX_OUTPUT:
+        raise Unsure  # jinja2's join counts the size before it builds the text
     return fmt_join(value, separator)
 
 

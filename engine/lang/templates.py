@@ -877,10 +877,11 @@ def _filter_problems(node: nodes.Filter) -> list[TemplateProblem]:
         value = _constant(_argument(node, position, keyword))
         if value is _VARIES or value is None:
             continue  # computed: checked when the message is written
-        if value.__class__ is not int or not 0 <= value <= most:
+        least = 1 if (name, keyword) in (("batch", "linecount"), ("wordwrap", "width")) else 0
+        if value.__class__ is not int or not least <= value <= most:
             out.append(
                 TemplateProblem(
-                    f"{name}: the {keyword} is a whole number from 0 to {most:,}",
+                    f"{name}: the {keyword} is a whole number from {least} to {most:,}",
                     line,
                     f"messages are read by people: a {keyword} over {most:,} is never needed",
                 )
