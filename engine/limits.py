@@ -64,6 +64,17 @@ MAX_TEMPLATE_SOURCE = 4000  # characters of one message template
 # this stops a filter run once per loop item (n x n lookups) long before it could stall.
 MAX_LOOKUPS = 100_000
 MAX_OUTPUT = 64 * 1024  # characters one rendered message may produce
+# Every value a message builds (a text, a list, a number) is checked as it is built, so no
+# operator or filter can grow one past what a message could ever show:
+MAX_MESSAGE_TEXT = MAX_STRING  # characters of one text a message builds (any deal text fits)
+MAX_MESSAGE_ITEMS = MAX_ITEMS  # items of one list a message builds
+MAX_MESSAGE_NESTING = 64  # brackets and operators inside one another in a message
+MAX_MESSAGE_DIGITS = 40  # a number a message computes lies within 10**-40 .. 10**40 (or is 0)
+MAX_MESSAGE_WIDTH = 1000  # the width of center, indent and wordwrap, the leeway of truncate
+MAX_MESSAGE_PLACES = 20  # decimal places of number, pct and round
+MAX_RENDER_SECONDS = 0.2  # time one rendering computes (its thread), checked as it runs
+MAX_RENDER_BUILT = 4_000_000  # characters and list items one rendering may build in all
+MAX_SORTED_TEXT = MAX_BYTES  # characters of a list sort, unique, min or max compare (a deal)
 # Characters of a name that name_diff() aligns (the rest is shown cut with "…"): the
 # alignment is quadratic at worst, and no company or person name is longer.
 MAX_NAME_DIFF = 300

@@ -682,3 +682,55 @@ def test_a_playbook_that_says_no_source_has_no_mark_and_no_column(runner):
     ).output
     assert "※" not in md
     assert "Where it comes from" not in md
+
+
+# -- a playbook's words are text in every format (issue 12) --------------------------------------
+
+HOSTILE = "<script>alert(1)</script> <img src=x onerror=alert(2)> [x](javascript:alert(3))"
+NEWLINE = "\n"
+HOSTILE_PLAYBOOK = f"""
+kam: 1
+id: hostile
+version: "1"
+title: {json.dumps("Title " + HOSTILE)}
+description: {json.dumps("Intro " + HOSTILE + NEWLINE + "[r]: javascript:alert(4)")}
+currency: CNY
+roles:
+  manager: {json.dumps("Manager " + HOSTILE)}
+categories:
+  direct: {{label: {json.dumps("Direct " + HOSTILE)}}}
+fields:
+  amount: {{type: money, label: {json.dumps("Amount " + HOSTILE)}}}
+rules:
+  - id: BIG
+    title: {json.dumps("Big " + HOSTILE)}
+    when: deal.amount > 1000
+    then: approval
+    role: manager
+    message: {json.dumps("amount " + HOSTILE + " {{ deal.amount | money }}")}
+stages:
+  open: {{label: {json.dumps('Open" --> x; click s1 call alert(5) ' + HOSTILE)}}}
+  done: {{terminal: true}}
+transitions:
+  - {{from: open, to: done}}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_playbook_text_never_becomes_html_or_a_link_in_the_handbook(runner, tmp_path, fmt):
+    path = tmp_path / "hostile.yaml"
+    path.write_text(HOSTILE_PLAYBOOK, encoding="utf-8")
+    result = runner.invoke(main, ["docs", str(path), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "alert(1)" in out  # the words are there, as text
+    links = (r"\]\(javascript:", r"\n *\[r\]: javascript") if fmt == "md" else ()
+    for live in (r"<script", r"<img", *links):
+        # Markdown reads a character after a backslash as text
+        assert not re.search(r"(?<!\\)" + live, out), live
+    if fmt == "md":
+        assert out.count("\\<script>alert(1)\\</script>") >= 5  # title, rule, category, role...
+        mermaid = out.split("```mermaid", 1)[1].split("```", 1)[0]
+        assert '"Open"' not in mermaid
+        assert "click" in mermaid  # inside the quoted label, not a statement of its own
+        assert not any(line.strip().startswith("click") for line in mermaid.splitlines())

@@ -219,6 +219,11 @@ def _fields_problem(t: Type, where: str, parts: list[str]) -> tuple[str, str] | 
     """Walk ``parts`` through the fields of ``t``; only declared objects are checked (a
     date's ``.year`` or a value of unknown shape is left to the message)."""
     for part in parts:
+        if part == tpl.ITEM:  # deal.lines[0]: the list's item type
+            if t.kind != "list" or not t.item:
+                return None
+            t, where = t.item, f"{where}[]"
+            continue
         if t.kind != "object":
             return None
         sub = t.field(part)
@@ -247,5 +252,8 @@ def _type_of(
     else:
         return ANY
     for part in parts:
+        if part == tpl.ITEM:
+            t = t.item if t.kind == "list" and t.item else ANY
+            continue
         t = (t.field(part) if t.kind == "object" else None) or ANY
     return t

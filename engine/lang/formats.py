@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ..limits import MAX_NAME_DIFF, MAX_OUTPUT
+from ..limits import MAX_MESSAGE_PLACES, MAX_NAME_DIFF, MAX_OUTPUT
 from ..text import fmt_date, fmt_join, fmt_money, fmt_number, fmt_percent
 from .values import name_key, name_spans
 
@@ -36,6 +36,8 @@ def _join(value: Any, separator: str = "") -> str:
     # jinja2's join without autoescape, for the one kind of value the plain path takes
     if type(value) is not list:  # a list subclass (or tuple) is jinja2's call
         raise Unsure
+    if len(str(separator)) * len(value) > MAX_OUTPUT:
+        raise Unsure  # jinja2's join counts the size before it builds the text
     return fmt_join(value, separator)
 
 
@@ -82,6 +84,21 @@ def known(fmt: Any) -> Any:
     return write
 
 
+def places(fmt: Any) -> Any:
+    """A formatter whose decimal places are bounded: ``number(10**9)`` would write a
+    billion zeros (the argument is checked before any digit is written)."""
+
+    def write(value: Any, places: Any = None) -> str:
+        if places is not None and (
+            places.__class__ is not int or not 0 <= places <= MAX_MESSAGE_PLACES
+        ):
+            raise ValueError(f"decimal places are a whole number from 0 to {MAX_MESSAGE_PLACES}")
+        out: str = fmt(value, places)
+        return out
+
+    return write
+
+
 def finalize(value: Any) -> Any:
     """What jinja2 prints for each {{ value }}: an unknown value is refused, as above."""
     if value is None:
@@ -91,9 +108,9 @@ def finalize(value: Any) -> Any:
 
 # the formatters as message filters (unknown values refused)
 FILTERS = {
-    "pct": known(fmt_percent),
+    "pct": known(places(fmt_percent)),
     "money": known(fmt_money),
-    "number": known(fmt_number),
+    "number": known(places(fmt_number)),
     "date": known(fmt_date),
     "name_diff": name_diff,
 }

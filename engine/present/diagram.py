@@ -253,7 +253,7 @@ def mermaid(model: PlaybookModel, stages: list[Stage], lang: str) -> str:
     key = {s.id: f"s{i + 1}" for i, s in enumerate(stages)}  # ids stay out of the text
     lines = ["flowchart LR"]
     for s in stages:
-        text = f"{book.label(s.label, s.id)}<br/>{fmt_percent(s.win_probability)}"
+        text = f"{_mermaid_text(book.label(s.label, s.id))}<br/>{fmt_percent(s.win_probability)}"
         shape = ("([", "])") if s.terminal else ("[", "]")
         lines.append(f'    {key[s.id]}{shape[0]}"{text}"{shape[1]}')
     seen_any = set()
@@ -268,3 +268,11 @@ def mermaid(model: PlaybookModel, stages: list[Stage], lang: str) -> str:
             continue
         lines.append(f"    {key[t.source]} --> {key[t.target]}")
     return "\n".join(lines)
+
+
+def _mermaid_text(text: str) -> str:
+    """A playbook's words inside a quoted Mermaid label: characters that would end the label,
+    start a new statement or become HTML are written as Mermaid's ``#code;`` entities."""
+    return "".join(
+        f"#{ord(c)};" if c in '"<>&#`\\[](){}|;' else " " if c in "\r\n" else c for c in text
+    )

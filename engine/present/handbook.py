@@ -18,6 +18,7 @@ and every heading in both languages in ``text.py``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
@@ -441,12 +442,54 @@ def render_markdown(
     hash_: str = "",
     examples: Mapping[str, Example] | None = None,
 ) -> str:
-    """Markdown; the stage diagram is a Mermaid block."""
+    """Markdown; the stage diagram is a Mermaid block. Every value is written as text
+    (``md_text``): a playbook's words never become HTML, a link or a code span."""
     md = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+        undefined=StrictUndefined,
+        autoescape=False,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=md_text,
     )
-    md.filters["cell"] = lambda s: str(s).replace("|", "\\|").replace("\n", " ")
-    return md.from_string(_template("handbook.md.j2")).render(**build(model, lang, hash_, examples))
+    md.filters["cell"] = md_cell
+    md.filters["code"] = md_code
+    values = build(model, lang, hash_, examples)
+    for d in values["diagrams"]:
+        d["mermaid"] = MarkdownText(d["mermaid"])  # a code block, escaped for Mermaid
+    return md.from_string(_template("handbook.md.j2")).render(**values)
+
+
+class MarkdownText(str):
+    """Text the Markdown handbook writes as it is: already escaped for where it goes."""
+
+
+# What Markdown reads as more than text: "<" opening a tag, comment or autolink, "]"
+# closing a link or image ("](url)", "][ref]") and a "[x]: url" definition opening a line.
+# A backslash makes each plain text; backslashes written before it are doubled so they
+# cannot undo it.
+_MD_ACTIVE = re.compile(r"(\\*)(<(?=[A-Za-z/!?])|\](?=[(\[]))")
+_MD_DEFINITION = re.compile(r"^( {0,3})(\[[^\]\n]*\]:)", re.MULTILINE)
+
+
+def md_text(value: Any) -> Any:
+    """A value as Markdown text: no raw HTML (``<script>``, ``<img onerror>``) and no link
+    or image (``[x](javascript:...)``); the reader sees the characters as written. (``|``
+    in a table cell is escaped by ``md_cell``.)"""
+    if isinstance(value, MarkdownText) or not isinstance(value, str):
+        return value
+    value = _MD_ACTIVE.sub(lambda m: m.group(1) * 2 + "\\" + m.group(2), value)
+    return _MD_DEFINITION.sub(r"\1\\\2", value)
+
+
+def md_cell(value: Any) -> MarkdownText:
+    """A value in a table cell: text as ``md_text``, one line, ``|`` not ending the cell."""
+    text = re.sub(r"(\\*)\|", lambda m: m.group(1) * 2 + "\\|", md_text(str(value)))
+    return MarkdownText(text.replace("\n", " "))
+
+
+def md_code(value: Any) -> MarkdownText:
+    """An id or a path inside a code span: shown as written, no backtick to end the span."""
+    return MarkdownText(str(value).replace("`", "'").replace("\n", " "))
 
 
 def _case_value(fact: str, value: Any, book: Book) -> str:
