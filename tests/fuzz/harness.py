@@ -13,6 +13,7 @@ import importlib
 import os
 import pkgutil
 import sys
+import time
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -31,18 +32,37 @@ with atheris.instrument_imports(include=["engine"]):
     from tests.fuzz.targets import TARGETS, warm_up
 
 
+# An input's own work is bounded in CPU seconds: on a shared 2-core machine a wall-clock
+# bound (libFuzzer's -timeout) trips on other processes' load. -timeout stays as the backstop
+# for a hang.
+CPU_SECONDS = 1.0
+
+
+class SlowInput(Exception):
+    """An input took more than CPU_SECONDS of the process's CPU time: a finding."""
+
+
 def keeping(target: Callable[[bytes], None], folder: Path) -> Callable[[bytes], None]:
-    """The target, writing an input that raised to ``folder`` before atheris reports it (a
-    signal arriving while libFuzzer writes its own artifact would otherwise lose it)."""
+    """The target, bounded in CPU time, writing an input that raised or ran long to ``folder``
+    before atheris reports it (a signal arriving while libFuzzer writes its own artifact
+    would otherwise lose it)."""
+
+    def keep(kind: str, data: bytes) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{kind}-{hashlib.sha1(data).hexdigest()}").write_bytes(data)
 
     def one(data: bytes) -> None:
+        started = time.process_time()
         try:
             target(data)
         except BaseException:
-            folder.mkdir(parents=True, exist_ok=True)
-            (folder / f"crash-{hashlib.sha1(data).hexdigest()}").write_bytes(data)
+            keep("crash", data)
             traceback.print_exc()
             raise
+        spent = time.process_time() - started
+        if spent > CPU_SECONDS:
+            keep("slow", data)
+            raise SlowInput(f"{spent:.2f} s of CPU for one input ({len(data)} bytes)")
 
     return one
 

@@ -1,7 +1,8 @@
 """Every input a fuzzer ever found (tests/fuzz/crashers/<target>/) replays without a finding:
 no exception outside KamError, no disagreement between the evaluators or message writers,
-under 1 s (with slack for a loaded machine: 5 s) and under 512 MB, each target's inputs in one
-subprocess so that a regression cannot hang or exhaust the test run.
+under 1 s of CPU (the fuzzer's bound; CPU, because a shared CI machine's load is not the
+input's work) and under 512 MB, each target's inputs in one subprocess (itself bounded in wall
+time) so that a regression cannot hang or exhaust the test run.
 
 tests/fuzz/pending/<class>/<target>/ holds crashers of a class another change is fixing; they
 are skipped, naming the class (its reason.txt), until that change lands and they move to
@@ -24,7 +25,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CRASHERS = HERE / "crashers"
 PENDING = HERE / "pending"
-SECONDS = 5.0  # the fuzzer's bound is 1 s; replay allows for a loaded CI machine
+CPU_SECONDS = 1.0  # the fuzzer's bound (tests/fuzz/harness.py)
 RSS_MB = 512
 
 
@@ -55,7 +56,7 @@ def test_kept_crashers_replay_without_a_finding(target):
     for row in _replay(target, files):
         name = Path(row["file"]).name
         assert not row["error"], f"{name}:\n{row['error']}"
-        assert row["seconds"] < SECONDS, f"{name} took {row['seconds']:.2f} s"
+        assert row["cpu_seconds"] < CPU_SECONDS, f"{name} took {row['cpu_seconds']:.2f} s of CPU"
         assert row["rss_mb"] < RSS_MB, f"{name} reached {row['rss_mb']:.0f} MB"
 
 
