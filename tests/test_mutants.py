@@ -90,3 +90,110 @@ def test_granted_roles_of_a_deal_without_approvals_or_owner():
 
     assert granted_roles({}) == {}
     assert granted_roles({"approvals": [_approval("gm", "boss")]}) == {"gm": "boss"}
+
+
+# -- tier selection and thresholds: which row of a decision table fires, and what explain says --
+
+_TIERS = """
+kam: 1
+id: tiers
+version: "1"
+title: tiers
+currency: CNY
+roles: {manager: Manager, director: Director}
+fields:
+  d: {type: percent}
+  on: {type: bool}
+categories: {c: {label: C}}
+stages: {open: {label: Open}, won: {label: Won, terminal: true}}
+transitions: [{from: open, to: won}]
+tables:
+  - id: T
+    title: tiers
+    input: deal.d
+    when: deal.on
+    hit: %(hit)s
+    then: approval
+    rows: %(rows)s
+"""
+_FIRST = "[{up_to: 10%, outcome: none}, {above: 10%, up_to: 20%, role: manager}, {above: 20%, role: director}]"
+_COLLECT = "[{from: 10%, role: manager}, {above: 20%, role: director}]"
+
+
+def _tiers(hit):
+    import engine
+
+    return engine.loads_playbook(
+        _TIERS % {"hit": hit, "rows": _FIRST if hit == "first" else _COLLECT}
+    )
+
+
+def _explained(playbook, d, on=True):
+    from datetime import date
+
+    deal = {"id": "X", "category": "c", "stage": "open", "d": d, "on": on}
+    fast = playbook.evaluate(deal, as_of=date(2026, 3, 2))
+    slow = playbook.explain(deal, as_of=date(2026, 3, 2))
+    assert fast.to_dict() == slow.result.to_dict()
+    steps = [(s.kind, s.id, s.outcome, s.detail) for s in slow.steps if s.kind in ("table", "row")]
+    return [a.role for a in fast.approvals], steps
+
+
+_ROWS_FIRST = [("T#1", "up to 10%"), ("T#2", "above 10% up to 20%"), ("T#3", "above 20%")]
+
+
+@pytest.mark.parametrize(
+    ("d", "roles", "fired"),
+    [
+        ("0%", [], "T#1"),
+        ("10%", [], "T#1"),  # up_to is inclusive
+        ("10.01%", ["manager"], "T#2"),  # above is exclusive
+        ("20%", ["manager"], "T#2"),
+        ("20.01%", ["director"], "T#3"),
+        ("-5%", [], "T#1"),
+    ],
+)
+def test_first_hit_picks_one_tier_at_each_boundary(d, roles, fired):
+    got_roles, steps = _explained(_tiers("first"), d)
+    assert got_roles == roles
+    assert steps[0][:3] == ("table", "T", "value")
+    assert steps[0][3].startswith("input deal.d = ")
+    assert steps[1:] == [
+        ("row", rid, "fired" if rid == fired else "not fired", text) for rid, text in _ROWS_FIRST
+    ]
+
+
+@pytest.mark.parametrize(
+    ("d", "roles", "fired"),
+    [
+        ("9.99%", [], []),
+        ("10%", ["manager"], ["T#1"]),  # from is inclusive
+        ("20%", ["manager"], ["T#1"]),
+        ("25%", ["manager", "director"], ["T#1", "T#2"]),  # collect: every row that holds
+    ],
+)
+def test_collect_fires_every_tier_that_holds(d, roles, fired):
+    got_roles, steps = _explained(_tiers("collect"), d)
+    assert sorted(got_roles) == sorted(roles)
+    assert [s[1] for s in steps[1:] if s[2] == "fired"] == fired
+    assert [s[1] for s in steps[1:]] == ["T#1", "T#2"]
+
+
+@pytest.mark.parametrize("hit", ["first", "collect"])
+def test_a_table_whose_when_is_false_fires_no_tier_and_says_why(hit):
+    roles, steps = _explained(_tiers(hit), "25%", on=False)
+    assert roles == []
+    assert steps == [("table", "T", "not fired", "\u201cdeal.on\u201d is false")]
+
+
+def test_row_limits_read_as_the_bounds_are_written():
+    from decimal import Decimal
+
+    rows = {r.id: r for r in _tiers("first").model.tables[0].rows}
+    assert rows["T#1"].limits() == (("<=", Decimal("0.10")),)
+    assert rows["T#2"].limits() == ((">", Decimal("0.10")), ("<=", Decimal("0.20")))
+    assert rows["T#3"].limits() == ((">", Decimal("0.20")),)
+    assert rows["T#2"].holds(Decimal("0.2"))
+    assert not rows["T#2"].holds(Decimal("0.1"))
+    assert rows["T#3"].holds(Decimal("0.2001"))
+    assert not rows["T#3"].holds(Decimal("0.2"))
