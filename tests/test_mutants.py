@@ -197,3 +197,68 @@ def test_row_limits_read_as_the_bounds_are_written():
     assert not rows["T#2"].holds(Decimal("0.1"))
     assert rows["T#3"].holds(Decimal("0.2001"))
     assert not rows["T#3"].holds(Decimal("0.2"))
+
+
+# -- approval staleness: what a recorded approval still covers --------------------------------
+
+
+def _basis(name, beyond="above"):
+    from engine.check.model import Basis
+
+    return Basis(name=name, value=None, beyond=beyond)
+
+
+@pytest.mark.parametrize(
+    ("beyond", "was", "now", "stale"),
+    [
+        ("above", 100, 100, False),  # exactly what was approved is covered
+        ("above", 100, 99, False),
+        ("above", 100, 101, True),
+        ("below", 100, 100, False),  # a price: lower is worse
+        ("below", 100, 101, False),
+        ("below", 100, 99, True),
+        ("above", None, 100, True),  # nothing recorded: what was approved is unknown
+        ("above", 100, None, True),  # unknown now: not covered either
+        ("above", None, None, True),
+    ],
+)
+def test_stale_of_covers_exactly_the_approved_value(beyond, was, now, stale):
+    from decimal import Decimal
+
+    from engine.results import Stale
+    from engine.run.basis import stale_of
+
+    dec = lambda v: None if v is None else Decimal(v)  # noqa: E731
+    entry = {"basis": {"exposure": dec(was)}} if was is not None else {}
+    got = stale_of([_basis("exposure", beyond)], (("exposure", dec(now)),), entry)
+    assert got == ((Stale("exposure", dec(was), dec(now)),) if stale else ())
+
+
+def test_stale_of_names_only_the_values_beyond_what_was_approved():
+    from engine.results import Stale
+    from engine.run.basis import stale_of
+
+    basis = [_basis("exposure"), _basis("price", "below")]
+    entry = {"basis": {"exposure": 100, "price": 50}}
+    assert stale_of(basis, (("exposure", 90), ("price", 40)), entry) == (Stale("price", 50, 40),)
+    assert stale_of(basis, (("exposure", 120), ("price", 60)), entry) == (
+        Stale("exposure", 100, 120),
+    )
+
+
+def test_a_date_recorded_where_a_number_is_meant_is_stale():
+    from datetime import date
+
+    from engine.run.basis import stale_of
+
+    entry = {"basis": {"exposure": date(2026, 1, 1)}}
+    assert stale_of([_basis("exposure")], (("exposure", 5),), entry)
+
+
+def test_basis_outcome_says_what_a_recorded_approval_is_worth():
+    from engine.results import Stale
+    from engine.run.basis import basis_outcome
+
+    assert basis_outcome(None, []) == "pending"
+    assert basis_outcome({"by": "boss"}, []) == "granted"
+    assert basis_outcome({"by": "boss"}, [Stale("exposure", 1, 2)]) == "stale"
