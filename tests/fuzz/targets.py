@@ -129,8 +129,8 @@ _DEALS: list[dict[str, Any]] = [
     },
     {
         "a": Decimal("1E+15"),
-        "n": 2**53,
-        "p": Decimal("1.0000000001"),
+        "n": 10**12,  # the largest integer field a deal may hold
+        "p": Decimal("1"),
         "on": "9999-12-30",
         "kind": "li.na ",
         "lines": [{"price": Decimal("1E-10"), "qty": 10**9, "note": "\u0456"}],
