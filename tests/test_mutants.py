@@ -262,3 +262,63 @@ def test_basis_outcome_says_what_a_recorded_approval_is_worth():
     assert basis_outcome(None, []) == "pending"
     assert basis_outcome({"by": "boss"}, []) == "granted"
     assert basis_outcome({"by": "boss"}, [Stale("exposure", 1, 2)]) == "stale"
+
+
+def test_stale_of_goes_on_past_a_value_not_recorded():
+    from engine.results import Stale
+    from engine.run.basis import stale_of
+
+    basis = [_basis("exposure"), _basis("price", "below")]
+    got = stale_of(basis, (("exposure", 90), ("price", 40)), {"basis": {"price": 50}})
+    assert got == (Stale("exposure", None, 90), Stale("price", 50, 40))
+
+
+_PER_LINE = """
+kam: 1
+id: per-line
+version: "1"
+title: per line
+currency: CNY
+roles: {boss: Boss}
+fields:
+  lines: {type: list, items: {type: object, fields: {price: {type: money}, floor: {type: money}}}}
+categories: {c: {label: C}}
+stages: {open: {label: Open}, won: {label: Won, terminal: true}}
+transitions: [{from: open, to: won}]
+rules:
+  - id: FLOOR
+    title: below the floor
+    for_each: deal.lines
+    as: line
+    when: line.price < line.floor
+    then: approval
+    role: boss
+    basis:
+      price: {value: line.price, beyond: below}
+"""
+
+
+@pytest.mark.parametrize(("price", "status"), [(90, "granted"), (80, "stale")])
+def test_a_basis_read_from_the_rules_own_line_covers_that_line(price, status):
+    """The basis of a for_each rule reads the line the rule fired on (its loop variable)."""
+    from datetime import date
+
+    import engine
+
+    playbook = engine.loads_playbook(_PER_LINE)
+    deal = {
+        "id": "X",
+        "category": "c",
+        "stage": "open",
+        "owner": "li.na",
+        "lines": [{"price": price, "floor": 100}],
+        "approvals": [
+            {"role": "boss", "by": "boss", "decision": "approved", "basis": {"price": 90}}
+        ],
+    }
+    for result in (
+        playbook.evaluate(deal, as_of=date(2026, 3, 2)),
+        playbook.explain(deal, as_of=date(2026, 3, 2)).result,
+    ):
+        (approval,) = result.approvals
+        assert approval.status == status
