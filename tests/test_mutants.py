@@ -135,8 +135,9 @@ def _explained(playbook, d, on=True):
     fast = playbook.evaluate(deal, as_of=date(2026, 3, 2))
     slow = playbook.explain(deal, as_of=date(2026, 3, 2))
     assert fast.to_dict() == slow.result.to_dict()
-    steps = [(s.kind, s.id, s.outcome, s.detail) for s in slow.steps if s.kind in ("table", "row")]
-    return [a.role for a in fast.approvals], steps
+    steps = [s for s in slow.steps if s.kind in ("table", "row")]
+    assert all(s.reads == () for s in steps if s.kind == "row")  # a row reads nothing new
+    return [a.role for a in fast.approvals], [(s.kind, s.id, s.outcome, s.detail) for s in steps]
 
 
 _ROWS_FIRST = [("T#1", "up to 10%"), ("T#2", "above 10% up to 20%"), ("T#3", "above 20%")]
@@ -154,10 +155,12 @@ _ROWS_FIRST = [("T#1", "up to 10%"), ("T#2", "above 10% up to 20%"), ("T#3", "ab
     ],
 )
 def test_first_hit_picks_one_tier_at_each_boundary(d, roles, fired):
+    from decimal import Decimal
+
     got_roles, steps = _explained(_tiers("first"), d)
     assert got_roles == roles
-    assert steps[0][:3] == ("table", "T", "value")
-    assert steps[0][3].startswith("input deal.d = ")
+    shown = f"{Decimal(d.rstrip('%')):.1f}%"  # the input as explain writes a percentage
+    assert steps[0] == ("table", "T", "value", f"input deal.d = {shown}")
     assert steps[1:] == [
         ("row", rid, "fired" if rid == fired else "not fired", text) for rid, text in _ROWS_FIRST
     ]
@@ -184,6 +187,18 @@ def test_a_table_whose_when_is_false_fires_no_tier_and_says_why(hit):
     roles, steps = _explained(_tiers(hit), "25%", on=False)
     assert roles == []
     assert steps == [("table", "T", "not fired", "\u201cdeal.on\u201d is false")]
+
+
+@pytest.mark.parametrize(("d", "roles"), [("9.99%", []), ("10%", ["manager"])])
+def test_below_is_exclusive_and_from_inclusive(d, roles):
+    import engine
+
+    rows = "[{below: 10%, outcome: none}, {from: 10%, role: manager}]"
+    playbook = engine.loads_playbook(_TIERS % {"hit": "first", "rows": rows})
+    got, _ = _explained(playbook, d)
+    assert got == roles
+    below = playbook.model.tables[0].rows[0]
+    assert below.limits() == (("<", below.high),)
 
 
 def test_row_limits_read_as_the_bounds_are_written():
