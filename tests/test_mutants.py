@@ -337,3 +337,84 @@ def test_a_basis_read_from_the_rules_own_line_covers_that_line(price, status):
     ):
         (approval,) = result.approvals
         assert approval.status == status
+
+
+# -- guards: when a stage move is open, and what explain says about each guard ---------------
+
+_GUARDS = """
+kam: 1
+id: guards
+version: "1"
+title: guards
+currency: CNY
+roles: {boss: Boss}
+fields:
+  a: {type: money}
+  b: {type: money}
+categories: {c: {label: C}}
+stages: {open: {label: Open}, won: {label: Won, terminal: true}, lost: {label: Lost, terminal: true}}
+transitions:
+  - from: open
+    to: won
+    conditions:
+      - {id: BIG, title: big enough, when: deal.a > 100}
+  - from: open
+    to: lost
+    conditions:
+      - {id: SMALL, title: b recorded, when: deal.b > 0, on_missing: allow}
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "moves", "steps"),
+    [
+        (
+            {"a": 150},
+            [("won", True, []), ("lost", True, [])],
+            [("won:BIG", "met", ""), ("lost:SMALL", "met", "deal.b is missing")],
+        ),
+        (
+            {"a": 50, "b": 0},
+            [("won", False, [("condition", "BIG")]), ("lost", False, [("condition", "SMALL")])],
+            [
+                ("won:BIG", "not met", "\u201cdeal.a > 100\u201d is false: deal.a = 50.00"),
+                ("lost:SMALL", "not met", "\u201cdeal.b > 0\u201d is false: deal.b = 0.00"),
+            ],
+        ),
+        (  # unknown: refused unless the guard says on_missing: allow
+            {},
+            [("won", False, [("condition", "BIG")]), ("lost", True, [])],
+            [
+                ("won:BIG", "unknown", "deal.a is missing"),
+                ("lost:SMALL", "met", "deal.b is missing"),
+            ],
+        ),
+    ],
+)
+def test_guards_open_a_move_only_when_they_hold(values, moves, steps):
+    from datetime import date
+
+    import engine
+
+    playbook = engine.loads_playbook(_GUARDS)
+    deal = {"id": "X", "category": "c", "stage": "open", **values}
+    fast = playbook.evaluate(deal, as_of=date(2026, 3, 2))
+    explained = playbook.explain(deal, as_of=date(2026, 3, 2))
+    assert fast.to_dict() == explained.result.to_dict()
+    got = [
+        (m["to"], m["allowed"], [(x["kind"], x["id"]) for x in m["missing"]])
+        for m in fast.to_dict()["transitions"]
+    ]
+    assert got == moves
+    assert [(s.id, s.outcome, s.detail) for s in explained.steps if s.kind == "guard"] == steps
+
+
+def test_a_deal_in_a_terminal_stage_has_no_moves():
+    from datetime import date
+
+    import engine
+
+    playbook = engine.loads_playbook(_GUARDS)
+    deal = {"id": "X", "category": "c", "stage": "won", "a": 1}
+    assert playbook.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()["transitions"] == []
+    assert playbook.explain(deal, as_of=date(2026, 3, 2)).result.transitions == ()
