@@ -418,3 +418,56 @@ def test_a_deal_in_a_terminal_stage_has_no_moves():
     deal = {"id": "X", "category": "c", "stage": "won", "a": 1}
     assert playbook.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()["transitions"] == []
     assert playbook.explain(deal, as_of=date(2026, 3, 2)).result.transitions == ()
+
+
+_MOVES = """
+kam: 1
+id: moves
+version: "1"
+title: moves
+currency: CNY
+roles: {boss: Boss}
+document_actions: {assignee: boss, due_in_days: 3}
+documents: {order: Order}
+fields:
+  a: {type: money}
+categories: {c: {label: C}}
+stages: {open: {label: Open}, won: {label: Won, terminal: true}}
+transitions:
+  - {from: open, to: won, documents: [order], approvals: [boss], all_clear: true}
+rules:
+  - {id: R, title: big, when: deal.a > 100, then: approval, role: boss}
+"""
+_BOSS = {"role": "boss", "by": "chief", "decision": "approved"}
+_OWN = {"role": "boss", "by": "Li.Na", "decision": "approved"}
+_NO_DOC = ("document", "order", "MOVE:won", "Order is missing")
+_NO_BOSS = ("approval", "boss", "MOVE:won", "approval by Boss is not granted yet")
+
+
+@pytest.mark.parametrize(
+    ("extra", "missing", "actions"),
+    [
+        ({}, [_NO_DOC, _NO_BOSS], [("provide:order", "provide the Order (needed to enter Won)")]),
+        ({"documents": ["order"]}, [_NO_BOSS], []),
+        ({"documents": ["order"], "approvals": [_OWN]}, [_NO_BOSS], []),  # not by the owner
+        ({"documents": ["order"], "approvals": [_BOSS]}, [], []),
+        (  # all_clear: the rule's approval, granted for the move, is still pending for the rule
+            {"a": 150, "documents": ["order"]},
+            [_NO_BOSS, ("approval", "boss", "R", "approval by Boss is pending")],
+            [],
+        ),
+    ],
+)
+def test_a_move_needs_its_documents_approvals_and_a_clear_deal(extra, missing, actions):
+    from datetime import date
+
+    import engine
+
+    playbook = engine.loads_playbook(_MOVES)
+    deal = {"id": "X", "category": "c", "stage": "open", "owner": "li.na", **extra}
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2))
+    assert result.to_dict() == playbook.explain(deal, as_of=date(2026, 3, 2)).result.to_dict()
+    (move,) = result.to_dict()["transitions"]
+    assert move["allowed"] == (not missing)
+    assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == missing
+    assert [(a["id"], a["message"]) for a in result.to_dict()["actions"]] == actions
