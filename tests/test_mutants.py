@@ -1,5 +1,5 @@
 """Tests written to kill the mutants tools/mutate left alive in the approval logic: separation
-of duties, approval staleness, table tiers and thresholds (docs/reliability/fuzz-and-mutation.md
+of duties, approval staleness, table tiers and thresholds (docs/reliability.md
 lists each survivor and the test that now kills it)."""
 
 from __future__ import annotations
