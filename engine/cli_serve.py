@@ -10,6 +10,7 @@ import ipaddress
 import json
 import os
 import signal
+import socket
 from typing import Any
 
 import click
@@ -101,6 +102,7 @@ def serve(
         "read_timeout": read_timeout,
         "warm": True,
     }
+    _port_is_free(host, port)
     app = create_app(Settings(**given))  # the store and the folder are checked here
     # uvicorn stops gracefully on SIGTERM and then raises it again: let that end the process
     # as a stopped service (what a service manager expects), not as an interrupted command
@@ -119,3 +121,18 @@ def serve(
         log_level="warning",
     )
     return EXIT_OK
+
+
+def _port_is_free(host: str, port: int) -> None:
+    """Refuse a port another program holds, in words (uvicorn would log errno 98 and exit 3,
+    which is kam's "needs approval")."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise InputError(
+                f"cannot listen on {host}:{port}: {error.strerror or error} "
+                "(another program holds the port? give --port)"
+            ) from None

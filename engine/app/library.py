@@ -87,6 +87,8 @@ class Library:
 
     def __init__(self, folder: str | os.PathLike[str]) -> None:
         self.folder = os.fspath(folder)
+        if not os.path.isdir(self.folder):
+            raise InputError(f"{self.folder}: no such folder of playbooks")
         self.entries = [e for f in playbook_files(self.folder) if (e := read_header(f))]
         self._loaded: dict[str, Playbook] = {}
 

@@ -35,7 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..app.library import Library, open_playbook
 from ..app.lint import LintReport, classify
 from ..app.playbook import Playbook
-from ..errors import KamError, suggest
+from ..errors import InputError, KamError, suggest
 from ..jsontext import to_json
 from ..lang.values import date_of_text
 from ..read.json import DuplicateKeys, bad_number_why, is_bad_number
@@ -75,10 +75,13 @@ class Service:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.store: Store = open_store(settings.db)
         self.folder = str(Path(settings.playbooks).resolve())
         problems.hide(self.folder)
+        # the folder first: a service without playbooks is refused before a store is made
         self.library = Library(self.folder)
+        if not self.library.ids:
+            raise InputError(f"{self.folder}: holds no playbooks; give the folder with --playbooks")
+        self.store: Store = open_store(settings.db)
         self._pinned: dict[tuple[str, str, str], Playbook] = {}
         self._lock = threading.Lock()
         self._recent: dict[str, tuple[str, float]] = {}  # token digest -> (user, valid until)

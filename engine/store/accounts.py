@@ -30,8 +30,9 @@ TEXT_FIELDS = ("name", "territory", "credit_checked_on", "credit_limit_approved_
 ACCOUNT_FIELDS = (*MONEY_FIELDS, *INTEGER_FIELDS, *TEXT_FIELDS, "state_organ")
 
 
-def an_id(value: Any, what: str) -> str:
-    """An id, a name or a key: non-empty text, at most 200 characters, no control characters.
+def an_id(value: Any, what: str, *, in_addresses: bool = True) -> str:
+    """An id, a name or a key: non-empty text, at most 200 characters, no control characters,
+    and no '/' in what appears in web addresses.
     (Quotes, semicolons and the like are fine: every value reaches SQL as a parameter.)"""
     if not isinstance(value, str) or not value.strip():
         raise InputError(f"{what}: needs to be non-empty text")
@@ -39,6 +40,8 @@ def an_id(value: Any, what: str) -> str:
         raise InputError(f"{what}: at most {MAX_ID} characters")
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
         raise InputError(f"{what}: must not hold control characters")
+    if in_addresses and "/" in value:  # one segment of a web address: /v1/deals/ID, the console
+        raise InputError(f"{what}: must not hold '/' (write DE-2026-100, not DE/2026/100)")
     return value
 
 

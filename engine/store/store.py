@@ -86,7 +86,7 @@ class Database:
     ) -> Change:
         """Run ``work`` in one transaction, behind the idempotency key when there is one."""
         if key is not None:
-            accounts.an_id(key, "idempotency key")
+            accounts.an_id(key, "idempotency key", in_addresses=False)
         fingerprint = chain.digest({"command": command, "deal": deal_id, "request": request})
         for attempt in range(ATTEMPTS):
             try:

@@ -113,3 +113,11 @@ def test_the_list_carries_the_weighted_pipeline_by_stage(client, tokens, deal):
     (pipeline,) = listed["pipeline"]
     assert pipeline["playbook"]["version"] == "2026.1"
     assert [row["stage"] for row in pipeline["stages"]] == ["negotiation"]
+
+
+def test_an_id_with_a_slash_is_refused_as_it_could_never_be_addressed(client, tokens, deal):
+    deal["id"] = "DE/2026/100"
+    response = create(client, tokens, deal)
+    assert response.status_code == 422
+    assert "'/'" in response.json()["detail"]
+    assert client.get("/v1/deals", headers=auth(tokens["fin"])).json()["deals"] == []
