@@ -41,10 +41,11 @@ AUDITED_COMMANDS = ("update", "advance", "approve", "check", "repin")
 PIN_COLUMNS = ("playbook_id", "playbook_version", "playbook_hash", "playbook_source")
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
 IMPORTER = "admin"  # the role that may bring deals in with their past approvals and history
+# named for both ways in: the command line and the service
 ONLY_BY_COMMANDS = {
-    "stage": "kam deals advance",
-    "approvals": "kam deals approve (or --reject)",
-    "history": "kam deals advance",
+    "stage": "a move (kam deals advance, POST /v1/deals/{id}/transitions)",
+    "approvals": "a decision (kam deals approve or reject, POST /v1/deals/{id}/approvals)",
+    "history": "a move (kam deals advance, POST /v1/deals/{id}/transitions)",
 }
 
 
@@ -476,7 +477,7 @@ class Store(Database):
         if decision not in ("approved", "rejected"):
             raise InputError(f"a decision is approved or rejected, not {decision!r}")
         if decision == "rejected" and not (reason and reason.strip()):
-            raise InputError("a rejection needs a reason (--reason): the owner reads it")
+            raise InputError("a rejection needs a reason: the owner reads it")
         roles = tuple(playbook.model.roles)
         if role not in roles:
             hint = suggest(role, roles)
