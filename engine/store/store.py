@@ -40,7 +40,7 @@ AUDITED = (Refused, Conflict, TransitionRefused, DecisionRefused)
 AUDITED_COMMANDS = ("update", "advance", "approve", "check", "repin")
 PIN_COLUMNS = ("playbook_id", "playbook_version", "playbook_hash", "playbook_source")
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
-IMPORTER = "admin"  # the role that may bring deals in with their past approvals and history
+IMPORTER = "admin"  # brings deals in with their past approvals; may change any deal
 # named for both ways in: the command line and the service
 ONLY_BY_COMMANDS = {
     "stage": "a move (kam deals advance, POST /v1/deals/{id}/transitions)",
@@ -426,6 +426,7 @@ class Store(Database):
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
+            self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
             document = chain.merge_patch(row.document, patch)
             return self._apply(
                 conn, row, document, "updated", by, playbook, {"patch": patch}, as_of
@@ -450,6 +451,7 @@ class Store(Database):
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
+            self._may_change(conn, row, by)
             evaluated = self._with_account(conn, row.document, playbook)
             moved = playbook.advance(evaluated, to=to, by=by, at=as_of, source=f"deal {row.id}")
             entry = moved["history"][-1]
@@ -562,6 +564,7 @@ class Store(Database):
             row = records.read_deal(conn, deal_id, lock=True)
             if if_version is not None and if_version != row.version:
                 raise Conflict(f"deal {row.id}", if_version, row.version)
+            self._may_change(conn, row, by)
             if playbook.id != row.playbook_id:
                 raise Refused(
                     f"deal {row.id} is pinned to playbook {row.playbook_id}; {playbook.file} is "
@@ -640,6 +643,19 @@ class Store(Database):
             raise Conflict(f"deal {deal.id}", if_version, deal.version)
         self._pinned(deal, playbook)
         return deal
+
+    def _may_change(self, conn: Connection, row: StoredDeal, by: str) -> None:
+        """Only the deal's owner (or who created or owned it before) or an admin changes,
+        moves or re-pins it: anyone else could edit away what needs approval or close
+        another's deal. Each of them is also barred from approving it."""
+        if IMPORTER in accounts.user(conn, by)["roles"]:
+            return
+        if any(same_person(by, o) for o in (row.owner, *records.owners(conn, row.id))):
+            return
+        raise Refused(
+            f"{by} does not own deal {row.id}: only its owner ({row.owner}) or an admin "
+            "changes, moves or re-pins it"
+        )
 
     def _apply(
         self,

@@ -240,8 +240,8 @@ def test_keys_belong_to_one_user(store, pb, deal, as_of):
     deal["owner"] = "gm2"
     create(store, deal, pb, as_of)
     patch(store, pb, as_of, if_version=1, key="shared")
-    other = patch(
-        store, pb, as_of, change={"lost_reason": "b"}, if_version=2, key="shared", by="gm"
+    other = patch(  # gm2 owns the deal li.na created for them: both may change it
+        store, pb, as_of, change={"lost_reason": "b"}, if_version=2, key="shared", by="gm2"
     )
     assert not other.replayed
 
@@ -935,3 +935,21 @@ def test_sqlite_commits_wait_for_the_disk_unless_the_url_says_normal(store_url):
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == expected
     with pytest.raises(StoreError, match="synchronous=off is not one of full, normal"):
         open_store(store_url + "?synchronous=off")
+
+
+def test_only_the_owner_their_creator_or_an_admin_changes_or_moves_a_deal(store, pb, deal, as_of):
+    create(store, deal, pb, as_of)  # li.na creates and owns it
+    for attempt in (
+        lambda: patch(store, pb, as_of, if_version=1, by="gm"),
+        lambda: store.advance_deal(
+            "T-1", to="lost", playbook=pb, by="gm", as_of=as_of, if_version=1
+        ),
+    ):
+        with pytest.raises(Refused, match="gm does not own deal T-1"):
+            attempt()
+    assert len(store.history("T-1")) == 1  # nothing changed
+    assert [r["actor"] for r in store.refusals("T-1")] == ["gm", "gm"]  # both on record
+    store.add_user("ops.admin", ["admin"])
+    patch(store, pb, as_of, if_version=1, by="ops.admin")
+    patch(store, pb, as_of, change={"owner": "gm"}, if_version=2)  # the owner hands it on
+    patch(store, pb, as_of, change={"lost_reason": "late"}, if_version=3, by="gm")
