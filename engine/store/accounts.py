@@ -18,6 +18,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from ..errors import DealProblem, InputError
 from ..jsontext import to_canonical_json
+from ..lang.values import same_person
 from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
@@ -125,6 +126,37 @@ def customer_ids(conn: Connection) -> list[str]:
     return list(conn.execute(select(customers.c.id).order_by(customers.c.id)).scalars().all())
 
 
+# Who may set a customer's credit terms: the credit module's approver of a limit (主管领导,
+# the supervisor) or an admin. Anyone else could raise a limit and clear a CREDIT-LIMIT block.
+CREDIT_ROLES = ("supervisor", "admin")
+CREDIT_TERMS = ("credit_limit", "credit_limit_approved_by")
+
+
+def credit_terms_guard(
+    conn: Connection, by: str, before: Mapping[str, Any], after: Mapping[str, Any]
+) -> None:
+    """Refuse a change of the credit limit, or of who approved it, by someone who may not
+    make it; a supervisor records only their own approval (an admin may record another's,
+    when bringing accounts in)."""
+    changed = [f for f in CREDIT_TERMS if before.get(f) != after.get(f)]
+    if not changed:
+        return
+    roles = user(conn, by)["roles"]
+    if "admin" in roles:
+        return
+    if not any(role in roles for role in CREDIT_ROLES):
+        raise Refused(
+            f"{by} does not hold the role supervisor: a customer's credit limit and who "
+            "approved it are set only by the supervisor (or an admin)"
+        )
+    approver = after.get("credit_limit_approved_by")
+    if approver is not None and not same_person(str(approver), by):
+        raise Refused(
+            f"credit_limit_approved_by names who approved the limit: {by} records their own "
+            f"approval, not {approver}'s"
+        )
+
+
 def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, Any]:
     if not isinstance(account, dict):
         raise InputError("a customer is a JSON object with an id")
@@ -133,6 +165,7 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
     if conn.execute(select(customers.c.id).where(customers.c.id == cid)).first():
         raise AlreadyStored(f"customer {cid} already exists: use kam customers update")
     values = columns(account, cid)
+    credit_terms_guard(conn, by, {}, values)
     conn.execute(
         insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)
     )
@@ -153,10 +186,12 @@ def update_customer(
     if if_version is not None and if_version != version:
         raise Conflict(f"customer {cid}", if_version, version)
     merged = chain.merge_patch(current, patch)
+    values = columns(merged, cid)
+    credit_terms_guard(conn, by, columns(current, cid), values)
     done = conn.execute(
         update(customers)
         .where(customers.c.id == cid, customers.c.version == version)
-        .values(version=version + 1, updated_at=at, updated_by=by, **columns(merged, cid))
+        .values(version=version + 1, updated_at=at, updated_by=by, **values)
     )
     if done.rowcount != 1:
         raise Conflict(f"customer {cid}", version, version + 1)

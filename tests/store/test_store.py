@@ -953,3 +953,24 @@ def test_only_the_owner_their_creator_or_an_admin_changes_or_moves_a_deal(store,
     patch(store, pb, as_of, if_version=1, by="ops.admin")
     patch(store, pb, as_of, change={"owner": "gm"}, if_version=2)  # the owner hands it on
     patch(store, pb, as_of, change={"lost_reason": "late"}, if_version=3, by="gm")
+
+
+def test_only_the_supervisor_or_an_admin_sets_a_customers_credit_terms(store):
+    limit = {"id": "C-9", "name": "Port", "credit_limit": Decimal("3000000.00")}
+    with pytest.raises(Refused, match=r"li\.na does not hold the role supervisor"):
+        store.add_customer({**limit, "credit_limit_approved_by": "li.na"}, by="li.na")
+    store.add_customer({"id": "C-9", "name": "Port"}, by="li.na")  # no credit terms: anyone
+    with pytest.raises(Refused, match="does not hold the role supervisor"):
+        store.update_customer("C-9", {"credit_limit": Decimal("99000000")}, by="li.na")
+    with pytest.raises(Refused, match="fin records their own approval, not gm's"):
+        store.update_customer(
+            "C-9", {"credit_limit": Decimal("3000000"), "credit_limit_approved_by": "gm"}, by="fin"
+        )
+    store.update_customer(
+        "C-9", {"credit_limit": Decimal("3000000"), "credit_limit_approved_by": "fin"}, by="fin"
+    )
+    store.update_customer("C-9", {"receivables": Decimal("10.00")}, by="li.na")  # not credit terms
+    store.add_user("ops.admin", ["admin"])
+    store.update_customer("C-9", {"credit_limit_approved_by": "zhou.lei"}, by="ops.admin")
+    assert store.get_customer("C-9")["credit_limit_approved_by"] == "zhou.lei"
+    assert store.get_customer("C-9")["version"] == 4
