@@ -12,6 +12,8 @@ from .cli import AS_OF, _as_of, _guarded, main
 from .cli_store import DB, _store
 from .errors import EXIT_OK
 
+EXAMPLES_MADE = "2026-03-02"
+
 
 @main.command(epilog="Exit codes: 0 loaded (or already there) · 2 bad input · 4 internal error")
 @click.option(
@@ -32,7 +34,8 @@ def demo(root: str, as_of: str | None, db: str | None) -> int:
     from .console.demo import load_demo
 
     with _store(db) as store:
-        loaded = load_demo(store, root, _as_of(as_of))
+        # the example deals were made on 2026-03-02, under the version in force that day
+        loaded = load_demo(store, root, _as_of(as_of or EXAMPLES_MADE))
     for what in loaded.added:
         click.echo(f"added {what}")
     if loaded.present:

@@ -49,6 +49,19 @@ ONLY_BY_COMMANDS = {
 }
 
 
+def in_force(playbook: Playbook, on: date) -> None:
+    """A new deal is pinned to a version in force on its date: a version that has ended (or
+    not begun) would judge it by rules no longer (or not yet) the company's."""
+    start, end = playbook.model.effective_from, playbook.model.effective_to
+    day = on.isoformat()
+    if (start and day < start) or (end and day > end):
+        raise Refused(
+            f"{playbook.id} {playbook.version} is in force from {start or 'the start'} to "
+            f"{end or 'further notice'}, not on {day}: a new deal is pinned to the version in "
+            "force on its date (give that version, or the date the deal was made)"
+        )
+
+
 def open_store(url: str | None = None, *, now: Callable[[], datetime] = utc_now) -> Store:
     """The store at ``url`` (default: ``$KAM_DB``, else ``kam.db`` here), schema checked; a new
     SQLite file gets the schema. Close it (or use ``with``) when done."""
@@ -334,6 +347,7 @@ class Store(Database):
                     "admin bring the deal in with its past: kam deals import FILE --by ADMIN"
                 )
         deal_id = accounts.an_id(deal.get("id"), "deal id ($.id)")
+        in_force(playbook, as_of)
         request = {"deal": deal, "playbook": playbook.hash}
 
         def work(conn: Connection) -> dict[str, Any]:

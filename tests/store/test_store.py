@@ -4,7 +4,7 @@ versions and reused keys refused, one transaction per change, and who may change
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -974,3 +974,12 @@ def test_only_the_supervisor_or_an_admin_sets_a_customers_credit_terms(store):
     store.update_customer("C-9", {"credit_limit_approved_by": "zhou.lei"}, by="ops.admin")
     assert store.get_customer("C-9")["credit_limit_approved_by"] == "zhou.lei"
     assert store.get_customer("C-9")["version"] == 4
+
+
+def test_a_new_deal_is_pinned_only_to_a_version_in_force_on_its_date(store, pb, deal):
+    # auto-dealer 2026.1 is in force 2026-01-01 .. 2026-06-30 (both days included)
+    for day in (date(2025, 12, 31), date(2026, 7, 1)):
+        with pytest.raises(Refused, match="not on " + day.isoformat()):
+            create(store, deal, pb, day)
+    assert store.list_deals() == []
+    create(store, deal, pb, date(2026, 6, 30))
