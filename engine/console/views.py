@@ -463,14 +463,20 @@ def version_diff(old: Playbook, new: Playbook, folder: str, lang: str) -> dict[s
         if c.kind in ("changed", "reordered"):
             what = f"{fmt_one_line(c.old, 40)} → {fmt_one_line(c.new, 40)}"
         else:
-            what = _change_summary(c.new if c.kind == "added" else c.old, lang)
+            entry = c.new if c.kind == "added" else c.old
+            what = _change_summary(entry, lang)
+            if c.path.startswith("parameters.") and isinstance(entry, dict) and "value" in entry:
+                what = fmt_one_line(entry["value"], 40)  # a parameter's number says most
+        name = _business_name(c.path, old_book if c.kind == "removed" else book)
+        if c.kind in ("added", "removed") and what.rstrip("…") in name:
+            what = ""  # the title is the name already
         rows.append(
             {
                 "kind": c.kind,
                 "mark": _MARKS[c.kind],
                 "kind_word": say(lang, f"diff_{c.kind}"),
                 "path": c.path,
-                "name": _business_name(c.path, old_book if c.kind == "removed" else book),
+                "name": name,
                 "what": what,
                 "source": _source_words(c.source, lang),
                 "at": f"{_relative(c.at.file, folder)}:{c.at.line}:{c.at.column}",
@@ -484,6 +490,11 @@ def version_diff(old: Playbook, new: Playbook, folder: str, lang: str) -> dict[s
     }
 
 
+HEADER_WORDS = {
+    "version": "version_word",
+    "effective_from": "in_force_from",
+    "effective_to": "in_force_to",
+}
 _MARKS = {"added": "+", "removed": "−", "changed": "~", "reordered": "↕"}
 
 
@@ -495,6 +506,8 @@ def _business_name(path: str, book: Book) -> str:
     name, bracket, inner = head.partition("[")
     inner = inner.split("]")[0]
     model = book.model
+    if not rest and not bracket and head in HEADER_WORDS:
+        return say(book.lang, HEADER_WORDS[head])
     if head == "parameters" and key in model.parameters:
         return f"{say(book.lang, 'parameter')} {book.param(key)}"
     if bracket and name in ("rules", "tables"):

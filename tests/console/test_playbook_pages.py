@@ -159,6 +159,12 @@ def test_the_diff_page_shows_what_changed_in_business_words(signed_in):
     assert "added" in added
     assert "A negotiated price for a very large volume needs the general manager" in added
     assert "Changes: 6" in html
+    param = html.split('data-path="parameters.large_volume_units"', 1)[1].split("</li>", 1)[0]
+    assert "P4: units from which a price is negotiated separately" in param
+    assert "</code>: <span class=\"what\">50</span>" in param  # its number, not its label twice
+    start = html.split('data-path="effective_from"', 1)[1].split("</li>", 1)[0]
+    assert "In force from" in start
+    assert "2026-01-01 → 2026-07-01" in start
 
 
 def test_the_diff_page_speaks_chinese(signed_in):
