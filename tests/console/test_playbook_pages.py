@@ -161,7 +161,7 @@ def test_the_diff_page_shows_what_changed_in_business_words(signed_in):
     assert "Changes: 6" in html
     param = html.split('data-path="parameters.large_volume_units"', 1)[1].split("</li>", 1)[0]
     assert "P4: units from which a price is negotiated separately" in param
-    assert "</code>: <span class=\"what\">50</span>" in param  # its number, not its label twice
+    assert '</code>: <span class="what">50</span>' in param  # its number, not its label twice
     start = html.split('data-path="effective_from"', 1)[1].split("</li>", 1)[0]
     assert "In force from" in start
     assert "2026-01-01 → 2026-07-01" in start
@@ -199,3 +199,26 @@ def test_a_playbook_with_one_version_has_nothing_to_compare(signed_in):
     r = signed_in("li.na").get("/diff/enterprise-sales")
     assert r.status_code == 200
     assert "only one version" in r.text
+
+
+BOMB = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+    f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]\n" for i in range(8)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nesting deeper than 64 levels"),
+        (BOMB, "anchors (&amp;a) are not allowed"),  # a billion laughs never expands
+        ('{"id": "' + "x" * 900_000 + '"}', "$.id: text is too long"),
+        ('{"id": "\x00"}', "not valid JSON"),
+    ],
+    ids=["deep", "alias-bomb", "long-text", "control-character"],
+)
+def test_a_hostile_deal_in_the_box_is_refused_by_the_deal_readers_limits(signed_in, text, said):
+    client = signed_in("li.na")
+    page = client.get(TRY).text
+    r = client.post(TRY, data={"csrf": csrf_of(page), "as_of": "2026-06-30", "deal": text})
+    assert r.status_code == 422
+    assert said in outcome(r.text)
