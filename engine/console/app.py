@@ -355,12 +355,15 @@ class Console:
         )
         return response
 
-    def version(self, request: Request) -> Playbook:
-        """The playbook version the path names, if the service holds it (else 404)."""
+    async def version(self, request: Request) -> Playbook:
+        """The playbook version the path names, if the service holds it (else 404); compiled
+        on a worker thread the first time (the service keeps it)."""
         ident, version = request.path_params["playbook"], request.path_params["version"]
         if version not in {e.version for e in self._versions(ident)}:
             raise HTTPException(404)
-        return self.svc.pick(ident, version, self.svc.settings.today())
+        return await anyio.to_thread.run_sync(
+            self.svc.pick, ident, version, self.svc.settings.today()
+        )
 
     def _versions(self, ident: str) -> list[Any]:
         return self.svc.library.versions(ident) if ident in self.svc.library.ids else []
@@ -371,7 +374,7 @@ class Console:
         user = self.user(request)
         if user is None:
             return _signin_first(request)
-        pb = self.version(request)
+        pb = await self.version(request)
         key = (pb.id, pb.version)
         if key not in self._samples:
             self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb)
@@ -382,7 +385,7 @@ class Console:
     async def try_deal(self, request: Request) -> Response:
         """The deal in the box judged (a plain form post, or htmx as the user types)."""
         user, fields = await self.checked(request)
-        pb = self.version(request)
+        pb = await self.version(request)
         return await self.tried(request, user, pb, fields.get("deal", ""), fields.get("as_of", ""))
 
     async def tried(
@@ -426,7 +429,8 @@ class Console:
             key = (ident, old, new, lang)
             if key not in self._diffs:
                 today = self.svc.settings.today()
-                a, b = self.svc.pick(ident, old, today), self.svc.pick(ident, new, today)
+                a = await anyio.to_thread.run_sync(self.svc.pick, ident, old, today)
+                b = await anyio.to_thread.run_sync(self.svc.pick, ident, new, today)
                 self._diffs[key] = await anyio.to_thread.run_sync(
                     views.version_diff, a, b, self.svc.folder, lang
                 )
