@@ -4,7 +4,6 @@ make two names differ; one real character always does."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -79,9 +78,7 @@ def test_name_diff_marks_where_names_differ(regen):
 def test_name_diff_of_long_names_is_bounded():
     long_a = "顺达" * 50_000
     long_b = "顺达" * 49_999 + "物流"
-    start = time.perf_counter()
-    text = name_diff(long_a, long_b)
-    assert time.perf_counter() - start < 2
+    text = name_diff(long_a, long_b)  # quadratic work on 100,000 characters would hang here
     left, right = text.split(" ≠ ")
     # each side shows at most MAX_NAME_DIFF characters of the name, cut with "…"
     assert left == "顺达" * (MAX_NAME_DIFF // 2) + "…"

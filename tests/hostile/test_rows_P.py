@@ -64,9 +64,11 @@ def run_kam(*args: str, cwd: Path, seconds: float = 60) -> tuple[int, str, float
         f"""\
         import atexit, resource, runpy, sys
         resource.setrlimit(resource.RLIMIT_AS, ({CAP_MB} << 20, {CAP_MB} << 20))
-        def _rss():
+        def _rss():  # VmHWM: this process's own peak (ru_maxrss carries the parent's)
+            with open("/proc/self/status") as status:
+                kb = next(int(l.split()[1]) for l in status if l.startswith("VmHWM:"))
             with open({str(rss_file)!r}, "w") as fh:
-                fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024))
+                fh.write(str(kb // 1024))
         atexit.register(_rss)
         sys.argv = ["kam", *{list(args)!r}]
         runpy.run_module("engine", run_name="__main__")
@@ -80,7 +82,7 @@ def run_kam(*args: str, cwd: Path, seconds: float = 60) -> tuple[int, str, float
     )  # fmt: skip
     took = time.perf_counter() - started
     rss = int(rss_file.read_text()) if rss_file.exists() else -1
-    if figures := os.environ.get("KAM_ROW_FIGURES"):  # for docs/reliability/rows-P.md
+    if figures := os.environ.get("KAM_ROW_FIGURES"):  # for the P rows of docs/reliability.md
         with open(figures, "a") as fh:
             test = os.environ.get("PYTEST_CURRENT_TEST", "").split(" ")[0]
             fh.write(f"{test}\texit {proc.returncode}\t{took * 1000:.0f} ms\tRSS {rss} MB\n")

@@ -1,0 +1,45 @@
+"""tools/fuzz builds what libFuzzer reads: a dictionary whose every line is a quoted token in
+libFuzzer's escaping (a malformed line makes libFuzzer refuse the whole run), and a non-empty
+seed corpus for every target, each seed within the target's length limit."""
+
+from __future__ import annotations
+
+import importlib.machinery
+import importlib.util
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+_LINE = re.compile(r'^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\x[0-9A-F]{2})+"$')
+
+
+@pytest.fixture(scope="module")
+def fuzz_tool():
+    loader = importlib.machinery.SourceFileLoader("kam_fuzz_tool", str(ROOT / "tools" / "fuzz"))
+    spec = importlib.util.spec_from_loader("kam_fuzz_tool", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("target", ["loader", "deal", "expression", "message"])
+def test_each_target_gets_a_well_formed_dictionary_and_seeds(fuzz_tool, target, tmp_path):
+    dictionary = tmp_path / "tokens.dict"
+    fuzz_tool.write_dictionary(target, dictionary)
+    lines = dictionary.read_text(encoding="utf-8").splitlines()
+    assert len(lines) > 50
+    bad = [line for line in lines if not _LINE.match(line)]
+    assert not bad, bad[:5]
+    assert '"1e99999999999999999999"' in lines  # the hostile values are there
+    count = fuzz_tool.write_seeds(target, tmp_path / "seeds")
+    seeds = list((tmp_path / "seeds").iterdir())
+    assert count == len(seeds) > 10
+    assert all(s.stat().st_size <= fuzz_tool.MAX_LEN[target] for s in seeds)
+
+
+def test_a_token_outside_printable_ascii_is_escaped_byte_by_byte(fuzz_tool):
+    assert fuzz_tool._dict_entry('a"b\\c') == '"a\\x22b\\x5Cc"'
+    assert fuzz_tool._dict_entry("\u0456") == '"\\xD1\\x96"'
+    assert fuzz_tool._dict_entry("\x00") == '"\\x00"'
