@@ -95,6 +95,8 @@ def test_a_deal_that_cannot_be_judged_shows_where_beside_the_box(signed_in, text
     assert "The deal cannot be judged as written" in shown
     assert where in shown
     assert box(r.text) == text  # what the user typed is kept, never lost
+    under_the_box = r.text.split('id="deal-where"', 1)[1].split("</div>", 1)[0]
+    assert where in under_the_box  # a phone shows it right under the box
     assert "Traceback" not in r.text
 
 
