@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+import anyio
+import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.applications import Starlette
@@ -26,12 +28,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from ..errors import InputError, KamError
+from ..service.app import within_budget
+from ..service.problems import Problem
 from ..store import Conflict, NotFound
 from ..text import word
 from . import session, views
 from .words import LANGS, say
 
 if TYPE_CHECKING:
+    from ..app.playbook import Playbook
     from ..service.app import Service
 
 HERE = Path(__file__).parent
@@ -54,6 +59,8 @@ class Console:
     def __init__(self, svc: Service) -> None:
         self.svc = svc
         self._handbooks: dict[tuple[str, str, str], str] = {}  # one per version and language
+        self._samples: dict[tuple[str, str], tuple[str, Any]] = {}  # a test deal per version
+        self._diffs: dict[tuple[str, str, str, str], dict[str, Any]] = {}  # versions, language
 
     # -- who is asking -------------------------------------------------------------------------
     def user(self, request: Request) -> dict[str, Any] | None:
@@ -348,6 +355,97 @@ class Console:
         )
         return response
 
+    async def version(self, request: Request) -> Playbook:
+        """The playbook version the path names, if the service holds it (else 404); compiled
+        on a worker thread the first time (the service keeps it)."""
+        ident, version = request.path_params["playbook"], request.path_params["version"]
+        if version not in {e.version for e in self._versions(ident)}:
+            raise HTTPException(404)
+        return await anyio.to_thread.run_sync(
+            self.svc.pick, ident, version, self.svc.settings.today()
+        )
+
+    def _versions(self, ident: str) -> list[Any]:
+        return self.svc.library.versions(ident) if ident in self.svc.library.ids else []
+
+    # -- try a deal ---------------------------------------------------------------------------
+    async def try_form(self, request: Request) -> Response:
+        """A version's "try a deal": a deal of its own tests in the box, judged at once."""
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        pb = await self.version(request)
+        key = (pb.id, pb.version)
+        if key not in self._samples:
+            self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb)
+        text, on = self._samples[key]
+        as_of = (on or self.svc.settings.today()).isoformat()
+        return await self.tried(request, user, pb, text, as_of)
+
+    async def try_deal(self, request: Request) -> Response:
+        """The deal in the box judged (a plain form post, or htmx as the user types)."""
+        user, fields = await self.checked(request)
+        pb = await self.version(request)
+        return await self.tried(request, user, pb, fields.get("deal", ""), fields.get("as_of", ""))
+
+    async def tried(
+        self, request: Request, user: dict[str, Any], pb: Playbook, text: str, as_of: str
+    ) -> HTMLResponse:
+        lang = session.language(request)
+        try:  # the service's budget for a stateless evaluation bounds this one too
+            tried = await within_budget(self.svc, lambda: views.try_deal(pb, text, as_of, lang))
+        except Problem as exc:
+            tried = views.Tried((exc.detail,))
+        return self.page(
+            request,
+            "try.html",
+            user,
+            422 if tried.problems else 200,
+            pb=pb,
+            text=text,
+            as_of=as_of,
+            tried=tried,
+        )
+
+    # -- the difference between two versions ---------------------------------------------------
+    async def diff(self, request: Request) -> Response:
+        """``kam diff`` between two versions the service holds, picked on the page."""
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        lang = session.language(request)
+        ident = request.path_params["playbook"]
+        versions = [e.version for e in self._versions(ident)]
+        if not versions:
+            raise HTTPException(404)
+        old = request.query_params.get("old") or versions[max(0, len(versions) - 2)]
+        new = request.query_params.get("new") or versions[-1]
+        if old not in versions or new not in versions:
+            given = new if old in versions else old
+            problem = say(lang, "no_version", playbook=ident, version=given[:40])
+            return self.page(request, "error.html", user, 404, problem=problem)
+        found = None
+        if len(versions) > 1:
+            key = (ident, old, new, lang)
+            if key not in self._diffs:
+                today = self.svc.settings.today()
+                a = await anyio.to_thread.run_sync(self.svc.pick, ident, old, today)
+                b = await anyio.to_thread.run_sync(self.svc.pick, ident, new, today)
+                self._diffs[key] = await anyio.to_thread.run_sync(
+                    views.version_diff, a, b, self.svc.folder, lang
+                )
+            found = self._diffs[key]
+        return self.page(
+            request,
+            "diff.html",
+            user,
+            ident=ident,
+            versions=versions,
+            old=old,
+            new=new,
+            diff=found,
+        )
+
     # -- errors --------------------------------------------------------------------------------
     async def on_http(self, request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
@@ -406,6 +504,9 @@ def console_app(svc: Service) -> Starlette:
         Route("/pipeline.csv", c.pipeline, methods=["GET"]),
         Route("/playbooks", c.playbooks, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),
+        Route("/playbooks/{playbook}/{version}/try", c.try_form, methods=["GET"]),
+        Route("/playbooks/{playbook}/{version}/try", c.try_deal, methods=["POST"]),
+        Route("/diff/{playbook}", c.diff, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     return Starlette(

@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..app.summary import Notes, Summary, amount_fact
+from ..errors import KamError
+from ..jsontext import to_json
 from ..present.diagram import diagram_svg, stage_groups
 from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
-from ..text import fmt_money_exact, fmt_percent, word
+from ..text import fmt_money_exact, fmt_one_line, fmt_percent, word
 from .words import say
 
 if TYPE_CHECKING:
@@ -168,19 +170,32 @@ def open_items(judged: Judged, lang: str, skip: tuple[str, str] | None = None) -
 def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> dict[str, Any]:
     r, deal, model = judged.result, judged.deal, judged.playbook.model
     book = judged.book(lang)
-    kinds = _fact_kinds(model)
-    roles = set(user["roles"])
     events = svc.store.history(deal.id)
-    actions = sorted(r.actions, key=lambda a: (not a.overdue, a.due or date.max, a.id))
     return {
         "deal": deal,
         "customer": judged.customer,
         "amount": money(judged.amount),
-        "status": r.status,
-        "status_word": word(lang, "result", r.status),
         "stage": book.stage(deal.stage),
         "category": book.category(deal.document.get("category", "")),
         "owner": deal.owner,
+        **verdict(r, model, lang, frozenset(user["roles"])),
+        "history": [_event(e, deal, book, lang) for e in reversed(events)],
+        "diagram": stage_diagram(judged, lang),
+    }
+
+
+def verdict(
+    r: Result, model: Any, lang: str, roles: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A result as the deal page and "try a deal" show it: status, blocks, questions,
+    warnings, approvals, actions (overdue first), next moves and facts; ``roles`` are the
+    ones whose pending approvals the reader may decide."""
+    book = Book(model, lang)
+    kinds = _fact_kinds(model)
+    actions = sorted(r.actions, key=lambda a: (not a.overdue, a.due or date.max, a.id))
+    return {
+        "status": r.status,
+        "status_word": word(lang, "result", r.status),
         "blocks": [v for v in r.violations if v.severity == "block"],
         "warns": [v for v in r.violations if v.severity == "warn"],
         "information": list(r.missing_information),
@@ -227,8 +242,6 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
             (book.fact(name), _fact_value(model, name, value, kinds, lang))
             for name, value in r.facts.items()
         ],
-        "history": [_event(e, deal, book, lang) for e in reversed(events)],
-        "diagram": stage_diagram(judged, lang),
     }
 
 
@@ -385,6 +398,161 @@ def handbook(pb: Playbook, lang: str) -> str:
     from ..present.handbook import render_html
 
     return render_html(pb.model, lang, pb.hash, worked_examples(pb, lang))
+
+
+# -- try a deal -------------------------------------------------------------------------------
+SAMPLE_LOOKS = 40  # test deals looked at for one with something to show (each is evaluated)
+
+
+def sample_deal(pb: Playbook) -> tuple[str, date | None]:
+    """One of the playbook's own test deals, as JSON text, and the day its case judges it on:
+    the first that needs something (an approval, a block, information), else the first."""
+    from ..app.examples import _test_deals
+
+    first: tuple[str, date | None] | None = None
+    for n, (deal, as_of) in enumerate(_test_deals(pb.file, pb.model.id)):
+        if n >= SAMPLE_LOOKS:
+            break
+        text = to_json(deal)
+        first = first or (text, as_of)
+        try:
+            if pb.evaluate(deal, as_of=as_of).status != "ok":
+                return text, as_of
+        except KamError:
+            continue
+    return first or ("{\n}\n", None)
+
+
+@dataclass(frozen=True)
+class Tried:
+    """What "try a deal" answers: the verdict, or every problem with the deal's text (its
+    line and column, or the JSON path of each bad value). Nothing is stored."""
+
+    problems: tuple[str, ...] = ()
+    verdict: dict[str, Any] | None = None
+
+
+def try_deal(pb: Playbook, text: str, as_of_text: str, lang: str) -> Tried:
+    """The deal text (JSON or YAML) judged by ``pb`` on ``as_of_text``, as the service's
+    stateless evaluation judges it."""
+    from ..run.deal import loads_deal
+
+    try:
+        as_of = date.fromisoformat(as_of_text.strip())
+    except ValueError:
+        return Tried((say(lang, "bad_as_of", given=as_of_text[:40]),))
+    try:
+        deal = loads_deal(text, source="deal")
+        result = pb.evaluate(deal, as_of=as_of, lang=lang, source="deal")
+    except KamError as exc:
+        return Tried(tuple(exc.lines()))
+    return Tried(verdict=verdict(result, pb.model, lang))
+
+
+# -- the difference between two versions --------------------------------------------------------
+def version_diff(old: Playbook, new: Playbook, folder: str, lang: str) -> dict[str, Any]:
+    """``kam diff`` of two versions the service holds, as its text says it, in ``lang``: one
+    row per change, named as the newer playbook names it (its labels and titles)."""
+    from ..app.diff import diff_playbooks
+
+    d = diff_playbooks(old.file, new.file)
+    book = Book(new.model, lang)
+    old_book = Book(old.model, lang)
+    rows = []
+    for c in d.changes:
+        if c.kind in ("changed", "reordered"):
+            what = f"{fmt_one_line(c.old, 40)} → {fmt_one_line(c.new, 40)}"
+        else:
+            entry = c.new if c.kind == "added" else c.old
+            what = _change_summary(entry, lang)
+            if c.path.startswith("parameters.") and isinstance(entry, dict) and "value" in entry:
+                what = fmt_one_line(entry["value"], 40)  # a parameter's number says most
+        name = _business_name(c.path, old_book if c.kind == "removed" else book)
+        if c.kind in ("added", "removed") and what.rstrip("…") in name:
+            what = ""  # the title is the name already
+        rows.append(
+            {
+                "kind": c.kind,
+                "mark": _MARKS[c.kind],
+                "kind_word": say(lang, f"diff_{c.kind}"),
+                "path": c.path,
+                "name": name,
+                "what": what,
+                "source": _source_words(c.source, lang),
+                "at": f"{_relative(c.at.file, folder)}:{c.at.line}:{c.at.column}",
+            }
+        )
+    return {
+        "old": f"{d.old.id} {d.old.version} ({d.old.hash[:12]})",
+        "new": f"{d.new.id} {d.new.version} ({d.new.hash[:12]})",
+        "same_meaning": d.same_meaning,
+        "rows": rows,
+    }
+
+
+HEADER_WORDS = {
+    "version": "version_word",
+    "effective_from": "in_force_from",
+    "effective_to": "in_force_to",
+}
+_MARKS = {"added": "+", "removed": "−", "changed": "~", "reordered": "↕"}
+
+
+def _business_name(path: str, book: Book) -> str:
+    """What a sales-ops person calls the changed thing: a parameter's label, a rule's or
+    table's title, a stage's or role's label; "" when the path says it best."""
+    head, _, rest = path.partition(".")
+    key, _, _ = rest.partition(".")
+    name, bracket, inner = head.partition("[")
+    inner = inner.split("]")[0]
+    model = book.model
+    if not rest and not bracket and head in HEADER_WORDS:
+        return say(book.lang, HEADER_WORDS[head])
+    if head == "parameters" and key in model.parameters:
+        return f"{say(book.lang, 'parameter')} {book.param(key)}"
+    if bracket and name in ("rules", "tables"):
+        titles = {x.id: x.title for x in model.rules} | {x.id: x.title for x in model.tables}
+        title = titles.get(inner)
+        if title is not None:
+            return f"{say(book.lang, 'rule_word')} {title.get(book.lang)}"
+    if bracket and name == "stages" and any(s.id == inner for s in model.stages):
+        return f"{say(book.lang, 'stage')} {book.stage(inner)}"
+    if head == "roles" and key in model.roles:
+        return f"{say(book.lang, 'for_role')} {book.role(key)}"
+    return ""
+
+
+def _change_summary(value: Any, lang: str) -> str:
+    """An added or removed entry in a few words: its title or label in ``lang``, else its
+    value (as ``kam diff`` summarises it)."""
+    if isinstance(value, dict):
+        title = value.get("title") or value.get("label")
+        if title is None and value and set(value) <= {"en", "zh"}:
+            title = value
+        if isinstance(title, dict):
+            title = title.get(lang) or title.get("en") or next(iter(title.values()), None)
+        return fmt_one_line(title, 60) if title else ""
+    return fmt_one_line(value, 60)
+
+
+def _source_words(source: Any, lang: str) -> str:
+    """Where a changed parameter's number comes from, as the handbook marks it."""
+    if source == "company":
+        return say(lang, "from_company")
+    cite = source.get("guide") if isinstance(source, dict) else None
+    if isinstance(cite, dict):
+        cite = cite.get(lang) or cite.get("en") or cite.get("zh")
+    return say(lang, "from_guide", cite=fmt_one_line(cite, 60)) if isinstance(cite, str) else ""
+
+
+def _relative(file: str, folder: str) -> str:
+    """A file of the served folder by its name there (the folder's own path stays private)."""
+    import os
+
+    try:
+        return os.path.relpath(file, folder)
+    except ValueError:
+        return os.path.basename(file)
 
 
 # -- explain -----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ Set ``KAM_CONSOLE_SCREENSHOTS=DIR`` to write each page's screenshot there (docs/
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -36,6 +37,8 @@ PAGES = (
     ("explain", "/deals/DE-2026-031/explain"),
     ("pipeline", "/pipeline"),
     ("playbooks", "/playbooks"),
+    ("try", "/playbooks/auto-dealer/2026.2/try"),
+    ("diff", "/diff/auto-dealer"),
 )
 
 
@@ -209,4 +212,57 @@ def test_a_deal_is_advanced_from_its_page(server, browser):
     current = page.locator('svg.diagram [aria-current="step"]')
     assert current.get_attribute("data-stage") == "closing"
     assert "moved it from Negotiation to Closing" in page.locator(".timeline").inner_text()
+    page.context.close()
+
+
+def test_try_a_deal_shows_a_verdict_that_follows_the_deal_as_it_is_typed(server, browser):
+    base, tokens = server
+    page = open_as(browser, base, tokens["li.na"])
+    page.goto(base + "/playbooks/auto-dealer/2026.2/try")
+    verdict = page.locator("#outcome .badge").first
+    assert verdict.inner_text() == "NEEDS APPROVAL"
+    box = page.get_by_label("The deal")
+    text = box.input_value()
+    deal = json.loads(text)
+    for line in deal["lines"]:  # at list price: no discount, nothing to approve
+        line["unit_price"] = line["list_price"]
+    box.fill(json.dumps(deal, indent=2))  # htmx posts it after a pause in typing
+    page.wait_for_function(
+        "document.querySelector('#outcome .badge')?.textContent.trim() !== 'NEEDS APPROVAL'"
+    )
+    assert "General manager" not in page.locator("#outcome").inner_text()
+    box.fill(text.replace('"id"', '"id" "broken"', 1))  # bad JSON: where, beside the box
+    problem = page.get_by_role("alert")
+    problem.wait_for()
+    assert "deal:2:" in problem.inner_text()
+    assert page.url.endswith("/try")  # the page stayed; only the verdict was replaced
+    page.context.close()
+
+
+def test_try_a_deal_works_without_javascript(server, browser):
+    base, tokens = server
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "/signin")
+    page.get_by_label("Your token").fill(tokens["li.na"])
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(base + "/playbooks/auto-dealer/2026.2/try")
+    page.get_by_label("The deal").fill('{"id": "X", "category": "nowhere", "stage": "visit"}')
+    page.get_by_role("button", name="Check").click()
+    assert "$.category" in page.get_by_role("alert").inner_text()
+    context.close()
+
+
+def test_the_diff_page_shows_a_changed_parameter(server, browser):
+    base, tokens = server
+    page = open_as(browser, base, tokens["li.na"])
+    page.goto(base + "/playbooks")
+    page.get_by_role("link", name="Compare versions").click()
+    change = page.locator('li.change[data-path="parameters.discount_gm.value"]')
+    assert "15% → 12%" in change.inner_text()
+    page.get_by_label("Older version").select_option("2026.2")
+    page.get_by_label("Newer version").select_option("2026.1")
+    page.get_by_role("button", name="Compare").click()
+    page.wait_for_url("**old=2026.2**")
+    assert "12% → 15%" in change.inner_text()
     page.context.close()
