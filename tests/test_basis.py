@@ -167,6 +167,25 @@ def test_table_approval_is_bound_to_its_input(check, deal, unit_price, status):
         assert "discount off list price 12%; now 12.1%" in approval.message
 
 
+@pytest.mark.parametrize(
+    ("approved", "unit_price", "shown"),
+    [
+        # a ratio recorded with all the digits of its division reads as two places
+        (Decimal("0.0789473684210526315789473684"), 87.9, "7.89%; now 12.1%"),
+        # two places only where they tell the approved and the current value apart
+        ("0.120401", 87.959, "12.04%; now 12.041%"),
+    ],
+)
+def test_stale_ratio_is_shown_to_the_places_that_tell_it_apart(
+    check, deal, approved, unit_price, shown
+):
+    md = {"role": "marketing_director", "by": "wu", "decision": "approved",
+          "basis": {"discount": approved}}  # fmt: skip
+    (approval,) = _discounted(check, deal, unit_price, md)
+    assert approval.status == "stale"
+    assert f"discount off list price {shown}" in approval.message
+
+
 def test_table_basis_is_the_value_a_decision_records(check, deal):
     (approval,) = _discounted(check, deal, 88)
     assert approval.status == "pending"

@@ -88,10 +88,7 @@ def stale_text(
     changes = ("；" if lang == "zh" else "; ").join(
         notes["stale_change"].format(
             name=_name(ctx, s.name),
-            was=_shown(s.was, kinds.get(s.name, "")),
-            now=word(lang, "result", "unknown")
-            if s.now is None
-            else _shown(s.now, kinds.get(s.name, "")),
+            **_pair(s.was, s.now, kinds.get(s.name, ""), word(lang, "result", "unknown")),
         )
         for s in stale
     )
@@ -108,6 +105,28 @@ def _name(ctx: Context, name: str) -> str:
     if name in ("amount", "value"):
         return words_of(ctx.lang, "notes")[f"basis_{name}"]
     return name.replace("_", " ")
+
+
+def _pair(was: Any, now: Any, kind: str, unknown: str) -> dict[str, str]:
+    """The approved and the current value, side by side. A ratio shows two places, more only
+    where two places would make them look equal (12.04% beside 12.0449%): an approver reads
+    "7.89%; now 9.65%", not 28 digits of a division."""
+    if now is None:
+        return {"was": _shown(was, kind), "now": unknown}
+    if kind == "percent" and isinstance(was, Decimal) and isinstance(now, Decimal):
+        for places in range(2, 9):
+            a, b = fmt_percent(was, places), fmt_percent(now, places)
+            if a != b:
+                return {"was": _trim(a), "now": _trim(b)}
+    return {"was": _shown(was, kind), "now": _shown(now, kind)}
+
+
+def _trim(pct: str) -> str:
+    """ "18.00%" -> "18%", "12.50%" -> "12.5%": the places were chosen to tell two values apart."""
+    number = pct[:-1]
+    if "." in number:
+        number = number.rstrip("0").rstrip(".")
+    return number + "%"
 
 
 def _shown(value: Any, kind: str) -> str:
