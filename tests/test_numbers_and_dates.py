@@ -129,6 +129,17 @@ def test_sums_are_exact_past_28_significant_digits():
     assert pb.evaluate(deal, as_of=date(2026, 3, 2)).status == "needs_approval"
 
 
+def test_whole_number_prices_are_money_like_any_other(auto_dealer):
+    """A price written 86 is 86.00: the amount is a Decimal, so every sum that adds amounts
+    (the pipeline by owner and category) counts it (the review saw it left out as an int)."""
+    lines = [{**BASE_DEAL["lines"][0], "quantity": 5, "unit_price": 86, "list_price": 100,
+              "floor_price": 80, "retail_price": 100}]  # fmt: skip
+    result = auto_dealer.evaluate(_deal(lines=lines), as_of=date(2026, 3, 2))
+    amount = result.facts["amount"]
+    assert amount.__class__ is Decimal and amount == Decimal("430")
+    assert result.facts["discount"].__class__ is Decimal
+
+
 def test_a_number_with_more_than_30_significant_digits_is_refused():
     pb = engine.loads_playbook(LINES_PLAYBOOK, "p.yaml")
     deal = {"id": "1", "category": "direct", "stage": "open",

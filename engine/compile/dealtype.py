@@ -282,6 +282,8 @@ class DealCheckBuilder:
                 f"{indent}elif c is int:",
                 f"{indent}    if not {-MAX_AMOUNT} <= {x} <= {MAX_AMOUNT} or {out_of_range}: "
                 "raise _Bad",
+                # money and ratios are Decimal whatever way they were written: 86 is 86.00
+                *([f"{indent}    {x} = _D({x})"] if k in ("money", "percent") else []),
                 *written,
                 f"{indent}else:",
                 f"{indent}    raise _Bad",
