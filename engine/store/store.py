@@ -24,7 +24,7 @@ from ..app.summary import amount_fact
 from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
 from ..jsontext import to_canonical_json
 from ..lang.values import same_person
-from . import accounts, chain, migrate, records
+from . import accounts, chain, migrate, records, reference
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
 from .errors import AlreadyStored, Conflict, Contended, KeyReused, Refused, StoreError
@@ -440,11 +440,19 @@ class Store(Database):
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
-            self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
             document = chain.merge_patch(row.document, patch)
-            return self._apply(
-                conn, row, document, "updated", by, playbook, {"patch": patch}, as_of
+            data: dict[str, Any] = {"patch": patch}
+            found = reference.changes(
+                self._with_account(conn, row.document, playbook),
+                self._with_account(conn, document, playbook),
+                stored_account=_customer_ref(document) is not None,
             )
+            if found:  # company data: its owner's change, on record as such
+                self._may_change_reference(conn, row, document, by, found)
+                data["reference"] = [c.to_dict() for c in found]
+            else:
+                self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
+            return self._apply(conn, row, document, "updated", by, playbook, data, as_of)
 
         return self._change("update", deal_id, by, request, key, work)
 
@@ -670,6 +678,52 @@ class Store(Database):
             f"{by} does not own deal {row.id}: only its owner ({row.owner}) or an admin "
             "changes, moves or re-pins it"
         )
+
+    def _may_change_reference(
+        self,
+        conn: Connection,
+        row: StoredDeal,
+        document: dict[str, Any],
+        by: str,
+        found: list[reference.ReferenceChange],
+    ) -> None:
+        """Company data on a deal (its prices, an inline customer's credit terms) is changed
+        by who keeps that data (pricing; the supervisor) or an admin, and never by the deal's
+        owner: a needed approval must not vanish because the salesperson retyped a price."""
+        roles = accounts.user(conn, by)["roles"]
+        if IMPORTER in roles:
+            return
+        what = reference.in_words(found)
+        if any(same_person(by, o) for o in (row.owner, *records.owners(conn, row.id))):
+            raise Refused(
+                f"{by} owns deal {row.id} and cannot change the company's data on it ({what}): "
+                "list, floor and retail prices come from the price list (set by pricing or an "
+                "admin) and a customer's credit terms from the supervisor (or name a stored "
+                "customer account). Nothing was written; the deal's own terms (unit_price, "
+                "quantity) are the owner's to change"
+            )
+        kinds = {c.kind for c in found}
+        if "price" in kinds and reference.PRICING_ROLE not in roles:
+            raise Refused(
+                f"{by} does not hold the role {reference.PRICING_ROLE}: a deal's list, floor "
+                f"and retail prices are the price list's, set by pricing or an admin ({what})"
+            )
+        if "credit" in kinds:
+            if not any(role in roles for role in accounts.CREDIT_ROLES):
+                raise Refused(
+                    f"{by} does not hold the role supervisor: a customer's credit terms are "
+                    f"set only by the supervisor (or an admin) ({what})"
+                )
+            accounts.credit_terms_guard(
+                conn, by, row.document.get("customer") or {}, document.get("customer") or {}
+            )
+        if to_canonical_json(reference.without_reference(row.document)) != to_canonical_json(
+            reference.without_reference(document)
+        ):
+            raise Refused(
+                f"{by} does not own deal {row.id}: they may change its company data ({what}) "
+                f"but nothing else, which is its owner's ({row.owner})"
+            )
 
     def _apply(
         self,

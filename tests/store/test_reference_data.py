@@ -1,0 +1,121 @@
+"""Company data on a stored deal (a line's list, floor and retail prices; an inline customer's
+credit terms) is changed by who keeps it, never by the deal's owner: a needed approval must
+not vanish because the salesperson retyped a price. The owner's own terms stay theirs."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from engine.store import Refused
+
+from .test_store import create, patch
+
+
+def needs_director(deal):
+    deal["lines"][0]["unit_price"] = 89  # below the floor of 90: the marketing director approves
+    return deal
+
+
+def approvals_needed(store, pb, as_of):
+    _, result = store.evaluate("T-1", playbook=pb, by="li.na", as_of=as_of, record=False)
+    return {a.role for a in result.approvals if a.status != "approved"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"lines": [{"model": "Van V3", "quantity": 5, "unit_price": 89, "list_price": 100,
+                    "floor_price": 80, "retail_price": 110}]},  # the floor lowered
+        # the model renamed, so its prices look new: still the company's data
+        {"lines": [{"model": "Van V3 special", "quantity": 5, "unit_price": 89,
+                    "list_price": 100, "floor_price": 80, "retail_price": 110}]},
+        {"customer": {"credit_limit": 99_000_000}},  # an inline customer's terms
+        {"customer": {"overdue_days": 0, "receivables": 1}},
+    ],
+)  # fmt: skip
+def test_the_owner_cannot_change_company_data_and_the_attempt_is_on_record(
+    store, pb, deal, as_of, change
+):
+    create(store, needs_director(deal), pb, as_of)
+    assert "marketing_director" in approvals_needed(store, pb, as_of)
+    with pytest.raises(Refused, match=r"li\.na owns deal T-1 and cannot change the company's"):
+        patch(store, pb, as_of, change=change, if_version=1)
+    assert store.get_deal("T-1").version == 1  # nothing written
+    assert "marketing_director" in approvals_needed(store, pb, as_of)
+    (refusal,) = store.refusals("T-1")
+    assert refusal["actor"] == "li.na"
+    assert refusal["command"] == "update"
+    assert "$." in refusal["message"]  # names where
+
+
+def test_the_owners_own_terms_stay_editable(store, pb, deal, as_of):
+    create(store, needs_director(deal), pb, as_of)
+    lines = [{"model": "Van V3", "quantity": 6, "unit_price": 95, "list_price": 100,
+              "floor_price": 90, "retail_price": 110}]  # fmt: skip
+    patch(store, pb, as_of, change={"lines": lines}, if_version=1)  # a genuinely better price
+    assert "marketing_director" not in approvals_needed(store, pb, as_of)
+    # a line dropped, and a price taken away (then unknown: asked for, never a pass)
+    patch(store, pb, as_of, change={"lines": [{**lines[0], "floor_price": None}]}, if_version=2)
+    patch(store, pb, as_of, change={"customer": {"name": "ACME Logistics Ltd"}}, if_version=3)
+    assert store.refusals("T-1") == []
+
+
+def test_pricing_changes_a_deals_prices_and_the_history_says_so(store, pb, deal, as_of):
+    create(store, needs_director(deal), pb, as_of)
+    store.add_user("pricing.desk", ["pricing"])
+    store.add_user("li.na.pricing", ["pricing", "key_account_specialist"])
+    lower = {"lines": [{**deal["lines"][0], "floor_price": 85}]}
+    with pytest.raises(Refused, match="does not hold the role pricing"):
+        patch(store, pb, as_of, change=lower, if_version=1, by="gm")
+    with pytest.raises(Refused, match="but nothing else"):  # pricing, but also the unit price
+        patch(
+            store, pb, as_of, if_version=1, by="pricing.desk",
+            change={"lines": [{**deal["lines"][0], "floor_price": 85, "unit_price": 80}]},
+        )  # fmt: skip
+    done = patch(store, pb, as_of, change=lower, if_version=1, by="pricing.desk")
+    assert done.response["deal"]["version"] == 2
+    event = store.history("T-1")[-1]
+    assert event["actor"] == "pricing.desk"
+    assert event["data"]["reference"] == [
+        {"path": "$.lines[0].floor_price", "kind": "price", "before": 90, "after": 85}
+    ]
+    assert store.get_deal("T-1").document["lines"][0]["floor_price"] == 85
+    assert store.verify() == []
+
+
+def test_an_owner_holding_pricing_still_cannot_price_their_own_deal(store, pb, deal, as_of):
+    store.add_user("seller", ["pricing", "key_account_specialist"])
+    deal["owner"] = "seller"
+    create(store, needs_director(deal), pb, as_of)
+    change = {"lines": [{**deal["lines"][0], "floor_price": 85}]}
+    with pytest.raises(Refused, match="seller owns deal T-1"):
+        patch(store, pb, as_of, change=change, if_version=1, by="seller")
+
+
+def test_an_inline_customers_terms_are_the_supervisors(store, pb, deal, as_of):
+    create(store, deal, pb, as_of)
+    raise_limit = {"customer": {"credit_limit": Decimal("2000000")}}
+    with pytest.raises(Refused, match="fin records their own approval, not zhou.lei's"):
+        patch(store, pb, as_of, change=raise_limit, if_version=1, by="fin")
+    mine = {"customer": {"credit_limit": Decimal("2000000"), "credit_limit_approved_by": "fin"}}
+    patch(store, pb, as_of, change=mine, if_version=1, by="fin")
+    assert store.get_deal("T-1").document["customer"]["credit_limit"] == 2_000_000
+    assert store.history("T-1")[-1]["data"]["reference"][0]["path"] == "$.customer.credit_limit"
+
+
+def test_naming_a_stored_account_takes_its_terms_from_the_store(store, pb, deal, as_of):
+    create(store, deal, pb, as_of)
+    store.add_customer(
+        {"id": "C-1", "name": "ACME Logistics", "credit_limit": Decimal("5000000"),
+         "credit_limit_approved_by": "fin", "receivables": 0, "overdue_days": 0,
+         "credit_checked_on": "2026-01-01"}, by="fin",
+    )  # fmt: skip
+    patch(store, pb, as_of, change={"customer": {"id": "C-1"}}, if_version=1)
+    # and leaving the account for inline terms of one's own is a change of terms
+    with pytest.raises(Refused, match="cannot change the company's data"):
+        patch(
+            store, pb, as_of, if_version=2,
+            change={"customer": {"id": None, "credit_limit": Decimal("9000000")}},
+        )  # fmt: skip
