@@ -11,6 +11,7 @@ way round.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -103,6 +104,7 @@ class Database:
             accounts.an_id(key, "idempotency key", in_addresses=False)
         fingerprint = chain.digest({"command": command, "deal": deal_id, "request": request})
         for attempt in range(ATTEMPTS):
+            _JUDGED_AT.set(None)
             try:
                 with driver_errors(), _retry_on_race(), self.engine.begin() as conn:
                     if key is not None:
@@ -121,7 +123,7 @@ class Database:
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 (jitter, not a secret)
             except AUDITED as refusal:
                 if command in AUDITED_COMMANDS:
-                    self._audit(command, deal_id, by, request, refusal)
+                    self._audit(command, deal_id, by, request, refusal, _JUDGED_AT.get())
                 raise
         raise Contended(
             f"the store stayed too busy to make the change: {ATTEMPTS} tries lost a race with "
@@ -129,14 +131,25 @@ class Database:
         )
 
     def _audit(
-        self, command: str, deal_id: str, by: str, request: Mapping[str, Any], refusal: KamError
+        self,
+        command: str,
+        deal_id: str,
+        by: str,
+        request: Mapping[str, Any],
+        refusal: KamError,
+        judged_at: int | None,
     ) -> None:
         """Put a refused attempt on record, in its own transaction (the refused change itself
-        wrote nothing). Best effort: if the store cannot take it, the caller still hears why
-        the change was refused."""
+        wrote nothing), at the version it was judged on (``judged_at``: read again here, a
+        racing writer could have moved it on and the record would disagree with its message).
+        Best effort: if the store cannot take it, the caller still hears why it was refused."""
         detail = {"request": request, "error": refusal.to_dict()}
         with contextlib.suppress(StoreError), self._write() as conn:
-            version = conn.execute(select(deals.c.version).where(deals.c.id == deal_id)).scalar()
+            version = judged_at
+            if version is None:  # refused before the deal was read (an inactive user)
+                version = conn.execute(
+                    select(deals.c.version).where(deals.c.id == deal_id)
+                ).scalar()
             if version is None:
                 return
             conn.execute(
@@ -584,6 +597,7 @@ class Store(Database):
         def work(conn: Connection) -> dict[str, Any]:
             accounts.user(conn, by)
             row = records.read_deal(conn, deal_id, lock=True)
+            _JUDGED_AT.set(row.version)
             if if_version is not None and if_version != row.version:
                 raise Conflict(f"deal {row.id}", if_version, row.version)
             self._may_change(conn, row, by)
@@ -661,6 +675,7 @@ class Store(Database):
         the playbook it is pinned to."""
         accounts.user(conn, by)
         deal = records.read_deal(conn, deal_id, lock=True)
+        _JUDGED_AT.set(deal.version)
         if if_version is not None and if_version != deal.version:
             raise Conflict(f"deal {deal.id}", if_version, deal.version)
         self._pinned(deal, playbook)
@@ -833,6 +848,11 @@ _NEXT_VERSION = (
     )
 )  # fmt: skip
 _REPIN = _NEXT_VERSION.values({name: bindparam(name) for name in PIN_COLUMNS})
+
+
+# The version of the deal the change at hand read (and so judged); a refusal records it.
+# A context variable, not an attribute: the service runs changes on several threads at once.
+_JUDGED_AT: contextvars.ContextVar[int | None] = contextvars.ContextVar("judged_at", default=None)
 
 
 class _Again(Exception):

@@ -1,6 +1,8 @@
-"""Company data on a stored deal (a line's list, floor and retail prices; an inline customer's
-credit terms) is changed by who keeps it, never by the deal's owner: a needed approval must
-not vanish because the salesperson retyped a price. The owner's own terms stay theirs."""
+"""The store's fidelity (issue 10's review): company data on a stored deal (a line's list,
+floor and retail prices; an inline customer's credit terms) is changed by who keeps it, never
+by the deal's owner, so a needed approval cannot vanish because the salesperson retyped a
+price; a refusal keeps the version it was judged on; customer accounts keep their history;
+users and roles are checked when they are made."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from engine.store import Refused
+from engine.store import Conflict, Refused
 
 from .test_store import create, patch
 
@@ -119,3 +121,24 @@ def test_naming_a_stored_account_takes_its_terms_from_the_store(store, pb, deal,
             store, pb, as_of, if_version=2,
             change={"customer": {"id": None, "credit_limit": Decimal("9000000")}},
         )  # fmt: skip
+
+
+def test_a_refusal_records_the_version_it_was_judged_on_even_when_a_writer_races(
+    store, pb, deal, as_of, monkeypatch
+):
+    """Two servers: between the refused change and its record, another writer moves the deal
+    on. The record keeps the version the refusal was judged on, as its message says."""
+    create(store, deal, pb, as_of)
+    patch(store, pb, as_of, if_version=1)
+    audit = store._audit
+
+    def racing(*args, **kwargs):
+        patch(store, pb, as_of, change={"lost_reason": "late"}, if_version=2)  # the other server
+        return audit(*args, **kwargs)
+
+    monkeypatch.setattr(store, "_audit", racing)
+    with pytest.raises(Conflict, match="is at version 2, not 1"):
+        patch(store, pb, as_of, if_version=1)
+    (refusal,) = store.refusals("T-1")
+    assert refusal["deal_version"] == 2
+    assert store.get_deal("T-1").version == 3
