@@ -194,13 +194,36 @@ def users() -> None:
 @users.command("add", epilog=STORE_EPILOG)
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, metavar="ROLE", help="A role held (repeat).")
+@click.option(
+    "--playbooks",
+    "playbooks",
+    default="playbooks",
+    show_default=True,
+    metavar="DIR",
+    help="The folder of playbooks whose roles a user may hold (besides the store's own: "
+    "admin, supervisor, pricing).",
+)
 @DB
 @FORMAT
 @_guarded
-def users_add(name: str, roles: tuple[str, ...], db: str | None, fmt: str) -> int:
-    """Add a user holding the given roles."""
+def users_add(name: str, roles: tuple[str, ...], playbooks: str, db: str | None, fmt: str) -> int:
+    """Add a user holding the given roles (each one a playbook or the store knows)."""
+    import os
+
+    from .app.library import Library
+    from .store.accounts import STORE_ROLES
+
+    if not os.path.isdir(playbooks):
+        for role in roles:
+            if role not in STORE_ROLES:
+                raise InputError(
+                    f"--role {role}: no folder of playbooks '{playbooks}' here to say which "
+                    f"roles exist; give --playbooks DIR (the store's own roles: "
+                    f"{', '.join(sorted(STORE_ROLES))})"
+                )
+    known = Library(playbooks).roles() if os.path.isdir(playbooks) else set()
     with _store(db) as store:
-        user = store.add_user(name, roles)
+        user = store.add_user(name, roles, known_roles=known)
     if fmt == "json":
         _echo_json(user)
     else:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from ..errors import DealProblem, InputError
+from ..errors import DealProblem, InputError, suggest
 from ..jsontext import to_canonical_json
-from ..lang.values import same_person
+from ..lang.values import person_key, same_person
 from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
+from .reference import PRICING_ROLE
 from .schema import customers, tokens, users
 
 MAX_ID = 200
@@ -47,23 +48,63 @@ def an_id(value: Any, what: str, *, in_addresses: bool = True) -> str:
 
 
 # -- users and tokens --------------------------------------------------------------------------
-def add_user(conn: Connection, name: str, roles: Sequence[str], at: str) -> dict[str, Any]:
+# The roles the store itself gives meaning to (beside the playbooks' own): an admin imports
+# deals and may change any; the supervisor sets credit terms; pricing keeps the price list.
+STORE_ROLES = ("admin", "supervisor", PRICING_ROLE)
+
+
+def add_user(
+    conn: Connection,
+    name: str,
+    roles: Sequence[str],
+    at: str,
+    known_roles: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """A new user holding ``roles``; with ``known_roles`` (the playbooks' roles), a role
+    neither they nor the store know is refused: a mistyped role would never be asked for.
+    A name that is another user's as people compare names (``LI.NA`` and ``li.na``) is
+    refused: the four-eyes check would take them for one person, the store for two."""
     name = an_id(name, "user name")
     held = sorted({an_id(role, "role") for role in roles})
-    if conn.execute(select(users.c.name).where(users.c.name == name)).first():
-        raise AlreadyStored(f"user {name} already exists")
+    if known_roles is not None:
+        known = sorted({*known_roles, *STORE_ROLES})
+        for role in held:
+            if role not in known:
+                hint = suggest(role, known)
+                raise InputError(
+                    f"--role {role}: neither a playbook nor the store knows this role"
+                    + (f" ({hint})" if hint else "")
+                    + f"; the roles are: {', '.join(known)}"
+                )
+    found = _named(conn, name)
+    if found is not None:
+        same = "" if found == name else f" ({name} is {found}: names are compared as people)"
+        raise AlreadyStored(f"user {found} already exists{same}")
     conn.execute(
         insert(users).values(name=name, roles=to_canonical_json(held), active=True, created_at=at)
     )
     return {"name": name, "roles": held, "active": True}
 
 
+def _named(conn: Connection, name: str) -> str | None:
+    """The stored name of the user ``name`` names: as written, else as people compare names
+    (case, accents, look-alike letters: ``person_key``), so every command finds one user."""
+    if conn.execute(USER, {"name": name}).first() is not None:
+        return name
+    key = person_key(name)
+    for stored in conn.execute(select(users.c.name)).scalars():
+        if person_key(stored) == key:
+            return str(stored)
+    return None
+
+
 def disable_user(conn: Connection, name: str) -> dict[str, Any]:
-    row = conn.execute(select(users).where(users.c.name == name)).first()
-    if row is None:
+    stored = _named(conn, name)
+    if stored is None:
         raise NotFound(f"no user {name} in the store")
-    conn.execute(update(users).where(users.c.name == name).values(active=False))
-    return {"name": name, "roles": loads(row.roles), "active": False}
+    row = conn.execute(USER, {"name": stored}).one()
+    conn.execute(update(users).where(users.c.name == stored).values(active=False))
+    return {"name": stored, "roles": loads(row.roles), "active": False}
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
@@ -75,8 +116,11 @@ USER = select(users).where(users.c.name == bindparam("name"))  # built once: eve
 
 
 def user(conn: Connection, name: str) -> dict[str, Any]:
-    """An active user, or ``NotFound``/``Refused``."""
+    """An active user (found as people compare names), or ``NotFound``/``Refused``."""
     row = conn.execute(USER, {"name": name}).first()
+    if row is None:
+        stored = _named(conn, name)
+        row = None if stored is None else conn.execute(USER, {"name": stored}).first()
     if row is None:
         raise NotFound(f"no user {name} in the store: add one with kam users add")
     if not row.active:
@@ -90,7 +134,7 @@ def token_hash(token: str) -> str:
 
 def add_token(conn: Connection, name: str, at: str) -> str:
     """A new bearer token for ``name``: returned once, kept only as its hash."""
-    user(conn, name)
+    name = user(conn, name)["name"]
     token = "kam_" + secrets.token_urlsafe(32)
     conn.execute(insert(tokens).values(token_hash=token_hash(token), user_name=name, created_at=at))
     return token

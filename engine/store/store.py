@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -216,9 +216,12 @@ class Store(Database):
         self.close()
 
     # -- users and customers (accounts.py) ------------------------------------------------------
-    def add_user(self, name: str, roles: Sequence[str]) -> dict[str, Any]:
+    def add_user(
+        self, name: str, roles: Sequence[str], known_roles: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """A new user; with ``known_roles`` (the playbooks'), an unknown role is refused."""
         with self._write() as conn:
-            return accounts.add_user(conn, name, roles, self._stamp())
+            return accounts.add_user(conn, name, roles, self._stamp(), known_roles)
 
     def disable_user(self, name: str) -> dict[str, Any]:
         """The user may no longer act: their tokens and approvals are refused (A3). The user,
@@ -455,17 +458,23 @@ class Store(Database):
             row = self._locked(conn, deal_id, if_version, playbook, by)
             document = chain.merge_patch(row.document, patch)
             data: dict[str, Any] = {"patch": patch}
+            may: Callable[[], None] | None = None
             found = reference.changes(
                 self._with_account(conn, row.document, playbook),
                 self._with_account(conn, document, playbook),
                 stored_account=_customer_ref(document) is not None,
             )
-            if found:  # company data: its owner's change, on record as such
-                self._may_change_reference(conn, row, document, by, found)
+            if found:  # company data: its keeper's change, on record as such
                 data["reference"] = [c.to_dict() for c in found]
+
+                def may() -> None:  # once the patched deal is known good: a bad value first
+                    self._may_change_reference(conn, row, document, by, found)
+
             else:
                 self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
-            return self._apply(conn, row, document, "updated", by, playbook, data, as_of)
+            return self._apply(
+                conn, row, document, "updated", by, playbook, data, as_of, checked=may
+            )
 
         return self._change("update", deal_id, by, request, key, work)
 
@@ -751,10 +760,14 @@ class Store(Database):
         data: dict[str, Any],
         as_of: date,
         pin: Mapping[str, str] | None = None,
+        checked: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Write the deal's next version (and, on a re-pin, its new playbook) with its event."""
+        """Write the deal's next version (and, on a re-pin, its new playbook) with its event;
+        ``checked`` runs once the new document is judged, before anything is written."""
         evaluated = self._with_account(conn, document, playbook)
         result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {row.id}")
+        if checked is not None:
+            checked()
         version = row.version + 1
         values = {
             "document": to_canonical_json(document),

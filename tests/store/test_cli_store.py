@@ -336,3 +336,62 @@ def test_customer_field_errors_name_their_json_path(kam, people, tmp_path):
         "customer C-9: $.class: must be text",
         "customer C-9: $.credit_limit: must be an amount of money, 0 or more",
     ]
+
+
+# -- issue 10's review: company data, roles and user names -------------------------------
+
+
+def test_the_owner_raising_a_list_price_is_refused_and_the_approvals_stay(kam, stored):
+    before = json.loads(kam("deals", "show", stored, *DAY, "--format", "json").output)
+    needed = {a["role"] for a in before["result"]["approvals"] if a["status"] != "granted"}
+    assert needed  # the example needs approvals
+    line = {**before["deal"]["document"]["lines"][0], "list_price": 250000}
+    refused = kam("deals", "update", stored, json.dumps({"lines": [line]}), "--by", "li.na",
+                  "--if-version", "1", *DAY)  # fmt: skip
+    assert refused.exit_code == 1
+    assert "li.na owns deal DE-2026-031 and cannot change the company's data" in refused.output
+    assert "$.lines[0].list_price" in refused.output
+    assert "Traceback" not in refused.output
+    after = json.loads(kam("deals", "show", stored, *DAY, "--format", "json").output)
+    assert after["deal"]["version"] == 1
+    assert {a["role"] for a in after["result"]["approvals"] if a["status"] != "granted"} == needed
+    # the owner's own price is theirs to change
+    mine = {**before["deal"]["document"]["lines"][0], "unit_price": 140000}
+    assert kam("deals", "update", stored, json.dumps({"lines": [mine]}), "--by", "li.na",
+               "--if-version", "1", *DAY).exit_code in (0, 3)  # fmt: skip
+
+
+def test_a_role_no_playbook_or_store_knows_is_refused_and_the_roles_named(kam):
+    refused = kam("users", "add", "wu", "--role", "not a role")
+    assert refused.exit_code == 2
+    assert "neither a playbook nor the store knows this role" in refused.output
+    assert "key_account_specialist" in refused.output
+    assert "pricing" in refused.output
+    typo = kam("users", "add", "wu", "--role", "general_manger")
+    assert "did you mean 'general_manager'?" in typo.output
+    assert json.loads(kam("users", "list", "--format", "json").output) == []
+    assert (
+        kam("users", "add", "wu", "--role", "general_manager", "--role", "pricing").exit_code == 0
+    )
+
+
+def test_without_a_playbook_folder_only_the_stores_roles_are_known(kam, tmp_path):
+    missing = tmp_path / "none"
+    refused = kam("users", "add", "wu", "--role", "general_manager", "--playbooks", missing)
+    assert refused.exit_code == 2
+    assert "give --playbooks DIR" in refused.output
+    assert kam("users", "add", "wu", "--role", "admin", "--playbooks", missing).exit_code == 0
+
+
+def test_a_user_whose_name_is_another_users_as_people_compare_names_is_refused(kam):
+    assert kam("users", "add", "li.na", "--role", "key_account_specialist").exit_code == 0
+    for clash in ("LI.NA", " li.na", "lі.na"):  # the last with a Cyrillic i
+        refused = kam("users", "add", clash, "--role", "general_manager")
+        assert refused.exit_code == 6, (clash, refused.output)
+        assert "user li.na already exists" in refused.output
+    # and the one user is found however the name is written
+    token = kam("users", "token", "LI.NA", "--format", "json")
+    assert json.loads(token.output)["user"] == "LI.NA"
+    assert [u["name"] for u in json.loads(kam("users", "list", "--format", "json").output)] == [
+        "li.na"
+    ]

@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from engine.store import Conflict, Refused
+from engine.errors import InputError
+from engine.store import AlreadyStored, Conflict, Refused
 
 from .test_store import create, patch
 
@@ -22,7 +23,7 @@ def needs_director(deal):
 
 def approvals_needed(store, pb, as_of):
     _, result = store.evaluate("T-1", playbook=pb, by="li.na", as_of=as_of, record=False)
-    return {a.role for a in result.approvals if a.status != "approved"}
+    return {a.role for a in result.approvals if a.status != "granted"}
 
 
 @pytest.mark.parametrize(
@@ -99,7 +100,7 @@ def test_an_owner_holding_pricing_still_cannot_price_their_own_deal(store, pb, d
 def test_an_inline_customers_terms_are_the_supervisors(store, pb, deal, as_of):
     create(store, deal, pb, as_of)
     raise_limit = {"customer": {"credit_limit": Decimal("2000000")}}
-    with pytest.raises(Refused, match="fin records their own approval, not zhou.lei's"):
+    with pytest.raises(Refused, match=r"fin records their own approval, not zhou\.lei's"):
         patch(store, pb, as_of, change=raise_limit, if_version=1, by="fin")
     mine = {"customer": {"credit_limit": Decimal("2000000"), "credit_limit_approved_by": "fin"}}
     patch(store, pb, as_of, change=mine, if_version=1, by="fin")
@@ -142,3 +143,25 @@ def test_a_refusal_records_the_version_it_was_judged_on_even_when_a_writer_races
     (refusal,) = store.refusals("T-1")
     assert refusal["deal_version"] == 2
     assert store.get_deal("T-1").version == 3
+
+
+def test_users_are_one_person_however_their_name_is_written(store, pb, deal, as_of):
+    with pytest.raises(AlreadyStored, match=r"user li\.na already exists \(LI\.NA is li\.na"):
+        store.add_user("LI.NA", ["general_manager"])
+    with pytest.raises(InputError, match="neither a playbook nor the store knows"):
+        store.add_user("wu", ["boss"], known_roles={"general_manager"})
+    store.add_user("wu", ["general_manager", "pricing"], known_roles={"general_manager"})
+    create(store, needs_director(deal), pb, as_of)
+    # the owner written another way is still the owner, and an approver is found as written
+    with pytest.raises(Refused, match="does not hold the role marketing_director"):
+        approve_as(store, pb, as_of, "LI.NA")
+    approve_as(store, pb, as_of, "GM")
+    assert "marketing_director" not in approvals_needed(store, pb, as_of)
+    store.disable_user("WU")
+    assert {u["name"]: u["active"] for u in store.list_users()}["wu"] is False
+
+
+def approve_as(store, pb, as_of, by):
+    return store.decide_approval(
+        "T-1", role="marketing_director", decision="approved", playbook=pb, by=by, as_of=as_of
+    )
