@@ -334,10 +334,47 @@ def customers_update(
 @FORMAT
 @_guarded
 def customers_show(customer_id: str, db: str | None, fmt: str) -> int:
-    """One account."""
+    """One account, and (as text) its history."""
     with _store(db) as store:
-        _print_customer(store.get_customer(customer_id), fmt)
+        account = store.get_customer(customer_id)
+        history = store.customer_history(customer_id)
+    _print_customer(account, fmt)
+    if fmt != "json":
+        click.echo("history:")
+        _print_account_history(history)
     return EXIT_OK
+
+
+@customers.command("history", epilog=STORE_EPILOG)
+@click.argument("customer_id", metavar="ID")
+@DB
+@FORMAT
+@_guarded
+def customers_history(customer_id: str, db: str | None, fmt: str) -> int:
+    """Every change of an account, oldest first: who, when, each field before and after."""
+    with _store(db) as store:
+        history = store.customer_history(customer_id)
+    if fmt == "json":
+        _echo_json(history)
+    else:
+        _print_account_history(history)
+    return EXIT_OK
+
+
+def _print_account_history(history: list[dict[str, Any]]) -> None:
+    for entry in history:
+        changed = "; ".join(
+            f"{name} {_shown(c['before'])} -> {_shown(c['after'])}"
+            for name, c in entry["changes"].items()
+        )
+        click.echo(
+            f"{entry['seq']:>4}  {entry['at']}  {entry['actor']}  {entry['kind']}"
+            f" (version {entry['version']})" + (f": {changed}" if changed else "")
+        )
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else str(value)
 
 
 @customers.command("list", epilog=STORE_EPILOG)

@@ -23,7 +23,7 @@ from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
 from .reference import PRICING_ROLE
-from .schema import customers, tokens, users
+from .schema import customer_events, customers, tokens, users
 
 MAX_ID = 200
 MONEY_FIELDS = ("credit_limit", "receivables")
@@ -157,7 +157,10 @@ def customer(conn: Connection, cid: str) -> dict[str, Any]:
     row = conn.execute(select(customers).where(customers.c.id == cid)).first()
     if row is None:
         raise NotFound(f"no customer {cid} in the store")
-    m = row._mapping
+    return _account(row._mapping)
+
+
+def _account(m: Any) -> dict[str, Any]:
     account: dict[str, Any] = {"id": m["id"], **loads(m["extra"])}
     for name in ACCOUNT_FIELDS:
         if m[name] is not None:
@@ -213,7 +216,9 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
     conn.execute(
         insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)
     )
-    return customer(conn, cid)
+    added = customer(conn, cid)
+    _append(conn, "created", by, at, {}, added)
+    return added
 
 
 def update_customer(
@@ -239,7 +244,108 @@ def update_customer(
     )
     if done.rowcount != 1:
         raise Conflict(f"customer {cid}", version, version + 1)
-    return customer(conn, cid)
+    updated = customer(conn, cid)
+    _append(conn, "updated", by, at, {**current, "version": version}, updated)
+    return updated
+
+
+# -- an account's history ---------------------------------------------------------------------
+HASHED = ("customer_id", "seq", "kind", "actor", "at", "version", "changes", "account", "prev_hash")
+EVENTS = select(customer_events).where(customer_events.c.customer_id == bindparam("cid"))
+
+
+def _append(
+    conn: Connection,
+    kind: str,
+    by: str,
+    at: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> None:
+    """The account's next history entry, chained to the one before it, in the caller's
+    transaction (the account row is already written, and held, by it)."""
+    cid = str(after["id"])
+    last = conn.execute(
+        EVENTS.order_by(customer_events.c.seq.desc()).limit(1), {"cid": cid}
+    ).first()
+    kept = {k: v for k, v in after.items() if k != "version"}
+    names = sorted({*before, *after} - {"id", "version"})
+    changes = {
+        k: {"before": before.get(k), "after": after.get(k)}
+        for k in names
+        if to_canonical_json(before.get(k)) != to_canonical_json(after.get(k))
+    }
+    event: dict[str, Any] = {
+        "customer_id": cid,
+        "seq": 1 if last is None else last.seq + 1,
+        "kind": kind,
+        "actor": by,
+        "at": at,
+        "version": after["version"],
+        "changes": to_canonical_json(changes),
+        "account": to_canonical_json(kept),
+        "prev_hash": chain.GENESIS if last is None else last.hash,
+    }
+    event["hash"] = chain.digest({name: event[name] for name in HASHED})
+    conn.execute(insert(customer_events).values(**event))
+
+
+def recorded_at_upgrade(conn: Connection) -> None:
+    """Migration 0003: each account already stored gets its first history entry, itself as
+    it is now (earlier changes were never kept)."""
+    for row in conn.execute(select(customers).order_by(customers.c.id)).all():
+        account = _account(row._mapping)
+        _append(conn, "recorded", row.updated_by, row.updated_at, {}, account)
+
+
+def customer_history(conn: Connection, cid: str) -> list[dict[str, Any]]:
+    """The account's history, oldest first."""
+    customer(conn, cid)
+    rows = conn.execute(EVENTS.order_by(customer_events.c.seq), {"cid": cid}).all()
+    return [
+        {
+            "seq": m["seq"],
+            "kind": m["kind"],
+            "actor": m["actor"],
+            "at": m["at"],
+            "version": m["version"],
+            "changes": loads(m["changes"]),
+            "prev_hash": m["prev_hash"],
+            "hash": m["hash"],
+        }
+        for m in (r._mapping for r in rows)
+    ]
+
+
+def verify_customers(conn: Connection) -> list[str]:
+    """Every account whose history is broken (a link, a number, a changed entry) or does not
+    end in the account as stored."""
+    problems: list[str] = []
+    for cid in customer_ids(conn):
+        where = f"customer {cid}"
+        found = [
+            r._mapping for r in conn.execute(EVENTS.order_by(customer_events.c.seq), {"cid": cid})
+        ]
+        if not found:
+            problems.append(f"{where}: has no history (it must start with 'created')")
+            continue
+        previous = chain.GENESIS
+        for expected, event in enumerate(found, start=1):
+            if event["seq"] != expected:
+                problems.append(
+                    f"{where} entry {event['seq']}: expected {expected} (one is missing)"
+                )
+            if event["prev_hash"] != previous:
+                problems.append(f"{where} entry {event['seq']}: does not follow the one before it")
+            if chain.digest({name: event[name] for name in HASHED}) != event["hash"]:
+                problems.append(f"{where} entry {event['seq']}: changed after it was written")
+            previous = event["hash"]
+        stored = customer(conn, cid)
+        if found[-1]["version"] != stored.pop("version"):
+            problems.append(f"{where}: its version is not its last history entry's")
+        if to_canonical_json(loads(found[-1]["account"])) != to_canonical_json(stored):
+            problems.append(f"{where}: its history does not end in the stored account")
+    return problems
 
 
 def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
@@ -270,6 +376,9 @@ def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             bad(name, "must be text")
         values[name] = value
+    given = values.get("name")
+    if given is None or (isinstance(given, str) and not given.strip()):
+        bad("name", "is required: the account's name, as on its contracts")
     checked = values.get("credit_checked_on")
     if isinstance(checked, str):
         try:

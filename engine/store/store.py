@@ -258,6 +258,11 @@ class Store(Database):
         with self._read() as conn:
             return accounts.customer(conn, cid)
 
+    def customer_history(self, cid: str) -> list[dict[str, Any]]:
+        """The account's history, oldest first: who changed which field from what to what."""
+        with self._read() as conn:
+            return accounts.customer_history(conn, cid)
+
     def list_customers(self) -> list[dict[str, Any]]:
         with self._read() as conn:
             return [accounts.customer(conn, cid) for cid in accounts.customer_ids(conn)]
@@ -303,7 +308,7 @@ class Store(Database):
             if conn.dialect.name == "sqlite":  # the file itself first: a damaged page, an index
                 found = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
                 problems += [f"the store file is damaged: {line}" for line in found if line != "ok"]
-            return problems + records.verify(conn)
+            return problems + records.verify(conn) + accounts.verify_customers(conn)
 
     def evaluate(
         self,

@@ -25,3 +25,30 @@ def test_the_owner_patching_a_floor_price_is_403_and_on_record(client, tokens, d
     ]
     assert refusal["actor"] == "li.na"
     assert refusal["command"] == "update"
+
+
+def test_an_accounts_history_is_served_and_a_nameless_account_is_422(client, tokens):
+    headers = auth(tokens["fin"])
+    nameless = client.put("/v1/customers/C-1", json={}, headers=headers)
+    body = is_problem(nameless, 422, "bad-deal")
+    assert [e["path"] for e in body["errors"]] == ["$.name"]
+    assert is_problem(client.get("/v1/customers/C-1", headers=headers), 404, "not-found")
+    assert (
+        client.put("/v1/customers/C-1", json={"name": "ACME"}, headers=headers).status_code == 201
+    )
+    replaced = client.put(
+        "/v1/customers/C-1",
+        json={"name": "ACME", "credit_limit": 500000, "credit_limit_approved_by": "fin"},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert replaced.status_code == 200, replaced.text
+    events = client.get("/v1/customers/C-1/events", headers=headers).json()["events"]
+    assert [(e["seq"], e["kind"], e["actor"]) for e in events] == [
+        (1, "created", "fin"),
+        (2, "updated", "fin"),
+    ]
+    assert events[1]["changes"]["credit_limit"] == {"before": None, "after": 500000}
+    gone = client.put("/v1/customers/C-1", json={}, headers=headers)  # every field removed
+    is_problem(gone, 422, "bad-deal")
+    missing = client.get("/v1/customers/C-9/events", headers=headers)
+    is_problem(missing, 404, "not-found")

@@ -189,16 +189,16 @@ def test_users_and_tokens(kam, people):
 
 
 def test_db_upgrade_and_status(kam):
-    assert kam("db", "upgrade").output == "the store is current (schema 0002)\n"
+    assert kam("db", "upgrade").output == "the store is current (schema 0003)\n"
     status = kam("db", "status", "--format", "json")
-    assert json.loads(status.output) == {"revision": "0002", "head": "0002", "state": "current"}
+    assert json.loads(status.output) == {"revision": "0003", "head": "0003", "state": "current"}
 
 
 def test_a_new_sqlite_store_is_made_by_upgrade(runner, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert runner.invoke(main, ["db", "status", "--db", url]).exit_code == 1
     result = runner.invoke(main, ["db", "upgrade", "--db", url])
-    assert result.output == "the store's schema: none -> 0002\n"
+    assert result.output == "the store's schema: none -> 0003\n"
 
 
 def test_kam_db_in_the_environment_names_the_store(runner, cli_url, people):
@@ -335,6 +335,7 @@ def test_customer_field_errors_name_their_json_path(kam, people, tmp_path):
     assert result.output.splitlines() == [
         "customer C-9: $.class: must be text",
         "customer C-9: $.credit_limit: must be an amount of money, 0 or more",
+        "customer C-9: $.name: is required: the account's name, as on its contracts",
     ]
 
 
@@ -395,3 +396,32 @@ def test_a_user_whose_name_is_another_users_as_people_compare_names_is_refused(k
     assert [u["name"] for u in json.loads(kam("users", "list", "--format", "json").output)] == [
         "li.na"
     ]
+
+
+def test_an_accounts_history_is_shown_with_each_change_before_and_after(kam, people, tmp_path):
+    account = tmp_path / "c.json"
+    account.write_text('{"id": "C-1", "name": "Tianjin Port"}', encoding="utf-8")
+    assert kam("customers", "add", account, "--by", "li.na").exit_code == 0
+    limit = '{"credit_limit": 3000000.00, "credit_limit_approved_by": "fin"}'
+    assert kam("customers", "update", "C-1", limit, "--by", "fin").exit_code == 0
+    raised = kam("customers", "update", "C-1", '{"credit_limit": 3500000}', "--by", "fin")
+    assert raised.exit_code == 0
+    lines = kam("customers", "history", "C-1").output.splitlines()
+    assert len(lines) == 3
+    assert "li.na  created (version 1): name (none) -> Tianjin Port" in lines[0]
+    assert lines[2].endswith("fin  updated (version 3): credit_limit 3000000.00 -> 3500000")
+    shown = kam("customers", "show", "C-1").output
+    assert "history:" in shown
+    assert "credit_limit 3000000.00 -> 3500000" in shown
+    as_json = json.loads(kam("customers", "history", "C-1", "--format", "json").output)
+    assert [e["actor"] for e in as_json] == ["li.na", "fin", "fin"]
+    assert kam("db", "verify").exit_code == 0
+
+
+def test_a_nameless_account_is_refused_by_the_command_line_too(kam, people, tmp_path):
+    empty = tmp_path / "c.json"
+    empty.write_text('{"id": "C-1"}', encoding="utf-8")
+    refused = kam("customers", "add", empty, "--by", "fin")
+    assert refused.exit_code == 2
+    assert "$.name: is required" in refused.output
+    assert kam("customers", "list").output == ""

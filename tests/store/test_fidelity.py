@@ -9,9 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+import sqlalchemy
+from sqlalchemy import text
 
 from engine.errors import InputError
-from engine.store import AlreadyStored, Conflict, Refused
+from engine.store import AccountError, AlreadyStored, Conflict, Refused, migrate, open_store, schema
+from engine.store.connect import make_engine
 
 from .test_store import create, patch
 
@@ -165,3 +168,80 @@ def approve_as(store, pb, as_of, by):
     return store.decide_approval(
         "T-1", role="marketing_director", decision="approved", playbook=pb, by=by, as_of=as_of
     )
+
+
+# -- a customer account's history --------------------------------------------------------------
+def test_an_accounts_history_keeps_every_change_before_and_after(store):
+    store.add_customer({"id": "C-9", "name": "Port", "territory": "Tianjin"}, by="li.na")
+    limit = {"credit_limit": Decimal("3000000.00"), "credit_limit_approved_by": "fin"}
+    store.update_customer("C-9", limit, by="fin", if_version=1)
+    store.update_customer("C-9", {"credit_limit": Decimal("3500000")}, by="fin", if_version=2)
+    history = store.customer_history("C-9")
+    assert [(e["seq"], e["kind"], e["actor"], e["version"]) for e in history] == [
+        (1, "created", "li.na", 1),
+        (2, "updated", "fin", 2),
+        (3, "updated", "fin", 3),
+    ]
+    assert history[0]["changes"]["name"] == {"before": None, "after": "Port"}
+    assert history[2]["changes"] == {  # the previous limit is kept
+        "credit_limit": {"before": Decimal("3000000.00"), "after": Decimal("3500000")}
+    }
+    assert history[1]["prev_hash"] == history[0]["hash"]
+    assert store.verify() == []
+
+
+def test_a_refused_account_change_leaves_no_history(store):
+    store.add_customer({"id": "C-9", "name": "Port"}, by="li.na")
+    with pytest.raises(Refused):
+        store.update_customer("C-9", {"credit_limit": 1}, by="li.na")
+    with pytest.raises(Conflict):
+        store.update_customer("C-9", {"territory": "x"}, by="li.na", if_version=7)
+    assert len(store.customer_history("C-9")) == 1
+
+
+@pytest.mark.parametrize("account", [{}, {"name": ""}, {"name": "  "}, {"territory": "T"}])
+def test_a_nameless_account_is_refused_with_the_json_path(store, account):
+    with pytest.raises(AccountError, match=r"\$\.name: is required"):
+        store.add_customer({"id": "C-9", **account}, by="fin")
+    store.add_customer({"id": "C-9", "name": "Port"}, by="fin")
+    with pytest.raises(AccountError, match=r"\$\.name: is required"):
+        store.update_customer("C-9", {"name": None}, by="fin")
+    assert store.get_customer("C-9")["name"] == "Port"
+
+
+def test_the_database_refuses_to_change_an_accounts_history(store):
+    store.add_customer({"id": "C-9", "name": "Port"}, by="fin")
+    for sql in ("UPDATE customer_events SET actor = 'x'", "DELETE FROM customer_events"):
+        with pytest.raises(sqlalchemy.exc.DatabaseError), store.engine.begin() as conn:
+            conn.execute(text(sql))
+
+
+def test_verify_finds_an_account_changed_behind_its_history(store):
+    store.add_customer({"id": "C-9", "name": "Port", "credit_limit": 5}, by="fin")
+    with store.engine.begin() as conn:
+        conn.execute(text("UPDATE customers SET credit_limit = '99000000'"))
+    assert store.verify() == ["customer C-9: its history does not end in the stored account"]
+
+
+def test_an_upgrade_gives_each_stored_account_its_first_history_entry(store_url):
+    from alembic import command
+
+    eng = make_engine(store_url)
+    with eng.begin() as conn:  # back to 0002, as a store written before histories
+        command.downgrade(migrate._config(conn), "0002")
+        conn.execute(
+            sqlalchemy.insert(schema.customers).values(
+                id="C-1", name="ACME", credit_limit=Decimal("3000000.00"), extra="{}",
+                version=4, updated_at="2026-03-01T00:00:00.000000Z", updated_by="fin",
+            )
+        )  # fmt: skip
+    assert migrate.upgrade(eng) == ("0002", migrate.HEAD)
+    eng.dispose()
+    with open_store(store_url) as store:
+        (entry,) = store.customer_history("C-1")
+        assert (entry["kind"], entry["actor"], entry["version"]) == ("recorded", "fin", 4)
+        assert store.verify() == []
+        store.add_user("fin", ["supervisor"])
+        store.update_customer("C-1", {"territory": "Tianjin"}, by="fin", if_version=4)
+        assert [e["seq"] for e in store.customer_history("C-1")] == [1, 2]
+        assert store.verify() == []

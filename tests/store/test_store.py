@@ -59,7 +59,13 @@ def counts(store, deal_id="T-1"):
 @pytest.mark.parametrize("amount", ["12345678901234567.89", "0.0001", "0", "1000000.00"])
 def test_money_survives_the_round_trip_exactly(store, amount):
     store.add_customer(
-        {"id": "C-1", "credit_limit": Decimal(amount), "receivables": Decimal(amount)}, by="fin"
+        {
+            "id": "C-1",
+            "name": "ACME",
+            "credit_limit": Decimal(amount),
+            "receivables": Decimal(amount),
+        },
+        by="fin",
     )
     account = store.get_customer("C-1")
     assert account["credit_limit"] == Decimal(amount)
@@ -68,7 +74,9 @@ def test_money_survives_the_round_trip_exactly(store, amount):
 
 
 def test_money_columns_are_text_on_sqlite_and_numeric_on_postgresql(store):
-    store.add_customer({"id": "C-1", "credit_limit": Decimal("12345678901234567.89")}, by="fin")
+    store.add_customer(
+        {"id": "C-1", "name": "ACME", "credit_limit": Decimal("12345678901234567.89")}, by="fin"
+    )
     with store.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             kind = conn.execute(text("SELECT typeof(credit_limit) FROM customers")).scalar()
@@ -454,16 +462,26 @@ def test_a_deal_naming_an_unknown_customer_is_refused(store, pb, deal, as_of):
 
 
 def test_a_customer_keeps_unknown_fields_and_refuses_bad_ones(store):
-    store.add_customer({"id": "C-1", "segment": "fleet", "overdue_days": 3}, by="fin")
+    store.add_customer(
+        {"id": "C-1", "name": "ACME", "segment": "fleet", "overdue_days": 3}, by="fin"
+    )
     assert store.get_customer("C-1") == {
         "id": "C-1",
+        "name": "ACME",
         "segment": "fleet",
         "overdue_days": 3,
         "version": 1,
     }
     with pytest.raises(AccountError) as caught:
         store.add_customer(
-            {"id": "C-2", "credit_limit": "lots", "overdue_days": -1, "state_organ": "y"}, by="fin"
+            {
+                "id": "C-2",
+                "name": "B",
+                "credit_limit": "lots",
+                "overdue_days": -1,
+                "state_organ": "y",
+            },
+            by="fin",
         )
     assert caught.value.to_dict() == {
         "error": "customer",
@@ -776,7 +794,7 @@ def test_already_stored_is_its_own_kind_with_the_conflict_exit(store, pb, deal, 
         if kind == "user":
             store.add_user("x", [])
         elif kind == "customer":
-            store.add_customer({"id": "C-1"}, by="fin")
+            store.add_customer({"id": "C-1", "name": "ACME"}, by="fin")
         else:
             create(store, copy.deepcopy(deal), pb, as_of)
 
