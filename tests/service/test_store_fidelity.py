@@ -52,3 +52,21 @@ def test_an_accounts_history_is_served_and_a_nameless_account_is_422(client, tok
     is_problem(gone, 422, "bad-deal")
     missing = client.get("/v1/customers/C-9/events", headers=headers)
     is_problem(missing, 404, "not-found")
+
+
+def test_a_playbook_version_that_does_not_exist_is_422_naming_those_that_do(client, tokens, deal):
+    headers = auth(tokens["li.na"])
+    asked = {"playbook": "auto-dealer", "version": "1999.9"}
+    for path, body in (
+        ("/v1/evaluate", {**asked, "deal": deal}),
+        ("/v1/deals", {**asked, "deal": deal}),
+    ):
+        problem = is_problem(client.post(path, json=body, headers=headers), 422, "bad-input")
+        assert "no version '1999.9' (versions: 2026.1, 2026.2)" in problem["detail"]
+    assert create(client, tokens, deal).status_code == 201
+    repin = client.post(
+        "/v1/deals/T-1/repin",
+        json={"version": "1999.9"},
+        headers={**headers, "If-Match": '"1"'},
+    )
+    assert "versions: 2026.1, 2026.2" in is_problem(repin, 422, "bad-input")["detail"]

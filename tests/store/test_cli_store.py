@@ -425,3 +425,10 @@ def test_a_nameless_account_is_refused_by_the_command_line_too(kam, people, tmp_
     assert refused.exit_code == 2
     assert "$.name: is required" in refused.output
     assert kam("customers", "list").output == ""
+
+
+def test_a_playbook_version_that_does_not_exist_is_named_with_those_that_do(kam, stored):
+    repin = kam("deals", "repin", stored, "--version", "1999.9", "--by", "li.na",
+                "--if-version", "1", *DAY)  # fmt: skip
+    assert repin.exit_code == 2
+    assert "auto-dealer has no version '1999.9' (versions: 2026.1, 2026.2)" in repin.output
