@@ -22,7 +22,7 @@ from ..lang.values import person_key, same_person
 from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
-from .reference import PRICING_ROLE
+from .reference import CUSTOMER_TERMS, PRICING_ROLE
 from .schema import customer_events, customers, tokens, users
 
 MAX_ID = 200
@@ -176,15 +176,17 @@ def customer_ids(conn: Connection) -> list[str]:
 # Who may set a customer's credit terms: the credit module's approver of a limit (主管领导,
 # the supervisor) or an admin. Anyone else could raise a limit and clear a CREDIT-LIMIT block.
 CREDIT_ROLES = ("supervisor", "admin")
-CREDIT_TERMS = ("credit_limit", "credit_limit_approved_by")
+CREDIT_TERMS = CUSTOMER_TERMS  # the limit, who approved it, the investigation, what is owed
+LIMIT = ("credit_limit", "credit_limit_approved_by")
 
 
 def credit_terms_guard(
     conn: Connection, by: str, before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> None:
-    """Refuse a change of the credit limit, or of who approved it, by someone who may not
-    make it; a supervisor records only their own approval (an admin may record another's,
-    when bringing accounts in)."""
+    """Refuse a change of a customer's credit terms (the limit, who approved it, the credit
+    investigation, receivables, days overdue) by someone who may not make it: each decides
+    a CREDIT-LIMIT or overdue block. A supervisor records only their own approval of a limit
+    (an admin may record another's, when bringing accounts in)."""
     changed = [f for f in CREDIT_TERMS if before.get(f) != after.get(f)]
     if not changed:
         return
@@ -193,11 +195,12 @@ def credit_terms_guard(
         return
     if not any(role in roles for role in CREDIT_ROLES):
         raise Refused(
-            f"{by} does not hold the role supervisor: a customer's credit limit and who "
-            "approved it are set only by the supervisor (or an admin)"
+            f"{by} does not hold the role supervisor: a customer's credit terms "
+            f"({', '.join(changed)}) are set only by the supervisor (or an admin)"
         )
     approver = after.get("credit_limit_approved_by")
-    if approver is not None and not same_person(str(approver), by):
+    limit_changed = any(f in changed for f in LIMIT)
+    if limit_changed and approver is not None and not same_person(str(approver), by):
         raise Refused(
             f"credit_limit_approved_by names who approved the limit: {by} records their own "
             f"approval, not {approver}'s"

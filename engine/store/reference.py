@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
+
+from ..jsontext import to_canonical_json
 
 # The price list's fields on a line, and who sets them (besides an admin)
 LINE_PRICES = ("list_price", "floor_price", "retail_price")
@@ -56,20 +59,26 @@ def changes(
 
 
 def _line_prices(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[ReferenceChange]:
-    known: dict[tuple[str, str], list[Any]] = {}
+    # each (model, price) the deal carried, as a set: the work stays linear in its lines
+    known: dict[tuple[str, str], set[str]] = {}
+    shown: dict[tuple[str, str], Any] = {}
     for line in _lines(before):
         for name in LINE_PRICES:
-            known.setdefault((_model(line), name), []).append(line.get(name))
+            value = line.get(name)
+            if value is not None:
+                known.setdefault((_model(line), name), set()).add(_value_key(value))
+                shown.setdefault((_model(line), name), value)
     found = []
     for n, line in enumerate(_lines(after)):
         for name in LINE_PRICES:
             value = line.get(name)
             if value is None:  # a price taken away is unknown, asked for, never a pass
                 continue
-            earlier = known.get((_model(line), name), [])
-            if not any(_same(value, was) for was in earlier):
-                was = next((w for w in earlier if w is not None), None)
-                found.append(ReferenceChange(f"$.lines[{n}].{name}", "price", was, value))
+            key = (_model(line), name)
+            if _value_key(value) not in known.get(key, ()):
+                found.append(
+                    ReferenceChange(f"$.lines[{n}].{name}", "price", shown.get(key), value)
+                )
     return found
 
 
@@ -99,9 +108,17 @@ def _model(line: Mapping[str, Any]) -> str:
 
 def _same(a: Any, b: Any) -> bool:
     """Equal as values: 150000 and 150000.00 are one price; a flag is not a number."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    return bool(a == b)
+    return _value_key(a) == _value_key(b)
+
+
+def _value_key(value: Any) -> str:
+    """A value as compared: a number by its value (150000 is 150000.00), anything else by its
+    canonical JSON (so ``true`` is not 1)."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        number = Decimal(value)
+        if number.is_finite():
+            return "n:" + str(number.normalize())
+    return "j:" + to_canonical_json(value)
 
 
 def without_reference(document: Mapping[str, Any]) -> dict[str, Any]:

@@ -245,3 +245,19 @@ def test_an_upgrade_gives_each_stored_account_its_first_history_entry(store_url)
         store.update_customer("C-1", {"territory": "Tianjin"}, by="fin", if_version=4)
         assert [e["seq"] for e in store.customer_history("C-1")] == [1, 2]
         assert store.verify() == []
+
+
+def test_many_lines_of_one_model_are_compared_by_value():
+    """A deal of 5,000 lines of one model (the limit on a list): each line's prices are
+    compared once against the set the deal carried, not against every earlier line."""
+    from engine.store import reference
+
+    line = {"model": "Van V3", "list_price": 100, "floor_price": Decimal("90.00")}
+    before = {"lines": [dict(line, unit_price=n) for n in range(5000)]}
+    after = {"lines": [dict(line, unit_price=n, list_price=Decimal("100.0")) for n in range(5000)]}
+    assert reference.changes(before, after, stored_account=False) == []
+    after["lines"][4999]["list_price"] = 101
+    (found,) = reference.changes(before, after, stored_account=False)
+    assert (found.path, found.before, found.after) == ("$.lines[4999].list_price", 100, 101)
+    assert reference.changes({}, {"lines": [{"model": "X", "list_price": True}]},
+                             stored_account=True)[0].after is True  # fmt: skip

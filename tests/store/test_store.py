@@ -989,11 +989,14 @@ def test_only_the_supervisor_or_an_admin_sets_a_customers_credit_terms(store):
     store.update_customer(
         "C-9", {"credit_limit": Decimal("3000000"), "credit_limit_approved_by": "fin"}, by="fin"
     )
-    store.update_customer("C-9", {"receivables": Decimal("10.00")}, by="li.na")  # not credit terms
+    with pytest.raises(Refused, match=r"credit terms \(receivables\)"):  # what is owed, too
+        store.update_customer("C-9", {"receivables": Decimal("0")}, by="li.na")
+    store.update_customer("C-9", {"receivables": Decimal("10.00")}, by="fin")  # limit untouched
+    store.update_customer("C-9", {"territory": "Tianjin"}, by="li.na")  # not credit terms
     store.add_user("ops.admin", ["admin"])
     store.update_customer("C-9", {"credit_limit_approved_by": "zhou.lei"}, by="ops.admin")
     assert store.get_customer("C-9")["credit_limit_approved_by"] == "zhou.lei"
-    assert store.get_customer("C-9")["version"] == 4
+    assert store.get_customer("C-9")["version"] == 5
 
 
 def test_a_new_deal_is_pinned_only_to_a_version_in_force_on_its_date(store, pb, deal):
