@@ -194,13 +194,36 @@ def users() -> None:
 @users.command("add", epilog=STORE_EPILOG)
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, metavar="ROLE", help="A role held (repeat).")
+@click.option(
+    "--playbooks",
+    "playbooks",
+    default="playbooks",
+    show_default=True,
+    metavar="DIR",
+    help="The folder of playbooks whose roles a user may hold (besides the store's own: "
+    "admin, supervisor, pricing).",
+)
 @DB
 @FORMAT
 @_guarded
-def users_add(name: str, roles: tuple[str, ...], db: str | None, fmt: str) -> int:
-    """Add a user holding the given roles."""
+def users_add(name: str, roles: tuple[str, ...], playbooks: str, db: str | None, fmt: str) -> int:
+    """Add a user holding the given roles (each one a playbook or the store knows)."""
+    import os
+
+    from .app.library import Library
+    from .store.accounts import STORE_ROLES
+
+    if not os.path.isdir(playbooks):
+        for role in roles:
+            if role not in STORE_ROLES:
+                raise InputError(
+                    f"--role {role}: no folder of playbooks '{playbooks}' here to say which "
+                    f"roles exist; give --playbooks DIR (the store's own roles: "
+                    f"{', '.join(sorted(STORE_ROLES))})"
+                )
+    known = Library(playbooks).roles() if os.path.isdir(playbooks) else set()
     with _store(db) as store:
-        user = store.add_user(name, roles)
+        user = store.add_user(name, roles, known_roles=known)
     if fmt == "json":
         _echo_json(user)
     else:
@@ -311,10 +334,47 @@ def customers_update(
 @FORMAT
 @_guarded
 def customers_show(customer_id: str, db: str | None, fmt: str) -> int:
-    """One account."""
+    """One account, and (as text) its history."""
     with _store(db) as store:
-        _print_customer(store.get_customer(customer_id), fmt)
+        account = store.get_customer(customer_id)
+        history = store.customer_history(customer_id)
+    _print_customer(account, fmt)
+    if fmt != "json":
+        click.echo("history:")
+        _print_account_history(history)
     return EXIT_OK
+
+
+@customers.command("history", epilog=STORE_EPILOG)
+@click.argument("customer_id", metavar="ID")
+@DB
+@FORMAT
+@_guarded
+def customers_history(customer_id: str, db: str | None, fmt: str) -> int:
+    """Every change of an account, oldest first: who, when, each field before and after."""
+    with _store(db) as store:
+        history = store.customer_history(customer_id)
+    if fmt == "json":
+        _echo_json(history)
+    else:
+        _print_account_history(history)
+    return EXIT_OK
+
+
+def _print_account_history(history: list[dict[str, Any]]) -> None:
+    for entry in history:
+        changed = "; ".join(
+            f"{name} {_shown(c['before'])} -> {_shown(c['after'])}"
+            for name, c in entry["changes"].items()
+        )
+        click.echo(
+            f"{entry['seq']:>4}  {entry['at']}  {entry['actor']}  {entry['kind']}"
+            f" (version {entry['version']})" + (f": {changed}" if changed else "")
+        )
+
+
+def _shown(value: Any) -> str:
+    return "(none)" if value is None else str(value)
 
 
 @customers.command("list", epilog=STORE_EPILOG)

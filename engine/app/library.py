@@ -99,6 +99,16 @@ class Library:
     def versions(self, playbook_id: str) -> list[Entry]:
         return sorted((e for e in self.entries if e.id == playbook_id), key=lambda e: e.start)
 
+    def roles(self) -> set[str]:
+        """Every role any version of any playbook here names (a user's roles are checked
+        against them: a mistyped role would never be asked for)."""
+        found: set[str] = set()
+        for entry in self.entries:
+            if entry.file not in self._loaded:
+                self._loaded[entry.file] = load_playbook(entry.file)
+            found.update(self._loaded[entry.file].model.roles)
+        return found
+
     def pick(self, playbook_id: str | None, on: date, version: str | None = None) -> Playbook:
         """The version in force ``on`` that date (or the named ``version``)."""
         if playbook_id is None:

@@ -694,6 +694,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         found = svc.store.get_customer(customer_id)
         return as_json(found, headers={"ETag": f'"{found["version"]}"'})
 
+    @app.get(
+        f"{v1}/customers/{{customer_id}}/events", tags=["customers"], responses=codes(*READ, 404)
+    )
+    def customer_events(svc: Svc, _: User, customer_id: str) -> Response:
+        """The account's history, oldest first: who changed which field from what to what."""
+        return as_json({"events": svc.store.customer_history(customer_id)})
+
     @app.put(
         f"{v1}/customers/{{customer_id}}",
         tags=["customers"],

@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from ..errors import DealProblem, InputError
+from ..errors import DealProblem, InputError, suggest
 from ..jsontext import to_canonical_json
-from ..lang.values import same_person
+from ..lang.values import person_key, same_person
 from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
-from .schema import customers, tokens, users
+from .reference import CUSTOMER_TERMS, PRICING_ROLE
+from .schema import customer_events, customers, tokens, users
 
 MAX_ID = 200
 MONEY_FIELDS = ("credit_limit", "receivables")
@@ -47,23 +48,63 @@ def an_id(value: Any, what: str, *, in_addresses: bool = True) -> str:
 
 
 # -- users and tokens --------------------------------------------------------------------------
-def add_user(conn: Connection, name: str, roles: Sequence[str], at: str) -> dict[str, Any]:
+# The roles the store itself gives meaning to (beside the playbooks' own): an admin imports
+# deals and may change any; the supervisor sets credit terms; pricing keeps the price list.
+STORE_ROLES = ("admin", "supervisor", PRICING_ROLE)
+
+
+def add_user(
+    conn: Connection,
+    name: str,
+    roles: Sequence[str],
+    at: str,
+    known_roles: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """A new user holding ``roles``; with ``known_roles`` (the playbooks' roles), a role
+    neither they nor the store know is refused: a mistyped role would never be asked for.
+    A name that is another user's as people compare names (``LI.NA`` and ``li.na``) is
+    refused: the four-eyes check would take them for one person, the store for two."""
     name = an_id(name, "user name")
     held = sorted({an_id(role, "role") for role in roles})
-    if conn.execute(select(users.c.name).where(users.c.name == name)).first():
-        raise AlreadyStored(f"user {name} already exists")
+    if known_roles is not None:
+        known = sorted({*known_roles, *STORE_ROLES})
+        for role in held:
+            if role not in known:
+                hint = suggest(role, known)
+                raise InputError(
+                    f"--role {role}: neither a playbook nor the store knows this role"
+                    + (f" ({hint})" if hint else "")
+                    + f"; the roles are: {', '.join(known)}"
+                )
+    found = _named(conn, name)
+    if found is not None:
+        same = "" if found == name else f" ({name} is {found}: names are compared as people)"
+        raise AlreadyStored(f"user {found} already exists{same}")
     conn.execute(
         insert(users).values(name=name, roles=to_canonical_json(held), active=True, created_at=at)
     )
     return {"name": name, "roles": held, "active": True}
 
 
+def _named(conn: Connection, name: str) -> str | None:
+    """The stored name of the user ``name`` names: as written, else as people compare names
+    (case, accents, look-alike letters: ``person_key``), so every command finds one user."""
+    if conn.execute(USER, {"name": name}).first() is not None:
+        return name
+    key = person_key(name)
+    for stored in conn.execute(select(users.c.name)).scalars():
+        if person_key(stored) == key:
+            return str(stored)
+    return None
+
+
 def disable_user(conn: Connection, name: str) -> dict[str, Any]:
-    row = conn.execute(select(users).where(users.c.name == name)).first()
-    if row is None:
+    stored = _named(conn, name)
+    if stored is None:
         raise NotFound(f"no user {name} in the store")
-    conn.execute(update(users).where(users.c.name == name).values(active=False))
-    return {"name": name, "roles": loads(row.roles), "active": False}
+    row = conn.execute(USER, {"name": stored}).one()
+    conn.execute(update(users).where(users.c.name == stored).values(active=False))
+    return {"name": stored, "roles": loads(row.roles), "active": False}
 
 
 def list_users(conn: Connection) -> list[dict[str, Any]]:
@@ -75,8 +116,11 @@ USER = select(users).where(users.c.name == bindparam("name"))  # built once: eve
 
 
 def user(conn: Connection, name: str) -> dict[str, Any]:
-    """An active user, or ``NotFound``/``Refused``."""
+    """An active user (found as people compare names), or ``NotFound``/``Refused``."""
     row = conn.execute(USER, {"name": name}).first()
+    if row is None:
+        stored = _named(conn, name)
+        row = None if stored is None else conn.execute(USER, {"name": stored}).first()
     if row is None:
         raise NotFound(f"no user {name} in the store: add one with kam users add")
     if not row.active:
@@ -90,7 +134,7 @@ def token_hash(token: str) -> str:
 
 def add_token(conn: Connection, name: str, at: str) -> str:
     """A new bearer token for ``name``: returned once, kept only as its hash."""
-    user(conn, name)
+    name = user(conn, name)["name"]
     token = "kam_" + secrets.token_urlsafe(32)
     conn.execute(insert(tokens).values(token_hash=token_hash(token), user_name=name, created_at=at))
     return token
@@ -113,7 +157,10 @@ def customer(conn: Connection, cid: str) -> dict[str, Any]:
     row = conn.execute(select(customers).where(customers.c.id == cid)).first()
     if row is None:
         raise NotFound(f"no customer {cid} in the store")
-    m = row._mapping
+    return _account(row._mapping)
+
+
+def _account(m: Any) -> dict[str, Any]:
     account: dict[str, Any] = {"id": m["id"], **loads(m["extra"])}
     for name in ACCOUNT_FIELDS:
         if m[name] is not None:
@@ -129,15 +176,17 @@ def customer_ids(conn: Connection) -> list[str]:
 # Who may set a customer's credit terms: the credit module's approver of a limit (主管领导,
 # the supervisor) or an admin. Anyone else could raise a limit and clear a CREDIT-LIMIT block.
 CREDIT_ROLES = ("supervisor", "admin")
-CREDIT_TERMS = ("credit_limit", "credit_limit_approved_by")
+CREDIT_TERMS = CUSTOMER_TERMS  # the limit, who approved it, the investigation, what is owed
+LIMIT = ("credit_limit", "credit_limit_approved_by")
 
 
 def credit_terms_guard(
     conn: Connection, by: str, before: Mapping[str, Any], after: Mapping[str, Any]
 ) -> None:
-    """Refuse a change of the credit limit, or of who approved it, by someone who may not
-    make it; a supervisor records only their own approval (an admin may record another's,
-    when bringing accounts in)."""
+    """Refuse a change of a customer's credit terms (the limit, who approved it, the credit
+    investigation, receivables, days overdue) by someone who may not make it: each decides
+    a CREDIT-LIMIT or overdue block. A supervisor records only their own approval of a limit
+    (an admin may record another's, when bringing accounts in)."""
     changed = [f for f in CREDIT_TERMS if before.get(f) != after.get(f)]
     if not changed:
         return
@@ -146,11 +195,12 @@ def credit_terms_guard(
         return
     if not any(role in roles for role in CREDIT_ROLES):
         raise Refused(
-            f"{by} does not hold the role supervisor: a customer's credit limit and who "
-            "approved it are set only by the supervisor (or an admin)"
+            f"{by} does not hold the role supervisor: a customer's credit terms "
+            f"({', '.join(changed)}) are set only by the supervisor (or an admin)"
         )
     approver = after.get("credit_limit_approved_by")
-    if approver is not None and not same_person(str(approver), by):
+    limit_changed = any(f in changed for f in LIMIT)
+    if limit_changed and approver is not None and not same_person(str(approver), by):
         raise Refused(
             f"credit_limit_approved_by names who approved the limit: {by} records their own "
             f"approval, not {approver}'s"
@@ -169,7 +219,9 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
     conn.execute(
         insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)
     )
-    return customer(conn, cid)
+    added = customer(conn, cid)
+    _append(conn, "created", by, at, {}, added)
+    return added
 
 
 def update_customer(
@@ -195,7 +247,108 @@ def update_customer(
     )
     if done.rowcount != 1:
         raise Conflict(f"customer {cid}", version, version + 1)
-    return customer(conn, cid)
+    updated = customer(conn, cid)
+    _append(conn, "updated", by, at, {**current, "version": version}, updated)
+    return updated
+
+
+# -- an account's history ---------------------------------------------------------------------
+HASHED = ("customer_id", "seq", "kind", "actor", "at", "version", "changes", "account", "prev_hash")
+EVENTS = select(customer_events).where(customer_events.c.customer_id == bindparam("cid"))
+
+
+def _append(
+    conn: Connection,
+    kind: str,
+    by: str,
+    at: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> None:
+    """The account's next history entry, chained to the one before it, in the caller's
+    transaction (the account row is already written, and held, by it)."""
+    cid = str(after["id"])
+    last = conn.execute(
+        EVENTS.order_by(customer_events.c.seq.desc()).limit(1), {"cid": cid}
+    ).first()
+    kept = {k: v for k, v in after.items() if k != "version"}
+    names = sorted({*before, *after} - {"id", "version"})
+    changes = {
+        k: {"before": before.get(k), "after": after.get(k)}
+        for k in names
+        if to_canonical_json(before.get(k)) != to_canonical_json(after.get(k))
+    }
+    event: dict[str, Any] = {
+        "customer_id": cid,
+        "seq": 1 if last is None else last.seq + 1,
+        "kind": kind,
+        "actor": by,
+        "at": at,
+        "version": after["version"],
+        "changes": to_canonical_json(changes),
+        "account": to_canonical_json(kept),
+        "prev_hash": chain.GENESIS if last is None else last.hash,
+    }
+    event["hash"] = chain.digest({name: event[name] for name in HASHED})
+    conn.execute(insert(customer_events).values(**event))
+
+
+def recorded_at_upgrade(conn: Connection) -> None:
+    """Migration 0003: each account already stored gets its first history entry, itself as
+    it is now (earlier changes were never kept)."""
+    for row in conn.execute(select(customers).order_by(customers.c.id)).all():
+        account = _account(row._mapping)
+        _append(conn, "recorded", row.updated_by, row.updated_at, {}, account)
+
+
+def customer_history(conn: Connection, cid: str) -> list[dict[str, Any]]:
+    """The account's history, oldest first."""
+    customer(conn, cid)
+    rows = conn.execute(EVENTS.order_by(customer_events.c.seq), {"cid": cid}).all()
+    return [
+        {
+            "seq": m["seq"],
+            "kind": m["kind"],
+            "actor": m["actor"],
+            "at": m["at"],
+            "version": m["version"],
+            "changes": loads(m["changes"]),
+            "prev_hash": m["prev_hash"],
+            "hash": m["hash"],
+        }
+        for m in (r._mapping for r in rows)
+    ]
+
+
+def verify_customers(conn: Connection) -> list[str]:
+    """Every account whose history is broken (a link, a number, a changed entry) or does not
+    end in the account as stored."""
+    problems: list[str] = []
+    for cid in customer_ids(conn):
+        where = f"customer {cid}"
+        found = [
+            r._mapping for r in conn.execute(EVENTS.order_by(customer_events.c.seq), {"cid": cid})
+        ]
+        if not found:
+            problems.append(f"{where}: has no history (it must start with 'created')")
+            continue
+        previous = chain.GENESIS
+        for expected, event in enumerate(found, start=1):
+            if event["seq"] != expected:
+                problems.append(
+                    f"{where} entry {event['seq']}: expected {expected} (one is missing)"
+                )
+            if event["prev_hash"] != previous:
+                problems.append(f"{where} entry {event['seq']}: does not follow the one before it")
+            if chain.digest({name: event[name] for name in HASHED}) != event["hash"]:
+                problems.append(f"{where} entry {event['seq']}: changed after it was written")
+            previous = event["hash"]
+        stored = customer(conn, cid)
+        if found[-1]["version"] != stored.pop("version"):
+            problems.append(f"{where}: its version is not its last history entry's")
+        if to_canonical_json(loads(found[-1]["account"])) != to_canonical_json(stored):
+            problems.append(f"{where}: its history does not end in the stored account")
+    return problems
 
 
 def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
@@ -226,6 +379,9 @@ def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
         if value is not None and not isinstance(value, str):
             bad(name, "must be text")
         values[name] = value
+    given = values.get("name")
+    if given is None or (isinstance(given, str) and not given.strip()):
+        bad("name", "is required: the account's name, as on its contracts")
     checked = values.get("credit_checked_on")
     if isinstance(checked, str):
         try:

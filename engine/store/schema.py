@@ -99,6 +99,25 @@ customers = Table(
     Column("updated_by", Text, nullable=False),
 )
 
+# A customer account's history (append-only, chained like events): who changed which field
+# from what to what, and the whole account after, which must be the stored account.
+customer_events = Table(
+    "customer_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("customer_id", Text, nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("kind", Text, nullable=False),  # created, updated, or recorded (when history began)
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("version", Integer, nullable=False),  # the account's version after it
+    Column("changes", Text, nullable=False),  # JSON: {field: {"before": ..., "after": ...}}
+    Column("account", Text, nullable=False),  # JSON: the account after (replayed by verify)
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    UniqueConstraint("customer_id", "seq"),
+)
+
 deals = Table(
     "deals",
     metadata,
@@ -183,4 +202,4 @@ idempotency_keys = Table(
     Column("created_at", Text, nullable=False),
 )
 
-APPEND_ONLY = ("events", "decisions", "refusals")
+APPEND_ONLY = ("events", "decisions", "refusals", "customer_events")

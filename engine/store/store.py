@@ -11,9 +11,10 @@ way round.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -24,7 +25,7 @@ from ..app.summary import amount_fact
 from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
 from ..jsontext import to_canonical_json
 from ..lang.values import same_person
-from . import accounts, chain, migrate, records
+from . import accounts, chain, migrate, records, reference
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
 from .errors import AlreadyStored, Conflict, Contended, KeyReused, Refused, StoreError
@@ -103,6 +104,7 @@ class Database:
             accounts.an_id(key, "idempotency key", in_addresses=False)
         fingerprint = chain.digest({"command": command, "deal": deal_id, "request": request})
         for attempt in range(ATTEMPTS):
+            _JUDGED_AT.set(None)
             try:
                 with driver_errors(), _retry_on_race(), self.engine.begin() as conn:
                     if key is not None:
@@ -121,7 +123,7 @@ class Database:
                 time.sleep(random.uniform(0, 0.005 * 2**attempt))  # noqa: S311 (jitter, not a secret)
             except AUDITED as refusal:
                 if command in AUDITED_COMMANDS:
-                    self._audit(command, deal_id, by, request, refusal)
+                    self._audit(command, deal_id, by, request, refusal, _JUDGED_AT.get())
                 raise
         raise Contended(
             f"the store stayed too busy to make the change: {ATTEMPTS} tries lost a race with "
@@ -129,14 +131,25 @@ class Database:
         )
 
     def _audit(
-        self, command: str, deal_id: str, by: str, request: Mapping[str, Any], refusal: KamError
+        self,
+        command: str,
+        deal_id: str,
+        by: str,
+        request: Mapping[str, Any],
+        refusal: KamError,
+        judged_at: int | None,
     ) -> None:
         """Put a refused attempt on record, in its own transaction (the refused change itself
-        wrote nothing). Best effort: if the store cannot take it, the caller still hears why
-        the change was refused."""
+        wrote nothing), at the version it was judged on (``judged_at``: read again here, a
+        racing writer could have moved it on and the record would disagree with its message).
+        Best effort: if the store cannot take it, the caller still hears why it was refused."""
         detail = {"request": request, "error": refusal.to_dict()}
         with contextlib.suppress(StoreError), self._write() as conn:
-            version = conn.execute(select(deals.c.version).where(deals.c.id == deal_id)).scalar()
+            version = judged_at
+            if version is None:  # refused before the deal was read (an inactive user)
+                version = conn.execute(
+                    select(deals.c.version).where(deals.c.id == deal_id)
+                ).scalar()
             if version is None:
                 return
             conn.execute(
@@ -203,9 +216,12 @@ class Store(Database):
         self.close()
 
     # -- users and customers (accounts.py) ------------------------------------------------------
-    def add_user(self, name: str, roles: Sequence[str]) -> dict[str, Any]:
+    def add_user(
+        self, name: str, roles: Sequence[str], known_roles: Collection[str] | None = None
+    ) -> dict[str, Any]:
+        """A new user; with ``known_roles`` (the playbooks'), an unknown role is refused."""
         with self._write() as conn:
-            return accounts.add_user(conn, name, roles, self._stamp())
+            return accounts.add_user(conn, name, roles, self._stamp(), known_roles)
 
     def disable_user(self, name: str) -> dict[str, Any]:
         """The user may no longer act: their tokens and approvals are refused (A3). The user,
@@ -241,6 +257,11 @@ class Store(Database):
     def get_customer(self, cid: str) -> dict[str, Any]:
         with self._read() as conn:
             return accounts.customer(conn, cid)
+
+    def customer_history(self, cid: str) -> list[dict[str, Any]]:
+        """The account's history, oldest first: who changed which field from what to what."""
+        with self._read() as conn:
+            return accounts.customer_history(conn, cid)
 
     def list_customers(self) -> list[dict[str, Any]]:
         with self._read() as conn:
@@ -287,7 +308,7 @@ class Store(Database):
             if conn.dialect.name == "sqlite":  # the file itself first: a damaged page, an index
                 found = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
                 problems += [f"the store file is damaged: {line}" for line in found if line != "ok"]
-            return problems + records.verify(conn)
+            return problems + records.verify(conn) + accounts.verify_customers(conn)
 
     def evaluate(
         self,
@@ -440,10 +461,24 @@ class Store(Database):
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
-            self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
             document = chain.merge_patch(row.document, patch)
+            data: dict[str, Any] = {"patch": patch}
+            may: Callable[[], None] | None = None
+            found = reference.changes(
+                self._with_account(conn, row.document, playbook),
+                self._with_account(conn, document, playbook),
+                stored_account=_customer_ref(document) is not None,
+            )
+            if found:  # company data: its keeper's change, on record as such
+                data["reference"] = [c.to_dict() for c in found]
+
+                def may() -> None:  # once the patched deal is known good: a bad value first
+                    self._may_change_reference(conn, row, document, by, found)
+
+            else:
+                self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
             return self._apply(
-                conn, row, document, "updated", by, playbook, {"patch": patch}, as_of
+                conn, row, document, "updated", by, playbook, data, as_of, checked=may
             )
 
         return self._change("update", deal_id, by, request, key, work)
@@ -576,6 +611,7 @@ class Store(Database):
         def work(conn: Connection) -> dict[str, Any]:
             accounts.user(conn, by)
             row = records.read_deal(conn, deal_id, lock=True)
+            _JUDGED_AT.set(row.version)
             if if_version is not None and if_version != row.version:
                 raise Conflict(f"deal {row.id}", if_version, row.version)
             self._may_change(conn, row, by)
@@ -620,26 +656,26 @@ class Store(Database):
         evaluated = self._with_account(conn, document, playbook)
         result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {deal_id}")
         moment = self._stamp()
-        conn.execute(
-            insert(deals).values(
-                id=deal_id,
-                document=to_canonical_json(document),
-                customer_id=_customer_ref(document),
-                category=str(document["category"]),
-                stage=str(document["stage"]),
-                status=result.status,
-                amount=_amount(result, playbook),
-                owner=str(document["owner"]),
-                playbook_id=playbook.id,
-                playbook_version=playbook.version,
-                playbook_hash=playbook.hash,
-                playbook_source=source or playbook.file,
-                version=1,
-                created_at=moment,
-                updated_at=moment,
-            )
+        values: dict[str, Any] = dict(
+            id=deal_id,
+            document=to_canonical_json(document),
+            customer_id=_customer_ref(document),
+            category=str(document["category"]),
+            stage=str(document["stage"]),
+            status=result.status,
+            amount=_amount(result, playbook),
+            owner=str(document["owner"]),
+            playbook_id=playbook.id,
+            playbook_version=playbook.version,
+            playbook_hash=playbook.hash,
+            playbook_source=source or playbook.file,
+            version=1,
+            created_at=moment,
+            updated_at=moment,
         )
-        return self._record(conn, deal_id, 1, kind, by, playbook, data, evaluated, as_of, result)
+        conn.execute(insert(deals).values(**values))
+        written = _as_written(values)
+        return self._record(conn, written, kind, by, playbook, data, evaluated, as_of, result)
 
     def _locked(
         self,
@@ -653,6 +689,7 @@ class Store(Database):
         the playbook it is pinned to."""
         accounts.user(conn, by)
         deal = records.read_deal(conn, deal_id, lock=True)
+        _JUDGED_AT.set(deal.version)
         if if_version is not None and if_version != deal.version:
             raise Conflict(f"deal {deal.id}", if_version, deal.version)
         self._pinned(deal, playbook)
@@ -662,14 +699,62 @@ class Store(Database):
         """Only the deal's owner (or who created or owned it before) or an admin changes,
         moves or re-pins it: anyone else could edit away what needs approval or close
         another's deal. Each of them is also barred from approving it."""
+        if same_person(by, row.owner):  # the usual case first: no history read for it
+            return
         if IMPORTER in accounts.user(conn, by)["roles"]:
             return
-        if any(same_person(by, o) for o in (row.owner, *records.owners(conn, row.id))):
+        if any(same_person(by, o) for o in records.owners(conn, row.id)):
             return
         raise Refused(
             f"{by} does not own deal {row.id}: only its owner ({row.owner}) or an admin "
             "changes, moves or re-pins it"
         )
+
+    def _may_change_reference(
+        self,
+        conn: Connection,
+        row: StoredDeal,
+        document: dict[str, Any],
+        by: str,
+        found: list[reference.ReferenceChange],
+    ) -> None:
+        """Company data on a deal (its prices, an inline customer's credit terms) is changed
+        by who keeps that data (pricing; the supervisor) or an admin, and never by the deal's
+        owner: a needed approval must not vanish because the salesperson retyped a price."""
+        roles = accounts.user(conn, by)["roles"]
+        if IMPORTER in roles:
+            return
+        what = reference.in_words(found)
+        if any(same_person(by, o) for o in (row.owner, *records.owners(conn, row.id))):
+            raise Refused(
+                f"{by} owns deal {row.id} and cannot change the company's data on it ({what}): "
+                "list, floor and retail prices come from the price list (set by pricing or an "
+                "admin) and a customer's credit terms from the supervisor (or name a stored "
+                "customer account). Nothing was written; the deal's own terms (unit_price, "
+                "quantity) are the owner's to change"
+            )
+        kinds = {c.kind for c in found}
+        if "price" in kinds and reference.PRICING_ROLE not in roles:
+            raise Refused(
+                f"{by} does not hold the role {reference.PRICING_ROLE}: a deal's list, floor "
+                f"and retail prices are the price list's, set by pricing or an admin ({what})"
+            )
+        if "credit" in kinds:
+            if not any(role in roles for role in accounts.CREDIT_ROLES):
+                raise Refused(
+                    f"{by} does not hold the role supervisor: a customer's credit terms are "
+                    f"set only by the supervisor (or an admin) ({what})"
+                )
+            accounts.credit_terms_guard(
+                conn, by, row.document.get("customer") or {}, document.get("customer") or {}
+            )
+        if to_canonical_json(reference.without_reference(row.document)) != to_canonical_json(
+            reference.without_reference(document)
+        ):
+            raise Refused(
+                f"{by} does not own deal {row.id}: they may change its company data ({what}) "
+                f"but nothing else, which is its owner's ({row.owner})"
+            )
 
     def _apply(
         self,
@@ -682,10 +767,14 @@ class Store(Database):
         data: dict[str, Any],
         as_of: date,
         pin: Mapping[str, str] | None = None,
+        checked: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Write the deal's next version (and, on a re-pin, its new playbook) with its event."""
+        """Write the deal's next version (and, on a re-pin, its new playbook) with its event;
+        ``checked`` runs once the new document is judged, before anything is written."""
         evaluated = self._with_account(conn, document, playbook)
         result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {row.id}")
+        if checked is not None:
+            checked()
         version = row.version + 1
         values = {
             "document": to_canonical_json(document),
@@ -706,15 +795,14 @@ class Store(Database):
         if done.rowcount != 1:  # another writer got there first: never overwrite it
             current = conn.execute(select(deals.c.version).where(deals.c.id == row.id)).scalar()
             raise Conflict(f"deal {row.id}", row.version, int(current or 0))
-        return self._record(
-            conn, row.id, version, kind, by, playbook, data, evaluated, as_of, result
-        )
+        pinned = {name: getattr(row, name) for name in PIN_COLUMNS}
+        written = _as_written({**pinned, **values, "id": row.id, "created_at": row.created_at})
+        return self._record(conn, written, kind, by, playbook, data, evaluated, as_of, result)
 
     def _record(
         self,
         conn: Connection,
-        deal_id: str,
-        version: int,
+        written: StoredDeal,
         kind: str,
         by: str,
         playbook: Playbook,
@@ -723,13 +811,14 @@ class Store(Database):
         as_of: date,
         result: Result,
     ) -> dict[str, Any]:
-        """The event and the decision of one change; the answer the caller gets."""
+        """The event and the decision of one change; the answer the caller gets (the deal as
+        written, not read back: it is this transaction's own row)."""
         at = self._stamp()
+        deal_id, version = written.id, written.version
         event = records.append_event(conn, deal_id, version, kind, by, at, playbook, data, result)
         records.record_decision(conn, deal_id, version, by, at, playbook, evaluated, as_of, result)
-        deal = records.read_deal(conn, deal_id)
         return {
-            "deal": deal.to_dict(),
+            "deal": written.to_dict(),
             "event": {"seq": event["seq"], "kind": kind, "at": event["at"]},
             "result": result.to_dict(),
         }
@@ -779,6 +868,18 @@ _NEXT_VERSION = (
     )
 )  # fmt: skip
 _REPIN = _NEXT_VERSION.values({name: bindparam(name) for name in PIN_COLUMNS})
+
+
+# The version of the deal the change at hand read (and so judged); a refusal records it.
+# A context variable, not an attribute: the service runs changes on several threads at once.
+_JUDGED_AT: contextvars.ContextVar[int | None] = contextvars.ContextVar("judged_at", default=None)
+
+
+def _as_written(values: Mapping[str, Any]) -> StoredDeal:
+    """The deal row a change has just written, as a read would give it back (the document
+    from the very text stored)."""
+    fields = {name: values[name] for name in StoredDeal.__slots__ if name in values}
+    return StoredDeal(**{**fields, "document": loads(values["document"])})
 
 
 class _Again(Exception):

@@ -174,7 +174,9 @@ def test_S3_a_full_disk_is_a_typed_error_and_nothing_partial(tmp_path, pb, deal)
 
             def fill() -> None:
                 for n in range(10_000):
-                    s.add_customer({"id": f"C-{n}", "notes": "x" * 4000}, by="li.na")
+                    s.add_customer(
+                        {"id": f"C-{n}", "name": "ACME", "notes": "x" * 4000}, by="li.na"
+                    )
 
             with pytest.raises(StoreError) as caught:
                 fill()
@@ -227,7 +229,7 @@ def test_S3_a_postgresql_connection_dropped_mid_change_is_a_typed_error_nothing_
 
 @pytest.mark.parametrize("amount", ["12345678901234567.89", "0.0001"])
 def test_S4_money_round_trips_exactly(store, amount):
-    store.add_customer({"id": "C-1", "credit_limit": Decimal(amount)}, by="fin")
+    store.add_customer({"id": "C-1", "name": "ACME", "credit_limit": Decimal(amount)}, by="fin")
     kept = store.get_customer("C-1")["credit_limit"]
     assert kept == Decimal(amount)
     assert str(kept) == amount
@@ -271,10 +273,12 @@ def test_S5_a_store_from_an_older_kam_is_upgraded_with_its_data_kept(backend, tm
             open_store(url)
         result = CliRunner().invoke(main, ["db", "upgrade", "--db", url])
         assert result.exit_code == 0, result.output
-        assert result.output == "the store's schema: 0001 -> 0002\n"
+        assert result.output == f"the store's schema: 0001 -> {migrate.HEAD}\n"
         with open_store(url) as upgraded:
             assert upgraded.list_users()[0]["name"] == "li.na"
             assert upgraded.get_customer("C-1")["credit_limit"] == Decimal("12345678901234567.89")
+            (began,) = upgraded.customer_history("C-1")  # its history begins at the upgrade
+            assert (began["kind"], began["actor"]) == ("recorded", "li.na")
             assert upgraded.verify() == []
     finally:
         eng.dispose()
@@ -302,7 +306,7 @@ def a_store_file_with_deals(tmp_path, pb, deal):
     with open_store(f"sqlite:///{path}") as s:
         s.add_user("li.na", ["key_account_specialist"])
         for n in range(40):  # some pages to damage (an account keeps any other field)
-            s.add_customer({"id": f"C-{n}", "notes": "x" * 2000}, by="li.na")
+            s.add_customer({"id": f"C-{n}", "name": "ACME", "notes": "x" * 2000}, by="li.na")
         s.create_deal(copy.deepcopy(deal), playbook=pb, by="li.na", as_of=AS_OF)
     assert not Path(f"{path}-wal").exists()
     return path

@@ -10,6 +10,7 @@ import shutil
 import pytest
 
 from engine.cli import main
+from engine.store.migrate import HEAD
 
 from ..conftest import AUTO_DEALER, PLAYBOOKS, ROOT
 from .conftest import a_store_url
@@ -189,16 +190,16 @@ def test_users_and_tokens(kam, people):
 
 
 def test_db_upgrade_and_status(kam):
-    assert kam("db", "upgrade").output == "the store is current (schema 0002)\n"
+    assert kam("db", "upgrade").output == f"the store is current (schema {HEAD})\n"
     status = kam("db", "status", "--format", "json")
-    assert json.loads(status.output) == {"revision": "0002", "head": "0002", "state": "current"}
+    assert json.loads(status.output) == {"revision": HEAD, "head": HEAD, "state": "current"}
 
 
 def test_a_new_sqlite_store_is_made_by_upgrade(runner, tmp_path):
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert runner.invoke(main, ["db", "status", "--db", url]).exit_code == 1
     result = runner.invoke(main, ["db", "upgrade", "--db", url])
-    assert result.output == "the store's schema: none -> 0002\n"
+    assert result.output == f"the store's schema: none -> {HEAD}\n"
 
 
 def test_kam_db_in_the_environment_names_the_store(runner, cli_url, people):
@@ -335,4 +336,100 @@ def test_customer_field_errors_name_their_json_path(kam, people, tmp_path):
     assert result.output.splitlines() == [
         "customer C-9: $.class: must be text",
         "customer C-9: $.credit_limit: must be an amount of money, 0 or more",
+        "customer C-9: $.name: is required: the account's name, as on its contracts",
     ]
+
+
+# -- issue 10's review: company data, roles and user names -------------------------------
+
+
+def test_the_owner_raising_a_list_price_is_refused_and_the_approvals_stay(kam, stored):
+    before = json.loads(kam("deals", "show", stored, *DAY, "--format", "json").output)
+    needed = {a["role"] for a in before["result"]["approvals"] if a["status"] != "granted"}
+    assert needed  # the example needs approvals
+    line = {**before["deal"]["document"]["lines"][0], "list_price": 250000}
+    refused = kam("deals", "update", stored, json.dumps({"lines": [line]}), "--by", "li.na",
+                  "--if-version", "1", *DAY)  # fmt: skip
+    assert refused.exit_code == 1
+    assert "li.na owns deal DE-2026-031 and cannot change the company's data" in refused.output
+    assert "$.lines[0].list_price" in refused.output
+    assert "Traceback" not in refused.output
+    after = json.loads(kam("deals", "show", stored, *DAY, "--format", "json").output)
+    assert after["deal"]["version"] == 1
+    assert {a["role"] for a in after["result"]["approvals"] if a["status"] != "granted"} == needed
+    # the owner's own price is theirs to change
+    mine = {**before["deal"]["document"]["lines"][0], "unit_price": 140000}
+    assert kam("deals", "update", stored, json.dumps({"lines": [mine]}), "--by", "li.na",
+               "--if-version", "1", *DAY).exit_code in (0, 3)  # fmt: skip
+
+
+def test_a_role_no_playbook_or_store_knows_is_refused_and_the_roles_named(kam):
+    refused = kam("users", "add", "wu", "--role", "not a role")
+    assert refused.exit_code == 2
+    assert "neither a playbook nor the store knows this role" in refused.output
+    assert "key_account_specialist" in refused.output
+    assert "pricing" in refused.output
+    typo = kam("users", "add", "wu", "--role", "general_manger")
+    assert "did you mean 'general_manager'?" in typo.output
+    assert json.loads(kam("users", "list", "--format", "json").output) == []
+    assert (
+        kam("users", "add", "wu", "--role", "general_manager", "--role", "pricing").exit_code == 0
+    )
+
+
+def test_without_a_playbook_folder_only_the_stores_roles_are_known(kam, tmp_path):
+    missing = tmp_path / "none"
+    refused = kam("users", "add", "wu", "--role", "general_manager", "--playbooks", missing)
+    assert refused.exit_code == 2
+    assert "give --playbooks DIR" in refused.output
+    assert kam("users", "add", "wu", "--role", "admin", "--playbooks", missing).exit_code == 0
+
+
+def test_a_user_whose_name_is_another_users_as_people_compare_names_is_refused(kam):
+    assert kam("users", "add", "li.na", "--role", "key_account_specialist").exit_code == 0
+    for clash in ("LI.NA", " li.na", "lі.na"):  # the last with a Cyrillic i
+        refused = kam("users", "add", clash, "--role", "general_manager")
+        assert refused.exit_code == 6, (clash, refused.output)
+        assert "user li.na already exists" in refused.output
+    # and the one user is found however the name is written
+    token = kam("users", "token", "LI.NA", "--format", "json")
+    assert json.loads(token.output)["user"] == "LI.NA"
+    assert [u["name"] for u in json.loads(kam("users", "list", "--format", "json").output)] == [
+        "li.na"
+    ]
+
+
+def test_an_accounts_history_is_shown_with_each_change_before_and_after(kam, people, tmp_path):
+    account = tmp_path / "c.json"
+    account.write_text('{"id": "C-1", "name": "Tianjin Port"}', encoding="utf-8")
+    assert kam("customers", "add", account, "--by", "li.na").exit_code == 0
+    limit = '{"credit_limit": 3000000.00, "credit_limit_approved_by": "fin"}'
+    assert kam("customers", "update", "C-1", limit, "--by", "fin").exit_code == 0
+    raised = kam("customers", "update", "C-1", '{"credit_limit": 3500000}', "--by", "fin")
+    assert raised.exit_code == 0
+    lines = kam("customers", "history", "C-1").output.splitlines()
+    assert len(lines) == 3
+    assert "li.na  created (version 1): name (none) -> Tianjin Port" in lines[0]
+    assert lines[2].endswith("fin  updated (version 3): credit_limit 3000000.00 -> 3500000")
+    shown = kam("customers", "show", "C-1").output
+    assert "history:" in shown
+    assert "credit_limit 3000000.00 -> 3500000" in shown
+    as_json = json.loads(kam("customers", "history", "C-1", "--format", "json").output)
+    assert [e["actor"] for e in as_json] == ["li.na", "fin", "fin"]
+    assert kam("db", "verify").exit_code == 0
+
+
+def test_a_nameless_account_is_refused_by_the_command_line_too(kam, people, tmp_path):
+    empty = tmp_path / "c.json"
+    empty.write_text('{"id": "C-1"}', encoding="utf-8")
+    refused = kam("customers", "add", empty, "--by", "fin")
+    assert refused.exit_code == 2
+    assert "$.name: is required" in refused.output
+    assert kam("customers", "list").output == ""
+
+
+def test_a_playbook_version_that_does_not_exist_is_named_with_those_that_do(kam, stored):
+    repin = kam("deals", "repin", stored, "--version", "1999.9", "--by", "li.na",
+                "--if-version", "1", *DAY)  # fmt: skip
+    assert repin.exit_code == 2
+    assert "auto-dealer has no version '1999.9' (versions: 2026.1, 2026.2)" in repin.output

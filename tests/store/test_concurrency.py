@@ -128,17 +128,14 @@ def killed_mid_change(url, pb, point):
         records.append_event = die
     elif point == "before-decision":
         records.record_decision = die
-    else:  # both rows written, the commit not yet: the answer's read of the deal dies
-        real = records.read_deal
-        calls = []
+    else:  # every row written (the deal, its event, its decision), the commit not yet
+        real = records.record_decision
 
-        def read_then_die(conn, deal_id, lock=False):
-            calls.append(deal_id)
-            if len(calls) == 2:
-                die()
-            return real(conn, deal_id, lock)
+        def write_then_die(*args, **kwargs):
+            real(*args, **kwargs)
+            die()
 
-        records.read_deal = read_then_die
+        records.record_decision = write_then_die
     with open_store(url) as store:
         store.update_deal(
             "T-1", {"lost_reason": "killed"}, playbook=pb, by="li.na", as_of=AS_OF, if_version=1

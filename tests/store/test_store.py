@@ -59,7 +59,13 @@ def counts(store, deal_id="T-1"):
 @pytest.mark.parametrize("amount", ["12345678901234567.89", "0.0001", "0", "1000000.00"])
 def test_money_survives_the_round_trip_exactly(store, amount):
     store.add_customer(
-        {"id": "C-1", "credit_limit": Decimal(amount), "receivables": Decimal(amount)}, by="fin"
+        {
+            "id": "C-1",
+            "name": "ACME",
+            "credit_limit": Decimal(amount),
+            "receivables": Decimal(amount),
+        },
+        by="fin",
     )
     account = store.get_customer("C-1")
     assert account["credit_limit"] == Decimal(amount)
@@ -68,7 +74,9 @@ def test_money_survives_the_round_trip_exactly(store, amount):
 
 
 def test_money_columns_are_text_on_sqlite_and_numeric_on_postgresql(store):
-    store.add_customer({"id": "C-1", "credit_limit": Decimal("12345678901234567.89")}, by="fin")
+    store.add_customer(
+        {"id": "C-1", "name": "ACME", "credit_limit": Decimal("12345678901234567.89")}, by="fin"
+    )
     with store.engine.connect() as conn:
         if conn.dialect.name == "sqlite":
             kind = conn.execute(text("SELECT typeof(credit_limit) FROM customers")).scalar()
@@ -317,11 +325,13 @@ def test_a_patch_cannot_set_what_only_commands_change(store, pb, deal, as_of, fi
 
 def test_a_patch_is_a_json_merge_patch(store, pb, deal, as_of):
     create(store, deal, pb, as_of)
-    patch(store, pb, as_of, change={"customer": {"receivables": 5, "name": None}}, if_version=1)
+    patch(
+        store, pb, as_of, change={"customer": {"territory": "Tongzhou", "name": None}}, if_version=1
+    )
     customer = store.get_deal("T-1").document["customer"]
-    assert customer["receivables"] == 5
+    assert customer["territory"] == "Tongzhou"
     assert "name" not in customer
-    assert customer["territory"] == "Chaoyang"
+    assert customer["receivables"] == 0
 
 
 def test_a_bad_patch_names_the_bad_value_and_changes_nothing(store, pb, deal, as_of):
@@ -452,16 +462,26 @@ def test_a_deal_naming_an_unknown_customer_is_refused(store, pb, deal, as_of):
 
 
 def test_a_customer_keeps_unknown_fields_and_refuses_bad_ones(store):
-    store.add_customer({"id": "C-1", "segment": "fleet", "overdue_days": 3}, by="fin")
+    store.add_customer(
+        {"id": "C-1", "name": "ACME", "segment": "fleet", "overdue_days": 3}, by="fin"
+    )
     assert store.get_customer("C-1") == {
         "id": "C-1",
+        "name": "ACME",
         "segment": "fleet",
         "overdue_days": 3,
         "version": 1,
     }
     with pytest.raises(AccountError) as caught:
         store.add_customer(
-            {"id": "C-2", "credit_limit": "lots", "overdue_days": -1, "state_organ": "y"}, by="fin"
+            {
+                "id": "C-2",
+                "name": "B",
+                "credit_limit": "lots",
+                "overdue_days": -1,
+                "state_organ": "y",
+            },
+            by="fin",
         )
     assert caught.value.to_dict() == {
         "error": "customer",
@@ -774,7 +794,7 @@ def test_already_stored_is_its_own_kind_with_the_conflict_exit(store, pb, deal, 
         if kind == "user":
             store.add_user("x", [])
         elif kind == "customer":
-            store.add_customer({"id": "C-1"}, by="fin")
+            store.add_customer({"id": "C-1", "name": "ACME"}, by="fin")
         else:
             create(store, copy.deepcopy(deal), pb, as_of)
 
@@ -969,11 +989,14 @@ def test_only_the_supervisor_or_an_admin_sets_a_customers_credit_terms(store):
     store.update_customer(
         "C-9", {"credit_limit": Decimal("3000000"), "credit_limit_approved_by": "fin"}, by="fin"
     )
-    store.update_customer("C-9", {"receivables": Decimal("10.00")}, by="li.na")  # not credit terms
+    with pytest.raises(Refused, match=r"credit terms \(receivables\)"):  # what is owed, too
+        store.update_customer("C-9", {"receivables": Decimal("0")}, by="li.na")
+    store.update_customer("C-9", {"receivables": Decimal("10.00")}, by="fin")  # limit untouched
+    store.update_customer("C-9", {"territory": "Tianjin"}, by="li.na")  # not credit terms
     store.add_user("ops.admin", ["admin"])
     store.update_customer("C-9", {"credit_limit_approved_by": "zhou.lei"}, by="ops.admin")
     assert store.get_customer("C-9")["credit_limit_approved_by"] == "zhou.lei"
-    assert store.get_customer("C-9")["version"] == 4
+    assert store.get_customer("C-9")["version"] == 5
 
 
 def test_a_new_deal_is_pinned_only_to_a_version_in_force_on_its_date(store, pb, deal):
