@@ -28,7 +28,7 @@ from ..lang.values import same_person
 from . import accounts, chain, migrate, records, reference
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
-from .errors import AlreadyStored, Conflict, Contended, KeyReused, Refused, StoreError
+from .errors import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now
 from .schema import deals, idempotency_keys, refusals
 
@@ -376,7 +376,7 @@ class Store(Database):
             if conn.execute(select(deals.c.id).where(deals.c.id == deal_id)).first():
                 raise AlreadyStored(f"deal {deal_id} is already in the store")
             document = {k: v for k, v in deal.items() if k not in ("approvals", "history")}
-            document.setdefault("owner", by)
+            document["owner"] = _owner(conn, document.get("owner") or by)
             data = {"document": document}
             return self._insert(
                 conn, deal_id, document, "created", by, playbook, data, as_of, source
@@ -462,6 +462,8 @@ class Store(Database):
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
             document = chain.merge_patch(row.document, patch)
+            if "owner" in patch:  # handed on: to a person of the store, as the store names them
+                document["owner"] = _owner(conn, patch["owner"])
             data: dict[str, Any] = {"patch": patch}
             may: Callable[[], None] | None = None
             found = reference.changes(
@@ -587,6 +589,7 @@ class Store(Database):
 
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
+            self._may_check(conn, row, by, playbook, as_of)
             data = {"as_of": as_of.isoformat(), "status_before": row.status}
             return self._apply(conn, row, row.document, "evaluated", by, playbook, data, as_of)
 
@@ -607,6 +610,10 @@ class Store(Database):
         approvals keep the basis they were given on: where the new rules ask for more, they
         go stale. Refused for another playbook id, or for the version it is pinned to."""
         request = {"playbook": playbook.hash, "if_version": if_version}
+        # as for a new deal: a version that has ended would judge by rules no longer the
+        # company's (re-pinning to 2026.1 in November made a 14% discount the marketing
+        # director's where 2026.2 asks the general manager)
+        in_force(playbook, as_of)
 
         def work(conn: Connection) -> dict[str, Any]:
             accounts.user(conn, by)
@@ -708,6 +715,27 @@ class Store(Database):
         raise Refused(
             f"{by} does not own deal {row.id}: only its owner ({row.owner}) or an admin "
             "changes, moves or re-pins it"
+        )
+
+    def _may_check(
+        self, conn: Connection, row: StoredDeal, by: str, playbook: Playbook, as_of: date
+    ) -> None:
+        """A check writes the deal's history: its owner, an admin, or a person holding a role
+        the deal waits on may put one on record; anyone else reads the deal instead."""
+        try:
+            self._may_change(conn, row, by)
+            return
+        except Refused:
+            pass
+        roles = set(accounts.user(conn, by)["roles"])
+        evaluated = self._with_account(conn, row.document, playbook)
+        result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {row.id}")
+        if any(a.role in roles for a in result.approvals if a.status != "granted"):
+            return
+        raise Refused(
+            f"{by} neither owns deal {row.id} nor holds a role it waits on: a check puts the "
+            "deal's judgement on its history, which its owner, its approvers and an admin do; "
+            "read the deal instead (kam deals show, GET /v1/deals/{id})"
         )
 
     def _may_change_reference(
@@ -914,6 +942,20 @@ def _amount(result: Result, playbook: Playbook) -> Decimal | None:
     if isinstance(value, Decimal | int) and not isinstance(value, bool):
         return Decimal(value)
     return None
+
+
+def _owner(conn: Connection, name: Any) -> str:
+    """A deal's owner is an active user, written as the store names them: "LI.NA" is li.na
+    (a second spelling made a second owner in the pipeline), and nobody owns for a stranger."""
+    if not isinstance(name, str) or not name.strip():
+        raise InputError("$.owner: the deal's owner is a user's name")
+    try:
+        return str(accounts.user(conn, name)["name"])
+    except NotFound:
+        raise Refused(
+            f"$.owner: {name} is not a user of the store: a deal is owned by a person who signs "
+            "in (kam users add, or an admin adds them)"
+        ) from None
 
 
 def _pin(playbook_id: str, version: str, content_hash: str) -> dict[str, str]:

@@ -4,16 +4,21 @@ event), re-pin, refusals on record, the admin import, and the pipeline beside th
 from __future__ import annotations
 
 import copy
+from datetime import date
 
+from fastapi.testclient import TestClient
+
+from engine.service import Settings, create_app
 from engine.store import open_store
 
+from ..conftest import AS_OF, PLAYBOOKS
 from .conftest import auth
 from .test_service import create
 
 
 def test_a_check_records_an_evaluated_event_and_moves_the_version_on(client, tokens, deal):
     assert create(client, tokens, deal).status_code == 201
-    response = client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"]))
+    response = client.post("/v1/deals/T-1/checks", headers=auth(tokens["li.na"]))
     assert response.status_code == 200, response.text
     assert response.headers["etag"] == '"2"'
     kinds = [
@@ -25,24 +30,49 @@ def test_a_check_records_an_evaluated_event_and_moves_the_version_on(client, tok
 
 def test_a_check_naming_an_old_version_is_412_and_writes_nothing(client, tokens, deal):
     assert create(client, tokens, deal).status_code == 201
-    client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"]))
-    stale = client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"], **{"If-Match": '"1"'}))
+    client.post("/v1/deals/T-1/checks", headers=auth(tokens["li.na"]))
+    stale = client.post(
+        "/v1/deals/T-1/checks", headers=auth(tokens["li.na"], **{"If-Match": '"1"'})
+    )
     assert stale.status_code == 412
     assert client.get("/v1/deals/T-1", headers=auth(tokens["fin"])).headers["etag"] == '"2"'
 
 
-def test_repin_moves_the_deal_to_the_named_version_and_records_it(client, tokens, deal):
-    first = create(client, tokens, deal)
-    assert first.json()["deal"]["playbook"]["version"] == "2026.1"
-    response = client.post(
-        "/v1/deals/T-1/repin",
-        json={"version": "2026.2"},
-        headers=auth(tokens["li.na"], **{"If-Match": '"1"'}),
-    )
-    assert response.status_code == 200, response.text
-    assert response.json()["deal"]["playbook"]["version"] == "2026.2"
+def test_a_check_by_someone_the_deal_does_not_wait_on_is_403(client, tokens, deal):
+    assert create(client, tokens, deal).status_code == 201  # ok: it waits on nobody
+    other = client.post("/v1/deals/T-1/checks", headers=auth(tokens["fin"]))
+    assert other.status_code == 403
+    assert "read the deal instead" in other.json()["detail"]
     events = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
-    assert [e["kind"] for e in events] == ["created", "repinned"]
+    assert [e["kind"] for e in events] == ["created"]
+
+
+def test_repin_moves_the_deal_to_the_version_in_force_and_records_it(template, tmp_path, deal):
+    db = tmp_path / "kam.db"
+    db.write_bytes(template[0].read_bytes())
+    day = [AS_OF]
+    settings = Settings(db=f"sqlite:///{db}", playbooks=str(PLAYBOOKS), today=lambda: day[0])
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        tokens = template[1]
+        first = create(client, tokens, deal)
+        assert first.json()["deal"]["playbook"]["version"] == "2026.1"
+        owner = auth(tokens["li.na"], **{"If-Match": '"1"'})
+        early = client.post("/v1/deals/T-1/repin", json={"version": "2026.2"}, headers=owner)
+        assert early.status_code == 403  # 2026.2 begins on 2026-07-01
+        assert "in force from 2026-07-01" in early.json()["detail"]
+        day[0] = date(2026, 7, 1)
+        response = client.post("/v1/deals/T-1/repin", json={"version": "2026.2"}, headers=owner)
+        assert response.status_code == 200, response.text
+        assert response.json()["deal"]["playbook"]["version"] == "2026.2"
+        events = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
+        assert [e["kind"] for e in events] == ["created", "repinned"]
+        back = client.post(  # an ended version is refused as well
+            "/v1/deals/T-1/repin",
+            json={"version": "2026.1"},
+            headers=auth(tokens["li.na"], **{"If-Match": '"2"'}),
+        )
+        assert back.status_code == 403
+        assert "not on 2026-07-01" in back.json()["detail"]
 
 
 def test_repin_needs_if_match_and_refuses_the_version_it_is_pinned_to(client, tokens, deal):

@@ -682,6 +682,9 @@ def test_the_tables_in_code_are_the_tables_the_migrations_make(store_url):
 # -- re-pin ----------------------------------------------------------------------------------
 
 
+JULY = date(2026, 7, 1)  # 2026.2's first day
+
+
 def version_2(pb):
     return engine.load_playbook(pb.file.replace("auto-dealer.yaml", "auto-dealer-2026-2.yaml"))
 
@@ -692,7 +695,7 @@ def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(stor
     approve(store, pb, as_of)
     assert store.get_deal("T-1").status == "ok"
     new = version_2(pb)  # 2026.2: above 12% the general manager signs as well
-    change = store.repin_deal("T-1", playbook=new, by="li.na", as_of=as_of, if_version=2)
+    change = store.repin_deal("T-1", playbook=new, by="li.na", as_of=JULY, if_version=2)
     moved = change.response
     assert moved["event"]["kind"] == "repinned"
     assert moved["deal"]["playbook"]["version"] == "2026.2"
@@ -714,6 +717,22 @@ def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(stor
     assert store.verify() == []
 
 
+def test_a_repin_only_to_the_version_in_force_on_its_date(store, pb, deal, as_of):
+    """Re-pinning in November to 2026.1 (ended 2026-06-30) made a 14% discount the marketing
+    director's where 2026.2 asks the general manager; nor may a deal take rules not yet begun."""
+    deal["lines"][0]["unit_price"] = 86  # 14% off
+    create(store, deal, pb, as_of)
+    with pytest.raises(Refused, match=r"2026\.2 is in force from 2026-07-01"):
+        store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=as_of, if_version=1)
+    store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=JULY, if_version=1)
+    november = date(2026, 11, 30)
+    with pytest.raises(
+        Refused, match=r"2026\.1 is in force from .* to 2026-06-30, not on 2026-11-30"
+    ):
+        store.repin_deal("T-1", playbook=pb, by="li.na", as_of=november, if_version=2)
+    assert [e["kind"] for e in store.history("T-1")] == ["created", "repinned"]
+
+
 def test_a_repin_to_another_playbook_or_the_same_version_is_refused(store, pb, deal, as_of):
     create(store, deal, pb, as_of)
     other = engine.load_playbook(pb.file.replace("auto-dealer.yaml", "enterprise-sales.yaml"))
@@ -727,7 +746,7 @@ def test_a_repin_to_another_playbook_or_the_same_version_is_refused(store, pb, d
 def test_a_stale_repin_is_refused(store, pb, deal, as_of):
     create(store, deal, pb, as_of)
     with pytest.raises(Conflict):
-        store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=as_of, if_version=7)
+        store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=JULY, if_version=7)
     assert store.get_deal("T-1").playbook_version == "2026.1"
 
 
@@ -828,6 +847,35 @@ def test_a_check_puts_a_changed_status_on_record_and_replays(store, pb, deal, as
     assert store.verify() == []
     with pytest.raises(Conflict):  # a check names the version it read, like any change
         store.check_deal("T-1", playbook=pb, by="fin", as_of=as_of, if_version=1)
+
+
+def test_a_check_is_for_the_owner_an_awaited_approver_or_an_admin(store, pb, deal, as_of):
+    """A check writes the deal's history: a stranger to the deal reads it instead (the review
+    wrote 'evaluated' events into another's deal at will)."""
+    create(store, deal, pb, as_of)
+    assert store.get_deal("T-1").status == "ok"
+    with pytest.raises(Refused, match="neither owns deal T-1 nor holds a role it waits on"):
+        store.check_deal("T-1", playbook=pb, by="gm2", as_of=as_of, if_version=1)
+    store.check_deal("T-1", playbook=pb, by="li.na", as_of=as_of, if_version=1)
+    store.update_deal("T-1", {"lines": [{**deal["lines"][0], "unit_price": 80}]},
+                      playbook=pb, by="li.na", as_of=as_of, if_version=2)  # fmt: skip
+    _, judged = store.evaluate("T-1", playbook=pb, by="li.na", as_of=as_of, record=False)
+    waiting = {a.role for a in judged.approvals}
+    assert "general_manager" in waiting  # 20% off: now the general manager is waited on
+    store.check_deal("T-1", playbook=pb, by="gm2", as_of=as_of, if_version=3)
+    assert [e["actor"] for e in store.history("T-1")] == ["li.na", "li.na", "li.na", "gm2"]
+
+
+def test_a_deals_owner_is_a_user_named_as_the_store_names_them(store, pb, deal, as_of):
+    deal["owner"] = "LI.NA "
+    create(store, deal, pb, as_of)
+    assert store.get_deal("T-1").owner == "li.na"
+    with pytest.raises(Refused, match=r"\$\.owner: nobody is not a user of the store"):
+        store.update_deal("T-1", {"owner": "nobody"}, playbook=pb, by="li.na", as_of=as_of,
+                          if_version=1)  # fmt: skip
+    store.update_deal("T-1", {"owner": "FIN"}, playbook=pb, by="li.na", as_of=as_of, if_version=1)
+    assert store.get_deal("T-1").owner == "fin"
+    assert store.get_deal("T-1").document["owner"] == "fin"
 
 
 # -- refused attempts on record --------------------------------------------------------------
