@@ -177,16 +177,47 @@ def test_a_rejection_needs_a_reason_and_keeps_it(signed_in, db_url):
     assert "rejected as General manager: 18% is too deep" in page
 
 
-def test_self_approval_is_refused_with_a_readable_message(signed_in, db_url):
+def own_card(page: str, deal: str) -> str:
+    found = re.search(rf'<li class="card approval" data-deal="{deal}".*?</li>\n', page, re.S)
+    assert found, f"no card for {deal}"
+    return found.group(0)
+
+
+def test_the_owner_sees_no_approve_or_reject_on_their_own_deal_but_the_reason(signed_in):
     client = signed_in("wang.qiang")  # owns SP-2026-003 and holds the role it waits for
+    card = own_card(client.get("/approvals").text, "SP-2026-003")
+    assert "You own or created this deal: someone else must decide this approval." in card
+    assert "/approve" not in card
+    assert "/reject" not in card
+    deal = client.get("/deals/SP-2026-003").text
+    assert "You own or created this deal" in deal
+    assert 'action="/deals/SP-2026-003/approve"' not in deal
+    client = signed_in("chen.jie")  # holds the same role, owns nothing: may decide
     page = client.get("/approvals").text
-    assert "You own this deal: someone else must decide." in page
-    form = approve_form(page, "SP-2026-003", "key_account_manager")
+    assert approve_form(page, "SP-2026-003", "key_account_manager")
+    assert "You own or created this deal" not in own_card(page, "SP-2026-003")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Not recorded: wang.qiang owns deal SP-2026-003 and cannot approve or reject it"),
+        ("zh", "未能记录：wang.qiang 是交易 SP-2026-003 的负责人，不能批准或驳回"),
+    ],
+)
+def test_self_approval_is_refused_in_the_readers_language(signed_in, db_url, lang, said):
+    client = signed_in("wang.qiang")
+    client.cookies.set("kam_lang", lang)
+    page = client.get("/deals/SP-2026-003").text
+    form = {  # a form the page no longer offers, made by hand: the store still refuses it
+        "csrf": csrf_of(page),
+        "role": "key_account_manager",
+        "version": "1",
+        "back": "/approvals",
+    }
     r = client.post("/deals/SP-2026-003/approve", data=form)
     assert r.status_code == 422
-    assert (
-        "Not recorded: wang.qiang owns deal SP-2026-003 and cannot approve or reject it" in r.text
-    )
+    assert said in r.text
     assert "Traceback" not in r.text
     with open_store(db_url) as store:
         assert store.get_deal("SP-2026-003").version == 1
@@ -412,3 +443,56 @@ def test_the_explain_view_shows_every_rule_with_the_values_it_saw(signed_in, db_
     with open_store(db_url) as store:
         assert len(store.decisions_since()) == before  # explaining writes nothing
     assert client.get("/deals/NO-SUCH/explain").status_code == 404
+
+
+# -- every console error is a page, in the reader's language -----------------------------------
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "That form is larger than this site accepts (1 MiB)"),
+        ("zh", "表单超过本站接受的大小"),
+    ],
+)
+def test_a_form_over_the_body_limit_gets_a_page_not_json(signed_in, lang, said):
+    client = signed_in("zhao.lei")
+    client.cookies.set("kam_lang", lang)
+    csrf = csrf_of(client.get("/approvals").text)
+    r = client.post(
+        "/deals/DE-2026-031/approve",
+        content=f"csrf={csrf}&reason=".encode() + b"x" * (1 << 20),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert said in r.text
+    assert "zhao.lei" in r.text  # still signed in: the page says who you are
+
+
+def test_console_errors_are_pages_and_the_api_keeps_problem_json(signed_in):
+    client = signed_in("zhao.lei")
+    client.cookies.set("kam_lang", "zh")
+    for method, path, status, said in (
+        ("GET", "/no-such-page", 404, "没有这个页面"),
+        ("GET", "/signout", 405, "此页面不能这样使用"),
+        ("GET", "/deals/NOPE", 404, "没有交易 NOPE"),
+    ):
+        r = client.request(method, path)
+        assert r.status_code == status
+        assert r.headers["content-type"].startswith("text/html"), path
+        assert said in r.text
+    r = client.post(
+        "/v1/evaluate", content=b"x" * (2 << 20), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/nothing").headers["content-type"] == "application/problem+json"
+
+
+def test_an_unknown_fact_reads_not_recorded_never_zero_or_no(signed_in):
+    client = signed_in("wang.qiang")
+    client.cookies.set("kam_lang", "zh")
+    page = client.get("/deals/SP-2026-007").text  # no credit limit recorded: exposure unknown
+    facts = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]*)</td>', page))
+    assert facts["本单后信用敞口"] == "未记录"
+    assert facts["已中标定价"] == "是"
+    assert facts["成交金额"] == "2,560,000.00"
