@@ -97,10 +97,10 @@ class _Form:
     def label(self, path: str) -> str:
         return self.book.field(re.sub(r"\[\d+\]", "[]", path)).split(" › ")[-1]
 
-    def control(self, name: str, t: Type, value: Any, path: str, fixed: bool = False) -> Control:
+    def control(self, name: str, t: Type, value: Any, path: str) -> Control:
         label = self.label(path)
         error = self.errors.get(path, "")
-        if fixed or (name in READ_ONLY and "." not in path and "[" not in path):
+        if name == path and name in READ_ONLY:  # the deal's own id, stage, approvals, history
             return Control(path, label, "fixed", self.shown(name, t, value), error=error)
         if t.kind == "object":
             kids = tuple(
@@ -174,7 +174,9 @@ class _Form:
 
     def shown(self, name: str, t: Type, value: Any) -> str:
         """A value as the page shows it read-only: labels, yes/no, money; "not recorded"."""
-        if value is None or value == [] or value == {}:
+        if value == [] or value == {} or (value is None and t.kind == "list"):
+            return say(self.lang, "nothing")
+        if value is None:
             return say(self.lang, "not_recorded")
         if isinstance(value, bool):
             return say(self.lang, "yes" if value else "no")

@@ -205,6 +205,7 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
         **shown,
         "history": [_event(e, deal, book, lang) for e in reversed(events)],
         "diagram": stage_diagram(judged, lang),
+        "steps": stage_steps(judged, book),
     }
 
 
@@ -315,6 +316,22 @@ def stage_diagram(judged: Judged, lang: str) -> str:
     return ""
 
 
+def stage_steps(judged: Judged, book: Book) -> list[dict[str, Any]]:
+    """The deal's stages in order as a list that wraps (the phone's diagram: the current
+    stage is always on screen, never scrolled off to the right)."""
+    category = str(judged.deal.document.get("category", ""))
+    return [
+        {
+            "label": book.stage(s.id),
+            "win": fmt_percent(s.win_probability, 0),
+            "current": s.id == judged.deal.stage,
+            "terminal": s.terminal,
+        }
+        for s in judged.playbook.model.stages
+        if s.used_by(category)
+    ]
+
+
 def _attr(text: str) -> str:
     from html import escape
 
@@ -326,6 +343,8 @@ def fact_shown(model: Any, name: str, value: Any, kinds: dict[str, str], lang: s
     leaves unknown is "not recorded", never 0 or no."""
     if value is None:
         return say(lang, "not_recorded")
+    if isinstance(value, bool):
+        return say(lang, "yes" if value else "no")
     return _fact_value(model, name, value, kinds, lang)
 
 

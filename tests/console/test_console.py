@@ -255,7 +255,9 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     assert "li.na</strong> created the deal" in page
     assert "playbook auto-dealer 2026.1" in page
     assert re.search(r'data-stage="negotiation" aria-current="step"', page)
-    assert page.count('aria-current="step"') == 1
+    assert page.count('aria-current="step"') == 2  # the diagram, and the phone's list of stages
+    phone = re.search(r'<ol class="stage-steps">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r'<li[^>]*aria-current="step">([^<]+)', phone) == ["Negotiation "]
 
 
 def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_in, db_url):
@@ -300,8 +302,10 @@ def test_the_pipeline_weighs_each_stage_as_kam_batch_does(signed_in):
     page = signed_in("li.na").get("/pipeline").text
     # DE-2026-031 984,000 + GP-2026-014 456,000 + DE-2026-009 838,000 at 30 %
     assert re.search(
-        r"Negotiation</th><td class=\"num\">3</td><td class=\"num\">2,278,000.00</td>"
-        r"<td class=\"num\">30%</td><td class=\"num\">683,400.00</td>",
+        r"Negotiation</th><td class=\"num\" data-label=\"Deals\">3</td>"
+        r"<td class=\"num\" data-label=\"Amount\">2,278,000.00</td>"
+        r"<td class=\"num\" data-label=\"Win chance\">30%</td>"
+        r"<td class=\"num\" data-label=\"Weighted\">683,400.00</td>",
         page,
     )
     assert '<svg class="funnel"' in page
