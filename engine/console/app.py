@@ -29,7 +29,8 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import DealError, InputError, KamError
+from ..errors import DealError, InputError, KamError, TransitionRefused
+from ..present.words import Book
 from ..service.app import within_budget
 from ..service.problems import Problem
 from ..store import Conflict, NotFound, Refused
@@ -194,6 +195,8 @@ class Console:
         role = fields.get("role", "")
         lang = session.language(request)
         back = _back(fields.get("back"), "/approvals")
+        if decision == "rejected" and not fields.get("reason", "").strip():
+            return self.again(request, user, back, InputError(say(lang, "reason_needed")))
         try:
             version = _version(fields)
             pb = self.svc.pinned(deal_id)
@@ -344,7 +347,7 @@ class Console:
             )
             status = 409
         else:
-            text = refusal(lang, exc)
+            text = refusal(lang, exc, self._book(request, lang))
             status = 404 if isinstance(exc, NotFound) else 422
         problem = say(lang, "not_done", why=text)
         if back.startswith("/deals/"):
@@ -354,6 +357,15 @@ class Console:
             except NotFound:
                 pass
         return self.inbox(request, user, status, problem)
+
+    def _book(self, request: Request, lang: str) -> Book | None:
+        """The labels of the playbook the request's deal is pinned to (a refusal names its
+        roles and stages by them); None when there is no such deal."""
+        deal_id = request.path_params.get("deal_id")
+        try:
+            return Book(self.svc.pinned(deal_id).model, lang) if deal_id else None
+        except KamError:
+            return None
 
     # -- one deal -------------------------------------------------------------------------------
     async def deal(self, request: Request) -> Response:
@@ -737,15 +749,24 @@ def _version(fields: dict[str, str]) -> int:
     return int(text)
 
 
-def refusal(lang: str, exc: KamError) -> str:
+def refusal(lang: str, exc: KamError, book: Book | None = None) -> str:
     """The store's refusal in the reader's language when it carries a stable code (and the
-    console has words for it), else as the store wrote it."""
+    console has words for it), roles and stages by their labels; a refused move by its stages
+    (the page lists what the move still needs, in the reader's language); else as the store
+    wrote it."""
     code = getattr(exc, "code", "")
     if isinstance(exc, Refused) and code and f"refused_{code}" in WORDS["en"]:
+        values = dict(exc.values)
+        if book is not None and "role" in values:
+            values["role"] = book.role(values["role"])
         try:
-            return say(lang, f"refused_{code}", **exc.values)
+            return say(lang, f"refused_{code}", **values)
         except (KeyError, IndexError):  # words that name a value the refusal did not carry
             pass
+    if isinstance(exc, TransitionRefused) and book is not None:
+        return say(
+            lang, "move_refused", src=book.stage(exc.from_stage), dst=book.stage(exc.to_stage)
+        )
     return "\n".join(exc.lines())
 
 

@@ -142,6 +142,9 @@ WORDS: dict[str, dict[str, str]] = {
         "no_version": "There is no version {version} of {playbook}.",
         "yes": "yes",
         "not_done": "Not recorded: {why}",
+        "reason_needed": "A rejection needs a reason: the owner reads it.",
+        "move_refused": "The deal cannot move from {src} to {dst} yet: see what the move still "
+        "needs under Next moves.",
         "no": "no",
         "not_recorded": "not recorded",
         "n_entries": "{n} entries",
@@ -318,6 +321,8 @@ WORDS: dict[str, dict[str, str]] = {
         "no_version": "{playbook} 没有版本 {version}。",
         "yes": "是",
         "not_done": "未能记录：{why}",
+        "reason_needed": "驳回需要填写原因：交易负责人会看到。",
+        "move_refused": "交易还不能从「{src}」推进到「{dst}」：请查看“下一步”中尚需的事项。",
         "no": "否",
         "not_recorded": "未记录",
         "n_entries": "{n} 条",

@@ -170,7 +170,7 @@ def test_a_rejection_needs_a_reason_and_keeps_it(signed_in, db_url):
     form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
     r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": " "})
     assert r.status_code == 422
-    assert "a rejection needs a reason" in r.text
+    assert "A rejection needs a reason: the owner reads it." in r.text
     r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
     assert r.status_code == 303
     page = client.get("/deals/DE-2026-031").text
@@ -277,6 +277,11 @@ def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_
     r = client.post("/deals/DE-2026-031/advance", data=data)
     assert r.status_code == 422
     assert "approval by Supervisor is pending" in r.text
+    client.cookies.set("kam_lang", "zh")  # the refusal in Chinese, the stages by their labels
+    r = client.post("/deals/DE-2026-031/advance", data={**data, "key": "k3"})
+    assert r.status_code == 422
+    assert "未能记录：交易还不能从「洽谈协商」推进到「促进成交」" in r.text
+    assert "cannot move" not in r.text
     with open_store(db_url) as store:
         assert store.get_deal("DE-2026-031").stage == "negotiation"
 
@@ -368,7 +373,7 @@ def test_a_form_without_the_deal_version_decides_nothing(signed_in, db_url):
     ("deal", "role", "status", "words"),
     [
         ("DE-2026-031", "no_such_role", 422, "is not a role of playbook"),
-        ("DE-2026-031", "supervisor", 422, "does not hold the role supervisor"),
+        ("DE-2026-031", "supervisor", 422, "zhao.lei does not hold the role Supervisor"),
         ("NO-SUCH-DEAL", "general_manager", 404, "no deal NO-SUCH-DEAL in the store"),
         ("ü" * 300, "general_manager", 404, "in the store"),
     ],
