@@ -327,8 +327,11 @@ class Console:
                 )  # fmt: skip
                 status = 409 if isinstance(exc, Conflict) else 422
                 problem = say(lang, "not_done", why=text)
+                # a stale form comes back with the values stored now: sent again as it was,
+                # it would quietly undo the other person's change to a field left alone here
+                kept = None if isinstance(exc, Conflict) else fields
                 try:
-                    return self.edit_view(request, user, deal_id, status, problem, None, fields)
+                    return self.edit_view(request, user, deal_id, status, problem, None, kept)
                 except NotFound:
                     pass
             return self.again(request, user, back, exc)

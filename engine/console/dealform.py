@@ -22,12 +22,13 @@ from typing import Any
 from ..errors import DealProblem
 from ..lang.types import Type
 from ..present.words import Book
+from ..store.store import ONLY_BY_COMMANDS
 from ..text import fmt_value
 from .words import say
 
-# The store changes these only through its own commands (a move, a decision) or never (the
-# id): shown, not edited. The store's ONLY_BY_COMMANDS is the authority; this is the display.
-READ_ONLY = frozenset({"id", "stage", "approvals", "history"})
+# What the store changes only through its own commands (a move, a decision) or never (the
+# id): shown, not edited. The store is the authority (it refuses a patch of any of them).
+READ_ONLY = frozenset(ONLY_BY_COMMANDS) | {"id"}
 PREFIX = "f:"  # a control of the deal (other fields of the form: csrf, version, key)
 ROWS = "n:"  # how many rows a repeatable group was drawn with (its blank row included)
 DROP = "x:"  # "remove this row" of a repeatable group

@@ -180,6 +180,10 @@ def test_a_stale_form_is_refused_readably_and_nothing_is_overwritten(signed_in, 
     assert "您看到的是第 1 版，现在是第 2 版" in r.text
     with open_store(db_url) as store:
         assert store.get_deal("DE-2026-031").document["dealer_territory"] == "Dongcheng"
+    # drawn again from what is stored now: sending it back cannot undo the other change
+    again = drawn(r.text, "DE-2026-031").fields
+    assert again["version"] == "2"
+    assert again["f:dealer_territory"] == "Dongcheng"
 
 
 def test_only_the_owner_or_an_admin_sees_the_form(signed_in):
@@ -256,3 +260,26 @@ def test_the_patch_of_a_form_is_computed_without_the_store():
     assert posted.patch == {"tender": None}  # removed: unknown, not false
     posted = dealform.read(model, document, {"f:customer.credit_limit": "1e9"}, "en")
     assert [p.path for p in posted.problems] == ["$.customer.credit_limit"]
+
+
+def test_a_customer_the_store_holds_is_shown_read_only_and_never_patched():
+    from engine.app.playbook import load_playbook
+
+    from ..conftest import PLAYBOOKS
+
+    model = load_playbook(PLAYBOOKS / "auto-dealer.yaml").model
+    document = {
+        "id": "D",
+        "category": "direct_enterprise",
+        "stage": "visit",
+        "customer": {"id": "C-TJ-PORT", "name": "Tianjin Port Leasing"},
+    }
+    shown = {c.path: c for c in dealform.controls(model, document, "zh")}
+    customer = shown["customer"]
+    assert {c.kind for c in customer.children} == {"fixed"}
+    names = {c.path: c.value for c in customer.children}
+    assert names["customer.name"] == "Tianjin Port Leasing"
+    assert names["customer.credit_limit"] == "未记录"
+    assert shown["approvals"].value == "无。"
+    posted = dealform.read(model, document, {"f:customer.name": "Someone else"}, "en")
+    assert posted.patch == {}
