@@ -303,33 +303,39 @@ def _scalar(path: str, t: Type, text: str, out: list[DealProblem], lang: str) ->
         if text not in ("true", "false"):
             bad("bad_choice")
         return text == "true"
-    if t.kind == "percent":
-        m = PERCENT_TEXT.match(text)
-        if m:
-            return Decimal(m.group(1)).scaleb(-2)
+    limits = dict(t.extra)
     if t.kind in ("money", "number", "integer", "percent"):
+        m = PERCENT_TEXT.match(text) if t.kind == "percent" else None
         plain = text.replace(",", "").replace("，", "").replace(" ", "")
-        if not NUMBER_TEXT.match(plain):
+        if m is None and not NUMBER_TEXT.match(plain):
             bad("bad_number")
             return None
-        number = Decimal(plain)
-        if t.kind == "integer":
-            if number != number.to_integral_value():
-                bad("bad_whole")
-                return None
-            return int(number)
-        return number
+        number = Decimal(m.group(1)).scaleb(-2) if m else Decimal(plain)
+        if t.kind == "integer" and number != number.to_integral_value():
+            bad("bad_whole")
+            return None
+        # the deal schema's bounds, said here in the reader's language (the store checks too)
+        low, high = limits.get("minimum"), limits.get("maximum")
+        if low is not None and number < Decimal(str(low)):
+            out.append(DealProblem("$." + path, say(lang, "too_small", limit=_text(low))))
+            return None
+        if high is not None and number > Decimal(str(high)):
+            out.append(DealProblem("$." + path, say(lang, "too_big", limit=_text(high))))
+            return None
+        return int(number) if t.kind == "integer" else number
     if t.kind == "date":
         try:
-            return date.fromisoformat(text).isoformat() if len(text) == 10 else _bad_date()
+            if len(text) != 10:
+                raise ValueError(text)
+            return date.fromisoformat(text).isoformat()
         except ValueError:
             bad("bad_date")
             return None
+    longest = limits.get("maxLength")
+    if isinstance(longest, int) and len(text) > longest:
+        out.append(DealProblem("$." + path, say(lang, "too_long", limit=str(longest))))
+        return None
     return text
-
-
-def _bad_date() -> str:
-    raise ValueError
 
 
 def _diff(before: Any, after: Any) -> Any:

@@ -156,13 +156,19 @@ def test_a_bad_value_comes_back_at_its_field_with_everything_typed_kept(
         assert store.get_deal("DE-2026-031").version == 1
 
 
-def test_a_value_the_deal_schema_refuses_is_shown_at_its_field_from_the_store(signed_in):
+def test_a_value_beyond_the_deal_schemas_bounds_is_shown_at_its_field(signed_in):
     client = signed_in("li.na")
+    client.cookies.set("kam_lang", "zh")
     form = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031")
     form.fields["f:lines[0].quantity"] = "100001"  # one above the playbook's maximum
+    form.fields["f:customer.receivables"] = "-0.01"  # just below the minimum, 0
     r = client.post("/deals/DE-2026-031/edit", data=form.fields)
     assert r.status_code == 422
-    assert "100000" in field_errors(r.text)["lines[0].quantity"]
+    assert field_errors(r.text) == {
+        "lines[0].quantity": "不能大于 100000",
+        "customer.receivables": "不能小于 0",
+    }
+    form.fields["f:customer.receivables"] = "0"  # exactly the minimum
     form.fields["f:lines[0].quantity"] = "100000"  # exactly the maximum is a quantity
     assert client.post("/deals/DE-2026-031/edit", data=form.fields).status_code == 303
 
