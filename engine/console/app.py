@@ -422,13 +422,7 @@ class Console:
         judged = views.judge_all(self.svc, user["name"], lang, **chosen)
         if request.url.path.endswith(".csv"):
             return _csv(judged, lang)
-        everything = self.svc.store.list_deals()
-        options = {
-            "stage": sorted({d.stage for d in everything}),
-            "owner": sorted({d.owner for d in everything}),
-            "status": sorted({d.status for d in everything}),
-            "category": sorted({str(d.document.get("category", "")) for d in everything}),
-        }
+        options = views.filter_options(self.svc, lang)
         query = "&".join(f"{k}={quote(v)}" for k, v in chosen.items() if v)
         return self.page(
             request,

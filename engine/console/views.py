@@ -348,6 +348,15 @@ def fact_shown(model: Any, name: str, value: Any, kinds: dict[str, str], lang: s
     return _fact_value(model, name, value, kinds, lang)
 
 
+def _read_shown(value: Any, kind: str, lang: str) -> str:
+    """A value explain saw: yes/no, "not recorded" for one the deal lacks, else as written."""
+    if value is None:
+        return say(lang, "not_recorded")
+    if isinstance(value, bool):
+        return say(lang, "yes" if value else "no")
+    return _shown(value, kind, lang)
+
+
 def _plain(value: Any, kind: str, lang: str) -> str:
     """A value an approval was given for (or is asked for now), as written on the page."""
     if value is None:
@@ -413,6 +422,30 @@ def pipeline(svc: Service, judged: list[Judged], lang: str) -> dict[str, Any]:
             }
         )
     return {"books": books}
+
+
+def filter_options(svc: Service, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """The pipeline's filters: each stage, owner, status and category a stored deal has, as
+    (value, what a person reads): stages and categories by their labels in the playbook a
+    deal is pinned to, statuses in words."""
+    labels: dict[str, dict[str, str]] = {"stage": {}, "category": {}}
+    owners, statuses = set(), set()
+    books: dict[str, Book] = {}
+    for d in svc.store.list_deals():
+        if d.playbook_hash not in books:
+            books[d.playbook_hash] = Book(svc.pinned(d.id).model, lang)
+        book = books[d.playbook_hash]
+        category = str(d.document.get("category", ""))
+        labels["stage"].setdefault(d.stage, book.stage(d.stage))
+        labels["category"].setdefault(category, book.category(category))
+        owners.add(d.owner)
+        statuses.add(d.status)
+    return {
+        "stage": sorted(labels["stage"].items(), key=lambda kv: kv[1]),
+        "owner": [(o, o) for o in sorted(owners)],
+        "status": [(s, word(lang, "result", s)) for s in sorted(statuses)],
+        "category": sorted(labels["category"].items(), key=lambda kv: kv[1]),
+    }
 
 
 def _terminal(pb: Playbook, stage: str) -> bool:
@@ -639,7 +672,7 @@ def explain_page(svc: Service, deal_id: str, lang: str) -> dict[str, Any]:
                 "outcome": s.outcome.replace(" ", "-"),
                 "outcome_word": word(lang, "steps", s.outcome),
                 "detail": detail,
-                "reads": [(k, _shown(v, _kind_read(model, k), lang)) for k, v in s.reads],
+                "reads": [(k, _read_shown(v, _kind_read(model, k), lang)) for k, v in s.reads],
             }
         )
     return {

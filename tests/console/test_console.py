@@ -321,6 +321,11 @@ def test_the_pipeline_filters_and_exports_csv(signed_in):
     page = client.get("/pipeline?owner=wang.qiang").text
     assert "SP-2026-003" in page
     assert "DE-2026-031" not in page
+    client.cookies.set("kam_lang", "zh")
+    page = client.get("/pipeline?stage=negotiation").text  # the filters read labels, not ids
+    assert '<option value="negotiation" selected>洽谈协商</option>' in page
+    assert '<option value="direct_enterprise">直接用户</option>' in page
+    assert '<option value="needs_approval">待审批</option>' in page
     r = client.get("/pipeline.csv?owner=li.na")
     assert r.headers["content-type"].startswith("text/csv")
     lines = r.text.splitlines()
@@ -449,6 +454,8 @@ def test_the_explain_view_shows_every_rule_with_the_values_it_saw(signed_in, db_
     assert "<code>deal.lines[0].unit_price</code> = 123,000.00" in page  # a value it read
     assert "<code>weighted_amount</code>" in page
     assert "= 295,200.00" in page
+    assert "<code>deal.customer.shared_territory</code> = yes" in page  # yes/no, not true
+    assert "<code>deal.customer.shared_territory</code> = true" not in page
     with open_store(db_url) as store:
         assert len(store.decisions_since()) == before  # explaining writes nothing
     assert client.get("/deals/NO-SUCH/explain").status_code == 404
