@@ -273,6 +273,10 @@ class Console:
             return self.page(request, "error.html", user, 403, problem=say(lang, "not_yours"))
         pb = self.svc.pinned(deal_id)
         form = dealform.controls(pb.model, deal.document, lang, errors, posted)
+        shown = dealform.paths(form)
+        elsewhere = [f"$.{k}: {v}" for k, v in (errors or {}).items() if k not in shown]
+        if elsewhere:  # a problem no control stands for (a whole entry): said at the top
+            problem = "\n".join([problem, *elsewhere])
         return self.page(
             request,
             "edit.html",

@@ -197,6 +197,17 @@ class _Form:
         return [k[len(prefix) :] for k, v in self.posted.items() if k.startswith(prefix) and v]
 
 
+def paths(form: tuple[Control, ...]) -> set[str]:
+    """Every path the form shows an error at (its controls, groups and rows)."""
+    found: set[str] = set()
+    for c in form:
+        found.add(c.path)
+        found |= paths(c.children)
+        for row in c.rows:
+            found |= paths(row)
+    return found
+
+
 def read(model: Any, document: dict[str, Any], fields: dict[str, str], lang: str) -> Posted:
     """The posted controls read against the deal type: each value parsed by its type (an
     empty control is "not recorded"), compared with the stored document, and what differs
@@ -216,6 +227,12 @@ def read(model: Any, document: dict[str, Any], fields: dict[str, str], lang: str
         change = _diff(before, after)
         if change is not _SAME:
             patch[name] = change
+        if (
+            after is None
+            and name in model.deal_type.required
+            and f"$.{name}" not in {p.path for p in problems}
+        ):
+            problems.append(DealProblem(f"$.{name}", say(lang, "required")))
     return Posted(patch, tuple(problems))
 
 
@@ -243,6 +260,11 @@ def _value(
         # keep what the form had no control for (values of fields it does not declare)
         kept = {k: v for k, v in old.items() if t.field(k) is None}
         whole = {**kept, **{k: v for k, v in got.items() if v is not None}}
+        if whole:  # an entry begun must be whole: what it needs, at each missing control
+            said = {p.path for p in out}  # a value refused already: that is what to fix
+            for k in t.required:
+                if k not in whole and f"$.{path}.{k}" not in said:
+                    out.append(DealProblem(f"$.{path}.{k}", say(lang, "required")))
         return whole or None
     if t.kind == "list":
         return _list(path, t, before, fields, out, lang)

@@ -171,6 +171,7 @@ WORDS: dict[str, dict[str, str]] = {
         "too_small": "must be at least {limit}",
         "too_big": "must be at most {limit}",
         "too_long": "at most {limit} characters",
+        "required": "needed: fill it in (or leave the whole entry empty)",
         "problem_title": "The request was not carried out",
         "too_large": "That form is larger than this site accepts ({limit}); nothing was "
         "changed. Send less, or split it.",
@@ -352,6 +353,7 @@ WORDS: dict[str, dict[str, str]] = {
         "too_small": "不能小于 {limit}",
         "too_big": "不能大于 {limit}",
         "too_long": "最多 {limit} 个字符",
+        "required": "必填（或将整条留空）",
         "problem_title": "请求未执行",
         "too_large": "表单超过本站接受的大小（{limit}），没有做任何修改。请减少内容或分次提交。",
         "too_slow": "表单传输过慢，已被丢弃，没有做任何修改。请重新提交。",

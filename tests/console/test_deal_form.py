@@ -289,3 +289,21 @@ def test_a_customer_the_store_holds_is_shown_read_only_and_never_patched():
     assert shown["approvals"].value == "无。"
     posted = dealform.read(model, document, {"f:customer.name": "Someone else"}, "en")
     assert posted.patch == {}
+
+
+def test_an_entry_begun_but_missing_what_it_needs_is_said_at_each_missing_field(signed_in, db_url):
+    client = signed_in("li.na")
+    client.cookies.set("kam_lang", "zh")
+    form = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031")
+    rows = int(form.fields["n:lines"])
+    form.fields[f"f:lines[{rows - 1}].quantity"] = "3"  # a new line without model or price
+    form.fields["f:category"] = ""  # a deal always has a category
+    r = client.post("/deals/DE-2026-031/edit", data=form.fields)
+    assert r.status_code == 422
+    assert field_errors(r.text) == {
+        f"lines[{rows - 1}].model": "必填（或将整条留空）",
+        f"lines[{rows - 1}].unit_price": "必填（或将整条留空）",
+        "category": "必填（或将整条留空）",
+    }
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").version == 1
