@@ -15,7 +15,7 @@ import logging
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import anyio
 import anyio.to_thread
@@ -91,7 +91,7 @@ class Console:
             user=user,
             csrf=session.csrf_for(token) if user else "",
             path=request.url.path,
-            here=_here(request),
+            here=_here(request) if request.method == "GET" else _came_from(request),
             notice=notice or flash,
             problem=problem,
             htmx=HTMX,
@@ -717,6 +717,15 @@ def _lang(request: Request) -> str:
 
 def _next(request: Request) -> str:
     return _back(request.query_params.get("next"), "/approvals")
+
+
+def _came_from(request: Request) -> str:
+    """Where a page answering a form should send the language switch: the page the form was
+    on (its own address takes only posts, and would answer 405)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.headers.get("host", "") and referer.path.startswith("/"):
+        return _back(referer.path + (f"?{referer.query}" if referer.query else ""), "/")
+    return "/"
 
 
 def _here(request: Request) -> str:

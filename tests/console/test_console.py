@@ -168,9 +168,11 @@ def test_the_four_approvals_clear_the_example_deal_and_the_history_shows_each(si
 def test_a_rejection_needs_a_reason_and_keeps_it(signed_in, db_url):
     client = signed_in("zhao.lei")
     form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
-    r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": " "})
+    came_from = {"Referer": "http://testserver/approvals"}
+    r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": " "}, headers=came_from)
     assert r.status_code == 422
     assert "A rejection needs a reason: the owner reads it." in r.text
+    assert 'name="next" value="/approvals"' in r.text  # the language switch: back to the page
     r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
     assert r.status_code == 303
     page = client.get("/deals/DE-2026-031").text
@@ -481,6 +483,8 @@ def test_a_form_over_the_body_limit_gets_a_page_not_json(signed_in, lang, said):
     assert r.status_code == 413
     assert r.headers["content-type"].startswith("text/html")
     assert said in r.text
+    # the language switch on that page goes back to a page, not to the post-only address
+    assert 'name="next" value="/"' in r.text
     assert "zhao.lei" in r.text  # still signed in: the page says who you are
 
 
