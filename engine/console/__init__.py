@@ -15,7 +15,7 @@ from fastapi import FastAPI
 
 from ..service.app import SETTINGS_ENV, Settings
 from ..service.app import create_app as create_service
-from .app import console_app
+from .app import ProblemPages, console_app
 
 __all__ = ["Settings", "create_app", "from_environment"]
 
@@ -24,7 +24,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The service app with the console mounted at ``/`` (after every API route, so
     ``/v1``, ``/healthz`` and ``/docs`` keep their answers)."""
     app = create_service(settings)
-    app.mount("/", console_app(app.state.service), name="console")
+    console = console_app(app.state.service)
+    app.mount("/", console, name="console")
+    # outermost: the body gate's refusals of a console form become pages, not JSON
+    app.add_middleware(ProblemPages, console=console.state.console)
     return app
 
 

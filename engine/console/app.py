@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote
+from urllib.parse import quote, unquote, urlsplit
 
 import anyio
 import anyio.to_thread
@@ -26,14 +27,16 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..errors import InputError, KamError
+from ..errors import DealError, InputError, KamError, TransitionRefused
+from ..present.words import Book
 from ..service.app import within_budget
 from ..service.problems import Problem
-from ..store import Conflict, NotFound
+from ..store import Conflict, NotFound, Refused
 from ..text import word
-from . import session, views
-from .words import LANGS, say
+from . import dealform, session, views
+from .words import LANGS, WORDS, say
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
@@ -88,7 +91,7 @@ class Console:
             user=user,
             csrf=session.csrf_for(token) if user else "",
             path=request.url.path,
-            here=_here(request),
+            here=_here(request) if request.method == "GET" else _came_from(request),
             notice=notice or flash,
             problem=problem,
             htmx=HTMX,
@@ -158,9 +161,11 @@ class Console:
             session.choose_language(response, request, lang)
         return response
 
-    async def checked(self, request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    async def checked(
+        self, request: Request, max_fields: int = session.MAX_FIELDS
+    ) -> tuple[dict[str, Any], dict[str, str]]:
         """The signed-in user and the form of a state-changing request, or 403/401."""
-        fields = await session.form(request)
+        fields = await session.form(request, max_fields)
         user = self.user(request)
         if user is None:
             raise HTTPException(401)
@@ -190,6 +195,8 @@ class Console:
         role = fields.get("role", "")
         lang = session.language(request)
         back = _back(fields.get("back"), "/approvals")
+        if decision == "rejected" and not fields.get("reason", "").strip():
+            return self.again(request, user, back, InputError(say(lang, "reason_needed")))
         try:
             version = _version(fields)
             pb = self.svc.pinned(deal_id)
@@ -233,6 +240,108 @@ class Console:
         stage = views.judge(self.svc, deal_id, user["name"], lang).book(lang).stage(to)
         return _see(back, say(lang, "advanced_done", deal=deal_id, stage=stage))
 
+    # -- editing a deal's fields ----------------------------------------------------------------
+    async def edit_form(self, request: Request) -> Response:
+        user = self.user(request)
+        if user is None:
+            return _signin_first(request)
+        deal_id = request.path_params["deal_id"]
+        try:
+            return self.edit_view(request, user, deal_id)
+        except NotFound:
+            lang = session.language(request)
+            return self.page(
+                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
+            )
+
+    def edit_view(
+        self,
+        request: Request,
+        user: dict[str, Any],
+        deal_id: str,
+        status: int = 200,
+        problem: str = "",
+        errors: dict[str, str] | None = None,
+        posted: dict[str, str] | None = None,
+        version: int | None = None,
+    ) -> HTMLResponse:
+        """The deal's fields as a form (only its owner, before or now, or an admin: 403 for
+        anyone else, as the store would refuse them)."""
+        lang = session.language(request)
+        deal = self.svc.store.get_deal(deal_id)
+        if not views.may_edit(user, deal, self.svc.store.history(deal_id)):
+            return self.page(request, "error.html", user, 403, problem=say(lang, "not_yours"))
+        pb = self.svc.pinned(deal_id)
+        form = dealform.controls(pb.model, deal.document, lang, errors, posted)
+        shown = dealform.paths(form)
+        elsewhere = [f"$.{k}: {v}" for k, v in (errors or {}).items() if k not in shown]
+        if elsewhere:  # a problem no control stands for (a whole entry): said at the top
+            problem = "\n".join([problem, *elsewhere])
+        return self.page(
+            request,
+            "edit.html",
+            user,
+            status,
+            problem=problem,
+            deal=deal,
+            form=form,
+            version=deal.version if version is None else version,
+        )
+
+    async def edit(self, request: Request) -> Response:
+        """The posted form as a JSON merge patch of what changed, against the version the form
+        was drawn from; a bad value comes back at its control, with everything typed kept."""
+        user, fields = await self.checked(request, session.MAX_DEAL_FIELDS)
+        deal_id = request.path_params["deal_id"]
+        lang = session.language(request)
+        back = f"/deals/{quote(deal_id, safe='')}"
+        try:
+            version = _version(fields)
+            deal = self.svc.store.get_deal(deal_id)
+            pb = self.svc.pinned(deal_id)
+            posted = dealform.read(pb.model, deal.document, fields, lang)
+            if posted.problems:
+                raise DealError(posted.problems)
+            if not posted.patch:
+                if version != deal.version:
+                    raise Conflict(f"deal {deal_id}", version, deal.version)
+                return _see(back, say(lang, "nothing_changed"))
+            change = self.svc.store.update_deal(
+                deal_id,
+                posted.patch,
+                playbook=pb,
+                by=user["name"],
+                as_of=self.svc.settings.today(),
+                if_version=version,
+                key=_key(fields.get("key")),
+            )
+        except DealError as exc:
+            errors = {p.path.removeprefix("$."): p.message for p in exc.problems}
+            problem = say(lang, "fix_fields", n=str(len(errors)))
+            return self.edit_view(
+                request, user, deal_id, 422, problem, errors, fields, _version_or_none(fields)
+            )
+        except KamError as exc:  # a refusal (not the owner, say) is shown on the deal's page
+            if isinstance(exc, Conflict | InputError):
+                text = (
+                    say(lang, "stale_version", deal=deal_id, seen=str(exc.expected),
+                        now=str(exc.current))
+                    if isinstance(exc, Conflict)
+                    else refusal(lang, exc)
+                )  # fmt: skip
+                status = 409 if isinstance(exc, Conflict) else 422
+                problem = say(lang, "not_done", why=text)
+                # a stale form comes back with the values stored now: sent again as it was,
+                # it would quietly undo the other person's change to a field left alone here
+                kept = None if isinstance(exc, Conflict) else fields
+                try:
+                    return self.edit_view(request, user, deal_id, status, problem, None, kept)
+                except NotFound:
+                    pass
+            return self.again(request, user, back, exc)
+        saved = change.response["deal"]["version"]
+        return _see(back, say(lang, "saved_done", deal=deal_id, version=str(saved)))
+
     def again(
         self, request: Request, user: dict[str, Any], back: str, exc: KamError
     ) -> HTMLResponse:
@@ -245,9 +354,9 @@ class Console:
             )
             status = 409
         else:
-            text = "\n".join(exc.lines())
+            text = refusal(lang, exc, self._book(request, lang))
             status = 404 if isinstance(exc, NotFound) else 422
-        problem = f"{say(lang, 'refused')}: {text}"
+        problem = say(lang, "not_done", why=text)
         if back.startswith("/deals/"):
             deal_id = unquote(back.removeprefix("/deals/"))
             try:
@@ -255,6 +364,15 @@ class Console:
             except NotFound:
                 pass
         return self.inbox(request, user, status, problem)
+
+    def _book(self, request: Request, lang: str) -> Book | None:
+        """The labels of the playbook the request's deal is pinned to (a refusal names its
+        roles and stages by them); None when there is no such deal."""
+        deal_id = request.path_params.get("deal_id")
+        try:
+            return Book(self.svc.pinned(deal_id).model, lang) if deal_id else None
+        except KamError:
+            return None
 
     # -- one deal -------------------------------------------------------------------------------
     async def deal(self, request: Request) -> Response:
@@ -308,13 +426,7 @@ class Console:
         judged = views.judge_all(self.svc, user["name"], lang, **chosen)
         if request.url.path.endswith(".csv"):
             return _csv(judged, lang)
-        everything = self.svc.store.list_deals()
-        options = {
-            "stage": sorted({d.stage for d in everything}),
-            "owner": sorted({d.owner for d in everything}),
-            "status": sorted({d.status for d in everything}),
-            "category": sorted({str(d.document.get("category", "")) for d in everything}),
-        }
+        options = views.filter_options(self.svc, lang)
         query = "&".join(f"{k}={quote(v)}" for k, v in chosen.items() if v)
         return self.page(
             request,
@@ -452,7 +564,7 @@ class Console:
         lang = session.language(request)
         if exc.status_code == 401:
             return _signin_first(request)
-        key = "forbidden_form" if exc.status_code == 403 else "not_found"
+        key = {403: "forbidden_form", 405: "method_not_allowed"}.get(exc.status_code, "not_found")
         if exc.status_code == 404 and request.url.path.startswith("/v1"):
             from ..service.problems import problem_response
 
@@ -464,22 +576,55 @@ class Console:
     async def on_kam_error(self, request: Request, exc: Exception) -> Response:
         """The store unusable (busy, unreachable): said on a page, never a traceback."""
         assert isinstance(exc, KamError)
-        return self.page(request, "error.html", None, 503, problem="\n".join(exc.lines()))
+        lang = session.language(request)
+        problem = say(lang, "unavailable") + "\n" + "\n".join(exc.lines())
+        return self.page(request, "error.html", None, 503, problem=problem)
+
+    def problem_page(self, request: Request, status: int, body: bytes) -> HTMLResponse:
+        """A problem the service answered for a console path (its body gate refuses a form
+        too large, too slow or not a form before any route runs) as a page in the reader's
+        language, never JSON."""
+        lang = session.language(request)
+        mib = f"{self.svc.settings.max_body / (1 << 20):g} MiB"
+        key = {
+            413: "too_large",
+            408: "too_slow",
+            415: "bad_media",
+            404: "not_found",
+            405: "method_not_allowed",
+        }.get(status)
+        if key is not None:
+            problem = say(lang, key, limit=mib) if key == "too_large" else say(lang, key)
+        else:
+            try:
+                detail = str(json.loads(body).get("detail", ""))[:300]
+            except (ValueError, AttributeError):
+                detail = ""
+            problem = say(lang, "problem_title") + (f": {detail}" if detail else "")
+        try:
+            user = self.user(request)
+        except KamError:
+            user = None
+        response = self.page(request, "error.html", user, status, problem=problem)
+        if status in (408, 413):
+            response.headers["Connection"] = "close"  # the rest of the body is not read
+        return response
 
     async def on_bug(self, request: Request, exc: Exception) -> Response:
         ident = uuid.uuid4().hex
         LOG.error(
             "internal error %s on %s %s", ident, request.method, request.url.path, exc_info=exc
         )
+        lang = session.language(request)
         body = _env.get_template("error.html").render(
-            lang="en",
-            t=lambda key, **v: say("en", key, **v),
+            lang=lang,
+            t=lambda key, **v: say(lang, key, **v),
             user=None,
             csrf="",
             path="/",
             here="/",
             notice="",
-            problem=say(session.language(request), "error", id=ident),
+            problem=say(lang, "error", id=ident),
             htmx=HTMX,
         )
         return HTMLResponse(body, status_code=500)
@@ -500,6 +645,8 @@ def console_app(svc: Service) -> Starlette:
         Route("/deals/{deal_id}/approve", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/reject", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/advance", c.advance, methods=["POST"]),
+        Route("/deals/{deal_id}/edit", c.edit_form, methods=["GET"]),
+        Route("/deals/{deal_id}/edit", c.edit, methods=["POST"]),
         Route("/pipeline", c.pipeline, methods=["GET"]),
         Route("/pipeline.csv", c.pipeline, methods=["GET"]),
         Route("/playbooks", c.playbooks, methods=["GET"]),
@@ -509,7 +656,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/diff/{playbook}", c.diff, methods=["GET"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         exception_handlers={
             HTTPException: c.on_http,
@@ -517,6 +664,51 @@ def console_app(svc: Service) -> Starlette:
             Exception: c.on_bug,
         },
     )
+    app.state.console = c
+    return app
+
+
+API = ("/v1/", "/healthz", "/docs", "/redoc", "/openapi.json")  # the service's own paths
+
+
+class ProblemPages:
+    """Around the whole app: a problem+json answer to a console path (the service's body gate
+    answers 413, 408 and 415 before any route, so before the console's own handlers) becomes
+    the console's error page. The API's paths keep their problem+json."""
+
+    def __init__(self, app: ASGIApp, console: Console) -> None:
+        self.app = app
+        self.console = console
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path == "/v1" or path.startswith(API):
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        async def watch(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers", [])).get(b"content-type", b"")
+                if kind.startswith(b"application/problem+json"):
+                    held["start"] = message
+                    return
+            elif message["type"] == "http.response.body" and "start" in held:
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    page = self.console.problem_page(
+                        Request(scope), held["start"]["status"], b"".join(chunks)
+                    )
+                    await page(scope, _no_body, send)
+                return
+            await send(message)
+
+        await self.app(scope, receive, watch)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}
 
 
 def _lang(request: Request) -> str:
@@ -525,6 +717,15 @@ def _lang(request: Request) -> str:
 
 def _next(request: Request) -> str:
     return _back(request.query_params.get("next"), "/approvals")
+
+
+def _came_from(request: Request) -> str:
+    """Where a page answering a form should send the language switch: the page the form was
+    on (its own address takes only posts, and would answer 405)."""
+    referer = urlsplit(request.headers.get("referer", ""))
+    if referer.netloc == request.headers.get("host", "") and referer.path.startswith("/"):
+        return _back(referer.path + (f"?{referer.query}" if referer.query else ""), "/")
+    return "/"
 
 
 def _here(request: Request) -> str:
@@ -556,6 +757,32 @@ def _version(fields: dict[str, str]) -> int:
     if not (text.isdigit() and len(text) < 10):
         raise InputError("the form does not say which version of the deal it shows: reload it")
     return int(text)
+
+
+def refusal(lang: str, exc: KamError, book: Book | None = None) -> str:
+    """The store's refusal in the reader's language when it carries a stable code (and the
+    console has words for it), roles and stages by their labels; a refused move by its stages
+    (the page lists what the move still needs, in the reader's language); else as the store
+    wrote it."""
+    code = getattr(exc, "code", "")
+    if isinstance(exc, Refused) and code and f"refused_{code}" in WORDS["en"]:
+        values = dict(exc.values)
+        if book is not None and "role" in values:
+            values["role"] = book.role(values["role"])
+        try:
+            return say(lang, f"refused_{code}", **values)
+        except (KeyError, IndexError):  # words that name a value the refusal did not carry
+            pass
+    if isinstance(exc, TransitionRefused) and book is not None:
+        return say(
+            lang, "move_refused", src=book.stage(exc.from_stage), dst=book.stage(exc.to_stage)
+        )
+    return "\n".join(exc.lines())
+
+
+def _version_or_none(fields: dict[str, str]) -> int | None:
+    text = fields.get("version", "")
+    return int(text) if text.isdigit() and len(text) < 10 else None
 
 
 def _key(text: str | None) -> str | None:

@@ -22,6 +22,7 @@ SESSION = "kam_session"
 LANG = "kam_lang"
 YEAR = 365 * 24 * 3600
 MAX_FIELDS = 20  # a console form has a handful of fields
+MAX_DEAL_FIELDS = 5000  # the deal's edit form: a control per value (500 lines of 6 values)
 
 
 def csrf_for(token: str) -> str:
@@ -66,14 +67,14 @@ def language(request: Request) -> str:
     return sorted(ranked)[0][2] if ranked else "en"
 
 
-async def form(request: Request) -> dict[str, str]:
+async def form(request: Request, max_fields: int = MAX_FIELDS) -> dict[str, str]:
     """A urlencoded form, one value per field (the service's body limit bounds its size)."""
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if kind != "application/x-www-form-urlencoded":
         return {}
     raw = (await request.body()).decode("utf-8", "replace")
     try:
-        fields = parse_qs(raw, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        fields = parse_qs(raw, keep_blank_values=True, max_num_fields=max_fields)
     except ValueError:  # more fields than any console form has
         return {}
     return {k: v[0] for k, v in fields.items()}

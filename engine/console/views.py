@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..app.summary import Notes, Summary, amount_fact
 from ..errors import KamError
 from ..jsontext import to_json
+from ..lang.values import same_person
 from ..present.diagram import diagram_svg, stage_groups
 from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
@@ -109,9 +110,7 @@ def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
             continue
         book = judged.book(lang)
         events = svc.store.history(judged.deal.id)
-        own = user["name"] == judged.deal.owner or any(
-            e["kind"] == "created" and e["actor"] == user["name"] for e in events
-        )
+        own = owns(user, judged.deal, events)
         for a in mine:
             others = open_items(judged, lang, skip=(a.rule, a.role))
             found.append(
@@ -167,10 +166,34 @@ def open_items(judged: Judged, lang: str, skip: tuple[str, str] | None = None) -
 
 
 # -- the deal page -----------------------------------------------------------------------------
+ADMIN = "admin"  # the store's role that may change any deal (store.IMPORTER)
+
+
+def owns(user: dict[str, Any], deal: StoredDeal, events: list[dict[str, Any]]) -> bool:
+    """Whether ``user`` owns the deal, owned it or created it (the store bars each of them
+    from deciding its approvals, and lets each of them change it)."""
+    return same_person(user["name"], deal.owner) or any(
+        (same_person(user["name"], e["actor"]) and e["kind"] == "created")
+        or same_person(user["name"], (e["data"].get("patch") or {}).get("owner"))
+        for e in events
+        if e["kind"] in ("created", "updated")
+    )
+
+
+def may_edit(user: dict[str, Any], deal: StoredDeal, events: list[dict[str, Any]]) -> bool:
+    """Who sees the edit form: the owner (now or before) or an admin; the store decides."""
+    return ADMIN in user["roles"] or owns(user, deal, events)
+
+
 def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> dict[str, Any]:
     r, deal, model = judged.result, judged.deal, judged.playbook.model
     book = judged.book(lang)
     events = svc.store.history(deal.id)
+    own = owns(user, deal, events)
+    shown = verdict(r, model, lang, frozenset(user["roles"]))
+    for a in shown["approvals"]:  # the store refuses the owner's own decision: say so first
+        a["own"] = own and a["can_decide"]
+        a["can_decide"] = a["can_decide"] and not own
     return {
         "deal": deal,
         "customer": judged.customer,
@@ -178,9 +201,11 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
         "stage": book.stage(deal.stage),
         "category": book.category(deal.document.get("category", "")),
         "owner": deal.owner,
-        **verdict(r, model, lang, frozenset(user["roles"])),
+        "may_edit": may_edit(user, deal, events),
+        **shown,
         "history": [_event(e, deal, book, lang) for e in reversed(events)],
         "diagram": stage_diagram(judged, lang),
+        "steps": stage_steps(judged, book),
     }
 
 
@@ -210,7 +235,13 @@ def verdict(
                 else word(lang, "result", "granted") + " " + (a.granted_by or ""),
                 "message": a.message,
                 "stale": [
-                    say(lang, "stale_was", was=_plain(s.was), now=_plain(s.now)) for s in a.stale
+                    say(
+                        lang,
+                        "stale_was",
+                        was=_plain(s.was, kinds.get(s.name, "money"), lang),
+                        now=_plain(s.now, kinds.get(s.name, "money"), lang),
+                    )
+                    for s in a.stale
                 ],
                 "can_decide": a.status in ACTIONABLE and a.role in roles,
             }
@@ -239,7 +270,7 @@ def verdict(
             for m in r.transitions
         ],
         "facts": [
-            (book.fact(name), _fact_value(model, name, value, kinds, lang))
+            (book.fact(name), fact_shown(model, name, value, kinds, lang))
             for name, value in r.facts.items()
         ],
     }
@@ -285,13 +316,55 @@ def stage_diagram(judged: Judged, lang: str) -> str:
     return ""
 
 
+def stage_steps(judged: Judged, book: Book) -> list[dict[str, Any]]:
+    """The deal's stages in order as a list that wraps (the phone's diagram: the current
+    stage is always on screen, never scrolled off to the right)."""
+    category = str(judged.deal.document.get("category", ""))
+    return [
+        {
+            "label": book.stage(s.id),
+            "win": fmt_percent(s.win_probability, 0),
+            "current": s.id == judged.deal.stage,
+            "terminal": s.terminal,
+        }
+        for s in judged.playbook.model.stages
+        if s.used_by(category)
+    ]
+
+
 def _attr(text: str) -> str:
     from html import escape
 
     return escape(text)
 
 
-def _plain(value: Any) -> str:
+def fact_shown(model: Any, name: str, value: Any, kinds: dict[str, str], lang: str) -> str:
+    """A fact as a person reads it: a label, yes/no, money, a percentage; a fact the deal
+    leaves unknown is "not recorded", never 0 or no."""
+    if value is None:
+        return say(lang, "not_recorded")
+    if isinstance(value, bool):
+        return say(lang, "yes" if value else "no")
+    return _fact_value(model, name, value, kinds, lang)
+
+
+def _read_shown(value: Any, kind: str, lang: str) -> str:
+    """A value explain saw: yes/no, "not recorded" for one the deal lacks, else as written."""
+    if value is None:
+        return say(lang, "not_recorded")
+    if isinstance(value, bool):
+        return say(lang, "yes" if value else "no")
+    return _shown(value, kind, lang)
+
+
+def _plain(value: Any, kind: str, lang: str) -> str:
+    """A value an approval was given for (or is asked for now), as written on the page."""
+    if value is None:
+        return say(lang, "not_recorded")
+    if isinstance(value, bool):
+        return say(lang, "yes" if value else "no")
+    if isinstance(value, Decimal | int) and kind == "percent":
+        return fmt_percent(value)
     if isinstance(value, Decimal):
         return fmt_money_exact(value)
     return str(value)
@@ -349,6 +422,30 @@ def pipeline(svc: Service, judged: list[Judged], lang: str) -> dict[str, Any]:
             }
         )
     return {"books": books}
+
+
+def filter_options(svc: Service, lang: str) -> dict[str, list[tuple[str, str]]]:
+    """The pipeline's filters: each stage, owner, status and category a stored deal has, as
+    (value, what a person reads): stages and categories by their labels in the playbook a
+    deal is pinned to, statuses in words."""
+    labels: dict[str, dict[str, str]] = {"stage": {}, "category": {}}
+    owners, statuses = set(), set()
+    books: dict[str, Book] = {}
+    for d in svc.store.list_deals():
+        if d.playbook_hash not in books:
+            books[d.playbook_hash] = Book(svc.pinned(d.id).model, lang)
+        book = books[d.playbook_hash]
+        category = str(d.document.get("category", ""))
+        labels["stage"].setdefault(d.stage, book.stage(d.stage))
+        labels["category"].setdefault(category, book.category(category))
+        owners.add(d.owner)
+        statuses.add(d.status)
+    return {
+        "stage": sorted(labels["stage"].items(), key=lambda kv: kv[1]),
+        "owner": [(o, o) for o in sorted(owners)],
+        "status": [(s, word(lang, "result", s)) for s in sorted(statuses)],
+        "category": sorted(labels["category"].items(), key=lambda kv: kv[1]),
+    }
 
 
 def _terminal(pb: Playbook, stage: str) -> bool:
@@ -567,7 +664,7 @@ def explain_page(svc: Service, deal_id: str, lang: str) -> dict[str, Any]:
     for s in ex.steps:
         detail = s.detail
         if s.kind == "fact" and s.outcome == "value" and s.id in ex.result.facts:
-            detail = "= " + _fact_value(model, s.id, ex.result.facts[s.id], kinds, lang)
+            detail = "= " + fact_shown(model, s.id, ex.result.facts[s.id], kinds, lang)
         steps.append(
             {
                 "kind": word(lang, "steps", s.kind),
@@ -575,7 +672,7 @@ def explain_page(svc: Service, deal_id: str, lang: str) -> dict[str, Any]:
                 "outcome": s.outcome.replace(" ", "-"),
                 "outcome_word": word(lang, "steps", s.outcome),
                 "detail": detail,
-                "reads": [(k, _shown(v, _kind_read(model, k), lang)) for k, v in s.reads],
+                "reads": [(k, _read_shown(v, _kind_read(model, k), lang)) for k, v in s.reads],
             }
         )
     return {

@@ -124,7 +124,7 @@ def user(conn: Connection, name: str) -> dict[str, Any]:
     if row is None:
         raise NotFound(f"no user {name} in the store: add one with kam users add")
     if not row.active:
-        raise Refused(f"user {name} is not active")
+        raise Refused(f"user {name} is not active", code="inactive_user", name=name)
     return {"name": row.name, "roles": loads(row.roles)}
 
 

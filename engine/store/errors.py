@@ -32,6 +32,13 @@ class Refused(KamError):
     exit_code = EXIT_BLOCKED
     kind = "refused"
 
+    def __init__(self, message: str, *, code: str = "", **values: str) -> None:
+        super().__init__(message)
+        # stable across releases, so a page can say the refusal in its reader's language
+        # (engine/console/words.py: "refused_<code>", filled with ``values``)
+        self.code = code
+        self.values = values
+
 
 class Conflict(KamError):
     """The deal changed since the caller read it: the change names a version that is no

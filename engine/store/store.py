@@ -454,9 +454,11 @@ class Store(Database):
             raise InputError("a patch is a JSON object (a JSON merge patch, RFC 7396)")
         for name in ONLY_BY_COMMANDS:
             if name in patch:
-                raise Refused(_only_by_commands(name, "a patch"))
+                raise Refused(
+                    _only_by_commands(name, "a patch"), code="only_by_command", field=name
+                )
         if "id" in patch:
-            raise Refused("a deal's id cannot change: create a new deal instead")
+            raise Refused("a deal's id cannot change: create a new deal instead", code="id_fixed")
         request = {"patch": patch, "if_version": if_version}
 
         def work(conn: Connection) -> dict[str, Any]:
@@ -544,18 +546,39 @@ class Store(Database):
             row = self._locked(conn, deal_id, if_version, playbook, by)
             user = accounts.user(conn, by)
             if role not in user["roles"]:
-                raise Refused(f"{by} does not hold the role {role}, so cannot decide for it")
+                raise Refused(
+                    f"{by} does not hold the role {role}, so cannot decide for it",
+                    code="lacks_role",
+                    by=by,
+                    role=role,
+                )
             if same_person(by, row.owner):
-                raise Refused(f"{by} owns deal {row.id} and cannot approve or reject it")
+                raise Refused(
+                    f"{by} owns deal {row.id} and cannot approve or reject it",
+                    code="owner_decides",
+                    by=by,
+                    deal=row.id,
+                )
             if any(same_person(by, o) for o in records.owners(conn, row.id)):
-                raise Refused(f"{by} created or owned deal {row.id}: cannot approve or reject it")
+                raise Refused(
+                    f"{by} created or owned deal {row.id}: cannot approve or reject it",
+                    code="former_owner_decides",
+                    by=by,
+                    deal=row.id,
+                )
             evaluated = self._with_account(conn, row.document, playbook)
             for earlier in row.document.get("approvals") or []:
                 if earlier.get("role") == role and same_person(earlier.get("by"), by):
                     if earlier.get("decision") == decision and not _stale(
                         playbook, evaluated, as_of, role
                     ):
-                        raise Refused(f"{by} has already {decision} deal {row.id} as {role}")
+                        raise Refused(
+                            f"{by} has already {decision} deal {row.id} as {role}",
+                            code=f"already_{decision}",
+                            by=by,
+                            deal=row.id,
+                            role=role,
+                        )
             document, record = record_approval(
                 playbook,
                 row.document,
@@ -714,7 +737,11 @@ class Store(Database):
             return
         raise Refused(
             f"{by} does not own deal {row.id}: only its owner ({row.owner}) or an admin "
-            "changes, moves or re-pins it"
+            "changes, moves or re-pins it",
+            code="not_owner",
+            by=by,
+            deal=row.id,
+            owner=row.owner,
         )
 
     def _may_check(

@@ -1,6 +1,7 @@
 """The console in a real browser: Debian's Chromium driven by Playwright against a real
 ``kam serve`` over a store filled by ``kam demo``. Sign in, approve from the inbox until the
-example deal is clear, a self-approval refused, a deal advanced; axe-core (vendored) finds no
+example deal is clear, no Approve on one's own deal (the reason instead), a deal advanced, a
+deal edited (a bad value at its field), a form too large answered with a page; axe-core (vendored) finds no
 serious or critical problem on any page, in English and Chinese, wide and phone-narrow.
 
 Set ``KAM_CONSOLE_SCREENSHOTS=DIR`` to write each page's screenshot there (docs/console/).
@@ -34,6 +35,7 @@ PAGES = (
     ("signin", "/signin"),
     ("approvals", "/approvals"),
     ("deal", "/deals/DE-2026-031"),
+    ("edit", "/deals/DE-2026-009/edit"),
     ("explain", "/deals/DE-2026-031/explain"),
     ("pipeline", "/pipeline"),
     ("playbooks", "/playbooks"),
@@ -158,6 +160,28 @@ def test_every_page_passes_axe_in_both_languages_at_both_widths(server, browser)
     assert not problems, "\n".join(problems)
 
 
+def test_on_a_phone_the_current_stage_and_every_amount_are_on_screen(server, browser):
+    base, tokens = server
+    for lang in ("en", "zh"):
+        page = open_as(browser, base, tokens["zhao.lei"], lang, 390)
+        page.goto(base + "/deals/DE-2026-031")
+        current = page.locator('.stage-steps [aria-current="step"]')
+        assert current.is_visible()
+        box = current.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        page.goto(base + "/pipeline")
+        cells = page.locator("table.stacked td.num")
+        assert cells.count() > 10
+        for i in range(cells.count()):
+            cell = cells.nth(i).bounding_box()
+            assert cell is not None
+            # inside the screen and inside its scroll box: nothing cut at the right edge
+            assert cell["x"] + cell["width"] <= 390 - 8, cells.nth(i).inner_text()
+        page.context.close()
+
+
 def approve(page, role: str, role_label: str) -> None:
     card = page.locator(f'li.approval[data-deal="DE-2026-031"][data-role="{role}"]')
     card.get_by_role("button", name="Approve").click()
@@ -192,14 +216,62 @@ def test_approvers_clear_the_example_deal_from_their_inboxes(server, browser):
     page.context.close()
 
 
-def test_a_self_approval_is_refused_on_the_page(server, browser):
+def test_the_owner_sees_why_there_is_no_approve_on_their_own_deal(server, browser):
     base, tokens = server
-    page = open_as(browser, base, tokens["wang.qiang"])
+    page = open_as(browser, base, tokens["wang.qiang"])  # owns SP-2026-003, holds its role
     card = page.locator('li.approval[data-deal="SP-2026-003"]')
-    card.get_by_role("button", name="Approve").click()
+    assert "someone else must decide this approval" in card.inner_text()
+    assert card.get_by_role("button", name="Approve").count() == 0
+    assert card.get_by_role("button", name="Reject").count() == 0
+    page.goto(base + "/deals/SP-2026-003")
+    assert page.get_by_role("button", name="Approve").count() == 0
+    assert "someone else must decide this approval" in page.inner_text("main")
+    page.context.close()
+
+
+def test_the_owner_edits_a_deal_from_its_page_with_a_bad_value_shown_at_its_field(server, browser):
+    base, tokens = server
+    page = open_as(browser, base, tokens["wang.qiang"], "zh")  # owns SP-2026-007
+    page.goto(base + "/deals/SP-2026-007")
+    page.get_by_role("link", name="编辑交易").click()
+    page.wait_for_url("**/edit")
+    price = page.locator('[data-path="lines[0].unit_price"] input')
+    assert price.input_value() == "128000.00"
+    price.fill("12万")  # not a number: refused at the field, nothing saved
+    page.get_by_role("button", name="保存修改").click()
+    error = page.locator('[data-path="lines[0].unit_price"] .field-error')
+    error.wait_for()
+    assert "不是数字" in error.inner_text()
+    assert price.get_attribute("aria-invalid") == "true"
+    assert price.input_value() == "12万"  # what was typed is kept
+    price.fill("120000")
+    page.locator('[data-path="tender"] select').select_option("true")
+    page.get_by_role("button", name="保存修改").click()
+    page.get_by_role("status").filter(has_text="SP-2026-007 已保存（第 2 版）").wait_for()
+    assert "修改了交易" in page.locator(".timeline").inner_text()
+    page.context.close()
+
+
+def test_a_form_over_the_size_limit_gets_a_page_in_the_readers_language(server, browser):
+    base, tokens = server
+    page = open_as(browser, base, tokens["zhao.lei"], "zh")
+    page.evaluate(
+        """() => {
+            const form = document.createElement('form');
+            form.method = 'post';
+            form.action = '/deals/DE-2026-009/approve';
+            const reason = document.createElement('textarea');
+            reason.name = 'reason';
+            reason.value = 'x'.repeat(1024 * 1024 + 10);
+            form.appendChild(reason);
+            document.body.appendChild(form);
+            form.submit();
+        }"""
+    )
     alert = page.get_by_role("alert")
     alert.wait_for()
-    assert "wang.qiang owns deal SP-2026-003 and cannot approve or reject it" in alert.inner_text()
+    assert "表单超过本站接受的大小" in alert.inner_text()
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.context.close()
 
 

@@ -168,25 +168,58 @@ def test_the_four_approvals_clear_the_example_deal_and_the_history_shows_each(si
 def test_a_rejection_needs_a_reason_and_keeps_it(signed_in, db_url):
     client = signed_in("zhao.lei")
     form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
-    r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": " "})
+    came_from = {"Referer": "http://testserver/approvals"}
+    r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": " "}, headers=came_from)
     assert r.status_code == 422
-    assert "a rejection needs a reason" in r.text
+    assert "A rejection needs a reason: the owner reads it." in r.text
+    assert 'name="next" value="/approvals"' in r.text  # the language switch: back to the page
     r = client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
     assert r.status_code == 303
     page = client.get("/deals/DE-2026-031").text
     assert "rejected as General manager: 18% is too deep" in page
 
 
-def test_self_approval_is_refused_with_a_readable_message(signed_in, db_url):
+def own_card(page: str, deal: str) -> str:
+    found = re.search(rf'<li class="card approval" data-deal="{deal}".*?</li>\n', page, re.S)
+    assert found, f"no card for {deal}"
+    return found.group(0)
+
+
+def test_the_owner_sees_no_approve_or_reject_on_their_own_deal_but_the_reason(signed_in):
     client = signed_in("wang.qiang")  # owns SP-2026-003 and holds the role it waits for
+    card = own_card(client.get("/approvals").text, "SP-2026-003")
+    assert "You own or created this deal: someone else must decide this approval." in card
+    assert "/approve" not in card
+    assert "/reject" not in card
+    deal = client.get("/deals/SP-2026-003").text
+    assert "You own or created this deal" in deal
+    assert 'action="/deals/SP-2026-003/approve"' not in deal
+    client = signed_in("chen.jie")  # holds the same role, owns nothing: may decide
     page = client.get("/approvals").text
-    assert "You own this deal: someone else must decide." in page
-    form = approve_form(page, "SP-2026-003", "key_account_manager")
+    assert approve_form(page, "SP-2026-003", "key_account_manager")
+    assert "You own or created this deal" not in own_card(page, "SP-2026-003")
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "Not recorded: wang.qiang owns deal SP-2026-003 and cannot approve or reject it"),
+        ("zh", "未能记录：wang.qiang 是交易 SP-2026-003 的负责人，不能批准或驳回"),
+    ],
+)
+def test_self_approval_is_refused_in_the_readers_language(signed_in, db_url, lang, said):
+    client = signed_in("wang.qiang")
+    client.cookies.set("kam_lang", lang)
+    page = client.get("/deals/SP-2026-003").text
+    form = {  # a form the page no longer offers, made by hand: the store still refuses it
+        "csrf": csrf_of(page),
+        "role": "key_account_manager",
+        "version": "1",
+        "back": "/approvals",
+    }
     r = client.post("/deals/SP-2026-003/approve", data=form)
     assert r.status_code == 422
-    assert (
-        "Not recorded: wang.qiang owns deal SP-2026-003 and cannot approve or reject it" in r.text
-    )
+    assert said in r.text
     assert "Traceback" not in r.text
     with open_store(db_url) as store:
         assert store.get_deal("SP-2026-003").version == 1
@@ -224,7 +257,9 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     assert "li.na</strong> created the deal" in page
     assert "playbook auto-dealer 2026.1" in page
     assert re.search(r'data-stage="negotiation" aria-current="step"', page)
-    assert page.count('aria-current="step"') == 1
+    assert page.count('aria-current="step"') == 2  # the diagram, and the phone's list of stages
+    phone = re.search(r'<ol class="stage-steps">(.*?)</ol>', page, re.S).group(1)
+    assert re.findall(r'<li[^>]*aria-current="step">([^<]+)', phone) == ["Negotiation "]
 
 
 def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_in, db_url):
@@ -244,6 +279,11 @@ def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_
     r = client.post("/deals/DE-2026-031/advance", data=data)
     assert r.status_code == 422
     assert "approval by Supervisor is pending" in r.text
+    client.cookies.set("kam_lang", "zh")  # the refusal in Chinese, the stages by their labels
+    r = client.post("/deals/DE-2026-031/advance", data={**data, "key": "k3"})
+    assert r.status_code == 422
+    assert "未能记录：交易还不能从「洽谈协商」推进到「促进成交」" in r.text
+    assert "cannot move" not in r.text
     with open_store(db_url) as store:
         assert store.get_deal("DE-2026-031").stage == "negotiation"
 
@@ -269,8 +309,10 @@ def test_the_pipeline_weighs_each_stage_as_kam_batch_does(signed_in):
     page = signed_in("li.na").get("/pipeline").text
     # DE-2026-031 984,000 + GP-2026-014 456,000 + DE-2026-009 838,000 at 30 %
     assert re.search(
-        r"Negotiation</th><td class=\"num\">3</td><td class=\"num\">2,278,000.00</td>"
-        r"<td class=\"num\">30%</td><td class=\"num\">683,400.00</td>",
+        r"Negotiation</th><td class=\"num\" data-label=\"Deals\">3</td>"
+        r"<td class=\"num\" data-label=\"Amount\">2,278,000.00</td>"
+        r"<td class=\"num\" data-label=\"Win chance\">30%</td>"
+        r"<td class=\"num\" data-label=\"Weighted\">683,400.00</td>",
         page,
     )
     assert '<svg class="funnel"' in page
@@ -281,6 +323,11 @@ def test_the_pipeline_filters_and_exports_csv(signed_in):
     page = client.get("/pipeline?owner=wang.qiang").text
     assert "SP-2026-003" in page
     assert "DE-2026-031" not in page
+    client.cookies.set("kam_lang", "zh")
+    page = client.get("/pipeline?stage=negotiation").text  # the filters read labels, not ids
+    assert '<option value="negotiation" selected>洽谈协商</option>' in page
+    assert '<option value="direct_enterprise">直接用户</option>' in page
+    assert '<option value="needs_approval">待审批</option>' in page
     r = client.get("/pipeline.csv?owner=li.na")
     assert r.headers["content-type"].startswith("text/csv")
     lines = r.text.splitlines()
@@ -333,7 +380,7 @@ def test_a_form_without_the_deal_version_decides_nothing(signed_in, db_url):
     ("deal", "role", "status", "words"),
     [
         ("DE-2026-031", "no_such_role", 422, "is not a role of playbook"),
-        ("DE-2026-031", "supervisor", 422, "does not hold the role supervisor"),
+        ("DE-2026-031", "supervisor", 422, "zhao.lei does not hold the role Supervisor"),
         ("NO-SUCH-DEAL", "general_manager", 404, "no deal NO-SUCH-DEAL in the store"),
         ("ü" * 300, "general_manager", 404, "in the store"),
     ],
@@ -409,6 +456,63 @@ def test_the_explain_view_shows_every_rule_with_the_values_it_saw(signed_in, db_
     assert "<code>deal.lines[0].unit_price</code> = 123,000.00" in page  # a value it read
     assert "<code>weighted_amount</code>" in page
     assert "= 295,200.00" in page
+    assert "<code>deal.customer.shared_territory</code> = yes" in page  # yes/no, not true
+    assert "<code>deal.customer.shared_territory</code> = true" not in page
     with open_store(db_url) as store:
         assert len(store.decisions_since()) == before  # explaining writes nothing
     assert client.get("/deals/NO-SUCH/explain").status_code == 404
+
+
+# -- every console error is a page, in the reader's language -----------------------------------
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("en", "That form is larger than this site accepts (1 MiB)"),
+        ("zh", "表单超过本站接受的大小"),
+    ],
+)
+def test_a_form_over_the_body_limit_gets_a_page_not_json(signed_in, lang, said):
+    client = signed_in("zhao.lei")
+    client.cookies.set("kam_lang", lang)
+    csrf = csrf_of(client.get("/approvals").text)
+    r = client.post(
+        "/deals/DE-2026-031/approve",
+        content=f"csrf={csrf}&reason=".encode() + b"x" * (1 << 20),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert said in r.text
+    # the language switch on that page goes back to a page, not to the post-only address
+    assert 'name="next" value="/"' in r.text
+    assert "zhao.lei" in r.text  # still signed in: the page says who you are
+
+
+def test_console_errors_are_pages_and_the_api_keeps_problem_json(signed_in):
+    client = signed_in("zhao.lei")
+    client.cookies.set("kam_lang", "zh")
+    for method, path, status, said in (
+        ("GET", "/no-such-page", 404, "没有这个页面"),
+        ("GET", "/signout", 405, "此页面不能这样使用"),
+        ("GET", "/deals/NOPE", 404, "没有交易 NOPE"),
+    ):
+        r = client.request(method, path)
+        assert r.status_code == status
+        assert r.headers["content-type"].startswith("text/html"), path
+        assert said in r.text
+    r = client.post(
+        "/v1/evaluate", content=b"x" * (2 << 20), headers={"Content-Type": "application/json"}
+    )
+    assert r.status_code == 413
+    assert r.headers["content-type"] == "application/problem+json"
+    assert client.get("/v1/nothing").headers["content-type"] == "application/problem+json"
+
+
+def test_an_unknown_fact_reads_not_recorded_never_zero_or_no(signed_in):
+    client = signed_in("wang.qiang")
+    client.cookies.set("kam_lang", "zh")
+    page = client.get("/deals/SP-2026-007").text  # no credit limit recorded: exposure unknown
+    facts = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]*)</td>', page))
+    assert facts["本单后信用敞口"] == "未记录"
+    assert facts["已中标定价"] == "是"
+    assert facts["成交金额"] == "2,560,000.00"
