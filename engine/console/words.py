@@ -195,6 +195,15 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_not_owner": "{by} does not own deal {deal}: only its owner ({owner}) or an "
         "admin changes, moves or re-pins it.",
         "refused_inactive_user": "User {name} is no longer active.",
+        "refused_not_in_force": "{version} is in force from {start} to {end}, not on {day}: "
+        "a deal is judged by the version in force on its date.",
+        "refused_check_not_awaited": "{by} neither owns deal {deal} nor holds a role it waits "
+        "on, so cannot put a check on its history: the deal page shows its verdict.",
+        "refused_company_data": "{by} owns deal {deal} and cannot change the company's data on "
+        "it ({what}): prices come from the price list (pricing or an admin), credit terms from "
+        "the supervisor. The deal's own terms (unit price, quantity) are the owner's to change.",
+        "refused_owner_not_user": "{name} is not a user of kam: a deal is owned by a person who "
+        "signs in.",
     },
     "zh": {
         "app": "kam 控制台",
@@ -372,6 +381,14 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_not_owner": "{by} 不是交易 {deal} 的负责人：只有负责人（{owner}）或管理员"
         "可以修改、推进或重新指定版本。",
         "refused_inactive_user": "用户 {name} 已停用。",
+        "refused_not_in_force": "{version} 的生效期为 {start} 至 {end}，{day} 不在其内："
+        "交易按其日期生效的版本判定。",
+        "refused_check_not_awaited": "{by} 既不是交易 {deal} 的负责人，也不持有其待审批的角色，"
+        "不能在其历史中记录复核：交易页面已显示其结论。",
+        "refused_company_data": "{by} 是交易 {deal} 的负责人，不能修改其中的公司数据（{what}）："
+        "指导价、底价和零售价来自价格表（由定价人员或管理员设定），信用条件由主管领导设定。"
+        "交易本身的条款（单价、数量）由负责人修改。",
+        "refused_owner_not_user": "{name} 不是 kam 的用户：交易的负责人须是能登录的人员。",
     },
 }
 

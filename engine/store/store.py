@@ -59,7 +59,12 @@ def in_force(playbook: Playbook, on: date) -> None:
         raise Refused(
             f"{playbook.id} {playbook.version} is in force from {start or 'the start'} to "
             f"{end or 'further notice'}, not on {day}: a new deal is pinned to the version in "
-            "force on its date (give that version, or the date the deal was made)"
+            "force on its date (give that version, or the date the deal was made)",
+            code="not_in_force",
+            version=f"{playbook.id} {playbook.version}",
+            start=start or "",
+            end=end or "",
+            day=day,
         )
 
 
@@ -762,7 +767,10 @@ class Store(Database):
         raise Refused(
             f"{by} neither owns deal {row.id} nor holds a role it waits on: a check puts the "
             "deal's judgement on its history, which its owner, its approvers and an admin do; "
-            "read the deal instead (kam deals show, GET /v1/deals/{id})"
+            "read the deal instead (kam deals show, GET /v1/deals/{id})",
+            code="check_not_awaited",
+            by=by,
+            deal=row.id,
         )
 
     def _may_change_reference(
@@ -786,7 +794,11 @@ class Store(Database):
                 "list, floor and retail prices come from the price list (set by pricing or an "
                 "admin) and a customer's credit terms from the supervisor (or name a stored "
                 "customer account). Nothing was written; the deal's own terms (unit_price, "
-                "quantity) are the owner's to change"
+                "quantity) are the owner's to change",
+                code="company_data",
+                by=by,
+                deal=row.id,
+                what=what,
             )
         kinds = {c.kind for c in found}
         if "price" in kinds and reference.PRICING_ROLE not in roles:
@@ -981,7 +993,9 @@ def _owner(conn: Connection, name: Any) -> str:
     except NotFound:
         raise Refused(
             f"$.owner: {name} is not a user of the store: a deal is owned by a person who signs "
-            "in (kam users add, or an admin adds them)"
+            "in (kam users add, or an admin adds them)",
+            code="owner_not_user",
+            name=name,
         ) from None
 
 

@@ -516,3 +516,20 @@ def test_an_unknown_fact_reads_not_recorded_never_zero_or_no(signed_in):
     assert facts["本单后信用敞口"] == "未记录"
     assert facts["已中标定价"] == "是"
     assert facts["成交金额"] == "2,560,000.00"
+
+
+def test_every_refusal_code_the_store_gives_is_worded_in_both_languages():
+    """A refusal with a code but no words would reach a zh page in English."""
+    from pathlib import Path
+
+    from engine.console.words import WORDS
+
+    store = Path(__file__).resolve().parents[2] / "engine" / "store"
+    codes = set()
+    for source in store.glob("*.py"):
+        codes |= set(re.findall(r'code=f?"([a-z_{}]+)"', source.read_text(encoding="utf-8")))
+    codes = {c.replace("{decision}", d) for c in codes for d in ("approved", "rejected")}
+    assert {"not_owner", "company_data", "owner_not_user", "not_in_force"} <= codes
+    for lang in ("en", "zh"):
+        missing = sorted(c for c in codes if f"refused_{c}" not in WORDS[lang])
+        assert missing == [], (lang, missing)
