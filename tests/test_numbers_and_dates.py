@@ -136,7 +136,8 @@ def test_whole_number_prices_are_money_like_any_other(auto_dealer):
               "floor_price": 80, "retail_price": 100}]  # fmt: skip
     result = auto_dealer.evaluate(_deal(lines=lines), as_of=date(2026, 3, 2))
     amount = result.facts["amount"]
-    assert amount.__class__ is Decimal and amount == Decimal("430")
+    assert amount.__class__ is Decimal
+    assert amount == Decimal("430")
     assert result.facts["discount"].__class__ is Decimal
 
 
