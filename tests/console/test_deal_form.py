@@ -161,14 +161,14 @@ def test_a_value_beyond_the_deal_schemas_bounds_is_shown_at_its_field(signed_in)
     client.cookies.set("kam_lang", "zh")
     form = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031")
     form.fields["f:lines[0].quantity"] = "100001"  # one above the playbook's maximum
-    form.fields["f:customer.receivables"] = "-0.01"  # just below the minimum, 0
+    form.fields["f:lines[0].unit_price"] = "-0.01"  # just below the minimum, 0
     r = client.post("/deals/DE-2026-031/edit", data=form.fields)
     assert r.status_code == 422
     assert field_errors(r.text) == {
         "lines[0].quantity": "不能大于 100000",
-        "customer.receivables": "不能小于 0",
+        "lines[0].unit_price": "不能小于 0",
     }
-    form.fields["f:customer.receivables"] = "0"  # exactly the minimum
+    form.fields["f:lines[0].unit_price"] = "0"  # exactly the minimum
     form.fields["f:lines[0].quantity"] = "100000"  # exactly the maximum is a quantity
     assert client.post("/deals/DE-2026-031/edit", data=form.fields).status_code == 303
 
