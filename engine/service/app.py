@@ -521,10 +521,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return changed(change, 201)
 
     @app.get(f"{v1}/deals/{{deal_id}}", tags=["deals"], responses=codes(*READ, 404))
-    def get_deal(svc: Svc, _: User, deal_id: str) -> Response:
-        """One stored deal; its ETag is its version."""
-        found = svc.store.get_deal(deal_id)
-        return as_json(public(found.to_dict()), headers={"ETag": f'"{found.version}"'})
+    def get_deal(
+        svc: Svc,
+        by: User,
+        deal_id: str,
+        as_of: Annotated[
+            str | None, Query(description="judge as on this date (YYYY-MM-DD); today if left out")
+        ] = None,
+        lang: Annotated[str, Query(pattern="^(en|zh)$", description="en or zh")] = "en",
+    ) -> Response:
+        """One stored deal with its verdict, shaped as `POST /v1/deals` answers (without an
+        event: nothing about the deal changes). The verdict judges the stored state (its pinned
+        playbook, the stored customer account) on `as_of`; the ETag is the deal's version.
+        The verdict given is recorded as a decision (who asked, which version, which date),
+        as every evaluation through the service is."""
+        on = as_of_field({"as_of": as_of}, svc)
+        pb = svc.pinned(deal_id)
+        found, result = svc.store.evaluate(deal_id, playbook=pb, by=by, as_of=on, lang=lang)
+        return as_json(
+            {"deal": public(found.to_dict()), "result": result.to_dict()},
+            headers={"ETag": f'"{found.version}"'},
+        )
 
     @app.patch(
         f"{v1}/deals/{{deal_id}}",

@@ -147,7 +147,7 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     got = client.get("/v1/deals/T-1", headers=auth(tokens["fin"]))
     assert got.status_code == 200
     assert got.headers["etag"] == '"1"'
-    assert got.json()["document"]["owner"] == "li.na"
+    assert got.json()["deal"]["document"]["owner"] == "li.na"
     listed = client.get("/v1/deals?stage=negotiation", headers=auth(tokens["fin"])).json()
     assert [d["id"] for d in listed["deals"]] == ["T-1"]
     assert client.get("/v1/deals?stage=closing", headers=auth(tokens["fin"])).json() == {
@@ -157,6 +157,42 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
     assert event["kind"] == "created"
     assert event["actor"] == "gm"
+
+
+def test_one_deal_is_read_with_its_verdict_as_post_answers_it(client, tokens, deal):
+    deal["lines"][0]["unit_price"] = 80  # below the floor: the marketing director approves
+    created = create(client, tokens, deal).json()
+    got = client.get("/v1/deals/T-1", headers=auth(tokens["fin"]))
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert set(body) == {"deal", "result"}  # POST's shape; no event, as nothing changed
+    assert body["deal"] == created["deal"]
+    assert body["result"] == created["result"]
+    assert body["result"]["status"] == "needs_approval"
+    assert "source" not in body["deal"]["playbook"]  # no server path
+    zh = client.get("/v1/deals/T-1?lang=zh", headers=auth(tokens["fin"])).json()
+    assert zh["result"]["approvals"][0]["message"] != body["result"]["approvals"][0]["message"]
+
+
+def test_reading_a_deal_records_the_verdict_given_and_changes_nothing_else(client, tokens, deal):
+    create(client, tokens, deal)
+    headers = auth(tokens["fin"])
+    got = client.get("/v1/deals/T-1?as_of=2026-04-01", headers=headers)
+    assert got.json()["result"]["as_of"] == "2026-04-01"
+    assert got.headers["etag"] == '"1"'  # the version did not move
+    decisions = client.get("/v1/decisions", headers=headers).json()["decisions"]
+    assert [(d["actor"], d["deal_version"]) for d in decisions] == [("li.na", 1), ("fin", 1)]
+    (event,) = client.get("/v1/deals/T-1/events", headers=headers).json()["events"]
+    assert event["kind"] == "created"  # no event: a read is not a change
+    again = client.get("/v1/deals/T-1", headers=headers)
+    assert again.headers["etag"] == '"1"'
+    assert again.json()["deal"]["updated_at"] == got.json()["deal"]["updated_at"]
+
+
+@pytest.mark.parametrize("query", ["as_of=yesterday", "as_of=2026-02-30", "lang=fr"])
+def test_a_bad_query_on_one_deal_is_422(client, tokens, deal, query):
+    create(client, tokens, deal)
+    is_problem(client.get(f"/v1/deals/T-1?{query}", headers=auth(tokens["fin"])), 422, "bad-input")
 
 
 def test_the_actor_is_the_token_never_a_by_in_the_body(client, tokens, deal):
@@ -409,7 +445,7 @@ def test_sql_metacharacters_in_an_id_are_kept_literally(client, tokens, deal):
     assert create(client, tokens, deal).status_code == 201
     got = client.get("/v1/deals/T-1'; DROP TABLE deals;--", headers=auth(tokens["fin"]))
     assert got.status_code == 200
-    assert got.json()["id"] == "T-1'; DROP TABLE deals;--"
+    assert got.json()["deal"]["id"] == "T-1'; DROP TABLE deals;--"
 
 
 def test_playbooks_lists_each_version_and_which_is_in_force(client, tokens):
