@@ -359,6 +359,108 @@ def test_a_rejection_needs_a_reason_and_is_recorded(client, tokens, deal):
     assert [e["kind"] for e in events] == ["created", "rejected"]
 
 
+# -- POST /v1/evaluate, answered by ServiceApp's lane (no framework on the hot path) ------------
+EVALUATE = "/v1/evaluate"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer   ", "Basic dXNlcjpwdw==", "kam_abc", "Bearer kam_not-a-token"],
+)
+def test_evaluate_without_a_valid_token_is_401(client, deal, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = client.post(
+        EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=headers
+    )
+    is_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_evaluate_accepts_the_scheme_in_any_case(client, tokens, deal):
+    headers = {"Authorization": f"bearer {tokens['fin']}"}
+    request = {"playbook": "auto-dealer", "deal": deal}
+    assert client.post(EVALUATE, json=request, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "kind"),
+    [
+        ({"Content-Type": "text/plain"}, b"{}", 415, "unsupported-media-type"),
+        ({"Content-Type": "application/json", "Content-Encoding": "gzip"}, b"{}", 415,
+         "unsupported-media-type"),
+        ({"Content-Type": "application/json"}, b"{" + b" " * (1024 * 1024) + b"}", 413,
+         "too-large"),
+        ({"Content-Type": "application/json"}, b"", 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {', 422,
+         "bad-deal"),
+        ({"Content-Type": "application/json"}, b"[1]", 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": 1, "deal": {}}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {}, '
+         b'"lang": "fr"}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {}, '
+         b'"as_of": "2026-02-30"}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "playbook": "x", '
+         b'"deal": {}}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {"id": 1}}',
+         422, "bad-deal"),
+    ],
+)  # fmt: skip
+def test_evaluate_refuses_bad_requests_with_problem_json(
+    client, tokens, headers, body, status, kind
+):
+    response = client.post(EVALUATE, content=body, headers=auth(tokens["fin"], **headers))
+    is_problem(response, status, kind)
+
+
+def test_evaluate_answers_a_bug_with_500_and_an_id_only(client, tokens, deal):
+    svc = client.app.state.service
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError(f"SELECT secret FROM deals -- {svc.folder}/x.yaml")
+
+    svc.loaded = broken
+    response = client.post(
+        EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["fin"])
+    )
+    body = is_problem(response, 500, "internal")
+    assert body["id"] in body["detail"]
+    assert "SELECT" not in response.text
+    assert svc.folder not in response.text
+
+
+def test_evaluate_judges_a_large_deal_on_a_worker_thread_and_a_small_one_inline(
+    client, tokens, deal, monkeypatch
+):
+    """The same result either way; only a deal over INLINE_BYTES goes to a worker thread held
+    to the evaluation budget (tests/hostile H7 shows the budget)."""
+    from engine.service import app as service_app
+
+    budgeted: list[int] = []
+    real = service_app.within_budget
+
+    async def spy(svc: Any, work: Any) -> Any:
+        budgeted.append(1)
+        return await real(svc, work)
+
+    monkeypatch.setattr(service_app, "within_budget", spy)
+    headers = auth(tokens["fin"])
+    small = client.post(EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=headers)
+    assert small.status_code == 200, small.text
+    assert budgeted == []
+    deal["contacts"] = deal["contacts"] * 400  # over INLINE_BYTES (16 KB)
+    large = client.post(EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=headers)
+    assert large.status_code == 200, large.text
+    assert budgeted == [1]
+    assert large.json()["status"] == small.json()["status"]
+
+
+def test_evaluate_stays_in_the_openapi_document(client):
+    doc = client.get("/openapi.json").json()
+    operation = doc["paths"][EVALUATE]["post"]
+    assert operation["operationId"] == "evaluate"
+    assert {"401", "413", "415", "422"} <= set(operation["responses"])
+
+
 # -- customers and decisions -------------------------------------------------------------------
 def test_customers_are_added_read_and_listed_with_exact_money(client, tokens):
     account = '{"id": "C-1", "name": "ACME", "credit_limit": 12345678901234567.89}'
