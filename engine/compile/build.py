@@ -140,7 +140,8 @@ class CompiledPlaybook:
             for c in (*_fact_exprs(cfact), *(w for w, _ in cfact.cases)):
                 names |= ir.reads(c.expr.node).facts
             out.append((cfact, tuple(sorted(paths)), frozenset(names)))
-        return tuple(out)
+        # none when no fact has a default to check: a deal then costs nothing here
+        return tuple(out) if any(paths for _, paths, _ in out) else ()
 
     @functools.cached_property
     def validator(self) -> Any:
