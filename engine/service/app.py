@@ -731,7 +731,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.post(
         f"{v1}/deals/{{deal_id}}/checks",
         tags=["deals"],
-        responses=codes(*READ, *WRITE, *MATCH, 404),
+        # no body is read, but a POST's body passes the gate first (413, 415, 408)
+        responses=codes(*READ, *BODY, *WRITE, *MATCH, 404),
     )
     def check(svc: Svc, by: User, deal_id: str, version: IfMatch, key: Key) -> Response:
         """Judge the stored deal again (its pinned playbook, the stored account, today) and

@@ -4,6 +4,7 @@ problem+json, If-Match, idempotency keys, and who may approve."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,46 @@ def test_no_token_or_a_wrong_one_is_401(client, path):
     wrong = client.get(path, headers={"Authorization": "Bearer kam_not-a-token"})
     is_problem(wrong, 401, "unauthorized")
     assert wrong.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def _operations() -> list[tuple[str, str]]:
+    """Every /v1 operation of the committed document (a test below keeps it current)."""
+    doc = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    return [
+        (method.upper(), path)
+        for path, operations in doc["paths"].items()
+        for method in operations
+        if path.startswith("/v1")
+    ]
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[a-z_]+\}", "NOPE", path)
+
+
+@pytest.mark.parametrize(("method", "path"), _operations())
+def test_every_route_answers_problem_json_it_declares(client, tokens, method, path):
+    """401 without a token; with one, a body that is not JSON 415, one over 1 MB 413, and an
+    unknown deal, customer or playbook 404; each status is declared for the route."""
+    declared = json.loads(OPENAPI.read_text(encoding="utf-8"))["paths"][path][method.lower()]
+    url = _concrete(path)
+    answers = [is_problem(client.request(method, url), 401, "unauthorized")]
+    if method in ("POST", "PUT", "PATCH"):
+        plain = auth(tokens["fin"], **{"Content-Type": "text/plain"})
+        answers.append(
+            is_problem(client.request(method, url, content=b"x", headers=plain), 415,
+                       "unsupported-media-type")
+        )  # fmt: skip
+        big = auth(tokens["fin"], **{"Content-Type": "application/json"})
+        answers.append(
+            is_problem(client.request(method, url, content=b" " * (1024 * 1024 + 1), headers=big),
+                       413, "too-large")
+        )  # fmt: skip
+    elif "NOPE" in url:
+        answers.append(is_problem(client.request(method, url, headers=auth(tokens["fin"])), 404,
+                                  "not-found"))  # fmt: skip
+    for answer in answers:
+        assert str(answer["status"]) in declared["responses"], (method, path, answer["status"])
 
 
 def test_health_needs_no_token(client):
