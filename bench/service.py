@@ -6,6 +6,11 @@ with the asyncio load generator below; prints req/s, p50 and p99 and writes them
 bench/results/service-<time>.json. Targets (issue 10): >= 2,000 req/s, p99 <= 25 ms.
 
     .venv/bin/python bench/service.py [--seconds 10] [--connections 32] [--generator wrk|python]
+    .venv/bin/python bench/service.py --in-process 3000
+
+``--in-process N`` calls the app itself (ASGI, as ``kam serve`` builds it) N times in this
+process, with no server and no network, and prints the CPU it took per request: the part of
+the cost that is kam's, measured the same however loaded the machine is.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -189,13 +195,80 @@ def with_python(
     }
 
 
+def in_process(count: int) -> float:
+    """CPU ms per POST /v1/evaluate of the app called directly (no uvicorn, no socket)."""
+    from engine.console import create_app
+    from engine.service import Settings
+
+    with tempfile.TemporaryDirectory() as scratch:
+        db = f"sqlite:///{Path(scratch) / 'kam.db'}"
+        with open_store(db) as store:
+            store.add_user("bench", ["supervisor"])
+            token = store.issue_token("bench")
+        app = create_app(Settings(db=db, playbooks=str(ROOT / "playbooks"), warm=True))
+        body = json.dumps({"playbook": "auto-dealer", "deal": DEAL, "as_of": "2026-03-02"})
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+            "method": "POST", "scheme": "http", "path": "/v1/evaluate",
+            "raw_path": b"/v1/evaluate", "query_string": b"", "root_path": "",
+            "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 8000),
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"authorization", f"Bearer {token}".encode()),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }  # fmt: skip
+
+        async def one() -> None:
+            answered: list[int] = []
+
+            async def receive() -> MutableMapping[str, Any]:
+                return {"type": "http.request", "body": body.encode(), "more_body": False}
+
+            async def send(message: MutableMapping[str, Any]) -> None:
+                if message["type"] == "http.response.start":
+                    answered.append(message["status"])
+
+            await app(dict(scope), receive, send)
+            if answered != [200]:
+                raise SystemExit(f"POST /v1/evaluate answered {answered}")
+
+        async def run() -> float:
+            startup: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+            started: asyncio.Queue[MutableMapping[str, Any]] = asyncio.Queue()
+            await startup.put({"type": "lifespan.startup"})
+            life = asyncio.create_task(
+                app({"type": "lifespan", "asgi": {"version": "3.0"}}, startup.get, started.put)
+            )
+            await started.get()
+            for _ in range(100):  # warm: the playbook compiled, the token remembered
+                await one()
+            began = time.process_time()
+            for _ in range(count):
+                await one()
+            took = time.process_time() - began
+            await startup.put({"type": "lifespan.shutdown"})
+            await started.get()
+            await life
+            return took * 1000 / count
+
+        return asyncio.run(run())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--generator", choices=["wrk", "python"], default=None)
+    parser.add_argument("--in-process", type=int, default=0, metavar="N")
     args = parser.parse_args()
+    if args.in_process:
+        cost = in_process(args.in_process)
+        print(
+            f"POST /v1/evaluate called in process {args.in_process:,} times: {cost:.3f} ms CPU each"
+        )
+        return
     generator = args.generator or ("wrk" if shutil.which("wrk") else "python")
     with tempfile.TemporaryDirectory() as scratch:
         db = f"sqlite:///{Path(scratch) / 'kam.db'}"

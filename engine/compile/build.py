@@ -25,6 +25,7 @@ from ..check.model import (
     Table,
     Transition,
 )
+from ..lang import ir
 from ..lang.values import ROUNDING, show
 from ..results import PlaybookRef
 from ..text import LANGUAGES
@@ -119,6 +120,28 @@ class CompiledPlaybook:
         """Which playbook a result was made with (id, version, content hash): one value per
         playbook, not one per deal."""
         return PlaybookRef(self.model.id, self.model.version, self.hash)
+
+    @functools.cached_property
+    def fact_defaults(
+        self,
+    ) -> tuple[tuple[CFact, tuple[tuple[str, ...], ...], frozenset[str]], ...]:
+        """Per fact, in order: the deal paths its formulas replace by a default when the deal
+        lacks them (``present``/``if_missing`` on a value of the deal that is not a list; none
+        for a yes/no fact), and the facts it reads. ``run/unrecorded.py`` shows a fact that
+        rested on one as unknown."""
+        out = []
+        for cfact in self.facts:
+            paths: set[tuple[str, ...]] = set()
+            names: set[str] = set()
+            for c in _fact_exprs(cfact) if cfact.fact.type.kind != "bool" else ():
+                for n in ir.walk(c.expr.node):
+                    if isinstance(n, ir.Present | ir.IfMissing) and guarded(n.operand):
+                        paths |= {g.path for g in ir.walk(n.operand) if isinstance(g, ir.Get)}
+            for c in (*_fact_exprs(cfact), *(w for w, _ in cfact.cases)):
+                names |= ir.reads(c.expr.node).facts
+            out.append((cfact, tuple(sorted(paths)), frozenset(names)))
+        # none when no fact has a default to check: a deal then costs nothing here
+        return tuple(out) if any(paths for _, paths, _ in out) else ()
 
     @functools.cached_property
     def validator(self) -> Any:
@@ -290,3 +313,19 @@ class CExprSlot:
     expr: Expr
     name: str
     locals: tuple[str, ...]
+
+
+def guarded(node: ir.Node) -> bool:
+    """Is ``node`` a value of the deal itself (not a list, not a field of a list's item)? A
+    default for one stands in for evidence the deal does not record."""
+    if node.type.kind == "list":
+        return False
+    gets = [n for n in ir.walk(node) if isinstance(n, ir.Get)]
+    return bool(gets) and all(g.root == "deal" and not g.local for g in gets)
+
+
+def _fact_exprs(cfact: CFact) -> list[CExpr]:
+    """A fact's formulas; not the ``when`` of its cases, where asking about absence chooses
+    the formula (a deal without payment terms is billed whole), not a value for the fact."""
+    found = [cfact.value, cfact.otherwise, cfact.table_input, *(v for _, v in cfact.cases)]
+    return [c for c in found if c is not None]

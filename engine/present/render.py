@@ -194,6 +194,8 @@ def _label(model: Any, kind: str, key: str, lang: str) -> str:
 
 def _fact_value(model: Any, name: str, value: Any, kinds: dict[str, str], lang: str) -> str:
     """A fact's value as text: an enumerated value by its label (values: {id: label})."""
+    if value is None:  # unknown, or known only by a default for a value not recorded
+        return ui(lang, "not_recorded")
     shown = model.value_label(name, value, lang) if model is not None else None
     return shown or _shown(value, kinds.get(name, ""), lang)
 

@@ -9,6 +9,7 @@ normally; with a ``Tracer`` the reference interpreter, and every rule records wh
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import DecimalException
 from functools import partial
@@ -31,7 +32,7 @@ from ..results import (
     Result,
     Violation,
 )
-from ..text import fmt_value
+from ..text import fmt_value, word
 from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
 from .chains import granted_roles, granting_entries, run_chain
 from .context import (
@@ -47,6 +48,7 @@ from .context import (
 from .deal import category_tests
 from .moves import stage_moves
 from .reference import Reference, Tracer, item_value
+from .unrecorded import unrecorded
 
 __all__ = ["Tracer", "check_language", "evaluate", "granted_roles"]
 
@@ -129,6 +131,11 @@ def _evaluate(
                     break
     model = pb.model
     facts = ctx.facts
+    # a fact known only through a default for a value the deal lacks is shown as unknown
+    # (the rules above used it as the playbook says)
+    shown_unknown = unrecorded(pb, deal, facts, ctx.derived, ctx.stage, as_of)
+    if shown_unknown and tracer is not None:
+        _unknown_steps(tracer, shown_unknown, lang)
     return new_result(
         deal=str(deal["id"]),
         playbook=pb.ref,
@@ -141,7 +148,9 @@ def _evaluate(
         actions=tuple(actions),
         transitions=tuple(moves),
         facts={
-            name: None if isinstance(facts[name], MissingFact) else facts[name]
+            name: None
+            if isinstance(facts[name], MissingFact) or name in shown_unknown
+            else facts[name]
             for name in model.fact_names
         },
         shadow=tuple(found.shadow),
@@ -192,6 +201,17 @@ def _later_findings(ctx: Context, later: list[tuple[int, dict[str, Any]]]) -> li
 
 def _on_time(action: Action) -> bool:
     return not action.overdue
+
+
+def _unknown_steps(tracer: Tracer, names: frozenset[str], lang: str) -> None:
+    """explain's step of each fact shown as unknown says so, not the default it took."""
+    said = word(lang, "result", "not_recorded")
+    tracer.steps[:] = [
+        replace(s, outcome="unknown", detail=said)
+        if s.kind == "fact" and s.id in names and s.outcome == "value"
+        else s
+        for s in tracer.steps
+    ]
 
 
 # -- findings: a recorded value the playbook's own derivation contradicts ---------------------

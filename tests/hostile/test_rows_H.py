@@ -306,7 +306,7 @@ def test_H5_a_stale_if_match_on_a_transition_is_412_and_writes_nothing(api):
     )
     assert problem(stale, 412, "stale-version")["current_version"] == 2
     deal = client.get("/v1/deals/T-1", headers=auth(tokens["gm"]))
-    assert (deal.headers["etag"], deal.json()["stage"]) == ('"2"', "negotiation")
+    assert (deal.headers["etag"], deal.json()["deal"]["stage"]) == ('"2"', "negotiation")
     assert len(events(client, tokens["gm"])) == 2
 
 

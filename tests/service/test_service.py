@@ -4,6 +4,7 @@ problem+json, If-Match, idempotency keys, and who may approve."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,46 @@ def test_no_token_or_a_wrong_one_is_401(client, path):
     wrong = client.get(path, headers={"Authorization": "Bearer kam_not-a-token"})
     is_problem(wrong, 401, "unauthorized")
     assert wrong.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def _operations() -> list[tuple[str, str]]:
+    """Every /v1 operation of the committed document (a test below keeps it current)."""
+    doc = json.loads(OPENAPI.read_text(encoding="utf-8"))
+    return [
+        (method.upper(), path)
+        for path, operations in doc["paths"].items()
+        for method in operations
+        if path.startswith("/v1")
+    ]
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{[a-z_]+\}", "NOPE", path)
+
+
+@pytest.mark.parametrize(("method", "path"), _operations())
+def test_every_route_answers_problem_json_it_declares(client, tokens, method, path):
+    """401 without a token; with one, a body that is not JSON 415, one over 1 MB 413, and an
+    unknown deal, customer or playbook 404; each status is declared for the route."""
+    declared = json.loads(OPENAPI.read_text(encoding="utf-8"))["paths"][path][method.lower()]
+    url = _concrete(path)
+    answers = [is_problem(client.request(method, url), 401, "unauthorized")]
+    if method in ("POST", "PUT", "PATCH"):
+        plain = auth(tokens["fin"], **{"Content-Type": "text/plain"})
+        answers.append(
+            is_problem(client.request(method, url, content=b"x", headers=plain), 415,
+                       "unsupported-media-type")
+        )  # fmt: skip
+        big = auth(tokens["fin"], **{"Content-Type": "application/json"})
+        answers.append(
+            is_problem(client.request(method, url, content=b" " * (1024 * 1024 + 1), headers=big),
+                       413, "too-large")
+        )  # fmt: skip
+    elif "NOPE" in url:
+        answers.append(is_problem(client.request(method, url, headers=auth(tokens["fin"])), 404,
+                                  "not-found"))  # fmt: skip
+    for answer in answers:
+        assert str(answer["status"]) in declared["responses"], (method, path, answer["status"])
 
 
 def test_health_needs_no_token(client):
@@ -147,7 +188,7 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     got = client.get("/v1/deals/T-1", headers=auth(tokens["fin"]))
     assert got.status_code == 200
     assert got.headers["etag"] == '"1"'
-    assert got.json()["document"]["owner"] == "li.na"
+    assert got.json()["deal"]["document"]["owner"] == "li.na"
     listed = client.get("/v1/deals?stage=negotiation", headers=auth(tokens["fin"])).json()
     assert [d["id"] for d in listed["deals"]] == ["T-1"]
     assert client.get("/v1/deals?stage=closing", headers=auth(tokens["fin"])).json() == {
@@ -157,6 +198,42 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
     assert event["kind"] == "created"
     assert event["actor"] == "gm"
+
+
+def test_one_deal_is_read_with_its_verdict_as_post_answers_it(client, tokens, deal):
+    deal["lines"][0]["unit_price"] = 80  # below the floor: the marketing director approves
+    created = create(client, tokens, deal).json()
+    got = client.get("/v1/deals/T-1", headers=auth(tokens["fin"]))
+    assert got.status_code == 200, got.text
+    body = got.json()
+    assert set(body) == {"deal", "result"}  # POST's shape; no event, as nothing changed
+    assert body["deal"] == created["deal"]
+    assert body["result"] == created["result"]
+    assert body["result"]["status"] == "needs_approval"
+    assert "source" not in body["deal"]["playbook"]  # no server path
+    zh = client.get("/v1/deals/T-1?lang=zh", headers=auth(tokens["fin"])).json()
+    assert zh["result"]["approvals"][0]["message"] != body["result"]["approvals"][0]["message"]
+
+
+def test_reading_a_deal_records_the_verdict_given_and_changes_nothing_else(client, tokens, deal):
+    create(client, tokens, deal)
+    headers = auth(tokens["fin"])
+    got = client.get("/v1/deals/T-1?as_of=2026-04-01", headers=headers)
+    assert got.json()["result"]["as_of"] == "2026-04-01"
+    assert got.headers["etag"] == '"1"'  # the version did not move
+    decisions = client.get("/v1/decisions", headers=headers).json()["decisions"]
+    assert [(d["actor"], d["deal_version"]) for d in decisions] == [("li.na", 1), ("fin", 1)]
+    (event,) = client.get("/v1/deals/T-1/events", headers=headers).json()["events"]
+    assert event["kind"] == "created"  # no event: a read is not a change
+    again = client.get("/v1/deals/T-1", headers=headers)
+    assert again.headers["etag"] == '"1"'
+    assert again.json()["deal"]["updated_at"] == got.json()["deal"]["updated_at"]
+
+
+@pytest.mark.parametrize("query", ["as_of=yesterday", "as_of=2026-02-30", "lang=fr"])
+def test_a_bad_query_on_one_deal_is_422(client, tokens, deal, query):
+    create(client, tokens, deal)
+    is_problem(client.get(f"/v1/deals/T-1?{query}", headers=auth(tokens["fin"])), 422, "bad-input")
 
 
 def test_the_actor_is_the_token_never_a_by_in_the_body(client, tokens, deal):
@@ -323,6 +400,108 @@ def test_a_rejection_needs_a_reason_and_is_recorded(client, tokens, deal):
     assert [e["kind"] for e in events] == ["created", "rejected"]
 
 
+# -- POST /v1/evaluate, answered by ServiceApp's lane (no framework on the hot path) ------------
+EVALUATE = "/v1/evaluate"
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "", "Bearer", "Bearer   ", "Basic dXNlcjpwdw==", "kam_abc", "Bearer kam_not-a-token"],
+)
+def test_evaluate_without_a_valid_token_is_401(client, deal, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    response = client.post(
+        EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=headers
+    )
+    is_problem(response, 401, "unauthorized")
+    assert response.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def test_evaluate_accepts_the_scheme_in_any_case(client, tokens, deal):
+    headers = {"Authorization": f"bearer {tokens['fin']}"}
+    request = {"playbook": "auto-dealer", "deal": deal}
+    assert client.post(EVALUATE, json=request, headers=headers).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status", "kind"),
+    [
+        ({"Content-Type": "text/plain"}, b"{}", 415, "unsupported-media-type"),
+        ({"Content-Type": "application/json", "Content-Encoding": "gzip"}, b"{}", 415,
+         "unsupported-media-type"),
+        ({"Content-Type": "application/json"}, b"{" + b" " * (1024 * 1024) + b"}", 413,
+         "too-large"),
+        ({"Content-Type": "application/json"}, b"", 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {', 422,
+         "bad-deal"),
+        ({"Content-Type": "application/json"}, b"[1]", 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": 1, "deal": {}}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {}, '
+         b'"lang": "fr"}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {}, '
+         b'"as_of": "2026-02-30"}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "playbook": "x", '
+         b'"deal": {}}', 422, "bad-input"),
+        ({"Content-Type": "application/json"}, b'{"playbook": "auto-dealer", "deal": {"id": 1}}',
+         422, "bad-deal"),
+    ],
+)  # fmt: skip
+def test_evaluate_refuses_bad_requests_with_problem_json(
+    client, tokens, headers, body, status, kind
+):
+    response = client.post(EVALUATE, content=body, headers=auth(tokens["fin"], **headers))
+    is_problem(response, status, kind)
+
+
+def test_evaluate_answers_a_bug_with_500_and_an_id_only(client, tokens, deal):
+    svc = client.app.state.service
+
+    def broken(*_: Any) -> None:
+        raise RuntimeError(f"SELECT secret FROM deals -- {svc.folder}/x.yaml")
+
+    svc.loaded = broken
+    response = client.post(
+        EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["fin"])
+    )
+    body = is_problem(response, 500, "internal")
+    assert body["id"] in body["detail"]
+    assert "SELECT" not in response.text
+    assert svc.folder not in response.text
+
+
+def test_evaluate_judges_a_large_deal_on_a_worker_thread_and_a_small_one_inline(
+    client, tokens, deal, monkeypatch
+):
+    """The same result either way; only a deal over INLINE_BYTES goes to a worker thread held
+    to the evaluation budget (tests/hostile H7 shows the budget)."""
+    from engine.service import app as service_app
+
+    budgeted: list[int] = []
+    real = service_app.within_budget
+
+    async def spy(svc: Any, work: Any) -> Any:
+        budgeted.append(1)
+        return await real(svc, work)
+
+    monkeypatch.setattr(service_app, "within_budget", spy)
+    headers = auth(tokens["fin"])
+    small = client.post(EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=headers)
+    assert small.status_code == 200, small.text
+    assert budgeted == []
+    deal["contacts"] = deal["contacts"] * 400  # over INLINE_BYTES (16 KB)
+    large = client.post(EVALUATE, json={"playbook": "auto-dealer", "deal": deal}, headers=headers)
+    assert large.status_code == 200, large.text
+    assert budgeted == [1]
+    assert large.json()["status"] == small.json()["status"]
+
+
+def test_evaluate_stays_in_the_openapi_document(client):
+    doc = client.get("/openapi.json").json()
+    operation = doc["paths"][EVALUATE]["post"]
+    assert operation["operationId"] == "evaluate"
+    assert {"401", "413", "415", "422"} <= set(operation["responses"])
+
+
 # -- customers and decisions -------------------------------------------------------------------
 def test_customers_are_added_read_and_listed_with_exact_money(client, tokens):
     account = '{"id": "C-1", "name": "ACME", "credit_limit": 12345678901234567.89}'
@@ -409,7 +588,7 @@ def test_sql_metacharacters_in_an_id_are_kept_literally(client, tokens, deal):
     assert create(client, tokens, deal).status_code == 201
     got = client.get("/v1/deals/T-1'; DROP TABLE deals;--", headers=auth(tokens["fin"]))
     assert got.status_code == 200
-    assert got.json()["id"] == "T-1'; DROP TABLE deals;--"
+    assert got.json()["deal"]["id"] == "T-1'; DROP TABLE deals;--"
 
 
 def test_playbooks_lists_each_version_and_which_is_in_force(client, tokens):

@@ -130,7 +130,7 @@ def test_import_is_for_an_admin_and_keeps_the_approvals_given_before_kam(
     done = client.post("/v1/imports", json=body, headers=auth(admin))
     assert done.status_code == 201, done.text
     stored = client.get("/v1/deals/T-1", headers=auth(tokens["gm"])).json()
-    assert stored["document"]["approvals"][0]["by"] == "faw.region.north"
+    assert stored["deal"]["document"]["approvals"][0]["by"] == "faw.region.north"
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["gm"])).json()["events"]
     assert (event["kind"], event["actor"]) == ("imported", "ops.admin")
     again = client.post("/v1/imports", json=body, headers=auth(admin))

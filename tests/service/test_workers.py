@@ -56,7 +56,7 @@ def client(bases: list[str], tokens: dict[str, str], me: int, results: Any, go: 
             for _ in range(50):  # retry a stale read; a lost race is not a failure
                 status, headers, body = call(base, "GET", f"/v1/deals/{deal}", tokens["li.na"])
                 assert status == 200, body
-                contacts = body["document"]["contacts"]
+                contacts = body["deal"]["document"]["contacts"]
                 marker = f"c{me}-{n}"
                 new = [*contacts, {"name": marker, "role": "user", "attitude": "neutral"}]
                 status, _, answer = call(
@@ -130,13 +130,13 @@ def test_eight_clients_through_four_server_processes_lose_nothing(db: str):
         final, history = finals[deal_id], histories[deal_id]
         patched = [o["patched"] for o in outcomes if o["deal"] == deal_id and "patched" in o]
         assert len(patched) == CLIENTS * ROUNDS  # every client's every patch landed in the end
-        names = [c["name"] for c in final["document"]["contacts"]][1:]
+        names = [c["name"] for c in final["deal"]["document"]["contacts"]][1:]
         assert sorted(names) == sorted(patched)  # no lost update, none twice
-        assert [e["seq"] for e in history] == list(range(1, final["version"] + 1))
+        assert [e["seq"] for e in history] == list(range(1, final["deal"]["version"] + 1))
         kinds = [e["kind"] for e in history]
         assert kinds.count("approved") == 1
         assert kinds.count("advanced") == 1
-        assert final["stage"] == "closing"
+        assert final["deal"]["stage"] == "closing"
         approvals = [o["approval"] for o in outcomes if o["deal"] == deal_id and "approval" in o]
         assert approvals.count(201) == 1
         moves = [o["advance"] for o in outcomes if o["deal"] == deal_id and "advance" in o]
