@@ -19,7 +19,7 @@ def test_the_owner_patching_a_floor_price_is_403_and_on_record(client, tokens, d
     body = is_problem(refused, 403, "forbidden")
     assert "$.lines[0].floor_price" in body["detail"]
     shown = client.get("/v1/deals/T-1", headers=auth(tokens["li.na"])).json()
-    assert shown["version"] == 1
+    assert shown["deal"]["version"] == 1
     (refusal,) = client.get("/v1/deals/T-1/refusals", headers=auth(tokens["li.na"])).json()[
         "refusals"
     ]
