@@ -204,6 +204,12 @@ WORDS: dict[str, dict[str, str]] = {
         "the supervisor. The deal's own terms (unit price, quantity) are the owner's to change.",
         "refused_owner_not_user": "{name} is not a user of kam: a deal is owned by a person who "
         "signs in.",
+        "refused_sign_off_owner": "{path}: a sign-off on deal {deal} is written by the person "
+        "it names, never by its owner ({owner}) or for them.",
+        "refused_sign_off_not_yours": "{path}: {by} cannot sign for {signer} as {role}: a "
+        "sign-off is written by the person it names, in a role they hold.",
+        "refused_sign_off_on_create": "{path}: a new deal cannot bring a sign-off: the person it "
+        "names records it on the stored deal.",
     },
     "zh": {
         "app": "kam 控制台",
@@ -389,6 +395,11 @@ WORDS: dict[str, dict[str, str]] = {
         "指导价、底价和零售价来自价格表（由定价人员或管理员设定），信用条件由主管领导设定。"
         "交易本身的条款（单价、数量）由负责人修改。",
         "refused_owner_not_user": "{name} 不是 kam 的用户：交易的负责人须是能登录的人员。",
+        "refused_sign_off_owner": "{path}：交易 {deal} 的签核须由签核人本人记录，"
+        "负责人（{owner}）不能自己记录，也不能替他人记录。",
+        "refused_sign_off_not_yours": "{path}：{by} 不能以“{role}”身份替 {signer} 签核："
+        "签核须由本人以其持有的角色记录。",
+        "refused_sign_off_on_create": "{path}：新建交易不能带入签核：须由签核人在已存交易上记录。",
     },
 }
 

@@ -25,7 +25,7 @@ from ..app.summary import amount_fact
 from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
 from ..jsontext import to_canonical_json
 from ..lang.values import same_person
-from . import accounts, chain, migrate, records, reference
+from . import accounts, chain, migrate, records, reference, signoffs
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
 from .errors import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
@@ -374,6 +374,14 @@ class Store(Database):
                 )
         deal_id = accounts.an_id(deal.get("id"), "deal id ($.id)")
         in_force(playbook, as_of)
+        for s in signoffs.added(playbook.model.deal_type, {}, deal):
+            raise Refused(
+                f"{s.path}: a new deal cannot bring a sign-off ({s.by} as {s.role}): the person "
+                "it names records it on the stored deal. Drop it to start the deal here, or have "
+                "an admin bring the deal in with its past: kam deals import FILE --by ADMIN",
+                code="sign_off_on_create",
+                path=s.path,
+            )
         request = {"deal": deal, "playbook": playbook.hash}
 
         def work(conn: Connection) -> dict[str, Any]:
@@ -478,11 +486,18 @@ class Store(Database):
                 self._with_account(conn, document, playbook),
                 stored_account=_customer_ref(document) is not None,
             )
+            signed = signoffs.added(playbook.model.deal_type, row.document, document)
+            if signed:  # a signature: its signer's to write, on record as such
+                data["sign_offs"] = [s.to_dict() for s in signed]
             if found:  # company data: its keeper's change, on record as such
                 data["reference"] = [c.to_dict() for c in found]
+            if found or signed:
 
                 def may() -> None:  # once the patched deal is known good: a bad value first
-                    self._may_change_reference(conn, row, document, by, found)
+                    if found:
+                        self._may_change_reference(conn, row, document, by, found)
+                    if signed:
+                        self._may_sign(conn, row, document, by, signed, playbook)
 
             else:
                 self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
@@ -772,6 +787,53 @@ class Store(Database):
             by=by,
             deal=row.id,
         )
+
+    def _may_sign(
+        self,
+        conn: Connection,
+        row: StoredDeal,
+        document: dict[str, Any],
+        by: str,
+        signed: list[signoffs.SignOff],
+        playbook: Playbook,
+    ) -> None:
+        """A sign-off is written by the person it names, in a role they hold, never by the
+        deal's owner (or who owned it), and that person changes nothing else on the deal."""
+        roles = accounts.user(conn, by)["roles"]
+        if IMPORTER in roles:
+            return
+        owners = (row.owner, *records.owners(conn, row.id))
+        for s in signed:
+            if any(same_person(s.by, o) for o in owners) or any(same_person(by, o) for o in owners):
+                raise Refused(
+                    f"{s.path}: a sign-off on deal {row.id} is written by the person it names, "
+                    f"and never by its owner ({row.owner}) or for them: {s.by} as {s.role} must "
+                    "sign it themselves",
+                    code="sign_off_owner",
+                    path=s.path,
+                    deal=row.id,
+                    owner=row.owner,
+                )
+            if not same_person(by, s.by) or s.role not in roles:
+                raise Refused(
+                    f"{s.path}: {by} cannot sign for {s.by} as {s.role}: a sign-off is written "
+                    "by the person it names, in a role they hold",
+                    code="sign_off_not_yours",
+                    path=s.path,
+                    by=by,
+                    signer=s.by,
+                    role=s.role,
+                )
+        deal_type = playbook.model.deal_type
+        if signoffs.without(deal_type, row.document) != signoffs.without(deal_type, document):
+            raise Refused(
+                f"{by} does not own deal {row.id}: they may record their sign-off but change "
+                f"nothing else, which is its owner's ({row.owner})",
+                code="not_owner",
+                by=by,
+                deal=row.id,
+                owner=row.owner,
+            )
 
     def _may_change_reference(
         self,
