@@ -1,8 +1,13 @@
 """Fuzz input (bytes) in, nothing out: the four fuzz targets, each raising only on a finding.
 
 A finding is an exception outside the engine's ``KamError`` tree, or two evaluators (or two
-message writers) that disagree (``AssertionError``). Time and memory bounds are the fuzzer's
-(``tools/fuzz``: -timeout=1, -rss_limit_mb=512) and the replay test's (a subprocess).
+message writers) that disagree (``AssertionError``). Time and memory bounds are the
+harness's (1 s of CPU per input), the fuzzer's (``tools/fuzz``: -timeout=10 as the backstop,
+-rss_limit_mb=512) and the replay test's (a subprocess).
+
+The expression and message targets put one text in a small skeleton playbook that is read
+and schema-checked once (``load_skeleton``): each input pays for the checks, compilation and
+evaluations that depend on its text, not for re-reading the same playbook.
 
 The same functions serve atheris (``tests/fuzz/harness.py``) and the replay of kept crashers
 (``tests/fuzz/test_replay.py``), so a crasher replays exactly what the fuzzer ran.
