@@ -647,3 +647,36 @@ def test_a_document_to_provide_is_never_overdue_when_asked_for(due_in_days, as_o
         ("provide:order", due, False),
         ("provide:invoice", due, False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "approval", "clear"),
+    [
+        ("en", "approval by Boss is not granted yet", "resolve first: too big to sell"),
+        ("zh", "尚未获得Boss的审批", "请先解决：too big to sell"),
+    ],
+)
+def test_a_move_waits_for_a_blocking_finding_and_says_so_in_the_deals_language(
+    lang, approval, clear
+):
+    """all_clear: a blocking finding keeps the move closed under the finding's own rule; the
+    move's own approval is asked for in the reader's language."""
+    from datetime import date
+
+    import engine
+
+    block = (
+        "  - {id: B, title: too big, when: deal.a > 1000, then: block, message: too big to sell}\n"
+    )
+    playbook = engine.loads_playbook(_MOVES + block)
+    deal = {"id": "X", "category": "c", "stage": "open", "a": 2000, "documents": ["order"]}
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2), lang=lang).to_dict()
+    explained = playbook.explain(deal, as_of=date(2026, 3, 2), lang=lang).result.to_dict()
+    assert result == explained
+    (move,) = result["transitions"]
+    assert move["allowed"] is False
+    assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == [
+        ("approval", "boss", "MOVE:won", approval),
+        ("clear", "B", "B", clear),
+        ("approval", "boss", "R", "approval by Boss is pending" if lang == "en" else "待Boss审批"),
+    ]
