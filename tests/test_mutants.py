@@ -680,3 +680,30 @@ def test_a_move_waits_for_a_blocking_finding_and_says_so_in_the_deals_language(
         ("clear", "B", "B", clear),
         ("approval", "boss", "R", "approval by Boss is pending" if lang == "en" else "待Boss审批"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "status", "missing"),
+    [
+        (150, "granted", []),  # exactly the approved amount
+        (200, "stale", [("approval", "boss", "R", "approval by Boss is pending")]),
+    ],
+)
+def test_all_clear_waits_for_an_approval_that_no_longer_covers_the_deal(amount, status, missing):
+    """A stale approval holds back an all_clear move as a pending one does, though the
+    sign-off still grants the move's own approval (which is bound to nothing)."""
+    from datetime import date
+
+    import engine
+
+    rule = "then: approval, role: boss}"
+    playbook = engine.loads_playbook(_MOVES.replace(rule, rule[:-1] + ", basis: {amount: deal.a}}"))
+    signed = {**_BOSS, "basis": {"amount": 150}}
+    deal = {"id": "X", "category": "c", "stage": "open", "a": amount, "documents": ["order"]}
+    deal["approvals"] = [signed]
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()
+    assert result == playbook.explain(deal, as_of=date(2026, 3, 2)).result.to_dict()
+    assert [(a["rule"], a["status"]) for a in result["approvals"]] == [("R", status)]
+    (move,) = result["transitions"]
+    assert move["allowed"] == (not missing)
+    assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == missing
