@@ -707,3 +707,26 @@ def test_all_clear_waits_for_an_approval_that_no_longer_covers_the_deal(amount, 
     (move,) = result["transitions"]
     assert move["allowed"] == (not missing)
     assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == missing
+
+
+def test_all_clear_waits_for_what_a_rule_asks_and_repeats_its_question():
+    """A rule that cannot be decided (on_missing: ask) holds back an all_clear move, which
+    asks the rule's own question: what to record before the move."""
+    from datetime import date
+
+    import engine
+
+    rule = "then: approval, role: boss}"
+    playbook = engine.loads_playbook(_MOVES.replace(rule, rule[:-1] + ", on_missing: ask}"))
+    deal = {"id": "X", "category": "c", "stage": "open", "documents": ["order"]}
+    deal["approvals"] = [_BOSS]
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()
+    assert result == playbook.explain(deal, as_of=date(2026, 3, 2)).result.to_dict()
+    question = "big: cannot be decided until you record a (a)"
+    assert result["missing_information"] == [{"rule": "R", "fields": ["a"], "message": question}]
+    (move,) = result["transitions"]
+    assert move == {
+        "to": "won",
+        "allowed": False,
+        "missing": [{"kind": "information", "id": "R", "rule": "R", "message": question}],
+    }
