@@ -471,3 +471,262 @@ def test_a_move_needs_its_documents_approvals_and_a_clear_deal(extra, missing, a
     assert move["allowed"] == (not missing)
     assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == missing
     assert [(a["id"], a["message"]) for a in result.to_dict()["actions"]] == actions
+
+
+_DOCS = """
+kam: 1
+id: docs
+version: "1"
+title: docs
+currency: CNY
+roles: {boss: Boss}
+document_actions: {assignee: boss, due_in_days: 3}
+documents:
+  order: Order
+  invoice: {en: Invoice, zh: 发票}
+  permit: Permit
+  customs: Customs form
+  licence: Licence
+fields:
+  a: {type: money, label: {en: Amount, zh: 金额}}
+  kind: {type: string, label: {en: Kind of sale, zh: 销售类型}}
+categories:
+  c:
+    label: C
+    rule: V-C
+    documents:
+      - {document: order, to: won}
+      - {document: invoice, to: won}
+stages: {open: {label: Open}, won: {label: Won, terminal: true}}
+transitions:
+  - from: open
+    to: won
+    documents:
+      - order
+      - {document: permit, when: "deal.kind == 'export'", rule: V-EXPORT}
+      - {document: customs, when: "deal.kind == 'export'", rule: V-EXPORT}
+      - {document: licence, when: "deal.a > 1000", rule: V-BIG}
+    conditions:
+      - {id: PRICED, title: priced above cost, when: deal.a > 100}
+"""
+
+
+def _moves(values, lang="en"):
+    from datetime import date
+
+    import engine
+
+    playbook = engine.loads_playbook(_DOCS)
+    deal = {"id": "X", "category": "c", "stage": "open", **values}
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2), lang=lang)
+    explained = playbook.explain(deal, as_of=date(2026, 3, 2), lang=lang)
+    assert result.to_dict() == explained.result.to_dict()
+    return result.to_dict(), explained.steps
+
+
+def _step(outcome, held, doc="order", rule="MOVE:won"):
+    return {
+        "kind": "document",
+        "id": f"won:{doc}" if rule == "MOVE:won" else f"won:{doc}@c",
+        "outcome": outcome,
+        "reads": {"deal.documents": held},
+        "detail": rule,
+    }
+
+
+@pytest.mark.parametrize(
+    ("lang", "missing", "provide"),
+    [
+        (
+            "en",
+            ["Order is missing", "Invoice is missing"],
+            [
+                "provide the Order (needed to enter Won)",
+                "provide the Invoice (needed to enter Won)",
+            ],
+        ),
+        (
+            "zh",
+            ["缺少Order", "缺少发票"],
+            ["请提供Order（进入Won阶段所需）", "请提供发票（进入Won阶段所需）"],
+        ),
+    ],
+)
+def test_a_document_the_move_and_the_category_both_need_is_asked_for_once(lang, missing, provide):
+    """order is needed twice (by the move and by the category): it is listed, asked for and
+    explained once, and the documents after it are still checked."""
+    result, steps = _moves({"a": 150, "kind": "local"}, lang)
+    (move,) = result["transitions"]
+    assert move["allowed"] is False
+    assert move["missing"] == [
+        {"kind": "document", "id": "order", "rule": "MOVE:won", "message": missing[0]},
+        {"kind": "document", "id": "invoice", "rule": "V-C", "message": missing[1]},
+    ]
+    due = {"assignee": "boss", "due": "2026-03-05", "overdue": False}
+    assert result["actions"] == [
+        {"rule": "MOVE:won", "id": "provide:order", **due, "message": provide[0]},
+        {"rule": "V-C", "id": "provide:invoice", **due, "message": provide[1]},
+    ]
+    assert [s.to_dict() for s in steps if s.kind == "document"] == [
+        _step("missing", []),
+        _step("missing", [], "invoice", "V-C"),
+    ]
+
+
+def test_held_documents_open_the_move_and_a_document_needed_only_sometimes_is_not_asked():
+    result, steps = _moves({"a": 150, "kind": "local", "documents": ["order", "invoice"]})
+    (move,) = result["transitions"]
+    assert move["allowed"] is True
+    assert move["missing"] == []
+    assert result["actions"] == []
+    assert [s.to_dict() for s in steps if s.kind == "document"] == [
+        _step("held", ["invoice", "order"]),
+        _step("held", ["invoice", "order"], "invoice", "V-C"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "guard", "document", "question"),
+    [
+        (
+            "en",
+            "cannot check priced above cost until you record Amount (a)",
+            "cannot tell whether the Permit is needed until you record Kind of sale (kind)",
+            "record Kind of sale (kind): it decides which documents are needed to enter Won",
+        ),
+        (
+            "zh",
+            "无法检查priced above cost，请填写金额（a）",
+            "无法确定是否需要Permit，请填写销售类型（kind）",
+            "请填写销售类型（kind）：它决定进入Won阶段所需的文件",
+        ),
+    ],
+)
+def test_a_move_that_cannot_be_decided_asks_for_what_decides_it(lang, guard, document, question):
+    """An unknown guard names its title and the field to record; a document whose need
+    depends on an unknown value is not asked for: the value is, once."""
+    result, _ = _moves({"documents": ["order", "invoice"]}, lang)
+    (move,) = result["transitions"]
+    assert move["allowed"] is False
+    got = {(m["kind"], m["id"]): m for m in move["missing"]}
+    assert list(got) == [
+        ("condition", "PRICED"),
+        ("information", "permit"),
+        ("information", "customs"),
+        ("information", "licence"),
+    ]
+    assert got[("condition", "PRICED")]["message"] == guard
+    assert got[("information", "permit")]["message"] == document
+    assert [m["rule"] for m in move["missing"]] == ["PRICED", "V-EXPORT", "V-EXPORT", "V-BIG"]
+    # one question per rule and fields, however many documents it decides
+    asked = [(i["rule"], i["fields"], i["message"]) for i in result["missing_information"]]
+    assert asked[0] == ("V-EXPORT", ["kind"], question)
+    assert [(rule, fields) for rule, fields, _ in asked[1:]] == [("V-BIG", ["a"])]
+
+
+@pytest.mark.parametrize(
+    ("due_in_days", "as_of", "due"),
+    [
+        (3, "2026-03-02", "2026-03-05"),
+        (0, "2026-03-02", "2026-03-02"),  # due today: not overdue
+        (3, "9999-12-31", None),  # past the calendar's end: no due date, and not overdue
+    ],
+)
+def test_a_document_to_provide_is_never_overdue_when_asked_for(due_in_days, as_of, due):
+    from datetime import date
+
+    import engine
+
+    text = _DOCS.replace("due_in_days: 3", f"due_in_days: {due_in_days}")
+    playbook = engine.loads_playbook(text)
+    deal = {"id": "X", "category": "c", "stage": "open", "a": 150, "kind": "local"}
+    day = date.fromisoformat(as_of)
+    result = playbook.evaluate(deal, as_of=day).to_dict()
+    assert result == playbook.explain(deal, as_of=day).result.to_dict()
+    assert [(a["id"], a["due"], a["overdue"]) for a in result["actions"]] == [
+        ("provide:order", due, False),
+        ("provide:invoice", due, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "approval", "clear"),
+    [
+        ("en", "approval by Boss is not granted yet", "resolve first: too big to sell"),
+        ("zh", "尚未获得Boss的审批", "请先解决：too big to sell"),
+    ],
+)
+def test_a_move_waits_for_a_blocking_finding_and_says_so_in_the_deals_language(
+    lang, approval, clear
+):
+    """all_clear: a blocking finding keeps the move closed under the finding's own rule; the
+    move's own approval is asked for in the reader's language."""
+    from datetime import date
+
+    import engine
+
+    block = (
+        "  - {id: B, title: too big, when: deal.a > 1000, then: block, message: too big to sell}\n"
+    )
+    playbook = engine.loads_playbook(_MOVES + block)
+    deal = {"id": "X", "category": "c", "stage": "open", "a": 2000, "documents": ["order"]}
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2), lang=lang).to_dict()
+    explained = playbook.explain(deal, as_of=date(2026, 3, 2), lang=lang).result.to_dict()
+    assert result == explained
+    (move,) = result["transitions"]
+    assert move["allowed"] is False
+    assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == [
+        ("approval", "boss", "MOVE:won", approval),
+        ("clear", "B", "B", clear),
+        ("approval", "boss", "R", "approval by Boss is pending" if lang == "en" else "待Boss审批"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("amount", "status", "missing"),
+    [
+        (150, "granted", []),  # exactly the approved amount
+        (200, "stale", [("approval", "boss", "R", "approval by Boss is pending")]),
+    ],
+)
+def test_all_clear_waits_for_an_approval_that_no_longer_covers_the_deal(amount, status, missing):
+    """A stale approval holds back an all_clear move as a pending one does, though the
+    sign-off still grants the move's own approval (which is bound to nothing)."""
+    from datetime import date
+
+    import engine
+
+    rule = "then: approval, role: boss}"
+    playbook = engine.loads_playbook(_MOVES.replace(rule, rule[:-1] + ", basis: {amount: deal.a}}"))
+    signed = {**_BOSS, "basis": {"amount": 150}}
+    deal = {"id": "X", "category": "c", "stage": "open", "a": amount, "documents": ["order"]}
+    deal["approvals"] = [signed]
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()
+    assert result == playbook.explain(deal, as_of=date(2026, 3, 2)).result.to_dict()
+    assert [(a["rule"], a["status"]) for a in result["approvals"]] == [("R", status)]
+    (move,) = result["transitions"]
+    assert move["allowed"] == (not missing)
+    assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == missing
+
+
+def test_all_clear_waits_for_what_a_rule_asks_and_repeats_its_question():
+    """A rule that cannot be decided (on_missing: ask) holds back an all_clear move, which
+    asks the rule's own question: what to record before the move."""
+    from datetime import date
+
+    import engine
+
+    rule = "then: approval, role: boss}"
+    playbook = engine.loads_playbook(_MOVES.replace(rule, rule[:-1] + ", on_missing: ask}"))
+    deal = {"id": "X", "category": "c", "stage": "open", "documents": ["order"]}
+    deal["approvals"] = [_BOSS]
+    result = playbook.evaluate(deal, as_of=date(2026, 3, 2)).to_dict()
+    assert result == playbook.explain(deal, as_of=date(2026, 3, 2)).result.to_dict()
+    question = "big: cannot be decided until you record a (a)"
+    assert result["missing_information"] == [{"rule": "R", "fields": ["a"], "message": question}]
+    (move,) = result["transitions"]
+    assert move == {
+        "to": "won",
+        "allowed": False,
+        "missing": [{"kind": "information", "id": "R", "rule": "R", "message": question}],
+    }

@@ -1,8 +1,13 @@
 """Fuzz input (bytes) in, nothing out: the four fuzz targets, each raising only on a finding.
 
 A finding is an exception outside the engine's ``KamError`` tree, or two evaluators (or two
-message writers) that disagree (``AssertionError``). Time and memory bounds are the fuzzer's
-(``tools/fuzz``: -timeout=1, -rss_limit_mb=512) and the replay test's (a subprocess).
+message writers) that disagree (``AssertionError``). Time and memory bounds are the
+harness's (1 s of CPU per input), the fuzzer's (``tools/fuzz``: -timeout=10 as the backstop,
+-rss_limit_mb=512) and the replay test's (a subprocess).
+
+The expression and message targets put one text in a small skeleton playbook that is read
+and schema-checked once (``load_skeleton``): each input pays for the checks, compilation and
+evaluations that depend on its text, not for re-reading the same playbook.
 
 The same functions serve atheris (``tests/fuzz/harness.py``) and the replay of kept crashers
 (``tests/fuzz/test_replay.py``), so a crasher replays exactly what the fuzzer ran.
@@ -18,7 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import engine
+from engine.check import checker
+from engine.compile.build import compile_model
 from engine.errors import KamError
+from engine.lang.schema import schema_problems
+from engine.read.sourcemap import SourceMap
+from engine.read.yaml import load_yaml
 from engine.run.evaluate import Tracer, evaluate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -138,9 +148,9 @@ _DEALS: list[dict[str, Any]] = [
 ]
 
 
-def _expression_playbook(variant: int, expr: str) -> str:
+def _expression_doc(variant: int, expr: str) -> dict[str, Any]:
     """A small playbook with ``expr`` in one of the places a playbook writes conditions and
-    values (the variant picks it), as JSON (which is YAML)."""
+    values (the variant picks it)."""
     rules: list[dict[str, Any]] = []
     facts: dict[str, Any] = {}
     guard = "deal.flag"
@@ -185,7 +195,7 @@ def _expression_playbook(variant: int, expr: str) -> str:
         ],
         "rules": rules,
     }
-    return json.dumps(doc, ensure_ascii=False)
+    return doc
 
 
 def _both_ways(playbook: engine.Playbook, values: dict[str, Any], lang: str) -> None:
@@ -200,13 +210,76 @@ def _both_ways(playbook: engine.Playbook, values: dict[str, Any], lang: str) -> 
     assert fast.to_dict() == slow.to_dict(), "the generated code and the interpreter disagree"
 
 
+# -- the skeleton playbooks: what does not depend on the fuzzed text is done once --------------
+#
+# The expression and message targets test one text in a fixed small playbook. Reading the
+# whole playbook and checking it against the JSON Schema took about 80 % of each input's time
+# and gives the same answer for every input but the one text, so each skeleton is loaded the
+# full way once (``_skeleton_loads``) and, for each input, only the text is read (as the
+# playbook reader reads it inside the skeleton's JSON) and held to its own part of the schema
+# (a string of bounded length); every other check, the compilation and the evaluations run
+# in full. ``tests/fuzz/test_targets.py`` holds the fast way to the full way on the seeds.
+
+# the schema's bounds on the fuzzed text: an expression (``$defs/expression``), a message
+# (``$defs/text``, the string form)
+_TEXT_LENGTH = {"expression": (1, 1000), "message": (0, 4000)}
+
+
+def _no_schema_problems(data: Any, smap: SourceMap, module: bool) -> tuple[list, list]:
+    return [], []
+
+
+@cache
+def _skeleton_loads(kind: str, variant: int) -> None:
+    """The skeleton, with any text in the fuzzed place, passes the playbook's JSON Schema
+    (which asks of that text only that it is a string of bounded length)."""
+    doc = _DOCS[kind](variant, "x")
+    problems = schema_problems(doc, SourceMap("fuzz.yaml"))
+    assert not problems, f"the {kind} skeleton {variant} breaks the schema: {problems}"
+
+
+def _read_text(text: str) -> str | None:
+    """The string the playbook reader makes of ``text`` written in the skeleton's JSON, or
+    ``None`` where the reader refuses it (a character YAML does not allow)."""
+    data, _, problems = load_yaml(json.dumps(text, ensure_ascii=False), "fuzz.yaml")
+    return data if not problems and isinstance(data, str) else None
+
+
+def load_skeleton(kind: str, variant: int, text: str) -> engine.Playbook | None:
+    """What ``loads_playbook`` gives for the skeleton of ``kind`` with ``text`` in its place,
+    without redoing the work that does not depend on ``text``; ``None``: refused."""
+    _skeleton_loads(kind, variant)
+    read = _read_text(text)
+    low, high = _TEXT_LENGTH[kind]
+    if read is None or not low <= len(read) <= high:
+        return None  # the reader or the schema refuses the text
+    doc = _DOCS[kind](variant, read)
+    schema = checker._schema
+    checker._schema = _no_schema_problems  # the skeleton passed it; the text's part is above
+    try:
+        model = checker.check_playbook(doc, SourceMap("fuzz.yaml"))
+        return engine.Playbook(compile_model(model, doc))
+    except KamError:
+        return None
+    finally:
+        checker._schema = schema
+
+
+def load_full(kind: str, variant: int, text: str) -> engine.Playbook | None:
+    """The same playbook the full way (its text read, the schema checked); ``None``: refused."""
+    text = json.dumps(_DOCS[kind](variant, text), ensure_ascii=False)
+    try:
+        return engine.loads_playbook(text)
+    except KamError:
+        return None
+
+
 def expression(data: bytes) -> None:
     """Expression text compiles (both evaluators agree on every test deal) or is refused."""
     if not data:
         return
-    try:
-        playbook = engine.loads_playbook(_expression_playbook(data[0] % 7, _text(data[1:])))
-    except KamError:
+    playbook = load_skeleton("expression", data[0] % 7, _text(data[1:]))
+    if playbook is None:
         return
     for i, values in enumerate(_DEALS):
         _both_ways(playbook, values, LANGS[i % 2])
@@ -215,7 +288,8 @@ def expression(data: bytes) -> None:
 # -- 4. the message renderer: plain writer against jinja2, evaluate against explain ----------
 
 
-def _message_playbook(variant: int, message: str) -> str:
+def _message_doc(variant: int, message: str) -> dict[str, Any]:
+    """A small playbook whose one rule (of the kind the variant picks) says ``message``."""
     rule: dict[str, Any] = {"id": "R", "title": "r", "when": "deal.n >= 0", "message": message}
     if variant == 0:
         rule |= {"then": "warn"}
@@ -225,10 +299,10 @@ def _message_playbook(variant: int, message: str) -> str:
         rule |= {"then": "action", "action": {"id": "do", "assignee": "boss", "due_in_days": 2}}
     else:
         rule |= {"for_each": "deal.lines", "as": "line", "then": "block"}
-    doc = json.loads(_expression_playbook(0, "deal.flag"))
+    doc = _expression_doc(0, "deal.flag")
     doc["facts"] = {"total": {"type": "money", "value": "sum(l.price * l.qty for l in deal.lines)"}}
     doc["rules"] = [rule]
-    return json.dumps(doc, ensure_ascii=False)
+    return doc
 
 
 def message(data: bytes) -> None:
@@ -236,9 +310,8 @@ def message(data: bytes) -> None:
     writer and from jinja2, through evaluate and through explain."""
     if not data:
         return
-    try:
-        playbook = engine.loads_playbook(_message_playbook(data[0] % 4, _text(data[1:])))
-    except KamError:
+    playbook = load_skeleton("message", data[0] % 4, _text(data[1:]))
+    if playbook is None:
         return
     pb = playbook.compiled
     for i, values in enumerate(_DEALS[:2] + _DEALS[3:]):
@@ -257,6 +330,7 @@ def message(data: bytes) -> None:
         assert all(w == written[0] for w in written), "the message writers disagree"
 
 
+_DOCS = {"expression": _expression_doc, "message": _message_doc}
 TARGETS = {"loader": loader, "deal": deal, "expression": expression, "message": message}
 
 
@@ -265,5 +339,8 @@ def warm_up(name: str) -> None:
     importing jinja2), so the 1 s bound measures the input's own work."""
     if name == "deal":
         _shipped()
+    for kind, variants in (("expression", 7), ("message", 4)):
+        for variant in range(variants):
+            _skeleton_loads(kind, variant)
     message(b"\x00{{ deal.id | upper }} {{ facts.total | money }}")
     expression(b"\x00deal.n > 2")
