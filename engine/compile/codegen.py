@@ -38,6 +38,7 @@ from ..lang.values import (
     missing_reason,
     round_to,
     same_name,
+    same_person,
     signed_off,
     smallest,
 )
@@ -183,6 +184,7 @@ class ModuleBuilder(Visitor[str]):
             "_days_between": days_between,
             "_add_days": add_days,
             "_same_name": same_name,
+            "_same_person": same_person,
             "_signed_off": signed_off,
             "_smallest": smallest,
             "_largest": largest,
@@ -264,7 +266,7 @@ class ModuleBuilder(Visitor[str]):
             return f"_{fn}({args[0]}, {args[1]})"
         if fn in ("lower", "upper"):
             return f"{args[0]}.{fn}()"
-        if fn in ("same_name", "signed_off"):
+        if fn in ("same_name", "same_person", "signed_off"):
             return f"_{fn}({', '.join(args)})"
         if fn == "chain_status":
             return f"chains.get({args[0]}, 'not_required')"

@@ -42,6 +42,7 @@ from ..lang.values import (
     missing_reason,
     round_to,
     same_name,
+    same_person,
     show,
     signed_off,
     smallest,
@@ -165,6 +166,8 @@ class Env(Visitor[Any]):
             return args[0].upper()
         if fn == "same_name":
             return same_name(args[0], args[1])
+        if fn == "same_person":
+            return same_person(args[0], args[1])
         if fn == "signed_off":
             return signed_off(args[0], args[1], args[2])
         if fn == "min":
