@@ -36,6 +36,7 @@ from ..lang.values import (
     kleene_or,
     largest,
     missing_reason,
+    name_in,
     round_to,
     same_name,
     same_person,
@@ -184,6 +185,7 @@ class ModuleBuilder(Visitor[str]):
             "_days_between": days_between,
             "_add_days": add_days,
             "_same_name": same_name,
+            "_name_in": name_in,
             "_same_person": same_person,
             "_signed_off": signed_off,
             "_smallest": smallest,
@@ -273,6 +275,9 @@ class ModuleBuilder(Visitor[str]):
         raise AssertionError(fn)  # pragma: no cover
 
     def visit_Aggregate(self, node: ir.Aggregate) -> str:
+        lookup = self.name_lookup(node)
+        if lookup is not None:
+            return lookup
         src = self.expr(node.source)
         fn = node.fn
         if not node.var:
@@ -303,6 +308,15 @@ class ModuleBuilder(Visitor[str]):
             "min": f"_smallest({gen})",
             "max": f"_largest({gen})",
         }[fn]
+
+    def name_lookup(self, node: ir.Aggregate) -> str | None:
+        """``any(same_name(x, y) for y in list)`` where ``x`` does not read ``y``: one look-up
+        in the list's folded names (``values.name_in``), not a comparison per name; the
+        same answer, including when ``x`` is unknown (read only if the list has names)."""
+        other = ir.name_looked_up(node)
+        if other is None:
+            return None
+        return f"_name_in(lambda: {self.expr(other)}, {self.expr(node.source)})"
 
     def visit_Present(self, node: ir.Present) -> str:
         op = "is" if node.negate else "is not"

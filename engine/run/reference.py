@@ -40,6 +40,7 @@ from ..lang.values import (
     kleene_or,
     largest,
     missing_reason,
+    name_in,
     round_to,
     same_name,
     same_person,
@@ -195,6 +196,14 @@ class Env(Visitor[Any]):
             if any(v is None for v in values):
                 raise Unknown(f"{_path_of(node.source, self)} holds an empty item")
             return _reduce(fn, values)
+        looked_up = ir.name_looked_up(node)
+        if looked_up is not None:
+            try:
+                names = self.visit(node.source)
+            except Unknown:
+                names = None  # the loop below says what to record
+            if names is not None:
+                return name_in(lambda: self.visit(looked_up), names)
         saved = self.locals.get(node.var)
         if fn in ("any", "all"):
             try:
