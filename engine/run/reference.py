@@ -40,7 +40,7 @@ from ..lang.values import (
     kleene_or,
     largest,
     missing_reason,
-    name_in,
+    name_index,
     round_to,
     same_name,
     same_person,
@@ -203,7 +203,10 @@ class Env(Visitor[Any]):
             except Unknown:
                 names = None  # the loop below says what to record
             if names is not None:
-                return name_in(lambda: self.visit(looked_up), names)
+                found = name_index(lambda: self.visit(looked_up), names)
+                if found is not None and self.trace:  # the name it matched, as a loop reads it
+                    self.trace(f"{_path_of(node.source, self)}[{found}]", names[found])
+                return found is not None
         saved = self.locals.get(node.var)
         if fn in ("any", "all"):
             try:
