@@ -847,6 +847,15 @@ def fmt_date(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
+def in_sentence(label: str, lang: str) -> str:
+    """A label as it reads inside an English sentence: "General manager" -> "general
+    manager" ("needs approval by the general manager"); an acronym or a name ("CFO", "FAW
+    North") keeps its capitals. Chinese has no case."""
+    if lang != "en" or len(label) < 2 or not label[0].isupper() or not label[1].islower():
+        return label
+    return label[0].lower() + label[1:]
+
+
 def fmt_join(values: Any, separator: str = "") -> str:
     """Items joined as jinja2's ``join`` filter joins them (``str`` of each)."""
     return str(separator).join(map(str, values))

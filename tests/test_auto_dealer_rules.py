@@ -243,7 +243,7 @@ def test_discount_message_says_what_clears_it(check, deal):
     deal["lines"] = [line(unit_price=82, list_price=100)]
     (a,) = check(deal).approvals
     assert a.message == (
-        "discount 18.00% is above the 15% tier: needs approval by the General manager, "
+        "discount 18.00% is above the 15% tier: needs approval by the general manager, "
         "or bring the discount to 15% or less"
     )
 
