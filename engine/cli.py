@@ -316,7 +316,7 @@ def _check(
     from .present.render import explanation_text, result_text
 
     when, language = _as_of(as_of), _lang(lang)
-    pb = open_playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when, dated=as_of is not None)
     data = _read_deal(deal)
     source = deal if deal != "-" else "stdin"
     if explain:

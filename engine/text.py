@@ -367,6 +367,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "upper": "{a} in upper case",
             "abs": "the size of {a}",
             "same_name": "{a} is the same name as {b}",
+            "same_person": "{a} is the same person as {b}",
             "signed_off": "{a} was signed off by a {b} who is not the deal owner",
             "item": "item",
         },
@@ -709,6 +710,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "upper": "{a}（大写）",
             "abs": "{a}的绝对值",
             "same_name": "{a}与{b}为同一名称",
+            "same_person": "{a}与{b}为同一人",
             "signed_off": "{a}由{b}签认，且签认人不是本单负责人",
             "item": "项",
         },
@@ -845,6 +847,15 @@ def fmt_count(n: int) -> str:
 
 def fmt_date(value: Any) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def in_sentence(label: str, lang: str) -> str:
+    """A label as it reads inside an English sentence: "General manager" -> "general
+    manager" ("needs approval by the general manager"); an acronym or a name ("CFO", "FAW
+    North") keeps its capitals. Chinese has no case."""
+    if lang != "en" or len(label) < 2 or not label[0].isupper() or not label[1].islower():
+        return label
+    return label[0].lower() + label[1:]
 
 
 def fmt_join(values: Any, separator: str = "") -> str:

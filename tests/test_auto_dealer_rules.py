@@ -243,7 +243,7 @@ def test_discount_message_says_what_clears_it(check, deal):
     deal["lines"] = [line(unit_price=82, list_price=100)]
     (a,) = check(deal).approvals
     assert a.message == (
-        "discount 18.00% is above the 15% tier: needs approval by the General manager, "
+        "discount 18.00% is above the 15% tier: needs approval by the general manager, "
         "or bring the discount to 15% or less"
     )
 
@@ -420,7 +420,8 @@ def test_documents_are_not_asked_for_early(check, deal):
 
 
 def test_v_sp_documents(check, deal):
-    deal.update(category="system_purchasing", documents=["purchase_list"], using_units=[])
+    deal.update(category="system_purchasing", documents=["purchase_list"])
+    deal.update(using_units=["Haidian Branch"], subordinate_units=["Haidian Branch"])
     move = _missing(check(deal), "closing")
     assert [(g.id, g.rule) for g in move.missing] == [("unified_purchase_contract", "V-SP")]
 
@@ -456,7 +457,8 @@ def test_v_sp_using_units_must_be_subordinate(check, deal, units, blocked):
     ],
 )
 def test_v_sp_registrations_to_enter_follow_up(check, deal, state_organ, needed):
-    deal.update(category="system_purchasing", stage="delivery", documents=[], using_units=[])
+    deal.update(category="system_purchasing", stage="delivery", documents=[])
+    deal.update(using_units=["Haidian Branch"], subordinate_units=["Haidian Branch"])
     if state_organ is None:
         del deal["customer"]["state_organ"]
     else:
@@ -523,7 +525,12 @@ def test_v_de_names_must_match(check, deal, contract, invoice, owners, blocked):
 
 @pytest.mark.parametrize(
     ("invoice", "needs"),
-    [("ACME Logistics", []), ("ACME Logistics Ltd", ["V-DE-NAMES"]), (None, ["V-DE-NAMES"])],
+    [
+        ("ACME Logistics", []),
+        # two names recorded that differ also block (V-DE), which holds the all_clear move
+        ("ACME Logistics Ltd", ["V-DE-NAMES", "V-DE"]),
+        (None, ["V-DE-NAMES"]),
+    ],
 )
 def test_v_de_names_before_delivery(check, deal, invoice, needs):
     deal.update(stage="closing")

@@ -91,7 +91,7 @@ def test_stale_says_what_changed_in_both_languages(enterprise):
     en = _credit(enterprise.evaluate(deal, as_of=AS_OF)).message
     zh = _credit(enterprise.evaluate(deal, as_of=AS_OF, lang="zh")).message
     assert "qian.li approved it for credit exposure after this deal 4,100,000.00; " in en
-    assert "now 12,600,000.00: needs approval again by Supervisor" in en
+    assert "now 12,600,000.00: needs approval again by supervisor" in en
     assert (
         "qian.li审批时本单后信用敞口为 4,100,000.00，现为 12,600,000.00：须主管领导重新审批" in zh
     )

@@ -261,7 +261,7 @@ def test_advance_refused_lists_what_is_missing(runner):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "cannot move from negotiation to closing" in result.stderr
-    assert "approval by General manager is pending [DISCOUNT]" in result.stderr
+    assert "approval by general manager is pending [DISCOUNT]" in result.stderr
 
 
 def test_advance_to_a_stage_with_no_move(runner):

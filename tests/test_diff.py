@@ -149,8 +149,8 @@ def test_moves_are_matched_by_from_and_to(copy):
     file = copy / "auto-dealer.yaml"
     edit(
         file,
-        "  - {from: follow_up, to: retention}\n",
-        "  - {from: closing, to: negotiation}\n  - {from: follow_up, to: retention}\n",
+        "  - {from: follow_up, to: retention, all_clear: true}\n",
+        "  - {from: closing, to: negotiation}\n  - {from: follow_up, to: retention, all_clear: true}\n",
     )
     d = engine.diff_playbooks(AUTO_DEALER, file)
     assert changes(d) == [("added", "transitions[closing → negotiation]")]

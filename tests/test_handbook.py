@@ -406,7 +406,7 @@ def test_each_message_reads_as_for_a_worked_example_deal(handbooks):
     # an approval chain's message too
     office = handbooks[("key-account-office", "en", "html")]
     assert "for example, for deal VR-2026-044:" in office
-    assert "step 1: Key-account department manager for a budget of 15,000.00" in office
+    assert "step 1: key-account department manager for a budget of 15,000.00" in office
 
 
 def test_a_message_no_test_deal_shows_is_told_in_words(runner, tmp_path, monkeypatch):

@@ -441,7 +441,7 @@ rules:
 _BOSS = {"role": "boss", "by": "chief", "decision": "approved"}
 _OWN = {"role": "boss", "by": "Li.Na", "decision": "approved"}
 _NO_DOC = ("document", "order", "MOVE:won", "Order is missing")
-_NO_BOSS = ("approval", "boss", "MOVE:won", "approval by Boss is not granted yet")
+_NO_BOSS = ("approval", "boss", "MOVE:won", "approval by boss is not granted yet")
 
 
 @pytest.mark.parametrize(
@@ -453,7 +453,7 @@ _NO_BOSS = ("approval", "boss", "MOVE:won", "approval by Boss is not granted yet
         ({"documents": ["order"], "approvals": [_BOSS]}, [], []),
         (  # all_clear: the rule's approval, granted for the move, is still pending for the rule
             {"a": 150, "documents": ["order"]},
-            [_NO_BOSS, ("approval", "boss", "R", "approval by Boss is pending")],
+            [_NO_BOSS, ("approval", "boss", "R", "approval by boss is pending")],
             [],
         ),
     ],

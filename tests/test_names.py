@@ -156,7 +156,7 @@ def test_the_owner_cannot_check_his_own_visit(office, by, role, allowed):
 
 def test_a_refused_check_names_the_person_and_the_role(office):
     (need,) = _checked(office, "Zhang.Wei ").missing
-    assert "Key-account manager other than zhang.wei" in str(need.message)
+    assert "key-account manager other than zhang.wei" in str(need.message)
     assert "the check recorded is by Zhang.Wei" in str(need.message)
     (need,) = _checked(office, "Zhang.Wei ", lang="zh").missing
     assert "须由大客户部经理检查" in str(need.message)

@@ -175,7 +175,8 @@ def test_the_calendars_ends_are_judged_or_refused_never_crash(auto_dealer, when)
 
 def test_as_of_9999_12_31_on_the_cli(runner):
     path = str(AUTO_DEALER.parent / "examples" / "needs-approvals.json")
-    r = runner.invoke(main, ["validate", path, "-p", str(AUTO_DEALER), "--as-of", "9999-12-31"])
+    open_ended = str(AUTO_DEALER.parent / "auto-dealer-2026-2.yaml")  # in force to the end
+    r = runner.invoke(main, ["validate", path, "-p", open_ended, "--as-of", "9999-12-31"])
     assert r.exit_code == 3, r.output
 
 

@@ -90,6 +90,38 @@ def test_no_version_in_force(runner):
     assert "2026.1: 2026-01-01 to 2026-06-30; 2026.2: 2026-07-01 to open end" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("as_of", "hint"),
+    [
+        ("0001-01-01", "give a date within one of these periods"),
+        ("2025-12-31", "give a date within one of these periods"),
+        ("2026-07-01", "2026.2 is in force then: give "),
+    ],
+)
+def test_a_file_not_in_force_on_the_date_asked_is_refused(runner, as_of, hint):
+    """The practitioner review: --as-of 0001-01-01 judged the deal with 2026.1 silently."""
+    result = runner.invoke(
+        main,
+        ["validate", "-", "-p", str(PLAYBOOKS / "auto-dealer.yaml"), "--as-of", as_of],
+        input=json.dumps(BASE_DEAL),
+    )
+    assert result.exit_code == 2, result.output
+    assert f"(auto-dealer 2026.1) is not in force on {as_of}" in result.stderr
+    assert "2026.1: 2026-01-01 to 2026-06-30; 2026.2: 2026-07-01 to open end" in result.stderr
+    assert hint in result.stderr
+    assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("as_of", ["2026-01-01", "2026-06-30"])
+def test_a_file_in_force_on_the_date_asked_judges_the_deal(runner, as_of):
+    result = runner.invoke(
+        main,
+        ["validate", "-", "-p", str(PLAYBOOKS / "auto-dealer.yaml"), "--as-of", as_of],
+        input=json.dumps(BASE_DEAL),
+    )
+    assert result.exit_code != 2, result.output
+
+
 def test_a_folder_with_several_ids_needs_id(runner, tmp_path):
     text = (FIXTURES / "valid" / "minimal.yaml").read_text()
     (tmp_path / "a.yaml").write_text(text)

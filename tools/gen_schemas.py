@@ -122,7 +122,7 @@ defs = {
  }, required=["id", "input", "then", "rows"], title="Decision table", desc="Tiered thresholds as rows, e.g. discount -> approver role."),
  "field": {"title": "Deal field", "type": "object", "additionalProperties": False,
     "properties": {
-      "type": {"title": "Type", "enum": ["string", "integer", "number", "decimal", "money", "percent", "date", "bool", "list", "object", "sign_off"],
+      "type": {"title": "Type", "enum": ["string", "integer", "number", "decimal", "money", "percent", "date", "bool", "list", "object", "sign_off", "person"],
                "description": "money, decimal, number and percent are exact decimals; dates are YYYY-MM-DD; a sign_off records who signed, in which role, on which date ({by, role, on})."},
       "required": {"type": "boolean", "title": "Required", "description": "The deal is refused without it."},
       "values": ref("values"),
@@ -194,7 +194,9 @@ defs = {
     "approvals": {"type": "array", "items": ref("name"), "uniqueItems": True, "title": "Approvals",
                   "description": "Roles whose approval must be granted for the move."},
     "all_clear": {"type": "boolean", "title": "All clear",
-                  "description": "The move needs no block violation and every required approval granted."},
+                  "description": "The move needs no block violation, no missing information and every required approval granted."},
+    "allow_open_items": {"type": "string", "minLength": 1, "title": "Allow open items",
+                         "description": "Why this move to a later stage may be made while the deal is blocked, waits for an approval or misses information; without it (or all_clear) kam lint warns."},
     "rule": d(ref("rule_id"), "Rule id", "Id used for the move's document and approval guards."),
  }, required=["from", "to"], title="Transition", desc="A move between stages and what it needs."),
  "chain_step": obj({

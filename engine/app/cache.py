@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from ..check import model
-from ..errors import Location
+from ..errors import Diagnostic, Location
 from ..lang import expressions, ir, types
 from ..lang.messages import PLAIN_FILTERS, Message
 from ..read.decode import decode
@@ -302,7 +302,9 @@ _CLASSES: dict[str, type] = {
     and cls.__module__ == module.__name__
     and (module is model or (issubclass(cls, ir.Node) and cls is not ir.Node))
 }
-_CLASSES.update({"Type": types.Type, "Location": Location, "Message": Message})
+_CLASSES.update(
+    {"Type": types.Type, "Location": Location, "Message": Message, "Diagnostic": Diagnostic}
+)  # a model keeps its warnings (Diagnostic): a playbook with a warning is cached too
 _FIELDS = {name: tuple(f.name for f in dataclasses.fields(cls)) for name, cls in _CLASSES.items()}
 _SHARED = frozenset({"Type", "Label"})
 _TAGS = ("T", "L", "F", "M", "D", "Y", "S")

@@ -149,6 +149,28 @@ class Library:
         return self._loaded[entry.file]
 
 
+def _in_force(path: str, pb: Playbook, on: date) -> None:
+    entry = read_header(path)
+    if entry is None or entry.in_force(on):
+        return
+    folder = os.path.dirname(path) or "."
+    try:
+        versions = Library(folder).versions(entry.id)
+    except InputError:
+        versions = [entry]
+    periods = "; ".join(f"{e.version}: {e.period()}" for e in versions)
+    instead = [e for e in versions if e.in_force(on)]
+    hint = (
+        f"{instead[0].version} is in force then: give {instead[0].file}, or the folder {folder}"
+        if instead
+        else "give a date within one of these periods"
+    )
+    raise InputError(
+        f"{path} ({pb.id} {pb.version}) is not in force on {on.isoformat()} "
+        f"(versions: {periods}); {hint}"
+    )
+
+
 def overlaps(entries: list[Entry]) -> list[Diagnostic]:
     """Two versions of one id in force on the same day, or one version label used twice."""
     out = []
@@ -183,12 +205,18 @@ def overlaps(entries: list[Entry]) -> list[Diagnostic]:
     return out
 
 
-def open_playbook(path: str, playbook_id: str | None, version: str | None, on: date) -> Playbook:
+def open_playbook(
+    path: str, playbook_id: str | None, version: str | None, on: date, dated: bool = False
+) -> Playbook:
     """A playbook file as given, or from a folder the version in force ``on`` that date (or
-    the named ``version``); ``playbook_id`` and ``version`` must match what a file is."""
+    the named ``version``); ``playbook_id`` and ``version`` must match what a file is. With
+    ``dated`` (the date was asked for), a file not in force on it is refused, naming the
+    versions beside it and their periods: a deal is never judged by rules not in force."""
     if os.path.isdir(path):
         return Library(path).pick(playbook_id, on, version)
     pb = load_playbook(path)
+    if dated and version is None:
+        _in_force(path, pb, on)
     if playbook_id is not None and playbook_id != pb.id:
         raise InputError(f"{path} is playbook '{pb.id}', not '{playbook_id}'")
     if version is not None and version != pb.version:

@@ -110,6 +110,8 @@ def _check(
         initials = check_graph(ctx, declared.categories, stages, moves.transitions, complete)
         doc_assignee, doc_due = document_actions(ctx, declared)
     _lookalikes(ctx, ids, declared, facts)
+    if ctx.sink.errors:  # the flow's advice waits until the playbook is valid: errors first
+        ctx.sink.items = [d for d in ctx.sink.items if d.code != "open-items-move"]
     ctx.sink.raise_if_errors()
 
     top = data

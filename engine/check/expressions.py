@@ -53,6 +53,15 @@ class Lang:
                 )
             return None
         assert checked.node is not None
+        for p in checked.person_compares:
+            self.ctx.sink.add(
+                p.code,
+                p.message,
+                self.column(loc, raw, p.start),
+                json_path(path),
+                p.hint,
+                severity="warning",
+            )
         for param, what in checked.percent_params:
             self.percent_param(param, f"line {loc.line} compares it with {what}")
         node = checked.node

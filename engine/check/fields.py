@@ -9,7 +9,17 @@ from typing import Any
 
 from ..errors import Location
 from ..lang import expressions as ex
-from ..lang.types import ANY, DATE, SCALARS, STRING, WRITTEN_AS_TEXT, Type, list_of, object_of
+from ..lang.types import (
+    ANY,
+    DATE,
+    SCALARS,
+    STRING,
+    WRITTEN_AS_TEXT,
+    Type,
+    list_of,
+    object_of,
+    person_type,
+)
 from ..limits import FIELD_INTEGER_BOUND, FIELD_MAX_ITEMS, FIELD_NUMBER_BOUND
 from ..read.sourcemap import Path
 from .context import Context, label
@@ -24,7 +34,7 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
         "id": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
         "category": Type("string", values=tuple(declared.categories)),
         "stage": Type("string", values=tuple(declared.stages)),
-        "owner": Type("string", extra=(("maxLength", 200),)),
+        "owner": person_type(),
         "documents": Type(
             "list",
             item=Type("string", values=tuple(declared.documents)),
@@ -34,7 +44,7 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
             object_of(
                 {
                     "role": Type("string", values=tuple(declared.roles)),
-                    "by": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
+                    "by": person_type(min_length=1),
                     "on": DATE,
                     "decision": Type("string", values=("approved", "rejected")),
                     "step": STRING,
@@ -173,7 +183,7 @@ def sign_off_type(roles: tuple[str, ...]) -> Type:
     signed_off() tells whether it counts."""
     return object_of(
         {
-            "by": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
+            "by": person_type(min_length=1),
             "role": Type("string", values=roles),
             "on": DATE,
         },
@@ -237,6 +247,8 @@ def _field_type(
         return Type("object", fields=tuple(fields.items()), required=required, extra=tuple(extra))
     if kind == "sign_off":
         return sign_off_type(roles)
+    if kind == "person":  # a name compared as people are (same_person), never with ==
+        return person_type(min_length=1)
     # the schema has reported anything but a list of texts (or texts with labels)
     values = allowed_values(spec.get("values"))
     if values and kind != "string":

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Location
-from ..read.sourcemap import Path
+from ..read.sourcemap import Path, json_path
 from .context import Context, label, title
 from .documents import document_need
 from .expressions import Lang
@@ -92,6 +92,8 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
                 )
             else:
                 approvals.append(str(role))
+        if raw_from != "any" and not spec.get("all_clear") and not spec.get("allow_open_items"):
+            _open_forward(ctx, by_id, sources, str(target), path)
         for source in sources:
             key = (source, str(target))
             if key in seen:
@@ -121,6 +123,29 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
                 )
             )
     return Moves(tuple(out), stages_known)
+
+
+def _open_forward(
+    ctx: Context, by_id: dict[str, Stage], sources: list[str], target: str, path: Path
+) -> None:
+    """A warning for a move to a later stage that a block, a pending approval or an open
+    question would not stop: without ``all_clear`` such a deal moves on as if nothing were
+    wrong. Moves back (to an earlier stage) and ``from: any`` (lost, withdrawn) are exits."""
+    if target not in by_id:
+        return
+    later = [s for s in sources if s in by_id and by_id[target].index > by_id[s].index]
+    if not later:
+        return
+    ctx.sink.add(
+        "open-items-move",
+        f"the move {', '.join(later)} -> {target} goes to a later stage, but a blocked deal "
+        "or one waiting for an approval may still make it",
+        ctx.at(path),
+        json_path(path),
+        "add 'all_clear: true', or say why open items may go on: "
+        'allow_open_items: "<the reason>"',
+        severity="warning",
+    )
 
 
 def _conditions(lang: Lang, path: Path, condition_ids: dict[str, Location]) -> list[Guard]:

@@ -36,8 +36,10 @@ from ..lang.values import (
     kleene_or,
     largest,
     missing_reason,
+    name_in,
     round_to,
     same_name,
+    same_person,
     signed_off,
     smallest,
 )
@@ -183,6 +185,8 @@ class ModuleBuilder(Visitor[str]):
             "_days_between": days_between,
             "_add_days": add_days,
             "_same_name": same_name,
+            "_name_in": name_in,
+            "_same_person": same_person,
             "_signed_off": signed_off,
             "_smallest": smallest,
             "_largest": largest,
@@ -264,13 +268,16 @@ class ModuleBuilder(Visitor[str]):
             return f"_{fn}({args[0]}, {args[1]})"
         if fn in ("lower", "upper"):
             return f"{args[0]}.{fn}()"
-        if fn in ("same_name", "signed_off"):
+        if fn in ("same_name", "same_person", "signed_off"):
             return f"_{fn}({', '.join(args)})"
         if fn == "chain_status":
             return f"chains.get({args[0]}, 'not_required')"
         raise AssertionError(fn)  # pragma: no cover
 
     def visit_Aggregate(self, node: ir.Aggregate) -> str:
+        lookup = self.name_lookup(node)
+        if lookup is not None:
+            return lookup
         src = self.expr(node.source)
         fn = node.fn
         if not node.var:
@@ -301,6 +308,15 @@ class ModuleBuilder(Visitor[str]):
             "min": f"_smallest({gen})",
             "max": f"_largest({gen})",
         }[fn]
+
+    def name_lookup(self, node: ir.Aggregate) -> str | None:
+        """``any(same_name(x, y) for y in list)`` where ``x`` does not read ``y``: one look-up
+        in the list's folded names (``values.name_in``), not a comparison per name; the
+        same answer, including when ``x`` is unknown (read only if the list has names)."""
+        other = ir.name_looked_up(node)
+        if other is None:
+            return None
+        return f"_name_in(lambda: {self.expr(other)}, {self.expr(node.source)})"
 
     def visit_Present(self, node: ir.Present) -> str:
         op = "is" if node.negate else "is not"

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..lang.schema import PERCENT_KEYWORD
-from ..lang.types import DECIMAL_TEXT, PERCENT_TEXT, WRITTEN_AS_TEXT, Type
+from ..lang.types import DECIMAL_TEXT, PERCENT_TEXT, PERSON_MARK, WRITTEN_AS_TEXT, Type
 from ..limits import (
     DEAL_EXPONENTS,
     MAX_AMOUNT,
@@ -77,7 +77,7 @@ def type_schema(t: Type, nullable: bool = False) -> dict[str, Any]:
     else:
         out = {}
     for key, value in t.extra:
-        if key != WRITTEN_AS_TEXT:
+        if key not in (WRITTEN_AS_TEXT, PERSON_MARK):
             out[key] = value
     if nullable and "anyOf" in out:
         out["anyOf"] = [*out["anyOf"], {"type": "null"}]

@@ -62,6 +62,8 @@ class Checked:
     # parameters above 1 (written without %) that are compared with a percentage, with what
     # they are compared with: the checker reports each once, at the parameter
     percent_params: list[tuple[str, str]] = field(default_factory=list)
+    # people compared with == or != (warnings, not problems: the expression still works)
+    person_compares: list[Problem] = field(default_factory=list)
 
 
 _PERCENT = re.compile(r"(?<![\w.])(\d+(?:\.\d+)?)%")
@@ -180,7 +182,9 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
             )
     except Fail as fail:
         return Checked(None, [fail.problem], facts_used, paths_used)
-    return Checked(node, [], facts_used, paths_used, checker.percent_params)
+    return Checked(
+        node, [], facts_used, paths_used, checker.percent_params, checker.person_compares
+    )
 
 
 def _fits(actual: Type, expected: Type) -> bool:

@@ -25,6 +25,7 @@ __all__ = [
     "fmt_number",
     "fmt_percent",
     "name_diff",
+    "names_not_in",
     "value_label",
 ]
 
@@ -71,6 +72,16 @@ def name_diff(a: Any, b: Any) -> str:
     return f"{shown[0]} ≠ {shown[1]}"
 
 
+def names_not_in(names: Any, others: Any) -> list[str]:
+    """``{{ deal.using_units | names_not_in(deal.subordinate_units) }}``: the names of the
+    list that are none of the others, compared as same_name() compares them (so a message
+    lists exactly the names its rule did not accept); each side is folded once."""
+    if not isinstance(names, list) or not isinstance(others, list):
+        raise RenderFailed("names_not_in compares two recorded lists of names")
+    keys = {name_key(o) for o in others if isinstance(o, str)}
+    return [n for n in names if isinstance(n, str) and name_key(n) not in keys]
+
+
 def known(fmt: Any) -> Any:
     """A filter that refuses an unknown value: a message never states as fact a value that
     is unknown (no "None units"); the message then falls back to the rule's title."""
@@ -113,6 +124,7 @@ FILTERS = {
     "number": known(places(fmt_number)),
     "date": known(fmt_date),
     "name_diff": name_diff,
+    "names_not_in": names_not_in,
 }
 PLAIN_FILTERS: dict[str, Callable[..., Any]] = {
     **FILTERS,

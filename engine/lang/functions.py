@@ -53,6 +53,11 @@ FUNCTIONS: dict[str, FunctionSpec] = {
         "true when two names are the same as people compare them: width (（ and (), case, "
         "spaces and bracket style do not count",
     ),
+    "same_person": FunctionSpec(
+        "same_person(person, other)",
+        "true when two recorded names are one person: case, width, accents, spaces and "
+        "look-alike letters do not count; a name not recorded is nobody",
+    ),
     "signed_off": FunctionSpec(
         "signed_off(deal.field, 'role')",
         "true when the sign-off field was given in that role by someone other than the "
@@ -264,6 +269,12 @@ class FunctionChecker(OperatorChecker):
         a, b = self._args(node, fn, args, 2)
         self._need(args[0], a, ("string",), "same_name() compares two texts")
         self._need(args[1], b, ("string",), "same_name() compares two texts")
+        return Call(BOOL, self.at(node), fn, (a, b))
+
+    def fn_same_person(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:
+        a, b = self._args(node, fn, args, 2)
+        self._need(args[0], a, ("string",), "same_person() compares two recorded names")
+        self._need(args[1], b, ("string",), "same_person() compares two recorded names")
         return Call(BOOL, self.at(node), fn, (a, b))
 
     def fn_signed_off(self, node: ast.Call, fn: str, args: list[ast.expr]) -> Node:

@@ -9,7 +9,7 @@ writer of the handbook (``present/handbook.py``). Offsets point into the express
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Generic, TypeVar
 
 from .types import Type
@@ -267,3 +267,35 @@ def reads(node: Node | None) -> Reads:
     return Reads(
         frozenset(facts), frozenset(deal), frozenset(stage), frozenset(params), frozenset(chains)
     )
+
+
+def name_looked_up(node: Aggregate) -> Node | None:
+    """For ``any(same_name(x, y) for y in list)`` where ``x`` does not read ``y``: ``x``, the
+    name looked up in the list (both evaluators then fold each name once, not once per pair:
+    ``values.name_in``); None for any other loop."""
+    elt = node.elt
+    if node.fn != "any" or not node.var or node.cond is not None:
+        return None
+    if not (isinstance(elt, Call) and elt.fn == "same_name"):
+        return None
+    a, b = elt.args
+    if _is_var(b, node.var) and not _reads(a, node.var):
+        return a
+    if _is_var(a, node.var) and not _reads(b, node.var):
+        return b
+    return None
+
+
+def _is_var(node: Node, var: str) -> bool:
+    return isinstance(node, Get) and node.local and node.root == var and not node.path
+
+
+def _reads(node: object, var: str) -> bool:
+    """Does ``node`` read the loop variable ``var`` anywhere?"""
+    if isinstance(node, Get):
+        return node.local and node.root == var
+    if isinstance(node, tuple):
+        return any(_reads(n, var) for n in node)
+    if isinstance(node, Node):
+        return any(_reads(getattr(node, f.name), var) for f in fields(node))
+    return False

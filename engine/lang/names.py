@@ -81,6 +81,8 @@ class NameChecker:
         self.back = back
         self.percent_literals: set[int] = set()  # where "15%" was written (offsets)
         self.percent_params: list[tuple[str, str]] = []
+        # == or != between people (warned about by kam lint: same_person() is meant)
+        self.person_compares: list[Problem] = []
 
     # -- helpers -------------------------------------------------------------------------
     def at(self, node: ast.AST) -> int:

@@ -28,8 +28,8 @@ from .ir import (
     Not,
     Present,
 )
-from .names import NameChecker
-from .types import ANY, BOOL, NULL, arithmetic, comparable, joined, list_of
+from .names import NameChecker, Problem
+from .types import ANY, BOOL, NULL, arithmetic, comparable, is_person, joined, list_of
 
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -168,6 +168,17 @@ class OperatorChecker(NameChecker):
         self._percent_scale(right, left, left_src)
         self._check_enum(left, right_src, right)
         self._check_enum(right, left_src, left)
+        if op in ("==", "!=") and (is_person(left.type) or is_person(right.type)):
+            self.person_compares.append(
+                Problem(
+                    "person-compare",
+                    f"'{op}' compares people as plain text: 'Li.Na' or ' li.na' is not "
+                    "'li.na' to it",
+                    self.at(node),
+                    "compare people with same_person(a, b) "
+                    + ("(not same_person(a, b) for '!=')" if op == "!=" else ""),
+                )
+            )
         return Compare(BOOL, self.at(node), op, left, right)
 
     def _percent_scale(self, pct: Node, other: Node, other_src: ast.AST) -> None:

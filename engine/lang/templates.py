@@ -101,6 +101,7 @@ FILTERS = frozenset(
         "center",
         "batch",
         "name_diff",
+        "names_not_in",
     }
 )
 
@@ -731,6 +732,15 @@ def compile_text(
                         f"the filter '{node.name}' is not allowed in messages",
                         node.lineno,
                         f"filters: {', '.join(sorted(FILTERS))}",
+                    )
+                )
+            elif node.name == "names_not_in" and (len(node.args) != 1 or node.kwargs):
+                problems.append(
+                    TemplateProblem(
+                        "names_not_in keeps the names of the list before it that are none "
+                        "of one other list",
+                        node.lineno,
+                        "{{ deal.using_units | names_not_in(deal.subordinate_units) }}",
                     )
                 )
             elif node.name == "name_diff" and (len(node.args) != 1 or node.kwargs):

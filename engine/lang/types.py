@@ -55,6 +55,21 @@ WRITTEN_AS_TEXT = "x-kam-text"
 DECIMAL_TEXT = r"^[-+]?[0-9]{1,15}(?:\.[0-9]{1,15})?$"
 
 
+# A text that names a person (``type: person``, the deal's owner, who approved or signed off):
+# the type carries this ``extra`` key, which the deal's JSON Schema leaves out. Two people are
+# compared with same_person(), never ``==``: kam lint warns about the plain comparison.
+PERSON_MARK = "x-kam-person"
+
+
+def is_person(t: Type) -> bool:
+    return t.kind == "string" and any(k == PERSON_MARK for k, _ in t.extra)
+
+
+def person_type(min_length: int = 0) -> Type:
+    extra: tuple[tuple[str, Any], ...] = ((PERSON_MARK, True), ("maxLength", 200))
+    return Type("string", extra=((("minLength", min_length),) if min_length else ()) + extra)
+
+
 def percent_of_text(text: str) -> Decimal | None:
     """``"12%"`` -> ``Decimal("0.12")`` (exact); None when it is not such a text."""
     m = _PERCENT_TEXT.search(text)

@@ -239,6 +239,35 @@ def same_name(a: str, b: str) -> bool:
     return name_key(a) == name_key(b)
 
 
+# The names last looked up in, folded: a rule checking every name of one list against another
+# (V-SP: each using unit against the subordinate units) folds the other list once, not once per
+# name - 5,000 x 5,000 names took minutes. Checked against the list by content (identity first,
+# in C) on every call, so a list changed in place is folded again; replaced whole, never
+# mutated, so threads may share it.
+_FOLDED: tuple[list[str], dict[str, int]] = ([], {})
+
+
+def name_index(name: Callable[[], str], names: list[str]) -> int | None:
+    """The index of the first of ``names`` that is the same name as ``name`` (None: none
+    is), each name folded once. ``name`` is read only when there are names to compare with,
+    as a loop over them would read it."""
+    global _FOLDED
+    if not names:
+        return None
+    seen, keys = _FOLDED
+    if seen != names:
+        keys = {}
+        for i, n in enumerate(names):
+            keys.setdefault(name_key(n), i)
+        _FOLDED = (list(names), keys)
+    return keys.get(name_key(name()))
+
+
+def name_in(name: Callable[[], str], names: list[str]) -> bool:
+    """``any(same_name(name, n) for n in names)``, each name folded once (``name_index``)."""
+    return name_index(name, names) is not None
+
+
 # Letters of other scripts that look like Latin letters (after case-folding), read as the
 # Latin letter: an owner ``li.na`` approving as ``lі.na`` (Cyrillic і) is still the owner.
 # A short table of the look-alikes in the Cyrillic and Greek blocks, not all of Unicode's

@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from ..check.model import Basis
-from ..compile.build import CExpr
+from ..check.model import Basis, Row
+from ..compile.build import CExpr, CTable
 from ..compile.evaluator import LocalValue
 from ..errors import Text
 from ..lang.values import Unknown
@@ -64,6 +64,29 @@ def stale_of(
         if beyond:
             out.append(Stale(name, was, value))
     return tuple(out)
+
+
+def higher_tier(
+    ctx: Context, table: CTable, row: Row, now: tuple[tuple[str, Any], ...]
+) -> dict[str, Any] | None:
+    """The approval entry of a role of a higher tier of ``table`` than ``row`` whose basis
+    covers the deal now, if any: who was granted more may stand for a lower tier (a table's
+    "only the highest tier reached is required"). Higher means the tier starts at or above
+    where ``row`` ends; a lower tier's role never stands for a higher one, and an approval
+    for less than the value now (or recording no basis) stands for nothing."""
+    basis = table.table.basis
+    if not basis or row.high is None:
+        return None
+    for other in table.table.rows:
+        role = other.outcome.role
+        if other.outcome.kind != "approval" or not role or role == row.outcome.role:
+            continue
+        if other.low is None or other.low < row.high:
+            continue
+        entry = ctx.entries.get(role)
+        if entry is not None and not stale_of(basis, now, entry):
+            return entry
+    return None
 
 
 def stale_text(

@@ -11,10 +11,10 @@ from typing import Any
 
 from ..compile.build import CChain
 from ..lang.values import Unknown, person_key, same_person
-from ..results import Action, Approval, Stale, Violation
+from ..results import Action, Approval, MissingInformation, Stale, Violation
 from ..text import fmt_value
 from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
-from .context import Context, new_approval, new_violation, text
+from .context import Context, new_approval, new_missing, new_violation, record_paths, text
 from .reference import Reference, out_of_scope
 
 
@@ -40,7 +40,9 @@ def granting_entries(deal: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Action]:
+def run_chain(
+    ctx: Context, cchain: CChain
+) -> list[Violation | Approval | Action | MissingInformation]:
     """Walk deal.approvals in order against the chain's steps; sets ctx.chains[id]."""
     chain = cchain.chain
     deal = ctx.deal
@@ -52,7 +54,7 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         if tracer:
             tracer.step("chain", chain.id, "not applicable", out_of_scope(tracer, chain, deal))
         return []
-    notes: list[Violation | Approval | Action] = []
+    notes: list[Violation | Approval | Action | MissingInformation] = []
     title = chain.title.get(ctx.lang)
     if cchain.when is not None:
         try:
@@ -73,12 +75,19 @@ def run_chain(ctx: Context, cchain: CChain) -> list[Violation | Approval | Actio
         try:
             amount = ctx.run(cchain.amount)
         except Unknown as exc:
-            reason = ctx.why([cchain.amount], exc)
-            notes.append(
-                new_violation(
-                    chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)
+            # The amount decides which approvers are needed: unknown, it is asked for (every
+            # step is listed meanwhile), never taken as 0 or as within a limit.
+            fields = record_paths(ctx.unknown([cchain.amount], exc).paths)
+            if fields:
+                said = text(ctx.lang, "ask", title=title, fields=ctx.to_record(fields))
+                notes.append(new_missing(chain.id, fields, said))
+            else:
+                reason = ctx.why([cchain.amount], exc)
+                notes.append(
+                    new_violation(
+                        chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)
+                    )
                 )
-            )
     steps = []
     covered = False
     for step in chain.steps:

@@ -18,7 +18,7 @@ from ..lang.messages import Message, RenderFailed
 from ..lang.types import Type
 from ..lang.values import MissingFact, Unknown
 from ..results import Action, Approval, MissingInformation, Move, Result, Violation
-from ..text import words_of
+from ..text import in_sentence, words_of
 from .reference import Tracer
 
 
@@ -123,7 +123,10 @@ class Context(Scope):
         return Text(make=partial(_write, message, self.lang, values, fallback, self.plain))
 
     def label(self, kind: str, key: str) -> str:
-        return self.pb.labels[self.lang][kind].get(key, key)
+        """A label as the engine's sentences use it: a role reads in the middle of one
+        ("approval by the general manager"), so it is written as it reads there."""
+        found = self.pb.labels[self.lang][kind].get(key, key)
+        return in_sentence(found, self.lang) if kind == "role" else found
 
     def stage_label(self, key: str) -> str:
         return self.pb.labels[self.lang]["stage"].get(key, key)

@@ -33,7 +33,7 @@ from ..results import (
     Violation,
 )
 from ..text import fmt_value, word
-from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
+from .basis import basis_detail, basis_outcome, current, higher_tier, stale_of, stale_text
 from .chains import granted_roles, granting_entries, run_chain
 from .context import (
     Context,
@@ -355,7 +355,9 @@ def _outcomes(ctx: Context, hits: list[Hit], found: _Found) -> None:
             else:
                 row = table.rows[i]
                 extra = {"value": item, "row": _row_values(row)}
-                items = [_outcome(ctx, table.id, row.outcome, title, extra, (), table=check)]
+                items = [
+                    _outcome(ctx, table.id, row.outcome, title, extra, (), table=check, row=row)
+                ]
             mode = table.mode
         found.add(items, mode == "shadow")
 
@@ -402,12 +404,13 @@ def _outcome(
     local_values: tuple[LocalValue, ...],
     crule: CRule | None = None,
     table: CTable | None = None,
+    row: Row | None = None,
 ) -> Violation | Approval | Action:
     kind = outcome.kind
     if kind in ("block", "warn"):
         return new_violation(rule_id, kind, ctx.render(outcome.message, title, **extra))
     if kind == "approval":
-        return _approval(ctx, rule_id, outcome, title, extra, local_values, crule, table)
+        return _approval(ctx, rule_id, outcome, title, extra, local_values, crule, table, row)
     due: date | None = due_date(ctx.as_of, outcome.due_in_days or 0)
     if crule is not None and crule.due is not None:
         try:
@@ -428,8 +431,12 @@ def _approval(
     local_values: tuple[LocalValue, ...],
     crule: CRule | None,
     table: CTable | None,
+    row: Row | None = None,
 ) -> Approval:
-    """Granted, pending, or stale: granted for less than the deal now asks (run/basis.py)."""
+    """Granted, pending, or stale: granted for less than the deal now asks (run/basis.py).
+    A table's tier is also granted by the approval of a higher tier's role whose basis covers
+    the value now ("only the highest tier reached is required": who may approve more may
+    approve less)."""
     role = outcome.role
     entry = ctx.entries.get(role)
     said = _said(ctx, outcome, title, role, extra)
@@ -448,6 +455,10 @@ def _approval(
         ctx.tracer.step(
             "basis", rule_id, basis_outcome(entry, stale), basis_detail(ctx, basis, now, entry)
         )
+    if entry is None or stale:
+        higher = None if table is None or row is None else higher_tier(ctx, table, row, now)
+        if higher is not None:
+            return new_approval(rule_id, role, "granted", said, higher["by"], None, None, now)
     if entry is None:
         return new_approval(rule_id, role, "pending", said, None, None, None, now)
     if not stale:

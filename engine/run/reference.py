@@ -40,8 +40,10 @@ from ..lang.values import (
     kleene_or,
     largest,
     missing_reason,
+    name_index,
     round_to,
     same_name,
+    same_person,
     show,
     signed_off,
     smallest,
@@ -165,6 +167,8 @@ class Env(Visitor[Any]):
             return args[0].upper()
         if fn == "same_name":
             return same_name(args[0], args[1])
+        if fn == "same_person":
+            return same_person(args[0], args[1])
         if fn == "signed_off":
             return signed_off(args[0], args[1], args[2])
         if fn == "min":
@@ -192,6 +196,17 @@ class Env(Visitor[Any]):
             if any(v is None for v in values):
                 raise Unknown(f"{_path_of(node.source, self)} holds an empty item")
             return _reduce(fn, values)
+        looked_up = ir.name_looked_up(node)
+        if looked_up is not None:
+            try:
+                names = self.visit(node.source)
+            except Unknown:
+                names = None  # the loop below says what to record
+            if names is not None:
+                found = name_index(lambda: self.visit(looked_up), names)
+                if found is not None and self.trace:  # the name it matched, as a loop reads it
+                    self.trace(f"{_path_of(node.source, self)}[{found}]", names[found])
+                return found is not None
         saved = self.locals.get(node.var)
         if fn in ("any", "all"):
             try:

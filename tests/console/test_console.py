@@ -251,7 +251,7 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     page = signed_in("zhao.lei").get("/deals/DE-2026-031").text
     assert 'class="badge needs_approval"' in page
     assert "Closing</strong> — still needs" in page
-    assert "approval by Supervisor is pending" in page
+    assert "approval by supervisor is pending" in page
     assert "Weighted amount" in page
     assert "295,200.00" in page
     assert "li.na</strong> created the deal" in page
@@ -278,7 +278,7 @@ def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_
     data = {"csrf": csrf_of(page), "to": "closing", "version": "1", "key": "k2"}
     r = client.post("/deals/DE-2026-031/advance", data=data)
     assert r.status_code == 422
-    assert "approval by Supervisor is pending" in r.text
+    assert "approval by supervisor is pending" in r.text
     client.cookies.set("kam_lang", "zh")  # the refusal in Chinese, the stages by their labels
     r = client.post("/deals/DE-2026-031/advance", data={**data, "key": "k3"})
     assert r.status_code == 422

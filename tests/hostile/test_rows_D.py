@@ -303,6 +303,55 @@ def test_D11_bombs_deep_nesting_and_size_hit_the_reading_limits():
     assert max(v[1] for v in out.values()) < 5, out  # a bound, not a speed test
 
 
+def test_D11_two_lists_of_names_cost_their_sum_not_their_product():
+    """V-SP checks every using unit against the buyer's subordinate units (same_name): the
+    practitioner review's 5,000 x 5,000 names took ~6 minutes of CPU. The lists are bounded
+    in the playbook (1,000 using units, 5,000 subordinate units) and each name is folded once,
+    by both evaluators. The worst case: every using unit found, at the end of the list."""
+    out = run_bounded(
+        f"""
+        import resource
+        resource.setrlimit(resource.RLIMIT_CPU, (60, 60))  # killed past a minute of CPU
+        from engine.app.playbook import load_playbook
+        from engine.errors import DealError
+        pb = load_playbook({str(AUTO_DEALER)!r}, cache=False)
+        deal = json.loads({json.dumps(json.dumps(BASE_DEAL))})
+        deal.update(category="system_purchasing", stage="delivery")
+        deal["subordinate_units"] = ["Unit (No. %d) of the provincial grid" % i for i in range(5000)]
+        deal["using_units"] = ["Unit（No. %d）of the Provincial Grid" % i for i in range(4000, 5000)]
+        def cpu():
+            return resource.getrusage(resource.RUSAGE_SELF).ru_utime
+        seen = {{}}
+        start = cpu()
+        result = pb.evaluate(deal, as_of=datetime_date(2026, 3, 2))
+        seen["evaluate"] = [cpu() - start, [v.rule for v in result.violations if v.rule == "V-SP"]]
+        start = cpu()
+        explained = pb.explain(deal, as_of=datetime_date(2026, 3, 2))
+        seen["explain"] = [cpu() - start, []]
+        deal["using_units"][-1] = "Unit (No. 5000) of the provincial grid"
+        message = [str(v.message) for v in pb.evaluate(deal, as_of=datetime_date(2026, 3, 2)).violations if v.rule == "V-SP"]
+        seen["one foreign unit"] = message
+        deal["subordinate_units"].append("one too many")
+        try:
+            pb.check_deal(deal)
+            seen["5,001 subordinate units"] = "accepted"
+        except DealError as exc:
+            seen["5,001 subordinate units"] = str(exc)[:200]
+        print(json.dumps(seen))
+        """.replace("datetime_date", "__import__('datetime').date"),
+        seconds=120,
+    )
+    print("D11 names", out)
+    assert out["evaluate"][1] == [], out  # every using unit is a subordinate unit
+    assert max(out["evaluate"][0], out["explain"][0]) < 10, out  # a CPU bound, not a speed test
+    (message,) = out["one foreign unit"]
+    assert message.endswith(
+        "not subordinate units of the buyer: Unit (No. 5000) of the provincial grid; "
+        "correct the invoices or prove the units belong to the buyer"
+    ), message
+    assert "$.subordinate_units" in out["5,001 subordinate units"], out
+
+
 # -- D12 -----------------------------------------------------------------------------------------
 
 

@@ -31,6 +31,9 @@ from engine.limits import (
 from ..conftest import AS_OF, FIXTURES, ROOT
 
 MINIMAL = (FIXTURES / "valid" / "minimal.yaml").read_text()
+MOVE = (
+    "  - {from: open, to: done, allow_open_items: the smallest playbook has nothing to stop for}\n"
+)
 DEAL = {"id": "1", "category": "direct", "stage": "open", "amount": 10}
 
 
@@ -225,7 +228,7 @@ def test_P9_graph_problems_are_each_listed(runner, monkeypatch):
     result = lint(runner, "tests/fixtures/invalid/graph.yaml")
     assert "error[no-way-out]: stage 'stuck' has no move out" in result.output
     assert "error[unreachable-stage]: no move leads to stage 'orphan'" in result.output
-    assert codes(MINIMAL.replace("to: done}", "to: nowhere}")) == ["unknown-stage"]
+    assert codes(MINIMAL.replace("to: done,", "to: nowhere,")) == ["unknown-stage"]
     assert codes(MINIMAL.replace("done: {terminal: true}", "done: {}")) == [
         "no-terminal",
         "no-way-out",
@@ -234,9 +237,9 @@ def test_P9_graph_problems_are_each_listed(runner, monkeypatch):
 
 def test_P9_a_loop_of_stages_with_no_way_to_an_end_is_an_error():
     text = MINIMAL.replace("  open: {}\n", "  open: {}\n  talk: {}\n  haggle: {}\n").replace(
-        "  - {from: open, to: done}\n",
-        "  - {from: open, to: done}\n  - {from: open, to: talk}\n"
-        "  - {from: talk, to: haggle}\n  - {from: haggle, to: talk}\n",
+        MOVE,
+        MOVE + "  - {from: open, to: talk}\n  - {from: talk, to: haggle}\n"
+        "  - {from: haggle, to: talk}\n",
     )
     with pytest.raises(engine.PlaybookError) as info:
         engine.loads_playbook(text, "pb.yaml")
@@ -405,8 +408,10 @@ def test_P17_ids_that_differ_only_in_look_alike_characters_are_a_warning(runner,
     ]
     # l and 1 among stages; names that merely differ do not warn
     stages = MINIMAL.replace("  open: {}\n", "  open: {}\n  tier1: {}\n  tierl: {}\n  tier2: {}\n")
-    stages += "  - {from: open, to: tier1}\n  - {from: tier1, to: tierl}\n"
-    stages += "  - {from: tierl, to: tier2}\n  - {from: tier2, to: done}\n"
+    stages += "  - {from: open, to: tier1, all_clear: true}\n"
+    stages += "  - {from: tier1, to: tierl, all_clear: true}\n"
+    stages += "  - {from: tierl, to: tier2, all_clear: true}\n"
+    stages += "  - {from: tier2, to: done, all_clear: true}\n"
     pb.write_text(stages)
     out = lint(runner, pb).output
     assert "stage 'tierl' looks like stage 'tier1'" in out
@@ -648,7 +653,7 @@ def test_P22_failing_playbook_tests_exit_non_zero_with_the_difference(tmp_path, 
     [
         ("  manager: Manager", "  '*': Everyone\n  manager: Manager"),  # a role named *
         ("role: manager", "role: '*'"),  # a rule approved by anyone
-        ("{from: open, to: done}", "{from: open, to: done, approvals: ['*']}"),
+        ("to: done,", "to: done, approvals: ['*'],"),
     ],
 )
 def test_A6_wildcard_approver_roles_are_a_lint_error(old, new):
@@ -658,8 +663,8 @@ def test_A6_wildcard_approver_roles_are_a_lint_error(old, new):
 
 def test_P9_a_stage_leading_only_to_a_dead_end_is_reported_once_at_the_dead_end():
     text = MINIMAL.replace("  open: {}\n", "  open: {}\n  mid: {}\n  stuck: {}\n").replace(
-        "  - {from: open, to: done}\n",
-        "  - {from: open, to: done}\n  - {from: open, to: mid}\n  - {from: mid, to: stuck}\n",
+        MOVE,
+        MOVE + "  - {from: open, to: mid}\n  - {from: mid, to: stuck}\n",
     )
     assert codes(text) == ["no-way-out"]  # mid leads only to stuck: one fix, one problem
 
