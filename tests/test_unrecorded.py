@@ -58,18 +58,23 @@ def test_a_budget_nobody_recorded_is_not_shown_as_zero(office, lang, said):
 
 
 def test_explain_says_not_recorded_where_it_said_the_default(office):
-    ex = office.explain(visit(budget=None, gifts=None), as_of=AS_OF)
-    (step,) = [s for s in ex.steps if s.kind == "fact" and s.id == "budget"]
+    """approved_budget is if_missing(deal.expense.funds_released, 0): nothing released is
+    recorded, so explain says so instead of "= 0.00"."""
+    ex = office.explain(visit(), as_of=AS_OF)
+    (step,) = [s for s in ex.steps if s.kind == "fact" and s.id == "approved_budget"]
     assert (step.outcome, step.detail) == ("unknown", "not recorded")
-    assert "? fact budget: unknown — not recorded" in explanation_text(ex, office.model)
+    assert "? fact approved_budget: unknown — not recorded" in explanation_text(ex, office.model)
 
 
 def test_the_rules_still_decide_with_the_playbooks_default(office):
     """The default is the playbook's answer for its rules; only showing it as a fact changed:
-    a zero budget asks no more approvals than the recorded one does."""
-    shown = office.evaluate(visit(budget=None, gifts=None), as_of=AS_OF)
-    recorded = office.evaluate(visit(budget=0, gifts=None), as_of=AS_OF)
-    assert recorded.facts["budget"] == 0
+    no release recorded decides as a recorded release of 0 does."""
+    shown = office.evaluate(visit(), as_of=AS_OF)
+    deal = visit()
+    deal["expense"] = {"funds_released": 0}
+    recorded = office.evaluate(deal, as_of=AS_OF)
+    assert shown.facts["approved_budget"] is None
+    assert recorded.facts["approved_budget"] == 0
     assert shown.status == recorded.status
     assert [a.role for a in shown.approvals] == [a.role for a in recorded.approvals]
     assert [v.rule for v in shown.violations] == [v.rule for v in recorded.violations]
