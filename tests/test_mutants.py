@@ -652,7 +652,7 @@ def test_a_document_to_provide_is_never_overdue_when_asked_for(due_in_days, as_o
 @pytest.mark.parametrize(
     ("lang", "approval", "clear"),
     [
-        ("en", "approval by Boss is not granted yet", "resolve first: too big to sell"),
+        ("en", "approval by boss is not granted yet", "resolve first: too big to sell"),
         ("zh", "尚未获得Boss的审批", "请先解决：too big to sell"),
     ],
 )
@@ -678,7 +678,7 @@ def test_a_move_waits_for_a_blocking_finding_and_says_so_in_the_deals_language(
     assert [(m["kind"], m["id"], m["rule"], m["message"]) for m in move["missing"]] == [
         ("approval", "boss", "MOVE:won", approval),
         ("clear", "B", "B", clear),
-        ("approval", "boss", "R", "approval by Boss is pending" if lang == "en" else "待Boss审批"),
+        ("approval", "boss", "R", "approval by boss is pending" if lang == "en" else "待Boss审批"),
     ]
 
 
@@ -686,7 +686,7 @@ def test_a_move_waits_for_a_blocking_finding_and_says_so_in_the_deals_language(
     ("amount", "status", "missing"),
     [
         (150, "granted", []),  # exactly the approved amount
-        (200, "stale", [("approval", "boss", "R", "approval by Boss is pending")]),
+        (200, "stale", [("approval", "boss", "R", "approval by boss is pending")]),
     ],
 )
 def test_all_clear_waits_for_an_approval_that_no_longer_covers_the_deal(amount, status, missing):
