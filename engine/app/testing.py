@@ -102,10 +102,14 @@ def is_test_file(path: str) -> bool:
 class Runner:
     """Runs test files; playbooks are loaded once and shared between files."""
 
-    def __init__(self) -> None:
+    def __init__(self, stand_in: dict[str, Playbook] | None = None) -> None:
+        """``stand_in``: playbooks that answer for the file a test names (the console's
+        editor runs a file's tests against the text being edited)."""
         self.coverage = Coverage()
         self.errors: list[FileError] = []  # broken test files or playbooks
-        self._playbooks: dict[str, Playbook] = {}
+        self._playbooks: dict[str, Playbook] = {
+            os.path.normpath(k): v for k, v in (stand_in or {}).items()
+        }
         self._libraries: dict[str, Library] = {}
 
     def run(self, file: str) -> list[CaseResult]:

@@ -27,12 +27,14 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from ..app.editing import tests_target
 from ..errors import InputError, KamError
 from ..service.app import within_budget
 from ..service.problems import Problem
 from ..store import Conflict, NotFound
 from ..text import word
 from . import session, views
+from .editor import Editor, may_edit
 from .words import LANGS, say
 
 if TYPE_CHECKING:
@@ -332,7 +334,9 @@ class Console:
         user = self.user(request)
         if user is None:
             return _signin_first(request)
-        return self.page(request, "playbooks.html", user, books=views.playbooks(self.svc))
+        self.svc.refresh()
+        books = views.playbooks(self.svc)
+        return self.page(request, "playbooks.html", user, books=books, editor=may_edit(user))
 
     async def handbook(self, request: Request) -> Response:
         """The handbook of one version, as ``kam docs`` writes it (one self-contained page)."""
@@ -366,6 +370,7 @@ class Console:
         )
 
     def _versions(self, ident: str) -> list[Any]:
+        self.svc.refresh()  # versions saved from the editor, by this worker or another
         return self.svc.library.versions(ident) if ident in self.svc.library.ids else []
 
     # -- try a deal ---------------------------------------------------------------------------
@@ -377,7 +382,9 @@ class Console:
         pb = await self.version(request)
         key = (pb.id, pb.version)
         if key not in self._samples:
-            self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb)
+            entry = next(e for e in self._versions(pb.id) if e.version == pb.version)
+            tests_of = tests_target(self.svc.library, entry)
+            self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb, tests_of)
         text, on = self._samples[key]
         as_of = (on or self.svc.settings.today()).isoformat()
         return await self.tried(request, user, pb, text, as_of)
@@ -488,6 +495,7 @@ class Console:
 def console_app(svc: Service) -> Starlette:
     """The console's Starlette app over ``svc``; mount it at ``/`` after the API's routes."""
     c = Console(svc)
+    e = Editor(c)
     routes = [
         Route("/", c.home),
         Route("/signin", c.signin_form, methods=["GET"]),
@@ -503,6 +511,11 @@ def console_app(svc: Service) -> Starlette:
         Route("/pipeline", c.pipeline, methods=["GET"]),
         Route("/pipeline.csv", c.pipeline, methods=["GET"]),
         Route("/playbooks", c.playbooks, methods=["GET"]),
+        # before the version routes: "edit" is no version
+        Route("/playbooks/{playbook}/edit", e.editor, methods=["GET"]),
+        Route("/playbooks/{playbook}/edit/lint", e.lint, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/test", e.test, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/save", e.save, methods=["POST"]),
         Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_form, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_deal, methods=["POST"]),

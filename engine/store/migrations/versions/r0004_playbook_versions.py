@@ -1,0 +1,40 @@
+"""Playbook versions saved from the console's editor.
+
+Revision ID: 0004
+Revises: 0002
+Create Date: 2026-11-30
+
+``playbook_versions``: a version of a playbook written by a ``playbook_editor`` in the
+console (its text, the content hash results record, who saved it and when), so that every
+worker of a service sees it; the playbooks folder stays the read-only base. Written once,
+never changed: a correction is a new version.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0004"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "playbook_versions",
+        sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("playbook_id", sa.Text, nullable=False),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("effective_from", sa.Text, nullable=False),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("hash", sa.Text, nullable=False),
+        sa.Column("saved_by", sa.Text, nullable=False),
+        sa.Column("saved_at", sa.Text, nullable=False),
+        sa.UniqueConstraint("playbook_id", "version", name="uq_playbook_versions_playbook_id"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("playbook_versions")
