@@ -179,3 +179,21 @@ def test_next_label_and_the_first_day_a_version_may_start():
     assert editing.next_label(["v9", "v10"]) == "v11"
     assert editing.next_label(["spring"]) == "spring.1"
     assert editing.next_label(["2026.1", "2026.2", "2026.3"][:2] + ["2026.3"]) == "2026.4"
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("kam: 1\n", "kam: 1\ninclude: [../../etc/passwd]\n"), "include"),
+        (("kam: 1\n", "kam: 1\nx: &a [*a]\n"), "alias"),
+        (("kam: 1\n", "kam: 1\n# " + "a" * 1_000_000 + "\n"), "1,000,000 characters"),
+    ],
+)
+def test_hostile_text_is_a_located_problem_never_a_crash(editor, change, said):
+    client, csrf, text = editor
+    bad = text.replace(*change, 1)
+    page = post(client, csrf, "lint", bad)
+    assert page.status_code == 200
+    assert 'class="error"' in page.text
+    assert said in page.text.lower()
+    assert post(client, csrf, "save", bad).status_code == 422

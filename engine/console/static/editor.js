@@ -4,7 +4,8 @@
    file the page is a plain textarea and a list of problems by line. No dependencies. */
 (function () {
   "use strict";
-  var TOKEN = /("(?:[^"\\]|\\.)*"?|'[^']*'?)|(#.*$)|(\b(?:true|false|null|yes|no)\b)|(-?\b\d[\d_.]*%?)/g;
+  /* a quote opens a string only where a value starts (not the apostrophe in "director's") */
+  var TOKEN = /((?<=^|[\s[{,:])(?:"(?:[^"\\]|\\.)*"?|'[^']*'?))|(#.*$)|(\b(?:true|false|null)\b)|(-?\b\d[\d_.]*%?)/g;
 
   function esc(s) {
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
@@ -26,7 +27,7 @@
   }
 
   function line(text) {
-    var key = /^(\s*(?:-\s+)?)([^\s#"'\-][^:#]*?|"[^"]*"|'[^']*')(:)(\s|$)/.exec(text);
+    var key = /^(\s*(?:-\s+)?)([\w$.-]+|"[^"]*"|'[^']*')(:)(\s|$)/.exec(text);
     if (!key) { return rest(text); }
     return esc(key[1]) + '<span class="k">' + esc(key[2]) + "</span>" + key[3] +
       rest(text.slice(key[0].length - key[4].length));
