@@ -22,6 +22,8 @@ from .lint import LintReport
 from .playbook import Playbook, loads_playbook
 from .testing import CaseResult, FileError, Runner, discover
 
+RESERVED = ("edit",)  # labels the console's addresses use (/playbooks/ID/edit)
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -171,6 +173,8 @@ def may_save(
         out.append(Refusal("save_other_id", (("given", head.id[:80]), ("playbook", playbook_id))))
     if not head.version or head.version in {e.version for e in versions}:
         out.append(Refusal("save_label_taken", (("version", head.version[:40]),)))
+    elif head.version in RESERVED or "/" in head.version:  # a label is part of addresses
+        out.append(Refusal("save_label_reserved", (("version", head.version[:40]),)))
     earliest = first_day(versions, today)
     if head.start == date.min:
         out.append(Refusal("save_no_start", (("earliest", earliest.isoformat()),)))

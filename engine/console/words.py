@@ -313,6 +313,8 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "save_other_id": "the text is playbook {given}, not {playbook}.",
         "save_label_taken": 'version "{version}" already exists: give the new version its own '
         "label.",
+        "save_label_reserved": "a version cannot be called \"{version}\" (no \"edit\", no "
+        "\"/\"): give it another label.",
         "save_no_start": "the text needs effective_from: the day the version takes effect "
         "({earliest} or later).",
         "save_start_early": "effective_from {given} is too early: a new version takes effect "
@@ -355,6 +357,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "save_not_playbook": "文本不是规则手册（需要 kam: 1、id 和 version）。",
         "save_other_id": "文本是规则手册 {given}，不是 {playbook}。",
         "save_label_taken": "版本“{version}”已存在：请为新版本另起版本号。",
+        "save_label_reserved": "版本不能命名为“{version}”（不可用“edit”或“/”）：请另起版本号。",
         "save_no_start": "文本需要 effective_from：版本生效的日期（{earliest} 或之后）。",
         "save_start_early": "effective_from {given} 太早：新版本的生效日期须为 {earliest} "
         "或之后（不能是过去，且须晚于最新版本的生效日期）。",

@@ -100,6 +100,8 @@ def test_the_tests_run_on_the_draft_and_say_each_failure_in_words(editor):
         (("value: 20000", "value: twenty"), "lint found errors in the draft"),
         (("value: 30%", "value: 35%"), "the tests did not all pass"),
         (('version: "2026.2"', 'version: "2026.1"'), 'version "2026.1" already exists'),
+        (('version: "2026.2"', 'version: "edit"'), 'cannot be called "edit"'),
+        (('version: "2026.2"', 'version: "2026/2"'), 'cannot be called "2026/2"'),
         (("effective_from: 2026-03-02", "effective_from: 2026-03-01"), "is too early"),
         (("effective_from: 2026-03-02", "effective_from: 2026-01-01"), "is too early"),
         (

@@ -48,6 +48,19 @@ def test_only_a_playbook_editor_or_an_admin_saves(store):
 def test_one_label_is_saved_once(store):
     store.add_user("sun.min", ["playbook_editor"])
     save(store, "sun.min")
-    with pytest.raises(AlreadyStored, match="2026.2 is already saved"):
+    with pytest.raises(AlreadyStored, match=r"2026\.2 is already saved"):
         save(store, "sun.min")
     assert len(saved_versions(store)) == 1
+
+
+def test_a_saved_version_is_never_changed_nor_deleted(store):
+    from sqlalchemy import text
+
+    from engine.store import StoreError
+
+    store.add_user("sun.min", ["playbook_editor"])
+    save(store, "sun.min")
+    for sql in ("UPDATE playbook_versions SET text = 'x'", "DELETE FROM playbook_versions"):
+        with pytest.raises(StoreError), store._write() as conn:
+            conn.execute(text(sql))
+    assert saved_versions(store)[0].text == TEXT

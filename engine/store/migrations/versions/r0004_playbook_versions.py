@@ -34,6 +34,23 @@ def upgrade() -> None:
         sa.Column("saved_at", sa.Text, nullable=False),
         sa.UniqueConstraint("playbook_id", "version", name="uq_playbook_versions_playbook_id"),
     )
+    # written once: UPDATE and DELETE refused by the database itself, as for events
+    if op.get_bind().dialect.name == "sqlite":
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER playbook_versions_no_{verb.lower()} BEFORE {verb} "
+                "ON playbook_versions "
+                "BEGIN SELECT RAISE(ABORT, 'playbook_versions are append-only'); END"
+            )
+        return
+    op.execute(  # kam_append_only() is made by 0002
+        "CREATE TRIGGER playbook_versions_append_only BEFORE UPDATE OR DELETE "
+        "ON playbook_versions FOR EACH ROW EXECUTE FUNCTION kam_append_only()"
+    )
+    op.execute(
+        "CREATE TRIGGER playbook_versions_no_truncate BEFORE TRUNCATE ON playbook_versions "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kam_append_only()"
+    )
 
 
 def downgrade() -> None:
