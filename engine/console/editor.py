@@ -11,6 +11,7 @@ service then serves it (``Service.refresh``). Without JavaScript it is a plain f
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -165,6 +166,7 @@ class Editor:
             errors=sum(p.severity == "error" for p in draft.problems),
             warnings=sum(p.severity != "error" for p in draft.problems),
             saved=saved,
+            where=lambda file, line: f"{os.path.relpath(file, self.svc.folder)}:{line}",
         )
 
     # -- what the routes share -----------------------------------------------------------------

@@ -92,6 +92,7 @@ def test_the_tests_run_on_the_draft_and_say_each_failure_in_words(editor):
     assert gifts.status_code == 422
     assert "59 of 60 tests passed" in gifts.text
     assert "GIFTS above 30% of the budget is a warning" in gifts.text
+    assert "(tests/key-account-office/visits.yaml:" in gifts.text  # where the case is written
 
 
 @pytest.mark.parametrize(
@@ -199,3 +200,18 @@ def test_hostile_text_is_a_located_problem_never_a_crash(editor, change, said):
     assert 'class="error"' in page.text
     assert said in page.text.lower()
     assert post(client, csrf, "save", bad).status_code == 422
+
+
+def test_kam_users_add_makes_a_playbook_editor_who_may_edit(db_url, app_client):
+    from click.testing import CliRunner
+
+    from engine.cli import main
+
+    runner = CliRunner()
+    added = runner.invoke(
+        main, ["users", "add", "ops", "--role", "playbook_editor", "--db", db_url]
+    )
+    assert added.exit_code == 0, added.output
+    token = runner.invoke(main, ["users", "token", "ops", "--db", db_url]).output.split()[-1]
+    assert app_client.post("/signin", data={"token": token}).status_code == 303
+    assert app_client.get(EDIT).status_code == 200
