@@ -313,8 +313,8 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "save_other_id": "the text is playbook {given}, not {playbook}.",
         "save_label_taken": 'version "{version}" already exists: give the new version its own '
         "label.",
-        "save_label_reserved": "a version cannot be called \"{version}\" (no \"edit\", no "
-        "\"/\"): give it another label.",
+        "save_label_reserved": 'a version cannot be called "{version}" (no "edit", no '
+        '"/"): give it another label.',
         "save_no_start": "the text needs effective_from: the day the version takes effect "
         "({earliest} or later).",
         "save_start_early": "effective_from {given} is too early: a new version takes effect "
