@@ -172,7 +172,9 @@ class Library:
                 )
             else:
                 self._loaded[entry.file] = load_playbook(entry.file)
-        return self._loaded[entry.file]
+        # "in force on a date" has one home, here: a successor ends it, so a deal pinned to
+        # it by name after that is refused (``store.in_force``) as one pinned by date is
+        return self._loaded[entry.file].ending(entry.end.isoformat() if entry.end else None)
 
 
 def overlaps(entries: list[Entry]) -> list[Diagnostic]:
