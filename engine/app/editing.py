@@ -5,7 +5,9 @@ Used by the console's "edit a playbook" page; nothing here writes. The text stan
 playbooks folder: its ``include:`` and ``extends:`` files are read from there (a module is
 edited in the folder, not here). Lint is the very check ``kam lint`` and ``POST /v1/lint``
 make. The tests of a draft are the test files that name the version it starts from, run with
-the draft standing in for that file (``kam test``'s ``Runner``).
+the draft standing in for that file (``kam test``'s ``Runner``), each from its text as edited
+beside the draft: a threshold change is saved with the expectations it changed, and a version
+saved so carries its tests to the drafts that start from it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..errors import Diagnostic, KamError, PlaybookError
+from ..lang.schema import schema_diagnostics
+from ..limits import MAX_PLAYBOOK_BYTES
+from ..read.assemble import read_file
 from ..read.yaml import load_yaml
 from .library import Entry, Library, header_of_text
 from .lint import LintReport
@@ -23,6 +28,15 @@ from .playbook import Playbook, loads_playbook
 from .testing import CaseResult, FileError, Runner, discover
 
 RESERVED = ("edit",)  # labels the console's addresses use (/playbooks/ID/edit)
+MAX_TEST_FILES = 12  # test files shown beside one draft (a console form has few fields)
+
+
+@dataclass(frozen=True, slots=True)
+class TestFile:
+    """One test file of a draft: where it stands under the playbooks folder, and its text."""
+
+    path: str  # relative to the playbooks folder: its playbook and base resolve from there
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +113,66 @@ def tests_target(library: Library, base: Entry) -> str:
     return max(folder, key=lambda e: e.start).file if folder else base.file
 
 
-def run_tests(playbook: Playbook, target: str, folder: str) -> TestRun:
-    """The test files under ``folder`` that name ``target``, run with ``playbook`` in its place."""
-    runner = Runner(stand_in={target: playbook})
+def tests_of(library: Library, base: Entry) -> tuple[TestFile, ...]:
+    """The tests a draft starting from ``base`` must pass, as text: those a saved version was
+    saved with, else the test files under the folder that name ``base``'s file."""
+    if base.tests:
+        return tuple(TestFile(p, t) for p, t in base.tests[:MAX_TEST_FILES])
+    target = os.path.normpath(tests_target(library, base))
+    out = []
+    for file in discover([library.folder]):
+        if _names(file) == target:
+            text, _ = read_file(file)
+            out.append(TestFile(os.path.relpath(file, library.folder), text or ""))
+    return tuple(out[:MAX_TEST_FILES])
+
+
+def test_problems(test: TestFile, target: str, folder: str) -> tuple[Problem, ...]:
+    """What keeps an edited test file from running, at its line: YAML, the test file's
+    schema, a playbook other than the draft's, or a base deal read from outside the folder."""
+    name = os.path.join(folder, test.path)
+    if len(test.text.encode("utf-8", "replace")) > MAX_PLAYBOOK_BYTES:
+        too_big = f"the tests are over {MAX_PLAYBOOK_BYTES:,} bytes"
+        return (Problem(1, 1, "error", "input", too_big, "split them into files", ""),)
+    data, smap, found = load_yaml(test.text, name)
+    if data is not None:
+        found = found + schema_diagnostics(data, smap, "test")
+    elif not found:
+        said, hint = "the tests are empty", "a test file names its playbook and has cases"
+        return (Problem(1, 1, "error", "not-a-test-file", said, hint, ""),)
+    if not found and isinstance(data, dict):
+        here = os.path.dirname(name)
+        names = os.path.normpath(os.path.join(here, str(data.get("playbook", ""))))
+        if names != os.path.normpath(target):
+            said = f"these tests name {data.get('playbook')!r}, not the file the draft stands for"
+            hint = f"playbook: {os.path.relpath(target, here)}"
+            found.append(Diagnostic("test-playbook", said, smap.at(("playbook",)), hint=hint))
+        base = data.get("base")
+        if isinstance(base, str):
+            path = os.path.realpath(os.path.join(here, base))
+            inside = os.path.realpath(folder)
+            if os.path.commonpath([path, inside]) != inside:
+                said = "a base deal read from outside the playbooks folder"
+                hint = "write the base deal in the tests, or keep its file in the folder"
+                found.append(Diagnostic("test-base", said, smap.at(("base",)), hint=hint))
+    return tuple(_problem(d, name) for d in found)
+
+
+def run_tests(playbook: Playbook, target: str, folder: str, tests: tuple[TestFile, ...]) -> TestRun:
+    """``tests`` (as edited) run with ``playbook`` standing in for ``target``; a test file
+    with a problem is not run but reported."""
+    where = {t.path: os.path.join(folder, t.path) for t in tests}
+    runner = Runner(stand_in={target: playbook}, texts={where[t.path]: t.text for t in tests})
     cases: list[CaseResult] = []
-    for file in discover([folder]):
-        if _names(file) == os.path.normpath(target):
-            cases += runner.run(file)
-    return TestRun(os.path.basename(target), tuple(cases), tuple(runner.errors))
+    broken: list[FileError] = []
+    for t in tests:
+        bad = [p for p in test_problems(t, target, folder) if p.severity == "error"]
+        if bad:
+            lines = tuple(f"{t.path}:{p.line}: {p.message}" for p in bad)
+            broken.append(FileError(where[t.path], lines))
+            continue
+        cases += runner.run(where[t.path])
+    return TestRun(os.path.basename(target), tuple(cases), tuple(broken + runner.errors))
 
 
 def _names(test_file: str) -> str | None:

@@ -37,6 +37,7 @@ class Entry:
     end: date | None
     where_from: Location  # effective_from (or the top of the file)
     text: str | None = None  # a version saved in the store: its text (``file`` is its name)
+    tests: tuple[tuple[str, str], ...] = ()  # and the test files it passed (path, text)
 
     def in_force(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)

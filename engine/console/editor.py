@@ -1,12 +1,17 @@
 """A playbook editor's requests in, the "edit a playbook" page out: the draft with its lint
-problems at their lines, its tests run on it, and a new version saved in the store.
+problems at their lines, its tests (editable beside it) run on it, and a new version saved in
+the store with them.
 
 Role ``playbook_editor`` (or ``admin``). The draft of the next version starts from the newest
 version's text with the next label and the first day it may take effect; lint runs as the
 user types (htmx posts the text, the same check ``POST /v1/lint`` makes); "save" stores the
 text as a new version (``store/playbooks.py``) only when lint finds no error, the version's
-label and date are new (``app/editing.may_save``) and the tests pass. Every worker of the
-service then serves it (``Service.refresh``). Without JavaScript it is a plain form.
+label and date are new (``app/editing.may_save``) and the tests pass. The tests are shown as
+text beside the draft (those of the version it starts from): a threshold change fails the
+case that pinned the old one, at its line, and the editor changes that expectation knowingly;
+the tests are saved with the version, and a draft starting from it starts from them. Every
+worker of the service then serves it (``Service.refresh``). Without JavaScript it is a plain
+form.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ class Draft:
     problems: tuple[editing.Problem, ...]
     tests: editing.TestRun | None  # None: not run on this draft
     refusals: tuple[str, ...] = ()  # why it was not saved, in words
+    test_files: tuple[editing.TestFile, ...] = ()  # the tests, as edited beside the draft
+    test_problems: tuple[tuple[editing.Problem, ...], ...] = ()  # of each test file
 
 
 def may_edit(user: dict[str, Any] | None) -> bool:
@@ -85,28 +92,29 @@ class Editor:
         versions = self.svc.library.versions(ident)
         base = versions[-1]
         text = await anyio.to_thread.run_sync(self._draft_text, ident, base)
+        tests = await anyio.to_thread.run_sync(editing.tests_of, self.svc.library, base)
         problems = await anyio.to_thread.run_sync(self._lint, ident, text)
-        return self.show(request, user, ident, Draft(text, base.version, problems, None))
+        return self.show(request, user, ident, self._draft(text, base, problems, None, tests))
 
     @_editors_only
     async def lint(self, request: Request) -> Response:
         """The draft checked (htmx as the user types, or the "check now" button)."""
-        user, ident, text, base = await self._posted(request)
+        user, ident, text, base, tests = await self._posted(request)
         problems = await anyio.to_thread.run_sync(self._lint, ident, text)
-        return self.show(request, user, ident, Draft(text, base.version, problems, None))
+        return self.show(request, user, ident, self._draft(text, base, problems, None, tests))
 
     @_editors_only
     async def test(self, request: Request) -> Response:
-        user, ident, text, base = await self._posted(request)
-        problems, tests = await anyio.to_thread.run_sync(self._checked, ident, text, base)
-        draft = Draft(text, base.version, problems, tests)
+        user, ident, text, base, files = await self._posted(request)
+        problems, tests = await anyio.to_thread.run_sync(self._checked, ident, text, base, files)
+        draft = self._draft(text, base, problems, tests, files)
         return self.show(request, user, ident, draft, 200 if tests and tests.passed else 422)
 
     @_editors_only
     async def save(self, request: Request) -> Response:
-        user, ident, text, base = await self._posted(request)
+        user, ident, text, base, files = await self._posted(request)
         lang = session.language(request)
-        problems, tests = await anyio.to_thread.run_sync(self._checked, ident, text, base)
+        problems, tests = await anyio.to_thread.run_sync(self._checked, ident, text, base, files)
         today = self.svc.settings.today()
         name = self._name(ident)
         refusals = [
@@ -120,7 +128,7 @@ class Editor:
         head = header_of_text(text, name)
         pb = None if refusals else editing.compile_text(text, name, self.svc.folder)
         if refusals or head is None or pb is None:
-            draft = Draft(text, base.version, problems, tests, tuple(refusals))
+            draft = self._draft(text, base, problems, tests, files, tuple(refusals))
             return self.show(request, user, ident, draft, 422)
         try:
             await anyio.to_thread.run_sync(
@@ -132,10 +140,11 @@ class Editor:
                     text=text,
                     content_hash=pb.hash,
                     by=user["name"],
+                    tests=tuple((t.path, t.text) for t in files),
                 )
             )
         except KamError as exc:  # refused by the store: the role, or a label saved meanwhile
-            draft = Draft(text, base.version, problems, tests, tuple(exc.lines()))
+            draft = self._draft(text, base, problems, tests, files, tuple(exc.lines()))
             return self.show(request, user, ident, draft, 409)
         self.svc.refresh(force=True)
         from .app import _see
@@ -167,7 +176,14 @@ class Editor:
             warnings=sum(p.severity != "error" for p in draft.problems),
             saved=saved,
             where=lambda file, line: f"{os.path.relpath(file, self.svc.folder)}:{line}",
+            pane=lambda file: self._pane(draft, file),
         )
+
+    def _pane(self, draft: Draft, file: str) -> str:
+        """The id of the tests pane that shows ``file`` ("" if none does)."""
+        path = os.path.relpath(file, self.svc.folder)
+        found = [i for i, t in enumerate(draft.test_files) if t.path == path]
+        return f"test-{found[0]}" if found else ""
 
     # -- what the routes share -----------------------------------------------------------------
     def _editor_only(self, user: dict[str, Any]) -> None:
@@ -181,13 +197,33 @@ class Editor:
             raise HTTPException(404)
         return str(ident)
 
-    async def _posted(self, request: Request) -> tuple[dict[str, Any], str, str, Entry]:
+    async def _posted(
+        self, request: Request
+    ) -> tuple[dict[str, Any], str, str, Entry, tuple[editing.TestFile, ...]]:
+        """Who posted, the playbook, the draft, the version it started from, and its tests
+        as edited: which test files those are is the server's (the base's), only their text
+        is the form's; a file the form left out is empty, so it fails rather than passes."""
         user, fields = await self.c.checked(request)
         self._editor_only(user)
         ident = self._ident(request)
         versions = self.svc.library.versions(ident)
         base = next((e for e in versions if e.version == fields.get("base")), versions[-1])
-        return user, ident, fields.get("text", ""), base
+        shown = await anyio.to_thread.run_sync(editing.tests_of, self.svc.library, base)
+        files = tuple(editing.TestFile(t.path, fields.get(f"test:{t.path}", "")) for t in shown)
+        return user, ident, fields.get("text", ""), base, files
+
+    def _draft(
+        self,
+        text: str,
+        base: Entry,
+        problems: tuple[editing.Problem, ...],
+        tests: editing.TestRun | None,
+        files: tuple[editing.TestFile, ...],
+        refusals: tuple[str, ...] = (),
+    ) -> Draft:
+        target = editing.tests_target(self.svc.library, base)
+        found = tuple(editing.test_problems(t, target, self.svc.folder) for t in files)
+        return Draft(text, base.version, problems, tests, refusals, files, found)
 
     def _name(self, ident: str) -> str:
         """What diagnostics call the draft (never a file of the folder, so an ``extends`` of
@@ -205,12 +241,13 @@ class Editor:
         return editing.lint_text(text, self._name(ident), self.svc.folder)
 
     def _checked(
-        self, ident: str, text: str, base: Entry
+        self, ident: str, text: str, base: Entry, files: tuple[editing.TestFile, ...]
     ) -> tuple[tuple[editing.Problem, ...], editing.TestRun | None]:
-        """Lint, then (with no error) the tests of the version the draft started from."""
+        """Lint, then (with no error) the tests of the version the draft started from, as
+        edited."""
         problems = self._lint(ident, text)
         pb = editing.compile_text(text, self._name(ident), self.svc.folder)
         if pb is None:
             return problems, None
         target = editing.tests_target(self.svc.library, base)
-        return problems, editing.run_tests(pb, target, self.svc.folder)
+        return problems, editing.run_tests(pb, target, self.svc.folder, files)

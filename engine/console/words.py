@@ -283,6 +283,11 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "edit_text": "Playbook text (YAML)",
         "edit_text_hint": "Change the version and the date it takes effect at the top. Included "
         "modules are read from the playbooks folder; they are not edited here.",
+        "edit_tests_text": "Tests: {file}",
+        "edit_tests_hint": "The tests the draft must pass, from the version it starts from. "
+        "Changed a threshold? The case that expected the old verdict fails at its line: change "
+        "its expect if the new verdict is meant. They are saved with the version.",
+        "lint_tests_n": "{file}: {n} problems",
         "edit_lint": "Check now",
         "edit_test": "Run the tests",
         "edit_save": "Save as a new version",
@@ -330,6 +335,11 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "edit_text": "规则手册文本（YAML）",
         "edit_text_hint": "在顶部修改版本号和生效日期。"
         "引用的模块从规则手册文件夹读取，不在此编辑。",
+        "edit_tests_text": "测试：{file}",
+        "edit_tests_hint": "草稿必须通过的测试，来自草稿所基于的版本。修改了阈值？"
+        "预期旧结论的用例会在其所在行失败：如新结论正是所要的，请修改该用例的 expect。"
+        "测试随版本一并保存。",
+        "lint_tests_n": "{file}：{n} 个问题",
         "edit_lint": "立即检查",
         "edit_test": "运行测试",
         "edit_save": "保存为新版本",

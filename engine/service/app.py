@@ -107,7 +107,16 @@ class Service:
                     name = os.path.join(self.folder, f"{r.playbook_id}@{r.version}.saved.yaml")
                     where = Location(name, 1, 1)
                     entries.append(
-                        Entry(name, r.playbook_id, r.version, r.effective_from, None, where, r.text)
+                        Entry(
+                            name,
+                            r.playbook_id,
+                            r.version,
+                            r.effective_from,
+                            None,
+                            where,
+                            r.text,
+                            r.tests,
+                        )
                     )
                 self.library.use_saved(entries)
                 self._picked.clear()

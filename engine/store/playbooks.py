@@ -1,15 +1,18 @@
-"""A playbook version saved from the console in; the saved versions (text, hash, who, when) out.
+"""A playbook version saved from the console in; the saved versions (text, its tests, hash, who,
+when) out.
 
 The playbooks folder stays the read-only base; a version saved by a ``playbook_editor`` lives
 here so that every worker of a team's service (PostgreSQL, several processes) sees it. Rows
 are written once and never changed: a correction is a new version. The text is kept as the
-editor wrote it and is read back through the same safe reader and bounds as any playbook
+editor wrote it, with the text of the test files it passed (a later draft starting from it
+runs those), and is read back through the same safe reader and bounds as any playbook
 file (``engine.app.library``); whether it was fit to save (lint and tests) is decided above
 the store, by the console, which calls ``save_version`` only then.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -35,6 +38,8 @@ playbook_versions = Table(
     Column("effective_from", Text, nullable=False),  # YYYY-MM-DD
     Column("text", Text, nullable=False),
     Column("hash", Text, nullable=False),  # the content hash results record
+    # the test files it passed, as saved: JSON [[path under the playbooks folder, text], ...]
+    Column("tests", Text, nullable=False),
     Column("saved_by", Text, nullable=False),
     Column("saved_at", Text, nullable=False),
     UniqueConstraint("playbook_id", "version"),
@@ -52,6 +57,7 @@ class SavedVersion:
     hash: str
     saved_by: str
     saved_at: str
+    tests: tuple[tuple[str, str], ...] = ()  # (path under the playbooks folder, text)
 
 
 def save_version(
@@ -63,6 +69,7 @@ def save_version(
     text: str,
     content_hash: str,
     by: str,
+    tests: tuple[tuple[str, str], ...] = (),
 ) -> SavedVersion:
     """Store a new version (``db`` is a ``Store``); refused if ``by`` may not edit playbooks,
     or the version label is taken. One transaction: the role is checked where it is written."""
@@ -70,7 +77,14 @@ def save_version(
     an_id(version, "version")
     at = db._stamp()
     row = SavedVersion(
-        playbook_id, version, effective_from, text, content_hash, an_id(by, "user name"), at
+        playbook_id,
+        version,
+        effective_from,
+        text,
+        content_hash,
+        an_id(by, "user name"),
+        at,
+        tuple((str(p), str(t)) for p, t in tests),
     )
     # two editors saving one label at once: the unique constraint refuses the second
     with db._write() as conn:
@@ -96,6 +110,7 @@ def save_version(
                 effective_from=effective_from.isoformat(),
                 text=text,
                 hash=content_hash,
+                tests=json.dumps([list(pair) for pair in row.tests], ensure_ascii=False),
                 saved_by=by,
                 saved_at=at,
             )
@@ -116,6 +131,7 @@ def saved_versions(db: Database) -> list[SavedVersion]:
             r.hash,
             r.saved_by,
             r.saved_at,
+            tuple((str(p), str(t)) for p, t in json.loads(r.tests)),
         )
         for r in rows
     ]

@@ -29,6 +29,12 @@ RULE = """rules:
 """
 
 
+def panes_of(page: str) -> dict[str, str]:
+    """The tests panes of the page: their field names and text."""
+    found = re.findall(r'<textarea id="test-\d+" name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S)
+    return {html.unescape(name): html.unescape(text) for name, text in found}
+
+
 def draft_of(page: str) -> str:
     found = re.search(r'<textarea id="pb-text"[^>]*>(.*?)</textarea>', page, re.S)
     assert found, "the page has no editor"
@@ -40,15 +46,25 @@ def editor(signed_in):
     client = signed_in("sun.min")
     page = client.get(EDIT)
     assert page.status_code == 200, page.text
-    return client, csrf_of(page.text), draft_of(page.text)
+    return client, csrf_of(page.text), draft_of(page.text), panes_of(page.text)
 
 
-def post(client: TestClient, csrf: str, what: str, text: str, base: str = "2026.1"):
-    return client.post(f"{EDIT}/{what}", data={"csrf": csrf, "text": text, "base": base})
+def post(
+    client: TestClient,
+    csrf: str,
+    what: str,
+    text: str,
+    base: str = "2026.1",
+    tests: dict[str, str] | None = None,
+):
+    if tests is None:  # the tests as the page shows them for a draft from base
+        tests = panes_of(client.get(EDIT).text)
+    data = {"csrf": csrf, "text": text, "base": base, **tests}
+    return client.post(f"{EDIT}/{what}", data=data)
 
 
 def test_the_draft_starts_from_the_newest_version_with_the_next_label_from_today(editor):
-    _, _, text = editor
+    _, _, text, _ = editor
     assert 'version: "2026.2"' in text
     assert f"effective_from: {AS_OF.isoformat()}" in text
     assert "id: key-account-office" in text
@@ -68,23 +84,23 @@ def test_the_playbooks_page_offers_the_editor_to_editors_only(signed_in):
 
 
 def test_a_form_without_its_csrf_value_is_refused(editor):
-    client, _, text = editor
+    client, _, text, _ = editor
     assert post(client, "not-the-value", "save", text).status_code == 403
 
 
 def test_lint_puts_each_problem_at_its_line(editor):
-    client, csrf, text = editor
+    client, csrf, text, _ = editor
     lines = text.splitlines()
     n = next(i for i, ln in enumerate(lines, 1) if ln.strip() == "value: 20000")
     bad = text.replace("value: 20000", "value: twenty", 1)
     page = post(client, csrf, "lint", bad).text
-    assert f'<li class="error" data-line="{n}"' in page
+    assert f'<li class="error" data-for="pb-text" data-line="{n}"' in page
     assert "expected a number, found &#39;twenty&#39;" in page
     assert "Lint found no problem." in post(client, csrf, "lint", text).text
 
 
 def test_the_tests_run_on_the_draft_and_say_each_failure_in_words(editor):
-    client, csrf, text = editor
+    client, csrf, text, _ = editor
     passed = post(client, csrf, "test", text)
     assert passed.status_code == 200
     assert "60 of 60 tests passed (the tests of key-account-office.yaml" in passed.text
@@ -92,7 +108,93 @@ def test_the_tests_run_on_the_draft_and_say_each_failure_in_words(editor):
     assert gifts.status_code == 422
     assert "59 of 60 tests passed" in gifts.text
     assert "GIFTS above 30% of the budget is a warning" in gifts.text
-    assert "(tests/key-account-office/visits.yaml:" in gifts.text  # where the case is written
+    # where the case is written: a link to its line in the tests pane of visits.yaml
+    assert re.search(
+        r'<li class="failed" data-for="test-\d" data-line="87">.*?GIFTS above 30%.*?'
+        r"tests/key-account-office/visits.yaml:87</a>",
+        gifts.text,
+        re.S,
+    )
+    said = html.unescape(gifts.text)
+    assert "violations: expected {rule: GIFTS, severity: warn, message_contains: 30.0%}" in said
+    assert "got nothing" in said  # what was expected, and what the draft gave
+
+
+VISITS = "test:tests/key-account-office/visits.yaml"
+ABOVE = """  - name: GIFTS above 30% of the budget is a warning
+    set: {visit.gifts: 4500.01}
+    expect:
+      violations: [{rule: GIFTS, severity: warn, message_contains: "30.0%"}]
+"""
+NOW_ALLOWED = """  - name: GIFTS up to 35% of the budget is allowed now
+    set: {visit.gifts: 4500.01}
+    expect:
+      no_violations: [GIFTS]
+"""
+
+
+def test_the_tests_shown_beside_the_draft_are_the_ones_run_and_are_saved_with_it(editor):
+    client, csrf, text, tests = editor
+    assert set(tests) == {  # every test file naming the version the draft starts from
+        "test:tests/key-account-office/development.yaml",
+        "test:tests/key-account-office/visits.yaml",
+        "test:tests/verdicts/01-visit-chain.yaml",
+        "test:tests/verdicts/02-own-visit-check.yaml",
+    }
+    raised = text.replace("value: 30%", "value: 35%", 1)
+    # the threshold changed alone: the case pinning the old one fails, and it is not saved
+    refused = post(client, csrf, "save", raised, tests=tests)
+    assert refused.status_code == 422
+    assert "the tests did not all pass" in refused.text
+    # the expectation changed with it, in the tests pane: every case passes, and it is saved
+    assert ABOVE in tests[VISITS]
+    changed = {**tests, VISITS: tests[VISITS].replace(ABOVE, NOW_ALLOWED)}
+    passed = post(client, csrf, "test", raised, tests=changed)
+    assert passed.status_code == 200, passed.text
+    assert "60 of 60 tests passed" in passed.text
+    saved = post(client, csrf, "save", raised, tests=changed)
+    assert saved.status_code == 303, saved.text
+    # a draft started from the saved version starts from the tests it was saved with
+    after = panes_of(client.get(EDIT).text)
+    assert after[VISITS] == changed[VISITS]
+    assert 'version: "2026.3"' in draft_of(client.get(EDIT).text)
+    # and those tests are the ones run on it (the shipped file still pins 30%)
+    nxt = draft_of(client.get(EDIT).text)
+    assert post(client, csrf, "test", nxt, base="2026.2", tests=after).status_code == 200
+    back = post(client, csrf, "test", nxt, base="2026.2", tests=tests)
+    assert back.status_code == 422
+    assert "59 of 60 tests passed" in back.text
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (("kam_test: 1", "kam_test: [1"), "line"),
+        (("playbook: ../../key-account-office.yaml", "playbook: ../../auto-dealer.yaml"), "name"),
+        (
+            (
+                "base: ../../examples/key-account-office/visit-approval.json",
+                "base: ../../../../etc/passwd",
+            ),
+            "outside",
+        ),
+    ],
+)
+def test_a_broken_tests_pane_is_a_problem_at_its_line_and_nothing_passes(editor, change, said):
+    client, csrf, text, tests = editor
+    bad = {**tests, VISITS: tests[VISITS].replace(*change, 1)}
+    assert bad[VISITS] != tests[VISITS]
+    linted = post(client, csrf, "lint", text, tests=bad)
+    assert linted.status_code == 200
+    assert re.search(r'<li class="error" data-for="test-\d" data-line="\d+"', linted.text)
+    assert said in html.unescape(linted.text)
+    ran = post(client, csrf, "test", text, tests=bad)
+    assert ran.status_code == 422
+    assert "A test file could not run" in ran.text
+    assert post(client, csrf, "save", text, tests=bad).status_code == 422
+    # a tests pane left out of the form is empty: nothing shown to hold, nothing saved
+    gone = {k: v for k, v in tests.items() if k != VISITS}
+    assert post(client, csrf, "save", text, tests=gone).status_code == 422
 
 
 @pytest.mark.parametrize(
@@ -113,7 +215,7 @@ def test_the_tests_run_on_the_draft_and_say_each_failure_in_words(editor):
     ],
 )
 def test_a_draft_that_is_not_fit_is_not_saved_and_says_why(editor, change, said):
-    client, csrf, text = editor
+    client, csrf, text, _ = editor
     page = post(client, csrf, "save", text.replace(*change, 1))
     assert page.status_code == 422
     assert "Not saved" in page.text
@@ -122,7 +224,7 @@ def test_a_draft_that_is_not_fit_is_not_saved_and_says_why(editor, change, said)
 
 
 def test_a_saved_version_is_served_from_its_date_and_records_who_saved_it(editor, db_url):
-    client, csrf, text = editor
+    client, csrf, text, _ = editor
     draft = text.replace("effective_from: 2026-03-02", "effective_from: 2026-04-01")
     saved = post(client, csrf, "save", draft.replace("rules:\n", RULE, 1))
     assert saved.status_code == 303, saved.text
@@ -156,7 +258,7 @@ def test_a_saved_version_is_served_from_its_date_and_records_who_saved_it(editor
 
 
 def test_a_deal_pinned_to_a_saved_version_is_judged_by_it(editor, tokens):
-    client, csrf, text = editor
+    client, csrf, text, _ = editor
     assert post(client, csrf, "save", text.replace("rules:\n", RULE, 1)).status_code == 303
     headers = {"Authorization": f"Bearer {tokens['li.na']}"}
     deal = {
@@ -193,13 +295,14 @@ def test_next_label_and_the_first_day_a_version_may_start():
     ],
 )
 def test_hostile_text_is_a_located_problem_never_a_crash(editor, change, said):
-    client, csrf, text = editor
+    client, csrf, text, _ = editor
     bad = text.replace(*change, 1)
-    page = post(client, csrf, "lint", bad)
+    # the tests panes left out: with them a 1,000,000-character draft is over the body limit
+    page = post(client, csrf, "lint", bad, tests={})
     assert page.status_code == 200
     assert 'class="error"' in page.text
     assert said in page.text.lower()
-    assert post(client, csrf, "save", bad).status_code == 422
+    assert post(client, csrf, "save", bad, tests={}).status_code == 422
 
 
 def test_kam_users_add_makes_a_playbook_editor_who_may_edit(db_url, app_client):

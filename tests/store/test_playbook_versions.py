@@ -10,6 +10,7 @@ import pytest
 from engine.store import AlreadyStored, Refused, save_version, saved_versions
 
 TEXT = 'kam: 1\nid: key-account-office\nversion: "2026.2"\neffective_from: 2026-04-01\n'
+TESTS = 'kam_test: 1\nplaybook: ../../key-account-office.yaml\n# 拜访 \\ "quoted"\n'
 
 
 def save(store, by: str, version: str = "2026.2"):
@@ -21,6 +22,7 @@ def save(store, by: str, version: str = "2026.2"):
         text=TEXT,
         content_hash="ab" * 32,
         by=by,
+        tests=(("tests/key-account-office/visits.yaml", TESTS),),
     )
 
 
@@ -30,6 +32,8 @@ def test_a_saved_version_is_read_back_as_written_with_who_saved_it(store):
     assert saved_versions(store) == [saved]
     assert saved.saved_by == "sun.min"
     assert saved.text == TEXT
+    # with the tests it passed, as written (a later draft starts from them)
+    assert saved_versions(store)[0].tests == (("tests/key-account-office/visits.yaml", TESTS),)
     assert saved.effective_from == date(2026, 4, 1)
 
 

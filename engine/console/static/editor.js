@@ -1,6 +1,7 @@
 /* "Edit a playbook": the textarea stays the editor (keyboard, screen readers, paste, undo);
    behind it a copy of its text is drawn with YAML colours, line numbers, and each line lint
-   complains about marked. A problem's "line N" link puts the caret on that line. Without this
+   complains about (or a failed test case starts at) marked. A problem's "line N" link puts the
+   caret on that line of its pane (the playbook, or one of its test files). Without this
    file the page is a plain textarea and a list of problems by line. No dependencies. */
 (function () {
   "use strict";
@@ -33,18 +34,19 @@
       rest(text.slice(key[0].length - key[4].length));
   }
 
-  function marks() {
+  /* the lines of one pane that a lint problem or a failed test case names */
+  function marks(id) {
     var found = {};
-    document.querySelectorAll("#lint li[data-line]").forEach(function (li) {
+    document.querySelectorAll('li[data-for="' + id + '"][data-line]').forEach(function (li) {
       var n = li.getAttribute("data-line");
-      if (found[n] !== "bad") { found[n] = li.classList.contains("error") ? "bad" : "warn"; }
+      if (found[n] !== "bad") { found[n] = li.classList.contains("warning") ? "warn" : "bad"; }
     });
     return found;
   }
 
   function draw(box) {
     var area = box.querySelector("textarea"), pre = box.querySelector("pre");
-    var bad = marks(), html = "";
+    var bad = marks(area.id), html = "";
     area.value.split("\n").forEach(function (text, i) {
       var n = String(i + 1);
       html += '<span class="line' + (bad[n] ? " " + bad[n] : "") + '" data-line="' + n + '">' +
@@ -84,11 +86,12 @@
   }
 
   document.addEventListener("click", function (ev) {
-    var link = ev.target.closest && ev.target.closest("#lint a[data-line]");
-    var area = document.getElementById("pb-text");
+    var link = ev.target.closest && ev.target.closest("a[data-for][data-line]");
+    var area = link && document.getElementById(link.getAttribute("data-for"));
     if (!link || !area) { return; }
     ev.preventDefault();
-    goTo(area, parseInt(link.getAttribute("data-line"), 10), parseInt(link.getAttribute("data-column"), 10));
+    goTo(area, parseInt(link.getAttribute("data-line"), 10),
+      parseInt(link.getAttribute("data-column") || "1", 10));
   });
   document.addEventListener("htmx:afterSettle", function () {
     start();

@@ -5,9 +5,9 @@ Revises: 0002
 Create Date: 2026-11-30
 
 ``playbook_versions``: a version of a playbook written by a ``playbook_editor`` in the
-console (its text, the content hash results record, who saved it and when), so that every
-worker of a service sees it; the playbooks folder stays the read-only base. Written once,
-never changed: a correction is a new version.
+console (its text, the text of the test files it passed, the content hash results record,
+who saved it and when), so that every worker of a service sees it; the playbooks folder
+stays the read-only base. Written once, never changed: a correction is a new version.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("effective_from", sa.Text, nullable=False),
         sa.Column("text", sa.Text, nullable=False),
         sa.Column("hash", sa.Text, nullable=False),
+        sa.Column("tests", sa.Text, nullable=False),  # JSON [[path, text], ...]
         sa.Column("saved_by", sa.Text, nullable=False),
         sa.Column("saved_at", sa.Text, nullable=False),
         sa.UniqueConstraint("playbook_id", "version", name="uq_playbook_versions_playbook_id"),
