@@ -318,3 +318,18 @@ def test_kam_users_add_makes_a_playbook_editor_who_may_edit(db_url, app_client):
     token = runner.invoke(main, ["users", "token", "ops", "--db", db_url]).output.split()[-1]
     assert app_client.post("/signin", data={"token": token}).status_code == 303
     assert app_client.get(EDIT).status_code == 200
+
+
+def test_auto_dealer_is_edited_from_2026_2_with_its_own_tests(signed_in):
+    client = signed_in("sun.min")
+    page = client.get("/playbooks/auto-dealer/edit").text
+    assert panes_of(page).keys() == {"test:tests/auto-dealer/2026-2.yaml"}
+    csrf, text = csrf_of(page), draft_of(page)
+    data = {"csrf": csrf, "text": text, "base": "2026.2", **panes_of(page)}
+    ran = client.post("/playbooks/auto-dealer/edit/test", data=data)
+    assert ran.status_code == 200, ran.text
+    assert "9 of 9 tests passed (the tests of auto-dealer-2026-2.yaml" in ran.text
+    lowered = {**data, "text": text.replace("value: 12%", "value: 13%", 1)}
+    failed = client.post("/playbooks/auto-dealer/edit/test", data=lowered)
+    assert failed.status_code == 422
+    assert "DISCOUNT one yuan past 12% needs the general manager" in failed.text
