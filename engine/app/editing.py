@@ -29,6 +29,9 @@ from .testing import CaseResult, FileError, Runner, discover
 
 RESERVED = ("edit",)  # labels the console's addresses use (/playbooks/ID/edit)
 MAX_TEST_FILES = 12  # test files shown beside one draft (a console form has few fields)
+# cases in one edited test file: the shipped files have at most 60; the bound keeps the work of
+# one "run the tests" (a request of the console) small, whatever text is posted
+MAX_CASES = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +144,10 @@ def test_problems(test: TestFile, target: str, folder: str) -> tuple[Problem, ..
         said, hint = "the tests are empty", "a test file names its playbook and has cases"
         return (Problem(1, 1, "error", "not-a-test-file", said, hint, ""),)
     if not found and isinstance(data, dict):
+        if len(data.get("cases") or ()) > MAX_CASES:
+            said = f"{len(data['cases']):,} cases; the editor runs at most {MAX_CASES} a file"
+            hint = "split them into test files in the folder and run them with kam test"
+            found.append(Diagnostic("too-many-cases", said, smap.at(("cases",)), hint=hint))
         here = os.path.dirname(name)
         names = os.path.normpath(os.path.join(here, str(data.get("playbook", ""))))
         if names != os.path.normpath(target):

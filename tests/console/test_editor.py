@@ -178,6 +178,7 @@ def test_the_tests_shown_beside_the_draft_are_the_ones_run_and_are_saved_with_it
             ),
             "outside",
         ),
+        (("cases:\n", "cases:\n" + "  - {name: x, expect: {status: ok}}\n" * 501), "at most 500"),
     ],
 )
 def test_a_broken_tests_pane_is_a_problem_at_its_line_and_nothing_passes(editor, change, said):
