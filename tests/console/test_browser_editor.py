@@ -102,13 +102,8 @@ def test_a_threshold_change_fails_its_case_at_its_line_until_the_expectation_cha
     page = open_as(browser, base, tokens["sun.min"])
     # under 2026.2 a discount one yuan past 12% needs the general manager
     page.goto(base + "/playbooks/auto-dealer/2026.2/try")
-    deal = (
-        page.locator("#deal-text")
-        .input_value()
-        .replace('"unit_price": 142200', '"unit_price": 139039')
-    )
-    page.locator("#deal-text").fill(deal)
-    page.get_by_role("button", name="Check").click()
+    deal = page.locator("#deal-text").input_value()  # its own sample: that very case
+    assert '"unit_price": 139039' in deal
     page.wait_for_function(
         "() => document.getElementById('outcome').innerText.includes('General manager')"
     )
