@@ -130,10 +130,9 @@ class Runner:
     def _run(self, file: str) -> list[CaseResult]:
         from ..read.assemble import read_file
 
-        edited = self._texts.get(os.path.normpath(file))
-        if edited is not None:
-            text, problems = edited, []
-        else:  # missing, unreadable, too large: a located error
+        text: str | None = self._texts.get(os.path.normpath(file))
+        problems: list[Diagnostic] = []
+        if text is None:  # not edited: missing, unreadable, too large are a located error
             text, problems = read_file(file)
         if text is None:
             raise PlaybookError(problems)
