@@ -251,6 +251,17 @@ def test_kam_test_of_a_missing_file_or_a_playbook_says_so(runner):
     assert "internal error" not in result.output
 
 
+def test_kam_test_of_an_empty_file_says_so(runner, tmp_path):
+    for body in ("", "# only a comment\n"):
+        empty = tmp_path / "empty.yaml"
+        empty.write_text(body, encoding="utf-8")
+        result = invoke(runner, "test", empty)
+        assert result.exit_code == 2, result.output  # was an internal error (exit 4)
+        assert f"ERROR {empty}:1:1: error[not-a-test-file]: the test file is empty" in (
+            result.output
+        )
+
+
 # -- kam lint - -----------------------------------------------------------------------------
 
 

@@ -5,19 +5,25 @@ maybe ``effective_to``). Evaluation takes the version in force at ``as_of`` - or
 explicitly - and the result records the id, version and content hash used. Two versions of
 one id whose periods overlap, or one version label in two files, are refused (``overlaps``):
 by ``kam lint``, and by every command that picks a version from the folder.
+
+Versions saved from the console's editor (kept in the store) join the folder's with
+``use_saved``: a saved version ends the one before it the day before it starts, so the
+version in force on a date is the one with the latest ``effective_from`` on or before it.
+Their text is read with the same safe reader and bounds as a file, its includes from the
+folder.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from ..errors import Diagnostic, InputError, Location, PlaybookError, suggest
 from ..read.assemble import read_file
 from ..read.yaml import load_yaml
-from .playbook import Playbook, load_playbook
+from .playbook import Playbook, load_playbook, loads_playbook
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +36,8 @@ class Entry:
     start: date
     end: date | None
     where_from: Location  # effective_from (or the top of the file)
+    text: str | None = None  # a version saved in the store: its text (``file`` is its name)
+    tests: tuple[tuple[str, str], ...] = ()  # and the test files it passed (path, text)
 
     def in_force(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
@@ -60,6 +68,12 @@ def read_header(file: str) -> Entry | None:
     text, _ = read_file(file)
     if text is None:
         return None
+    return header_of_text(text, file)
+
+
+def header_of_text(text: str, file: str) -> Entry | None:
+    """id, version and period of playbook text read as the file ``file``; None for a
+    module or a test file, or text that is no mapping."""
     data, smap, _problems = load_yaml(text, file)
     if not isinstance(data, dict) or "id" not in data or "module" in data or "kam_test" in data:
         return None
@@ -90,14 +104,32 @@ class Library:
         if not os.path.isdir(self.folder):
             raise InputError(f"{self.folder}: no such folder of playbooks")
         self.entries = [e for f in playbook_files(self.folder) if (e := read_header(f))]
+        self.saved: list[Entry] = []  # versions saved in the store (``use_saved``)
         self._loaded: dict[str, Playbook] = {}
 
     @property
     def ids(self) -> list[str]:
         return sorted({e.id for e in self.entries})
 
+    def use_saved(self, saved: list[Entry]) -> None:
+        """The versions saved in the store, beside the folder's (each with its ``text``)."""
+        self.saved = list(saved)
+
     def versions(self, playbook_id: str) -> list[Entry]:
-        return sorted((e for e in self.entries if e.id == playbook_id), key=lambda e: e.start)
+        """Every version of ``playbook_id``, oldest first; a version followed by a saved one
+        ends the day before that one starts."""
+        found = sorted(
+            (e for e in [*self.entries, *self.saved] if e.id == playbook_id),
+            key=lambda e: (e.start, e.text is not None),
+        )
+        out = []
+        for e, nxt in itertools.zip_longest(found, found[1:]):
+            if nxt is not None and nxt.text is not None and nxt.start > e.start:
+                last = nxt.start - timedelta(days=1)
+                if e.end is None or e.end > last:
+                    e = replace(e, end=last)
+            out.append(e)
+        return out
 
     def roles(self) -> set[str]:
         """Every role any version of any playbook here names (a user's roles are checked
@@ -145,8 +177,15 @@ class Library:
                 )
         entry = chosen[-1]
         if entry.file not in self._loaded:
-            self._loaded[entry.file] = load_playbook(entry.file)
-        return self._loaded[entry.file]
+            if entry.text is not None:  # saved in the store: user-written, read as a file is
+                self._loaded[entry.file] = loads_playbook(
+                    entry.text, entry.file, folder=self.folder
+                )
+            else:
+                self._loaded[entry.file] = load_playbook(entry.file)
+        # "in force on a date" has one home, here: a successor ends it, so a deal pinned to
+        # it by name after that is refused (``store.in_force``) as one pinned by date is
+        return self._loaded[entry.file].ending(entry.end.isoformat() if entry.end else None)
 
 
 def _in_force(path: str, pb: Playbook, on: date) -> None:

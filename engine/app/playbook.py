@@ -58,8 +58,21 @@ class Playbook:
     it. ``evaluate``, ``explain`` and ``advance`` need the date to judge on (no hidden
     clock) and write messages in ``lang`` (one of ``languages``)."""
 
-    def __init__(self, compiled: CompiledPlaybook) -> None:
+    def __init__(self, compiled: CompiledPlaybook, until: str | None = None) -> None:
         self._c = compiled
+        # the last day in force as its library's succession says (a later version saved in
+        # the store ends it though its own text has no effective_to); None: as written
+        self._until = until
+
+    @property
+    def until(self) -> str | None:
+        """The last day it is in force (YYYY-MM-DD), None for no end: its ``effective_to``,
+        or the day before a successor starts (``Library.versions``)."""
+        return self._until if self._until is not None else self._c.model.effective_to
+
+    def ending(self, last: str | None) -> Playbook:
+        """The same playbook, in force until ``last`` (its library knows its successor)."""
+        return self if last is None or last == self.until else Playbook(self._c, last)
 
     # -- what it is ---------------------------------------------------------------------------
     @property

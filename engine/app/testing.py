@@ -102,11 +102,21 @@ def is_test_file(path: str) -> bool:
 class Runner:
     """Runs test files; playbooks are loaded once and shared between files."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        stand_in: dict[str, Playbook] | None = None,
+        texts: dict[str, str] | None = None,
+    ) -> None:
+        """``stand_in``: playbooks that answer for the file a test names (the console's
+        editor runs a file's tests against the text being edited); ``texts``: test files'
+        text as edited there, read in place of the file (paths in it resolve from the file)."""
         self.coverage = Coverage()
         self.errors: list[FileError] = []  # broken test files or playbooks
-        self._playbooks: dict[str, Playbook] = {}
+        self._playbooks: dict[str, Playbook] = {
+            os.path.normpath(k): v for k, v in (stand_in or {}).items()
+        }
         self._libraries: dict[str, Library] = {}
+        self._texts = {os.path.normpath(k): v for k, v in (texts or {}).items()}
 
     def run(self, file: str) -> list[CaseResult]:
         try:
@@ -120,7 +130,10 @@ class Runner:
     def _run(self, file: str) -> list[CaseResult]:
         from ..read.assemble import read_file
 
-        text, problems = read_file(file)  # missing, unreadable, too large: a located error
+        text: str | None = self._texts.get(os.path.normpath(file))
+        problems: list[Diagnostic] = []
+        if text is None:  # not edited: missing, unreadable, too large are a located error
+            text, problems = read_file(file)
         if text is None:
             raise PlaybookError(problems)
         data, smap, problems = load_yaml(text, file)
@@ -139,6 +152,15 @@ class Runner:
             )
         if data is not None:
             problems += schema_diagnostics(data, smap, "test")
+        elif not problems:  # an empty file (or only comments): nothing to run is no pass
+            problems.append(
+                Diagnostic(
+                    "not-a-test-file",
+                    "the test file is empty",
+                    Location(file, 1, 1),
+                    hint="a test file starts with 'kam_test: 1', names a playbook and has cases",
+                )
+            )
         if problems:
             raise PlaybookError(problems)
         here = os.path.dirname(file)

@@ -29,6 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..app.editing import tests_target
 from ..errors import DealError, InputError, KamError, TransitionRefused
 from ..present.words import Book
 from ..service.app import within_budget
@@ -36,6 +37,7 @@ from ..service.problems import Problem
 from ..store import Conflict, NotFound, Refused
 from ..text import word
 from . import dealform, session, views
+from .editor import Editor, may_edit
 from .words import LANGS, WORDS, say
 
 if TYPE_CHECKING:
@@ -444,7 +446,9 @@ class Console:
         user = self.user(request)
         if user is None:
             return _signin_first(request)
-        return self.page(request, "playbooks.html", user, books=views.playbooks(self.svc))
+        self.svc.refresh()
+        books = views.playbooks(self.svc)
+        return self.page(request, "playbooks.html", user, books=books, editor=may_edit(user))
 
     async def handbook(self, request: Request) -> Response:
         """The handbook of one version, as ``kam docs`` writes it (one self-contained page)."""
@@ -478,6 +482,7 @@ class Console:
         )
 
     def _versions(self, ident: str) -> list[Any]:
+        self.svc.refresh()  # versions saved from the editor, by this worker or another
         return self.svc.library.versions(ident) if ident in self.svc.library.ids else []
 
     # -- try a deal ---------------------------------------------------------------------------
@@ -489,7 +494,9 @@ class Console:
         pb = await self.version(request)
         key = (pb.id, pb.version)
         if key not in self._samples:
-            self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb)
+            entry = next(e for e in self._versions(pb.id) if e.version == pb.version)
+            tests_of = tests_target(self.svc.library, entry)
+            self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb, tests_of)
         text, on = self._samples[key]
         as_of = (on or self.svc.settings.today()).isoformat()
         return await self.tried(request, user, pb, text, as_of)
@@ -633,6 +640,7 @@ class Console:
 def console_app(svc: Service) -> Starlette:
     """The console's Starlette app over ``svc``; mount it at ``/`` after the API's routes."""
     c = Console(svc)
+    e = Editor(c)
     routes = [
         Route("/", c.home),
         Route("/signin", c.signin_form, methods=["GET"]),
@@ -650,6 +658,11 @@ def console_app(svc: Service) -> Starlette:
         Route("/pipeline", c.pipeline, methods=["GET"]),
         Route("/pipeline.csv", c.pipeline, methods=["GET"]),
         Route("/playbooks", c.playbooks, methods=["GET"]),
+        # before the version routes: "edit" is no version
+        Route("/playbooks/{playbook}/edit", e.editor, methods=["GET"]),
+        Route("/playbooks/{playbook}/edit/lint", e.lint, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/test", e.test, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/save", e.save, methods=["POST"]),
         Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_form, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_deal, methods=["POST"]),

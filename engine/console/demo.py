@@ -28,13 +28,15 @@ DEALS = (
     "playbooks/examples/blocked-overdue-above-retail.json",
 )
 # wang.qiang manages key accounts and sells too: his own deals reach his inbox, and the
-# store refuses him (no one approves their own deal); chen.jie approves them
+# store refuses him (no one approves their own deal); chen.jie approves them; sun.min is the
+# ops analyst who changes the playbooks' thresholds in the console's editor
 USERS = (
     ("li.na", ("key_account_specialist",)),
     ("wang.qiang", ("key_account_specialist", "key_account_manager")),
     ("chen.jie", ("key_account_manager",)),
     ("wang.fang", ("supervisor",)),
     ("zhao.lei", ("general_manager", "marketing_director", "manufacturer")),
+    ("sun.min", ("playbook_editor",)),
 )
 
 

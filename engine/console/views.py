@@ -501,13 +501,15 @@ def handbook(pb: Playbook, lang: str) -> str:
 SAMPLE_LOOKS = 40  # test deals looked at for one with something to show (each is evaluated)
 
 
-def sample_deal(pb: Playbook) -> tuple[str, date | None]:
-    """One of the playbook's own test deals, as JSON text, and the day its case judges it on:
-    the first that needs something (an approval, a block, information), else the first."""
+def sample_deal(pb: Playbook, tests_of: str | None = None) -> tuple[str, date | None]:
+    """One of the playbook's own test deals (or those of the file ``tests_of``: a version
+    saved in the editor has the tests of the version it descends from), as JSON text, and
+    the day its case judges it on: the first that needs something (an approval, a block,
+    information), else the first."""
     from ..app.examples import _test_deals
 
     first: tuple[str, date | None] | None = None
-    for n, (deal, as_of) in enumerate(_test_deals(pb.file, pb.model.id)):
+    for n, (deal, as_of) in enumerate(_test_deals(tests_of or pb.file, pb.model.id)):
         if n >= SAMPLE_LOOKS:
             break
         text = to_json(deal)

@@ -403,6 +403,111 @@ WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# "Edit a playbook" (console/editor.py): kept apart so the page's words stay together.
+EDITOR_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "edit": "Edit",
+        "edit_h": "Edit {playbook}",
+        "edit_intro": "This draft starts from version {base}. Lint checks it as you type; "
+        "saving stores it as a new version only when lint finds no error and the tests pass.",
+        "edit_text": "Playbook text (YAML)",
+        "edit_text_hint": "Change the version and the date it takes effect at the top. Included "
+        "modules are read from the playbooks folder; they are not edited here.",
+        "edit_tests_text": "Tests: {file}",
+        "edit_tests_hint": "The tests the draft must pass, from the version it starts from. "
+        "Changed a threshold? The case that expected the old verdict fails at its line: change "
+        "its expect if the new verdict is meant. They are saved with the version.",
+        "lint_tests_n": "{file}: {n} problems",
+        "edit_lint": "Check now",
+        "edit_test": "Run the tests",
+        "edit_save": "Save as a new version",
+        "lint_h": "Problems",
+        "lint_none": "Lint found no problem.",
+        "lint_n": "{errors} errors, {warnings} warnings",
+        "at_line": "line {line}, column {column}",
+        "in_file": "in {file}",
+        "tests_h": "Tests",
+        "tests_not_run": "The tests have not been run on this draft yet.",
+        "tests_none": "No test file names {file}, so nothing shows this draft works: saving "
+        "needs at least one test that passes.",
+        "tests_summary": "{passed} of {total} tests passed (the tests of {file}, run on this "
+        "draft).",
+        "tests_all_passed": "Every test passed.",
+        "test_passed": "passed",
+        "test_failed": "failed",
+        "tests_broken": "A test file could not run",
+        "tests_passed_list": "The tests that passed",
+        "saved_h": "Versions saved here",
+        "saved_none": "No version has been saved from the console yet.",
+        "saved_line": "{version}, in force from {start}, saved by {by} at {at}",
+        "saved_done": "Saved {playbook} {version}, in force from {start}.",
+        "save_refused": "Not saved",
+        "save_lint": "lint found errors in the draft: fix them first.",
+        "save_tests": "the tests did not all pass (see Tests).",
+        "save_not_playbook": "the text is not a playbook (it needs kam: 1, id and version).",
+        "save_other_id": "the text is playbook {given}, not {playbook}.",
+        "save_label_taken": 'version "{version}" already exists: give the new version its own '
+        "label.",
+        "save_label_reserved": 'a version cannot be called "{version}" (no "edit", no '
+        '"/"): give it another label.',
+        "save_no_start": "the text needs effective_from: the day the version takes effect "
+        "({earliest} or later).",
+        "save_start_early": "effective_from {given} is too early: a new version takes effect "
+        "on {earliest} or later (not in the past, and after the newest version starts).",
+        "save_has_end": "the newest version has no effective_to: remove it.",
+        "not_editor": "Editing playbooks needs the role playbook_editor.",
+    },
+    "zh": {
+        "edit": "编辑",
+        "edit_h": "编辑 {playbook}",
+        "edit_intro": "此草稿基于版本 {base}。输入时即进行检查；只有检查无错误且测试全部通过时，"
+        "保存才会存为新版本。",
+        "edit_text": "规则手册文本（YAML）",
+        "edit_text_hint": "在顶部修改版本号和生效日期。"
+        "引用的模块从规则手册文件夹读取，不在此编辑。",
+        "edit_tests_text": "测试：{file}",
+        "edit_tests_hint": "草稿必须通过的测试，来自草稿所基于的版本。修改了阈值？"
+        "预期旧结论的用例会在其所在行失败：如新结论正是所要的，请修改该用例的 expect。"
+        "测试随版本一并保存。",
+        "lint_tests_n": "{file}：{n} 个问题",
+        "edit_lint": "立即检查",
+        "edit_test": "运行测试",
+        "edit_save": "保存为新版本",
+        "lint_h": "问题",
+        "lint_none": "检查未发现问题。",
+        "lint_n": "{errors} 个错误，{warnings} 个警告",
+        "at_line": "第 {line} 行第 {column} 列",
+        "in_file": "位于 {file}",
+        "tests_h": "测试",
+        "tests_not_run": "尚未对此草稿运行测试。",
+        "tests_none": "没有测试文件指向 {file}，无法证明此草稿可用：保存至少需要一个通过的测试。",
+        "tests_summary": "{total} 个测试中通过 {passed} 个（{file} 的测试，针对此草稿运行）。",
+        "tests_all_passed": "全部测试通过。",
+        "test_passed": "通过",
+        "test_failed": "未通过",
+        "tests_broken": "有测试文件无法运行",
+        "tests_passed_list": "已通过的测试",
+        "saved_h": "在此保存的版本",
+        "saved_none": "尚未从控制台保存任何版本。",
+        "saved_line": "{version}，自 {start} 起生效，由 {by} 于 {at} 保存",
+        "saved_done": "已保存 {playbook} {version}，自 {start} 起生效。",
+        "save_refused": "未保存",
+        "save_lint": "检查发现草稿有错误：请先修正。",
+        "save_tests": "测试未全部通过（见“测试”）。",
+        "save_not_playbook": "文本不是规则手册（需要 kam: 1、id 和 version）。",
+        "save_other_id": "文本是规则手册 {given}，不是 {playbook}。",
+        "save_label_taken": "版本“{version}”已存在：请为新版本另起版本号。",
+        "save_label_reserved": "版本不能命名为“{version}”（不可用“edit”或“/”）：请另起版本号。",
+        "save_no_start": "文本需要 effective_from：版本生效的日期（{earliest} 或之后）。",
+        "save_start_early": "effective_from {given} 太早：新版本的生效日期须为 {earliest} "
+        "或之后（不能是过去，且须晚于最新版本的生效日期）。",
+        "save_has_end": "最新版本没有 effective_to：请删除它。",
+        "not_editor": "编辑规则手册需要 playbook_editor 角色。",
+    },
+}
+for _lang, _words in EDITOR_WORDS.items():
+    WORDS[_lang].update(_words)
+
 
 def say(lang: str, key: str, **values: str) -> str:
     """The console's word for ``key`` in ``lang`` (English when a language lacks it)."""

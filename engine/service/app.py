@@ -32,15 +32,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ..app.library import Library, open_playbook
+from ..app.library import Entry, Library, open_playbook
 from ..app.lint import LintReport, classify
 from ..app.playbook import Playbook
-from ..errors import InputError, KamError, suggest
+from ..errors import InputError, KamError, Location, suggest
 from ..jsontext import to_json
 from ..lang.values import date_of_text
 from ..read.json import DuplicateKeys, bad_number_why, is_bad_number
 from ..run.deal import loads_deal
-from ..store import Change, NotFound, Store, StoredDeal, open_store
+from ..store import Change, NotFound, Store, StoredDeal, open_store, saved_versions
 from ..store.pipeline import pipelines
 from . import problems
 from .problems import Problem, from_kam_error, problem_response
@@ -50,6 +50,7 @@ T = TypeVar("T")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 DECISIONS = ("approved", "rejected")
 TOKEN_MEMORY = 2.0  # seconds a stateless route trusts a token it has checked
+SAVED_MEMORY = 2.0  # seconds a worker trusts its list of versions saved in the store
 
 
 def _today() -> date:
@@ -86,6 +87,41 @@ class Service:
         self._lock = threading.Lock()
         self._recent: dict[str, tuple[str, float]] = {}  # token digest -> (user, valid until)
         self._picked: dict[tuple[str, str | None, date], Playbook] = {}
+        self._saved: tuple[tuple[str, str], ...] = ()  # (id, version) saved in the store
+        self._saved_until = 0.0
+        self.refresh(force=True)
+
+    def refresh(self, force: bool = False) -> None:
+        """The versions saved from the console's editor, read from the store (at most every
+        ``SAVED_MEMORY`` seconds, or now when ``force``d: this worker just saved one), so
+        every worker of a service serves them; what was picked before a new one is forgotten."""
+        now = time.monotonic()
+        if not force and now < self._saved_until:
+            return
+        rows = saved_versions(self.store)
+        known = tuple((r.playbook_id, r.version) for r in rows)
+        with self._lock:
+            if known != self._saved:
+                entries = []
+                for r in rows:
+                    name = os.path.join(self.folder, f"{r.playbook_id}@{r.version}.saved.yaml")
+                    where = Location(name, 1, 1)
+                    entries.append(
+                        Entry(
+                            name,
+                            r.playbook_id,
+                            r.version,
+                            r.effective_from,
+                            None,
+                            where,
+                            r.text,
+                            r.tests,
+                        )
+                    )
+                self.library.use_saved(entries)
+                self._picked.clear()
+                self._saved = known
+            self._saved_until = now + SAVED_MEMORY
 
     def evaluator(self, sent: str) -> str:
         """Who may evaluate with this token: ``who``, remembered for ``TOKEN_MEMORY`` seconds.
@@ -137,6 +173,7 @@ class Service:
 
     def loaded(self, playbook_id: str, version: str | None, on: date) -> Playbook | None:
         """The playbook ``pick`` would give if it is compiled already, else None."""
+        self.refresh()
         if playbook_id not in self.library.ids:  # the library's own message names the folder
             raise Problem(
                 "bad-input",
@@ -151,6 +188,11 @@ class Service:
 
     def pinned_of(self, row: StoredDeal) -> Playbook:
         ident = (row.playbook_source, row.playbook_id, row.playbook_version)
+        if ident not in self._pinned and row.playbook_source.endswith(".saved.yaml"):
+            self.refresh()  # a version saved in the store (named as ``refresh`` names it)
+            if any(e.file == row.playbook_source for e in self.library.saved):
+                found = self.pick(row.playbook_id, row.playbook_version, self.settings.today())
+                self._pinned[ident] = found
         with self._lock:
             if ident not in self._pinned:
                 self._pinned[ident] = open_playbook(*ident, self.settings.today())

@@ -20,6 +20,7 @@ from .errors import (
     Refused,
     StoreError,
 )
+from .playbooks import SavedVersion, save_version, saved_versions
 from .records import Change, StoredDeal
 from .store import Store, open_store
 
@@ -32,8 +33,11 @@ __all__ = [
     "KeyReused",
     "NotFound",
     "Refused",
+    "SavedVersion",
     "Store",
     "StoreError",
     "StoredDeal",
     "open_store",
+    "save_version",
+    "saved_versions",
 ]

@@ -52,8 +52,9 @@ ONLY_BY_COMMANDS = {
 
 def in_force(playbook: Playbook, on: date) -> None:
     """A new deal is pinned to a version in force on its date: a version that has ended (or
-    not begun) would judge it by rules no longer (or not yet) the company's."""
-    start, end = playbook.model.effective_from, playbook.model.effective_to
+    not begun) would judge it by rules no longer (or not yet) the company's. Its end is the
+    library's (``Playbook.until``): a version a later one succeeds has ended, written or not."""
+    start, end = playbook.model.effective_from, playbook.until
     day = on.isoformat()
     if (start and day < start) or (end and day > end):
         raise Refused(

@@ -44,8 +44,9 @@ def test_try_a_deal_opens_with_one_of_the_playbooks_own_test_deals_and_its_verdi
     page = signed_in("li.na").get(TRY)
     assert page.status_code == 200
     deal = json.loads(box(page.text))
-    assert deal["id"] == "GP-2026-014"  # a deal of playbooks/tests/auto-dealer
-    assert as_of_of(page.text) == "2026-06-30"  # the day its test case judges it on
+    assert deal["id"] == "GP-2026-014"  # a deal of playbooks/tests/auto-dealer/2026-2.yaml
+    assert deal["lines"][0]["unit_price"] == 139039  # its case "one yuan past 12%"
+    assert as_of_of(page.text) == "2026-07-01"  # the day its test case judges it on
     shown = outcome(page.text)
     assert "NEEDS APPROVAL" in shown  # the first test deal that needs something
     assert "General manager" in shown

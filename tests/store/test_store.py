@@ -27,6 +27,7 @@ from engine.store import (
 from engine.store.accounts import token_hash
 from engine.store.connect import database_url, make_engine
 
+from ..conftest import AUTO_DEALER
 from .conftest import PG
 
 
@@ -1054,3 +1055,30 @@ def test_a_new_deal_is_pinned_only_to_a_version_in_force_on_its_date(store, pb, 
             create(store, deal, pb, day)
     assert store.list_deals() == []
     create(store, deal, pb, date(2026, 6, 30))
+
+
+def test_a_version_a_saved_one_succeeds_has_ended_even_when_named(store, deal):
+    # auto-dealer 2026.2 (the folder's) has no effective_to of its own; a version saved in the
+    # store from 2027-01-01 ends it on 2026-12-31, so a deal pinned to 2026.2 by name on the
+    # successor's first day is refused, and on its last day is not
+    import os
+
+    from engine.app.library import Entry, Library
+    from engine.errors import Location
+
+    lib = Library(os.path.dirname(AUTO_DEALER))
+    with open(os.path.join(lib.folder, "auto-dealer-2026-2.yaml"), encoding="utf-8") as fh:
+        text = fh.read()
+    text = text.replace('version: "2026.2"', 'version: "2026.3"').replace(
+        "effective_from: 2026-07-01", "effective_from: 2027-01-01"
+    )
+    name = os.path.join(lib.folder, "auto-dealer@2026.3.saved.yaml")
+    saved = Entry(name, "auto-dealer", "2026.3", date(2027, 1, 1), None, Location(name, 1, 1), text)
+    lib.use_saved([saved])
+    old = lib.pick("auto-dealer", date(2027, 1, 1), "2026.2")
+    assert old.until == "2026-12-31"
+    with pytest.raises(Refused, match="to 2026-12-31, not on 2027-01-01"):
+        create(store, deal, old, date(2027, 1, 1))
+    assert store.list_deals() == []
+    create(store, deal, old, date(2026, 12, 31))
+    assert lib.pick("auto-dealer", date(2027, 1, 1)).version == "2026.3"
