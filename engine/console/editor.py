@@ -152,7 +152,7 @@ class Editor:
         where = f"/playbooks/{quote(ident, safe='')}/{quote(head.version, safe='')}/try"
         start = head.start.isoformat()
         return _see(
-            where, say(lang, "saved_done", playbook=ident, version=head.version, start=start)
+            where, say(lang, "pb_saved_done", playbook=ident, version=head.version, start=start)
         )
 
     # -- the page ---------------------------------------------------------------------------------

@@ -406,9 +406,9 @@ WORDS: dict[str, dict[str, str]] = {
 # "Edit a playbook" (console/editor.py): kept apart so the page's words stay together.
 EDITOR_WORDS: dict[str, dict[str, str]] = {
     "en": {
-        "edit": "Edit",
-        "edit_h": "Edit {playbook}",
-        "edit_intro": "This draft starts from version {base}. Lint checks it as you type; "
+        "pb_edit": "Edit",
+        "pb_edit_h": "Edit {playbook}",
+        "pb_edit_intro": "This draft starts from version {base}. Lint checks it as you type; "
         "saving stores it as a new version only when lint finds no error and the tests pass.",
         "edit_text": "Playbook text (YAML)",
         "edit_text_hint": "Change the version and the date it takes effect at the top. Included "
@@ -440,7 +440,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "saved_h": "Versions saved here",
         "saved_none": "No version has been saved from the console yet.",
         "saved_line": "{version}, in force from {start}, saved by {by} at {at}",
-        "saved_done": "Saved {playbook} {version}, in force from {start}.",
+        "pb_saved_done": "Saved {playbook} {version}, in force from {start}.",
         "save_refused": "Not saved",
         "save_lint": "lint found errors in the draft: fix them first.",
         "save_tests": "the tests did not all pass (see Tests).",
@@ -458,9 +458,9 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "not_editor": "Editing playbooks needs the role playbook_editor.",
     },
     "zh": {
-        "edit": "编辑",
-        "edit_h": "编辑 {playbook}",
-        "edit_intro": "此草稿基于版本 {base}。输入时即进行检查；只有检查无错误且测试全部通过时，"
+        "pb_edit": "编辑",
+        "pb_edit_h": "编辑 {playbook}",
+        "pb_edit_intro": "此草稿基于版本 {base}。输入时即进行检查；只有检查无错误且测试全部通过时，"
         "保存才会存为新版本。",
         "edit_text": "规则手册文本（YAML）",
         "edit_text_hint": "在顶部修改版本号和生效日期。"
@@ -490,7 +490,7 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "saved_h": "在此保存的版本",
         "saved_none": "尚未从控制台保存任何版本。",
         "saved_line": "{version}，自 {start} 起生效，由 {by} 于 {at} 保存",
-        "saved_done": "已保存 {playbook} {version}，自 {start} 起生效。",
+        "pb_saved_done": "已保存 {playbook} {version}，自 {start} 起生效。",
         "save_refused": "未保存",
         "save_lint": "检查发现草稿有错误：请先修正。",
         "save_tests": "测试未全部通过（见“测试”）。",
@@ -506,6 +506,8 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
     },
 }
 for _lang, _words in EDITOR_WORDS.items():
+    if _words.keys() & WORDS[_lang].keys():  # one key, two pages: one would get the other's text
+        raise RuntimeError(f"console words given twice: {sorted(_words.keys() & WORDS[_lang])}")
     WORDS[_lang].update(_words)
 
 

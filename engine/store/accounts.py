@@ -49,8 +49,10 @@ def an_id(value: Any, what: str, *, in_addresses: bool = True) -> str:
 
 # -- users and tokens --------------------------------------------------------------------------
 # The roles the store itself gives meaning to (beside the playbooks' own): an admin imports
-# deals and may change any; the supervisor sets credit terms; pricing keeps the price list.
-STORE_ROLES = ("admin", "supervisor", PRICING_ROLE)
+# deals and may change any; the supervisor sets credit terms; pricing keeps the price list; a
+# playbook editor saves playbook versions from the console (store/playbooks.py).
+EDITOR_ROLE = "playbook_editor"
+STORE_ROLES = ("admin", "supervisor", PRICING_ROLE, EDITOR_ROLE)
 
 
 def add_user(

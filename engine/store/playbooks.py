@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Column, Integer, Table, Text, UniqueConstraint, insert, select
 
-from .accounts import an_id
+from .accounts import EDITOR_ROLE, an_id
 from .errors import AlreadyStored, Refused
 from .records import loads
 from .schema import metadata, users
@@ -27,7 +27,7 @@ from .schema import metadata, users
 if TYPE_CHECKING:
     from .store import Database
 
-EDITOR_ROLES = ("playbook_editor", "admin")  # who may save a version
+EDITOR_ROLES = (EDITOR_ROLE, "admin")  # who may save a version
 
 playbook_versions = Table(
     "playbook_versions",

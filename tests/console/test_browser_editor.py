@@ -164,7 +164,9 @@ def test_the_editor_passes_axe_in_both_languages_at_both_widths(server, browser)
             )
             assert overflow <= 0, f"edit {lang} {width}px is {overflow}px too wide"
             if shots:
-                page.screenshot(path=str(Path(shots) / f"editor-{lang}-{width}.png"), full_page=True)
+                page.screenshot(
+                    path=str(Path(shots) / f"editor-{lang}-{width}.png"), full_page=True
+                )
             page.context.close()
     assert not problems, "\n".join(problems)
 

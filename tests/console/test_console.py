@@ -533,3 +533,13 @@ def test_every_refusal_code_the_store_gives_is_worded_in_both_languages():
     for lang in ("en", "zh"):
         missing = sorted(c for c in codes if f"refused_{c}" not in WORDS[lang])
         assert missing == [], (lang, missing)
+
+
+def test_the_deal_form_and_the_editor_each_have_their_own_words():
+    """Two pages once used one key ("edit_h": the deal form's "Edit {deal}" and the editor's
+    "Edit {playbook}"), and the deal form's page failed with a KeyError."""
+    from engine.console.words import say
+
+    for lang in ("en", "zh"):
+        assert "DE-1" in say(lang, "edit_h", deal="DE-1")
+        assert "auto-dealer" in say(lang, "pb_edit_h", playbook="auto-dealer")
