@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import DealProblem
 from ..lang.types import Type
 from ..present.words import Book
+from ..store.reference import CUSTOMER_TERMS, LINE_PRICES
 from ..store.store import ONLY_BY_COMMANDS
 from ..text import fmt_value
 from .words import say
@@ -29,6 +30,17 @@ from .words import say
 # What the store changes only through its own commands (a move, a decision) or never (the
 # id): shown, not edited. The store is the authority (it refuses a patch of any of them).
 READ_ONLY = frozenset(ONLY_BY_COMMANDS) | {"id"}
+# The company's data on a deal (store/reference.py): shown, never the owner's to change here
+COMPANY = frozenset(
+    {f"lines[].{name}" for name in LINE_PRICES} | {f"customer.{name}" for name in CUSTOMER_TERMS}
+)
+
+
+def company(path: str) -> bool:
+    """Whether a control's path is company data: a line's prices, an inline customer's terms."""
+    return re.sub(r"\[\d+\]", "[]", path) in COMPANY
+
+
 PREFIX = "f:"  # a control of the deal (other fields of the form: csrf, version, key)
 ROWS = "n:"  # how many rows a repeatable group was drawn with (its blank row included)
 DROP = "x:"  # "remove this row" of a repeatable group
@@ -101,7 +113,7 @@ class _Form:
     def control(self, name: str, t: Type, value: Any, path: str) -> Control:
         label = self.label(path)
         error = self.errors.get(path, "")
-        if name == path and name in READ_ONLY:  # the deal's own id, stage, approvals, history
+        if (name == path and name in READ_ONLY) or company(path):  # id, stage, …; prices, terms
             return Control(path, label, "fixed", self.shown(name, t, value), error=error)
         if t.kind == "object":
             kids = tuple(
@@ -249,7 +261,11 @@ def _value(
 ) -> Any:
     if t.kind == "object":
         old = before if isinstance(before, dict) else {}
-        got = {k: _value(f"{path}.{k}", ft, old.get(k), fields, out, lang) for k, ft in t.fields}
+        got = {
+            k: _value(f"{path}.{k}", ft, old.get(k), fields, out, lang)
+            for k, ft in t.fields
+            if not company(f"{path}.{k}")
+        }
         got = {k: v for k, v in got.items() if v is not _UNSEEN}
         if (
             not got
@@ -258,7 +274,7 @@ def _value(
         ):
             return _UNSEEN
         # keep what the form had no control for (values of fields it does not declare)
-        kept = {k: v for k, v in old.items() if t.field(k) is None}
+        kept = {k: v for k, v in old.items() if t.field(k) is None or company(f"{path}.{k}")}
         whole = {**kept, **{k: v for k, v in got.items() if v is not None}}
         if whole:  # an entry begun must be whole: what it needs, at each missing control
             said = {p.path for p in out}  # a value refused already: that is what to fix

@@ -109,13 +109,31 @@ def test_an_emptied_field_is_removed_never_written_as_zero_or_no(signed_in, db_u
     form = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031")
     assert form.fields["f:customer.shared_territory"] == "true"
     form.fields["f:customer.shared_territory"] = ""  # not recorded
-    form.fields["f:customer.overdue_days"] = ""
     assert client.post("/deals/DE-2026-031/edit", data=form.fields).status_code == 303
     with open_store(db_url) as store:
         customer = store.get_deal("DE-2026-031").document["customer"]
     assert "shared_territory" not in customer
-    assert "overdue_days" not in customer
     assert customer["credit_limit"] == Decimal("3000000.00")  # the rest kept
+
+
+def test_company_data_is_shown_not_offered_and_a_posted_change_of_it_is_ignored(signed_in, db_url):
+    """A line's list/floor/retail prices and an inline customer's credit terms are the
+    company's (the store refuses the owner's change): the form shows them, offers no control,
+    and keeps them as stored whatever is posted."""
+    client = signed_in("li.na")
+    form = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031")
+    for name in ("lines[0].list_price", "lines[0].floor_price", "customer.credit_limit",
+                 "customer.receivables"):  # fmt: skip
+        assert f"f:{name}" not in form.fields, name
+    form.fields["f:lines[0].list_price"] = "1"  # posted by hand all the same
+    form.fields["f:customer.credit_limit"] = "99999999"
+    form.fields["f:lines[0].unit_price"] = "124000.00"
+    assert client.post("/deals/DE-2026-031/edit", data=form.fields).status_code == 303
+    with open_store(db_url) as store:
+        deal = store.get_deal("DE-2026-031").document
+    assert deal["lines"][0]["unit_price"] == Decimal("124000.00")
+    assert deal["lines"][0]["list_price"] == Decimal("150000.00")
+    assert deal["customer"]["credit_limit"] == Decimal("3000000.00")
 
 
 def test_a_line_is_added_in_the_blank_row_and_one_removed(signed_in, db_url):
@@ -264,8 +282,11 @@ def test_the_patch_of_a_form_is_computed_without_the_store():
     assert posted.patch == {"dealer_territory": "Chaoyang"}
     posted = dealform.read(model, document, {"f:tender": ""}, "en")
     assert posted.patch == {"tender": None}  # removed: unknown, not false
+    posted = dealform.read(model, document, {"f:customer.largest_batch_this_year": "1.5"}, "en")
+    assert [p.path for p in posted.problems] == ["$.customer.largest_batch_this_year"]
     posted = dealform.read(model, document, {"f:customer.credit_limit": "1e9"}, "en")
-    assert [p.path for p in posted.problems] == ["$.customer.credit_limit"]
+    assert posted.problems == ()  # company data: not read from a form, not patched
+    assert posted.patch == {}
 
 
 def test_a_customer_the_store_holds_is_shown_read_only_and_never_patched():
