@@ -104,9 +104,13 @@ def scope_list(
     """The categories or stages a rule, table or chain is limited to (None: all of them)."""
     if raw is None:
         return None
+    if not isinstance(raw, list):
+        raw = [raw]
+    # an item that is not a name (a mapping, a list) is the schema's to report at its line
+    names = [name for name in raw if isinstance(name, str)]
     if ctx.module:  # the including playbook declares its categories and stages
-        return frozenset(raw)
+        return frozenset(names)
     for i, name in enumerate(raw):
-        if name not in known:
+        if isinstance(name, str) and name not in known:
             ctx.unknown(what, name, path + (i,), known, f"{what}s: {', '.join(known)}")
-    return frozenset(raw)
+    return frozenset(names)
