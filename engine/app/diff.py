@@ -26,11 +26,16 @@ FIRST = ("kam", "id", "version", "effective_from", "effective_to", "extends", "i
 def diff_playbooks(old: str | os.PathLike[str], new: str | os.PathLike[str]) -> PlaybookDiff:
     """Check both files (``PlaybookError`` if either is broken) and compare them: two
     playbooks, or two versions of a policy module."""
+    return diff_assembled(assemble(os.fspath(old)), assemble(os.fspath(new)))
+
+
+def diff_assembled(before: Assembled, after: Assembled) -> PlaybookDiff:
+    """As ``diff_playbooks``, for playbooks already read: a version saved in the store is
+    text, not a file."""
     from .lint import check_assembled, is_module
 
-    before, after = assemble(os.fspath(old)), assemble(os.fspath(new))
     if is_module(before) != is_module(after):
-        raise InputError(f"{os.fspath(old)} and {os.fspath(new)}: a module and a playbook")
+        raise InputError(f"{before.smap.file} and {after.smap.file}: a module and a playbook")
     old_ref, new_ref = check_assembled(before), check_assembled(after)
     changes = tuple(
         _with_source(c, before.data, after.data)

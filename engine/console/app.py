@@ -34,7 +34,7 @@ from ..errors import DealError, InputError, KamError, TransitionRefused
 from ..present.words import Book
 from ..service.app import within_budget
 from ..service.problems import Problem
-from ..store import Conflict, NotFound, Refused
+from ..store import Conflict, Contended, NotFound, Refused, StoreError
 from ..text import word
 from . import dealform, session, views
 from .editor import Editor, may_edit
@@ -534,7 +534,8 @@ class Console:
             return _signin_first(request)
         lang = session.language(request)
         ident = request.path_params["playbook"]
-        versions = [e.version for e in self._versions(ident)]
+        entries = {e.version: e for e in self._versions(ident)}
+        versions = list(entries)
         if not versions:
             raise HTTPException(404)
         old = request.query_params.get("old") or versions[max(0, len(versions) - 2)]
@@ -550,8 +551,9 @@ class Console:
                 today = self.svc.settings.today()
                 a = await anyio.to_thread.run_sync(self.svc.pick, ident, old, today)
                 b = await anyio.to_thread.run_sync(self.svc.pick, ident, new, today)
+                texts = (entries[old].text, entries[new].text)  # None: the folder's file
                 self._diffs[key] = await anyio.to_thread.run_sync(
-                    views.version_diff, a, b, self.svc.folder, lang
+                    views.version_diff, a, b, texts, self.svc.folder, lang
                 )
             found = self._diffs[key]
         return self.page(
@@ -581,8 +583,12 @@ class Console:
         )
 
     async def on_kam_error(self, request: Request, exc: Exception) -> Response:
-        """The store unusable (busy, unreachable): said on a page, never a traceback."""
+        """The store unusable (busy, unreachable): said on a page, never a traceback. Any
+        other engine error a page did not expect is a bug of the page: logged under an id,
+        never shown as "the store cannot be reached" nor with a server path in it."""
         assert isinstance(exc, KamError)
+        if not isinstance(exc, StoreError | Contended):
+            return await self.on_bug(request, exc)
         lang = session.language(request)
         problem = say(lang, "unavailable") + "\n" + "\n".join(exc.lines())
         return self.page(request, "error.html", None, 503, problem=problem)

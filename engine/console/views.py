@@ -549,12 +549,23 @@ def try_deal(pb: Playbook, text: str, as_of_text: str, lang: str) -> Tried:
 
 
 # -- the difference between two versions --------------------------------------------------------
-def version_diff(old: Playbook, new: Playbook, folder: str, lang: str) -> dict[str, Any]:
+def version_diff(
+    old: Playbook, new: Playbook, texts: tuple[str | None, str | None], folder: str, lang: str
+) -> dict[str, Any]:
     """``kam diff`` of two versions the service holds, as its text says it, in ``lang``: one
-    row per change, named as the newer playbook names it (its labels and titles)."""
-    from ..app.diff import diff_playbooks
+    row per change, named as the newer playbook names it (its labels and titles). A version
+    saved from the editor is its ``text`` (None: the folder's file)."""
+    from pathlib import Path
 
-    d = diff_playbooks(old.file, new.file)
+    from ..app.diff import diff_assembled
+    from ..read.assemble import assemble, assemble_text
+
+    def read(pb: Playbook, text: str | None) -> Any:
+        if text is None:
+            return assemble(pb.file)
+        return assemble_text(text, pb.file, folder=Path(folder))
+
+    d = diff_assembled(read(old, texts[0]), read(new, texts[1]))
     book = Book(new.model, lang)
     old_book = Book(old.model, lang)
     rows = []
@@ -578,7 +589,7 @@ def version_diff(old: Playbook, new: Playbook, folder: str, lang: str) -> dict[s
                 "name": name,
                 "what": what,
                 "source": _source_words(c.source, lang),
-                "at": f"{_relative(c.at.file, folder)}:{c.at.line}:{c.at.column}",
+                "at": f"{_where(c.at.file, folder, old, new, texts)}:{c.at.line}:{c.at.column}",
             }
         )
     return {
@@ -587,6 +598,17 @@ def version_diff(old: Playbook, new: Playbook, folder: str, lang: str) -> dict[s
         "same_meaning": d.same_meaning,
         "rows": rows,
     }
+
+
+def _where(
+    file: str, folder: str, old: Playbook, new: Playbook, texts: tuple[str | None, str | None]
+) -> str:
+    """A change's file as its reader knows it: the folder's file, or "key-account-office
+    2026.2 (saved)" for a version saved in the store (its stand-in file name is no file)."""
+    for pb, text in zip((old, new), texts, strict=True):
+        if text is not None and file == pb.file:
+            return f"{pb.id} {pb.version} (saved)"
+    return _relative(file, folder)
 
 
 HEADER_WORDS = {

@@ -259,6 +259,21 @@ def test_a_saved_version_is_served_from_its_date_and_records_who_saved_it(editor
     )
 
 
+def test_compare_versions_reads_a_saved_version_from_the_store(editor):
+    """The review: after a save, "compare versions" (the newest two by default) answered 503,
+    "the store cannot be reached", with a server path: the saved version is text, not a file."""
+    client, csrf, text, _ = editor
+    saved = post(client, csrf, "save", text.replace("rules:\n", RULE, 1))
+    assert saved.status_code == 303, saved.text
+    for lang in ("en", "zh"):
+        client.cookies.set("kam_lang", lang)
+        page = client.get("/diff/key-account-office")
+        assert page.status_code == 200, page.text
+        assert "2026.2" in page.text
+        assert "GRADE-A-REVIEW" in page.text or "A级客户由经理复核" in page.text
+        assert "@2026.2" not in page.text  # no stand-in file name reaches the page
+
+
 def test_a_deal_pinned_to_a_saved_version_is_judged_by_it(editor, tokens):
     client, csrf, text, _ = editor
     assert post(client, csrf, "save", text.replace("rules:\n", RULE, 1)).status_code == 303
