@@ -669,6 +669,8 @@ def console_app(svc: Service) -> Starlette:
         Route("/playbooks/{playbook}/edit/lint", e.lint, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/test", e.test, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/save", e.save, methods=["POST"]),
+        # a reload of a page a form answered: back to the editor, not "405 cannot be used so"
+        Route("/playbooks/{playbook}/edit/{action:str}", _back_to_editor, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_form, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_deal, methods=["POST"]),
@@ -764,6 +766,13 @@ def _see(where: str, notice: str = "") -> RedirectResponse:
     if notice:
         response.set_cookie(FLASH, quote(notice), max_age=60, httponly=True, samesite="strict")
     return response
+
+
+async def _back_to_editor(request: Request) -> Response:
+    """``/edit/test`` or ``/edit/lint`` reloaded (a page a form answered): the editor again."""
+    if request.path_params["action"] not in ("lint", "test", "save"):
+        raise HTTPException(404)
+    return _see("/playbooks/" + quote(request.path_params["playbook"], safe="") + "/edit")
 
 
 def _signin_first(request: Request) -> Response:

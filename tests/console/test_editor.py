@@ -350,3 +350,13 @@ def test_auto_dealer_is_edited_from_2026_2_with_its_own_tests(signed_in):
     failed = client.post("/playbooks/auto-dealer/edit/test", data=lowered)
     assert failed.status_code == 422
     assert "DISCOUNT one yuan past 12% needs the general manager" in failed.text
+
+
+@pytest.mark.parametrize("action", ["lint", "test", "save"])
+def test_reloading_a_page_a_form_answered_goes_back_to_the_editor(editor, action):
+    """The review: F5 after "run the tests" (/edit/test) gave 405 "cannot be used that way"."""
+    client = editor[0]
+    r = client.get(f"{EDIT}/{action}", follow_redirects=False)
+    assert r.status_code == 303
+    assert r.headers["location"] == EDIT
+    assert client.get(f"{EDIT}/nonsense", follow_redirects=False).status_code == 404
