@@ -499,6 +499,12 @@ class Console:
             self._samples[key] = await anyio.to_thread.run_sync(views.sample_deal, pb, tests_of)
         text, on = self._samples[key]
         as_of = (on or self.svc.settings.today()).isoformat()
+        # a day the version is in force: its own test's day may come from the version before it
+        start, until = pb.model.effective_from, pb.until
+        if start and as_of < start:
+            as_of = start
+        elif until and as_of > until:
+            as_of = until
         return await self.tried(request, user, pb, text, as_of)
 
     async def try_deal(self, request: Request) -> Response:

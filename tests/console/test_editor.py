@@ -360,3 +360,13 @@ def test_reloading_a_page_a_form_answered_goes_back_to_the_editor(editor, action
     assert r.status_code == 303
     assert r.headers["location"] == EDIT
     assert client.get(f"{EDIT}/nonsense", follow_redirects=False).status_code == 404
+
+
+def test_try_a_deal_opens_on_a_day_the_version_is_in_force(editor):
+    """The review: a saved version in force from 2026-04-01 opened "try a deal" on its test
+    case's day, 2026-03-02, when the version before it was in force."""
+    client, csrf, text, _ = editor
+    draft = text.replace("effective_from: 2026-03-02", "effective_from: 2026-04-01")
+    assert post(client, csrf, "save", draft).status_code == 303
+    page = client.get("/playbooks/key-account-office/2026.2/try").text
+    assert re.search(r'name="as_of"[^>]*value="2026-04-01"', page), page[:2000]
