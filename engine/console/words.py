@@ -195,6 +195,7 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_not_owner": "{by} does not own deal {deal}: only its owner ({owner}) or an "
         "admin changes, moves or re-pins it.",
         "refused_inactive_user": "User {name} is no longer active.",
+        "owner_moves": "open; its owner ({owner}) or an admin moves the deal.",
         "refused_not_in_force": "{version} is in force from {start} to {end}, not on {day}: "
         "a deal is judged by the version in force on its date.",
         "refused_check_not_awaited": "{by} neither owns deal {deal} nor holds a role it waits "
@@ -387,6 +388,7 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_not_owner": "{by} 不是交易 {deal} 的负责人：只有负责人（{owner}）或管理员"
         "可以修改、推进或重新指定版本。",
         "refused_inactive_user": "用户 {name} 已停用。",
+        "owner_moves": "可推进；由负责人（{owner}）或管理员操作。",
         "refused_not_in_force": "{version} 的生效期为 {start} 至 {end}，{day} 不在其内："
         "交易按其日期生效的版本判定。",
         "refused_check_not_awaited": "{by} 既不是交易 {deal} 的负责人，也不持有其待审批的角色，"

@@ -262,6 +262,17 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     assert re.findall(r'<li[^>]*aria-current="step">([^<]+)', phone) == ["Negotiation "]
 
 
+@pytest.mark.parametrize(("lang", "said"), [("en", "its owner (li.na) or an admin moves"),
+                                             ("zh", "由负责人（li.na）或管理员操作")])  # fmt: skip
+def test_a_move_is_offered_only_to_who_may_make_it(signed_in, lang, said):
+    """The review: zhao.lei saw "Advance to Closing" on li.na's deal, which the store refuses."""
+    client = signed_in("zhao.lei")
+    client.cookies.set("kam_lang", lang)
+    page = client.get("/deals/GP-2026-014").text
+    assert 'action="/deals/GP-2026-014/advance"' not in page
+    assert said in page
+
+
 def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_in, db_url):
     client = signed_in("li.na")
     page = client.get("/deals/GP-2026-014").text
