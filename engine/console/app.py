@@ -13,6 +13,7 @@ import io
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -244,12 +245,16 @@ class Console:
 
     # -- editing a deal's fields ----------------------------------------------------------------
     async def edit_form(self, request: Request) -> Response:
+        return self.one_deal(request, self.edit_view)
+
+    def one_deal(self, request: Request, view: Callable[..., HTMLResponse]) -> Response:
+        """A page about one deal (``view``), or sign in first, or a 404 page naming it."""
         user = self.user(request)
         if user is None:
             return _signin_first(request)
         deal_id = request.path_params["deal_id"]
         try:
-            return self.edit_view(request, user, deal_id)
+            return view(request, user, deal_id)
         except NotFound:
             lang = session.language(request)
             return self.page(
@@ -378,17 +383,7 @@ class Console:
 
     # -- one deal -------------------------------------------------------------------------------
     async def deal(self, request: Request) -> Response:
-        user = self.user(request)
-        if user is None:
-            return _signin_first(request)
-        deal_id = request.path_params["deal_id"]
-        try:
-            return self.deal_view(request, user, deal_id)
-        except NotFound:
-            lang = session.language(request)
-            return self.page(
-                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
-            )
+        return self.one_deal(request, self.deal_view)
 
     def deal_view(
         self,
