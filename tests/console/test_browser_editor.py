@@ -15,19 +15,10 @@ from pathlib import Path
 import pytest
 
 from .test_browser import CHROMIUM, WIDTHS, browser, open_as, serious_problems, server
+from .test_editor import EDIT, RULE  # the same page and the same rule as the form tests
 
 __all__ = ["browser", "server"]  # the module's own server: saving here changes its store
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
-EDIT = "/playbooks/key-account-office/edit"
-RULE = """rules:
-  - id: GRADE-A-REVIEW
-    title: {en: A grade-A customer is reviewed by the manager, zh: A级客户由经理复核}
-    categories: [customer_development]
-    when: deal.customer.grade == "A"
-    on_missing: skip
-    then: warn
-    message: {en: a grade-A customer is reviewed by the manager first, zh: A级客户先由经理复核}
-"""
 
 
 def type_over(page, old: str, new: str, pane: str = "pb-text") -> None:
