@@ -119,3 +119,24 @@ def test_hash_covers_included_content(tmp_path):
 
 def test_auto_dealer_still_loads(auto_dealer):
     assert auto_dealer.file == str(AUTO_DEALER)
+
+
+@pytest.mark.parametrize(
+    "entry, why",
+    [
+        ("modules/" + "x" * 300 + ".yaml", "file name too long"),  # ENAMETOOLONG (fuzz finding)
+        ("modules/loop.yaml", "a symbolic link leads back to itself"),
+    ],
+)
+def test_an_include_the_system_cannot_read_is_a_located_problem(tmp_path, entry, why):
+    (tmp_path / "modules").mkdir()
+    os.symlink("loop.yaml", tmp_path / "modules" / "loop.yaml")
+    (tmp_path / "p.yaml").write_text(
+        (INC / "base.yaml").read_text().replace("modules/limits.yaml", entry)
+    )
+    with pytest.raises(engine.PlaybookError) as info:
+        engine.load_playbook(tmp_path / "p.yaml")
+    (d,) = info.value.diagnostics
+    assert d.code == "include-unreadable"
+    assert why in d.message and d.hint
+    assert d.location.line > 1 and str(tmp_path) not in d.message

@@ -216,7 +216,11 @@ def _child(
             "or use load_playbook(path)",
         )
         return None
-    target = (here.parent / entry).resolve()
+    try:
+        target = (here.parent / entry).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:  # a link loop, a NUL, a name too long
+        refuse("include-unreadable", f"'{entry}' cannot be read: {_why(exc)}", _CHECK_PATH)
+        return None
     if not target.is_relative_to(root):
         refuse(
             "include-escape",
@@ -241,8 +245,13 @@ def _child(
                 "include each module once, from the playbook",
             )
         return None
-    if not target.is_file():
-        refuse("include-missing", f"'{entry}' does not exist", "check the path and its case")
+    try:
+        found = target.is_file()
+    except (OSError, ValueError) as exc:  # is_file() lets ENAMETOOLONG, EACCES... through
+        refuse("include-unreadable", f"'{entry}' cannot be read: {_why(exc)}", _CHECK_PATH)
+        return None
+    if not found:
+        refuse("include-missing", f"'{entry}' does not exist", _CHECK_PATH)
         return None
     shown = (
         os.path.relpath(target, FsPath.cwd())
@@ -251,6 +260,18 @@ def _child(
     )
     out.links[str(here.parent / entry)] = str(target)
     return _load(shown, root, stack, out, limits, text=None)
+
+
+_CHECK_PATH = "check the path and its case"
+
+
+def _why(exc: BaseException) -> str:
+    """An operating system's refusal in words, without the server's paths."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    if isinstance(exc, RuntimeError):
+        return "a symbolic link leads back to itself"
+    return "the path holds a character no file name can"
 
 
 def merge(
