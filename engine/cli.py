@@ -528,7 +528,14 @@ def docs(
     return EXIT_OK
 
 
-@main.command(epilog=EPILOG)
+BATCH_EPILOG = (
+    "Exit codes: 0 every deal was checked (the verdicts are in the results, each line's status) · "
+    "2 bad input: the playbook, the file, or not one line could be read as a deal · "
+    "4 internal error"
+)
+
+
+@main.command(epilog=BATCH_EPILOG)
 @click.argument("deals", metavar="DEALS.jsonl")
 @PLAYBOOK
 @VERSIONS
@@ -597,6 +604,9 @@ def batch(
         )
     for line in summary.lines(language):
         click.echo(line, err=True)
+    # a run in which not one line was a deal checked nothing: say so to the script that ran it
+    if summary.deals and dict(summary.statuses).get("bad_input", 0) == summary.deals:
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 

@@ -66,3 +66,26 @@ def test_a_line_that_meets_a_bug_in_the_engine_is_an_error_line(runner, tmp_path
     assert rows[1]["error"] == "internal"
     assert "TypeError: a bug in kam" in rows[1]["message"]
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("workers", ["1", "4"])
+def test_a_batch_in_which_no_line_is_a_deal_exits_2_with_every_error_line(
+    runner, tmp_path, workers
+):
+    path = tmp_path / "deals.jsonl"
+    path.write_text("\n".join(BAD_LINES.values()) + "\n", encoding="utf-8")
+    r = runner.invoke(main, ["batch", str(path), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02",
+                             "-w", workers])  # fmt: skip
+    assert r.exit_code == 2, r.output
+    rows = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [row["error"] for row in rows] == ["deal"] * len(BAD_LINES)
+    # one good line among them: the run checked a deal, so it is not bad input
+    path.write_text("\n".join([*BAD_LINES.values(), GOOD]) + "\n", encoding="utf-8")
+    r = runner.invoke(main, ["batch", str(path), "-p", str(AUTO_DEALER), "--as-of", "2026-03-02"])
+    assert r.exit_code == 0, r.output
+
+
+def test_batch_help_names_its_own_exit_codes(runner):
+    r = runner.invoke(main, ["batch", "--help"])
+    assert "0 every deal was checked" in r.output
+    assert "3 needs approval" not in r.output

@@ -258,7 +258,7 @@ class Console:
         except NotFound:
             lang = session.language(request)
             return self.page(
-                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
+                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=_as_typed(deal_id))
             )
 
     def edit_view(
@@ -409,7 +409,7 @@ class Console:
             data = views.explain_page(self.svc, deal_id, lang)
         except NotFound:
             return self.page(
-                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=deal_id)
+                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=_as_typed(deal_id))
             )
         return self.page(request, "explain.html", user, e=data)
 
@@ -774,6 +774,12 @@ async def _back_to_editor(request: Request) -> Response:
     if request.path_params["action"] not in ("lint", "test", "save"):
         raise HTTPException(404)
     return _see("/playbooks/" + quote(request.path_params["playbook"], safe="") + "/edit")
+
+
+def _as_typed(deal_id: str) -> str:
+    """An id from the address as the user typed it: quoted, control characters shown, short."""
+    text = json.dumps(deal_id[:80], ensure_ascii=False)
+    return text if len(deal_id) <= 80 else text[:-1] + '…"'
 
 
 def _signin_first(request: Request) -> Response:

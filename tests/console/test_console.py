@@ -302,7 +302,11 @@ def test_advancing_a_deal_moves_it_and_a_refused_move_says_what_it_needs(signed_
 def test_an_unknown_deal_is_a_page_saying_so(signed_in):
     r = signed_in("li.na").get("/deals/NO-SUCH")
     assert r.status_code == 404
-    assert "There is no deal NO-SUCH." in r.text
+    assert "There is no deal &#34;NO-SUCH&#34;." in r.text
+    # an id that shows nothing when printed as it is (a NUL) is shown escaped, never as ""
+    r = signed_in("li.na").get("/deals/%00")
+    assert r.status_code == 404
+    assert "There is no deal &#34;\\u0000&#34;." in r.text
 
 
 def test_reading_pages_writes_no_decision(signed_in, db_url):
