@@ -14,6 +14,7 @@ import json
 import logging
 import uuid
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit
@@ -258,7 +259,11 @@ class Console:
         except NotFound:
             lang = session.language(request)
             return self.page(
-                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=_as_typed(deal_id))
+                request,
+                "error.html",
+                user,
+                404,
+                problem=say(lang, "no_deal", deal=_as_typed(deal_id)),
             )
 
     def edit_view(
@@ -409,7 +414,11 @@ class Console:
             data = views.explain_page(self.svc, deal_id, lang)
         except NotFound:
             return self.page(
-                request, "error.html", user, 404, problem=say(lang, "no_deal", deal=_as_typed(deal_id))
+                request,
+                "error.html",
+                user,
+                404,
+                problem=say(lang, "no_deal", deal=_as_typed(deal_id)),
             )
         return self.page(request, "explain.html", user, e=data)
 
@@ -833,8 +842,9 @@ def _csv(judged: list[views.Judged], lang: str) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["deal", "customer", "category", "stage", "status", "owner", "amount", "win", "weighted"]
-    )
+        ["deal", "customer", "playbook", "version", "category", "stage", "status", "owner",
+         "currency", "amount", "win", "weighted"]
+    )  # fmt: skip
     for j in judged:
         win = next(
             (s.win_probability for s in j.playbook.model.stages if s.id == j.deal.stage), None
@@ -844,13 +854,16 @@ def _csv(judged: list[views.Judged], lang: str) -> Response:
             [
                 _cell(j.deal.id),
                 _cell(j.customer),
+                j.deal.playbook_id,
+                j.deal.playbook_version,
                 _cell(str(j.deal.document.get("category", ""))),
                 j.deal.stage,
                 j.result.status,
                 _cell(j.deal.owner),
-                "" if amount is None else str(amount),
+                j.playbook.model.currency,
+                _plain_money(amount),
                 "" if win is None else str(win),
-                "" if amount is None or win is None else str(amount * win),
+                "" if amount is None or win is None else _plain_money(amount * win),
             ]
         )
     return Response(
@@ -858,6 +871,15 @@ def _csv(judged: list[views.Judged], lang: str) -> Response:
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="pipeline.csv"'},
     )
+
+
+def _plain_money(value: Decimal | None) -> str:
+    """Money for a spreadsheet: no separators, every digit kept, at least two decimals
+    (150000 -> 150000.00, 295200.000 -> 295200.00, 0.125 -> 0.125)."""
+    if value is None:
+        return ""
+    places = max(2, -min(0, int(value.normalize().as_tuple().exponent)))
+    return f"{value:.{places}f}"
 
 
 def _cell(text: str) -> str:

@@ -377,51 +377,106 @@ def money(value: Decimal | None) -> str:
 # -- the pipeline ------------------------------------------------------------------------------
 def pipeline(svc: Service, judged: list[Judged], lang: str) -> dict[str, Any]:
     """Deals by stage (amount times the stage's win probability, as ``kam batch`` sums them), by
-    owner and by category, per playbook."""
+    owner and by category, per playbook: the deals pinned to each of its versions are summed
+    stage by stage (each weighted by its own version's win probability), labelled by the newest
+    version, so a manager reads one funnel per playbook, not one per version."""
     books: list[dict[str, Any]] = []
     by_playbook: dict[str, list[Judged]] = {}
     for j in judged:
-        by_playbook.setdefault(j.playbook.hash, []).append(j)
+        by_playbook.setdefault(j.playbook.id, []).append(j)
     for group in by_playbook.values():
-        pb = group[0].playbook
-        book = group[0].book(lang)
-        notes = Notes(amount_fact(pb.model))
+        versions: dict[str, list[Judged]] = {}
         for j in group:
-            notes.add(j.result)
-        summary = Summary.of(notes.tally(), pb, svc.settings.today())
-        stages = [s for s in summary.stages if s.deals or not _terminal(pb, s.stage)]
-        top = max((s.weighted or Decimal(0) for s in stages), default=Decimal(0))
+            versions.setdefault(j.playbook.hash, []).append(j)
+        summaries = []
+        for part in versions.values():
+            pb = part[0].playbook
+            notes = Notes(amount_fact(pb.model))
+            for j in part:
+                notes.add(j.result)
+            summaries.append((pb, Summary.of(notes.tally(), pb, svc.settings.today())))
+        newest = max((pb for pb, _ in summaries), key=lambda pb: pb.model.effective_from or "")
+        book = Book(newest.model, lang)
+        stages = _stages_of_versions(newest, summaries)
+        top = max((s["weighted"] or Decimal(0) for s in stages), default=Decimal(0))
         books.append(
             {
-                "title": pb.model.title.get(lang) or pb.id,
-                "id": pb.id,
-                "version": pb.version,
+                "title": newest.model.title.get(lang) or newest.id,
+                "id": newest.id,
+                "versions": ", ".join(
+                    f"{pb.version} ({summary.total.deals})"
+                    for pb, summary in sorted(summaries, key=lambda ps: ps[0].version)
+                ),
                 "stages": [
                     {
-                        "id": s.stage,
-                        "label": book.stage(s.stage),
-                        "deals": s.deals,
-                        "amount": money(s.amount),
-                        "win": "" if s.win_probability is None else fmt_percent(s.win_probability),
-                        "weighted": money(s.weighted),
-                        "share": float((s.weighted or 0) / top) if top else 0.0,
+                        "id": s["id"],
+                        "label": book.stage(s["id"]),
+                        "deals": s["deals"],
+                        "amount": money(s["amount"]),
+                        "win": s["win"],
+                        "weighted": money(s["weighted"]),
+                        "share": float((s["weighted"] or 0) / top) if top else 0.0,
                     }
                     for s in stages
                 ],
                 "total": {
-                    "deals": summary.total.deals,
-                    "amount": money(summary.total.amount),
-                    "weighted": money(summary.total.weighted),
+                    "deals": sum(summary.total.deals for _, summary in summaries),
+                    "amount": money(_sum_known(summary.total.amount for _, summary in summaries)),
+                    "weighted": money(
+                        _sum_known(summary.total.weighted for _, summary in summaries)
+                    ),
                 },
-                "owners": _group(group, lambda j: j.deal.owner, pb),
+                "owners": _group(group, lambda j: j.deal.owner),
                 "categories": _group(
                     group,
                     lambda j, book=book: book.category(j.deal.document.get("category", "")),
-                    pb,
                 ),
             }
         )
     return {"books": books}
+
+
+def _stages_of_versions(
+    newest: Playbook, summaries: list[tuple[Playbook, Summary]]
+) -> list[dict[str, Any]]:
+    """Each stage's totals over every version, in the newest version's order (a stage only an
+    older version has comes after); a terminal stage no deal is in is left out. The win
+    probability is shown only where every version that has the stage agrees on it."""
+    order = [s.id for s in newest.model.stages]
+    rows: dict[str, dict[str, Any]] = {}
+    for pb, summary in summaries:
+        for s in summary.stages:
+            if s.stage not in order:
+                order.append(s.stage)
+            row = rows.setdefault(
+                s.stage,
+                {
+                    "id": s.stage,
+                    "deals": 0,
+                    "amount": None,
+                    "weighted": None,
+                    "wins": set(),
+                    "terminal": True,
+                },
+            )
+            row["deals"] += s.deals
+            row["amount"] = _sum_known((row["amount"], s.amount))
+            row["weighted"] = _sum_known((row["weighted"], s.weighted))
+            row["wins"].add(s.win_probability)
+            row["terminal"] = row["terminal"] and _terminal(pb, s.stage)
+    shown = []
+    for stage in order:
+        row = rows[stage]
+        if row["deals"] or not row["terminal"]:
+            (win,) = row["wins"] if len(row["wins"]) == 1 else (None,)
+            shown.append({**row, "win": "" if win is None else fmt_percent(win)})
+    return shown
+
+
+def _sum_known(values: Any) -> Decimal | None:
+    """The sum of the amounts that are known; None when none is (no amount fact)."""
+    known = [v for v in values if v is not None]
+    return sum(known, Decimal(0)) if known else None
 
 
 def filter_options(svc: Service, lang: str) -> dict[str, list[tuple[str, str]]]:
@@ -452,16 +507,19 @@ def _terminal(pb: Playbook, stage: str) -> bool:
     return any(s.id == stage and s.terminal for s in pb.model.stages)
 
 
-def _group(group: list[Judged], key: Any, pb: Playbook) -> list[dict[str, Any]]:
-    win = {s.id: s.win_probability for s in pb.model.stages}
+def _group(group: list[Judged], key: Any) -> list[dict[str, Any]]:
     rows: dict[str, list[Decimal]] = {}
+    wins: dict[str, dict[str, Decimal | None]] = {}  # per version: stage -> win probability
     for j in group:
         amount = j.amount
         row = rows.setdefault(key(j), [Decimal(0), Decimal(0), Decimal(0)])
         row[0] += 1
         if amount is not None:
+            if j.playbook.hash not in wins:
+                wins[j.playbook.hash] = {s.id: s.win_probability for s in j.playbook.model.stages}
+            win = wins[j.playbook.hash].get(j.deal.stage)
             row[1] += amount
-            row[2] += amount * (win.get(j.deal.stage) or Decimal(0))
+            row[2] += amount * (win or Decimal(0))
     return [
         {"name": k, "deals": int(v[0]), "amount": money(v[1]), "weighted": money(v[2])}
         for k, v in sorted(rows.items(), key=lambda kv: -kv[1][2])

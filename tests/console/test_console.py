@@ -346,11 +346,14 @@ def test_the_pipeline_filters_and_exports_csv(signed_in):
     r = client.get("/pipeline.csv?owner=li.na")
     assert r.headers["content-type"].startswith("text/csv")
     lines = r.text.splitlines()
-    assert lines[0] == "deal,customer,category,stage,status,owner,amount,win,weighted"
+    assert lines[0] == (
+        "deal,customer,playbook,version,category,stage,status,owner,currency,amount,win,weighted"
+    )
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["DE-2026-031", "GP-2026-014"]
+    # money as a spreadsheet reads it: two decimals at least, every digit, no separators
     assert (
-        "DE-2026-031,Tianjin Port Leasing,direct_enterprise,negotiation,needs_approval,li.na,984000.00,0.3,295200.000"
-        in lines
+        "DE-2026-031,Tianjin Port Leasing,auto-dealer,2026.1,direct_enterprise,negotiation,"
+        "needs_approval,li.na,CNY,984000.00,0.3,295200.00" in lines
     )
 
 
@@ -509,7 +512,7 @@ def test_console_errors_are_pages_and_the_api_keeps_problem_json(signed_in):
     for method, path, status, said in (
         ("GET", "/no-such-page", 404, "没有这个页面"),
         ("GET", "/signout", 405, "此页面不能这样使用"),
-        ("GET", "/deals/NOPE", 404, "没有交易 NOPE"),
+        ("GET", "/deals/NOPE", 404, "没有交易 &#34;NOPE&#34;"),
     ):
         r = client.request(method, path)
         assert r.status_code == status
