@@ -99,6 +99,7 @@ class Waiting:
     since: str
     own: bool
     others: tuple[str, ...] = field(default=())
+    blocks: tuple[str, ...] = field(default=())  # shown above the buttons: approving won't clear them
 
 
 def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
@@ -112,7 +113,7 @@ def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
         events = svc.store.history(judged.deal.id)
         own = owns(user, judged.deal, events)
         for a in mine:
-            others = open_items(judged, lang, skip=(a.rule, a.role))
+            others = open_items(judged, lang, skip=(a.rule, a.role), blocks=False)
             found.append(
                 Waiting(
                     judged,
@@ -124,6 +125,7 @@ def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
                     _waiting_since(events, a.rule, a.role) or judged.deal.created_at,
                     own,
                     tuple(others),
+                    tuple(v.message for v in judged.result.violations if v.severity == "block"),
                 )
             )
     found.sort(key=lambda w: (w.since, w.judged.deal.id, w.rule))
@@ -144,12 +146,14 @@ def _waiting_since(events: list[dict[str, Any]], rule: str, role: str) -> str | 
     return since
 
 
-def open_items(judged: Judged, lang: str, skip: tuple[str, str] | None = None) -> list[str]:
-    """Everything still open on a deal, in words: blocks, questions, other approvals,
-    overdue actions."""
+def open_items(
+    judged: Judged, lang: str, skip: tuple[str, str] | None = None, blocks: bool = True
+) -> list[str]:
+    """Everything still open on a deal, in words: blocks (unless shown apart), questions,
+    other approvals, overdue actions."""
     r = judged.result
     book = judged.book(lang)
-    items = [f"✗ {v.message}" for v in r.violations if v.severity == "block"]
+    items = [f"✗ {v.message}" for v in r.violations if blocks and v.severity == "block"]
     items += [f"? {m.message}" for m in r.missing_information]
     items += [
         f"… {book.role(a.role)}: {a.message}"

@@ -561,3 +561,23 @@ def test_the_deal_form_and_the_editor_each_have_their_own_words():
     for lang in ("en", "zh"):
         assert "DE-1" in say(lang, "edit_h", deal="DE-1")
         assert "auto-dealer" in say(lang, "pb_edit_h", playbook="auto-dealer")
+
+
+def test_a_blocked_deal_in_the_inbox_says_so_above_its_buttons(signed_in):
+    page = signed_in("wang.fang").get("/approvals").text  # the supervisor
+    cards = [c for c in page.split('<li class="card approval"') if 'data-deal="DE-2026-009"' in c]
+    assert cards
+    for card in cards:
+        note = card.index("This deal is blocked: approving does not clear these.")
+        assert "the customer is 120 days overdue" in card[note:]
+        assert note < card.index('class="decide')  # read before the buttons
+        assert (
+            "Also open on this deal" not in card
+            or "days overdue" not in card.split("Also open on this deal")[1]
+        )  # said once, not again among the other items
+
+
+def test_a_deal_that_is_not_blocked_has_no_such_note(signed_in):
+    page = signed_in("zhao.lei").get("/approvals").text
+    assert 'data-deal="DE-2026-031"' in page
+    assert "This deal is blocked" not in page
