@@ -347,6 +347,27 @@ def test_a_random_choice_cannot_make_two_runs_differ():
     assert len(outs) == 1
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{{ deal.lines | selectattr }}",  # found by the message fuzzer: "<generator … at 0x…>"
+        "{{ deal.lines | select }}",
+        "{{ deal.lines | reject('none') }}",
+        "{{ deal.lines | map('upper') }}",
+    ],
+)
+def test_a_filtered_sequence_is_written_as_its_items_never_as_a_generator(text):
+    outs = set()
+    for _ in range(3):
+        try:
+            outs.add(render(compiled(text), {"deal": {"lines": ["ab", "cd"]}}))
+        except RenderFailed as exc:  # selectattr with no attribute: cannot be written
+            outs.add(f"refused: {exc}")
+    (out,) = outs  # the same words on every run: no memory address
+    assert "generator" not in out
+    assert "0x" not in out
+
+
 # -- what lint refuses before any deal is seen ---------------------------------------------------
 
 

@@ -99,7 +99,9 @@ class Waiting:
     since: str
     own: bool
     others: tuple[str, ...] = field(default=())
-    blocks: tuple[str, ...] = field(default=())  # shown above the buttons: approving won't clear them
+    blocks: tuple[str, ...] = field(
+        default=()
+    )  # shown above the buttons: approving won't clear them
 
 
 def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:

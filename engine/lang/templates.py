@@ -21,7 +21,7 @@ import functools
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -559,9 +559,22 @@ def _label(context: Any, value: Any, name: str = "") -> Any:
 
 def _finalize(value: Any) -> Any:
     """Each ``{{ value }}``: unknown refused (``formats.finalize``), a list too long to
-    write refused before it is written, the clock checked."""
+    write refused before it is written, the clock checked. ``select``, ``map`` and friends
+    yield lazily: their items are written as a list is, never as ``<generator … at 0x…>``
+    (which named a memory address: the same deal read differently on each run)."""
     _tick()
+    if isinstance(value, Iterator):
+        value = _items(value)
     return _as_text(finalize(value))
+
+
+def _items(value: Iterator[Any]) -> list[Any]:
+    items = list(value)  # of a deal's values: bounded by the deal's own limits
+    if _text_size(items, MAX_MESSAGE_TEXT) > MAX_MESSAGE_TEXT:
+        raise SecurityError(
+            f"the message writes a value longer than {MAX_MESSAGE_TEXT:,} characters"
+        )
+    return items
 
 
 def _make_env() -> _Environment:
