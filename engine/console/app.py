@@ -37,7 +37,7 @@ from ..service.app import within_budget
 from ..service.problems import Problem
 from ..store import Conflict, Contended, NotFound, Refused, StoreError
 from ..text import word
-from . import dealform, session, views
+from . import changes, dealform, session, views
 from .editor import Editor, may_edit
 from .words import LANGS, WORDS, say
 
@@ -271,6 +271,7 @@ class Console:
         errors: dict[str, str] | None = None,
         posted: dict[str, str] | None = None,
         version: int | None = None,
+        typed: changes.Typed | None = None,
     ) -> HTMLResponse:
         """The deal's fields as a form (only its owner, before or now, or an admin: 403 for
         anyone else, as the store would refuse them)."""
@@ -293,6 +294,7 @@ class Console:
             deal=deal,
             form=form,
             version=deal.version if version is None else version,
+            typed=typed,
         )
 
     async def edit(self, request: Request) -> Response:
@@ -339,10 +341,23 @@ class Console:
                 status = 409 if isinstance(exc, Conflict) else 422
                 problem = say(lang, "not_done", why=text)
                 # a stale form comes back with the values stored now: sent again as it was,
-                # it would quietly undo the other person's change to a field left alone here
+                # it would quietly undo the other person's change to a field left alone here;
+                # what was typed is shown beside them, to apply to the new version at a click
                 kept = None if isinstance(exc, Conflict) else fields
+                typed = None
                 try:
-                    return self.edit_view(request, user, deal_id, status, problem, None, kept)
+                    if isinstance(exc, Conflict):
+                        typed = changes.typed_again(
+                            self.svc.pinned(deal_id).model,
+                            self.svc.store.history(deal_id),
+                            _version_or_none(fields),
+                            self.svc.store.get_deal(deal_id).document,
+                            fields,
+                            lang,
+                        )
+                    return self.edit_view(
+                        request, user, deal_id, status, problem, None, kept, typed=typed
+                    )
                 except NotFound:
                     pass
             return self.again(request, user, back, exc)

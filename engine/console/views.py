@@ -19,7 +19,9 @@ from ..lang.values import same_person
 from ..present.diagram import diagram_svg, stage_groups
 from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
+from ..store.chain import apply
 from ..text import fmt_money_exact, fmt_one_line, fmt_percent, word
+from .changes import SHOWN, changed
 from .words import say
 
 if TYPE_CHECKING:
@@ -203,7 +205,7 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
         "owner": deal.owner,
         "may_edit": may_edit(user, deal, events),
         **shown,
-        "history": [_event(e, deal, book, lang) for e in reversed(events)],
+        "history": _timeline(events, deal, judged.playbook, book, lang),
         "diagram": stage_diagram(judged, lang),
         "steps": stage_steps(judged, book),
     }
@@ -274,6 +276,29 @@ def verdict(
             for name, value in r.facts.items()
         ],
     }
+
+
+def _timeline(
+    events: list[dict[str, Any]], deal: StoredDeal, pb: Playbook, book: Book, lang: str
+) -> list[dict[str, Any]]:
+    """The deal's events newest first; an update names what it changed (before → after), from
+    the document each event replays to."""
+    shown = []
+    document: dict[str, Any] | None = None
+    for e in events:
+        before = document
+        try:
+            document = apply(document, e["kind"], e["data"])
+        except (AssertionError, KeyError, ValueError):  # a history kam cannot replay: no lines
+            document = None
+        lines: list[str] = []
+        if e["kind"] == "updated" and before is not None and document is not None:
+            found = changed(pb.model, before, document, lang)
+            lines = [f"{c.label}: {c.before} → {c.after}" for c in found[:SHOWN]]
+            if len(found) > SHOWN:
+                lines.append(say(lang, "con_and_more", n=str(len(found) - SHOWN)))
+        shown.append({**_event(e, deal, book, lang), "changes": lines})
+    return shown[::-1]
 
 
 def _event(e: dict[str, Any], deal: StoredDeal, book: Book, lang: str) -> dict[str, str]:

@@ -507,7 +507,29 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "not_editor": "编辑规则手册需要 playbook_editor 角色。",
     },
 }
-for _lang, _words in EDITOR_WORDS.items():
+# issue 11's gaps: a stale form's typed values, sign-offs, what an update changed, new test
+# files, a draft too large (prefix con_)
+CON_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "con_and_more": "and {n} more",
+        "con_typed_h": "What you typed was not saved",
+        "con_typed_intro": "Someone changed the deal while you had the form open. The form "
+        "below shows what is stored now (version {version}). Your changes:",
+        "con_typed_line": "you typed {typed}; now stored {now}",
+        "con_reapply": "Apply my changes to version {version}",
+    },
+    "zh": {
+        "con_and_more": "另有 {n} 项",
+        "con_typed_h": "您输入的内容没有保存",
+        "con_typed_intro": "您打开表单后，有人修改了这笔交易。下方表单显示的是现在保存的内容（第 "
+        "{version} 版）。您的修改：",
+        "con_typed_line": "您输入的是 {typed}；现在保存的是 {now}",
+        "con_reapply": "把我的修改应用到第 {version} 版",
+    },
+}
+
+
+for _lang, _words in [*EDITOR_WORDS.items(), *CON_WORDS.items()]:
     if _words.keys() & WORDS[_lang].keys():  # one key, two pages: one would get the other's text
         raise RuntimeError(f"console words given twice: {sorted(_words.keys() & WORDS[_lang])}")
     WORDS[_lang].update(_words)
