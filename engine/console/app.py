@@ -37,7 +37,7 @@ from ..service.app import within_budget
 from ..service.problems import Problem
 from ..store import Conflict, Contended, NotFound, Refused, StoreError
 from ..text import word
-from . import changes, dealform, session, views
+from . import changes, dealform, session, signing, views
 from .editor import Editor, may_edit
 from .words import LANGS, WORDS, say
 
@@ -188,8 +188,12 @@ class Console:
         self, request: Request, user: dict[str, Any], status: int = 200, problem: str = ""
     ) -> HTMLResponse:
         lang = session.language(request)
-        items = views.inbox(self.svc, user, lang)
-        return self.page(request, "approvals.html", user, status, problem=problem, items=items)
+        judged = views.judge_all(self.svc, user["name"], lang)
+        items = views.inbox(self.svc, user, lang, judged)
+        signs = views.sign_offs_waiting(self.svc, user, lang, judged)
+        return self.page(
+            request, "approvals.html", user, status, problem=problem, items=items, signs=signs
+        )
 
     async def decide(self, request: Request) -> Response:
         user, fields = await self.checked(request)
@@ -242,6 +246,35 @@ class Console:
             return self.again(request, user, back, exc)
         stage = views.judge(self.svc, deal_id, user["name"], lang).book(lang).stage(to)
         return _see(back, say(lang, "advanced_done", deal=deal_id, stage=stage))
+
+    async def sign_off(self, request: Request) -> Response:
+        """The user's sign-off (``visit.checked_by``, one more of ``expense.reviews``) written
+        as a change of the deal through the store, which lets only the person it names, in a
+        role they hold, write it, never the owner."""
+        user, fields = await self.checked(request)
+        deal_id = request.path_params["deal_id"]
+        lang = session.language(request)
+        back = _back(fields.get("back"), f"/deals/{quote(deal_id, safe='')}")
+        where, role = fields.get("path", ""), fields.get("role", "")
+        today = self.svc.settings.today()
+        try:
+            version = _version(fields)
+            pb = self.svc.pinned(deal_id)
+            deal = self.svc.store.get_deal(deal_id)
+            change = signing.patch(pb.model, deal.document, where, role, user["name"], today)
+            self.svc.store.update_deal(
+                deal_id,
+                change,
+                playbook=pb,
+                by=user["name"],
+                as_of=today,
+                if_version=version,
+                key=_key(fields.get("key")),
+            )
+        except KamError as exc:
+            return self.again(request, user, back, exc)
+        label = Book(pb.model, lang).role(role)
+        return _see(back, say(lang, "con_signed_done", deal=deal_id, role=label))
 
     # -- editing a deal's fields ----------------------------------------------------------------
     async def edit_form(self, request: Request) -> Response:
@@ -675,6 +708,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/deals/{deal_id}/approve", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/reject", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/advance", c.advance, methods=["POST"]),
+        Route("/deals/{deal_id}/signoff", c.sign_off, methods=["POST"]),
         Route("/deals/{deal_id}/edit", c.edit_form, methods=["GET"]),
         Route("/deals/{deal_id}/edit", c.edit, methods=["POST"]),
         Route("/pipeline", c.pipeline, methods=["GET"]),

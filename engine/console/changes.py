@@ -14,6 +14,7 @@ from ..present.words import Book
 from ..store.chain import apply, merge_patch
 from ..text import fmt_value
 from . import dealform
+from .signing import is_sign_off
 from .words import say
 
 SHOWN = 4  # lines of one change on the timeline; the rest "and N more"
@@ -100,7 +101,7 @@ def shown_at(model: Any, document: Any, path: str, lang: str) -> str:
 def _walk(
     t: Type, before: Any, after: Any, path: str, book: Book, lang: str, out: list[Changed]
 ) -> None:
-    if t.kind == "object" and not _sign_off(t) and (isinstance(before, dict) or isinstance(after, dict)):
+    if t.kind == "object" and not is_sign_off(t) and (isinstance(before, dict) or isinstance(after, dict)):
         old = before if isinstance(before, dict) else {}
         new = after if isinstance(after, dict) else {}
         for name, ft in t.fields:
@@ -131,7 +132,7 @@ def _words(t: Type, value: Any, path: str, book: Book, lang: str) -> str:
         return say(lang, "not_recorded")
     if isinstance(value, bool):
         return say(lang, "yes" if value else "no")
-    if _sign_off(t) and isinstance(value, dict):
+    if is_sign_off(t) and isinstance(value, dict):
         role = book.role(str(value.get("role", "")))
         on = f" {value['on']}" if value.get("on") else ""
         return f"{value.get('by', '')} ({role}){on}"
@@ -147,11 +148,6 @@ def _words(t: Type, value: Any, path: str, book: Book, lang: str) -> str:
     if t.kind in ("money", "percent", "number", "integer") and isinstance(value, int | float):
         value = Decimal(str(value))
     return fmt_value(value, t.kind)
-
-
-def _sign_off(t: Type) -> bool:
-    names = set(t.field_names()) if t.kind == "object" else set()
-    return bool(names) and {"by", "role"} <= names <= {"by", "role", "on"}
 
 
 def _same(a: Any, b: Any) -> bool:

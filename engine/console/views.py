@@ -21,6 +21,7 @@ from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
 from ..store.chain import apply
 from ..text import fmt_money_exact, fmt_one_line, fmt_percent, word
+from . import signing
 from .changes import SHOWN, changed
 from .words import say
 
@@ -103,10 +104,12 @@ class Waiting:
     others: tuple[str, ...] = field(default=())
 
 
-def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
+def inbox(
+    svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged] | None = None
+) -> list[Waiting]:
     roles = set(user["roles"])
     found: list[Waiting] = []
-    for judged in judge_all(svc, user["name"], lang):
+    for judged in judge_all(svc, user["name"], lang) if judged_all is None else judged_all:
         mine = [a for a in judged.result.approvals if a.status in ACTIONABLE and a.role in roles]
         if not mine:
             continue
@@ -129,6 +132,19 @@ def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
                 )
             )
     found.sort(key=lambda w: (w.since, w.judged.deal.id, w.rule))
+    return found
+
+
+def sign_offs_waiting(
+    svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged]
+) -> list[tuple[Judged, list[signing.Awaited]]]:
+    """The deals waiting on a sign-off in a role the user holds, on a deal they do not own."""
+    roles = frozenset(user["roles"])
+    found = []
+    for judged in judged_all:
+        mine = [a for a in signing.awaited(judged, roles, False, lang) if a.mine]
+        if mine and not owns(user, judged.deal, svc.store.history(judged.deal.id)):
+            found.append((judged, mine))
     return found
 
 
@@ -204,6 +220,7 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
         "category": book.category(deal.document.get("category", "")),
         "owner": deal.owner,
         "may_edit": may_edit(user, deal, events),
+        "sign_offs": signing.awaited(judged, frozenset(user["roles"]), own, lang),
         **shown,
         "history": _timeline(events, deal, judged.playbook, book, lang),
         "diagram": stage_diagram(judged, lang),

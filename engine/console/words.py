@@ -517,6 +517,13 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "below shows what is stored now (version {version}). Your changes:",
         "con_typed_line": "you typed {typed}; now stored {now}",
         "con_reapply": "Apply my changes to version {version}",
+        "con_signoffs_h": "Sign-offs",
+        "con_signs_h": "Sign-offs waiting for you",
+        "con_awaited": "awaited",
+        "con_attests": "Attests {what} ({field}); the move to {stage} waits for it.",
+        "con_sign_off": "Sign off as {role}",
+        "con_sign_own": "You own or created this deal: someone else must sign this off.",
+        "con_signed_done": "Signed off: {deal} as {role}.",
     },
     "zh": {
         "con_and_more": "另有 {n} 项",
@@ -525,6 +532,13 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "{version} 版）。您的修改：",
         "con_typed_line": "您输入的是 {typed}；现在保存的是 {now}",
         "con_reapply": "把我的修改应用到第 {version} 版",
+        "con_signoffs_h": "签核",
+        "con_signs_h": "等待您签核",
+        "con_awaited": "待签核",
+        "con_attests": "证明：{what}（{field}）；推进到“{stage}”需要它。",
+        "con_sign_off": "以{role}身份签核",
+        "con_sign_own": "您负责或创建了这笔交易：须由他人签核。",
+        "con_signed_done": "已签核：{deal}，身份为{role}。",
     },
 }
 
