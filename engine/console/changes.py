@@ -91,7 +91,9 @@ def shown_at(model: Any, document: Any, path: str, lang: str) -> str:
             return say(lang, "not_recorded")
         if index:
             t = t.item
-            value = value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+            value = (
+                value[int(index)] if isinstance(value, list) and int(index) < len(value) else None
+            )
         else:
             t = t.field(name)
             value = value.get(name) if isinstance(value, dict) else None
@@ -101,7 +103,11 @@ def shown_at(model: Any, document: Any, path: str, lang: str) -> str:
 def _walk(
     t: Type, before: Any, after: Any, path: str, book: Book, lang: str, out: list[Changed]
 ) -> None:
-    if t.kind == "object" and not is_sign_off(t) and (isinstance(before, dict) or isinstance(after, dict)):
+    if (
+        t.kind == "object"
+        and not is_sign_off(t)
+        and (isinstance(before, dict) or isinstance(after, dict))
+    ):
         old = before if isinstance(before, dict) else {}
         new = after if isinstance(after, dict) else {}
         for name, ft in t.fields:
@@ -123,7 +129,9 @@ def _walk(
         return
     label = book.field(re.sub(r"\[\d+\]", "[]", path))
     out.append(
-        Changed(path, label, _words(t, before, path, book, lang), _words(t, after, path, book, lang))
+        Changed(
+            path, label, _words(t, before, path, book, lang), _words(t, after, path, book, lang)
+        )
     )
 
 

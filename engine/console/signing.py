@@ -42,7 +42,9 @@ def is_sign_off(t: Type | None) -> bool:
     if t is None or t.kind != "object":
         return False
     names, role = set(t.field_names()), t.field("role")
-    return {"by", "role"} <= names <= {"by", "role", "on"} and role is not None and bool(role.values)
+    return (
+        {"by", "role"} <= names <= {"by", "role", "on"} and role is not None and bool(role.values)
+    )
 
 
 def awaited(judged: Judged, roles: frozenset[str], own: bool, lang: str) -> list[Awaited]:
@@ -57,7 +59,9 @@ def awaited(judged: Judged, roles: frozenset[str], own: bool, lang: str) -> list
             if (move.target, guard.id) not in unmet:
                 continue
             named = {
-                n.value for n in walk(guard.when.node) if isinstance(n, Const) and isinstance(n.value, str)
+                n.value
+                for n in walk(guard.when.node)
+                if isinstance(n, Const) and isinstance(n.value, str)
             }
             for path in sorted(reads(guard.when.node).deal):
                 t = type_at(model.deal_type, path)
@@ -81,7 +85,9 @@ def awaited(judged: Judged, roles: frozenset[str], own: bool, lang: str) -> list
     return list(found.values())
 
 
-def patch(model: Any, document: dict[str, Any], path: str, role: str, by: str, on: date) -> dict:
+def patch(
+    model: Any, document: dict[str, Any], path: str, role: str, by: str, on: date
+) -> dict[str, Any]:
     """The merge patch that records ``by``'s sign-off as ``role`` at ``path`` (a list: the
     entries there and one more); an InputError for a place or role that is no sign-off."""
     t = type_at(model.deal_type, path)

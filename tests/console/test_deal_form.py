@@ -425,6 +425,7 @@ def test_the_timeline_says_and_n_more_past_a_few_lines():
         "visit.record_filed", "visit.checked_by",
     ]  # fmt: skip
     assert found[2].after == "1,000.00"
-    assert found[4].before == "not recorded" and found[4].after == "yes"
+    assert found[4].before == "not recorded"
+    assert found[4].after == "yes"
     assert found[5].after.startswith("zhao.min (")
     assert changes.changed(pb.model, after, after, "en") == []

@@ -100,7 +100,9 @@ def test_the_owner_sees_what_is_awaited_but_no_button(app_client, office):
     assert "someone else must sign this off" in own
 
 
-def test_a_posted_sign_off_by_the_owner_is_refused_by_the_store_in_words(app_client, office, db_url):
+def test_a_posted_sign_off_by_the_owner_is_refused_by_the_store_in_words(
+    app_client, office, db_url
+):
     client = _as(app_client, office, "chen.jie")
     form = _sign_form(client.get("/deals/VR-2026-050").text, "key_account_manager")
     owner = _as(app_client, office, "li.na")
@@ -132,16 +134,20 @@ def test_a_sign_off_without_the_role_or_on_a_stale_version_is_refused(app_client
         assert store.get_deal("VR-2026-051").version == 1
 
 
-def test_finance_finds_the_claim_in_my_approvals_and_signs_off_its_review(app_client, office, db_url):
+def test_finance_finds_the_claim_in_my_approvals_and_signs_off_its_review(
+    app_client, office, db_url
+):
     client = _as(app_client, office, "qian.li")
     inbox = client.get("/approvals").text
     assert "Sign-offs waiting for you" in inbox
     assert 'data-deal="VR-2026-051"' in inbox
     assert 'data-deal="VR-2026-050"' not in inbox  # the manager's check is not finance's
     form = _sign_form(inbox, "finance")
-    assert form["path"] == "expense.reviews" and form["back"] == "/approvals"
+    assert form["path"] == "expense.reviews"
+    assert form["back"] == "/approvals"
     r = client.post("/deals/VR-2026-051/signoff", data=form)
-    assert r.status_code == 303 and r.headers["location"] == "/approvals"
+    assert r.status_code == 303
+    assert r.headers["location"] == "/approvals"
     with open_store(db_url) as store:
         reviews = store.get_deal("VR-2026-051").document["expense"]["reviews"]
     assert reviews == [{"by": "qian.li", "role": "finance", "on": AS_OF.isoformat()}]
@@ -150,7 +156,9 @@ def test_finance_finds_the_claim_in_my_approvals_and_signs_off_its_review(app_cl
     # the other two reviews are still awaited, shown on the deal page in Chinese
     client.cookies.set("kam_lang", "zh")
     page = client.get("/deals/VR-2026-051").text
-    assert "待签核" in page and "营销总监" in page and "以财务部身份签核" not in page
+    assert "待签核" in page
+    assert "营销总监" in page
+    assert "以财务部身份签核" not in page
 
 
 def test_the_owner_gets_no_sign_off_in_my_approvals(app_client, office):
