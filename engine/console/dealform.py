@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import DealProblem
 from ..lang.types import Type
+from ..lang.values import date_of_text
 from ..present.words import Book
 from ..store.reference import CUSTOMER_TERMS, LINE_PRICES
 from ..store.store import ONLY_BY_COMMANDS
@@ -382,10 +382,8 @@ def _scalar(path: str, t: Type, text: str, out: list[DealProblem], lang: str) ->
             return None
         return int(number) if t.kind == "integer" else number
     if t.kind == "date":
-        try:
-            if len(text) != 10:
-                raise ValueError(text)
-            return date.fromisoformat(text).isoformat()
+        try:  # YYYY-MM-DD only, as <input type=date> sends it (never 20260302, 2026-W10-1)
+            return date_of_text(text).isoformat()
         except ValueError:
             bad("bad_date")
             return None

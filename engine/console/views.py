@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..app.summary import Notes, Summary, amount_fact
 from ..errors import KamError
 from ..jsontext import to_json
-from ..lang.values import same_person
+from ..lang.values import date_of_text, same_person
 from ..present.diagram import diagram_svg, stage_groups
 from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
@@ -579,7 +579,7 @@ def try_deal(pb: Playbook, text: str, as_of_text: str, lang: str) -> Tried:
     from ..run.deal import loads_deal
 
     try:
-        as_of = date.fromisoformat(as_of_text.strip())
+        as_of = date_of_text(as_of_text.strip())  # what <input type=date> sends: YYYY-MM-DD
     except ValueError:
         return Tried((say(lang, "bad_as_of", given=as_of_text[:40]),))
     try:

@@ -429,3 +429,20 @@ def test_the_timeline_says_and_n_more_past_a_few_lines():
     assert found[4].after == "yes"
     assert found[5].after.startswith("zhao.min (")
     assert changes.changed(pb.model, after, after, "en") == []
+
+
+@pytest.mark.parametrize("given", ["20260115", "2026-W03-4", "2026-1-15"])
+def test_a_date_control_takes_yyyy_mm_dd_only(signed_in, db_url, given):
+    client = signed_in("li.na")
+    page = client.get("/deals/DE-2026-031/edit").text
+    form = drawn(page, "DE-2026-031").fields
+    assert form["f:filing.filed_on"] == "2026-01-12"  # as <input type=date> reads its value
+    assert re.search(r'name="f:filing.filed_on" type="date" value="2026-01-12"', page)
+    form["f:filing.filed_on"] = given
+    r = client.post("/deals/DE-2026-031/edit", data=form)
+    assert r.status_code == 422
+    assert field_errors(r.text)["filing.filed_on"].endswith("not a date (YYYY-MM-DD)")
+    form["f:filing.filed_on"] = "2026-01-15"
+    assert client.post("/deals/DE-2026-031/edit", data=form).status_code == 303
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").document["filing"]["filed_on"] == "2026-01-15"
