@@ -38,7 +38,7 @@ from ..service.problems import Problem
 from ..store import Conflict, Contended, NotFound, Refused, StoreError
 from ..text import word
 from . import changes, dealform, session, signing, views
-from .editor import Editor, may_edit
+from .editor import Editor, limit_words, may_edit
 from .words import LANGS, WORDS, say
 
 if TYPE_CHECKING:
@@ -647,7 +647,9 @@ class Console:
         too large, too slow or not a form before any route runs) as a page in the reader's
         language, never JSON."""
         lang = session.language(request)
-        mib = f"{self.svc.settings.max_body / (1 << 20):g} MiB"
+        mib = limit_words(self.svc.settings.max_body)
+        if status == 413 and request.headers.get("HX-Request") and "/edit/" in request.url.path:
+            return _too_big_note(say(lang, "con_too_big", limit=mib))
         key = {
             413: "too_large",
             408: "too_slow",
@@ -776,6 +778,21 @@ class ProblemPages:
             await send(message)
 
         await self.app(scope, receive, watch)
+
+
+def _too_big_note(text: str) -> HTMLResponse:
+    """An editor's draft too large, answered to htmx (lint as one types, a boosted button):
+    the editor's own note, swapped in place of its hidden one, so the text typed stays on the
+    page rather than a "too large" page taking its place."""
+    from html import escape
+
+    body = f'<div id="too-big" class="problem" role="alert"><p>{escape(text)}</p></div>'
+    response = HTMLResponse(body, status_code=413)
+    response.headers.update(
+        {"HX-Retarget": "#too-big", "HX-Reswap": "outerHTML", "HX-Reselect": "#too-big"}
+    )
+    response.headers["Connection"] = "close"  # the rest of the body is not read
+    return response
 
 
 async def _no_body() -> Message:

@@ -52,6 +52,11 @@ class Draft:
     test_problems: tuple[tuple[editing.Problem, ...], ...] = ()  # of each test file
 
 
+def limit_words(size: int) -> str:
+    """The service's body limit as a person reads it: 1 MiB."""
+    return f"{size / (1 << 20):g} MiB"
+
+
 def may_edit(user: dict[str, Any] | None) -> bool:
     return user is not None and any(r in user.get("roles", ()) for r in EDITOR_ROLES)
 
@@ -177,6 +182,8 @@ class Editor:
             saved=saved,
             where=lambda file, line: f"{os.path.relpath(file, self.svc.folder)}:{line}",
             pane=lambda file: self._pane(draft, file),
+            max_body=self.svc.settings.max_body,
+            limit=limit_words(self.svc.settings.max_body),
         )
 
     def _pane(self, draft: Draft, file: str) -> str:

@@ -524,6 +524,9 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "con_sign_off": "Sign off as {role}",
         "con_sign_own": "You own or created this deal: someone else must sign this off.",
         "con_signed_done": "Signed off: {deal} as {role}.",
+        "con_too_big": "The draft with its tests is larger than this site accepts ({limit} "
+        "in all). Nothing was sent and your text is still here: make it shorter (a large "
+        "test file can go into a file of its own), then check or save again.",
     },
     "zh": {
         "con_and_more": "另有 {n} 项",
@@ -539,6 +542,8 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "con_sign_off": "以{role}身份签核",
         "con_sign_own": "您负责或创建了这笔交易：须由他人签核。",
         "con_signed_done": "已签核：{deal}，身份为{role}。",
+        "con_too_big": "草稿连同测试超过本站接受的大小（合计 {limit}）。没有发送任何内容，"
+        "您的文本仍在页面上：请删减（较大的测试文件可另建一个文件），然后再检查或保存。",
     },
 }
 

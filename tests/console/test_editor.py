@@ -370,3 +370,31 @@ def test_try_a_deal_opens_on_a_day_the_version_is_in_force(editor):
     assert post(client, csrf, "save", draft).status_code == 303
     page = client.get("/playbooks/key-account-office/2026.2/try").text
     assert re.search(r'name="as_of"[^>]*value="2026-04-01"', page), page[:2000]
+
+
+def test_a_draft_too_large_for_the_site_is_said_in_the_editor_and_its_text_kept(editor):
+    client, csrf, text, tests = editor
+    page = client.get(EDIT).text
+    # the page knows the limit (editor.js stops a larger form before it is sent) and says it
+    assert f'data-max-body="{1 << 20}"' in page
+    assert re.search(r'<div id="too-big" class="problem" role="alert" hidden>', page)
+    assert "larger than this site accepts (1 MiB in all)" in page
+    big = text + "#" + "x" * (1 << 20)
+    data = {"csrf": csrf, "text": big, "base": "2026.1", **tests}
+    # lint as one types (htmx): the editor's note swapped in, nothing else of the page touched
+    r = client.post(f"{EDIT}/lint", data=data, headers={"HX-Request": "true", "HX-Target": "lint"})
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.headers["HX-Retarget"] == "#too-big"
+    assert r.headers["HX-Reselect"] == "#too-big"
+    assert r.text.startswith('<div id="too-big" class="problem" role="alert">')
+    assert "your text is still here" in r.text
+    client.cookies.set("kam_lang", "zh")
+    r = client.post(f"{EDIT}/save", data=data, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert r.status_code == 413
+    assert "草稿连同测试超过本站接受的大小（合计 1 MiB）" in r.text
+    # a plain form post (no JavaScript): the console's page in the reader's language, not JSON
+    r = client.post(f"{EDIT}/save", data=data)
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert "表单超过本站接受的大小" in r.text
