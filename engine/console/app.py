@@ -720,6 +720,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/playbooks/{playbook}/edit", e.editor, methods=["GET"]),
         Route("/playbooks/{playbook}/edit/lint", e.lint, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/test", e.test, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/add", e.add_test, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/save", e.save, methods=["POST"]),
         # a reload of a page a form answered: back to the editor, not "405 cannot be used so"
         Route("/playbooks/{playbook}/edit/{action:str}", _back_to_editor, methods=["GET"]),
@@ -837,7 +838,7 @@ def _see(where: str, notice: str = "") -> RedirectResponse:
 
 async def _back_to_editor(request: Request) -> Response:
     """``/edit/test`` or ``/edit/lint`` reloaded (a page a form answered): the editor again."""
-    if request.path_params["action"] not in ("lint", "test", "save"):
+    if request.path_params["action"] not in ("lint", "test", "save", "add"):
         raise HTTPException(404)
     return _see("/playbooks/" + quote(request.path_params["playbook"], safe="") + "/edit")
 

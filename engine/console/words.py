@@ -524,6 +524,15 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "con_sign_off": "Sign off as {role}",
         "con_sign_own": "You own or created this deal: someone else must sign this off.",
         "con_signed_done": "Signed off: {deal} as {role}.",
+        "con_new_test": "New test file",
+        "con_add_test": "Add the test file",
+        "con_new_test_hint": "A new .yaml under tests/ (letters, digits, . _ -). It is saved "
+        "with the version, like the files above, once its cases pass.",
+        "con_test_name_bad": "{name!r} cannot be a test file's name: a .yaml file under tests/ "
+        "(for example tests/key-account-office/more.yaml), plain letters, digits, . _ - only.",
+        "con_test_name_taken": "There is a test file {name} already: choose another name.",
+        "con_test_files_full": "A draft has at most {most} test files: add the cases to one of "
+        "them.",
         "con_too_big": "The draft with its tests is larger than this site accepts ({limit} "
         "in all). Nothing was sent and your text is still here: make it shorter (a large "
         "test file can go into a file of its own), then check or save again.",
@@ -542,6 +551,14 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "con_sign_off": "以{role}身份签核",
         "con_sign_own": "您负责或创建了这笔交易：须由他人签核。",
         "con_signed_done": "已签核：{deal}，身份为{role}。",
+        "con_new_test": "新测试文件",
+        "con_add_test": "添加测试文件",
+        "con_new_test_hint": "tests/ 下的新 .yaml 文件（字母、数字及 . _ -）。其用例通过后，"
+        "与上面的文件一起随版本保存。",
+        "con_test_name_bad": "{name!r} 不能作为测试文件名：须为 tests/ 下的 .yaml 文件"
+        "（例如 tests/key-account-office/more.yaml），只用字母、数字及 . _ -。",
+        "con_test_name_taken": "已有测试文件 {name}：请另起名称。",
+        "con_test_files_full": "一份草稿最多有 {most} 个测试文件：请把用例加到其中一个。",
         "con_too_big": "草稿连同测试超过本站接受的大小（合计 {limit}）。没有发送任何内容，"
         "您的文本仍在页面上：请删减（较大的测试文件可另建一个文件），然后再检查或保存。",
     },
