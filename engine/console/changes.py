@@ -145,7 +145,7 @@ def _words(t: Type, value: Any, path: str, book: Book, lang: str) -> str:
         on = f" {value['on']}" if value.get("on") else ""
         return f"{value.get('by', '')} ({role}){on}"
     if isinstance(value, list):
-        if t.item is not None and t.item.kind == "object":
+        if t.item is not None and t.item.kind == "object" and not is_sign_off(t.item):
             return say(lang, "n_entries", n=str(len(value)))
         item = t.item or Type("any")
         return ", ".join(_words(item, v, path, book, lang) for v in value)

@@ -151,6 +151,10 @@ def test_finance_finds_the_claim_in_my_approvals_and_signs_off_its_review(
     with open_store(db_url) as store:
         reviews = store.get_deal("VR-2026-051").document["expense"]["reviews"]
     assert reviews == [{"by": "qian.li", "role": "finance", "on": AS_OF.isoformat()}]
+    page = unescape(client.get("/deals/VR-2026-051").text)
+    timeline = page.split('class="changes">', 1)[1].split("</ul>", 1)[0]
+    said = f"Reviews of the expense claim: not recorded → qian.li (Finance department) {AS_OF}"
+    assert said in timeline
     again = client.get("/approvals").text
     assert 'data-deal="VR-2026-051"' not in again
     # the other two reviews are still awaited, shown on the deal page in Chinese
