@@ -40,6 +40,13 @@ class TestFile:
 
     path: str  # relative to the playbooks folder: its playbook and base resolve from there
     text: str
+    added: bool = False  # added beside this draft (not yet a file of any version)
+
+
+# a test file added in the editor: a new .yaml under the folder's tests/, plain names only
+TEST_NAME = re.compile(
+    r"^tests/(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,79}/){0,3}[A-Za-z0-9_][A-Za-z0-9._-]{0,79}\.yaml$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,33 @@ def tests_of(library: Library, base: Entry) -> tuple[TestFile, ...]:
             text, _ = read_file(file)
             out.append(TestFile(os.path.relpath(file, library.folder), text or ""))
     return tuple(out[:MAX_TEST_FILES])
+
+
+def new_test_file(
+    name: str, files: tuple[TestFile, ...], target: str, folder: str
+) -> TestFile | Refusal:
+    """A test file added beside a draft, or why not: its name is a new ``.yaml`` under the
+    folder's ``tests/`` (no ``..``, no absolute path, no file the folder or the draft has
+    already, whatever the case of its letters); it starts naming the draft's playbook, with
+    one case to write (which fails until it is written: an empty test is no pass)."""
+    given = name.strip().replace("\\", "/")
+    if not TEST_NAME.fullmatch(given) or ".." in given:
+        return Refusal("con_test_name_bad", (("name", name[:80]),))
+    taken = {f.path.lower() for f in files}
+    if given.lower() in taken or os.path.lexists(os.path.join(folder, given)):
+        return Refusal("con_test_name_taken", (("name", given),))
+    if len(files) >= MAX_TEST_FILES:
+        return Refusal("con_test_files_full", (("most", str(MAX_TEST_FILES)),))
+    playbook = os.path.relpath(target, os.path.dirname(os.path.join(folder, given)))
+    text = (
+        "kam_test: 1\n"
+        f"playbook: {playbook}\n"
+        "cases:\n"
+        "  - name: what this case shows\n"
+        "    deal: {}  # the deal (or base: a deal file of the folder, and what differs)\n"
+        "    expect: {status: ok}\n"
+    )
+    return TestFile(given, text, added=True)
 
 
 def test_problems(test: TestFile, target: str, folder: str) -> tuple[Problem, ...]:

@@ -38,8 +38,8 @@ from ..service.app import within_budget
 from ..service.problems import Problem
 from ..store import Conflict, Contended, NotFound, Refused, StoreError
 from ..text import word
-from . import dealform, session, views
-from .editor import Editor, may_edit
+from . import changes, dealform, session, signing, views
+from .editor import Editor, limit_words, may_edit
 from .words import LANGS, WORDS, say
 
 if TYPE_CHECKING:
@@ -189,8 +189,12 @@ class Console:
         self, request: Request, user: dict[str, Any], status: int = 200, problem: str = ""
     ) -> HTMLResponse:
         lang = session.language(request)
-        items = views.inbox(self.svc, user, lang)
-        return self.page(request, "approvals.html", user, status, problem=problem, items=items)
+        judged = views.judge_all(self.svc, user["name"], lang)
+        items = views.inbox(self.svc, user, lang, judged)
+        signs = views.sign_offs_waiting(self.svc, user, lang, judged)
+        return self.page(
+            request, "approvals.html", user, status, problem=problem, items=items, signs=signs
+        )
 
     async def decide(self, request: Request) -> Response:
         user, fields = await self.checked(request)
@@ -244,6 +248,35 @@ class Console:
         stage = views.judge(self.svc, deal_id, user["name"], lang).book(lang).stage(to)
         return _see(back, say(lang, "advanced_done", deal=deal_id, stage=stage))
 
+    async def sign_off(self, request: Request) -> Response:
+        """The user's sign-off (``visit.checked_by``, one more of ``expense.reviews``) written
+        as a change of the deal through the store, which lets only the person it names, in a
+        role they hold, write it, never the owner."""
+        user, fields = await self.checked(request)
+        deal_id = request.path_params["deal_id"]
+        lang = session.language(request)
+        back = _back(fields.get("back"), f"/deals/{quote(deal_id, safe='')}")
+        where, role = fields.get("path", ""), fields.get("role", "")
+        today = self.svc.settings.today()
+        try:
+            version = _version(fields)
+            pb = self.svc.pinned(deal_id)
+            deal = self.svc.store.get_deal(deal_id)
+            change = signing.patch(pb.model, deal.document, where, role, user["name"], today)
+            self.svc.store.update_deal(
+                deal_id,
+                change,
+                playbook=pb,
+                by=user["name"],
+                as_of=today,
+                if_version=version,
+                key=_key(fields.get("key")),
+            )
+        except KamError as exc:
+            return self.again(request, user, back, exc)
+        label = Book(pb.model, lang).role(role)
+        return _see(back, say(lang, "con_signed_done", deal=deal_id, role=label))
+
     # -- editing a deal's fields ----------------------------------------------------------------
     async def edit_form(self, request: Request) -> Response:
         return self.one_deal(request, self.edit_view)
@@ -276,6 +309,7 @@ class Console:
         errors: dict[str, str] | None = None,
         posted: dict[str, str] | None = None,
         version: int | None = None,
+        typed: changes.Typed | None = None,
     ) -> HTMLResponse:
         """The deal's fields as a form (only its owner, before or now, or an admin: 403 for
         anyone else, as the store would refuse them)."""
@@ -298,6 +332,7 @@ class Console:
             deal=deal,
             form=form,
             version=deal.version if version is None else version,
+            typed=typed,
         )
 
     async def edit(self, request: Request) -> Response:
@@ -344,10 +379,23 @@ class Console:
                 status = 409 if isinstance(exc, Conflict) else 422
                 problem = say(lang, "not_done", why=text)
                 # a stale form comes back with the values stored now: sent again as it was,
-                # it would quietly undo the other person's change to a field left alone here
+                # it would quietly undo the other person's change to a field left alone here;
+                # what was typed is shown beside them, to apply to the new version at a click
                 kept = None if isinstance(exc, Conflict) else fields
+                typed = None
                 try:
-                    return self.edit_view(request, user, deal_id, status, problem, None, kept)
+                    if isinstance(exc, Conflict):
+                        typed = changes.typed_again(
+                            self.svc.pinned(deal_id).model,
+                            self.svc.store.history(deal_id),
+                            _version_or_none(fields),
+                            self.svc.store.get_deal(deal_id).document,
+                            fields,
+                            lang,
+                        )
+                    return self.edit_view(
+                        request, user, deal_id, status, problem, None, kept, typed=typed
+                    )
                 except NotFound:
                     pass
             return self.again(request, user, back, exc)
@@ -608,7 +656,9 @@ class Console:
         too large, too slow or not a form before any route runs) as a page in the reader's
         language, never JSON."""
         lang = session.language(request)
-        mib = f"{self.svc.settings.max_body / (1 << 20):g} MiB"
+        mib = limit_words(self.svc.settings.max_body)
+        if status == 413 and request.headers.get("HX-Request") and "/edit/" in request.url.path:
+            return _too_big_note(say(lang, "con_too_big", limit=mib))
         key = {
             413: "too_large",
             408: "too_slow",
@@ -669,6 +719,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/deals/{deal_id}/approve", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/reject", c.decide, methods=["POST"]),
         Route("/deals/{deal_id}/advance", c.advance, methods=["POST"]),
+        Route("/deals/{deal_id}/signoff", c.sign_off, methods=["POST"]),
         Route("/deals/{deal_id}/edit", c.edit_form, methods=["GET"]),
         Route("/deals/{deal_id}/edit", c.edit, methods=["POST"]),
         Route("/pipeline", c.pipeline, methods=["GET"]),
@@ -678,6 +729,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/playbooks/{playbook}/edit", e.editor, methods=["GET"]),
         Route("/playbooks/{playbook}/edit/lint", e.lint, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/test", e.test, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/add", e.add_test, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/save", e.save, methods=["POST"]),
         # a reload of a page a form answered: back to the editor, not "405 cannot be used so"
         Route("/playbooks/{playbook}/edit/{action:str}", _back_to_editor, methods=["GET"]),
@@ -738,6 +790,21 @@ class ProblemPages:
         await self.app(scope, receive, watch)
 
 
+def _too_big_note(text: str) -> HTMLResponse:
+    """An editor's draft too large, answered to htmx (lint as one types, a boosted button):
+    the editor's own note, swapped in place of its hidden one, so the text typed stays on the
+    page rather than a "too large" page taking its place."""
+    from html import escape
+
+    body = f'<div id="too-big" class="problem" role="alert"><p>{escape(text)}</p></div>'
+    response = HTMLResponse(body, status_code=413)
+    response.headers.update(
+        {"HX-Retarget": "#too-big", "HX-Reswap": "outerHTML", "HX-Reselect": "#too-big"}
+    )
+    response.headers["Connection"] = "close"  # the rest of the body is not read
+    return response
+
+
 async def _no_body() -> Message:
     return {"type": "http.disconnect"}
 
@@ -780,7 +847,7 @@ def _see(where: str, notice: str = "") -> RedirectResponse:
 
 async def _back_to_editor(request: Request) -> Response:
     """``/edit/test`` or ``/edit/lint`` reloaded (a page a form answered): the editor again."""
-    if request.path_params["action"] not in ("lint", "test", "save"):
+    if request.path_params["action"] not in ("lint", "test", "save", "add"):
         raise HTTPException(404)
     return _see("/playbooks/" + quote(request.path_params["playbook"], safe="") + "/edit")
 

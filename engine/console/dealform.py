@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from ..errors import DealProblem
 from ..lang.types import Type
+from ..lang.values import date_of_text
 from ..present.words import Book
 from ..store.reference import CUSTOMER_TERMS, LINE_PRICES
 from ..store.store import ONLY_BY_COMMANDS
@@ -220,6 +220,26 @@ def paths(form: tuple[Control, ...]) -> set[str]:
     return found
 
 
+def posted_again(form: tuple[Control, ...], names: set[str]) -> list[tuple[str, str]]:
+    """What a browser posts for the controls of the top-level fields ``names`` as drawn: a
+    form of hidden fields that sends those values again (each field whole, so a value left
+    alone goes back as drawn, never as absent)."""
+    return [pair for c in form if c.path in names for pair in _posted(c)]
+
+
+def _posted(c: Control) -> list[tuple[str, str]]:
+    if c.kind == "fixed":
+        return []
+    if c.kind == "group":
+        return [pair for k in c.children for pair in _posted(k)]
+    if c.kind == "rows":
+        kids = [pair for row in c.rows for k in row for pair in _posted(k)]
+        return [(ROWS + c.path, c.value), *kids]
+    if c.kind == "choices":
+        return [(ROWS + c.path, "1"), *((f"{PREFIX}{c.path}={v}", "1") for v in c.chosen)]
+    return [(c.name, c.value)]
+
+
 def read(model: Any, document: dict[str, Any], fields: dict[str, str], lang: str) -> Posted:
     """The posted controls read against the deal type: each value parsed by its type (an
     empty control is "not recorded"), compared with the stored document, and what differs
@@ -362,10 +382,8 @@ def _scalar(path: str, t: Type, text: str, out: list[DealProblem], lang: str) ->
             return None
         return int(number) if t.kind == "integer" else number
     if t.kind == "date":
-        try:
-            if len(text) != 10:
-                raise ValueError(text)
-            return date.fromisoformat(text).isoformat()
+        try:  # YYYY-MM-DD only, as <input type=date> sends it (never 20260302, 2026-W10-1)
+            return date_of_text(text).isoformat()
         except ValueError:
             bad("bad_date")
             return None

@@ -35,6 +35,10 @@ from ..store.playbooks import EDITOR_ROLES
 from . import session
 from .words import say
 
+# an editor's form: the draft, its base, csrf, a new file's name, the names of the files added,
+# and a pane per test file
+MAX_FIELDS = 8 + editing.MAX_TEST_FILES
+
 if TYPE_CHECKING:
     from .app import Console
 
@@ -50,6 +54,11 @@ class Draft:
     refusals: tuple[str, ...] = ()  # why it was not saved, in words
     test_files: tuple[editing.TestFile, ...] = ()  # the tests, as edited beside the draft
     test_problems: tuple[tuple[editing.Problem, ...], ...] = ()  # of each test file
+
+
+def limit_words(size: int) -> str:
+    """The service's body limit as a person reads it: 1 MiB."""
+    return f"{size / (1 << 20):g} MiB"
 
 
 def may_edit(user: dict[str, Any] | None) -> bool:
@@ -99,20 +108,37 @@ class Editor:
     @_editors_only
     async def lint(self, request: Request) -> Response:
         """The draft checked (htmx as the user types, or the "check now" button)."""
-        user, ident, text, base, tests = await self._posted(request)
+        user, ident, text, base, tests, _ = await self._posted(request)
         problems = await anyio.to_thread.run_sync(self._lint, ident, text)
         return self.show(request, user, ident, self._draft(text, base, problems, None, tests))
 
     @_editors_only
+    async def add_test(self, request: Request) -> Response:
+        """A new test file beside the draft (its name checked: a new .yaml under tests/),
+        saved with the version like the others once its cases pass."""
+        user, ident, text, base, files, fields = await self._posted(request)
+        lang = session.language(request)
+        target = editing.tests_target(self.svc.library, base)
+        name = fields.get("new_test", "")
+        found = editing.new_test_file(name, files, target, self.svc.folder)
+        problems = await anyio.to_thread.run_sync(self._lint, ident, text)
+        if isinstance(found, editing.Refusal):
+            draft = self._draft(text, base, problems, None, files)
+            said = say(lang, found.key, **dict(found.values))
+            return self.show(request, user, ident, draft, 422, problem=said, new_test=name)
+        draft = self._draft(text, base, problems, None, (*files, found))
+        return self.show(request, user, ident, draft)
+
+    @_editors_only
     async def test(self, request: Request) -> Response:
-        user, ident, text, base, files = await self._posted(request)
+        user, ident, text, base, files, _ = await self._posted(request)
         problems, tests = await anyio.to_thread.run_sync(self._checked, ident, text, base, files)
         draft = self._draft(text, base, problems, tests, files)
         return self.show(request, user, ident, draft, 200 if tests and tests.passed else 422)
 
     @_editors_only
     async def save(self, request: Request) -> Response:
-        user, ident, text, base, files = await self._posted(request)
+        user, ident, text, base, files, _ = await self._posted(request)
         lang = session.language(request)
         problems, tests = await anyio.to_thread.run_sync(self._checked, ident, text, base, files)
         today = self.svc.settings.today()
@@ -157,10 +183,16 @@ class Editor:
 
     # -- the page ---------------------------------------------------------------------------------
     def show(
-        self, request: Request, user: dict[str, Any], ident: str, draft: Draft, status: int = 200
+        self,
+        request: Request,
+        user: dict[str, Any],
+        ident: str,
+        draft: Draft,
+        status: int = 200,
+        problem: str = "",
+        new_test: str = "",
     ) -> Response:
         saved = [v for v in saved_versions(self.svc.store) if v.playbook_id == ident]
-        problem = ""
         if draft.refusals:
             lang = session.language(request)
             problem = say(lang, "save_refused") + ":\n" + "\n".join(draft.refusals)
@@ -177,6 +209,10 @@ class Editor:
             saved=saved,
             where=lambda file, line: f"{os.path.relpath(file, self.svc.folder)}:{line}",
             pane=lambda file: self._pane(draft, file),
+            max_body=self.svc.settings.max_body,
+            new_test=new_test,
+            added="\n".join(t.path for t in draft.test_files if t.added),
+            limit=limit_words(self.svc.settings.max_body),
         )
 
     def _pane(self, draft: Draft, file: str) -> str:
@@ -199,18 +235,25 @@ class Editor:
 
     async def _posted(
         self, request: Request
-    ) -> tuple[dict[str, Any], str, str, Entry, tuple[editing.TestFile, ...]]:
+    ) -> tuple[dict[str, Any], str, str, Entry, tuple[editing.TestFile, ...], dict[str, str]]:
         """Who posted, the playbook, the draft, the version it started from, and its tests
         as edited: which test files those are is the server's (the base's), only their text
         is the form's; a file the form left out is empty, so it fails rather than passes."""
-        user, fields = await self.c.checked(request)
+        user, fields = await self.c.checked(request, MAX_FIELDS)
         self._editor_only(user)
         ident = self._ident(request)
         versions = self.svc.library.versions(ident)
         base = next((e for e in versions if e.version == fields.get("base")), versions[-1])
         shown = await anyio.to_thread.run_sync(editing.tests_of, self.svc.library, base)
         files = tuple(editing.TestFile(t.path, fields.get(f"test:{t.path}", "")) for t in shown)
-        return user, ident, fields.get("text", ""), base, files
+        # the files added beside this draft: their names checked again on every post
+        target = editing.tests_target(self.svc.library, base)
+        for name in fields.get("added", "").splitlines()[: editing.MAX_TEST_FILES]:
+            found = editing.new_test_file(name, files, target, self.svc.folder)
+            if isinstance(found, editing.TestFile):
+                text = fields.get(f"test:{found.path}", "")
+                files = (*files, editing.TestFile(found.path, text, added=True))
+        return user, ident, fields.get("text", ""), base, files, fields
 
     def _draft(
         self,

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Any
 from ..app.summary import Notes, Summary, amount_fact
 from ..errors import KamError
 from ..jsontext import to_json
-from ..lang.values import same_person
+from ..lang.values import date_of_text, same_person
 from ..present.diagram import diagram_svg, stage_groups
 from ..present.render import _fact_kinds, _fact_value, _kind_read, _shown
 from ..present.words import Book
+from ..store.chain import apply
 from ..text import fmt_money_exact, fmt_one_line, fmt_percent, word
+from . import signing
+from .changes import SHOWN, changed
 from .words import say
 
 if TYPE_CHECKING:
@@ -104,10 +107,12 @@ class Waiting:
     )  # shown above the buttons: approving won't clear them
 
 
-def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
+def inbox(
+    svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged] | None = None
+) -> list[Waiting]:
     roles = set(user["roles"])
     found: list[Waiting] = []
-    for judged in judge_all(svc, user["name"], lang):
+    for judged in judge_all(svc, user["name"], lang) if judged_all is None else judged_all:
         mine = [a for a in judged.result.approvals if a.status in ACTIONABLE and a.role in roles]
         if not mine:
             continue
@@ -131,6 +136,19 @@ def inbox(svc: Service, user: dict[str, Any], lang: str) -> list[Waiting]:
                 )
             )
     found.sort(key=lambda w: (w.since, w.judged.deal.id, w.rule))
+    return found
+
+
+def sign_offs_waiting(
+    svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged]
+) -> list[tuple[Judged, list[signing.Awaited]]]:
+    """The deals waiting on a sign-off in a role the user holds, on a deal they do not own."""
+    roles = frozenset(user["roles"])
+    found = []
+    for judged in judged_all:
+        mine = [a for a in signing.awaited(judged, roles, False, lang) if a.mine]
+        if mine and not owns(user, judged.deal, svc.store.history(judged.deal.id)):
+            found.append((judged, mine))
     return found
 
 
@@ -208,8 +226,9 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
         "category": book.category(deal.document.get("category", "")),
         "owner": deal.owner,
         "may_edit": may_edit(user, deal, events),
+        "sign_offs": signing.awaited(judged, frozenset(user["roles"]), own, lang),
         **shown,
-        "history": [_event(e, deal, book, lang) for e in reversed(events)],
+        "history": _timeline(events, deal, judged.playbook, book, lang),
         "diagram": stage_diagram(judged, lang),
         "steps": stage_steps(judged, book),
     }
@@ -280,6 +299,29 @@ def verdict(
             for name, value in r.facts.items()
         ],
     }
+
+
+def _timeline(
+    events: list[dict[str, Any]], deal: StoredDeal, pb: Playbook, book: Book, lang: str
+) -> list[dict[str, Any]]:
+    """The deal's events newest first; an update names what it changed (before → after), from
+    the document each event replays to."""
+    shown = []
+    document: dict[str, Any] | None = None
+    for e in events:
+        before = document
+        try:
+            document = apply(document, e["kind"], e["data"])
+        except (AssertionError, KeyError, ValueError):  # a history kam cannot replay: no lines
+            document = None
+        lines: list[str] = []
+        if e["kind"] == "updated" and before is not None and document is not None:
+            found = changed(pb.model, before, document, lang)
+            lines = [f"{c.label}: {c.before} → {c.after}" for c in found[:SHOWN]]
+            if len(found) > SHOWN:
+                lines.append(say(lang, "con_and_more", n=str(len(found) - SHOWN)))
+        shown.append({**_event(e, deal, book, lang), "changes": lines})
+    return shown[::-1]
 
 
 def _event(e: dict[str, Any], deal: StoredDeal, book: Book, lang: str) -> dict[str, str]:
@@ -601,7 +643,7 @@ def try_deal(pb: Playbook, text: str, as_of_text: str, lang: str) -> Tried:
     from ..run.deal import loads_deal
 
     try:
-        as_of = date.fromisoformat(as_of_text.strip())
+        as_of = date_of_text(as_of_text.strip())  # what <input type=date> sends: YYYY-MM-DD
     except ValueError:
         return Tried((say(lang, "bad_as_of", given=as_of_text[:40]),))
     try:

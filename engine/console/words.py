@@ -511,7 +511,65 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "not_editor": "编辑规则手册需要 playbook_editor 角色。",
     },
 }
-for _lang, _words in EDITOR_WORDS.items():
+# issue 11's gaps: a stale form's typed values, sign-offs, what an update changed, new test
+# files, a draft too large (prefix con_)
+CON_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "con_and_more": "and {n} more",
+        "con_typed_h": "What you typed was not saved",
+        "con_typed_intro": "Someone changed the deal while you had the form open. The form "
+        "below shows what is stored now (version {version}). Your changes:",
+        "con_typed_line": "you typed {typed}; now stored {now}",
+        "con_reapply": "Apply my changes to version {version}",
+        "con_signoffs_h": "Sign-offs",
+        "con_signs_h": "Sign-offs waiting for you",
+        "con_awaited": "awaited",
+        "con_attests": "Attests {what} ({field}); the move to {stage} waits for it.",
+        "con_sign_off": "Sign off as {role}",
+        "con_sign_own": "You own or created this deal: someone else must sign this off.",
+        "con_signed_done": "Signed off: {deal} as {role}.",
+        "con_new_test": "New test file",
+        "con_add_test": "Add the test file",
+        "con_new_test_hint": "A new .yaml under tests/ (letters, digits, . _ -). It is saved "
+        "with the version, like the files above, once its cases pass.",
+        "con_test_name_bad": "{name!r} cannot be a test file's name: a .yaml file under tests/ "
+        "(for example tests/key-account-office/more.yaml), plain letters, digits, . _ - only.",
+        "con_test_name_taken": "There is a test file {name} already: choose another name.",
+        "con_test_files_full": "A draft has at most {most} test files: add the cases to one of "
+        "them.",
+        "con_too_big": "The draft with its tests is larger than this site accepts ({limit} "
+        "in all). Nothing was sent and your text is still here: make it shorter (a large "
+        "test file can go into a file of its own), then check or save again.",
+    },
+    "zh": {
+        "con_and_more": "另有 {n} 项",
+        "con_typed_h": "您输入的内容没有保存",
+        "con_typed_intro": "您打开表单后，有人修改了这笔交易。下方表单显示的是现在保存的内容（第 "
+        "{version} 版）。您的修改：",
+        "con_typed_line": "您输入的是 {typed}；现在保存的是 {now}",
+        "con_reapply": "把我的修改应用到第 {version} 版",
+        "con_signoffs_h": "签核",
+        "con_signs_h": "等待您签核",
+        "con_awaited": "待签核",
+        "con_attests": "证明：{what}（{field}）；推进到“{stage}”需要它。",
+        "con_sign_off": "以{role}身份签核",
+        "con_sign_own": "您负责或创建了这笔交易：须由他人签核。",
+        "con_signed_done": "已签核：{deal}，身份为{role}。",
+        "con_new_test": "新测试文件",
+        "con_add_test": "添加测试文件",
+        "con_new_test_hint": "tests/ 下的新 .yaml 文件（字母、数字及 . _ -）。其用例通过后，"
+        "与上面的文件一起随版本保存。",
+        "con_test_name_bad": "{name!r} 不能作为测试文件名：须为 tests/ 下的 .yaml 文件"
+        "（例如 tests/key-account-office/more.yaml），只用字母、数字及 . _ -。",
+        "con_test_name_taken": "已有测试文件 {name}：请另起名称。",
+        "con_test_files_full": "一份草稿最多有 {most} 个测试文件：请把用例加到其中一个。",
+        "con_too_big": "草稿连同测试超过本站接受的大小（合计 {limit}）。没有发送任何内容，"
+        "您的文本仍在页面上：请删减（较大的测试文件可另建一个文件），然后再检查或保存。",
+    },
+}
+
+
+for _lang, _words in [*EDITOR_WORDS.items(), *CON_WORDS.items()]:
     if _words.keys() & WORDS[_lang].keys():  # one key, two pages: one would get the other's text
         raise RuntimeError(f"console words given twice: {sorted(_words.keys() & WORDS[_lang])}")
     WORDS[_lang].update(_words)

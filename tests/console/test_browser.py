@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -48,22 +49,37 @@ PAGES = (
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
     """``kam demo`` into a fresh SQLite file, then ``kam serve`` on a free loopback port."""
     db = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'kam.db'}"
-    kam = [sys.executable, "-m", "engine"]
-    demo = subprocess.run(
-        [*kam, "demo", "--db", db, "--from", str(ROOT)],
+    tokens = demo(db)
+    with serving(db) as base:
+        yield base, tokens
+
+
+KAM = [sys.executable, "-m", "engine"]
+
+
+def demo(db: str) -> dict[str, str]:
+    """``kam demo`` into ``db``; each person's token."""
+    loaded = subprocess.run(
+        [*KAM, "demo", "--db", db, "--from", str(ROOT)],
         capture_output=True,
         text=True,
         timeout=120,
         check=True,
     )
-    tokens = {
+    return {
         line.split()[0]: line.split()[1]
-        for line in demo.stdout.splitlines()
+        for line in loaded.stdout.splitlines()
         if line.startswith("  ") and line.split()[1].startswith("kam_")
     }
+
+
+@contextmanager
+def serving(db: str) -> Iterator[str]:
+    """``kam serve`` over ``db`` on a free loopback port, its address; stopped after, and
+    its log must hold no traceback."""
     port = free_port()
     proc = subprocess.Popen(
-        [*kam, "serve", "--db", db, "--playbooks", str(PLAYBOOKS), "--port", str(port)],
+        [*KAM, "serve", "--db", db, "--playbooks", str(PLAYBOOKS), "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -77,7 +93,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
                 time.sleep(0.05)
         else:
             pytest.fail("kam serve did not answer")
-        yield base, tokens
+        yield base
     finally:
         proc.send_signal(signal.SIGINT)
         try:

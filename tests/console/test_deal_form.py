@@ -14,6 +14,8 @@ import pytest
 from engine.console import dealform
 from engine.store import open_store
 
+from ..conftest import ROOT
+
 ACTION = 'action="/deals/{deal}/edit"'
 
 
@@ -328,3 +330,119 @@ def test_an_entry_begun_but_missing_what_it_needs_is_said_at_each_missing_field(
     }
     with open_store(db_url) as store:
         assert store.get_deal("DE-2026-031").version == 1
+
+
+def _typed_panel(html: str) -> str:
+    return html.split('id="h-typed"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_stale_form_shows_what_was_typed_beside_what_is_stored_and_applies_it_at_a_click(
+    signed_in, db_url
+):
+    client = signed_in("li.na")
+    first = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031").fields
+    second = dict(first)
+    first["f:dealer_territory"] = "Dongcheng"  # another tab: saved first
+    assert client.post("/deals/DE-2026-031/edit", data=first).status_code == 303
+    second["f:lines[0].unit_price"] = "150,000"  # typed on the form drawn at version 1
+    second["f:tender"] = "true"
+    r = client.post("/deals/DE-2026-031/edit", data=second)
+    assert r.status_code == 409
+    panel = _typed_panel(r.text)
+    assert "you typed 150,000.00; now stored 123,000.00" in unescape(panel)
+    assert "you typed yes; now stored not recorded" in unescape(panel)
+    assert "Dongcheng" not in panel  # the other change is not the person's: not offered back
+    # the main form still shows what is stored now
+    assert drawn(r.text, "DE-2026-031").fields["f:lines[0].unit_price"] == "123000.00"
+    again = _Fields()
+    again.feed(panel.split("<form", 1)[1])
+    assert again.fields["version"] == "2"
+    done = client.post("/deals/DE-2026-031/edit?again=1", data=again.fields)
+    assert done.status_code == 303, done.text
+    with open_store(db_url) as store:
+        deal = store.get_deal("DE-2026-031")
+        assert deal.version == 3
+        assert deal.document["dealer_territory"] == "Dongcheng"  # the other change kept
+        assert deal.document["tender"] is True
+        assert deal.document["lines"][0]["unit_price"] == Decimal("150000")
+        assert set(store.history("DE-2026-031")[-1]["data"]["patch"]) == {"lines", "tender"}
+
+
+def test_a_stale_form_says_what_was_typed_in_chinese(signed_in):
+    client = signed_in("li.na")
+    first = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031").fields
+    second = dict(first)
+    first["f:dealer_territory"] = "Dongcheng"
+    assert client.post("/deals/DE-2026-031/edit", data=first).status_code == 303
+    second["f:tender"] = "false"
+    client.cookies.set("kam_lang", "zh")
+    r = client.post("/deals/DE-2026-031/edit", data=second)
+    assert r.status_code == 409
+    assert "您输入的是 否；现在保存的是 未记录" in unescape(_typed_panel(r.text))
+    assert "把我的修改应用到第 2 版" in r.text
+
+
+def test_a_stale_form_of_nothing_typed_has_no_panel(signed_in):
+    client = signed_in("li.na")
+    first = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031").fields
+    second = dict(first)
+    first["f:dealer_territory"] = "Dongcheng"
+    assert client.post("/deals/DE-2026-031/edit", data=first).status_code == 303
+    r = client.post("/deals/DE-2026-031/edit", data=second)
+    assert r.status_code == 409
+    assert 'id="h-typed"' not in r.text
+
+
+def test_the_timeline_names_what_an_update_changed_before_and_after(signed_in):
+    client = signed_in("li.na")
+    form = drawn(client.get("/deals/DE-2026-031/edit").text, "DE-2026-031").fields
+    form["f:lines[0].unit_price"] = "150000"
+    form["f:dealer_territory"] = "Dongcheng"
+    assert client.post("/deals/DE-2026-031/edit", data=form).status_code == 303
+    page = unescape(client.get("/deals/DE-2026-031").text)
+    changes = page.split('class="changes">', 1)[1].split("</ul>", 1)[0]
+    assert "123,000.00 → 150,000.00" in changes  # money as the handbook writes it
+    assert "Chaoyang → Dongcheng" in changes
+    client.cookies.set("kam_lang", "zh")
+    page = unescape(client.get("/deals/DE-2026-031").text)
+    assert "经销商辖区: Chaoyang → Dongcheng" in page.split('class="changes">', 1)[1]
+
+
+def test_the_timeline_says_and_n_more_past_a_few_lines():
+    from engine.app.playbook import load_playbook
+    from engine.console import changes
+
+    pb = load_playbook(str(ROOT / "playbooks" / "key-account-office.yaml"))
+    before = {"visit": {"purpose": "a"}}
+    after = {
+        "visit": {"purpose": "b", "planned_on": "2026-03-01", "budget": Decimal("1000"),
+                  "gifts": Decimal("100"), "record_filed": True,
+                  "checked_by": {"by": "zhao.min", "role": "key_account_manager"}},
+    }  # fmt: skip
+    found = changes.changed(pb.model, before, after, "en")
+    assert [c.path for c in found] == [
+        "visit.purpose", "visit.planned_on", "visit.budget", "visit.gifts",
+        "visit.record_filed", "visit.checked_by",
+    ]  # fmt: skip
+    assert found[2].after == "1,000.00"
+    assert found[4].before == "not recorded"
+    assert found[4].after == "yes"
+    assert found[5].after.startswith("zhao.min (")
+    assert changes.changed(pb.model, after, after, "en") == []
+
+
+@pytest.mark.parametrize("given", ["20260115", "2026-W03-4", "2026-1-15"])
+def test_a_date_control_takes_yyyy_mm_dd_only(signed_in, db_url, given):
+    client = signed_in("li.na")
+    page = client.get("/deals/DE-2026-031/edit").text
+    form = drawn(page, "DE-2026-031").fields
+    assert form["f:filing.filed_on"] == "2026-01-12"  # as <input type=date> reads its value
+    assert re.search(r'name="f:filing.filed_on" type="date" value="2026-01-12"', page)
+    form["f:filing.filed_on"] = given
+    r = client.post("/deals/DE-2026-031/edit", data=form)
+    assert r.status_code == 422
+    assert field_errors(r.text)["filing.filed_on"].endswith("not a date (YYYY-MM-DD)")
+    form["f:filing.filed_on"] = "2026-01-15"
+    assert client.post("/deals/DE-2026-031/edit", data=form).status_code == 303
+    with open_store(db_url) as store:
+        assert store.get_deal("DE-2026-031").document["filing"]["filed_on"] == "2026-01-15"

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from engine.app import editing
 from engine.console import Settings, create_app
+from engine.store import open_store, saved_versions
 
 from ..conftest import AS_OF, PLAYBOOKS
 from .conftest import csrf_of
@@ -370,3 +371,115 @@ def test_try_a_deal_opens_on_a_day_the_version_is_in_force(editor):
     assert post(client, csrf, "save", draft).status_code == 303
     page = client.get("/playbooks/key-account-office/2026.2/try").text
     assert re.search(r'name="as_of"[^>]*value="2026-04-01"', page), page[:2000]
+
+
+def test_a_draft_too_large_for_the_site_is_said_in_the_editor_and_its_text_kept(editor):
+    client, csrf, text, tests = editor
+    page = client.get(EDIT).text
+    # the page knows the limit (editor.js stops a larger form before it is sent) and says it
+    assert f'data-max-body="{1 << 20}"' in page
+    assert re.search(r'<div id="too-big" class="problem" role="alert" hidden>', page)
+    assert "larger than this site accepts (1 MiB in all)" in page
+    big = text + "#" + "x" * (1 << 20)
+    data = {"csrf": csrf, "text": big, "base": "2026.1", **tests}
+    # lint as one types (htmx): the editor's note swapped in, nothing else of the page touched
+    r = client.post(f"{EDIT}/lint", data=data, headers={"HX-Request": "true", "HX-Target": "lint"})
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert r.headers["HX-Retarget"] == "#too-big"
+    assert r.headers["HX-Reselect"] == "#too-big"
+    assert r.text.startswith('<div id="too-big" class="problem" role="alert">')
+    assert "your text is still here" in r.text
+    client.cookies.set("kam_lang", "zh")
+    r = client.post(f"{EDIT}/save", data=data, headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert r.status_code == 413
+    assert "草稿连同测试超过本站接受的大小（合计 1 MiB）" in r.text
+    # a plain form post (no JavaScript): the console's page in the reader's language, not JSON
+    r = client.post(f"{EDIT}/save", data=data)
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert "表单超过本站接受的大小" in r.text
+
+
+def _added(page: str) -> str:
+    found = re.search(r'name="added" value="([^"]*)"', page)
+    assert found
+    return html.unescape(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "../outside.yaml",
+        "tests/../../etc/x.yaml",
+        "/etc/passwd.yaml",
+        "tests/key-account-office/more.yml",
+        "tests/key-account-office/.hidden.yaml",
+        "other/more.yaml",
+        "tests\\..\\x.yaml",
+        "",
+    ],
+)
+def test_a_new_test_files_name_is_checked(editor, name):
+    client, csrf, text, tests = editor
+    data = {"csrf": csrf, "text": text, "base": "2026.1", "new_test": name, **tests}
+    r = client.post(f"{EDIT}/add", data=data)
+    assert r.status_code == 422
+    assert "cannot be a test file&#39;s name" in r.text
+    assert panes_of(r.text).keys() == tests.keys()  # nothing added
+    assert draft_of(r.text) == text  # nothing typed lost
+
+
+def test_a_new_test_file_may_not_take_a_name_already_used(editor):
+    client, csrf, text, tests = editor
+    for name in ("tests/key-account-office/visits.yaml", "tests/KEY-account-office/Visits.yaml",
+                 "tests/auto-dealer/2026-2.yaml"):  # fmt: skip
+        data = {"csrf": csrf, "text": text, "base": "2026.1", "new_test": name, **tests}
+        r = client.post(f"{EDIT}/add", data=data)
+        assert r.status_code == 422
+        assert "There is a test file" in r.text
+
+
+NEW = "test:tests/key-account-office/gifts.yaml"
+GIFT_CASE = """  - name: gifts at exactly 30% of the budget are no warning
+    set: {visit.gifts: 4500}
+    expect: {no_violations: [GIFTS]}
+"""
+
+
+def test_the_editor_adds_a_test_file_that_runs_and_is_saved_with_the_version(editor, db_url):
+    client, csrf, text, tests = editor
+    data = {"csrf": csrf, "text": text, "base": "2026.1", **tests}
+    r = client.post(f"{EDIT}/add", data={**data, "new_test": "tests/key-account-office/gifts.yaml"})
+    assert r.status_code == 200, r.text
+    panes = panes_of(r.text)
+    assert list(panes)[-1] == NEW
+    assert "playbook: ../../key-account-office.yaml" in panes[NEW]
+    assert _added(r.text) == "tests/key-account-office/gifts.yaml"
+    # as it starts, its one case is to be written: the tests do not pass, nothing is saved
+    posted = {**data, "added": _added(r.text), NEW: panes[NEW]}
+    assert client.post(f"{EDIT}/save", data=posted).status_code == 422
+    # written, it runs with the others and is saved with the version
+    head = panes[NEW].split("cases:\n", 1)[0]
+    written = f"{head}as_of: 2026-03-02\nbase: ../../examples/key-account-office/visit-approval.json\ncases:\n{GIFT_CASE}"
+    posted[NEW] = written
+    ran = client.post(f"{EDIT}/test", data=posted)
+    assert ran.status_code == 200, ran.text
+    assert "69 of 69 tests passed" in ran.text
+    saved = client.post(f"{EDIT}/save", data=posted)
+    assert saved.status_code == 303, saved.text
+    with open_store(db_url) as store:
+        kept = dict(saved_versions(store)[-1].tests)
+    assert kept["tests/key-account-office/gifts.yaml"] == written
+    after = client.get(EDIT).text  # the next draft starts from it, as from the others
+    assert panes_of(after)[NEW] == written
+    assert _added(after) == ""
+
+
+def test_a_forged_added_name_is_no_file_of_the_draft(editor):
+    client, csrf, text, tests = editor
+    forged = {"added": "../../etc/passwd.yaml", "test:../../etc/passwd.yaml": "x"}
+    data = {"csrf": csrf, "text": text, "base": "2026.1", **tests, **forged}
+    r = client.post(f"{EDIT}/lint", data=data)
+    assert r.status_code == 200
+    assert panes_of(r.text).keys() == tests.keys()

@@ -109,6 +109,18 @@ def test_a_bad_as_of_date_is_said_not_crashed(signed_in):
     assert "is not a date (YYYY-MM-DD)" in outcome(r.text)
 
 
+@pytest.mark.parametrize("given", ["20260630", "2026-W27-2", "2026-6-30"])
+def test_as_of_is_read_as_a_date_input_writes_it_only(signed_in, given):
+    client = signed_in("li.na")
+    page = client.get(TRY).text
+    assert re.search(r'<input type="date" id="as-of" name="as_of" value="\d{4}-\d\d-\d\d"', page)
+    r = client.post(TRY, data={"csrf": csrf_of(page), "as_of": given, "deal": box(page)})
+    assert r.status_code == 422  # a typo that reads as a plausible date is no date
+    ok = client.post(TRY, data={"csrf": csrf_of(page), "as_of": "2026-06-30", "deal": box(page)})
+    assert ok.status_code == 200
+    assert as_of_of(ok.text) == "2026-06-30"  # written back as <input type=date> reads it
+
+
 def test_trying_a_deal_writes_nothing(signed_in, db_url):
     before = events(db_url)
     client = signed_in("li.na")

@@ -93,6 +93,29 @@
     goTo(area, parseInt(link.getAttribute("data-line"), 10),
       parseInt(link.getAttribute("data-column") || "1", 10));
   });
+  /* a draft larger than the service accepts is never sent: it would come back as a "too
+     large" page in place of the editor, and what was typed would be gone. Said instead, in
+     the page's language (#too-big), with the text left where it is. */
+  function tooBig(form) {
+    var most = Number(form.getAttribute("data-max-body") || 0);
+    var note = document.getElementById("too-big");
+    if (!most) { return false; }
+    var size = new Blob([new URLSearchParams(new FormData(form)).toString()]).size;
+    if (note) { note.hidden = size <= most; }
+    return size > most;
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (form.matches && form.matches("form[data-max-body]") && tooBig(form)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      document.getElementById("too-big").scrollIntoView({block: "nearest"});
+    }
+  }, true);
+  document.addEventListener("htmx:confirm", function (ev) {
+    var form = ev.target.closest && ev.target.closest("form[data-max-body]");
+    if (form && tooBig(form)) { ev.preventDefault(); }
+  });
   document.addEventListener("htmx:afterSettle", function () {
     start();
     document.querySelectorAll(".code-editor.on").forEach(draw);
