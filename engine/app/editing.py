@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ..errors import Diagnostic, KamError, PlaybookError
@@ -213,7 +213,20 @@ def run_tests(playbook: Playbook, target: str, folder: str, tests: tuple[TestFil
             broken.append(FileError(where[t.path], lines))
             continue
         cases += runner.run(where[t.path])
-    return TestRun(os.path.basename(target), tuple(cases), tuple(broken + runner.errors))
+    # a person reads these in the console: name files as the editor does, never by the
+    # server's folder
+    shown = tuple(
+        FileError(_inside(e.file, folder), tuple(_inside(x, folder) for x in e.lines))
+        for e in broken + runner.errors
+    )
+    cases = [replace(c, file=_inside(c.file, folder)) for c in cases]
+    return TestRun(os.path.basename(target), tuple(cases), shown)
+
+
+def _inside(text: str, folder: str) -> str:
+    """``text`` with the playbook folder's path left out of every file it names."""
+    root = os.path.abspath(folder)
+    return text.replace(root + os.sep, "").replace(root, ".")
 
 
 def _names(test_file: str) -> str | None:

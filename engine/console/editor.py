@@ -217,7 +217,7 @@ class Editor:
 
     def _pane(self, draft: Draft, file: str) -> str:
         """The id of the tests pane that shows ``file`` ("" if none does)."""
-        path = os.path.relpath(file, self.svc.folder)
+        path = os.path.relpath(file, self.svc.folder) if os.path.isabs(file) else file
         found = [i for i, t in enumerate(draft.test_files) if t.path == path]
         return f"test-{found[0]}" if found else ""
 

@@ -194,6 +194,7 @@ def test_a_broken_tests_pane_is_a_problem_at_its_line_and_nothing_passes(editor,
     ran = post(client, csrf, "test", text, tests=bad)
     assert ran.status_code == 422
     assert "A test file could not run" in ran.text
+    assert str(PLAYBOOKS) not in ran.text  # files named as the editor names them
     assert post(client, csrf, "save", text, tests=bad).status_code == 422
     # a tests pane left out of the form is empty: nothing shown to hold, nothing saved
     gone = {k: v for k, v in tests.items() if k != VISITS}
