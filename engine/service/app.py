@@ -622,12 +622,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get(f"{v1}/playbooks", tags=["stateless"], responses=codes(*READ))
     def playbooks(svc: Svc, _: User) -> Response:
         """The playbooks of the folder, each version with its period and whether it is in
-        force today (what a new deal is pinned to)."""
+        force today (what a new deal is pinned to), and the versions saved from the console
+        awaiting a second playbook editor's review (not in force until approved)."""
         return as_json({"playbooks": [playbook_doc(svc, i) for i in svc.library.ids]})
 
     @app.get(f"{v1}/playbooks/{{playbook_id}}", tags=["stateless"], responses=codes(*READ, 404))
     def playbook(svc: Svc, _: User, playbook_id: str) -> Response:
-        """One playbook's versions, their periods and which is in force today."""
+        """One playbook's versions, their periods and which is in force today, and those
+        awaiting review."""
         if playbook_id not in svc.library.ids:
             raise Problem("not-found", f"no playbook {playbook_id!r}" + svc.hint(playbook_id))
         return as_json(playbook_doc(svc, playbook_id))
