@@ -19,11 +19,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ..app.library import Entry
-from ..errors import KamError
+from ..errors import InputError, KamError
 from ..lang.values import same_person
 from ..store import SavedVersion, review_version, saved_versions
 from ..store.errors import AlreadyStored, NotFound
-from ..store.playbooks import APPROVED, DECLINED, PROPOSED
+from ..store.playbooks import APPROVED, PROPOSED
 from . import session, views
 from .words import say
 
@@ -97,7 +97,7 @@ async def review(editor: Editor, request: Request) -> Response:
     ident = editor._ident(request)
     lang = session.language(request)
     version = fields.get("version", "")[:80]
-    decision = APPROVED if fields.get("decision") == APPROVED else DECLINED
+    decision = fields.get("decision", "")[:20]  # approved or declined; else refused
     try:
         await anyio.to_thread.run_sync(
             lambda: review_version(
@@ -116,7 +116,10 @@ async def review(editor: Editor, request: Request) -> Response:
             status = 409
         elif isinstance(exc, NotFound):
             status = 404
-        elif getattr(exc, "code", "") in ("review_needs_reason", "review_other_hash"):
+        elif isinstance(exc, InputError) or getattr(exc, "code", "") in (
+            "review_needs_reason",
+            "review_other_hash",
+        ):
             status = 422
         return await editor.fresh_page(request, user, ident, refusal(lang, exc), status)
     editor.svc.refresh(force=True)  # this worker serves the approved version at once

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    exc,
     insert,
     select,
 )
@@ -268,12 +269,15 @@ def review_version(
     at = db._stamp()
     with db._write() as conn:
         name = _editor(conn, by, "review playbook versions")
-        row = conn.execute(
-            select(playbook_versions).where(
-                playbook_versions.c.playbook_id == playbook_id,
-                playbook_versions.c.version == version,
-            )
-        ).first()
+        # every version of the playbook locked (PostgreSQL; SQLite has one writer): two
+        # approvals at once are decided one after the other, each seeing the other's
+        # (no two versions in force from one day)
+        rows = conn.execute(
+            select(playbook_versions)
+            .where(playbook_versions.c.playbook_id == playbook_id)
+            .with_for_update()
+        ).all()
+        row = next((r for r in rows if r.version == version), None)
         if row is None:
             raise NotFound(f"no saved version {version} of {playbook_id}")
         done = conn.execute(
@@ -309,15 +313,21 @@ def review_version(
                 code="review_other_hash",
                 version=f"{playbook_id} {version}",
             )
-        conn.execute(
-            insert(playbook_reviews).values(
-                playbook_id=playbook_id,
-                version=version,
-                hash=row.hash,
-                decision=decision,
-                reviewed_by=name,
-                reviewed_at=at,
-                reason=reason,
+        try:
+            conn.execute(
+                insert(playbook_reviews).values(
+                    playbook_id=playbook_id,
+                    version=version,
+                    hash=row.hash,
+                    decision=decision,
+                    reviewed_by=name,
+                    reviewed_at=at,
+                    reason=reason,
+                )
             )
-        )
+        except exc.IntegrityError:  # another reviewer's decision committed in between
+            raise AlreadyStored(
+                f"{playbook_id} {version} was reviewed by someone else at the same moment: "
+                "a decision is final; show it again"
+            ) from None
     return _saved(row, Review(decision, name, at, row.hash, reason))

@@ -138,7 +138,11 @@ def test_the_hash_on_the_form_must_be_the_version_reviewed(proposed, signed_in):
     stale = review(client, page, "approved", hash="ab" * 32)
     assert stale.status_code == 422
     assert "is not the text you reviewed" in stale.text
+    odd = review(client, page, "maybe", reason="a decline is said as one")
+    assert odd.status_code == 422
+    assert "approved or declined" in odd.text
     assert in_force(client) == "2026.1"
+    assert "Approve 2026.2" in client.get(EDIT).text  # still awaiting review
 
 
 def test_only_an_editor_reviews_and_only_with_the_form_s_csrf(proposed, signed_in):

@@ -276,3 +276,36 @@ def test_the_library_counts_only_an_approved_version_in_force():
     lib.use_saved([entry])  # approved
     assert lib.pick("auto-dealer", on).version == "2026.3"
     assert lib.pick("auto-dealer", on, "2026.2").until == "2026-12-31"
+
+
+def test_two_approvals_at_once_of_versions_starting_one_day_leave_one_in_force(editors, store_url):
+    # each approver in its own connection, released together: the second waits for the
+    # first (the versions are locked) and then sees its approval
+    import threading
+
+    from engine.errors import KamError
+    from engine.store import open_store
+
+    store = editors
+    save(store, "sun.min")
+    save(store, "sun.min", "2026.3")
+    gate = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def approve(version: str) -> None:
+        with open_store(store_url) as own:
+            gate.wait()
+            try:
+                review(own, "qian.li", version=version)
+                outcomes[version] = "approved"
+            except KamError as refused:
+                outcomes[version] = type(refused).__name__
+
+    threads = [threading.Thread(target=approve, args=(v,)) for v in ("2026.2", "2026.3")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(outcomes) == 2
+    assert list(outcomes.values()).count("approved") == 1
+    assert [v.state for v in saved_versions(store)].count("approved") == 1
