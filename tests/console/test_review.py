@@ -70,7 +70,12 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     tried = client.get(TRY)
     assert tried.status_code == 200
     assert "a grade-A customer is reviewed by the manager first" in tried.text
-    deal = {"id": "CD-2026-901", "category": "customer_development", "owner": "li.na"}
+    deal = {
+        "id": "CD-2026-901",
+        "category": "customer_development",
+        "stage": "manager_review",
+        "owner": "li.na",
+    }
     made = client.post(
         "/v1/deals",
         json={"playbook": "key-account-office", "version": "2026.2", "deal": deal},
@@ -78,6 +83,21 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     )
     assert made.status_code == 422, made.text
     assert "2026.2 is awaiting review" in made.json()["detail"]
+    # nor re-pinned to it, by name or as the version in force today
+    owner = {"Authorization": f"Bearer {tokens['li.na']}", "If-Match": '"1"'}
+    made = client.post(
+        "/v1/deals",
+        json={"playbook": "key-account-office", "deal": deal},
+        headers={"Authorization": f"Bearer {tokens['li.na']}"},
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["deal"]["playbook"]["version"] == "2026.1"
+    named = client.post("/v1/deals/CD-2026-901/repin", json={"version": "2026.2"}, headers=owner)
+    assert named.status_code == 422
+    assert "2026.2 is awaiting review" in named.json()["detail"]
+    today = client.post("/v1/deals/CD-2026-901/repin", json={}, headers=owner)
+    assert today.status_code == 403, today.text  # already pinned to the version in force
+    assert "already pinned to key-account-office 2026.1" in today.json()["detail"]
     listed = client.get(
         "/v1/playbooks/key-account-office",
         headers={"Authorization": f"Bearer {tokens['li.na']}"},
