@@ -52,6 +52,12 @@ def test_a_saved_version_awaits_review_and_its_author_cannot_approve_it(proposed
     assert "you saved it, so you cannot approve it" in page
     assert "Approve 2026.2" not in page
     assert in_force(client) == "2026.1"
+    # the next draft follows the proposal: a new label, starting after it
+    draft = draft_of(page)
+    assert 'version: "2026.3"' in draft
+    assert "effective_from: 2026-03-03" in draft
+    listed = client.get("/playbooks").text
+    assert re.search(r"key-account-office 2026\.2.*?awaiting review", listed, re.S)
     # a forged form is refused by the store, in words, and nothing changes
     client.app.state.service.refresh(force=True)
     forged = client.post(
