@@ -1,5 +1,5 @@
 """Command line in, exit code out, for the store: ``kam db | users | customers | deals |
-decisions ...``.
+decisions | playbooks ...``.
 
 Thin like ``cli.py`` (whose helpers it uses): parse the arguments, call ``engine.store``,
 print. Every command takes ``--db URL`` (default ``$KAM_DB``, else ``kam.db`` here) and
@@ -941,6 +941,144 @@ def decisions_export(since: str | None, db: str | None, fmt: str = "text") -> in
         for decision in store.decisions_since(start):
             click.echo(to_json_line(decision), nl=False)
     return EXIT_OK
+
+
+# -- kam playbooks: versions saved from the console's editor, and their review ------------------
+@main.group(epilog=STORE_EPILOG)
+def playbooks() -> None:
+    """Playbook versions saved from the console: each is proposed until a second playbook
+    editor (or an admin), not its author, approves it; only then is it in force."""
+
+
+@playbooks.command("list", epilog=STORE_EPILOG)
+@click.option("--id", "playbook_id", metavar="ID", help="Only this playbook's versions.")
+@click.option("--awaiting", is_flag=True, help="Only the versions awaiting review.")
+@DB
+@FORMAT
+@_guarded
+def playbooks_list(playbook_id: str | None, awaiting: bool, db: str | None, fmt: str) -> int:
+    """The saved versions, oldest first: who saved each, its hash, and its review."""
+    from .store import saved_versions
+
+    with _store(db) as store:
+        found = [
+            v
+            for v in saved_versions(store)
+            if (playbook_id is None or v.playbook_id == playbook_id)
+            and (not awaiting or v.state == "proposed")
+        ]
+    if fmt == "json":
+        _echo_json([_saved_doc(v) for v in found])
+        return EXIT_OK
+    for v in found:
+        click.echo(
+            f"{v.playbook_id} {v.version} from {v.effective_from.isoformat()}: {v.state}; "
+            f"saved by {v.saved_by} at {v.saved_at}; hash {v.hash[:12]}"
+        )
+        if v.review is not None:
+            why = f": {v.review.reason}" if v.review.reason else ""
+            click.echo(f"  {v.review.decision} by {v.review.by} at {v.review.at}{why}")
+    if not found:
+        click.echo("no saved playbook version" + (" awaiting review" if awaiting else ""))
+    return EXIT_OK
+
+
+def _saved_doc(v: Any) -> dict[str, Any]:
+    r = v.review
+    return {
+        "playbook": v.playbook_id,
+        "version": v.version,
+        "effective_from": v.effective_from.isoformat(),
+        "hash": v.hash,
+        "state": v.state,
+        "saved_by": v.saved_by,
+        "saved_at": v.saved_at,
+        "review": None
+        if r is None
+        else {
+            "decision": r.decision,
+            "by": r.by,
+            "at": r.at,
+            "reason": r.reason,
+        },
+    }
+
+
+HASH = click.option(
+    "--hash",
+    "content_hash",
+    required=True,
+    metavar="HASH",
+    help="The hash of the version you reviewed (kam playbooks list; its first 12 characters "
+    "will do): refused if it is not the saved version's.",
+)
+
+
+def _review(
+    playbook_id: str, version: str, content_hash: str, by: str, decision: str, reason: str,
+    db: str | None, fmt: str,
+) -> int:  # fmt: skip
+    from .store import review_version, saved_versions
+
+    with _store(db) as store:
+        full = content_hash
+        for v in saved_versions(store):  # a prefix of 12 or more names the hash it begins
+            same = (v.playbook_id, v.version) == (playbook_id, version)
+            if same and len(content_hash) >= 12 and v.hash.startswith(content_hash.lower()):
+                full = v.hash
+        done = review_version(
+            store,
+            playbook_id=playbook_id,
+            version=version,
+            content_hash=full,
+            by=by,
+            decision=decision,
+            reason=reason,
+        )
+    if fmt == "json":
+        _echo_json(_saved_doc(done))
+    elif decision == "approved":
+        click.echo(
+            f"approved {playbook_id} {version} ({done.hash[:12]}): in force from "
+            f"{done.effective_from.isoformat()}"
+        )
+    else:
+        click.echo(f"declined {playbook_id} {version} ({done.hash[:12]}): it never takes force")
+    return EXIT_OK
+
+
+@playbooks.command("approve", epilog=STORE_EPILOG)
+@click.argument("playbook_id", metavar="ID")
+@click.argument("version", metavar="VERSION")
+@HASH
+@BY
+@DB
+@FORMAT
+@_guarded
+def playbooks_approve(
+    playbook_id: str, version: str, content_hash: str, by: str, db: str | None, fmt: str
+) -> int:
+    """Approve a saved version as its second reviewer: it takes force from its start."""
+    return _review(playbook_id, version, content_hash, by, "approved", "", db, fmt)
+
+
+@playbooks.command("decline", epilog=STORE_EPILOG)
+@click.argument("playbook_id", metavar="ID")
+@click.argument("version", metavar="VERSION")
+@HASH
+@click.option(
+    "--reason", "reason", required=True, metavar="TEXT", help="Why (its author reads it)."
+)
+@BY
+@DB
+@FORMAT
+@_guarded
+def playbooks_decline(
+    playbook_id: str, version: str, content_hash: str, reason: str, by: str, db: str | None,
+    fmt: str,
+) -> int:  # fmt: skip
+    """Decline a saved version, saying why: it never takes force (its label stays used)."""
+    return _review(playbook_id, version, content_hash, by, "declined", reason, db, fmt)
 
 
 def _since(value: str | None) -> datetime | None:

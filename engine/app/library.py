@@ -10,7 +10,9 @@ Versions saved from the console's editor (kept in the store) join the folder's w
 ``use_saved``: a saved version ends the one before it the day before it starts, so the
 version in force on a date is the one with the latest ``effective_from`` on or before it.
 Their text is read with the same safe reader and bounds as a file, its includes from the
-folder.
+folder. Only an *approved* saved version is in force (four eyes: another editor reviewed
+it); a proposed one is kept beside the succession, picked only when asked for by name for
+review (``pick(..., proposed=True)``: try a deal, diff, handbook), never for a deal's pin.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ class Entry:
     where_from: Location  # effective_from (or the top of the file)
     text: str | None = None  # a version saved in the store: its text (``file`` is its name)
     tests: tuple[tuple[str, str], ...] = ()  # and the test files it passed (path, text)
+    review: str = "approved"  # a saved version: approved, proposed or declined (a file: approved)
 
     def in_force(self, on: date) -> bool:
         return self.start <= on and (self.end is None or on <= self.end)
@@ -116,12 +119,26 @@ class Library:
         self.saved = list(saved)
 
     def versions(self, playbook_id: str) -> list[Entry]:
-        """Every version of ``playbook_id``, oldest first; a version followed by a saved one
-        ends the day before that one starts."""
-        found = sorted(
-            (e for e in [*self.entries, *self.saved] if e.id == playbook_id),
-            key=lambda e: (e.start, e.text is not None),
+        """Every version of ``playbook_id`` that is or was in force (the folder's and the
+        approved saved ones), oldest first; a version followed by a saved one ends the day
+        before that one starts."""
+        found = [*self.entries, *self.saved]
+        return self._succession(
+            [e for e in found if e.id == playbook_id and e.review == "approved"]
         )
+
+    def proposals(self, playbook_id: str) -> list[Entry]:
+        """The saved versions of ``playbook_id`` awaiting review, oldest first, each with the
+        end it would have if approved now (not in force: ``versions`` leaves them out)."""
+        approved = self.versions(playbook_id)
+        out: list[Entry] = []
+        for p in self.saved:
+            if p.id == playbook_id and p.review == "proposed":
+                out.extend(e for e in self._succession([*approved, p]) if e.file == p.file)
+        return out
+
+    def _succession(self, entries: list[Entry]) -> list[Entry]:
+        found = sorted(entries, key=lambda e: (e.start, e.text is not None))
         out = []
         for e, nxt in itertools.zip_longest(found, found[1:]):
             if nxt is not None and nxt.text is not None and nxt.start > e.start:
@@ -141,8 +158,15 @@ class Library:
             found.update(self._loaded[entry.file].model.roles)
         return found
 
-    def pick(self, playbook_id: str | None, on: date, version: str | None = None) -> Playbook:
-        """The version in force ``on`` that date (or the named ``version``)."""
+    def pick(
+        self,
+        playbook_id: str | None,
+        on: date,
+        version: str | None = None,
+        proposed: bool = False,
+    ) -> Playbook:
+        """The version in force ``on`` that date (or the named ``version``); a version
+        awaiting review only when named and ``proposed`` (to review it, never to pin a deal)."""
         if playbook_id is None:
             if not self.ids:  # a folder given for a playbook file, or an empty library
                 raise InputError(
@@ -165,6 +189,14 @@ class Library:
             )
         if version is not None:
             chosen = [e for e in candidates if e.version == version]
+            waiting = [e for e in self.proposals(playbook_id) if e.version == version]
+            if not chosen and waiting and proposed:
+                chosen = waiting
+            elif not chosen and waiting:
+                raise InputError(
+                    f"{playbook_id} {version} is awaiting review: it takes force once another "
+                    "playbook editor approves it (kam playbooks approve)"
+                )
             if not chosen:
                 known = ", ".join(e.version for e in candidates)
                 raise InputError(f"{playbook_id} has no version '{version}' (versions: {known})")

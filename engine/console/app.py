@@ -508,14 +508,11 @@ class Console:
             return _signin_first(request)
         lang = session.language(request)
         ident, version = request.path_params["playbook"], request.path_params["version"]
-        known = {
-            (e.id, e.version) for i in self.svc.library.ids for e in self.svc.library.versions(i)
-        }
-        if (ident, version) not in known:
+        if version not in {e.version for e in self._versions(ident)}:
             raise HTTPException(404)
         key = (ident, version, lang)
         if key not in self._handbooks:
-            pb = self.svc.pick(ident, version, self.svc.settings.today())
+            pb = self.svc.pick(ident, version, self.svc.settings.today(), proposed=True)
             self._handbooks[key] = views.handbook(pb, lang)
         response = HTMLResponse(self._handbooks[key])
         response.headers["Content-Security-Policy"] = (
@@ -525,17 +522,21 @@ class Console:
 
     async def version(self, request: Request) -> Playbook:
         """The playbook version the path names, if the service holds it (else 404); compiled
-        on a worker thread the first time (the service keeps it)."""
+        on a worker thread the first time (the service keeps it). A version awaiting review
+        too: it is tried and compared before a second editor approves it."""
         ident, version = request.path_params["playbook"], request.path_params["version"]
         if version not in {e.version for e in self._versions(ident)}:
             raise HTTPException(404)
         return await anyio.to_thread.run_sync(
-            self.svc.pick, ident, version, self.svc.settings.today()
+            self.svc.pick, ident, version, self.svc.settings.today(), True
         )
 
     def _versions(self, ident: str) -> list[Any]:
+        """The versions in force and those awaiting review (not declined ones)."""
         self.svc.refresh()  # versions saved from the editor, by this worker or another
-        return self.svc.library.versions(ident) if ident in self.svc.library.ids else []
+        if ident not in self.svc.library.ids:
+            return []
+        return self.svc.library.versions(ident) + self.svc.library.proposals(ident)
 
     # -- try a deal ---------------------------------------------------------------------------
     async def try_form(self, request: Request) -> Response:
@@ -607,8 +608,8 @@ class Console:
             key = (ident, old, new, lang)
             if key not in self._diffs:
                 today = self.svc.settings.today()
-                a = await anyio.to_thread.run_sync(self.svc.pick, ident, old, today)
-                b = await anyio.to_thread.run_sync(self.svc.pick, ident, new, today)
+                a = await anyio.to_thread.run_sync(self.svc.pick, ident, old, today, True)
+                b = await anyio.to_thread.run_sync(self.svc.pick, ident, new, today, True)
                 texts = (entries[old].text, entries[new].text)  # None: the folder's file
                 self._diffs[key] = await anyio.to_thread.run_sync(
                     views.version_diff, a, b, texts, self.svc.folder, lang
@@ -731,6 +732,7 @@ def console_app(svc: Service) -> Starlette:
         Route("/playbooks/{playbook}/edit/test", e.test, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/add", e.add_test, methods=["POST"]),
         Route("/playbooks/{playbook}/edit/save", e.save, methods=["POST"]),
+        Route("/playbooks/{playbook}/edit/review", e.review, methods=["POST"]),
         # a reload of a page a form answered: back to the editor, not "405 cannot be used so"
         Route("/playbooks/{playbook}/edit/{action:str}", _back_to_editor, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}", c.handbook, methods=["GET"]),

@@ -29,7 +29,8 @@ DEALS = (
 )
 # wang.qiang manages key accounts and sells too: his own deals reach his inbox, and the
 # store refuses him (no one approves their own deal); chen.jie approves them; sun.min is the
-# ops analyst who changes the playbooks' thresholds in the console's editor
+# ops analyst who changes the playbooks' thresholds in the console's editor, and qian.li the
+# second editor who reviews each version before it takes force (four eyes)
 USERS = (
     ("li.na", ("key_account_specialist",)),
     ("wang.qiang", ("key_account_specialist", "key_account_manager")),
@@ -37,6 +38,7 @@ USERS = (
     ("wang.fang", ("supervisor",)),
     ("zhao.lei", ("general_manager", "marketing_director", "manufacturer")),
     ("sun.min", ("playbook_editor",)),
+    ("qian.li", ("playbook_editor",)),
 )
 
 

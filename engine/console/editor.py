@@ -32,7 +32,7 @@ from ..errors import KamError
 from ..read.assemble import read_file
 from ..store import save_version, saved_versions
 from ..store.playbooks import EDITOR_ROLES
-from . import session
+from . import review, session
 from .words import say
 
 # an editor's form: the draft, its base, csrf, a new file's name, the names of the files added,
@@ -97,13 +97,30 @@ class Editor:
 
             return _signin_first(request)
         self._editor_only(user)
-        ident = self._ident(request)
+        return await self.fresh_page(request, user, self._ident(request))
+
+    async def fresh_page(
+        self,
+        request: Request,
+        user: dict[str, Any],
+        ident: str,
+        problem: str = "",
+        status: int = 200,
+    ) -> Response:
+        """The page with a new draft from the newest version in force (``problem``: what a
+        form posted here was refused for)."""
         versions = self.svc.library.versions(ident)
         base = versions[-1]
         text = await anyio.to_thread.run_sync(self._draft_text, ident, base)
         tests = await anyio.to_thread.run_sync(editing.tests_of, self.svc.library, base)
         problems = await anyio.to_thread.run_sync(self._lint, ident, text)
-        return self.show(request, user, ident, self._draft(text, base, problems, None, tests))
+        draft = self._draft(text, base, problems, None, tests)
+        return self.show(request, user, ident, draft, status, problem)
+
+    @_editors_only
+    async def review(self, request: Request) -> Response:
+        """A second editor approves or declines a version awaiting review (``review.py``)."""
+        return await review.review(self, request)
 
     @_editors_only
     async def lint(self, request: Request) -> Response:
@@ -145,7 +162,7 @@ class Editor:
         name = self._name(ident)
         refusals = [
             say(lang, r.key, **dict(r.values))
-            for r in editing.may_save(text, name, ident, self.svc.library.versions(ident), today)
+            for r in editing.may_save(text, name, ident, self._after(ident), today)
         ]
         if any(p.severity == "error" for p in problems):
             refusals.insert(0, say(lang, "save_lint"))
@@ -177,9 +194,9 @@ class Editor:
 
         where = f"/playbooks/{quote(ident, safe='')}/{quote(head.version, safe='')}/try"
         start = head.start.isoformat()
-        return _see(
-            where, say(lang, "pb_saved_done", playbook=ident, version=head.version, start=start)
-        )
+        # proposed: in force once another editor approves it (review.py)
+        done = say(lang, "four_saved_proposed", playbook=ident, version=head.version, start=start)
+        return _see(where, done)
 
     # -- the page ---------------------------------------------------------------------------------
     def show(
@@ -193,8 +210,8 @@ class Editor:
         new_test: str = "",
     ) -> Response:
         saved = [v for v in saved_versions(self.svc.store) if v.playbook_id == ident]
+        lang = session.language(request)
         if draft.refusals:
-            lang = session.language(request)
             problem = say(lang, "save_refused") + ":\n" + "\n".join(draft.refusals)
         return self.c.page(
             request,
@@ -207,7 +224,9 @@ class Editor:
             errors=sum(p.severity == "error" for p in draft.problems),
             warnings=sum(p.severity != "error" for p in draft.problems),
             saved=saved,
-            where=lambda file, line: f"{os.path.relpath(file, self.svc.folder)}:{line}",
+            reviews=review.proposals(self, user, ident, lang),
+            reviewed=review.decided(self.svc, ident),
+            where=lambda file, line: f"{self._shown(file)}:{line}",
             pane=lambda file: self._pane(draft, file),
             max_body=self.svc.settings.max_body,
             new_test=new_test,
@@ -215,9 +234,13 @@ class Editor:
             limit=limit_words(self.svc.settings.max_body),
         )
 
+    def _shown(self, file: str) -> str:
+        """A file as the editor names it: relative to the playbook folder."""
+        return os.path.relpath(file, self.svc.folder) if os.path.isabs(file) else file
+
     def _pane(self, draft: Draft, file: str) -> str:
         """The id of the tests pane that shows ``file`` ("" if none does)."""
-        path = os.path.relpath(file, self.svc.folder) if os.path.isabs(file) else file
+        path = self._shown(file)
         found = [i for i, t in enumerate(draft.test_files) if t.path == path]
         return f"test-{found[0]}" if found else ""
 
@@ -275,10 +298,19 @@ class Editor:
 
     def _draft_text(self, ident: str, base: Entry) -> str:
         text = base.text if base.text is not None else (read_file(base.file)[0] or "")
-        versions = self.svc.library.versions(ident)
-        label = editing.next_label([e.version for e in versions])
+        versions = self._after(ident)
+        # a declined label stays on record: never offered again
+        taken = [e.version for e in versions] + [
+            e.version for e in self.svc.library.saved if e.id == ident and e.review == "declined"
+        ]
+        label = editing.next_label(taken)
         start = editing.first_day(versions, self.svc.settings.today())
         return editing.draft_of(text, label, start)
+
+    def _after(self, ident: str) -> list[Entry]:
+        """The versions a new one follows: in force, and awaiting review (a draft starts
+        after those, so two approvals never start on one day)."""
+        return self.svc.library.versions(ident) + self.svc.library.proposals(ident)
 
     def _lint(self, ident: str, text: str) -> tuple[editing.Problem, ...]:
         return editing.lint_text(text, self._name(ident), self.svc.folder)

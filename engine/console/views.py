@@ -576,7 +576,8 @@ def _group(group: list[Judged], key: Any) -> list[dict[str, Any]]:
 
 # -- playbooks ---------------------------------------------------------------------------------
 def playbooks(svc: Service) -> list[dict[str, Any]]:
-    """Each playbook of the folder, its versions and which is in force today."""
+    """Each playbook of the folder, its versions and which is in force today, and the
+    versions awaiting review."""
     today = svc.settings.today()
     return [
         {
@@ -589,6 +590,11 @@ def playbooks(svc: Service) -> list[dict[str, Any]]:
                     "in_force": e.in_force(today),
                 }
                 for e in svc.library.versions(ident)
+            ],
+            # saved, awaiting a second editor's review: tried, never in force (review.py)
+            "awaiting": [
+                {"version": e.version, "from": e.start.isoformat()}
+                for e in svc.library.proposals(ident)
             ],
         }
         for ident in svc.library.ids

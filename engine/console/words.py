@@ -446,7 +446,6 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "saved_h": "Versions saved here",
         "saved_none": "No version has been saved from the console yet.",
         "saved_line": "{version}, in force from {start}, saved by {by} at {at}",
-        "pb_saved_done": "Saved {playbook} {version}, in force from {start}.",
         "save_refused": "Not saved",
         "save_lint": "lint found errors in the draft: fix them first.",
         "save_tests": "the tests did not all pass (see Tests).",
@@ -496,7 +495,6 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
         "saved_h": "在此保存的版本",
         "saved_none": "尚未从控制台保存任何版本。",
         "saved_line": "{version}，自 {start} 起生效，由 {by} 于 {at} 保存",
-        "pb_saved_done": "已保存 {playbook} {version}，自 {start} 起生效。",
         "save_refused": "未保存",
         "save_lint": "检查发现草稿有错误：请先修正。",
         "save_tests": "测试未全部通过（见“测试”）。",
@@ -568,8 +566,81 @@ CON_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# four eyes on a saved version (console/review.py): awaiting review, approve, decline
+FOUR_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "four_saved_proposed": "Saved {playbook} {version}. It is awaiting review: it takes "
+        "force from {start} once another playbook editor approves it.",
+        "four_review_h": "Awaiting review",
+        "four_review_intro": "A saved version takes force only when a second playbook editor "
+        "(or an admin) approves it. Try it and read what it changes before you decide.",
+        "four_proposal": "{version}, from {start}: saved by {by} at {at}",
+        "four_against": "What it changes against {version}, in force now",
+        "four_no_change": "It means the same as {version}: nothing a deal would see changes.",
+        "four_yours": "Awaiting review by another playbook editor: you saved it, so you "
+        "cannot approve it.",
+        "four_approve": "Approve {version}",
+        "four_decline": "Decline {version}",
+        "four_reason": "Why declined (the author reads it)",
+        "four_try": "Try a deal on it",
+        "four_diff_page": "Compare on its own page",
+        "four_approved_done": "Approved {playbook} {version}: it is in force from its start.",
+        "four_declined_done": "Declined {playbook} {version}: it never takes force.",
+        "four_reviewed_h": "Reviews",
+        "four_reviewed_line": "{version}: {decision} by {by} at {at}",
+        "four_state_approved": "approved",
+        "four_state_declined": "declined",
+        "four_awaiting": "awaiting review",
+        "refused_review_needs_editor": "{by} cannot review playbook versions: that needs the "
+        "role playbook_editor or admin.",
+        "refused_review_own_version": "{by} saved {version}, so cannot approve or decline it: "
+        "another playbook editor (or an admin) reviews it.",
+        "refused_review_done": "{version} was already reviewed by {by}: a decision is final "
+        "(a correction is a new version).",
+        "refused_review_needs_reason": "Say why you decline it: the author reads the reason "
+        "to correct the next version.",
+        "refused_review_other_hash": "{version} is not the text you reviewed: reload the page "
+        "and review what is saved.",
+        "refused_review_same_start": "{other} is in force from {start} already: {version} "
+        "starting that day too would leave no version in force. Decline it; its author saves "
+        "it again with a later start.",
+    },
+    "zh": {
+        "four_saved_proposed": "已保存 {playbook} {version}，等待复核：须由另一位规则编辑"
+        "批准后，自 {start} 起生效。",
+        "four_review_h": "待复核",
+        "four_review_intro": "保存的版本须经第二位规则编辑（或管理员）批准后才生效。"
+        "请先试算交易、查看改动，再作决定。",
+        "four_proposal": "{version}，自 {start} 起：由 {by} 于 {at} 保存",
+        "four_against": "相对现行版本 {version} 的改动",
+        "four_no_change": "含义与 {version} 相同：交易不受任何影响。",
+        "four_yours": "等待另一位规则编辑复核：此版本由您保存，您不能批准。",
+        "four_approve": "批准 {version}",
+        "four_decline": "驳回 {version}",
+        "four_reason": "驳回理由（作者会看到）",
+        "four_try": "用它试算交易",
+        "four_diff_page": "在对比页查看",
+        "four_approved_done": "已批准 {playbook} {version}：自其生效日期起生效。",
+        "four_declined_done": "已驳回 {playbook} {version}：它不会生效。",
+        "four_reviewed_h": "复核记录",
+        "four_reviewed_line": "{version}：由 {by} 于 {at} {decision}",
+        "four_state_approved": "批准",
+        "four_state_declined": "驳回",
+        "four_awaiting": "待复核",
+        "refused_review_needs_editor": "{by} 不能复核规则手册版本：需要 playbook_editor "
+        "或 admin 角色。",
+        "refused_review_own_version": "{version} 由 {by} 保存，本人不能批准或驳回："
+        "须由另一位规则编辑（或管理员）复核。",
+        "refused_review_done": "{version} 已由 {by} 复核：决定不可更改（如需修正，请保存新版本）。",
+        "refused_review_needs_reason": "请说明驳回理由：作者据此修正下一版本。",
+        "refused_review_other_hash": "{version} 不是您复核的文本：请刷新页面，复核已保存的内容。",
+        "refused_review_same_start": "{other} 已自 {start} 起生效：{version} 若同日生效，"
+        "将没有任何版本有效。请驳回；作者改用更晚的生效日期重新保存。",
+    },
+}
 
-for _lang, _words in [*EDITOR_WORDS.items(), *CON_WORDS.items()]:
+
+for _lang, _words in (*EDITOR_WORDS.items(), *CON_WORDS.items(), *FOUR_WORDS.items()):
     if _words.keys() & WORDS[_lang].keys():  # one key, two pages: one would get the other's text
         raise RuntimeError(f"console words given twice: {sorted(_words.keys() & WORDS[_lang])}")
     WORDS[_lang].update(_words)

@@ -86,8 +86,8 @@ class Service:
         self._pinned: dict[tuple[str, str, str], Playbook] = {}
         self._lock = threading.Lock()
         self._recent: dict[str, tuple[str, float]] = {}  # token digest -> (user, valid until)
-        self._picked: dict[tuple[str, str | None, date], Playbook] = {}
-        self._saved: tuple[tuple[str, str], ...] = ()  # (id, version) saved in the store
+        self._picked: dict[tuple[str, str | None, date, bool], Playbook] = {}
+        self._saved: tuple[tuple[str, str, str], ...] = ()  # (id, version, review) saved
         self._saved_until = 0.0
         self.refresh(force=True)
 
@@ -99,7 +99,8 @@ class Service:
         if not force and now < self._saved_until:
             return
         rows = saved_versions(self.store)
-        known = tuple((r.playbook_id, r.version) for r in rows)
+        # a review changes what is in force: an approval is news as a new version is
+        known = tuple((r.playbook_id, r.version, r.state) for r in rows)
         with self._lock:
             if known != self._saved:
                 entries = []
@@ -116,6 +117,7 @@ class Service:
                             where,
                             r.text,
                             r.tests,
+                            r.state,
                         )
                     )
                 self.library.use_saved(entries)
@@ -162,16 +164,21 @@ class Service:
         found = suggest(playbook_id, self.library.ids)
         return f" ({found})" if found else ""
 
-    def pick(self, playbook_id: str, version: str | None, on: date) -> Playbook:
-        """The playbook version asked for (or in force ``on``), compiled once per service."""
-        found = self.loaded(playbook_id, version, on)
+    def pick(
+        self, playbook_id: str, version: str | None, on: date, proposed: bool = False
+    ) -> Playbook:
+        """The playbook version asked for (or in force ``on``), compiled once per service; a
+        version awaiting review only with ``proposed`` (the console's review pages)."""
+        found = self.loaded(playbook_id, version, on, proposed)
         if found is None:
             with self._lock:  # Library caches what it loads; one loader at a time
-                found = self.library.pick(playbook_id, on, version)
-            self._picked[(playbook_id, version, on)] = found
+                found = self.library.pick(playbook_id, on, version, proposed)
+            self._picked[(playbook_id, version, on, proposed)] = found
         return found
 
-    def loaded(self, playbook_id: str, version: str | None, on: date) -> Playbook | None:
+    def loaded(
+        self, playbook_id: str, version: str | None, on: date, proposed: bool = False
+    ) -> Playbook | None:
         """The playbook ``pick`` would give if it is compiled already, else None."""
         self.refresh()
         if playbook_id not in self.library.ids:  # the library's own message names the folder
@@ -180,7 +187,7 @@ class Service:
                 f"no playbook {playbook_id!r} in the service" + self.hint(playbook_id),
                 errors=[_at("$.playbook", "not a playbook the service holds")],
             )
-        return self._picked.get((playbook_id, version, on))
+        return self._picked.get((playbook_id, version, on, proposed))
 
     def pinned(self, deal_id: str) -> Playbook:
         """The playbook a stored deal is pinned to (id, version, file it was read from)."""
@@ -605,17 +612,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 }
                 for e in svc.library.versions(ident)
             ],
+            # saved, not in force until a second playbook editor approves them
+            "awaiting_review": [
+                {"version": e.version, "effective_from": e.start.isoformat()}
+                for e in svc.library.proposals(ident)
+            ],
         }
 
     @app.get(f"{v1}/playbooks", tags=["stateless"], responses=codes(*READ))
     def playbooks(svc: Svc, _: User) -> Response:
         """The playbooks of the folder, each version with its period and whether it is in
-        force today (what a new deal is pinned to)."""
+        force today (what a new deal is pinned to), and the versions saved from the console
+        awaiting a second playbook editor's review (not in force until approved)."""
         return as_json({"playbooks": [playbook_doc(svc, i) for i in svc.library.ids]})
 
     @app.get(f"{v1}/playbooks/{{playbook_id}}", tags=["stateless"], responses=codes(*READ, 404))
     def playbook(svc: Svc, _: User, playbook_id: str) -> Response:
-        """One playbook's versions, their periods and which is in force today."""
+        """One playbook's versions, their periods and which is in force today, and those
+        awaiting review."""
         if playbook_id not in svc.library.ids:
             raise Problem("not-found", f"no playbook {playbook_id!r}" + svc.hint(playbook_id))
         return as_json(playbook_doc(svc, playbook_id))

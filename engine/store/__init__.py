@@ -20,7 +20,7 @@ from .errors import (
     Refused,
     StoreError,
 )
-from .playbooks import SavedVersion, save_version, saved_versions
+from .playbooks import Review, SavedVersion, review_version, save_version, saved_versions
 from .records import Change, StoredDeal
 from .store import Store, open_store
 
@@ -33,11 +33,13 @@ __all__ = [
     "KeyReused",
     "NotFound",
     "Refused",
+    "Review",
     "SavedVersion",
     "Store",
     "StoreError",
     "StoredDeal",
     "open_store",
+    "review_version",
     "save_version",
     "saved_versions",
 ]

@@ -1,8 +1,10 @@
 """The playbook editor in a real browser (Debian's Chromium, Playwright, a real ``kam serve``):
 a lint error appears at its line in the editor as it is typed; a version saved from the page
 changes the verdict "try a deal" gives; a threshold changed, the case that pinned it fails at
-its line in the tests pane, its expectation is changed there, and the version is saved with it; the page passes axe-core in both languages, wide and
-phone-narrow, and works as a plain form without JavaScript.
+its line in the tests pane, its expectation is changed there, and the version is saved with
+it, awaits a second editor, who approves it, and then the version in force judges by it; the
+page (and its review block) passes axe-core in both languages, wide and phone-narrow, and
+works as a plain form without JavaScript.
 
 ``KAM_CONSOLE_SCREENSHOTS=DIR`` writes the editor's screenshots there (docs/console/).
 """
@@ -127,16 +129,55 @@ def test_a_threshold_change_fails_its_case_at_its_line_until_the_expectation_cha
     page.get_by_text("9 of 9 tests passed").wait_for()
     page.get_by_role("button", name="Save as a new version").click()
     page.wait_for_url("**/playbooks/auto-dealer/2026.3/try")
+    assert "It is awaiting review" in page.get_by_role("status").inner_text()
     page.locator("#deal-text").fill(deal)  # the same deal, judged by the saved version
     page.get_by_role("button", name="Check").click()
     page.wait_for_function(
         "() => document.getElementById('outcome').innerText.includes('Marketing director')"
     )
     assert "General manager" not in page.locator("#outcome").inner_text()
+    # proposed, not in force: the version in force still asks the general manager
+    assert in_force_verdict(page, base, deal) == "General manager"
+    page.goto(base + "/playbooks/auto-dealer/edit")  # its author cannot approve it
+    review = page.locator("#review")
+    assert "you saved it, so you cannot approve it" in review.inner_text()
+    assert review.get_by_role("button").count() == 0
+    page.context.close()
+
+    # a second playbook editor reads the change in business words and approves it
+    page = open_as(browser, base, tokens["qian.li"])
+    page.goto(base + "/playbooks/auto-dealer/edit")
+    change = page.locator("#review li.change").filter(has_text="12.5%")
+    assert "12% → 12.5%" in change.inner_text()  # the general manager's tier, by its label
+    page.get_by_role("button", name="Approve 2026.3").click()
+    page.wait_for_url("**/playbooks/auto-dealer/edit")
+    assert "Approved auto-dealer 2026.3" in page.get_by_role("status").inner_text()
+    assert page.locator("#review").count() == 0
+    # in force now: the version "try a deal" opens for today judges the deal by it
+    assert in_force_verdict(page, base, deal) == "Marketing director"
+    page.context.close()
+
     # the next draft starts from 2026.3 and the tests it was saved with
+    page = open_as(browser, base, tokens["sun.min"])
     page.goto(base + "/playbooks/auto-dealer/edit")
     assert NOW_DIRECTOR in page.get_by_label("Tests: tests/auto-dealer/2026-2.yaml").input_value()
     page.context.close()
+
+
+def in_force_verdict(page, base: str, deal: str) -> str:
+    """Who the version in force today (the playbooks page's "in force" one) asks for the
+    discount of ``deal``: by its own "try a deal"."""
+    page.goto(base + "/playbooks")
+    here = page.locator("li", has=page.locator(".badge.ok")).filter(has_text="auto-dealer")
+    here.get_by_role("link", name="Try a deal").click()
+    page.wait_for_url("**/try")
+    page.locator("#deal-text").fill(deal)
+    page.get_by_role("button", name="Check").click()
+    page.locator("#outcome").filter(has_text="director").or_(
+        page.locator("#outcome").filter(has_text="General manager")
+    ).wait_for()
+    said = page.locator("#outcome").inner_text()
+    return "Marketing director" if "Marketing director" in said else "General manager"
 
 
 def test_the_editor_passes_axe_in_both_languages_at_both_widths(server, browser):
@@ -158,6 +199,28 @@ def test_the_editor_passes_axe_in_both_languages_at_both_widths(server, browser)
                 page.screenshot(
                     path=str(Path(shots) / f"editor-{lang}-{width}.png"), full_page=True
                 )
+            page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_the_review_block_passes_axe_in_both_languages_at_both_widths(server, browser):
+    """key-account-office 2026.2, saved by sun.min above, as the second editor sees it."""
+    base, tokens = server
+    shots = os.environ.get("KAM_CONSOLE_SCREENSHOTS")
+    problems = []
+    for lang in ("en", "zh"):
+        for width in WIDTHS:
+            page = open_as(browser, base, tokens["qian.li"], lang, width)
+            page.goto(base + EDIT)
+            block = page.locator("#review")
+            assert block.get_by_role("button").count() == 2  # approve, decline
+            problems += [f"review {lang} {width}: {p}" for p in serious_problems(page)]
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"review {lang} {width}px is {overflow}px too wide"
+            if shots:
+                block.screenshot(path=str(Path(shots) / f"editor-review-{lang}-{width}.png"))
             page.context.close()
     assert not problems, "\n".join(problems)
 

@@ -64,6 +64,30 @@ def post(
     return client.post(f"{EDIT}/{what}", data=data)
 
 
+def approve(signed_in, version: str, by: str = "qian.li") -> TestClient:
+    """A second playbook editor approves ``version`` from the editor page's review block
+    (the hash it shows); then the author is signed in again."""
+    client = signed_in(by)
+    page = client.get(EDIT).text
+    hashes = dict(
+        re.findall(
+            r'name="version" value="([^"]+)">\s*<input type="hidden" name="hash" value="([0-9a-f]+)"',
+            page,
+        )
+    )
+    done = client.post(
+        f"{EDIT}/review",
+        data={
+            "csrf": csrf_of(page),
+            "version": version,
+            "hash": hashes[version],
+            "decision": "approved",
+        },
+    )
+    assert done.status_code == 303, done.text
+    return signed_in("sun.min")
+
+
 def test_the_draft_starts_from_the_newest_version_with_the_next_label_from_today(editor):
     _, _, text, _ = editor
     assert 'version: "2026.2"' in text
@@ -134,7 +158,7 @@ NOW_ALLOWED = """  - name: GIFTS up to 35% of the budget is allowed now
 """
 
 
-def test_the_tests_shown_beside_the_draft_are_the_ones_run_and_are_saved_with_it(editor):
+def test_the_tests_shown_beside_the_draft_are_the_ones_run_and_are_saved_with_it(editor, signed_in):
     client, csrf, text, tests = editor
     assert set(tests) == {  # every test file naming the version the draft starts from
         "test:tests/key-account-office/development.yaml",
@@ -156,6 +180,7 @@ def test_the_tests_shown_beside_the_draft_are_the_ones_run_and_are_saved_with_it
     assert "68 of 68 tests passed" in passed.text
     saved = post(client, csrf, "save", raised, tests=changed)
     assert saved.status_code == 303, saved.text
+    approve(signed_in, "2026.2")
     # a draft started from the saved version starts from the tests it was saved with
     after = panes_of(client.get(EDIT).text)
     assert after[VISITS] == changed[VISITS]
@@ -227,17 +252,20 @@ def test_a_draft_that_is_not_fit_is_not_saved_and_says_why(editor, change, said)
     assert "No version has been saved from the console yet." in page.text
 
 
-def test_a_saved_version_is_served_from_its_date_and_records_who_saved_it(editor, db_url):
+def test_a_saved_version_is_served_from_its_date_and_records_who_saved_it(
+    editor, db_url, signed_in
+):
     client, csrf, text, _ = editor
     draft = text.replace("effective_from: 2026-03-02", "effective_from: 2026-04-01")
     saved = post(client, csrf, "save", draft.replace("rules:\n", RULE, 1))
     assert saved.status_code == 303, saved.text
     assert saved.headers["location"] == "/playbooks/key-account-office/2026.2/try"
     tried = client.get(saved.headers["location"])
-    assert "Saved key-account-office 2026.2, in force from 2026-04-01." in tried.text
+    assert "Saved key-account-office 2026.2. It is awaiting review" in tried.text
     assert "a grade-A customer is reviewed by the manager first" in tried.text
     before = client.get("/playbooks/key-account-office/2026.1/try").text
     assert "a grade-A customer is reviewed by the manager first" not in before
+    client = approve(signed_in, "2026.2")
     page = client.get(EDIT).text
     assert "2026.2, in force from 2026-04-01, saved by sun.min at" in page
     assert 'version: "2026.3"' in draft_of(page)  # the next draft starts from the saved one
@@ -276,9 +304,10 @@ def test_compare_versions_reads_a_saved_version_from_the_store(editor):
         assert "@2026.2" not in page.text  # no stand-in file name reaches the page
 
 
-def test_a_deal_pinned_to_a_saved_version_is_judged_by_it(editor, tokens):
+def test_a_deal_pinned_to_a_saved_version_is_judged_by_it(editor, tokens, signed_in):
     client, csrf, text, _ = editor
     assert post(client, csrf, "save", text.replace("rules:\n", RULE, 1)).status_code == 303
+    client = approve(signed_in, "2026.2")
     headers = {"Authorization": f"Bearer {tokens['li.na']}"}
     deal = {
         "id": "CD-2026-900",

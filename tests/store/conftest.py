@@ -30,6 +30,7 @@ PG = os.environ.get("KAM_TEST_PG")
 BACKENDS = ["sqlite", "postgresql"]
 TABLES = (
     "customer_events",
+    "playbook_reviews",
     "playbook_versions",
     "refusals",
     "idempotency_keys",

@@ -433,3 +433,76 @@ def test_a_playbook_version_that_does_not_exist_is_named_with_those_that_do(kam,
                 "--if-version", "1", *DAY)  # fmt: skip
     assert repin.exit_code == 2
     assert "auto-dealer has no version '1999.9' (versions: 2026.1, 2026.2)" in repin.output
+
+
+# -- kam playbooks: a saved version reviewed by a second editor ---------------------------------
+@pytest.fixture
+def proposal(kam, cli_url):
+    """sun.min saved key-account-office 2026.2 (as the console's editor does): proposed."""
+    from datetime import date
+
+    from engine.store import open_store, save_version
+
+    for name, role in (("sun.min", "playbook_editor"), ("qian.li", "playbook_editor")):
+        assert kam("users", "add", name, f"--role={role}").exit_code == 0
+    with open_store(cli_url) as store:
+        saved = save_version(
+            store,
+            playbook_id="key-account-office",
+            version="2026.2",
+            effective_from=date(2026, 4, 1),
+            text='kam: 1\nid: key-account-office\nversion: "2026.2"\n',
+            content_hash="ab" * 32,
+            by="sun.min",
+        )
+    return saved
+
+
+def test_kam_playbooks_list_shows_what_awaits_review(kam, proposal):
+    listed = kam("playbooks", "list")
+    assert listed.exit_code == 0, listed.output
+    assert "key-account-office 2026.2 from 2026-04-01: proposed; saved by sun.min" in listed.output
+    assert "hash abababababab" in listed.output
+    (doc,) = json.loads(kam("playbooks", "list", "--awaiting", "--format", "json").output)
+    assert (doc["state"], doc["review"], doc["hash"]) == ("proposed", None, "ab" * 32)
+    assert "no saved playbook version" in kam("playbooks", "list", "--id", "auto-dealer").output
+
+
+def test_kam_playbooks_approve_by_a_second_editor_with_the_hash_reviewed(kam, proposal):
+    own = kam("playbooks", "approve", "key-account-office", "2026.2", "--hash", "ab" * 6,
+              "--by", "sun.min")  # fmt: skip
+    assert own.exit_code == 1
+    assert "sun.min saved key-account-office 2026.2 and cannot review it" in own.output
+    short = kam("playbooks", "approve", "key-account-office", "2026.2", "--hash", "abab",
+                "--by", "qian.li")  # fmt: skip
+    assert short.exit_code == 1  # fewer than 12 characters name no hash
+    assert "is not what was reviewed" in short.output
+    done = kam("playbooks", "approve", "key-account-office", "2026.2", "--hash", "ab" * 6,
+               "--by", "qian.li")  # fmt: skip
+    assert done.exit_code == 0, done.output
+    assert "approved key-account-office 2026.2 (abababababab): in force from 2026-04-01" in (
+        done.output
+    )
+    again = kam("playbooks", "decline", "key-account-office", "2026.2", "--hash", "ab" * 32,
+                "--reason", "late", "--by", "qian.li")  # fmt: skip
+    assert again.exit_code == 6  # a decision is final: a conflict with what is stored
+    assert "already approved by qian.li" in again.output
+    (doc,) = json.loads(kam("playbooks", "list", "--format", "json").output)
+    assert (doc["state"], doc["review"]["by"]) == ("approved", "qian.li")
+
+
+def test_kam_playbooks_decline_needs_a_reason_and_a_reviewer_with_the_role(kam, people, proposal):
+    args = ("playbooks", "decline", "key-account-office", "2026.2", "--hash", "ab" * 32)
+    assert kam(*args, "--reason", " ", "--by", "qian.li").exit_code == 1
+    nobody = kam(*args, "--reason", "no", "--by", "li.na")
+    assert nobody.exit_code == 1
+    assert "needs the role playbook_editor or admin" in nobody.output
+    missing = kam("playbooks", "approve", "key-account-office", "2026.9", "--hash", "ab" * 32,
+                  "--by", "qian.li")  # fmt: skip
+    assert missing.exit_code == 2
+    done = kam(*args, "--reason", "switches off the overdue block", "--by", "qian.li")
+    assert done.exit_code == 0, done.output
+    assert "declined key-account-office 2026.2" in done.output
+    listed = kam("playbooks", "list").output
+    assert "declined by qian.li at" in listed
+    assert "switches off the overdue block" in listed
