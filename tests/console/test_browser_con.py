@@ -38,8 +38,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
     today = date.today()  # the day kam serve judges on
     pb = open_playbook(OFFICE, None, None, today)
     with open_store(db) as store:
-        store.add_user("qian.li", ("finance",))
-        tokens["qian.li"] = store.issue_token("qian.li")
+        store.add_user("he.ping", ("finance",))
+        tokens["he.ping"] = store.issue_token("he.ping")
         for deal in (VISIT, CLAIM):
             store.create_deal(deal, playbook=pb, by="li.na", as_of=today, source=OFFICE)
     with serving(db) as base:
@@ -86,7 +86,7 @@ def test_the_new_panels_pass_axe_in_both_languages_at_both_widths(server, browse
             assert fits(page) <= 0, f"stale {lang} {width}px is too wide"
             shoot(page, f"stale-{lang}-{width}")
             page.context.close()
-            page = open_as(browser, base, tokens["qian.li"], lang, width)
+            page = open_as(browser, base, tokens["he.ping"], lang, width)
             page.goto(base + "/approvals")
             problems += [f"approvals {lang} {width}: {p}" for p in serious_problems(page)]
             assert fits(page) <= 0
@@ -114,7 +114,7 @@ def test_finance_signs_off_from_my_approvals_and_the_history_shows_it(server, br
     assert owner.locator("#h-signoffs").is_visible()  # what is awaited, for the owner too
     assert owner.get_by_role("button", name="Sign off as Finance department").count() == 0
     owner.context.close()
-    page = open_as(browser, base, tokens["qian.li"])
+    page = open_as(browser, base, tokens["he.ping"])
     card = page.locator('li.signoff[data-deal="VR-2026-051"]')
     assert "the reviews of the expense claim" in card.inner_text()
     card.get_by_role("button", name="Sign off as Finance department").click()
@@ -122,8 +122,8 @@ def test_finance_signs_off_from_my_approvals_and_the_history_shows_it(server, br
     assert page.locator('li.signoff[data-deal="VR-2026-051"]').count() == 0
     page.goto(base + "/deals/VR-2026-051")
     latest = page.locator(".timeline > li").first.inner_text()
-    assert "qian.li" in latest
-    assert "Reviews of the expense claim: not recorded → qian.li (Finance department)" in latest
+    assert "he.ping" in latest
+    assert "Reviews of the expense claim: not recorded → he.ping (Finance department)" in latest
     page.context.close()
 
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from engine.app import editing
 from engine.console import Settings, create_app
 from engine.store import open_store, saved_versions
+from engine.store.playbooks import review_version
 
 from ..conftest import AS_OF, PLAYBOOKS
 from .conftest import csrf_of
@@ -477,7 +478,10 @@ GIFT_CASE = """  - name: gifts at exactly 30% of the budget are no warning
 """
 
 
-def test_the_editor_adds_a_test_file_that_runs_and_is_saved_with_the_version(editor, db_url):
+def test_the_editor_adds_a_test_file_that_runs_and_is_saved_with_the_version(
+    editor, db_url, monkeypatch
+):
+    monkeypatch.setattr("engine.service.app.SAVED_MEMORY", 0)  # a review elsewhere, read at once
     client, csrf, text, tests = editor
     data = {"csrf": csrf, "text": text, "base": "2026.1", **tests}
     r = client.post(f"{EDIT}/add", data={**data, "new_test": "tests/key-account-office/gifts.yaml"})
@@ -501,6 +505,10 @@ def test_the_editor_adds_a_test_file_that_runs_and_is_saved_with_the_version(edi
     with open_store(db_url) as store:
         kept = dict(saved_versions(store)[-1].tests)
     assert kept["tests/key-account-office/gifts.yaml"] == written
+    with open_store(db_url) as store:  # a second editor approves it (four eyes)
+        mine = saved_versions(store)[-1]
+        review_version(store, playbook_id=mine.playbook_id, version=mine.version,
+                       content_hash=mine.hash, by="qian.li", decision="approved")  # fmt: skip
     after = client.get(EDIT).text  # the next draft starts from it, as from the others
     assert panes_of(after)[NEW] == written
     assert _added(after) == ""

@@ -41,12 +41,12 @@ def office(db_url: str, tokens: dict[str, str]) -> dict[str, str]:
     """Two key-account-office deals owned by li.na, and a finance clerk; their tokens."""
     pb = open_playbook(OFFICE, None, None, AS_OF)
     with open_store(db_url) as store:
-        store.add_user("qian.li", ("finance",))
+        store.add_user("he.ping", ("finance",))
         for deal in (VISIT, CLAIM):
             store.create_deal(deal, playbook=pb, by="li.na", as_of=AS_OF, source=OFFICE)
         own = {**VISIT, "id": "VR-2026-052", "owner": "wang.qiang"}  # a manager's own visit
         store.create_deal(own, playbook=pb, by="wang.qiang", as_of=AS_OF, source=OFFICE)
-        return {**tokens, "qian.li": store.issue_token("qian.li")}
+        return {**tokens, "he.ping": store.issue_token("he.ping")}
 
 
 def _as(client, tokens, name):
@@ -137,7 +137,7 @@ def test_a_sign_off_without_the_role_or_on_a_stale_version_is_refused(app_client
 def test_finance_finds_the_claim_in_my_approvals_and_signs_off_its_review(
     app_client, office, db_url
 ):
-    client = _as(app_client, office, "qian.li")
+    client = _as(app_client, office, "he.ping")
     inbox = client.get("/approvals").text
     assert "Sign-offs waiting for you" in inbox
     assert 'data-deal="VR-2026-051"' in inbox
@@ -150,10 +150,10 @@ def test_finance_finds_the_claim_in_my_approvals_and_signs_off_its_review(
     assert r.headers["location"] == "/approvals"
     with open_store(db_url) as store:
         reviews = store.get_deal("VR-2026-051").document["expense"]["reviews"]
-    assert reviews == [{"by": "qian.li", "role": "finance", "on": AS_OF.isoformat()}]
+    assert reviews == [{"by": "he.ping", "role": "finance", "on": AS_OF.isoformat()}]
     page = unescape(client.get("/deals/VR-2026-051").text)
     timeline = page.split('class="changes">', 1)[1].split("</ul>", 1)[0]
-    said = f"Reviews of the expense claim: not recorded → qian.li (Finance department) {AS_OF}"
+    said = f"Reviews of the expense claim: not recorded → he.ping (Finance department) {AS_OF}"
     assert said in timeline
     again = client.get("/approvals").text
     assert 'data-deal="VR-2026-051"' not in again
