@@ -45,7 +45,7 @@ USERS = {
     "fin": ["supervisor"],
     "gm": ["general_manager", "marketing_director", "manufacturer"],
     "gm2": ["general_manager"],
-    "boss": ["admin"],
+    "chief": ["admin"],
 }
 
 

@@ -43,18 +43,21 @@ def people(kam):
         "li.na": ["key_account_specialist"],
         "fin": ["supervisor"],
         "gm": ["general_manager", "marketing_director", "manufacturer"],
+        "chief": ["admin"],
     }.items():
         assert kam("users", "add", name, *[f"--role={r}" for r in roles]).exit_code == 0
 
 
 @pytest.fixture
 def stored(kam, people, tmp_path):
-    """The README's example deal, stored without the approvals it was written with."""
+    """The README's example deal, stored without the approvals it was written with: brought in
+    by an admin, as it waits on approvals at negotiation (its owner could not have created it
+    there: no move lets a deal past a pending approval)."""
     deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
     deal.pop("approvals")
     path = tmp_path / "deal.json"
     path.write_text(json.dumps(deal), encoding="utf-8")
-    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "chief", *DAY)
     assert result.exit_code == 0, result.output
     return "DE-2026-031"
 
@@ -178,7 +181,7 @@ def test_customers_and_decisions(kam, people, tmp_path):
 def test_decisions_export_writes_json_lines(kam, stored):
     kam("deals", "show", stored, "--by", "fin", *DAY)
     lines = kam("decisions", "export", "--since", "2000-01-01").output.splitlines()
-    assert [json.loads(line)["actor"] for line in lines] == ["li.na", "fin"]
+    assert [json.loads(line)["actor"] for line in lines] == ["chief", "fin"]
     assert kam("decisions", "export", "--since", "2999-01-01T00:00:00+08:00").output == ""
 
 
@@ -250,18 +253,22 @@ def test_the_readme_walk_through_runs(runner, tmp_path, monkeypatch):
 
 
 def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored):
-    stale = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "9", *DAY)
+    owner = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "1", *DAY)
+    assert owner.exit_code == 1  # which rules govern a deal in flight is not its owner's call
+    assert "li.na cannot re-pin deal DE-2026-031" in owner.output
+    assert "is an admin's act" in owner.output
+    stale = kam("deals", "repin", stored, "--by", "chief", "--if-version", "9", *DAY)
     assert stale.exit_code == 6, stale.output
-    same = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "1", *DAY)
+    same = kam("deals", "repin", stored, "--by", "chief", "--if-version", "1", *DAY)
     assert same.exit_code == 1
     assert "already pinned to auto-dealer 2026.1" in same.output
     unknown = kam(
-        "deals", "repin", stored, "--version", "2031.9", "--by", "li.na", "--if-version", "1", *DAY
+        "deals", "repin", stored, "--version", "2031.9", "--by", "chief", "--if-version", "1", *DAY
     )
     assert unknown.exit_code == 2
     assert "auto-dealer has no version '2031.9' (versions: 2026.1, 2026.2)" in unknown.output
     moved = kam(
-        "deals", "repin", stored, "--by", "li.na", "--if-version", "1", "--as-of", "2026-07-02"
+        "deals", "repin", stored, "--by", "chief", "--if-version", "1", "--as-of", "2026-07-02"
     )
     assert moved.exit_code == 0, moved.output
     assert "DE-2026-031: pinned to auto-dealer 2026.2; version 2" in moved.output

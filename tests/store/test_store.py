@@ -39,7 +39,7 @@ def create(store, deal, pb, as_of, **kw):
 def bring_in(store, deal, pb, as_of, **kw):
     """A deal in flight (waiting on approvals at negotiation, which its owner could not have
     created: no move lets it past a pending approval) brought in by an admin for its owner."""
-    return create(store, deal, pb, as_of, by="boss", **kw)
+    return create(store, deal, pb, as_of, by="chief", **kw)
 
 
 def patch(store, pb, as_of, deal_id="T-1", change=None, **kw):
@@ -255,7 +255,7 @@ def test_a_key_reused_for_another_request_is_refused(store, pb, deal, as_of):
 def test_keys_belong_to_one_user(store, pb, deal, as_of):
     deal["owner"] = "gm2"
     bring_in(store, deal, pb, as_of)
-    patch(store, pb, as_of, if_version=1, key="shared", by="boss")
+    patch(store, pb, as_of, if_version=1, key="shared", by="chief")
     other = patch(  # gm2 owns the deal an admin brought in for them: both may change it
         store, pb, as_of, change={"lost_reason": "b"}, if_version=2, key="shared", by="gm2"
     )
@@ -398,12 +398,12 @@ def test_the_owner_cannot_approve_their_own_deal(store, pb, deal, as_of):
 def test_whoever_created_or_owned_the_deal_cannot_approve_it(store, pb, deal, as_of):
     deal["owner"] = "gm"
     bring_in(store, below_floor(deal), pb, as_of)
-    patch(store, pb, as_of, change={"owner": "gm2"}, if_version=1, by="boss")  # handed over
+    patch(store, pb, as_of, change={"owner": "gm2"}, if_version=1, by="chief")  # handed over
     with pytest.raises(Refused, match="gm created or owned deal T-1"):
         approve(store, pb, as_of)
     store.add_user("md", ["marketing_director"])
-    patch(store, pb, as_of, change={"owner": "md"}, if_version=2, by="boss")
-    patch(store, pb, as_of, change={"owner": "li.na"}, if_version=3, by="boss")  # handed on
+    patch(store, pb, as_of, change={"owner": "md"}, if_version=2, by="chief")
+    patch(store, pb, as_of, change={"owner": "li.na"}, if_version=3, by="chief")  # handed on
     with pytest.raises(Refused, match="md created or owned deal T-1"):
         approve(store, pb, as_of, by="md")
     assert len(store.history("T-1")) == 4
@@ -550,7 +550,7 @@ def test_every_evaluation_is_a_recorded_decision(store, pb, deal, as_of):
     store.evaluate("T-1", playbook=pb, by="fin", as_of=as_of)
     found = list(store.decisions_since())
     assert [(d["actor"], d["deal_version"], d["status"]) for d in found] == [
-        ("boss", 1, "needs_approval"),
+        ("chief", 1, "needs_approval"),
         ("gm", 2, "ok"),
         ("fin", 2, "ok"),
     ]
@@ -706,7 +706,7 @@ def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(stor
     approve(store, pb, as_of)
     assert store.get_deal("T-1").status == "ok"
     new = version_2(pb)  # 2026.2: above 12% the general manager signs as well
-    change = store.repin_deal("T-1", playbook=new, by="boss", as_of=JULY, if_version=2)
+    change = store.repin_deal("T-1", playbook=new, by="chief", as_of=JULY, if_version=2)
     moved = change.response
     assert moved["event"]["kind"] == "repinned"
     assert moved["deal"]["playbook"]["version"] == "2026.2"
@@ -734,13 +734,13 @@ def test_a_repin_only_to_the_version_in_force_on_its_date(store, pb, deal, as_of
     deal["lines"][0]["unit_price"] = 86  # 14% off
     bring_in(store, deal, pb, as_of)
     with pytest.raises(Refused, match=r"2026\.2 is in force from 2026-07-01"):
-        store.repin_deal("T-1", playbook=version_2(pb), by="boss", as_of=as_of, if_version=1)
-    store.repin_deal("T-1", playbook=version_2(pb), by="boss", as_of=JULY, if_version=1)
+        store.repin_deal("T-1", playbook=version_2(pb), by="chief", as_of=as_of, if_version=1)
+    store.repin_deal("T-1", playbook=version_2(pb), by="chief", as_of=JULY, if_version=1)
     november = date(2026, 11, 30)
     with pytest.raises(
         Refused, match=r"2026\.1 is in force from .* to 2026-06-30, not on 2026-11-30"
     ):
-        store.repin_deal("T-1", playbook=pb, by="boss", as_of=november, if_version=2)
+        store.repin_deal("T-1", playbook=pb, by="chief", as_of=november, if_version=2)
     assert [e["kind"] for e in store.history("T-1")] == ["created", "repinned"]
 
 
@@ -748,16 +748,16 @@ def test_a_repin_to_another_playbook_or_the_same_version_is_refused(store, pb, d
     create(store, deal, pb, as_of)
     other = engine.load_playbook(pb.file.replace("auto-dealer.yaml", "enterprise-sales.yaml"))
     with pytest.raises(Refused, match="only to another version of its own playbook"):
-        store.repin_deal("T-1", playbook=other, by="boss", as_of=as_of, if_version=1)
+        store.repin_deal("T-1", playbook=other, by="chief", as_of=as_of, if_version=1)
     with pytest.raises(Refused, match=r"already pinned to auto-dealer 2026\.1"):
-        store.repin_deal("T-1", playbook=pb, by="boss", as_of=as_of, if_version=1)
+        store.repin_deal("T-1", playbook=pb, by="chief", as_of=as_of, if_version=1)
     assert counts(store)[:2] == (1, 1)
 
 
 def test_a_stale_repin_is_refused(store, pb, deal, as_of):
     create(store, deal, pb, as_of)
     with pytest.raises(Conflict):
-        store.repin_deal("T-1", playbook=version_2(pb), by="boss", as_of=JULY, if_version=7)
+        store.repin_deal("T-1", playbook=version_2(pb), by="chief", as_of=JULY, if_version=7)
     assert store.get_deal("T-1").playbook_version == "2026.1"
 
 
@@ -884,7 +884,7 @@ def test_a_deals_owner_is_a_user_named_as_the_store_names_them(store, pb, deal, 
     with pytest.raises(Refused, match=r"\$\.owner: nobody is not a user of the store"):
         store.update_deal("T-1", {"owner": "nobody"}, playbook=pb, by="li.na", as_of=as_of,
                           if_version=1)  # fmt: skip
-    store.update_deal("T-1", {"owner": "FIN"}, playbook=pb, by="boss", as_of=as_of, if_version=1)
+    store.update_deal("T-1", {"owner": "FIN"}, playbook=pb, by="chief", as_of=as_of, if_version=1)
     assert store.get_deal("T-1").owner == "fin"
     assert store.get_deal("T-1").document["owner"] == "fin"
 
