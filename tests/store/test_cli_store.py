@@ -440,3 +440,41 @@ def test_a_playbook_version_that_does_not_exist_is_named_with_those_that_do(kam,
                 "--if-version", "1", *DAY)  # fmt: skip
     assert repin.exit_code == 2
     assert "auto-dealer has no version '1999.9' (versions: 2026.1, 2026.2)" in repin.output
+
+
+def test_add_refuses_a_stage_the_deal_could_not_have_reached_and_another_owner(
+    kam, people, tmp_path
+):
+    """Review items 1 and 4: a salesperson's deal straight at closing without a filed visit,
+    or owned by someone else, is refused (exit 1) saying what the move needs and the two ways
+    in; an admin brings it in, and hands deals over."""
+    deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
+    deal.pop("approvals")
+    deal["stage"] = "closing"
+    path = tmp_path / "closing.json"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    refused = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert refused.exit_code == 1, refused.output
+    assert "DE-2026-031 cannot start at closing" in refused.output
+    assert "Create it at prospecting, or ask an admin to import it" in refused.output
+    assert "Traceback" not in refused.output
+    assert kam("deals", "show", "DE-2026-031").exit_code == 2  # nothing stored
+    deal["stage"] = "prospecting"
+    deal["owner"] = "gm"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    other = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert other.exit_code == 1
+    assert "li.na cannot create deal DE-2026-031 for gm" in other.output
+    deal["stage"] = "closing"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    brought = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "chief", *DAY)
+    assert brought.exit_code == 0, brought.output
+    patch = tmp_path / "owner.json"
+    patch.write_text('{"owner": "li.na"}', encoding="utf-8")
+    mine = kam("deals", "update", "DE-2026-031", patch, "--by", "gm", "--if-version", "1")
+    assert mine.exit_code == 1
+    assert "a hand-over is an admin's act" in mine.output
+    handed = kam("deals", "update", "DE-2026-031", patch, "--by", "chief", "--if-version", "1")
+    assert handed.exit_code == 0, handed.output
+    listed = kam("deals", "list", "--owner", "li.na", "--format", "json")
+    assert [d["id"] for d in json.loads(listed.output)["deals"]] == ["DE-2026-031"]
