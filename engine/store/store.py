@@ -26,8 +26,8 @@ from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, s
 from ..jsontext import to_canonical_json
 from ..lang.values import same_person
 from . import accounts, chain, migrate, records, reference, signoffs
-from .arrival import Arrival, arrival
 from .approvals import record_approval
+from .arrival import Arrival, arrival
 from .connect import database_url, driver_errors, is_retryable, make_engine
 from .errors import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now

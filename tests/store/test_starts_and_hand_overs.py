@@ -97,9 +97,7 @@ def test_an_admin_brings_the_visit_in_and_the_event_says_so(store, office, appro
     assert store.verify() == []
 
 
-def test_an_auto_dealer_deal_created_at_closing_without_a_visit_is_refused(
-    store, pb, deal, as_of
-):
+def test_an_auto_dealer_deal_created_at_closing_without_a_visit_is_refused(store, pb, deal, as_of):
     deal["stage"] = "closing"
     del deal["visits"]  # item 1's DE-REV-2: no filed visit
     with pytest.raises(Refused) as caught:
