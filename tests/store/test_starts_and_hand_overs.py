@@ -242,3 +242,24 @@ def test_a_repeat_approval_of_a_step_that_still_holds_is_refused(store, office, 
         decide(store, office, "chen.jie", "key_account_manager")
     assert refusal(caught)[0] == "already_approved"
     assert [e["kind"] for e in store.history("VR-REV-4")] == ["created", "approved"]
+
+
+def test_a_rejection_stands_until_the_role_is_decided_again(store, office, approvers):
+    visit_request(store, office)
+    decide(store, office, "chen.jie", "key_account_manager")
+    reject = {"role": "marketing_director", "decision": "rejected", "reason": "too dear"}
+    kw = {"playbook": office, "by": "zhao.lei", "as_of": NOVEMBER}
+    store.decide_approval("VR-REV-4", **reject, **kw)
+    with pytest.raises(Refused) as caught:  # the same rejection again adds nothing
+        store.decide_approval("VR-REV-4", **reject, **kw)
+    assert refusal(caught)[0] == "already_rejected"
+    # the rejection sends the chain back to its first step: the manager, who approved before,
+    # is asked again and may approve again; then the director decides again
+    assert decide(store, office, "chen.jie", "key_account_manager")["key_account_manager"] == (
+        "granted"
+    )
+    assert decide(store, office, "zhao.lei", "marketing_director")["marketing_director"] == (
+        "granted"
+    )
+    kinds = [e["kind"] for e in store.history("VR-REV-4")]
+    assert kinds == ["created", "approved", "rejected", "approved", "approved"]
