@@ -427,7 +427,8 @@ def deals_add(
     db: str | None,
     fmt: str,
 ) -> int:
-    """Store a new deal (JSON or YAML file, or -), pinned to the playbook in force."""
+    """Store a new deal (JSON or YAML file, or -), pinned to the playbook in force, owned by
+    --by (an admin may name another owner), at its first stage or one it could have reached."""
     import os
 
     from .app.library import open_playbook
@@ -745,7 +746,8 @@ def deals_repin(
     fmt: str,
 ) -> int:
     """Move a stored deal to a newer (or the named) version of its playbook and judge it by
-    that version; approvals keep their basis and go stale where the new rules ask more."""
+    that version (an admin's act); approvals keep their basis and go stale where the new rules
+    ask more."""
     import os
 
     from .app.library import open_playbook

@@ -53,6 +53,9 @@ BASE_DEAL: dict[str, Any] = {
     "payment": {"method": "cash"},
     "documents": ["contract"],
     "contacts": [{"name": "Wu", "role": "decision_maker", "attitude": "supporter", "coach": True}],
+    # a filed visit: with the contacts, what took it to negotiation (the store creates a deal
+    # at a later stage only if it could have got there by the playbook's moves)
+    "visits": [{"on": "2026-02-20", "record_filed": True}],
     # V-DE: the names a direct enterprise's delivery needs, the same on both papers
     "contract_customer": "ACME Logistics",
     "invoice_customer": "ACME Logistics",

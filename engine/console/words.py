@@ -195,7 +195,16 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_already_approved": "{by} has already approved deal {deal} as {role}.",
         "refused_already_rejected": "{by} has already rejected deal {deal} as {role}.",
         "refused_not_owner": "{by} does not own deal {deal}: only its owner ({owner}) or an "
-        "admin changes, moves or re-pins it.",
+        "admin changes or moves it.",
+        "refused_unreached_stage": "Deal {deal} cannot start at {stage}: it could not have got "
+        "there from {first}. The move {stuck_from} → {stuck_to} still needs: {needs}. Create it "
+        "at {first}, or ask an admin to import it.",
+        "refused_owner_is_creator": "{by} cannot create deal {deal} for {owner}: a deal's owner "
+        "is whoever creates it; handing it to someone else is an admin's act.",
+        "refused_hand_over_admin": "{by} cannot hand deal {deal} from {owner} to {to}: a "
+        "hand-over is an admin's act.",
+        "refused_repin_admin": "{by} cannot re-pin deal {deal}: moving a deal to another version "
+        "of its playbook is an admin's act; it stays on {version} until an admin moves it.",
         "refused_inactive_user": "User {name} is no longer active.",
         "owner_moves": "open; its owner ({owner}) or an admin moves the deal.",
         "refused_not_in_force": "{version} is in force from {start} to {end}, not on {day}: "
@@ -390,7 +399,16 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_already_approved": "{by} 已以“{role}”身份批准过交易 {deal}。",
         "refused_already_rejected": "{by} 已以“{role}”身份驳回过交易 {deal}。",
         "refused_not_owner": "{by} 不是交易 {deal} 的负责人：只有负责人（{owner}）或管理员"
-        "可以修改、推进或重新指定版本。",
+        "可以修改或推进。",
+        "refused_unreached_stage": "交易 {deal} 不能从“{stage}”阶段开始：它不可能从“{first}”"
+        "走到那里。从“{stuck_from}”到“{stuck_to}”还需要：{needs}。请从“{first}”开始创建，"
+        "或请管理员导入。",
+        "refused_owner_is_creator": "{by} 不能替 {owner} 创建交易 {deal}：交易的负责人是创建人；"
+        "交给他人负责须由管理员操作。",
+        "refused_hand_over_admin": "{by} 不能把交易 {deal} 从 {owner} 转交给 {to}：转交须由管理员"
+        "操作。",
+        "refused_repin_admin": "{by} 不能为交易 {deal} 重新指定版本：把交易改按其手册的另一版本"
+        "判定须由管理员操作；在管理员调整之前，它仍按 {version} 判定。",
         "refused_inactive_user": "用户 {name} 已停用。",
         "owner_moves": "可推进；由负责人（{owner}）或管理员操作。",
         "refused_not_in_force": "{version} 的生效期为 {start} 至 {end}，{day} 不在其内："

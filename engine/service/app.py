@@ -663,9 +663,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
     )
     def create_deal(svc: Svc, by: User, data: Body, key: Key) -> Response:
-        """A new deal, pinned to the playbook version in force today; owner = you unless the
-        deal names one. Approvals and history are refused: only commands write them. An id
-        already stored: 409."""
+        """A new deal, pinned to the playbook version in force today and owned by you (an admin
+        may name another owner). It starts at its first stage or one it could have reached by
+        the playbook's moves, else 403 (an admin may: an import). Approvals and history are
+        refused: only commands write them. An id already stored: 409."""
         on = svc.settings.today()
         pb = svc.pick(field_of(data, "playbook", str), field_of(data, "version", str, False), on)
         deal = field_of(data, "deal", dict)
@@ -814,7 +815,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         svc: Svc, by: User, deal_id: str, data: Body, version: IfMatchRequired, key: Key
     ) -> Response:
         """Pin the deal to `version` of its playbook (or the one in force today) and judge it
-        by that version; approvals the new rules need more for go stale."""
+        by that version; approvals the new rules need more for go stale. An admin's act."""
         on = svc.settings.today()
         row = svc.store.get_deal(deal_id)
         pb = svc.pick(row.playbook_id, field_of(data, "version", str, False), on)

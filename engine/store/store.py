@@ -27,6 +27,7 @@ from ..jsontext import to_canonical_json
 from ..lang.values import same_person
 from . import accounts, chain, migrate, records, reference, signoffs
 from .approvals import record_approval
+from .arrival import Arrival, arrival
 from .connect import database_url, driver_errors, is_retryable, make_engine
 from .errors import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
 from .records import Change, StoredDeal, loads, stamp, utc_now
@@ -362,8 +363,11 @@ class Store(Database):
         source: str = "",
         key: str | None = None,
     ) -> Change:
-        """Store a new deal pinned to ``playbook`` (its id, version and hash); it may start at
-        any stage, but not with approvals or history (those are written by commands)."""
+        """Store a new deal pinned to ``playbook`` (its id, version and hash), owned by its
+        creator (an admin may name another owner). It starts at its category's first stage,
+        or at a later one it could have reached by the playbook's moves, each move's guards
+        met by the deal as written; an admin may start it anywhere (an import, on record as
+        one). Never with approvals or history: those are written by commands."""
         if not isinstance(deal, dict):
             raise InputError("a deal is a JSON object")
         for name in ("approvals", "history"):
@@ -386,12 +390,30 @@ class Store(Database):
         request = {"deal": deal, "playbook": playbook.hash}
 
         def work(conn: Connection) -> dict[str, Any]:
-            accounts.user(conn, by)
+            admin = IMPORTER in accounts.user(conn, by)["roles"]
             if conn.execute(select(deals.c.id).where(deals.c.id == deal_id)).first():
                 raise AlreadyStored(f"deal {deal_id} is already in the store")
             document = {k: v for k, v in deal.items() if k not in ("approvals", "history")}
-            document["owner"] = _owner(conn, document.get("owner") or by)
-            data = {"document": document}
+            named = document.get("owner")
+            if named and not admin and not (isinstance(named, str) and same_person(named, by)):
+                raise Refused(
+                    f"$.owner: {by} cannot create deal {deal_id} for {named}: a deal's owner is "
+                    f"whoever creates it, and handing it to {named} is an admin's act. Leave "
+                    "owner out (or give your own name), or ask an admin",
+                    code="owner_is_creator",
+                    by=by,
+                    deal=deal_id,
+                    owner=str(named),
+                )
+            document["owner"] = _owner(conn, named or by)
+            data: dict[str, Any] = {"document": document}
+            start = arrival(playbook, self._with_account(conn, document, playbook), as_of)
+            if start.stage != start.first:  # the first event says how it got there
+                data["start"] = start.to_dict()
+            if not start.reached:
+                if not admin:
+                    raise _unreached(deal_id, start)
+                data["start"]["imported_by"] = by  # an admin's import: on record as such
             return self._insert(
                 conn, deal_id, document, "created", by, playbook, data, as_of, source
             )
@@ -478,9 +500,12 @@ class Store(Database):
         def work(conn: Connection) -> dict[str, Any]:
             row = self._locked(conn, deal_id, if_version, playbook, by)
             document = chain.merge_patch(row.document, patch)
+            data: dict[str, Any] = {"patch": patch}
             if "owner" in patch:  # handed on: to a person of the store, as the store names them
                 document["owner"] = _owner(conn, patch["owner"])
-            data: dict[str, Any] = {"patch": patch}
+                if not same_person(document["owner"], row.owner):
+                    self._may_hand_over(conn, row, by, document["owner"])
+                    data["owner"] = {"before": row.owner, "after": document["owner"]}
             may: Callable[[], None] | None = None
             found = reference.changes(
                 self._with_account(conn, row.document, playbook),
@@ -501,7 +526,7 @@ class Store(Database):
                         self._may_sign(conn, row, document, by, signed, playbook)
 
             else:
-                self._may_change(conn, row, by)  # the owner may hand the deal on (patch owner)
+                self._may_change(conn, row, by)
             return self._apply(
                 conn, row, document, "updated", by, playbook, data, as_of, checked=may
             )
@@ -588,18 +613,14 @@ class Store(Database):
                     deal=row.id,
                 )
             evaluated = self._with_account(conn, row.document, playbook)
-            for earlier in row.document.get("approvals") or []:
-                if earlier.get("role") == role and same_person(earlier.get("by"), by):
-                    if earlier.get("decision") == decision and not _stale(
-                        playbook, evaluated, as_of, role
-                    ):
-                        raise Refused(
-                            f"{by} has already {decision} deal {row.id} as {role}",
-                            code=f"already_{decision}",
-                            by=by,
-                            deal=row.id,
-                            role=role,
-                        )
+            if _repeated(playbook, evaluated, as_of, role, by, decision):
+                raise Refused(
+                    f"{by} has already {decision} deal {row.id} as {role}",
+                    code=f"already_{decision}",
+                    by=by,
+                    deal=row.id,
+                    role=role,
+                )
             document, record = record_approval(
                 playbook,
                 row.document,
@@ -650,7 +671,8 @@ class Store(Database):
         source: str = "",
         key: str | None = None,
     ) -> Change:
-        """Pin the deal to another version of its playbook and judge it by that version. Its
+        """Pin the deal to another version of its playbook and judge it by that version: an
+        admin's act (which rules govern a deal in flight is the company's call). Its
         approvals keep the basis they were given on: where the new rules ask for more, they
         go stale. Refused for another playbook id, or for the version it is pinned to."""
         request = {"playbook": playbook.hash, "if_version": if_version}
@@ -665,7 +687,18 @@ class Store(Database):
             _JUDGED_AT.set(row.version)
             if if_version is not None and if_version != row.version:
                 raise Conflict(f"deal {row.id}", if_version, row.version)
-            self._may_change(conn, row, by)
+            if IMPORTER not in accounts.user(conn, by)["roles"]:
+                # which rules govern a deal in flight is the company's call, not its owner's:
+                # a re-pin by the owner to a version saved that morning could drop a block
+                raise Refused(
+                    f"{by} cannot re-pin deal {row.id}: moving a deal to another version of "
+                    f"its playbook is an admin's act (it stays on {row.playbook_version} "
+                    "until an admin moves it; ask an admin)",
+                    code="repin_admin",
+                    by=by,
+                    deal=row.id,
+                    version=row.playbook_version,
+                )
             if playbook.id != row.playbook_id:
                 raise Refused(
                     f"deal {row.id} is pinned to playbook {row.playbook_id}; {playbook.file} is "
@@ -747,8 +780,8 @@ class Store(Database):
         return deal
 
     def _may_change(self, conn: Connection, row: StoredDeal, by: str) -> None:
-        """Only the deal's owner (or who created or owned it before) or an admin changes,
-        moves or re-pins it: anyone else could edit away what needs approval or close
+        """Only the deal's owner (or who created or owned it before) or an admin changes or
+        moves it: anyone else could edit away what needs approval or close
         another's deal. Each of them is also barred from approving it."""
         if same_person(by, row.owner):  # the usual case first: no history read for it
             return
@@ -758,11 +791,27 @@ class Store(Database):
             return
         raise Refused(
             f"{by} does not own deal {row.id}: only its owner ({row.owner}) or an admin "
-            "changes, moves or re-pins it",
+            "changes or moves it",
             code="not_owner",
             by=by,
             deal=row.id,
             owner=row.owner,
+        )
+
+    def _may_hand_over(self, conn: Connection, row: StoredDeal, by: str, to: str) -> None:
+        """Handing a deal to another owner is an admin's act: the owner's name decides who may
+        not approve it (and the credit rules' separation of duties), so it is never the
+        salesperson's to choose."""
+        if IMPORTER in accounts.user(conn, by)["roles"]:
+            return
+        raise Refused(
+            f"$.owner: {by} cannot hand deal {row.id} from {row.owner} to {to}: a hand-over is "
+            "an admin's act (ask an admin)",
+            code="hand_over_admin",
+            by=by,
+            deal=row.id,
+            owner=row.owner,
+            to=to,
         )
 
     def _may_check(
@@ -1029,11 +1078,25 @@ def _retry_on_race() -> Iterator[None]:
         raise
 
 
-def _stale(playbook: Playbook, evaluated: dict[str, Any], as_of: date, role: str) -> bool:
-    """Whether the deal's approval for ``role`` went stale (the deal changed beyond its
-    basis): then the same person may approve again, on the new basis."""
+def _repeated(
+    playbook: Playbook, evaluated: dict[str, Any], as_of: date, role: str, by: str, decision: str
+) -> bool:
+    """Whether ``by``'s decision for ``role`` would repeat one that still stands. An approval
+    stands while the engine counts it: once the deal changed beyond its basis (a stale rule
+    approval, or a chain step asked again) nothing of ``role`` is granted, and the same person
+    may approve again on the new basis. A rejection stands until the role is decided again."""
+    mine = [
+        e
+        for e in evaluated.get("approvals") or ()
+        if e.get("role") == role and same_person(e.get("by"), by)
+    ]
+    if decision == "rejected":
+        last = [e for e in evaluated.get("approvals") or () if e.get("role") == role][-1:]
+        return bool(last) and last[0] in mine and last[0].get("decision") == "rejected"
+    if not any(e.get("decision") == "approved" for e in mine):
+        return False
     result = playbook.evaluate(evaluated, as_of=as_of)
-    return any(a.role == role and a.status == "stale" for a in result.approvals)
+    return not any(a.role == role and a.status in ("pending", "stale") for a in result.approvals)
 
 
 def _amount(result: Result, playbook: Playbook) -> Decimal | None:
@@ -1060,6 +1123,30 @@ def _owner(conn: Connection, name: Any) -> str:
             code="owner_not_user",
             name=name,
         ) from None
+
+
+def _unreached(deal_id: str, start: Arrival) -> Refused:
+    """A non-admin's new deal at a stage it could not have reached: the first move it could
+    not make and what that move needs, and the two ways in."""
+    if start.stuck is None:
+        why = f"no move of the playbook leads from {start.first} to {start.stage}"
+        stuck_from, stuck_to, needs = start.first, start.stage, ""
+    else:
+        stuck_from, stuck_to = start.stuck
+        needs = "; ".join(start.needs)
+        why = f"the move {stuck_from} → {stuck_to} still needs: {needs}"
+    return Refused(
+        f"deal {deal_id} cannot start at {start.stage}: it could not have got there from "
+        f"{start.first} by the playbook's moves ({why}). Create it at {start.first}, or ask "
+        "an admin to import it",
+        code="unreached_stage",
+        deal=deal_id,
+        stage=start.stage,
+        first=start.first,
+        stuck_from=stuck_from,
+        stuck_to=stuck_to,
+        needs=needs,
+    )
 
 
 def _pin(playbook_id: str, version: str, content_hash: str) -> dict[str, str]:

@@ -49,13 +49,13 @@ def make_client(url: str, **settings: Any) -> TestClient:
 @pytest.fixture
 def api(store_url: tuple[str, dict[str, str]]) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """A client over a store holding deal T-1 (below the floor: it needs the marketing
-    director) created by li.na."""
+    director) brought in by an admin for li.na."""
     url, tokens = store_url
     with make_client(url) as client:
         created = client.post(
             "/v1/deals",
             json={"playbook": "auto-dealer", "deal": below_floor()},
-            headers=auth(tokens["li.na"]),
+            headers=auth(tokens["chief"]),
         )
         assert created.status_code == 201, created.text
         yield client, tokens
@@ -259,7 +259,7 @@ def test_H4_concurrent_retries_with_one_key_have_one_effect(store_url):
             base,
             "POST",
             "/v1/deals",
-            tokens["li.na"],
+            tokens["chief"],
             {"playbook": "auto-dealer", "deal": below_floor()},
         )
         assert status == 201
@@ -341,7 +341,7 @@ def test_H6_an_approver_without_the_role_is_403_and_nothing_is_written(api):
 def test_H6_the_submitter_approving_their_own_deal_is_403(api):
     client, tokens = api
     # gm holds the role; a deal gm created is gm's to sell, not to approve
-    deal = {**below_floor(), "id": "T-2", "owner": "fin"}
+    deal = {**below_floor(), "id": "T-2", "owner": "gm", "stage": "prospecting"}
     created = client.post(
         "/v1/deals", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["gm"])
     )
@@ -425,7 +425,8 @@ def test_H8_no_answer_carries_a_traceback_path_sql_or_included_content(tmp_path,
     with TestClient(app, raise_server_exceptions=False) as client:
         headers = auth(tokens["gm"])
         svc = client.app.state.service  # type: ignore[attr-defined]
-        deal = {"playbook": "auto-dealer", "deal": below_floor()}
+        deal = {"playbook": "auto-dealer", "deal": {**below_floor(), "owner": "gm"}}
+        deal["deal"]["stage"] = "prospecting"
         answers.append(client.post("/v1/deals", json=deal, headers=headers))
         answers.append(client.get("/v1/deals/T-1", headers=headers))
         answers.append(client.get("/v1/deals", headers=headers))

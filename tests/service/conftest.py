@@ -19,6 +19,7 @@ USERS = {
     "li.na": ["key_account_specialist"],
     "fin": ["supervisor"],
     "gm": ["general_manager", "marketing_director", "manufacturer"],
+    "chief": ["admin"],
 }
 
 

@@ -179,7 +179,7 @@ def test_lint_locates_problems_in_playbook_text(client, tokens):
 
 # -- deals -------------------------------------------------------------------------------------
 def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, tokens, deal):
-    response = create(client, tokens, deal, by="gm")
+    response = create(client, tokens, deal, by="chief")  # an admin names the owner
     assert response.status_code == 201, response.text
     assert response.headers["etag"] == '"1"'
     body = response.json()
@@ -197,12 +197,12 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     }
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
     assert event["kind"] == "created"
-    assert event["actor"] == "gm"
+    assert event["actor"] == "chief"
 
 
 def test_one_deal_is_read_with_its_verdict_as_post_answers_it(client, tokens, deal):
     deal["lines"][0]["unit_price"] = 80  # below the floor: the marketing director approves
-    created = create(client, tokens, deal).json()
+    created = create(client, tokens, deal, by="chief").json()
     got = client.get("/v1/deals/T-1", headers=auth(tokens["fin"]))
     assert got.status_code == 200, got.text
     body = got.json()
@@ -298,7 +298,7 @@ def test_a_patch_may_not_set_the_stage(client, tokens, deal):
 
 
 def test_advance_names_unmet_guards_then_moves_after_the_approval(client, tokens, deal):
-    create(client, tokens, below_floor(deal))
+    create(client, tokens, below_floor(deal), by="chief")
     refused = client.post(
         "/v1/deals/T-1/transitions",
         json={"to": "closing"},
@@ -335,7 +335,7 @@ def test_advance_needs_if_match(client, tokens, deal):
 
 def test_the_owner_cannot_approve_their_own_deal(client, tokens, deal):
     deal["owner"] = "gm"
-    create(client, tokens, below_floor(deal), by="gm")
+    create(client, tokens, below_floor(deal), by="chief")
     response = client.post(
         "/v1/deals/T-1/approvals",
         json={"role": "marketing_director", "decision": "approved"},
@@ -345,7 +345,7 @@ def test_the_owner_cannot_approve_their_own_deal(client, tokens, deal):
 
 
 def test_a_role_not_held_cannot_approve(client, tokens, deal):
-    create(client, tokens, below_floor(deal))
+    create(client, tokens, below_floor(deal), by="chief")
     response = client.post(
         "/v1/deals/T-1/approvals",
         json={"role": "marketing_director", "decision": "approved"},
@@ -357,7 +357,7 @@ def test_a_role_not_held_cannot_approve(client, tokens, deal):
 def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_request(
     client, tokens, deal
 ):
-    create(client, tokens, below_floor(deal))
+    create(client, tokens, below_floor(deal), by="chief")
     headers = auth(tokens["gm"], **{"Idempotency-Key": "k-1"})
     first = client.post(
         "/v1/deals/T-1/approvals",
@@ -383,7 +383,7 @@ def test_an_idempotency_key_replays_the_first_answer_and_refuses_another_request
 
 
 def test_a_rejection_needs_a_reason_and_is_recorded(client, tokens, deal):
-    create(client, tokens, below_floor(deal))
+    create(client, tokens, below_floor(deal), by="chief")
     no_reason = client.post(
         "/v1/deals/T-1/approvals",
         json={"role": "marketing_director", "decision": "rejected"},

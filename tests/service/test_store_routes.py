@@ -56,11 +56,18 @@ def test_repin_moves_the_deal_to_the_version_in_force_and_records_it(template, t
         tokens = template[1]
         first = create(client, tokens, deal)
         assert first.json()["deal"]["playbook"]["version"] == "2026.1"
-        owner = auth(tokens["li.na"], **{"If-Match": '"1"'})
+        owner = auth(tokens["chief"], **{"If-Match": '"1"'})  # an admin moves it
         early = client.post("/v1/deals/T-1/repin", json={"version": "2026.2"}, headers=owner)
         assert early.status_code == 403  # 2026.2 begins on 2026-07-01
         assert "in force from 2026-07-01" in early.json()["detail"]
         day[0] = date(2026, 7, 1)
+        mine = client.post(
+            "/v1/deals/T-1/repin",
+            json={"version": "2026.2"},
+            headers=auth(tokens["li.na"], **{"If-Match": '"1"'}),
+        )
+        assert mine.status_code == 403  # which rules govern a deal in flight: not the owner's
+        assert "is an admin's act" in mine.json()["detail"]
         response = client.post("/v1/deals/T-1/repin", json={"version": "2026.2"}, headers=owner)
         assert response.status_code == 200, response.text
         assert response.json()["deal"]["playbook"]["version"] == "2026.2"
@@ -69,7 +76,7 @@ def test_repin_moves_the_deal_to_the_version_in_force_and_records_it(template, t
         back = client.post(  # an ended version is refused as well
             "/v1/deals/T-1/repin",
             json={"version": "2026.1"},
-            headers=auth(tokens["li.na"], **{"If-Match": '"2"'}),
+            headers=auth(tokens["chief"], **{"If-Match": '"2"'}),
         )
         assert back.status_code == 403
         assert "not on 2026-07-01" in back.json()["detail"]
@@ -78,16 +85,17 @@ def test_repin_moves_the_deal_to_the_version_in_force_and_records_it(template, t
 def test_repin_needs_if_match_and_refuses_the_version_it_is_pinned_to(client, tokens, deal):
     create(client, tokens, deal)
     assert (
-        client.post("/v1/deals/T-1/repin", json={}, headers=auth(tokens["li.na"])).status_code
+        client.post("/v1/deals/T-1/repin", json={}, headers=auth(tokens["chief"])).status_code
         == 428
     )
     same = client.post(
         "/v1/deals/T-1/repin",
         json={"version": "2026.1"},
-        headers=auth(tokens["li.na"], **{"If-Match": '"1"'}),
+        headers=auth(tokens["chief"], **{"If-Match": '"1"'}),
     )
     assert same.status_code == 403
     assert same.headers["content-type"] == "application/problem+json"
+    assert "already pinned to auto-dealer 2026.1" in same.json()["detail"]
 
 
 def test_a_refused_self_approval_is_on_record_and_changes_nothing(client, tokens, deal):

@@ -46,6 +46,7 @@ USERS = {
     "fin": ["supervisor"],
     "gm": ["general_manager", "marketing_director", "manufacturer"],
     "gm2": ["general_manager"],
+    "chief": ["admin"],
 }
 
 

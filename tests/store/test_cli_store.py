@@ -43,18 +43,21 @@ def people(kam):
         "li.na": ["key_account_specialist"],
         "fin": ["supervisor"],
         "gm": ["general_manager", "marketing_director", "manufacturer"],
+        "chief": ["admin"],
     }.items():
         assert kam("users", "add", name, *[f"--role={r}" for r in roles]).exit_code == 0
 
 
 @pytest.fixture
 def stored(kam, people, tmp_path):
-    """The README's example deal, stored without the approvals it was written with."""
+    """The README's example deal, stored without the approvals it was written with: brought in
+    by an admin, as it waits on approvals at negotiation (its owner could not have created it
+    there: no move lets a deal past a pending approval)."""
     deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
     deal.pop("approvals")
     path = tmp_path / "deal.json"
     path.write_text(json.dumps(deal), encoding="utf-8")
-    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "chief", *DAY)
     assert result.exit_code == 0, result.output
     return "DE-2026-031"
 
@@ -178,7 +181,7 @@ def test_customers_and_decisions(kam, people, tmp_path):
 def test_decisions_export_writes_json_lines(kam, stored):
     kam("deals", "show", stored, "--by", "fin", *DAY)
     lines = kam("decisions", "export", "--since", "2000-01-01").output.splitlines()
-    assert [json.loads(line)["actor"] for line in lines] == ["li.na", "fin"]
+    assert [json.loads(line)["actor"] for line in lines] == ["chief", "fin"]
     assert kam("decisions", "export", "--since", "2999-01-01T00:00:00+08:00").output == ""
 
 
@@ -250,18 +253,22 @@ def test_the_readme_walk_through_runs(runner, tmp_path, monkeypatch):
 
 
 def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored):
-    stale = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "9", *DAY)
+    owner = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "1", *DAY)
+    assert owner.exit_code == 1  # which rules govern a deal in flight is not its owner's call
+    assert "li.na cannot re-pin deal DE-2026-031" in owner.output
+    assert "is an admin's act" in owner.output
+    stale = kam("deals", "repin", stored, "--by", "chief", "--if-version", "9", *DAY)
     assert stale.exit_code == 6, stale.output
-    same = kam("deals", "repin", stored, "--by", "li.na", "--if-version", "1", *DAY)
+    same = kam("deals", "repin", stored, "--by", "chief", "--if-version", "1", *DAY)
     assert same.exit_code == 1
     assert "already pinned to auto-dealer 2026.1" in same.output
     unknown = kam(
-        "deals", "repin", stored, "--version", "2031.9", "--by", "li.na", "--if-version", "1", *DAY
+        "deals", "repin", stored, "--version", "2031.9", "--by", "chief", "--if-version", "1", *DAY
     )
     assert unknown.exit_code == 2
     assert "auto-dealer has no version '2031.9' (versions: 2026.1, 2026.2)" in unknown.output
     moved = kam(
-        "deals", "repin", stored, "--by", "li.na", "--if-version", "1", "--as-of", "2026-07-02"
+        "deals", "repin", stored, "--by", "chief", "--if-version", "1", "--as-of", "2026-07-02"
     )
     assert moved.exit_code == 0, moved.output
     assert "DE-2026-031: pinned to auto-dealer 2026.2; version 2" in moved.output
@@ -506,3 +513,41 @@ def test_kam_playbooks_decline_needs_a_reason_and_a_reviewer_with_the_role(kam, 
     listed = kam("playbooks", "list").output
     assert "declined by qian.li at" in listed
     assert "switches off the overdue block" in listed
+
+
+def test_add_refuses_a_stage_the_deal_could_not_have_reached_and_another_owner(
+    kam, people, tmp_path
+):
+    """Review items 1 and 4: a salesperson's deal straight at closing without a filed visit,
+    or owned by someone else, is refused (exit 1) saying what the move needs and the two ways
+    in; an admin brings it in, and hands deals over."""
+    deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
+    deal.pop("approvals")
+    deal["stage"] = "closing"
+    path = tmp_path / "closing.json"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    refused = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert refused.exit_code == 1, refused.output
+    assert "DE-2026-031 cannot start at closing" in refused.output
+    assert "Create it at prospecting, or ask an admin to import it" in refused.output
+    assert "Traceback" not in refused.output
+    assert kam("deals", "show", "DE-2026-031").exit_code == 2  # nothing stored
+    deal["stage"] = "prospecting"
+    deal["owner"] = "gm"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    other = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert other.exit_code == 1
+    assert "li.na cannot create deal DE-2026-031 for gm" in other.output
+    deal["stage"] = "closing"
+    path.write_text(json.dumps(deal), encoding="utf-8")
+    brought = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "chief", *DAY)
+    assert brought.exit_code == 0, brought.output
+    patch = tmp_path / "owner.json"
+    patch.write_text('{"owner": "li.na"}', encoding="utf-8")
+    mine = kam("deals", "update", "DE-2026-031", patch, "--by", "gm", "--if-version", "1")
+    assert mine.exit_code == 1
+    assert "a hand-over is an admin's act" in mine.output
+    handed = kam("deals", "update", "DE-2026-031", patch, "--by", "chief", "--if-version", "1")
+    assert handed.exit_code == 0, handed.output
+    listed = kam("deals", "list", "--owner", "li.na", "--format", "json")
+    assert [d["id"] for d in json.loads(listed.output)["deals"]] == ["DE-2026-031"]

@@ -32,7 +32,14 @@ from .conftest import PG
 
 
 def create(store, deal, pb, as_of, **kw):
-    return store.create_deal(deal, playbook=pb, by="li.na", as_of=as_of, **kw)
+    kw.setdefault("by", "li.na")
+    return store.create_deal(deal, playbook=pb, as_of=as_of, **kw)
+
+
+def bring_in(store, deal, pb, as_of, **kw):
+    """A deal in flight (waiting on approvals at negotiation, which its owner could not have
+    created: no move lets it past a pending approval) brought in by an admin for its owner."""
+    return create(store, deal, pb, as_of, by="chief", **kw)
 
 
 def patch(store, pb, as_of, deal_id="T-1", change=None, **kw):
@@ -209,7 +216,7 @@ def test_the_current_version_is_accepted(store, pb, deal, as_of):
 
 @pytest.mark.parametrize("command", ["update", "approve"])
 def test_the_same_key_and_request_answer_once(store, pb, deal, as_of, command):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
 
     def run():
         if command == "update":
@@ -247,9 +254,9 @@ def test_a_key_reused_for_another_request_is_refused(store, pb, deal, as_of):
 
 def test_keys_belong_to_one_user(store, pb, deal, as_of):
     deal["owner"] = "gm2"
-    create(store, deal, pb, as_of)
-    patch(store, pb, as_of, if_version=1, key="shared")
-    other = patch(  # gm2 owns the deal li.na created for them: both may change it
+    bring_in(store, deal, pb, as_of)
+    patch(store, pb, as_of, if_version=1, key="shared", by="chief")
+    other = patch(  # gm2 owns the deal an admin brought in for them: both may change it
         store, pb, as_of, change={"lost_reason": "b"}, if_version=2, key="shared", by="gm2"
     )
     assert not other.replayed
@@ -356,7 +363,7 @@ def approve(store, pb, as_of, by="gm", role="marketing_director", **kw):
 
 
 def test_an_approval_by_a_holder_of_the_role_opens_the_gate(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(engine.TransitionRefused):
         store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
     change = approve(store, pb, as_of)
@@ -374,7 +381,7 @@ def test_an_approval_by_a_holder_of_the_role_opens_the_gate(store, pb, deal, as_
 
 
 def test_a_refused_move_writes_nothing(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(engine.TransitionRefused):
         store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
     assert counts(store)[:2] == (1, 1)
@@ -382,46 +389,47 @@ def test_a_refused_move_writes_nothing(store, pb, deal, as_of):
 
 def test_the_owner_cannot_approve_their_own_deal(store, pb, deal, as_of):
     deal["owner"] = "gm"
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(Refused, match="gm owns deal T-1"):
         approve(store, pb, as_of)
     assert counts(store)[:2] == (1, 1)
 
 
 def test_whoever_created_or_owned_the_deal_cannot_approve_it(store, pb, deal, as_of):
-    deal["owner"] = "gm2"
-    store.create_deal(below_floor(deal), playbook=pb, by="gm", as_of=as_of)  # gm creates it
+    deal["owner"] = "gm"
+    bring_in(store, below_floor(deal), pb, as_of)
+    patch(store, pb, as_of, change={"owner": "gm2"}, if_version=1, by="chief")  # handed over
     with pytest.raises(Refused, match="gm created or owned deal T-1"):
         approve(store, pb, as_of)
     store.add_user("md", ["marketing_director"])
-    patch(store, pb, as_of, change={"owner": "md"}, if_version=1, by="gm2")
-    patch(store, pb, as_of, change={"owner": "li.na"}, if_version=2, by="md")  # md hands it on
+    patch(store, pb, as_of, change={"owner": "md"}, if_version=2, by="chief")
+    patch(store, pb, as_of, change={"owner": "li.na"}, if_version=3, by="chief")  # handed on
     with pytest.raises(Refused, match="md created or owned deal T-1"):
         approve(store, pb, as_of, by="md")
-    assert len(store.history("T-1")) == 3
+    assert len(store.history("T-1")) == 4
 
 
 def test_a_role_not_held_cannot_approve(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(Refused, match="fin does not hold the role marketing_director"):
         approve(store, pb, as_of, by="fin")
 
 
 def test_one_person_cannot_approve_the_same_role_twice(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     approve(store, pb, as_of)
     with pytest.raises(Refused, match="already approved"):
         approve(store, pb, as_of)
 
 
 def test_an_unknown_role_is_named_with_a_hint(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(engine.InputError, match="did you mean 'marketing_director'"):
         approve(store, pb, as_of, role="marketing_directr")
 
 
 def test_a_rejection_is_recorded_with_its_reason_and_blocks_the_gate(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(engine.InputError, match="needs a reason"):
         approve(store, pb, as_of, decision="rejected")
     change = approve(store, pb, as_of, decision="rejected", reason="price too low")
@@ -509,6 +517,8 @@ def test_sql_metacharacters_are_stored_literally(store, pb, deal, as_of, name):
     store.add_customer({"id": name, "name": name}, by=name)
     deal["id"] = name
     deal["customer"] = {"id": name}
+    deal["owner"] = name
+    deal["stage"] = "prospecting"  # a customer known only by name: it starts at the start
     store.create_deal(deal, playbook=pb, by=name, as_of=as_of)
     assert store.get_deal(name).document["id"] == name
     assert store.get_customer(name)["name"] == name
@@ -535,12 +545,12 @@ def test_a_token_is_kept_only_as_its_hash(store):
 
 
 def test_every_evaluation_is_a_recorded_decision(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     approve(store, pb, as_of)
     store.evaluate("T-1", playbook=pb, by="fin", as_of=as_of)
     found = list(store.decisions_since())
     assert [(d["actor"], d["deal_version"], d["status"]) for d in found] == [
-        ("li.na", 1, "needs_approval"),
+        ("chief", 1, "needs_approval"),
         ("gm", 2, "ok"),
         ("fin", 2, "ok"),
     ]
@@ -633,7 +643,7 @@ def test_deals_are_listed_by_stage_owner_status_and_category(store, pb, deal, as
     create(store, deal, pb, as_of)
     second = copy.deepcopy(deal)
     second["id"] = "T-2"
-    create(store, below_floor(second), pb, as_of)
+    bring_in(store, below_floor(second), pb, as_of)
     assert [d.id for d in store.list_deals()] == ["T-1", "T-2"]
     assert [d.id for d in store.list_deals(status="needs_approval")] == ["T-2"]
     assert [d.id for d in store.list_deals(stage="closing")] == []
@@ -692,11 +702,11 @@ def version_2(pb):
 
 def test_a_repin_judges_the_deal_by_the_new_version_and_keeps_its_approvals(store, pb, deal, as_of):
     deal["lines"][0]["unit_price"] = 87  # 13% off: the marketing director under 2026.1
-    create(store, deal, pb, as_of)
+    bring_in(store, deal, pb, as_of)
     approve(store, pb, as_of)
     assert store.get_deal("T-1").status == "ok"
     new = version_2(pb)  # 2026.2: above 12% the general manager signs as well
-    change = store.repin_deal("T-1", playbook=new, by="li.na", as_of=JULY, if_version=2)
+    change = store.repin_deal("T-1", playbook=new, by="chief", as_of=JULY, if_version=2)
     moved = change.response
     assert moved["event"]["kind"] == "repinned"
     assert moved["deal"]["playbook"]["version"] == "2026.2"
@@ -722,15 +732,15 @@ def test_a_repin_only_to_the_version_in_force_on_its_date(store, pb, deal, as_of
     """Re-pinning in November to 2026.1 (ended 2026-06-30) made a 14% discount the marketing
     director's where 2026.2 asks the general manager; nor may a deal take rules not yet begun."""
     deal["lines"][0]["unit_price"] = 86  # 14% off
-    create(store, deal, pb, as_of)
+    bring_in(store, deal, pb, as_of)
     with pytest.raises(Refused, match=r"2026\.2 is in force from 2026-07-01"):
-        store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=as_of, if_version=1)
-    store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=JULY, if_version=1)
+        store.repin_deal("T-1", playbook=version_2(pb), by="chief", as_of=as_of, if_version=1)
+    store.repin_deal("T-1", playbook=version_2(pb), by="chief", as_of=JULY, if_version=1)
     november = date(2026, 11, 30)
     with pytest.raises(
         Refused, match=r"2026\.1 is in force from .* to 2026-06-30, not on 2026-11-30"
     ):
-        store.repin_deal("T-1", playbook=pb, by="li.na", as_of=november, if_version=2)
+        store.repin_deal("T-1", playbook=pb, by="chief", as_of=november, if_version=2)
     assert [e["kind"] for e in store.history("T-1")] == ["created", "repinned"]
 
 
@@ -738,16 +748,16 @@ def test_a_repin_to_another_playbook_or_the_same_version_is_refused(store, pb, d
     create(store, deal, pb, as_of)
     other = engine.load_playbook(pb.file.replace("auto-dealer.yaml", "enterprise-sales.yaml"))
     with pytest.raises(Refused, match="only to another version of its own playbook"):
-        store.repin_deal("T-1", playbook=other, by="li.na", as_of=as_of, if_version=1)
+        store.repin_deal("T-1", playbook=other, by="chief", as_of=as_of, if_version=1)
     with pytest.raises(Refused, match=r"already pinned to auto-dealer 2026\.1"):
-        store.repin_deal("T-1", playbook=pb, by="li.na", as_of=as_of, if_version=1)
+        store.repin_deal("T-1", playbook=pb, by="chief", as_of=as_of, if_version=1)
     assert counts(store)[:2] == (1, 1)
 
 
 def test_a_stale_repin_is_refused(store, pb, deal, as_of):
     create(store, deal, pb, as_of)
     with pytest.raises(Conflict):
-        store.repin_deal("T-1", playbook=version_2(pb), by="li.na", as_of=JULY, if_version=7)
+        store.repin_deal("T-1", playbook=version_2(pb), by="chief", as_of=JULY, if_version=7)
     assert store.get_deal("T-1").playbook_version == "2026.1"
 
 
@@ -874,7 +884,7 @@ def test_a_deals_owner_is_a_user_named_as_the_store_names_them(store, pb, deal, 
     with pytest.raises(Refused, match=r"\$\.owner: nobody is not a user of the store"):
         store.update_deal("T-1", {"owner": "nobody"}, playbook=pb, by="li.na", as_of=as_of,
                           if_version=1)  # fmt: skip
-    store.update_deal("T-1", {"owner": "FIN"}, playbook=pb, by="li.na", as_of=as_of, if_version=1)
+    store.update_deal("T-1", {"owner": "FIN"}, playbook=pb, by="chief", as_of=as_of, if_version=1)
     assert store.get_deal("T-1").owner == "fin"
     assert store.get_deal("T-1").document["owner"] == "fin"
 
@@ -883,7 +893,7 @@ def test_a_deals_owner_is_a_user_named_as_the_store_names_them(store, pb, deal, 
 
 
 def test_refused_attempts_are_recorded_and_change_nothing(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     before = counts(store)
     with pytest.raises(engine.TransitionRefused):  # guards unmet
         store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
@@ -909,7 +919,7 @@ def test_refused_attempts_are_recorded_and_change_nothing(store, pb, deal, as_of
 
 
 def test_the_database_refuses_to_change_a_refusal(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     with pytest.raises(engine.TransitionRefused):
         store.advance_deal("T-1", to="closing", playbook=pb, by="li.na", as_of=as_of)
     for sql in ("UPDATE refusals SET actor = 'x'", "DELETE FROM refusals"):
@@ -932,7 +942,7 @@ def test_the_pipeline_is_the_batch_summarys_and_counts_an_unknown_amount_apart(
         one["id"] = f"T-{n}"
         one["lines"][0]["unit_price"] = Decimal(price)
         one["lines"][0]["list_price"] = Decimal(price)
-        create(store, one, pb, as_of)
+        bring_in(store, one, pb, as_of)  # T-3 is above its retail price: in flight
     assert store.get_deal("T-3").amount == Decimal("617283945060.05")  # exact
     with store.engine.begin() as conn:  # a deal not judged since the amount was kept
         conn.execute(text("UPDATE deals SET amount = NULL WHERE id = 'T-1'"))
@@ -975,7 +985,7 @@ def test_the_pipeline_of_a_playbook_that_cannot_be_read_is_left_out_not_guessed(
 
 
 def test_a_disabled_users_token_and_approvals_are_refused(store, pb, deal, as_of):
-    create(store, below_floor(deal), pb, as_of)
+    bring_in(store, below_floor(deal), pb, as_of)
     token = store.issue_token("gm")
     assert store.user_for_token(token) is not None
     assert store.disable_user("gm") == {
@@ -1020,7 +1030,7 @@ def test_only_the_owner_their_creator_or_an_admin_changes_or_moves_a_deal(store,
     assert [r["actor"] for r in store.refusals("T-1")] == ["gm", "gm"]  # both on record
     store.add_user("ops.admin", ["admin"])
     patch(store, pb, as_of, if_version=1, by="ops.admin")
-    patch(store, pb, as_of, change={"owner": "gm"}, if_version=2)  # the owner hands it on
+    patch(store, pb, as_of, change={"owner": "gm"}, if_version=2, by="ops.admin")  # handed on
     patch(store, pb, as_of, change={"lost_reason": "late"}, if_version=3, by="gm")
 
 
