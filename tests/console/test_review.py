@@ -79,7 +79,7 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     deal = {
         "id": "CD-2026-901",
         "category": "customer_development",
-        "stage": "manager_review",
+        "stage": "investigation",
         "owner": "li.na",
     }
     made = client.post(
@@ -90,7 +90,7 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     assert made.status_code == 422, made.text
     assert "2026.2 is awaiting review" in made.json()["detail"]
     # nor re-pinned to it, by name or as the version in force today
-    owner = {"Authorization": f"Bearer {tokens['li.na']}", "If-Match": '"1"'}
+    admin = {"Authorization": f"Bearer {tokens['ops.admin']}", "If-Match": '"1"'}  # re-pins
     made = client.post(
         "/v1/deals",
         json={"playbook": "key-account-office", "deal": deal},
@@ -98,10 +98,10 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     )
     assert made.status_code == 201, made.text
     assert made.json()["deal"]["playbook"]["version"] == "2026.1"
-    named = client.post("/v1/deals/CD-2026-901/repin", json={"version": "2026.2"}, headers=owner)
+    named = client.post("/v1/deals/CD-2026-901/repin", json={"version": "2026.2"}, headers=admin)
     assert named.status_code == 422
     assert "2026.2 is awaiting review" in named.json()["detail"]
-    today = client.post("/v1/deals/CD-2026-901/repin", json={}, headers=owner)
+    today = client.post("/v1/deals/CD-2026-901/repin", json={}, headers=admin)
     assert today.status_code == 403, today.text  # already pinned to the version in force
     assert "already pinned to key-account-office 2026.1" in today.json()["detail"]
     listed = client.get(

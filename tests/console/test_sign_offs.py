@@ -42,10 +42,11 @@ def office(db_url: str, tokens: dict[str, str]) -> dict[str, str]:
     pb = open_playbook(OFFICE, None, None, AS_OF)
     with open_store(db_url) as store:
         store.add_user("he.ping", ("finance",))
+        # in flight: an admin brings them in for their owners (they start past the first stage)
         for deal in (VISIT, CLAIM):
-            store.create_deal(deal, playbook=pb, by="li.na", as_of=AS_OF, source=OFFICE)
+            store.create_deal(deal, playbook=pb, by="ops.admin", as_of=AS_OF, source=OFFICE)
         own = {**VISIT, "id": "VR-2026-052", "owner": "wang.qiang"}  # a manager's own visit
-        store.create_deal(own, playbook=pb, by="wang.qiang", as_of=AS_OF, source=OFFICE)
+        store.create_deal(own, playbook=pb, by="ops.admin", as_of=AS_OF, source=OFFICE)
         return {**tokens, "he.ping": store.issue_token("he.ping")}
 
 
