@@ -9,7 +9,7 @@ turns them into a process exit.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -37,9 +37,23 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+# The values a message names (a name, a line, a limit), for wording it in another language:
+# ``text.WORDS[lang]["lint"]`` (diagnostics) and ``["deal_problems"]`` (a deal's bad values)
+# have a sentence for each key with these values as its ``{fields}``.
+Values = tuple[tuple[str, str], ...]
+
+
+def values_of(values: Mapping[str, Any] | None) -> Values:
+    return tuple((k, str(v)) for k, v in (values or {}).items())
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem in a playbook, with where it is and how to fix it."""
+    """One problem in a playbook, with where it is and how to fix it.
+
+    ``message`` and ``hint`` are English (the CLI and JSON); ``said`` (default: the code) and
+    ``hint_said`` key their words in every language, ``values`` fill them in
+    (``text.diagnostic_words``)."""
 
     code: str
     message: str
@@ -47,6 +61,16 @@ class Diagnostic:
     path: str = ""
     hint: str = ""
     severity: str = "error"
+    said: str = ""
+    values: Values = ()
+    hint_said: str = ""
+
+    def words(self, lang: str) -> tuple[str, str]:
+        """(message, hint) in ``lang``: English as written; another language from the words
+        for ``said`` with the values, else its words for the code with the English text."""
+        from .text import diagnostic_words
+
+        return diagnostic_words(self, lang)
 
     def format(self) -> str:
         """``FILE:LINE:COL: error[code]: message`` plus an indented hint line."""
@@ -76,9 +100,17 @@ class DealProblem:
 
     path: str
     message: str
+    kind: str = ""  # the key of its words in every language (text.WORDS "deal_problems")
+    values: Values = ()
 
     def format(self) -> str:
         return f"{self.path}: {self.message}"
+
+    def words(self, lang: str) -> str:
+        """The problem in ``lang`` (English: ``message`` as written)."""
+        from .text import deal_problem_words
+
+        return deal_problem_words(self, lang)
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "message": self.message}
@@ -269,10 +301,16 @@ class EngineBug(KamError):
     kind = "internal"
 
 
+def closest(name: str, candidates: Iterable[str]) -> str:
+    """The candidate nearest to ``name``, or "" when nothing is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str:
     """A "did you mean ...?" hint, or "" when nothing is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(name, candidates)
+    return f"did you mean '{close}'?" if close else ""
 
 
 @dataclass
@@ -289,8 +327,15 @@ class DiagnosticSink:
         path: str = "",
         hint: str = "",
         severity: str = "error",
+        said: str = "",
+        values: Mapping[str, Any] | None = None,
+        hint_said: str = "",
     ) -> None:
-        self.items.append(Diagnostic(code, message, location, path, hint, severity))
+        self.items.append(
+            Diagnostic(
+                code, message, location, path, hint, severity, said, values_of(values), hint_said
+            )
+        )
 
     @property
     def errors(self) -> list[Diagnostic]:

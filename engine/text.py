@@ -33,7 +33,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .problem_words import PROBLEM_WORDS
+
+if TYPE_CHECKING:
+    from .errors import DealProblem, Diagnostic
 
 WORDS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
@@ -780,6 +785,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+for _lang, _parts in PROBLEM_WORDS.items():  # a diagnostic's and a bad value's words
+    WORDS[_lang].update(_parts)
+
 LANGUAGES = tuple(WORDS)
 
 
@@ -791,6 +799,67 @@ def words_of(lang: str, part: str) -> dict[str, str]:
 def word(lang: str, part: str, key: str) -> str:
     """One word; a key the table lacks is shown as it is (a status kam does not name)."""
     return words_of(lang, part).get(key, key)
+
+
+# -- problems in words ---------------------------------------------------------------------------
+
+
+def diagnostic_words(d: Diagnostic, lang: str) -> tuple[str, str]:
+    """A diagnostic's (message, hint) in ``lang``: English as the engine wrote it; another
+    language from the words for its ``said`` key and values, else the sentence for its code
+    with the English text (which names the values), never an empty or English-only line."""
+    if lang == "en" or lang not in WORDS:
+        return d.message, d.hint
+    values = _worded(lang, dict(d.values))
+    message = _filled(words_of(lang, "lint").get(d.said), values)
+    if message is None:
+        codes = words_of(lang, "lint_codes")
+        sentence = codes.get(d.code, d.code)
+        message = codes["_detail"].format(sentence=sentence, detail=d.message)
+    hint = _filled(words_of(lang, "lint_hints").get(d.hint_said), values)
+    return message, d.hint if hint is None else hint
+
+
+def deal_problem_words(p: DealProblem, lang: str) -> str:
+    """A deal's bad value in ``lang`` (English: as the engine wrote it)."""
+    if lang == "en" or lang not in WORDS:
+        return p.message
+    said = words_of(lang, "deal_problems")
+    values = _worded(lang, dict(p.values))
+    problem = _filled(said.get(p.kind), values)
+    if problem is None:
+        detail = words_of(lang, "lint_codes")["_detail"]
+        return detail.format(sentence=said["other"], detail=p.message)
+    if values.get("close"):
+        problem = said["hint"].format(problem=problem, hint=said["did_you_mean"].format(**values))
+    return problem
+
+
+def _filled(template: str | None, values: dict[str, str]) -> str | None:
+    """``template`` with ``values`` filled in; None when there is none or a value is lacking."""
+    if template is None:
+        return None
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return None
+
+
+def _worded(lang: str, values: dict[str, str]) -> dict[str, str]:
+    """Values that are kinds said in ``lang``: ``what``, ``bound`` and ``format`` (a kind
+    of name, bound or text), ``want`` (types, "|" between), ``found`` (the kind of the ``value`` found)."""
+    kinds = words_of(lang, "lint_words")
+    out = dict(values)
+    for key in ("what", "bound", "format"):
+        if key in out:
+            out[key] = kinds.get(out[key], out[key])
+    if "want" in out:
+        out["want"] = kinds["or"].join(kinds.get(f"want_{w}", w) for w in out["want"].split("|"))
+    if "found" in out:
+        out["found"] = kinds.get(f"found_{out['found']}", out["found"]).format(
+            value=out.get("value", "")
+        )
+    return out
 
 
 # -- value formatters ----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import Diagnostic, DiagnosticSink, Location, suggest
+from ..errors import Diagnostic, DiagnosticSink, Location, closest
 from ..read.sourcemap import Path, SourceMap, json_path
 from .model import Label
 
@@ -35,6 +35,9 @@ class Context:
         self.sink.items.extend(earlier)
         # parameters reported as a percentage on the wrong scale: each is reported once
         self.percent_reported: set[str] = set()
+        # parameters whose value is refused (reported at the value): their uses say nothing
+        # more, and a value of the wrong kind for a use is reported once, at the value
+        self.params_reported: set[str] = set()
 
     def at(self, path: Path, key: bool = False) -> Location:
         return self.smap.at(path, key=key)
@@ -47,13 +50,27 @@ class Context:
         hint: str = "",
         key: bool = False,
         location: Location | None = None,
+        said: str = "",
+        values: Mapping[str, Any] | None = None,
+        hint_said: str = "",
     ) -> None:
-        self.sink.add(code, message, location or self.at(path, key=key), json_path(path), hint)
+        where = location or self.at(path, key=key)
+        self.sink.add(
+            code, message, where, json_path(path), hint, said=said, values=values,
+            hint_said=hint_said,
+        )
 
     def unknown(self, what: str, name: Any, path: Path, known: Iterable[str], hint: str) -> None:
         """``unknown <what> '<name>'`` with the nearest known name, else ``hint``."""
+        close = closest(str(name), known)
         self.error(
-            f"unknown-{what}", f"unknown {what} '{name}'", path, suggest(str(name), known) or hint
+            f"unknown-{what}",
+            f"unknown {what} '{name}'",
+            path,
+            f"did you mean '{close}'?" if close else hint,
+            said="unknown",
+            values={"what": what, "name": name, "close": close},
+            hint_said="did_you_mean" if close else f"unknown-{what}",
         )
 
     def is_bad(self, path: Path) -> bool:

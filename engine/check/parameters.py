@@ -46,6 +46,11 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                 path + ("value",),
                 'percentages are written like "15%"; dates as YYYY-MM-DD',
             )
+            # still declared: a rule that uses it is not told the parameter is unknown
+            ctx.params_reported.add(name)
+            params[name] = Parameter(
+                name, None, ANY, label(spec.get("label")), label(spec.get("description")), ctx.at(path)
+            )
             continue
         raw = spec.get("value")
         if (
@@ -235,7 +240,7 @@ def number_or_param(
                 )
                 return None
             if isinstance(param.value, bool) or not isinstance(param.value, int | Decimal):
-                ctx.error("type", f"parameter '{m.group(1)}' is not a number", path)
+                wrong_value(ctx, param, path)
                 return None
             return Decimal(param.value)
     ctx.error(
@@ -244,6 +249,34 @@ def number_or_param(
         path,
     )
     return None
+
+
+def wrong_value(ctx: Context, param: Parameter, use: Path, days: bool = False) -> None:
+    """A parameter's value of the wrong kind for a use: reported once, at the value in
+    ``parameters:`` (what is wrong is there), with the line of the use in the hint."""
+    if param.name in ctx.params_reported:
+        return
+    ctx.params_reported.add(param.name)
+    line = str(ctx.at(use).line)
+    shown = _shown(param.value)
+    need = "a whole number of days" if days else "a number"
+    said = "param_not_days" if days else "param_not_number"
+    ctx.error(
+        "type",
+        f"parameter '{param.name}' is {shown}, not {need}",
+        ("parameters", param.name, "value"),
+        f"line {line} uses it as {need}",
+        said=said,
+        hint_said=said,
+        values={"name": param.name, "value": shown, "line": line},
+    )
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value as written in a message: text quoted, numbers as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def days(ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path) -> int:
@@ -255,6 +288,9 @@ def days(ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path) ->
         param = params.get(m.group(1)) if m else None
         if param is not None and isinstance(param.value, int) and not isinstance(param.value, bool):
             return param.value
+        if param is not None:
+            wrong_value(ctx, param, path, days=True)
+            return 0
         ctx.error(
             "bad-value",
             f"'{raw}' is not a whole number of days",
