@@ -183,6 +183,7 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "hint": "{problem} ({hint})",
             "did_you_mean": "did you mean '{close}'?",
             "other": "this value is not valid",
+            "form": "{text}",
         },
     },
     "zh": {
@@ -334,8 +335,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "not_a_field": "本手册没有这个字段",
             "required": "必须填写",
             "expected": "此处应为{want}，实际是{found}",
-            "not_one_of": "{found}不在可选值之中：{options}",
-            "not_a_date": "{found}不是有效日期（YYYY-MM-DD）",
+            "not_one_of": "{found} 不在可选值之中：{options}",
+            "not_a_date": "{found} 不是有效日期（YYYY-MM-DD）",
             "percent_scale": "{value} 表示 {percent}（是不是 {value}%？请写 {fraction} 或 \"{value}%\"）",
             "percent_below": "{value}（{percent}）低于允许的 {limit}",
             "percent_above": "{value}（{percent}）高于允许的 {limit}",
@@ -350,6 +351,7 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "hint": "{problem}（{hint}）",
             "did_you_mean": "是不是「{close}」？",
             "other": "该值无效",
+            "form": "{text}",
         },
     },
 }

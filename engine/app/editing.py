@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from ..errors import Diagnostic, KamError, PlaybookError
@@ -53,6 +53,13 @@ class Problem:
     message: str
     hint: str
     file: str  # the included file it is in, else ""
+    diagnostic: Diagnostic | None = field(default=None, compare=False)  # for its words
+
+    def words(self, lang: str) -> tuple[str, str]:
+        """(message, hint) in ``lang``."""
+        if self.diagnostic is None:
+            return self.message, self.hint
+        return self.diagnostic.words(lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,7 @@ def _problem(d: Diagnostic, name: str) -> Problem:
         d.message,
         d.hint,
         "" if own else os.path.basename(d.location.file),
+        d,
     )
 
 

@@ -323,7 +323,7 @@ class Console:
                 key=_key(fields.get("key")),
             )
         except DealError as exc:
-            errors = {p.path.removeprefix("$."): p.message for p in exc.problems}
+            errors = {p.path.removeprefix("$."): p.words(lang) for p in exc.problems}
             problem = say(lang, "fix_fields", n=str(len(errors)))
             return self.edit_view(
                 request, user, deal_id, 422, problem, errors, fields, _version_or_none(fields)

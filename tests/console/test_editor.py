@@ -370,3 +370,22 @@ def test_try_a_deal_opens_on_a_day_the_version_is_in_force(editor):
     assert post(client, csrf, "save", draft).status_code == 303
     page = client.get("/playbooks/key-account-office/2026.2/try").text
     assert re.search(r'name="as_of"[^>]*value="2026-04-01"', page), page[:2000]
+
+
+def test_a_zh_page_words_lint_problems_in_chinese(editor):
+    """On a zh page a problem reads in Chinese with its values (the parameter, the line of its
+    use), at the parameter's value; the English page keeps the engine's words."""
+    client, csrf, text, _ = editor
+    client.post("/language", data={"lang": "zh", "next": EDIT, "csrf": csrf})
+    lines = text.splitlines()
+    n = next(i for i, ln in enumerate(lines, 1) if ln.strip() == "value: 20000")
+    bad = text.replace("value: 20000", "value: twenty", 1)
+    page = html.unescape(post(client, csrf, "lint", bad).text)
+    assert f'<li class="error" data-for="pb-text" data-line="{n}"' in page
+    assert "参数的值无效：parameter" in page  # the code's sentence with the engine's text
+    assert "expected a number, found 'twenty'" in page
+    typo = text.replace("{role: general_manager}", "{role: general_manger}", 1)
+    page = html.unescape(post(client, csrf, "lint", typo).text)
+    assert "未知的角色「general_manger」" in page
+    assert "是不是「general_manager」？" in page
+    assert "unknown role" not in page
