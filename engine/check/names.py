@@ -93,6 +93,9 @@ class RuleIds:
                 f"rule id '{rid}' is used twice (first at line {self.first[rid].line})",
                 path,
                 "every rule and table needs its own id",
+                said="duplicate_rule",
+                values={"name": rid, "line": self.first[rid].line},
+                hint_said="duplicate_rule",
             )
         else:
             self.first[rid] = self.ctx.at(path)

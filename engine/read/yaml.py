@@ -310,6 +310,9 @@ class _Composer:
                                 f"duplicate key '{key}' (first given at line {first.line})",
                                 self._loc(event),
                                 hint="each key may appear once; remove or rename one of them",
+                                said="duplicate_key",
+                                values=(("name", key), ("line", str(first.line))),
+                                hint_said="duplicate_key",
                             )
                         )
                         parent[2] = _DUPLICATE
