@@ -169,7 +169,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "expected": "expected {want}, found {found}",
             "not_one_of": "{found} is not one of: {options}",
             "not_a_date": "{found} is not a valid date (YYYY-MM-DD)",
-            "percent_scale": '{value} would be {percent} (did you mean {value}%? write {fraction} or "{value}%")',
+            "percent_scale": (
+                '{value} would be {percent} (did you mean {value}%? write {fraction} or "{value}%")'
+            ),
             "percent_below": "{value} ({percent}) is less than the allowed {limit}",
             "percent_above": "{value} ({percent}) is more than the allowed {limit}",
             "below": "{value} is less than the allowed {limit}",
@@ -179,7 +181,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "text_too_long": "text longer than {limit} characters",
             "too_many_items": "more than {limit} items",
             "expected_percent": 'expected a percentage (0.12 or "12%"), found {found}',
-            "expected_written_number": 'expected a number (4100000.00 or "4100000.00"), found {found}',
+            "expected_written_number": (
+                'expected a number (4100000.00 or "4100000.00"), found {found}'
+            ),
             "hint": "{problem} ({hint})",
             "did_you_mean": "did you mean '{close}'?",
             "other": "this value is not valid",
@@ -337,7 +341,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "expected": "此处应为{want}，实际是{found}",
             "not_one_of": "{found} 不在可选值之中：{options}",
             "not_a_date": "{found} 不是有效日期（YYYY-MM-DD）",
-            "percent_scale": "{value} 表示 {percent}（是不是 {value}%？请写 {fraction} 或 \"{value}%\"）",
+            "percent_scale": (
+                '{value} 表示 {percent}（是不是 {value}%？请写 {fraction} 或 "{value}%"）'
+            ),
             "percent_below": "{value}（{percent}）低于允许的 {limit}",
             "percent_above": "{value}（{percent}）高于允许的 {limit}",
             "below": "{value} 低于允许的 {limit}",
@@ -346,8 +352,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "not_below": "{value} 未低于允许的 {limit}",
             "text_too_long": "文本超过 {limit} 个字符",
             "too_many_items": "超过 {limit} 项",
-            "expected_percent": "此处应为百分比（0.12 或 \"12%\"），实际是{found}",
-            "expected_written_number": "此处应为数字（4100000.00 或 \"4100000.00\"），实际是{found}",
+            "expected_percent": '此处应为百分比（0.12 或 "12%"），实际是{found}',
+            "expected_written_number": '此处应为数字（4100000.00 或 "4100000.00"），实际是{found}',
             "hint": "{problem}（{hint}）",
             "did_you_mean": "是不是「{close}」？",
             "other": "该值无效",

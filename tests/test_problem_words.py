@@ -6,8 +6,8 @@ golden file (``--regen-goldens``)."""
 from __future__ import annotations
 
 import re
-from datetime import date
 import string
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -61,7 +61,9 @@ def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-@pytest.mark.parametrize("part", ["lint_codes", "lint", "lint_hints", "lint_words", "deal_problems"])
+@pytest.mark.parametrize(
+    "part", ["lint_codes", "lint", "lint_hints", "lint_words", "deal_problems"]
+)
 def test_each_language_words_the_same_keys_with_the_same_values(part):
     en = WORDS["en"][part]
     for lang in LANGUAGES:
@@ -140,4 +142,6 @@ def test_a_deals_bad_value_in_both_languages(auto_dealer, change, path):
     assert problem.kind
     assert problem.words("en") == problem.message
     zh = problem.words("zh")
-    assert re.search(r"[\u4e00-\u9fff]", zh) and "expected" not in zh and "not" not in zh
+    assert re.search(r"[\u4e00-\u9fff]", zh)
+    assert "expected" not in zh
+    assert "not" not in zh

@@ -56,7 +56,13 @@ class Context:
     ) -> None:
         where = location or self.at(path, key=key)
         self.sink.add(
-            code, message, where, json_path(path), hint, said=said, values=values,
+            code,
+            message,
+            where,
+            json_path(path),
+            hint,
+            said=said,
+            values=values,
             hint_said=hint_said,
         )
 

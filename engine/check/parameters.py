@@ -49,7 +49,12 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
             # still declared: a rule that uses it is not told the parameter is unknown
             ctx.params_reported.add(name)
             params[name] = Parameter(
-                name, None, ANY, label(spec.get("label")), label(spec.get("description")), ctx.at(path)
+                name,
+                None,
+                ANY,
+                label(spec.get("label")),
+                label(spec.get("description")),
+                ctx.at(path),
             )
             continue
         raw = spec.get("value")

@@ -110,8 +110,15 @@ def schema_problems(
                 (
                     said.path,
                     Diagnostic(
-                        said.code, said.message, loc, where, said.hint, "error", said.said,
-                        said.values, said.hint_said,
+                        said.code,
+                        said.message,
+                        loc,
+                        where,
+                        said.hint,
+                        "error",
+                        said.said,
+                        said.values,
+                        said.hint_said,
                     ),
                 )
             )
@@ -203,7 +210,9 @@ def _explain(error: ValidationError, deal: bool) -> Iterator[_Said]:
         found = _kind_of(error.instance)
         message = f'expected a percentage (0.12 or "12%"), found {found}'
         said = "expected_percent"
-        yield _Said(tuple(error.absolute_path), message, said=said, values=_v(_found(error.instance)))
+        yield _Said(
+            tuple(error.absolute_path), message, said=said, values=_v(_found(error.instance))
+        )
         return
     if error.validator == "anyOf" and _is_written_number(error.schema):
         # an approval's basis: a number, or one written as text (types.WRITTEN_AS_TEXT)
@@ -237,11 +246,19 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         hint = suggest(key, allowed)
         close = _v({"name": key, "close": closest(key, allowed)})
         if deal:
-            return _Said(path + (key,), "not a field of this playbook", hint, "", False, "not_a_field", close)
+            return _Said(
+                path + (key,), "not a field of this playbook", hint, "", False, "not_a_field", close
+            )
         hint_said = "did_you_mean" if hint else ""
         hint = hint or f"allowed keys: {', '.join(allowed)}"
         return _Said(
-            path + (key,), f"unknown key '{key}'", hint, "unknown-key", True, "unknown_key", close,
+            path + (key,),
+            f"unknown key '{key}'",
+            hint,
+            "unknown-key",
+            True,
+            "unknown_key",
+            close,
             hint_said,
         )
     if v == "required":
@@ -251,7 +268,15 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
         hint = _required_hint(missing)
         named = _v({"name": missing})
-        return _Said(path, f"'{missing}' is required here", hint, "missing-key", False, "required_here", named)
+        return _Said(
+            path,
+            f"'{missing}' is required here",
+            hint,
+            "missing-key",
+            False,
+            "required_here",
+            named,
+        )
     if v == "type":
         expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
@@ -264,13 +289,17 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         message = f"expected {want}, found {_kind_of(inst)}"
         if deal:
             return _Said(path, message, said="expected", values=values)
-        return _Said(path, message, hint, "type", False, "expected", values, "quote_it" if quote else "")
+        return _Said(
+            path, message, hint, "type", False, "expected", values, "quote_it" if quote else ""
+        )
     if v == "enum":
         options = [str(o) for o in _value(error) if o is not None or not deal]
         hint = suggest(str(inst), options)
         found = _found(inst)
         if deal:
-            values = _v({**found, "options": ", ".join(options), "close": closest(str(inst), options)})
+            values = _v(
+                {**found, "options": ", ".join(options), "close": closest(str(inst), options)}
+            )
             message = f"{_kind_of(inst)} is not one of: {', '.join(options)}"
             return _Said(path, message, hint, said="not_one_of", values=values)
         values = _v({**found, "close": closest(str(inst), options)})
@@ -311,15 +340,19 @@ def _one(error: ValidationError, deal: bool) -> _Said:
     if v == "maxLength":
         message = f"text longer than {_value(error)} characters" if deal else "too long"
         said = "text_too_long" if deal else "too_long"
-        return _Said(path, message, code="too-large", said=said, values=_v({"limit": _value(error)}))
+        return _Said(
+            path, message, code="too-large", said=said, values=_v({"limit": _value(error)})
+        )
     if v == "maxItems":
         message = f"more than {_value(error)} items" if deal else "too long"
         said = "too_many_items" if deal else "too_long"
-        return _Said(path, message, code="too-large", said=said, values=_v({"limit": _value(error)}))
+        return _Said(
+            path, message, code="too-large", said=said, values=_v({"limit": _value(error)})
+        )
     if not deal:
-        said = _playbook_only(error, path, inst, schema)
-        if said is not None:
-            return said
+        only = _playbook_only(error, path, inst, schema)
+        if only is not None:
+            return only
     return _Said(path, error.message[:200])
 
 
