@@ -128,6 +128,32 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_beyond": "parameter '{name}' is {value}, beyond its {bound} {limit}",
             "duplicate_key": "duplicate key '{name}' (first given at line {line})",
             "duplicate_rule": "rule id '{name}' is used twice (first at line {line})",
+            "no_field": "{where} has no field '{name}'",
+            "cannot_compare": "cannot compare {left} with {right}",
+            "needs_numbers": "'{op}' needs numbers, but this is {type}",
+            "not_possible_value": "'{name}' is not a possible value here",
+            "tiers_not_rising": (
+                "table '{table}': row {row} starts at {at}, not above row {prev} ({prev_at})"
+            ),
+            "tiers_open_above": (
+                "table '{table}': row {row} has no upper bound, so it overlaps row {next}"
+            ),
+            "tiers_open_below": (
+                "table '{table}': row {row} has no lower bound, so it overlaps row {prev}"
+            ),
+            "tiers_overlap": "table '{table}': rows {prev} and {row} overlap at {at}",
+            "tiers_gap_at": "table '{table}': the value {high} itself matches no row",
+            "tiers_gap": "table '{table}': values between {low} and {high} match no row",
+            "bound_percent_scale": (
+                "{key}: {value} is compared with a percentage ({input}): {value} would mean "
+                "{percent}"
+            ),
+            "param_percent_scale": (
+                "parameter '{name}' is a percentage written as {value}, which is {percent}"
+            ),
+            "param_used_as_percent": (
+                "parameter '{name}' is {value}, but {place}: {value} would mean {percent}"
+            ),
         },
         "lint_hints": {
             "did_you_mean": "did you mean '{close}'?",
@@ -138,6 +164,20 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "duplicate_key": "each key may appear once; remove or rename one of them",
             "duplicate_rule": "every rule and table needs its own id",
             "quote_it": "put it in quotes",
+            "declare_fact": "declare it under facts:",
+            "declare_parameter": "declare it under parameters:",
+            "quotes_are_text": "numbers in quotes are text: write 5, not '5'",
+            "date_arithmetic": "for dates use days_between(a, b) or add_days(d, n)",
+            "possible": "possible: {options}",
+            "tiers_not_rising": "list the tiers from the lowest to the highest",
+            "tiers_open_above": "give row {row} an up_to or below",
+            "tiers_open_below": "start it where row {prev} ends",
+            "tiers_start": "start row {row} with {start}: {bound}",
+            "percent_meant": "did you mean {value}%?",
+            "param_percent_scale": (
+                "did you mean {value}%? write value: {value}% (or {percent} if that is meant)"
+            ),
+            "write_percent": "did you mean {value}%? write value: {value}%",
             "dates": "dates are written YYYY-MM-DD",
         },
         "lint_words": {
@@ -146,6 +186,19 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "stage": "stage",
             "document": "document",
             "category": "category",
+            "fact": "fact",
+            "parameter": "parameter",
+            "name": "name",
+            "type_number": "a number",
+            "type_integer": "a whole number",
+            "type_money": "an amount of money",
+            "type_percent": "a percentage",
+            "type_string": "text",
+            "type_bool": "true/false",
+            "type_date": "a date",
+            "type_object": "an object",
+            "type_null": "null",
+            "type_any": "any value",
             "date": "date",
             "minimum": "minimum",
             "maximum": "maximum",
@@ -300,6 +353,25 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_beyond": "参数「{name}」的值 {value} 超出了{bound} {limit}",
             "duplicate_key": "键「{name}」重复出现（第 {line} 行已给出）",
             "duplicate_rule": "规则 id「{name}」重复使用（第 {line} 行已使用）",
+            "no_field": "{where} 没有字段「{name}」",
+            "cannot_compare": "无法比较{left}与{right}",
+            "needs_numbers": "「{op}」需要数字，但这是{type}",
+            "not_possible_value": "「{name}」不是此处可能的取值",
+            "tiers_not_rising": (
+                "表「{table}」：第 {row} 行从 {at} 开始，没有高于第 {prev} 行（{prev_at}）"
+            ),
+            "tiers_open_above": "表「{table}」：第 {row} 行没有上限，因此与第 {next} 行重叠",
+            "tiers_open_below": "表「{table}」：第 {row} 行没有下限，因此与第 {prev} 行重叠",
+            "tiers_overlap": "表「{table}」：第 {prev} 行与第 {row} 行在 {at} 处重叠",
+            "tiers_gap_at": "表「{table}」：值 {high} 本身不匹配任何一行",
+            "tiers_gap": "表「{table}」：介于 {low} 和 {high} 之间的值不匹配任何一行",
+            "bound_percent_scale": (
+                "{key}：{value} 与百分比（{input}）比较：{value} 表示 {percent}"
+            ),
+            "param_percent_scale": "参数「{name}」是百分比，写成了 {value}，即 {percent}",
+            "param_used_as_percent": (
+                "参数「{name}」的值是 {value}，但被当作百分比使用（{place}）：{value} 表示 {percent}"
+            ),
         },
         "lint_hints": {
             "did_you_mean": "是不是「{close}」？",
@@ -310,6 +382,20 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "duplicate_key": "每个键只能出现一次：删除或重命名其中一个",
             "duplicate_rule": "每条规则和每张表都需要自己的 id",
             "quote_it": "请加上引号",
+            "declare_fact": "请在 facts: 下声明",
+            "declare_parameter": "请在 parameters: 下声明",
+            "quotes_are_text": "加了引号的数字是文本：写 5，不要写 '5'",
+            "date_arithmetic": "日期请用 days_between(a, b) 或 add_days(d, n)",
+            "possible": "可能的取值：{options}",
+            "tiers_not_rising": "各档请从低到高排列",
+            "tiers_open_above": "请给第 {row} 行加上 up_to 或 below",
+            "tiers_open_below": "请从第 {prev} 行结束处开始",
+            "tiers_start": "第 {row} 行请以 {start}: {bound} 开始",
+            "percent_meant": "是不是 {value}%？",
+            "param_percent_scale": (
+                "是不是 {value}%？请写 value: {value}%（如果本意如此，也可写 {percent}）"
+            ),
+            "write_percent": "是不是 {value}%？请写 value: {value}%",
             "dates": "日期写作 YYYY-MM-DD",
         },
         "lint_words": {
@@ -318,6 +404,19 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "stage": "阶段",
             "document": "文件",
             "category": "类别",
+            "fact": "事实",
+            "parameter": "参数",
+            "name": "名称",
+            "type_number": "数字",
+            "type_integer": "整数",
+            "type_money": "金额",
+            "type_percent": "百分比",
+            "type_string": "文本",
+            "type_bool": "true/false",
+            "type_date": "日期",
+            "type_object": "对象",
+            "type_null": "null",
+            "type_any": "任意值",
             "date": "日期",
             "minimum": "下限",
             "maximum": "上限",

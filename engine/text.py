@@ -847,13 +847,16 @@ def _filled(template: str | None, values: dict[str, str]) -> str | None:
 
 def _worded(lang: str, values: dict[str, str]) -> dict[str, str]:
     """Values that are kinds said in ``lang``: ``what``, ``bound`` and ``format`` (a kind
-    of name, bound or text), ``want`` (types, "|" between), ``found`` (the kind of the
+    of name, bound or text), ``left``, ``right`` and ``type`` (a type's kind), ``want`` (types, "|" between), ``found`` (the kind of the
     ``value`` found)."""
     kinds = words_of(lang, "lint_words")
     out = dict(values)
     for key in ("what", "bound", "format"):
         if key in out:
             out[key] = kinds.get(out[key], out[key])
+    for key in ("left", "right", "type"):  # a type, by its kind
+        if key in out:
+            out[key] = kinds.get(f"type_{out[key]}", out[key])
     if "want" in out:
         out["want"] = kinds["or"].join(kinds.get(f"want_{w}", w) for w in out["want"].split("|"))
     if "found" in out:

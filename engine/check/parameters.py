@@ -72,6 +72,9 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                 path + ("value",),
                 f"did you mean {raw}%? write value: {raw}% (or {ex.percent_text(raw)} "
                 "if that is meant)",
+                said="param_percent_scale",
+                values={"name": name, "value": raw, "percent": ex.percent_text(raw)},
+                hint_said="param_percent_scale",
             )
         for bound in ("minimum", "maximum"):
             limit = spec.get(bound)
@@ -82,6 +85,8 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                     "bad-parameter",
                     f"parameter '{name}' is {value}, beyond its {bound} {limit}",
                     path + ("value",),
+                    said="param_beyond",
+                    values={"name": name, "value": value, "bound": bound, "limit": limit},
                 )
         source, cite = param_source(ctx, name, spec, path)
         params[name] = Parameter(
