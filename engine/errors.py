@@ -72,11 +72,18 @@ class Diagnostic:
 
         return diagnostic_words(self, lang)
 
-    def format(self) -> str:
-        """``FILE:LINE:COL: error[code]: message`` plus an indented hint line."""
-        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
+    def format(self, lang: str = "en") -> str:
+        """``FILE:LINE:COL: error[code]: message`` plus an indented hint line, in ``lang``."""
+        if lang == "en":
+            message, hint, hint_line = self.message, self.hint, "hint: {hint}"
+        else:
+            from .text import words_of
+
+            message, hint = self.words(lang)
+            hint_line = words_of(lang, "lint_codes")["_hint"]
+        text = f"{self.location}: {self.severity}[{self.code}]: {message}"
+        if hint:
+            text += "\n    " + hint_line.format(hint=hint)
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -122,8 +129,9 @@ class KamError(Exception):
     exit_code: ClassVar[int] = EXIT_BAD_INPUT
     kind: ClassVar[str] = "error"
 
-    def lines(self) -> list[str]:
-        """The message as the lines a person reads on stderr."""
+    def lines(self, lang: str = "en") -> list[str]:
+        """The message as the lines a person reads on stderr (in ``lang`` where this kind of
+        error has words in it: a broken playbook, a deal's bad values)."""
         return [str(self)]
 
     def to_dict(self) -> dict[str, Any]:
@@ -147,14 +155,19 @@ class PlaybookError(KamError):
         )
         super().__init__(self._summary())
 
-    def _summary(self) -> str:
+    def _summary(self, lang: str = "en") -> str:
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         files = sorted({d.location.file for d in self.diagnostics})
+        if lang != "en":
+            from .text import words_of
+
+            said = words_of(lang, "lint_codes")["_summary"]
+            return said.format(errors=errors, files=", ".join(files))
         noun = "error" if errors == 1 else "errors"
         return f"{errors} {noun} in {', '.join(files)}"
 
-    def lines(self) -> list[str]:
-        return [d.format() for d in self.diagnostics] + [self._summary()]
+    def lines(self, lang: str = "en") -> list[str]:
+        return [d.format(lang) for d in self.diagnostics] + [self._summary(lang)]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -177,8 +190,8 @@ class DealError(KamError):
         self.source = source
         super().__init__("; ".join(p.format() for p in self.problems))
 
-    def lines(self) -> list[str]:
-        return [f"{self.source}: {p.format()}" for p in self.problems]
+    def lines(self, lang: str = "en") -> list[str]:
+        return [f"{self.source}: {p.path}: {p.words(lang)}" for p in self.problems]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -259,7 +272,7 @@ class TransitionRefused(KamError):
             f"deal {deal_id}: cannot move from {from_stage} to {to_stage}: {self.reason}"
         )
 
-    def lines(self) -> list[str]:
+    def lines(self, lang: str = "en") -> list[str]:
         out = [str(self)]
         out += [f"  - {u.message} [{u.rule}]" for u in self.unmet]
         if self.allowed_targets:

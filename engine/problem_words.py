@@ -21,6 +21,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
         "lint_codes": {
             "_detail": "{sentence}: {detail}",
+            "_hint": "hint: {hint}",
+            "_summary": "{errors} error(s) in {files}",
             "alias": "YAML anchors and aliases are not allowed",
             "arguments": "a function is given the wrong arguments",
             "bad-basis": "an approval is bound to a value it cannot be bound to",
@@ -169,6 +171,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "quotes_are_text": "numbers in quotes are text: write 5, not '5'",
             "date_arithmetic": "for dates use days_between(a, b) or add_days(d, n)",
             "possible": "possible: {options}",
+            "allowed_keys": "allowed keys: {keys}",
+            "use_one_of": "use one of: {options}",
             "tiers_not_rising": "list the tiers from the lowest to the highest",
             "tiers_open_above": "give row {row} an up_to or below",
             "tiers_open_below": "start it where row {prev} ends",
@@ -246,6 +250,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
     "zh": {
         "lint_codes": {
             "_detail": "{sentence}：{detail}",
+            "_hint": "提示：{hint}",
+            "_summary": "{files} 中有 {errors} 个错误",
             "alias": "不允许使用 YAML 锚点和别名",
             "arguments": "函数的参数不对",
             "bad-basis": "审批绑定的值无法用于比较",
@@ -370,7 +376,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "param_percent_scale": "参数「{name}」是百分比，写成了 {value}，即 {percent}",
             "param_used_as_percent": (
-                "参数「{name}」的值是 {value}，但被当作百分比使用（{place}）：{value} 表示 {percent}"
+                "参数「{name}」的值是 {value}，但被当作百分比使用（{place}）："
+                "{value} 表示 {percent}"
             ),
         },
         "lint_hints": {
@@ -387,6 +394,8 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "quotes_are_text": "加了引号的数字是文本：写 5，不要写 '5'",
             "date_arithmetic": "日期请用 days_between(a, b) 或 add_days(d, n)",
             "possible": "可能的取值：{options}",
+            "allowed_keys": "可用的键：{keys}",
+            "use_one_of": "请使用其中之一：{options}",
             "tiers_not_rising": "各档请从低到高排列",
             "tiers_open_above": "请给第 {row} 行加上 up_to 或 below",
             "tiers_open_below": "请从第 {prev} 行结束处开始",

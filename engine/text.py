@@ -847,8 +847,8 @@ def _filled(template: str | None, values: dict[str, str]) -> str | None:
 
 def _worded(lang: str, values: dict[str, str]) -> dict[str, str]:
     """Values that are kinds said in ``lang``: ``what``, ``bound`` and ``format`` (a kind
-    of name, bound or text), ``left``, ``right`` and ``type`` (a type's kind), ``want`` (types, "|" between), ``found`` (the kind of the
-    ``value`` found)."""
+    of name, bound or text), ``left``, ``right`` and ``type`` (a type's kind), ``want``
+    (types, "|" between), ``found`` (the kind of the ``value`` found)."""
     kinds = words_of(lang, "lint_words")
     out = dict(values)
     for key in ("what", "bound", "format"):

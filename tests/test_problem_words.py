@@ -145,3 +145,31 @@ def test_a_deals_bad_value_in_both_languages(auto_dealer, change, path):
     assert re.search(r"[\u4e00-\u9fff]", zh)
     assert "expected" not in zh
     assert "not" not in zh
+
+
+def test_kam_lint_and_validate_say_problems_in_the_lang_asked(runner, monkeypatch, tmp_path):
+    """``--lang`` (default $KAM_LANG) words the text; JSON keeps the engine's English."""
+    from engine.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("KAM_LANG", raising=False)
+    fixture = "tests/fixtures/invalid/worded.yaml"
+    zh = runner.invoke(main, ["lint", "--lang", "zh", fixture])
+    assert zh.exit_code == 2
+    assert (
+        f"{fixture}:39:11: error[unknown-role]: 未知的角色「manger」\n    提示：是不是「manager」？\n"
+        in zh.output
+    )
+    assert zh.output.endswith(f"{fixture} 中有 11 个错误\n")
+    en = runner.invoke(main, ["lint", fixture])
+    assert en.output == (FIXTURES / "invalid" / "worded.expected").read_text(encoding="utf-8")
+    monkeypatch.setenv("KAM_LANG", "zh")
+    assert runner.invoke(main, ["lint", fixture]).output == zh.output
+    as_json = runner.invoke(main, ["lint", "--lang", "zh", "--format", "json", fixture])
+    assert "unknown role 'manger'" in as_json.stdout
+    deal = tmp_path / "deal.json"
+    deal.write_text('{"id": "X", "category": "direct_enterprise", "stage": 5, "bogus": 1}')
+    said = runner.invoke(main, ["validate", str(deal), "--playbook", "playbooks/auto-dealer.yaml"])
+    assert said.exit_code == 2
+    assert f"{deal}: $.bogus: 本手册没有这个字段" in said.output
+    assert "not a field" not in said.output

@@ -244,12 +244,12 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         extra = [k for k in inst if k not in allowed]
         key = extra[0] if extra else ("?" if deal else "")
         hint = suggest(key, allowed)
-        close = _v({"name": key, "close": closest(key, allowed)})
+        close = _v({"name": key, "close": closest(key, allowed), "keys": ", ".join(allowed)})
         if deal:
             return _Said(
                 path + (key,), "not a field of this playbook", hint, "", False, "not_a_field", close
             )
-        hint_said = "did_you_mean" if hint else ""
+        hint_said = "did_you_mean" if hint else "allowed_keys"
         hint = hint or f"allowed keys: {', '.join(allowed)}"
         return _Said(
             path + (key,),
@@ -302,8 +302,8 @@ def _one(error: ValidationError, deal: bool) -> _Said:
             )
             message = f"{_kind_of(inst)} is not one of: {', '.join(options)}"
             return _Said(path, message, hint, said="not_one_of", values=values)
-        values = _v({**found, "close": closest(str(inst), options)})
-        hint_said = "did_you_mean" if hint else ""
+        values = _v({**found, "close": closest(str(inst), options), "options": ", ".join(options)})
+        hint_said = "did_you_mean" if hint else "use_one_of"
         hint = hint or f"use one of: {', '.join(options)}"
         message = f"{_kind_of(inst)} is not allowed here"
         return _Said(path, message, hint, "bad-value", False, "not_allowed_here", values, hint_said)
