@@ -244,6 +244,19 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "hint": "{problem} ({hint})",
             "did_you_mean": "did you mean '{close}'?",
             "other": "this value is not valid",
+            "empty": "the deal is empty",
+            "not_an_object": "a deal must be an object ({{...}}) with id, category and stage",
+            "stage_not_in_category": "stage '{stage}' is not used by category '{category}'",
+            "category_several": (
+                "no category is given and {fit} all fit this deal: "
+                "give the category (one of {options})"
+            ),
+            "category_none": (
+                "no category is given and the deal is not {ruled} by their conditions: "
+                "give the category (one of {options})"
+            ),
+            "duplicate_key": "duplicate key",
+            "text_long": "text is too long",
             "form": "{text}",
         },
     },
@@ -465,6 +478,15 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "hint": "{problem}（{hint}）",
             "did_you_mean": "是不是「{close}」？",
             "other": "该值无效",
+            "empty": "交易内容为空",
+            "not_an_object": "交易必须是一个对象（{{...}}），包含 id、category 和 stage",
+            "stage_not_in_category": "类别「{category}」不使用阶段「{stage}」",
+            "category_several": "未给出类别，而 {fit} 都符合这笔交易：请给出类别（{options} 之一）",
+            "category_none": (
+                "未给出类别，按各类别的条件这笔交易也不属于 {ruled}：请给出类别（{options} 之一）"
+            ),
+            "duplicate_key": "键重复出现",
+            "text_long": "文本过长",
             "form": "{text}",
         },
     },

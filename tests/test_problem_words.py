@@ -127,6 +127,7 @@ BAD_DEALS = [
     ({"lines": [{"model": "P7", "quantity": 1, "unit_price": "cheap"}]}, "$.lines[0].unit_price"),
     ({"stage": 7}, "$.stage"),
     ({"bogus": 1}, "$.bogus"),
+    ({"customer": {"name": "x" * 20000}}, "$.customer.name"),
 ]
 
 
@@ -139,7 +140,8 @@ def test_a_deals_bad_value_in_both_languages(auto_dealer, change, path):
     with pytest.raises(DealError) as caught:
         auto_dealer.evaluate(deal, as_of=date(2026, 6, 30))
     problem = next(p for p in caught.value.problems if p.path == path)
-    assert problem.kind
+    english = WORDS["en"]["deal_problems"][problem.kind].format(**_english(dict(problem.values)))
+    assert problem.message.startswith(english)  # then the hint in brackets, if any
     assert problem.words("en") == problem.message
     zh = problem.words("zh")
     assert re.search(r"[\u4e00-\u9fff]", zh)

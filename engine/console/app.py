@@ -806,7 +806,7 @@ def refusal(lang: str, exc: KamError, book: Book | None = None) -> str:
         return say(
             lang, "move_refused", src=book.stage(exc.from_stage), dst=book.stage(exc.to_stage)
         )
-    return "\n".join(exc.lines())
+    return "\n".join(exc.lines(lang))
 
 
 def _version_or_none(fields: dict[str, str]) -> int | None:

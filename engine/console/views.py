@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from ..app.summary import Notes, Summary, amount_fact
-from ..errors import DealError, KamError
+from ..errors import KamError
 from ..jsontext import to_json
 from ..lang.values import same_person
 from ..present.diagram import diagram_svg, stage_groups
@@ -543,10 +543,8 @@ def try_deal(pb: Playbook, text: str, as_of_text: str, lang: str) -> Tried:
     try:
         deal = loads_deal(text, source="deal")
         result = pb.evaluate(deal, as_of=as_of, lang=lang, source="deal")
-    except DealError as exc:  # each bad value in the page's language, at its JSON path
-        return Tried(tuple(f"{exc.source}: {p.path}: {p.words(lang)}" for p in exc.problems))
-    except KamError as exc:
-        return Tried(tuple(exc.lines()))
+    except KamError as exc:  # a deal's bad values in the page's language, at their JSON paths
+        return Tried(tuple(exc.lines(lang)))
     return Tried(verdict=verdict(result, pb.model, lang))
 
 
