@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -39,12 +40,15 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
             continue
         declared = spec.get("type")
         value, t, problem = param_value(spec.get("value"), declared)
-        if problem:
+        if problem is not None:
             ctx.error(
                 "bad-parameter",
-                f"parameter '{name}': {problem}",
+                f"parameter '{name}': {problem.message}",
                 path + ("value",),
                 'percentages are written like "15%"; dates as YYYY-MM-DD',
+                said=problem.said,
+                values={"name": name, **problem.values},
+                hint_said="param_forms",
             )
             # still declared: a rule that uses it is not told the parameter is unknown
             ctx.params_reported.add(name)
@@ -172,8 +176,23 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
     return "guide", label({k: str(v).strip() for k, v in texts.items()})
 
 
-def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
-    """A parameter's YAML value as (value, type, problem)."""
+@dataclass(frozen=True, slots=True)
+class BadValue:
+    """Why a parameter's value is refused: in English, and as words with their values."""
+
+    message: str
+    said: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def _expected(want: str, raw: Any) -> BadValue:
+    words = {"integer": "a whole number", "number": "a number", "boolean": "true or false"}
+    said = f"expected {words.get(want, 'text')}, found {raw!r}"
+    return BadValue(said, "param_expected", {"want": want, "value": repr(raw)})
+
+
+def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, BadValue | None]:
+    """A parameter's YAML value as (value, type, why it is refused or None)."""
     kind = declared
     if kind is None:
         if isinstance(raw, str) and percent(raw) is not None:
@@ -189,40 +208,42 @@ def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
         else:
             kind = "string"
     if raw is None:
-        return None, ANY, "has no value"
+        return None, ANY, BadValue("has no value", "param_no_value")
     if kind == "percent":
         if isinstance(raw, str):
             p = percent(raw)
             if p is None:
-                return None, ANY, f"'{raw}' is not a percentage like \"15%\""
-            return p, PERCENT, ""
+                said = f"'{raw}' is not a percentage like \"15%\""
+                return None, ANY, BadValue(said, "param_not_percent", {"value": raw})
+            return p, PERCENT, None
         if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-            return Decimal(raw), PERCENT, ""
-        return None, ANY, 'expected a percentage like "15%"'
+            return Decimal(raw), PERCENT, None
+        return None, ANY, BadValue('expected a percentage like "15%"', "param_want_percent")
     if kind == "integer":
         if isinstance(raw, int) and not isinstance(raw, bool):
-            return raw, INTEGER, ""
-        return None, ANY, f"expected a whole number, found {raw!r}"
+            return raw, INTEGER, None
+        return None, ANY, _expected("integer", raw)
     if kind in ("number", "decimal", "money"):
         if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-            return Decimal(raw), SCALARS["money" if kind == "money" else "number"], ""
-        return None, ANY, f"expected a number, found {raw!r}"
+            return Decimal(raw), SCALARS["money" if kind == "money" else "number"], None
+        return None, ANY, _expected("number", raw)
     if kind == "bool":
         if isinstance(raw, bool):
-            return raw, BOOL, ""
-        return None, ANY, f"expected true or false, found {raw!r}"
+            return raw, BOOL, None
+        return None, ANY, _expected("boolean", raw)
     if kind == "date":
         try:
-            return date.fromisoformat(str(raw)), DATE, ""
+            return date.fromisoformat(str(raw)), DATE, None
         except ValueError:
-            return None, ANY, f"'{raw}' is not a date (YYYY-MM-DD)"
+            said = f"'{raw}' is not a date (YYYY-MM-DD)"
+            return None, ANY, BadValue(said, "param_not_date", {"value": str(raw)})
     if kind == "list":
         if not isinstance(raw, list):
-            return None, ANY, "expected a list"
-        return tuple(raw), python_value_type(raw), ""
+            return None, ANY, BadValue("expected a list", "param_want_list")
+        return tuple(raw), python_value_type(raw), None
     if not isinstance(raw, str):
-        return None, ANY, f"expected text, found {raw!r}"
-    return raw, STRING, ""
+        return None, ANY, _expected("string", raw)
+    return raw, STRING, None
 
 
 def number_or_param(

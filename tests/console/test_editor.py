@@ -382,8 +382,9 @@ def test_a_zh_page_words_lint_problems_in_chinese(editor):
     bad = text.replace("value: 20000", "value: twenty", 1)
     page = html.unescape(post(client, csrf, "lint", bad).text)
     assert f'<li class="error" data-for="pb-text" data-line="{n}"' in page
-    assert "参数的值无效：parameter" in page  # the code's sentence with the engine's text
-    assert "expected a number, found 'twenty'" in page
+    assert "参数「director_limit」：此处应为数字，实际是 'twenty'" in page
+    assert '百分比写作 "15%"；日期写作 YYYY-MM-DD' in page
+    assert "expected a number" not in page
     typo = text.replace("{role: general_manager}", "{role: general_manger}", 1)
     page = html.unescape(post(client, csrf, "lint", typo).text)
     assert "未知的角色「general_manger」" in page
