@@ -127,6 +127,14 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "too_long": "too long",
             "param_not_number": "parameter '{name}' is {value}, not a number",
             "param_no_value": "parameter '{name}': has no value",
+            "should_be": "this should be {left}, but it is {right}",
+            "terminal_exit": "'{name}' is terminal: no move may leave it",
+            "duplicate_condition": "condition id '{name}' is used twice (first at line {line})",
+            "row_empty": "row {row} matches nothing: its range {range} is empty",
+            "indent": (
+                "this line starts in column {column}, but the next one at its level "
+                "(line {line}) starts in column {should}"
+            ),
             "param_not_percent": "parameter '{name}': '{value}' is not a percentage like \"15%\"",
             "param_want_percent": "parameter '{name}': expected a percentage like \"15%\"",
             "param_expected": "parameter '{name}': expected {want}, found {value}",
@@ -173,6 +181,15 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "duplicate_rule": "every rule and table needs its own id",
             "quote_it": "put it in quotes",
             "param_forms": 'percentages are written like "15%"; dates as YYYY-MM-DD',
+            "terminal_exit": "remove the move, or take 'terminal' off '{name}'",
+            "duplicate_condition": (
+                "give each condition its own id; to put one condition on several moves, list "
+                "their stages in one move: from: [a, b]"
+            ),
+            "indent": (
+                "the keys of one mapping (and the items of one list) start in the same column: "
+                "start this line in column {should}"
+            ),
             "declare_fact": "declare it under facts:",
             "declare_parameter": "declare it under parameters:",
             "quotes_are_text": "numbers in quotes are text: write 5, not '5'",
@@ -376,6 +393,13 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "too_long": "过长",
             "param_not_number": "参数「{name}」的值是 {value}，不是数字",
             "param_no_value": "参数「{name}」没有值",
+            "should_be": "此处应为{left}，但这是{right}",
+            "terminal_exit": "「{name}」是终止阶段：不能从它向外推进",
+            "duplicate_condition": "条件 id「{name}」重复使用（第 {line} 行已使用）",
+            "row_empty": "第 {row} 行不会匹配任何值：它的范围 {range} 是空的",
+            "indent": (
+                "这一行从第 {column} 列开始，但同一层级的下一行（第 {line} 行）从第 {should} 列开始"
+            ),
             "param_not_percent": '参数「{name}」：「{value}」不是像 "15%" 这样的百分比',
             "param_want_percent": '参数「{name}」：此处应为像 "15%" 这样的百分比',
             "param_expected": "参数「{name}」：此处应为{want}，实际是 {value}",
@@ -416,6 +440,14 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "duplicate_rule": "每条规则和每张表都需要自己的 id",
             "quote_it": "请加上引号",
             "param_forms": '百分比写作 "15%"；日期写作 YYYY-MM-DD',
+            "terminal_exit": "删除这个推进，或去掉「{name}」的 terminal",
+            "duplicate_condition": (
+                "每个条件都需要自己的 id；要把同一条件用于多个推进，"
+                "请在一个推进中列出各阶段：from: [a, b]"
+            ),
+            "indent": (
+                "同一映射的键（以及同一列表的各项）须从同一列开始：请让这一行从第 {should} 列开始"
+            ),
             "declare_fact": "请在 facts: 下声明",
             "declare_parameter": "请在 parameters: 下声明",
             "quotes_are_text": "加了引号的数字是文本：写 5，不要写 '5'",
@@ -448,7 +480,7 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "type_money": "金额",
             "type_percent": "百分比",
             "type_string": "文本",
-            "type_bool": "true/false",
+            "type_bool": "是非值（true/false）",
             "type_date": "日期",
             "type_object": "对象",
             "type_null": "null",

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..errors import suggest
+from ..errors import closest, suggest
 from ..lang import expressions as ex
 from ..lang.types import ANY, BOOL, DATE, INTEGER, PERCENT, SCALARS, STRING, Type, python_value_type
 from ..read.sourcemap import Path
@@ -263,11 +263,15 @@ def number_or_param(
         if m:
             param = params.get(m.group(1))
             if param is None:
+                close = closest(m.group(1), params)
                 ctx.error(
                     "unknown-name",
                     f"unknown parameter '{m.group(1)}'",
                     path,
                     suggest(m.group(1), params) or "declare it under parameters:",
+                    said="unknown",
+                    values={"what": "parameter", "name": m.group(1), "close": close},
+                    hint_said="did_you_mean" if close else "declare_parameter",
                 )
                 return None
             if isinstance(param.value, bool) or not isinstance(param.value, int | Decimal):

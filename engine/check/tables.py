@@ -133,6 +133,8 @@ def check_rows(
                     "bad-row",
                     f"row {i + 1} matches nothing: its range {_range_text(bounds)} is empty",
                     rpath,
+                    said="row_empty",
+                    values={"row": i + 1, "range": _range_text(bounds)},
                 )
                 continue
             outside = (

@@ -23,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..errors import values_of
 from ..limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
 from .functions import CHAIN_STATES, FUNCTIONS, FunctionChecker, FunctionSpec
 from .ir import Const, Node
 from .names import Fail, Problem, Scope, char_offset
 from .operators import is_percent, percent_text
-from .types import Type
+from .types import Type, plain_kind
 
 # The IR node classes live in ir.py; the checker and the tests also reach them from here.
 __all__ = [
@@ -173,11 +174,14 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     try:
         node = checker.visit(tree.body)
         if expect is not None and not _fits(node.type, expect):
+            kinds = {"left": plain_kind(expect), "right": plain_kind(node.type)}
             raise Fail(
                 Problem(
                     "type",
                     f"this should be {expect.describe()}, but it is {node.type.describe()}",
                     back(lead),
+                    said="should_be" if all(kinds.values()) else "",
+                    values=values_of(kinds),
                 )
             )
     except Fail as fail:
