@@ -184,7 +184,8 @@ def run_tests(playbook: Playbook, target: str, folder: str, tests: tuple[TestFil
         bad = [p for p in test_problems(t, target, folder) if p.severity == "error"]
         if bad:
             lines = tuple(f"{t.path}:{p.line}: {p.message}" for p in bad)
-            broken.append(FileError(where[t.path], lines))
+            found = PlaybookError(p.diagnostic for p in bad if p.diagnostic is not None)
+            broken.append(FileError(where[t.path], lines, found, t.path))
             continue
         cases += runner.run(where[t.path])
     return TestRun(os.path.basename(target), tuple(cases), tuple(broken + runner.errors))

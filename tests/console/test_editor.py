@@ -390,3 +390,18 @@ def test_a_zh_page_words_lint_problems_in_chinese(editor):
     assert "未知的角色「general_manger」" in page
     assert "是不是「general_manager」？" in page
     assert "unknown role" not in page
+
+
+def test_a_zh_page_words_a_broken_tests_pane_in_chinese(editor):
+    """The tests box says why a test file could not run in the page's language, by the
+    file's name (never the server's path)."""
+    client, csrf, text, tests = editor
+    client.post("/language", data={"lang": "zh", "next": EDIT, "csrf": csrf})
+    bad = {**tests, VISITS: tests[VISITS].replace("kam_test: 1", "kam_test: 1\nkam_tset: 1", 1)}
+    ran = html.unescape(post(client, csrf, "test", text, tests=bad).text)
+    box = ran[ran.index('<div class="test-broken">') :]
+    box = box[: box.index("</div>")]
+    assert "tests/key-account-office/visits.yaml:" in box
+    assert "未知的键「kam_tset」" in box
+    assert "unknown key" not in box
+    assert str(PLAYBOOKS) not in box
