@@ -51,9 +51,9 @@ def values_of(values: Mapping[str, Any] | None) -> Values:
 class Diagnostic:
     """One problem in a playbook, with where it is and how to fix it.
 
-    ``message`` and ``hint`` are English (the CLI and JSON); ``said`` (default: the code) and
-    ``hint_said`` key their words in every language, ``values`` fill them in
-    (``text.diagnostic_words``)."""
+    ``message`` and ``hint`` are English (the CLI and JSON); ``said`` and ``hint_said`` key
+    their words in every language and ``values`` fill them in (``text.diagnostic_words``);
+    without ``said`` another language says the sentence for the code with the English text."""
 
     code: str
     message: str

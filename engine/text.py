@@ -14,6 +14,9 @@ The table ``WORDS`` is language -> part -> key -> text. The parts are where the 
   language's punctuation: ``list_sep`` between listed names, ``range_and`` between two bounds,
   and ``capitalise`` ("yes" where a name that starts a cell is capitalised)
 - ``conditions``: the words for conditions in the handbook (``present/words.py``)
+- ``lint_codes``, ``lint``, ``lint_hints``, ``lint_words``, ``deal_problems``: a lint
+  diagnostic and a deal's bad value, by code or key with their values (``problem_words.py``,
+  merged into this table; ``diagnostic_words``, ``deal_problem_words``)
 - ``values``, ``fields``: words for ids that a playbook compares with or hands out without a
   label, and for the deal fields every playbook has. Optional: an id without a word here is
   shown with its underscores as spaces.
