@@ -128,6 +128,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_not_number": "parameter '{name}' is {value}, not a number",
             "param_no_value": "parameter '{name}': has no value",
             "should_be": "this should be {left}, but it is {right}",
+            "ends_after": "the expression ends after '{word}'; something must follow it",
+            "not_an_expression": "this is not a valid expression",
+            "needs_role": "'{rule}' needs an approver: add role:",
             "terminal_exit": "'{name}' is terminal: no move may leave it",
             "duplicate_condition": "condition id '{name}' is used twice (first at line {line})",
             "row_empty": "row {row} matches nothing: its range {range} is empty",
@@ -182,6 +185,12 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "quote_it": "put it in quotes",
             "param_forms": 'percentages are written like "15%"; dates as YYYY-MM-DD',
             "terminal_exit": "remove the move, or take 'terminal' off '{name}'",
+            "ends_after": "complete or remove the last part",
+            "not_closed": "check that every '(' and '[' is closed and every quote is closed",
+            "not_an_expression": (
+                "compare with '==', join conditions with 'and' / 'or'; text goes in quotes"
+            ),
+            "roles": "roles: {roles}",
             "duplicate_condition": (
                 "give each condition its own id; to put one condition on several moves, list "
                 "their stages in one move: from: [a, b]"
@@ -394,6 +403,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_not_number": "参数「{name}」的值是 {value}，不是数字",
             "param_no_value": "参数「{name}」没有值",
             "should_be": "此处应为{left}，但这是{right}",
+            "ends_after": "表达式在「{word}」之后就结束了：后面还需要内容",
+            "not_an_expression": "这不是有效的表达式",
+            "needs_role": "「{rule}」需要审批人：请加上 role:",
             "terminal_exit": "「{name}」是终止阶段：不能从它向外推进",
             "duplicate_condition": "条件 id「{name}」重复使用（第 {line} 行已使用）",
             "row_empty": "第 {row} 行不会匹配任何值：它的范围 {range} 是空的",
@@ -441,6 +453,10 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "quote_it": "请加上引号",
             "param_forms": '百分比写作 "15%"；日期写作 YYYY-MM-DD',
             "terminal_exit": "删除这个推进，或去掉「{name}」的 terminal",
+            "ends_after": "请补全或删除最后一部分",
+            "not_closed": "请检查每个 '(' 和 '[' 以及每个引号是否都已闭合",
+            "not_an_expression": "比较用 '=='，连接条件用 'and' / 'or'；文本要加引号",
+            "roles": "可用的角色：{roles}",
             "duplicate_condition": (
                 "每个条件都需要自己的 id；要把同一条件用于多个推进，"
                 "请在一个推进中列出各阶段：from: [a, b]"

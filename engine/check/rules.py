@@ -140,6 +140,9 @@ def outcome(
                 f"'{rid}' needs an approver: add role:",
                 path,
                 f"roles: {', '.join(declared.roles)}",
+                said="needs_role",
+                values={"rule": rid, "roles": ", ".join(declared.roles)},
+                hint_said="roles",
             )
             return None
         if role not in declared.roles:

@@ -237,17 +237,24 @@ def _syntax_problem(
                 f"the expression ends after '{word.strip()}'; something must follow it",
                 len(stripped) - len(word.strip()),
                 "complete or remove the last part",
+                said="ends_after",
+                values=((("word", word.strip()),)),
+                hint_said="ends_after",
             )
     msg = exc.msg or "invalid syntax"
+    said = hint_said = ""
     if "never closed" in msg or "unexpected EOF" in msg:
         hint = "check that every '(' and '[' is closed and every quote is closed"
+        hint_said = "not_closed"
     elif msg.startswith("invalid syntax"):
         msg = "this is not a valid expression"
         hint = "compare with '==', join conditions with 'and' / 'or'; text goes in quotes"
+        said = hint_said = "not_an_expression"
     else:
         hint = ""
     offset = max(0, (exc.offset or 1) - 1)
     if exc.lineno and exc.lineno > 1:
         offset += sum(len(line) + 1 for line in source.strip().split("\n")[: exc.lineno - 1])
     lead = len(source) - len(source.lstrip())
-    return Problem("expression-syntax", msg, back(char_offset(source.strip(), offset) + lead), hint)
+    start = back(char_offset(source.strip(), offset) + lead)
+    return Problem("expression-syntax", msg, start, hint, said, (), hint_said)
