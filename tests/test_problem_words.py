@@ -159,10 +159,10 @@ def test_kam_lint_and_validate_say_problems_in_the_lang_asked(runner, monkeypatc
     zh = runner.invoke(main, ["lint", "--lang", "zh", fixture])
     assert zh.exit_code == 2
     assert (
-        f"{fixture}:39:11: error[unknown-role]: 未知的角色「manger」\n    提示：是不是「manager」？\n"
+        f"{fixture}:40:11: error[unknown-role]: 未知的角色「manger」\n    提示：是不是「manager」？\n"
         in zh.output
     )
-    assert zh.output.endswith(f"{fixture} 中有 14 个错误\n")
+    assert zh.output.endswith(f"{fixture} 中有 15 个错误\n")
     en = runner.invoke(main, ["lint", fixture])
     assert en.output == (FIXTURES / "invalid" / "worded.expected").read_text(encoding="utf-8")
     monkeypatch.setenv("KAM_LANG", "zh")

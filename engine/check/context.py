@@ -13,6 +13,8 @@ from ..errors import Diagnostic, DiagnosticSink, Location, closest
 from ..read.sourcemap import Path, SourceMap, json_path
 from .model import Label
 
+_PLURAL = {"category": "categories"}
+
 
 class Context:
     def __init__(
@@ -66,17 +68,28 @@ class Context:
             hint_said=hint_said,
         )
 
-    def unknown(self, what: str, name: Any, path: Path, known: Iterable[str], hint: str) -> None:
-        """``unknown <what> '<name>'`` with the nearest known name, else ``hint``."""
+    def unknown(
+        self, what: str, name: Any, path: Path, known: Iterable[str], hint: str = ""
+    ) -> None:
+        """``unknown <what> '<name>'`` with the nearest known name, else ``hint`` (where to
+        declare it), else the known names (``stages: a, b``)."""
+        known = list(known)
         close = closest(str(name), known)
+        listed = f"{_PLURAL.get(what, what + 's')}: {', '.join(known)}"
+        if close:
+            hint, hint_said = f"did you mean '{close}'?", "did_you_mean"
+        elif hint:
+            hint_said = f"unknown-{what}"
+        else:
+            hint, hint_said = listed, f"known_{what}"
         self.error(
             f"unknown-{what}",
             f"unknown {what} '{name}'",
             path,
-            f"did you mean '{close}'?" if close else hint,
+            hint,
             said="unknown",
-            values={"what": what, "name": name, "close": close},
-            hint_said="did_you_mean" if close else f"unknown-{what}",
+            values={"what": what, "name": name, "close": close, "known": ", ".join(known)},
+            hint_said=hint_said,
         )
 
     def is_bad(self, path: Path) -> bool:

@@ -34,7 +34,7 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
             return True
         stages_known = False
         known = declared.stages
-        ctx.unknown("stage", name, path, known, f"stages: {', '.join(known)}")
+        ctx.unknown("stage", name, path, known)
         return False
 
     def share(a: str, b: str) -> bool:

@@ -115,5 +115,5 @@ def scope_list(
         return frozenset(names)
     for i, name in enumerate(raw):
         if isinstance(name, str) and name not in known:
-            ctx.unknown(what, name, path + (i,), known, f"{what}s: {', '.join(known)}")
+            ctx.unknown(what, name, path + (i,), known)
     return frozenset(names)
