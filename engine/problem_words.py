@@ -128,6 +128,13 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_not_number": "parameter '{name}' is {value}, not a number",
             "param_no_value": "parameter '{name}': has no value",
             "should_be": "this should be {left}, but it is {right}",
+            "no_way_out": "stage '{name}' has no move out and is not terminal",
+            "no_way_out_for": (
+                "stage '{name}' has no move out and is not terminal for category '{category}'"
+            ),
+            "no_terminal": "no stage is terminal: a deal could never end",
+            "as_without_for_each": "'as' names the item of for_each; there is no for_each",
+            "not_a_playbook": "a playbook must be a mapping (key: value) at the top",
             "ends_after": "the expression ends after '{word}'; something must follow it",
             "not_an_expression": "this is not a valid expression",
             "needs_role": "'{rule}' needs an approver: add role:",
@@ -189,6 +196,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "quote_it": "put it in quotes",
             "param_forms": 'percentages are written like "15%"; dates as YYYY-MM-DD',
             "terminal_exit": "remove the move, or take 'terminal' off '{name}'",
+            "no_way_out": "add a move out of it, or mark it terminal: true",
+            "no_terminal": "mark the end stages (won, lost...) with terminal: true",
+            "not_a_playbook": "start the file with 'kam: 1' and 'id: ...'",
             "ends_after": "complete or remove the last part",
             "not_closed": "check that every '(' and '[' is closed and every quote is closed",
             "not_an_expression": (
@@ -407,6 +417,13 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_not_number": "参数「{name}」的值是 {value}，不是数字",
             "param_no_value": "参数「{name}」没有值",
             "should_be": "此处应为{left}，但这是{right}",
+            "no_way_out": "阶段「{name}」没有向外的推进，也不是终止阶段",
+            "no_way_out_for": (
+                "对类别「{category}」而言，阶段「{name}」没有向外的推进，也不是终止阶段"
+            ),
+            "no_terminal": "没有终止阶段：交易永远无法结束",
+            "as_without_for_each": "'as' 是 for_each 中每一项的名称，但这里没有 for_each",
+            "not_a_playbook": "手册的最外层必须是映射（键: 值）",
             "ends_after": "表达式在「{word}」之后就结束了：后面还需要内容",
             "not_an_expression": "这不是有效的表达式",
             "needs_role": "「{rule}」需要审批人：请加上 role:",
@@ -461,6 +478,9 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "quote_it": "请加上引号",
             "param_forms": '百分比写作 "15%"；日期写作 YYYY-MM-DD',
             "terminal_exit": "删除这个推进，或去掉「{name}」的 terminal",
+            "no_way_out": "请加上从它向外的推进，或标记 terminal: true",
+            "no_terminal": "请用 terminal: true 标记结束阶段（赢单、丢单……）",
+            "not_a_playbook": "文件请以 'kam: 1' 和 'id: ...' 开头",
             "ends_after": "请补全或删除最后一部分",
             "not_closed": "请检查每个 '(' 和 '[' 以及每个引号是否都已闭合",
             "not_an_expression": "比较用 '=='，连接条件用 'and' / 'or'；文本要加引号",
