@@ -53,6 +53,7 @@ def _guarded(fn: F) -> F:
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         fmt = kwargs.get("fmt", "text")
+        lang = _lang(kwargs.get("lang")) if "lang" in kwargs else "en"  # of its messages
         try:
             with _terminate_as_interrupt():
                 code = fn(*args, **kwargs)
@@ -61,7 +62,7 @@ def _guarded(fn: F) -> F:
                 from .jsontext import to_json
 
                 click.echo(to_json(exc.to_dict()), nl=False)
-            for line in exc.lines():
+            for line in exc.lines(lang):
                 click.echo(line, err=True)
             code = exc.exit_code
         except Terminated:
@@ -227,11 +228,13 @@ def no_colour_asked() -> bool:
 @main.command(epilog=EPILOG)
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...", type=FILE)
 @FORMAT
+@LANG
 @_guarded
-def lint(paths: tuple[str, ...], fmt: str) -> int:
+def lint(paths: tuple[str, ...], fmt: str, lang: str | None) -> int:
     """Check playbooks, modules and test files: files, folders (searched through, other YAML
     files skipped with the reason) or - for standard input (its includes resolve from the
-    current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any."""
+    current folder). Prints every problem as FILE:LINE:COL and exits 2 if there are any
+    (in the --lang language; JSON keeps the English message and the stable code)."""
     from .app.lint import lint_paths
     from .jsontext import to_json
 
@@ -247,11 +250,12 @@ def lint(paths: tuple[str, ...], fmt: str) -> int:
             to_json({"ok": not problems, "diagnostics": diagnostics, "skipped": skipped}),
             nl=False,
         )
+    language = _lang(lang)
     for problem in problems:
-        for line in problem.lines():
+        for line in problem.lines(language):
             click.echo(line, err=fmt == "json")
     for warning in report.warnings:  # said, but they do not fail the check
-        click.echo(warning.format(), err=fmt == "json")
+        click.echo(warning.format(language), err=fmt == "json")
     if not problems and fmt == "text":
         n = len(report.checked)
         skipped_note = f", {len(report.skipped)} skipped" if report.skipped else ""

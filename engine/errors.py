@@ -9,7 +9,7 @@ turns them into a process exit.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -37,9 +37,23 @@ class Location:
         return f"{self.file}:{self.line}:{self.column}"
 
 
+# The values a message names (a name, a line, a limit), for wording it in another language:
+# ``text.WORDS[lang]["lint"]`` (diagnostics) and ``["deal_problems"]`` (a deal's bad values)
+# have a sentence for each key with these values as its ``{fields}``.
+Values = tuple[tuple[str, str], ...]
+
+
+def values_of(values: Mapping[str, Any] | None) -> Values:
+    return tuple((k, str(v)) for k, v in (values or {}).items())
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    """One problem in a playbook, with where it is and how to fix it."""
+    """One problem in a playbook, with where it is and how to fix it.
+
+    ``message`` and ``hint`` are English (the CLI and JSON); ``said`` and ``hint_said`` key
+    their words in every language and ``values`` fill them in (``text.diagnostic_words``);
+    without ``said`` another language says the sentence for the code with the English text."""
 
     code: str
     message: str
@@ -47,12 +61,29 @@ class Diagnostic:
     path: str = ""
     hint: str = ""
     severity: str = "error"
+    said: str = ""
+    values: Values = ()
+    hint_said: str = ""
 
-    def format(self) -> str:
-        """``FILE:LINE:COL: error[code]: message`` plus an indented hint line."""
-        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
-        if self.hint:
-            text += f"\n    hint: {self.hint}"
+    def words(self, lang: str) -> tuple[str, str]:
+        """(message, hint) in ``lang``: English as written; another language from the words
+        for ``said`` with the values, else its words for the code with the English text."""
+        from .text import diagnostic_words
+
+        return diagnostic_words(self, lang)
+
+    def format(self, lang: str = "en") -> str:
+        """``FILE:LINE:COL: error[code]: message`` plus an indented hint line, in ``lang``."""
+        if lang == "en":
+            message, hint, hint_line = self.message, self.hint, "hint: {hint}"
+        else:
+            from .text import words_of
+
+            message, hint = self.words(lang)
+            hint_line = words_of(lang, "lint_codes")["_hint"]
+        text = f"{self.location}: {self.severity}[{self.code}]: {message}"
+        if hint:
+            text += "\n    " + hint_line.format(hint=hint)
         return text
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,9 +107,17 @@ class DealProblem:
 
     path: str
     message: str
+    kind: str = ""  # the key of its words in every language (text.WORDS "deal_problems")
+    values: Values = ()
 
     def format(self) -> str:
         return f"{self.path}: {self.message}"
+
+    def words(self, lang: str) -> str:
+        """The problem in ``lang`` (English: ``message`` as written)."""
+        from .text import deal_problem_words
+
+        return deal_problem_words(self, lang)
 
     def to_dict(self) -> dict[str, str]:
         return {"path": self.path, "message": self.message}
@@ -90,8 +129,9 @@ class KamError(Exception):
     exit_code: ClassVar[int] = EXIT_BAD_INPUT
     kind: ClassVar[str] = "error"
 
-    def lines(self) -> list[str]:
-        """The message as the lines a person reads on stderr."""
+    def lines(self, lang: str = "en") -> list[str]:
+        """The message as the lines a person reads on stderr (in ``lang`` where this kind of
+        error has words in it: a broken playbook, a deal's bad values)."""
         return [str(self)]
 
     def to_dict(self) -> dict[str, Any]:
@@ -115,14 +155,19 @@ class PlaybookError(KamError):
         )
         super().__init__(self._summary())
 
-    def _summary(self) -> str:
+    def _summary(self, lang: str = "en") -> str:
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
         files = sorted({d.location.file for d in self.diagnostics})
+        if lang != "en":
+            from .text import words_of
+
+            said = words_of(lang, "lint_codes")["_summary"]
+            return said.format(errors=errors, files=", ".join(files))
         noun = "error" if errors == 1 else "errors"
         return f"{errors} {noun} in {', '.join(files)}"
 
-    def lines(self) -> list[str]:
-        return [d.format() for d in self.diagnostics] + [self._summary()]
+    def lines(self, lang: str = "en") -> list[str]:
+        return [d.format(lang) for d in self.diagnostics] + [self._summary(lang)]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -145,8 +190,8 @@ class DealError(KamError):
         self.source = source
         super().__init__("; ".join(p.format() for p in self.problems))
 
-    def lines(self) -> list[str]:
-        return [f"{self.source}: {p.format()}" for p in self.problems]
+    def lines(self, lang: str = "en") -> list[str]:
+        return [f"{self.source}: {p.path}: {p.words(lang)}" for p in self.problems]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -227,7 +272,7 @@ class TransitionRefused(KamError):
             f"deal {deal_id}: cannot move from {from_stage} to {to_stage}: {self.reason}"
         )
 
-    def lines(self) -> list[str]:
+    def lines(self, lang: str = "en") -> list[str]:
         out = [str(self)]
         out += [f"  - {u.message} [{u.rule}]" for u in self.unmet]
         if self.allowed_targets:
@@ -269,10 +314,16 @@ class EngineBug(KamError):
     kind = "internal"
 
 
+def closest(name: str, candidates: Iterable[str]) -> str:
+    """The candidate nearest to ``name``, or "" when nothing is close."""
+    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
+    return close[0] if close else ""
+
+
 def suggest(name: str, candidates: Iterable[str]) -> str:
     """A "did you mean ...?" hint, or "" when nothing is close."""
-    close = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(name, candidates)
+    return f"did you mean '{close}'?" if close else ""
 
 
 @dataclass
@@ -289,8 +340,15 @@ class DiagnosticSink:
         path: str = "",
         hint: str = "",
         severity: str = "error",
+        said: str = "",
+        values: Mapping[str, Any] | None = None,
+        hint_said: str = "",
     ) -> None:
-        self.items.append(Diagnostic(code, message, location, path, hint, severity))
+        self.items.append(
+            Diagnostic(
+                code, message, location, path, hint, severity, said, values_of(values), hint_said
+            )
+        )
 
     @property
     def errors(self) -> list[Diagnostic]:

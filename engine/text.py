@@ -14,6 +14,9 @@ The table ``WORDS`` is language -> part -> key -> text. The parts are where the 
   language's punctuation: ``list_sep`` between listed names, ``range_and`` between two bounds,
   and ``capitalise`` ("yes" where a name that starts a cell is capitalised)
 - ``conditions``: the words for conditions in the handbook (``present/words.py``)
+- ``lint_codes``, ``lint``, ``lint_hints``, ``lint_words``, ``deal_problems``: a lint
+  diagnostic and a deal's bad value, by code or key with their values (``problem_words.py``,
+  merged into this table; ``diagnostic_words``, ``deal_problem_words``)
 - ``values``, ``fields``: words for ids that a playbook compares with or hands out without a
   label, and for the deal fields every playbook has. Optional: an id without a word here is
   shown with its underscores as spaces.
@@ -33,7 +36,12 @@ from __future__ import annotations
 import json
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from .problem_words import PROBLEM_WORDS
+
+if TYPE_CHECKING:
+    from .errors import DealProblem, Diagnostic
 
 WORDS: dict[str, dict[str, dict[str, str]]] = {
     "en": {
@@ -780,6 +788,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
     },
 }
 
+for _lang, _parts in PROBLEM_WORDS.items():  # a diagnostic's and a bad value's words
+    WORDS[_lang].update(_parts)
+
 LANGUAGES = tuple(WORDS)
 
 
@@ -791,6 +802,71 @@ def words_of(lang: str, part: str) -> dict[str, str]:
 def word(lang: str, part: str, key: str) -> str:
     """One word; a key the table lacks is shown as it is (a status kam does not name)."""
     return words_of(lang, part).get(key, key)
+
+
+# -- problems in words ---------------------------------------------------------------------------
+
+
+def diagnostic_words(d: Diagnostic, lang: str) -> tuple[str, str]:
+    """A diagnostic's (message, hint) in ``lang``: English as the engine wrote it; another
+    language from the words for its ``said`` key and values, else the sentence for its code
+    with the English text (which names the values), never an empty or English-only line."""
+    if lang == "en" or lang not in WORDS:
+        return d.message, d.hint
+    values = _worded(lang, dict(d.values))
+    message = _filled(words_of(lang, "lint").get(d.said), values)
+    if message is None:
+        codes = words_of(lang, "lint_codes")
+        sentence = codes.get(d.code, d.code)
+        message = codes["_detail"].format(sentence=sentence, detail=d.message)
+    hint = _filled(words_of(lang, "lint_hints").get(d.hint_said), values)
+    return message, d.hint if hint is None else hint
+
+
+def deal_problem_words(p: DealProblem, lang: str) -> str:
+    """A deal's bad value in ``lang`` (English: as the engine wrote it)."""
+    if lang == "en" or lang not in WORDS:
+        return p.message
+    said = words_of(lang, "deal_problems")
+    values = _worded(lang, dict(p.values))
+    problem = _filled(said.get(p.kind), values)
+    if problem is None:
+        detail = words_of(lang, "lint_codes")["_detail"]
+        return detail.format(sentence=said["other"], detail=p.message)
+    if values.get("close"):
+        problem = said["hint"].format(problem=problem, hint=said["did_you_mean"].format(**values))
+    return problem
+
+
+def _filled(template: str | None, values: dict[str, str]) -> str | None:
+    """``template`` with ``values`` filled in; None when there is none or a value is lacking."""
+    if template is None:
+        return None
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError):
+        return None
+
+
+def _worded(lang: str, values: dict[str, str]) -> dict[str, str]:
+    """Values that are kinds said in ``lang``: ``what``, ``bound`` and ``format`` (a kind
+    of name, bound or text), ``left``, ``right`` and ``type`` (a type's kind), ``want``
+    (types, "|" between), ``found`` (the kind of the ``value`` found)."""
+    kinds = words_of(lang, "lint_words")
+    out = dict(values)
+    for key in ("what", "bound", "format"):
+        if key in out:
+            out[key] = kinds.get(out[key], out[key])
+    for key in ("left", "right", "type"):  # a type, by its kind
+        if key in out:
+            out[key] = kinds.get(f"type_{out[key]}", out[key])
+    if "want" in out:
+        out["want"] = kinds["or"].join(kinds.get(f"want_{w}", w) for w in out["want"].split("|"))
+    if "found" in out:
+        out["found"] = kinds.get(f"found_{out['found']}", out["found"]).format(
+            value=out.get("value", "")
+        )
+    return out
 
 
 # -- value formatters ----------------------------------------------------------------------------

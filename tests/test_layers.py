@@ -26,7 +26,7 @@ ORDER = [
     "console",
     "cli",
 ]
-BASE = {"errors", "limits", "text", "results", "jsontext"}
+BASE = {"errors", "limits", "text", "problem_words", "results", "jsontext"}
 
 
 def layer(module: str) -> int:

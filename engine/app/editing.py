@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from ..errors import Diagnostic, KamError, PlaybookError
@@ -60,6 +60,13 @@ class Problem:
     message: str
     hint: str
     file: str  # the included file it is in, else ""
+    diagnostic: Diagnostic | None = field(default=None, compare=False)  # for its words
+
+    def words(self, lang: str) -> tuple[str, str]:
+        """(message, hint) in ``lang``."""
+        if self.diagnostic is None:
+            return self.message, self.hint
+        return self.diagnostic.words(lang)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +110,7 @@ def _problem(d: Diagnostic, name: str) -> Problem:
         d.message,
         d.hint,
         "" if own else os.path.basename(d.location.file),
+        d,
     )
 
 
@@ -210,13 +218,14 @@ def run_tests(playbook: Playbook, target: str, folder: str, tests: tuple[TestFil
         bad = [p for p in test_problems(t, target, folder) if p.severity == "error"]
         if bad:
             lines = tuple(f"{t.path}:{p.line}: {p.message}" for p in bad)
-            broken.append(FileError(where[t.path], lines))
+            found = PlaybookError(p.diagnostic for p in bad if p.diagnostic is not None)
+            broken.append(FileError(where[t.path], lines, found, t.path))
             continue
         cases += runner.run(where[t.path])
     # a person reads these in the console: name files as the editor does, never by the
     # server's folder
     shown = tuple(
-        FileError(_inside(e.file, folder), tuple(_inside(x, folder) for x in e.lines))
+        replace(e, file=_inside(e.file, folder), lines=tuple(_inside(x, folder) for x in e.lines))
         for e in broken + runner.errors
     )
     cases = [replace(c, file=_inside(c.file, folder)) for c in cases]

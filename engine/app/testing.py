@@ -59,6 +59,18 @@ class FileError:
 
     file: str
     lines: tuple[str, ...]  # as a person reads them: located diagnostics, then a summary
+    error: KamError | None = field(default=None, compare=False)  # for its words in a language
+    shown_as: str = ""  # the name its problems are shown under, line by line ("": as located)
+
+    def lines_in(self, lang: str) -> tuple[str, ...]:
+        """``lines`` in ``lang`` (a broken playbook's or test file's problems have words)."""
+        if lang == "en" or not isinstance(self.error, PlaybookError):
+            return self.lines
+        if self.shown_as:
+            said = (d.words(lang)[0] for d in self.error.diagnostics)
+            lines = zip(self.error.diagnostics, said, strict=True)
+            return tuple(f"{self.shown_as}:{d.location.line}: {s}" for d, s in lines)
+        return tuple(self.error.lines(lang))
 
     def to_dict(self) -> dict[str, Any]:
         return {"file": self.file, "message": self.lines[-1], "lines": list(self.lines)}
@@ -122,7 +134,7 @@ class Runner:
         try:
             return self._run(file)
         except PlaybookError as exc:
-            self.errors.append(FileError(file, tuple(exc.lines())))
+            self.errors.append(FileError(file, tuple(exc.lines()), exc))
         except KamError as exc:
             self.errors.append(FileError(file, (f"{file}: {exc}",)))
         return []

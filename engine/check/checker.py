@@ -76,6 +76,8 @@ def _check(
             "a playbook must be a mapping (key: value) at the top",
             (),
             "start the file with 'kam: 1' and 'id: ...'",
+            said="not_a_playbook",
+            hint_said="not_a_playbook",
         )
         ctx.sink.raise_if_errors()
     too_large = size_problems(data, smap)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..errors import Diagnostic, DiagnosticSink, Location, suggest
+from ..errors import Diagnostic, DiagnosticSink, Location, closest
 from ..read.sourcemap import Path, SourceMap, json_path
 from .model import Label
+
+_PLURAL = {"category": "categories"}
 
 
 class Context:
@@ -35,6 +37,9 @@ class Context:
         self.sink.items.extend(earlier)
         # parameters reported as a percentage on the wrong scale: each is reported once
         self.percent_reported: set[str] = set()
+        # parameters whose value is refused (reported at the value): their uses say nothing
+        # more, and a value of the wrong kind for a use is reported once, at the value
+        self.params_reported: set[str] = set()
 
     def at(self, path: Path, key: bool = False) -> Location:
         return self.smap.at(path, key=key)
@@ -47,13 +52,44 @@ class Context:
         hint: str = "",
         key: bool = False,
         location: Location | None = None,
+        said: str = "",
+        values: Mapping[str, Any] | None = None,
+        hint_said: str = "",
     ) -> None:
-        self.sink.add(code, message, location or self.at(path, key=key), json_path(path), hint)
+        where = location or self.at(path, key=key)
+        self.sink.add(
+            code,
+            message,
+            where,
+            json_path(path),
+            hint,
+            said=said,
+            values=values,
+            hint_said=hint_said,
+        )
 
-    def unknown(self, what: str, name: Any, path: Path, known: Iterable[str], hint: str) -> None:
-        """``unknown <what> '<name>'`` with the nearest known name, else ``hint``."""
+    def unknown(
+        self, what: str, name: Any, path: Path, known: Iterable[str], hint: str = ""
+    ) -> None:
+        """``unknown <what> '<name>'`` with the nearest known name, else ``hint`` (where to
+        declare it), else the known names (``stages: a, b``)."""
+        known = list(known)
+        close = closest(str(name), known)
+        listed = f"{_PLURAL.get(what, what + 's')}: {', '.join(known)}"
+        if close:
+            hint, hint_said = f"did you mean '{close}'?", "did_you_mean"
+        elif hint:
+            hint_said = f"unknown-{what}"
+        else:
+            hint, hint_said = listed, f"known_{what}"
         self.error(
-            f"unknown-{what}", f"unknown {what} '{name}'", path, suggest(str(name), known) or hint
+            f"unknown-{what}",
+            f"unknown {what} '{name}'",
+            path,
+            hint,
+            said="unknown",
+            values={"what": what, "name": name, "close": close, "known": ", ".join(known)},
+            hint_said=hint_said,
         )
 
     def is_bad(self, path: Path) -> bool:

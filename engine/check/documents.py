@@ -89,7 +89,7 @@ def document_need(
     to = raw.get("to")
     if category is not None and to not in declared.stages:
         stages = declared.stages
-        ctx.unknown("stage", to, path + ("to",), stages, f"stages: {', '.join(stages)}")
+        ctx.unknown("stage", to, path + ("to",), stages)
         return None
     return DocumentNeed(
         doc,

@@ -49,7 +49,14 @@ class Lang:
         if checked.problems:
             for p in checked.problems:
                 self.ctx.sink.add(
-                    p.code, p.message, self.column(loc, raw, p.start), json_path(path), p.hint
+                    p.code,
+                    p.message,
+                    self.column(loc, raw, p.start),
+                    json_path(path),
+                    p.hint,
+                    said=p.said,
+                    values=dict(p.values),
+                    hint_said=p.hint_said,
                 )
             return None
         assert checked.node is not None
@@ -61,6 +68,9 @@ class Lang:
                 json_path(path),
                 p.hint,
                 severity="warning",
+                said=p.said,
+                values=dict(p.values),
+                hint_said=p.hint_said,
             )
         for param, what in checked.percent_params:
             self.percent_param(param, f"line {loc.line} compares it with {what}")
@@ -102,6 +112,14 @@ class Lang:
             f"{ex.percent_text(value)}",
             ("parameters", name, "value"),
             f"did you mean {value}%? write value: {value}%",
+            said="param_used_as_percent",
+            values={
+                "name": name,
+                "value": value,
+                "place": place,
+                "percent": ex.percent_text(value),
+            },
+            hint_said="write_percent",
         )
 
     def percent_value(self, value: Any, param: str, raw: Any, path: Path, what: str) -> None:

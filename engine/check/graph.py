@@ -32,6 +32,8 @@ def check_graph(
             "no stage is terminal: a deal could never end",
             ("stages",),
             "mark the end stages (won, lost...) with terminal: true",
+            said="no_terminal",
+            hint_said="no_terminal",
         )
     initials: dict[str, str] = {}
     flagged: set[tuple[str, str]] = set()
@@ -96,6 +98,9 @@ def check_graph(
                     ("stages", s.id),
                     "add a move out of it, or mark it terminal: true",
                     key=True,
+                    said="no_way_out_for" if whose else "no_way_out",
+                    values={"name": s.id, "category": category},
+                    hint_said="no_way_out",
                 )
         _report_trapped(ctx, own, reached, outgoing, whose, flagged)
     return initials

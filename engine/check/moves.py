@@ -34,7 +34,7 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
             return True
         stages_known = False
         known = declared.stages
-        ctx.unknown("stage", name, path, known, f"stages: {', '.join(known)}")
+        ctx.unknown("stage", name, path, known)
         return False
 
     def share(a: str, b: str) -> bool:
@@ -66,6 +66,9 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
                             f"'{name}' is terminal: no move may leave it",
                             p,
                             f"remove the move, or take 'terminal' off '{name}'",
+                            said="terminal_exit",
+                            values={"name": name},
+                            hint_said="terminal_exit",
                         )
                     if ok and not share(name, target):
                         ctx.error(
@@ -162,6 +165,9 @@ def _conditions(lang: Lang, path: Path, condition_ids: dict[str, Location]) -> l
                 cpath + ("id",),
                 "give each condition its own id; to put one condition on several "
                 "moves, list their stages in one move: from: [a, b]",
+                said="duplicate_condition",
+                values={"name": cid, "line": condition_ids[cid].line},
+                hint_said="duplicate_condition",
             )
         else:
             condition_ids[cid] = ctx.at(cpath + ("id",))

@@ -93,6 +93,9 @@ class RuleIds:
                 f"rule id '{rid}' is used twice (first at line {self.first[rid].line})",
                 path,
                 "every rule and table needs its own id",
+                said="duplicate_rule",
+                values={"name": rid, "line": self.first[rid].line},
+                hint_said="duplicate_rule",
             )
         else:
             self.first[rid] = self.ctx.at(path)
@@ -112,5 +115,5 @@ def scope_list(
         return frozenset(names)
     for i, name in enumerate(raw):
         if isinstance(name, str) and name not in known:
-            ctx.unknown(what, name, path + (i,), known, f"{what}s: {', '.join(known)}")
+            ctx.unknown(what, name, path + (i,), known)
     return frozenset(names)

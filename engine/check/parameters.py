@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..errors import suggest
+from ..errors import closest, suggest
 from ..lang import expressions as ex
 from ..lang.types import ANY, BOOL, DATE, INTEGER, PERCENT, SCALARS, STRING, Type, python_value_type
 from ..read.sourcemap import Path
@@ -39,12 +40,25 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
             continue
         declared = spec.get("type")
         value, t, problem = param_value(spec.get("value"), declared)
-        if problem:
+        if problem is not None:
             ctx.error(
                 "bad-parameter",
-                f"parameter '{name}': {problem}",
+                f"parameter '{name}': {problem.message}",
                 path + ("value",),
                 'percentages are written like "15%"; dates as YYYY-MM-DD',
+                said=problem.said,
+                values={"name": name, **problem.values},
+                hint_said="param_forms",
+            )
+            # still declared: a rule that uses it is not told the parameter is unknown
+            ctx.params_reported.add(name)
+            params[name] = Parameter(
+                name,
+                None,
+                ANY,
+                label(spec.get("label")),
+                label(spec.get("description")),
+                ctx.at(path),
             )
             continue
         raw = spec.get("value")
@@ -62,6 +76,9 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                 path + ("value",),
                 f"did you mean {raw}%? write value: {raw}% (or {ex.percent_text(raw)} "
                 "if that is meant)",
+                said="param_percent_scale",
+                values={"name": name, "value": raw, "percent": ex.percent_text(raw)},
+                hint_said="param_percent_scale",
             )
         for bound in ("minimum", "maximum"):
             limit = spec.get(bound)
@@ -72,6 +89,8 @@ def check_parameters(ctx: Context) -> dict[str, Parameter]:
                     "bad-parameter",
                     f"parameter '{name}' is {value}, beyond its {bound} {limit}",
                     path + ("value",),
+                    said="param_beyond",
+                    values={"name": name, "value": value, "bound": bound, "limit": limit},
                 )
         source, cite = param_source(ctx, name, spec, path)
         params[name] = Parameter(
@@ -157,8 +176,23 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
     return "guide", label({k: str(v).strip() for k, v in texts.items()})
 
 
-def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
-    """A parameter's YAML value as (value, type, problem)."""
+@dataclass(frozen=True, slots=True)
+class BadValue:
+    """Why a parameter's value is refused: in English, and as words with their values."""
+
+    message: str
+    said: str
+    values: dict[str, str] = field(default_factory=dict)
+
+
+def _expected(want: str, raw: Any) -> BadValue:
+    words = {"integer": "a whole number", "number": "a number", "boolean": "true or false"}
+    said = f"expected {words.get(want, 'text')}, found {raw!r}"
+    return BadValue(said, "param_expected", {"want": want, "value": repr(raw)})
+
+
+def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, BadValue | None]:
+    """A parameter's YAML value as (value, type, why it is refused or None)."""
     kind = declared
     if kind is None:
         if isinstance(raw, str) and percent(raw) is not None:
@@ -174,40 +208,42 @@ def param_value(raw: Any, declared: str | None) -> tuple[Any, Type, str]:
         else:
             kind = "string"
     if raw is None:
-        return None, ANY, "has no value"
+        return None, ANY, BadValue("has no value", "param_no_value")
     if kind == "percent":
         if isinstance(raw, str):
             p = percent(raw)
             if p is None:
-                return None, ANY, f"'{raw}' is not a percentage like \"15%\""
-            return p, PERCENT, ""
+                said = f"'{raw}' is not a percentage like \"15%\""
+                return None, ANY, BadValue(said, "param_not_percent", {"value": raw})
+            return p, PERCENT, None
         if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-            return Decimal(raw), PERCENT, ""
-        return None, ANY, 'expected a percentage like "15%"'
+            return Decimal(raw), PERCENT, None
+        return None, ANY, BadValue('expected a percentage like "15%"', "param_want_percent")
     if kind == "integer":
         if isinstance(raw, int) and not isinstance(raw, bool):
-            return raw, INTEGER, ""
-        return None, ANY, f"expected a whole number, found {raw!r}"
+            return raw, INTEGER, None
+        return None, ANY, _expected("integer", raw)
     if kind in ("number", "decimal", "money"):
         if isinstance(raw, int | Decimal) and not isinstance(raw, bool):
-            return Decimal(raw), SCALARS["money" if kind == "money" else "number"], ""
-        return None, ANY, f"expected a number, found {raw!r}"
+            return Decimal(raw), SCALARS["money" if kind == "money" else "number"], None
+        return None, ANY, _expected("number", raw)
     if kind == "bool":
         if isinstance(raw, bool):
-            return raw, BOOL, ""
-        return None, ANY, f"expected true or false, found {raw!r}"
+            return raw, BOOL, None
+        return None, ANY, _expected("boolean", raw)
     if kind == "date":
         try:
-            return date.fromisoformat(str(raw)), DATE, ""
+            return date.fromisoformat(str(raw)), DATE, None
         except ValueError:
-            return None, ANY, f"'{raw}' is not a date (YYYY-MM-DD)"
+            said = f"'{raw}' is not a date (YYYY-MM-DD)"
+            return None, ANY, BadValue(said, "param_not_date", {"value": str(raw)})
     if kind == "list":
         if not isinstance(raw, list):
-            return None, ANY, "expected a list"
-        return tuple(raw), python_value_type(raw), ""
+            return None, ANY, BadValue("expected a list", "param_want_list")
+        return tuple(raw), python_value_type(raw), None
     if not isinstance(raw, str):
-        return None, ANY, f"expected text, found {raw!r}"
-    return raw, STRING, ""
+        return None, ANY, _expected("string", raw)
+    return raw, STRING, None
 
 
 def number_or_param(
@@ -227,15 +263,19 @@ def number_or_param(
         if m:
             param = params.get(m.group(1))
             if param is None:
+                close = closest(m.group(1), params)
                 ctx.error(
                     "unknown-name",
                     f"unknown parameter '{m.group(1)}'",
                     path,
                     suggest(m.group(1), params) or "declare it under parameters:",
+                    said="unknown",
+                    values={"what": "parameter", "name": m.group(1), "close": close},
+                    hint_said="did_you_mean" if close else "declare_parameter",
                 )
                 return None
             if isinstance(param.value, bool) or not isinstance(param.value, int | Decimal):
-                ctx.error("type", f"parameter '{m.group(1)}' is not a number", path)
+                wrong_value(ctx, param, path)
                 return None
             return Decimal(param.value)
     ctx.error(
@@ -244,6 +284,34 @@ def number_or_param(
         path,
     )
     return None
+
+
+def wrong_value(ctx: Context, param: Parameter, use: Path, days: bool = False) -> None:
+    """A parameter's value of the wrong kind for a use: reported once, at the value in
+    ``parameters:`` (what is wrong is there), with the line of the use in the hint."""
+    if param.name in ctx.params_reported:
+        return
+    ctx.params_reported.add(param.name)
+    line = str(ctx.at(use).line)
+    shown = _shown(param.value)
+    need = "a whole number of days" if days else "a number"
+    said = "param_not_days" if days else "param_not_number"
+    ctx.error(
+        "type",
+        f"parameter '{param.name}' is {shown}, not {need}",
+        ("parameters", param.name, "value"),
+        f"line {line} uses it as {need}",
+        said=said,
+        hint_said=said,
+        values={"name": param.name, "value": shown, "line": line},
+    )
+
+
+def _shown(value: Any) -> str:
+    """A parameter's value as written in a message: text quoted, numbers as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def days(ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path) -> int:
@@ -255,6 +323,9 @@ def days(ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path) ->
         param = params.get(m.group(1)) if m else None
         if param is not None and isinstance(param.value, int) and not isinstance(param.value, bool):
             return param.value
+        if param is not None:
+            wrong_value(ctx, param, path, days=True)
+            return 0
         ctx.error(
             "bad-value",
             f"'{raw}' is not a whole number of days",

@@ -62,7 +62,10 @@ def _check_rule(
         extra[item] = for_each.node.type.item or ANY
     elif "as" in spec:
         ctx.error(
-            "bad-key", "'as' names the item of for_each; there is no for_each", path + ("as",)
+            "bad-key",
+            "'as' names the item of for_each; there is no for_each",
+            path + ("as",),
+            said="as_without_for_each",
         )
     when = lang.expr(spec.get("when"), path + ("when",), extra=extra)
     made = outcome(lang, declared, spec, path, rid, str(spec.get("then")), extra)
@@ -140,6 +143,9 @@ def outcome(
                 f"'{rid}' needs an approver: add role:",
                 path,
                 f"roles: {', '.join(declared.roles)}",
+                said="needs_role",
+                values={"rule": rid, "roles": ", ".join(declared.roles)},
+                hint_said="roles",
             )
             return None
         if role not in declared.roles:

@@ -133,6 +133,8 @@ def check_rows(
                     "bad-row",
                     f"row {i + 1} matches nothing: its range {_range_text(bounds)} is empty",
                     rpath,
+                    said="row_empty",
+                    values={"row": i + 1, "range": _range_text(bounds)},
                 )
                 continue
             outside = (
@@ -245,6 +247,14 @@ def _percent_bound(
             f"{raw} would mean {ex.percent_text(value)}",
             rpath + (key,),
             f"did you mean {raw}%?",
+            said="bound_percent_scale",
+            values={
+                "key": key,
+                "value": raw,
+                "input": percent_input,
+                "percent": ex.percent_text(value),
+            },
+            hint_said="percent_meant",
         )
         return True
     return False
@@ -276,6 +286,15 @@ def _check_tiers(ctx: Context, tid: str, rows: list[Row], path: Path, hit: str) 
                 f"{prev.index + 1} ({_show(prev, True)})",
                 rpath,
                 "list the tiers from the lowest to the highest",
+                said="tiers_not_rising",
+                values={
+                    "table": tid,
+                    "row": row.index + 1,
+                    "at": _show(row, True),
+                    "prev": prev.index + 1,
+                    "prev_at": _show(prev, True),
+                },
+                hint_said="tiers_not_rising",
             )
             continue
         if hit != "first":
@@ -287,6 +306,9 @@ def _check_tiers(ctx: Context, tid: str, rows: list[Row], path: Path, hit: str) 
                 f"bound, so it overlaps row {row.index + 1}",
                 path + (prev.index,),
                 f"give row {prev.index + 1} an up_to or below",
+                said="tiers_open_above",
+                values={"table": tid, "row": prev.index + 1, "next": row.index + 1},
+                hint_said="tiers_open_above",
             )
             continue
         if row.low is None:
@@ -296,35 +318,57 @@ def _check_tiers(ctx: Context, tid: str, rows: list[Row], path: Path, hit: str) 
                 f"bound, so it overlaps row {prev.index + 1}",
                 rpath,
                 f"start it where row {prev.index + 1} ends",
+                said="tiers_open_below",
+                values={"table": tid, "row": row.index + 1, "prev": prev.index + 1},
+                hint_said="tiers_open_below",
             )
             continue
         if row.low < prev.high or (
             row.low == prev.high and prev.high_inclusive and row.low_inclusive
         ):
+            start = "above" if prev.high_inclusive else "from"
             ctx.error(
                 "tiers-overlap",
                 f"table '{tid}': rows {prev.index + 1} and "
                 f"{row.index + 1} overlap at {_show(row, True)}",
                 rpath,
-                f"start row {row.index + 1} with "
-                f"{'above' if prev.high_inclusive else 'from'}: "
-                f"{_show(prev, False, bare=True)}",
+                f"start row {row.index + 1} with {start}: {_show(prev, False, bare=True)}",
+                said="tiers_overlap",
+                values={
+                    "table": tid,
+                    "prev": prev.index + 1,
+                    "row": row.index + 1,
+                    "at": _show(row, True),
+                    "start": start,
+                    "bound": _show(prev, False, bare=True),
+                },
+                hint_said="tiers_start",
             )
         elif row.low > prev.high or (
             row.low == prev.high and not prev.high_inclusive and not row.low_inclusive
         ):
+            point = row.low == prev.high
             what = (
                 f"the value {_show(row, True)} itself matches"
-                if row.low == prev.high
+                if point
                 else f"values between {_show(prev, False)} and {_show(row, True)} match"
             )
+            start = "above" if prev.high_inclusive else "from"
             ctx.error(
                 "tiers-gap",
                 f"table '{tid}': {what} no row",
                 rpath,
-                f"start row {row.index + 1} with "
-                f"{'above' if prev.high_inclusive else 'from'}: "
-                f"{_show(prev, False, bare=True)}",
+                f"start row {row.index + 1} with {start}: {_show(prev, False, bare=True)}",
+                said="tiers_gap_at" if point else "tiers_gap",
+                values={
+                    "table": tid,
+                    "low": _show(prev, False),
+                    "high": _show(row, True),
+                    "row": row.index + 1,
+                    "start": start,
+                    "bound": _show(prev, False, bare=True),
+                },
+                hint_said="tiers_start",
             )
 
 

@@ -363,7 +363,7 @@ class Console:
                 key=_key(fields.get("key")),
             )
         except DealError as exc:
-            errors = {p.path.removeprefix("$."): p.message for p in exc.problems}
+            errors = {p.path.removeprefix("$."): p.words(lang) for p in exc.problems}
             problem = say(lang, "fix_fields", n=str(len(errors)))
             return self.edit_view(
                 request, user, deal_id, 422, problem, errors, fields, _version_or_none(fields)
@@ -890,7 +890,7 @@ def refusal(lang: str, exc: KamError, book: Book | None = None) -> str:
         return say(
             lang, "move_refused", src=book.stage(exc.from_stage), dst=book.stage(exc.to_stage)
         )
-    return "\n".join(exc.lines())
+    return "\n".join(exc.lines(lang))
 
 
 def _version_or_none(fields: dict[str, str]) -> int | None:

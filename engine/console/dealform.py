@@ -264,8 +264,13 @@ def read(model: Any, document: dict[str, Any], fields: dict[str, str], lang: str
             and name in model.deal_type.required
             and f"$.{name}" not in {p.path for p in problems}
         ):
-            problems.append(DealProblem(f"$.{name}", say(lang, "required")))
+            problems.append(_said(f"$.{name}", say(lang, "required")))
     return Posted(patch, tuple(problems))
+
+
+def _said(path: str, message: str) -> DealProblem:
+    """A bad value of the form, said in the page's language already (the console's words)."""
+    return DealProblem(path, message, "form", (("text", message),))
 
 
 class _Unseen:
@@ -300,7 +305,7 @@ def _value(
             said = {p.path for p in out}  # a value refused already: that is what to fix
             for k in t.required:
                 if k not in whole and f"$.{path}.{k}" not in said:
-                    out.append(DealProblem(f"$.{path}.{k}", say(lang, "required")))
+                    out.append(_said(f"$.{path}.{k}", say(lang, "required")))
         return whole or None
     if t.kind == "list":
         return _list(path, t, before, fields, out, lang)
@@ -351,7 +356,7 @@ def _scalar(path: str, t: Type, text: str, out: list[DealProblem], lang: str) ->
         return None
 
     def bad(key: str) -> None:
-        out.append(DealProblem("$." + path, f"{text[:60]!r}: {say(lang, key)}"))
+        out.append(_said("$." + path, f"{text[:60]!r}: {say(lang, key)}"))
 
     if t.values:
         if text not in t.values:
@@ -375,10 +380,10 @@ def _scalar(path: str, t: Type, text: str, out: list[DealProblem], lang: str) ->
         # the deal schema's bounds, said here in the reader's language (the store checks too)
         low, high = limits.get("minimum"), limits.get("maximum")
         if low is not None and number < Decimal(str(low)):
-            out.append(DealProblem("$." + path, say(lang, "too_small", limit=_text(low))))
+            out.append(_said("$." + path, say(lang, "too_small", limit=_text(low))))
             return None
         if high is not None and number > Decimal(str(high)):
-            out.append(DealProblem("$." + path, say(lang, "too_big", limit=_text(high))))
+            out.append(_said("$." + path, say(lang, "too_big", limit=_text(high))))
             return None
         return int(number) if t.kind == "integer" else number
     if t.kind == "date":
@@ -389,7 +394,7 @@ def _scalar(path: str, t: Type, text: str, out: list[DealProblem], lang: str) ->
             return None
     longest = limits.get("maxLength")
     if isinstance(longest, int) and len(text) > longest:
-        out.append(DealProblem("$." + path, say(lang, "too_long", limit=str(longest))))
+        out.append(_said("$." + path, say(lang, "too_long", limit=str(longest))))
         return None
     return text
 

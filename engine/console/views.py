@@ -655,8 +655,8 @@ def try_deal(pb: Playbook, text: str, as_of_text: str, lang: str) -> Tried:
     try:
         deal = loads_deal(text, source="deal")
         result = pb.evaluate(deal, as_of=as_of, lang=lang, source="deal")
-    except KamError as exc:
-        return Tried(tuple(exc.lines()))
+    except KamError as exc:  # a deal's bad values in the page's language, at their JSON paths
+        return Tried(tuple(exc.lines(lang)))
     return Tried(verdict=verdict(result, pb.model, lang))
 
 

@@ -23,12 +23,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from ..errors import values_of
 from ..limits import MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH
 from .functions import CHAIN_STATES, FUNCTIONS, FunctionChecker, FunctionSpec
 from .ir import Const, Node
 from .names import Fail, Problem, Scope, char_offset
 from .operators import is_percent, percent_text
-from .types import Type
+from .types import Type, plain_kind
 
 # The IR node classes live in ir.py; the checker and the tests also reach them from here.
 __all__ = [
@@ -173,11 +174,14 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     try:
         node = checker.visit(tree.body)
         if expect is not None and not _fits(node.type, expect):
+            kinds = {"left": plain_kind(expect), "right": plain_kind(node.type)}
             raise Fail(
                 Problem(
                     "type",
                     f"this should be {expect.describe()}, but it is {node.type.describe()}",
                     back(lead),
+                    said="should_be" if all(kinds.values()) else "",
+                    values=values_of(kinds),
                 )
             )
     except Fail as fail:
@@ -233,17 +237,24 @@ def _syntax_problem(
                 f"the expression ends after '{word.strip()}'; something must follow it",
                 len(stripped) - len(word.strip()),
                 "complete or remove the last part",
+                said="ends_after",
+                values=((("word", word.strip()),)),
+                hint_said="ends_after",
             )
     msg = exc.msg or "invalid syntax"
+    said = hint_said = ""
     if "never closed" in msg or "unexpected EOF" in msg:
         hint = "check that every '(' and '[' is closed and every quote is closed"
+        hint_said = "not_closed"
     elif msg.startswith("invalid syntax"):
         msg = "this is not a valid expression"
         hint = "compare with '==', join conditions with 'and' / 'or'; text goes in quotes"
+        said = hint_said = "not_an_expression"
     else:
         hint = ""
     offset = max(0, (exc.offset or 1) - 1)
     if exc.lineno and exc.lineno > 1:
         offset += sum(len(line) + 1 for line in source.strip().split("\n")[: exc.lineno - 1])
     lead = len(source) - len(source.lstrip())
-    return Problem("expression-syntax", msg, back(char_offset(source.strip(), offset) + lead), hint)
+    start = back(char_offset(source.strip(), offset) + lead)
+    return Problem("expression-syntax", msg, start, hint, said, (), hint_said)

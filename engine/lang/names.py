@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from ..errors import suggest
+from ..errors import Values, closest, suggest, values_of
 from ..limits import MAX_NUMBER_DIGITS, YAML_EXPONENTS
 from ..read.json import long_exponent
 from .ir import AsOf, Const, Get, Node
@@ -34,6 +34,9 @@ class Problem:
     message: str
     start: int
     hint: str = ""
+    said: str = ""  # its words in every language (errors.Diagnostic): key, values, hint key
+    values: Values = ()
+    hint_said: str = ""
 
 
 @dataclass
@@ -91,7 +94,16 @@ class NameChecker:
         offset = sum(len(x.encode()) + 1 for x in self.text.split("\n")[: line - 1]) + col
         return self.back(char_offset(self.text, offset) + self.lead)
 
-    def fail(self, node: ast.AST, message: str, hint: str = "", code: str = "expression") -> Fail:
+    def fail(
+        self,
+        node: ast.AST,
+        message: str,
+        hint: str = "",
+        code: str = "expression",
+        said: str = "",
+        values: Mapping[str, Any] | None = None,
+        hint_said: str = "",
+    ) -> Fail:
         start = self.at(node)
         if isinstance(node, ast.Attribute) and getattr(node, "end_col_offset", None) is not None:
             # point at the field name itself, not at the start of the whole path
@@ -101,7 +113,7 @@ class NameChecker:
                 if node.end_lineno == node.lineno and node.attr.isascii()
                 else start
             )
-        return Fail(Problem(code, message, start, hint))
+        return Fail(Problem(code, message, start, hint, said, values_of(values), hint_said))
 
     def literal_text(self, node: ast.AST) -> str:
         return ast.get_source_segment(self.text, node) or ""
@@ -159,8 +171,17 @@ class NameChecker:
         if name in ("deal", "facts", "params", "stage"):
             raise self.fail(node, f"'{name}' needs a field name after it, like {name}.something")
         roots = ["deal", "facts", "params", "stage", "as_of", *self.locals]
+        close = closest(name, roots)
         hint = suggest(name, roots) or f"start a name with one of: {', '.join(roots)}"
-        raise self.fail(node, f"unknown name '{name}'", hint, code="unknown-name")
+        raise self.fail(
+            node,
+            f"unknown name '{name}'",
+            hint,
+            code="unknown-name",
+            said="unknown",
+            values={"what": "name", "name": name, "close": close},
+            hint_said="did_you_mean" if close else "",
+        )
 
     def visit_Attribute(self, node: ast.Attribute) -> Node:
         chain: list[tuple[str, ast.AST]] = []
@@ -192,11 +213,15 @@ class NameChecker:
         if root == "facts":
             fact = names[0]
             if fact not in self.scope.facts:
+                close = closest(fact, self.scope.facts)
                 raise self.fail(
                     chain[0][1],
                     f"unknown fact '{fact}'",
                     suggest(fact, self.scope.facts) or "declare it under facts:",
                     code="unknown-name",
+                    said="unknown",
+                    values={"what": "fact", "name": fact, "close": close},
+                    hint_said="did_you_mean" if close else "declare_fact",
                 )
             if self.scope.fact_filter is not None:
                 why = self.scope.fact_filter(fact)
@@ -208,11 +233,15 @@ class NameChecker:
         if root == "params":
             param = names[0]
             if param not in self.scope.params:
+                close = closest(param, self.scope.params)
                 raise self.fail(
                     chain[0][1],
                     f"unknown parameter '{param}'",
                     suggest(param, self.scope.params) or "declare it under parameters:",
                     code="unknown-name",
+                    said="unknown",
+                    values={"what": "parameter", "name": param, "close": close},
+                    hint_said="did_you_mean" if close else "declare_parameter",
                 )
             if len(names) > 1:
                 raise self.fail(chain[1][1], f"parameter '{param}' has no fields")
@@ -239,12 +268,16 @@ class NameChecker:
                 )
             sub = t.field(attr)
             if sub is None:
+                close = closest(attr, t.field_names())
                 raise self.fail(
                     at,
                     f"{where} has no field '{attr}'",
                     suggest(attr, t.field_names())
                     or f"declared fields: {', '.join(t.field_names()) or 'none'}",
                     code="unknown-name",
+                    said="no_field",
+                    values={"where": where, "name": attr, "close": close},
+                    hint_said="did_you_mean" if close else "",
                 )
             t = sub
             where = f"{where}.{attr}"

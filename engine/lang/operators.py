@@ -11,7 +11,7 @@ import ast
 from decimal import Decimal
 from typing import Any
 
-from ..errors import suggest
+from ..errors import closest, suggest
 from .ir import (
     Arith,
     BoolOp,
@@ -29,7 +29,7 @@ from .ir import (
     Present,
 )
 from .names import NameChecker, Problem
-from .types import ANY, BOOL, NULL, arithmetic, comparable, is_person, joined, list_of
+from .types import ANY, BOOL, NULL, arithmetic, comparable, is_person, joined, list_of, plain_kind
 
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -93,11 +93,15 @@ class OperatorChecker(NameChecker):
                     if side.type.kind == "date"
                     else ""
                 )
+                kind = plain_kind(side.type)
                 raise self.fail(
                     src,
                     f"'{op}' needs numbers, but this is {side.type.describe()}",
                     hint,
                     code="type",
+                    said="needs_numbers" if kind else "",
+                    values={"op": op, "type": kind},
+                    hint_said="date_arithmetic" if hint else "",
                 )
         return Arith(arithmetic(op, left.type, right.type), self.at(node), op, left, right)
 
@@ -154,13 +158,16 @@ class OperatorChecker(NameChecker):
                 raise self.fail(node, "null can only be compared with == or !=", code="type")
             return Present(BOOL, self.at(node), other, negate=(op == "=="))
         if not comparable(left.type, right.type):
+            kinds = {"left": plain_kind(left.type), "right": plain_kind(right.type)}
+            quoted = "text" in (left.type.describe(), right.type.describe())
             raise self.fail(
                 node,
                 f"cannot compare {left.type.describe()} with {right.type.describe()}",
-                "numbers in quotes are text: write 5, not '5'"
-                if "text" in (left.type.describe(), right.type.describe())
-                else "",
+                "numbers in quotes are text: write 5, not '5'" if quoted else "",
                 code="type",
+                said="cannot_compare" if all(kinds.values()) else "",
+                values=kinds,
+                hint_said="quotes_are_text" if quoted else "",
             )
         if op not in ("==", "!=") and (left.type.kind in ("bool", "object", "list")):
             raise self.fail(node, f"'{op}' cannot order {left.type.describe()}", code="type")
@@ -220,11 +227,15 @@ class OperatorChecker(NameChecker):
                     literals.append((item.value, src))
         for lit, src in literals:
             if lit not in allowed:
+                close = closest(lit, allowed)
                 raise self.fail(
                     src,
                     f"'{lit}' is not a possible value here",
                     suggest(lit, allowed) or f"possible: {', '.join(allowed)}",
                     code="unknown-value",
+                    said="not_possible_value",
+                    values={"name": lit, "close": close, "options": ", ".join(allowed)},
+                    hint_said="did_you_mean" if close else "possible",
                 )
 
     def visit_IfExp(self, node: ast.IfExp) -> Node:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path as FsPath
 from typing import TYPE_CHECKING, Any
 
-from ..errors import DealProblem, Diagnostic, suggest
+from ..errors import DealProblem, Diagnostic, Values, closest, suggest, values_of
 from ..read.sourcemap import Path, SourceMap, json_path
 from .types import percent_of_text
 
@@ -87,6 +87,9 @@ class _Said:
     hint: str = ""
     code: str = "schema"
     key: bool = False
+    said: str = ""  # the key of its words in every language (text.WORDS), with ``values``
+    values: Values = ()
+    hint_said: str = ""
 
 
 def schema_diagnostics(data: Any, smap: SourceMap, schema: str = "playbook") -> list[Diagnostic]:
@@ -103,7 +106,22 @@ def schema_problems(
         for said in _explain(error, deal=False):
             where = json_path(said.path)
             loc = smap.at(said.path, key=said.key)
-            out.append((said.path, Diagnostic(said.code, said.message, loc, where, said.hint)))
+            out.append(
+                (
+                    said.path,
+                    Diagnostic(
+                        said.code,
+                        said.message,
+                        loc,
+                        where,
+                        said.hint,
+                        "error",
+                        said.said,
+                        said.values,
+                        said.hint_said,
+                    ),
+                )
+            )
     return out
 
 
@@ -113,7 +131,8 @@ def deal_problems(v: Draft202012Validator, deal: Any) -> list[DealProblem]:
     for error in v.iter_errors(deal):
         for said in _explain(error, deal=True):
             hint = f" ({said.hint})" if said.hint else ""
-            out.append(DealProblem(json_path(said.path), said.message + hint))
+            where = json_path(said.path)
+            out.append(DealProblem(where, said.message + hint, said.said, said.values))
     return out
 
 
@@ -146,6 +165,24 @@ def _kind_of(value: Any) -> str:
     return type(value).__name__
 
 
+def _found(value: Any) -> dict[str, str]:
+    """The kind of a value found (``found``) and the value as shown (``value``): the values
+    of ``_kind_of``'s words, for another language."""
+    if isinstance(value, bool):
+        return {"found": "bool"}
+    if isinstance(value, int | Decimal | float):
+        return {"found": "number", "value": str(value)}
+    if isinstance(value, str):
+        return {"found": "text", "value": value[:40]}
+    if isinstance(value, dict):
+        return {"found": "mapping"}
+    if isinstance(value, list):
+        return {"found": "list"}
+    if value is None:
+        return {"found": "empty"}
+    return {"found": type(value).__name__}
+
+
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
     """For oneOf/anyOf, the errors of the branch that fits the value's kind best."""
     if error.validator not in ("oneOf", "anyOf") or not error.context:
@@ -172,13 +209,17 @@ def _explain(error: ValidationError, deal: bool) -> Iterator[_Said]:
         # a percentage is a number or its written form: one problem, not one per form
         found = _kind_of(error.instance)
         message = f'expected a percentage (0.12 or "12%"), found {found}'
-        yield _Said(tuple(error.absolute_path), message)
+        said = "expected_percent"
+        yield _Said(
+            tuple(error.absolute_path), message, said=said, values=_v(_found(error.instance))
+        )
         return
     if error.validator == "anyOf" and _is_written_number(error.schema):
         # an approval's basis: a number, or one written as text (types.WRITTEN_AS_TEXT)
         found = _kind_of(error.instance)
         message = f'expected a number (4100000.00 or "4100000.00"), found {found}'
-        yield _Said(tuple(error.absolute_path), message)
+        said, values = "expected_written_number", _v(_found(error.instance))
+        yield _Said(tuple(error.absolute_path), message, said=said, values=values)
         return
     for leaf in _leaf_errors(error):
         yield _one(leaf, deal)
@@ -203,16 +244,39 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         extra = [k for k in inst if k not in allowed]
         key = extra[0] if extra else ("?" if deal else "")
         hint = suggest(key, allowed)
+        close = _v({"name": key, "close": closest(key, allowed), "keys": ", ".join(allowed)})
         if deal:
-            return _Said(path + (key,), "not a field of this playbook", hint)
+            return _Said(
+                path + (key,), "not a field of this playbook", hint, "", False, "not_a_field", close
+            )
+        hint_said = "did_you_mean" if hint else "allowed_keys"
         hint = hint or f"allowed keys: {', '.join(allowed)}"
-        return _Said(path + (key,), f"unknown key '{key}'", hint, "unknown-key", key=True)
+        return _Said(
+            path + (key,),
+            f"unknown key '{key}'",
+            hint,
+            "unknown-key",
+            True,
+            "unknown_key",
+            close,
+            hint_said,
+        )
     if v == "required":
         if deal:
             missing = error.message.split("'")[1] if "'" in error.message else "?"
-            return _Said(path + (missing,), "is required")
+            return _Said(path + (missing,), "is required", said="required")
         missing = str(error.message).split("'")[1] if "'" in error.message else error.message
-        return _Said(path, f"'{missing}' is required here", _required_hint(missing), "missing-key")
+        hint = _required_hint(missing)
+        named = _v({"name": missing})
+        return _Said(
+            path,
+            f"'{missing}' is required here",
+            hint,
+            "missing-key",
+            False,
+            "required_here",
+            named,
+        )
     if v == "type":
         expected = _value(error)
         names = [expected] if isinstance(expected, str) else list(expected)
@@ -221,19 +285,36 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         want = " or ".join(_KIND.get(n, n) for n in names)
         quote = "string" in names and not isinstance(inst, dict | list) and not deal
         hint = "put it in quotes" if quote else ""
-        return _Said(path, f"expected {want}, found {_kind_of(inst)}", hint, "type")
+        values = _v({"want": "|".join(names), **_found(inst)})
+        message = f"expected {want}, found {_kind_of(inst)}"
+        if deal:
+            return _Said(path, message, said="expected", values=values)
+        return _Said(
+            path, message, hint, "type", False, "expected", values, "quote_it" if quote else ""
+        )
     if v == "enum":
         options = [str(o) for o in _value(error) if o is not None or not deal]
         hint = suggest(str(inst), options)
+        found = _found(inst)
         if deal:
-            return _Said(path, f"{_kind_of(inst)} is not one of: {', '.join(options)}", hint)
+            values = _v(
+                {**found, "options": ", ".join(options), "close": closest(str(inst), options)}
+            )
+            message = f"{_kind_of(inst)} is not one of: {', '.join(options)}"
+            return _Said(path, message, hint, said="not_one_of", values=values)
+        values = _v({**found, "close": closest(str(inst), options), "options": ", ".join(options)})
+        hint_said = "did_you_mean" if hint else "use_one_of"
         hint = hint or f"use one of: {', '.join(options)}"
-        return _Said(path, f"{_kind_of(inst)} is not allowed here", hint, "bad-value")
+        message = f"{_kind_of(inst)} is not allowed here"
+        return _Said(path, message, hint, "bad-value", False, "not_allowed_here", values, hint_said)
     if v == "format":
         if deal:
-            return _Said(path, f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)")
+            message = f"{_kind_of(inst)} is not a valid date (YYYY-MM-DD)"
+            return _Said(path, message, said="not_a_date", values=_v(_found(inst)))
         message = f"{_kind_of(inst)} is not a valid {_value(error)}"
-        return _Said(path, message, "dates are written YYYY-MM-DD", "bad-value")
+        values = _v({**_found(inst), "format": _value(error)})
+        hint = "dates are written YYYY-MM-DD"
+        return _Said(path, message, hint, "bad-value", False, "not_valid_format", values, "dates")
     if v == PERCENT_KEYWORD:
         return _Said(path, error.message)
     if v in ("minimum", "maximum") and _is_percent(error.schema):
@@ -244,24 +325,43 @@ def _one(error: ValidationError, deal: bool) -> _Said:
                 path,
                 f"{inst} would be {_pct(inst)} "
                 f'(did you mean {inst}%? write {_fraction(inst)} or "{inst}%")',
+                said="percent_scale",
+                values=_v({"value": inst, "percent": _pct(inst), "fraction": _fraction(inst)}),
             )
         word = "less than" if v == "minimum" else "more than"
-        return _Said(path, f"{inst} ({_pct(inst)}) is {word} the allowed {_pct(limit)}")
+        values = _v({"value": inst, "percent": _pct(inst), "limit": _pct(limit)})
+        said = "percent_below" if v == "minimum" else "percent_above"
+        message = f"{inst} ({_pct(inst)}) is {word} the allowed {_pct(limit)}"
+        return _Said(path, message, said=said, values=values)
     if deal and v in _BOUND_WORDS:
-        return _Said(path, f"{inst} is {_BOUND_WORDS[str(v)]} the allowed {_value(error)}")
+        values = _v({"value": inst, "limit": _value(error)})
+        message = f"{inst} is {_BOUND_WORDS[str(v)]} the allowed {_value(error)}"
+        return _Said(path, message, said=_BOUND_SAID[str(v)], values=values)
     if v == "maxLength":
         message = f"text longer than {_value(error)} characters" if deal else "too long"
-        return _Said(path, message, code="too-large")
+        said = "text_too_long" if deal else "too_long"
+        return _Said(
+            path, message, code="too-large", said=said, values=_v({"limit": _value(error)})
+        )
     if v == "maxItems":
         message = f"more than {_value(error)} items" if deal else "too long"
-        return _Said(path, message, code="too-large")
+        said = "too_many_items" if deal else "too_long"
+        return _Said(
+            path, message, code="too-large", said=said, values=_v({"limit": _value(error)})
+        )
     if not deal:
-        said = _playbook_only(error, path, inst, schema)
-        if said is not None:
-            return said
+        only = _playbook_only(error, path, inst, schema)
+        if only is not None:
+            return only
     return _Said(path, error.message[:200])
 
 
+_BOUND_SAID = {
+    "minimum": "below",
+    "exclusiveMinimum": "not_above",
+    "maximum": "above",
+    "exclusiveMaximum": "not_below",
+}
 _BOUND_WORDS = {
     "minimum": "less than",
     "exclusiveMinimum": "not more than",
@@ -287,7 +387,8 @@ def _playbook_only(
             hint = "use letters, digits and _ . : -, starting with a letter"
         else:
             hint = str(schema.get("description") or f"it must match {pattern}")
-        return _Said(path, f"{_kind_of(inst)} is not a valid value here", hint, "bad-value")
+        message = f"{_kind_of(inst)} is not a valid value here"
+        return _Said(path, message, hint, "bad-value", False, "not_valid_here", _v(_found(inst)))
     if v == "propertyNames":
         # the error is about a key of this mapping
         bad = next((k for k in (inst or {}) if isinstance(inst, dict) and not _ok_name(k)), "")
@@ -297,16 +398,23 @@ def _playbook_only(
             "use lower-case letters, digits and '_', starting with a letter",
             "bad-name",
             key=True,
+            said="not_valid_name",
+            values=_v({"name": bad}),
         )
     if v in ("minItems", "minProperties"):
-        return _Said(path, "must not be empty", code="empty")
+        return _Said(path, "must not be empty", code="empty", said="must_not_be_empty")
     if v == "maximum" and _value(error) == 1 and isinstance(inst, int | float) and inst > 1:
         # the only places capped at 1 are fractions (win probabilities): 30 meant 30%
         return _Said(path, f"{inst} is more than 1 (100%)", f"did you mean {inst}%?", "bad-value")
     if v in ("oneOf", "anyOf"):
         hint = str(schema.get("description", ""))[:200]
-        return _Said(path, f"{_kind_of(inst)} is not allowed here", hint, "bad-value")
+        message = f"{_kind_of(inst)} is not allowed here"
+        return _Said(path, message, hint, "bad-value", False, "not_allowed_here", _v(_found(inst)))
     return None
+
+
+def _v(values: dict[str, Any]) -> Values:
+    return values_of(values)
 
 
 def _fraction(value: Any) -> str:

@@ -89,6 +89,13 @@ _WORDS = {
     "any": "any value",
 }
 
+
+def plain_kind(t: Type) -> str:
+    """The kind of a type ``describe`` words by its kind alone ("money"), else "" (a list of
+    something, one of some values): a value a message in another language words itself."""
+    return t.kind if t.describe() == _WORDS.get(t.kind) else ""
+
+
 NUMBER = Type("number")
 INTEGER = Type("integer")
 MONEY = Type("money")

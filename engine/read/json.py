@@ -140,7 +140,9 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
             continue
         if isinstance(value, dict):
             for k in getattr(value, "duplicates", ()):
-                problems.append(DealProblem(json_path(path + (k,)), "duplicate key"))
+                problems.append(
+                    DealProblem(json_path(path + (k,)), "duplicate key", "duplicate_key")
+                )
             if len(value) > limits.max_items:
                 problems.append(DealProblem(json_path(path), "too many entries"))
                 continue
@@ -189,7 +191,7 @@ def check_values(data: Any, limits: Limits = DEFAULT_LIMITS, depth: int = 0) -> 
                 )
         elif isinstance(value, str):
             if len(value) > limits.max_string:
-                problems.append(DealProblem(json_path(path), "text is too long"))
+                problems.append(DealProblem(json_path(path), "text is too long", "text_long"))
             elif NOT_TEXT.search(value):
                 problems.append(DealProblem(json_path(path), _NOT_TEXT))
             elif INVISIBLE.search(value):

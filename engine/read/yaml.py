@@ -152,6 +152,9 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limit
                 Location(file, line, column),
                 hint="the keys of one mapping (and the items of one list) start in the same "
                 f"column: start this line in column {should}",
+                said="indent",
+                values=(("column", str(column)), ("line", str(loc.line)), ("should", str(should))),
+                hint_said="indent",
             )
     bad_line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
     if "\t" in bad_line[: loc.column]:
@@ -310,6 +313,9 @@ class _Composer:
                                 f"duplicate key '{key}' (first given at line {first.line})",
                                 self._loc(event),
                                 hint="each key may appear once; remove or rename one of them",
+                                said="duplicate_key",
+                                values=(("name", key), ("line", str(first.line))),
+                                hint_said="duplicate_key",
                             )
                         )
                         parent[2] = _DUPLICATE

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 from ..compile.build import CompiledPlaybook
-from ..errors import DealError, DealProblem, InputError
+from ..errors import DealError, DealProblem, InputError, values_of
 from ..lang.schema import deal_problems
 from ..lang.values import Unknown, computing
 from ..limits import DEFAULT_LIMITS, Limits
@@ -29,7 +29,7 @@ def parse_deal(
     (``.json``) or by its first character."""
     stripped = text.lstrip("\ufeff \t\r\n")
     if not stripped:
-        raise DealError([DealProblem("$", "the deal is empty")], source)
+        raise DealError([DealProblem("$", "the deal is empty", "empty")], source)
     if format == "json" or (format is None and (source.endswith(".json") or stripped[:1] in "{[")):
         data, problems = load_json(stripped, source, limits)
         if problems:
@@ -121,7 +121,8 @@ def check_deal(pb: CompiledPlaybook, data: Any, source: str = "deal") -> dict[st
         deal = {**deal, "category": derive_category(pb, deal, source)}
     if (deal["category"], deal["stage"]) not in pb.moves:
         problem = f"stage '{deal['stage']}' is not used by category '{deal['category']}'"
-        raise DealError([DealProblem("$.stage", problem)], source)
+        values = (("stage", str(deal["stage"])), ("category", str(deal["category"])))
+        raise DealError([DealProblem("$.stage", problem, "stage_not_in_category", values)], source)
     return deal
 
 
@@ -146,7 +147,9 @@ def derive_category(pb: CompiledPlaybook, deal: dict[str, Any], source: str) -> 
     if len(holds) == 1 and not open_:
         return holds[0]
     names = ", ".join(pb.model.categories)
+    kind, values = "", {"fit": " and ".join(holds), "options": ", ".join(holds)}
     if len(holds) > 1:
+        kind = "category_several"
         problem = (
             f"no category is given and {' and '.join(holds)} all fit this deal: "
             f"give the category (one of {', '.join(holds)})"
@@ -159,17 +162,19 @@ def derive_category(pb: CompiledPlaybook, deal: dict[str, Any], source: str) -> 
         )
     else:
         ruled = " or ".join(c for c, _ in tests)
+        kind, values = "category_none", {"ruled": ruled, "options": names}
         problem = (
             f"no category is given and the deal is not {ruled} by their conditions: "
             f"give the category (one of {names})"
         )
-    raise DealError([DealProblem("$.category", problem)], source)
+    raise DealError([DealProblem("$.category", problem, kind, values_of(values))], source)
 
 
 def refusal(pb: CompiledPlaybook, data: Any) -> list[DealProblem]:
     """Why the generated checker refused ``data``: every problem, by JSON path."""
     if not isinstance(data, dict):
-        return [DealProblem("$", "a deal must be an object ({...}) with id, category and stage")]
+        said = "a deal must be an object ({...}) with id, category and stage"
+        return [DealProblem("$", said, "not_an_object")]
     problems = check_values(data) or deal_problems(pb.validator, data)
     if problems:
         return problems

@@ -242,3 +242,29 @@ def test_the_editor_works_without_javascript(server, browser):
     page.get_by_role("button", name="Save as a new version").click()
     assert "lint found errors in the draft" in page.get_by_role("alert").first.inner_text()
     context.close()
+
+
+def test_a_zh_editor_shows_a_lint_error_in_chinese(server, browser, tmp_path):
+    """A zh page: the problem at its line reads in Chinese with its values, and its hint too,
+    wide and phone-narrow; the screenshots (``KAM_CONSOLE_SCREENSHOTS``, else a temporary
+    folder) are looked at."""
+    base, tokens = server
+    shots = Path(os.environ.get("KAM_CONSOLE_SCREENSHOTS") or tmp_path)
+    for width in WIDTHS:
+        page = open_as(browser, base, tokens["sun.min"], "zh", width)
+        page.goto(base + EDIT)
+        text = page.locator("#pb-text").input_value()
+        lines = text.splitlines()
+        line = next(i for i, ln in enumerate(lines, 1) if "{role: general_manager}" in ln)
+        type_over(page, "{role: general_manager}", "{role: general_manger}")
+        problem = page.locator(f'#lint li.error[data-line="{line}"]').first
+        problem.wait_for()
+        said = problem.inner_text()
+        assert "未知的角色「general_manger」" in said
+        assert "是不是「general_manager」？" in said
+        assert "unknown role" not in said
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{width}px is {overflow}px too wide"
+        problem.scroll_into_view_if_needed()
+        page.screenshot(path=str(shots / f"editor-lint-zh-{width}.png"))
+        page.context.close()

@@ -521,3 +521,38 @@ def test_a_forged_added_name_is_no_file_of_the_draft(editor):
     r = client.post(f"{EDIT}/lint", data=data)
     assert r.status_code == 200
     assert panes_of(r.text).keys() == tests.keys()
+
+
+def test_a_zh_page_words_lint_problems_in_chinese(editor):
+    """On a zh page a problem reads in Chinese with its values (the parameter, the line of its
+    use), at the parameter's value; the English page keeps the engine's words."""
+    client, csrf, text, _ = editor
+    client.post("/language", data={"lang": "zh", "next": EDIT, "csrf": csrf})
+    lines = text.splitlines()
+    n = next(i for i, ln in enumerate(lines, 1) if ln.strip() == "value: 20000")
+    bad = text.replace("value: 20000", "value: twenty", 1)
+    page = html.unescape(post(client, csrf, "lint", bad).text)
+    assert f'<li class="error" data-for="pb-text" data-line="{n}"' in page
+    assert "参数「director_limit」：此处应为数字，实际是 'twenty'" in page
+    assert '百分比写作 "15%"；日期写作 YYYY-MM-DD' in page
+    assert "expected a number" not in page
+    typo = text.replace("{role: general_manager}", "{role: general_manger}", 1)
+    page = html.unescape(post(client, csrf, "lint", typo).text)
+    assert "未知的角色「general_manger」" in page
+    assert "是不是「general_manager」？" in page
+    assert "unknown role" not in page
+
+
+def test_a_zh_page_words_a_broken_tests_pane_in_chinese(editor):
+    """The tests box says why a test file could not run in the page's language, by the
+    file's name (never the server's path)."""
+    client, csrf, text, tests = editor
+    client.post("/language", data={"lang": "zh", "next": EDIT, "csrf": csrf})
+    bad = {**tests, VISITS: tests[VISITS].replace("kam_test: 1", "kam_test: 1\nkam_tset: 1", 1)}
+    ran = html.unescape(post(client, csrf, "test", text, tests=bad).text)
+    box = ran[ran.index('<div class="test-broken">') :]
+    box = box[: box.index("</div>")]
+    assert "tests/key-account-office/visits.yaml:" in box
+    assert "未知的键「kam_tset」" in box
+    assert "unknown key" not in box
+    assert str(PLAYBOOKS) not in box

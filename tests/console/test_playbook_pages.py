@@ -237,3 +237,21 @@ def test_a_hostile_deal_in_the_box_is_refused_by_the_deal_readers_limits(signed_
     r = client.post(TRY, data={"csrf": csrf_of(page), "as_of": "2026-06-30", "deal": text})
     assert r.status_code == 422
     assert said in outcome(r.text)
+
+
+def test_a_zh_try_a_deal_page_words_the_deals_bad_values_in_chinese(signed_in):
+    """Each bad value at its JSON path, in the page's language, with its values."""
+    from html import unescape
+
+    client = signed_in("li.na")
+    page = client.get(TRY).text
+    client.post("/language", data={"lang": "zh", "next": TRY, "csrf": csrf_of(page)})
+    deal = json.loads(box(page))
+    deal["lines"][0]["unit_price"] = "cheap"
+    deal["stage"] = 7
+    form = {"csrf": csrf_of(page), "as_of": as_of_of(page), "deal": json.dumps(deal)}
+    tried = client.post(TRY, data=form)
+    assert tried.status_code == 422
+    shown = unescape(tried.text)
+    assert "$.lines[0].unit_price: 此处应为数字，实际是文本「cheap」" in shown
+    assert "expected a number" not in shown
