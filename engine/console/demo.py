@@ -1,8 +1,9 @@
 """A kam checkout and a store in, the example people, customer and deals loaded out (``kam demo``).
 
 The console needs someone to sign in as and something to approve. The demo loads the
-auto-dealer examples as stored deals, each created by its owner, and the people who approve
-them. Running it again adds nothing that is there already and issues fresh tokens.
+auto-dealer examples as stored deals, each brought in for its owner by the admin (a deal's
+prices and inline credit terms are the company's: its owner cannot bring them), and the people
+who approve them. Running it again adds nothing that is there already and issues fresh tokens.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ DEALS = (
 )
 # wang.qiang manages key accounts and sells too: his own deals reach his inbox, and the
 # store refuses him (no one approves their own deal); chen.jie approves them; sun.min is the
-# ops analyst who changes the playbooks' thresholds in the console's editor
+# ops analyst who changes the playbooks' thresholds in the console's editor; chen.admin
+# brings the deals in
 USERS = (
     ("li.na", ("key_account_specialist",)),
     ("wang.qiang", ("key_account_specialist", "key_account_manager")),
@@ -37,7 +39,9 @@ USERS = (
     ("wang.fang", ("supervisor",)),
     ("zhao.lei", ("general_manager", "marketing_director", "manufacturer")),
     ("sun.min", ("playbook_editor",)),
+    ("chen.admin", ("admin",)),
 )
+ADMIN = "chen.admin"  # brings the example deals in for their owners
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ def load_demo(store: Store, root: str | Path, as_of: date) -> Loaded:
             continue
         except NotFound:
             pass
-        store.create_deal(deal, playbook=playbook, by=deal["owner"], as_of=as_of, source=source)
+        store.create_deal(deal, playbook=playbook, by=ADMIN, as_of=as_of, source=source)
         added.append(f"deal {deal['id']}")
     tokens = tuple((name, store.issue_token(name), roles) for name, roles in USERS)
     return Loaded(tuple(added), tuple(present), tokens)

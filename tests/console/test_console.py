@@ -254,7 +254,7 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     assert "approval by supervisor is pending" in page
     assert "Weighted amount" in page
     assert "295,200.00" in page
-    assert "li.na</strong> created the deal" in page
+    assert "chen.admin</strong> created the deal" in page
     assert "playbook auto-dealer 2026.1" in page
     assert re.search(r'data-stage="negotiation" aria-current="step"', page)
     assert page.count('aria-current="step"') == 2  # the diagram, and the phone's list of stages

@@ -20,11 +20,14 @@ from engine.store import open_store
 from ..conftest import AS_OF, BASE_DEAL, PLAYBOOKS
 from ..service.conftest import auth
 
+# who creates a deal of the auto-dealer playbook brings its prices and credit terms, which
+# only pricing and the supervisor (or an admin) may: fin, zhang.wei and desk may, li.na not
 USERS = {
     "li.na": ["key_account_specialist"],
-    "zhang.wei": ["marketing_director", "key_account_manager"],
+    "zhang.wei": ["marketing_director", "key_account_manager", "pricing", "supervisor"],
+    "desk": ["admin"],
     "boss": ["key_account_manager", "marketing_director", "general_manager", "finance"],
-    "fin": ["supervisor"],
+    "fin": ["supervisor", "pricing"],
     "director": ["marketing_director"],
 }
 VISIT = PLAYBOOKS / "examples" / "key-account-office" / "visit-approval.json"
@@ -118,7 +121,7 @@ def test_A1_the_creator_cannot_approve_a_deal_they_handed_to_someone_else(api):
 # -- A2 -----------------------------------------------------------------------------------------
 def test_A2_a_role_not_held_is_refused_and_the_message_names_it(api):
     client, tokens, _ = api
-    create(client, tokens["li.na"], below_floor())
+    create(client, tokens["desk"], below_floor())
     response = decide(client, tokens["fin"], "marketing_director")
     detail = problem(response, 403, "forbidden")["detail"]
     assert "fin" in detail
@@ -128,7 +131,7 @@ def test_A2_a_role_not_held_is_refused_and_the_message_names_it(api):
 
 def test_A2_a_role_the_playbook_does_not_have_is_a_422_naming_the_roles(api):
     client, tokens, _ = api
-    create(client, tokens["li.na"], below_floor())
+    create(client, tokens["desk"], below_floor())
     response = decide(client, tokens["boss"], "marketing_directr")
     assert "marketing_director" in problem(response, 422, "bad-input")["detail"]
 
@@ -138,7 +141,7 @@ def test_A3_a_disabled_user_is_refused_at_the_door(api):
     """``kam users disable`` is the store helper's; what exists is the active flag, which the
     token check reads on every request."""
     client, tokens, store = api
-    create(client, tokens["li.na"], below_floor())
+    create(client, tokens["desk"], below_floor())
     with store.engine.begin() as conn:
         conn.execute(text("UPDATE users SET active = :no WHERE name = 'zhang.wei'"), {"no": False})
     response = decide(client, tokens["zhang.wei"], "marketing_director")
@@ -167,7 +170,7 @@ def test_A4_one_person_in_two_slots_is_counted_once_and_the_chain_stays_pending(
 # -- A5 -----------------------------------------------------------------------------------------
 def test_A5_an_approval_against_a_stale_version_is_412_and_must_be_refetched(api):
     client, tokens, _ = api
-    create(client, tokens["li.na"], below_floor())
+    create(client, tokens["desk"], below_floor())
     patched = client.patch(
         "/v1/deals/T-1",
         json={"lines": [{**BASE_DEAL["lines"][0], "unit_price": 80}]},

@@ -82,7 +82,7 @@ def sound(store, deal_id="T-1"):
 def test_K1_eight_processes_moving_one_deal_from_one_version_move_it_once(
     store, store_url, pb, deal
 ):
-    store.create_deal(deal, playbook=pb, by="li.na", as_of=AS_OF)
+    store.create_deal(deal, playbook=pb, by="desk", as_of=AS_OF)
     move = {"kind": "advance", "deal_id": "T-1", "to": "closing", "by": "li.na", "if_version": 1}
     outcomes = race(store_url, pb, [dict(move) for _ in range(WORKERS)])
     assert [o["won"] for o in outcomes if "won" in o] == [2]  # exactly one per version
@@ -94,7 +94,7 @@ def test_K1_eight_processes_moving_one_deal_from_one_version_move_it_once(
 
 def test_K2_two_approvers_at_once_complete_the_step_once(store, store_url, pb, deal):
     store.add_user("md2", ["marketing_director"])
-    store.create_deal(below_floor(deal), playbook=pb, by="li.na", as_of=AS_OF)
+    store.create_deal(below_floor(deal), playbook=pb, by="desk", as_of=AS_OF)
     ask = {
         "kind": "approve",
         "deal_id": "T-1",
@@ -115,7 +115,7 @@ def test_K2_two_approvers_at_once_complete_the_step_once(store, store_url, pb, d
 
 
 def test_K3_the_same_approval_resent_with_its_key_is_recorded_once(store, store_url, pb, deal):
-    store.create_deal(below_floor(deal), playbook=pb, by="li.na", as_of=AS_OF)
+    store.create_deal(below_floor(deal), playbook=pb, by="desk", as_of=AS_OF)
     ask = {"kind": "approve", "deal_id": "T-1", "role": "marketing_director",
            "decision": "approved", "by": "gm", "key": "approve-T-1"}  # fmt: skip
     outcomes = race(store_url, pb, [dict(ask) for _ in range(4)])
@@ -128,7 +128,7 @@ def test_K3_the_same_approval_resent_with_its_key_is_recorded_once(store, store_
 
 def test_K4_approve_and_reject_racing_on_one_step_one_wins_both_audited(store, store_url, pb, deal):
     store.add_user("md2", ["marketing_director"])
-    store.create_deal(below_floor(deal), playbook=pb, by="li.na", as_of=AS_OF)
+    store.create_deal(below_floor(deal), playbook=pb, by="desk", as_of=AS_OF)
     ask = {"kind": "approve", "deal_id": "T-1", "role": "marketing_director", "if_version": 1}
     outcomes = race(
         store_url,
@@ -175,7 +175,7 @@ def test_K5_a_playbook_changed_on_disk_never_judges_a_deal_pinned_to_another(tmp
 
 
 def test_K6_a_price_cut_after_approval_makes_it_stale_and_asks_again(store, pb, deal):
-    store.create_deal(below_floor(deal), playbook=pb, by="li.na", as_of=AS_OF)
+    store.create_deal(below_floor(deal), playbook=pb, by="desk", as_of=AS_OF)
     store.decide_approval(
         "T-1", role="marketing_director", decision="approved", playbook=pb, by="gm", as_of=AS_OF
     )
@@ -203,7 +203,7 @@ def test_K7_threads_sharing_one_playbook_move_their_own_deals(store, store_url, 
     for deal_id in ids:
         one = copy.deepcopy(deal)
         one["id"] = deal_id
-        store.create_deal(one, playbook=pb, by="li.na", as_of=AS_OF)
+        store.create_deal(one, playbook=pb, by="desk", as_of=AS_OF)
     errors: list[BaseException] = []
     start = threading.Barrier(len(ids))
 

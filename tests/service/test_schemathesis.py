@@ -37,7 +37,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, str]:
     """The app over a store holding a user with every role, a deal and a customer."""
     db = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'kam.db'}"
     with open_store(db) as store:
-        store.add_user("gm", ["general_manager", "marketing_director", "supervisor"])
+        store.add_user("gm", ["general_manager", "marketing_director", "supervisor", "pricing"])
         store.add_user("li.na", ["key_account_specialist"])
         token = store.issue_token("gm")
     app = create_app(Settings(db=db, playbooks=str(PLAYBOOKS), today=lambda: AS_OF))

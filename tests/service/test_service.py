@@ -44,7 +44,7 @@ def below_floor(deal: dict[str, Any]) -> dict[str, Any]:
     return deal
 
 
-def create(client, tokens, deal, by="li.na", **headers):
+def create(client, tokens, deal, by="desk", **headers):
     return client.post(
         "/v1/deals",
         json={"playbook": "auto-dealer", "deal": deal},
@@ -179,7 +179,7 @@ def test_lint_locates_problems_in_playbook_text(client, tokens):
 
 # -- deals -------------------------------------------------------------------------------------
 def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, tokens, deal):
-    response = create(client, tokens, deal, by="gm")
+    response = create(client, tokens, deal)
     assert response.status_code == 201, response.text
     assert response.headers["etag"] == '"1"'
     body = response.json()
@@ -197,7 +197,7 @@ def test_a_created_deal_is_201_with_its_version_as_etag_and_can_be_read(client, 
     }
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["fin"])).json()["events"]
     assert event["kind"] == "created"
-    assert event["actor"] == "gm"
+    assert event["actor"] == "desk"
 
 
 def test_one_deal_is_read_with_its_verdict_as_post_answers_it(client, tokens, deal):
@@ -222,7 +222,7 @@ def test_reading_a_deal_records_the_verdict_given_and_changes_nothing_else(clien
     assert got.json()["result"]["as_of"] == "2026-04-01"
     assert got.headers["etag"] == '"1"'  # the version did not move
     decisions = client.get("/v1/decisions", headers=headers).json()["decisions"]
-    assert [(d["actor"], d["deal_version"]) for d in decisions] == [("li.na", 1), ("fin", 1)]
+    assert [(d["actor"], d["deal_version"]) for d in decisions] == [("desk", 1), ("fin", 1)]
     (event,) = client.get("/v1/deals/T-1/events", headers=headers).json()["events"]
     assert event["kind"] == "created"  # no event: a read is not a change
     again = client.get("/v1/deals/T-1", headers=headers)
@@ -240,11 +240,11 @@ def test_the_actor_is_the_token_never_a_by_in_the_body(client, tokens, deal):
     response = client.post(
         "/v1/deals",
         json={"playbook": "auto-dealer", "deal": deal, "by": "gm"},
-        headers=auth(tokens["li.na"]),
+        headers=auth(tokens["desk"]),
     )
     assert response.status_code == 201
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["gm"])).json()["events"]
-    assert event["actor"] == "li.na"
+    assert event["actor"] == "desk"
 
 
 def test_a_new_deal_with_approvals_is_refused(client, tokens, deal):
@@ -335,7 +335,7 @@ def test_advance_needs_if_match(client, tokens, deal):
 
 def test_the_owner_cannot_approve_their_own_deal(client, tokens, deal):
     deal["owner"] = "gm"
-    create(client, tokens, below_floor(deal), by="gm")
+    create(client, tokens, below_floor(deal))
     response = client.post(
         "/v1/deals/T-1/approvals",
         json={"role": "marketing_director", "decision": "approved"},
@@ -527,7 +527,7 @@ def test_decisions_since_a_time(client, tokens, deal):
     headers = auth(tokens["fin"])
     (decision,) = client.get("/v1/decisions", headers=headers).json()["decisions"]
     assert decision["deal"] == "T-1"
-    assert decision["actor"] == "li.na"
+    assert decision["actor"] == "desk"
     later = client.get("/v1/decisions?since=2999-01-01T00:00:00Z", headers=headers).json()
     assert later == {"decisions": []}
     is_problem(client.get("/v1/decisions?since=yesterday", headers=headers), 422, "bad-input")

@@ -100,14 +100,15 @@ def test_eight_clients_through_four_server_processes_lose_nothing(db: str):
     with open_store(db) as store:
         store.add_user("li.na", ["key_account_specialist"])
         store.add_user("gm", ["marketing_director"])
-        tokens = {name: store.issue_token(name) for name in ("li.na", "gm")}
+        store.add_user("desk", ["admin"])  # brings the deals, with their prices, in for li.na
+        tokens = {name: store.issue_token(name) for name in ("li.na", "gm", "desk")}
     with running(db, "--workers", "2") as one, running(db, "--workers", "2") as two:
         for deal_id in DEALS:
             deal = copy.deepcopy(BASE_DEAL)
             deal["id"] = deal_id
             deal["lines"][0]["unit_price"] = 89  # the marketing director must approve
             status, _, body = call(
-                one, "POST", "/v1/deals", tokens["li.na"], {"playbook": "auto-dealer", "deal": deal}
+                one, "POST", "/v1/deals", tokens["desk"], {"playbook": "auto-dealer", "deal": deal}
             )
             assert status == 201, body
         go = FORK.Barrier(CLIENTS)

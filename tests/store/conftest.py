@@ -45,6 +45,9 @@ USERS = {
     "fin": ["supervisor"],
     "gm": ["general_manager", "marketing_director", "manufacturer"],
     "gm2": ["general_manager"],
+    # brings deals in with their company data (prices, credit terms) for their owners: a
+    # new deal's owner cannot bring it (store/reference.py)
+    "desk": ["admin"],
 }
 
 

@@ -43,18 +43,20 @@ def people(kam):
         "li.na": ["key_account_specialist"],
         "fin": ["supervisor"],
         "gm": ["general_manager", "marketing_director", "manufacturer"],
+        "desk": ["admin"],  # brings deals in for their owners, with their company data
     }.items():
         assert kam("users", "add", name, *[f"--role={r}" for r in roles]).exit_code == 0
 
 
 @pytest.fixture
 def stored(kam, people, tmp_path):
-    """The README's example deal, stored without the approvals it was written with."""
+    """The README's example deal, stored for li.na without the approvals it was written with
+    (by an admin: it carries the price list's prices and credit terms, not li.na's to bring)."""
     deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
     deal.pop("approvals")
     path = tmp_path / "deal.json"
     path.write_text(json.dumps(deal), encoding="utf-8")
-    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    result = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "desk", *DAY)
     assert result.exit_code == 0, result.output
     return "DE-2026-031"
 
@@ -178,7 +180,7 @@ def test_customers_and_decisions(kam, people, tmp_path):
 def test_decisions_export_writes_json_lines(kam, stored):
     kam("deals", "show", stored, "--by", "fin", *DAY)
     lines = kam("decisions", "export", "--since", "2000-01-01").output.splitlines()
-    assert [json.loads(line)["actor"] for line in lines] == ["li.na", "fin"]
+    assert [json.loads(line)["actor"] for line in lines] == ["desk", "fin"]
     assert kam("decisions", "export", "--since", "2999-01-01T00:00:00+08:00").output == ""
 
 

@@ -32,7 +32,10 @@ from .conftest import PG
 
 
 def create(store, deal, pb, as_of, **kw):
-    return store.create_deal(deal, playbook=pb, by="li.na", as_of=as_of, **kw)
+    """The deal stored for its owner (li.na) by an admin: it carries company data (a line's
+    prices, the customer's credit terms), which its owner cannot bring."""
+    kw.setdefault("by", "desk")
+    return store.create_deal(deal, playbook=pb, as_of=as_of, **kw)
 
 
 def patch(store, pb, as_of, deal_id="T-1", change=None, **kw):
@@ -112,7 +115,7 @@ def test_the_database_refuses_to_change_history(store, pb, deal, as_of, table, s
             conn.execute(text(sql.format(t=table)))
     with store.engine.connect() as conn:
         assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
-        assert conn.execute(text(f"SELECT min(actor) FROM {table}")).scalar() == "li.na"
+        assert conn.execute(text(f"SELECT min(actor) FROM {table}")).scalar() == "desk"
 
 
 @pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
@@ -248,8 +251,8 @@ def test_a_key_reused_for_another_request_is_refused(store, pb, deal, as_of):
 def test_keys_belong_to_one_user(store, pb, deal, as_of):
     deal["owner"] = "gm2"
     create(store, deal, pb, as_of)
-    patch(store, pb, as_of, if_version=1, key="shared")
-    other = patch(  # gm2 owns the deal li.na created for them: both may change it
+    patch(store, pb, as_of, if_version=1, key="shared", by="desk")
+    other = patch(  # gm2 owns the deal desk created for them: both may change it
         store, pb, as_of, change={"lost_reason": "b"}, if_version=2, key="shared", by="gm2"
     )
     assert not other.replayed
@@ -390,9 +393,11 @@ def test_the_owner_cannot_approve_their_own_deal(store, pb, deal, as_of):
 
 def test_whoever_created_or_owned_the_deal_cannot_approve_it(store, pb, deal, as_of):
     deal["owner"] = "gm2"
-    store.create_deal(below_floor(deal), playbook=pb, by="gm", as_of=as_of)  # gm creates it
-    with pytest.raises(Refused, match="gm created or owned deal T-1"):
-        approve(store, pb, as_of)
+    # gm creates it (keeping the price list and credit terms, they may bring them)
+    store.add_user("gm.desk", ["marketing_director", "pricing", "supervisor"])
+    store.create_deal(below_floor(deal), playbook=pb, by="gm.desk", as_of=as_of)
+    with pytest.raises(Refused, match=r"gm\.desk created or owned deal T-1"):
+        approve(store, pb, as_of, by="gm.desk")
     store.add_user("md", ["marketing_director"])
     patch(store, pb, as_of, change={"owner": "md"}, if_version=1, by="gm2")
     patch(store, pb, as_of, change={"owner": "li.na"}, if_version=2, by="md")  # md hands it on
@@ -505,7 +510,7 @@ def test_a_customer_keeps_unknown_fields_and_refuses_bad_ones(store):
 
 @pytest.mark.parametrize("name", ["x'); DROP TABLE deals;--", "%s ? :id", 'O"Brien; --'])
 def test_sql_metacharacters_are_stored_literally(store, pb, deal, as_of, name):
-    store.add_user(name, ["general_manager"])
+    store.add_user(name, ["general_manager", "pricing"])  # the lines' prices: theirs to bring
     store.add_customer({"id": name, "name": name}, by=name)
     deal["id"] = name
     deal["customer"] = {"id": name}
@@ -540,7 +545,7 @@ def test_every_evaluation_is_a_recorded_decision(store, pb, deal, as_of):
     store.evaluate("T-1", playbook=pb, by="fin", as_of=as_of)
     found = list(store.decisions_since())
     assert [(d["actor"], d["deal_version"], d["status"]) for d in found] == [
-        ("li.na", 1, "needs_approval"),
+        ("desk", 1, "needs_approval"),
         ("gm", 2, "ok"),
         ("fin", 2, "ok"),
     ]
@@ -864,7 +869,7 @@ def test_a_check_is_for_the_owner_an_awaited_approver_or_an_admin(store, pb, dea
     waiting = {a.role for a in judged.approvals}
     assert "general_manager" in waiting  # 20% off: now the general manager is waited on
     store.check_deal("T-1", playbook=pb, by="gm2", as_of=as_of, if_version=3)
-    assert [e["actor"] for e in store.history("T-1")] == ["li.na", "li.na", "li.na", "gm2"]
+    assert [e["actor"] for e in store.history("T-1")] == ["desk", "li.na", "li.na", "gm2"]
 
 
 def test_a_deals_owner_is_a_user_named_as_the_store_names_them(store, pb, deal, as_of):
