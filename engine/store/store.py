@@ -28,7 +28,16 @@ from ..lang.values import same_person
 from . import accounts, chain, migrate, records, reference, signoffs
 from .approvals import record_approval
 from .connect import database_url, driver_errors, is_retryable, make_engine
-from .errors import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
+from .errors import (
+    AlreadyStored,
+    Conflict,
+    Contended,
+    KeyReused,
+    NotFound,
+    NotInForce,
+    Refused,
+    StoreError,
+)
 from .records import Change, StoredDeal, loads, stamp, utc_now
 from .schema import deals, idempotency_keys, refusals
 
@@ -57,7 +66,7 @@ def in_force(playbook: Playbook, on: date) -> None:
     start, end = playbook.model.effective_from, playbook.until
     day = on.isoformat()
     if (start and day < start) or (end and day > end):
-        raise Refused(
+        raise NotInForce(
             f"{playbook.id} {playbook.version} is in force from {start or 'the start'} to "
             f"{end or 'further notice'}, not on {day}: a new deal is pinned to the version in "
             "force on its date (give that version, or the date the deal was made)",

@@ -157,7 +157,9 @@ def test_K5_a_playbook_changed_on_disk_never_judges_a_deal_pinned_to_another(tmp
     deal_file.write_text(to_json(deal), encoding="utf-8")
     run = CliRunner().invoke
     assert run(main, ["users", "add", "li.na", "--db", db]).exit_code == 0
-    added = run(main, ["deals", "add", str(deal_file), "-p", str(book), "--by", "li.na",
+    # an admin brings it in for li.na: it carries prices and credit terms, not li.na's to bring
+    assert run(main, ["users", "add", "desk", "--role", "admin", "--db", db]).exit_code == 0
+    added = run(main, ["deals", "add", str(deal_file), "-p", str(book), "--by", "desk",
                        "--as-of", "2026-03-02", "--db", db])  # fmt: skip
     assert added.exit_code == 0, added.output
     # the playbook is changed while the deal is held: a new version of the file

@@ -262,6 +262,13 @@ def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored
     )
     assert unknown.exit_code == 2
     assert "auto-dealer has no version '2031.9' (versions: 2026.1, 2026.2)" in unknown.output
+    # a version not in force on the day is the asker's mistake (exit 2), naming the one that is
+    early = kam(
+        "deals", "repin", stored, "--version", "2026.2", "--by", "li.na", "--if-version", "1", *DAY
+    )
+    assert early.exit_code == 2, early.output
+    assert "auto-dealer 2026.2 is in force from 2026-07-01" in early.output
+    assert "auto-dealer 2026.1 is the version in force on 2026-03-02: give it" in early.output
     moved = kam(
         "deals", "repin", stored, "--by", "li.na", "--if-version", "1", "--as-of", "2026-07-02"
     )
@@ -270,6 +277,17 @@ def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored
     history = kam("deals", "history", stored).output.splitlines()
     assert history[-1].split()[3:6] == ["repinned", "2026.1", "->"]
     assert kam("db", "verify").output == "the store is sound\n"
+
+
+def test_a_new_deal_on_a_version_not_in_force_exits_2_naming_the_one_in_force(kam, people):
+    deal = {"id": "D-1", "category": "direct_enterprise", "stage": "negotiation",
+            "owner": "li.na"}  # fmt: skip
+    later = PLAYBOOKS / "auto-dealer-2026-2.yaml"
+    refused = kam("deals", "add", "-", "-p", later, "--by", "li.na", *DAY, input=json.dumps(deal))
+    assert refused.exit_code == 2, refused.output
+    assert "not on 2026-03-02" in refused.output
+    assert "auto-dealer 2026.1 is the version in force on 2026-03-02" in refused.output
+    assert kam("deals", "list").output.strip() == ""  # nothing stored
 
 
 def test_a_deal_with_approvals_is_refused_by_add_and_taken_in_by_an_admin_import(kam, people):
