@@ -938,6 +938,9 @@ class Store(Database):
                     path=c.path,
                     roles=keepers,
                 )
+        if any(c.path.startswith(f"$.{reference.ACCOUNT_FIELD}.") for c in found):
+            # an inline customer's terms: the supervisor records only their own approval
+            accounts.credit_terms_guard(conn, by, {}, document.get("customer") or {})
         return found
 
     def _apply(

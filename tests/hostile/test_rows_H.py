@@ -347,6 +347,7 @@ def test_H6_the_submitter_approving_their_own_deal_is_403(api):
     client, tokens = api
     # gm.desk holds the role; a deal gm.desk created is theirs to sell, not to approve
     deal = {**below_floor(), "id": "T-2", "owner": "fin"}
+    deal["customer"] = {**deal["customer"], "credit_limit_approved_by": "gm.desk"}
     created = client.post(
         "/v1/deals", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["gm.desk"])
     )

@@ -43,7 +43,8 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, str]:
     app = create_app(Settings(db=db, playbooks=str(PLAYBOOKS), today=lambda: AS_OF))
     svc = app.state.service
     pb = svc.pick("auto-dealer", None, AS_OF)
-    svc.store.create_deal(dict(BASE_DEAL), playbook=pb, by="gm", as_of=AS_OF, source=pb.file)
+    deal = {**BASE_DEAL, "customer": {**BASE_DEAL["customer"], "credit_limit_approved_by": "gm"}}
+    svc.store.create_deal(deal, playbook=pb, by="gm", as_of=AS_OF, source=pb.file)
     svc.store.add_customer({"id": "C-1", "name": "ACME"}, by="gm")
     return app, token
 

@@ -235,3 +235,15 @@ def test_on_the_command_line_the_owners_update_exits_1_and_finances_is_written(r
     assert done.exit_code == 0, done.output
     history = kam("deals", "history", "VR-2026-044").output
     assert "REFUSED update" in history
+
+
+def test_a_supervisor_brings_only_a_credit_limit_they_approved(store, pb, deal):
+    store.add_user("boss.credit", ["supervisor", "pricing"])
+    with pytest.raises(Refused, match=r"boss\.credit records their own approval, not zhou\.lei's"):
+        store.create_deal(deal, playbook=pb, by="boss.credit", as_of=AS_OF)
+    deal["customer"]["credit_limit_approved_by"] = "boss.credit"
+    store.create_deal(deal, playbook=pb, by="boss.credit", as_of=AS_OF)
+    (created,) = store.history("T-1")
+    assert {c["path"] for c in created["data"]["reference"]} >= {
+        "$.customer.credit_limit", "$.lines[0].list_price"
+    }  # fmt: skip

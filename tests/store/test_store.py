@@ -395,6 +395,7 @@ def test_whoever_created_or_owned_the_deal_cannot_approve_it(store, pb, deal, as
     deal["owner"] = "gm2"
     # gm creates it (keeping the price list and credit terms, they may bring them)
     store.add_user("gm.desk", ["marketing_director", "pricing", "supervisor"])
+    deal["customer"]["credit_limit_approved_by"] = "gm.desk"  # the limit they approved
     store.create_deal(below_floor(deal), playbook=pb, by="gm.desk", as_of=as_of)
     with pytest.raises(Refused, match=r"gm\.desk created or owned deal T-1"):
         approve(store, pb, as_of, by="gm.desk")
