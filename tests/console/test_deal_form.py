@@ -328,3 +328,23 @@ def test_an_entry_begun_but_missing_what_it_needs_is_said_at_each_missing_field(
     }
     with open_store(db_url) as store:
         assert store.get_deal("DE-2026-031").version == 1
+
+
+def test_the_fields_a_playbook_declares_recorded_by_are_shown_fixed_and_never_read():
+    """key-account-office's funds released are finance's word: its form shows them and offers
+    no control, whatever a post carries; the claim beside them stays the owner's."""
+    from engine.app.playbook import load_playbook
+
+    from ..conftest import PLAYBOOKS
+
+    model = load_playbook(PLAYBOOKS / "key-account-office.yaml").model
+    document = {"id": "V", "category": "visit_request", "stage": "approval",
+                "expense": {"claimed": 100, "funds_released": 500}}  # fmt: skip
+    (expense,) = [c for c in dealform.controls(model, document, "en") if c.path == "expense"]
+    kinds = {c.path: c.kind for c in expense.children}
+    assert kinds["expense.funds_released"] == "fixed"
+    assert kinds["expense.claimed"] == "money"
+    fields = {"f:expense.claimed": "120", "f:expense.funds_released": "9999"}
+    posted = dealform.read(model, document, fields, "en")
+    assert posted.problems == ()
+    assert posted.patch == {"expense": {"claimed": Decimal("120")}}
