@@ -180,8 +180,10 @@ def without_reference(recorded: Mapping[str, tuple[str, ...]], document: Mapping
 
 def _strip(value: Any, steps: list[str]) -> Any:
     step, rest = steps[0], steps[1:]
-    if step == "[]":
-        return [_strip(v, rest) for v in value] if isinstance(value, list) and rest else value
+    if step == "[]":  # each item's field, or (a list of plain values) the items themselves
+        if not isinstance(value, list):
+            return value
+        return [_strip(v, rest) for v in value] if rest else []
     if not isinstance(value, Mapping) or step not in value:
         return value
     if not rest:

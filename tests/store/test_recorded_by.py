@@ -247,3 +247,29 @@ def test_a_supervisor_brings_only_a_credit_limit_they_approved(store, pb, deal):
     assert {c["path"] for c in created["data"]["reference"]} >= {
         "$.customer.credit_limit", "$.lines[0].list_price"
     }  # fmt: skip
+
+
+def test_the_comparison_follows_the_declarations_at_any_depth():
+    """Pure: which values a change touches, by the declared fields (a list's items by the item
+    they belong to; a list of plain values by its values), and what is left the owner's."""
+    from engine.lang.types import Type, list_of, object_of
+    from engine.store import reference
+
+    deal_type = object_of(
+        {"tags": list_of(Type("string")), "expense": object_of({"funds": Type("money")})}
+    )
+    recorded = {"tags[]": ("finance",), "expense.funds": ("finance",)}
+    before = {"tags": ["a"], "expense": {"funds": 1}, "note": "x"}
+    after = {"tags": ["a", "b"], "expense": {"funds": 1}, "note": "y"}
+    (found,) = reference.changes(recorded, deal_type, before, after, stored_account=False)
+    assert (found.path, found.after, found.roles) == ("$.tags[1]", "b", ("finance",))
+    assert reference.without_reference(recorded, before) != reference.without_reference(
+        recorded, after
+    )  # the note changed too
+    kept = {**after, "note": "x"}
+    assert reference.without_reference(recorded, before) == reference.without_reference(
+        recorded, kept
+    )
+    gone = {"tags": ["a"], "note": "x"}  # the funds removed with their group
+    (removed,) = reference.changes(recorded, deal_type, before, gone, stored_account=False)
+    assert (removed.path, removed.before, removed.after) == ("$.expense.funds", 1, None)
