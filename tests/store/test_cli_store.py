@@ -14,6 +14,7 @@ from engine.store.migrate import HEAD
 
 from ..conftest import AUTO_DEALER, PLAYBOOKS, ROOT
 from .conftest import a_store_url
+from .test_store import without_company_data
 
 NEEDS_APPROVALS = PLAYBOOKS / "examples" / "needs-approvals.json"
 DAY = ["--as-of", "2026-03-02"]
@@ -546,6 +547,10 @@ def test_add_refuses_a_stage_the_deal_could_not_have_reached_and_another_owner(
     deal["stage"] = "closing"
     path = tmp_path / "closing.json"
     path.write_text(json.dumps(deal), encoding="utf-8")
+    priced = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert priced.exit_code == 1, priced.output  # its prices are the company's, first
+    assert "a new deal cannot bring the company's data" in priced.output
+    path.write_text(json.dumps(without_company_data(deal)), encoding="utf-8")
     refused = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
     assert refused.exit_code == 1, refused.output
     assert "DE-2026-031 cannot start at closing" in refused.output

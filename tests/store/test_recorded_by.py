@@ -49,7 +49,8 @@ def a_visit(**changes: Any) -> dict[str, Any]:
 def visit(store, office):
     for name, roles in NEW.items():
         store.add_user(name, roles)
-    store.create_deal(a_visit(), playbook=office, by="zhang.wei", as_of=AS_OF)
+    # at approval and blocked (its owner could not have created it there): an admin brings it in
+    store.create_deal(a_visit(), playbook=office, by="desk", as_of=AS_OF)
     return store
 
 
@@ -142,15 +143,24 @@ def test_a_new_deal_brings_the_funds_only_when_its_creator_records_them(store, o
     assert e.value.code == "company_data_on_create"
     assert store.list_deals() == []
     with pytest.raises(Refused, match="a new deal cannot bring"):  # another role: no
-        store.create_deal(a_visit(**RELEASED), playbook=office, by="boss", as_of=AS_OF)
-    # finance (for the owner) and an admin may
-    store.create_deal(a_visit(**RELEASED), playbook=office, by="cashier", as_of=AS_OF)
+        store.create_deal(
+            a_visit(owner="boss", **RELEASED), playbook=office, by="boss", as_of=AS_OF
+        )  # fmt: skip
+    # finance may not bring them for the owner either: naming another owner is an admin's act
+    with pytest.raises(
+        Refused, match=r"cashier cannot create deal VR-2026-044 for zhang\.wei"
+    ) as e:
+        store.create_deal(a_visit(**RELEASED), playbook=office, by="cashier", as_of=AS_OF)
+    assert e.value.code == "owner_is_creator"
+    assert store.list_deals() == []
+    # an admin may, for the owner
+    store.create_deal(a_visit(**RELEASED), playbook=office, by="desk", as_of=AS_OF)
     (created,) = store.history("VR-2026-044")
-    assert created["actor"] == "cashier"
+    assert created["actor"] == "desk"
     assert created["data"]["reference"][0]["path"] == "$.expense.funds_released"
     assert store.get_deal("VR-2026-044").owner == "zhang.wei"
     store.create_deal(
-        a_visit(id="VR-2", **RELEASED), playbook=office, by="desk", as_of=AS_OF
+        a_visit(id="VR-2", **RELEASED), playbook=office, by="chief", as_of=AS_OF
     )  # fmt: skip
     assert store.get_deal("VR-2").status != "blocked"
 
@@ -161,7 +171,8 @@ def test_finance_owning_the_deal_still_cannot_release_its_own_funds(store, offic
         store.create_deal(
             a_visit(owner="cashier", **RELEASED), playbook=office, by="cashier", as_of=AS_OF
         )  # fmt: skip
-    store.create_deal(a_visit(owner="cashier"), playbook=office, by="cashier", as_of=AS_OF)
+    # blocked at approval, so brought in for cashier by an admin
+    store.create_deal(a_visit(owner="cashier"), playbook=office, by="desk", as_of=AS_OF)
     with pytest.raises(Refused, match="cashier owns deal"):
         release(store, office, "cashier")
 
@@ -185,7 +196,7 @@ def api(tmp_path):
 def test_over_http_the_owners_patch_is_403_problem_json_and_finances_is_200(api):
     client, tokens = api
     body = {"playbook": "key-account-office", "deal": a_visit()}
-    assert client.post("/v1/deals", json=body, headers=auth(tokens["zhang.wei"])).status_code == 201
+    assert client.post("/v1/deals", json=body, headers=auth(tokens["desk"])).status_code == 201
     brought = {"playbook": "key-account-office", "deal": a_visit(id="VR-2", **RELEASED)}
     refused = client.post("/v1/deals", json=brought, headers=auth(tokens["zhang.wei"]))
     assert refused.status_code == 403
@@ -220,7 +231,7 @@ def test_on_the_command_line_the_owners_update_exits_1_and_finances_is_written(r
     for name, roles in PEOPLE.items():
         assert kam("users", "add", name, *[f"--role={r}" for r in roles]).exit_code == 0
     day = ["--as-of", AS_OF.isoformat()]
-    added = kam("deals", "add", "-", "-p", OFFICE, "--by", "zhang.wei", *day,
+    added = kam("deals", "add", "-", "-p", OFFICE, "--by", "desk", *day,
                 input=json.dumps(a_visit()))  # fmt: skip
     assert added.exit_code == 0, added.output
     patch = json.dumps(RELEASED)
@@ -237,12 +248,20 @@ def test_on_the_command_line_the_owners_update_exits_1_and_finances_is_written(r
     assert "REFUSED update" in history
 
 
-def test_a_supervisor_brings_only_a_credit_limit_they_approved(store, pb, deal):
+def test_a_supervisor_brings_no_credit_terms_on_a_new_deal_an_admin_does(store, pb, deal):
+    """The creator owns a new deal, and its owner never brings the company's data: a new
+    deal carrying prices and credit terms is an admin's to bring, whoever keeps them."""
     store.add_user("boss.credit", ["supervisor", "pricing"])
-    with pytest.raises(Refused, match=r"boss\.credit records their own approval, not zhou\.lei's"):
-        store.create_deal(deal, playbook=pb, by="boss.credit", as_of=AS_OF)
     deal["customer"]["credit_limit_approved_by"] = "boss.credit"
-    store.create_deal(deal, playbook=pb, by="boss.credit", as_of=AS_OF)
+    with pytest.raises(Refused, match=r"boss\.credit cannot create deal T-1 for li\.na") as e:
+        store.create_deal(deal, playbook=pb, by="boss.credit", as_of=AS_OF)
+    assert e.value.code == "owner_is_creator"
+    with pytest.raises(Refused, match="a new deal cannot bring the company's data") as e:
+        store.create_deal(
+            {**deal, "owner": "boss.credit"}, playbook=pb, by="boss.credit", as_of=AS_OF
+        )  # fmt: skip
+    assert e.value.code == "company_data_on_create"
+    store.create_deal(deal, playbook=pb, by="desk", as_of=AS_OF)
     (created,) = store.history("T-1")
     assert {c["path"] for c in created["data"]["reference"]} >= {
         "$.customer.credit_limit", "$.lines[0].list_price"

@@ -44,6 +44,19 @@ def bring_in(store, deal, pb, as_of, **kw):
     return create(store, deal, pb, as_of, by="chief", **kw)
 
 
+def without_company_data(deal):
+    """The deal as its owner may create it: no line's prices, no inline credit terms (the
+    fields the auto-dealer playbook declares recorded_by)."""
+    credit = ("credit_limit", "credit_limit_approved_by", "receivables", "overdue_days")
+    bare = copy.deepcopy(deal)
+    for name in (*credit, "credit_checked_on"):
+        bare["customer"].pop(name, None)
+    for line in bare["lines"]:
+        for name in ("list_price", "floor_price", "retail_price"):
+            line.pop(name, None)
+    return bare
+
+
 def patch(store, pb, as_of, deal_id="T-1", change=None, **kw):
     kw.setdefault("by", "li.na")
     return store.update_deal(
@@ -515,8 +528,9 @@ def test_a_customer_keeps_unknown_fields_and_refuses_bad_ones(store):
 
 @pytest.mark.parametrize("name", ["x'); DROP TABLE deals;--", "%s ? :id", 'O"Brien; --'])
 def test_sql_metacharacters_are_stored_literally(store, pb, deal, as_of, name):
-    store.add_user(name, ["general_manager", "pricing"])  # the lines' prices: theirs to bring
+    store.add_user(name, ["general_manager", "pricing"])
     store.add_customer({"id": name, "name": name}, by=name)
+    deal = without_company_data(deal)  # the owner's own deal brings no prices, even pricing's
     deal["id"] = name
     deal["customer"] = {"id": name}
     deal["owner"] = name
