@@ -963,7 +963,9 @@ class Store(Database):
     ) -> list[reference.ReferenceChange]:
         """A new deal brings company data only when its creator may record it (an admin, or a
         user holding the field's role who does not own the deal): otherwise the owner would
-        simply create the deal with the funds released, or the list price they like."""
+        simply create the deal with the funds released, or the list price they like. As a
+        non-admin's new deal is their own (``owner_is_creator`` is checked first), in practice
+        only an admin brings it."""
         found = reference.changes(
             playbook.model.recorded_by,
             playbook.model.deal_type,
