@@ -432,15 +432,41 @@ def deals_add(
     import os
 
     from .app.library import open_playbook
+    from .store import NotInForce
 
     when = _as_of(as_of)
     pb = open_playbook(playbook, playbook_id, None, when)
     data = _read_deal(deal)
     with _store(db) as store:
-        change = store.create_deal(
-            data, playbook=pb, by=by, as_of=when, source=os.path.abspath(playbook), key=key
-        )
+        try:
+            change = store.create_deal(
+                data, playbook=pb, by=by, as_of=when, source=os.path.abspath(playbook), key=key
+            )
+        except NotInForce as refused:
+            raise _naming_the_one_in_force(refused, playbook, pb.id, when) from None
     return _print_change(change, "created", fmt)
+
+
+def _naming_the_one_in_force(refused: Any, where: str, playbook_id: str, when: Any) -> Any:
+    """The refusal of a version not in force, naming the version that is (from the folder
+    of versions ``where`` is, or is in): what to give instead."""
+    import os
+
+    from .app.library import Library
+    from .errors import KamError
+    from .store import NotInForce
+
+    folder = where if os.path.isdir(where) else os.path.dirname(where) or "."
+    try:
+        pb = Library(folder).pick(playbook_id, when, None)
+    except KamError:  # none is in force then: the periods the refusal names say when
+        return refused
+    return NotInForce(
+        f"{refused}. {pb.id} {pb.version} is the version in force on {when.isoformat()}: "
+        "give it, or leave --version out",
+        code=refused.code,
+        **refused.values,
+    )
 
 
 deals.add_command(deals_add, name="create")
@@ -751,6 +777,7 @@ def deals_repin(
     import os
 
     from .app.library import open_playbook
+    from .store import NotInForce
 
     when = _as_of(as_of)
     with _store(db) as store:
@@ -759,15 +786,18 @@ def deals_repin(
         if not playbook and not os.path.isdir(where):
             where = os.path.dirname(where)  # its versions sit beside it
         pb = open_playbook(where, stored.playbook_id, version, when)
-        change = store.repin_deal(
-            deal_id,
-            playbook=pb,
-            by=by,
-            as_of=when,
-            if_version=if_version,
-            source=os.path.abspath(pb.file),
-            key=key,
-        )
+        try:
+            change = store.repin_deal(
+                deal_id,
+                playbook=pb,
+                by=by,
+                as_of=when,
+                if_version=if_version,
+                source=os.path.abspath(pb.file),
+                key=key,
+            )
+        except NotInForce as refused:
+            raise _naming_the_one_in_force(refused, where, pb.id, when) from None
     return _print_change(change, f"pinned to {pb.id} {pb.version}", fmt)
 
 

@@ -287,6 +287,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "setting": "Setting",
             "value": "Value",
             "roles": "Roles",
+            "recorded_by": "Who records the company's data",
+            "recorded_note": "On a stored deal these values are only written by the roles named "
+            "(or an admin), never by the deal's owner.",
             "documents": "Documents",
             "uses": "Settings used",
             "source": "Where it comes from",
@@ -632,6 +635,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "setting": "参数",
             "value": "取值",
             "roles": "角色",
+            "recorded_by": "公司数据由谁记录",
+            "recorded_note": "已存交易中的这些数值只能由所列角色（或管理员）填写，"
+            "交易负责人不能修改。",
             "documents": "文件",
             "uses": "使用的参数",
             "source": "出处",

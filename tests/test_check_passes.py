@@ -3,12 +3,15 @@ from any text that mentions ``facts.x``), and the schema's problems keep their p
 
 from __future__ import annotations
 
+import json
+import re
 import textwrap
 
 import pytest
 
 import engine
 from engine.lang.schema import schema_problems
+from engine.present.handbook import render_markdown
 from engine.read.yaml import load_yaml
 
 HEAD = """\
@@ -72,3 +75,66 @@ def test_schema_problems_carry_the_path_of_the_value_as_a_tuple():
     assert [(path, d.code, d.path) for path, d in found] == [
         (("facts", "a", "colour"), "unknown-key", "$.facts.a.colour")
     ]
+
+
+RECORDED = """\
+kam: 1
+id: recorded
+version: "1"
+title: Recorded
+currency: EUR
+roles: {sales: Sales, finance: Finance}
+stages: {open: {}, won: {terminal: true}}
+transitions: [{from: open, to: won}]
+fields:
+  expense:
+    type: object
+    fields:
+      released: {type: money, recorded_by: [%s]}
+  lines:
+    type: list
+    items:
+      type: object
+      fields:
+        model: {type: string, required: true}
+        list_price: {type: money, recorded_by: [finance]}
+"""
+
+
+def test_recorded_by_names_declared_roles_at_any_depth():
+    pb = engine.loads_playbook(RECORDED % "finance, sales")
+    assert pb.model.recorded_by == {
+        "expense.released": ("finance", "sales"),
+        "lines[].list_price": ("finance",),
+    }
+    assert "recorded_by" not in json.dumps(pb.deal_schema())  # the deal's schema is unchanged
+
+
+def test_recorded_by_an_undeclared_role_is_a_located_error_with_a_hint():
+    with pytest.raises(engine.PlaybookError) as caught:
+        engine.loads_playbook(RECORDED % "financ", "pb.yaml")
+    (problem,) = caught.value.diagnostics
+    assert problem.code == "unknown-role"
+    assert problem.message == "unknown role 'financ'"
+    assert problem.hint == "did you mean 'finance'?"
+    assert (problem.location.line, problem.location.column) == (13, 45)  # at the role
+
+
+def test_recorded_by_is_a_list_of_roles_by_the_schema():
+    data, smap, problems = load_yaml(RECORDED.replace("[%s]", "finance"), "pb.yaml")
+    assert not problems
+    found = schema_problems(data, smap)
+    assert [path for path, _ in found] == [
+        ("fields", "expense", "fields", "released", "recorded_by")
+    ]
+
+
+def test_recorded_by_changes_the_content_hash_and_the_handbook_says_who_records():
+    plain = engine.loads_playbook(re.sub(r", recorded_by: \[[^]]*\]", "", RECORDED))
+    recorded = engine.loads_playbook(RECORDED % "finance")
+    assert plain.hash != recorded.hash
+    en = render_markdown(recorded.model, "en")
+    assert "### Who records the company's data" in en
+    assert "- Released: Finance" in en or "Released: Finance" in en
+    assert "公司数据由谁记录" in render_markdown(recorded.model, "zh")
+    assert "Who records" not in render_markdown(plain.model, "en")

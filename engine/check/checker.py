@@ -89,7 +89,7 @@ def _check(
     params = check_parameters(ctx)
     declared = read_declared(ctx, params)
     stages = check_stages(ctx, declared)
-    deal, field_labels = deal_type(ctx, declared)
+    deal, field_labels, recorded_by = deal_type(ctx, declared)
     deal = early_basis(ctx, deal)  # facts may read what an approval was given for
     ids = RuleIds(ctx)  # rule, table, row and chain ids, claimed in this order
     labelled = value_labels(ctx)
@@ -146,6 +146,7 @@ def _check(
         chains=chains,
         files=tuple(texts),
         field_labels=field_labels,
+        recorded_by=recorded_by,
         value_labels=labelled,
         warnings=tuple(d for d in ctx.sink.items if d.severity == "warning"),
     )

@@ -1,5 +1,6 @@
 """The ``fields:`` section in; the deal's type (built-in fields and declared ones, with their
-bounds) and the fields' labels ("customer.name", "lines[].model" -> label) out."""
+bounds), the fields' labels ("customer.name", "lines[].model" -> label) and who records the
+company's fields ("expense.funds_released" -> the roles of its ``recorded_by``) out."""
 
 from __future__ import annotations
 
@@ -29,7 +30,9 @@ from .names import Declared
 BUILTIN_FIELDS = ("id", "category", "stage", "owner", "documents", "approvals", "history")
 
 
-def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]:
+def deal_type(
+    ctx: Context, declared: Declared
+) -> tuple[Type, dict[str, Label], dict[str, tuple[str, ...]]]:
     fields: dict[str, Type] = {
         "id": Type("string", extra=(("minLength", 1), ("maxLength", 200))),
         "category": Type("string", values=tuple(declared.categories)),
@@ -68,6 +71,7 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
         ),
     }
     labels: dict[str, Label] = {}
+    recorded: dict[str, tuple[str, ...]] = {}
     for name, spec in ctx.mapping(("fields",)).items():
         path: Path = ("fields", name)
         if name in BUILTIN_FIELDS:
@@ -83,7 +87,7 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
         if ctx.is_bad(path):
             fields[name] = ANY
             continue
-        fields[name] = _field_type(ctx, labels, spec, path, tuple(declared.roles))
+        fields[name] = _field_type(ctx, labels, spec, path, tuple(declared.roles), recorded)
     # a deal may leave its category to the categories' `when` (run/deal.py derives it)
     derived = any(
         isinstance(spec, dict) and spec.get("when") is not None
@@ -94,7 +98,7 @@ def deal_type(ctx: Context, declared: Declared) -> tuple[Type, dict[str, Label]]
         for name, spec in ctx.mapping(("fields",)).items()
         if isinstance(spec, dict) and spec.get("required") and name not in BUILTIN_FIELDS
     ]
-    return object_of(fields, required=tuple(required)), labels
+    return object_of(fields, required=tuple(required)), labels, recorded
 
 
 def with_basis(ctx: Context, deal: Type, sources: list[tuple[Basis, Location]]) -> Type:
@@ -192,11 +196,18 @@ def sign_off_type(roles: tuple[str, ...]) -> Type:
 
 
 def _field_type(
-    ctx: Context, labels: dict[str, Label], spec: dict[str, Any], path: Path, roles: tuple[str, ...]
+    ctx: Context,
+    labels: dict[str, Label],
+    spec: dict[str, Any],
+    path: Path,
+    roles: tuple[str, ...],
+    recorded: dict[str, tuple[str, ...]],
 ) -> Type:
     kind = spec.get("type", "string")
     if spec.get("label"):
         labels[_field_name(path)] = label(spec["label"])
+    if spec.get("recorded_by") is not None:
+        _recorded_by(ctx, spec["recorded_by"], path, roles, recorded)
     extra: list[tuple[str, Any]] = []
     for key, schema_key in (
         ("minimum", "minimum"),
@@ -229,7 +240,7 @@ def _field_type(
     if kind == "list":
         item = _list_items(ctx, spec, path)
         item_t = (
-            _field_type(ctx, labels, item, path + ("items",), roles)
+            _field_type(ctx, labels, item, path + ("items",), roles, recorded)
             if isinstance(item, dict)
             else ANY
         )
@@ -239,7 +250,7 @@ def _field_type(
     if kind == "object":
         sub = spec.get("fields") or {}
         fields = {
-            n: _field_type(ctx, labels, s, path + ("fields", n), roles)
+            n: _field_type(ctx, labels, s, path + ("fields", n), roles, recorded)
             for n, s in sub.items()
             if isinstance(s, dict)
         }
@@ -409,6 +420,27 @@ def _misplaced_items(ctx: Context, kind: str, spec: dict[str, Any], path: Path) 
             "make it type: list, or remove items:",
             key=True,
         )
+
+
+def _recorded_by(
+    ctx: Context,
+    raw: Any,
+    path: Path,
+    roles: tuple[str, ...],
+    recorded: dict[str, tuple[str, ...]],
+) -> None:
+    """``recorded_by: [finance]``: the value is that role's word, not the deal owner's (the
+    store lets only them, or an admin, write it); each role must be one the playbook declares."""
+    if not isinstance(raw, list):  # the schema has reported it
+        return
+    known = []
+    for i, role in enumerate(raw):
+        if role in roles:
+            known.append(str(role))
+        else:
+            ctx.unknown("role", role, path + ("recorded_by", i), roles, "declare it under roles:")
+    if known:
+        recorded[_field_name(path)] = tuple(dict.fromkeys(known))
 
 
 def _field_name(path: Path) -> str:

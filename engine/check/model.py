@@ -303,6 +303,8 @@ class PlaybookModel:
     includes: tuple[str, ...] = ()
     chains: tuple[ApprovalChain, ...] = ()
     field_labels: Mapping[str, Label] = field(default_factory=dict)  # "customer.name" -> label
+    # the company's fields and whose word each is: "lines[].list_price" -> ("pricing",)
+    recorded_by: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     files: tuple[str, ...] = ()  # every file the playbook was assembled from
     # fact name or field path -> value -> label (values: {economic: {en: ..., zh: ...}})
     value_labels: Mapping[str, Mapping[str, Label]] = field(default_factory=dict)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +23,6 @@ from ..errors import DealProblem
 from ..lang.types import Type
 from ..lang.values import date_of_text
 from ..present.words import Book
-from ..store.reference import CUSTOMER_TERMS, LINE_PRICES
 from ..store.store import ONLY_BY_COMMANDS
 from ..text import fmt_value
 from .words import say
@@ -30,15 +30,13 @@ from .words import say
 # What the store changes only through its own commands (a move, a decision) or never (the
 # id): shown, not edited. The store is the authority (it refuses a patch of any of them).
 READ_ONLY = frozenset(ONLY_BY_COMMANDS) | {"id"}
-# The company's data on a deal (store/reference.py): shown, never the owner's to change here
-COMPANY = frozenset(
-    {f"lines[].{name}" for name in LINE_PRICES} | {f"customer.{name}" for name in CUSTOMER_TERMS}
-)
 
 
-def company(path: str) -> bool:
-    """Whether a control's path is company data: a line's prices, an inline customer's terms."""
-    return re.sub(r"\[\d+\]", "[]", path) in COMPANY
+def company(recorded: Collection[str], path: str) -> bool:
+    """Whether a control's path is company data (a field the playbook declares ``recorded_by``:
+    a line's prices, an inline customer's terms, the funds released): shown, never the
+    owner's to change here (the store refuses the owner's change; store/reference.py)."""
+    return re.sub(r"\[\d+\]", "[]", path) in recorded
 
 
 PREFIX = "f:"  # a control of the deal (other fields of the form: csrf, version, key)
@@ -92,7 +90,7 @@ def controls(
     """Every top-level field of the deal as a control, in the playbook's order; ``posted``
     (a refused form) wins over the stored values so nothing typed is lost."""
     book = Book(model, lang)
-    form = _Form(book, lang, errors or {}, posted)
+    form = _Form(book, lang, errors or {}, posted, frozenset(model.recorded_by))
     return tuple(
         form.control(name, t, document.get(name), name) for name, t in model.deal_type.fields
     )
@@ -100,9 +98,15 @@ def controls(
 
 class _Form:
     def __init__(
-        self, book: Book, lang: str, errors: dict[str, str], posted: dict[str, str] | None
+        self,
+        book: Book,
+        lang: str,
+        errors: dict[str, str],
+        posted: dict[str, str] | None,
+        recorded: frozenset[str],
     ) -> None:
         self.book = book
+        self.recorded = recorded
         self.lang = lang
         self.errors = errors
         self.posted = posted
@@ -113,7 +117,8 @@ class _Form:
     def control(self, name: str, t: Type, value: Any, path: str) -> Control:
         label = self.label(path)
         error = self.errors.get(path, "")
-        if (name == path and name in READ_ONLY) or company(path):  # id, stage, …; prices, terms
+        # id, stage, …; prices, terms, funds released
+        if (name == path and name in READ_ONLY) or company(self.recorded, path):
             return Control(path, label, "fixed", self.shown(name, t, value), error=error)
         if t.kind == "object":
             kids = tuple(
@@ -253,7 +258,7 @@ def read(model: Any, document: dict[str, Any], fields: dict[str, str], lang: str
         before = document.get(name)
         if t.kind == "object" and isinstance(before, dict) and "id" in before and not t.field("id"):
             continue  # an account the store holds: not the deal's to change
-        after = _value(name, t, before, fields, problems, lang)
+        after = _value(name, t, before, fields, problems, lang, frozenset(model.recorded_by))
         if after is _UNSEEN:
             continue
         change = _diff(before, after)
@@ -282,14 +287,20 @@ _SAME: Any = object()
 
 
 def _value(
-    path: str, t: Type, before: Any, fields: dict[str, str], out: list[DealProblem], lang: str
+    path: str,
+    t: Type,
+    before: Any,
+    fields: dict[str, str],
+    out: list[DealProblem],
+    lang: str,
+    recorded: frozenset[str],
 ) -> Any:
     if t.kind == "object":
         old = before if isinstance(before, dict) else {}
         got = {
-            k: _value(f"{path}.{k}", ft, old.get(k), fields, out, lang)
+            k: _value(f"{path}.{k}", ft, old.get(k), fields, out, lang, recorded)
             for k, ft in t.fields
-            if not company(f"{path}.{k}")
+            if not company(recorded, f"{path}.{k}")
         }
         got = {k: v for k, v in got.items() if v is not _UNSEEN}
         if (
@@ -299,7 +310,9 @@ def _value(
         ):
             return _UNSEEN
         # keep what the form had no control for (values of fields it does not declare)
-        kept = {k: v for k, v in old.items() if t.field(k) is None or company(f"{path}.{k}")}
+        kept = {
+            k: v for k, v in old.items() if t.field(k) is None or company(recorded, f"{path}.{k}")
+        }
         whole = {**kept, **{k: v for k, v in got.items() if v is not None}}
         if whole:  # an entry begun must be whole: what it needs, at each missing control
             said = {p.path for p in out}  # a value refused already: that is what to fix
@@ -308,7 +321,7 @@ def _value(
                     out.append(_said(f"$.{path}.{k}", say(lang, "required")))
         return whole or None
     if t.kind == "list":
-        return _list(path, t, before, fields, out, lang)
+        return _list(path, t, before, fields, out, lang, recorded)
     key = PREFIX + path
     if key not in fields:
         return _UNSEEN
@@ -316,7 +329,13 @@ def _value(
 
 
 def _list(
-    path: str, t: Type, before: Any, fields: dict[str, str], out: list[DealProblem], lang: str
+    path: str,
+    t: Type,
+    before: Any,
+    fields: dict[str, str],
+    out: list[DealProblem],
+    lang: str,
+    recorded: frozenset[str],
 ) -> Any:
     item = t.item or Type("any")
     if item.values:
@@ -336,7 +355,7 @@ def _list(
             here = f"{path}[{i}]"
             if fields.get(DROP + here):
                 continue
-            row = _value(here, item, old[i] if i < len(old) else None, fields, out, lang)
+            row = _value(here, item, old[i] if i < len(old) else None, fields, out, lang, recorded)
             if row is not _UNSEEN and row:
                 rows.append(row)
         return rows or None

@@ -2,7 +2,8 @@
 
 The console needs someone to sign in as and something to approve. The demo loads the
 auto-dealer examples as stored deals in flight, brought in by an admin for their owners (most
-could not have reached their stage by the playbook's moves as written), and the people who
+could not have reached their stage by the playbook's moves as written, and a deal's prices and
+inline credit terms are the company's: its owner cannot bring them), and the people who
 approve them. Running it again adds nothing that is there already and issues fresh tokens.
 """
 
@@ -33,7 +34,8 @@ DEALS = (
 # wang.qiang manages key accounts and sells too: his own deals reach his inbox, and the
 # store refuses him (no one approves their own deal); chen.jie approves them; sun.min is the
 # ops analyst who changes the playbooks' thresholds in the console's editor, and qian.li the
-# second editor who reviews each version before it takes force (four eyes)
+# second editor who reviews each version before it takes force (four eyes); ops.admin
+# brings the deals in
 USERS = (
     ("li.na", ("key_account_specialist",)),
     ("wang.qiang", ("key_account_specialist", "key_account_manager")),

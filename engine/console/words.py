@@ -212,8 +212,15 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_check_not_awaited": "{by} neither owns deal {deal} nor holds a role it waits "
         "on, so cannot put a check on its history: the deal page shows its verdict.",
         "refused_company_data": "{by} owns deal {deal} and cannot change the company's data on "
-        "it ({what}): prices come from the price list (pricing or an admin), credit terms from "
-        "the supervisor. The deal's own terms (unit price, quantity) are the owner's to change.",
+        "it ({what}): the playbook names who records it (prices: pricing; credit terms: the "
+        "supervisor; funds released: finance) or an admin. The deal's own terms (unit price, "
+        "quantity) are the owner's to change.",
+        "refused_recorded_by_role": "{by} does not hold the role {roles}: {path} is recorded "
+        "by {roles} or an admin.",
+        "refused_company_data_only": "{by} does not own deal {deal}: they may change its "
+        "company data but nothing else, which is its owner's ({owner}).",
+        "refused_company_data_on_create": "{path}: a new deal cannot bring the company's data: "
+        "{roles} (or an admin) records it on the stored deal.",
         "refused_owner_not_user": "{name} is not a user of kam: a deal is owned by a person who "
         "signs in.",
         "refused_sign_off_owner": "{path}: a sign-off on deal {deal} is written by the person "
@@ -416,8 +423,13 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_check_not_awaited": "{by} 既不是交易 {deal} 的负责人，也不持有其待审批的角色，"
         "不能在其历史中记录复核：交易页面已显示其结论。",
         "refused_company_data": "{by} 是交易 {deal} 的负责人，不能修改其中的公司数据（{what}）："
-        "指导价、底价和零售价来自价格表（由定价人员或管理员设定），信用条件由主管领导设定。"
+        "由剧本指定的角色或管理员记录（价格：价格管理；信用条件：主管领导；拨付资金：财务部）。"
         "交易本身的条款（单价、数量）由负责人修改。",
+        "refused_recorded_by_role": "{by} 没有“{roles}”角色：{path} 由 {roles} 或管理员记录。",
+        "refused_company_data_only": "{by} 不是交易 {deal} 的负责人：只能修改其中的公司数据，"
+        "其他内容由负责人（{owner}）修改。",
+        "refused_company_data_on_create": "{path}：新建交易不能带入公司数据：须由 {roles}"
+        "（或管理员）在已存交易上记录。",
         "refused_owner_not_user": "{name} 不是 kam 的用户：交易的负责人须是能登录的人员。",
         "refused_sign_off_owner": "{path}：交易 {deal} 的签核须由签核人本人记录，"
         "负责人（{owner}）不能自己记录，也不能替他人记录。",

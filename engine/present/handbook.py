@@ -412,6 +412,10 @@ def build(
         if any(p.source == "company" for p in model.parameters.values())
         else "",
         "roles": [book.role(k) for k in model.roles],
+        "recorded_by": [
+            {"field": book.field(k), "by": comma.join(book.role(r) for r in roles)}
+            for k, roles in model.recorded_by.items()
+        ],
         "documents": [book.document(k) for k in model.documents],
         "appendix": appendix,
     }

@@ -17,6 +17,7 @@ from .errors import (
     Contended,
     KeyReused,
     NotFound,
+    NotInForce,
     Refused,
     StoreError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "Contended",
     "KeyReused",
     "NotFound",
+    "NotInForce",
     "Refused",
     "Review",
     "SavedVersion",

@@ -22,7 +22,6 @@ from ..lang.values import person_key, same_person
 from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
-from .reference import CUSTOMER_TERMS, PRICING_ROLE
 from .schema import customer_events, customers, tokens, users
 
 MAX_ID = 200
@@ -52,6 +51,7 @@ def an_id(value: Any, what: str, *, in_addresses: bool = True) -> str:
 # deals and may change any; the supervisor sets credit terms; pricing keeps the price list; a
 # playbook editor saves playbook versions from the console (store/playbooks.py).
 EDITOR_ROLE = "playbook_editor"
+PRICING_ROLE = "pricing"
 STORE_ROLES = ("admin", "supervisor", PRICING_ROLE, EDITOR_ROLE)
 
 
@@ -178,7 +178,15 @@ def customer_ids(conn: Connection) -> list[str]:
 # Who may set a customer's credit terms: the credit module's approver of a limit (主管领导,
 # the supervisor) or an admin. Anyone else could raise a limit and clear a CREDIT-LIMIT block.
 CREDIT_ROLES = ("supervisor", "admin")
-CREDIT_TERMS = CUSTOMER_TERMS  # the limit, who approved it, the investigation, what is owed
+# the limit, who approved it, the investigation, what is owed (a playbook declares the same
+# fields of an inline customer ``recorded_by: [supervisor]``)
+CREDIT_TERMS = (
+    "credit_limit",
+    "credit_limit_approved_by",
+    "credit_checked_on",
+    "receivables",
+    "overdue_days",
+)
 LIMIT = ("credit_limit", "credit_limit_approved_by")
 
 

@@ -39,6 +39,17 @@ class Refused(KamError):
         self.code = code
         self.values = values
 
+    def to_dict(self) -> dict[str, Any]:
+        """As put on record: the stable ``code`` too, so a refusal is read by what it was."""
+        return {**super().to_dict(), **({"code": self.code} if self.code else {})}
+
+
+class NotInForce(Refused):
+    """A deal pinned (when created or re-pinned) to a version not in force on its date: the
+    version asked for is the mistake, so it exits as bad input does (2), naming the periods."""
+
+    exit_code = EXIT_BAD_INPUT
+
 
 class Conflict(KamError):
     """The deal changed since the caller read it: the change names a version that is no

@@ -1,109 +1,158 @@
-"""A stored deal before and after a change in; the company data it changes out (pure).
+"""The playbook's ``recorded_by`` fields and a stored deal before and after a change in; the
+company data the change touches out (pure).
 
-Reference data decides what a deal needs approved but is the company's word, not the
-salesperson's: a line's list, floor and retail prices (the price list) and a customer's credit
-terms. On a stored deal it is changed only by who owns that data, never by the deal's owner:
-otherwise raising a list price makes a discount fall under its tier and the approvals it
-needed vanish. The owner's own terms (unit price, quantity, lines dropped) stay theirs.
+Some values decide what a deal needs approved but are the company's word, not the
+salesperson's: a line's list, floor and retail prices (pricing), an inline customer's credit
+terms (the supervisor), the funds finance released for a visit (finance). The playbook says so
+on the field (``recorded_by: [role, ...]``, kept in ``PlaybookModel.recorded_by``); on a stored
+deal such a value is then written only by who holds one of those roles, never by the deal's
+owner: otherwise raising a list price makes a discount fall under its tier and the approvals
+it needed vanish. The owner's own terms (unit price, quantity, lines dropped) stay theirs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ..jsontext import to_canonical_json
+from ..lang.types import Type
 
-# The price list's fields on a line, and who sets them (besides an admin)
-LINE_PRICES = ("list_price", "floor_price", "retail_price")
-PRICING_ROLE = "pricing"
-# An inline customer's credit terms (a stored account's are guarded in accounts.py)
-CUSTOMER_TERMS = (
-    "credit_limit",
-    "credit_limit_approved_by",
-    "credit_checked_on",
-    "receivables",
-    "overdue_days",
-)
+# The deal field the store replaces by a stored account's values when it names one (``id``):
+# the account's terms are then the company's from the store (accounts.py), not the deal's.
+ACCOUNT_FIELD = "customer"
 
 
 @dataclass(frozen=True, slots=True)
 class ReferenceChange:
-    """One value of company data a change would set: where, what it was and what it becomes."""
+    """One value of company data a change would set: where, whose word, before and after."""
 
-    path: str  # JSON path in the deal: $.lines[0].list_price, $.customer.credit_limit
-    kind: str  # "price" or "credit"
+    path: str  # JSON path in the deal: $.lines[0].list_price, $.expense.funds_released
+    field: str  # the field as the playbook declares it: lines[].list_price
+    roles: tuple[str, ...]  # its recorded_by: who may write it (besides an admin)
     before: Any
     after: Any
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "kind": self.kind, "before": self.before, "after": self.after}
+        return {
+            "path": self.path,
+            "field": self.field,
+            "recorded_by": list(self.roles),
+            "before": self.before,
+            "after": self.after,
+        }
 
 
 def changes(
-    before: Mapping[str, Any], after: Mapping[str, Any], *, stored_account: bool
+    recorded: Mapping[str, tuple[str, ...]],
+    deal_type: Type,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    *,
+    stored_account: bool,
 ) -> list[ReferenceChange]:
-    """Company data ``after`` holds that ``before`` did not (both as the engine judges them).
+    """The company data ``after`` sets, changes or removes against ``before`` (both as the
+    engine judges them), for each field the playbook declares ``recorded_by``.
 
-    A line's prices are the price list's for its model: a line may be dropped or its quantity
-    and unit price changed, but a price the deal did not already carry for that model (a
-    changed price, or a model new to the deal, which would otherwise be a way round) is a
-    change. A customer's terms change unless the deal now names a stored account (whose terms
-    are the company's, from the store)."""
-    found = _line_prices(before, after)
-    if not stored_account:
-        found += _customer_terms(before, after)
+    A field of a list's items (``lines[].list_price``) is compared by the item it belongs to,
+    named by the item's first required text field (a line by its model): an item may be
+    dropped, its own values changed or such a value taken away (then unknown: asked for, never
+    a pass), but a value the deal did not already carry for that item (a changed price, or a
+    model new to the deal, which would otherwise be a way round) is a change. Any other field
+    changes when its value does, removed included. While the deal names a stored account, the
+    account's fields are the store's and are not the deal's change."""
+    found: list[ReferenceChange] = []
+    for name, roles in recorded.items():
+        steps = _steps(name)
+        if stored_account and steps[0] == ACCOUNT_FIELD:
+            continue
+        if "[]" in steps:
+            found += _by_item(name, roles, steps, deal_type, before, after)
+        else:
+            was, now = _at(before, steps), _at(after, steps)
+            if not _same(was, now):
+                found.append(ReferenceChange("$." + name, name, roles, was, now))
     return found
 
 
-def _line_prices(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[ReferenceChange]:
-    # each (model, price) the deal carried, as a set: the work stays linear in its lines
-    known: dict[tuple[str, str], set[str]] = {}
-    shown: dict[tuple[str, str], Any] = {}
-    for line in _lines(before):
-        for name in LINE_PRICES:
-            value = line.get(name)
-            if value is not None:
-                known.setdefault((_model(line), name), set()).add(_value_key(value))
-                shown.setdefault((_model(line), name), value)
-    found = []
-    for n, line in enumerate(_lines(after)):
-        for name in LINE_PRICES:
-            value = line.get(name)
-            if value is None:  # a price taken away is unknown, asked for, never a pass
-                continue
-            key = (_model(line), name)
-            if _value_key(value) not in known.get(key, ()):
-                found.append(
-                    ReferenceChange(f"$.lines[{n}].{name}", "price", shown.get(key), value)
-                )
-    return found
-
-
-def _customer_terms(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[ReferenceChange]:
-    was, now = _customer(before), _customer(after)
+def _by_item(
+    name: str,
+    roles: tuple[str, ...],
+    steps: list[str],
+    deal_type: Type,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+) -> list[ReferenceChange]:
+    # each (item, value) the deal carried, as a set: the work stays linear in its items
+    known: dict[tuple[str, ...], set[str]] = {}
+    shown: dict[tuple[str, ...], Any] = {}
+    for _, key, value in _walk(before, steps, deal_type, "$", ()):
+        known.setdefault(key, set()).add(_value_key(value))
+        shown.setdefault(key, value)
     return [
-        ReferenceChange(f"$.customer.{name}", "credit", was.get(name), now.get(name))
-        for name in CUSTOMER_TERMS
-        if now.get(name) is not None and not _same(was.get(name), now.get(name))
+        ReferenceChange(path, name, roles, shown.get(key), value)
+        for path, key, value in _walk(after, steps, deal_type, "$", ())
+        if _value_key(value) not in known.get(key, ())
     ]
 
 
-def _lines(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    lines = document.get("lines")
-    return [x for x in lines if isinstance(x, Mapping)] if isinstance(lines, list) else []
+def _walk(
+    value: Any, steps: list[str], t: Type | None, path: str, key: tuple[str, ...]
+) -> Iterator[tuple[str, tuple[str, ...], Any]]:
+    """Each value present at ``steps`` (``[]`` for every item of a list): its JSON path, the
+    names of the items it belongs to, and the value."""
+    if not steps:
+        if value is not None:
+            yield path, key, value
+        return
+    step, rest = steps[0], steps[1:]
+    if step == "[]":
+        if isinstance(value, list):
+            item_t = t.item if t is not None else None
+            namer = _item_name(item_t)
+            for n, item in enumerate(value):
+                yield from _walk(item, rest, item_t, f"{path}[{n}]", (*key, _name_of(item, namer)))
+    elif isinstance(value, Mapping) and step in value:
+        yield from _walk(value[step], rest, t.field(step) if t else None, f"{path}.{step}", key)
 
 
-def _customer(document: Mapping[str, Any]) -> Mapping[str, Any]:
-    customer = document.get("customer")
-    return customer if isinstance(customer, Mapping) else {}
+def _item_name(t: Type | None) -> str | None:
+    """The field that names an item of a list: its first required text field (a line's model)."""
+    if t is None or t.kind != "object":
+        return None
+    for name in t.required:
+        ft = t.field(name)
+        if ft is not None and ft.kind == "string":
+            return name
+    return None
 
 
-def _model(line: Mapping[str, Any]) -> str:
-    model = line.get("model")
-    return " ".join(model.split()).casefold() if isinstance(model, str) else repr(model)
+def _name_of(item: Any, namer: str | None) -> str:
+    if namer is None or not isinstance(item, Mapping):
+        return ""  # no name: a value is known if any item carried it
+    name = item.get(namer)
+    return " ".join(name.split()).casefold() if isinstance(name, str) else repr(name)
+
+
+def _steps(name: str) -> list[str]:
+    """``lines[].list_price`` -> ``["lines", "[]", "list_price"]``."""
+    out: list[str] = []
+    for part in name.split("."):
+        bare = part.removesuffix("[]")
+        out.append(bare)
+        out += ["[]"] * ((len(part) - len(bare)) // 2)
+    return out
+
+
+def _at(document: Mapping[str, Any], steps: list[str]) -> Any:
+    value: Any = document
+    for step in steps:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(step)
+    return value
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -121,23 +170,36 @@ def _value_key(value: Any) -> str:
     return "j:" + to_canonical_json(value)
 
 
-def without_reference(document: Mapping[str, Any]) -> dict[str, Any]:
-    """The deal with its company data taken out: what is left is the owner's."""
-    out = dict(document)
-    if isinstance(out.get("lines"), list):
-        out["lines"] = [
-            {k: v for k, v in line.items() if k not in LINE_PRICES}
-            if isinstance(line, Mapping)
-            else line
-            for line in out["lines"]
-        ]
-    if isinstance(out.get("customer"), Mapping):
-        out["customer"] = {k: v for k, v in out["customer"].items() if k not in CUSTOMER_TERMS}
-    return out
+def without_reference(recorded: Mapping[str, tuple[str, ...]], document: Mapping[str, Any]) -> str:
+    """The deal with its company data taken out, as canonical JSON: what is left is the owner's."""
+    out: Any = dict(document)
+    for name in recorded:
+        out = _strip(out, _steps(name))
+    return to_canonical_json(out)
+
+
+def _strip(value: Any, steps: list[str]) -> Any:
+    step, rest = steps[0], steps[1:]
+    if step == "[]":  # each item's field, or (a list of plain values) the items themselves
+        if not isinstance(value, list):
+            return value
+        return [_strip(v, rest) for v in value] if rest else []
+    if not isinstance(value, Mapping) or step not in value:
+        return value
+    if not rest:
+        return {k: v for k, v in value.items() if k != step}
+    return {**value, step: _strip(value[step], rest)}
 
 
 def in_words(found: list[ReferenceChange]) -> str:
     """The changes as a person reads them: ``$.lines[0].list_price 150000.00 to 180000``."""
     return "; ".join(
-        f"{c.path} {'(none)' if c.before is None else c.before} to {c.after}" for c in found
+        f"{c.path} {'(none)' if c.before is None else c.before} to "
+        f"{'(none)' if c.after is None else c.after}"
+        for c in found
     )
+
+
+def roles_of(found: list[ReferenceChange]) -> tuple[str, ...]:
+    """Every role the changes name, once, in order."""
+    return tuple(dict.fromkeys(r for c in found for r in c.roles))

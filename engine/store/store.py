@@ -29,7 +29,16 @@ from . import accounts, chain, migrate, records, reference, signoffs
 from .approvals import record_approval
 from .arrival import Arrival, arrival
 from .connect import database_url, driver_errors, is_retryable, make_engine
-from .errors import AlreadyStored, Conflict, Contended, KeyReused, NotFound, Refused, StoreError
+from .errors import (
+    AlreadyStored,
+    Conflict,
+    Contended,
+    KeyReused,
+    NotFound,
+    NotInForce,
+    Refused,
+    StoreError,
+)
 from .records import Change, StoredDeal, loads, stamp, utc_now
 from .schema import deals, idempotency_keys, refusals
 
@@ -58,7 +67,7 @@ def in_force(playbook: Playbook, on: date) -> None:
     start, end = playbook.model.effective_from, playbook.until
     day = on.isoformat()
     if (start and day < start) or (end and day > end):
-        raise Refused(
+        raise NotInForce(
             f"{playbook.id} {playbook.version} is in force from {start or 'the start'} to "
             f"{end or 'further notice'}, not on {day}: a new deal is pinned to the version in "
             "force on its date (give that version, or the date the deal was made)",
@@ -367,7 +376,9 @@ class Store(Database):
         creator (an admin may name another owner). It starts at its category's first stage,
         or at a later one it could have reached by the playbook's moves, each move's guards
         met by the deal as written; an admin may start it anywhere (an import, on record as
-        one). Never with approvals or history: those are written by commands."""
+        one). Company data the playbook declares ``recorded_by`` comes only from a creator who
+        may record it (an admin). Never with approvals or history: those are written by
+        commands."""
         if not isinstance(deal, dict):
             raise InputError("a deal is a JSON object")
         for name in ("approvals", "history"):
@@ -407,6 +418,9 @@ class Store(Database):
                 )
             document["owner"] = _owner(conn, named or by)
             data: dict[str, Any] = {"document": document}
+            found = self._may_bring_reference(conn, document, by, playbook)
+            if found:  # company data: its keeper's, on record as such
+                data["reference"] = [c.to_dict() for c in found]
             start = arrival(playbook, self._with_account(conn, document, playbook), as_of)
             if start.stage != start.first:  # the first event says how it got there
                 data["start"] = start.to_dict()
@@ -508,6 +522,8 @@ class Store(Database):
                     data["owner"] = {"before": row.owner, "after": document["owner"]}
             may: Callable[[], None] | None = None
             found = reference.changes(
+                playbook.model.recorded_by,
+                playbook.model.deal_type,
                 self._with_account(conn, row.document, playbook),
                 self._with_account(conn, document, playbook),
                 stored_account=_customer_ref(document) is not None,
@@ -521,7 +537,7 @@ class Store(Database):
 
                 def may() -> None:  # once the patched deal is known good: a bad value first
                     if found:
-                        self._may_change_reference(conn, row, document, by, found)
+                        self._may_change_reference(conn, row, document, by, found, playbook)
                     if signed:
                         self._may_sign(conn, row, document, by, signed, playbook)
 
@@ -892,48 +908,93 @@ class Store(Database):
         document: dict[str, Any],
         by: str,
         found: list[reference.ReferenceChange],
+        playbook: Playbook,
     ) -> None:
-        """Company data on a deal (its prices, an inline customer's credit terms) is changed
-        by who keeps that data (pricing; the supervisor) or an admin, and never by the deal's
-        owner: a needed approval must not vanish because the salesperson retyped a price."""
+        """Company data on a deal (a field the playbook declares ``recorded_by``) is changed by
+        a user holding one of its roles or an admin, and never by the deal's owner: a needed
+        approval must not vanish because the salesperson retyped a price or the funds released."""
         roles = accounts.user(conn, by)["roles"]
         if IMPORTER in roles:
             return
         what = reference.in_words(found)
         if any(same_person(by, o) for o in (row.owner, *records.owners(conn, row.id))):
+            keepers = " or ".join(reference.roles_of(found))
             raise Refused(
                 f"{by} owns deal {row.id} and cannot change the company's data on it ({what}): "
-                "list, floor and retail prices come from the price list (set by pricing or an "
-                "admin) and a customer's credit terms from the supervisor (or name a stored "
-                "customer account). Nothing was written; the deal's own terms (unit_price, "
-                "quantity) are the owner's to change",
+                f"the playbook says it is recorded by {keepers} (or an admin), never by the "
+                "deal's owner. Nothing was written; the deal's own terms (unit_price, quantity) "
+                "are the owner's to change, and a stored customer account brings its own terms",
                 code="company_data",
                 by=by,
                 deal=row.id,
                 what=what,
             )
-        kinds = {c.kind for c in found}
-        if "price" in kinds and reference.PRICING_ROLE not in roles:
-            raise Refused(
-                f"{by} does not hold the role {reference.PRICING_ROLE}: a deal's list, floor "
-                f"and retail prices are the price list's, set by pricing or an admin ({what})"
-            )
-        if "credit" in kinds:
-            if not any(role in roles for role in accounts.CREDIT_ROLES):
+        for c in found:
+            if not any(role in roles for role in c.roles):
+                keepers = " or ".join(c.roles)
                 raise Refused(
-                    f"{by} does not hold the role supervisor: a customer's credit terms are "
-                    f"set only by the supervisor (or an admin) ({what})"
+                    f"{by} does not hold the role {keepers}: {c.path} is recorded by {keepers} "
+                    f"(or an admin) ({what})",
+                    code="recorded_by_role",
+                    by=by,
+                    path=c.path,
+                    roles=keepers,
                 )
+        if any(c.path.startswith(f"$.{reference.ACCOUNT_FIELD}.") for c in found):
+            # an inline customer's terms: the supervisor records only their own approval
             accounts.credit_terms_guard(
                 conn, by, row.document.get("customer") or {}, document.get("customer") or {}
             )
-        if to_canonical_json(reference.without_reference(row.document)) != to_canonical_json(
-            reference.without_reference(document)
+        recorded = playbook.model.recorded_by
+        if reference.without_reference(recorded, row.document) != reference.without_reference(
+            recorded, document
         ):
             raise Refused(
                 f"{by} does not own deal {row.id}: they may change its company data ({what}) "
-                f"but nothing else, which is its owner's ({row.owner})"
+                f"but nothing else, which is its owner's ({row.owner})",
+                code="company_data_only",
+                by=by,
+                deal=row.id,
+                owner=row.owner,
             )
+
+    def _may_bring_reference(
+        self, conn: Connection, document: dict[str, Any], by: str, playbook: Playbook
+    ) -> list[reference.ReferenceChange]:
+        """A new deal brings company data only when its creator may record it (an admin, or a
+        user holding the field's role who does not own the deal): otherwise the owner would
+        simply create the deal with the funds released, or the list price they like. As a
+        non-admin's new deal is their own (``owner_is_creator`` is checked first), in practice
+        only an admin brings it."""
+        found = reference.changes(
+            playbook.model.recorded_by,
+            playbook.model.deal_type,
+            {},
+            self._with_account(conn, document, playbook),
+            stored_account=_customer_ref(document) is not None,
+        )
+        if not found:
+            return found
+        roles = accounts.user(conn, by)["roles"]
+        if IMPORTER in roles:
+            return found
+        owner = same_person(by, str(document["owner"]))
+        for c in found:
+            if owner or not any(role in roles for role in c.roles):
+                keepers = " or ".join(c.roles)
+                raise Refused(
+                    f"{c.path}: a new deal cannot bring the company's data ({c.after}): the "
+                    f"playbook says {keepers} (or an admin) records it, on the stored deal. "
+                    "Leave it out to start the deal here, or have an admin bring the deal in: "
+                    "kam deals import FILE --by ADMIN",
+                    code="company_data_on_create",
+                    path=c.path,
+                    roles=keepers,
+                )
+        if any(c.path.startswith(f"$.{reference.ACCOUNT_FIELD}.") for c in found):
+            # an inline customer's terms: the supervisor records only their own approval
+            accounts.credit_terms_guard(conn, by, {}, document.get("customer") or {})
+        return found
 
     def _apply(
         self,

@@ -446,3 +446,23 @@ def test_a_date_control_takes_yyyy_mm_dd_only(signed_in, db_url, given):
     assert client.post("/deals/DE-2026-031/edit", data=form).status_code == 303
     with open_store(db_url) as store:
         assert store.get_deal("DE-2026-031").document["filing"]["filed_on"] == "2026-01-15"
+
+
+def test_the_fields_a_playbook_declares_recorded_by_are_shown_fixed_and_never_read():
+    """key-account-office's funds released are finance's word: its form shows them and offers
+    no control, whatever a post carries; the claim beside them stays the owner's."""
+    from engine.app.playbook import load_playbook
+
+    from ..conftest import PLAYBOOKS
+
+    model = load_playbook(PLAYBOOKS / "key-account-office.yaml").model
+    document = {"id": "V", "category": "visit_request", "stage": "approval",
+                "expense": {"claimed": 100, "funds_released": 500}}  # fmt: skip
+    (expense,) = [c for c in dealform.controls(model, document, "en") if c.path == "expense"]
+    kinds = {c.path: c.kind for c in expense.children}
+    assert kinds["expense.funds_released"] == "fixed"
+    assert kinds["expense.claimed"] == "money"
+    fields = {"f:expense.claimed": "120", "f:expense.funds_released": "9999"}
+    posted = dealform.read(model, document, fields, "en")
+    assert posted.problems == ()
+    assert posted.patch == {"expense": {"claimed": Decimal("120")}}

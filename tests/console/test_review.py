@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+from engine.console.demo import ADMIN
+
 from ..conftest import AS_OF
 from .conftest import csrf_of
 from .test_editor import EDIT, RULE, draft_of, post
@@ -79,7 +81,7 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     deal = {
         "id": "CD-2026-901",
         "category": "customer_development",
-        "stage": "investigation",
+        "stage": "investigation",  # its first stage: li.na creates it
         "owner": "li.na",
     }
     made = client.post(
@@ -89,8 +91,8 @@ def test_a_proposal_is_tried_and_compared_but_never_pinned(proposed, tokens):
     )
     assert made.status_code == 422, made.text
     assert "2026.2 is awaiting review" in made.json()["detail"]
-    # nor re-pinned to it, by name or as the version in force today
-    admin = {"Authorization": f"Bearer {tokens['ops.admin']}", "If-Match": '"1"'}  # re-pins
+    # nor re-pinned to it (an admin's act), by name or as the version in force today
+    admin = {"Authorization": f"Bearer {tokens[ADMIN]}", "If-Match": '"1"'}
     made = client.post(
         "/v1/deals",
         json={"playbook": "key-account-office", "deal": deal},

@@ -10,6 +10,7 @@ from html import unescape
 import pytest
 
 from engine.app.library import open_playbook
+from engine.console.demo import ADMIN
 from engine.store import open_store
 
 from ..conftest import AS_OF, PLAYBOOKS
@@ -38,15 +39,17 @@ CLAIM = {  # a claim in reimbursement: three reviews, one each of three roles
 
 @pytest.fixture
 def office(db_url: str, tokens: dict[str, str]) -> dict[str, str]:
-    """Two key-account-office deals owned by li.na, and a finance clerk; their tokens."""
+    """Two key-account-office deals owned by li.na, and a finance clerk; their tokens. The
+    deals are in flight (waiting on sign-offs their owners could not have created them past)
+    and the claim carries the funds finance released: an admin brings them in."""
     pb = open_playbook(OFFICE, None, None, AS_OF)
     with open_store(db_url) as store:
         store.add_user("he.ping", ("finance",))
         # in flight: an admin brings them in for their owners (they start past the first stage)
         for deal in (VISIT, CLAIM):
-            store.create_deal(deal, playbook=pb, by="ops.admin", as_of=AS_OF, source=OFFICE)
+            store.create_deal(deal, playbook=pb, by=ADMIN, as_of=AS_OF, source=OFFICE)
         own = {**VISIT, "id": "VR-2026-052", "owner": "wang.qiang"}  # a manager's own visit
-        store.create_deal(own, playbook=pb, by="ops.admin", as_of=AS_OF, source=OFFICE)
+        store.create_deal(own, playbook=pb, by=ADMIN, as_of=AS_OF, source=OFFICE)
         return {**tokens, "he.ping": store.issue_token("he.ping")}
 
 

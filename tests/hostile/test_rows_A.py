@@ -19,10 +19,15 @@ from engine.store import open_store
 
 from ..conftest import AS_OF, BASE_DEAL, PLAYBOOKS
 from ..service.conftest import auth
+from ..store.test_store import without_company_data
 
+# an auto-dealer deal's prices and credit terms are the company's: pricing and the supervisor
+# (zhang.wei) record them on a deal they do not own, and only an admin (desk) brings them on a
+# new deal, as its creator owns it
 USERS = {
     "li.na": ["key_account_specialist"],
-    "zhang.wei": ["marketing_director", "key_account_manager"],
+    "zhang.wei": ["marketing_director", "key_account_manager", "pricing", "supervisor"],
+    "desk": ["admin"],
     "boss": ["key_account_manager", "marketing_director", "general_manager", "finance"],
     "fin": ["supervisor"],
     "director": ["marketing_director"],
@@ -110,16 +115,30 @@ def test_A1_the_owner_cannot_approve_their_own_deal_however_the_name_is_written(
 
 def test_A1_the_creator_cannot_approve_a_deal_they_handed_to_someone_else(api):
     client, tokens, _ = api
-    create(client, tokens["zhang.wei"], below_floor(owner="zhang.wei", stage="prospecting"))
+    deal = below_floor(owner="zhang.wei", stage="prospecting")
+    # zhang.wei records prices and credit terms (pricing, supervisor), never on their own deal
+    refused = client.post(
+        "/v1/deals",
+        json={"playbook": "auto-dealer", "deal": deal},
+        headers=auth(tokens["zhang.wei"]),
+    )
+    assert "cannot bring the company's data" in problem(refused, 403, "forbidden")["detail"]
+    company = {"customer": deal["customer"], "lines": deal["lines"]}
+    deal = without_company_data(deal)  # no prices or credit terms yet
+    create(client, tokens["zhang.wei"], deal)  # the creator owns it
     handed = client.patch(  # a hand-over is an admin's
         "/v1/deals/T-1",
         json={"owner": "li.na"},
         headers=auth(tokens["chief"], **{"If-Match": '"1"'}),
     )
     assert handed.status_code == 200, handed.text
+    priced = client.patch(  # the company's data, by an admin: not the one-time owner's to bring
+        "/v1/deals/T-1", json=company, headers=auth(tokens["desk"], **{"If-Match": '"2"'})
+    )
+    assert priced.status_code == 200, priced.text
     response = decide(client, tokens["zhang.wei"], "marketing_director")
     assert "created or owned" in problem(response, 403, "forbidden")["detail"]
-    assert kinds(client, tokens["fin"]) == ["created", "updated"]
+    assert kinds(client, tokens["fin"]) == ["created", "updated", "updated"]
 
 
 # -- A2 -----------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from engine.store import open_store
 from ..conftest import AS_OF, BASE_DEAL, PLAYBOOKS
 from ..service.conftest import USERS, auth
 from ..service.serving import call, running
+from ..store.test_store import without_company_data
 
 MIB = 1024 * 1024
 
@@ -35,10 +36,15 @@ def store_url(tmp_path: Path) -> tuple[str, dict[str, str]]:
     url = f"sqlite:///{tmp_path / 'kam.db'}"
     tokens = {}
     with open_store(url) as store:
-        for name, roles in USERS.items():
+        for name, roles in {**USERS, **CREATORS}.items():
             store.add_user(name, roles)
             tokens[name] = store.issue_token(name)
     return url, tokens
+
+
+# gm.desk records prices and credit terms (pricing, supervisor) and approves; a deal they
+# create is theirs, so it brings neither: an admin records them on it
+CREATORS = {"gm.desk": ["general_manager", "marketing_director", "pricing", "supervisor"]}
 
 
 def make_client(url: str, **settings: Any) -> TestClient:
@@ -340,19 +346,30 @@ def test_H6_an_approver_without_the_role_is_403_and_nothing_is_written(api):
 
 def test_H6_the_submitter_approving_their_own_deal_is_403(api):
     client, tokens = api
-    # gm holds the role; a deal gm created is gm's to sell, not to approve
-    deal = {**below_floor(), "id": "T-2", "owner": "gm", "stage": "prospecting"}
-    created = client.post(
-        "/v1/deals", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["gm"])
+    # gm.desk holds the role; a deal gm.desk created is theirs to sell, not to approve
+    deal = {**below_floor(), "id": "T-2", "owner": "gm.desk", "stage": "prospecting"}
+    deal["customer"] = {**deal["customer"], "credit_limit_approved_by": "gm.desk"}
+    priced = client.post(  # they record prices and credit terms, but not on their own deal
+        "/v1/deals", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["gm.desk"])
     )
-    assert created.status_code == 201
+    assert "cannot bring the company's data" in problem(priced, 403, "forbidden")["detail"]
+    company = {"customer": deal["customer"], "lines": deal["lines"]}
+    deal = without_company_data(deal)  # no prices or credit terms yet
+    created = client.post(
+        "/v1/deals", json={"playbook": "auto-dealer", "deal": deal}, headers=auth(tokens["gm.desk"])
+    )
+    assert created.status_code == 201, created.text
+    recorded = client.patch(  # an admin records the company's data on it
+        "/v1/deals/T-2", json=company, headers=auth(tokens["desk"], **{"If-Match": '"1"'})
+    )
+    assert recorded.status_code == 200, recorded.text
     response = client.post(
         "/v1/deals/T-2/approvals",
         json={"role": "marketing_director", "decision": "approved"},
-        headers=auth(tokens["gm"]),
+        headers=auth(tokens["gm.desk"]),
     )
-    problem(response, 403, "forbidden")
-    assert len(events(client, tokens["gm"], "T-2")) == 1
+    assert "gm.desk owns deal T-2" in problem(response, 403, "forbidden")["detail"]
+    assert len(events(client, tokens["gm"], "T-2")) == 2
 
 
 def test_H6_an_approver_named_in_the_body_is_ignored(api):
@@ -423,7 +440,7 @@ def test_H8_no_answer_carries_a_traceback_path_sql_or_included_content(tmp_path,
     app = create_app(Settings(db=url, playbooks=str(folder), today=lambda: AS_OF))
     answers = []
     with TestClient(app, raise_server_exceptions=False) as client:
-        headers = auth(tokens["gm"])
+        headers = auth(tokens["desk"])
         svc = client.app.state.service  # type: ignore[attr-defined]
         deal = {"playbook": "auto-dealer", "deal": {**below_floor(), "owner": "gm"}}
         deal["deal"]["stage"] = "prospecting"

@@ -82,7 +82,7 @@ def sound(store, deal_id="T-1"):
 def test_K1_eight_processes_moving_one_deal_from_one_version_move_it_once(
     store, store_url, pb, deal
 ):
-    store.create_deal(deal, playbook=pb, by="li.na", as_of=AS_OF)
+    store.create_deal(deal, playbook=pb, by="desk", as_of=AS_OF)
     move = {"kind": "advance", "deal_id": "T-1", "to": "closing", "by": "li.na", "if_version": 1}
     outcomes = race(store_url, pb, [dict(move) for _ in range(WORKERS)])
     assert [o["won"] for o in outcomes if "won" in o] == [2]  # exactly one per version
@@ -157,7 +157,9 @@ def test_K5_a_playbook_changed_on_disk_never_judges_a_deal_pinned_to_another(tmp
     deal_file.write_text(to_json(deal), encoding="utf-8")
     run = CliRunner().invoke
     assert run(main, ["users", "add", "li.na", "--db", db]).exit_code == 0
-    added = run(main, ["deals", "add", str(deal_file), "-p", str(book), "--by", "li.na",
+    # an admin brings it in for li.na: it carries prices and credit terms, not li.na's to bring
+    assert run(main, ["users", "add", "desk", "--role", "admin", "--db", db]).exit_code == 0
+    added = run(main, ["deals", "add", str(deal_file), "-p", str(book), "--by", "desk",
                        "--as-of", "2026-03-02", "--db", db])  # fmt: skip
     assert added.exit_code == 0, added.output
     # the playbook is changed while the deal is held: a new version of the file
@@ -203,7 +205,7 @@ def test_K7_threads_sharing_one_playbook_move_their_own_deals(store, store_url, 
     for deal_id in ids:
         one = copy.deepcopy(deal)
         one["id"] = deal_id
-        store.create_deal(one, playbook=pb, by="li.na", as_of=AS_OF)
+        store.create_deal(one, playbook=pb, by="desk", as_of=AS_OF)
     errors: list[BaseException] = []
     start = threading.Barrier(len(ids))
 

@@ -20,6 +20,9 @@ USERS = {
     "fin": ["supervisor"],
     "gm": ["general_manager", "marketing_director", "manufacturer"],
     "chief": ["admin"],
+    # brings deals in for their owners: the test deal carries company data (a line's prices,
+    # the customer's credit terms), which its owner cannot bring (store/reference.py)
+    "desk": ["admin"],
 }
 
 

@@ -37,13 +37,15 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> tuple[object, str]:
     """The app over a store holding a user with every role, a deal and a customer."""
     db = f"sqlite:///{tmp_path_factory.mktemp('schemathesis') / 'kam.db'}"
     with open_store(db) as store:
-        store.add_user("gm", ["general_manager", "marketing_director", "supervisor"])
+        store.add_user("gm", ["general_manager", "marketing_director", "supervisor", "pricing"])
         store.add_user("li.na", ["key_account_specialist"])
+        store.add_user("desk", ["admin"])
         token = store.issue_token("gm")
     app = create_app(Settings(db=db, playbooks=str(PLAYBOOKS), today=lambda: AS_OF))
     svc = app.state.service
     pb = svc.pick("auto-dealer", None, AS_OF)
-    svc.store.create_deal(dict(BASE_DEAL), playbook=pb, by="li.na", as_of=AS_OF, source=pb.file)
+    # an admin brings it in for li.na: it carries company data (prices, credit terms)
+    svc.store.create_deal(dict(BASE_DEAL), playbook=pb, by="desk", as_of=AS_OF, source=pb.file)
     svc.store.add_customer({"id": "C-1", "name": "ACME"}, by="gm")
     return app, token
 

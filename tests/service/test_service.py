@@ -44,7 +44,7 @@ def below_floor(deal: dict[str, Any]) -> dict[str, Any]:
     return deal
 
 
-def create(client, tokens, deal, by="li.na", **headers):
+def create(client, tokens, deal, by="desk", **headers):
     return client.post(
         "/v1/deals",
         json={"playbook": "auto-dealer", "deal": deal},
@@ -222,7 +222,7 @@ def test_reading_a_deal_records_the_verdict_given_and_changes_nothing_else(clien
     assert got.json()["result"]["as_of"] == "2026-04-01"
     assert got.headers["etag"] == '"1"'  # the version did not move
     decisions = client.get("/v1/decisions", headers=headers).json()["decisions"]
-    assert [(d["actor"], d["deal_version"]) for d in decisions] == [("li.na", 1), ("fin", 1)]
+    assert [(d["actor"], d["deal_version"]) for d in decisions] == [("desk", 1), ("fin", 1)]
     (event,) = client.get("/v1/deals/T-1/events", headers=headers).json()["events"]
     assert event["kind"] == "created"  # no event: a read is not a change
     again = client.get("/v1/deals/T-1", headers=headers)
@@ -240,11 +240,11 @@ def test_the_actor_is_the_token_never_a_by_in_the_body(client, tokens, deal):
     response = client.post(
         "/v1/deals",
         json={"playbook": "auto-dealer", "deal": deal, "by": "gm"},
-        headers=auth(tokens["li.na"]),
+        headers=auth(tokens["desk"]),
     )
     assert response.status_code == 201
     (event,) = client.get("/v1/deals/T-1/events", headers=auth(tokens["gm"])).json()["events"]
-    assert event["actor"] == "li.na"
+    assert event["actor"] == "desk"
 
 
 def test_a_new_deal_with_approvals_is_refused(client, tokens, deal):
@@ -527,7 +527,7 @@ def test_decisions_since_a_time(client, tokens, deal):
     headers = auth(tokens["fin"])
     (decision,) = client.get("/v1/decisions", headers=headers).json()["decisions"]
     assert decision["deal"] == "T-1"
-    assert decision["actor"] == "li.na"
+    assert decision["actor"] == "desk"
     later = client.get("/v1/decisions?since=2999-01-01T00:00:00Z", headers=headers).json()
     assert later == {"decisions": []}
     is_problem(client.get("/v1/decisions?since=yesterday", headers=headers), 422, "bad-input")

@@ -100,7 +100,8 @@ def test_eight_clients_through_four_server_processes_lose_nothing(db: str):
     with open_store(db) as store:
         store.add_user("li.na", ["key_account_specialist"])
         store.add_user("gm", ["marketing_director"])
-        store.add_user("chief", ["admin"])  # brings the deals in: they wait on an approval
+        # brings the deals, with their prices, in for li.na: they wait on an approval
+        store.add_user("chief", ["admin"])
         tokens = {name: store.issue_token(name) for name in ("li.na", "gm", "chief")}
     with running(db, "--workers", "2") as one, running(db, "--workers", "2") as two:
         for deal_id in DEALS:

@@ -47,6 +47,9 @@ USERS = {
     "gm": ["general_manager", "marketing_director", "manufacturer"],
     "gm2": ["general_manager"],
     "chief": ["admin"],
+    # brings deals in with their company data (prices, credit terms) for their owners: a
+    # new deal's owner cannot bring it (store/reference.py)
+    "desk": ["admin"],
 }
 
 

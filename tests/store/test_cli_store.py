@@ -14,6 +14,7 @@ from engine.store.migrate import HEAD
 
 from ..conftest import AUTO_DEALER, PLAYBOOKS, ROOT
 from .conftest import a_store_url
+from .test_store import without_company_data
 
 NEEDS_APPROVALS = PLAYBOOKS / "examples" / "needs-approvals.json"
 DAY = ["--as-of", "2026-03-02"]
@@ -44,15 +45,17 @@ def people(kam):
         "fin": ["supervisor"],
         "gm": ["general_manager", "marketing_director", "manufacturer"],
         "chief": ["admin"],
+        "desk": ["admin"],  # brings deals in for their owners, with their company data
     }.items():
         assert kam("users", "add", name, *[f"--role={r}" for r in roles]).exit_code == 0
 
 
 @pytest.fixture
 def stored(kam, people, tmp_path):
-    """The README's example deal, stored without the approvals it was written with: brought in
-    by an admin, as it waits on approvals at negotiation (its owner could not have created it
-    there: no move lets a deal past a pending approval)."""
+    """The README's example deal, stored for li.na without the approvals it was written with:
+    brought in by an admin, as it waits on approvals at negotiation (its owner could not have
+    created it there: no move lets a deal past a pending approval) and carries the price list's
+    prices and credit terms, not li.na's to bring."""
     deal = json.loads(NEEDS_APPROVALS.read_text(encoding="utf-8"))
     deal.pop("approvals")
     path = tmp_path / "deal.json"
@@ -267,6 +270,13 @@ def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored
     )
     assert unknown.exit_code == 2
     assert "auto-dealer has no version '2031.9' (versions: 2026.1, 2026.2)" in unknown.output
+    # a version not in force on the day is the asker's mistake (exit 2), naming the one that is
+    early = kam(
+        "deals", "repin", stored, "--version", "2026.2", "--by", "li.na", "--if-version", "1", *DAY
+    )
+    assert early.exit_code == 2, early.output
+    assert "auto-dealer 2026.2 is in force from 2026-07-01" in early.output
+    assert "auto-dealer 2026.1 is the version in force on 2026-03-02: give it" in early.output
     moved = kam(
         "deals", "repin", stored, "--by", "chief", "--if-version", "1", "--as-of", "2026-07-02"
     )
@@ -275,6 +285,17 @@ def test_repin_moves_a_deal_to_the_version_in_force_or_the_named_one(kam, stored
     history = kam("deals", "history", stored).output.splitlines()
     assert history[-1].split()[3:6] == ["repinned", "2026.1", "->"]
     assert kam("db", "verify").output == "the store is sound\n"
+
+
+def test_a_new_deal_on_a_version_not_in_force_exits_2_naming_the_one_in_force(kam, people):
+    deal = {"id": "D-1", "category": "direct_enterprise", "stage": "negotiation",
+            "owner": "li.na"}  # fmt: skip
+    later = PLAYBOOKS / "auto-dealer-2026-2.yaml"
+    refused = kam("deals", "add", "-", "-p", later, "--by", "li.na", *DAY, input=json.dumps(deal))
+    assert refused.exit_code == 2, refused.output
+    assert "not on 2026-03-02" in refused.output
+    assert "auto-dealer 2026.1 is the version in force on 2026-03-02" in refused.output
+    assert kam("deals", "list").output.strip() == ""  # nothing stored
 
 
 def test_a_deal_with_approvals_is_refused_by_add_and_taken_in_by_an_admin_import(kam, people):
@@ -526,6 +547,10 @@ def test_add_refuses_a_stage_the_deal_could_not_have_reached_and_another_owner(
     deal["stage"] = "closing"
     path = tmp_path / "closing.json"
     path.write_text(json.dumps(deal), encoding="utf-8")
+    priced = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
+    assert priced.exit_code == 1, priced.output  # its prices are the company's, first
+    assert "a new deal cannot bring the company's data" in priced.output
+    path.write_text(json.dumps(without_company_data(deal)), encoding="utf-8")
     refused = kam("deals", "add", path, "-p", AUTO_DEALER, "--by", "li.na", *DAY)
     assert refused.exit_code == 1, refused.output
     assert "DE-2026-031 cannot start at closing" in refused.output

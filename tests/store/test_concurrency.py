@@ -79,7 +79,7 @@ def race(url, pb, mode, rounds):
 
 
 def test_eight_processes_updating_one_deal_lose_nothing(store, store_url, pb, deal, as_of):
-    store.create_deal(deal, playbook=pb, by="li.na", as_of=as_of)
+    store.create_deal(deal, playbook=pb, by="desk", as_of=as_of)
     outcomes = race(store_url, pb, "update", rounds=4)
     won = [o for o in outcomes if "won" in o]
     assert len(outcomes) == WORKERS * 4
@@ -99,7 +99,7 @@ def test_eight_processes_updating_one_deal_lose_nothing(store, store_url, pb, de
 
 
 def test_eight_processes_advancing_from_one_version_move_it_once(store, store_url, pb, deal, as_of):
-    store.create_deal(deal, playbook=pb, by="li.na", as_of=as_of)
+    store.create_deal(deal, playbook=pb, by="desk", as_of=as_of)
     outcomes = race(store_url, pb, "advance", rounds=1)
     assert [o["won"] for o in outcomes if "won" in o] == [2]
     assert sorted(o["conflict"] for o in outcomes if "conflict" in o) == [2] * (WORKERS - 1)
@@ -109,7 +109,7 @@ def test_eight_processes_advancing_from_one_version_move_it_once(store, store_ur
 
 
 def test_eight_processes_sending_one_key_have_one_effect(store, store_url, pb, deal, as_of):
-    store.create_deal(deal, playbook=pb, by="li.na", as_of=as_of)
+    store.create_deal(deal, playbook=pb, by="desk", as_of=as_of)
     outcomes = race(store_url, pb, "key", rounds=1)
     assert len(outcomes) == WORKERS
     assert {o["won"] for o in outcomes} == {2}
@@ -146,7 +146,7 @@ def killed_mid_change(url, pb, point):
 def test_a_process_killed_mid_change_leaves_both_rows_or_neither(
     store, store_url, pb, deal, as_of, point
 ):
-    store.create_deal(deal, playbook=pb, by="li.na", as_of=as_of)
+    store.create_deal(deal, playbook=pb, by="desk", as_of=as_of)
     proc = FORK.Process(target=killed_mid_change, args=(store_url, pb, point))
     proc.start()
     proc.join(timeout=60)

@@ -12,10 +12,12 @@ import pytest
 import sqlalchemy
 from sqlalchemy import text
 
+import engine
 from engine.errors import InputError
 from engine.store import AccountError, AlreadyStored, Conflict, Refused, migrate, open_store, schema
 from engine.store.connect import make_engine
 
+from ..conftest import AUTO_DEALER
 from .test_store import bring_in, create, patch
 
 
@@ -85,8 +87,9 @@ def test_pricing_changes_a_deals_prices_and_the_history_says_so(store, pb, deal,
     event = store.history("T-1")[-1]
     assert event["actor"] == "pricing.desk"
     assert event["data"]["reference"] == [
-        {"path": "$.lines[0].floor_price", "kind": "price", "before": 90, "after": 85}
-    ]
+        {"path": "$.lines[0].floor_price", "field": "lines[].floor_price",
+         "recorded_by": ["pricing"], "before": 90, "after": 85}
+    ]  # fmt: skip
     assert store.get_deal("T-1").document["lines"][0]["floor_price"] == 85
     assert store.verify() == []
 
@@ -252,12 +255,14 @@ def test_many_lines_of_one_model_are_compared_by_value():
     compared once against the set the deal carried, not against every earlier line."""
     from engine.store import reference
 
+    model = engine.load_playbook(AUTO_DEALER).model
+    recorded, deal_type = model.recorded_by, model.deal_type
     line = {"model": "Van V3", "list_price": 100, "floor_price": Decimal("90.00")}
     before = {"lines": [dict(line, unit_price=n) for n in range(5000)]}
     after = {"lines": [dict(line, unit_price=n, list_price=Decimal("100.0")) for n in range(5000)]}
-    assert reference.changes(before, after, stored_account=False) == []
+    assert reference.changes(recorded, deal_type, before, after, stored_account=False) == []
     after["lines"][4999]["list_price"] = 101
-    (found,) = reference.changes(before, after, stored_account=False)
+    (found,) = reference.changes(recorded, deal_type, before, after, stored_account=False)
     assert (found.path, found.before, found.after) == ("$.lines[4999].list_price", 100, 101)
-    assert reference.changes({}, {"lines": [{"model": "X", "list_price": True}]},
+    assert reference.changes(recorded, deal_type, {}, {"lines": [{"model": "X", "list_price": True}]},
                              stored_account=True)[0].after is True  # fmt: skip

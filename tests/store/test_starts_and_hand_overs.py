@@ -16,7 +16,7 @@ from engine.console.words import WORDS
 from engine.store import NotFound, Refused
 
 from ..conftest import PLAYBOOKS
-from .test_store import JULY, bring_in, create, patch, version_2
+from .test_store import JULY, bring_in, create, patch, version_2, without_company_data
 
 NOVEMBER = date(2026, 11, 30)
 OFFICE = PLAYBOOKS / "key-account-office.yaml"
@@ -100,14 +100,21 @@ def test_an_admin_brings_the_visit_in_and_the_event_says_so(store, office, appro
 def test_an_auto_dealer_deal_created_at_closing_without_a_visit_is_refused(store, pb, deal, as_of):
     deal["stage"] = "closing"
     del deal["visits"]  # item 1's DE-REV-2: no filed visit
-    with pytest.raises(Refused) as caught:
-        create(store, deal, pb, as_of)
+    with pytest.raises(Refused) as caught:  # its prices are the company's: refused first
+        create(store, deal, pb, as_of, by="li.na")
+    assert refusal(caught)[0] == "company_data_on_create"
+    with pytest.raises(Refused) as caught:  # and without them it moves nowhere
+        create(store, without_company_data(deal), pb, as_of, by="li.na")
     code, values = refusal(caught)
     assert code == "unreached_stage"
-    assert (values["stuck_from"], values["stuck_to"]) == ("visit", "needs_confirmed")
-    assert "visit" in values["needs"]
-    bring_in(store, deal, pb, as_of)  # an admin may
+    assert (values["stuck_from"], values["stuck_to"]) == ("prospecting", "preparation")
+    assert "List price" in values["needs"]
+    bring_in(store, deal, pb, as_of)  # an admin may, and the event says where it was stuck
     assert store.get_deal("T-1").stage == "closing"
+    start = store.history("T-1")[0]["data"]["start"]
+    assert (start["stuck"]["from"], start["stuck"]["to"]) == ("visit", "needs_confirmed")
+    assert any("visit" in need for need in start["stuck"]["needs"])
+    assert start["imported_by"] == "chief"
 
 
 def test_a_clean_deal_with_its_filed_visit_starts_at_closing(store, pb, deal, as_of):
@@ -116,16 +123,21 @@ def test_a_clean_deal_with_its_filed_visit_starts_at_closing(store, pb, deal, as
     start = store.history("T-1")[0]["data"]["start"]
     assert start["via"][0] == "prospecting"
     assert start["via"][-2:] == ["negotiation", "closing"]
+    assert "imported_by" not in start  # reached by the moves: no import
 
 
 def test_a_deal_waiting_on_an_approval_cannot_start_past_it(store, pb, deal, as_of):
     deal["lines"][0]["unit_price"] = 89  # below the floor: the marketing director approves
-    with pytest.raises(Refused) as caught:
-        create(store, deal, pb, as_of)
-    assert "approval by marketing director is pending" in refusal(caught)[1]["needs"]
-    deal["stage"] = "prospecting"  # the first stage needs no move
-    create(store, deal, pb, as_of)
-    assert "start" not in store.history("T-1")[0]["data"]
+    with pytest.raises(Refused) as caught:  # li.na brings no prices
+        create(store, deal, pb, as_of, by="li.na")
+    assert refusal(caught)[0] == "company_data_on_create"
+    bring_in(store, deal, pb, as_of)  # an admin's import, stuck at the approval
+    start = store.history("T-1")[0]["data"]["start"]
+    assert "approval by marketing director is pending" in start["stuck"]["needs"]
+    assert start["imported_by"] == "chief"
+    first = {**without_company_data(deal), "id": "T-2", "stage": "prospecting"}
+    create(store, first, pb, as_of, by="li.na")  # the first stage needs no move
+    assert "start" not in store.history("T-2")[0]["data"]
 
 
 # -- item 4: who owns a new deal, and who hands it over -------------------------------------------
@@ -138,21 +150,24 @@ def test_the_creator_cannot_name_another_owner(store, pb, deal, as_of, approvers
     deal["customer"].update(credit_limit=99_000_000, credit_limit_approved_by="li.na")
     deal["payment"] = {"method": "credit"}
     with pytest.raises(Refused) as caught:
-        create(store, deal, pb, as_of)
+        create(store, deal, pb, as_of, by="li.na")
     assert refusal(caught) == (
         "owner_is_creator",
         {"by": "li.na", "deal": "DE-REV-9", "owner": "wang.qiang"},
     )
     with pytest.raises(NotFound):
         store.get_deal("DE-REV-9")
-    # created as her own deal, her approval of its limit is the owner's: no credit granted
+    # as her own deal, the limit she "approved" is the company's data: not hers to bring
     del deal["owner"]
     deal["stage"] = "prospecting"
-    change = create(store, deal, pb, as_of)
+    with pytest.raises(Refused) as caught:
+        create(store, deal, pb, as_of, by="li.na")
+    assert refusal(caught)[0] == "company_data_on_create"
+    change = create(store, without_company_data(deal), pb, as_of, by="li.na")
     assert change.response["deal"]["owner"] == "li.na"
-    assert change.response["result"]["facts"]["credit_granted"] is False
-    deal["owner"] = "LI.NA"  # her own name, however written, is no hand-over
-    create(store, {**deal, "id": "DE-REV-10"}, pb, as_of)
+    assert change.response["result"]["facts"]["credit_granted"] is not True
+    deal = {**without_company_data(deal), "owner": "LI.NA"}  # her own name, however written
+    create(store, {**deal, "id": "DE-REV-10"}, pb, as_of, by="li.na")
     assert store.get_deal("DE-REV-10").owner == "li.na"
 
 
