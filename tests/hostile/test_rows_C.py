@@ -181,7 +181,7 @@ def test_C3_garbage_lines_on_stdin_to_batch_are_error_lines(runner):
     result = runner.invoke(
         main, ["batch", "-", "-p", str(AUTO_DEALER), *DAY], input=b"\x00\xff\xfe garbage\n"
     )
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 2, result.output  # not one line was a deal: bad input, said
     (line,) = [json.loads(x) for x in result.stdout.splitlines()]
     assert line["line"] == 1
     assert line["error"] == "deal"
