@@ -188,7 +188,10 @@ def _strip(value: Any, steps: list[str]) -> Any:
         return value
     if not rest:
         return {k: v for k, v in value.items() if k != step}
-    return {**value, step: _strip(value[step], rest)}
+    inner = _strip(value[step], rest)
+    if inner == {} and value[step] != {}:  # an object that held only company data: theirs too
+        return {k: v for k, v in value.items() if k != step}
+    return {**value, step: inner}
 
 
 def in_words(found: list[ReferenceChange]) -> str:
