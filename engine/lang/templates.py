@@ -453,7 +453,10 @@ def _bounded(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             args = (*args[:skip], _sortable(args[skip]), *args[skip + 1 :])
         if before is not None:
             before(*args[skip:], **kwargs)
-        return _checked(func(*args, **kwargs))
+        found = func(*args, **kwargs)
+        if isinstance(found, Iterator):  # select, map, reject...: the items, never a generator
+            return _items(found)
+        return _checked(found)
 
     return run
 
@@ -559,16 +562,15 @@ def _label(context: Any, value: Any, name: str = "") -> Any:
 
 def _finalize(value: Any) -> Any:
     """Each ``{{ value }}``: unknown refused (``formats.finalize``), a list too long to
-    write refused before it is written, the clock checked. ``select``, ``map`` and friends
-    yield lazily: their items are written as a list is, never as ``<generator … at 0x…>``
-    (which named a memory address: the same deal read differently on each run)."""
+    write refused before it is written, the clock checked."""
     _tick()
-    if isinstance(value, Iterator):
-        value = _items(value)
     return _as_text(finalize(value))
 
 
 def _items(value: Iterator[Any]) -> list[Any]:
+    """What a lazy filter (``select``, ``map``, ``reject``...) yields, as a list: printed
+    anywhere (alone, in a tuple, as a default) it reads as its items, never as ``<generator
+    … at 0x…>``, a memory address that made one deal read differently on each run."""
     items = list(value)  # of a deal's values: bounded by the deal's own limits
     if _text_size(items, MAX_MESSAGE_TEXT) > MAX_MESSAGE_TEXT:
         raise SecurityError(
