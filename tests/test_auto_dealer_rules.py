@@ -130,13 +130,21 @@ def test_p5_self_approval_does_not_count(check, deal):
     assert check(deal).approvals[0].status == "pending"
 
 
-def test_p5_later_rejection_withdraws_the_approval(check, deal):
+def test_p5_later_rejection_withdraws_the_approval_and_stands(check, deal):
     deal["customer"]["shared_territory"] = True
     deal["approvals"] = [
         {"role": "manufacturer", "by": "region.north", "decision": "approved"},
-        {"role": "manufacturer", "by": "region.north", "decision": "rejected"},
-    ]
-    assert check(deal).approvals[0].status == "pending"
+        {"role": "manufacturer", "by": "region.north", "on": "2026-02-01",
+         "decision": "rejected", "comment": "not your territory"},
+    ]  # fmt: skip
+    result = check(deal)
+    (a,) = result.approvals
+    assert (a.status, a.rejected_by, a.reason) == ("rejected", "region.north", "not your territory")
+    assert a.rejected_on == date(2026, 2, 1)
+    assert result.status == "blocked"
+    # P5 has no basis: only the approver reconsidering lifts it
+    deal["approvals"].append({"role": "manufacturer", "by": "region.north", "decision": "approved"})
+    assert check(deal).approvals[0].status == "granted"
 
 
 def test_p5_same_territory_needs_nothing(check, deal):

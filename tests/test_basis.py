@@ -157,30 +157,31 @@ def _discounted(check, deal, unit_price, *approvals):
     ("unit_price", "status"), [(89, "granted"), (88, "granted"), (87.9, "stale")]
 )
 def test_table_approval_is_bound_to_its_input(check, deal, unit_price, status):
-    """auto-dealer's DISCOUNT table: approved for 12%, so 11% and 12% are covered, 12.1% not."""
+    """auto-dealer's DISCOUNT table: approved for 12% (a concession of 60 on 5 units), so 11%
+    and 12% are covered, 12.1% not."""
     md = {"role": "marketing_director", "by": "wu", "decision": "approved",
-          "basis": {"discount": "12%"}}  # fmt: skip
+          "basis": {"discount": "12%", "concession": "60"}}  # fmt: skip
     (approval,) = _discounted(check, deal, unit_price, md)
     assert approval.role == "marketing_director"
     assert approval.status == status
     if status == "stale":
-        assert "discount off list price 12%; now 12.1%" in approval.message
+        assert "discount off list price 12.00%; now 12.10%" in approval.message
 
 
 @pytest.mark.parametrize(
     ("approved", "unit_price", "shown"),
     [
         # a ratio recorded with all the digits of its division reads as two places
-        (Decimal("0.0789473684210526315789473684"), 87.9, "7.89%; now 12.1%"),
+        (Decimal("0.0789473684210526315789473684"), 87.9, "7.89%; now 12.10%"),
         # two places only where they tell the approved and the current value apart
-        ("0.120401", 87.959, "12.04%; now 12.041%"),
+        ("0.120401", 87.959, "12.040%; now 12.041%"),
     ],
 )
 def test_stale_ratio_is_shown_to_the_places_that_tell_it_apart(
     check, deal, approved, unit_price, shown
 ):
     md = {"role": "marketing_director", "by": "wu", "decision": "approved",
-          "basis": {"discount": approved}}  # fmt: skip
+          "basis": {"discount": approved, "concession": "100"}}  # fmt: skip
     (approval,) = _discounted(check, deal, unit_price, md)
     assert approval.status == "stale"
     assert f"discount off list price {shown}" in approval.message
@@ -189,7 +190,7 @@ def test_stale_ratio_is_shown_to_the_places_that_tell_it_apart(
 def test_table_basis_is_the_value_a_decision_records(check, deal):
     (approval,) = _discounted(check, deal, 88)
     assert approval.status == "pending"
-    assert approval.to_dict()["basis"] == {"discount": Decimal("0.12")}
+    assert approval.to_dict()["basis"] == {"discount": Decimal("0.12"), "concession": 60}
 
 
 # -- chains: every step bound to the amount ----------------------------------------------------------

@@ -160,7 +160,7 @@ def test_shadow_rule_is_reported_but_never_changes_the_status(runner):
             "role": "marketing_director",
             "by": "boss",
             "decision": "approved",
-            "basis": {"discount": "12%"},
+            "basis": {"discount": "12%", "concession": "720"},
         }
     ]
     result = runner.invoke(

@@ -38,6 +38,7 @@ class Context(Scope):
         "lang",
         "pb",
         "plain",
+        "rejections",
         "tracer",
     )
 
@@ -59,6 +60,7 @@ class Context(Scope):
         self.tracer = tracer
         self.granted: dict[str, str] = {}  # role -> who approved
         self.entries: dict[str, dict[str, Any]] = {}  # role -> the approvals entry granting it
+        self.rejections: dict[str, dict[str, Any]] = {}  # role -> the entry rejecting it
         self._render_values: dict[str, Any] | None = None
 
     def run(self, c: CExpr, *local_values: LocalValue) -> Any:

@@ -17,6 +17,8 @@ from ..results import Approval
 from .evaluate import evaluate
 
 DECISIONS = ("approved", "rejected")
+# what an approver may decide now: a rejection still standing too (the approver reconsiders)
+OPEN = ("pending", "stale", "rejected")
 
 
 def record_decision(
@@ -49,17 +51,18 @@ def record_decision(
     result = evaluate(pb, checked, on)
     asked = [a for a in result.approvals if a.role == role]
     if not asked:
-        open_roles = sorted({a.role for a in result.approvals if a.status in ("pending", "stale")})
+        open_roles = sorted({a.role for a in result.approvals if a.status in OPEN})
         now = f" (it asks {', '.join(open_roles)})" if open_roles else ""
         raise refuse(f"the deal does not ask {role} for an approval now{now}")
-    open_ = [a for a in asked if a.status in ("pending", "stale")]
+    # a chain's rejected step is decided again only as the round's first step
+    open_ = [
+        a for a in asked if a.status in OPEN and (a.status != "rejected" or (a.step or 1) == 1)
+    ]
     if not open_:
         waiting = [a for a in asked if a.status == "waiting"]
         if waiting:
             first = next(
-                a.role
-                for a in result.approvals
-                if a.chain == waiting[0].chain and a.status in ("pending", "stale")
+                a.role for a in result.approvals if a.chain == waiting[0].chain and a.status in OPEN
             )
             raise refuse(f"step {waiting[0].step} waits for the earlier steps ({first} first)")
         by_whom = ", ".join(sorted({str(a.granted_by) for a in asked}))
