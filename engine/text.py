@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import Any
 
 WORDS: dict[str, dict[str, dict[str, str]]] = {
@@ -825,11 +825,32 @@ def fmt_number(value: Any, places: int | None = None) -> str:
         return str(value)
     if places is not None:
         # the format rounds half-even on the exact decimal: no float ever sees the money
-        return f"{value:,.{places}f}"
+        return f"{value:,.{_telling(value, places)}f}"
     text = f"{value:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+TELLING_PLACES = 6  # at most this many decimals to tell a value from the whole number beside it
+
+
+def _telling(value: Decimal, places: int) -> int:
+    """``places``, or more where rounding to ``places`` would land exactly on a whole number
+    the value is not: 12.0006% shown "12.00%" reads as the 12% tier it is above ("discount
+    12.00% is above the 12% tier"). Enough places to show the first digit that differs
+    ("12.0006%", "11.9996%"), at most ``TELLING_PLACES`` (a difference further down is left
+    as asked: the figure would not tell it either). Zero places asks for whole numbers."""
+    if places < 1 or places >= TELLING_PLACES or not value.is_finite():
+        return places
+    try:
+        rounded = round(value, places)
+        if rounded == value or rounded != rounded.to_integral_value():
+            return places
+        differs = -(value - rounded).copy_abs().adjusted()  # 0.0006 -> 4
+    except DecimalException:  # beyond the context's digits: as asked
+        return places
+    return places if differs > TELLING_PLACES else max(differs, places + 1)
 
 
 def fmt_percent(value: Any, places: int | None = None) -> str:
