@@ -130,6 +130,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "basis_value": "value",
             "rejected": "{title}: rejected by {by}{on}{reason}: the deal stops here until it is "
             "changed and asked again, or {by} reconsiders",
+            "zero_fact": "the {divisor} is 0, so the {fact} cannot be worked out",
+            "zero": "the {divisor} is 0, and nothing can be divided by 0",
+            "zero_divisor": "divisor",
             "rejected_on": " on {on}",
             "rejected_reason": " (“{reason}”)",
             "reasked": "{title}: {by} rejected it for {changes}: asked again of {role}",
@@ -486,6 +489,9 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "basis_value": "数值",
             "rejected": "{title}：{by}{on}驳回{reason}：交易到此为止，须修改后重新报批，"
             "或由{by}重新考虑",
+            "zero_fact": "{divisor}为 0，无法计算{fact}",
+            "zero": "{divisor}为 0，不能作除数",
+            "zero_divisor": "除数",
             "rejected_on": "于 {on} ",
             "rejected_reason": "（“{reason}”）",
             "reasked": "{title}：{by}驳回时{changes}：须{role}重新审批",

@@ -161,6 +161,8 @@ defs = {
     "message": d(ref("text"), "Finding message",
                  "With `given`: the finding's text, a template that may use given and derived besides deal, facts, params. Name both values, what decided the derived one, and what to fix."),
     "label": ref("text"), "description": ref("text"),
+    "below_zero": d(ref("text"), "Below zero",
+                    "For a number: how a value below 0 is shown, with {value} its size, e.g. \"{value} above list price\" for a discount of -3.5% (shown \"3.5% above list price\", not \"-3.5%\")."),
  }, title="Derived fact", desc="A value computed once per evaluation, usable by rules as facts.<name>, reported under facts."),
  "parameter": obj({
     "value": {"title": "Value", "description": "The setting; percentages as \"15%\"."},

@@ -105,7 +105,7 @@ def run_chain(
                 said = text(ctx.lang, "ask", title=title, fields=ctx.to_record(fields))
                 notes.append(new_missing(chain.id, fields, said))
             else:
-                reason = ctx.why([cchain.amount], exc)
+                reason = ctx.because(ctx.unknown([cchain.amount], exc))
                 notes.append(
                     new_violation(
                         chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)

@@ -387,7 +387,7 @@ def _on_missing(
     if mode == "skip":
         return []
     precise = ctx.unknown(failing, exc, *local)
-    reason = precise.reason
+    reason = ctx.because(precise)
     if mode == "ask":
         fields = record_paths(precise.paths)
         if not fields:

@@ -188,4 +188,4 @@ def _guard_unknown(ctx: Context, title: str, unknown: Unknown) -> str:
     fields = record_paths(unknown.paths)
     if fields:
         return str(text(ctx.lang, "guard_ask", title=title, fields=ctx.to_record(fields)))
-    return str(text(ctx.lang, "guard_unknown", title=title, reason=unknown.reason))
+    return str(text(ctx.lang, "guard_unknown", title=title, reason=ctx.because(unknown)))

@@ -71,7 +71,7 @@ def test_a_saved_version_changes_the_verdict_in_try_a_deal(server, browser):
     page.goto(base + EDIT)
     type_over(page, "rules:\n", RULE)
     page.get_by_role("button", name="Run the tests").click()
-    page.get_by_text("68 of 68 tests passed").wait_for()
+    page.get_by_text("70 of 70 tests passed").wait_for()
     page.get_by_role("button", name="Save as a new version").click()
     page.wait_for_url("**/playbooks/key-account-office/2026.2/try")
     assert "Saved key-account-office 2026.2" in page.get_by_role("status").inner_text()

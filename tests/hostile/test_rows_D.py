@@ -178,8 +178,10 @@ def test_D4_business_impossibilities_are_listed_not_crashes(check):
         check(bad)
     paths = [p.path for p in info.value.problems]
     assert paths == ["$.lines[0].quantity", "$.lines[0].unit_price"]  # all at once, sorted
-    zero = check(deal(lines=[{**BASE_DEAL["lines"][0], "quantity": 0}]))
-    assert zero.status in ("ok", "needs_approval", "blocked", "needs_information")
+    # a line of no vehicles is no order line (review item 14): refused at its path too
+    with pytest.raises(engine.DealError) as info:
+        check(deal(lines=[{**BASE_DEAL["lines"][0], "quantity": 0, "unit_price": 0}]))
+    assert [p.path for p in info.value.problems] == ["$.lines[0].quantity"]
 
 
 # -- D5 ------------------------------------------------------------------------------------------
