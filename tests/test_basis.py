@@ -482,3 +482,27 @@ def test_kam_approve_refuses_without_a_traceback(runner, tmp_path):
     assert r.exit_code == 2
     assert json.loads(Path(src).read_text())["approvals"] == []
     assert "Traceback" not in r.output
+
+
+def test_a_rejection_can_be_reconsidered_and_an_approval_withdrawn(check, deal):
+    """Review item 8: the general manager could not take back an approval ("already approved
+    ... nothing is asked"); a rejection must be visible, and open to reconsideration."""
+    import engine
+
+    pb = engine.load_playbook(str(PLAYBOOKS / "auto-dealer.yaml"))
+    deal["lines"][0].update(quantity=5, unit_price=80, list_price=100, floor_price=70)
+    rejected = pb.record_decision(
+        deal, role="general_manager", by="gm", decision="rejected", comment="too deep", on=AS_OF
+    )
+    (a,) = [a for a in check(rejected).approvals if a.rule == "DISCOUNT"]
+    assert (a.status, a.rejected_by, a.reason) == ("rejected", "gm", "too deep")
+    again = pb.record_decision(rejected, role="general_manager", by="gm", on=AS_OF)
+    (a,) = [a for a in check(again).approvals if a.rule == "DISCOUNT"]
+    assert (a.status, a.granted_by) == ("granted", "gm")
+    withdrawn = pb.record_decision(
+        again, role="general_manager", by="gm", decision="rejected", comment="no", on=AS_OF
+    )
+    result = check(withdrawn)
+    (a,) = [a for a in result.approvals if a.rule == "DISCOUNT"]
+    assert a.status == "rejected"
+    assert result.status == "blocked"
