@@ -80,7 +80,7 @@ def test_a_saved_version_changes_the_verdict_in_try_a_deal(server, browser):
     page.context.close()
 
 
-PAST_12 = """      approvals: [{rule: DISCOUNT, role: general_manager, message_contains: "above the 12% tier"}]
+PAST_12 = """      approvals: [{rule: DISCOUNT, role: general_manager, message_contains: "discount 12.0006% is above the 12% tier"}]
       no_approvals: [{rule: DISCOUNT, role: marketing_director}]"""
 NOW_DIRECTOR = """      approvals: [{rule: DISCOUNT, role: marketing_director}]
       no_approvals: [{rule: DISCOUNT, role: general_manager}]"""
