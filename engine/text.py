@@ -160,6 +160,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "pending": "pending",
             "complete": "complete",
             "rejected": "rejected",
+            "asked again": "asked again",
         },
         "why": {
             "false": "“{text}” is false",
@@ -181,6 +182,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "every": "every value",
             "chain": "{done} of {total} steps approved",
             "basis": "{name}: approved {was}, now {now}",
+            "basis_rejected": "{name}: rejected {was}, now {now}",
             "amount": "; amount {amount}",
         },
         "summary": {
@@ -520,6 +522,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "pending": "审批中",
             "complete": "已全部批准",
             "rejected": "已驳回",
+            "asked again": "重新报批",
         },
         "why": {
             "false": "“{text}”不成立",
@@ -541,6 +544,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "every": "任意值",
             "chain": "已批准 {done}/{total} 步",
             "basis": "{name}：审批时 {was}，现为 {now}",
+            "basis_rejected": "{name}：驳回时 {was}，现为 {now}",
             "amount": "；金额 {amount}",
         },
         "summary": {

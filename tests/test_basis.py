@@ -506,3 +506,18 @@ def test_a_rejection_can_be_reconsidered_and_an_approval_withdrawn(check, deal):
     (a,) = [a for a in result.approvals if a.rule == "DISCOUNT"]
     assert a.status == "rejected"
     assert result.status == "blocked"
+
+
+def test_explain_says_what_was_rejected_and_whether_it_still_stands(check, deal):
+    pb = engine.load_playbook(str(PLAYBOOKS / "auto-dealer.yaml"))
+    deal["lines"][0].update(quantity=5, unit_price=80, list_price=100, floor_price=70)
+    rejected = pb.record_decision(
+        deal, role="general_manager", by="gm", decision="rejected", comment="too deep", on=AS_OF
+    )
+    (step,) = [s for s in pb.explain(rejected, as_of=AS_OF).steps if s.kind == "basis"]
+    assert (step.id, step.outcome) == ("DISCOUNT", "rejected")
+    assert step.detail.startswith("discount off list price: rejected 20.00%, now 20.00%")
+    rejected["lines"][0]["unit_price"] = 81  # a smaller discount: another request
+    (step,) = [s for s in pb.explain(rejected, as_of=AS_OF).steps if s.kind == "basis"]
+    assert step.outcome == "asked again"
+    assert step.detail.startswith("discount off list price: rejected 20.00%, now 19.00%")

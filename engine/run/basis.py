@@ -213,14 +213,16 @@ def basis_detail(
     basis: Sequence[Basis],
     now: tuple[tuple[str, Any], ...],
     entry: dict[str, Any] | None,
+    key: str = "basis",
 ) -> str:
-    """For ``explain``: each bound value as approved and as it is now, written as the result
-    writes values (percentages to two places, so 5.04% is not shown as the 5% tier)."""
+    """For ``explain``: each bound value as approved (``key="basis_rejected"``: as rejected)
+    and as it is now, written as the result writes values (percentages to two places, so
+    5.04% is not shown as the 5% tier)."""
     recorded = (entry or {}).get("basis") or {}
     kinds = {b.name: b.kind for b in basis}
     sep = "；" if ctx.lang == "zh" else "; "
     return sep.join(
-        words_of(ctx.lang, "why")["basis"].format(
+        words_of(ctx.lang, "why")[key].format(
             name=_name(ctx, name),
             was=_brief(recorded.get(name), kinds.get(name, "")),
             now=_brief(value, kinds.get(name, "")),

@@ -510,7 +510,7 @@ def _rejected(
             "basis",
             rule_id,
             "asked again" if less else "rejected",
-            basis_detail(ctx, basis, now, entry) if basis else "",
+            basis_detail(ctx, basis, now, entry, "basis_rejected") if basis else "",
         )
     if less:
         why = stale_text(ctx, title, by, role, basis, less, "reasked")
