@@ -348,7 +348,7 @@ def test_D11_two_lists_of_names_cost_their_sum_not_their_product():
     assert max(out["evaluate"][0], out["explain"][0]) < 10, out  # a CPU bound, not a speed test
     (message,) = out["one foreign unit"]
     assert message.endswith(
-        "not subordinate units of the buyer: Unit (No. 5000) of the provincial grid; "
+        "not a subordinate unit of the buyer: Unit (No. 5000) of the provincial grid; "
         "correct the invoices or prove the units belong to the buyer"
     ), message
     assert "$.subordinate_units" in out["5,001 subordinate units"], out
