@@ -320,7 +320,7 @@ def _check(
     from .present.render import explanation_text, result_text
 
     when, language = _as_of(as_of), _lang(lang)
-    pb = open_playbook(playbook, playbook_id, version, when, dated=as_of is not None)
+    pb = open_playbook(playbook, playbook_id, version, when, dated=True)
     data = _read_deal(deal)
     source = deal if deal != "-" else "stdin"
     if explain:
@@ -359,7 +359,7 @@ def advance(
     from .jsontext import to_json
 
     when = _as_of(as_of)
-    pb = open_playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when, dated=True)
     source = deal if deal != "-" else "stdin"
     moved = pb.advance(_read_deal(deal), to=to, by=by, at=when, lang=_lang(lang), source=source)
     click.echo(to_json(moved), nl=False)
@@ -408,7 +408,7 @@ def approve(
         raise InputError("--in-place writes over DEAL: give no -o, and a file, not stdin")
     target = deal if in_place else output
     when = _as_of(as_of)
-    pb = open_playbook(playbook, playbook_id, version, when)
+    pb = open_playbook(playbook, playbook_id, version, when, dated=True)
     if output:
         if deal != "-" and same_file(output, deal):
             raise InputError(
@@ -590,7 +590,8 @@ def batch(
     refuse_one_file_twice(deals, output, summary_json)
     when = _as_of(as_of)
     language = _lang(lang)
-    pb = open_playbook(playbook, playbook_id, version, when)  # bad playbook: exit 2 here
+    # bad playbook, or one not in force on the date: exit 2 here
+    pb = open_playbook(playbook, playbook_id, version, when, dated=True)
     # a progress bar only on a terminal, and not when results scroll past on the same one
     bar = sys.stderr.isatty() and (output is not None or not sys.stdout.isatty())
     with open_deals(deals) as source:

@@ -52,7 +52,8 @@ class Approval:
     rule: str
     role: str
     # pending | granted | waiting (a later step of a chain) | stale (approved for less than
-    # the deal now asks: it does not count)
+    # the deal now asks, or rejected for more: it does not count, and is asked again) |
+    # rejected (the approver said no to what the deal still asks: it blocks the deal)
     status: str
     text: Text  # the message, written when first read (``message``)
     granted_by: str | None = None
@@ -62,6 +63,10 @@ class Approval:
     # what a decision records
     basis: tuple[tuple[str, Any], ...] = ()
     stale: tuple[Stale, ...] = ()  # for status stale: what changed
+    # for status rejected: who said no, on which day (None when the entry has none), and why
+    rejected_by: str | None = None
+    rejected_on: date | None = None
+    reason: str | None = None
 
     @property
     def message(self) -> str:
@@ -76,6 +81,10 @@ class Approval:
         }
         if self.granted_by is not None:
             out["granted_by"] = self.granted_by
+        if self.rejected_by is not None:
+            out["rejected_by"] = self.rejected_by
+            out["rejected_on"] = self.rejected_on.isoformat() if self.rejected_on else None
+            out["reason"] = self.reason
         if self.chain is not None:
             out["chain"] = self.chain
             out["step"] = self.step

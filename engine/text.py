@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, DecimalException
 from typing import TYPE_CHECKING, Any
 
 from .problem_words import PROBLEM_WORDS
@@ -67,6 +67,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "pending": "pending",
             "waiting": "waiting for the earlier steps",
             "stale": "stale: approved for less",
+            "rejected": "rejected by",
+            "reasked": "asked again: rejected for more",
             "granted": "granted by",
             "due": "due",
             "overdue": "overdue, was due {due}",
@@ -88,6 +90,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "needs_approval": "approval by {role} is not granted yet",
             "blocked_by": "resolve first: {message}",
             "pending": "approval by {role} is pending",
+            "refused": "{role} ({by}) rejected it",
             "guard_unknown": "cannot check {title}: {reason}",
             "guard_failed": "condition not met: {title}",
             "ask": "{title}: cannot be decided until you record {fields}",
@@ -133,6 +136,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "was given for: needs approval again by {role}, recording what is approved",
             "basis_amount": "amount",
             "basis_value": "value",
+            "rejected": "{title}: rejected by {by}{on}{reason}: the deal stops here until it is "
+            "changed and asked again, or {by} reconsiders",
+            "zero_fact": "the {divisor} is 0, so the {fact} cannot be worked out",
+            "zero": "the {divisor} is 0, and nothing can be divided by 0",
+            "zero_divisor": "divisor",
+            "rejected_on": " on {on}",
+            "rejected_reason": " (“{reason}”)",
+            "reasked": "{title}: {by} rejected it for {changes}: asked again of {role}",
         },
         "steps": {
             "fact": "fact",
@@ -157,6 +168,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "pending": "pending",
             "complete": "complete",
             "rejected": "rejected",
+            "asked again": "asked again",
         },
         "why": {
             "false": "“{text}” is false",
@@ -178,6 +190,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "every": "every value",
             "chain": "{done} of {total} steps approved",
             "basis": "{name}: approved {was}, now {now}",
+            "basis_rejected": "{name}: rejected {was}, now {now}",
             "amount": "; amount {amount}",
         },
         "summary": {
@@ -189,6 +202,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "granted": "granted",
             "waiting": "waiting",
             "stale": "stale",
+            "rejected": "rejected",
             "actions": "Actions by assignee",
             "count": "actions",
             "information": "Missing information by field",
@@ -425,6 +439,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "pending": "待审批",
             "waiting": "等待前序审批",
             "stale": "审批已失效",
+            "rejected": "已驳回：",
+            "reasked": "重新报批：驳回时条件不同",
             "granted": "已批准：",
             "due": "截止",
             "overdue": "已逾期，应于 {due} 完成",
@@ -446,6 +462,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "needs_approval": "尚未获得{role}的审批",
             "blocked_by": "请先解决：{message}",
             "pending": "待{role}审批",
+            "refused": "{role}（{by}）已驳回",
             "guard_unknown": "无法检查{title}：{reason}",
             "guard_failed": "条件未满足：{title}",
             "ask": "{title}：无法判定，请填写{fields}",
@@ -484,6 +501,14 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "并记录所批的数值",
             "basis_amount": "金额",
             "basis_value": "数值",
+            "rejected": "{title}：{by}{on}驳回{reason}：交易到此为止，须修改后重新报批，"
+            "或由{by}重新考虑",
+            "zero_fact": "{divisor}为 0，无法计算{fact}",
+            "zero": "{divisor}为 0，不能作除数",
+            "zero_divisor": "除数",
+            "rejected_on": "于 {on} ",
+            "rejected_reason": "（“{reason}”）",
+            "reasked": "{title}：{by}驳回时{changes}：须{role}重新审批",
         },
         "steps": {
             "fact": "事实",
@@ -508,6 +533,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "pending": "审批中",
             "complete": "已全部批准",
             "rejected": "已驳回",
+            "asked again": "重新报批",
         },
         "why": {
             "false": "“{text}”不成立",
@@ -529,6 +555,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "every": "任意值",
             "chain": "已批准 {done}/{total} 步",
             "basis": "{name}：审批时 {was}，现为 {now}",
+            "basis_rejected": "{name}：驳回时 {was}，现为 {now}",
             "amount": "；金额 {amount}",
         },
         "summary": {
@@ -540,6 +567,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "granted": "已批准",
             "waiting": "等待前序",
             "stale": "已失效",
+            "rejected": "已驳回",
             "actions": "各负责人待办",
             "count": "待办数",
             "information": "待补充的信息（按字段）",
@@ -891,11 +919,32 @@ def fmt_number(value: Any, places: int | None = None) -> str:
         return str(value)
     if places is not None:
         # the format rounds half-even on the exact decimal: no float ever sees the money
-        return f"{value:,.{places}f}"
+        return f"{value:,.{_telling(value, places)}f}"
     text = f"{value:,f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+TELLING_PLACES = 6  # at most this many decimals to tell a value from the whole number beside it
+
+
+def _telling(value: Decimal, places: int) -> int:
+    """``places``, or more where rounding to ``places`` would land exactly on a whole number
+    the value is not: 12.0006% shown "12.00%" reads as the 12% tier it is above ("discount
+    12.00% is above the 12% tier"). Enough places to show the first digit that differs
+    ("12.0006%", "11.9996%"), at most ``TELLING_PLACES`` (a difference further down is left
+    as asked: the figure would not tell it either). Zero places asks for whole numbers."""
+    if places < 1 or places >= TELLING_PLACES or not value.is_finite():
+        return places
+    try:
+        rounded = round(value, places)
+        if rounded == value or rounded != rounded.to_integral_value():
+            return places
+        differs = -(value - rounded).copy_abs().adjusted()  # 0.0006 -> 4
+    except DecimalException:  # beyond the context's digits: as asked
+        return places
+    return places if differs > TELLING_PLACES else max(differs, places + 1)
 
 
 def fmt_percent(value: Any, places: int | None = None) -> str:

@@ -22,6 +22,8 @@ from engine.jsontext import to_json
 
 from .conftest import AS_OF, AUTO_DEALER, BASE_DEAL, PLAYBOOKS, ROOT
 
+DATED = ("--as-of", AS_OF.isoformat())  # a day auto-dealer.yaml (2026.1) is in force
+
 
 def test_public_surface_is_deliberate():
     assert sorted(engine.__all__) == sorted(
@@ -447,14 +449,14 @@ def test_the_cli_reads_deals_with_the_exported_reader(runner, tmp_path, text):
         path = tmp_path / name
         path.write_bytes(text)
         shown = runner.invoke(
-            main, ["validate", str(path), "-p", str(AUTO_DEALER), "--format", "json"]
+            main, ["validate", str(path), "-p", str(AUTO_DEALER), "--format", "json", *DATED]
         )
         with pytest.raises(engine.KamError) as info:
             engine.read_deal(path)
         assert shown.exit_code == info.value.exit_code == 2
         assert json.loads(shown.stdout) == info.value.to_dict()
     shown = runner.invoke(
-        main, ["validate", "-", "-p", str(AUTO_DEALER), "--format", "json"], input=text
+        main, ["validate", "-", "-p", str(AUTO_DEALER), "--format", "json", *DATED], input=text
     )
     with pytest.raises(engine.KamError) as info:
         engine.loads_deal(text, source="stdin")
@@ -512,4 +514,4 @@ def test_the_python_api_guide_runs(monkeypatch, capsys):
         exec(compile(block, f"docs/python-api.md, example {i}", "exec"), namespace)
     shown = capsys.readouterr().out
     assert "error[include-no-folder]" in shown
-    assert "$.lines[0].quantity -1 is less than the allowed 0" in shown
+    assert "$.lines[0].quantity -1 is less than the allowed 1" in shown

@@ -130,13 +130,21 @@ def test_p5_self_approval_does_not_count(check, deal):
     assert check(deal).approvals[0].status == "pending"
 
 
-def test_p5_later_rejection_withdraws_the_approval(check, deal):
+def test_p5_later_rejection_withdraws_the_approval_and_stands(check, deal):
     deal["customer"]["shared_territory"] = True
     deal["approvals"] = [
         {"role": "manufacturer", "by": "region.north", "decision": "approved"},
-        {"role": "manufacturer", "by": "region.north", "decision": "rejected"},
-    ]
-    assert check(deal).approvals[0].status == "pending"
+        {"role": "manufacturer", "by": "region.north", "on": "2026-02-01",
+         "decision": "rejected", "comment": "not your territory"},
+    ]  # fmt: skip
+    result = check(deal)
+    (a,) = result.approvals
+    assert (a.status, a.rejected_by, a.reason) == ("rejected", "region.north", "not your territory")
+    assert a.rejected_on == date(2026, 2, 1)
+    assert result.status == "blocked"
+    # P5 has no basis: only the approver reconsidering lifts it
+    deal["approvals"].append({"role": "manufacturer", "by": "region.north", "decision": "approved"})
+    assert check(deal).approvals[0].status == "granted"
 
 
 def test_p5_same_territory_needs_nothing(check, deal):
@@ -280,7 +288,11 @@ def test_discount_with_zero_list_amount_is_unknown_not_a_crash(check, deal):
     result = check(deal)
     assert result.facts["discount"] is None
     assert result.status == "needs_information"  # a tier no one can tell is asked, not passed
-    assert any("division by zero" in m.message for m in result.missing_information)
+    (asked,) = [m for m in result.missing_information if m.rule == "DISCOUNT"]
+    assert asked.message == (
+        "cannot check Discount approval tiers: the amount at list price is 0, so the discount"
+        " off list price cannot be worked out"
+    )
 
 
 # -- credit: C1, CREDIT-LIMIT, CREDIT-OVERDUE, C4 -----------------------------------------------
@@ -445,6 +457,28 @@ def test_v_sp_using_units_must_be_subordinate(check, deal, units, blocked):
     if blocked:
         assert "Traffic Corps" in result.violations[0].message
         assert "Haidian Branch" not in result.violations[0].message
+
+
+@pytest.mark.parametrize(
+    ("outside", "more"), [(20, ""), (21, " and 1 more"), (999, " and 979 more")]
+)
+def test_v_sp_names_the_first_twenty_units_outside_and_counts_the_rest(check, deal, outside, more):
+    """1,000 long unit names made a message over the size limit: the title stood in for it."""
+    units = [f"Unit {i:04d} " + "z" * 150 for i in range(outside)]
+    deal.update(
+        category="system_purchasing",
+        documents=["unified_purchase_contract", "purchase_list"],
+        using_units=["Haidian Branch", *units],
+        subordinate_units=["Haidian Branch"],
+    )
+    (v,) = check(deal).violations
+    assert v.message.startswith(f"the invoices name {outside} using units that are not ")
+    assert units[19] in v.message
+    if outside > 20:
+        assert units[20] not in v.message
+    assert v.message.endswith(
+        f"{more}; correct the invoices or prove the units belong to the buyer"
+    )
 
 
 @pytest.mark.parametrize(
@@ -646,3 +680,49 @@ def test_weighted_amount_follows_stage(check, deal):
 
 def test_as_of_is_recorded(check, deal):
     assert check(deal, as_of=AS_OF).as_of == AS_OF
+
+
+# -- how a discount below zero reads (review item 14) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("unit_price", "lang", "shown"),
+    [
+        (103.5, "en", "Discount off list price: 3.5% above list price"),
+        (103.5, "zh", "折扣率: 高于指导价 3.5%"),
+        (96.5, "en", "Discount off list price: 3.5%"),
+        (100, "en", "Discount off list price: 0.0%"),
+    ],
+)
+def test_a_price_above_list_reads_as_above_list_not_a_negative_discount(
+    check, deal, auto_dealer, unit_price, lang, shown
+):
+    from engine.present.render import result_text
+
+    deal["lines"] = [line(unit_price=unit_price)]
+    result = check(deal, lang=lang)
+    assert shown in result_text(result, auto_dealer.model)
+    assert result.facts["discount"] == 1 - Decimal(str(unit_price)) / 100  # the JSON stays exact
+
+
+@pytest.mark.parametrize(
+    ("fact", "problem"),
+    [
+        ("type: string\n    value: \"'x'\"\n    below_zero: above", "this fact is not a number"),
+        ("type: percent\n    value: 1 - 1\n    below_zero: above list", "write {value}"),
+    ],
+)
+def test_lint_checks_below_zero(fact, problem):
+    import engine
+
+    text = f"""id: t
+version: "1"
+categories: {{a: {{label: A}}}}
+stages: [s]
+facts:
+  f:
+    {fact}
+"""
+    with pytest.raises(engine.PlaybookError) as err:
+        engine.loads_playbook(text, file="t.yaml")
+    assert any(problem in d.message for d in err.value.diagnostics), err.value.diagnostics

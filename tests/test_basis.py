@@ -157,30 +157,31 @@ def _discounted(check, deal, unit_price, *approvals):
     ("unit_price", "status"), [(89, "granted"), (88, "granted"), (87.9, "stale")]
 )
 def test_table_approval_is_bound_to_its_input(check, deal, unit_price, status):
-    """auto-dealer's DISCOUNT table: approved for 12%, so 11% and 12% are covered, 12.1% not."""
+    """auto-dealer's DISCOUNT table: approved for 12% (a concession of 60 on 5 units), so 11%
+    and 12% are covered, 12.1% not."""
     md = {"role": "marketing_director", "by": "wu", "decision": "approved",
-          "basis": {"discount": "12%"}}  # fmt: skip
+          "basis": {"discount": "12%", "concession": "60"}}  # fmt: skip
     (approval,) = _discounted(check, deal, unit_price, md)
     assert approval.role == "marketing_director"
     assert approval.status == status
     if status == "stale":
-        assert "discount off list price 12%; now 12.1%" in approval.message
+        assert "discount off list price 12.00%; now 12.10%" in approval.message
 
 
 @pytest.mark.parametrize(
     ("approved", "unit_price", "shown"),
     [
         # a ratio recorded with all the digits of its division reads as two places
-        (Decimal("0.0789473684210526315789473684"), 87.9, "7.89%; now 12.1%"),
+        (Decimal("0.0789473684210526315789473684"), 87.9, "7.89%; now 12.10%"),
         # two places only where they tell the approved and the current value apart
-        ("0.120401", 87.959, "12.04%; now 12.041%"),
+        ("0.120401", 87.959, "12.040%; now 12.041%"),
     ],
 )
 def test_stale_ratio_is_shown_to_the_places_that_tell_it_apart(
     check, deal, approved, unit_price, shown
 ):
     md = {"role": "marketing_director", "by": "wu", "decision": "approved",
-          "basis": {"discount": approved}}  # fmt: skip
+          "basis": {"discount": approved, "concession": "100"}}  # fmt: skip
     (approval,) = _discounted(check, deal, unit_price, md)
     assert approval.status == "stale"
     assert f"discount off list price {shown}" in approval.message
@@ -189,7 +190,7 @@ def test_stale_ratio_is_shown_to_the_places_that_tell_it_apart(
 def test_table_basis_is_the_value_a_decision_records(check, deal):
     (approval,) = _discounted(check, deal, 88)
     assert approval.status == "pending"
-    assert approval.to_dict()["basis"] == {"discount": Decimal("0.12")}
+    assert approval.to_dict()["basis"] == {"discount": Decimal("0.12"), "concession": 60}
 
 
 # -- chains: every step bound to the amount ----------------------------------------------------------
@@ -481,3 +482,42 @@ def test_kam_approve_refuses_without_a_traceback(runner, tmp_path):
     assert r.exit_code == 2
     assert json.loads(Path(src).read_text())["approvals"] == []
     assert "Traceback" not in r.output
+
+
+def test_a_rejection_can_be_reconsidered_and_an_approval_withdrawn(check, deal):
+    """Review item 8: the general manager could not take back an approval ("already approved
+    ... nothing is asked"); a rejection must be visible, and open to reconsideration."""
+    import engine
+
+    pb = engine.load_playbook(str(PLAYBOOKS / "auto-dealer.yaml"))
+    deal["lines"][0].update(quantity=5, unit_price=80, list_price=100, floor_price=70)
+    rejected = pb.record_decision(
+        deal, role="general_manager", by="gm", decision="rejected", comment="too deep", on=AS_OF
+    )
+    (a,) = [a for a in check(rejected).approvals if a.rule == "DISCOUNT"]
+    assert (a.status, a.rejected_by, a.reason) == ("rejected", "gm", "too deep")
+    again = pb.record_decision(rejected, role="general_manager", by="gm", on=AS_OF)
+    (a,) = [a for a in check(again).approvals if a.rule == "DISCOUNT"]
+    assert (a.status, a.granted_by) == ("granted", "gm")
+    withdrawn = pb.record_decision(
+        again, role="general_manager", by="gm", decision="rejected", comment="no", on=AS_OF
+    )
+    result = check(withdrawn)
+    (a,) = [a for a in result.approvals if a.rule == "DISCOUNT"]
+    assert a.status == "rejected"
+    assert result.status == "blocked"
+
+
+def test_explain_says_what_was_rejected_and_whether_it_still_stands(check, deal):
+    pb = engine.load_playbook(str(PLAYBOOKS / "auto-dealer.yaml"))
+    deal["lines"][0].update(quantity=5, unit_price=80, list_price=100, floor_price=70)
+    rejected = pb.record_decision(
+        deal, role="general_manager", by="gm", decision="rejected", comment="too deep", on=AS_OF
+    )
+    (step,) = [s for s in pb.explain(rejected, as_of=AS_OF).steps if s.kind == "basis"]
+    assert (step.id, step.outcome) == ("DISCOUNT", "rejected")
+    assert step.detail.startswith("discount off list price: rejected 20.00%, now 20.00%")
+    rejected["lines"][0]["unit_price"] = 81  # a smaller discount: another request
+    (step,) = [s for s in pb.explain(rejected, as_of=AS_OF).steps if s.kind == "basis"]
+    assert step.outcome == "asked again"
+    assert step.detail.startswith("discount off list price: rejected 20.00%, now 19.00%")

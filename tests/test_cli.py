@@ -12,6 +12,7 @@ from .conftest import AUTO_DEALER, BASE_DEAL, PLAYBOOKS
 
 EXAMPLES = PLAYBOOKS / "examples"
 PB = str(AUTO_DEALER)
+AS_OF = ("--as-of", "2026-03-02")  # a day auto-dealer.yaml (2026.1) is in force
 
 
 def invoke(runner, *args, **kw):
@@ -45,7 +46,7 @@ def test_validate_text_is_grouped_and_readable(runner):
     )
     out = result.output
     order = [
-        out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (18)")
+        out.index(h) for h in ("Warnings (1)", "Approvals (4)", "Next moves (2)", "Facts (19)")
     ]
     assert order == sorted(order)
     assert "… General manager (pending): discount 18.00% is above the 15% tier" in out
@@ -157,11 +158,71 @@ def test_as_of_defaults_to_today(runner):
         "validate",
         EXAMPLES / "gov-tender-ready-to-close.json",
         "-p",
-        PB,
+        PLAYBOOKS,
+        "--id",
+        "auto-dealer",
         "--format",
         "json",
     )
     assert json.loads(result.stdout)["as_of"] == date.today().isoformat()
+
+
+def _today(monkeypatch, day):
+    """The clock ``kam`` reads for a missing --as-of, set to ``day``."""
+    from datetime import date
+
+    import engine.cli
+
+    class Day(date):
+        @classmethod
+        def today(cls):
+            return day
+
+    monkeypatch.setattr(engine.cli, "date", Day)
+
+
+@pytest.mark.parametrize("command", ["validate", "explain"])
+def test_a_file_not_in_force_today_is_refused_as_for_an_explicit_date(runner, monkeypatch, command):
+    """The practitioner review (item 7): without --as-of, 2026.1 judged a November deal (a 13%
+    discount went to the marketing director, where 2026.2 asks the general manager)."""
+    from datetime import date
+
+    _today(monkeypatch, date(2026, 11, 30))
+    result = invoke(runner, command, EXAMPLES / "gov-tender-ready-to-close.json", "-p", PB)
+    assert result.exit_code == 2, result.output
+    assert "(auto-dealer 2026.1) is not in force on 2026-11-30" in result.stderr
+    assert "2026.2 is in force then: give the folder (-p " in result.stderr
+    assert " --id auto-dealer)" in result.stderr
+    folder = invoke(
+        runner, command, EXAMPLES / "gov-tender-ready-to-close.json", "-p", PLAYBOOKS,
+        "--id", "auto-dealer",
+    )  # fmt: skip
+    assert folder.exit_code == 0, folder.output
+    assert "auto-dealer 2026.2 · as of 2026-11-30" in folder.stdout
+
+
+def test_a_file_in_force_today_judges_without_as_of(runner, monkeypatch):
+    from datetime import date
+
+    _today(monkeypatch, date(2026, 6, 30))
+    result = invoke(runner, "validate", EXAMPLES / "gov-tender-ready-to-close.json", "-p", PB)
+    assert result.exit_code == 0, result.output
+    assert "auto-dealer 2026.1 · as of 2026-06-30" in result.stdout
+
+
+@pytest.mark.parametrize("command", ["advance", "approve"])
+def test_commands_that_change_a_deal_refuse_a_file_not_in_force_too(runner, command):
+    extra = (
+        ["--to", "closing", "--by", "li.na"]
+        if command == "advance"
+        else ["--role", "general_manager", "--by", "zhao.lei"]
+    )
+    result = invoke(
+        runner, command, EXAMPLES / "gov-tender-ready-to-close.json", "-p", PB,
+        "--as-of", "2026-11-30", *extra,
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "is not in force on 2026-11-30" in result.stderr
 
 
 def test_bad_as_of(runner):
@@ -272,7 +333,7 @@ def test_advance_to_a_stage_with_no_move(runner):
 
 
 def test_advance_to_an_unknown_stage(runner):
-    result = advance(runner, "gov-tender-ready-to-close.json", "won")
+    result = advance(runner, "gov-tender-ready-to-close.json", "won", "--as-of", "2026-03-02")
     assert result.exit_code == 1
     assert "'won' is not a stage of this playbook" in result.stderr
 
@@ -329,7 +390,7 @@ def test_internal_errors_never_show_a_traceback(runner, monkeypatch):
         raise RuntimeError("kaput")
 
     monkeypatch.setattr(engine.app.playbook.Playbook, "evaluate", boom)
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB)
+    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB, *AS_OF)
     assert result.exit_code == 4
     assert "internal error: RuntimeError: kaput" in result.stderr
     assert "Traceback" not in result.output
@@ -342,7 +403,7 @@ def test_ctrl_c_exits_130_without_a_traceback(runner, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr(engine.app.playbook.Playbook, "evaluate", interrupted)
-    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB)
+    result = invoke(runner, "validate", EXAMPLES / "needs-approvals.json", "-p", PB, *AS_OF)
     assert result.exit_code == 130
     assert result.stderr == "interrupted\n"
     assert result.stdout == ""

@@ -8,7 +8,9 @@ import pytest
 
 from engine.cli import main
 
-from .conftest import AUTO_DEALER, BASE_DEAL
+from .conftest import AS_OF, AUTO_DEALER, BASE_DEAL
+
+DATED = ("--as-of", AS_OF.isoformat())  # a day auto-dealer.yaml (2026.1) is in force
 
 
 @pytest.fixture
@@ -43,7 +45,7 @@ def mutate(path, value):
         (mutate(["stage"], "closed_won"), "$.stage: the text 'closed_won' is not one of"),
         (
             mutate(["lines", 0, "quantity"], -1),
-            "$.lines[0].quantity: -1 is less than the allowed 0",
+            "$.lines[0].quantity: -1 is less than the allowed 1",
         ),
         (mutate(["lines", 0, "quantity"], 1.5), "$.lines[0].quantity: expected a whole number"),
         (
@@ -192,7 +194,7 @@ def test_fifty_megabyte_deal_is_refused_without_reading_it(runner, tmp_path):
         fh.write(b'{"id": "X", "pad": "')
         fh.seek(50 * 1024 * 1024)
         fh.write(b'"}')
-    result = runner.invoke(main, ["validate", str(big), "-p", str(AUTO_DEALER)])
+    result = runner.invoke(main, ["validate", str(big), "-p", str(AUTO_DEALER), *DATED])
     assert result.exit_code == 2
     assert "the limit is 1,000,000" in result.stderr
 
@@ -215,7 +217,7 @@ def test_empty_and_binary_stdin(runner):
 
 def test_invalid_utf8_names_the_byte(runner):
     result = runner.invoke(
-        main, ["validate", "-", "-p", str(AUTO_DEALER)], input=b'{"id": "caf\xe9"}'
+        main, ["validate", "-", "-p", str(AUTO_DEALER), *DATED], input=b'{"id": "caf\xe9"}'
     )
     assert result.exit_code == 2
     assert "byte 11 is 0xe9" in result.stderr

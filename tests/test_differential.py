@@ -63,7 +63,7 @@ def deals(draw):
     if draw(st.booleans()):
         deal["customer"] = customer
     line = st.fixed_dictionaries(
-        {"model": st.sampled_from(["A", "B"]), "quantity": st.integers(0, 12), "unit_price": MONEY},
+        {"model": st.sampled_from(["A", "B"]), "quantity": st.integers(1, 12), "unit_price": MONEY},
         optional={"list_price": MONEY, "floor_price": MONEY, "retail_price": MONEY},
     )
     put(deal, "lines", st.lists(line, max_size=4))

@@ -159,7 +159,9 @@ def test_first_hit_picks_one_tier_at_each_boundary(d, roles, fired):
 
     got_roles, steps = _explained(_tiers("first"), d)
     assert got_roles == roles
-    shown = f"{Decimal(d.rstrip('%')):.1f}%"  # the input as explain writes a percentage
+    # the input as explain writes a percentage, one place; just past a tier, the digits
+    # that tell it from the tier (10.01%, not 10.0%)
+    shown = d if d.endswith(".01%") else f"{Decimal(d.rstrip('%')):.1f}%"
     assert steps[0] == ("table", "T", "value", f"input deal.d = {shown}")
     assert steps[1:] == [
         ("row", rid, "fired" if rid == fired else "not fired", text) for rid, text in _ROWS_FIRST

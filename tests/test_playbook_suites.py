@@ -86,7 +86,7 @@ def test_a_case_may_expect_the_deal_to_be_refused(runner, tmp_path):
     assert "FAILED" in result.output
     assert "::wrongly expected to pass" in result.output
     assert (
-        "the deal was refused: $.lines[0].quantity: -1 is less than the allowed 0" in result.output
+        "the deal was refused: $.lines[0].quantity: -1 is less than the allowed 1" in result.output
     )
     assert result.output.splitlines()[-1] == "1 passed, 1 failed"
 

@@ -93,8 +93,8 @@ def test_no_version_in_force(runner):
 @pytest.mark.parametrize(
     ("as_of", "hint"),
     [
-        ("0001-01-01", "give a date within one of these periods"),
-        ("2025-12-31", "give a date within one of these periods"),
+        ("0001-01-01", "give --as-of a date within one of these periods"),
+        ("2025-12-31", "give --as-of a date within one of these periods"),
         ("2026-07-01", "2026.2 is in force then: give "),
     ],
 )
@@ -160,7 +160,7 @@ def test_shadow_rule_is_reported_but_never_changes_the_status(runner):
             "role": "marketing_director",
             "by": "boss",
             "decision": "approved",
-            "basis": {"discount": "12%"},
+            "basis": {"discount": "12%", "concession": "720"},
         }
     ]
     result = runner.invoke(

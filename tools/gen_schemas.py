@@ -117,6 +117,7 @@ defs = {
     "on_missing": ref("on_missing"), "mode": ref("mode"),
     "then": {"title": "Outcome", "enum": ["block", "warn", "approval", "action"]},
     "message": d(ref("text"), "Message", "Template for every row; sees value, row (above/from/up_to/below), role."),
+    "basis": d(ref("basis"), "Basis", "For then: approval - what else the approval is bound to, beside the input (which always is): e.g. the concession in money, so an approval for a small deal does not cover a larger one at the same discount."),
     "rows": {"type": "array", "minItems": 1, "maxItems": 1000, "items": ref("table_row"), "title": "Rows",
              "description": "The tiers, lowest first."},
  }, required=["id", "input", "then", "rows"], title="Decision table", desc="Tiered thresholds as rows, e.g. discount -> approver role."),
@@ -163,6 +164,8 @@ defs = {
     "message": d(ref("text"), "Finding message",
                  "With `given`: the finding's text, a template that may use given and derived besides deal, facts, params. Name both values, what decided the derived one, and what to fix."),
     "label": ref("text"), "description": ref("text"),
+    "below_zero": d(ref("text"), "Below zero",
+                    "For a number: how a value below 0 is shown, with {value} its size, e.g. \"{value} above list price\" for a discount of -3.5% (shown \"3.5% above list price\", not \"-3.5%\")."),
  }, title="Derived fact", desc="A value computed once per evaluation, usable by rules as facts.<name>, reported under facts."),
  "parameter": obj({
     "value": {"title": "Value", "description": "The setting; percentages as \"15%\"."},
@@ -312,7 +315,7 @@ violation = {"type": "object", "additionalProperties": False, "required": ["rule
 BASIS_VALUE = {"type": ["number", "string", "null"]}
 approval = {"type": "object", "additionalProperties": False, "required": ["rule", "role", "status", "message"],
   "properties": {"rule": S, "role": S,
-                 "status": d({"enum": ["pending", "granted", "waiting", "stale"]}, "Status", "granted; pending (this approver can act now); waiting (a later step of a chain, after the earlier approvers); stale (approved for less than the deal now asks: it does not count until approved again)."),
+                 "status": d({"enum": ["pending", "granted", "waiting", "stale", "rejected"]}, "Status", "granted; pending (this approver can act now); waiting (a later step of a chain, after the earlier approvers); stale (approved for less than the deal now asks, or rejected for more than it now asks: it does not count, and is asked again); rejected (the approver said no to what the deal still asks: the deal is blocked until it changes or the approver reconsiders)."),
                  "basis": d({"type": "object", "additionalProperties": BASIS_VALUE}, "Basis",
                             "What the approval is bound to, as the deal stands now (name -> value; dates as YYYY-MM-DD, null when unknown): record these with the decision."),
                  "stale": d({"type": "array", "items": {"type": "object", "additionalProperties": False, "required": ["name", "was", "now"],
@@ -320,6 +323,9 @@ approval = {"type": "object", "additionalProperties": False, "required": ["rule"
                             "For status stale: what was approved (was; null when the approval recorded nothing) and what the deal asks now (now; null when unknown)."),
                  "message": S,
                  "granted_by": d(S, "Granted by", "Who approved (never the deal's owner)."),
+                 "rejected_by": d(S, "Rejected by", "For status rejected: who said no."),
+                 "rejected_on": d({"type": ["string", "null"], "format": "date"}, "Rejected on", "For status rejected: the day of the rejection (null when the entry has none)."),
+                 "reason": d({"type": ["string", "null"]}, "Reason", "For status rejected: why, as the approver wrote it (null when none was given)."),
                  "step": d({"type": "integer", "minimum": 1}, "Step", "For approval chains: the step number."),
                  "chain": d(S, "Chain", "For approval chains: the chain id.")}}
 action = {"type": "object", "additionalProperties": False, "required": ["rule", "id", "assignee", "due", "overdue", "message"],
@@ -360,7 +366,7 @@ result_schema = {
 
 deal_items = lambda props: {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object", "properties": props, "additionalProperties": False}]}}
 VIOLATION_MATCH = {"rule": S, "severity": {"enum": ["block", "warn"]}, "message": S, "message_contains": S}
-APPROVAL_MATCH = {"rule": S, "role": S, "status": {"enum": ["pending", "granted", "waiting", "stale"]}, "message": S,
+APPROVAL_MATCH = {"rule": S, "role": S, "status": {"enum": ["pending", "granted", "waiting", "stale", "rejected"]}, "message": S,
                   "message_contains": S, "granted_by": S, "step": {"type": "integer"}, "chain": S}
 ACTION_MATCH = {"rule": S, "id": S, "assignee": S, "due": {"type": ["string", "null"]}, "overdue": {"type": "boolean"}, "message": S, "message_contains": S}
 MISSING_MATCH = {"rule": S, "fields": {"type": "array", "items": S}, "message": S, "message_contains": S}

@@ -232,9 +232,10 @@ def _in_force(path: str, pb: Playbook, on: date) -> None:
     periods = "; ".join(f"{e.version}: {e.period()}" for e in versions)
     instead = [e for e in versions if e.in_force(on)]
     hint = (
-        f"{instead[0].version} is in force then: give {instead[0].file}, or the folder {folder}"
+        f"{instead[0].version} is in force then: give the folder (-p {folder} --id {entry.id}) "
+        f"or {instead[0].file}; to judge by {pb.version}, give --as-of a date in its period"
         if instead
-        else "give a date within one of these periods"
+        else "give --as-of a date within one of these periods"
     )
     raise InputError(
         f"{path} ({pb.id} {pb.version}) is not in force on {on.isoformat()} "
@@ -281,8 +282,9 @@ def open_playbook(
 ) -> Playbook:
     """A playbook file as given, or from a folder the version in force ``on`` that date (or
     the named ``version``); ``playbook_id`` and ``version`` must match what a file is. With
-    ``dated`` (the date was asked for), a file not in force on it is refused, naming the
-    versions beside it and their periods: a deal is never judged by rules not in force."""
+    ``dated`` (a deal is judged on that date, today's included), a file not in force on it is
+    refused, naming the versions beside it and their periods: a deal is never judged by
+    rules not in force. (A stored deal is opened undated: it stays with its pinned version.)"""
     if os.path.isdir(path):
         return Library(path).pick(playbook_id, on, version)
     pb = load_playbook(path)

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from .playbook import Playbook
 
 AMOUNT_FACT = "amount"  # the money fact the weighted pipeline adds up, when a playbook has it
-APPROVAL_STATES = ("pending", "granted", "waiting", "stale")
+APPROVAL_STATES = ("pending", "granted", "waiting", "stale", "rejected")
 
 # Sums of amounts are exact: far more digits than any pipeline holds, and never rounded.
 _EXACT = Context(prec=100, traps=[Inexact])

@@ -22,7 +22,7 @@ from ..read.sourcemap import Path, json_path
 from .context import Context, label, title
 from .expressions import Lang, percent_text
 from .fields import allowed_values
-from .model import Case, Expr, Fact, Row
+from .model import Case, Expr, Fact, Label, Row
 from .names import Declared, Names, RuleIds
 from .tables import check_rows, declared_range
 
@@ -205,7 +205,34 @@ def _check_fact(
         str(spec.get("rule", "")),
         given,
         message,
+        _below_zero(lang, spec, path, t),
     )
+
+
+def _below_zero(lang: Lang, spec: dict[str, Any], path: Path, t: Type) -> Label | None:
+    """``below_zero:``, the words of a value below 0: for a number, naming {value}."""
+    raw = spec.get("below_zero")
+    if raw is None:
+        return None
+    words = label(raw)
+    if t.kind not in ("integer", "number", "decimal", "money", "percent"):
+        lang.ctx.error(
+            "bad-key",
+            "below_zero says how a number below 0 reads; this fact is not a number",
+            path + ("below_zero",),
+            key=True,
+            hint="remove below_zero:",
+        )
+        return None
+    if any("{value}" not in text for text in (words.en, words.zh) if text):
+        lang.ctx.error(
+            "bad-value",
+            "below_zero must name the value: write {value} where its size goes",
+            path + ("below_zero",),
+            hint='e.g. below_zero: {en: "{value} above list price", zh: "高于指导价 {value}"}',
+        )
+        return None
+    return words
 
 
 def _enumerated(lang: Lang, spec: dict[str, Any], path: Path, t: Type, exprs: list[Any]) -> Type:

@@ -17,6 +17,7 @@ from ..errors import Diagnostic, Location
 from ..lang.ir import Node
 from ..lang.messages import Message
 from ..lang.types import Type
+from ..text import fmt_value
 
 _COMPARE = {">=": operator.ge, ">": operator.gt, "<=": operator.le, "<": operator.lt}
 
@@ -158,6 +159,7 @@ class Fact:
     rule: str = ""  # with ``given``: the finding's rule id
     given: Expr | None = None  # a deal field recording the value: used when present
     message: Message | None = None  # the finding when the given and derived values differ
+    below_zero: Label | None = None  # how a value below 0 reads ("{value} above list price")
 
     @property
     def finding_rule(self) -> str:
@@ -312,6 +314,12 @@ class PlaybookModel:
     warnings: tuple[Diagnostic, ...] = ()
 
     def value_label(self, name: str, value: Any, lang: str) -> str | None:
-        """The label of an enumerated value in ``lang``; None when it has none."""
+        """The label of an enumerated value in ``lang``, or the words of a fact's value below
+        zero ("3.5% above list price", not a discount of "-3.5%"); None when it has none."""
+        if isinstance(value, int | Decimal) and not isinstance(value, bool) and value < 0:
+            fact = next((f for f in self.facts if f.name == name and f.below_zero), None)
+            if fact is not None and fact.below_zero is not None:
+                size = fmt_value(-value, fact.type.kind)
+                return fact.below_zero.get(lang).replace("{value}", size)
         lab = self.value_labels.get(name, {}).get(value) if isinstance(value, str) else None
         return lab.get(lang) if lab else None

@@ -13,10 +13,10 @@ from ..read.sourcemap import Path
 from .context import Context, label, title
 from .expressions import Lang, percent_text
 from .messages import TABLE_NAMES
-from .model import Expr, Outcome, Row, Table
+from .model import Basis, Expr, Outcome, Row, Table
 from .names import Declared, RuleIds, scope_list
 from .parameters import PARAM_REF, number_or_param
-from .rules import check_ask, input_basis, outcome
+from .rules import check_ask, check_basis, input_basis, outcome
 
 
 def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, ...]:
@@ -47,7 +47,8 @@ def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, .
             ctx, spec.get("categories"), path + ("categories",), declared.categories, "category"
         )
         stages = scope_list(ctx, spec.get("stages"), path + ("stages",), declared.stages, "stage")
-        if source is None or (spec.get("when") and when is None):
+        declared_basis = _declared_basis(lang, spec, path, tid, table_kind, source)
+        if source is None or (spec.get("when") and when is None) or declared_basis is None:
             continue
         check_ask(lang, spec, path, tid, source.node, when.node if when else None)
         out.append(
@@ -65,10 +66,43 @@ def check_tables(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Table, .
                 categories,
                 stages,
                 message,
-                input_basis(source),
+                input_basis(source) + declared_basis,
             )
         )
     return tuple(out)
+
+
+def _declared_basis(
+    lang: Lang, spec: dict[str, Any], path: Path, tid: str, kind: str, source: Expr | None
+) -> tuple[Basis, ...] | None:
+    """What else a table's approval is bound to, beside its input (``basis:``); None after a
+    problem. The input is always bound, under its own name."""
+    raw = spec.get("basis")
+    if raw is None:
+        return ()
+    if kind != "approval":
+        lang.ctx.error(
+            "bad-key",
+            f"'{tid}' is not an approval table: basis says what an approval is bound to",
+            path + ("basis",),
+            key=True,
+            hint="remove basis:, or make the table then: approval",
+        )
+        return None
+    made = check_basis(lang, raw, path + ("basis",), {})
+    if made is None:
+        return None
+    taken = input_basis(source)
+    for b in made:
+        if any(t.name == b.name for t in taken):
+            lang.ctx.error(
+                "bad-basis",
+                f"'{b.name}' is already the name the table's input is bound to",
+                path + ("basis", b.name),
+                hint="give this value another name",
+            )
+            return None
+    return made
 
 
 def check_rows(

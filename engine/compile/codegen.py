@@ -251,7 +251,7 @@ class ModuleBuilder(Visitor[str]):
     def visit_Arith(self, node: ir.Arith) -> str:
         a, b = self.expr(node.left), self.expr(node.right)
         if node.op == "/":
-            return f"_divide({a}, {b})"
+            return f"_divide({a}, {b}, {ir.divisor(node)!r})"
         return f"({a} {node.op} {b})"
 
     def visit_Neg(self, node: ir.Neg) -> str:

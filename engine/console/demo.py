@@ -20,6 +20,7 @@ from ..run.deal import read_deal
 from ..store import NotFound, Store
 
 PLAYBOOK = "playbooks/auto-dealer.yaml"
+PLAYBOOK_ID = "auto-dealer"
 CUSTOMERS = ("docs/store/tianjin-port-leasing.json",)
 # brings the example deals in for their owners; hands deals over and re-pins them
 ADMIN = "ops.admin"
@@ -66,8 +67,10 @@ def load_demo(store: Store, root: str | Path, as_of: date) -> Loaded:
             f"kam demo reads the examples of a kam checkout; {base.resolve()} has no "
             f"{missing[0]}: run it in the folder you cloned kam into"
         )
-    source = os.path.abspath(base / PLAYBOOK)
-    playbook = open_playbook(source, None, None, as_of)
+    # the version in force on the demo's date (2026.1 for the examples' own day, 2026.2 today):
+    # no date the folder covers is refused, and one it does not is bad input (exit 2)
+    playbook = open_playbook(str(base / os.path.dirname(PLAYBOOK)), PLAYBOOK_ID, None, as_of)
+    source = os.path.abspath(playbook.file)
     added: list[str] = []
     present: list[str] = []
     known = {u["name"] for u in store.list_users()}

@@ -255,9 +255,11 @@ def verdict(
                 "role": a.role,
                 "role_label": book.role(a.role),
                 "status": a.status,
-                "status_word": word(lang, "result", a.status)
-                if a.status != "granted"
-                else word(lang, "result", "granted") + " " + (a.granted_by or ""),
+                "status_word": word(lang, "result", "granted") + " " + (a.granted_by or "")
+                if a.status == "granted"
+                else word(lang, "result", "rejected") + " " + (a.rejected_by or "")
+                if a.status == "rejected"
+                else word(lang, "result", "reasked" if a.rejected_by else a.status),
                 "message": a.message,
                 "stale": [
                     say(

@@ -198,6 +198,13 @@ class Visitor(Generic[T]):
 # Walks over the tree that need no visitor.
 
 
+def divisor(node: Arith) -> str:
+    """What a division divides by, when it is one value read ("facts.list_amount"): a
+    division by zero is then worded with its label ("Amount at list price is 0")."""
+    right = node.right
+    return right.name if isinstance(right, Get) and not right.local else ""
+
+
 def children(node: Node) -> list[Node]:
     """The direct sub-expressions of ``node`` (for walks over the tree)."""
     out: list[Node] = []

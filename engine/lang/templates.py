@@ -26,7 +26,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, nodes, pass_context, pass_environment
+from jinja2 import (
+    StrictUndefined,
+    TemplateSyntaxError,
+    Undefined,
+    nodes,
+    pass_context,
+    pass_environment,
+)
 from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.filters import make_attrgetter
@@ -579,6 +586,14 @@ def _items(value: Iterator[Any]) -> list[Any]:
     return items
 
 
+def _none(value: Any) -> bool:
+    """``is none`` holds for a value the deal does not record as for an explicit null, as
+    ``== null`` does in a condition: ``line.retail_price is not none`` then guards a line
+    without one (jinja2's own test said "not none" of an absent value, and the comparison
+    after it failed the whole message)."""
+    return value is None or isinstance(value, Undefined)
+
+
 def _make_env() -> _Environment:
     env = _Environment(
         undefined=StrictUndefined,
@@ -590,7 +605,7 @@ def _make_env() -> _Environment:
     every = {**env.filters, **own}
     # only the allowed filters exist: map('random'), select('callable')... find nothing
     env.filters = {name: _bounded(name, every[name]) for name in sorted(FILTERS)}
-    tests: dict[str, Any] = env.tests
+    tests: dict[str, Any] = {**env.tests, "none": _none}
     env.tests = {name: _ticking(tests[name]) for name in sorted(TESTS)}
     env.globals.clear()  # no range(), dict(), lipsum(), cycler(), joiner(), namespace()
     return env

@@ -36,11 +36,22 @@ class Unknown(Exception):
     ``path`` is the first absent value; ``paths`` every absent value the answer waited on
     (an ``or`` with two unknown sides waits on both): what to record (missing information)."""
 
-    def __init__(self, reason: str, path: str = "", paths: tuple[str, ...] | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        path: str = "",
+        paths: tuple[str, ...] | None = None,
+        zero: str = "",
+        fact: str = "",
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.path = path
         self.paths = paths if paths is not None else ((path,) if path else ())
+        # a division by zero: the divisor as read ("facts.list_amount"; "" when it is not one
+        # value), and the fact it left unknown: what run/ words for people
+        self.zero = zero
+        self.fact = fact
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +61,7 @@ class MissingFact:
     reason: str
     path: str
     paths: tuple[str, ...] = ()
+    zero: str = ""  # as Unknown.zero: the divisor that was 0
 
 
 ROUNDING = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP}
@@ -81,7 +93,13 @@ def missing_reason(path: str) -> str:
 
 def fact_unknown(name: str, fact: MissingFact) -> Unknown:
     """What reading an unknown fact raises (the same words on both evaluators)."""
-    return Unknown(f"fact {name} is unknown because {fact.reason}", fact.path, fact.paths)
+    return Unknown(
+        f"fact {name} is unknown because {fact.reason}",
+        fact.path,
+        fact.paths,
+        fact.zero,
+        name if fact.zero else "",
+    )
 
 
 # -- three-valued (Kleene) logic -------------------------------------------------------------
@@ -160,12 +178,12 @@ def add_days(d: date, n: int) -> date:
         raise Unknown("the date is out of range") from None
 
 
-def divide(a: Any, b: Any) -> Decimal:
+def divide(a: Any, b: Any, divisor: str = "") -> Decimal:
     """``a / b`` to 28 significant digits, rounded half-even: a quotient is rarely exact, and
     28 digits (Python's own default) is what results have always shown; sums and products
-    keep every digit (``NUMBERS``)."""
+    keep every digit (``NUMBERS``). ``divisor`` names ``b`` when it is one value read."""
     if not b:
-        raise Unknown("division by zero")
+        raise Unknown("division by zero", zero=divisor or "0")
     out: Decimal = _QUOTIENT.divide(a if isinstance(a, Decimal) else Decimal(a), b)
     return out
 

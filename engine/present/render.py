@@ -19,6 +19,7 @@ from ..results import (
     NEEDS_INFORMATION,
     OK,
     Action,
+    Approval,
     Explanation,
     PlaybookDiff,
     Result,
@@ -70,15 +71,7 @@ def result_text(result: Result, labels: Any = None) -> str:
         lines,
         ui(lang, "approvals"),
         "cyan",
-        [
-            (
-                f"✓ {_label(labels, 'role', a.role, lang)} ({ui(lang, 'granted')} {a.granted_by})"
-                if a.status == "granted"
-                else f"… {_label(labels, 'role', a.role, lang)} ({ui(lang, a.status)})"
-            )
-            + f": {a.message} [{a.rule}]"
-            for a in result.approvals
-        ],
+        [_approval_head(a, labels, lang) + f": {a.message} [{a.rule}]" for a in result.approvals],
     )
     _section(
         lines,
@@ -284,3 +277,15 @@ def _summary(value: Any) -> str:
             title = title.get("en") or next(iter(title.values()), None)
         return f": {fmt_one_line(title, 60)}" if title else ""
     return f": {fmt_one_line(value, 60)}"
+
+
+def _approval_head(a: Approval, labels: Any, lang: str) -> str:
+    """✓ granted (by whom), ✗ rejected (by whom), … anything still open (stale after a
+    rejection is "asked again")."""
+    role = _label(labels, "role", a.role, lang)
+    if a.status == "granted":
+        return f"✓ {role} ({ui(lang, 'granted')} {a.granted_by})"
+    if a.status == "rejected":
+        return f"✗ {role} ({ui(lang, 'rejected')} {a.rejected_by})"
+    state = "reasked" if a.status == "stale" and a.rejected_by is not None else a.status
+    return f"… {role} ({ui(lang, state)})"

@@ -10,6 +10,7 @@ does not count either: what was approved is unknown, and unknown is never a pass
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -66,6 +67,43 @@ def stale_of(
     return tuple(out)
 
 
+def asks_less(
+    basis: Sequence[Basis], now: tuple[tuple[str, Any], ...], entry: dict[str, Any]
+) -> tuple[Stale, ...]:
+    """What the deal now asks less of than the rejection in ``entry`` was given for (empty:
+    the rejection still stands). A rejection of 18% stands at 18% and at 20%; at 16% the deal
+    is another request and may be asked again. A value unknown now, or not recorded with the
+    rejection, lifts nothing: unknown is never a pass."""
+    recorded = entry.get("basis") or {}
+    out = []
+    for b, (name, value) in zip(basis, now, strict=True):
+        was = recorded.get(name)
+        if was is None or value is None:
+            continue
+        try:
+            less = b.exceeded(value, was)  # the rejected value is beyond the one asked now
+        except TypeError:
+            continue
+        if less:
+            out.append(Stale(name, was, value))
+    return tuple(out)
+
+
+def rejection_text(ctx: Context, title: str, entry: dict[str, Any], role: str) -> Text:
+    """Who rejected it, when and why, and what may lift it."""
+    notes = words_of(ctx.lang, "notes")
+    on, reason = entry.get("on"), entry.get("comment")
+    return Text(
+        notes["rejected"].format(
+            title=title,
+            by=entry.get("by"),
+            role=ctx.label("role", role),
+            on=notes["rejected_on"].format(on=on.isoformat()) if isinstance(on, date) else "",
+            reason=notes["rejected_reason"].format(reason=reason) if reason else "",
+        )
+    )
+
+
 def higher_tier(
     ctx: Context, table: CTable, row: Row, now: tuple[tuple[str, Any], ...]
 ) -> dict[str, Any] | None:
@@ -90,9 +128,16 @@ def higher_tier(
 
 
 def stale_text(
-    ctx: Context, title: str, by: Any, role: str, basis: Sequence[Basis], stale: Sequence[Stale]
+    ctx: Context,
+    title: str,
+    by: Any,
+    role: str,
+    basis: Sequence[Basis],
+    stale: Sequence[Stale],
+    key: str = "stale",
 ) -> Text:
-    """What changed since the approval, and who must approve again."""
+    """What changed since the approval (or, ``key="reasked"``, since the rejection), and who
+    must decide again."""
     lang = ctx.lang
     notes = words_of(lang, "notes")
     kinds = {b.name: b.kind for b in basis}
@@ -115,7 +160,7 @@ def stale_text(
         )
         for s in stale
     )
-    return Text(notes["stale"].format(title=title, by=by, role=role_label, changes=changes))
+    return Text(notes[key].format(title=title, by=by, role=role_label, changes=changes))
 
 
 def _name(ctx: Context, name: str) -> str:
@@ -131,25 +176,18 @@ def _name(ctx: Context, name: str) -> str:
 
 
 def _pair(was: Any, now: Any, kind: str, unknown: str) -> dict[str, str]:
-    """The approved and the current value, side by side. A ratio shows two places, more only
-    where two places would make them look equal (12.04% beside 12.0449%): an approver reads
-    "7.89%; now 9.65%", not 28 digits of a division."""
+    """The approved and the current value, side by side. A ratio shows two places, as every
+    percentage in a result does ("18.00%; now 20.00%"), more only where two places would make
+    them look equal (12.04% beside 12.0449%): an approver reads "7.89%; now 9.65%", not 28
+    digits of a division."""
     if now is None:
         return {"was": _shown(was, kind), "now": unknown}
     if kind == "percent" and isinstance(was, Decimal) and isinstance(now, Decimal):
         for places in range(2, 9):
             a, b = fmt_percent(was, places), fmt_percent(now, places)
             if a != b:
-                return {"was": _trim(a), "now": _trim(b)}
+                return {"was": a, "now": b}
     return {"was": _shown(was, kind), "now": _shown(now, kind)}
-
-
-def _trim(pct: str) -> str:
-    """ "18.00%" -> "18%", "12.50%" -> "12.5%": the places were chosen to tell two values apart."""
-    number = pct[:-1]
-    if "." in number:
-        number = number.rstrip("0").rstrip(".")
-    return number + "%"
 
 
 def _shown(value: Any, kind: str) -> str:
@@ -175,14 +213,16 @@ def basis_detail(
     basis: Sequence[Basis],
     now: tuple[tuple[str, Any], ...],
     entry: dict[str, Any] | None,
+    key: str = "basis",
 ) -> str:
-    """For ``explain``: each bound value as approved and as it is now, written as the result
-    writes values (percentages to two places, so 5.04% is not shown as the 5% tier)."""
+    """For ``explain``: each bound value as approved (``key="basis_rejected"``: as rejected)
+    and as it is now, written as the result writes values (percentages to two places, so
+    5.04% is not shown as the 5% tier)."""
     recorded = (entry or {}).get("basis") or {}
     kinds = {b.name: b.kind for b in basis}
     sep = "；" if ctx.lang == "zh" else "; "
     return sep.join(
-        words_of(ctx.lang, "why")["basis"].format(
+        words_of(ctx.lang, "why")[key].format(
             name=_name(ctx, name),
             was=_brief(recorded.get(name), kinds.get(name, "")),
             now=_brief(value, kinds.get(name, "")),

@@ -13,7 +13,15 @@ from ..compile.build import CChain
 from ..lang.values import Unknown, person_key, same_person
 from ..results import Action, Approval, MissingInformation, Stale, Violation
 from ..text import fmt_value
-from .basis import basis_detail, basis_outcome, current, stale_of, stale_text
+from .basis import (
+    asks_less,
+    basis_detail,
+    basis_outcome,
+    current,
+    rejection_text,
+    stale_of,
+    stale_text,
+)
 from .context import Context, new_approval, new_missing, new_violation, record_paths, text
 from .reference import Reference, out_of_scope
 
@@ -28,16 +36,31 @@ def granted_roles(deal: dict[str, Any]) -> dict[str, str]:
 def granting_entries(deal: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """role -> the approvals entry that grants it (as ``granted_roles`` decides): its basis
     says what was approved."""
+    return decided_entries(deal)[0]
+
+
+def decided_entries(
+    deal: dict[str, Any],
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """(role -> the entry granting it, role -> the entry rejecting it): the last decision per
+    role counts. The owner's approval never grants and the owner's rejection never stands
+    against the deal, though it does withdraw an earlier approval."""
     owner = deal.get("owner")
-    out: dict[str, dict[str, Any]] = {}
+    granting: dict[str, dict[str, Any]] = {}
+    rejecting: dict[str, dict[str, Any]] = {}
     for entry in deal.get("approvals") or ():
         role = entry.get("role")
         by = entry.get("by")
-        if entry.get("decision") == "approved" and by and not same_person(by, owner):
-            out[role] = entry
-        elif entry.get("decision") == "rejected":
-            out.pop(role, None)
-    return out
+        decision = entry.get("decision")
+        own = not by or same_person(by, owner)
+        if decision == "approved" and not own:
+            granting[role] = entry
+            rejecting.pop(role, None)
+        elif decision == "rejected":
+            granting.pop(role, None)
+            if not own:
+                rejecting[role] = entry
+    return granting, rejecting
 
 
 def run_chain(
@@ -82,7 +105,7 @@ def run_chain(
                 said = text(ctx.lang, "ask", title=title, fields=ctx.to_record(fields))
                 notes.append(new_missing(chain.id, fields, said))
             else:
-                reason = ctx.why([cchain.amount], exc)
+                reason = ctx.because(ctx.unknown([cchain.amount], exc))
                 notes.append(
                     new_violation(
                         chain.id, "warn", text(ctx.lang, "chain_amount", title=title, reason=reason)
@@ -113,7 +136,10 @@ def run_chain(
         when = entry.get("on")
         on = f" {when.isoformat()}" if isinstance(when, date) else ""
         if entry.get("decision") == "rejected":
-            rejected = entry
+            # back to the first step; the rejection stands until a new round starts, or the
+            # deal asks less than was rejected (then it is simply asked again)
+            lifted = bool(basis) and bool(asks_less(basis, now, entry))
+            rejected = None if lifted else entry
             done, granted, approvers, stale = 0, {}, set(), None
             continue
         label = ctx.label("role", role)
@@ -197,6 +223,25 @@ def run_chain(
     for i, step in enumerate(steps):
         status = "granted" if i < done else "pending" if i == done else "waiting"
         label = ctx.label("role", step.role)
+        if rejected is not None and step.role == rejected.get("role"):
+            rejected_on = rejected.get("on")
+            out.append(
+                new_approval(
+                    chain.id,
+                    step.role,
+                    "rejected",
+                    rejection_text(ctx, title, rejected, step.role),
+                    None,
+                    i + 1,
+                    chain.id,
+                    now,
+                    (),
+                    rejected.get("by"),
+                    rejected_on if isinstance(rejected_on, date) else None,
+                    rejected.get("comment"),
+                )
+            )
+            continue
         if i == done and stale is not None and state == "pending":
             entry, beyond = stale
             said = stale_text(ctx, title, entry.get("by"), step.role, basis, beyond)

@@ -38,6 +38,7 @@ class Context(Scope):
         "lang",
         "pb",
         "plain",
+        "rejections",
         "tracer",
     )
 
@@ -59,6 +60,7 @@ class Context(Scope):
         self.tracer = tracer
         self.granted: dict[str, str] = {}  # role -> who approved
         self.entries: dict[str, dict[str, Any]] = {}  # role -> the approvals entry granting it
+        self.rejections: dict[str, dict[str, Any]] = {}  # role -> the entry rejecting it
         self._render_values: dict[str, Any] | None = None
 
     def run(self, c: CExpr, *local_values: LocalValue) -> Any:
@@ -72,6 +74,32 @@ class Context(Scope):
     def unknown(self, exprs: Sequence[CExpr], exc: Unknown, *local_values: LocalValue) -> Unknown:
         """The precise ``Unknown`` (reason, and every absent path with its list indexes)."""
         return self.evaluator.unknown(self, exprs, exc, *local_values)
+
+    def because(self, exc: Unknown) -> str:
+        """Why a value is unknown, for people: a division by zero names what is 0 and what
+        cannot be worked out ("the amount at list price is 0, so the discount off list price
+        cannot be worked out"), not "division by zero"; any other reason as it is."""
+        if not exc.zero:
+            return exc.reason
+        notes = words_of(self.lang, "notes")
+        divisor = self._read_label(exc.zero) or notes["zero_divisor"]
+        if exc.fact:
+            fact = self._read_label(f"facts.{exc.fact}")
+            return notes["zero_fact"].format(divisor=divisor, fact=fact)
+        return notes["zero"].format(divisor=divisor)
+
+    def _read_label(self, name: str) -> str:
+        """A value read ("facts.discount", "deal.customer.credit_limit") by its label, as it
+        reads mid-sentence; "" for a value with no name."""
+        model = self.pb.model
+        root, _, rest = name.partition(".")
+        label = None
+        if root == "facts":
+            label = next((f.label for f in model.facts if f.name == rest), None)
+        elif root == "deal":
+            label = model.field_labels.get(rest)
+        text = label.get(self.lang) if label is not None else ""
+        return in_sentence(text or rest.replace("_", " "), self.lang) if rest else ""
 
     def to_record(self, fields: Sequence[str]) -> str:
         """The fields to record, for people: their labels and their paths

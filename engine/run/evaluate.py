@@ -33,8 +33,17 @@ from ..results import (
     Violation,
 )
 from ..text import fmt_value, word
-from .basis import basis_detail, basis_outcome, current, higher_tier, stale_of, stale_text
-from .chains import granted_roles, granting_entries, run_chain
+from .basis import (
+    asks_less,
+    basis_detail,
+    basis_outcome,
+    current,
+    higher_tier,
+    rejection_text,
+    stale_of,
+    stale_text,
+)
+from .chains import decided_entries, granted_roles, run_chain
 from .context import (
     Context,
     new_action,
@@ -94,7 +103,7 @@ def _evaluate(
     category = deal["category"]
     stage = deal["stage"]
     evaluator.facts(ctx)
-    ctx.entries = granting_entries(deal)
+    ctx.entries, ctx.rejections = decided_entries(deal)
     granted = ctx.granted = {role: entry["by"] for role, entry in ctx.entries.items()}
     found = _Found()
     if later:
@@ -121,8 +130,12 @@ def _evaluate(
             status = BLOCKED
             break
     else:
-        # information before approvals: an approver should not sign what is not yet known
-        if missing:
+        # a rejection that still stands stops the deal as it is (until it changes, or the
+        # approver reconsiders); information before approvals: an approver should not sign
+        # what is not yet known
+        if any(a.status == "rejected" for a in approvals):
+            status = BLOCKED
+        elif missing:
             status = NEEDS_INFORMATION
         else:
             for a in approvals:
@@ -374,7 +387,7 @@ def _on_missing(
     if mode == "skip":
         return []
     precise = ctx.unknown(failing, exc, *local)
-    reason = precise.reason
+    reason = ctx.because(precise)
     if mode == "ask":
         fields = record_paths(precise.paths)
         if not fields:
@@ -446,10 +459,15 @@ def _approval(
         basis, values = table.table.basis, table.basis
     else:
         basis, values = (), ()
+    now = current(ctx, basis, values, *local_values) if basis else ()
+    rejection = ctx.rejections.get(role)
+    if rejection is not None:
+        decided = _rejected(ctx, rule_id, role, title, basis, now, rejection, table, row)
+        if decided is not None:
+            return decided
     if not basis:
         by = None if entry is None else entry["by"]
         return new_approval(rule_id, role, "granted" if by else "pending", said, by)
-    now = current(ctx, basis, values, *local_values)
     stale = () if entry is None else stale_of(basis, now, entry)
     if ctx.tracer:
         ctx.tracer.step(
@@ -465,6 +483,42 @@ def _approval(
         return new_approval(rule_id, role, "granted", said, entry["by"], None, None, now)
     why = stale_text(ctx, title, entry["by"], role, basis, stale)
     return new_approval(rule_id, role, "stale", why, None, None, None, now, stale)
+
+
+def _rejected(
+    ctx: Context,
+    rule_id: str,
+    role: str,
+    title: str,
+    basis: Any,
+    now: tuple[tuple[str, Any], ...],
+    entry: dict[str, Any],
+    table: CTable | None,
+    row: Row | None,
+) -> Approval | None:
+    """The approval as the rejection in ``entry`` leaves it: ``rejected`` while the deal asks
+    at least what was rejected (without a basis, until the approver reconsiders); ``stale``
+    (asked again) once it asks less of a bound value. A higher tier's approval that covers
+    the deal now overrules a lower tier's rejection (None: decide as without it)."""
+    by, on, reason = entry.get("by"), entry.get("on"), entry.get("comment")
+    on = on if isinstance(on, date) else None
+    if table is not None and row is not None and higher_tier(ctx, table, row, now) is not None:
+        return None
+    less = asks_less(basis, now, entry) if basis else ()
+    if ctx.tracer:
+        ctx.tracer.step(
+            "basis",
+            rule_id,
+            "asked again" if less else "rejected",
+            basis_detail(ctx, basis, now, entry, "basis_rejected") if basis else "",
+        )
+    if less:
+        why = stale_text(ctx, title, by, role, basis, less, "reasked")
+        return new_approval(
+            rule_id, role, "stale", why, None, None, None, now, less, by, on, reason
+        )
+    said = rejection_text(ctx, title, entry, role)
+    return new_approval(rule_id, role, "rejected", said, None, None, None, now, (), by, on, reason)
 
 
 def _said(ctx: Context, outcome: Outcome, title: str, role: str, extra: dict[str, Any]) -> Text:

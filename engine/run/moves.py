@@ -167,15 +167,13 @@ def stage_moves(
                         )
                     )
             for a in approvals:
-                if a.status in ("pending", "stale"):
-                    missing.append(
-                        UnmetGuard(
-                            "approval",
-                            a.role,
-                            a.rule,
-                            text(ctx.lang, "pending", role=ctx.label("role", a.role)),
-                        )
+                if a.status in ("pending", "stale", "rejected"):
+                    said = (
+                        text(ctx.lang, "refused", role=ctx.label("role", a.role), by=a.rejected_by)
+                        if a.status == "rejected"
+                        else text(ctx.lang, "pending", role=ctx.label("role", a.role))
                     )
+                    missing.append(UnmetGuard("approval", a.role, a.rule, said))
             for q in rule_questions:
                 # the question itself says what to record before the move
                 missing.append(UnmetGuard("information", q.rule, q.rule, q.text))
@@ -190,4 +188,4 @@ def _guard_unknown(ctx: Context, title: str, unknown: Unknown) -> str:
     fields = record_paths(unknown.paths)
     if fields:
         return str(text(ctx.lang, "guard_ask", title=title, fields=ctx.to_record(fields)))
-    return str(text(ctx.lang, "guard_unknown", title=title, reason=unknown.reason))
+    return str(text(ctx.lang, "guard_unknown", title=title, reason=ctx.because(unknown)))

@@ -17,6 +17,8 @@ from ..results import Approval
 from .evaluate import evaluate
 
 DECISIONS = ("approved", "rejected")
+# what an approver may decide now: a rejection still standing too (the approver reconsiders)
+OPEN = ("pending", "stale", "rejected")
 
 
 def record_decision(
@@ -33,7 +35,8 @@ def record_decision(
     """``deal`` (as given) with the decision appended to its approvals; ``checked`` is the
     same deal checked against ``pb``. Refused (``DecisionRefused``) as the engine would not
     count it: a role the deal does not ask now, the owner deciding, the same person on two
-    steps of a chain, an approval whose basis is not known."""
+    steps of a chain, an approval whose basis is not known. An approval already granted may
+    be withdrawn by a rejection; a rejection still standing may be reconsidered."""
     deal_id = str(checked["id"])
 
     def refuse(reason: str) -> DecisionRefused:
@@ -49,22 +52,26 @@ def record_decision(
     result = evaluate(pb, checked, on)
     asked = [a for a in result.approvals if a.role == role]
     if not asked:
-        open_roles = sorted({a.role for a in result.approvals if a.status in ("pending", "stale")})
+        open_roles = sorted({a.role for a in result.approvals if a.status in OPEN})
         now = f" (it asks {', '.join(open_roles)})" if open_roles else ""
         raise refuse(f"the deal does not ask {role} for an approval now{now}")
-    open_ = [a for a in asked if a.status in ("pending", "stale")]
+    # a chain's rejected step is decided again only as the round's first step
+    open_ = [
+        a for a in asked if a.status in OPEN and (a.status != "rejected" or (a.step or 1) == 1)
+    ]
+    if not open_ and decision == "rejected":
+        # an approval given earlier may be withdrawn: a rejection recorded now stands against it
+        open_ = [a for a in asked if a.status == "granted"]
     if not open_:
         waiting = [a for a in asked if a.status == "waiting"]
         if waiting:
             first = next(
-                a.role
-                for a in result.approvals
-                if a.chain == waiting[0].chain and a.status in ("pending", "stale")
+                a.role for a in result.approvals if a.chain == waiting[0].chain and a.status in OPEN
             )
             raise refuse(f"step {waiting[0].step} waits for the earlier steps ({first} first)")
         by_whom = ", ".join(sorted({str(a.granted_by) for a in asked}))
         raise refuse(f"already approved by {by_whom}; nothing is asked of {role} now")
-    for a in open_:
+    for a in open_ if decision == "approved" else ():  # one person, one step of a chain
         if a.chain is not None and any(
             e.chain == a.chain and e.status == "granted" and same_person(e.granted_by, by)
             for e in result.approvals

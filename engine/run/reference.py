@@ -138,7 +138,7 @@ class Env(Visitor[Any]):
             return a - b
         if node.op == "*":
             return a * b
-        return divide(a, b)
+        return divide(a, b, ir.divisor(node))
 
     def visit_Neg(self, node: ir.Neg) -> Any:
         return -self.visit(node.operand)
@@ -408,8 +408,8 @@ class Reference:
         try:
             fact_value(self.pb.facts[index], lambda c: interpret(c.expr.node, env))
         except Unknown as precise:
-            return MissingFact(precise.reason, precise.path, precise.paths)
-        return MissingFact(exc.reason, exc.path, exc.paths)  # pragma: no cover - both must agree
+            return MissingFact(precise.reason, precise.path, precise.paths, precise.zero)
+        return MissingFact(exc.reason, exc.path, exc.paths, exc.zero)  # pragma: no cover
 
     def facts(self, s: Scope) -> None:
         """Every fact through the interpreter, each one traced."""
@@ -419,7 +419,7 @@ class Reference:
             try:
                 value = fact_value(cfact, lambda c: self.run(s, c))
             except Unknown as exc:
-                s.facts[fact.name] = MissingFact(exc.reason, exc.path, exc.paths)
+                s.facts[fact.name] = MissingFact(exc.reason, exc.path, exc.paths, exc.zero)
                 if cfact.given is None or not self._given(s, tracer, cfact):
                     tracer.step("fact", fact.name, "unknown", _reason(tracer, exc))
                 continue

@@ -89,7 +89,7 @@ def unrecorded(
             _strictly(pb, cfact, deal, strict, stage, as_of)
         except Unknown as exc:
             found.add(name)
-            strict[name] = MissingFact(exc.reason, exc.path, exc.paths)
+            strict[name] = MissingFact(exc.reason, exc.path, exc.paths, exc.zero)
     return frozenset(found)
 
 

@@ -73,7 +73,7 @@ def test_a_saved_version_changes_the_verdict_in_try_a_deal(server, browser):
     page.goto(base + EDIT)
     type_over(page, "rules:\n", RULE)
     page.get_by_role("button", name="Run the tests").click()
-    page.get_by_text("68 of 68 tests passed").wait_for()
+    page.get_by_text("70 of 70 tests passed").wait_for()
     page.get_by_role("button", name="Save as a new version").click()
     page.wait_for_url("**/playbooks/key-account-office/2026.2/try")
     assert "Saved key-account-office 2026.2" in page.get_by_role("status").inner_text()
@@ -82,7 +82,7 @@ def test_a_saved_version_changes_the_verdict_in_try_a_deal(server, browser):
     page.context.close()
 
 
-PAST_12 = """      approvals: [{rule: DISCOUNT, role: general_manager, message_contains: "above the 12% tier"}]
+PAST_12 = """      approvals: [{rule: DISCOUNT, role: general_manager, message_contains: "discount 12.0006% is above the 12% tier"}]
       no_approvals: [{rule: DISCOUNT, role: marketing_director}]"""
 NOW_DIRECTOR = """      approvals: [{rule: DISCOUNT, role: marketing_director}]
       no_approvals: [{rule: DISCOUNT, role: general_manager}]"""

@@ -179,6 +179,34 @@ def test_a_rejection_needs_a_reason_and_keeps_it(signed_in, db_url):
     assert "rejected as General manager: 18% is too deep" in page
 
 
+def test_a_rejection_leaves_the_inbox_until_the_deal_asks_less(signed_in, app_client, tokens):
+    client = signed_in("zhao.lei")
+    form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
+    client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
+    assert 'data-role="general_manager"' not in client.get("/approvals").text
+    page = client.get("/deals/DE-2026-031").text
+    assert 'class="badge blocked"' in page
+    assert "rejected by zhao.lei" in page
+    assert "(“18% is too deep”)" in page
+    # the owner lowers the discount to 16%: another request, asked again of the same approver
+    stored = client.get("/v1/deals/DE-2026-031", headers=_bearer(tokens["li.na"]))
+    line = {**stored.json()["deal"]["document"]["lines"][0], "unit_price": 126000}
+    r = app_client.patch(
+        "/v1/deals/DE-2026-031",
+        json={"lines": [line]},
+        headers={**_bearer(tokens["li.na"]), "If-Match": stored.headers["etag"]},
+    )
+    assert r.status_code == 200, r.text
+    client = signed_in("zhao.lei")
+    page = client.get("/approvals").text
+    assert approve_form(page, "DE-2026-031", "general_manager")
+    assert "zhao.lei rejected it for discount off list price 18.00%; now 16.00%" in page
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
 def own_card(page: str, deal: str) -> str:
     found = re.search(rf'<li class="card approval" data-deal="{deal}".*?</li>\n', page, re.S)
     assert found, f"no card for {deal}"

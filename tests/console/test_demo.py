@@ -38,3 +38,20 @@ def test_kam_demo_outside_a_checkout_says_where_to_run_it(runner, tmp_path: Path
     assert r.exit_code == 2
     assert "run it in the folder you cloned kam into" in r.output
     assert "Traceback" not in r.output
+
+
+def test_kam_demo_on_a_later_day_pins_the_version_in_force_then(runner, tmp_path: Path):
+    """The review (item 7): --as-of 2026-11-30 exited 1, a code demo does not document, because
+    the examples' file (2026.1) had ended: the demo now takes the version in force that day."""
+    db = f"sqlite:///{tmp_path / 'kam.db'}"
+    r = runner.invoke(main, ["demo", "--db", db, "--from", str(ROOT), "--as-of", "2026-11-30"])
+    assert r.exit_code == 0, r.output
+    with open_store(db) as store:
+        assert {d.playbook_version for d in store.list_deals()} == {"2026.2"}
+
+
+def test_kam_demo_on_a_day_no_version_covers_is_bad_input(runner, tmp_path: Path):
+    db = f"sqlite:///{tmp_path / 'kam.db'}"
+    r = runner.invoke(main, ["demo", "--db", db, "--from", str(ROOT), "--as-of", "2025-11-30"])
+    assert r.exit_code == 2, r.output
+    assert "no version of auto-dealer is in force on 2025-11-30" in r.output

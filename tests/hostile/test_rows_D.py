@@ -178,8 +178,10 @@ def test_D4_business_impossibilities_are_listed_not_crashes(check):
         check(bad)
     paths = [p.path for p in info.value.problems]
     assert paths == ["$.lines[0].quantity", "$.lines[0].unit_price"]  # all at once, sorted
-    zero = check(deal(lines=[{**BASE_DEAL["lines"][0], "quantity": 0}]))
-    assert zero.status in ("ok", "needs_approval", "blocked", "needs_information")
+    # a line of no vehicles is no order line (review item 14): refused at its path too
+    with pytest.raises(engine.DealError) as info:
+        check(deal(lines=[{**BASE_DEAL["lines"][0], "quantity": 0, "unit_price": 0}]))
+    assert [p.path for p in info.value.problems] == ["$.lines[0].quantity"]
 
 
 # -- D5 ------------------------------------------------------------------------------------------
@@ -346,7 +348,7 @@ def test_D11_two_lists_of_names_cost_their_sum_not_their_product():
     assert max(out["evaluate"][0], out["explain"][0]) < 10, out  # a CPU bound, not a speed test
     (message,) = out["one foreign unit"]
     assert message.endswith(
-        "not subordinate units of the buyer: Unit (No. 5000) of the provincial grid; "
+        "not a subordinate unit of the buyer: Unit (No. 5000) of the provincial grid; "
         "correct the invoices or prove the units belong to the buyer"
     ), message
     assert "$.subordinate_units" in out["5,001 subordinate units"], out

@@ -384,7 +384,12 @@ def test_an_approval_by_a_holder_of_the_role_opens_the_gate(store, pb, deal, as_
     change = approve(store, pb, as_of)
     (entry,) = change.response["deal"]["document"]["approvals"]
     basis = entry.pop("basis")  # what was approved, from the engine: a later change beyond it
-    assert basis == {"below_floor": 5, "discount": Decimal("0.11"), "lowest_price": 89}
+    assert basis == {
+        "below_floor": 5,
+        "discount": Decimal("0.11"),
+        "lowest_price": 89,
+        "concession": 55,
+    }
     assert entry == {
         "role": "marketing_director",
         "by": "gm",
