@@ -171,7 +171,17 @@ def test_kam_lint_and_validate_say_problems_in_the_lang_asked(runner, monkeypatc
     assert "unknown role 'manger'" in as_json.stdout
     deal = tmp_path / "deal.json"
     deal.write_text('{"id": "X", "category": "direct_enterprise", "stage": 5, "bogus": 1}')
-    said = runner.invoke(main, ["validate", str(deal), "--playbook", "playbooks/auto-dealer.yaml"])
+    said = runner.invoke(
+        main,
+        [
+            "validate",
+            str(deal),
+            "--playbook",
+            "playbooks/auto-dealer.yaml",
+            "--as-of",
+            "2026-03-02",
+        ],
+    )
     assert said.exit_code == 2
     assert f"{deal}: $.bogus: 本手册没有这个字段" in said.output
     assert "not a field" not in said.output
