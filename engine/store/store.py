@@ -1145,7 +1145,9 @@ def _repeated(
     """Whether ``by``'s decision for ``role`` would repeat one that still stands. An approval
     stands while the engine counts it: once the deal changed beyond its basis (a stale rule
     approval, or a chain step asked again) nothing of ``role`` is granted, and the same person
-    may approve again on the new basis. A rejection stands until the role is decided again."""
+    may approve again on the new basis. A rejection stands while the engine shows it
+    (``rejected``): once the deal asks less than was rejected the role is asked again, and the
+    same person may reject again (a new decision on a new basis, never a deadlock)."""
     mine = [
         e
         for e in evaluated.get("approvals") or ()
@@ -1153,7 +1155,10 @@ def _repeated(
     ]
     if decision == "rejected":
         last = [e for e in evaluated.get("approvals") or () if e.get("role") == role][-1:]
-        return bool(last) and last[0] in mine and last[0].get("decision") == "rejected"
+        if not (last and last[0] in mine and last[0].get("decision") == "rejected"):
+            return False
+        result = playbook.evaluate(evaluated, as_of=as_of)
+        return any(a.role == role and a.status == "rejected" for a in result.approvals)
     if not any(e.get("decision") == "approved" for e in mine):
         return False
     result = playbook.evaluate(evaluated, as_of=as_of)

@@ -278,3 +278,28 @@ def test_a_rejection_stands_until_the_role_is_decided_again(store, office, appro
     )
     kinds = [e["kind"] for e in store.history("VR-REV-4")]
     assert kinds == ["created", "approved", "rejected", "approved", "approved"]
+
+
+def test_a_rejection_asked_again_after_the_deal_changed_may_be_rejected_again(
+    store, office, approvers
+):
+    """VER's review: once the owner lowers what was rejected, the role is asked again; the same
+    approver may then reject again (it is a new decision on a new basis), never deadlocked."""
+    visit_request(store, office)
+    decide(store, office, "chen.jie", "key_account_manager")
+    reject = {"role": "marketing_director", "decision": "rejected", "reason": "too dear"}
+    kw = {"playbook": office, "by": "zhao.lei", "as_of": NOVEMBER}
+    done = store.decide_approval("VR-REV-4", **reject, **kw)
+    version = done.response["deal"]["version"]
+    lowered = store.update_deal(
+        "VR-REV-4", {"visit": {"budget": 12000}}, playbook=office, by="li.na", as_of=NOVEMBER,
+        if_version=version,
+    )  # fmt: skip
+    statuses = {a["role"]: a["status"] for a in lowered.response["result"]["approvals"]}
+    assert statuses["marketing_director"] != "rejected"  # asked again
+    if statuses["key_account_manager"] != "granted":
+        decide(store, office, "chen.jie", "key_account_manager")
+    again = store.decide_approval("VR-REV-4", **{**reject, "reason": "still too dear"}, **kw)
+    statuses = {a["role"]: a["status"] for a in again.response["result"]["approvals"]}
+    assert statuses["marketing_director"] == "rejected"
+    assert [e["kind"] for e in store.history("VR-REV-4")][-1] == "rejected"
