@@ -24,7 +24,7 @@ from engine.store import open_store
 from ..conftest import PLAYBOOKS
 from .test_browser import CHROMIUM, WIDTHS, browser, demo, open_as, serious_problems, serving
 from .test_editor import EDIT
-from .test_sign_offs import CLAIM, VISIT
+from .test_sign_offs import ADMIN, CLAIM, VISIT
 
 __all__ = ["browser"]
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
@@ -41,7 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict
         store.add_user("he.ping", ("finance",))
         tokens["he.ping"] = store.issue_token("he.ping")
         for deal in (VISIT, CLAIM):
-            store.create_deal(deal, playbook=pb, by="li.na", as_of=today, source=OFFICE)
+            # in flight for li.na: an admin brings them in past their first stage
+            store.create_deal(deal, playbook=pb, by=ADMIN, as_of=today, source=OFFICE)
     with serving(db) as base:
         yield base, tokens
 
