@@ -45,16 +45,24 @@ def bring_in(store, deal, pb, as_of, **kw):
 
 
 def without_company_data(deal):
-    """The deal as its owner may create it: no line's prices, no inline credit terms (the
-    fields the auto-dealer playbook declares recorded_by)."""
-    credit = ("credit_limit", "credit_limit_approved_by", "receivables", "overdue_days")
+    """The deal as its owner may create it: without any field the auto-dealer playbook
+    declares ``recorded_by`` (a line's prices, credit terms, the customer's facts, findings)."""
     bare = copy.deepcopy(deal)
-    for name in (*credit, "credit_checked_on"):
-        bare["customer"].pop(name, None)
-    for line in bare["lines"]:
-        for name in ("list_price", "floor_price", "retail_price"):
-            line.pop(name, None)
+    for name in engine.load_playbook(AUTO_DEALER).model.recorded_by:
+        _drop(bare, name.replace("[]", ".[]").split("."))
     return bare
+
+
+def _drop(value, steps):
+    step, rest = steps[0], steps[1:]
+    if step == "[]":
+        for item in value if isinstance(value, list) else ():
+            _drop(item, rest)
+    elif isinstance(value, dict) and step in value:
+        if rest:
+            _drop(value[step], rest)
+        else:
+            value.pop(step)
 
 
 def patch(store, pb, as_of, deal_id="T-1", change=None, **kw):
