@@ -79,6 +79,7 @@ def test_a_comparison_that_did_not_fire_shows_both_sides(
 
 
 def test_not_applicable_and_unknown_say_why(check_explain, deal):
+    del deal["visits"]  # unknown: a deal that records no visits
     ex = check_explain(deal)
     v_sp = next(s for s in ex.steps if s.id == "V-SP")
     assert v_sp.outcome == "not applicable"
