@@ -356,6 +356,9 @@ def test_a_random_choice_cannot_make_two_runs_differ():
         "{{ deal.lines | map('upper') }}",
         "{{ deal.lines | reject | d, }}",  # inside a tuple (the fuzzer's second finding)
         "{{ (deal.lines | select, 1) }}",
+        "{{ () | wordwrap }}",  # AttributeError in jinja2's filter (the fuzzer's third finding)
+        "{{ deal.lines | dictsort }}",
+        "{{ {} | first }}",
     ],
 )
 def test_a_filtered_sequence_is_written_as_its_items_never_as_a_generator(text):

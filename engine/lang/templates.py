@@ -650,7 +650,11 @@ def render(template: Any, values: Mapping[str, Any]) -> str:
                 out.append(" …")
                 break
             out.append(chunk)
-    except (TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+    # a filter given a value of the wrong kind (`() | wordwrap`, `1 | first`) fails the message,
+    # as any other value it cannot write: jinja2 lets AttributeError and LookupError through
+    except (
+        TemplateError, ArithmeticError, TypeError, ValueError, AttributeError, LookupError
+    ) as exc:  # fmt: skip
         raise RenderFailed(str(exc)) from None
     finally:
         _budget.deadline = None
