@@ -67,7 +67,9 @@ def arrival(playbook: Playbook, deal: dict[str, Any], as_of: date) -> Arrival:
     toward = _leading_to(playbook, category, stage)
     for at, move in blocked:
         if move.to not in came_from and move.to in toward:
-            return Arrival(stage, first, (), (at, move.to), tuple(m.message for m in move.missing))
+            # a need two guards share (one approval asked by two rules) is said once
+            needs = tuple(dict.fromkeys(m.message for m in move.missing))
+            return Arrival(stage, first, (), (at, move.to), needs)
     return Arrival(stage, first)  # no move of the playbook leads there at all
 
 

@@ -134,6 +134,8 @@ def test_a_deal_waiting_on_an_approval_cannot_start_past_it(store, pb, deal, as_
     bring_in(store, deal, pb, as_of)  # an admin's import, stuck at the approval
     start = store.history("T-1")[0]["data"]["start"]
     assert "approval by marketing director is pending" in start["stuck"]["needs"]
+    # two rules ask the same approval (price below the floor, discount tier): said once
+    assert len(start["stuck"]["needs"]) == len(set(start["stuck"]["needs"]))
     assert start["imported_by"] == "chief"
     first = {**without_company_data(deal), "id": "T-2", "stage": "prospecting"}
     create(store, first, pb, as_of, by="li.na")  # the first stage needs no move
