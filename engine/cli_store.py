@@ -900,9 +900,14 @@ def deals_reject(
 @_guarded
 def deals_history(deal_id: str, db: str | None, fmt: str) -> int:
     """Every change of a deal, oldest first: who, when, what, and the status after it."""
+    from .store import NotFound
+
     with _store(db) as store:
-        found = store.history(deal_id)
-        refused = store.refusals(deal_id)
+        refused = store.refusals(deal_id)  # NotFound: neither a deal nor a refused attempt
+        try:
+            found = store.history(deal_id)
+        except NotFound:  # refused at its creation: what was refused is all there is
+            found = []
     # a refusal sits after the event that made the version it was refused at
     merged = sorted(
         [*found, *refused],

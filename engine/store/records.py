@@ -223,10 +223,13 @@ def history(conn: Connection, deal_id: str) -> list[dict[str, Any]]:
 
 
 def refusals_of(conn: Connection, deal_id: str) -> list[dict[str, Any]]:
-    read_deal(conn, deal_id)
+    """A deal's refused attempts; a deal never created has those of its refused creation
+    (``NotFound`` when it has none either)."""
     rows = conn.execute(
         select(refusals).where(refusals.c.deal_id == deal_id).order_by(refusals.c.id)
     ).all()
+    if not rows:
+        read_deal(conn, deal_id)
     return [
         {
             "refused": True,

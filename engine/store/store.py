@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 # Refused attempts put on record (catalogue D15, H6, K4): who tried what, and why not
 AUDITED = (Refused, Conflict, TransitionRefused, DecisionRefused)
-AUDITED_COMMANDS = ("update", "advance", "approve", "check", "repin")
+AUDITED_COMMANDS = ("create", "update", "advance", "approve", "check", "repin")
 PIN_COLUMNS = ("playbook_id", "playbook_version", "playbook_hash", "playbook_source")
 ATTEMPTS = 8  # a PostgreSQL serialization failure or a racing idempotency key: run again
 IMPORTER = "admin"  # brings deals in with their past approvals; may change any deal
@@ -166,6 +166,8 @@ class Database:
                 version = conn.execute(
                     select(deals.c.version).where(deals.c.id == deal_id)
                 ).scalar()
+            if version is None and command == "create":
+                version = 0  # a deal refused at its creation: on record before it exists
             if version is None:
                 return
             conn.execute(

@@ -557,6 +557,10 @@ def test_add_refuses_a_stage_the_deal_could_not_have_reached_and_another_owner(
     assert "Create it at prospecting, or ask an admin to import it" in refused.output
     assert "Traceback" not in refused.output
     assert kam("deals", "show", "DE-2026-031").exit_code == 2  # nothing stored
+    tried = kam("deals", "history", "DE-2026-031").output.splitlines()  # but both tries are
+    assert [line.split()[2:4] for line in tried] == [["li.na", "REFUSED"]] * 2
+    assert "REFUSED create (at version 0): deal DE-2026-031 cannot start at closing" in tried[1]
+    assert kam("deals", "history", "DE-2026-999").exit_code == 2  # never created nor tried
     deal["stage"] = "prospecting"
     deal["owner"] = "gm"
     path.write_text(json.dumps(deal), encoding="utf-8")

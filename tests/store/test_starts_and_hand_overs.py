@@ -60,6 +60,12 @@ def test_a_visit_created_at_the_visit_skips_no_approval(store, office, approvers
     assert "Create it at plan, or ask an admin to import it" in str(caught.value)
     with pytest.raises(NotFound):
         store.get_deal("VR-REV-3")
+    (attempt,) = store.refusals("VR-REV-3")  # nothing stored, but the attempt is on record
+    assert (attempt["command"], attempt["actor"], attempt["deal_version"]) == ("create", "li.na", 0)
+    assert attempt["detail"]["error"]["code"] == "unreached_stage"
+    assert attempt["detail"]["request"]["deal"]["stage"] == "visiting"
+    with pytest.raises(NotFound):  # a deal neither stored nor refused is still unknown
+        store.refusals("VR-REV-999")
     # said in both languages from the refusal's values
     for lang in ("en", "zh"):
         assert "{stuck_to}" in WORDS[lang]["refused_unreached_stage"]
