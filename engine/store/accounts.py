@@ -20,6 +20,7 @@ from ..errors import DealProblem, InputError, suggest
 from ..jsontext import to_canonical_json
 from ..lang.values import person_key, same_person
 from . import chain
+from .ledger import Ledger
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
 from .schema import customer_events, customers, tokens, users
@@ -262,9 +263,8 @@ def update_customer(
     return updated
 
 
-# -- an account's history ---------------------------------------------------------------------
-HASHED = ("customer_id", "seq", "kind", "actor", "at", "version", "changes", "account", "prev_hash")
-EVENTS = select(customer_events).where(customer_events.c.customer_id == bindparam("cid"))
+# -- an account's history (ledger.py) ---------------------------------------------------------
+HISTORY = Ledger(customer_events, "customer_id", "account", "customer", "account")
 
 
 def _append(
@@ -275,32 +275,7 @@ def _append(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
 ) -> None:
-    """The account's next history entry, chained to the one before it, in the caller's
-    transaction (the account row is already written, and held, by it)."""
-    cid = str(after["id"])
-    last = conn.execute(
-        EVENTS.order_by(customer_events.c.seq.desc()).limit(1), {"cid": cid}
-    ).first()
-    kept = {k: v for k, v in after.items() if k != "version"}
-    names = sorted({*before, *after} - {"id", "version"})
-    changes = {
-        k: {"before": before.get(k), "after": after.get(k)}
-        for k in names
-        if to_canonical_json(before.get(k)) != to_canonical_json(after.get(k))
-    }
-    event: dict[str, Any] = {
-        "customer_id": cid,
-        "seq": 1 if last is None else last.seq + 1,
-        "kind": kind,
-        "actor": by,
-        "at": at,
-        "version": after["version"],
-        "changes": to_canonical_json(changes),
-        "account": to_canonical_json(kept),
-        "prev_hash": chain.GENESIS if last is None else last.hash,
-    }
-    event["hash"] = chain.digest({name: event[name] for name in HASHED})
-    conn.execute(insert(customer_events).values(**event))
+    HISTORY.append(conn, str(after["id"]), kind, by, at, before, after)
 
 
 def recorded_at_upgrade(conn: Connection) -> None:
@@ -314,51 +289,13 @@ def recorded_at_upgrade(conn: Connection) -> None:
 def customer_history(conn: Connection, cid: str) -> list[dict[str, Any]]:
     """The account's history, oldest first."""
     customer(conn, cid)
-    rows = conn.execute(EVENTS.order_by(customer_events.c.seq), {"cid": cid}).all()
-    return [
-        {
-            "seq": m["seq"],
-            "kind": m["kind"],
-            "actor": m["actor"],
-            "at": m["at"],
-            "version": m["version"],
-            "changes": loads(m["changes"]),
-            "prev_hash": m["prev_hash"],
-            "hash": m["hash"],
-        }
-        for m in (r._mapping for r in rows)
-    ]
+    return HISTORY.history(conn, cid)
 
 
 def verify_customers(conn: Connection) -> list[str]:
     """Every account whose history is broken (a link, a number, a changed entry) or does not
     end in the account as stored."""
-    problems: list[str] = []
-    for cid in customer_ids(conn):
-        where = f"customer {cid}"
-        found = [
-            r._mapping for r in conn.execute(EVENTS.order_by(customer_events.c.seq), {"cid": cid})
-        ]
-        if not found:
-            problems.append(f"{where}: has no history (it must start with 'created')")
-            continue
-        previous = chain.GENESIS
-        for expected, event in enumerate(found, start=1):
-            if event["seq"] != expected:
-                problems.append(
-                    f"{where} entry {event['seq']}: expected {expected} (one is missing)"
-                )
-            if event["prev_hash"] != previous:
-                problems.append(f"{where} entry {event['seq']}: does not follow the one before it")
-            if chain.digest({name: event[name] for name in HASHED}) != event["hash"]:
-                problems.append(f"{where} entry {event['seq']}: changed after it was written")
-            previous = event["hash"]
-        stored = customer(conn, cid)
-        if found[-1]["version"] != stored.pop("version"):
-            problems.append(f"{where}: its version is not its last history entry's")
-        if to_canonical_json(loads(found[-1]["account"])) != to_canonical_json(stored):
-            problems.append(f"{where}: its history does not end in the stored account")
-    return problems
+    return HISTORY.verify(conn, customer_ids(conn), lambda cid: customer(conn, cid))
 
 
 def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
