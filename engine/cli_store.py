@@ -296,17 +296,45 @@ def _print_customer(account: dict[str, Any], fmt: str) -> None:
             click.echo(f"  {name}: {value}")
 
 
+KEEPERS = click.option(
+    "--playbooks",
+    "playbooks",
+    default="playbooks",
+    show_default=True,
+    metavar="DIR",
+    help="The folder of playbooks whose recorded_by fields say who records an account's "
+    "fields (state_organ, largest_batch_this_year...).",
+)
+
+
+def _recorded_by(playbooks: str) -> dict[str, tuple[str, ...]]:
+    """What the playbooks of the folder declare ``recorded_by``: without them kam cannot
+    tell who may set an account's fields, so it does not guess."""
+    import os
+
+    from .app.library import Library
+
+    if not os.path.isdir(playbooks):
+        raise InputError(
+            f"--playbooks {playbooks}: no such folder here: the playbooks say who records a "
+            "customer account's fields; give --playbooks DIR"
+        )
+    return Library(playbooks).recorded_by()
+
+
 @customers.command("add", epilog=STORE_EPILOG)
 @click.argument("account", metavar="ACCOUNT", type=click.Path(allow_dash=True))
 @BY
+@KEEPERS
 @DB
 @FORMAT
 @_guarded
-def customers_add(account: str, by: str, db: str | None, fmt: str) -> int:
+def customers_add(account: str, by: str, playbooks: str, db: str | None, fmt: str) -> int:
     """Add an account from a JSON or YAML file (id, name, credit_limit, receivables...)."""
     data = _read_json(account, "account")
+    recorded = _recorded_by(playbooks)
     with _store(db) as store:
-        _print_customer(store.add_customer(data, by=by), fmt)
+        _print_customer(store.add_customer(data, by=by, recorded_by=recorded), fmt)
     return EXIT_OK
 
 
@@ -315,16 +343,27 @@ def customers_add(account: str, by: str, db: str | None, fmt: str) -> int:
 @click.argument("patch", metavar="PATCH")
 @BY
 @IF_VERSION
+@KEEPERS
 @DB
 @FORMAT
 @_guarded
 def customers_update(
-    customer_id: str, patch: str, by: str, if_version: int | None, db: str | None, fmt: str
+    customer_id: str,
+    patch: str,
+    by: str,
+    if_version: int | None,
+    playbooks: str,
+    db: str | None,
+    fmt: str,
 ) -> int:
     """Change an account with a JSON merge patch (a file, - or the JSON itself)."""
     data = _read_json(patch, "patch")
+    recorded = _recorded_by(playbooks)
     with _store(db) as store:
-        _print_customer(store.update_customer(customer_id, data, by=by, if_version=if_version), fmt)
+        changed = store.update_customer(
+            customer_id, data, by=by, if_version=if_version, recorded_by=recorded
+        )
+    _print_customer(changed, fmt)
     return EXIT_OK
 
 

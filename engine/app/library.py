@@ -153,9 +153,16 @@ class Library:
         against them: a mistyped role would never be asked for)."""
         found: set[str] = set()
         for entry in self.entries:
-            if entry.file not in self._loaded:
-                self._loaded[entry.file] = load_playbook(entry.file)
-            found.update(self._loaded[entry.file].model.roles)
+            found.update(self._load(entry).model.roles)
+        return found
+
+    def recorded_by(self) -> dict[str, tuple[str, ...]]:
+        """Every deal field any version of any playbook here declares ``recorded_by``, with
+        every role that any of them names for it (the store guards stored accounts with them)."""
+        found: dict[str, tuple[str, ...]] = {}
+        for entry in [*self.entries, *(e for e in self.saved if e.review == "approved")]:
+            for name, roles in self._load(entry).model.recorded_by.items():
+                found[name] = tuple(dict.fromkeys((*found.get(name, ()), *roles)))
         return found
 
     def pick(
@@ -208,6 +215,11 @@ class Library:
                     f"no version of {playbook_id} is in force on {on.isoformat()} ({periods})"
                 )
         entry = chosen[-1]
+        # "in force on a date" has one home, here: a successor ends it, so a deal pinned to
+        # it by name after that is refused (``store.in_force``) as one pinned by date is
+        return self._load(entry).ending(entry.end.isoformat() if entry.end else None)
+
+    def _load(self, entry: Entry) -> Playbook:
         if entry.file not in self._loaded:
             if entry.text is not None:  # saved in the store: user-written, read as a file is
                 self._loaded[entry.file] = loads_playbook(
@@ -215,9 +227,7 @@ class Library:
                 )
             else:
                 self._loaded[entry.file] = load_playbook(entry.file)
-        # "in force on a date" has one home, here: a successor ends it, so a deal pinned to
-        # it by name after that is refused (``store.in_force``) as one pinned by date is
-        return self._loaded[entry.file].ending(entry.end.isoformat() if entry.end else None)
+        return self._loaded[entry.file]
 
 
 def _in_force(path: str, pb: Playbook, on: date) -> None:

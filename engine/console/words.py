@@ -217,6 +217,8 @@ WORDS: dict[str, dict[str, str]] = {
         "quantity) are the owner's to change.",
         "refused_recorded_by_role": "{by} does not hold the role {roles}: {path} is recorded "
         "by {roles} or an admin.",
+        "refused_account_field_role": "{by} does not hold the role {roles}: a customer's "
+        "{field} is recorded by {roles} or an admin.",
         "refused_company_data_only": "{by} does not own deal {deal}: they may change its "
         "company data but nothing else, which is its owner's ({owner}).",
         "refused_company_data_on_create": "{path}: a new deal cannot bring the company's data: "
@@ -426,6 +428,8 @@ WORDS: dict[str, dict[str, str]] = {
         "由剧本指定的角色或管理员记录（价格：价格管理；信用条件：主管领导；拨付资金：财务部）。"
         "交易本身的条款（单价、数量）由负责人修改。",
         "refused_recorded_by_role": "{by} 没有“{roles}”角色：{path} 由 {roles} 或管理员记录。",
+        "refused_account_field_role": "{by} 没有“{roles}”角色：客户档案的 {field} 由 {roles} "
+        "或管理员记录。",
         "refused_company_data_only": "{by} 不是交易 {deal} 的负责人：只能修改其中的公司数据，"
         "其他内容由负责人（{owner}）修改。",
         "refused_company_data_on_create": "{path}：新建交易不能带入公司数据：须由 {roles}"

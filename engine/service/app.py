@@ -125,6 +125,13 @@ class Service:
                 self._saved = known
             self._saved_until = now + SAVED_MEMORY
 
+    def recorded_by(self) -> dict[str, tuple[str, ...]]:
+        """What the folder's playbooks (and the approved saved versions) declare
+        ``recorded_by``: who may set a stored account's fields."""
+        self.refresh()
+        with self._lock:
+            return self.library.recorded_by()
+
     def evaluator(self, sent: str) -> str:
         """Who may evaluate with this token: ``who``, remembered for ``TOKEN_MEMORY`` seconds.
         Only the stateless routes use it (they read and change nothing stored), so a
@@ -902,10 +909,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 raise Problem(
                     "stale-version", f"no customer {customer_id} yet", current_version=0
                 ) from None
-            return as_json(svc.store.add_customer({**account, "id": customer_id}, by=by), 201)
+            added = svc.store.add_customer(
+                {**account, "id": customer_id}, by=by, recorded_by=svc.recorded_by()
+            )
+            return as_json(added, 201)
         gone = {k: None for k in current if k not in account and k not in ("id", "version")}
         found = svc.store.update_customer(
-            customer_id, {**gone, **account}, by=by, if_version=version
+            customer_id,
+            {**gone, **account},
+            by=by,
+            if_version=version,
+            recorded_by=svc.recorded_by(),
         )
         return as_json(found, headers={"ETag": f'"{found["version"]}"'})
 

@@ -23,6 +23,7 @@ from . import chain
 from .ledger import Ledger
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .records import loads
+from .reference import same_value
 from .schema import customer_events, customers, tokens, users
 
 MAX_ID = 200
@@ -218,7 +219,48 @@ def credit_terms_guard(
         )
 
 
-def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, Any]:
+def keepers_guard(
+    conn: Connection,
+    by: str,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    keepers: Mapping[str, tuple[str, ...]],
+) -> None:
+    """Refuse a change of an account field the playbooks declare ``recorded_by`` (whether
+    the customer is a state organ, its largest batch this year, a shared territory...) by
+    someone holding none of its roles: each decides what a deal needs, and a salesperson
+    marking their customer a state organ would clear the minimum-volume rule for every deal
+    of it. Credit terms are the supervisor's (``credit_terms_guard``) whatever is declared."""
+    changed = [
+        (name, roles)
+        for name, roles in keepers.items()
+        if name not in CREDIT_TERMS and not same_value(before.get(name), after.get(name))
+    ]
+    if not changed:
+        return
+    held = user(conn, by)["roles"]
+    if "admin" in held:
+        return
+    for name, roles in changed:
+        if not any(role in held for role in roles):
+            keepers_ = " or ".join(roles)
+            raise Refused(
+                f"{by} does not hold the role {keepers_}: a customer's {name} is recorded by "
+                f"{keepers_} (or an admin), as the playbooks declare it; nothing was written",
+                code="account_field_role",
+                by=by,
+                field=name,
+                roles=keepers_,
+            )
+
+
+def add_customer(
+    conn: Connection,
+    account: Any,
+    by: str,
+    at: str,
+    keepers: Mapping[str, tuple[str, ...]] | None = None,
+) -> dict[str, Any]:
     if not isinstance(account, dict):
         raise InputError("a customer is a JSON object with an id")
     cid = an_id(account.get("id"), "customer id ($.id)")
@@ -227,6 +269,7 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
         raise AlreadyStored(f"customer {cid} already exists: use kam customers update")
     values = columns(account, cid)
     credit_terms_guard(conn, by, {}, values)
+    keepers_guard(conn, by, {}, account, keepers or {})
     conn.execute(
         insert(customers).values(id=cid, version=1, updated_at=at, updated_by=by, **values)
     )
@@ -236,9 +279,16 @@ def add_customer(conn: Connection, account: Any, by: str, at: str) -> dict[str, 
 
 
 def update_customer(
-    conn: Connection, cid: str, patch: Any, by: str, if_version: int | None, at: str
+    conn: Connection,
+    cid: str,
+    patch: Any,
+    by: str,
+    if_version: int | None,
+    at: str,
+    keepers: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """Apply a JSON merge patch to an account, if it is still at ``if_version``."""
+    """Apply a JSON merge patch to an account, if it is still at ``if_version``; a field
+    ``keepers`` names (the playbooks' ``recorded_by``) only by who holds one of its roles."""
     if not isinstance(patch, dict):
         raise InputError("a customer patch is a JSON object (a JSON merge patch)")
     if "id" in patch and patch["id"] != cid:
@@ -251,6 +301,7 @@ def update_customer(
     merged = chain.merge_patch(current, patch)
     values = columns(merged, cid)
     credit_terms_guard(conn, by, columns(current, cid), values)
+    keepers_guard(conn, by, current, merged, keepers or {})
     done = conn.execute(
         update(customers)
         .where(customers.c.id == cid, customers.c.version == version)

@@ -194,6 +194,23 @@ def _strip(value: Any, steps: list[str]) -> Any:
     return {**value, step: inner}
 
 
+def account_keepers(recorded: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Who records each field of a stored customer account: the roles the playbooks declare
+    on their deal's customer (``customer.state_organ`` recorded_by ``[key_account_manager]``
+    keeps ``state_organ`` of every account). Only an account's own fields, not nested ones."""
+    found: dict[str, tuple[str, ...]] = {}
+    for name, roles in recorded.items():
+        steps = _steps(name)
+        if len(steps) == 2 and steps[0] == ACCOUNT_FIELD:
+            found[steps[1]] = tuple(dict.fromkeys((*found.get(steps[1], ()), *roles)))
+    return found
+
+
+def same_value(a: Any, b: Any) -> bool:
+    """Equal as values: 150000 and 150000.00 are one price; a flag is not a number."""
+    return _same(a, b)
+
+
 def in_words(found: list[ReferenceChange]) -> str:
     """The changes as a person reads them: ``$.lines[0].list_price 150000.00 to 180000``."""
     return "; ".join(

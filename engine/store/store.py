@@ -262,15 +262,31 @@ class Store(Database):
         with self._read() as conn:
             return accounts.user_for_token(conn, token)
 
-    def add_customer(self, account: Any, *, by: str) -> dict[str, Any]:
+    def add_customer(
+        self, account: Any, *, by: str, recorded_by: Mapping[str, tuple[str, ...]] | None = None
+    ) -> dict[str, Any]:
+        """A new account. ``recorded_by``: the playbooks' declarations (``Library.recorded_by``);
+        an account field they say is ``customer.X`` recorded by some roles is then set only
+        by who holds one (or an admin). Without it only the credit terms are guarded."""
+        keepers = reference.account_keepers(recorded_by or {})
         with self._write() as conn:
-            return accounts.add_customer(conn, account, by, self._stamp())
+            return accounts.add_customer(conn, account, by, self._stamp(), keepers)
 
     def update_customer(
-        self, cid: str, patch: Any, *, by: str, if_version: int | None = None
+        self,
+        cid: str,
+        patch: Any,
+        *,
+        by: str,
+        if_version: int | None = None,
+        recorded_by: Mapping[str, tuple[str, ...]] | None = None,
     ) -> dict[str, Any]:
+        """Apply a JSON merge patch to an account (``recorded_by`` as for ``add_customer``)."""
+        keepers = reference.account_keepers(recorded_by or {})
         with self._write() as conn:
-            return accounts.update_customer(conn, cid, patch, by, if_version, self._stamp())
+            return accounts.update_customer(
+                conn, cid, patch, by, if_version, self._stamp(), keepers
+            )
 
     def get_customer(self, cid: str) -> dict[str, Any]:
         with self._read() as conn:
