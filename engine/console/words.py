@@ -219,6 +219,11 @@ WORDS: dict[str, dict[str, str]] = {
         "by {roles} or an admin.",
         "refused_account_field_role": "{by} does not hold the role {roles}: a customer's "
         "{field} is recorded by {roles} or an admin.",
+        "refused_price_not_listed": "{path}: {stated} is not the price list's {listed}: a "
+        "line's prices come from the price list, kept by {roles} (or an admin). Leave the "
+        "price out to take the list's.",
+        "refused_price_list_role": "{by} does not hold the role pricing: the price list is "
+        "kept by pricing or an admin.",
         "refused_company_data_only": "{by} does not own deal {deal}: they may change its "
         "company data but nothing else, which is its owner's ({owner}).",
         "refused_company_data_on_create": "{path}: a new deal cannot bring the company's data: "
@@ -430,6 +435,10 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_recorded_by_role": "{by} 没有“{roles}”角色：{path} 由 {roles} 或管理员记录。",
         "refused_account_field_role": "{by} 没有“{roles}”角色：客户档案的 {field} 由 {roles} "
         "或管理员记录。",
+        "refused_price_not_listed": "{path}：{stated} 不是价格表中的 {listed}：订单行的价格取自"
+        "价格表，由 {roles}（或管理员）维护。不填价格即按价格表取价。",
+        "refused_price_list_role": "{by} 没有“pricing”（价格管理）角色：价格表由价格管理人员或"
+        "管理员维护。",
         "refused_company_data_only": "{by} 不是交易 {deal} 的负责人：只能修改其中的公司数据，"
         "其他内容由负责人（{owner}）修改。",
         "refused_company_data_on_create": "{path}：新建交易不能带入公司数据：须由 {roles}"

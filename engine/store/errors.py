@@ -93,6 +93,13 @@ class AccountError(DealError):
     kind = "customer"
 
 
+class PriceError(DealError):
+    """A price with bad values; every one, by its JSON path (``$.list_price``), as a deal's
+    (exit 2)."""
+
+    kind = "price"
+
+
 class Contended(KamError):
     """A change that lost its race with other writers (a PostgreSQL serialization failure or
     deadlock) on every bounded, jittered retry. Nothing was written; a conflict (exit 6)."""

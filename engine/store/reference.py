@@ -111,14 +111,14 @@ def _walk(
     if step == "[]":
         if isinstance(value, list):
             item_t = t.item if t is not None else None
-            namer = _item_name(item_t)
+            namer = item_name(item_t)
             for n, item in enumerate(value):
                 yield from _walk(item, rest, item_t, f"{path}[{n}]", (*key, _name_of(item, namer)))
     elif isinstance(value, Mapping) and step in value:
         yield from _walk(value[step], rest, t.field(step) if t else None, f"{path}.{step}", key)
 
 
-def _item_name(t: Type | None) -> str | None:
+def item_name(t: Type | None) -> str | None:
     """The field that names an item of a list: its first required text field (a line's model)."""
     if t is None or t.kind != "object":
         return None
@@ -133,7 +133,12 @@ def _name_of(item: Any, namer: str | None) -> str:
     if namer is None or not isinstance(item, Mapping):
         return ""  # no name: a value is known if any item carried it
     name = item.get(namer)
-    return " ".join(name.split()).casefold() if isinstance(name, str) else repr(name)
+    return name_key(name) if isinstance(name, str) else repr(name)
+
+
+def name_key(name: str) -> str:
+    """An item's name as compared: ``Pickup  P7`` and ``pickup p7`` are one model."""
+    return " ".join(name.split()).casefold()
 
 
 def _steps(name: str) -> list[str]:

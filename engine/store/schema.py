@@ -118,6 +118,39 @@ customer_events = Table(
     UniqueConstraint("customer_id", "seq"),
 )
 
+# The price list (pricing's word): a model's list, floor and retail price. A deal created by a
+# salesperson takes a line's prices from here; the deal then keeps them (frozen on it).
+prices = Table(
+    "prices",
+    metadata,
+    Column("key", Text, primary_key=True),  # the model as compared: spaces and case folded
+    Column("model", Text, nullable=False),  # as first written
+    Column("list_price", Money),
+    Column("floor_price", Money),
+    Column("retail_price", Money),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Column("updated_by", Text, nullable=False),
+)
+
+# A price's history (append-only, chained like events): who set which price from what to what.
+price_events = Table(
+    "price_events",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    Column("model", Text, nullable=False),  # the price's key
+    Column("seq", Integer, nullable=False),
+    Column("kind", Text, nullable=False),  # created, updated
+    Column("actor", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("changes", Text, nullable=False),  # JSON: {field: {"before": ..., "after": ...}}
+    Column("entry", Text, nullable=False),  # JSON: the entry after (checked by verify)
+    Column("prev_hash", Text, nullable=False),
+    Column("hash", Text, nullable=False),
+    UniqueConstraint("model", "seq"),
+)
+
 deals = Table(
     "deals",
     metadata,

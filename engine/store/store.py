@@ -25,7 +25,7 @@ from ..app.summary import amount_fact
 from ..errors import DecisionRefused, InputError, KamError, TransitionRefused, suggest
 from ..jsontext import to_canonical_json
 from ..lang.values import same_person
-from . import accounts, chain, migrate, records, reference, signoffs
+from . import accounts, chain, migrate, prices, records, reference, signoffs
 from .approvals import record_approval
 from .arrival import Arrival, arrival
 from .connect import database_url, driver_errors, is_retryable, make_engine
@@ -301,6 +301,28 @@ class Store(Database):
         with self._read() as conn:
             return [accounts.customer(conn, cid) for cid in accounts.customer_ids(conn)]
 
+    # -- the price list (prices.py) ------------------------------------------------------------
+    def set_prices(
+        self, model: str, values: Any, *, by: str, if_version: int | None = None
+    ) -> dict[str, Any]:
+        """Set a model's list, floor and retail price (null takes one away): pricing or an
+        admin only, with its history; ``if_version`` as read (0: a model new to the list)."""
+        with self._write() as conn:
+            return prices.set_prices(conn, model, values, by, if_version, self._stamp())
+
+    def get_prices(self, model: str) -> dict[str, Any]:
+        with self._read() as conn:
+            return prices.entry(conn, model)
+
+    def price_list(self) -> list[dict[str, Any]]:
+        with self._read() as conn:
+            return prices.price_list(conn)
+
+    def price_history(self, model: str) -> list[dict[str, Any]]:
+        """A model's price history, oldest first: who set which price from what to what."""
+        with self._read() as conn:
+            return prices.history(conn, model)
+
     # -- deals: reading (records.py) ---------------------------------------------------------
     def get_deal(self, deal_id: str) -> StoredDeal:
         with self._read() as conn:
@@ -342,7 +364,12 @@ class Store(Database):
             if conn.dialect.name == "sqlite":  # the file itself first: a damaged page, an index
                 found = conn.exec_driver_sql("PRAGMA integrity_check").scalars().all()
                 problems += [f"the store file is damaged: {line}" for line in found if line != "ok"]
-            return problems + records.verify(conn) + accounts.verify_customers(conn)
+            return (
+                problems
+                + records.verify(conn)
+                + accounts.verify_customers(conn)
+                + prices.verify(conn)
+            )
 
     def evaluate(
         self,
@@ -435,8 +462,14 @@ class Store(Database):
                     owner=str(named),
                 )
             document["owner"] = _owner(conn, named or by)
+            listed = prices.from_price_list(
+                conn, playbook.model.recorded_by, playbook.model.deal_type, document
+            )
+            document = listed.document
             data: dict[str, Any] = {"document": document}
-            found = self._may_bring_reference(conn, document, by, playbook)
+            if listed.filled:  # prices the creator left out, from the list of the day
+                data["priced"] = listed.filled
+            found = self._may_bring_reference(conn, document, by, playbook, listed)
             if found:  # company data: its keeper's, on record as such
                 data["reference"] = [c.to_dict() for c in found]
             start = arrival(playbook, self._with_account(conn, document, playbook), as_of)
@@ -538,11 +571,18 @@ class Store(Database):
                 if not same_person(document["owner"], row.owner):
                     self._may_hand_over(conn, row, by, document["owner"])
                     data["owner"] = {"before": row.owner, "after": document["owner"]}
+            listed = prices.from_price_list(
+                conn, playbook.model.recorded_by, playbook.model.deal_type, document, row.document
+            )
+            if listed.filled:  # a line for a model new to the deal: priced from the list,
+                document = listed.document  # and the event's patch says so (replay)
+                data["patch"] = {**patch, **{k: document[k] for k in listed.view}}
+                data["priced"] = listed.filled
             may: Callable[[], None] | None = None
             found = reference.changes(
                 playbook.model.recorded_by,
                 playbook.model.deal_type,
-                self._with_account(conn, row.document, playbook),
+                listed.before(self._with_account(conn, row.document, playbook)),
                 self._with_account(conn, document, playbook),
                 stored_account=_customer_ref(document) is not None,
             )
@@ -977,7 +1017,12 @@ class Store(Database):
             )
 
     def _may_bring_reference(
-        self, conn: Connection, document: dict[str, Any], by: str, playbook: Playbook
+        self,
+        conn: Connection,
+        document: dict[str, Any],
+        by: str,
+        playbook: Playbook,
+        listed: prices.Priced,
     ) -> list[reference.ReferenceChange]:
         """A new deal brings company data only when its creator may record it (an admin, or a
         user holding the field's role who does not own the deal): otherwise the owner would
@@ -987,7 +1032,7 @@ class Store(Database):
         found = reference.changes(
             playbook.model.recorded_by,
             playbook.model.deal_type,
-            {},
+            listed.before({}),  # what the price list says is no one's own word
             self._with_account(conn, document, playbook),
             stored_account=_customer_ref(document) is not None,
         )
@@ -1000,6 +1045,18 @@ class Store(Database):
         for c in found:
             if owner or not any(role in roles for role in c.roles):
                 keepers = " or ".join(c.roles)
+                if c.before is not None:  # a price the list has, stated otherwise
+                    raise Refused(
+                        f"{c.path}: {c.after} is not the price list's {c.before}: a line's "
+                        f"prices come from the price list, kept by {keepers} (or an admin). "
+                        "Leave the price out to take the list's, or ask pricing to change the "
+                        "list",
+                        code="price_not_listed",
+                        path=c.path,
+                        listed=str(c.before),
+                        stated=str(c.after),
+                        roles=keepers,
+                    )
                 raise Refused(
                     f"{c.path}: a new deal cannot bring the company's data ({c.after}): the "
                     f"playbook says {keepers} (or an admin) records it, on the stored deal. "

@@ -29,6 +29,8 @@ from ..conftest import AS_OF, AUTO_DEALER, BASE_DEAL
 PG = os.environ.get("KAM_TEST_PG")
 BACKENDS = ["sqlite", "postgresql"]
 TABLES = (
+    "price_events",
+    "prices",
     "customer_events",
     "playbook_reviews",
     "playbook_versions",
