@@ -432,6 +432,127 @@ def customers_list(db: str | None, fmt: str) -> int:
     return EXIT_OK
 
 
+# -- kam prices --------------------------------------------------------------------------------
+@main.group(epilog=STORE_EPILOG)
+def prices() -> None:
+    """The price list: each model's list, floor and retail price, kept by pricing. A deal a
+    salesperson adds takes the prices its lines leave out from here."""
+
+
+def _amount_option(name: str, label: str) -> Any:
+    return click.option(
+        f"--{name.replace('_', '-')}",
+        name,
+        metavar="AMOUNT",
+        help=f"The {label} (150000 or 150000.00; none takes it away).",
+    )
+
+
+def _amount(flag: str, given: str) -> Any:
+    import re
+    from decimal import Decimal
+
+    if given.strip().casefold() == "none":
+        return None
+    if not re.fullmatch(r"\d{1,18}(\.\d{1,12})?", given.strip()):
+        raise InputError(
+            f"--{flag} {given}: an amount of money, 0 or more, like 150000 or 150000.00 "
+            "(none takes it away)"
+        )
+    return Decimal(given.strip())
+
+
+def _print_prices(entry: dict[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        _echo_json(entry)
+        return
+    shown = ", ".join(f"{k} {v}" for k, v in entry.items() if k not in ("model", "version"))
+    click.echo(f"{entry['model']} (version {entry['version']}): {shown}")
+
+
+@prices.command("set", epilog=STORE_EPILOG)
+@click.argument("model", metavar="MODEL")
+@_amount_option("list_price", "list price (指导价)")
+@_amount_option("floor_price", "floor price (商务政策底价)")
+@_amount_option("retail_price", "market retail price (市场零售价)")
+@BY
+@IF_VERSION
+@DB
+@FORMAT
+@_guarded
+def prices_set(
+    model: str,
+    list_price: str | None,
+    floor_price: str | None,
+    retail_price: str | None,
+    by: str,
+    if_version: int | None,
+    db: str | None,
+    fmt: str,
+) -> int:
+    """Set a model's prices (pricing or an admin); those not given stay as they are."""
+    given = {"list_price": list_price, "floor_price": floor_price, "retail_price": retail_price}
+    values = {
+        name: _amount(name.replace("_", "-"), text)
+        for name, text in given.items()
+        if text is not None
+    }
+    if not values:
+        raise InputError("give at least one of --list-price, --floor-price, --retail-price")
+    with _store(db) as store:
+        _print_prices(store.set_prices(model, values, by=by, if_version=if_version), fmt)
+    return EXIT_OK
+
+
+@prices.command("show", epilog=STORE_EPILOG)
+@click.argument("model", metavar="MODEL")
+@DB
+@FORMAT
+@_guarded
+def prices_show(model: str, db: str | None, fmt: str) -> int:
+    """A model's prices, and (as text) their history."""
+    with _store(db) as store:
+        entry = store.get_prices(model)
+        history = store.price_history(model)
+    _print_prices(entry, fmt)
+    if fmt != "json":
+        click.echo("history:")
+        _print_account_history(history)
+    return EXIT_OK
+
+
+@prices.command("history", epilog=STORE_EPILOG)
+@click.argument("model", metavar="MODEL")
+@DB
+@FORMAT
+@_guarded
+def prices_history(model: str, db: str | None, fmt: str) -> int:
+    """Every change of a model's prices, oldest first: who, when, each price before and after."""
+    with _store(db) as store:
+        history = store.price_history(model)
+    if fmt == "json":
+        _echo_json(history)
+    else:
+        _print_account_history(history)
+    return EXIT_OK
+
+
+@prices.command("list", epilog=STORE_EPILOG)
+@DB
+@FORMAT
+@_guarded
+def prices_list(db: str | None, fmt: str) -> int:
+    """Every model in the price list."""
+    with _store(db) as store:
+        found = store.price_list()
+    if fmt == "json":
+        _echo_json({"prices": found})
+    else:
+        for entry in found:
+            _print_prices(entry, fmt)
+    return EXIT_OK
+
+
 # -- kam deals ---------------------------------------------------------------------------------
 @main.group(epilog=STORE_EPILOG)
 def deals() -> None:

@@ -42,6 +42,7 @@ from ..read.json import DuplicateKeys, bad_number_why, is_bad_number
 from ..run.deal import loads_deal
 from ..store import Change, NotFound, Store, StoredDeal, open_store, saved_versions
 from ..store.pipeline import pipelines
+from ..store.prices import PRICE_FIELDS
 from . import problems
 from .problems import Problem, from_kam_error, problem_response
 
@@ -454,6 +455,7 @@ def body_doc(required: list[str], properties: dict[str, Any]) -> dict[str, Any]:
 
 OBJECT = {"type": "object"}
 STRING = {"type": "string"}
+NUMBER = {"type": "number", "minimum": 0}
 DATE = {"type": "string", "format": "date"}
 # Which problems a route can answer, declared per route in the OpenAPI document
 READ = (401, 422, 500, 503)  # every /v1 route: the token, a bad query, a bug, the database
@@ -922,6 +924,52 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             recorded_by=svc.recorded_by(),
         )
         return as_json(found, headers={"ETag": f'"{found["version"]}"'})
+
+    @app.get(f"{v1}/prices", tags=["prices"], responses=codes(*READ))
+    def list_prices(svc: Svc, _: User) -> Response:
+        """The price list: each model's list, floor and retail price."""
+        return as_json({"prices": svc.store.price_list()})
+
+    @app.get(f"{v1}/prices/{{model}}", tags=["prices"], responses=codes(*READ, 404))
+    def get_prices(svc: Svc, _: User, model: str) -> Response:
+        """One model's prices; its ETag is its version."""
+        found = svc.store.get_prices(model)
+        return as_json(found, headers={"ETag": f'"{found["version"]}"'})
+
+    @app.get(f"{v1}/prices/{{model}}/events", tags=["prices"], responses=codes(*READ, 404))
+    def price_events(svc: Svc, _: User, model: str) -> Response:
+        """The model's price history, oldest first: who set which price from what to what."""
+        return as_json({"events": svc.store.price_history(model)})
+
+    @app.put(
+        f"{v1}/prices/{{model}}",
+        tags=["prices"],
+        responses={
+            **codes(*READ, *BODY, *WRITE, *MATCH),
+            201: {"description": "The model was added to the price list"},
+        },
+        openapi_extra=body_doc(
+            [], {"list_price": NUMBER, "floor_price": NUMBER, "retail_price": NUMBER}
+        ),
+    )
+    def put_prices(svc: Svc, by: User, model: str, data: Body, version: IfMatch) -> Response:
+        """A model's prices as sent (pricing or an admin): added (201), or replaced (200; a
+        price left out is taken away). `If-Match` makes a replacement conditional on the
+        version you read. Deals already stored keep the prices they were created with."""
+        if not isinstance(data, dict):
+            raise Problem("bad-input", "prices are a JSON object", errors=[_at("$", "object")])
+        try:
+            svc.store.get_prices(model)
+            new = False
+        except NotFound:
+            if version is not None:
+                raise Problem(
+                    "stale-version", f"no price for {model} yet", current_version=0
+                ) from None
+            new = True
+        sent = {**dict.fromkeys(PRICE_FIELDS), **data}
+        found = svc.store.set_prices(model, sent, by=by, if_version=0 if new else version)
+        return as_json(found, 201 if new else 200, headers={"ETag": f'"{found["version"]}"'})
 
     @app.get(f"{v1}/decisions", tags=["decisions"], responses=codes(*READ))
     def decisions(

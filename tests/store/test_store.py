@@ -153,16 +153,16 @@ def test_postgresql_refuses_truncate_too(store, pb, deal, as_of):
             conn.execute(text("TRUNCATE events CASCADE"))
 
 
-def tamper(store, sql):
+def tamper(store, sql, table="events"):
     """Change history the way only someone with DDL rights could: triggers off, then on."""
     with store.engine.begin() as conn:
         if conn.dialect.name == "sqlite":
-            conn.execute(text("DROP TRIGGER events_no_update"))
+            conn.execute(text(f"DROP TRIGGER {table}_no_update"))
             conn.execute(text(sql))
         else:
-            conn.execute(text("ALTER TABLE events DISABLE TRIGGER events_append_only"))
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
             conn.execute(text(sql))
-            conn.execute(text("ALTER TABLE events ENABLE TRIGGER events_append_only"))
+            conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only"))
 
 
 def test_verify_passes_a_sound_store_and_finds_a_changed_event(store, pb, deal, as_of):
