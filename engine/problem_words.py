@@ -181,6 +181,363 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "param_used_as_percent": (
                 "parameter '{name}' is {value}, but {place}: {value} would mean {percent}"
             ),
+            # (the words of every diagnostic without words above: issue 11)
+            "file_too_large": "file is {size} characters; the limit is {limit}",
+            "cannot_read_yaml": "cannot read YAML: {problem}",
+            "character_not_allowed": (
+                "character U+{code} is not allowed in a YAML file (a control character or a "
+                "broken one)"
+            ),
+            "a_character_not_allowed": (
+                "character is not allowed in a YAML file (a control character or a broken one)"
+            ),
+            "too_deep": "nesting deeper than {limit} levels",
+            "yaml_problem": "{format}",
+            "yaml_found": "{format}, but found {token}",
+            "yaml_got": "{format}, but got {token}",
+            "multiple_documents": "the file holds more than one YAML document",
+            "alias": "aliases (*{name}) are not allowed",
+            "anchor": "anchors (&{name}) are not allowed",
+            "too_many_values": "more than {limit} values",
+            "key_plain": "a mapping key must be plain text",
+            "key_not_text": "key {name} is not text",
+            "too_many_entries": "more than {limit} entries in one mapping",
+            "too_many_items": "more than {limit} items in one list",
+            "unknown_tag": "unknown tag {name}",
+            "text_too_long": "text longer than {limit} characters",
+            "not_valid_tagged": "{value} is not a valid !!{kind}",
+            "number_too_long": "number {value}... is too long",
+            "number_out_of_range": "number {value} is out of range",
+            "not_utf8": "not valid UTF-8 text (byte {at} is 0x{byte})",
+            "invisible_character": "invisible or direction-changing character U+{code}",
+            "is_a_folder": "is a folder, not a playbook file",
+            "file_bytes": "the file is {size} bytes; the limit is {limit}",
+            "cannot_read_file": "cannot read the file: {format}",
+            "playbook_too_large": (
+                "the playbook and its modules hold more than {limit} characters in all"
+            ),
+            "not_a_module": "'{name}' is not a policy module (it has no 'module:' key)",
+            "include_url": "'{name}' is a URL; only files beside the playbook can be used",
+            "include_absolute": "'{name}' is an absolute path",
+            "include_no_folder": (
+                "'{name}' cannot be read: the playbook was given as text, with no folder to "
+                "read "
+                "it from"
+            ),
+            "include_unreadable": "'{name}' cannot be read: {format}",
+            "include_escape": "'{name}' leads outside the playbook folder",
+            "include_cycle": "include cycle: {chain}",
+            "include_depth": "includes nest deeper than {limit} levels",
+            "include_limit": (
+                "more than {limit} includes in all (every include of every module counts, also "
+                "of a file included before)"
+            ),
+            "include_missing": "'{name}' does not exist",
+            "expression_too_long": "expression is {size} characters; the limit is {limit}",
+            "expression_empty": "the expression is empty",
+            "cannot_read_expression": "cannot read the expression: {format}",
+            "expression_too_deep": "expression nests deeper than {limit} levels",
+            "python_never_closed": "'{token}' was never closed",
+            "python_unmatched": "unmatched '{token}'",
+            "python_mismatched": (
+                "closing parenthesis '{token}' does not match opening parenthesis '{other}'"
+            ),
+            "python_mismatched_line": (
+                "closing parenthesis '{token}' does not match opening parenthesis '{other}' on "
+                "line {line}"
+            ),
+            "python_quote": "unterminated string literal (detected at line {line})",
+            "python_triple_quote": (
+                "unterminated triple-quoted string literal (detected at line {line})"
+            ),
+            "python_bad_char": "invalid character '{token}' (U+{code})",
+            "python_literal": "invalid {format} literal",
+            "python_zeros": (
+                "leading zeros in decimal integer literals are not permitted; use an 0o prefix "
+                "for octal integers"
+            ),
+            "python_unexpected_end": "unexpected EOF while parsing",
+            "python_other": "{format}",
+            "expr_number_out_of_range": "the number {value} is out of range",
+            "needs_field_name": "'{name}' needs a field name after it, like {name}.something",
+            "underscore_name": "names starting with '_' are not allowed ('{name}')",
+            "field_path_start": "a field path must start with deal, facts, params or stage",
+            "fact_order": "{format}",
+            "param_no_fields": "parameter '{name}' has no fields",
+            "as_of_no_fields": "as_of is a date and has no fields",
+            "has_no_field": "{where} is {type} and has no field '{name}'",
+            "refuse_Lambda": "lambda is not allowed",
+            "refuse_ListComp": "list comprehensions are not allowed",
+            "refuse_SetComp": "set comprehensions are not allowed",
+            "refuse_DictComp": "dict comprehensions are not allowed",
+            "refuse_GeneratorExp": (
+                "'for' is only allowed inside any(), all(), sum(), count(), min(), max()"
+            ),
+            "refuse_Subscript": "indexing with [...] is not allowed",
+            "refuse_Dict": "{{...}} mappings are not allowed",
+            "refuse_Set": "{{...}} sets are not allowed",
+            "refuse_JoinedStr": "f-strings are not allowed",
+            "refuse_NamedExpr": "':=' is not allowed",
+            "refuse_Await": "await is not allowed",
+            "refuse_Starred": "'*' is not allowed",
+            "refuse_Slice": "slices are not allowed",
+            "refuse_other": "this kind of expression ({name}) is not allowed",
+            "only_functions": "only the documented functions can be called",
+            "no_named_arguments": "{name}() takes no named arguments",
+            "no_star_arguments": "'*' arguments are not allowed",
+            "no_for": "{name}() does not take 'for'",
+            "usage": "usage: {usage}",
+            "needs_a_list": "{name}() needs a list, not {type}",
+            "needs_conditions": "{name}() needs conditions, not {type}",
+            "fn_needs_numbers": "{name}() needs numbers, not {type}",
+            "one_for": "only one 'for' is allowed",
+            "one_if": "use one 'if' with 'and' instead of several",
+            "loop_variable_plain": "the loop variable must be a plain name",
+            "loop_variable_taken": "'{name}' cannot be used as the loop variable",
+            "for_needs_a_list": "'for' needs a list, not {type}",
+            "takes_argument": "{name}() takes {count} argument: {usage}",
+            "takes_arguments": "{name}() takes {count} arguments: {usage}",
+            "needs_not": "{what}, not {type}",
+            "numbers_or_dates": "{name}() needs numbers or dates of one kind",
+            "round_places": "round() needs a whole number of places from 0 to 10",
+            "add_days_n": "add_days() needs a whole number of days",
+            "default_must_be": "the default must be {type}",
+            "needs_sign_off": "signed_off() needs a sign-off field, not {type}",
+            "chain_status_here": "chain_status() cannot be used here",
+            "must_be_condition": "{what} must be a condition (true/false), but this is {type}",
+            "cannot_negate": "cannot negate {type}",
+            "operator_not_allowed": "the operator '{op}' is not allowed",
+            "cannot_look_for": "cannot look for {left} in a {right}",
+            "text_in_text": "only text can be found in text",
+            "in_needs": "'in' needs a list or text on its right, not {type}",
+            "no_is": "use '==' and '!=' instead of 'is'",
+            "null_compare": "null can only be compared with == or !=",
+            "cannot_order": "'{op}' cannot order {type}",
+            "person_compare": (
+                "'{op}' compares people as plain text: 'Li.Na' or ' li.na' is not 'li.na' to it"
+            ),
+            "compared_percent_scale": (
+                "{value} is compared with a percentage ({what}): {value} would mean {percent}"
+            ),
+            "outcomes_differ": "the two outcomes differ: {left} and {right}",
+            "one_kind": "a list must hold values of one kind",
+            "message_too_long": "message is longer than {limit} characters",
+            "message_template": "message template: {format}",
+            "message_number": "a number in a message lies within 10**-{limit} and 10**{limit}",
+            "message_percent_sign": "messages write values with filters, not with '%'",
+            "message_set_block": "a {{% set %}} block is not allowed in messages",
+            "message_power": "'**' is not allowed in messages",
+            "message_repeat": "messages cannot repeat text with '*'",
+            "message_call": "messages cannot call functions",
+            "message_filter": "the filter '{name}' is not allowed in messages",
+            "names_not_in": (
+                "names_not_in keeps the names of the list before it that are none of one other list"
+            ),
+            "name_diff": "name_diff compares the name before it with one other name",
+            "message_node": "'{name}' is not allowed in messages",
+            "message_loops": "messages cannot have a loop inside a loop",
+            "message_underscore": "names starting with '_' are not allowed",
+            "message_too_deep": "the message nests more than {limit} brackets or operators deep",
+            "filter_arguments": (
+                "{name}: messages pass filter arguments one by one, not with * or **"
+            ),
+            "name_the_filter": "{name}: name the filter it applies as text, e.g. {name}('upper')",
+            "name_the_test": "{name}: name the test it applies as text, e.g. {name}('defined')",
+            "named_filter": "{name}('{value}'): the filter '{value}' is not allowed in messages",
+            "named_test": "{name}('{value}'): the test '{value}' is not allowed in messages",
+            "name_the_attribute": "{name}: name the attribute as text",
+            "size_argument": "{name}: the {keyword} is a whole number from {least} to {most}",
+            "message_test": "the test '{name}' is not allowed in messages",
+            "test_arguments": "{name}: messages pass test arguments one by one",
+            "label_needs_name": "label needs the name of the values it labels",
+            "label_no_values": "label('{name}'): no values of that name have labels",
+            "raw_value": "this Chinese message prints the value of '{name}' as its id",
+            "unknown_in_message": "unknown name '{name}' in the message",
+            "schema_other": "{format}",
+            "must_be": "must be {value}",
+            "more_than_one": "{value} is more than 1 (100%)",
+            "literal_not_allowed": "{name} literals are not allowed",
+            "duplicate_step": "'{name}' appears twice in chain '{chain}'",
+            "chain_not_rising": "chain '{chain}': the limits must rise from step to step",
+            "chain_no_amount": "chain '{chain}' has limits but no amount to compare them with",
+            "category_when": (
+                "a category's when may read deal fields and params only, not {names_list}: the "
+                "category is decided when the deal is read, before anything else"
+            ),
+            "who_provides": (
+                "who provides a missing document? add document_actions: {{assignee: <role>, "
+                "due_in_days: N}}"
+            ),
+            "value_percent_scale": "{value} is {what}, so it would mean {percent}",
+            "expected_expression": "expected an expression (text)",
+            "fact_cycle": "fact '{name}' depends on itself",
+            "fact_cycle_through": "fact '{name}' depends on itself through {names}",
+            "fact_cycle_more": "fact '{name}' depends on itself through {names} and {more} more",
+            "below_zero_number": (
+                "below_zero says how a number below 0 reads; this fact is not a number"
+            ),
+            "below_zero_value": (
+                "below_zero must name the value: write {{value}} where its size goes"
+            ),
+            "values_text_facts": "allowed values are only for text facts",
+            "given_deal_field": "given of fact '{name}' must name a deal field, not '{value}'",
+            "given_kind": (
+                "{value} is {left}, but fact '{name}' is {right}: a recorded value must be "
+                "comparable with the derived one"
+            ),
+            "fact_needs_value": "fact '{name}' needs value, cases or table",
+            "message_no_given": (
+                "fact '{name}' has a message but no given: the message is the finding when a "
+                "recorded value and the derived one differ"
+            ),
+            "given_any_text": "{value} may hold any text, but fact '{name}' is one of {options}",
+            "given_extra": (
+                "{value} may be {names}, which fact '{name}' never is (it is one of {options})"
+            ),
+            "not_fact_value": "'{value}' is not one of the values of fact '{name}'",
+            "values_text_fields": "allowed values are only for text fields",
+            "allow_above_100": "allow_above_100 is for percentage fields; this one is type: {kind}",
+            "fields_mean_nothing": "'{name}' is type: {kind}, so its fields: mean nothing",
+            "items_mean_nothing": "'{name}' is type: {kind}, so its items: mean nothing",
+            "builtin_field": "'{name}' is a built-in deal field",
+            "both_labelled": "the values of fact '{name}' and field '{name}' are both labelled",
+            "field_percent_scale": "{key}: {value} on a percentage field would mean {percent}",
+            "basis_kinds": "basis '{name}' is {left} here and {right} elsewhere",
+            "missing_label": "value '{value}' of '{name}' has no {format} label",
+            "fields_beside_list": (
+                "the item fields of list '{name}' are written beside type: list; a list "
+                "describes its items under items:"
+            ),
+            "fields_not_declared": (
+                "fields: stands beside type: list, so the item fields of list '{name}' are not "
+                "declared (its items are objects with no fields)"
+            ),
+            "fields_mean_nothing_here": (
+                "list '{name}' describes its items under items:; fields: here means nothing"
+            ),
+            "no_stages": "no stage is used by category '{category}'",
+            "two_initial": "more than one initial stage ('{name}' and '{other}')",
+            "no_way_to_end": (
+                "no terminal stage can be reached from stages {names_list}: a deal there could "
+                "never end"
+            ),
+            "no_way_to_end_one": (
+                "no terminal stage can be reached from stage {names_list}: a deal there could "
+                "never end"
+            ),
+            "no_way_to_end_for": (
+                "no terminal stage can be reached from stages {names_list} for category "
+                "'{category}': a deal there could never end"
+            ),
+            "no_way_to_end_one_for": (
+                "no terminal stage can be reached from stage {names_list} for category "
+                "'{category}': a deal there could never end"
+            ),
+            "unreachable": (
+                "no move leads to stage '{name}', so it cannot be reached from '{start}'"
+            ),
+            "unreachable_also": (
+                "no move leads to stage '{name}', so it cannot be reached from '{start}' (nor "
+                "can {also_list}, reached only through it)"
+            ),
+            "unreachable_for": (
+                "no move leads to stage '{name}', so it cannot be reached from '{start}' for "
+                "category '{category}'"
+            ),
+            "unreachable_for_also": (
+                "no move leads to stage '{name}', so it cannot be reached from '{start}' for "
+                "category '{category}' (nor can {also_list}, reached only through it)"
+            ),
+            "unreachable_into": (
+                "only moves from stages that cannot be reached lead to stage '{name}', so it "
+                "cannot be reached from '{start}'"
+            ),
+            "unreachable_into_also": (
+                "only moves from stages that cannot be reached lead to stage '{name}', so it "
+                "cannot be reached from '{start}' (nor can {also_list}, reached only through it)"
+            ),
+            "unreachable_into_for": (
+                "only moves from stages that cannot be reached lead to stage '{name}', so it "
+                "cannot be reached from '{start}' for category '{category}'"
+            ),
+            "unreachable_into_for_also": (
+                "only moves from stages that cannot be reached lead to stage '{name}', so it "
+                "cannot be reached from '{start}' for category '{category}' (nor can "
+                "{also_list}, reached only through it)"
+            ),
+            "look_alike": (
+                "{what} '{name}' looks like {what} '{other}' (line {line}): they differ only in "
+                "characters that look alike (O and 0, l and 1, case)"
+            ),
+            "open_items_move": (
+                "the move {names} -> {name} goes to a later stage, but a blocked deal or one "
+                "waiting for an approval may still make it"
+            ),
+            "duplicate_move": "the move {name} -> {other} is given twice (first at line {line})",
+            "move_to_itself": "a move from '{name}' to itself",
+            "no_category_both": "no category uses both '{name}' and '{other}'",
+            "expected_bound": (
+                '{what}: expected a number, a percentage like "15%" or params.<name>, found '
+                "'{value}'"
+            ),
+            "unknown_source": "parameter '{name}': unknown source '{value}'",
+            "source_no_value": "parameter '{name}': source has no value",
+            "unknown_source_kind": "parameter '{name}': unknown source kind '{value}'",
+            "guide_language": (
+                "parameter '{name}': source guide has a text in '{value}', which is not a "
+                "language of the playbook"
+            ),
+            "guide_where": (
+                "parameter '{name}': source guide does not say where the guide gives the number"
+            ),
+            "must_be_number": "{what} must be a number",
+            "not_whole_days": "'{value}' is not a whole number of days",
+            "nothing_to_ask": (
+                "'{name}' asks for missing information, but its condition reads no value that "
+                "can be absent"
+            ),
+            "rule_not_approval": (
+                "'{name}' is not an approval: basis says what an approval is bound to"
+            ),
+            "basis_not_ordered": (
+                "basis '{name}' is {type}: an approval can only be bound to a value that is "
+                "larger or smaller than another"
+            ),
+            "bad_scope": (
+                "rule '{name}' sits under category '{category}' but lists other categories"
+            ),
+            "needs_action": "'{name}' needs an action: add action: {{id, assignee}}",
+            "due_in_days": "a table row's action is due in days: use due_in_days",
+            "win_probability": "win probability {value} is not between 0% and 100%",
+            "reserved_stage": "'{name}' cannot be a stage name",
+            "table_not_approval": (
+                "'{name}' is not an approval table: basis says what an approval is bound to"
+            ),
+            "basis_taken": "'{name}' is already the name the table's input is bound to",
+            "row_bounds": (
+                "a row has at most one lower bound (above or from) and one upper bound (up_t"
+                "o or "
+                "below)"
+            ),
+            "row_never_below": (
+                "row {row} matches nothing: {input} is never below {limit} (the least its field "
+                "allows)"
+            ),
+            "row_never_above": (
+                "row {row} matches nothing: {input} is never above {limit} (the most its field "
+                "allows)"
+            ),
+            "row_needs_value": "each row of a fact table needs a value",
+            "too_many_rules": "{count} rules; the limit is {limit} rules",
+            "too_many_stages": "{count} stages; the limit is {limit} stages",
+            "too_many_categories": "{count} categories; the limit is {limit} categories",
+            "too_many_moves": (
+                "{count} moves once 'from: any' and lists of stages are spread; the limit is "
+                "{limit} moves"
+            ),
+            "fact_percent_scale": (
+                "{value} is the value of percentage fact '{name}', so it would mean {percent}"
+            ),
         },
         "lint_hints": {
             "did_you_mean": "did you mean '{close}'?",
@@ -231,6 +588,174 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "write_percent": "did you mean {value}%? write value: {value}%",
             "dates": "dates are written YYYY-MM-DD",
+            # (hints of the diagnostics worded for issue 11)
+            "split_or_raise": "split it into modules, or raise the limit",
+            "delete_character": (
+                "delete it; if the file came from another program, save it again as plain text"
+            ),
+            "flatten": "flatten the structure",
+            "yaml_context": "{what} at line {line}, column {column}",
+            "no_tabs": "indent with spaces, not tabs",
+            "colon": "check the indentation, or quote a value that contains ': '",
+            "same_column": (
+                "check the indentation: keys of one mapping must start in the same column"
+            ),
+            "one_document": "keep one document per file (remove the second '---')",
+            "write_out": "write the value out in full",
+            "quote_key": "quote it: '{value}'",
+            "no_tags": "tags are not allowed in playbooks and deals; remove it",
+            "save_utf8": "save the file as UTF-8",
+            "delete_invisible": "delete it: such characters make two names look equal or hide text",
+            "split_modules": "split it into modules",
+            "few_thousand_lines": "a playbook with its modules is a few thousand lines at most",
+            "extends_not_include": (
+                "a playbook version is built on another with 'extends:', not 'include:'"
+            ),
+            "relative_path": "give the path relative to this file, inside the playbook folder",
+            "pass_folder": (
+                "pass loads_playbook(text, folder=...) the folder its includes are relative to, "
+                "or use load_playbook(path)"
+            ),
+            "check_path": "check the path and its case",
+            "modules_under": "modules must live under {folder}/",
+            "remove_include": "remove one of the includes",
+            "include_once": "include each module once, from the playbook",
+            "split_into_facts": "split it into facts",
+            "number_range": "write a number of at most {limit} digits between 1e{low} and 1e{high}",
+            "start_name_with": "start a name with one of: {known}",
+            "look_into_items": "to look into each item of a list, use any(... for x in list)",
+            "declared_fields": "declared fields: {known}",
+            "no_declared_fields": "declared fields: none",
+            "refuse_Subscript": (
+                "to look at list items use any(...), all(...) or sum(... for x in list)"
+            ),
+            "refuse_GeneratorExp": "for example: any(line.quantity > 5 for line in deal.lines)",
+            "functions": "functions: {known}",
+            "usage": "usage: {usage}",
+            "declare_sign_off": (
+                "declare the field with type: sign_off (it records by, role and on)"
+            ),
+            "chains_later": "facts and approval chains are worked out before chains are",
+            "declare_chain": "declare it under approval_chains:",
+            "test_a_list": "test a list with len(x) > 0 or any(...)",
+            "compare_it": "compare it: == , != , < , > ...",
+            "allowed_operators": "allowed: + - * /",
+            "same_person": "compare people with same_person(a, b) ",
+            "same_person_not": (
+                "compare people with same_person(a, b) (not same_person(a, b) for '!=')"
+            ),
+            "templates_use": "templates use {{{{ value }}}} and {{% if %}}...{{% endif %}}",
+            "message_filters": "{{{{ value | number(2) }}}}, {{{{ value | pct }}}}",
+            "set_in_one_line": "set a value in one line: {{% set name = deal.customer.name %}}",
+            "use_filters": "use filters instead: {{{{ value | pct }}}}",
+            "filters": "filters: {known}",
+            "tests": "tests: {known}",
+            "names_not_in": "{{{{ deal.using_units | names_not_in(deal.subordinate_units) }}}}",
+            "name_diff": "{{{{ deal.contract_customer | name_diff(deal.invoice_customer) }}}}",
+            "one_list": "list the items of one list; say the rest in words",
+            "set_a_part": "set a part first: {{% set share = deal.amount / params.budget %}}",
+            "size_argument": "messages are read by people: a {keyword} over {most} is never needed",
+            "label_example": "e.g. label('{name}'): a fact's name or a field's path",
+            "give_labels": "give the values labels: values: {{id: {{en: ..., zh: ...}}}}",
+            "write_label": "write it with its label: | label('{name}')",
+            "names": "names: {known}",
+            "name_chars": "use lower-case letters, digits and '_', starting with a letter",
+            "number_or_param": 'write a number, a percentage like "15%", or params.<name>',
+            "id_chars": "use letters, digits and _ . : -, starting with a letter",
+            "must_match": "it must match {pattern}",
+            "described": "{format}",
+            "once_per_round": "each approver acts once per round",
+            "later_approves_more": "a later approver approves more than an earlier one",
+            "add_amount": "add amount: facts.amount (or another number)",
+            "category_when": (
+                "write the condition with deal.<field> (a fact's own expression, if need be)"
+            ),
+            "fact_cycle": "a fact may only use facts that do not use it",
+            "remove_below_zero": "remove below_zero:",
+            "below_zero_example": (
+                'e.g. below_zero: {{en: "{{value}} above list price", zh: "高于指导价 {{value}}"}}'
+            ),
+            "add_type_string": "add type: string",
+            "given_example": (
+                "e.g. given: deal.customer.key_account_class (where a person records the value)"
+            ),
+            "given_kind": "give a deal field of type {kind}",
+            "define_in_playbook": (
+                "define it in the playbook (a module may leave a fact for the playbook)"
+            ),
+            "fact_value_example": "e.g. value: sum(line.quantity for line in deal.lines)",
+            "add_given": (
+                "add given: deal.<field> (the field that records the value), or remove the message"
+            ),
+            "declare_values": "declare values: [{options}] on the field",
+            "same_values": "make the field's values the fact's values",
+            "remove_it": "remove it",
+            "make_object": "make it type: object, or remove fields:",
+            "make_list": "make it type: list, or remove items:",
+            "builtin_field": (
+                "remove it: id, category, stage, owner, documents, approvals and history are "
+                "always there"
+            ),
+            "rename_fact": "a message's label('...') names one of them: rename the fact",
+            "field_percent_scale": (
+                "did you mean {value}%? a percentage field's bounds are fractions: {key}: "
+                "{fraction} (or add allow_above_100: true)"
+            ),
+            "different_names": (
+                "give the two values different names: a deal records one value per name"
+            ),
+            "missing_label": (
+                "write {{en: ..., zh: ...}}: the playbook's title is in {format} too, so its "
+                "messages show this value in it"
+            ),
+            "fields_beside_list": "put them under items: {{type: object, fields: ...}}",
+            "fields_not_declared": "indent fields: under items:, beside its type: object",
+            "fields_mean_nothing_here": "remove fields:, or move them into items:",
+            "no_way_to_end": (
+                "add a move from one of them to a terminal stage, e.g. - {{from: {name}, to: "
+                "{other}}}"
+            ),
+            "add_move_from": (
+                "add a move from '{other}' to '{name}'? e.g. - {{from: {other}, to: {name}}}"
+            ),
+            "add_move_into": "add a move into it, or remove it",
+            "look_alike": "rename one of them so that no one takes '{name}' for '{other}'",
+            "open_items_move": (
+                "add 'all_clear: true', or say why open items may go on: allow_open_items: "
+                '"<the reason>"'
+            ),
+            "check_categories": "check the categories of the two stages",
+            "source_forms": (
+                'write source: company (a setting the company chose) or source: {{guide: "000 '
+                '§商务规定及政策"}} (where the sources give the number)'
+            ),
+            "company_no_reference": "company takes no reference: write source: company",
+            "guide_languages": "write it in each language as {{guide: {{en: ..., zh: ...}}}}",
+            "guide_where": (
+                'name the document and the place, e.g. {{guide: "000 §商务规定及政策"}}, or in '
+                "each "
+                "language: {{guide: {{en: ..., zh: ...}}}}"
+            ),
+            "nothing_to_ask": (
+                "on_missing: ask names the deal fields to record; read one without if_missin"
+                "g(), "
+                "or use on_missing: warn"
+            ),
+            "rule_not_approval": "remove basis:, or make the rule then: approval",
+            "bind_to": "bind it to a number, an amount of money, a percentage or a date",
+            "any_means": "'any' is used in transitions to mean every open stage",
+            "table_not_approval": "remove basis:, or make the table then: approval",
+            "another_name": "give this value another name",
+            "check_bound": (
+                "check the sign and the scale of the bound, or the field's minimum and maximum"
+            ),
+            "too_many_rules": "split the playbook by business line",
+            "too_many_stages": "a sales process has a handful of stages",
+            "too_many_categories": "group customers into fewer categories",
+            "too_many_moves": (
+                "a 'from: any' move counts once per stage: give the few stages a move really "
+                "leaves from"
+            ),
         },
         "lint_words": {
             "or": " or ",
@@ -267,6 +792,161 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "found_mapping": "a mapping",
             "found_list": "a list",
             "found_empty": "nothing (empty)",
+            # kinds, and the fixed phrases of PyYAML, Python, the OS and the schema's
+            # descriptions a message names (``what``/``format``): said in every language
+            "type_list": "list",
+            "type_list_of": "list of {item}",
+            "type_one_of": "one of {options}",
+            "function": "function",
+            "approval chain": "approval chain",
+            "len() needs a list or text": "len() needs a list or text",
+            "abs() needs a number": "abs() needs a number",
+            "round() needs a number": "round() needs a number",
+            "days_between() needs dates": "days_between() needs dates",
+            "add_days() needs a date first": "add_days() needs a date first",
+            "lower() needs text": "lower() needs text",
+            "upper() needs text": "upper() needs text",
+            "same_name() compares two texts": "same_name() compares two texts",
+            "same_person() compares two recorded names": (
+                "same_person() compares two recorded names"
+            ),
+            "each side of 'and'": "each side of 'and'",
+            "each side of 'or'": "each side of 'or'",
+            "'not'": "'not'",
+            "the test of 'if'": "the test of 'if'",
+            "the 'if' of 'for'": "the 'if' of 'for'",
+            "a percentage": "a percentage",
+            "list_sep": ", ",
+            "list_and": "{head} and {last}",
+            "list_more": "{count} more",
+            "Chinese": "Chinese",
+            "English": "English",
+            "limit": "limit",
+            "win probability": "win probability",
+            "did not find expected key": "did not find expected key",
+            "did not find expected '-' indicator": "did not find expected '-' indicator",
+            "did not find expected node content": "did not find expected node content",
+            "did not find expected ',' or ']'": "did not find expected ',' or ']'",
+            "did not find expected comment or line break": (
+                "did not find expected comment or line break"
+            ),
+            "did not find expected whitespace or line break": (
+                "did not find expected whitespace or line break"
+            ),
+            "did not find expected alphabetic or numeric character": (
+                "did not find expected alphabetic or numeric character"
+            ),
+            "found character that cannot start any token": (
+                "found character that cannot start any token"
+            ),
+            "mapping values are not allowed in this context": (
+                "mapping values are not allowed in this context"
+            ),
+            "mapping values are not allowed here": "mapping values are not allowed here",
+            "block sequence entries are not allowed in this context": (
+                "block sequence entries are not allowed in this context"
+            ),
+            "sequence entries are not allowed here": "sequence entries are not allowed here",
+            "mapping keys are not allowed here": "mapping keys are not allowed here",
+            "could not find expected ':'": "could not find expected ':'",
+            "found unexpected end of stream": "found unexpected end of stream",
+            "found unknown escape character": "found unknown escape character",
+            "found a tab character that violates indentation": (
+                "found a tab character that violates indentation"
+            ),
+            "found a tab character where an indentation space is expected": (
+                "found a tab character where an indentation space is expected"
+            ),
+            "found unexpected document indicator": "found unexpected document indicator",
+            "found unexpected document separator": "found unexpected document separator",
+            "found undefined tag handle": "found undefined tag handle",
+            "expected <block end>": "expected <block end>",
+            "expected the node content": "expected the node content",
+            "expected ',' or ']'": "expected ',' or ']'",
+            "expected alphabetic or numeric character": "expected alphabetic or numeric character",
+            "expected a comment or a line break": "expected a comment or a line break",
+            "expected '<document start>'": "expected '<document start>'",
+            "syntax error": "syntax error",
+            "while parsing a block mapping": "while parsing a block mapping",
+            "while parsing a block collection": "while parsing a block collection",
+            "while parsing a flow sequence": "while parsing a flow sequence",
+            "while parsing a flow mapping": "while parsing a flow mapping",
+            "while parsing a flow node": "while parsing a flow node",
+            "while parsing a block node": "while parsing a block node",
+            "while parsing a node": "while parsing a node",
+            "while scanning a simple key": "while scanning a simple key",
+            "while scanning a quoted scalar": "while scanning a quoted scalar",
+            "while scanning a double-quoted scalar": "while scanning a double-quoted scalar",
+            "while scanning a plain scalar": "while scanning a plain scalar",
+            "while scanning a block scalar": "while scanning a block scalar",
+            "while scanning an anchor": "while scanning an anchor",
+            "while scanning an alias": "while scanning an alias",
+            "while scanning a tag": "while scanning a tag",
+            "while parsing a tag": "while parsing a tag",
+            "while scanning a directive": "while scanning a directive",
+            "while scanning for the next token": "while scanning for the next token",
+            "permission denied": "permission denied",
+            "file name too long": "file name too long",
+            "is a directory": "is a directory",
+            "no such file or directory": "no such file or directory",
+            "too many levels of symbolic links": "too many levels of symbolic links",
+            "not a directory": "not a directory",
+            "a symbolic link leads back to itself": "a symbolic link leads back to itself",
+            "the path holds a character no file name can": (
+                "the path holds a character no file name can"
+            ),
+            "Permission denied": "Permission denied",
+            "File name too long": "File name too long",
+            "Is a directory": "Is a directory",
+            "No such file or directory": "No such file or directory",
+            "decimal": "decimal",
+            "hexadecimal": "hexadecimal",
+            "octal": "octal",
+            "binary": "binary",
+            "source code string cannot contain null bytes": (
+                "source code string cannot contain null bytes"
+            ),
+            "Stable id, e.g. auto-dealer.": "Stable id, e.g. auto-dealer.",
+            "ISO 4217 code of every amount, e.g. CNY.": "ISO 4217 code of every amount, e.g. CNY.",
+            (
+                "A machine name: lower-case letters, digits and '_', starting with a letter (e.g. "
+                "credit_limit)."
+            ): (
+                "A machine name: lower-case letters, digits and '_', starting with a letter "
+                "(e.g. credit_limit)."
+            ),
+            "A stable rule id that programs and tests rely on, e.g. P6, CREDIT-LIMIT, V-GP.": (
+                "A stable rule id that programs and tests rely on, e.g. P6, CREDIT-LIMIT, V-GP."
+            ),
+            "Text for people: one string, or one per language (en, zh).": (
+                "Text for people: one string, or one per language (en, zh)."
+            ),
+            "An expression, or a literal number / true / false.": (
+                "An expression, or a literal number / true / false."
+            ),
+            (
+                'A number, a percentage such as "15%", or a parameter such as '
+                "params.discount_tier_2."
+            ): (
+                'A number, a percentage such as "15%", or a parameter such as '
+                "params.discount_tier_2."
+            ),
+            "A stable id for the action, e.g. refresh_credit_check.": (
+                "A stable id for the action, e.g. refresh_credit_check."
+            ),
+            "Due so many days after as_of: a whole number or params.x.": (
+                "Due so many days after as_of: a whole number or params.x."
+            ),
+            (
+                'A fraction, a percentage such as "30%", or a parameter such as '
+                "params.win_negotiation."
+            ): (
+                'A fraction, a percentage such as "30%", or a parameter such as '
+                "params.win_negotiation."
+            ),
+            "The stage(s) the move starts from; `any` means every stage that is not terminal.": (
+                "The stage(s) the move starts from; `any` means every stage that is not terminal."
+            ),
         },
         "deal_problems": {
             "not_a_field": "not a field of this playbook",
@@ -464,6 +1144,291 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
                 "参数「{name}」的值是 {value}，但被当作百分比使用（{place}）："
                 "{value} 表示 {percent}"
             ),
+            # (the words of every diagnostic without words above: issue 11)
+            "file_too_large": "文件有 {size} 个字符，上限是 {limit}",
+            "cannot_read_yaml": "无法读取该 YAML：{problem}",
+            "character_not_allowed": "YAML 文件中不允许出现字符 U+{code}（控制字符或已损坏的字符）",
+            "a_character_not_allowed": "YAML 文件中不允许出现这个字符（控制字符或已损坏的字符）",
+            "too_deep": "嵌套超过 {limit} 层",
+            "yaml_problem": "YAML 写法有误：{format}",
+            "yaml_found": "YAML 写法有误：{format}，但这里是 {token}",
+            "yaml_got": "YAML 写法有误：{format}，但这里是 {token}",
+            "multiple_documents": "文件中有不止一个 YAML 文档",
+            "alias": "不允许使用别名（*{name}）",
+            "anchor": "不允许使用锚点（&{name}）",
+            "too_many_values": "取值超过 {limit} 个",
+            "key_plain": "映射的键必须是普通文本",
+            "key_not_text": "键 {name} 不是文本",
+            "too_many_entries": "一个映射中的条目超过 {limit} 个",
+            "too_many_items": "一个列表中的项超过 {limit} 项",
+            "unknown_tag": "未知的标签 {name}",
+            "text_too_long": "文本超过 {limit} 个字符",
+            "not_valid_tagged": "{value} 不是有效的 !!{kind}",
+            "number_too_long": "数字 {value}... 过长",
+            "number_out_of_range": "数字 {value} 超出范围",
+            "not_utf8": "不是有效的 UTF-8 文本（第 {at} 个字节是 0x{byte}）",
+            "invisible_character": "不可见或改变文字方向的字符 U+{code}",
+            "is_a_folder": "这是文件夹，不是手册文件",
+            "file_bytes": "文件有 {size} 字节，上限是 {limit}",
+            "cannot_read_file": "无法读取该文件：{format}",
+            "playbook_too_large": "手册连同其模块共超过 {limit} 个字符",
+            "not_a_module": "「{name}」不是政策模块（没有 'module:' 键）",
+            "include_url": "「{name}」是网址：只能引用手册旁边的文件",
+            "include_absolute": "「{name}」是绝对路径",
+            "include_no_folder": "无法读取「{name}」：手册是以文本给出的，没有可读取的文件夹",
+            "include_unreadable": "无法读取「{name}」：{format}",
+            "include_escape": "「{name}」指向手册文件夹之外",
+            "include_cycle": "文件互相引用：{chain}",
+            "include_depth": "引用嵌套超过 {limit} 层",
+            "include_limit": (
+                "引用总数超过 {limit} 个（每个模块的每次引用都计入，已引用过的文件再次引用也计入）"
+            ),
+            "include_missing": "「{name}」不存在",
+            "expression_too_long": "表达式有 {size} 个字符，上限是 {limit}",
+            "expression_empty": "表达式是空的",
+            "cannot_read_expression": "无法读取该表达式：{format}",
+            "expression_too_deep": "表达式嵌套超过 {limit} 层",
+            "python_never_closed": "「{token}」没有闭合",
+            "python_unmatched": "「{token}」没有与之配对的左括号",
+            "python_mismatched": "右括号「{token}」与左括号「{other}」不配对",
+            "python_mismatched_line": "右括号「{token}」与第 {line} 行的左括号「{other}」不配对",
+            "python_quote": "引号没有闭合（在第 {line} 行发现）",
+            "python_triple_quote": "三引号没有闭合（在第 {line} 行发现）",
+            "python_bad_char": "不能使用字符「{token}」（U+{code}）：表达式中的标点请用英文半角",
+            "python_literal": "无效的{format}数字写法",
+            "python_zeros": "整数不能以 0 开头：请去掉前面的 0",
+            "python_unexpected_end": "表达式意外结束",
+            "python_other": "无法读取该表达式：{format}",
+            "expr_number_out_of_range": "数字 {value} 超出范围",
+            "needs_field_name": "「{name}」后面需要字段名，例如 {name}.something",
+            "underscore_name": "不允许使用以 '_' 开头的名称（「{name}」）",
+            "field_path_start": "字段路径必须以 deal、facts、params 或 stage 开头",
+            "fact_order": "事实在算出之前就被使用：{format}",
+            "param_no_fields": "参数「{name}」没有字段",
+            "as_of_no_fields": "as_of 是日期，没有字段",
+            "has_no_field": "{where} 是{type}，没有字段「{name}」",
+            "refuse_Lambda": "不允许使用 lambda",
+            "refuse_ListComp": "不允许使用列表推导式",
+            "refuse_SetComp": "不允许使用集合推导式",
+            "refuse_DictComp": "不允许使用字典推导式",
+            "refuse_GeneratorExp": "'for' 只能用在 any()、all()、sum()、count()、min()、max() 之内",
+            "refuse_Subscript": "不允许用 [...] 取下标",
+            "refuse_Dict": "不允许使用 {{...}} 映射",
+            "refuse_Set": "不允许使用 {{...}} 集合",
+            "refuse_JoinedStr": "不允许使用 f-string",
+            "refuse_NamedExpr": "不允许使用 ':='",
+            "refuse_Await": "不允许使用 await",
+            "refuse_Starred": "不允许使用 '*'",
+            "refuse_Slice": "不允许使用切片",
+            "refuse_other": "不允许这类表达式（{name}）",
+            "only_functions": "只能调用文档中列出的函数",
+            "no_named_arguments": "{name}() 不接受具名参数",
+            "no_star_arguments": "不允许使用 '*' 参数",
+            "no_for": "{name}() 不能带 'for'",
+            "usage": "用法：{usage}",
+            "needs_a_list": "{name}() 需要列表，而这是{type}",
+            "needs_conditions": "{name}() 需要条件（true/false），而这是{type}",
+            "fn_needs_numbers": "{name}() 需要数字，而这是{type}",
+            "one_for": "只允许一个 'for'",
+            "one_if": "请只用一个 'if'，多个条件用 'and' 连接",
+            "loop_variable_plain": "循环变量必须是一个简单的名称",
+            "loop_variable_taken": "「{name}」不能用作循环变量",
+            "for_needs_a_list": "'for' 需要列表，而这是{type}",
+            "takes_argument": "{name}() 需要 {count} 个参数：{usage}",
+            "takes_arguments": "{name}() 需要 {count} 个参数：{usage}",
+            "needs_not": "{what}，而这是{type}",
+            "numbers_or_dates": "{name}() 需要同一种类的数字或日期",
+            "round_places": "round() 的小数位数须为 0 到 10 的整数",
+            "add_days_n": "add_days() 需要整数天数",
+            "default_must_be": "默认值必须是{type}",
+            "needs_sign_off": "signed_off() 需要签核字段，而这是{type}",
+            "chain_status_here": "此处不能使用 chain_status()",
+            "must_be_condition": "{what}必须是条件（true/false），但这是{type}",
+            "cannot_negate": "无法对{type}取负",
+            "operator_not_allowed": "不允许使用运算符「{op}」",
+            "cannot_look_for": "无法在{right}中查找{left}",
+            "text_in_text": "在文本中只能查找文本",
+            "in_needs": "'in' 的右边需要列表或文本，而这是{type}",
+            "no_is": "请用 '==' 和 '!='，不要用 'is'",
+            "null_compare": "null 只能用 == 或 != 比较",
+            "cannot_order": "「{op}」不能比较{type}的大小",
+            "person_compare": (
+                "「{op}」把人员当作普通文本比较：对它来说，'Li.Na' 或 ' li.na' 都不是 'li.na'"
+            ),
+            "compared_percent_scale": "{value} 与百分比（{what}）比较：{value} 表示 {percent}",
+            "outcomes_differ": "两种结果的类型不同：{left}和{right}",
+            "one_kind": "列表中的值必须是同一种类",
+            "message_too_long": "提示语超过 {limit} 个字符",
+            "message_template": "提示语模板写法有误：{format}",
+            "message_number": "提示语中的数字须介于 10**-{limit} 和 10**{limit} 之间",
+            "message_percent_sign": "提示语请用过滤器写出数值，不要用 '%'",
+            "message_set_block": "提示语中不允许使用 {{% set %}} 块",
+            "message_power": "提示语中不允许使用 '**'",
+            "message_repeat": "提示语不能用 '*' 重复文本",
+            "message_call": "提示语不能调用函数",
+            "message_filter": "提示语中不允许使用过滤器「{name}」",
+            "names_not_in": "names_not_in 保留前面列表中不属于另一个列表的名称：它只接受一个列表",
+            "name_diff": "name_diff 把前面的名称与另一个名称比较：它只接受一个名称",
+            "message_node": "提示语中不允许使用「{name}」",
+            "message_loops": "提示语中不能在循环里再套循环",
+            "message_underscore": "不允许使用以 '_' 开头的名称",
+            "message_too_deep": "提示语中括号或运算符的嵌套超过 {limit} 层",
+            "filter_arguments": "{name}：提示语中过滤器的参数要逐个给出，不能用 * 或 **",
+            "name_the_filter": "{name}：它所用的过滤器请以文本写出，例如 {name}('upper')",
+            "name_the_test": "{name}：它所用的判断请以文本写出，例如 {name}('defined')",
+            "named_filter": "{name}('{value}')：提示语中不允许使用过滤器「{value}」",
+            "named_test": "{name}('{value}')：提示语中不允许使用判断「{value}」",
+            "name_the_attribute": "{name}：属性名请以文本写出",
+            "size_argument": "{name}：{keyword} 须为 {least} 到 {most} 之间的整数",
+            "message_test": "提示语中不允许使用判断「{name}」",
+            "test_arguments": "{name}：提示语中判断的参数要逐个给出",
+            "label_needs_name": "label 需要给出它所标注的取值的名称",
+            "label_no_values": "label('{name}')：没有这个名称的取值带有标签",
+            "raw_value": "这条中文提示语把「{name}」的取值按 id 原样显示",
+            "unknown_in_message": "提示语中有未知的名称「{name}」",
+            "schema_other": "手册的结构无效：{format}",
+            "must_be": "必须是 {value}",
+            "more_than_one": "{value} 大于 1（100%）",
+            "literal_not_allowed": "不允许使用 {name} 字面量",
+            "duplicate_step": "「{name}」在审批链「{chain}」中出现了两次",
+            "chain_not_rising": "审批链「{chain}」：各步的限额必须逐级上升",
+            "chain_no_amount": "审批链「{chain}」有限额，但没有可与之比较的金额",
+            "category_when": (
+                "类别的 when 只能读取交易字段和参数，不能读取 {names_list}："
+                "类别在读入交易时就要确定，早于其他一切"
+            ),
+            "who_provides": (
+                "缺少的文件由谁提供？请加上 document_actions: {{assignee: <角色>, due_in_days: N}}"
+            ),
+            "value_percent_scale": "{value} 是{what}，因此表示 {percent}",
+            "expected_expression": "此处应为表达式（文本）",
+            "fact_cycle": "事实「{name}」依赖于自身",
+            "fact_cycle_through": "事实「{name}」经由 {names} 依赖于自身",
+            "fact_cycle_more": "事实「{name}」经由 {names} 等（另有 {more} 个）依赖于自身",
+            "below_zero_number": "below_zero 说明低于 0 的数字怎么表述，但这个事实不是数字",
+            "below_zero_value": "below_zero 必须写出数值：在数值的位置写 {{value}}",
+            "values_text_facts": "只有文本类的事实才能列出允许的取值",
+            "given_deal_field": "事实「{name}」的 given 必须指向交易字段，而不是「{value}」",
+            "given_kind": (
+                "{value} 是{left}，而事实「{name}」是{right}：记录的值必须能与推算出的值比较"
+            ),
+            "fact_needs_value": "事实「{name}」需要 value、cases 或 table",
+            "message_no_given": (
+                "事实「{name}」有提示语却没有 given：提示语是在记录的值与推算出的值不一致时给出的"
+                "结论"
+            ),
+            "given_any_text": "{value} 可以是任意文本，而事实「{name}」只会是 {options} 之一",
+            "given_extra": (
+                "{value} 可能是 {names}，而事实「{name}」永远不会是这些值（它是 {options} 之一）"
+            ),
+            "not_fact_value": "「{value}」不是事实「{name}」的取值之一",
+            "values_text_fields": "只有文本字段才能列出允许的取值",
+            "allow_above_100": "allow_above_100 只用于百分比字段，而这个字段是 type: {kind}",
+            "fields_mean_nothing": "「{name}」是 type: {kind}，因此它的 fields: 没有意义",
+            "items_mean_nothing": "「{name}」是 type: {kind}，因此它的 items: 没有意义",
+            "builtin_field": "「{name}」是交易的内置字段",
+            "both_labelled": "事实「{name}」和字段「{name}」的取值都带有标签",
+            "field_percent_scale": "{key}：百分比字段上的 {value} 表示 {percent}",
+            "basis_kinds": "审批依据「{name}」在这里是{left}，在别处是{right}",
+            "missing_label": "「{name}」的取值「{value}」没有{format}标签",
+            "fields_beside_list": (
+                "列表「{name}」的各项字段写在了 type: list 旁边；列表的各项要在 items: 下描述"
+            ),
+            "fields_not_declared": (
+                "fields: 写在了 type: list 旁边，因此列表「{name}」的各项字段没有声明（它的各项是"
+                "没有字段的对象）"
+            ),
+            "fields_mean_nothing_here": (
+                "列表「{name}」在 items: 下描述各项；这里的 fields: 没有意义"
+            ),
+            "no_stages": "类别「{category}」没有使用任何阶段",
+            "two_initial": "初始阶段不止一个（「{name}」和「{other}」）",
+            "no_way_to_end": "从阶段 {names_list} 到不了任何终止阶段：交易到了那里就永远无法结束",
+            "no_way_to_end_one": (
+                "从阶段 {names_list} 到不了任何终止阶段：交易到了那里就永远无法结束"
+            ),
+            "no_way_to_end_for": (
+                "对类别「{category}」而言，从阶段 {names_list} 到不了任何终止阶段："
+                "交易到了那里就永远无法结束"
+            ),
+            "no_way_to_end_one_for": (
+                "对类别「{category}」而言，从阶段 {names_list} 到不了任何终止阶段："
+                "交易到了那里就永远无法结束"
+            ),
+            "unreachable": "没有推进通往阶段「{name}」，因此从「{start}」无法到达",
+            "unreachable_also": (
+                "没有推进通往阶段「{name}」，因此从「{start}」无法到达（只能经由它到达的 "
+                "{also_list} 也无法到达）"
+            ),
+            "unreachable_for": (
+                "没有推进通往阶段「{name}」，因此对类别「{category}」而言，从「{start}」无法到达"
+            ),
+            "unreachable_for_also": (
+                "没有推进通往阶段「{name}」，因此对类别「{category}」而言，"
+                "从「{start}」无法到达（只能经由它到达的 {also_list} 也无法到达）"
+            ),
+            "unreachable_into": (
+                "只有从无法到达的阶段出发的推进才通往阶段「{name}」，因此从「{start}」无法到达"
+            ),
+            "unreachable_into_also": (
+                "只有从无法到达的阶段出发的推进才通往阶段「{name}」，"
+                "因此从「{start}」无法到达（只能经由它到达的 {also_list} 也无法到达）"
+            ),
+            "unreachable_into_for": (
+                "只有从无法到达的阶段出发的推进才通往阶段「{name}」，"
+                "因此对类别「{category}」而言，从「{start}」无法到达"
+            ),
+            "unreachable_into_for_also": (
+                "只有从无法到达的阶段出发的推进才通往阶段「{name}」，"
+                "因此对类别「{category}」而言，从「{start}」无法到达（只能经由它到达的 "
+                "{also_list} 也无法到达）"
+            ),
+            "look_alike": (
+                "{what}「{name}」看起来像{what}「{other}」（第 {line} 行）："
+                "两者只差在长得像的字符上（O 和 0、l 和 1、大小写）"
+            ),
+            "open_items_move": (
+                "推进 {names} -> {name} 通往后面的阶段，"
+                "但被阻止或还在等待审批的交易仍可进行这个推进"
+            ),
+            "duplicate_move": "推进 {name} -> {other} 重复给出（第 {line} 行已给出）",
+            "move_to_itself": "从「{name}」推进到它自己",
+            "no_category_both": "没有哪个类别同时使用「{name}」和「{other}」",
+            "expected_bound": (
+                '{what}：此处应为数字、像 "15%" 这样的百分比或 params.<名称>，实际是「{value}」'
+            ),
+            "unknown_source": "参数「{name}」：未知的出处「{value}」",
+            "source_no_value": "参数「{name}」：出处没有值",
+            "unknown_source_kind": "参数「{name}」：未知的出处类型「{value}」",
+            "guide_language": (
+                "参数「{name}」：出处 guide 中有「{value}」的文字，而这不是手册使用的语言"
+            ),
+            "guide_where": "参数「{name}」：出处 guide 没有说明该数字出自指引的哪一处",
+            "must_be_number": "{what}必须是数字",
+            "not_whole_days": "「{value}」不是整数天数",
+            "nothing_to_ask": "「{name}」要求补充缺失的信息，但它的条件没有读取任何可能缺失的值",
+            "rule_not_approval": "「{name}」不是审批：basis 用于说明审批所绑定的值",
+            "basis_not_ordered": "审批依据「{name}」是{type}：审批只能绑定到能比较大小的值",
+            "bad_scope": "规则「{name}」写在类别「{category}」之下，却列出了其他类别",
+            "needs_action": "「{name}」需要一个动作：请加上 action: {{id, assignee}}",
+            "due_in_days": "表中一行的动作以天数计期限：请用 due_in_days",
+            "win_probability": "赢单概率 {value} 不在 0% 到 100% 之间",
+            "reserved_stage": "「{name}」不能用作阶段名称",
+            "table_not_approval": "「{name}」不是审批表：basis 用于说明审批所绑定的值",
+            "basis_taken": "「{name}」已经是表的输入所绑定的名称",
+            "row_bounds": "每行最多有一个下限（above 或 from）和一个上限（up_to 或 below）",
+            "row_never_below": (
+                "第 {row} 行不会匹配任何值：{input} 从不低于 {limit}（其字段允许的最小值）"
+            ),
+            "row_never_above": (
+                "第 {row} 行不会匹配任何值：{input} 从不高于 {limit}（其字段允许的最大值）"
+            ),
+            "row_needs_value": "事实表的每一行都需要 value",
+            "too_many_rules": "有 {count} 条规则，上限是 {limit} 条",
+            "too_many_stages": "有 {count} 个阶段，上限是 {limit} 个",
+            "too_many_categories": "有 {count} 个类别，上限是 {limit} 个",
+            "too_many_moves": "把 'from: any' 和阶段列表展开后有 {count} 个推进，上限是 {limit} 个",
+            "fact_percent_scale": "{value} 是百分比事实「{name}」的值，因此表示 {percent}",
         },
         "lint_hints": {
             "did_you_mean": "是不是「{close}」？",
@@ -511,6 +1476,149 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             ),
             "write_percent": "是不是 {value}%？请写 value: {value}%",
             "dates": "日期写作 YYYY-MM-DD",
+            # (hints of the diagnostics worded for issue 11)
+            "split_or_raise": "请拆分成几个模块，或调高上限",
+            "delete_character": "请删除它；如果文件来自其他程序，请重新存为纯文本",
+            "flatten": "请减少嵌套层级",
+            "yaml_context": "{what}从第 {line} 行第 {column} 列开始",
+            "no_tabs": "请用空格缩进，不要用制表符",
+            "colon": "请检查缩进；含有 ': ' 的值请加引号",
+            "same_column": "请检查缩进：同一映射的键必须从同一列开始",
+            "one_document": "每个文件只放一个文档（删除第二个 '---'）",
+            "write_out": "请把值完整写出来",
+            "quote_key": "请加上引号：'{value}'",
+            "no_tags": "手册和交易中不允许使用标签：请删除",
+            "save_utf8": "请把文件另存为 UTF-8",
+            "delete_invisible": "请删除它：这类字符会让两个名称看起来一样，或把文字藏起来",
+            "split_modules": "请拆分成几个模块",
+            "few_thousand_lines": "一本手册连同其模块最多几千行",
+            "extends_not_include": "手册的新版本要用 'extends:' 在旧版本上修改，而不是 'include:'",
+            "relative_path": "请给出相对于本文件的路径，且在手册文件夹之内",
+            "pass_folder": (
+                "请给 loads_playbook(text, folder=...) 传入引用路径所相对的文件夹，或改用 "
+                "load_playbook(path)"
+            ),
+            "check_path": "请检查路径及其大小写",
+            "modules_under": "模块必须放在 {folder}/ 之下",
+            "remove_include": "请删除其中一个引用",
+            "include_once": "每个模块只从手册引用一次",
+            "split_into_facts": "请拆分成几个事实",
+            "number_range": "请写一个最多 {limit} 位、介于 1e{low} 和 1e{high} 之间的数字",
+            "start_name_with": "名称请以其中之一开头：{known}",
+            "look_into_items": "要查看列表中的每一项，请用 any(... for x in list)",
+            "declared_fields": "已声明的字段：{known}",
+            "no_declared_fields": "没有已声明的字段",
+            "refuse_Subscript": (
+                "要查看列表中的各项，请用 any(...)、all(...) 或 sum(... for x in list)"
+            ),
+            "refuse_GeneratorExp": "例如：any(line.quantity > 5 for line in deal.lines)",
+            "functions": "可用的函数：{known}",
+            "usage": "用法：{usage}",
+            "declare_sign_off": "请用 type: sign_off 声明该字段（它记录 by、role 和 on）",
+            "chains_later": "事实和审批链在审批链状态之前就已算出",
+            "declare_chain": "请在 approval_chains: 下声明",
+            "test_a_list": "检查列表请用 len(x) > 0 或 any(...)",
+            "compare_it": "请把它拿来比较：== , != , < , > ……",
+            "allowed_operators": "可用的运算符：+ - * /",
+            "same_person": "比较人员请用 same_person(a, b)",
+            "same_person_not": "比较人员请用 same_person(a, b)（'!=' 请写 not same_person(a, b)）",
+            "templates_use": "模板写法：{{{{ value }}}} 和 {{% if %}}...{{% endif %}}",
+            "message_filters": "请写 {{{{ value | number(2) }}}}、{{{{ value | pct }}}}",
+            "set_in_one_line": "请在一行中设值：{{% set name = deal.customer.name %}}",
+            "use_filters": "请改用过滤器：{{{{ value | pct }}}}",
+            "filters": "可用的过滤器：{known}",
+            "tests": "可用的判断：{known}",
+            "names_not_in": (
+                "例如 {{{{ deal.using_units | names_not_in(deal.subordinate_units) }}}}"
+            ),
+            "name_diff": "例如 {{{{ deal.contract_customer | name_diff(deal.invoice_customer) }}}}",
+            "one_list": "只列出一个列表的各项，其余的用文字说明",
+            "set_a_part": "请先把一部分设为变量：{{% set share = deal.amount / params.budget %}}",
+            "size_argument": "提示语是给人看的：{keyword} 从来不需要超过 {most}",
+            "label_example": "例如 label('{name}')：事实的名称或字段的路径",
+            "give_labels": "请给取值加上标签：values: {{id: {{en: ..., zh: ...}}}}",
+            "write_label": "请用它的标签显示：| label('{name}')",
+            "names": "可用的名称：{known}",
+            "name_chars": "请用小写字母、数字和 '_'，并以字母开头",
+            "number_or_param": '请写数字、像 "15%" 这样的百分比，或 params.<名称>',
+            "id_chars": "请用字母、数字和 _ . : -，并以字母开头",
+            "must_match": "它必须符合 {pattern}",
+            "described": "{format}",
+            "once_per_round": "每位审批人每轮只审批一次",
+            "later_approves_more": "后面的审批人批准的额度要比前面的大",
+            "add_amount": "请加上 amount: facts.amount（或其他数字）",
+            "category_when": "请用 deal.<字段> 写条件（必要时直接写事实本身的表达式）",
+            "fact_cycle": "事实只能使用不依赖于它的事实",
+            "remove_below_zero": "请删除 below_zero:",
+            "below_zero_example": (
+                '例如 below_zero: {{en: "{{value}} above list price", zh: "高于指导价 {{value}}"}}'
+            ),
+            "add_type_string": "请加上 type: string",
+            "given_example": "例如 given: deal.customer.key_account_class（由人记录该值的地方）",
+            "given_kind": "请给出 type 为 {kind} 的交易字段",
+            "define_in_playbook": "请在手册中定义（模块可以把事实留给手册来定义）",
+            "fact_value_example": "例如 value: sum(line.quantity for line in deal.lines)",
+            "add_given": "请加上 given: deal.<字段>（记录该值的字段），或删除提示语",
+            "declare_values": "请在该字段上声明 values: [{options}]",
+            "same_values": "请让字段的取值与事实的取值一致",
+            "remove_it": "请删除它",
+            "make_object": "请改为 type: object，或删除 fields:",
+            "make_list": "请改为 type: list，或删除 items:",
+            "builtin_field": (
+                "请删除它：id、category、stage、owner、documents、approvals 和 history 始终存在"
+            ),
+            "rename_fact": "提示语中的 label('...') 只能指其中一个：请重命名这个事实",
+            "field_percent_scale": (
+                "是不是 {value}%？百分比字段的上下限写成小数：{key}: {fraction}（或加上 "
+                "allow_above_100: true）"
+            ),
+            "different_names": "请给这两个值起不同的名称：交易中每个名称只记录一个值",
+            "missing_label": (
+                "请写成 {{en: ..., zh: ...}}：手册的标题也有{format}，"
+                "因此提示语会用{format}显示这个值"
+            ),
+            "fields_beside_list": "请把它们放到 items: {{type: object, fields: ...}} 之下",
+            "fields_not_declared": "请把 fields: 缩进到 items: 之下，与它的 type: object 并列",
+            "fields_mean_nothing_here": "请删除 fields:，或把它们移到 items: 之下",
+            "no_way_to_end": (
+                "请从其中一个阶段加上通往终止阶段的推进，例如 - {{from: {name}, to: {other}}}"
+            ),
+            "add_move_from": (
+                "要不要加上从「{other}」到「{name}」的推进？例如 - {{from: {other}, to: {name}}}"
+            ),
+            "add_move_into": "请加上通往它的推进，或删除它",
+            "look_alike": "请重命名其中一个，免得有人把「{name}」当成「{other}」",
+            "open_items_move": (
+                "请加上 'all_clear: true'，或说明为什么未决事项可以带着往下走：allow_open_items: "
+                '"<原因>"'
+            ),
+            "check_categories": "请检查这两个阶段所属的类别",
+            "source_forms": (
+                '请写 source: company（公司自定的设置），或 source: {{guide: "000 '
+                '§商务规定及政策"}}（数字出自哪份资料的哪一处）'
+            ),
+            "company_no_reference": "company 不需要引用：请写 source: company",
+            "guide_languages": "请按每种语言写成 {{guide: {{en: ..., zh: ...}}}}",
+            "guide_where": (
+                '请写出文件和具体位置，例如 {{guide: "000 §商务规定及政策"}}，或按每种语言写：'
+                "{{guide: {{en: ..., zh: ...}}}}"
+            ),
+            "nothing_to_ask": (
+                "on_missing: ask 会列出需要记录的交易字段：请不用 if_missing() 直接读取一个字段，"
+                "或改用 on_missing: warn"
+            ),
+            "rule_not_approval": "请删除 basis:，或把规则改为 then: approval",
+            "bind_to": "请绑定到数字、金额、百分比或日期",
+            "any_means": "transitions 中的 'any' 表示所有未结束的阶段",
+            "table_not_approval": "请删除 basis:，或把表改为 then: approval",
+            "another_name": "请给这个值换个名称",
+            "check_bound": "请检查上下限的正负号和数量级，或字段的最小值和最大值",
+            "too_many_rules": "请按业务线拆分手册",
+            "too_many_stages": "销售流程通常只有几个阶段",
+            "too_many_categories": "请把客户归入更少的类别",
+            "too_many_moves": (
+                "'from: any' 的推进按每个阶段各算一次：请只写出真正会从那里出发的几个阶段"
+            ),
         },
         "lint_words": {
             "or": "或",
@@ -547,6 +1655,134 @@ PROBLEM_WORDS: dict[str, dict[str, dict[str, str]]] = {
             "found_mapping": "映射",
             "found_list": "列表",
             "found_empty": "空值",
+            # kinds, and the fixed phrases of PyYAML, Python, the OS and the schema's
+            # descriptions a message names (``what``/``format``): said in every language
+            "type_list": "列表",
+            "type_list_of": "列表（每项为{item}）",
+            "type_one_of": "{options} 之一",
+            "function": "函数",
+            "approval chain": "审批链",
+            "len() needs a list or text": "len() 需要列表或文本",
+            "abs() needs a number": "abs() 需要数字",
+            "round() needs a number": "round() 需要数字",
+            "days_between() needs dates": "days_between() 需要日期",
+            "add_days() needs a date first": "add_days() 的第一个参数须为日期",
+            "lower() needs text": "lower() 需要文本",
+            "upper() needs text": "upper() 需要文本",
+            "same_name() compares two texts": "same_name() 比较两段文本",
+            "same_person() compares two recorded names": "same_person() 比较两个记录下的姓名",
+            "each side of 'and'": "'and' 的两边",
+            "each side of 'or'": "'or' 的两边",
+            "'not'": "'not' 后面的部分",
+            "the test of 'if'": "'if' 的判断",
+            "the 'if' of 'for'": "'for' 中的 'if'",
+            "a percentage": "百分比",
+            "list_sep": "、",
+            "list_and": "{head}和{last}",
+            "list_more": "另外 {count} 个",
+            "Chinese": "中文",
+            "English": "英文",
+            "limit": "限额",
+            "win probability": "赢单概率",
+            "did not find expected key": "找不到应有的键",
+            "did not find expected '-' indicator": "找不到应有的列表项标记 '-'",
+            "did not find expected node content": "找不到应有的值",
+            "did not find expected ',' or ']'": "找不到应有的 ',' 或 ']'",
+            "did not find expected comment or line break": "这里应当是注释或换行",
+            "did not find expected whitespace or line break": "这里应当是空格或换行",
+            "did not find expected alphabetic or numeric character": "这里应当是字母或数字",
+            "found character that cannot start any token": "出现了不能作为开头的字符",
+            "mapping values are not allowed in this context": (
+                "此处不能写映射的值（多了一个冒号，或缩进不对）"
+            ),
+            "mapping values are not allowed here": "此处不能写映射的值（多了一个冒号，或缩进不对）",
+            "block sequence entries are not allowed in this context": "此处不能写列表项",
+            "sequence entries are not allowed here": "此处不能写列表项",
+            "mapping keys are not allowed here": "此处不能写映射的键",
+            "could not find expected ':'": "找不到应有的 ':'",
+            "found unexpected end of stream": "文件意外结束（引号或括号没有闭合）",
+            "found unknown escape character": "出现了未知的转义字符",
+            "found a tab character that violates indentation": "制表符破坏了缩进",
+            "found a tab character where an indentation space is expected": (
+                "应当用空格缩进的地方出现了制表符"
+            ),
+            "found unexpected document indicator": "出现了意外的文档分隔符",
+            "found unexpected document separator": "出现了意外的文档分隔符",
+            "found undefined tag handle": "出现了未定义的标签",
+            "expected <block end>": "这里应当是一个块的结尾",
+            "expected the node content": "这里应当是一个值",
+            "expected ',' or ']'": "这里应当是 ',' 或 ']'",
+            "expected alphabetic or numeric character": "这里应当是字母或数字",
+            "expected a comment or a line break": "这里应当是注释或换行",
+            "expected '<document start>'": "这里应当是文档的开头",
+            "syntax error": "语法错误",
+            "while parsing a block mapping": "问题所在的映射",
+            "while parsing a block collection": "问题所在的列表",
+            "while parsing a flow sequence": "问题所在的方括号列表",
+            "while parsing a flow mapping": "问题所在的花括号映射",
+            "while parsing a flow node": "问题所在的值",
+            "while parsing a block node": "问题所在的值",
+            "while parsing a node": "问题所在的值",
+            "while scanning a simple key": "问题所在的键",
+            "while scanning a quoted scalar": "问题所在的带引号文本",
+            "while scanning a double-quoted scalar": "问题所在的双引号文本",
+            "while scanning a plain scalar": "问题所在的文本",
+            "while scanning a block scalar": "问题所在的多行文本",
+            "while scanning an anchor": "问题所在的锚点",
+            "while scanning an alias": "问题所在的别名",
+            "while scanning a tag": "问题所在的标签",
+            "while parsing a tag": "问题所在的标签",
+            "while scanning a directive": "问题所在的指令",
+            "while scanning for the next token": "问题所在的内容",
+            "permission denied": "没有访问权限",
+            "file name too long": "文件名过长",
+            "is a directory": "这是一个文件夹",
+            "no such file or directory": "文件或文件夹不存在",
+            "too many levels of symbolic links": "符号链接层数过多",
+            "not a directory": "路径中有一段不是文件夹",
+            "a symbolic link leads back to itself": "符号链接又指回了自己",
+            "the path holds a character no file name can": "路径中有文件名不能包含的字符",
+            "Permission denied": "没有访问权限",
+            "File name too long": "文件名过长",
+            "Is a directory": "这是一个文件夹",
+            "No such file or directory": "文件或文件夹不存在",
+            "decimal": "十进制",
+            "hexadecimal": "十六进制",
+            "octal": "八进制",
+            "binary": "二进制",
+            "source code string cannot contain null bytes": "表达式中不能含有空字符",
+            "Stable id, e.g. auto-dealer.": "固定不变的 id，例如 auto-dealer。",
+            "ISO 4217 code of every amount, e.g. CNY.": "所有金额的 ISO 4217 币种代码，例如 CNY。",
+            (
+                "A machine name: lower-case letters, digits and '_', starting with a letter (e.g. "
+                "credit_limit)."
+            ): ("程序用的名称：小写字母、数字和 '_'，以字母开头（例如 credit_limit）。"),
+            "A stable rule id that programs and tests rely on, e.g. P6, CREDIT-LIMIT, V-GP.": (
+                "程序和测试所依赖的固定规则 id，例如 P6、CREDIT-LIMIT、V-GP。"
+            ),
+            "Text for people: one string, or one per language (en, zh).": (
+                "给人看的文字：一段文本，或每种语言一段（en、zh）。"
+            ),
+            "An expression, or a literal number / true / false.": (
+                "一个表达式，或直接写数字 / true / false。"
+            ),
+            (
+                'A number, a percentage such as "15%", or a parameter such as '
+                "params.discount_tier_2."
+            ): ('数字、像 "15%" 这样的百分比，或像 params.discount_tier_2 这样的参数。'),
+            "A stable id for the action, e.g. refresh_credit_check.": (
+                "动作的固定 id，例如 refresh_credit_check。"
+            ),
+            "Due so many days after as_of: a whole number or params.x.": (
+                "在 as_of 之后多少天到期：整数或 params.x。"
+            ),
+            (
+                'A fraction, a percentage such as "30%", or a parameter such as '
+                "params.win_negotiation."
+            ): ('小数、像 "30%" 这样的百分比，或像 params.win_negotiation 这样的参数。'),
+            "The stage(s) the move starts from; `any` means every stage that is not terminal.": (
+                "推进的起始阶段；`any` 表示所有非终止阶段。"
+            ),
         },
         "deal_problems": {
             "not_a_field": "本手册没有这个字段",

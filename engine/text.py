@@ -885,22 +885,42 @@ def _filled(template: str | None, values: dict[str, str]) -> str | None:
 def _worded(lang: str, values: dict[str, str]) -> dict[str, str]:
     """Values that are kinds said in ``lang``: ``what``, ``bound`` and ``format`` (a kind
     of name, bound or text), ``left``, ``right`` and ``type`` (a type's kind), ``want``
-    (types, "|" between), ``found`` (the kind of the ``value`` found)."""
+    (types, "|" between), ``found`` (the kind of the ``value`` found), ``<name>_list``
+    (names one a line, listed as the language lists them)."""
     kinds = words_of(lang, "lint_words")
     out = dict(values)
     for key in ("what", "bound", "format"):
         if key in out:
             out[key] = kinds.get(out[key], out[key])
-    for key in ("left", "right", "type"):  # a type, by its kind
+    for key in ("left", "right", "type"):  # a type, by its key (lang/types.type_values)
         if key in out:
-            out[key] = kinds.get(f"type_{out[key]}", out[key])
+            out[key] = _type_words(kinds, out[key], out.get(f"{key}_options", ""))
     if "want" in out:
         out["want"] = kinds["or"].join(kinds.get(f"want_{w}", w) for w in out["want"].split("|"))
+    for key in [k for k in out if k.endswith("_list")]:  # names, one a line: "a, b and c"
+        out[key] = _listed(kinds, out[key].split("\n"))
     if "found" in out:
         out["found"] = kinds.get(f"found_{out['found']}", out["found"]).format(
             value=out.get("value", "")
         )
     return out
+
+
+def _listed(kinds: dict[str, str], items: list[str]) -> str:
+    """Names as the language lists them; an item ``+N`` is "N more"."""
+    said = [kinds["list_more"].format(count=i[1:]) if i.startswith("+") else i for i in items]
+    if len(said) == 1:
+        return said[0]
+    return kinds["list_and"].format(head=kinds["list_sep"].join(said[:-1]), last=said[-1])
+
+
+def _type_words(kinds: dict[str, str], key: str, options: str) -> str:
+    """A type by its key: its kind ("money"), ``list_<item key>`` a list of such items,
+    ``one_of`` one of the named values (``options``, as the playbook writes them)."""
+    if key.startswith("list_"):
+        return kinds["type_list_of"].format(item=_type_words(kinds, key[5:], options))
+    said = kinds.get(f"type_{key}", key)
+    return said.format(options=options) if key == "one_of" else said
 
 
 # -- value formatters ----------------------------------------------------------------------------

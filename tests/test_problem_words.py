@@ -185,3 +185,91 @@ def test_kam_lint_and_validate_say_problems_in_the_lang_asked(runner, monkeypatc
     assert said.exit_code == 2
     assert f"{deal}: $.bogus: 本手册没有这个字段" in said.output
     assert "not a field" not in said.output
+
+
+# Every call that raises a lint diagnostic in these layers names the words of its message
+# (``said``): without them another language shows the code's sentence and the English text.
+# Positional forms: where ``said`` sits in each maker's arguments (0-based).
+_MAKERS = {
+    "error": None,
+    "add": None,
+    "Diagnostic": 6,
+    "fail": None,
+    "Problem": 4,
+    "_problem": 3,
+    "TemplateProblem": 4,
+    "_stop": None,
+    "refuse": None,
+    "report": 4,
+    "_Said": 5,
+}
+_LAYERS = ("check", "lang", "read")
+
+
+def _unsaid_calls() -> list[str]:
+    import ast
+
+    found = []
+    for layer in _LAYERS:
+        for path in sorted((ENGINE / layer).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name not in _MAKERS or (name == "add" and "sink" not in ast.unparse(func)):
+                    continue
+                at = _MAKERS[name]
+                keywords = {k.arg for k in node.keywords}
+                if "said" in keywords or None in keywords:  # said=..., or **said
+                    continue
+                if name == "refuse" or (at is not None and len(node.args) > at):
+                    continue  # read/assemble's refuse keys the words by its code
+                if name == "Problem" and path.name != "names.py" and len(node.args) > at:
+                    continue
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_diagnostic_raised_names_its_words():
+    assert not _unsaid_calls()
+
+
+def _literal_keys(keyword: str) -> set[str]:
+    found = set()
+    for layer in _LAYERS:
+        for path in (ENGINE / layer).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            found |= set(re.findall(rf'\b{keyword}="([a-z][A-Za-z0-9_-]*)"', text))
+    return found
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_key_the_engine_names_has_words(lang):
+    deal_only = set(WORDS[lang]["deal_problems"])  # lang/schema's _Said words deals too
+    lacking = sorted(_literal_keys("said") - set(WORDS[lang]["lint"]) - deal_only)
+    assert not lacking, f"{lang} has no lint words for {lacking}"
+    hints = sorted(_literal_keys("hint_said") - set(WORDS[lang]["lint_hints"]))
+    assert not hints, f"{lang} has no hint words for {hints}"
+
+
+ZH_SPREAD = FIXTURES / "invalid" / "zh-spread.yaml"
+
+
+def test_a_spread_of_problems_has_no_english_words_in_chinese():
+    """Each diagnostic of the spread is worded (en: exactly its message) and its Chinese
+    keeps no English words but ids, field names and values from the playbook."""
+    report = LintReport()
+    report.check(str(ZH_SPREAD), "playbook", ZH_SPREAD.read_text(encoding="utf-8"))
+    found = [d for p in report.problems for d in p.diagnostics]
+    assert len(found) >= 20
+    english = re.compile(r"\b(?:is|are|not|the|must|needs?|cannot|only|with|and|or)\b")
+    for d in found:
+        assert d.said, d
+        assert d.hint_said or not d.hint, d
+        assert WORDS["en"]["lint"][d.said].format(**_english(dict(d.values))) == d.message
+        message, hint = d.words("zh")
+        quoted = re.compile(r"'[^']*'")  # code and ids as written in the playbook
+        assert not english.search(quoted.sub("", message)), message
+        assert not english.search(quoted.sub("", hint)), hint

@@ -40,6 +40,9 @@ def check_chains(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Approval
                     f"'{role}' appears twice in chain '{cid}'",
                     spath + ("role",),
                     "each approver acts once per round",
+                    said="duplicate_step",
+                    values={"name": role, "chain": cid},
+                    hint_said="once_per_round",
                 )
             seen_roles.add(str(role))
             limit = None
@@ -63,6 +66,9 @@ def check_chains(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Approval
                 f"chain '{cid}': the limits must rise from step to step",
                 path + ("steps",),
                 "a later approver approves more than an earlier one",
+                said="chain_not_rising",
+                values={"chain": cid},
+                hint_said="later_approves_more",
             )
         amount = None
         if spec.get("amount") is not None:
@@ -73,6 +79,9 @@ def check_chains(lang: Lang, declared: Declared, ids: RuleIds) -> tuple[Approval
                 f"chain '{cid}' has limits but no amount to compare them with",
                 path,
                 "add amount: facts.amount (or another number)",
+                said="chain_no_amount",
+                values={"chain": cid},
+                hint_said="add_amount",
             )
         when = lang.expr(spec["when"], path + ("when",)) if spec.get("when") else None
         message = lang.message(

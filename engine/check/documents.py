@@ -61,6 +61,9 @@ def _belongs(lang: Lang, raw: Any, path: Path) -> Expr | None:
             "the category is decided when the deal is read, before anything else",
             path,
             "write the condition with deal.<field> (a fact's own expression, if need be)",
+            said="category_when",
+            values={"names_list": "\n".join(late)},
+            hint_said="category_when",
         )
         return None
     return when
@@ -113,6 +116,7 @@ def document_actions(ctx: Context, declared: Declared) -> tuple[str, int]:
                 "document_actions: {assignee: <role>, due_in_days: N}",
                 ("documents",),
                 key=True,
+                said="who_provides",
             )
         return "", 0
     if not isinstance(assignee, str):

@@ -42,7 +42,9 @@ class Lang:
             if isinstance(raw, bool):
                 raw = "true" if raw else "false"
             else:
-                self.ctx.error("type", "expected an expression (text)", path)
+                self.ctx.error(
+                    "type", "expected an expression (text)", path, said="expected_expression"
+                )
                 return None
         checked = ex.check(raw, self.names.scope(extra, fact_filter), expect)
         loc = self.ctx.at(path)
@@ -138,6 +140,15 @@ class Lang:
             f"{value} is {what}, so it would mean {ex.percent_text(value)}",
             path,
             f"did you mean {value}%?",
+            # ``what`` is "a percentage" or names the percentage fact: its words by the key
+            said="fact_percent_scale" if path[:1] == ("facts",) else "value_percent_scale",
+            values={
+                "value": value,
+                "what": what,
+                "name": path[1] if len(path) > 1 else "",
+                "percent": ex.percent_text(value),
+            },
+            hint_said="percent_meant",
         )
 
     def column(self, loc: Location, raw: str, offset: int) -> Location:

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..errors import suggest
+from ..errors import closest, suggest
 from ..lang import expressions as ex
 from ..lang.ir import Const, Get
 from ..lang.types import ANY, NUMBER, SCALARS, STRING, Type, python_value_type
@@ -50,6 +50,11 @@ def check_facts(
                 "define it in the playbook (a module may leave a fact for the playbook)"
                 if ctx.smap.at(("facts", name)).file != ctx.smap.file
                 else "e.g. value: sum(line.quantity for line in deal.lines)",
+                said="fact_needs_value",
+                values={"name": name},
+                hint_said="define_in_playbook"
+                if ctx.smap.at(("facts", name)).file != ctx.smap.file
+                else "fact_value_example",
             )
     deps = _reads(replace(names, facts={n: ANY for n in specs}), specs)
     cycles = _cycles(deps)
@@ -61,6 +66,15 @@ def check_facts(
             ("facts", first),
             "a fact may only use facts that do not use it",
             key=True,
+            said=("fact_cycle_more" if len(others) > MAX_CYCLE_NAMES else "fact_cycle_through")
+            if others
+            else "fact_cycle",
+            values={
+                "name": first,
+                "names": ", ".join(f"'{n}'" for n in others[:MAX_CYCLE_NAMES]),
+                "more": f"{len(others) - MAX_CYCLE_NAMES:,}",
+            },
+            hint_said="fact_cycle",
         )
     order = None if cycles else _topological(deps)
     if order is None:
@@ -187,6 +201,9 @@ def _check_fact(
             "recorded value and the derived one differ",
             path + ("message",),
             "add given: deal.<field> (the field that records the value), or remove the message",
+            said="message_no_given",
+            values={"name": name},
+            hint_said="add_given",
         )
     if given is not None:  # the finding's rule id (by default the fact's name) is a rule id
         rule = str(spec.get("rule") or name.upper().replace("_", "-"))
@@ -222,6 +239,8 @@ def _below_zero(lang: Lang, spec: dict[str, Any], path: Path, t: Type) -> Label 
             path + ("below_zero",),
             key=True,
             hint="remove below_zero:",
+            said="below_zero_number",
+            hint_said="remove_below_zero",
         )
         return None
     if any("{value}" not in text for text in (words.en, words.zh) if text):
@@ -230,6 +249,8 @@ def _below_zero(lang: Lang, spec: dict[str, Any], path: Path, t: Type) -> Label 
             "below_zero must name the value: write {value} where its size goes",
             path + ("below_zero",),
             hint='e.g. below_zero: {en: "{value} above list price", zh: "高于指导价 {value}"}',
+            said="below_zero_value",
+            hint_said="below_zero_example",
         )
         return None
     return words
@@ -246,6 +267,8 @@ def _enumerated(lang: Lang, spec: dict[str, Any], path: Path, t: Type, exprs: li
             path + ("values",),
             "add type: string",
             key=True,
+            said="values_text_facts",
+            hint_said="add_type_string",
         )
         return t
     for expr in exprs:
@@ -258,6 +281,14 @@ def _enumerated(lang: Lang, spec: dict[str, Any], path: Path, t: Type, exprs: li
                     expr.location,
                     json_path(path),
                     suggest(value, values) or f"possible: {', '.join(values)}",
+                    said="not_fact_value",
+                    values={
+                        "value": value,
+                        "name": path[-1],
+                        "close": closest(value, values),
+                        "options": ", ".join(values),
+                    },
+                    hint_said="did_you_mean" if closest(value, values) else "possible",
                 )
     return replace(t, values=values)
 
@@ -288,6 +319,9 @@ def _check_given(
             f"given of fact '{name}' must name a deal field, not '{given.text}'",
             path,
             "e.g. given: deal.customer.key_account_class (where a person records the value)",
+            said="given_deal_field",
+            values={"name": name, "value": given.text},
+            hint_said="given_example",
         )
         return None
     gt = node.type
@@ -299,6 +333,15 @@ def _check_given(
             "must be comparable with the derived one",
             path,
             f"give a deal field of type {t.kind}",
+            said="given_kind",
+            values={
+                "value": given.text,
+                "name": name,
+                "left": gt.kind,
+                "right": t.kind,
+                "kind": t.kind,
+            },
+            hint_said="given_kind",
         )
         return None
     if literals is not None and gt.kind == "string":
@@ -309,6 +352,9 @@ def _check_given(
                 f"{given.text} may hold any text, but fact '{name}' is one of {shown}",
                 path,
                 f"declare values: [{shown}] on the field",
+                said="given_any_text",
+                values={"value": given.text, "name": name, "options": shown},
+                hint_said="declare_values",
             )
             return None
         extra = [v for v in gt.values if v not in literals]
@@ -319,6 +365,14 @@ def _check_given(
                 f"(it is one of {shown})",
                 path,
                 "make the field's values the fact's values",
+                said="given_extra",
+                values={
+                    "value": given.text,
+                    "names": ", ".join(extra),
+                    "name": name,
+                    "options": shown,
+                },
+                hint_said="same_values",
             )
             return None
     return given

@@ -20,6 +20,7 @@ from ..lang.types import (
     list_of,
     object_of,
     person_type,
+    type_values,
 )
 from ..limits import FIELD_INTEGER_BOUND, FIELD_MAX_ITEMS, FIELD_NUMBER_BOUND
 from ..read.sourcemap import Path
@@ -82,6 +83,9 @@ def deal_type(
                 key=True,
                 hint="remove it: id, category, stage, owner, documents, approvals "
                 "and history are always there",
+                said="builtin_field",
+                values={"name": name},
+                hint_said="builtin_field",
             )
             continue
         if ctx.is_bad(path):
@@ -119,6 +123,13 @@ def with_basis(ctx: Context, deal: Type, sources: list[tuple[Basis, Location]]) 
                 (),
                 "give the two values different names: a deal records one value per name",
                 location=at,
+                said="basis_kinds",
+                values={
+                    "name": b.name,
+                    **type_values("left", Type(b.kind)),
+                    **type_values("right", Type(had)),
+                },
+                hint_said="different_names",
             )
     basis = {
         name: DATE
@@ -263,7 +274,12 @@ def _field_type(
     # the schema has reported anything but a list of texts (or texts with labels)
     values = allowed_values(spec.get("values"))
     if values and kind != "string":
-        ctx.error("bad-value", "allowed values are only for text fields", path + ("values",))
+        ctx.error(
+            "bad-value",
+            "allowed values are only for text fields",
+            path + ("values",),
+            said="values_text_fields",
+        )
     base = SCALARS.get("number" if kind == "decimal" else kind, STRING)
     if kind == "string" and not any(k == "maxLength" for k, _ in extra):
         extra.append(("maxLength", 10000))
@@ -312,6 +328,9 @@ def value_labels(ctx: Context) -> dict[str, dict[str, Label]]:
                 path + ("values",),
                 "a message's label('...') names one of them: rename the fact",
                 key=True,
+                said="both_labelled",
+                values={"name": name},
+                hint_said="rename_fact",
             )
             continue
         labels: dict[str, Label] = {}
@@ -325,6 +344,9 @@ def value_labels(ctx: Context) -> dict[str, dict[str, Label]]:
                         path + ("values", value),
                         "write {en: ..., zh: ...}: the playbook's title is in "
                         f"{_LANG_NAMES[lang]} too, so its messages show this value in it",
+                        said="missing_label",
+                        values={"value": value, "name": name, "format": _LANG_NAMES[lang]},
+                        hint_said="missing_label",
                     )
             labels[value] = lab
         out[name] = labels
@@ -352,6 +374,9 @@ def _percent_bounds(ctx: Context, kind: str, spec: dict[str, Any], path: Path) -
             path + ("allow_above_100",),
             "remove it",
             key=True,
+            said="allow_above_100",
+            values={"kind": kind},
+            hint_said="remove_it",
         )
     if kind != "percent" or spec.get("allow_above_100"):
         return
@@ -369,6 +394,14 @@ def _percent_bounds(ctx: Context, kind: str, spec: dict[str, Any], path: Path) -
                 f"did you mean {value}%? a percentage field's bounds are fractions: "
                 f"{key}: {format((Decimal(value) / 100).normalize(), 'f')} "
                 "(or add allow_above_100: true)",
+                said="field_percent_scale",
+                values={
+                    "key": key,
+                    "value": value,
+                    "percent": ex.percent_text(value),
+                    "fraction": format((Decimal(value) / 100).normalize(), "f"),
+                },
+                hint_said="field_percent_scale",
             )
 
 
@@ -387,6 +420,7 @@ def _list_items(ctx: Context, spec: dict[str, Any], path: Path) -> Any:
             "a list describes its items under items:"
         )
         hint = "put them under items: {type: object, fields: ...}"
+        said = "fields_beside_list"
         item = {"type": "object", "fields": beside}
     elif isinstance(item, dict) and item.get("type") == "object" and not item.get("fields"):
         message = (
@@ -394,11 +428,23 @@ def _list_items(ctx: Context, spec: dict[str, Any], path: Path) -> Any:
             "are not declared (its items are objects with no fields)"
         )
         hint = "indent fields: under items:, beside its type: object"
+        said = "fields_not_declared"
         item = {**item, "fields": beside}
     else:
         message = f"list '{name}' describes its items under items:; fields: here means nothing"
         hint = "remove fields:, or move them into items:"
-    ctx.error("misplaced-fields", message, path + ("fields",), hint, key=True)
+        said = "fields_mean_nothing_here"
+    # each message has words in every language by its key, its hint by the same
+    ctx.error(
+        "misplaced-fields",
+        message,
+        path + ("fields",),
+        hint,
+        key=True,
+        said=said,
+        values={"name": name},
+        hint_said=said,
+    )
     return item
 
 
@@ -411,6 +457,9 @@ def _misplaced_items(ctx: Context, kind: str, spec: dict[str, Any], path: Path) 
             path + ("fields",),
             "make it type: object, or remove fields:",
             key=True,
+            said="fields_mean_nothing",
+            values={"name": name, "kind": kind},
+            hint_said="make_object",
         )
     if "items" in spec and kind != "list":
         ctx.error(
@@ -419,6 +468,9 @@ def _misplaced_items(ctx: Context, kind: str, spec: dict[str, Any], path: Path) 
             path + ("items",),
             "make it type: list, or remove items:",
             key=True,
+            said="items_mean_nothing",
+            values={"name": name, "kind": kind},
+            hint_said="make_list",
         )
 
 

@@ -55,6 +55,8 @@ def check_graph(
                 f"no stage is used by category '{category}'",
                 ("categories", category),
                 key=True,
+                said="no_stages",
+                values={"category": category},
             )
             continue
         marked = [s for s in own if (ctx.mapping(("stages", s.id)) or {}).get("initial")]
@@ -65,6 +67,8 @@ def check_graph(
                 f"more than one initial stage ('{marked[0].id}' and '{marked[1].id}')",
                 ("stages", marked[1].id),
                 key=True,
+                said="two_initial",
+                values={"name": marked[0].id, "other": marked[1].id},
             )
         start = (marked or own)[0].id
         initials[category] = start
@@ -139,6 +143,10 @@ def _report_trapped(
     if len(trapped) > MAX_CYCLE_NAMES:
         shown.append(f"{len(trapped) - MAX_CYCLE_NAMES:,} more")
     names = _and(shown)
+    listed = [
+        *shown[:MAX_CYCLE_NAMES],
+        *([f"+{len(trapped) - MAX_CYCLE_NAMES:,}"] if len(trapped) > MAX_CYCLE_NAMES else []),
+    ]
     ctx.error(
         "no-way-to-end",
         f"no terminal stage can be reached from {'stage' if len(trapped) == 1 else 'stages'} "
@@ -147,6 +155,15 @@ def _report_trapped(
         f"add a move from one of them to a terminal stage, e.g. - {{from: {trapped[-1]}, "
         f"to: {ends[0]}}}",
         key=True,
+        # the words differ by one stage or several, and by a category named or not
+        said=f"no_way_to_end{'_one' if len(trapped) == 1 else ''}{'_for' if whose else ''}",
+        values={
+            "names_list": "\n".join(listed),
+            "category": _category(whose),
+            "name": trapped[-1],
+            "other": ends[0],
+        },
+        hint_said="no_way_to_end",
     )
 
 
@@ -211,6 +228,9 @@ def _report_unreachable(
         also = (
             f" (nor can {_and([repr(a) for a in after])}, reached only through it)" if after else ""
         )
+        # the words differ by how it cannot be reached, by a category named or not, and by
+        # the stages reached only through it
+        said = "unreachable" + "_into" * bool(into) + "_for" * bool(whose) + "_also" * bool(after)
         ctx.error(
             "unreachable-stage",
             f"{why}, so it cannot be reached from '{start}'{whose}{also}",
@@ -219,7 +239,21 @@ def _report_unreachable(
             if before
             else "add a move into it, or remove it",
             key=True,
+            said=said,
+            values={
+                "name": sid,
+                "start": start,
+                "category": _category(whose),
+                "also_list": "\n".join(repr(a) for a in after),
+                "other": before[-1] if before else "",
+            },
+            hint_said="add_move_from" if before else "add_move_into",
         )
+
+
+def _category(whose: str) -> str:
+    """`` for category 'x'`` -> "x" ("" when no category is named)."""
+    return whose.split("'")[1] if whose else ""
 
 
 def _and(items: list[str]) -> str:

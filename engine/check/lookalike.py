@@ -35,4 +35,7 @@ def check_lookalikes(ctx: Context, kind: str, names: Iterable[tuple[str, Locatio
                 where,
                 hint=f"rename one of them so that no one takes '{name}' for '{seen[0]}'",
                 severity="warning",
+                said="look_alike",
+                values={"what": kind, "name": name, "other": seen[0], "line": seen[1].line},
+                hint_said="look_alike",
             )

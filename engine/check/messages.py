@@ -4,12 +4,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from jinja2 import nodes
 
-from ..errors import Location, suggest
+from ..errors import Location, closest, suggest, values_of
 from ..lang import templates as tpl
 from ..lang.messages import Message, Plain
 from ..lang.types import ANY, DATE, NUMBER, STRING, Type, object_of
@@ -74,6 +74,9 @@ def check_message(
                 or Location(loc.file, loc.line + max(0, p.line - 1), loc.column),
                 json_path(sub),
                 p.hint,
+                said=p.said,
+                values=dict(p.values),
+                hint_said=p.hint_said,
             )
         if template is not None and ("label" in text or names.value_labels):
             if _label_problems(ctx, names, text, lang, loc, sub):
@@ -93,10 +96,27 @@ def _label_problems(
     tree = tpl.ENV.parse(text)
     found = False
 
-    def report(code: str, message: str, name: str, hint: str) -> None:
+    def report(
+        code: str,
+        message: str,
+        name: str,
+        hint: str,
+        said: str,
+        values: dict[str, Any],
+        hint_said: str,
+    ) -> None:
         nonlocal found
         found = True
-        ctx.sink.add(code, message, _name_location(ctx, loc, name) or loc, json_path(path), hint)
+        ctx.sink.add(
+            code,
+            message,
+            _name_location(ctx, loc, name) or loc,
+            json_path(path),
+            hint,
+            said=said,
+            values=values,
+            hint_said=hint_said,
+        )
 
     for node in tree.find_all(nodes.Filter):
         if node.name != "label":
@@ -109,14 +129,21 @@ def _label_problems(
                 "label needs the name of the values it labels",
                 "label",
                 f"e.g. label('{name or 'key_account_class'}'): a fact's name or a field's path",
+                "label_needs_name",
+                {"name": name or "key_account_class"},
+                "label_example",
             )
         elif args[0] not in names.value_labels:
+            close = closest(args[0], names.value_labels)
             report(
                 "label",
                 f"label('{args[0]}'): no values of that name have labels",
                 args[0],
                 suggest(args[0], names.value_labels)
                 or "give the values labels: values: {id: {en: ..., zh: ...}}",
+                "label_no_values",
+                {"name": args[0], "close": close},
+                "did_you_mean" if close else "give_labels",
             )
     if lang != "zh":
         return found
@@ -129,6 +156,9 @@ def _label_problems(
                     f"this Chinese message prints the value of '{name}' as its id",
                     _written(child),
                     f"write it with its label: | label('{name}')",
+                    "raw_value",
+                    {"name": name},
+                    "write_label",
                 )
     return found
 
@@ -178,44 +208,72 @@ def _name_location(ctx: Context, loc: Location, name: str) -> Location | None:
 
 def _name_problem(
     names: Names, chain: list[str], allowed: Mapping[str, Type], loops: Loops
-) -> tuple[str, str] | None:
-    """Is the name path a message reads declared? (problem, hint) when it is not."""
+) -> tpl.TemplateProblem | None:
+    """Is the name path a message reads declared? The problem (with its hint) when not."""
     root = chain[0]
     if root in loops:  # {% for c in deal.contacts %}: c is an item of that list
         source = _type_of(names, list(loops[root]), allowed, loops, depth=0)
         item = source.item if source.kind == "list" and source.item else ANY
         return _fields_problem(item, root, chain[1:])
     if root not in allowed:
-        return f"unknown name '{root}' in the message", _name_hint(names, root, allowed, loops)
+        return _name_hint(names, root, allowed, loops)
     if root == "facts" and len(chain) > 1:
         if chain[1] not in names.facts:
-            return f"unknown fact '{chain[1]}'", suggest(
-                chain[1], names.facts
-            ) or "declare it under facts:"
+            return _unknown("fact", chain[1], names.facts, "declare_fact")
         return _fields_problem(names.facts[chain[1]], f"facts.{chain[1]}", chain[2:])
     if root == "params" and len(chain) > 1:
         if chain[1] not in names.params:
-            return f"unknown parameter '{chain[1]}'", suggest(
-                chain[1], names.params
-            ) or "declare it under parameters:"
+            return _unknown("parameter", chain[1], names.params, "declare_parameter")
         return None
     return _fields_problem(allowed[root], root, chain[1:])
 
 
-def _name_hint(names: Names, root: str, allowed: Mapping[str, Type], loops: Loops) -> str:
+_DECLARE = {
+    "declare_fact": "declare it under facts:",
+    "declare_parameter": "declare it under parameters:",
+}
+
+
+def _unknown(what: str, name: str, known: Iterable[str], declare: str) -> tpl.TemplateProblem:
+    """``unknown fact 'x'``, with the nearest known name or where to declare it."""
+    close = closest(name, known)
+    return tpl.TemplateProblem(
+        f"unknown {what} '{name}'",
+        0,
+        f"did you mean '{close}'?" if close else _DECLARE[declare],
+        said="unknown",
+        values=values_of({"what": what, "name": name, "close": close}),
+        hint_said="did_you_mean" if close else declare,
+    )
+
+
+def _name_hint(
+    names: Names, root: str, allowed: Mapping[str, Type], loops: Loops
+) -> tpl.TemplateProblem:
     """``amount`` -> "did you mean 'deal.amount'?"; ``dael`` -> "did you mean 'deal'?"."""
+    close = ""
     for prefix, known in (
         ("deal", names.deal.field_names()),
         ("facts", names.facts),
         ("params", names.params),
     ):
         if root in known:
-            return f"did you mean '{prefix}.{root}'?"
+            close = f"{prefix}.{root}"
+            break
     every = [*allowed, *loops]
-    return suggest(root, every) or f"names: {', '.join(sorted(every))}"
+    close = close or closest(root, every)
+    listed = ", ".join(sorted(every))
+    return tpl.TemplateProblem(
+        f"unknown name '{root}' in the message",
+        0,
+        f"did you mean '{close}'?" if close else f"names: {listed}",
+        said="unknown_in_message",
+        values=values_of({"name": root, "close": close, "known": listed}),
+        hint_said="did_you_mean" if close else "names",
+    )
 
 
-def _fields_problem(t: Type, where: str, parts: list[str]) -> tuple[str, str] | None:
+def _fields_problem(t: Type, where: str, parts: list[str]) -> tpl.TemplateProblem | None:
     """Walk ``parts`` through the fields of ``t``; only declared objects are checked (a
     date's ``.year`` or a value of unknown shape is left to the message)."""
     for part in parts:
@@ -229,9 +287,21 @@ def _fields_problem(t: Type, where: str, parts: list[str]) -> tuple[str, str] | 
         sub = t.field(part)
         if sub is None:
             fields = t.field_names()
-            return f"{where} has no field '{part}'", suggest(
-                part, fields
-            ) or f"declared fields: {', '.join(fields) or 'none'}"
+            close = closest(part, fields)
+            return tpl.TemplateProblem(
+                f"{where} has no field '{part}'",
+                0,
+                f"did you mean '{close}'?"
+                if close
+                else f"declared fields: {', '.join(fields) or 'none'}",
+                said="no_field",
+                values=values_of(
+                    {"where": where, "name": part, "close": close, "known": ", ".join(fields)}
+                ),
+                hint_said="did_you_mean"
+                if close
+                else ("declared_fields" if fields else "no_declared_fields"),
+            )
         t = sub
         where = f"{where}.{part}"
     return None

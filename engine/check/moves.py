@@ -76,6 +76,9 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
                             f"no category uses both '{name}' and '{target}'",
                             p,
                             "check the categories of the two stages",
+                            said="no_category_both",
+                            values={"name": name, "other": target},
+                            hint_said="check_categories",
                         )
                     sources.append(name)
         if not ok:
@@ -105,10 +108,18 @@ def check_moves(lang: Lang, declared: Declared, stages: tuple[Stage, ...]) -> Mo
                     f"the move {source} -> {target} is given twice "
                     f"(first at line {seen[key].line})",
                     path,
+                    said="duplicate_move",
+                    values={"name": source, "other": target, "line": seen[key].line},
                 )
                 continue
             if source == target:
-                ctx.error("bad-move", f"a move from '{source}' to itself", path)
+                ctx.error(
+                    "bad-move",
+                    f"a move from '{source}' to itself",
+                    path,
+                    said="move_to_itself",
+                    values={"name": source},
+                )
                 continue
             seen[key] = ctx.at(path)
             out.append(
@@ -148,6 +159,9 @@ def _open_forward(
         "add 'all_clear: true', or say why open items may go on: "
         'allow_open_items: "<the reason>"',
         severity="warning",
+        said="open_items_move",
+        values={"names": ", ".join(later), "name": target},
+        hint_said="open_items_move",
     )
 
 

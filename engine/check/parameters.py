@@ -131,10 +131,21 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
             f"parameter '{name}': unknown source '{raw}'",
             at,
             suggest(raw, SOURCE_KINDS) or _SOURCE_HINT,
+            said="unknown_source",
+            values={"name": name, "value": raw, "close": closest(raw, SOURCE_KINDS)},
+            hint_said="did_you_mean" if closest(raw, SOURCE_KINDS) else "source_forms",
         )
         return "", none
     if not isinstance(raw, dict) or not raw:
-        ctx.error("bad-source", f"parameter '{name}': source has no value", at, _SOURCE_HINT)
+        ctx.error(
+            "bad-source",
+            f"parameter '{name}': source has no value",
+            at,
+            _SOURCE_HINT,
+            said="source_no_value",
+            values={"name": name},
+            hint_said="source_forms",
+        )
         return "", none
     unknown = [k for k in raw if k != "guide"]
     if unknown:
@@ -149,6 +160,11 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
                 else suggest(str(kind), ("guide",)) or _SOURCE_HINT
             ),
             key=True,
+            said="unknown_source_kind",
+            values={"name": name, "value": kind, "close": closest(str(kind), ("guide",))},
+            hint_said="company_no_reference"
+            if kind == "company"
+            else ("did_you_mean" if closest(str(kind), ("guide",)) else "source_forms"),
         )
         return "", none
     cite = raw["guide"]
@@ -162,6 +178,9 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
             at + ("guide", other),
             "write it in each language as {guide: {en: ..., zh: ...}}",
             key=True,
+            said="guide_language",
+            values={"name": name, "value": other},
+            hint_said="guide_languages",
         )
         return "", none
     if not texts or not all(isinstance(t, str) and t.strip() for t in texts.values()):
@@ -171,6 +190,9 @@ def param_source(ctx: Context, name: str, spec: dict[str, Any], path: Path) -> t
             at + ("guide",),
             'name the document and the place, e.g. {guide: "000 §商务规定及政策"}, or in each '
             "language: {guide: {en: ..., zh: ...}}",
+            said="guide_where",
+            values={"name": name},
+            hint_said="guide_where",
         )
         return "", none
     return "guide", label({k: str(v).strip() for k, v in texts.items()})
@@ -251,7 +273,13 @@ def number_or_param(
 ) -> Decimal | None:
     """A literal number, "15%" or params.x, as a Decimal (None after an error)."""
     if isinstance(raw, bool):
-        ctx.error("bad-value", f"{what} must be a number", path)
+        ctx.error(
+            "bad-value",
+            f"{what} must be a number",
+            path,
+            said="must_be_number",
+            values={"what": what},
+        )
         return None
     if isinstance(raw, int | Decimal):
         return Decimal(raw)
@@ -282,6 +310,8 @@ def number_or_param(
         "bad-value",
         f"{what}: expected a number, a percentage like \"15%\" or params.<name>, found '{raw}'",
         path,
+        said="expected_bound",
+        values={"what": what, "value": raw},
     )
     return None
 
@@ -331,5 +361,8 @@ def days(ctx: Context, params: Mapping[str, Parameter], raw: Any, path: Path) ->
             f"'{raw}' is not a whole number of days",
             path,
             suggest(m.group(1), params) if m else "",
+            said="not_whole_days",
+            values={"value": raw, "close": closest(m.group(1), params) if m else ""},
+            hint_said="did_you_mean" if m and closest(m.group(1), params) else "",
         )
     return 0

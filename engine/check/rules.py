@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..lang import ir
-from ..lang.types import ANY, DATE, NUMERIC_KINDS, Type, list_of
+from ..lang.types import ANY, DATE, NUMERIC_KINDS, Type, list_of, type_values
 from ..read.sourcemap import Path
 from .context import label, title
 from .expressions import Lang
@@ -49,6 +49,8 @@ def _check_rule(
                 "bad-scope",
                 f"rule '{rid}' sits under category '{category}' but lists other categories",
                 path + ("categories",),
+                said="bad_scope",
+                values={"name": rid, "category": category},
             )
         categories = frozenset({category})
     stages = scope_list(ctx, spec.get("stages"), path + ("stages",), declared.stages, "stage")
@@ -101,6 +103,9 @@ def check_ask(
             path + ("on_missing",),
             "on_missing: ask names the deal fields to record; read one without if_missing(), "
             "or use on_missing: warn",
+            said="nothing_to_ask",
+            values={"name": rid},
+            hint_said="nothing_to_ask",
         )
 
 
@@ -162,12 +167,21 @@ def outcome(
             path + ("basis",),
             key=True,
             hint="remove basis:, or make the rule then: approval",
+            said="rule_not_approval",
+            values={"name": rid},
+            hint_said="rule_not_approval",
         )
         return None
     if kind == "action":
         action = spec.get("action")
         if not isinstance(action, dict):
-            ctx.error("missing-key", f"'{rid}' needs an action: add action: {{id, assignee}}", path)
+            ctx.error(
+                "missing-key",
+                f"'{rid}' needs an action: add action: {{id, assignee}}",
+                path,
+                said="needs_action",
+                values={"name": rid},
+            )
             return None
         apath = path + ("action",)
         assignee = action.get("assignee")
@@ -180,7 +194,10 @@ def outcome(
         due_in_days = None
         if action.get("due") is not None and table:
             ctx.error(
-                "bad-key", "a table row's action is due in days: use due_in_days", apath + ("due",)
+                "bad-key",
+                "a table row's action is due in days: use due_in_days",
+                apath + ("due",),
+                said="due_in_days",
             )
             return None
         if action.get("due") is not None:
@@ -248,6 +265,9 @@ def basis_of(lang: Lang, expr: Expr, name: str, beyond: str, path: Path) -> Basi
             "a value that is larger or smaller than another",
             path,
             "bind it to a number, an amount of money, a percentage or a date",
+            said="basis_not_ordered",
+            values={"name": name, **type_values("type", expr.node.type)},
+            hint_said="bind_to",
         )
         return None
     return Basis(name, expr, beyond, kind)

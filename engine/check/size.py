@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, values_of
 from ..limits import MAX_CATEGORIES, MAX_MOVES, MAX_RULES, MAX_STAGES
 from ..read.sourcemap import SourceMap, json_path
 
@@ -17,6 +17,13 @@ _SECTIONS = (
     ("stages", MAX_STAGES, "stages", "a sales process has a handful of stages"),
     ("categories", MAX_CATEGORIES, "categories", "group customers into fewer categories"),
 )
+# the words of each section's problem and hint in every language, by its key
+_SAID = {
+    "rules": "too_many_rules",
+    "stages": "too_many_stages",
+    "categories": "too_many_categories",
+    "transitions": "too_many_moves",
+}
 
 
 def size_problems(data: Any, smap: SourceMap) -> list[Diagnostic]:
@@ -27,7 +34,9 @@ def size_problems(data: Any, smap: SourceMap) -> list[Diagnostic]:
     for key, limit, what, hint in _SECTIONS:
         section = data.get(key)
         if isinstance(section, dict | list) and len(section) > limit:
-            out.append(_too_large(smap, key, f"{len(section):,} {what}", limit, what, hint))
+            out.append(
+                _too_large(smap, key, f"{len(section):,} {what}", limit, what, hint, len(section))
+            )
     moves = _spread_moves(data)
     if moves > MAX_MOVES:
         out.append(
@@ -39,6 +48,7 @@ def size_problems(data: Any, smap: SourceMap) -> list[Diagnostic]:
                 "moves",
                 "a 'from: any' move counts once per stage: give the few stages a move "
                 "really leaves from",
+                moves,
             )
         )
     return out
@@ -57,7 +67,7 @@ def _spread_moves(data: dict[str, Any]) -> int:
 
 
 def _too_large(
-    smap: SourceMap, key: str, found: str, limit: int, what: str, hint: str
+    smap: SourceMap, key: str, found: str, limit: int, what: str, hint: str, count: int
 ) -> Diagnostic:
     return Diagnostic(
         "too-large",
@@ -65,4 +75,7 @@ def _too_large(
         smap.at((key,), key=True),
         json_path((key,)),
         hint,
+        said=_SAID[key],
+        values=values_of({"count": f"{count:,}", "limit": f"{limit:,}"}),
+        hint_said=_SAID[key],
     )

@@ -26,6 +26,9 @@ def check_stages(ctx: Context, declared: Declared) -> tuple[Stage, ...]:
                 path,
                 key=True,
                 hint="'any' is used in transitions to mean every open stage",
+                said="reserved_stage",
+                values={"name": name},
+                hint_said="any_means",
             )
         spec = spec if isinstance(spec, dict) and not ctx.is_bad(path) else {}
         win = _win_probability(
@@ -62,5 +65,8 @@ def _win_probability(ctx: Context, declared: Declared, raw: Any, path: Path) -> 
             f"win probability {value} is not between 0% and 100%",
             path,
             f"did you mean {value}%?" if 1 < value <= 100 else "",
+            said="win_probability",
+            values={"value": value},
+            hint_said="percent_meant" if 1 < value <= 100 else "",
         )
     return value

@@ -87,6 +87,9 @@ def _declared_basis(
             path + ("basis",),
             key=True,
             hint="remove basis:, or make the table then: approval",
+            said="table_not_approval",
+            values={"name": tid},
+            hint_said="table_not_approval",
         )
         return None
     made = check_basis(lang, raw, path + ("basis",), {})
@@ -100,6 +103,9 @@ def _declared_basis(
                 f"'{b.name}' is already the name the table's input is bound to",
                 path + ("basis", b.name),
                 hint="give this value another name",
+                said="basis_taken",
+                values={"name": b.name},
+                hint_said="another_name",
             )
             return None
     return made
@@ -153,6 +159,7 @@ def check_rows(
                     "a row has at most one lower bound (above or from) and "
                     "one upper bound (up_to or below)",
                     rpath,
+                    said="row_bounds",
                 )
                 continue
             low = bounds.get("above", bounds.get("from"))
@@ -177,14 +184,22 @@ def check_rows(
             if outside:
                 ctx.error(
                     "bad-row",
-                    f"row {i + 1} matches nothing: {outside}",
+                    f"row {i + 1} matches nothing: {outside[0]}",
                     rpath,
                     "check the sign and the scale of the bound, or the field's minimum and maximum",
+                    said=f"row_{outside[1]}",
+                    values={"row": i + 1, **outside[2]},
+                    hint_said="check_bound",
                 )
                 continue
             if fact:
                 if "value" not in raw:
-                    ctx.error("missing-key", "each row of a fact table needs a value", rpath)
+                    ctx.error(
+                        "missing-key",
+                        "each row of a fact table needs a value",
+                        rpath,
+                        said="row_needs_value",
+                    )
                     continue
                 made: Outcome | None = Outcome("none")
             else:
@@ -245,8 +260,9 @@ def _outside(
     high: Decimal | None,
     input_range: tuple[str, Decimal | None, Decimal | None],
     percent: bool,
-) -> str:
-    """Why a row's range lies wholly outside what its input can be ("" if it does not)."""
+) -> tuple[str, str, dict[str, str]] | None:
+    """Why a row's range lies wholly outside what its input can be (None if it does not):
+    the English, the key of its words and their values."""
     text, least, most = input_range
 
     def show(value: Decimal) -> str:
@@ -254,11 +270,13 @@ def _outside(
 
     if high is not None and least is not None:
         if high < least or (high == least and "below" in bounds):
-            return f"{text} is never below {show(least)} (the least its field allows)"
+            said = f"{text} is never below {show(least)} (the least its field allows)"
+            return said, "never_below", {"input": text, "limit": show(least)}
     if low is not None and most is not None:
         if low > most or (low == most and "above" in bounds):
-            return f"{text} is never above {show(most)} (the most its field allows)"
-    return ""
+            said = f"{text} is never above {show(most)} (the most its field allows)"
+            return said, "never_above", {"input": text, "limit": show(most)}
+    return None
 
 
 def _percent_bound(

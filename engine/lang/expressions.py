@@ -29,7 +29,7 @@ from .functions import CHAIN_STATES, FUNCTIONS, FunctionChecker, FunctionSpec
 from .ir import Const, Node
 from .names import Fail, Problem, Scope, char_offset
 from .operators import is_percent, percent_text
-from .types import Type, plain_kind
+from .types import Type, type_values
 
 # The IR node classes live in ir.py; the checker and the tests also reach them from here.
 __all__ = [
@@ -121,6 +121,9 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
                     f"expression is {len(text)} characters; the limit is {MAX_LENGTH}",
                     0,
                     "split it into facts",
+                    "expression_too_long",
+                    values_of({"size": len(text), "limit": MAX_LENGTH}),
+                    "split_into_facts",
                 )
             ],
             facts_used,
@@ -129,7 +132,7 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     if not text.strip():
         return Checked(
             None,
-            [Problem("expression-syntax", "the expression is empty", 0)],
+            [Problem("expression-syntax", "the expression is empty", 0, said="expression_empty")],
             facts_used,
             paths_used,
         )
@@ -149,7 +152,15 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     except (ValueError, RecursionError, MemoryError) as exc:
         return Checked(
             None,
-            [Problem("expression-syntax", f"cannot read the expression: {exc}", 0)],
+            [
+                Problem(
+                    "expression-syntax",
+                    f"cannot read the expression: {exc}",
+                    0,
+                    said="cannot_read_expression",
+                    values=values_of({"format": exc}),
+                )
+            ],
             facts_used,
             paths_used,
         )
@@ -164,6 +175,9 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
                     f"expression nests deeper than {MAX_DEPTH} levels",
                     0,
                     "split it into facts",
+                    "expression_too_deep",
+                    values_of({"limit": MAX_DEPTH}),
+                    "split_into_facts",
                 )
             ],
             facts_used,
@@ -174,13 +188,13 @@ def check(text: str, scope: Scope, expect: Type | None = None) -> Checked:
     try:
         node = checker.visit(tree.body)
         if expect is not None and not _fits(node.type, expect):
-            kinds = {"left": plain_kind(expect), "right": plain_kind(node.type)}
+            kinds = {**type_values("left", expect), **type_values("right", node.type)}
             raise Fail(
                 Problem(
                     "type",
                     f"this should be {expect.describe()}, but it is {node.type.describe()}",
                     back(lead),
-                    said="should_be" if all(kinds.values()) else "",
+                    said="should_be",
                     values=values_of(kinds),
                 )
             )
@@ -242,7 +256,8 @@ def _syntax_problem(
                 hint_said="ends_after",
             )
     msg = exc.msg or "invalid syntax"
-    said = hint_said = ""
+    said, values = _python_said(msg)
+    hint_said = ""
     if "never closed" in msg or "unexpected EOF" in msg:
         hint = "check that every '(' and '[' is closed and every quote is closed"
         hint_said = "not_closed"
@@ -250,6 +265,7 @@ def _syntax_problem(
         msg = "this is not a valid expression"
         hint = "compare with '==', join conditions with 'and' / 'or'; text goes in quotes"
         said = hint_said = "not_an_expression"
+        values = {}
     else:
         hint = ""
     offset = max(0, (exc.offset or 1) - 1)
@@ -257,4 +273,51 @@ def _syntax_problem(
         offset += sum(len(line) + 1 for line in source.strip().split("\n")[: exc.lineno - 1])
     lead = len(source) - len(source.lstrip())
     start = back(char_offset(source.strip(), offset) + lead)
-    return Problem("expression-syntax", msg, start, hint, said, (), hint_said)
+    return Problem("expression-syntax", msg, start, hint, said, values_of(values), hint_said)
+
+
+# Python's words for an expression it cannot read, the common ones: each keys words in every
+# language, with the bracket or character it names; any other is said as Python says it
+_PYTHON = (
+    (re.compile(r"^'(?P<token>.)' was never closed$"), "never_closed"),
+    (re.compile(r"^unmatched '(?P<token>.)'$"), "unmatched"),
+    (
+        re.compile(
+            r"^closing parenthesis '(?P<token>.)' does not match opening parenthesis "
+            r"'(?P<other>.)'$"
+        ),
+        "mismatched",
+    ),
+    (
+        re.compile(
+            r"^closing parenthesis '(?P<token>.)' does not match opening parenthesis "
+            r"'(?P<other>.)' on line (?P<line>[0-9]+)$"
+        ),
+        "mismatched_line",
+    ),
+    (re.compile(r"^unterminated string literal \(detected at line (?P<line>[0-9]+)\)$"), "quote"),
+    (
+        re.compile(
+            r"^unterminated triple-quoted string literal \(detected at line (?P<line>[0-9]+)\)$"
+        ),
+        "triple_quote",
+    ),
+    (re.compile(r"^invalid character '(?P<token>.)' \(U\+(?P<code>[0-9A-F]+)\)$"), "bad_char"),
+    (re.compile(r"^invalid (?P<format>decimal|hexadecimal|octal|binary) literal$"), "literal"),
+    (
+        re.compile(
+            r"^leading zeros in decimal integer literals are not permitted; "
+            r"use an 0o prefix for octal integers$"
+        ),
+        "zeros",
+    ),
+    (re.compile(r"^unexpected EOF while parsing$"), "unexpected_end"),
+)
+
+
+def _python_said(msg: str) -> tuple[str, dict[str, str]]:
+    for pattern, said in _PYTHON:
+        m = pattern.match(msg)
+        if m:
+            return f"python_{said}", {"format": msg, **m.groupdict()}
+    return "python_other", {"format": msg}

@@ -20,7 +20,7 @@ from ..errors import Values, closest, suggest, values_of
 from ..limits import MAX_NUMBER_DIGITS, YAML_EXPONENTS
 from ..read.json import long_exponent
 from .ir import AsOf, Const, Get, Node
-from .types import BOOL, DATE, INTEGER, NULL, NUMBER, STRING, Type
+from .types import BOOL, DATE, INTEGER, NULL, NUMBER, STRING, Type, type_values
 
 NAMED_CONSTANTS = {"true": True, "false": False, "True": True, "False": False}
 NULL_NAMES = frozenset({"null", "None"})
@@ -122,7 +122,17 @@ class NameChecker:
     def visit(self, node: ast.AST) -> Node:
         method = getattr(self, "visit_" + type(node).__name__, None)
         if method is None:
-            raise self.fail(node, _refusal(node), _refusal_hint(node), code="not-allowed")
+            kind = type(node).__name__
+            hint = _refusal_hint(node)
+            raise self.fail(
+                node,
+                _refusal(node),
+                hint,
+                code="not-allowed",
+                said=f"refuse_{kind}" if kind in _REFUSALS else "refuse_other",
+                values={"name": kind},
+                hint_said=f"refuse_{kind}" if hint else "",
+            )
         result: Node = method(node)
         return result
 
@@ -136,7 +146,14 @@ class NameChecker:
             return Const(STRING, self.at(node), v)
         if v is None:
             return Const(NULL, self.at(node), None)
-        raise self.fail(node, f"{type(v).__name__} literals are not allowed", code="not-allowed")
+        kind = type(v).__name__  # bytes, complex, Ellipsis: Python's name for it
+        raise self.fail(
+            node,
+            f"{kind} literals are not allowed",
+            code="not-allowed",
+            said="literal_not_allowed",
+            values={"name": kind},
+        )
 
     def number(self, node: ast.Constant, v: int | float) -> Node:
         """A number written in an expression, held to the numbers a playbook may write
@@ -144,18 +161,24 @@ class NameChecker:
         text = self.literal_text(node).replace("_", "")
         low, high = YAML_EXPONENTS
         hint = f"write a number of at most {MAX_NUMBER_DIGITS} digits between 1e{low} and 1e{high}"
-        problem = f"the number {text if len(text) <= 24 else text[:20] + '…'} is out of range"
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        problem = f"the number {shown} is out of range"
+        said: dict[str, Any] = {
+            "said": "expr_number_out_of_range",
+            "values": {"value": shown, "limit": MAX_NUMBER_DIGITS, "low": low, "high": high},
+            "hint_said": "number_range",
+        }
         if isinstance(v, int):
             if len(str(abs(v))) > MAX_NUMBER_DIGITS:
-                raise self.fail(node, problem, hint)
+                raise self.fail(node, problem, hint, **said)
             return Const(INTEGER, self.at(node), v)
         if long_exponent(text):
-            raise self.fail(node, problem, hint)
+            raise self.fail(node, problem, hint, **said)
         number = Decimal(text)
         if (v and not low <= number.adjusted() <= high) or len(
             number.as_tuple().digits
         ) > MAX_NUMBER_DIGITS:
-            raise self.fail(node, problem, hint)
+            raise self.fail(node, problem, hint, **said)
         return Const(NUMBER, self.at(node), number)
 
     def visit_Name(self, node: ast.Name) -> Node:
@@ -169,9 +192,15 @@ class NameChecker:
         if name in self.locals:
             return Get(self.locals[name], self.at(node), name, (), True)
         if name in ("deal", "facts", "params", "stage"):
-            raise self.fail(node, f"'{name}' needs a field name after it, like {name}.something")
+            raise self.fail(
+                node,
+                f"'{name}' needs a field name after it, like {name}.something",
+                said="needs_field_name",
+                values={"name": name},
+            )
         roots = ["deal", "facts", "params", "stage", "as_of", *self.locals]
         close = closest(name, roots)
+        known = ", ".join(roots)
         hint = suggest(name, roots) or f"start a name with one of: {', '.join(roots)}"
         raise self.fail(
             node,
@@ -179,8 +208,8 @@ class NameChecker:
             hint,
             code="unknown-name",
             said="unknown",
-            values={"what": "name", "name": name, "close": close},
-            hint_said="did_you_mean" if close else "",
+            values={"what": "name", "name": name, "close": close, "known": known},
+            hint_said="did_you_mean" if close else "start_name_with",
         )
 
     def visit_Attribute(self, node: ast.Attribute) -> Node:
@@ -193,13 +222,18 @@ class NameChecker:
         for attr, at in chain:
             if attr.startswith("_"):
                 raise self.fail(
-                    at, f"names starting with '_' are not allowed ('{attr}')", code="not-allowed"
+                    at,
+                    f"names starting with '_' are not allowed ('{attr}')",
+                    code="not-allowed",
+                    said="underscore_name",
+                    values={"name": attr},
                 )
         if not isinstance(cur, ast.Name):
             raise self.fail(
                 node,
                 "a field path must start with deal, facts, params or stage",
                 code="not-allowed",
+                said="field_path_start",
             )
         root = cur.id
         names = [a for a, _ in chain]
@@ -226,7 +260,13 @@ class NameChecker:
             if self.scope.fact_filter is not None:
                 why = self.scope.fact_filter(fact)
                 if why:
-                    raise self.fail(chain[0][1], why, code="fact-order")
+                    raise self.fail(
+                        chain[0][1],
+                        why,
+                        code="fact-order",
+                        said="fact_order",
+                        values={"format": why},
+                    )
             self.facts_used.add(fact)
             t = self._walk_fields(self.scope.facts[fact], f"facts.{fact}", chain[1:])
             return Get(t, self.at(node), "facts", tuple(names))
@@ -244,14 +284,19 @@ class NameChecker:
                     hint_said="did_you_mean" if close else "declare_parameter",
                 )
             if len(names) > 1:
-                raise self.fail(chain[1][1], f"parameter '{param}' has no fields")
+                raise self.fail(
+                    chain[1][1],
+                    f"parameter '{param}' has no fields",
+                    said="param_no_fields",
+                    values={"name": param},
+                )
             value, t = self.scope.params[param]
             return Const(t, self.at(node), value, param)
         if root == "stage":
             t = self._walk_fields(self.scope.stage, "stage", chain)
             return Get(t, self.at(node), "stage", tuple(names))
         if root == "as_of":
-            raise self.fail(node, "as_of is a date and has no fields")
+            raise self.fail(node, "as_of is a date and has no fields", said="as_of_no_fields")
         return self.visit_Name(cur)
 
     def _walk_fields(self, t: Type, where: str, chain: list[tuple[str, ast.AST]]) -> Type:
@@ -259,12 +304,16 @@ class NameChecker:
             if t.kind == "any":
                 return t
             if t.kind != "object":
+                listed = t.kind == "list"
                 raise self.fail(
                     at,
                     f"{where} is {t.describe()} and has no field '{attr}'",
                     "to look into each item of a list, use any(... for x in list)"
-                    if t.kind == "list"
+                    if listed
                     else "",
+                    said="has_no_field",
+                    values={"where": where, "name": attr, **type_values("type", t)},
+                    hint_said="look_into_items" if listed else "",
                 )
             sub = t.field(attr)
             if sub is None:
@@ -276,8 +325,15 @@ class NameChecker:
                     or f"declared fields: {', '.join(t.field_names()) or 'none'}",
                     code="unknown-name",
                     said="no_field",
-                    values={"where": where, "name": attr, "close": close},
-                    hint_said="did_you_mean" if close else "",
+                    values={
+                        "where": where,
+                        "name": attr,
+                        "close": close,
+                        "known": ", ".join(t.field_names()) or "none",
+                    },
+                    hint_said="did_you_mean"
+                    if close
+                    else ("declared_fields" if t.fields else "no_declared_fields"),
                 )
             t = sub
             where = f"{where}.{attr}"
@@ -286,21 +342,25 @@ class NameChecker:
 
 def _refusal(node: ast.AST) -> str:
     kind = type(node).__name__
-    return {
-        "Lambda": "lambda is not allowed",
-        "ListComp": "list comprehensions are not allowed",
-        "SetComp": "set comprehensions are not allowed",
-        "DictComp": "dict comprehensions are not allowed",
-        "GeneratorExp": "'for' is only allowed inside any(), all(), sum(), count(), min(), max()",
-        "Subscript": "indexing with [...] is not allowed",
-        "Dict": "{...} mappings are not allowed",
-        "Set": "{...} sets are not allowed",
-        "JoinedStr": "f-strings are not allowed",
-        "NamedExpr": "':=' is not allowed",
-        "Await": "await is not allowed",
-        "Starred": "'*' is not allowed",
-        "Slice": "slices are not allowed",
-    }.get(kind, f"this kind of expression ({kind}) is not allowed")
+    return _REFUSALS.get(kind, f"this kind of expression ({kind}) is not allowed")
+
+
+# each has words in every language by its said key, refuse_<kind>
+_REFUSALS = {
+    "Lambda": "lambda is not allowed",
+    "ListComp": "list comprehensions are not allowed",
+    "SetComp": "set comprehensions are not allowed",
+    "DictComp": "dict comprehensions are not allowed",
+    "GeneratorExp": "'for' is only allowed inside any(), all(), sum(), count(), min(), max()",
+    "Subscript": "indexing with [...] is not allowed",
+    "Dict": "{...} mappings are not allowed",
+    "Set": "{...} sets are not allowed",
+    "JoinedStr": "f-strings are not allowed",
+    "NamedExpr": "':=' is not allowed",
+    "Await": "await is not allowed",
+    "Starred": "'*' is not allowed",
+    "Slice": "slices are not allowed",
+}
 
 
 def _refusal_hint(node: ast.AST) -> str:

@@ -11,7 +11,7 @@ import ast
 from decimal import Decimal
 from typing import Any
 
-from ..errors import closest, suggest
+from ..errors import closest, suggest, values_of
 from .ir import (
     Arith,
     BoolOp,
@@ -29,7 +29,7 @@ from .ir import (
     Present,
 )
 from .names import NameChecker, Problem
-from .types import ANY, BOOL, NULL, arithmetic, comparable, is_person, joined, list_of, plain_kind
+from .types import ANY, BOOL, NULL, arithmetic, comparable, is_person, joined, list_of, type_values
 
 _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">="}
 _ARITH = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
@@ -47,16 +47,20 @@ class OperatorChecker(NameChecker):
 
     def _need_bool(self, src: ast.AST, item: Node, what: str) -> None:
         if item.type.kind not in ("bool", "any"):
-            hint = ""
+            hint = hint_said = ""
             if item.type.kind == "list":
-                hint = "test a list with len(x) > 0 or any(...)"
+                hint, hint_said = "test a list with len(x) > 0 or any(...)", "test_a_list"
             elif item.type.kind in ("string", "number", "integer", "money", "percent", "date"):
-                hint = "compare it: == , != , < , > ..."
+                hint, hint_said = "compare it: == , != , < , > ...", "compare_it"
+            # ``what`` is one of a few fixed phrases, each with words in every language
             raise self.fail(
                 src,
                 f"{what} must be a condition (true/false), but this is {item.type.describe()}",
                 hint,
                 code="type",
+                said="must_be_condition",
+                values={"what": what, **type_values("type", item.type)},
+                hint_said=hint_said,
             )
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> Node:
@@ -66,7 +70,13 @@ class OperatorChecker(NameChecker):
             return Not(BOOL, self.at(node), operand)
         if isinstance(node.op, (ast.USub, ast.UAdd)):
             if not (operand.type.numeric or operand.type.kind == "any"):
-                raise self.fail(node, f"cannot negate {operand.type.describe()}", code="type")
+                raise self.fail(
+                    node,
+                    f"cannot negate {operand.type.describe()}",
+                    code="type",
+                    said="cannot_negate",
+                    values=type_values("type", operand.type),
+                )
             if isinstance(node.op, ast.UAdd):
                 return operand
             if isinstance(operand, Const):
@@ -74,7 +84,13 @@ class OperatorChecker(NameChecker):
                     self.percent_literals.add(self.at(node))  # -15% is still written as one
                 return Const(operand.type, self.at(node), -operand.value)
             return Neg(operand.type, self.at(node), operand)
-        raise self.fail(node, "the operator '~' is not allowed", code="not-allowed")
+        raise self.fail(
+            node,
+            "the operator '~' is not allowed",
+            code="not-allowed",
+            said="operator_not_allowed",
+            values={"op": "~"},
+        )
 
     def visit_BinOp(self, node: ast.BinOp) -> Node:
         op = _ARITH.get(type(node.op))
@@ -84,6 +100,9 @@ class OperatorChecker(NameChecker):
                 f"the operator '{_op_text(node.op)}' is not allowed",
                 "allowed: + - * /",
                 code="not-allowed",
+                said="operator_not_allowed",
+                values={"op": _op_text(node.op)},
+                hint_said="allowed_operators",
             )
         left, right = self.visit(node.left), self.visit(node.right)
         for src, side in ((node.left, left), (node.right, right)):
@@ -93,14 +112,13 @@ class OperatorChecker(NameChecker):
                     if side.type.kind == "date"
                     else ""
                 )
-                kind = plain_kind(side.type)
                 raise self.fail(
                     src,
                     f"'{op}' needs numbers, but this is {side.type.describe()}",
                     hint,
                     code="type",
-                    said="needs_numbers" if kind else "",
-                    values={"op": op, "type": kind},
+                    said="needs_numbers",
+                    values={"op": op, **type_values("type", side.type)},
                     hint_said="date_arithmetic" if hint else "",
                 )
         return Arith(arithmetic(op, left.type, right.type), self.at(node), op, left, right)
@@ -135,42 +153,64 @@ class OperatorChecker(NameChecker):
                         left_src,
                         f"cannot look for {left.type.describe()} in a {right.type.describe()}",
                         code="type",
+                        said="cannot_look_for",
+                        values={
+                            **type_values("left", left.type),
+                            **type_values("right", right.type),
+                        },
                     )
                 self._check_enum(left, right_src, right)
             elif right.type.kind == "string":
                 if left.type.kind not in ("string", "any"):
-                    raise self.fail(left_src, "only text can be found in text", code="type")
+                    raise self.fail(
+                        left_src, "only text can be found in text", code="type", said="text_in_text"
+                    )
             elif right.type.kind != "any":
                 raise self.fail(
                     right_src,
                     f"'in' needs a list or text on its right, not {right.type.describe()}",
                     code="type",
+                    said="in_needs",
+                    values=type_values("type", right.type),
                 )
             return In(BOOL, self.at(node), left, right, negate)
         if isinstance(op_node, (ast.Is, ast.IsNot)):
-            raise self.fail(node, "use '==' and '!=' instead of 'is'", code="not-allowed")
+            raise self.fail(
+                node, "use '==' and '!=' instead of 'is'", code="not-allowed", said="no_is"
+            )
         op = _CMP[type(op_node)]
         if (isinstance(right, Const) and right.type.kind == "null") or (
             isinstance(left, Const) and left.type.kind == "null"
         ):
             other = left if right.type.kind == "null" else right
             if op not in ("==", "!="):
-                raise self.fail(node, "null can only be compared with == or !=", code="type")
+                raise self.fail(
+                    node,
+                    "null can only be compared with == or !=",
+                    code="type",
+                    said="null_compare",
+                )
             return Present(BOOL, self.at(node), other, negate=(op == "=="))
         if not comparable(left.type, right.type):
-            kinds = {"left": plain_kind(left.type), "right": plain_kind(right.type)}
+            kinds = {**type_values("left", left.type), **type_values("right", right.type)}
             quoted = "text" in (left.type.describe(), right.type.describe())
             raise self.fail(
                 node,
                 f"cannot compare {left.type.describe()} with {right.type.describe()}",
                 "numbers in quotes are text: write 5, not '5'" if quoted else "",
                 code="type",
-                said="cannot_compare" if all(kinds.values()) else "",
+                said="cannot_compare",
                 values=kinds,
                 hint_said="quotes_are_text" if quoted else "",
             )
         if op not in ("==", "!=") and (left.type.kind in ("bool", "object", "list")):
-            raise self.fail(node, f"'{op}' cannot order {left.type.describe()}", code="type")
+            raise self.fail(
+                node,
+                f"'{op}' cannot order {left.type.describe()}",
+                code="type",
+                said="cannot_order",
+                values={"op": op, **type_values("type", left.type)},
+            )
         self._percent_scale(left, right, right_src)
         self._percent_scale(right, left, left_src)
         self._check_enum(left, right_src, right)
@@ -184,6 +224,9 @@ class OperatorChecker(NameChecker):
                     self.at(node),
                     "compare people with same_person(a, b) "
                     + ("(not same_person(a, b) for '!=')" if op == "!=" else ""),
+                    "person_compare",
+                    values_of({"op": op}),
+                    "same_person_not" if op == "!=" else "same_person",
                 )
             )
         return Compare(BOOL, self.at(node), op, left, right)
@@ -211,6 +254,9 @@ class OperatorChecker(NameChecker):
             f"{value} would mean {percent_text(value)}",
             f"did you mean {value}%?",
             code="percent-scale",
+            said="compared_percent_scale",
+            values={"value": value, "what": what, "percent": percent_text(value)},
+            hint_said="percent_meant",
         )
 
     def _check_enum(self, value: Node, other_src: ast.expr, other: Node) -> None:
@@ -247,6 +293,8 @@ class OperatorChecker(NameChecker):
                 node,
                 f"the two outcomes differ: {then.type.describe()} and {other.type.describe()}",
                 code="type",
+                said="outcomes_differ",
+                values={**type_values("left", then.type), **type_values("right", other.type)},
             )
         return Cond(joined(then.type, other.type), self.at(node), test, then, other)
 
@@ -255,7 +303,12 @@ class OperatorChecker(NameChecker):
         item_t = ANY
         for i, item in enumerate(items):
             if i and not comparable(item_t, item.type):
-                raise self.fail(node.elts[i], "a list must hold values of one kind", code="type")
+                raise self.fail(
+                    node.elts[i],
+                    "a list must hold values of one kind",
+                    code="type",
+                    said="one_kind",
+                )
             item_t = item.type if i == 0 else joined(item_t, item.type)
         if all(isinstance(i, Const) for i in items):
             values = [i.value for i in items if isinstance(i, Const)]

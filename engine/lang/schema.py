@@ -315,8 +315,11 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         values = _v({**_found(inst), "format": _value(error)})
         hint = "dates are written YYYY-MM-DD"
         return _Said(path, message, hint, "bad-value", False, "not_valid_format", values, "dates")
-    if v == PERCENT_KEYWORD:
-        return _Said(path, error.message)
+    if v == PERCENT_KEYWORD:  # a deal's "60%" beyond a bound: "<value> is ... the allowed <bound>"
+        below = " is less than the allowed " in error.message
+        limit = error.message.rsplit(" ", 1)[-1]
+        values = _v({"value": inst, "limit": limit})
+        return _Said(path, error.message, said="below" if below else "above", values=values)
     if v in ("minimum", "maximum") and _is_percent(error.schema):
         limit = _value(error)
         if abs(inst) > 1 and abs(limit) <= 1:
@@ -353,7 +356,10 @@ def _one(error: ValidationError, deal: bool) -> _Said:
         only = _playbook_only(error, path, inst, schema)
         if only is not None:
             return only
-    return _Said(path, error.message[:200])
+    # a check the words above do not cover: jsonschema's own words, after the code's sentence
+    return _Said(
+        path, error.message[:200], said="schema_other", values=_v({"format": error.message[:200]})
+    )
 
 
 _BOUND_SAID = {
@@ -376,19 +382,35 @@ def _playbook_only(
     """Errors only the bundled schemas can give (a deal's schema has no such keywords)."""
     v = error.validator
     if v == "const":
-        return _Said(path, f"must be {_value(error)!r}", code="bad-value")
+        return _Said(
+            path,
+            f"must be {_value(error)!r}",
+            code="bad-value",
+            said="must_be",
+            values=_v({"value": repr(_value(error))}),
+        )
     if v == "pattern":
         pattern = str(_value(error))
         if pattern.startswith("^[a-z][a-z0-9_]*"):
-            hint = "use lower-case letters, digits and '_', starting with a letter"
+            hint, hint_said = (
+                "use lower-case letters, digits and '_', starting with a letter",
+                "name_chars",
+            )
         elif "params" in pattern:
-            hint = 'write a number, a percentage like "15%", or params.<name>'
+            hint, hint_said = (
+                'write a number, a percentage like "15%", or params.<name>',
+                "number_or_param",
+            )
         elif pattern.startswith("^[A-Za-z]"):
-            hint = "use letters, digits and _ . : -, starting with a letter"
+            hint, hint_said = "use letters, digits and _ . : -, starting with a letter", "id_chars"
+        elif schema.get("description"):
+            hint, hint_said = str(schema["description"]), "described"
         else:
-            hint = str(schema.get("description") or f"it must match {pattern}")
+            hint, hint_said = f"it must match {pattern}", "must_match"
         message = f"{_kind_of(inst)} is not a valid value here"
-        return _Said(path, message, hint, "bad-value", False, "not_valid_here", _v(_found(inst)))
+        # a description is one of the schema's few: each has words in every language
+        values = _v({**_found(inst), "pattern": pattern, "format": hint})
+        return _Said(path, message, hint, "bad-value", False, "not_valid_here", values, hint_said)
     if v == "propertyNames":
         # the error is about a key of this mapping
         bad = next((k for k in (inst or {}) if isinstance(inst, dict) and not _ok_name(k)), "")
@@ -400,16 +422,35 @@ def _playbook_only(
             key=True,
             said="not_valid_name",
             values=_v({"name": bad}),
+            hint_said="name_chars",
         )
     if v in ("minItems", "minProperties"):
         return _Said(path, "must not be empty", code="empty", said="must_not_be_empty")
     if v == "maximum" and _value(error) == 1 and isinstance(inst, int | float) and inst > 1:
         # the only places capped at 1 are fractions (win probabilities): 30 meant 30%
-        return _Said(path, f"{inst} is more than 1 (100%)", f"did you mean {inst}%?", "bad-value")
+        return _Said(
+            path,
+            f"{inst} is more than 1 (100%)",
+            f"did you mean {inst}%?",
+            "bad-value",
+            said="more_than_one",
+            values=_v({"value": inst}),
+            hint_said="percent_meant",
+        )
     if v in ("oneOf", "anyOf"):
         hint = str(schema.get("description", ""))[:200]
         message = f"{_kind_of(inst)} is not allowed here"
-        return _Said(path, message, hint, "bad-value", False, "not_allowed_here", _v(_found(inst)))
+        values = _v({**_found(inst), "format": hint})
+        return _Said(
+            path,
+            message,
+            hint,
+            "bad-value",
+            False,
+            "not_allowed_here",
+            values,
+            "described" if hint else "",
+        )
     return None
 
 

@@ -17,6 +17,7 @@ every place a filter or test can be named, and constant arguments over the limit
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import math
 import threading
@@ -39,6 +40,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.filters import make_attrgetter
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..errors import Values, values_of
 from ..limits import (
     MAX_LOOKUPS,
     MAX_MESSAGE_DIGITS,
@@ -620,6 +622,15 @@ class TemplateProblem:
     line: int  # 1-based line inside the template text
     hint: str = ""
     name: str = ""  # the name path as written, so the checker can point at it
+    said: str = ""  # its words in every language (errors.Diagnostic): key, values, hint key
+    values: Values = ()
+    hint_said: str = ""
+
+
+def _problem(
+    message: str, line: int, hint: str = "", said: str = "", hint_said: str = "", **values: Any
+) -> TemplateProblem:
+    return TemplateProblem(message, line, hint, "", said, values_of(values), hint_said)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -663,18 +674,24 @@ def render(template: Any, values: Mapping[str, Any]) -> str:
 
 def compile_text(
     text: str,
-    names: Callable[[list[str], Mapping[str, tuple[str, ...]]], tuple[str, str] | None],
+    names: Callable[[list[str], Mapping[str, tuple[str, ...]]], TemplateProblem | None],
 ) -> tuple[str | None, list[TemplateProblem], Plain | None]:
     """Check one template; ``names`` checks each dotted name path it reads.
 
-    ``names(chain, loops)`` returns (problem, hint) or None; ``loops`` maps each
+    ``names(chain, loops)`` returns the problem (its line is set here) or None; ``loops`` maps each
     ``{% for x in a.b %}`` variable to the path of its list, so ``x.typo`` can be checked
     against the fields of the list's items.
 
     Returns the text when it is fine (it is compiled when first rendered) and its plain form
     when it has one (see ``messages.py``)."""
     if len(text) > MAX_SOURCE:
-        return None, [TemplateProblem(f"message is longer than {MAX_SOURCE} characters", 1)], None
+        too_long = _problem(
+            f"message is longer than {MAX_SOURCE} characters",
+            1,
+            said="message_too_long",
+            limit=MAX_SOURCE,
+        )
+        return None, [too_long], None
     try:
         tree = ENV.parse(text)
     except RecursionError:  # jinja2's parser recurses once per bracket or sign
@@ -683,10 +700,13 @@ def compile_text(
         return (
             None,
             [
-                TemplateProblem(
+                _problem(
                     f"message template: {exc.message}",
                     exc.lineno or 1,
                     "templates use {{ value }} and {% if %}...{% endif %}",
+                    "message_template",
+                    "templates_use",
+                    format=exc.message,
                 )
             ],
             None,
@@ -717,80 +737,103 @@ def compile_text(
         if isinstance(node, nodes.Const):
             if not _number_fits(node.value):
                 problems.append(
-                    TemplateProblem(
+                    _problem(
                         f"a number in a message lies within 10**-{MAX_MESSAGE_DIGITS} and "
                         f"10**{MAX_MESSAGE_DIGITS}",
                         node.lineno,
+                        said="message_number",
+                        limit=MAX_MESSAGE_DIGITS,
                     )
                 )
         elif isinstance(node, nodes.Mod):
             # '%0999999999d' % 1 pads to a gigabyte; numbers may still be divided with rest
             if _is_text_literal(node.left):
                 problems.append(
-                    TemplateProblem(
+                    _problem(
                         "messages write values with filters, not with '%'",
                         node.lineno,
                         "{{ value | number(2) }}, {{ value | pct }}",
+                        "message_percent_sign",
+                        "message_filters",
                     )
                 )
         elif isinstance(node, nodes.Test):
             problems.extend(_test_problems(node))
         elif isinstance(node, nodes.AssignBlock):
             problems.append(
-                TemplateProblem(
+                _problem(
                     "a {% set %} block is not allowed in messages",
                     node.lineno,
                     "set a value in one line: {% set name = deal.customer.name %}",
+                    "message_set_block",
+                    "set_in_one_line",
                 )
             )
         elif isinstance(node, nodes.Pow):
-            problems.append(TemplateProblem("'**' is not allowed in messages", node.lineno))
+            problems.append(
+                _problem("'**' is not allowed in messages", node.lineno, said="message_power")
+            )
         elif isinstance(node, nodes.Mul):
             # 'x' * 10**8 would be a 100 MB message; numbers may still be multiplied
             if any(_is_text_literal(side) for side in (node.left, node.right)):
                 problems.append(
-                    TemplateProblem("messages cannot repeat text with '*'", node.lineno)
+                    _problem(
+                        "messages cannot repeat text with '*'", node.lineno, said="message_repeat"
+                    )
                 )
         elif isinstance(node, nodes.Call):
             problems.append(
-                TemplateProblem(
+                _problem(
                     "messages cannot call functions",
                     node.lineno,
                     "use filters instead: {{ value | pct }}",
+                    "message_call",
+                    "use_filters",
                 )
             )
         elif isinstance(node, nodes.Filter):
             if node.name not in FILTERS:
                 problems.append(
-                    TemplateProblem(
+                    _problem(
                         f"the filter '{node.name}' is not allowed in messages",
                         node.lineno,
                         f"filters: {', '.join(sorted(FILTERS))}",
+                        "message_filter",
+                        "filters",
+                        name=node.name,
+                        known=", ".join(sorted(FILTERS)),
                     )
                 )
             elif node.name == "names_not_in" and (len(node.args) != 1 or node.kwargs):
                 problems.append(
-                    TemplateProblem(
+                    _problem(
                         "names_not_in keeps the names of the list before it that are none "
                         "of one other list",
                         node.lineno,
                         "{{ deal.using_units | names_not_in(deal.subordinate_units) }}",
+                        "names_not_in",
+                        "names_not_in",
                     )
                 )
             elif node.name == "name_diff" and (len(node.args) != 1 or node.kwargs):
                 problems.append(
-                    TemplateProblem(
+                    _problem(
                         "name_diff compares the name before it with one other name",
                         node.lineno,
                         "{{ deal.contract_customer | name_diff(deal.invoice_customer) }}",
+                        "name_diff",
+                        "name_diff",
                     )
                 )
             else:
                 problems.extend(_filter_problems(node))
         else:
             problems.append(
-                TemplateProblem(
-                    f"'{type(node).__name__.lower()}' is not allowed in messages", node.lineno
+                _problem(
+                    f"'{type(node).__name__.lower()}' is not allowed in messages",
+                    node.lineno,
+                    said="message_node",
+                    name=type(node).__name__.lower(),
                 )
             )
     for loop in tree.find_all(nodes.For):
@@ -798,10 +841,12 @@ def compile_text(
         inner = next(loop.find_all(nodes.For), None)
         if inner is not None:
             problems.append(
-                TemplateProblem(
+                _problem(
                     "messages cannot have a loop inside a loop",
                     inner.lineno,
                     "list the items of one list; say the rest in words",
+                    "message_loops",
+                    "one_list",
                 )
             )
     bound: set[str] = set()  # names whose values the checker cannot know
@@ -828,24 +873,33 @@ def compile_text(
         if chain is None:
             continue
         if chain[0].startswith("_") or any(part.startswith("_") for part in chain):
-            problems.append(TemplateProblem("names starting with '_' are not allowed", node.lineno))
+            problems.append(
+                _problem(
+                    "names starting with '_' are not allowed",
+                    node.lineno,
+                    said="message_underscore",
+                )
+            )
             continue
         if chain[0] in bound or chain[0] == "loop":
             continue
         why = names(chain, loops)
-        if why and why[0] not in reported:
-            reported.add(why[0])
-            problems.append(TemplateProblem(why[0], node.lineno, why[1], ".".join(chain)))
+        if why and why.message not in reported:
+            reported.add(why.message)
+            problems.append(dataclasses.replace(why, line=node.lineno, name=".".join(chain)))
     if problems:
         return None, list(dict.fromkeys(problems)), None  # one call per line is enough to say
     return text, [], _plain_form(tree)
 
 
 def _too_deep(line: int) -> TemplateProblem:
-    return TemplateProblem(
+    return _problem(
         f"the message nests more than {MAX_MESSAGE_NESTING} brackets or operators deep",
         line,
         "set a part first: {% set share = deal.amount / params.budget %}",
+        "message_too_deep",
+        "set_a_part",
+        limit=MAX_MESSAGE_NESTING,
     )
 
 
@@ -898,8 +952,11 @@ def _filter_problems(node: nodes.Filter) -> list[TemplateProblem]:
     out: list[TemplateProblem] = []
     if node.dyn_args is not None or node.dyn_kwargs is not None:
         out.append(
-            TemplateProblem(
-                f"{name}: messages pass filter arguments one by one, not with * or **", line
+            _problem(
+                f"{name}: messages pass filter arguments one by one, not with * or **",
+                line,
+                said="filter_arguments",
+                name=name,
             )
         )
     named = [(p, FILTERS, "filter") for p in (NAMES_FILTER.get(name),) if p is not None]
@@ -910,19 +967,26 @@ def _filter_problems(node: nodes.Filter) -> list[TemplateProblem]:
         value = _constant(node.args[position])
         if not isinstance(value, str):
             out.append(
-                TemplateProblem(
+                _problem(
                     f"{name}: name the {kind} it applies as text, e.g. {name}('upper')"
                     if kind == "filter"
                     else f"{name}: name the {kind} it applies as text, e.g. {name}('defined')",
                     line,
+                    said=f"name_the_{kind}",
+                    name=name,
                 )
             )
         elif value not in allowed:
             out.append(
-                TemplateProblem(
+                _problem(
                     f"{name}('{value}'): the {kind} '{value}' is not allowed in messages",
                     line,
                     f"{kind}s: {', '.join(sorted(allowed))}",
+                    f"named_{kind}",
+                    f"{kind}s",
+                    name=name,
+                    value=value,
+                    known=", ".join(sorted(allowed)),
                 )
             )
     where = ATTRIBUTE_ARGS.get(name)
@@ -930,9 +994,18 @@ def _filter_problems(node: nodes.Filter) -> list[TemplateProblem]:
     if attribute is not None:
         value = _constant(attribute)
         if not isinstance(value, str | int) or isinstance(value, bool):
-            out.append(TemplateProblem(f"{name}: name the attribute as text", line))
+            out.append(
+                _problem(
+                    f"{name}: name the attribute as text",
+                    line,
+                    said="name_the_attribute",
+                    name=name,
+                )
+            )
         elif isinstance(value, str) and any(p.startswith("_") for p in value.split(".")):
-            out.append(TemplateProblem("names starting with '_' are not allowed", line))
+            out.append(
+                _problem("names starting with '_' are not allowed", line, said="message_underscore")
+            )
     for position, keyword, most in SIZE_ARGS.get(name, ()):
         value = _constant(_argument(node, position, keyword))
         if value is _VARIES or value is None:
@@ -940,10 +1013,16 @@ def _filter_problems(node: nodes.Filter) -> list[TemplateProblem]:
         least = 1 if (name, keyword) in (("batch", "linecount"), ("wordwrap", "width")) else 0
         if value.__class__ is not int or not least <= value <= most:
             out.append(
-                TemplateProblem(
+                _problem(
                     f"{name}: the {keyword} is a whole number from {least} to {most:,}",
                     line,
                     f"messages are read by people: a {keyword} over {most:,} is never needed",
+                    "size_argument",
+                    "size_argument",
+                    name=name,
+                    keyword=keyword,
+                    least=least,
+                    most=f"{most:,}",
                 )
             )
     return out
@@ -952,15 +1031,24 @@ def _filter_problems(node: nodes.Filter) -> list[TemplateProblem]:
 def _test_problems(node: nodes.Test) -> list[TemplateProblem]:
     if node.name not in TESTS:
         return [
-            TemplateProblem(
+            _problem(
                 f"the test '{node.name}' is not allowed in messages",
                 node.lineno,
                 f"tests: {', '.join(sorted(TESTS))}",
+                "message_test",
+                "tests",
+                name=node.name,
+                known=", ".join(sorted(TESTS)),
             )
         ]
     if node.dyn_args is not None or node.dyn_kwargs is not None:
         return [
-            TemplateProblem(f"{node.name}: messages pass test arguments one by one", node.lineno)
+            _problem(
+                f"{node.name}: messages pass test arguments one by one",
+                node.lineno,
+                said="test_arguments",
+                name=node.name,
+            )
         ]
     return []
 

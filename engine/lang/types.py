@@ -90,6 +90,18 @@ _WORDS = {
 }
 
 
+def type_values(slot: str, t: Type) -> dict[str, str]:
+    """``t`` as the value ``slot`` of a message's words (``text._worded`` says it in every
+    language): its kind ("money"), ``list_`` before its item's key for a list of something,
+    ``one_of`` with the values in ``<slot>_options`` for a text of named values."""
+    if t.kind == "list" and t.item is not None:
+        inner = type_values(slot, t.item)
+        return {**inner, slot: "list_" + inner[slot]}
+    if t.values:
+        return {slot: "one_of", f"{slot}_options": ", ".join(repr(v) for v in t.values)}
+    return {slot: t.kind}
+
+
 def plain_kind(t: Type) -> str:
     """The kind of a type ``describe`` words by its kind alone ("money"), else "" (a list of
     something, one of some values): a value a message in another language words itself."""

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path as FsPath
 from typing import Any
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, values_of
 from ..limits import DEFAULT_LIMITS, MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_PLAYBOOK_BYTES, Limits
 from .decode import decode
 from .sourcemap import Path, SourceMap
@@ -51,22 +51,37 @@ class Assembled:
 def read_file(file: str, limits: Limits = DEFAULT_LIMITS) -> tuple[str | None, list[Diagnostic]]:
     """A playbook or module file as text; unreadable, too large or not UTF-8 -> a diagnostic."""
 
-    def fail(message: str, hint: str = "") -> tuple[None, list[Diagnostic]]:
-        return None, [Diagnostic("input", message, Location(file, 1, 1), hint=hint)]
+    def fail(
+        message: str, said: str, values: Any = None, hint: str = "", hint_said: str = ""
+    ) -> tuple[None, list[Diagnostic]]:
+        diagnostic = Diagnostic(
+            "input",
+            message,
+            Location(file, 1, 1),
+            hint=hint,
+            said=said,
+            values=values_of(values),
+            hint_said=hint_said,
+        )
+        return None, [diagnostic]
 
     if os.path.isdir(file):
-        return fail("is a folder, not a playbook file")
+        return fail("is a folder, not a playbook file", said="is_a_folder")
     try:
         size = os.path.getsize(file)
         if size > limits.max_bytes:
             return fail(
                 f"the file is {size:,} bytes; the limit is {limits.max_bytes:,}",
-                "split it into modules",
+                said="file_bytes",
+                values={"size": f"{size:,}", "limit": f"{limits.max_bytes:,}"},
+                hint="split it into modules",
+                hint_said="split_modules",
             )
         with open(file, "rb") as fh:
             raw = fh.read(limits.max_bytes + 1)
     except OSError as exc:
-        return fail(f"cannot read the file: {exc.strerror or exc}")
+        why = exc.strerror or exc
+        return fail(f"cannot read the file: {why}", said="cannot_read_file", values={"format": why})
     return decode(raw, file)
 
 
@@ -121,6 +136,9 @@ def _load(
                     "characters in all",
                     Location(file, 1, 1),
                     hint="a playbook with its modules is a few thousand lines at most",
+                    said="playbook_too_large",
+                    values=values_of({"limit": f"{MAX_PLAYBOOK_BYTES:,}"}),
+                    hint_said="few_thousand_lines",
                 )
             )
             return None, SourceMap(file)
@@ -163,6 +181,9 @@ def _load(
                         smap.at(("include", i)),
                         hint="a playbook version is built on another with 'extends:', "
                         "not 'include:'",
+                        said="not_a_module",
+                        values=values_of({"name": entry}),
+                        hint_said="extends_not_include",
                     )
                 )
                 continue
@@ -194,8 +215,21 @@ def _child(
     """Resolve and load one included (or extended) file, refusing anything unsafe."""
     loc = smap.at(where)
 
-    def refuse(code: str, message: str, hint: str = "") -> None:
-        out.problems.append(Diagnostic(code, message, loc, hint=hint))
+    def refuse(code: str, message: str, hint: str = "", hint_said: str = "", **values: Any) -> None:
+        # the code keys the words: one refusal per code, each names the entry as written
+        said = code.replace("-", "_")
+        values = {"name": entry, **values}
+        out.problems.append(
+            Diagnostic(
+                code,
+                message,
+                loc,
+                hint=hint,
+                said=said,
+                values=values_of(values),
+                hint_said=hint_said,
+            )
+        )
 
     if "://" in entry or entry.startswith(("\\\\", "//")):
         refuse("include-url", f"'{entry}' is a URL; only files beside the playbook can be used")
@@ -205,6 +239,7 @@ def _child(
             "include-absolute",
             f"'{entry}' is an absolute path",
             "give the path relative to this file, inside the playbook folder",
+            "relative_path",
         )
         return None
     if root is None:
@@ -214,26 +249,45 @@ def _child(
             "read it from",
             "pass loads_playbook(text, folder=...) the folder its includes are relative to, "
             "or use load_playbook(path)",
+            "pass_folder",
         )
         return None
     try:
         target = (here.parent / entry).resolve()
     except (OSError, RuntimeError, ValueError) as exc:  # a link loop, a NUL, a name too long
-        refuse("include-unreadable", f"'{entry}' cannot be read: {_why(exc)}", _CHECK_PATH)
+        refuse(
+            "include-unreadable",
+            f"'{entry}' cannot be read: {_why(exc)}",
+            _CHECK_PATH,
+            "check_path",
+            format=_why(exc),
+        )
         return None
     if not target.is_relative_to(root):
         refuse(
             "include-escape",
             f"'{entry}' leads outside the playbook folder",
             f"modules must live under {root.name}/",
+            "modules_under",
+            folder=root.name,
         )
         return None
     if target in stack:
         chain = " -> ".join(p.name for p in [*stack[stack.index(target) :], target])
-        refuse("include-cycle", f"include cycle: {chain}", "remove one of the includes")
+        refuse(
+            "include-cycle",
+            f"include cycle: {chain}",
+            "remove one of the includes",
+            "remove_include",
+            chain=chain,
+        )
         return None
     if len(stack) > MAX_INCLUDE_DEPTH:
-        refuse("include-depth", f"includes nest deeper than {MAX_INCLUDE_DEPTH} levels")
+        refuse(
+            "include-depth",
+            f"includes nest deeper than {MAX_INCLUDE_DEPTH} levels",
+            limit=MAX_INCLUDE_DEPTH,
+        )
         return None
     out.followed += 1
     if out.followed > MAX_INCLUDES:
@@ -243,15 +297,23 @@ def _child(
                 f"more than {MAX_INCLUDES} includes in all (every include of every module "
                 "counts, also of a file included before)",
                 "include each module once, from the playbook",
+                "include_once",
+                limit=MAX_INCLUDES,
             )
         return None
     try:
         found = target.is_file()
     except (OSError, ValueError) as exc:  # is_file() lets ENAMETOOLONG, EACCES... through
-        refuse("include-unreadable", f"'{entry}' cannot be read: {_why(exc)}", _CHECK_PATH)
+        refuse(
+            "include-unreadable",
+            f"'{entry}' cannot be read: {_why(exc)}",
+            _CHECK_PATH,
+            "check_path",
+            format=_why(exc),
+        )
         return None
     if not found:
-        refuse("include-missing", f"'{entry}' does not exist", _CHECK_PATH)
+        refuse("include-missing", f"'{entry}' does not exist", _CHECK_PATH, "check_path")
         return None
     shown = (
         os.path.relpath(target, FsPath.cwd())

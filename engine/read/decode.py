@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, values_of
 
 # Characters that make two ids look equal or hide text (Trojan Source, zero-width joins).
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
@@ -37,6 +37,9 @@ def _decode_problem(data: bytes, exc: UnicodeDecodeError, file: str) -> Diagnost
         f"not valid UTF-8 text (byte {exc.start} is 0x{data[exc.start]:02x})",
         Location(file, line, column),
         hint="save the file as UTF-8",
+        said="not_utf8",
+        values=values_of({"at": exc.start, "byte": f"{data[exc.start]:02x}"}),
+        hint_said="save_utf8",
     )
 
 
@@ -54,6 +57,9 @@ def invisible_characters(text: str, file: str) -> list[Diagnostic]:
                 f"invisible or direction-changing character U+{ord(m.group()):04X}",
                 Location(file, line, column),
                 hint="delete it: such characters make two names look equal or hide text",
+                said="invisible_character",
+                values=values_of({"code": f"{ord(m.group()):04X}"}),
+                hint_said="delete_invisible",
             )
         )
         if len(out) >= 20:

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from ..errors import Diagnostic, Location
+from ..errors import Diagnostic, Location, values_of
 from ..limits import DEFAULT_LIMITS, YAML_EXPONENTS, Limits
 from .decode import invisible_characters
 from .json import long_exponent
@@ -74,6 +74,9 @@ def load_yaml(
                     f"file is {len(text):,} characters; the limit is {limits.max_bytes:,}",
                     Location(file, 1, 1),
                     hint="split it into modules, or raise the limit",
+                    said="file_too_large",
+                    values=values_of({"size": f"{len(text):,}", "limit": f"{limits.max_bytes:,}"}),
+                    hint_said="split_or_raise",
                 )
             ],
         )
@@ -94,7 +97,15 @@ def load_yaml(
         return (
             None,
             smap,
-            [Diagnostic("yaml-syntax", f"cannot read YAML: {exc}", Location(file, 1, 1))],
+            [
+                Diagnostic(
+                    "yaml-syntax",
+                    f"cannot read YAML: {exc}",
+                    Location(file, 1, 1),
+                    said="cannot_read_yaml",
+                    values=values_of({"problem": exc}),
+                )
+            ],
         )
     return data, smap, composer.problems
 
@@ -120,6 +131,9 @@ def _character_problem(exc: Exception, file: str, text: str) -> Diagnostic:
         f"{what} is not allowed in a YAML file (a control character or a broken one)",
         Location(file, line, column),
         hint="delete it; if the file came from another program, save it again as plain text",
+        said="character_not_allowed" if char else "a_character_not_allowed",
+        values=values_of({"code": f"{ord(char):04X}"} if char else None),
+        hint_said="delete_character",
     )
 
 
@@ -135,11 +149,19 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limit
             f"nesting deeper than {limits.max_depth} levels",
             loc,
             hint="flatten the structure",
+            said="too_deep",
+            values=values_of({"limit": limits.max_depth}),
+            hint_said="flatten",
         )
-    hint = ""
+    hint, hint_said = "", ""
+    values: dict[str, Any] = {"format": problem}
     if exc.context and exc.context_mark is not None:
         cm = exc.context_mark
         hint = f"{exc.context.strip()} at line {cm.line + 1}, column {cm.column + 1}"
+        # PyYAML's words for what it was reading are a few fixed phrases: each has words in
+        # every language (lint_words), like its problems below
+        values.update(what=exc.context.strip(), line=cm.line + 1, column=cm.column + 1)
+        hint_said = "yaml_context"
     lines = text.splitlines()
     if any(p in problem for p in _INDENT_PROBLEMS):
         moved = _moved_line(lines, loc.line)
@@ -158,12 +180,29 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, file: str, text: str, limits: Limit
             )
     bad_line = lines[loc.line - 1] if 0 < loc.line <= len(lines) else ""
     if "\t" in bad_line[: loc.column]:
-        hint = "indent with spaces, not tabs"
+        hint, hint_said = "indent with spaces, not tabs", "no_tabs"
     elif "mapping values are not allowed" in problem:
-        hint = "check the indentation, or quote a value that contains ': '"
+        hint, hint_said = "check the indentation, or quote a value that contains ': '", "colon"
     elif "expected key" in problem or "expected <block end>" in problem:
         hint = "check the indentation: keys of one mapping must start in the same column"
-    return Diagnostic("yaml-syntax", problem, loc, hint=hint)
+        hint_said = "same_column"
+    m = _FOUND.match(problem)
+    if m:  # the fixed part is worded, the token it found is kept as PyYAML writes it
+        values.update(format=m.group(1), token=m.group(3))
+    return Diagnostic(
+        "yaml-syntax",
+        problem,
+        loc,
+        hint=hint,
+        said=("yaml_got" if m.group(2) == ", but got" else "yaml_found") if m else "yaml_problem",
+        values=values_of(values),
+        hint_said=hint_said,
+    )
+
+
+# PyYAML's problems that name what it found ("expected <block end>, but found '-'"): the
+# fixed part has words in every language (lint_words), the token is kept as written
+_FOUND = re.compile(r"^(.*?)(, but found|, but got) (.+)$")
 
 
 _INDENT_PROBLEMS = (
@@ -239,8 +278,27 @@ class _Composer:
         m = event.start_mark
         return Location(self.file, m.line + 1, m.column + 1)
 
-    def _stop(self, code: str, message: str, event: Any, hint: str = "") -> _Stop:
-        return _Stop(Diagnostic(code, message, self._loc(event), hint=hint))
+    def _stop(
+        self,
+        code: str,
+        message: str,
+        event: Any,
+        hint: str = "",
+        said: str = "",
+        values: dict[str, Any] | None = None,
+        hint_said: str = "",
+    ) -> _Stop:
+        return _Stop(
+            Diagnostic(
+                code,
+                message,
+                self._loc(event),
+                hint=hint,
+                said=said,
+                values=values_of(values),
+                hint_said=hint_said,
+            )
+        )
 
     def compose(self, events: Iterator[Any]) -> Any:
         documents = 0
@@ -256,6 +314,8 @@ class _Composer:
                         "the file holds more than one YAML document",
                         event,
                         hint="keep one document per file (remove the second '---')",
+                        said="multiple_documents",
+                        hint_said="one_document",
                     )
                 continue
             if isinstance(
@@ -269,6 +329,9 @@ class _Composer:
                     f"aliases (*{event.anchor}) are not allowed",
                     event,
                     hint="write the value out in full",
+                    said="alias",
+                    values={"name": event.anchor},
+                    hint_said="write_out",
                 )
             if isinstance(event, (self.yaml.MappingEndEvent, self.yaml.SequenceEndEvent)):
                 container, path, _, _ = stack.pop()
@@ -284,17 +347,28 @@ class _Composer:
                     f"anchors (&{anchor}) are not allowed",
                     event,
                     hint="write the value out in full",
+                    said="anchor",
+                    values={"name": anchor},
+                    hint_said="write_out",
                 )
             self.nodes += 1
             if self.nodes > self.limits.max_nodes:
-                raise self._stop("too-large", f"more than {self.limits.max_nodes:,} values", event)
+                raise self._stop(
+                    "too-large",
+                    f"more than {self.limits.max_nodes:,} values",
+                    event,
+                    said="too_many_values",
+                    values={"limit": f"{self.limits.max_nodes:,}"},
+                )
             if stack:
                 parent = stack[-1]
                 container = parent[0]
                 if isinstance(container, dict) and parent[2] is _NO_KEY:
                     # this node is a mapping key
                     if not isinstance(event, self.yaml.ScalarEvent):
-                        raise self._stop("bad-key", "a mapping key must be plain text", event)
+                        raise self._stop(
+                            "bad-key", "a mapping key must be plain text", event, said="key_plain"
+                        )
                     key = self._scalar(event)
                     if isinstance(key, bool) or key is None or not isinstance(key, str | int):
                         raise self._stop(
@@ -302,6 +376,9 @@ class _Composer:
                             f"key {event.value!r} is not text",
                             event,
                             hint=f"quote it: '{event.value}'",
+                            said="key_not_text",
+                            values={"name": repr(event.value), "value": event.value},
+                            hint_said="quote_key",
                         )
                     key = str(key)
                     if key in container:
@@ -325,6 +402,8 @@ class _Composer:
                             "too-large",
                             f"more than {self.limits.max_items:,} entries in one mapping",
                             event,
+                            said="too_many_entries",
+                            values={"limit": f"{self.limits.max_items:,}"},
                         )
                     parent[2] = key
                     loc = self._loc(event)
@@ -339,6 +418,8 @@ class _Composer:
                             "too-large",
                             f"more than {self.limits.max_items:,} items in one list",
                             event,
+                            said="too_many_items",
+                            values={"limit": f"{self.limits.max_items:,}"},
                         )
                     path = parent[1] + (len(container),)
             else:
@@ -356,6 +437,9 @@ class _Composer:
                     f"nesting deeper than {self.limits.max_depth} levels",
                     event,
                     hint="flatten the structure",
+                    said="too_deep",
+                    values={"limit": self.limits.max_depth},
+                    hint_said="flatten",
                 )
             if isinstance(event, self.yaml.MappingStartEvent):
                 self._check_tag(event, "map")
@@ -390,13 +474,20 @@ class _Composer:
             f"unknown tag {tag}",
             event,
             hint="tags are not allowed in playbooks and deals; remove it",
+            said="unknown_tag",
+            values={"name": tag},
+            hint_said="no_tags",
         )
 
     def _scalar(self, event: Any) -> Any:
         value: str = event.value
         if len(value) > self.limits.max_string:
             raise self._stop(
-                "too-large", f"text longer than {self.limits.max_string:,} characters", event
+                "too-large",
+                f"text longer than {self.limits.max_string:,} characters",
+                event,
+                said="text_too_long",
+                values={"limit": f"{self.limits.max_string:,}"},
             )
         tag = event.tag
         if tag is not None and tag != "!":
@@ -406,6 +497,9 @@ class _Composer:
                     f"unknown tag {tag}",
                     event,
                     hint="tags are not allowed in playbooks and deals; remove it",
+                    said="unknown_tag",
+                    values={"name": tag},
+                    hint_said="no_tags",
                 )
             kind = tag[len(_TAG) :]
             if kind == "str":
@@ -415,7 +509,13 @@ class _Composer:
             if kind == "float" and isinstance(resolved, int) and not isinstance(resolved, bool):
                 resolved = Decimal(resolved)
             if not isinstance(resolved, expect) or (kind == "int" and isinstance(resolved, bool)):
-                raise self._stop("bad-value", f"{value!r} is not a valid !!{kind}", event)
+                raise self._stop(
+                    "bad-value",
+                    f"{value!r} is not a valid !!{kind}",
+                    event,
+                    said="not_valid_tagged",
+                    values={"value": repr(value), "kind": kind},
+                )
             return resolved
         if event.style or not event.implicit[0]:
             return value  # quoted or block text: always a string
@@ -430,18 +530,36 @@ class _Composer:
             return False
         if _INT.match(value):
             if len(value.lstrip("+-")) > self.limits.max_number_digits:
-                raise self._stop("bad-number", f"number {value[:20]}... is too long", event)
+                raise self._stop(
+                    "bad-number",
+                    f"number {value[:20]}... is too long",
+                    event,
+                    said="number_too_long",
+                    values={"value": value[:20]},
+                )
             return int(value)
         if _DECIMAL.match(value):
             digits = sum(c.isdigit() for c in value.split("e")[0].split("E")[0])
             if long_exponent(value):  # Decimal() of a 20-digit exponent raises
-                raise self._stop("bad-number", f"number {value[:20]} is out of range", event)
+                raise self._stop(
+                    "bad-number",
+                    f"number {value[:20]} is out of range",
+                    event,
+                    said="number_out_of_range",
+                    values={"value": value[:20]},
+                )
             number = Decimal(value)
             if (
                 digits > self.limits.max_number_digits
                 or not YAML_EXPONENTS[0] <= number.adjusted() <= YAML_EXPONENTS[1]
             ):
-                raise self._stop("bad-number", f"number {value[:20]} is out of range", event)
+                raise self._stop(
+                    "bad-number",
+                    f"number {value[:20]} is out of range",
+                    event,
+                    said="number_out_of_range",
+                    values={"value": value[:20]},
+                )
             return number
         return value
 
