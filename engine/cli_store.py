@@ -9,7 +9,7 @@ stale ``--if-version``, an idempotency key used for another request, an id alrea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -439,7 +439,7 @@ def prices() -> None:
     salesperson adds takes the prices its lines leave out from here."""
 
 
-def _amount_option(name: str, label: str) -> Any:
+def _amount_option(name: str, label: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.option(
         f"--{name.replace('_', '-')}",
         name,

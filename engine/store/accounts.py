@@ -20,8 +20,8 @@ from ..errors import DealProblem, InputError, suggest
 from ..jsontext import to_canonical_json
 from ..lang.values import person_key, same_person
 from . import chain
-from .ledger import Ledger
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
+from .ledger import Ledger
 from .records import loads
 from .reference import same_value
 from .schema import customer_events, customers, tokens, users

@@ -33,12 +33,22 @@ class Ledger:
 
     @property
     def hashed(self) -> tuple[str, ...]:
-        return (self.key, "seq", "kind", "actor", "at", "version", "changes", self.body, "prev_hash")
+        return (
+            self.key,
+            "seq",
+            "kind",
+            "actor",
+            "at",
+            "version",
+            "changes",
+            self.body,
+            "prev_hash",
+        )
 
     def _entries(self, conn: Connection, key: str) -> list[Mapping[str, Any]]:
         t = self.table
         rows = conn.execute(select(t).where(t.c[self.key] == key).order_by(t.c.seq)).all()
-        return [r._mapping for r in rows]
+        return [dict(r._mapping) for r in rows]
 
     def append(
         self,

@@ -18,7 +18,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 HEAD = "0006"  # the newest migration; tests/test_store.py checks it against the scripts
-KNOWN = ("0001", "0002", "0003", "0004", "0005", "0006")  # every revision this kam can read, oldest first
+KNOWN = (
+    "0001",
+    "0002",
+    "0003",
+    "0004",
+    "0005",
+    "0006",
+)  # every revision this kam can read, oldest first
 
 
 def _config(connection: Connection) -> Config:

@@ -76,7 +76,9 @@ def test_only_pricing_or_an_admin_keeps_the_list_and_nothing_is_written(listed):
 
 def test_bad_prices_are_named_by_their_path_all_at_once_and_a_stale_version_is_refused(listed):
     with pytest.raises(PriceError) as caught:
-        listed.set_prices("Van V3", {"list_price": -1, "discount": 5, "floor_price": True}, by="pricer")
+        listed.set_prices(
+            "Van V3", {"list_price": -1, "discount": 5, "floor_price": True}, by="pricer"
+        )
     assert sorted(p.path for p in caught.value.problems) == [
         "$.discount",
         "$.floor_price",
@@ -133,7 +135,11 @@ def test_stating_the_lists_price_is_fine_and_another_is_refused_and_on_record(li
         mine(id="D-3", lines=[raised], owner="li.na"), playbook=pb, by="chief", as_of=AS_OF
     )  # fmt: skip
     (change,) = listed.history("D-3")[0]["data"]["reference"]
-    assert (change["path"], change["before"], change["after"]) == ("$.lines[0].list_price", 100, 120)
+    assert (change["path"], change["before"], change["after"]) == (
+        "$.lines[0].list_price",
+        100,
+        120,
+    )
 
 
 def test_a_deal_keeps_its_prices_when_the_list_changes_and_a_new_model_takes_todays(listed, pb):
