@@ -22,7 +22,7 @@ import os
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from ..errors import Diagnostic, InputError, Location, PlaybookError, suggest
+from ..errors import Diagnostic, InputError, KamError, Location, PlaybookError, suggest
 from ..read.assemble import read_file
 from ..read.yaml import load_yaml
 from .playbook import Playbook, load_playbook, loads_playbook
@@ -161,7 +161,11 @@ class Library:
         every role that any of them names for it (the store guards stored accounts with them)."""
         found: dict[str, tuple[str, ...]] = {}
         for entry in [*self.entries, *(e for e in self.saved if e.review == "approved")]:
-            for name, roles in self._load(entry).model.recorded_by.items():
+            try:
+                playbook = self._load(entry)
+            except KamError:  # a version that does not load judges no deal: it keeps nothing
+                continue
+            for name, roles in playbook.model.recorded_by.items():
                 found[name] = tuple(dict.fromkeys((*found.get(name, ()), *roles)))
         return found
 

@@ -7,6 +7,7 @@ SQLite and PostgreSQL, through the store, the CLI and the service."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 from fastapi.testclient import TestClient
@@ -137,3 +138,15 @@ def test_over_http_a_salespersons_put_is_403_and_the_keepers_is_200(tmp_path):
             "/v1/customers/C-7", json=organ, headers={**auth(tokens["kam.chen"]), "If-Match": '"1"'}
         )
         assert done.status_code == 200, done.text
+
+
+def test_a_broken_playbook_in_the_folder_keeps_nothing_and_blocks_nothing(tmp_path):
+    """A version that does not load judges no deal, so its declarations count for nothing;
+    the others' still guard the accounts (a typo in one file must not open or close them)."""
+    shutil.copy(PLAYBOOKS / "auto-dealer.yaml", tmp_path / "auto-dealer.yaml")
+    shutil.copytree(PLAYBOOKS / "modules", tmp_path / "modules")
+    broken = (PLAYBOOKS / "key-account-office.yaml").read_text(encoding="utf-8")
+    (tmp_path / "key-account-office.yaml").write_text(broken + "\n  : [", encoding="utf-8")
+    found = Library(tmp_path).recorded_by()
+    assert set(found["customer.state_organ"]) == {"key_account_manager"}
+    assert "expense.funds_released" not in found  # key-account-office's, which did not load
