@@ -146,7 +146,8 @@ def test_a_broken_playbook_in_the_folder_keeps_nothing_and_blocks_nothing(tmp_pa
     shutil.copy(PLAYBOOKS / "auto-dealer.yaml", tmp_path / "auto-dealer.yaml")
     shutil.copytree(PLAYBOOKS / "modules", tmp_path / "modules")
     broken = (PLAYBOOKS / "key-account-office.yaml").read_text(encoding="utf-8")
-    (tmp_path / "key-account-office.yaml").write_text(broken + "\n  : [", encoding="utf-8")
+    broken = broken.replace("recorded_by: [finance]", "recorded_by: [no_such_role]")
+    (tmp_path / "key-account-office.yaml").write_text(broken, encoding="utf-8")
     found = Library(tmp_path).recorded_by()
     assert set(found["customer.state_organ"]) == {"key_account_manager"}
     assert "expense.funds_released" not in found  # key-account-office's, which did not load
