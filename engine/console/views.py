@@ -322,6 +322,8 @@ def _timeline(
             lines = [f"{c.label}: {c.before} → {c.after}" for c in found[:SHOWN]]
             if len(found) > SHOWN:
                 lines.append(say(lang, "con_and_more", n=str(len(found) - SHOWN)))
+        elif e["kind"] == "imported":
+            lines = _taken_over(e["data"], book, lang)
         shown.append({**_event(e, deal, book, lang), "changes": lines})
     return shown[::-1]
 
@@ -336,6 +338,11 @@ def _event(e: dict[str, Any], deal: StoredDeal, book: Book, lang: str) -> dict[s
         what = say(lang, f"kind_{kind}", role=book.role(str(approval.get("role", ""))))
         if approval.get("comment"):
             what += f": {approval['comment']}"
+    elif kind == "imported" or (kind == "created" and _imported_by(data)):
+        # brought in with its past by an admin (``kam deals import``, or a new deal started
+        # past its first stage): said so, never as if that person had created it here
+        stage = (data.get("start") or {}).get("stage") or (data.get("document") or {}).get("stage")
+        what = say(lang, "kind_imported", stage=book.stage(str(stage or "")))
     elif kind in ("created", "updated"):
         what = say(lang, f"kind_{kind}")
     else:
@@ -351,6 +358,28 @@ def _event(e: dict[str, Any], deal: StoredDeal, book: Book, lang: str) -> dict[s
         if e["playbook_hash"] == deal.playbook_hash
         else e["playbook_hash"][:12],
     }
+
+
+def _imported_by(data: dict[str, Any]) -> str:
+    """Who brought a deal in past its first stage (the store writes it on the first event of
+    an admin's new deal that no move could have taken there); "" for a deal created here."""
+    start = data.get("start")
+    return str(start.get("imported_by") or "") if isinstance(start, dict) else ""
+
+
+def _taken_over(data: dict[str, Any], book: Book, lang: str) -> list[str]:
+    """An import's approvals as given before kam (who, as which role, on which day)."""
+    given = (data.get("taken_over") or {}).get("approvals") or []
+    lines = []
+    for a in given[:SHOWN]:
+        if not isinstance(a, dict):
+            continue
+        key = "con_taken_rejected" if a.get("decision") == "rejected" else "con_taken_approved"
+        role = book.role(str(a.get("role", "")))
+        lines.append(say(lang, key, role=role, by=str(a.get("by", "")), on=str(a.get("on", ""))))
+    if len(given) > SHOWN:
+        lines.append(say(lang, "con_and_more", n=str(len(given) - SHOWN)))
+    return lines
 
 
 def stage_diagram(judged: Judged, lang: str) -> str:

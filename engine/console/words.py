@@ -70,6 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "None.",
         "stale_was": "approved for {was}, now {now}",
         "kind_created": "created the deal",
+        "kind_imported": "imported the deal: brought in at {stage} with its past",
         "kind_updated": "changed the deal",
         "kind_advanced": "moved it from {src} to {dst}",
         "kind_approved": "approved as {role}",
@@ -289,6 +290,7 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "无。",
         "stale_was": "批准时为 {was}，现为 {now}",
         "kind_created": "创建了交易",
+        "kind_imported": "导入了交易：连同此前的进展一并带入，导入时处于「{stage}」阶段",
         "kind_updated": "修改了交易",
         "kind_advanced": "从「{src}」推进到「{dst}」",
         "kind_approved": "以{role}身份批准",
@@ -544,6 +546,8 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
 CON_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "con_and_more": "and {n} more",
+        "con_taken_approved": "given before kam: approved as {role} by {by} on {on}",
+        "con_taken_rejected": "given before kam: rejected as {role} by {by} on {on}",
         "con_typed_h": "What you typed was not saved",
         "con_typed_intro": "Someone changed the deal while you had the form open. The form "
         "below shows what is stored now (version {version}). Your changes:",
@@ -571,6 +575,8 @@ CON_WORDS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "con_and_more": "另有 {n} 项",
+        "con_taken_approved": "kam 之前已有：{by} 于 {on} 以{role}身份批准",
+        "con_taken_rejected": "kam 之前已有：{by} 于 {on} 以{role}身份驳回",
         "con_typed_h": "您输入的内容没有保存",
         "con_typed_intro": "您打开表单后，有人修改了这笔交易。下方表单显示的是现在保存的内容（第 "
         "{version} 版）。您的修改：",

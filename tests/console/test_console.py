@@ -282,7 +282,8 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     assert "approval by supervisor is pending" in page
     assert "Weighted amount" in page
     assert "295,200.00" in page
-    assert "ops.admin</strong> created the deal" in page  # the demo brings deals in flight in
+    # the demo brings deals in flight in: imported, with its past, never "created the deal"
+    assert "ops.admin</strong> imported the deal: brought in at Negotiation" in page
     assert "playbook auto-dealer 2026.1" in page
     assert re.search(r'data-stage="negotiation" aria-current="step"', page)
     assert page.count('aria-current="step"') == 2  # the diagram, and the phone's list of stages
