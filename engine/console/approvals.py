@@ -1,6 +1,7 @@
 """A signed-in approver in, the "my approvals" page out: every approval waiting for a role
-they hold (oldest first, with the engine's words and the deal's other open items) and the
-sign-offs awaited from them (``views.inbox``, ``views.sign_offs_waiting``)."""
+they hold (oldest first, with the engine's words and the deal's other open items), the
+sign-offs awaited from them, and the rejections standing in their roles or on their own deals
+(``views.inbox``, ``views.sign_offs_waiting``, ``views.rejected``)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ class Approvals:
         judged = views.judge_all(svc, user["name"], lang)
         items = views.inbox(svc, user, lang, judged)
         signs = views.sign_offs_waiting(svc, user, lang, judged)
+        rejected = views.rejected(svc, user, lang, judged)
         return self.c.page(
-            request, "approvals.html", user, status, problem=problem, items=items, signs=signs
+            request,
+            "approvals.html",
+            user,
+            status,
+            problem=problem,
+            items=items,
+            signs=signs,
+            rejected=rejected,
         )

@@ -44,6 +44,9 @@ class DealForms:
         where = back(fields.get("back"), "/approvals")
         if decision == "rejected" and not fields.get("reason", "").strip():
             return self.again(request, user, where, InputError(say(lang, "reason_needed")))
+        if fields.get("reconsider") and fields.get("confirm") != "yes":
+            # approving what stands rejected undoes a decision on record: only when confirmed
+            return self.again(request, user, where, InputError(say(lang, "con_confirm_needed")))
         try:
             version = form_version(fields)
             pb = svc.pinned(deal_id)

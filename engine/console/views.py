@@ -7,6 +7,7 @@ here decides anything; the store and the engine do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,7 @@ from .words import say
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
-    from ..results import Result
+    from ..results import Approval, Result
     from ..service.app import Service
     from ..store import StoredDeal
 
@@ -105,15 +106,46 @@ class Waiting:
     blocks: tuple[str, ...] = field(
         default=()
     )  # shown above the buttons: approving won't clear them
+    rejected_by: str | None = None  # status rejected: who said no (the engine's message says why)
 
 
 def inbox(
     svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged] | None = None
 ) -> list[Waiting]:
+    """Every approval waiting (pending or stale) for a role the user holds, oldest first."""
     roles = set(user["roles"])
+    return _cards(
+        svc, user, lang, judged_all, lambda j, a: a.status in ACTIONABLE and a.role in roles
+    )
+
+
+def rejected(
+    svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged] | None = None
+) -> list[Waiting]:
+    """The approvals that stand rejected where the user has a say: in a role they hold (a
+    rejection stands until someone holding the role approves, its rejecter included: the
+    store lets them change their decision) or on their own deal (they read who said no and
+    why, and change the deal or ask for a second look)."""
+    roles = set(user["roles"])
+
+    def pick(j: Judged, a: Approval) -> bool:
+        mine = a.role in roles or same_person(user["name"], j.deal.owner)
+        return bool(a.status == "rejected" and mine)
+
+    return _cards(svc, user, lang, judged_all, pick)
+
+
+def _cards(
+    svc: Service,
+    user: dict[str, Any],
+    lang: str,
+    judged_all: list[Judged] | None,
+    pick: Callable[[Judged, Approval], bool],
+) -> list[Waiting]:
+    """A card per approval ``pick`` chooses, with its deal's other open items, oldest first."""
     found: list[Waiting] = []
     for judged in judge_all(svc, user["name"], lang) if judged_all is None else judged_all:
-        mine = [a for a in judged.result.approvals if a.status in ACTIONABLE and a.role in roles]
+        mine = [a for a in judged.result.approvals if pick(judged, a)]
         if not mine:
             continue
         book = judged.book(lang)
@@ -133,6 +165,7 @@ def inbox(
                     own,
                     tuple(others),
                     tuple(v.message for v in judged.result.violations if v.severity == "block"),
+                    a.rejected_by,
                 )
             )
     found.sort(key=lambda w: (w.since, w.judged.deal.id, w.rule))
@@ -216,8 +249,9 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
     own = owns(user, deal, events)
     shown = verdict(r, model, lang, frozenset(user["roles"]))
     for a in shown["approvals"]:  # the store refuses the owner's own decision: say so first
-        a["own"] = own and a["can_decide"]
+        a["own"] = own and (a["can_decide"] or a["can_reconsider"])
         a["can_decide"] = a["can_decide"] and not own
+        a["can_reconsider"] = a["can_reconsider"] and not own
     return {
         "deal": deal,
         "customer": judged.customer,
@@ -271,6 +305,10 @@ def verdict(
                     for s in a.stale
                 ],
                 "can_decide": a.status in ACTIONABLE and a.role in roles,
+                # a standing rejection: a holder of the role may approve after all (the store
+                # lets its rejecter change the decision; four eyes still bar the owner)
+                "can_reconsider": a.status == "rejected" and a.role in roles,
+                "rejected_by": a.rejected_by or "",
             }
             for a in r.approvals
         ],

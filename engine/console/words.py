@@ -548,6 +548,16 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "con_and_more": "and {n} more",
         "con_taken_approved": "given before kam: approved as {role} by {by} on {on}",
         "con_taken_rejected": "given before kam: rejected as {role} by {by} on {on}",
+        "con_rejected_h": "Rejected: the decision can be changed",
+        "con_rejected_intro": "A rejection stands until someone holding the role approves, "
+        "whoever rejected it included. Changed your mind, or has the owner answered the reason? "
+        "Approve it here. On your own deals: who said no and why.",
+        "con_rejected_why": "Decision on record",
+        "con_rejected_own": "Your deal: change what was rejected and it is asked again, or ask "
+        "{by} to reconsider. Someone else must decide it.",
+        "con_reconsider_confirm": "I have reconsidered: approve what was rejected",
+        "con_reconsider": "Approve after all",
+        "con_confirm_needed": "Tick the box to confirm that you approve what was rejected.",
         "con_typed_h": "What you typed was not saved",
         "con_typed_intro": "Someone changed the deal while you had the form open. The form "
         "below shows what is stored now (version {version}). Your changes:",
@@ -577,6 +587,16 @@ CON_WORDS: dict[str, dict[str, str]] = {
         "con_and_more": "另有 {n} 项",
         "con_taken_approved": "kam 之前已有：{by} 于 {on} 以{role}身份批准",
         "con_taken_rejected": "kam 之前已有：{by} 于 {on} 以{role}身份驳回",
+        "con_rejected_h": "已驳回：可改变决定",
+        "con_rejected_intro": "驳回在持有该角色的人批准之前一直有效，驳回人本人也可以改为批准。"
+        "如果您改变了主意，或负责人已就驳回原因作出答复，可在此改为批准。您负责的交易在此显示"
+        "由谁驳回、原因是什么。",
+        "con_rejected_why": "已记录的决定",
+        "con_rejected_own": "这是您的交易：修改被驳回的内容后将重新报批，或请 {by} 重新考虑。"
+        "此项审批须由他人决定。",
+        "con_reconsider_confirm": "我已重新考虑，批准此前驳回的内容",
+        "con_reconsider": "改为批准",
+        "con_confirm_needed": "请勾选确认框，确认您批准此前被驳回的内容。",
         "con_typed_h": "您输入的内容没有保存",
         "con_typed_intro": "您打开表单后，有人修改了这笔交易。下方表单显示的是现在保存的内容（第 "
         "{version} 版）。您的修改：",

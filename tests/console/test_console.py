@@ -183,7 +183,9 @@ def test_a_rejection_leaves_the_inbox_until_the_deal_asks_less(signed_in, app_cl
     client = signed_in("zhao.lei")
     form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
     client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
-    assert 'data-role="general_manager"' not in client.get("/approvals").text
+    waiting, _, standing = client.get("/approvals").text.partition('id="h-rejected"')
+    assert 'data-role="general_manager"' not in waiting  # no longer waiting on him...
+    assert 'data-role="general_manager"' in standing  # ...his rejection stands, to change
     page = client.get("/deals/DE-2026-031").text
     assert 'class="badge blocked"' in page
     assert "rejected by zhao.lei" in page
