@@ -22,7 +22,7 @@ from . import changes, dealform, session, signing, views
 from .approvals import Approvals
 from .deals import Deals
 from .pages import Console, back, form_key, form_version, see, version_or_none
-from .refusals import refusal
+from .refusals import Needs, missing_of, refusal
 from .words import say
 
 
@@ -202,7 +202,7 @@ class DealForms:
             )
             status = 409
         else:
-            text = refusal(lang, exc, self._book(request, lang))
+            text = refusal(lang, exc, self._book(request, lang), self._needs(request, user, lang))
             status = 404 if isinstance(exc, NotFound) else 422
         problem = say(lang, "not_done", why=text)
         if where.startswith("/deals/"):
@@ -212,6 +212,25 @@ class DealForms:
             except NotFound:
                 pass
         return self.approvals.inbox(request, user, status, problem)
+
+    def _needs(self, request: Request, user: dict[str, Any], lang: str) -> Needs | None:
+        """What a refused move of the request's deal still needs, the stored deal judged
+        again in the reader's language (with its stored account, as the store judged it)."""
+        deal_id = request.path_params.get("deal_id")
+        if not deal_id:
+            return None
+        svc = self.c.svc
+
+        def needs(src: str, dst: str) -> tuple[str, ...] | None:
+            try:
+                judged = views.judge(svc, deal_id, user["name"], lang)
+            except KamError:
+                return None
+            if judged.deal.stage != src:  # moved meanwhile: the page lists its moves now
+                return None
+            return missing_of(judged.result.transitions, dst)
+
+        return needs
 
     def _book(self, request: Request, lang: str) -> Book | None:
         """The labels of the playbook the request's deal is pinned to (a refusal names its

@@ -148,6 +148,10 @@ WORDS: dict[str, dict[str, str]] = {
         "reason_needed": "A rejection needs a reason: the owner reads it.",
         "move_refused": "The deal cannot move from {src} to {dst} yet: see what the move still "
         "needs under Next moves.",
+        "move_refused_needs": "The deal cannot move from {src} to {dst} yet. It still needs:\n"
+        "{needs}",
+        "move_none": "The playbook has no move from {src} to {dst}: Next moves lists the moves "
+        "open from {src}.",
         "no": "no",
         "not_recorded": "not recorded",
         "n_entries": "{n} entries",
@@ -200,6 +204,11 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_unreached_stage": "Deal {deal} cannot start at {stage}: it could not have got "
         "there from {first}. The move {stuck_from} → {stuck_to} still needs: {needs}. Create it "
         "at {first}, or ask an admin to import it.",
+        "refused_unreached_no_way": "Deal {deal} cannot start at {stage}: no move of the "
+        "playbook leads there from {first}. Create it at {first}, or ask an admin to import it.",
+        "refused_unreached_stuck": "Deal {deal} cannot start at {stage}: it could not have got "
+        "there from {first}, as the move {stuck_from} → {stuck_to} is not open to it yet. Create "
+        "it at {first}, or ask an admin to import it.",
         "refused_owner_is_creator": "{by} cannot create deal {deal} for {owner}: a deal's owner "
         "is whoever creates it; handing it to someone else is an admin's act.",
         "refused_hand_over_admin": "{by} cannot hand deal {deal} from {owner} to {to}: a "
@@ -365,6 +374,9 @@ WORDS: dict[str, dict[str, str]] = {
         "not_done": "未能记录：{why}",
         "reason_needed": "驳回需要填写原因：交易负责人会看到。",
         "move_refused": "交易还不能从「{src}」推进到「{dst}」：请查看“下一步”中尚需的事项。",
+        "move_refused_needs": "交易还不能从「{src}」推进到「{dst}」，尚需：\n{needs}",
+        "move_none": "规则手册中没有从「{src}」到「{dst}」的推进：可从「{src}」进行的推进见"
+        "“下一步”。",
         "no": "否",
         "not_recorded": "未记录",
         "n_entries": "{n} 条",
@@ -412,6 +424,11 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_unreached_stage": "交易 {deal} 不能从“{stage}”阶段开始：它不可能从“{first}”"
         "走到那里。从“{stuck_from}”到“{stuck_to}”还需要：{needs}。请从“{first}”开始创建，"
         "或请管理员导入。",
+        "refused_unreached_no_way": "交易 {deal} 不能从“{stage}”阶段开始：规则手册中没有从"
+        "“{first}”通往该阶段的推进。请从“{first}”开始创建，或请管理员导入。",
+        "refused_unreached_stuck": "交易 {deal} 不能从“{stage}”阶段开始：它尚不满足从"
+        "“{stuck_from}”推进到“{stuck_to}”的条件，不可能从“{first}”走到那里。请从“{first}”"
+        "开始创建，或请管理员导入。",
         "refused_owner_is_creator": "{by} 不能替 {owner} 创建交易 {deal}：交易的负责人是创建人；"
         "交给他人负责须由管理员操作。",
         "refused_hand_over_admin": "{by} 不能把交易 {deal} 从 {owner} 转交给 {to}：转交须由管理员"
