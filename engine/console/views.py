@@ -230,10 +230,15 @@ def owns(user: dict[str, Any], deal: StoredDeal, events: list[dict[str, Any]]) -
     """Whether ``user`` owns the deal, owned it or created it (the store bars each of them
     from deciding its approvals, and lets each of them change it)."""
     return same_person(user["name"], deal.owner) or any(
-        (same_person(user["name"], e["actor"]) and e["kind"] == "created")
-        or same_person(user["name"], (e["data"].get("patch") or {}).get("owner"))
+        # as the store counts them (records.owners): who created or imported it, and each
+        # owner it had, the first one included (named in the created or imported document)
+        (e["kind"] != "updated" and same_person(user["name"], e["actor"]))
+        or same_person(
+            user["name"],
+            (e["data"].get("patch" if e["kind"] == "updated" else "document") or {}).get("owner"),
+        )
         for e in events
-        if e["kind"] in ("created", "updated")
+        if e["kind"] in ("created", "imported", "updated")
     )
 
 
