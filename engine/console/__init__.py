@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     console = console_app(app.state.service)
     app.mount("/", console, name="console")
     # outermost: the body gate's refusals of a console form become pages, not JSON
-    app.add_middleware(ProblemPages, console=console.state.console)
+    app.add_middleware(ProblemPages, console=console.state.errors)
     return app
 
 

@@ -33,6 +33,7 @@ from ..read.assemble import read_file
 from ..store import save_version, saved_versions
 from ..store.playbooks import EDITOR_ROLES
 from . import review, session
+from .pages import see, signin_first
 from .words import say
 
 # an editor's form: the draft, its base, csrf, a new file's name, the names of the files added,
@@ -40,7 +41,7 @@ from .words import say
 MAX_FIELDS = 8 + editing.MAX_TEST_FILES
 
 if TYPE_CHECKING:
-    from .app import Console
+    from .pages import Console
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,7 @@ class Editor:
     async def editor(self, request: Request) -> Response:
         user = self.c.user(request)
         if user is None:
-            from .app import _signin_first
-
-            return _signin_first(request)
+            return signin_first(request)
         self._editor_only(user)
         return await self.fresh_page(request, user, self._ident(request))
 
@@ -190,13 +189,11 @@ class Editor:
             draft = self._draft(text, base, problems, tests, files, tuple(exc.lines()))
             return self.show(request, user, ident, draft, 409)
         self.svc.refresh(force=True)
-        from .app import _see
-
         where = f"/playbooks/{quote(ident, safe='')}/{quote(head.version, safe='')}/try"
         start = head.start.isoformat()
         # proposed: in force once another editor approves it (review.py)
         done = say(lang, "four_saved_proposed", playbook=ident, version=head.version, start=start)
-        return _see(where, done)
+        return see(where, done)
 
     # -- the page ---------------------------------------------------------------------------------
     def show(

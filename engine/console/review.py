@@ -25,6 +25,8 @@ from ..store import SavedVersion, review_version, saved_versions
 from ..store.errors import AlreadyStored, NotFound
 from ..store.playbooks import APPROVED, PROPOSED
 from . import session, views
+from .pages import see
+from .refusals import refusal
 from .words import say
 
 if TYPE_CHECKING:
@@ -78,20 +80,18 @@ def _diff(editor: Editor, ident: str, old: Entry, new: Entry, lang: str) -> dict
     changes, a declined label is never reused)."""
     c, svc = editor.c, editor.svc
     key = (ident, old.version, new.version, lang)
-    if key not in c._diffs:
+    if key not in c.diffs:
         today = svc.settings.today()
         a = svc.pick(ident, old.version, today)
         b = svc.pick(ident, new.version, today, proposed=True)
-        c._diffs[key] = views.version_diff(a, b, (old.text, new.text), svc.folder, lang)
-    return c._diffs[key]
+        c.diffs[key] = views.version_diff(a, b, (old.text, new.text), svc.folder, lang)
+    return c.diffs[key]
 
 
 async def review(editor: Editor, request: Request) -> Response:
     """Approve or decline one proposed version (the form names the version and the hash the
     reviewer was shown); refused (the author, a decision already made, another hash) on the
     editor page in the reader's language."""
-    from .app import _see, refusal
-
     user, fields = await editor.c.checked(request)
     editor._editor_only(user)
     ident = editor._ident(request)
@@ -125,4 +125,4 @@ async def review(editor: Editor, request: Request) -> Response:
     editor.svc.refresh(force=True)  # this worker serves the approved version at once
     done = "four_approved_done" if decision == APPROVED else "four_declined_done"
     where = "/playbooks/" + quote(ident, safe="") + "/edit"
-    return _see(where, say(lang, done, playbook=ident, version=version))
+    return see(where, say(lang, done, playbook=ident, version=version))

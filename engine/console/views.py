@@ -7,6 +7,7 @@ here decides anything; the store and the engine do.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,7 @@ from .words import say
 
 if TYPE_CHECKING:
     from ..app.playbook import Playbook
-    from ..results import Result
+    from ..results import Approval, Result
     from ..service.app import Service
     from ..store import StoredDeal
 
@@ -105,15 +106,46 @@ class Waiting:
     blocks: tuple[str, ...] = field(
         default=()
     )  # shown above the buttons: approving won't clear them
+    rejected_by: str | None = None  # status rejected: who said no (the engine's message says why)
 
 
 def inbox(
     svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged] | None = None
 ) -> list[Waiting]:
+    """Every approval waiting (pending or stale) for a role the user holds, oldest first."""
     roles = set(user["roles"])
+    return _cards(
+        svc, user, lang, judged_all, lambda j, a: a.status in ACTIONABLE and a.role in roles
+    )
+
+
+def rejected(
+    svc: Service, user: dict[str, Any], lang: str, judged_all: list[Judged] | None = None
+) -> list[Waiting]:
+    """The approvals that stand rejected where the user has a say: in a role they hold (a
+    rejection stands until someone holding the role approves, its rejecter included: the
+    store lets them change their decision) or on their own deal (they read who said no and
+    why, and change the deal or ask for a second look)."""
+    roles = set(user["roles"])
+
+    def pick(j: Judged, a: Approval) -> bool:
+        mine = a.role in roles or same_person(user["name"], j.deal.owner)
+        return bool(a.status == "rejected" and mine)
+
+    return _cards(svc, user, lang, judged_all, pick)
+
+
+def _cards(
+    svc: Service,
+    user: dict[str, Any],
+    lang: str,
+    judged_all: list[Judged] | None,
+    pick: Callable[[Judged, Approval], bool],
+) -> list[Waiting]:
+    """A card per approval ``pick`` chooses, with its deal's other open items, oldest first."""
     found: list[Waiting] = []
     for judged in judge_all(svc, user["name"], lang) if judged_all is None else judged_all:
-        mine = [a for a in judged.result.approvals if a.status in ACTIONABLE and a.role in roles]
+        mine = [a for a in judged.result.approvals if pick(judged, a)]
         if not mine:
             continue
         book = judged.book(lang)
@@ -133,6 +165,7 @@ def inbox(
                     own,
                     tuple(others),
                     tuple(v.message for v in judged.result.violations if v.severity == "block"),
+                    a.rejected_by,
                 )
             )
     found.sort(key=lambda w: (w.since, w.judged.deal.id, w.rule))
@@ -197,10 +230,15 @@ def owns(user: dict[str, Any], deal: StoredDeal, events: list[dict[str, Any]]) -
     """Whether ``user`` owns the deal, owned it or created it (the store bars each of them
     from deciding its approvals, and lets each of them change it)."""
     return same_person(user["name"], deal.owner) or any(
-        (same_person(user["name"], e["actor"]) and e["kind"] == "created")
-        or same_person(user["name"], (e["data"].get("patch") or {}).get("owner"))
+        # as the store counts them (records.owners): who created or imported it, and each
+        # owner it had, the first one included (named in the created or imported document)
+        (e["kind"] != "updated" and same_person(user["name"], e["actor"]))
+        or same_person(
+            user["name"],
+            (e["data"].get("patch" if e["kind"] == "updated" else "document") or {}).get("owner"),
+        )
         for e in events
-        if e["kind"] in ("created", "updated")
+        if e["kind"] in ("created", "imported", "updated")
     )
 
 
@@ -216,8 +254,9 @@ def deal_page(svc: Service, judged: Judged, user: dict[str, Any], lang: str) -> 
     own = owns(user, deal, events)
     shown = verdict(r, model, lang, frozenset(user["roles"]))
     for a in shown["approvals"]:  # the store refuses the owner's own decision: say so first
-        a["own"] = own and a["can_decide"]
+        a["own"] = own and (a["can_decide"] or a["can_reconsider"])
         a["can_decide"] = a["can_decide"] and not own
+        a["can_reconsider"] = a["can_reconsider"] and not own
     return {
         "deal": deal,
         "customer": judged.customer,
@@ -271,6 +310,10 @@ def verdict(
                     for s in a.stale
                 ],
                 "can_decide": a.status in ACTIONABLE and a.role in roles,
+                # a standing rejection: a holder of the role may approve after all (the store
+                # lets its rejecter change the decision; four eyes still bar the owner)
+                "can_reconsider": a.status == "rejected" and a.role in roles,
+                "rejected_by": a.rejected_by or "",
             }
             for a in r.approvals
         ],
@@ -322,6 +365,8 @@ def _timeline(
             lines = [f"{c.label}: {c.before} → {c.after}" for c in found[:SHOWN]]
             if len(found) > SHOWN:
                 lines.append(say(lang, "con_and_more", n=str(len(found) - SHOWN)))
+        elif e["kind"] == "imported":
+            lines = _taken_over(e["data"], book, lang)
         shown.append({**_event(e, deal, book, lang), "changes": lines})
     return shown[::-1]
 
@@ -336,6 +381,11 @@ def _event(e: dict[str, Any], deal: StoredDeal, book: Book, lang: str) -> dict[s
         what = say(lang, f"kind_{kind}", role=book.role(str(approval.get("role", ""))))
         if approval.get("comment"):
             what += f": {approval['comment']}"
+    elif kind == "imported" or (kind == "created" and _imported_by(data)):
+        # brought in with its past by an admin (``kam deals import``, or a new deal started
+        # past its first stage): said so, never as if that person had created it here
+        stage = (data.get("start") or {}).get("stage") or (data.get("document") or {}).get("stage")
+        what = say(lang, "kind_imported", stage=book.stage(str(stage or "")))
     elif kind in ("created", "updated"):
         what = say(lang, f"kind_{kind}")
     else:
@@ -351,6 +401,28 @@ def _event(e: dict[str, Any], deal: StoredDeal, book: Book, lang: str) -> dict[s
         if e["playbook_hash"] == deal.playbook_hash
         else e["playbook_hash"][:12],
     }
+
+
+def _imported_by(data: dict[str, Any]) -> str:
+    """Who brought a deal in past its first stage (the store writes it on the first event of
+    an admin's new deal that no move could have taken there); "" for a deal created here."""
+    start = data.get("start")
+    return str(start.get("imported_by") or "") if isinstance(start, dict) else ""
+
+
+def _taken_over(data: dict[str, Any], book: Book, lang: str) -> list[str]:
+    """An import's approvals as given before kam (who, as which role, on which day)."""
+    given = (data.get("taken_over") or {}).get("approvals") or []
+    lines = []
+    for a in given[:SHOWN]:
+        if not isinstance(a, dict):
+            continue
+        key = "con_taken_rejected" if a.get("decision") == "rejected" else "con_taken_approved"
+        role = book.role(str(a.get("role", "")))
+        lines.append(say(lang, key, role=role, by=str(a.get("by", "")), on=str(a.get("on", ""))))
+    if len(given) > SHOWN:
+        lines.append(say(lang, "con_and_more", n=str(len(given) - SHOWN)))
+    return lines
 
 
 def stage_diagram(judged: Judged, lang: str) -> str:

@@ -70,6 +70,7 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "None.",
         "stale_was": "approved for {was}, now {now}",
         "kind_created": "created the deal",
+        "kind_imported": "imported the deal: brought in at {stage} with its past",
         "kind_updated": "changed the deal",
         "kind_advanced": "moved it from {src} to {dst}",
         "kind_approved": "approved as {role}",
@@ -147,6 +148,10 @@ WORDS: dict[str, dict[str, str]] = {
         "reason_needed": "A rejection needs a reason: the owner reads it.",
         "move_refused": "The deal cannot move from {src} to {dst} yet: see what the move still "
         "needs under Next moves.",
+        "move_refused_needs": "The deal cannot move from {src} to {dst} yet. It still needs:\n"
+        "{needs}",
+        "move_none": "The playbook has no move from {src} to {dst}: Next moves lists the moves "
+        "open from {src}.",
         "no": "no",
         "not_recorded": "not recorded",
         "n_entries": "{n} entries",
@@ -199,6 +204,11 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_unreached_stage": "Deal {deal} cannot start at {stage}: it could not have got "
         "there from {first}. The move {stuck_from} → {stuck_to} still needs: {needs}. Create it "
         "at {first}, or ask an admin to import it.",
+        "refused_unreached_no_way": "Deal {deal} cannot start at {stage}: no move of the "
+        "playbook leads there from {first}. Create it at {first}, or ask an admin to import it.",
+        "refused_unreached_stuck": "Deal {deal} cannot start at {stage}: it could not have got "
+        "there from {first}, as the move {stuck_from} → {stuck_to} is not open to it yet. Create "
+        "it at {first}, or ask an admin to import it.",
         "refused_owner_is_creator": "{by} cannot create deal {deal} for {owner}: a deal's owner "
         "is whoever creates it; handing it to someone else is an admin's act.",
         "refused_hand_over_admin": "{by} cannot hand deal {deal} from {owner} to {to}: a "
@@ -296,6 +306,7 @@ WORDS: dict[str, dict[str, str]] = {
         "nothing": "无。",
         "stale_was": "批准时为 {was}，现为 {now}",
         "kind_created": "创建了交易",
+        "kind_imported": "导入了交易：连同此前的进展一并带入，导入时处于「{stage}」阶段",
         "kind_updated": "修改了交易",
         "kind_advanced": "从「{src}」推进到「{dst}」",
         "kind_approved": "以{role}身份批准",
@@ -370,6 +381,9 @@ WORDS: dict[str, dict[str, str]] = {
         "not_done": "未能记录：{why}",
         "reason_needed": "驳回需要填写原因：交易负责人会看到。",
         "move_refused": "交易还不能从「{src}」推进到「{dst}」：请查看“下一步”中尚需的事项。",
+        "move_refused_needs": "交易还不能从「{src}」推进到「{dst}」，尚需：\n{needs}",
+        "move_none": "规则手册中没有从「{src}」到「{dst}」的推进：可从「{src}」进行的推进见"
+        "“下一步”。",
         "no": "否",
         "not_recorded": "未记录",
         "n_entries": "{n} 条",
@@ -417,6 +431,11 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_unreached_stage": "交易 {deal} 不能从“{stage}”阶段开始：它不可能从“{first}”"
         "走到那里。从“{stuck_from}”到“{stuck_to}”还需要：{needs}。请从“{first}”开始创建，"
         "或请管理员导入。",
+        "refused_unreached_no_way": "交易 {deal} 不能从“{stage}”阶段开始：规则手册中没有从"
+        "“{first}”通往该阶段的推进。请从“{first}”开始创建，或请管理员导入。",
+        "refused_unreached_stuck": "交易 {deal} 不能从“{stage}”阶段开始：它尚不满足从"
+        "“{stuck_from}”推进到“{stuck_to}”的条件，不可能从“{first}”走到那里。请从“{first}”"
+        "开始创建，或请管理员导入。",
         "refused_owner_is_creator": "{by} 不能替 {owner} 创建交易 {deal}：交易的负责人是创建人；"
         "交给他人负责须由管理员操作。",
         "refused_hand_over_admin": "{by} 不能把交易 {deal} 从 {owner} 转交给 {to}：转交须由管理员"
@@ -557,6 +576,18 @@ EDITOR_WORDS: dict[str, dict[str, str]] = {
 CON_WORDS: dict[str, dict[str, str]] = {
     "en": {
         "con_and_more": "and {n} more",
+        "con_taken_approved": "given before kam: approved as {role} by {by} on {on}",
+        "con_taken_rejected": "given before kam: rejected as {role} by {by} on {on}",
+        "con_rejected_h": "Rejected: the decision can be changed",
+        "con_rejected_intro": "A rejection stands until someone holding the role approves, "
+        "whoever rejected it included. Changed your mind, or has the owner answered the reason? "
+        "Approve it here. On your own deals: who said no and why.",
+        "con_rejected_why": "Decision on record",
+        "con_rejected_own": "Your deal: change what was rejected and it is asked again, or ask "
+        "{by} to reconsider. Someone else must decide it.",
+        "con_reconsider_confirm": "I have reconsidered: approve what was rejected",
+        "con_reconsider": "Approve after all",
+        "con_confirm_needed": "Tick the box to confirm that you approve what was rejected.",
         "con_typed_h": "What you typed was not saved",
         "con_typed_intro": "Someone changed the deal while you had the form open. The form "
         "below shows what is stored now (version {version}). Your changes:",
@@ -584,6 +615,18 @@ CON_WORDS: dict[str, dict[str, str]] = {
     },
     "zh": {
         "con_and_more": "另有 {n} 项",
+        "con_taken_approved": "kam 之前已有：{by} 于 {on} 以{role}身份批准",
+        "con_taken_rejected": "kam 之前已有：{by} 于 {on} 以{role}身份驳回",
+        "con_rejected_h": "已驳回：可改变决定",
+        "con_rejected_intro": "驳回在持有该角色的人批准之前一直有效，驳回人本人也可以改为批准。"
+        "如果您改变了主意，或负责人已就驳回原因作出答复，可在此改为批准。您负责的交易在此显示"
+        "由谁驳回、原因是什么。",
+        "con_rejected_why": "已记录的决定",
+        "con_rejected_own": "这是您的交易：修改被驳回的内容后将重新报批，或请 {by} 重新考虑。"
+        "此项审批须由他人决定。",
+        "con_reconsider_confirm": "我已重新考虑，批准此前驳回的内容",
+        "con_reconsider": "改为批准",
+        "con_confirm_needed": "请勾选确认框，确认您批准此前被驳回的内容。",
         "con_typed_h": "您输入的内容没有保存",
         "con_typed_intro": "您打开表单后，有人修改了这笔交易。下方表单显示的是现在保存的内容（第 "
         "{version} 版）。您的修改：",

@@ -183,7 +183,9 @@ def test_a_rejection_leaves_the_inbox_until_the_deal_asks_less(signed_in, app_cl
     client = signed_in("zhao.lei")
     form = approve_form(client.get("/approvals").text, "DE-2026-031", "general_manager")
     client.post("/deals/DE-2026-031/reject", data={**form, "reason": "18% is too deep"})
-    assert 'data-role="general_manager"' not in client.get("/approvals").text
+    waiting, _, standing = client.get("/approvals").text.partition('id="h-rejected"')
+    assert 'data-role="general_manager"' not in waiting  # no longer waiting on him...
+    assert 'data-role="general_manager"' in standing  # ...his rejection stands, to change
     page = client.get("/deals/DE-2026-031").text
     assert 'class="badge blocked"' in page
     assert "rejected by zhao.lei" in page
@@ -282,7 +284,8 @@ def test_the_deal_page_shows_status_approvals_moves_facts_history_and_the_stage(
     assert "approval by supervisor is pending" in page
     assert "Weighted amount" in page
     assert "295,200.00" in page
-    assert "ops.admin</strong> created the deal" in page  # the demo brings deals in flight in
+    # the demo brings deals in flight in: imported, with its past, never "created the deal"
+    assert "ops.admin</strong> imported the deal: brought in at Negotiation" in page
     assert "playbook auto-dealer 2026.1" in page
     assert re.search(r'data-stage="negotiation" aria-current="step"', page)
     assert page.count('aria-current="step"') == 2  # the diagram, and the phone's list of stages
