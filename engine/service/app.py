@@ -164,7 +164,10 @@ class Service:
         for ident in self.library.ids:
             for entry in self.library.versions(ident):
                 try:
-                    self.pick(ident, entry.version, self.settings.today())
+                    # and who keeps which account field, as it declares, on record
+                    self.store.remember_keepers(
+                        self.pick(ident, entry.version, self.settings.today())
+                    )
                 except KamError:
                     continue
 
@@ -835,8 +838,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get(f"{v1}/deals/{{deal_id}}/refusals", tags=["deals"], responses=codes(*READ, 404))
     def refusals(svc: Svc, _: User, deal_id: str) -> Response:
-        """Every refused attempt to change the deal, oldest first (nothing changed)."""
-        svc.store.get_deal(deal_id)  # 404 for a deal that is not stored
+        """Every refused attempt to change the deal, oldest first (nothing changed); a deal
+        refused at its creation has those (404: neither stored nor ever refused)."""
         return as_json({"refusals": svc.store.refusals(deal_id)})
 
     @app.post(

@@ -24,7 +24,7 @@ from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .ledger import Ledger
 from .records import loads
 from .reference import same_value
-from .schema import customer_events, customers, tokens, users
+from .schema import account_keepers, customer_events, customers, tokens, users
 
 MAX_ID = 200
 MONEY_FIELDS = ("credit_limit", "receivables")
@@ -219,6 +219,77 @@ def credit_terms_guard(
         )
 
 
+def remember_keepers(
+    conn: Connection,
+    declared: Mapping[str, tuple[tuple[str, ...], str]],
+    playbook_hash: str,
+    at: str,
+) -> None:
+    """Keep who sets which account field, as a playbook that judges the store's deals
+    declares it (``reference.account_kinds``): added to, never taken from, so the guard does
+    not hang on which playbook folder a later caller names."""
+    rows = [
+        {"field": f, "role": r, "kind": kind, "playbook_hash": playbook_hash, "recorded_at": at}
+        for f, (roles, kind) in declared.items()
+        for r in roles
+    ]
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert
+    conn.execute(upsert(account_keepers).on_conflict_do_nothing(), rows)
+
+
+def stored_keepers(conn: Connection) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """Every account field the store's playbooks keep: its roles and the kinds they declare."""
+    found: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {}
+    for row in conn.execute(
+        select(account_keepers).order_by(account_keepers.c.field, account_keepers.c.role)
+    ):
+        roles, kinds = found.get(row.field, ((), frozenset()))
+        found[row.field] = ((*roles, row.role), kinds | {row.kind})
+    return found
+
+
+KIND_WORDS = {
+    "bool": "true or false",
+    "integer": "a whole number",
+    "number": "a number",
+    "money": "an amount of money",
+    "percent": "a percentage",
+    "string": "text",
+    "date": "a date (YYYY-MM-DD)",
+}
+
+
+def _fits(value: Any, kinds: frozenset[str]) -> bool:
+    """Whether an account value is of a kind a playbook declares for it (a deal judged with
+    the account could take it); an unknown kind is not checked here."""
+    if value is None or not kinds or kinds & {"any", "object", "list"}:
+        return True
+    number = isinstance(value, int | Decimal) and not isinstance(value, bool)
+    checks = {
+        "bool": isinstance(value, bool),
+        "integer": isinstance(value, int) and not isinstance(value, bool),
+        "number": number,
+        "money": number,
+        "percent": number,
+        "string": isinstance(value, str),
+        "date": isinstance(value, str) and _is_date(value),
+    }
+    return any(checks.get(kind, True) for kind in kinds)
+
+
+def _is_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
 def keepers_guard(
     conn: Connection,
     by: str,
@@ -231,13 +302,28 @@ def keepers_guard(
     someone holding none of its roles: each decides what a deal needs, and a salesperson
     marking their customer a state organ would clear the minimum-volume rule for every deal
     of it. Credit terms are the supervisor's (``credit_terms_guard``) whatever is declared."""
+    kept = stored_keepers(conn)
+    every = {
+        name: tuple(dict.fromkeys((*keepers.get(name, ()), *kept.get(name, ((), ()))[0])))
+        for name in {*keepers, *kept}
+    }
     changed = [
         (name, roles)
-        for name, roles in keepers.items()
+        for name, roles in sorted(every.items())
         if name not in CREDIT_TERMS and not same_value(before.get(name), after.get(name))
     ]
     if not changed:
         return
+    wrong = [
+        DealProblem(
+            f"$.{name}",
+            "must be " + " or ".join(KIND_WORDS.get(k, k) for k in sorted(kept[name][1])),
+        )
+        for name, _ in changed
+        if name in kept and not _fits(after.get(name), kept[name][1])
+    ]
+    if wrong:  # a deal judged with the account could not take it: refused where it is written
+        raise AccountError(wrong, f"customer {after.get('id') or ''}".strip())
     held = user(conn, by)["roles"]
     if "admin" in held:
         return

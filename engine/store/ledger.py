@@ -109,6 +109,11 @@ class Ledger:
         """Every record whose history is broken (a link, a number, a changed entry) or does
         not end in the record as ``stored`` gives it (with its ``version``)."""
         problems: list[str] = []
+        t = self.table
+        kept = set(keys)
+        for key in conn.execute(select(t.c[self.key]).distinct()).scalars():
+            if key not in kept:  # the record's row is gone: removed behind kam
+                problems.append(f"{self.what} {key}: has a history but is not stored")
         for key in keys:
             where = f"{self.what} {key}"
             found = self._entries(conn, key)

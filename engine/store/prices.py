@@ -6,8 +6,9 @@ they are the company's word (the playbook declares them ``recorded_by: [pricing]
 salesperson's new deal takes them from here instead of typing them. A line that leaves a
 price out gets the list's; a line that states the list's price is fine; a line that states
 another is refused (store.py), unless its creator may record prices. Once on the deal they
-are frozen there (reference.py): a later change of the list reprices no deal in flight, and
-a line added later for a model new to the deal is priced from the list of that day.
+stay there (reference.py): a later change of the list reprices no deal in flight by itself.
+Whenever the deal changes, a price a line lacks (a model listed since, a line added, a price
+the owner took away) is taken from the list of that day, and stating that day's price is fine.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import Connection, insert, select, update
 
 from ..errors import DealProblem, InputError
 from ..lang.types import Type
+from ..read.json import check_values
 from . import accounts
 from .errors import Conflict, NotFound, PriceError, Refused
 from .ledger import Ledger
@@ -87,8 +89,15 @@ def set_prices(
             or value < 0
         ):
             problems.append(DealProblem(f"$.{name}", "must be an amount of money, 0 or more"))
+    # a price is a deal's value once a line takes it: out of a deal's range it is refused
+    # here, not on every deal of the model later (check_values names it by its path)
+    problems += [
+        p
+        for p in check_values({**values, "model": model})
+        if p.path not in {q.path for q in problems}
+    ]
     if problems:
-        raise PriceError(problems, f"the price of {model}")
+        raise PriceError(sorted(problems, key=lambda p: p.path), f"the price of {model}")
     key = name_key(model)
     row = conn.execute(select(prices).where(prices.c.key == key)).first()
     before = {} if row is None else _entry(row._mapping)
@@ -97,6 +106,12 @@ def set_prices(
         raise Conflict(f"the price of {model}", if_version, version)
     after = {f: before.get(f) for f in PRICE_FIELDS}
     after.update({f: values[f] for f in PRICE_FIELDS if f in values})
+    floor, listed = after["floor_price"], after["list_price"]
+    if floor is not None and listed is not None and floor > listed:
+        raise PriceError(
+            [DealProblem("$.floor_price", f"{floor} is above the list price {listed}")],
+            f"the price of {model}",
+        )
     if all(v is None for v in after.values()):
         raise InputError(f"the price of {model}: give at least one of {', '.join(PRICE_FIELDS)}")
     written = {**after, "version": version + 1, "updated_at": at, "updated_by": by}
@@ -155,11 +170,11 @@ def from_price_list(
     recorded: Mapping[str, tuple[str, ...]],
     deal_type: Type,
     document: dict[str, Any],
-    known: Mapping[str, Any] | None = None,
 ) -> Priced:
     """Each item of a list whose fields the playbook declares recorded by pricing
     (``lines[].list_price``) and whose model is in the price list: the prices it leaves out
-    taken from the list. Items of a model the deal ``known`` already had keep theirs."""
+    taken from today's list, and what the list says of it (``view``: stating it is no one's
+    own word). A price the item already carries stays: the deal keeps what it was priced at."""
     fields: dict[str, list[str]] = {}
     for name, roles in recorded.items():
         parts = name.split(".")
@@ -179,15 +194,10 @@ def from_price_list(
         namer = item_name(list_type.item if list_type is not None else None)
         if not isinstance(items, list) or namer is None:
             continue
-        had = {
-            name_key(i[namer])
-            for i in ((known or {}).get(list_name) or [])
-            if isinstance(i, dict) and isinstance(i.get(namer), str)
-        }
         priced_items = []
         for n, item in enumerate(items):
             model = item.get(namer) if isinstance(item, dict) else None
-            if not isinstance(model, str) or name_key(model) in had:
+            if not isinstance(model, str):
                 priced_items.append(item)
                 continue
             key = name_key(model)

@@ -211,6 +211,19 @@ def account_keepers(recorded: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[
     return found
 
 
+def account_kinds(
+    recorded: Mapping[str, tuple[str, ...]], deal_type: Type
+) -> dict[str, tuple[tuple[str, ...], str]]:
+    """``account_keepers`` with each field's kind in the playbook (bool, integer, money...),
+    so an account value a deal could not take is refused where it is written."""
+    customer = deal_type.field(ACCOUNT_FIELD)
+    out: dict[str, tuple[tuple[str, ...], str]] = {}
+    for name, roles in account_keepers(recorded).items():
+        t = customer.field(name) if customer is not None else None
+        out[name] = (roles, t.kind if t is not None else "any")
+    return out
+
+
 def same_value(a: Any, b: Any) -> bool:
     """Equal as values: 150000 and 150000.00 are one price; a flag is not a number."""
     return _same(a, b)

@@ -133,6 +133,19 @@ prices = Table(
     Column("updated_by", Text, nullable=False),
 )
 
+# Who keeps which field of a stored customer account, as the playbooks that judged the store's
+# deals declare it (``customer.state_organ`` recorded_by ``[key_account_manager]``): kept, so
+# the guard never depends on which playbook folder a caller names. Only ever added to.
+account_keepers = Table(
+    "account_keepers",
+    metadata,
+    Column("field", Text, primary_key=True),
+    Column("role", Text, primary_key=True),
+    Column("kind", Text, nullable=False),  # the field's kind there: bool, integer, money...
+    Column("playbook_hash", Text, nullable=False),  # the first playbook that declared it
+    Column("recorded_at", Text, nullable=False),
+)
+
 # A price's history (append-only, chained like events): who set which price from what to what.
 price_events = Table(
     "price_events",

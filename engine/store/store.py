@@ -226,6 +226,7 @@ class Store(Database):
     def __init__(self, engine: Engine, *, now: Callable[[], datetime] = utc_now) -> None:
         super().__init__(engine, now=now)
         self._customer_fields: dict[str, frozenset[str] | None] = {}
+        self._kept: set[str] = set()  # playbooks whose account keepers are on record
 
     def __enter__(self) -> Store:
         return self
@@ -265,9 +266,10 @@ class Store(Database):
     def add_customer(
         self, account: Any, *, by: str, recorded_by: Mapping[str, tuple[str, ...]] | None = None
     ) -> dict[str, Any]:
-        """A new account. ``recorded_by``: the playbooks' declarations (``Library.recorded_by``);
-        an account field they say is ``customer.X`` recorded by some roles is then set only
-        by who holds one (or an admin). Without it only the credit terms are guarded."""
+        """A new account. An account field a playbook declares ``customer.X`` recorded by
+        some roles is set only by who holds one (or an admin): the store keeps what the
+        playbooks of its deals declare (``remember_keepers``), and ``recorded_by`` (the
+        caller's: ``Library.recorded_by``) adds to it."""
         keepers = reference.account_keepers(recorded_by or {})
         with self._write() as conn:
             return accounts.add_customer(conn, account, by, self._stamp(), keepers)
@@ -572,10 +574,10 @@ class Store(Database):
                     self._may_hand_over(conn, row, by, document["owner"])
                     data["owner"] = {"before": row.owner, "after": document["owner"]}
             listed = prices.from_price_list(
-                conn, playbook.model.recorded_by, playbook.model.deal_type, document, row.document
+                conn, playbook.model.recorded_by, playbook.model.deal_type, document
             )
-            if listed.filled:  # a line for a model new to the deal: priced from the list,
-                document = listed.document  # and the event's patch says so (replay)
+            if listed.filled:  # a price a line lacks: from today's list, and the event's
+                document = listed.document  # patch says so (replay gives the priced lines)
                 data["patch"] = {**patch, **{k: document[k] for k in listed.view}}
                 data["priced"] = listed.filled
             may: Callable[[], None] | None = None
@@ -793,6 +795,7 @@ class Store(Database):
                 "playbook_hash": playbook.hash,
                 "playbook_source": source or playbook.file,
             }
+            self._keepers_of(conn, playbook)
             return self._apply(conn, row, row.document, "repinned", by, playbook, data, as_of, pin)
 
         return self._change("repin", deal_id, by, request, key, work)
@@ -811,6 +814,7 @@ class Store(Database):
         source: str,
     ) -> dict[str, Any]:
         """A new deal's row, version 1, and its first event."""
+        self._keepers_of(conn, playbook)
         evaluated = self._with_account(conn, document, playbook)
         result = playbook.evaluate(evaluated, as_of=as_of, source=f"deal {deal_id}")
         moment = self._stamp()
@@ -834,6 +838,24 @@ class Store(Database):
         conn.execute(insert(deals).values(**values))
         written = _as_written(values)
         return self._record(conn, written, kind, by, playbook, data, evaluated, as_of, result)
+
+    def _keepers_of(self, conn: Connection, playbook: Playbook) -> None:
+        """The account fields ``playbook`` keeps, on record in the store (once per playbook
+        and process: the rows are only ever added to)."""
+        if playbook.hash in self._kept:
+            return
+        declared = reference.account_kinds(playbook.model.recorded_by, playbook.model.deal_type)
+        accounts.remember_keepers(conn, declared, playbook.hash, self._stamp())
+        self._kept.add(playbook.hash)
+
+    def remember_keepers(self, playbook: Playbook) -> None:
+        """Keep who sets which customer account field as ``playbook`` declares it (its
+        ``customer.X`` fields ``recorded_by``), before any deal of it is stored: the service
+        does this for every playbook it serves."""
+        if playbook.hash in self._kept:
+            return
+        with self._write() as conn:
+            self._keepers_of(conn, playbook)
 
     def _locked(
         self,

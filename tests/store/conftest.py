@@ -29,6 +29,7 @@ from ..conftest import AS_OF, AUTO_DEALER, BASE_DEAL
 PG = os.environ.get("KAM_TEST_PG")
 BACKENDS = ["sqlite", "postgresql"]
 TABLES = (
+    "account_keepers",
     "price_events",
     "prices",
     "customer_events",

@@ -15,10 +15,11 @@ from fastapi.testclient import TestClient
 from engine.app.library import Library
 from engine.cli import main
 from engine.service import Settings, create_app
-from engine.store import Refused, open_store
+from engine.store import AccountError, Refused, open_store
 
 from ..conftest import AS_OF, PLAYBOOKS
 from ..service.conftest import auth
+from .test_store import without_company_data
 
 ACCOUNT = {"id": "C-7", "name": "Beijing Logistics", "territory": "Beijing"}
 PEOPLE = {"kam.chen": ["key_account_manager"], "maker": ["manufacturer"]}
@@ -151,3 +152,44 @@ def test_a_broken_playbook_in_the_folder_keeps_nothing_and_blocks_nothing(tmp_pa
     found = Library(tmp_path).recorded_by()
     assert set(found["customer.state_organ"]) == {"key_account_manager"}
     assert "expense.funds_released" not in found  # key-account-office's, which did not load
+
+
+def test_the_store_keeps_what_its_deals_playbooks_declare_whatever_folder_a_caller_names(
+    store, pb, deal
+):
+    """REV2: the guard hung on the folder a caller named (an empty one switched it off). The
+    playbooks that judged the store's deals are on record now: their keepers hold without
+    any folder, and their kinds refuse a value no deal could take."""
+    for name, roles in PEOPLE.items():
+        store.add_user(name, roles)
+    store.add_customer(dict(ACCOUNT), by="li.na")
+    store.create_deal(
+        {**without_company_data(deal), "stage": "prospecting"}, playbook=pb, by="li.na",
+        as_of=AS_OF,
+    )  # fmt: skip
+    with pytest.raises(Refused) as caught:  # no recorded_by given: the store's own hold
+        store.update_customer("C-7", {"state_organ": True}, by="li.na", if_version=1)
+    assert caught.value.code == "account_field_role"
+    with pytest.raises(Refused):
+        store.update_customer(
+            "C-7", {"state_organ": True}, by="li.na", if_version=1, recorded_by={}
+        )  # fmt: skip
+    with pytest.raises(AccountError) as bad:  # the keeper, but a value no deal could take
+        store.update_customer("C-7", {"shared_territory": "no"}, by="kam.chen", if_version=1)
+    assert [(p.path, p.message) for p in bad.value.problems] == [
+        ("$.shared_territory", "must be true or false")
+    ]
+    store.update_customer("C-7", {"shared_territory": False}, by="kam.chen", if_version=1)
+    assert store.get_customer("C-7")["version"] == 2
+
+
+def test_the_service_puts_its_playbooks_keepers_on_record_when_it_starts(tmp_path):
+    url = f"sqlite:///{tmp_path / 'kam.db'}"
+    settings = Settings(db=url, playbooks=str(PLAYBOOKS), today=lambda: AS_OF, warm=True)
+    with TestClient(create_app(settings), raise_server_exceptions=False):
+        pass  # kam serve warms: every playbook loaded, and its keepers on record
+    with open_store(url) as store:
+        store.add_user("li.na", ["key_account_specialist"])
+        store.add_customer(dict(ACCOUNT), by="li.na")
+        with pytest.raises(Refused, match="state_organ is recorded by key_account_manager"):
+            store.update_customer("C-7", {"state_organ": True}, by="li.na")

@@ -58,11 +58,17 @@ def test_pricing_sets_a_price_with_its_history_found_however_the_model_is_writte
     assert listed.verify() == []
 
 
-def test_money_in_the_price_list_is_exact(listed):
-    big = Decimal("12345678901234567.89")
+def test_money_in_the_price_list_is_exact_within_a_deals_range(listed):
+    big = Decimal("123456789012345.6789")
     listed.set_prices("Bus B1", {"list_price": big, "floor_price": Decimal("0.0001")}, by="pricer")
     found = listed.get_prices("Bus B1")
     assert (found["list_price"], found["floor_price"]) == (big, Decimal("0.0001"))
+    # beyond what a deal may hold: refused here, not on every deal of the model later
+    for value in (Decimal("1E+400"), Decimal("1E-400"), Decimal("99999999999999999999.99")):
+        with pytest.raises(PriceError, match="out of the allowed range"):
+            listed.set_prices("Bus B1", {"list_price": value}, by="pricer")
+    with pytest.raises(PriceError, match="invisible"):  # a deal's model could never match it
+        listed.set_prices("Bus\u200bB2", {"list_price": 1}, by="pricer")
 
 
 def test_only_pricing_or_an_admin_keeps_the_list_and_nothing_is_written(listed):
@@ -90,7 +96,10 @@ def test_bad_prices_are_named_by_their_path_all_at_once_and_a_stale_version_is_r
         listed.set_prices("Van V3", {"list_price": 120}, by="pricer", if_version=0)
     with pytest.raises(NotFound):
         listed.get_prices("Truck T9")
-    assert listed.get_prices("Van V3")["version"] == 1
+    with pytest.raises(PriceError, match="90 is above the list price 80"):
+        listed.set_prices("Van V3", {"list_price": 80}, by="pricer")
+    listed.set_prices("Van V3", {"list_price": 90}, by="pricer", if_version=1)  # exactly: fine
+    assert listed.get_prices("Van V3")["version"] == 2
 
 
 def test_a_salespersons_deal_takes_the_prices_it_leaves_out_from_the_list(listed, pb):
@@ -177,6 +186,9 @@ def test_the_price_history_is_append_only_and_verify_finds_a_changed_entry(liste
             conn.exec_driver_sql("UPDATE price_events SET actor = 'x'")
     tamper(listed, "UPDATE price_events SET actor = 'someone'", "price_events")
     assert listed.verify() == ["price of van v3 entry 1: changed after it was written"]
+    with listed.engine.begin() as conn:  # the prices row is not append-only: gone behind kam
+        conn.exec_driver_sql("DELETE FROM prices")
+    assert "price of van v3: has a history but is not stored" in listed.verify()
 
 
 # -- the command line and the service -----------------------------------------------------------
@@ -249,3 +261,51 @@ def test_over_http_pricing_puts_a_price_and_a_salesperson_gets_403(tmp_path):
         listed = client.get("/v1/prices", headers=auth(tokens["li.na"])).json()
         assert [p["model"] for p in listed["prices"]] == ["Van V3"]
         assert client.get("/v1/prices/Nope", headers=auth(tokens["li.na"])).status_code == 404
+        # a salesperson's deal stating another list price: refused, and on record over HTTP
+        line = {"model": "Van V3", "quantity": 5, "unit_price": 89, "list_price": 200}
+        body = {"playbook": "auto-dealer", "deal": mine(lines=[line])}
+        create = client.post("/v1/deals", json=body, headers=auth(tokens["li.na"]))
+        assert create.status_code == 403, create.text
+        refusals = client.get("/v1/deals/D-1/refusals", headers=auth(tokens["li.na"]))
+        assert refusals.status_code == 200, refusals.text
+        (attempt,) = refusals.json()["refusals"]
+        assert (attempt["command"], attempt["deal_version"]) == ("create", 0)
+        assert attempt["detail"]["error"]["code"] == "price_not_listed"
+        assert (
+            client.get("/v1/deals/D-9/refusals", headers=auth(tokens["li.na"])).status_code == 404
+        )
+
+
+def test_a_line_the_list_could_not_price_is_priced_once_the_list_has_it(listed, pb):
+    """REV2: a model listed after the deal was created is priced by the deal's next change,
+    and the owner stating today's list price is fine; the price it had stays otherwise."""
+    truck = {"model": "Truck T9", "quantity": 5, "unit_price": 89}
+    listed.create_deal(mine(lines=[truck]), playbook=pb, by="li.na", as_of=AS_OF)
+    assert listed.get_deal("D-1").status == "needs_information"
+    listed.set_prices("Truck T9", dict(VAN), by="pricer")
+    listed.update_deal(
+        "D-1", {"lost_reason": "price"}, playbook=pb, by="li.na",
+        as_of=AS_OF, if_version=1,
+    )  # fmt: skip
+    (line,) = listed.get_deal("D-1").document["lines"]
+    assert (line["list_price"], line["floor_price"], line["retail_price"]) == (100, 90, 110)
+    assert [p["path"] for p in listed.history("D-1")[-1]["data"]["priced"]] == [
+        "$.lines[0].list_price",
+        "$.lines[0].floor_price",
+        "$.lines[0].retail_price",
+    ]
+    assert listed.verify() == []
+    # the list moves on: the deal keeps 100 until its owner takes today's 120, which is fine
+    listed.set_prices("Truck T9", {"list_price": 120}, by="pricer")
+    listed.update_deal(
+        "D-1", {"lost_reason": "budget"}, playbook=pb, by="li.na", as_of=AS_OF, if_version=2
+    )  # fmt: skip
+    assert listed.get_deal("D-1").document["lines"][0]["list_price"] == 100
+    today = [{**listed.get_deal("D-1").document["lines"][0], "list_price": 120}]
+    listed.update_deal("D-1", {"lines": today}, playbook=pb, by="li.na", as_of=AS_OF, if_version=3)
+    assert listed.get_deal("D-1").document["lines"][0]["list_price"] == 120
+    with pytest.raises(Refused, match="cannot change the company's data"):  # any other: no
+        listed.update_deal(
+            "D-1", {"lines": [{**today[0], "list_price": 150}]}, playbook=pb, by="li.na",
+            as_of=AS_OF, if_version=4,
+        )  # fmt: skip

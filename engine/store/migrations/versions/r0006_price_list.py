@@ -1,4 +1,5 @@
-"""The price list: pricing's list, floor and retail price of each model, with its history.
+"""The price list (pricing's prices of each model, with their history); who keeps which
+account field.
 
 Revision ID: 0006
 Revises: 0005
@@ -7,6 +8,8 @@ Create Date: 2026-11-30
 ``prices``: one row per model (keyed by the model as compared: spaces and case folded), money
 exact. ``price_events``: append-only (triggers, as for events), chained by hash per model.
 A deal created by a salesperson takes its lines' prices from here (engine/store/prices.py).
+``account_keepers``: who sets which field of a customer account, as the playbooks that judged
+the store's deals declare it (engine/store/accounts.py), so the guard is the store's own.
 """
 
 from __future__ import annotations
@@ -54,6 +57,14 @@ def upgrade() -> None:
         sa.Column("hash", sa.Text, nullable=False),
         sa.UniqueConstraint("model", "seq", name="uq_price_events_model"),
     )
+    op.create_table(
+        "account_keepers",
+        sa.Column("field", sa.Text, primary_key=True),
+        sa.Column("role", sa.Text, primary_key=True),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("playbook_hash", sa.Text, nullable=False),
+        sa.Column("recorded_at", sa.Text, nullable=False),
+    )
     if op.get_bind().dialect.name == "sqlite":
         for verb in ("UPDATE", "DELETE"):
             op.execute(
@@ -72,5 +83,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("account_keepers")
     op.drop_table("price_events")
     op.drop_table("prices")
