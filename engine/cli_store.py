@@ -47,7 +47,7 @@ IF_VERSION = click.option(
     "if_version",
     type=int,
     metavar="N",
-    help="The version you read: refused (exit 6) if the deal has changed since.",
+    help="The version you read: refused (exit 6) if it has changed since.",
 )
 PLAYBOOK_PINNED = click.option(
     "--playbook",
@@ -293,7 +293,7 @@ def _print_customer(account: dict[str, Any], fmt: str) -> None:
     click.echo(f"{account['id']} (version {account['version']})")
     for name, value in account.items():
         if name not in ("id", "version"):
-            click.echo(f"  {name}: {value}")
+            click.echo(f"  {name}: {_shown(value)}")
 
 
 KEEPERS = click.option(
@@ -413,6 +413,8 @@ def _print_account_history(history: list[dict[str, Any]]) -> None:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, bool):  # as the account was written: true, not Python's True
+        return "true" if value else "false"
     return "(none)" if value is None else str(value)
 
 
@@ -792,7 +794,7 @@ def deals_list(
     type=int,
     required=True,
     metavar="N",
-    help="The version you read: refused (exit 6) if the deal has changed since.",
+    help="The version you read: refused (exit 6) if it has changed since.",
 )
 @KEY
 @PLAYBOOK_PINNED
@@ -913,7 +915,7 @@ def deals_check(
     type=int,
     required=True,
     metavar="N",
-    help="The version you read: refused (exit 6) if the deal has changed since.",
+    help="The version you read: refused (exit 6) if it has changed since.",
 )
 @KEY
 @AS_OF

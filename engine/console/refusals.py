@@ -32,6 +32,12 @@ def refusal(lang: str, exc: KamError, book: Book | None = None, needs: Needs | N
         values = dict(exc.values)
         if book is not None and "role" in values:
             values["role"] = book.role(values["role"])
+        if book is not None and "roles" in values:  # "a or b", as the store joined them
+            either = " 或 " if lang == "zh" else " or "
+            values["roles"] = either.join(book.role(r) for r in values["roles"].split(" or "))
+        if book is not None and code == "account_field_role" and "field" in values:
+            # the field's own label: the sentence already says it is the customer's
+            values["field"] = book.field(f"customer.{values['field']}").split(" › ")[-1]
         key = f"refused_{code}"
         if code == "unreached_stage":
             key, values = _unreached(lang, values, book, needs)

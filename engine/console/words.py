@@ -452,11 +452,11 @@ WORDS: dict[str, dict[str, str]] = {
         "由剧本指定的角色或管理员记录（价格：价格管理；信用条件：主管领导；拨付资金：财务部）。"
         "交易本身的条款（单价、数量）由负责人修改。",
         "refused_recorded_by_role": "{by} 没有“{roles}”角色：{path} 由 {roles} 或管理员记录。",
-        "refused_account_field_role": "{by} 没有“{roles}”角色：客户档案的 {field} 由 {roles} "
+        "refused_account_field_role": "{by} 没有{roles}角色：客户档案的“{field}”由{roles}"
         "或管理员记录。",
-        "refused_price_not_listed": "{path}：{stated} 不是价格表中的 {listed}：订单行的价格取自"
-        "价格表，由 {roles}（或管理员）维护。不填价格即按价格表取价。",
-        "refused_price_list_role": "{by} 没有“pricing”（价格管理）角色：价格表由价格管理人员或"
+        "refused_price_not_listed": "{path}：所填价格 {stated} 与价格表价格 {listed} 不一致。"
+        "订单行价格以价格表为准，价格表由{roles}（或管理员）维护；不填价格即按价格表取价。",
+        "refused_price_list_role": "{by} 没有价格管理（pricing）角色：价格表由价格管理人员或"
         "管理员维护。",
         "refused_company_data_only": "{by} 不是交易 {deal} 的负责人：只能修改其中的公司数据，"
         "其他内容由负责人（{owner}）修改。",

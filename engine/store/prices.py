@@ -64,6 +64,10 @@ def set_prices(
     """Set (or, with null, take away) a model's prices: by pricing or an admin only. A new
     model is added (``if_version`` 0 or none); a known one changes only if still at
     ``if_version`` when given. Every bad value is named by its JSON path, all at once."""
+    if isinstance(model, str) and "/" in model:  # one segment of /v1/prices/{model}
+        raise InputError(
+            f"model {model}: must not hold '/' (write Hino 300-4.0T for Hino 300/4.0T)"
+        )
     model = accounts.an_id(model, "model")
     if not isinstance(values, dict):
         raise InputError("prices are a JSON object: list_price, floor_price, retail_price")
@@ -102,6 +106,7 @@ def set_prices(
     row = conn.execute(select(prices).where(prices.c.key == key)).first()
     before = {} if row is None else _entry(row._mapping)
     version = int(before.pop("version", 0))
+    model = str(before.pop("model", model))  # as the list first wrote it
     if if_version is not None and if_version != version:
         raise Conflict(f"the price of {model}", if_version, version)
     after = {f: before.get(f) for f in PRICE_FIELDS}

@@ -1079,6 +1079,17 @@ class Store(Database):
                         stated=str(c.after),
                         roles=keepers,
                     )
+                if c.field.split(".")[-1] in prices.PRICE_FIELDS and c.field.count("[]") == 1:
+                    raise Refused(  # a price for a model the list does not have
+                        f"{c.path}: a new deal cannot bring the company's data ({c.after}): "
+                        f"the price list has no such price for this model, and {keepers} (or "
+                        "an admin) keeps the list. Leave the price out (the deal asks for it "
+                        "until the model is listed), ask pricing to list the model, or have an "
+                        "admin bring the deal in: kam deals import FILE --by ADMIN",
+                        code="company_data_on_create",
+                        path=c.path,
+                        roles=keepers,
+                    )
                 raise Refused(
                     f"{c.path}: a new deal cannot bring the company's data ({c.after}): the "
                     f"playbook says {keepers} (or an admin) records it, on the stored deal. "

@@ -101,3 +101,20 @@ def test_a_new_deal_refused_at_a_stage_it_could_not_reach_is_said_in_chinese(db_
         said = refusal("en", caught.value, en, needs)
         assert "approval by key-account department manager is pending" in said
         assert f"cannot start at {en.stage('visiting')}" in said
+
+
+def test_a_refused_account_field_names_its_keepers_and_the_field_by_their_labels():
+    """REV2: the zh page said 没有“key_account_manager or manufacturer”角色 … shared_territory."""
+    model = engine.load_playbook(PLAYBOOKS / "auto-dealer.yaml").model
+    refused = Refused(
+        "li.na does not hold the role key_account_manager or manufacturer: ...",
+        code="account_field_role",
+        by="li.na",
+        field="shared_territory",
+        roles="key_account_manager or manufacturer",
+    )
+    zh = refusal("zh", refused, Book(model, "zh"))
+    assert " or " not in zh and "key_account_manager" not in zh and "shared_territory" not in zh
+    assert "或" in zh and "复合辖区" in zh
+    en = refusal("en", refused, Book(model, "en"))
+    assert " or " in en and "a customer's in a territory several dealers share" in en.casefold()
