@@ -114,7 +114,11 @@ def test_a_refused_account_field_names_its_keepers_and_the_field_by_their_labels
         roles="key_account_manager or manufacturer",
     )
     zh = refusal("zh", refused, Book(model, "zh"))
-    assert " or " not in zh and "key_account_manager" not in zh and "shared_territory" not in zh
-    assert "或" in zh and "复合辖区" in zh
+    assert " or " not in zh
+    assert "key_account_manager" not in zh
+    assert "shared_territory" not in zh
+    assert "或" in zh
+    assert "复合辖区" in zh
     en = refusal("en", refused, Book(model, "en"))
-    assert " or " in en and "a customer's in a territory several dealers share" in en.casefold()
+    assert " or " in en
+    assert "a customer's in a territory several dealers share" in en.casefold()
