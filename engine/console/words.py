@@ -219,6 +219,10 @@ WORDS: dict[str, dict[str, str]] = {
         "by {roles} or an admin.",
         "refused_account_field_role": "{by} does not hold the role {roles}: a customer's "
         "{field} is recorded by {roles} or an admin.",
+        "refused_credit_terms_role": "{by} does not hold the role supervisor: a customer's "
+        "credit terms ({fields}) are recorded by the supervisor or an admin.",
+        "refused_credit_approver_self": "Credit limit approved by names who approved the limit: "
+        "{by} records their own approval, not {approver}'s.",
         "refused_price_not_listed": "{path}: {stated} is not the price list's {listed}: a "
         "line's prices come from the price list, kept by {roles} (or an admin). Leave the "
         "price out to take the list's.",
@@ -435,6 +439,10 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_recorded_by_role": "{by} 没有“{roles}”角色：{path} 由 {roles} 或管理员记录。",
         "refused_account_field_role": "{by} 没有“{roles}”角色：客户档案的 {field} 由 {roles} "
         "或管理员记录。",
+        "refused_credit_terms_role": "{by} 没有“supervisor”（主管领导）角色：客户的信用条件"
+        "（{fields}）由主管领导或管理员记录。",
+        "refused_credit_approver_self": "授信额度批准人须是批准者本人：{by} 只能记录自己的批准，"
+        "不能记录 {approver} 的批准。",
         "refused_price_not_listed": "{path}：{stated} 不是价格表中的 {listed}：订单行的价格取自"
         "价格表，由 {roles}（或管理员）维护。不填价格即按价格表取价。",
         "refused_price_list_role": "{by} 没有“pricing”（价格管理）角色：价格表由价格管理人员或"
