@@ -39,7 +39,9 @@ from ..service.problems import Problem
 from ..store import Conflict, Contended, NotFound, Refused, StoreError
 from ..text import word
 from . import changes, dealform, session, signing, views
+from .customers import CustomerPages
 from .editor import Editor, limit_words, may_edit
+from .prices import PricePages
 from .words import LANGS, WORDS, say
 
 if TYPE_CHECKING:
@@ -708,6 +710,8 @@ def console_app(svc: Service) -> Starlette:
     """The console's Starlette app over ``svc``; mount it at ``/`` after the API's routes."""
     c = Console(svc)
     e = Editor(c)
+    pr = PricePages(c)
+    cu = CustomerPages(c)
     routes = [
         Route("/", c.home),
         Route("/signin", c.signin_form, methods=["GET"]),
@@ -739,6 +743,13 @@ def console_app(svc: Service) -> Starlette:
         Route("/playbooks/{playbook}/{version}/try", c.try_form, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", c.try_deal, methods=["POST"]),
         Route("/diff/{playbook}", c.diff, methods=["GET"]),
+        Route("/prices", pr.price_list, methods=["GET"]),
+        Route("/prices", pr.add, methods=["POST"]),
+        Route("/prices/{model}", pr.one, methods=["GET"]),
+        Route("/prices/{model}", pr.change, methods=["POST"]),
+        Route("/customers", cu.customers, methods=["GET"]),
+        Route("/customers/{customer_id}", cu.customer, methods=["GET"]),
+        Route("/customers/{customer_id}", cu.update, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
