@@ -280,6 +280,7 @@ class CustomerPages:
             KINDS,
             lambda name: declared.label(name, lang),
             lambda name, value: declared.shown(name, value, lang),
+            order=[f.name for f in form],  # as the form lists them
         )
         return self.c.page(
             request,

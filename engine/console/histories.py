@@ -5,7 +5,7 @@ field as "label: before → after" in the reader's language.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -33,17 +33,20 @@ def timeline(
     kinds: Mapping[str, str],
     label: Callable[[str], str],
     shown: Callable[[str, Any], str],
+    order: Sequence[str] = (),
 ) -> tuple[Entry, ...]:
     """``events`` (oldest first, as the store gives them) newest first; ``kinds`` the words
     key of each kind of entry, ``label`` a field's name as a person names it, ``shown`` a
-    value of a field as the page writes it."""
+    value of a field as the page writes it; changed fields in ``order`` first, as the page
+    lists them (list, floor, retail price), the rest by name as the store keeps them."""
     rows = []
     for e in events:
         changes = e.get("changes") or {}
+        names = [n for n in order if n in changes] + [n for n in changes if n not in order]
         lines = tuple(
             f"{label(name)}: {shown(name, c.get('before'))} → {shown(name, c.get('after'))}"
-            for name, c in changes.items()
-            if isinstance(c, dict)
+            for name in names
+            if isinstance(c := changes[name], dict)
         )
         kind = str(e.get("kind", ""))
         rows.append(

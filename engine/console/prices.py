@@ -203,7 +203,12 @@ class PricePages:
             return self.c.page(request, "error.html", user, 404, problem=problem)
         events = self.svc.store.price_history(entry["model"])
         history = histories.timeline(
-            events, lang, KINDS, lambda f: label(lang, f), lambda _, v: shown(lang, v)
+            events,
+            lang,
+            KINDS,
+            lambda f: label(lang, f),
+            lambda _, v: shown(lang, v),
+            order=PRICE_FIELDS,
         )
         return self.c.page(
             request,

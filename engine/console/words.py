@@ -699,6 +699,7 @@ LEDGER_WORDS: dict[str, dict[str, str]] = {
         "pr_intro": "Each model's list, floor and retail price, as pricing keeps them. A new "
         "deal's lines take their prices from here; a change reprices no deal already stored.",
         "pr_model": "Model",
+        "pr_prices_h": "Prices",
         "pr_list_price": "List price",
         "pr_floor_price": "Floor price",
         "pr_retail_price": "Market retail price",
@@ -755,7 +756,7 @@ LEDGER_WORDS: dict[str, dict[str, str]] = {
         "acct_kind_created": "created the account",
         "acct_kind_updated": "changed the account",
         "acct_kind_recorded": "recorded the account as it stood",
-        "acct_or": " or ",
+        "acct_or": ", ",
         "acct_f_name": "Name",
         "acct_f_territory": "Territory",
         "acct_f_class": "Customer class",
@@ -773,6 +774,7 @@ LEDGER_WORDS: dict[str, dict[str, str]] = {
         "pr_intro": "各车型的指导价、商务政策底价和市场零售价，由价格管理人员维护。新建交易的订单行"
         "从这里取价；修改价格不影响已保存的交易。",
         "pr_model": "车型",
+        "pr_prices_h": "价格",
         "pr_list_price": "指导价",
         "pr_floor_price": "商务政策底价",
         "pr_retail_price": "市场零售价",
@@ -823,7 +825,7 @@ LEDGER_WORDS: dict[str, dict[str, str]] = {
         "acct_kind_created": "建立了客户档案",
         "acct_kind_updated": "修改了客户档案",
         "acct_kind_recorded": "按当时内容登记了客户档案",
-        "acct_or": "或",
+        "acct_or": "、",
         "acct_f_name": "名称",
         "acct_f_territory": "所在辖区",
         "acct_f_class": "客户类别",

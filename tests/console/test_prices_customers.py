@@ -250,7 +250,7 @@ def test_a_field_without_a_box_says_who_records_it_in_the_readers_language(signe
     assert "recorded by Supervisor or an admin" in field_of(page, "credit_limit")
     shared = text_of(field_of(page, "shared_territory"))
     assert "no" in shared
-    assert "recorded by Key-account manager or Manufacturer" in shared
+    assert "recorded by Key-account manager, Manufacturer or an admin" in shared
     zh = client.get(PORT, headers=ZH).text
     assert "由主管领导或管理员记录" in field_of(zh, "credit_limit")
     assert "国家机关" in zh
