@@ -23,12 +23,14 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import KamError
 from .approvals import Approvals
+from .customers import CustomerPages
 from .deals import Deals
 from .editor import Editor
 from .forms import DealForms
 from .pages import HERE, Console, see
 from .pipeline import Pipeline
 from .playbooks import Playbooks
+from .prices import PricePages
 from .problems import ErrorPages, ProblemPages
 from .signin import SignIn
 
@@ -49,6 +51,8 @@ def console_app(svc: Service) -> Starlette:
     b = Playbooks(c)
     e = Editor(c)
     errors = ErrorPages(c)
+    pr = PricePages(c)
+    cu = CustomerPages(c)
     routes = [
         Route("/", s.home),
         Route("/signin", s.signin_form, methods=["GET"]),
@@ -80,6 +84,13 @@ def console_app(svc: Service) -> Starlette:
         Route("/playbooks/{playbook}/{version}/try", b.try_form, methods=["GET"]),
         Route("/playbooks/{playbook}/{version}/try", b.try_deal, methods=["POST"]),
         Route("/diff/{playbook}", b.diff, methods=["GET"]),
+        Route("/prices", pr.price_list, methods=["GET"]),
+        Route("/prices", pr.add, methods=["POST"]),
+        Route("/prices/{model}", pr.one, methods=["GET"]),
+        Route("/prices/{model}", pr.change, methods=["POST"]),
+        Route("/customers", cu.customers, methods=["GET"]),
+        Route("/customers/{customer_id}", cu.customer, methods=["GET"]),
+        Route("/customers/{customer_id}", cu.update, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

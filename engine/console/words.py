@@ -229,6 +229,10 @@ WORDS: dict[str, dict[str, str]] = {
         "by {roles} or an admin.",
         "refused_account_field_role": "{by} does not hold the role {roles}: a customer's "
         "{field} is recorded by {roles} or an admin.",
+        "refused_credit_terms_role": "{by} does not hold the role supervisor: a customer's "
+        "credit terms ({fields}) are recorded by the supervisor or an admin.",
+        "refused_credit_approver_self": "Credit limit approved by names who approved the limit: "
+        "{by} records their own approval, not {approver}'s.",
         "refused_price_not_listed": "{path}: {stated} is not the price list's {listed}: a "
         "line's prices come from the price list, kept by {roles} (or an admin). Leave the "
         "price out to take the list's.",
@@ -454,6 +458,10 @@ WORDS: dict[str, dict[str, str]] = {
         "refused_recorded_by_role": "{by} 没有“{roles}”角色：{path} 由 {roles} 或管理员记录。",
         "refused_account_field_role": "{by} 没有{roles}角色：客户档案的“{field}”由{roles}"
         "或管理员记录。",
+        "refused_credit_terms_role": "{by} 没有“supervisor”（主管领导）角色：客户的信用条件"
+        "（{fields}）由主管领导或管理员记录。",
+        "refused_credit_approver_self": "授信额度批准人须是批准者本人：{by} 只能记录自己的批准，"
+        "不能记录 {approver} 的批准。",
         "refused_price_not_listed": "{path}：所填价格 {stated} 与价格表价格 {listed} 不一致。"
         "订单行价格以价格表为准，价格表由{roles}（或管理员）维护；不填价格即按价格表取价。",
         "refused_price_list_role": "{by} 没有价格管理（pricing）角色：价格表由价格管理人员或"
@@ -725,8 +733,162 @@ FOUR_WORDS: dict[str, dict[str, str]] = {
     },
 }
 
+# the price list and customer accounts (console/prices.py, console/customers.py; prefixes pr_,
+# acct_): kept apart so the two pages' words stay together
+LEDGER_WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "prices": "Price list",
+        "customers": "Customers",
+        "pr_intro": "Each model's list, floor and retail price, as pricing keeps them. A new "
+        "deal's lines take their prices from here; a change reprices no deal already stored.",
+        "pr_model": "Model",
+        "pr_prices_h": "Prices",
+        "pr_list_price": "List price",
+        "pr_floor_price": "Floor price",
+        "pr_retail_price": "Market retail price",
+        "pr_version": "Version",
+        "pr_last": "Last set",
+        "pr_last_line": "{at} by {by}",
+        "pr_empty": "The price list is empty: pricing adds models to it.",
+        "pr_add_h": "Add a model",
+        "pr_add_hint": "The model's name as deals write it (case and spacing do not matter). "
+        "Give at least one price.",
+        "pr_change_h": "Change the prices",
+        "pr_change_hint": "Type only the prices that change: an empty box leaves that price "
+        "as it is.",
+        "pr_now": "now {value}",
+        "pr_drop": "Take this price away",
+        "pr_save": "Save the prices",
+        "pr_saved_done": "Prices of {model} saved (version {version}).",
+        "pr_nothing": "Nothing changed: the prices of {model} are as they were.",
+        "pr_one_price": "Give at least one price for a new model.",
+        "pr_keep_one": "A model in the price list keeps at least one price: type a new one "
+        "before taking the last one away.",
+        "pr_drop_and_type": "type a new price or take it away, not both",
+        "pr_model_needed": "give the model's name",
+        "pr_model_bad": "a model's name has no '/' and no control characters, and at most "
+        "200 characters",
+        "pr_stale": "The prices of {model} changed since you opened the form (you saw version "
+        "{seen}, it is now {now}). Nothing was saved.",
+        "pr_exists": "{model} is in the price list already (version {now}): nothing was saved. "
+        "Its prices now are below.",
+        "pr_typed_intro": "The form below starts from what is stored now (version {version}). "
+        "What you typed:",
+        "pr_no_model": "There is no model {model} in the price list.",
+        "pr_kind_created": "added it to the price list",
+        "pr_kind_updated": "changed its prices",
+        "pr_none": "no price",
+        "pr_pricing_only": "Prices are set by pricing (or an admin).",
+        "acct_intro": "The customer accounts deals refer to. Credit terms are the supervisor's "
+        "to record; a field the playbooks declare recorded by a role is that role's.",
+        "acct_id": "Account",
+        "acct_empty": "No customer account is stored yet.",
+        "acct_edit_h": "The account",
+        "acct_edit_hint": "An emptied box removes the value (it is then not recorded, never 0 "
+        "or no). A field you may not set is shown without a box, with who records it.",
+        "acct_kept_by": "recorded by {roles} or an admin",
+        "acct_other": "not a field of any playbook: changed with kam customers update",
+        "acct_saved_done": "{id} saved (version {version}).",
+        "acct_nothing": "Nothing changed: the account is as it was.",
+        "acct_stale": "Account {id} changed since you opened it (you saw version {seen}, it "
+        "is now {now}). Nothing was saved.",
+        "acct_typed_intro": "Someone changed the account while you had the form open. The "
+        "form below shows what is stored now (version {version}). Your changes:",
+        "acct_no_customer": "There is no customer account {id}.",
+        "acct_name_needed": "needed: the account's name, as on its contracts",
+        "acct_kind_created": "created the account",
+        "acct_kind_updated": "changed the account",
+        "acct_kind_recorded": "recorded the account as it stood",
+        "acct_or": ", ",
+        "acct_f_name": "Name",
+        "acct_f_territory": "Territory",
+        "acct_f_class": "Customer class",
+        "acct_f_credit_limit": "Credit limit",
+        "acct_f_credit_limit_approved_by": "Credit limit approved by (supervisor)",
+        "acct_f_credit_checked_on": "Credit investigated on",
+        "acct_f_receivables": "Receivables",
+        "acct_f_overdue_days": "Days overdue",
+        "acct_f_largest_batch_this_year": "Largest batch this year",
+        "acct_f_state_organ": "State organ",
+    },
+    "zh": {
+        "prices": "价格表",
+        "customers": "客户档案",
+        "pr_intro": "各车型的指导价、商务政策底价和市场零售价，由价格管理人员维护。新建交易的订单行"
+        "从这里取价；修改价格不影响已保存的交易。",
+        "pr_model": "车型",
+        "pr_prices_h": "价格",
+        "pr_list_price": "指导价",
+        "pr_floor_price": "商务政策底价",
+        "pr_retail_price": "市场零售价",
+        "pr_version": "版本",
+        "pr_last": "最近设定",
+        "pr_last_line": "{at}，{by}",
+        "pr_empty": "价格表还是空的：由价格管理人员添加车型。",
+        "pr_add_h": "添加车型",
+        "pr_add_hint": "车型名称按交易中的写法填写（不区分大小写和空格）。至少填写一个价格。",
+        "pr_change_h": "修改价格",
+        "pr_change_hint": "只填写要修改的价格：留空的价格保持不变。",
+        "pr_now": "现为 {value}",
+        "pr_drop": "取消此价格",
+        "pr_save": "保存价格",
+        "pr_saved_done": "{model} 的价格已保存（第 {version} 版）。",
+        "pr_nothing": "没有修改：{model} 的价格保持原样。",
+        "pr_one_price": "新车型至少要填写一个价格。",
+        "pr_keep_one": "价格表中的车型至少保留一个价格：请先填写新价格，再取消最后一个。",
+        "pr_drop_and_type": "填写新价格或取消此价格，只能二选一",
+        "pr_model_needed": "请填写车型名称",
+        "pr_model_bad": "车型名称不能含“/”或控制字符，最多 200 个字符",
+        "pr_stale": "{model} 的价格在您打开表单后已被修改（您看到的是第 {seen} 版，现在是第 "
+        "{now} 版）。没有保存任何内容。",
+        "pr_exists": "{model} 已在价格表中（第 {now} 版）：没有保存任何内容。下方是它现在的价格。",
+        "pr_typed_intro": "下方表单以现在保存的内容（第 {version} 版）为准。您输入的是：",
+        "pr_no_model": "价格表中没有车型 {model}。",
+        "pr_kind_created": "将其加入价格表",
+        "pr_kind_updated": "修改了价格",
+        "pr_none": "无价格",
+        "pr_pricing_only": "价格由价格管理人员（或管理员）设定。",
+        "acct_intro": "交易所引用的客户档案。信用条件由主管领导记录；规则手册指定由某一角色记录的"
+        "字段，由该角色记录。",
+        "acct_id": "客户编号",
+        "acct_empty": "还没有保存任何客户档案。",
+        "acct_edit_h": "客户档案内容",
+        "acct_edit_hint": "清空即删除该值（视为未记录，不当作 0 或“否”）。您不能修改的字段只显示"
+        "内容，并注明由谁记录。",
+        "acct_kept_by": "由{roles}或管理员记录",
+        "acct_other": "不属于任何规则手册的字段：用 kam customers update 修改",
+        "acct_saved_done": "{id} 已保存（第 {version} 版）。",
+        "acct_nothing": "没有修改：客户档案保持原样。",
+        "acct_stale": "客户档案 {id} 在您打开后已被修改（您看到的是第 {seen} 版，现在是第 {now} "
+        "版）。没有保存任何内容。",
+        "acct_typed_intro": "您打开表单后，有人修改了这份客户档案。下方表单显示的是现在保存的内容"
+        "（第 {version} 版）。您的修改：",
+        "acct_no_customer": "没有客户档案 {id}。",
+        "acct_name_needed": "必填：客户名称，与合同上的一致",
+        "acct_kind_created": "建立了客户档案",
+        "acct_kind_updated": "修改了客户档案",
+        "acct_kind_recorded": "按当时内容登记了客户档案",
+        "acct_or": "、",
+        "acct_f_name": "名称",
+        "acct_f_territory": "所在辖区",
+        "acct_f_class": "客户类别",
+        "acct_f_credit_limit": "授信额度",
+        "acct_f_credit_limit_approved_by": "授信额度批准人（主管领导）",
+        "acct_f_credit_checked_on": "信用调查日期",
+        "acct_f_receivables": "应收账款",
+        "acct_f_overdue_days": "逾期天数",
+        "acct_f_largest_batch_this_year": "本年最大单批台数",
+        "acct_f_state_organ": "国家机关",
+    },
+}
 
-for _lang, _words in (*EDITOR_WORDS.items(), *CON_WORDS.items(), *FOUR_WORDS.items()):
+
+for _lang, _words in (
+    *EDITOR_WORDS.items(),
+    *CON_WORDS.items(),
+    *FOUR_WORDS.items(),
+    *LEDGER_WORDS.items(),
+):
     if _words.keys() & WORDS[_lang].keys():  # one key, two pages: one would get the other's text
         raise RuntimeError(f"console words given twice: {sorted(_words.keys() & WORDS[_lang])}")
     WORDS[_lang].update(_words)

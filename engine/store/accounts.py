@@ -208,14 +208,20 @@ def credit_terms_guard(
     if not any(role in roles for role in CREDIT_ROLES):
         raise Refused(
             f"{by} does not hold the role supervisor: a customer's credit terms "
-            f"({', '.join(changed)}) are set only by the supervisor (or an admin)"
+            f"({', '.join(changed)}) are set only by the supervisor (or an admin)",
+            code="credit_terms_role",
+            by=by,
+            fields=", ".join(changed),
         )
     approver = after.get("credit_limit_approved_by")
     limit_changed = any(f in changed for f in LIMIT)
     if limit_changed and approver is not None and not same_person(str(approver), by):
         raise Refused(
             f"credit_limit_approved_by names who approved the limit: {by} records their own "
-            f"approval, not {approver}'s"
+            f"approval, not {approver}'s",
+            code="credit_approver_self",
+            by=by,
+            approver=str(approver),
         )
 
 
@@ -235,11 +241,10 @@ def remember_keepers(
     ]
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as upsert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as upsert
-    conn.execute(upsert(account_keepers).on_conflict_do_nothing(), rows)
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    conn.execute(dialect.insert(account_keepers).on_conflict_do_nothing(), rows)
 
 
 def stored_keepers(conn: Connection) -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
