@@ -174,6 +174,20 @@ class CustomerPages:
             roles.setdefault(role, role)
         return Declared(types, labels, roles, keepers)
 
+    def book_of(self, lang: str, exc: KamError) -> Book | None:
+        """The words of the first playbook in force that keeps the refused field: its roles
+        and the field by their labels (None: the refusal is said as the store wrote it)."""
+        field = getattr(exc, "values", {}).get("field")
+        today = self.svc.settings.today()
+        for ident in self.svc.library.ids:
+            try:
+                pb = self.svc.pick(ident, None, today)
+            except (KamError, Problem):
+                continue
+            if f"customer.{field}" in pb.model.recorded_by:
+                return Book(pb.model, lang)
+        return None
+
     # -- reading -------------------------------------------------------------------------------
     async def customers(self, request: Request) -> Response:
         user = self.c.user(request)
@@ -348,7 +362,8 @@ class CustomerPages:
             return self.account_page(request, user, cid, 422, problem, errors, fields)
         except KamError as exc:  # who records a field (account_field_role, credit terms)
             status = 403 if isinstance(exc, Refused) else 422
-            problem = say(lang, "not_done", why=refusal(lang, exc))
+            why = refusal(lang, exc, self.book_of(lang, exc))
+            problem = say(lang, "not_done", why=why)
             return self.account_page(request, user, cid, status, problem, posted=fields)
         notice = say(lang, "acct_saved_done", id=cid, version=str(saved["version"]))
         return pages.see(here, notice)
