@@ -110,6 +110,11 @@ def _plain(error: exc.DBAPIError) -> str:
         )
     if "not a database" in low or "malformed" in low:
         return "the store file is damaged or is not a kam store (not a SQLite database)"
+    if "could not decode to utf-8" in low:  # a page's bytes changed under SQLite's structure
+        return (
+            "the store file is damaged: a stored value is no longer text (restore it from a "
+            "backup; kam db verify names what it can read)"
+        )
     if "disk is full" in low or "no space left" in low:
         return "the store's disk is full: nothing was written (make room, then try again)"
     if "readonly" in low or "read-only" in low:
