@@ -43,3 +43,37 @@ def test_a_token_outside_printable_ascii_is_escaped_byte_by_byte(fuzz_tool):
     assert fuzz_tool._dict_entry('a"b\\c') == '"a\\x22b\\x5Cc"'
     assert fuzz_tool._dict_entry("\u0456") == '"\\xD1\\x96"'
     assert fuzz_tool._dict_entry("\x00") == '"\\x00"'
+
+
+def test_runs_are_split_over_the_jobs_and_add_up(fuzz_tool):
+    assert fuzz_tool.shares(1_000_000, 2) == [500_000, 500_000]
+    assert fuzz_tool.shares(7, 3) == [3, 2, 2]
+    assert sum(fuzz_tool.shares(999_999, 4)) == 999_999
+    assert fuzz_tool.shares(5, 1) == [5]
+
+
+def test_a_log_gives_its_final_executions_and_last_edge_count(fuzz_tool):
+    log = (
+        "#2\tINITED cov: 1500 ft: 2000 corp: 30/4Kb exec/s: 0 rss: 90Mb\n"
+        "#4096\tpulse  cov: 1783 ft: 2727 corp: 91/29Kb exec/s: 209 rss: 103Mb\n"
+        "Done 5000 runs in 24 second(s)\n"
+        "stat::number_of_executed_units: 5000\n"
+        "stat::peak_rss_mb: 110\n"
+    )
+    assert fuzz_tool.stats(log) == (5000, 1783)
+    # a process stopped before its final stats counts nothing rather than a guess
+    assert fuzz_tool.stats("#2\tINITED cov: 1500 ft: 2000\n") == (0, 1500)
+    assert fuzz_tool.stats("") == (0, None)
+
+
+def test_the_first_finding_stops_the_other_processes(fuzz_tool):
+    import subprocess
+    import sys
+    import time
+
+    finder = subprocess.Popen([sys.executable, "-c", "import sys; sys.exit(77)"])
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    started = time.monotonic()
+    assert fuzz_tool._wait_all([sleeper, finder]) == [0, 77]
+    assert time.monotonic() - started < 30
+    assert sleeper.poll() is not None  # stopped, not left running
