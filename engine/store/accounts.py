@@ -23,7 +23,7 @@ from . import chain
 from .errors import AccountError, AlreadyStored, Conflict, NotFound, Refused
 from .ledger import Ledger
 from .records import loads
-from .reference import same_value
+from .reference import beyond_a_deal, same_value
 from .schema import account_keepers, customer_events, customers, tokens, users
 
 MAX_ID = 200
@@ -452,7 +452,10 @@ def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
     for name in MONEY_FIELDS:
         value = account.get(name)
         if value is not None and (
-            isinstance(value, bool) or not isinstance(value, int | Decimal) or value < 0
+            isinstance(value, bool)
+            or not isinstance(value, int | Decimal)
+            or not Decimal(value).is_finite()  # NaN cannot even be compared with 0
+            or value < 0
         ):
             bad(name, "must be an amount of money, 0 or more")
         values[name] = value
@@ -480,7 +483,11 @@ def columns(account: Mapping[str, Any], cid: str = "") -> dict[str, Any]:
     organ = account.get("state_organ")
     if organ is not None and not isinstance(organ, bool):
         bad("state_organ", "must be true or false")
+    # the deals of the account take its values as theirs: what no deal could take (a credit
+    # limit of 1e400, a name with a direction-changing character) is refused here
+    problems += beyond_a_deal({k: v for k, v in account.items() if k != "version"}, problems)
     if problems:
+        problems.sort(key=lambda p: p.path)
         raise AccountError(problems, f"customer {cid}" if cid else "customer")
     values["state_organ"] = organ
     extra = {k: v for k, v in account.items() if k not in (*ACCOUNT_FIELDS, "id", "version")}

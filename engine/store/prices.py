@@ -22,11 +22,10 @@ from sqlalchemy import Connection, insert, select, update
 
 from ..errors import DealProblem, InputError
 from ..lang.types import Type
-from ..read.json import check_values
 from . import accounts
 from .errors import Conflict, NotFound, PriceError, Refused
 from .ledger import Ledger
-from .reference import item_name, name_key
+from .reference import beyond_a_deal, item_name, name_key
 from .schema import price_events, prices
 
 PRICE_FIELDS = ("list_price", "floor_price", "retail_price")
@@ -93,13 +92,7 @@ def set_prices(
             or value < 0
         ):
             problems.append(DealProblem(f"$.{name}", "must be an amount of money, 0 or more"))
-    # a price is a deal's value once a line takes it: out of a deal's range it is refused
-    # here, not on every deal of the model later (check_values names it by its path)
-    problems += [
-        p
-        for p in check_values({**values, "model": model})
-        if p.path not in {q.path for q in problems}
-    ]
+    problems += beyond_a_deal({**values, "model": model}, problems)
     if problems:
         raise PriceError(sorted(problems, key=lambda p: p.path), f"the price of {model}")
     key = name_key(model)

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ..errors import DealProblem
 from ..jsontext import to_canonical_json
 from ..lang.types import Type
+from ..read.json import check_values
 
 # The deal field the store replaces by a stored account's values when it names one (``id``):
 # the account's terms are then the company's from the store (accounts.py), not the deal's.
@@ -222,6 +224,15 @@ def account_kinds(
         t = customer.field(name) if customer is not None else None
         out[name] = (roles, t.kind if t is not None else "any")
     return out
+
+
+def beyond_a_deal(values: Mapping[str, Any], named: list[DealProblem]) -> list[DealProblem]:
+    """The values of company data (a price, an account) that no deal could take: a number out
+    of a deal's range, an invisible character, nesting too deep, each by its JSON path, but
+    for the paths ``named`` already has a problem at. A deal takes these values as its own, so
+    they are refused where they are written, not on every deal that takes them later."""
+    seen = {p.path for p in named}
+    return [p for p in check_values(values) if p.path not in seen]
 
 
 def same_value(a: Any, b: Any) -> bool:

@@ -1,7 +1,7 @@
 """Nothing in, the store's tables out (SQLAlchemy Core), the same on SQLite and PostgreSQL.
 
 Money is exact on both: TEXT holding the Decimal's digits on SQLite (whose NUMERIC would
-round ``12345678901234567.89`` through a float), NUMERIC without a scale on PostgreSQL.
+round ``1234567890123456.78`` through a float), NUMERIC without a scale on PostgreSQL.
 Times are ISO 8601 UTC text (``2026-03-02T09:15:00.000000Z``): they sort as they read, and
 the order of a deal's events is its ``seq``, never a clock.
 """

@@ -232,7 +232,7 @@ def test_S3_a_postgresql_connection_dropped_mid_change_is_a_typed_error_nothing_
 # -- S4 money --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("amount", ["12345678901234567.89", "0.0001"])
+@pytest.mark.parametrize("amount", ["1234567890123456.78", "0.0001"])
 def test_S4_money_round_trips_exactly(store, amount):
     store.add_customer({"id": "C-1", "name": "ACME", "credit_limit": Decimal(amount)}, by="fin")
     kept = store.get_customer("C-1")["credit_limit"]
@@ -273,7 +273,7 @@ def test_S5_a_store_from_an_older_kam_is_upgraded_with_its_data_kept(backend, tm
             conn.execute(text(
                 "INSERT INTO customers (id, name, credit_limit, extra, version, updated_at, "
                 "updated_by) VALUES ('C-1', 'Tianjin', :money, '{}', 1, '2026-01-01', 'li.na')"
-            ), {"money": "12345678901234567.89"})  # fmt: skip
+            ), {"money": "1234567890123456.78"})  # fmt: skip
         with pytest.raises(StoreError, match="run kam db upgrade"):
             open_store(url)
         result = CliRunner().invoke(main, ["db", "upgrade", "--db", url])
@@ -281,7 +281,7 @@ def test_S5_a_store_from_an_older_kam_is_upgraded_with_its_data_kept(backend, tm
         assert result.output == f"the store's schema: 0001 -> {migrate.HEAD}\n"
         with open_store(url) as upgraded:
             assert upgraded.list_users()[0]["name"] == "li.na"
-            assert upgraded.get_customer("C-1")["credit_limit"] == Decimal("12345678901234567.89")
+            assert upgraded.get_customer("C-1")["credit_limit"] == Decimal("1234567890123456.78")
             (began,) = upgraded.customer_history("C-1")  # its history begins at the upgrade
             assert (began["kind"], began["actor"]) == ("recorded", "li.na")
             assert upgraded.verify() == []

@@ -504,12 +504,12 @@ def test_evaluate_stays_in_the_openapi_document(client):
 
 # -- customers and decisions -------------------------------------------------------------------
 def test_customers_are_added_read_and_listed_with_exact_money(client, tokens):
-    account = '{"id": "C-1", "name": "ACME", "credit_limit": 12345678901234567.89}'
+    account = '{"id": "C-1", "name": "ACME", "credit_limit": 1234567890123456.78}'
     headers = auth(tokens["fin"], **{"Content-Type": "application/json"})
     added = client.put("/v1/customers/C-1", content=account, headers=headers)
     assert added.status_code == 201, added.text
     got = client.get("/v1/customers/C-1", headers=headers)
-    assert parsed(got)["credit_limit"] == Decimal("12345678901234567.89")
+    assert parsed(got)["credit_limit"] == Decimal("1234567890123456.78")
     assert [c["id"] for c in client.get("/v1/customers", headers=headers).json()["customers"]] == [
         "C-1"
     ]
@@ -520,6 +520,9 @@ def test_customers_are_added_read_and_listed_with_exact_money(client, tokens):
     other = client.put("/v1/customers/C-1", json={"id": "C-9"}, headers=headers)
     is_problem(other, 422, "bad-input")
     is_problem(client.get("/v1/customers/C-2", headers=headers), 404, "not-found")
+    huge = client.put("/v1/customers/C-2", content='{"name": "B", "credit_limit": 1e400}',
+                      headers=headers)  # fmt: skip
+    assert [p["path"] for p in is_problem(huge, 422, "bad-deal")["errors"]] == ["$.credit_limit"]
 
 
 def test_decisions_since_a_time(client, tokens, deal):
