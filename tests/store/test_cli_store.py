@@ -164,9 +164,7 @@ def test_rejecting_is_recorded_and_shown_in_history(kam, stored):
 
 def test_customers_and_decisions(kam, people, tmp_path):
     account = tmp_path / "c.json"
-    account.write_text(
-        '{"id": "C-1", "name": "Tianjin Port", "credit_limit": 1234567890123456.78}'
-    )
+    account.write_text('{"id": "C-1", "name": "Tianjin Port", "credit_limit": 1234567890123456.78}')
     assert kam("customers", "add", account, "--by", "fin").exit_code == 0
     shown = json.loads(kam("customers", "show", "C-1", "--format", "json").output)
     assert shown["credit_limit"] == 1234567890123456.78 or str(shown["credit_limit"]) == (

@@ -539,7 +539,11 @@ def test_a_customer_keeps_unknown_fields_and_refuses_bad_ones(store):
 @pytest.mark.parametrize(
     ("account", "path", "said"),
     [
-        ({"credit_limit": Decimal("1e400")}, "$.credit_limit", "1E+400 is out of the allowed range"),
+        (
+            {"credit_limit": Decimal("1e400")},
+            "$.credit_limit",
+            "1E+400 is out of the allowed range",
+        ),
         ({"credit_limit": 10**400}, "$.credit_limit", "about 400 digits is out of range"),
         ({"receivables": Decimal("NaN")}, "$.receivables", "must be an amount of money"),
         ({"receivables": Decimal("-Infinity")}, "$.receivables", "must be an amount of money"),
