@@ -85,14 +85,17 @@ def serving(db: str) -> Iterator[str]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        # a deadline, not a count of tries: on a busy machine loading the playbooks alone can
+        # take several seconds
+        deadline = time.monotonic() + 60
+        while True:
             try:
                 with urllib.request.urlopen(base + "/healthz", timeout=1):
                     break
             except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail("kam serve did not answer")
                 time.sleep(0.05)
-        else:
-            pytest.fail("kam serve did not answer")
         yield base
     finally:
         proc.send_signal(signal.SIGINT)

@@ -67,6 +67,9 @@ def test_pricing_sets_a_price_and_the_salesperson_reads_it_without_a_form(server
     page = open_as(browser, base, tokens["zhou.jia"])
     page.goto(base + "/prices")
     page.get_by_role("link", name="Pickup P7").click()
+    # /prices has a List price box of its own (a new model's): wait for the model's page,
+    # or the fill can land on the list's form while the link is still loading
+    page.wait_for_url("**/prices/Pickup%20P7")
     page.get_by_label("List price").fill("149,000")
     page.get_by_role("button", name="Save the prices").click()
     page.get_by_role("status").filter(has_text="Prices of Pickup P7 saved (version 2).").wait_for()
