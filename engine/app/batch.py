@@ -25,6 +25,7 @@ import sys
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date
@@ -175,22 +176,52 @@ def _in_workers(
             seen.update(getattr(pool, "_processes", None) or {})
             while len(pending) >= 2 * workers:  # bounded: memory does not grow with the file
                 future, at = pending.popleft()
-                emit(future.result(), at)
+                emit(_result(future, seen), at)
         while pending:
             future, at = pending.popleft()
-            emit(future.result(), at)
+            emit(_result(future, seen), at)
     except BrokenProcessPool:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop(pool, seen)
         raise _worker_died(seen) from None
     except BaseException:
         # Ctrl-C, SIGTERM or an error here: end the workers now rather than let them finish
         # chunks nobody will read (or, were this process to die, run on without it)
-        for process in {**seen, **(getattr(pool, "_processes", None) or {})}.values():
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop(pool, seen)
         raise
     pool.shutdown(wait=True)
+
+
+def _result(future: Future[tuple[str, Tally]], seen: dict[int, Any]) -> tuple[str, Tally]:
+    """A chunk's result; a worker found dead while it is awaited breaks the pool. The pool
+    says so itself, except when the worker died while sending a result: its thread then
+    waits for the rest of that result, and the batch would wait with it for ever."""
+    while True:
+        try:
+            return future.result(timeout=1)
+        except FutureTimeout:
+            if any(p.exitcode is not None for p in list(seen.values())):
+                raise BrokenProcessPool("a worker process ended") from None
+
+
+def _stop(pool: ProcessPoolExecutor, seen: dict[int, Any]) -> None:
+    """End every worker now, then the pool."""
+    processes = {**seen, **(getattr(pool, "_processes", None) or {})}.values()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AttributeError, AssertionError):
+            process.join(5)
+            if process.exitcode is None:  # stopped (SIGSTOP) or ignoring SIGTERM
+                process.kill()
+                process.join(5)
+    # a worker that ended while sending a result left half a message in the pool's result
+    # pipe, and the pool's own thread waits for the rest for ever (Ctrl-C hung the batch
+    # about once in twenty). This process never writes there: with every worker gone,
+    # closing its end lets that thread read the end of the pipe and stop.
+    with contextlib.suppress(OSError, AttributeError):
+        pool._result_queue._writer.close()  # type: ignore[attr-defined]
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _worker_died(seen: dict[int, Any]) -> Exception:
