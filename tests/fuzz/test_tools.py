@@ -77,3 +77,12 @@ def test_the_first_finding_stops_the_other_processes(fuzz_tool):
     assert fuzz_tool._wait_all([sleeper, finder]) == [0, 77]
     assert time.monotonic() - started < 30
     assert sleeper.poll() is not None  # stopped, not left running
+
+
+def test_an_interrupted_run_is_neither_a_finding_nor_a_pass(fuzz_tool):
+    assert fuzz_tool.outcome([], False) == "clean"
+    assert fuzz_tool.outcome([72], False) == "interrupted"  # libFuzzer signalled from outside
+    assert fuzz_tool.outcome([72, 72], False) == "interrupted"
+    assert fuzz_tool.outcome([72], True) == "finding"  # an input was kept: it is a finding
+    assert fuzz_tool.outcome([77, 72], False) == "finding"  # an uncaught exception
+    assert fuzz_tool.outcome([], True) == "finding"
