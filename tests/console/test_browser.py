@@ -337,6 +337,7 @@ def test_try_a_deal_works_without_javascript(server, browser):
     page.goto(base + "/signin")
     page.get_by_label("Your token").fill(tokens["li.na"])
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/approvals")  # signed in: a goto now would cancel the sign-in
     page.goto(base + "/playbooks/auto-dealer/2026.2/try")
     page.get_by_label("The deal").fill('{"id": "X", "category": "nowhere", "stage": "visit"}')
     page.get_by_role("button", name="Check").click()

@@ -121,7 +121,8 @@ def test_a_threshold_change_fails_its_case_at_its_line_until_the_expectation_cha
     )
     assert at == ["test-0", line]
     page.get_by_role("button", name="Save as a new version").click()  # refused: a case fails
-    assert "the tests did not all pass" in page.get_by_role("alert").first.inner_text()
+    # the text, not the first alert: an alert already on the page would be read at once
+    page.get_by_role("alert").filter(has_text="the tests did not all pass").first.wait_for()
 
     # the expectation changed knowingly, in the tests pane: the director's now
     type_over(page, PAST_12, NOW_DIRECTOR, pane="test-0")
@@ -232,6 +233,7 @@ def test_the_editor_works_without_javascript(server, browser):
     page.goto(base + "/signin")
     page.get_by_label("Your token").fill(tokens["sun.min"])
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/approvals")  # signed in: a goto now would cancel the sign-in
     page.goto(base + EDIT)
     box = page.get_by_label("Playbook text (YAML)")
     text = box.input_value()
@@ -240,7 +242,7 @@ def test_the_editor_works_without_javascript(server, browser):
     page.get_by_role("button", name="Check now").click()
     assert f"line {line}, column" in page.locator("#lint").inner_text()
     page.get_by_role("button", name="Save as a new version").click()
-    assert "lint found errors in the draft" in page.get_by_role("alert").first.inner_text()
+    page.get_by_role("alert").filter(has_text="lint found errors in the draft").first.wait_for()
     context.close()
 
 
