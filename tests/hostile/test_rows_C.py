@@ -345,8 +345,9 @@ def test_C6_a_signal_during_a_batch_stops_workers_and_leaves_no_file(tmp_path, s
 
 
 # a worker cut off while sending its result, then Ctrl-C (the moment the spread test below
-# hits about once in twenty runs, made certain) or the worker killed (out of memory). The fault is planted where the pool's worker
-# writes results (CPython's ProcessPoolExecutor: the result_queue of its worker function).
+# hits about once in twenty runs, made certain) or the worker killed (out of memory). The
+# fault is planted where the pool's worker writes results (CPython's ProcessPoolExecutor:
+# the result_queue of its worker function).
 CUT_OFF = """
 import os, signal, struct, sys, time
 from engine.app import batch
@@ -408,8 +409,8 @@ def test_C6_a_worker_cut_off_mid_result_never_hangs_the_batch(tmp_path, then, co
 def test_C6_ctrl_c_at_any_moment_of_a_batch_ends_it(tmp_path):
     """Ctrl-C hung `kam batch -w 4` about once in twenty: a worker stopped while sending its
     result left half a message in the pool's result pipe, and the pool's thread waited for
-    the rest for ever. Signalled here at moments spread from start-up to mid-run, each run
-    must end, say "interrupted" and leave nothing."""
+    the rest for ever. Signalled here at moments spread over a run (workers busy, results
+    being written), each run must end, say "interrupted" and leave nothing."""
     for i, delay in enumerate((0.0, 0.1, 0.25, 0.4, 0.6, 0.8, 1.0, 1.3)):
         here = tmp_path / str(i)
         here.mkdir()
